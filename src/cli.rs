@@ -1,0 +1,267 @@
+//! The command line: argument types (clap) and the commands. The core never
+//! sees these: commands turn flags into a validated [`Scenario`] and hand
+//! it over.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::experiment::ensemble::Ensemble;
+use crate::metrics::{METRICS, metric_index, summary::stats};
+use crate::output::{self, Staging};
+use crate::scenario::{Scenario, ScenarioError};
+
+/// Agent-based simulator of civil-service reform.
+#[derive(Debug, Parser)]
+#[command(name = "bureausim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's replicates and write tables, a summary and plots.
+    Run(RunArgs),
+    /// Validate a scenario and print it resolved (every default filled in) as TOML.
+    Check(CheckArgs),
+}
+
+/// Flags that change the scenario.
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Override any scenario key, e.g. --set promotion.rule=seniority (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Output folder [default: outputs/<scenario name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Number of replicates (overrides sim.replicates).
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Master seed (overrides sim.seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Years to simulate (overrides sim.years).
+    #[arg(long, value_name = "Y")]
+    pub years: Option<u32>,
+    /// Worker threads (0 = all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    pub threads: usize,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the plots (tables and summary only).
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+}
+
+/// An error that is the user's to fix: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// True when `err` should exit with code 2 (bad input) rather than 1.
+pub fn is_usage_error(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<ScenarioError>().is_some()
+        || err.downcast_ref::<UsageError>().is_some()
+        || err.downcast_ref::<output::OutputExists>().is_some()
+}
+
+/// Runs the parsed command.
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(a) => run(a),
+        Command::Check(a) => check(a),
+    }
+}
+
+fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {
+    let mut sets = extra;
+    sets.extend(a.sets.iter().cloned());
+    Ok(Scenario::load(&a.scenario, &sets)?)
+}
+
+fn check(a: CheckArgs) -> anyhow::Result<()> {
+    let s = load(&a.scenario, Vec::new())?;
+    print!("{}", s.to_toml());
+    Ok(())
+}
+
+fn run(a: RunArgs) -> anyhow::Result<()> {
+    let mut extra = Vec::new();
+    if let Some(r) = a.replicates {
+        extra.push(format!("sim.replicates={r}"));
+    }
+    if let Some(s) = a.seed {
+        extra.push(format!("sim.seed={s}"));
+    }
+    if let Some(y) = a.years {
+        extra.push(format!("sim.years={y}"));
+    }
+    let scn = load(&a.scenario, extra)?;
+    let dest = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("outputs").join(&scn.name));
+    let staging = Staging::new(&dest, a.force)?;
+    let officers: u64 = (0..scn.structure.grades.len())
+        .map(|g| scn.structure.initial_officers(g) as u64)
+        .sum();
+    println!(
+        "bureausim {}: {} — {} replicate(s) × {} years, {} officers in {} posts at the start, seed {}",
+        env!("CARGO_PKG_VERSION"),
+        scn.name,
+        scn.sim.replicates,
+        scn.sim.years,
+        officers,
+        scn.structure.total_posts(),
+        scn.sim.seed
+    );
+    let total = scn.sim.replicates as u64 * scn.sim.years as u64;
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replicate-years ({eta} left)",
+        )
+        .expect("valid template"),
+    );
+    let started = Instant::now();
+    let ensemble = Ensemble::run(&scn, a.threads, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let sim_secs = started.elapsed().as_secs_f64();
+
+    let dir = &staging.tmp;
+    let grade_names: Vec<String> = scn
+        .structure
+        .grades
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    output::csv::write_timeseries(&dir.join("timeseries.csv"), &ensemble.replicates)?;
+    output::csv::write_grades(&dir.join("grades.csv"), &ensemble.replicates, &grade_names)?;
+    output::json::write_summary(&dir.join("summary.json"), &ensemble)?;
+    std::fs::write(dir.join("scenario.toml"), scn.to_toml())
+        .context("cannot write scenario.toml")?;
+    let plots = if a.no_plots {
+        Vec::new()
+    } else {
+        output::plots::write_plots(dir, &plot_data(&ensemble))?
+    };
+    let months = officers as f64 * scn.sim.years as f64 * 12.0 * scn.sim.replicates as f64;
+    let wall = started.elapsed().as_secs_f64();
+    let record = serde_json::json!({
+        "command": std::env::args().collect::<Vec<_>>(),
+        "threads": if a.threads == 0 { rayon::current_num_threads() } else { a.threads },
+        "simulation_seconds": sim_secs,
+        "wall_seconds": wall,
+        "officer_months": months,
+        "officer_months_per_second": months / sim_secs,
+    });
+    std::fs::write(
+        dir.join("run.json"),
+        serde_json::to_string_pretty(&record)? + "\n",
+    )
+    .context("cannot write run.json")?;
+    let dest = staging.commit()?;
+
+    println!(
+        "wrote {}/ : timeseries.csv, grades.csv, summary.json, scenario.toml, run.json and {} plot files",
+        dest.display(),
+        plots.len()
+    );
+    let last = scn.sim.years as usize;
+    println!(
+        "year {last}, mean over {} replicate(s) [95% CI]:",
+        scn.sim.replicates
+    );
+    for name in [
+        "efficiency",
+        "mean_competence",
+        "corruption_prevalence",
+        "mean_months_in_post",
+        "vacancy_rate",
+        "morale",
+    ] {
+        let m = metric_index(name).expect("metric");
+        let s = stats(&ensemble.values(m, last));
+        let fmt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3}"));
+        println!(
+            "  {:<24} {:>9} [{}, {}] {}",
+            name,
+            fmt(s.mean),
+            fmt(s.ci95_low),
+            fmt(s.ci95_high),
+            METRICS[m].unit
+        );
+    }
+    println!(
+        "done in {wall:.2} s ({:.1} million officer-months/s)",
+        months / sim_secs / 1e6
+    );
+    Ok(())
+}
+
+/// The plots' view of an ensemble.
+pub fn plot_data(e: &Ensemble) -> output::plots::PlotData {
+    let s = &e.scenario;
+    let years: Vec<f64> = (0..=s.sim.years).map(|y| y as f64).collect();
+    let metrics = METRICS
+        .iter()
+        .enumerate()
+        .map(|(m, def)| {
+            let per_rep = e
+                .replicates
+                .iter()
+                .map(|r| r.rows.iter().map(|row| row[m]).collect())
+                .collect();
+            (def.name.to_string(), per_rep)
+        })
+        .collect();
+    let grade_headcount = (0..s.structure.grades.len())
+        .map(|g| {
+            e.replicates
+                .iter()
+                .map(|r| r.grades.iter().map(|yr| yr[g][0]).collect())
+                .collect()
+        })
+        .collect();
+    let reforms = s
+        .reforms
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let label = if r.label.is_empty() {
+                format!("reform {}", k + 1)
+            } else {
+                r.label.clone()
+            };
+            (r.year, label)
+        })
+        .collect();
+    output::plots::PlotData {
+        title: s.name.clone(),
+        years,
+        metrics,
+        grade_names: s.structure.grades.iter().map(|g| g.name.clone()).collect(),
+        grade_headcount,
+        reforms,
+    }
+}

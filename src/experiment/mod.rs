@@ -1,0 +1,4 @@
+//! Experiments over scenarios: ensembles of replicates today; comparison,
+//! sweeps and sensitivity analysis build on [`ensemble`].
+
+pub mod ensemble;

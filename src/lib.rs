@@ -1,0 +1,14 @@
+//! bureausim: an agent-based simulator of civil-service reform.
+//!
+//! Officers are recruited, trained, posted and rotated, appraised, promoted,
+//! paid, tempted by corruption, caught or protected, and retire or leave,
+//! under the policies a TOML scenario sets. See docs/model.md for the model
+//! and docs/scenarios.md for the scenario keys.
+
+pub mod cli;
+pub mod experiment;
+pub mod metrics;
+pub mod model;
+pub mod output;
+pub mod scenario;
+pub mod sim;

@@ -1,0 +1,13 @@
+use clap::Parser;
+
+fn main() {
+    let cli = bureausim::cli::Cli::parse();
+    if let Err(err) = bureausim::cli::execute(cli) {
+        eprintln!("error: {err:#}");
+        std::process::exit(if bureausim::cli::is_usage_error(&err) {
+            2
+        } else {
+            1
+        });
+    }
+}

@@ -1,0 +1,312 @@
+//! What is measured each reporting year, per replicate: the names, units
+//! and meanings of every column of `timeseries.csv` and `grades.csv`, and
+//! how each is computed from the world and the year's flows.
+
+pub mod summary;
+
+use crate::model::population::NONE;
+use crate::model::{reforms, work};
+use crate::sim::world::World;
+
+/// A metric: column name, unit, meaning.
+pub struct Metric {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub about: &'static str,
+}
+
+macro_rules! metrics {
+    ($($name:literal, $unit:literal, $about:literal;)*) => {
+        &[$(Metric { name: $name, unit: $unit, about: $about }),*]
+    };
+}
+
+/// Columns of `timeseries.csv` after `replicate` and `year`, in order.
+pub const METRICS: &[Metric] = metrics![
+    "headcount", "officers", "Active officers at year end (posted + OSD + in training).";
+    "posts", "posts", "Sanctioned posts.";
+    "vacancy_rate", "share", "Share of sanctioned posts with no officer in the grade (1 - headcount/posts).";
+    "posted", "officers", "Officers holding a post.";
+    "osd", "officers", "Officers on special duty: active, not posted, not in training.";
+    "in_training", "officers", "Officers away on induction or a course.";
+    "under_inquiry", "officers", "Officers with an open inquiry.";
+    "mean_ability", "score 0-10", "Mean latent ability of active officers.";
+    "mean_competence", "score 0-10", "Mean competence at own grade (post's sector; best sector when unposted).";
+    "expertise_match", "share", "Share of posted officers whose post is in their strongest sector.";
+    "efficiency", "index 0-100", "Service delivery: sum over posts of grade weight x delivered performance (0 when vacant), over the same sum with every post at competence 10; averaged over the year's steps.";
+    "corruption_prevalence", "share", "Share of active officers taking bribes at year end.";
+    "corruption_in_rent_posts", "share", "Share of officers in posts with rent above 0.3 who take bribes.";
+    "rent_taken", "million PKR", "Bribes taken during the year.";
+    "detections", "per year", "Corrupt officers detected (inquiries opened).";
+    "convictions", "per year", "Convictions (all verdicts against the officer).";
+    "wrongful_inquiries", "per year", "Inquiries opened against honest officers (selective enforcement).";
+    "wrongful_convictions", "per year", "Convictions of honest officers.";
+    "promotions", "per year", "Promotions by boards.";
+    "mean_service_at_promotion", "years", "Mean years of service of those promoted.";
+    "promotion_rank_correlation", "-1 to 1", "Spearman correlation between board ranking and competence at the new grade, over candidates.";
+    "peter_effect", "score points", "Mean change in competence on promotion (new grade minus old grade).";
+    "supersessions", "per year", "Eligible officers passed over for someone junior.";
+    "boards_held", "per year", "Promotion boards that met.";
+    "mean_months_in_post", "months", "Mean months the posted officers have spent in their current post.";
+    "mean_completed_tenure", "months", "Mean length of the postings that ended this year.";
+    "transfers_regular", "per year", "Transfers on completing the nominal tenure.";
+    "transfers_political", "per year", "Premature political transfers.";
+    "exits_retirement", "per year", "Retirements at the retirement age.";
+    "exits_voluntary", "per year", "Resignations (voluntary exits).";
+    "exits_dismissal", "per year", "Dismissals on conviction or incompetence.";
+    "exits_compulsory", "per year", "Compulsory (directory) retirements.";
+    "leaver_ability_gap", "score points", "Mean ability of voluntary leavers minus mean ability of those who stay (empty when nobody left).";
+    "recruits", "per year", "Entrants through the exam cycle.";
+    "recruit_mean_ability", "score 0-10", "Mean ability of this year's entrants (empty when none).";
+    "laterals", "per year", "Lateral entrants above the entry grade.";
+    "trained", "per year", "Courses passed.";
+    "mean_integrity", "0-1", "Mean integrity of active officers.";
+    "mean_connections", "0-1", "Mean political connections of active officers.";
+    "morale", "0-1", "Mean morale of active officers.";
+    "public_trust", "0-1", "Public trust in the service.";
+    "egov_coverage", "0-1", "E-governance coverage.";
+    "wage_bill", "million PKR", "Annual pay of active officers.";
+    "pension_bill", "million PKR", "Annual pensions being paid to retired officers.";
+    "reforms_in_force", "count", "Reforms ramping or in force (not reversed).";
+    "government_changes", "count", "Changes of government since the start.";
+    "nominal_tenure_months", "months", "The posting tenure in force.";
+];
+
+/// Columns of `grades.csv` after `replicate`, `year` and `grade`.
+pub const GRADE_METRICS: &[Metric] = metrics![
+    "headcount", "officers", "Active officers in the grade.";
+    "posts", "posts", "Sanctioned posts of the grade.";
+    "vacancy_rate", "share", "1 - headcount/posts.";
+    "mean_competence", "score 0-10", "Mean competence at the grade.";
+    "mean_ability", "score 0-10", "Mean latent ability.";
+    "corruption_prevalence", "share", "Share taking bribes.";
+    "mean_months_in_post", "months", "Mean months in the current post of posted officers.";
+    "mean_age", "years", "Mean age.";
+    "mean_service", "years", "Mean years of service.";
+];
+
+fn index(name: &str) -> usize {
+    METRICS
+        .iter()
+        .position(|m| m.name == name)
+        .expect("metric exists")
+}
+
+/// Index of a metric in [`METRICS`], by name.
+pub fn metric_index(name: &str) -> Option<usize> {
+    METRICS.iter().position(|m| m.name == name)
+}
+
+#[derive(Default, Clone, Copy)]
+struct Acc {
+    n: f64,
+    sum: f64,
+}
+
+impl Acc {
+    fn add(&mut self, x: f64) {
+        self.n += 1.0;
+        self.sum += x;
+    }
+    fn mean(&self) -> f64 {
+        if self.n > 0.0 {
+            self.sum / self.n
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// One year's row of [`METRICS`] and the rows of [`GRADE_METRICS`] per grade.
+pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
+    let grades = w.d.grades;
+    let mut row = vec![f64::NAN; METRICS.len()];
+    let (mut head, mut posted, mut osd, mut training, mut inquiry) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut ability, mut comp, mut integ, mut conn, mut morale) = (
+        Acc::default(),
+        Acc::default(),
+        Acc::default(),
+        Acc::default(),
+        Acc::default(),
+    );
+    let (mut corrupt, mut rent_posts, mut rent_corrupt, mut matched) = (0.0, 0.0, 0.0, 0.0);
+    let mut mip = Acc::default();
+    let mut wage = 0.0;
+    let mut snapshot_delivery = 0.0;
+    let mut g_head = vec![0.0; grades];
+    let mut g_comp = vec![Acc::default(); grades];
+    let mut g_ability = vec![Acc::default(); grades];
+    let mut g_corrupt = vec![0.0; grades];
+    let mut g_mip = vec![Acc::default(); grades];
+    let mut g_age = vec![Acc::default(); grades];
+    let mut g_service = vec![Acc::default(); grades];
+    for i in 0..w.off.slots() {
+        if !w.off.active[i] {
+            continue;
+        }
+        let g = w.off.grade[i] as usize;
+        head += 1.0;
+        g_head[g] += 1.0;
+        let p = w.off.post[i];
+        if p != NONE {
+            posted += 1.0;
+            let m = w.off.months_in_post[i] as f64;
+            mip.add(m);
+            g_mip[g].add(m);
+            let s = w.posts.sector[p as usize] as usize;
+            if w.off.best_sector(i).0 == s {
+                matched += 1.0;
+            }
+            if w.rent_of(p as usize) > 0.3 {
+                rent_posts += 1.0;
+                rent_corrupt += w.off.corrupt[i] as u8 as f64;
+            }
+            let c = w.competence_at(i, g, s) as f64;
+            let fear = if w.scn.accountability.enabled {
+                w.scn.accountability.selective_enforcement as f32 * (1.0 - w.off.connections[i])
+            } else {
+                0.0
+            };
+            let factor = work::performance_factor(
+                &work::WorkFactors::from(&w.scn.work),
+                w.off.months_in_post[i],
+                w.off.morale[i],
+                w.off.corrupt[i],
+                fear,
+            ) as f64;
+            snapshot_delivery += w.d.delivery_weight[g] as f64 * c * factor;
+        } else if w.off.training_left[i] > 0 {
+            training += 1.0;
+        } else {
+            osd += 1.0;
+        }
+        if w.off.inquiry_left[i] >= 0 {
+            inquiry += 1.0;
+        }
+        let c = w.competence_here(i, g) as f64;
+        comp.add(c);
+        g_comp[g].add(c);
+        ability.add(w.off.ability[i] as f64);
+        g_ability[g].add(w.off.ability[i] as f64);
+        integ.add(w.off.integrity[i] as f64);
+        conn.add(w.off.connections[i] as f64);
+        morale.add(w.off.morale[i] as f64);
+        g_age[g].add(w.off.age_m[i] as f64 / 12.0);
+        g_service[g].add(w.off.service_m[i] as f64 / 12.0);
+        if w.off.corrupt[i] {
+            corrupt += 1.0;
+            g_corrupt[g] += 1.0;
+        }
+        wage += w.pay_of(i);
+    }
+    let f = &w.flows;
+    let posts = w.posts.len() as f64;
+    let max_delivery: f64 = (0..w.posts.len())
+        .map(|p| w.d.delivery_weight[w.posts.grade[p] as usize] as f64 * 10.0)
+        .sum();
+    let efficiency = if f.steps > 0 {
+        100.0 * f.delivery / (max_delivery * f.steps as f64)
+    } else {
+        100.0 * snapshot_delivery / max_delivery
+    };
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    let pkr = w.scn.pay.entry_pay_million_pkr;
+    let mut set = |name: &str, v: f64| row[index(name)] = v;
+    set("headcount", head);
+    set("posts", posts);
+    set(
+        "vacancy_rate",
+        if posts > 0.0 {
+            (1.0 - head / posts).max(0.0)
+        } else {
+            f64::NAN
+        },
+    );
+    set("posted", posted);
+    set("osd", osd);
+    set("in_training", training);
+    set("under_inquiry", inquiry);
+    set("mean_ability", ability.mean());
+    set("mean_competence", comp.mean());
+    set("expertise_match", ratio(matched, posted));
+    set(
+        "efficiency",
+        if max_delivery > 0.0 {
+            efficiency
+        } else {
+            f64::NAN
+        },
+    );
+    set("corruption_prevalence", ratio(corrupt, head));
+    set("corruption_in_rent_posts", ratio(rent_corrupt, rent_posts));
+    set("rent_taken", f.rent_taken * pkr);
+    set("detections", f.detections as f64);
+    set("convictions", f.convictions as f64);
+    set("wrongful_inquiries", f.wrongful_inquiries as f64);
+    set("wrongful_convictions", f.wrongful_convictions as f64);
+    set("promotions", f.promotions as f64);
+    set(
+        "mean_service_at_promotion",
+        ratio(f.promotion_service_sum, f.promotions as f64),
+    );
+    set(
+        "promotion_rank_correlation",
+        ratio(f.rank_corr_sum, f.rank_corr_weight),
+    );
+    set("peter_effect", ratio(f.peter_sum, f.promotions as f64));
+    set("supersessions", f.supersessions as f64);
+    set("boards_held", f.boards_held as f64);
+    set("mean_months_in_post", mip.mean());
+    set(
+        "mean_completed_tenure",
+        ratio(f.completed_tenure_sum, f.completed_tenures as f64),
+    );
+    set("transfers_regular", f.transfers_regular as f64);
+    set("transfers_political", f.transfers_political as f64);
+    set("exits_retirement", f.exits[0] as f64);
+    set("exits_voluntary", f.exits[1] as f64);
+    set("exits_dismissal", f.exits[2] as f64);
+    set("exits_compulsory", f.exits[3] as f64);
+    set(
+        "leaver_ability_gap",
+        ratio(f.leaver_ability_sum, f.exits[1] as f64) - ability.mean(),
+    );
+    set("recruits", f.recruits as f64);
+    set(
+        "recruit_mean_ability",
+        ratio(f.recruits_ability_sum, f.recruits as f64),
+    );
+    set("laterals", f.laterals as f64);
+    set("trained", f.trained as f64);
+    set("mean_integrity", integ.mean());
+    set("mean_connections", conn.mean());
+    set("morale", morale.mean());
+    set("public_trust", w.env.trust);
+    set("egov_coverage", w.env.egov);
+    set("wage_bill", wage * pkr);
+    set("pension_bill", w.env.pension_stock * pkr);
+    set("reforms_in_force", reforms::in_force(w) as f64);
+    set("government_changes", w.env.government_changes as f64);
+    set("nominal_tenure_months", w.scn.postings.tenure_months);
+    let grade_rows = (0..grades)
+        .map(|g| {
+            let gp = w.scn.structure.grades[g].posts as f64;
+            vec![
+                g_head[g],
+                gp,
+                if gp > 0.0 {
+                    (1.0 - g_head[g] / gp).max(0.0)
+                } else {
+                    f64::NAN
+                },
+                g_comp[g].mean(),
+                g_ability[g].mean(),
+                ratio(g_corrupt[g], g_head[g]),
+                g_mip[g].mean(),
+                g_age[g].mean(),
+                g_service[g].mean(),
+            ]
+        })
+        .collect();
+    (row, grade_rows)
+}

@@ -1,0 +1,69 @@
+//! Process 1, ageing and service time, with the learning that comes with
+//! it: expertise in the sector of the current post grows with months served
+//! (`e += expertise_gain·(10 − e)` a month) and managerial skill grows with
+//! the management content of the grade (`m += managerial_gain·m_g·(10 − m)`);
+//! expertise in sectors not worked in decays by `expertise_decay` a year.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::check::Checks;
+
+/// Parameters of ageing and on-the-job learning.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgeingParams {
+    /// Switch for on-the-job learning (officers always age).
+    pub learning: bool,
+    /// Monthly share of the gap to 10 closed in the current post's sector.
+    pub expertise_gain: f64,
+    /// Yearly share of expertise lost in sectors not worked in that year.
+    pub expertise_decay: f64,
+    /// Monthly share of the gap to 10 closed in managerial skill, times the
+    /// grade's management weight.
+    pub managerial_gain: f64,
+}
+
+impl Default for AgeingParams {
+    fn default() -> Self {
+        AgeingParams {
+            learning: true,
+            expertise_gain: 0.015,
+            expertise_decay: 0.04,
+            managerial_gain: 0.006,
+        }
+    }
+}
+
+impl AgeingParams {
+    pub fn check(&self, c: &mut Checks) {
+        c.range("ageing.expertise_gain", self.expertise_gain, 0.0, 1.0);
+        c.range("ageing.expertise_decay", self.expertise_decay, 0.0, 1.0);
+        c.range("ageing.managerial_gain", self.managerial_gain, 0.0, 1.0);
+    }
+}
+
+/// One month of learning in the post's sector.
+#[inline]
+pub fn learn(gain: f32, level: f32) -> f32 {
+    (level + gain * (10.0 - level)).min(10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learning_saturates_at_ten() {
+        let mut e = 2.0;
+        for _ in 0..12 * 40 {
+            e = learn(0.015, e);
+        }
+        assert!(e > 9.9 && e <= 10.0);
+        // Three years in one post: from 2 to about 5.3.
+        let mut e = 2.0;
+        for _ in 0..36 {
+            e = learn(0.015, e);
+        }
+        assert!((e - 5.36).abs() < 0.1, "{e}");
+    }
+}

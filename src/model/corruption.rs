@@ -1,0 +1,215 @@
+//! Process 3, the corruption decision, and the integrity dynamics behind it.
+//!
+//! An officer in a post with rent weighs, in units of the officer's own
+//! annual pay, the expected-income comparison of Becker & Stigler (1974) and
+//! Van Rijckeghem & Weder (2001):
+//!
+//! `gain = rent · rent_value · (1 − e^(−months_in_post / collusion_months))`
+//! `cost = q · (penalty + max(0, 1 − outside/pay) · min(horizon, years_left))
+//!        + moral_weight · integrity · (1 − peer_moral_discount · peers)`
+//!
+//! with q the perceived annual probability of detection and conviction,
+//! lowered by corrupt peers (`peer_risk_discount`) and by political
+//! protection. The officer takes bribes with probability
+//! `logistic((gain − cost) / temperature)`, revised at `revision_rate` a
+//! year. Collusion takes time to build, so a transfer breaks it (Abbink 2004).
+//! Corrupt peers in the same unit and low morale erode integrity each month;
+//! integrity recovers slowly towards its value at entry.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::check::Checks;
+
+/// Parameters of the corruption decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CorruptionParams {
+    /// Switch: off means nobody takes bribes.
+    pub enabled: bool,
+    /// Yearly rate at which an officer reconsiders taking bribes.
+    pub revision_rate: f64,
+    /// Annual bribe income in a post of rent 1, as a multiple of own pay.
+    pub rent_value: f64,
+    /// Months for collusion with bribers to build up in a post.
+    pub collusion_months: f64,
+    /// Moral cost of full integrity, in years of own pay.
+    pub moral_weight: f64,
+    /// Share of the moral cost removed when every peer in the unit is corrupt.
+    pub peer_moral_discount: f64,
+    /// Share of the perceived risk removed when every peer is corrupt.
+    pub peer_risk_discount: f64,
+    /// Penalty on conviction, in years of own pay (on top of losing the job).
+    pub penalty_years: f64,
+    /// Years of lost pay premium counted in the cost of dismissal.
+    pub horizon_years: f64,
+    /// Noise of the decision (logistic scale), in years of own pay.
+    pub temperature: f64,
+    /// Monthly erosion of integrity when every peer in the unit is corrupt.
+    pub peer_erosion: f64,
+    /// Monthly erosion of integrity at zero morale (none at morale ≥ 0.5).
+    pub morale_erosion: f64,
+    /// Monthly recovery of integrity towards its value at entry.
+    pub recovery: f64,
+}
+
+impl Default for CorruptionParams {
+    fn default() -> Self {
+        CorruptionParams {
+            enabled: true,
+            revision_rate: 1.0,
+            rent_value: 2.0,
+            collusion_months: 6.0,
+            moral_weight: 2.2,
+            peer_moral_discount: 0.5,
+            peer_risk_discount: 0.3,
+            penalty_years: 1.0,
+            horizon_years: 10.0,
+            temperature: 0.25,
+            peer_erosion: 0.004,
+            morale_erosion: 0.003,
+            recovery: 0.004,
+        }
+    }
+}
+
+impl CorruptionParams {
+    pub fn check(&self, c: &mut Checks) {
+        c.range("corruption.revision_rate", self.revision_rate, 0.0, 12.0);
+        c.range("corruption.rent_value", self.rent_value, 0.0, 100.0);
+        c.range(
+            "corruption.collusion_months",
+            self.collusion_months,
+            0.01,
+            600.0,
+        );
+        c.range("corruption.moral_weight", self.moral_weight, 0.0, 100.0);
+        c.range(
+            "corruption.peer_moral_discount",
+            self.peer_moral_discount,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "corruption.peer_risk_discount",
+            self.peer_risk_discount,
+            0.0,
+            1.0,
+        );
+        c.range("corruption.penalty_years", self.penalty_years, 0.0, 100.0);
+        c.range("corruption.horizon_years", self.horizon_years, 0.0, 50.0);
+        c.range("corruption.temperature", self.temperature, 0.001, 100.0);
+        c.range("corruption.peer_erosion", self.peer_erosion, 0.0, 1.0);
+        c.range("corruption.morale_erosion", self.morale_erosion, 0.0, 1.0);
+        c.range("corruption.recovery", self.recovery, 0.0, 1.0);
+    }
+}
+
+/// Inputs of one officer's decision.
+#[derive(Clone, Copy, Debug)]
+pub struct Situation {
+    /// Effective rent of the post, 0–1 (after e-governance).
+    pub rent: f64,
+    pub months_in_post: f64,
+    /// Share of corrupt officers among the unit's posted officers.
+    pub peers: f64,
+    pub integrity: f64,
+    /// Perceived annual probability of detection and conviction.
+    pub punish: f64,
+    /// Outside wage over own pay.
+    pub outside_ratio: f64,
+    pub years_left: f64,
+}
+
+/// Net expected gain from taking bribes, in years of own pay.
+pub fn net_gain(p: &CorruptionParams, s: &Situation) -> f64 {
+    let gain = s.rent * p.rent_value * (1.0 - (-s.months_in_post / p.collusion_months).exp());
+    let premium = (1.0 - s.outside_ratio).max(0.0);
+    let q = s.punish * (1.0 - p.peer_risk_discount * s.peers);
+    let cost = q * (p.penalty_years + premium * p.horizon_years.min(s.years_left.max(0.0)))
+        + p.moral_weight * s.integrity * (1.0 - p.peer_moral_discount * s.peers);
+    gain - cost
+}
+
+/// Probability that the officer chooses to take bribes.
+pub fn probability(p: &CorruptionParams, s: &Situation) -> f64 {
+    1.0 / (1.0 + (-net_gain(p, s) / p.temperature).exp())
+}
+
+/// One month of integrity dynamics; returns the new integrity.
+#[inline]
+pub fn integrity_step(
+    p: &CorruptionParams,
+    integrity: f32,
+    anchor: f32,
+    peers: f32,
+    morale: f32,
+) -> f32 {
+    let low_morale = (1.0 - 2.0 * morale).max(0.0);
+    let erosion = p.peer_erosion as f32 * peers + p.morale_erosion as f32 * low_morale;
+    let next = integrity - erosion * integrity + p.recovery as f32 * (anchor - integrity);
+    next.clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Situation {
+        Situation {
+            rent: 0.8,
+            months_in_post: 24.0,
+            peers: 0.2,
+            integrity: 0.6,
+            punish: 0.05,
+            outside_ratio: 0.9,
+            years_left: 20.0,
+        }
+    }
+
+    #[test]
+    fn directions_of_the_decision() {
+        let p = CorruptionParams::default();
+        let b = probability(&p, &base());
+        let more = |f: fn(&mut Situation)| {
+            let mut s = base();
+            f(&mut s);
+            probability(&p, &s)
+        };
+        assert!(more(|s| s.rent = 1.0) > b, "more rent, more bribes");
+        assert!(more(|s| s.peers = 0.8) > b, "corrupt peers raise it");
+        assert!(more(|s| s.integrity = 0.9) < b, "integrity lowers it");
+        assert!(more(|s| s.punish = 0.4) < b, "deterrence lowers it");
+        assert!(
+            more(|s| s.outside_ratio = 0.5) < b,
+            "a pay premium lowers it"
+        );
+        assert!(
+            more(|s| s.months_in_post = 1.0) < b,
+            "a fresh posting breaks collusion"
+        );
+    }
+
+    #[test]
+    fn no_rent_no_gain() {
+        let p = CorruptionParams::default();
+        let mut s = base();
+        s.rent = 0.0;
+        assert!(net_gain(&p, &s) <= 0.0);
+        assert!(probability(&p, &s) < 0.01);
+    }
+
+    #[test]
+    fn integrity_erodes_among_corrupt_peers_and_recovers_alone() {
+        let p = CorruptionParams::default();
+        let mut i = 0.6;
+        for _ in 0..120 {
+            i = integrity_step(&p, i, 0.6, 1.0, 0.6);
+        }
+        assert!(i < 0.45, "{i}");
+        let mut j = 0.3;
+        for _ in 0..240 {
+            j = integrity_step(&p, j, 0.6, 0.0, 0.6);
+        }
+        assert!(j > 0.45, "{j}");
+    }
+}

@@ -1,0 +1,193 @@
+//! Process 9, pay and morale.
+//!
+//! Basic pay of grade g (annual, in units of the entry grade's pay):
+//! `level · compression^((g − g0)/(G − 1))`, so `compression` is the
+//! top-to-entry ratio; plus `increment` per year in grade (up to 20) and a
+//! pay-for-performance share that moves with the appraisal record. The
+//! outside wage of an officer is the grade's `outside_wage_ratio` × the
+//! grade's basic pay × `(1 + ability_premium·(ability − 5) +
+//! expertise_premium·(best expertise − 5))`, so able specialists have the
+//! best outside options.
+//!
+//! Morale moves each month towards
+//! `w_pay·adequacy + w_fairness·fairness + w_security·security`, where
+//! adequacy is `logistic(adequacy_slope·(pay/outside − 1))`, fairness falls
+//! with the share of promotions decided by connections and with one's own
+//! supersessions, and security falls with the political transfer hazard and
+//! an OSD posting.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::check::Checks;
+
+/// Parameters of pay and morale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PayParams {
+    /// Switch for morale dynamics (pay is always computed for the wage bill).
+    pub morale: bool,
+    /// Top-to-entry basic pay ratio.
+    pub compression: f64,
+    /// Multiplier on all public pay (a general pay rise is > 1).
+    pub level: f64,
+    /// Yearly increment as a share of basic pay, for up to 20 years in grade.
+    pub increment: f64,
+    /// Share of pay that varies with the appraisal record (±).
+    pub pay_for_performance: f64,
+    /// Rise in the outside wage per point of ability above 5.
+    pub ability_premium: f64,
+    /// Rise in the outside wage per point of best expertise above 5.
+    pub expertise_premium: f64,
+    /// Annual pay of the entry grade in million PKR (to report the wage bill).
+    pub entry_pay_million_pkr: f64,
+    /// Pension as a share of last pay.
+    pub pension_share: f64,
+    /// Yearly share of pensions that end (mortality).
+    pub pension_mortality: f64,
+    /// Monthly share of the gap to target morale closed.
+    pub morale_rate: f64,
+    pub weight_pay: f64,
+    pub weight_fairness: f64,
+    pub weight_security: f64,
+    /// Slope of pay adequacy in the pay-to-outside-wage ratio.
+    pub adequacy_slope: f64,
+}
+
+impl Default for PayParams {
+    fn default() -> Self {
+        PayParams {
+            morale: true,
+            compression: 2.8,
+            level: 1.0,
+            increment: 0.03,
+            pay_for_performance: 0.0,
+            ability_premium: 0.12,
+            expertise_premium: 0.04,
+            entry_pay_million_pkr: 1.2,
+            pension_share: 0.7,
+            pension_mortality: 0.05,
+            morale_rate: 0.08,
+            weight_pay: 0.4,
+            weight_fairness: 0.3,
+            weight_security: 0.3,
+            adequacy_slope: 3.0,
+        }
+    }
+}
+
+impl PayParams {
+    pub fn check(&self, c: &mut Checks) {
+        c.range("pay.compression", self.compression, 1.0, 100.0);
+        c.range("pay.level", self.level, 0.01, 100.0);
+        c.range("pay.increment", self.increment, 0.0, 1.0);
+        c.range(
+            "pay.pay_for_performance",
+            self.pay_for_performance,
+            0.0,
+            1.0,
+        );
+        c.range("pay.ability_premium", self.ability_premium, 0.0, 1.0);
+        c.range("pay.expertise_premium", self.expertise_premium, 0.0, 1.0);
+        c.range(
+            "pay.entry_pay_million_pkr",
+            self.entry_pay_million_pkr,
+            0.0,
+            1e6,
+        );
+        c.range("pay.pension_share", self.pension_share, 0.0, 2.0);
+        c.range("pay.pension_mortality", self.pension_mortality, 0.0, 1.0);
+        c.range("pay.morale_rate", self.morale_rate, 0.0, 1.0);
+        c.range("pay.weight_pay", self.weight_pay, 0.0, 1.0);
+        c.range("pay.weight_fairness", self.weight_fairness, 0.0, 1.0);
+        c.range("pay.weight_security", self.weight_security, 0.0, 1.0);
+        c.range("pay.adequacy_slope", self.adequacy_slope, 0.0, 100.0);
+        let w = self.weight_pay + self.weight_fairness + self.weight_security;
+        if (w - 1.0).abs() > 1e-6 {
+            c.conflict(format!(
+                "`pay.weight_pay` + `pay.weight_fairness` + `pay.weight_security` must sum to 1, got {w}"
+            ));
+        }
+    }
+
+    /// Basic annual pay of grade index `g` of `grades`.
+    pub fn basic(&self, g: usize, grades: usize) -> f64 {
+        let x = if grades > 1 {
+            g as f64 / (grades - 1) as f64
+        } else {
+            0.0
+        };
+        self.level * self.compression.powf(x)
+    }
+
+    /// Pay of an officer: basic × increments × pay-for-performance.
+    #[inline]
+    pub fn officer_pay(&self, basic: f64, years_in_grade: f64, appraisal_mean: f32) -> f64 {
+        let rel = if appraisal_mean.is_nan() {
+            0.0
+        } else {
+            ((appraisal_mean as f64 - 7.0) / 2.5).clamp(-1.0, 1.0)
+        };
+        basic
+            * (1.0 + self.increment * years_in_grade.min(20.0))
+            * (1.0 + self.pay_for_performance * rel)
+    }
+
+    /// Outside wage of an officer given the grade's base outside wage.
+    #[inline]
+    pub fn outside_wage(&self, grade_outside: f64, ability: f32, best_expertise: f32) -> f64 {
+        grade_outside
+            * (1.0
+                + self.ability_premium * (ability as f64 - 5.0)
+                + self.expertise_premium * (best_expertise as f64 - 5.0))
+                .max(0.2)
+    }
+
+    /// Target morale.
+    #[inline]
+    pub fn target_morale(&self, pay_over_outside: f64, fairness: f64, security: f64) -> f64 {
+        let adequacy = 1.0 / (1.0 + (-self.adequacy_slope * (pay_over_outside - 1.0)).exp());
+        self.weight_pay * adequacy
+            + self.weight_fairness * fairness.clamp(0.0, 1.0)
+            + self.weight_security * security.clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_is_top_to_entry_ratio() {
+        let p = PayParams::default();
+        assert_eq!(p.basic(0, 6), 1.0);
+        assert!((p.basic(5, 6) - 2.8).abs() < 1e-12);
+        assert!(p.basic(3, 6) > p.basic(2, 6));
+    }
+
+    #[test]
+    fn outside_wage_rewards_ability() {
+        let p = PayParams::default();
+        assert!(p.outside_wage(1.0, 8.0, 5.0) > p.outside_wage(1.0, 5.0, 5.0));
+        assert!((p.outside_wage(1.0, 5.0, 5.0) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn morale_rises_with_pay_fairness_security() {
+        let p = PayParams::default();
+        let b = p.target_morale(1.0, 0.5, 0.5);
+        assert!((b - 0.5).abs() < 1e-12);
+        assert!(p.target_morale(1.5, 0.5, 0.5) > b);
+        assert!(p.target_morale(1.0, 0.9, 0.5) > b);
+        assert!(p.target_morale(1.0, 0.5, 0.9) > b);
+    }
+
+    #[test]
+    fn pay_for_performance_moves_pay_with_appraisal() {
+        let p = PayParams {
+            pay_for_performance: 0.2,
+            ..Default::default()
+        };
+        assert!(p.officer_pay(1.0, 0.0, 9.5) > p.officer_pay(1.0, 0.0, 7.0));
+        assert_eq!(p.officer_pay(1.0, 0.0, f32::NAN), 1.0);
+    }
+}

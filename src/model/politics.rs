@@ -1,0 +1,140 @@
+//! The political environment: interference intensity (with a separate
+//! external channel, such as the military establishment), the election
+//! calendar, changes of government that set off transfer waves and cut the
+//! value of old patronage ties, and how officers build connections.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::check::Checks;
+
+/// Parameters of politics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PoliticsParams {
+    /// Switch: off means no interference, elections or connection building.
+    pub enabled: bool,
+    /// Intensity of political interference in postings, promotions,
+    /// appraisals and accountability, 0–1.
+    pub interference: f64,
+    /// A separate external channel of interference, added to the above.
+    pub external_interference: f64,
+    /// Years between general elections.
+    pub election_cycle_years: f64,
+    /// Year of the first election after the start.
+    pub first_election_year: f64,
+    /// Probability that an election changes the government.
+    pub change_probability: f64,
+    /// Multiplier on political transfers just after a change of government.
+    pub wave_multiplier: f64,
+    /// Months the transfer wave lasts.
+    pub wave_months: f64,
+    /// How far connections shield an officer from accountability, 0–1.
+    pub protection: f64,
+    /// Monthly gain of connections in a fully desirable post at interference 1.
+    pub connection_gain: f64,
+    /// Share of connections lost when the government changes.
+    pub connection_reset: f64,
+}
+
+impl Default for PoliticsParams {
+    fn default() -> Self {
+        PoliticsParams {
+            enabled: true,
+            interference: 0.7,
+            external_interference: 0.0,
+            election_cycle_years: 5.0,
+            first_election_year: 3.0,
+            change_probability: 0.6,
+            wave_multiplier: 3.0,
+            wave_months: 6.0,
+            protection: 0.6,
+            connection_gain: 0.01,
+            connection_reset: 0.3,
+        }
+    }
+}
+
+impl PoliticsParams {
+    pub fn check(&self, c: &mut Checks) {
+        c.range("politics.interference", self.interference, 0.0, 1.0);
+        c.range(
+            "politics.external_interference",
+            self.external_interference,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "politics.election_cycle_years",
+            self.election_cycle_years,
+            0.25,
+            100.0,
+        );
+        c.range(
+            "politics.first_election_year",
+            self.first_election_year,
+            0.0,
+            100.0,
+        );
+        c.range(
+            "politics.change_probability",
+            self.change_probability,
+            0.0,
+            1.0,
+        );
+        c.range("politics.wave_multiplier", self.wave_multiplier, 1.0, 100.0);
+        c.range("politics.wave_months", self.wave_months, 0.0, 120.0);
+        c.range("politics.protection", self.protection, 0.0, 1.0);
+        c.range("politics.connection_gain", self.connection_gain, 0.0, 1.0);
+        c.range("politics.connection_reset", self.connection_reset, 0.0, 1.0);
+    }
+
+    /// Effective interference: both channels, capped at 1; 0 when off.
+    pub fn effective(&self) -> f64 {
+        if self.enabled {
+            (self.interference + self.external_interference).min(1.0)
+        } else {
+            0.0
+        }
+    }
+
+    /// True when an election falls on step `step` (0-based, counted from
+    /// the start) with `spy` steps a year.
+    pub fn election_at(&self, step: u64, spy: u32) -> bool {
+        if !self.enabled {
+            return false;
+        }
+        let first = (self.first_election_year * spy as f64).round() as u64;
+        let cycle = ((self.election_cycle_years * spy as f64).round() as u64).max(1);
+        step >= first && (step - first) % cycle == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elections_follow_the_calendar() {
+        let p = PoliticsParams::default();
+        let years: Vec<u64> = (0..12 * 20)
+            .filter(|s| p.election_at(*s, 12))
+            .map(|s| s / 12)
+            .collect();
+        assert_eq!(years, vec![3, 8, 13, 18]);
+        let off = PoliticsParams {
+            enabled: false,
+            ..p
+        };
+        assert!(!(0..240).any(|s| off.election_at(s, 12)));
+    }
+
+    #[test]
+    fn effective_interference_caps_at_one() {
+        let p = PoliticsParams {
+            interference: 0.8,
+            external_interference: 0.5,
+            ..Default::default()
+        };
+        assert_eq!(p.effective(), 1.0);
+    }
+}

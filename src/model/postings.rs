@@ -1,0 +1,254 @@
+//! Process 5, postings and transfers.
+//!
+//! Regular rotation when months in post reach `tenure_months`. Premature
+//! political transfers at an annual hazard
+//! `political_transfer_rate · I · desirability · (1 − tenure_protection)
+//!  · (1 − able_shield·(ability − 5)/5) · wave`, higher in desirable posts
+//! (Cyan & Pasha 2017), lower for able officers and several times higher
+//! just after a change of government (Iyer & Mani 2012). A connected
+//! officer (with probability = connections) is moved to the most desirable
+//! of a few vacancies; an unconnected one to the least desirable, or to OSD
+//! with `osd_share`. Regular postings follow `rule`: "generalist" (any
+//! sector), "specialist" (the cadre's sector cluster) or "best_match" (the
+//! vacancy, among a sample, where the officer's expertise is highest).
+//! Any transfer resets months in post, and so the ramp-up and collusion.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::population::NONE;
+use crate::scenario::check::Checks;
+use crate::sim::world::World;
+
+/// Parameters of postings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostingParams {
+    /// Switch: off means officers stay in their first post (no rotation,
+    /// no political transfers).
+    pub enabled: bool,
+    /// Nominal tenure: months in post before regular rotation.
+    pub tenure_months: f64,
+    /// "generalist", "specialist" or "best_match".
+    pub rule: String,
+    /// Share of premature political transfers blocked, 0–1.
+    pub tenure_protection: f64,
+    /// Annual political transfer hazard at interference 1 in a post of
+    /// desirability 1.
+    pub political_transfer_rate: f64,
+    /// How much an able officer (ability 10) is shielded from transfer.
+    pub able_shield: f64,
+    /// Share of unconnected politically transferred officers made OSD.
+    pub osd_share: f64,
+    /// Annual rate at which an OSD officer is given a post.
+    pub osd_repost_rate: f64,
+    /// Vacancies sampled when choosing a post by desirability or expertise.
+    pub sample: u32,
+}
+
+impl Default for PostingParams {
+    fn default() -> Self {
+        PostingParams {
+            enabled: true,
+            tenure_months: 36.0,
+            rule: "generalist".into(),
+            tenure_protection: 0.0,
+            political_transfer_rate: 1.1,
+            able_shield: 0.3,
+            osd_share: 0.25,
+            osd_repost_rate: 2.0,
+            sample: 6,
+        }
+    }
+}
+
+impl PostingParams {
+    pub fn check(&self, c: &mut Checks) {
+        c.range("postings.tenure_months", self.tenure_months, 1.0, 600.0);
+        c.one_of(
+            "postings.rule",
+            &self.rule,
+            &["generalist", "specialist", "best_match"],
+        );
+        c.range(
+            "postings.tenure_protection",
+            self.tenure_protection,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "postings.political_transfer_rate",
+            self.political_transfer_rate,
+            0.0,
+            24.0,
+        );
+        c.range("postings.able_shield", self.able_shield, 0.0, 1.0);
+        c.range("postings.osd_share", self.osd_share, 0.0, 1.0);
+        c.range("postings.osd_repost_rate", self.osd_repost_rate, 0.0, 120.0);
+        c.range_int("postings.sample", self.sample as i64, 1, 1000);
+    }
+
+    /// Annual political transfer hazard of an officer in a post.
+    #[inline]
+    pub fn political_hazard(
+        &self,
+        interference: f64,
+        desirability: f64,
+        ability: f64,
+        wave: bool,
+        wave_mult: f64,
+    ) -> f64 {
+        if !self.enabled {
+            return 0.0;
+        }
+        let shield = 1.0 - self.able_shield * ((ability - 5.0) / 5.0).clamp(-1.0, 1.0);
+        let w = if wave { wave_mult } else { 1.0 };
+        self.political_transfer_rate
+            * interference
+            * desirability
+            * (1.0 - self.tenure_protection)
+            * shield
+            * w
+    }
+}
+
+/// How a new post is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// The scenario's posting rule.
+    Regular,
+    /// Political: towards desirable posts.
+    Favoured,
+    /// Political: towards undesirable posts.
+    Punished,
+}
+
+/// A vacant post of grade `g` for officer `i`, or None when there is none.
+pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<u32> {
+    let sectors = w.d.sectors;
+    let total = w.posts.vacant_in_grade(g);
+    if total == 0 {
+        return None;
+    }
+    let rule = w.scn.postings.rule.as_str();
+    if choice == Choice::Regular && rule == "specialist" {
+        let cl = w.d.cluster[w.off.cadre[i] as usize];
+        let n: usize = (0..sectors)
+            .filter(|&s| w.d.cluster[s] == cl)
+            .map(|s| w.posts.vacant(g, s).len())
+            .sum();
+        if n > 0 {
+            let mut k = w.rng.below(n);
+            for s in (0..sectors).filter(|&s| w.d.cluster[s] == cl) {
+                let pool = w.posts.vacant(g, s);
+                if k < pool.len() {
+                    return Some(pool[k]);
+                }
+                k -= pool.len();
+            }
+        }
+        // No vacancy in the cluster: fall through to any sector.
+    }
+    let pick = |w: &mut World| -> u32 {
+        let mut k = w.rng.below(total);
+        for s in 0..sectors {
+            let pool = w.posts.vacant(g, s);
+            if k < pool.len() {
+                return pool[k];
+            }
+            k -= pool.len();
+        }
+        unreachable!("k < total vacancies")
+    };
+    let score = |w: &World, p: u32| -> f32 {
+        let s = w.posts.sector[p as usize] as usize;
+        match choice {
+            Choice::Favoured => w.d.sector_desirability[s] + w.rent_of(p as usize),
+            Choice::Punished => -(w.d.sector_desirability[s] + w.rent_of(p as usize)),
+            Choice::Regular => w.off.expertise[i * sectors + s],
+        }
+    };
+    if choice == Choice::Regular && rule != "best_match" {
+        return Some(pick(w));
+    }
+    let mut best = pick(w);
+    let mut best_score = score(w, best);
+    for _ in 1..w.scn.postings.sample {
+        let p = pick(w);
+        let sc = score(w, p);
+        if sc > best_score {
+            best = p;
+            best_score = sc;
+        }
+    }
+    Some(best)
+}
+
+/// Moves officer `i` out of its current post (if any) into `post`, or into
+/// OSD when `post` is None.
+pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
+    let old = w.off.post[i];
+    if old != NONE {
+        w.flows.completed_tenure_sum += w.off.months_in_post[i] as f64;
+        w.flows.completed_tenures += 1;
+        w.posts.vacate(old);
+        w.off.post[i] = NONE;
+    }
+    if let Some(p) = post {
+        w.posts.fill(p, i as u32);
+        w.off.post[i] = p;
+    }
+    w.off.months_in_post[i] = 0;
+}
+
+/// Regular rotation of officer `i` (stays when no vacancy exists).
+pub fn rotate(w: &mut World, i: usize) {
+    let g = w.off.grade[i] as usize;
+    if let Some(p) = choose_post(w, i, g, Choice::Regular) {
+        move_to(w, i, Some(p));
+        w.flows.transfers_regular += 1;
+    }
+}
+
+/// A premature political transfer of officer `i`.
+pub fn political_transfer(w: &mut World, i: usize) {
+    let g = w.off.grade[i] as usize;
+    let connected = w.rng.chance(w.off.connections[i] as f64);
+    let target = if connected {
+        choose_post(w, i, g, Choice::Favoured)
+    } else if w.rng.chance(w.scn.postings.osd_share) {
+        None
+    } else {
+        choose_post(w, i, g, Choice::Punished)
+    };
+    move_to(w, i, target);
+    w.flows.transfers_political += 1;
+}
+
+/// Gives an unposted officer (after training, OSD or promotion) a post of
+/// its grade by the regular rule; stays OSD when none is vacant.
+pub fn post(w: &mut World, i: usize) {
+    let g = w.off.grade[i] as usize;
+    if let Some(p) = choose_post(w, i, g, Choice::Regular) {
+        move_to(w, i, Some(p));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn political_hazard_directions() {
+        let p = PostingParams::default();
+        let b = p.political_hazard(0.7, 0.6, 5.0, false, 3.0);
+        assert!(p.political_hazard(0.7, 0.9, 5.0, false, 3.0) > b);
+        assert!(p.political_hazard(0.7, 0.6, 9.0, false, 3.0) < b);
+        assert!((p.political_hazard(0.7, 0.6, 5.0, true, 3.0) - 3.0 * b).abs() < 1e-12);
+        let protected = PostingParams {
+            tenure_protection: 1.0,
+            ..p.clone()
+        };
+        assert_eq!(protected.political_hazard(0.7, 0.6, 5.0, true, 3.0), 0.0);
+        assert_eq!(p.political_hazard(0.0, 0.6, 5.0, true, 3.0), 0.0);
+    }
+}

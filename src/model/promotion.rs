@@ -1,0 +1,423 @@
+//! Process 8, promotion boards. Vacancies at grade g+1 (sanctioned posts
+//! minus headcount) are filled top-down, so that vacancies cascade, from
+//! eligible officers of grade g: minimum service, mandatory course passed,
+//! not under inquiry, appraisal mean at or above the threshold. A share of
+//! vacancies goes to lateral entrants. Selection posts are ranked by `rule`;
+//! non-selection posts by seniority (seniority-cum-fitness).
+//!
+//! The "weighted" rule scores `Σ weight_k · component_k` over seniority
+//! (service relative to the longest-serving candidate), the appraisal mean,
+//! the training score (each /10), board discretion and connections. Board
+//! discretion follows connections with probability
+//! `min(1, discretion_capture · I)`, and otherwise the candidate's true
+//! competence at the next grade with noise: seniors can spot able juniors
+//! that records miss (Aman-Rana 2020). Pure strategies of classic models are
+//! available: "seniority", "best", "worst", "random" and "best_worst" (best
+//! with probability `best_probability`), where best means the highest true
+//! competence at the current grade (Pluchino, Rapisarda & Garofalo 2010).
+//! Candidates passed over for someone with less service are superseded.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{postings, recruitment};
+use crate::scenario::check::Checks;
+use crate::sim::world::World;
+
+/// Weights of the "weighted" rule (normalised by their sum).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    pub seniority: f64,
+    pub appraisal: f64,
+    pub training: f64,
+    pub discretion: f64,
+    pub connections: f64,
+}
+
+impl Default for Weights {
+    /// The 2019 promotion rules: appraisal 40, training 30, board 30.
+    fn default() -> Self {
+        Weights {
+            seniority: 0.0,
+            appraisal: 0.4,
+            training: 0.3,
+            discretion: 0.3,
+            connections: 0.0,
+        }
+    }
+}
+
+/// Parameters of promotion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PromotionParams {
+    /// Switch: off means nobody is promoted.
+    pub enabled: bool,
+    /// Rule for selection posts: "weighted", "seniority", "best", "worst",
+    /// "random" or "best_worst".
+    pub rule: String,
+    /// Probability of "best" under the "best_worst" rule.
+    pub best_probability: f64,
+    pub weights: Weights,
+    /// Boards a year (1 or 2 are usual).
+    pub boards_per_year: u32,
+    /// Probability that a scheduled board does not meet.
+    pub board_skip_probability: f64,
+    /// Share of a grade's vacancies a board fills (the rest wait for a
+    /// later board).
+    pub fill_share: f64,
+    /// Minimum appraisal mean for eligibility.
+    pub appraisal_threshold: f64,
+    /// Probability, at interference 1, that board discretion follows connections.
+    pub discretion_capture: f64,
+    /// Noise (sd, on 0–1) of the board's reading of true competence.
+    pub discretion_noise: f64,
+    /// Scalar competence on promotion: "carry_over" (plus uniform noise in
+    /// ±carry_over_noise) or "redraw" (the Peter hypothesis).
+    pub competence_on_promotion: String,
+    pub carry_over_noise: f64,
+}
+
+impl Default for PromotionParams {
+    fn default() -> Self {
+        PromotionParams {
+            enabled: true,
+            rule: "weighted".into(),
+            best_probability: 0.5,
+            weights: Weights::default(),
+            boards_per_year: 2,
+            board_skip_probability: 0.3,
+            fill_share: 0.6,
+            appraisal_threshold: 6.0,
+            discretion_capture: 0.7,
+            discretion_noise: 0.15,
+            competence_on_promotion: "carry_over".into(),
+            carry_over_noise: 1.0,
+        }
+    }
+}
+
+const RULES: [&str; 6] = [
+    "weighted",
+    "seniority",
+    "best",
+    "worst",
+    "random",
+    "best_worst",
+];
+
+impl PromotionParams {
+    pub fn check(&self, c: &mut Checks) {
+        c.one_of("promotion.rule", &self.rule, &RULES);
+        c.range(
+            "promotion.best_probability",
+            self.best_probability,
+            0.0,
+            1.0,
+        );
+        let w = &self.weights;
+        for (k, v) in [
+            ("seniority", w.seniority),
+            ("appraisal", w.appraisal),
+            ("training", w.training),
+            ("discretion", w.discretion),
+            ("connections", w.connections),
+        ] {
+            c.range(&format!("promotion.weights.{k}"), v, 0.0, 1.0);
+        }
+        if self.rule == "weighted"
+            && w.seniority + w.appraisal + w.training + w.discretion + w.connections <= 0.0
+        {
+            c.conflict("`promotion.weights.*` are all 0, but `promotion.rule` is \"weighted\": give at least one weight");
+        }
+        c.range_int(
+            "promotion.boards_per_year",
+            self.boards_per_year as i64,
+            1,
+            12,
+        );
+        c.range(
+            "promotion.board_skip_probability",
+            self.board_skip_probability,
+            0.0,
+            1.0,
+        );
+        c.range("promotion.fill_share", self.fill_share, 0.0, 1.0);
+        c.range(
+            "promotion.appraisal_threshold",
+            self.appraisal_threshold,
+            0.0,
+            10.0,
+        );
+        c.range(
+            "promotion.discretion_capture",
+            self.discretion_capture,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "promotion.discretion_noise",
+            self.discretion_noise,
+            0.0,
+            10.0,
+        );
+        c.one_of(
+            "promotion.competence_on_promotion",
+            &self.competence_on_promotion,
+            &["carry_over", "redraw"],
+        );
+        c.range(
+            "promotion.carry_over_noise",
+            self.carry_over_noise,
+            0.0,
+            10.0,
+        );
+    }
+}
+
+/// Spearman rank correlation of two equally long samples (ties by order).
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 2 {
+        return f64::NAN;
+    }
+    let rank = |v: &[f64]| {
+        let mut idx: Vec<usize> = (0..n).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+        let mut r = vec![0.0; n];
+        for (k, &i) in idx.iter().enumerate() {
+            r[i] = k as f64;
+        }
+        r
+    };
+    let (rx, ry) = (rank(x), rank(y));
+    let d2: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - b).powi(2)).sum();
+    1.0 - 6.0 * d2 / (n as f64 * (n as f64 * n as f64 - 1.0))
+}
+
+/// One promotion board over all grades, top-down.
+pub fn board(w: &mut World) {
+    if !w.scn.promotion.enabled {
+        return;
+    }
+    if w.rng.chance(w.scn.promotion.board_skip_probability) {
+        return;
+    }
+    w.flows.boards_held += 1;
+    let p = w.scn.promotion.clone();
+    let grades = w.d.grades;
+    let mut by_grade: Vec<Vec<u32>> = vec![Vec::new(); grades];
+    let mut headcount = vec![0i64; grades];
+    for i in 0..w.off.slots() {
+        if !w.off.active[i] {
+            continue;
+        }
+        let g = w.off.grade[i] as usize;
+        headcount[g] += 1;
+        if w.off.training_left[i] == 0 && w.off.inquiry_left[i] < 0 {
+            by_grade[g].push(i as u32);
+        }
+    }
+    let interference = w.d.interference;
+    let capture = (p.discretion_capture * interference).min(1.0);
+    let training_on = w.scn.training.enabled;
+    let appraisal_on = w.scn.appraisal.enabled;
+    let mut captured = 0u32;
+    let mut promoted_total = 0u32;
+    let mut elig: Vec<u32> = Vec::new();
+    let mut scores: Vec<f64> = Vec::new();
+    let mut comp_next: Vec<f64> = Vec::new();
+    let mut cap_flag: Vec<bool> = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
+    for t in (1..grades).rev() {
+        let g = t - 1;
+        let posts_t = w.scn.structure.grades[t].posts as i64;
+        let open = (posts_t - headcount[t]).max(0) as f64 * p.fill_share;
+        let vacancies = open.floor() as usize + usize::from(w.rng.chance(open.fract()));
+        if vacancies == 0 {
+            continue;
+        }
+        let lateral = if w.scn.recruitment.enabled {
+            ((vacancies as f64) * w.scn.structure.grades[t].lateral_share).round() as usize
+        } else {
+            0
+        };
+        if lateral > 0 {
+            recruitment::lateral(w, t, lateral);
+            headcount[t] += lateral as i64;
+        }
+        let wanted = vacancies - lateral;
+        let min_m = w.d.min_service_m[t];
+        let course = if training_on {
+            w.d.mandatory_course[t]
+        } else {
+            None
+        };
+        elig.clear();
+        for &i in &by_grade[g] {
+            let i = i as usize;
+            if !w.off.active[i] || w.off.grade[i] as usize != g || w.off.service_m[i] < min_m {
+                continue;
+            }
+            if let Some(k) = course
+                && w.off.courses[i] & (1 << k) == 0
+            {
+                continue;
+            }
+            if appraisal_on {
+                let m = w.off.appraisal_mean(i);
+                if !m.is_nan() && (m as f64) < p.appraisal_threshold {
+                    continue;
+                }
+            }
+            elig.push(i as u32);
+        }
+        if elig.is_empty() || wanted == 0 {
+            continue;
+        }
+        let selection = w.scn.structure.grades[t].selection;
+        let rule = if selection {
+            p.rule.as_str()
+        } else {
+            "seniority"
+        };
+        scores.clear();
+        comp_next.clear();
+        cap_flag.clear();
+        let max_service = elig
+            .iter()
+            .map(|&i| w.off.service_m[i as usize])
+            .max()
+            .unwrap_or(1)
+            .max(1) as f64;
+        let wsum = p.weights.seniority
+            + p.weights.appraisal
+            + p.weights.training
+            + p.weights.discretion
+            + p.weights.connections;
+        for &i in &elig {
+            let i = i as usize;
+            let next = w.competence_here(i, t) as f64;
+            comp_next.push(next);
+            let mut captured_here = false;
+            let score = match rule {
+                "seniority" => w.off.service_m[i] as f64,
+                "best" | "worst" | "best_worst" => w.competence_here(i, g) as f64,
+                "random" => w.rng.uniform(),
+                _ => {
+                    let seniority = w.off.service_m[i] as f64 / max_service;
+                    let app = w.off.appraisal_mean(i);
+                    let app = if app.is_nan() { 0.5 } else { app as f64 / 10.0 };
+                    let train = w.off.training_score[i] as f64 / 10.0;
+                    let conn = w.off.connections[i] as f64;
+                    let discretion = if w.rng.chance(capture) {
+                        captured_here = true;
+                        conn
+                    } else {
+                        next / 10.0 + p.discretion_noise * w.rng.normal()
+                    };
+                    (p.weights.seniority * seniority
+                        + p.weights.appraisal * app
+                        + p.weights.training * train
+                        + p.weights.discretion * discretion
+                        + p.weights.connections * conn)
+                        / wsum
+                }
+            };
+            scores.push(score);
+            cap_flag.push(captured_here && p.weights.discretion > 0.0);
+        }
+        order.clear();
+        order.extend(0..elig.len());
+        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(elig[a].cmp(&elig[b])));
+        let n = wanted.min(elig.len());
+        let chosen: Vec<usize> = match rule {
+            "worst" => order.iter().rev().take(n).copied().collect(),
+            "best_worst" => {
+                let (mut lo, mut hi) = (0usize, order.len());
+                (0..n)
+                    .map(|_| {
+                        if w.rng.chance(p.best_probability) {
+                            lo += 1;
+                            order[lo - 1]
+                        } else {
+                            hi -= 1;
+                            order[hi]
+                        }
+                    })
+                    .collect()
+            }
+            _ => order.iter().take(n).copied().collect(),
+        };
+        if elig.len() >= 2 {
+            let rc = spearman(&scores, &comp_next);
+            let rc = if rule == "worst" { -rc } else { rc };
+            if rc.is_finite() {
+                w.flows.rank_corr_sum += rc * elig.len() as f64;
+                w.flows.rank_corr_weight += elig.len() as f64;
+            }
+        }
+        let mut least_service = u16::MAX;
+        let mut is_chosen = vec![false; elig.len()];
+        for &k in &chosen {
+            is_chosen[k] = true;
+            let i = elig[k] as usize;
+            least_service = least_service.min(w.off.service_m[i]);
+            let before = w.competence_here(i, g) as f64;
+            if cap_flag[k] {
+                captured += 1;
+            }
+            promote(w, i, t, &p);
+            let after = w.competence_here(i, t) as f64;
+            w.flows.peter_sum += after - before;
+            w.flows.promotion_service_sum += w.off.service_m[i] as f64 / 12.0;
+            w.flows.promotions += 1;
+            promoted_total += 1;
+        }
+        if rule != "seniority" {
+            for (k, &i) in elig.iter().enumerate() {
+                let i = i as usize;
+                if !is_chosen[k] && w.off.service_m[i] > least_service {
+                    w.off.supersessions[i] = w.off.supersessions[i].saturating_add(1);
+                    w.flows.supersessions += 1;
+                }
+            }
+        }
+        headcount[t] += n as i64;
+        headcount[g] -= n as i64;
+    }
+    w.env.promotion_capture = if promoted_total > 0 {
+        captured as f64 / promoted_total as f64
+    } else {
+        0.0
+    };
+}
+
+fn promote(w: &mut World, i: usize, t: usize, p: &PromotionParams) {
+    w.off.grade[i] = t as u8;
+    w.off.grade_m[i] = 0;
+    if w.d.scalar {
+        let wp = &w.scn.work;
+        let c = if p.competence_on_promotion == "redraw" {
+            wp.scalar_mean + wp.scalar_sd * w.rng.normal()
+        } else {
+            w.off.scalar_comp[i] as f64 + w.rng.range(-p.carry_over_noise, p.carry_over_noise)
+        };
+        w.off.scalar_comp[i] = c.clamp(wp.scalar_min, wp.scalar_max) as f32;
+    }
+    postings::move_to(w, i, None);
+    postings::post(w, i);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spearman_known_values() {
+        let x = [1.0, 2.0, 3.0, 4.0];
+        assert!((spearman(&x, &[10.0, 20.0, 30.0, 40.0]) - 1.0).abs() < 1e-12);
+        assert!((spearman(&x, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert!(spearman(&[1.0], &[1.0]).is_nan());
+    }
+}

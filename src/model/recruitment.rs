@@ -1,0 +1,492 @@
+//! Process 11, recruitment in the annual exam cycle, and lateral entry.
+//!
+//! Each entry grade advertises `fill_share` of its vacancies (capped by
+//! `intake_cap`), split over channels by their shares. The service's
+//! attractiveness `A = prestige · pay / outside wage` at the entry grade sets
+//! the applicant pool (`applicants_per_seat · A^pool_elasticity` per seat)
+//! and its mean ability (`ability_mean + attract_ability·(A − 1)`).
+//! Open merit ranks the national pool on `ability + N(0, exam_noise)`;
+//! regional quotas rank smaller separate pools (`pool_factor` of a region);
+//! patronage appointments bypass the exam (lower ability and integrity,
+//! strong connections). Lateral entrants fill a grade's `lateral_share` of
+//! vacancies at boards with specialists.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::population::{Channel, NewOfficer};
+use crate::model::{postings, training};
+use crate::scenario::check::Checks;
+use crate::sim::rng::Stream;
+use crate::sim::world::World;
+
+/// A region with a quota of the quota channel's seats.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegionSpec {
+    pub name: String,
+    /// Share of quota seats.
+    pub share: f64,
+    /// Applicants per seat relative to the national pool.
+    pub pool_factor: f64,
+}
+
+impl Default for RegionSpec {
+    fn default() -> Self {
+        RegionSpec {
+            name: String::new(),
+            share: 0.0,
+            pool_factor: 1.0,
+        }
+    }
+}
+
+/// Parameters of recruitment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecruitmentParams {
+    /// Switch: off means no recruitment and no lateral entry.
+    pub enabled: bool,
+    /// Share of entry-grade vacancies filled each cycle.
+    pub fill_share: f64,
+    /// Most recruits a year over all entry grades (0 = no cap).
+    pub intake_cap: u32,
+    pub merit_share: f64,
+    pub quota_share: f64,
+    pub patronage_share: f64,
+    /// Exam sitters per seat at attractiveness 1.
+    pub applicants_per_seat: f64,
+    pub pool_elasticity: f64,
+    /// Prestige of the service (multiplies attractiveness).
+    pub prestige: f64,
+    /// Ability of the applicant population (0–10 scale).
+    pub ability_mean: f64,
+    pub ability_sd: f64,
+    /// Shift of applicants' mean ability per unit of attractiveness above 1.
+    pub attract_ability: f64,
+    /// Exam measurement noise (sd, ability points).
+    pub exam_noise: f64,
+    pub age_min: f64,
+    pub age_max: f64,
+    pub integrity_mean: f64,
+    pub integrity_sd: f64,
+    pub merit_connections: f64,
+    pub patronage_ability_gap: f64,
+    pub patronage_integrity_gap: f64,
+    pub patronage_connections: f64,
+    pub lateral_ability_mean: f64,
+    pub lateral_expertise: f64,
+    pub regions: Vec<RegionSpec>,
+}
+
+impl Default for RecruitmentParams {
+    fn default() -> Self {
+        let r = |name: &str, share: f64, pool: f64| RegionSpec {
+            name: name.into(),
+            share,
+            pool_factor: pool,
+        };
+        RecruitmentParams {
+            enabled: true,
+            fill_share: 0.22,
+            intake_cap: 0,
+            merit_share: 0.07,
+            quota_share: 0.83,
+            patronage_share: 0.10,
+            applicants_per_seat: 27.0,
+            pool_elasticity: 1.0,
+            prestige: 1.0,
+            ability_mean: 5.0,
+            ability_sd: 1.5,
+            attract_ability: 1.0,
+            exam_noise: 1.5,
+            age_min: 21.0,
+            age_max: 30.0,
+            integrity_mean: 0.6,
+            integrity_sd: 0.15,
+            merit_connections: 0.15,
+            patronage_ability_gap: 0.8,
+            patronage_integrity_gap: 0.2,
+            patronage_connections: 0.7,
+            lateral_ability_mean: 6.5,
+            lateral_expertise: 7.0,
+            // Quota seats net of the 7.5% merit share, rescaled to sum to 1
+            // (Establishment Division 2020); pool factors are assumptions.
+            regions: vec![
+                r("punjab", 0.5405, 1.0),
+                r("sindh_urban", 0.0822, 0.9),
+                r("sindh_rural", 0.1233, 0.6),
+                r("khyber_pakhtunkhwa", 0.1243, 0.8),
+                r("balochistan", 0.0649, 0.4),
+                r("ex_fata", 0.0324, 0.3),
+                r("gilgit_baltistan", 0.0108, 0.4),
+                r("ajk", 0.0216, 0.6),
+            ],
+        }
+    }
+}
+
+impl RecruitmentParams {
+    pub fn check(&self, c: &mut Checks) {
+        c.range("recruitment.fill_share", self.fill_share, 0.0, 1.0);
+        c.range("recruitment.merit_share", self.merit_share, 0.0, 1.0);
+        c.range("recruitment.quota_share", self.quota_share, 0.0, 1.0);
+        c.range(
+            "recruitment.patronage_share",
+            self.patronage_share,
+            0.0,
+            1.0,
+        );
+        let s = self.merit_share + self.quota_share + self.patronage_share;
+        if (s - 1.0).abs() > 1e-6 {
+            c.conflict(format!(
+                "`recruitment.merit_share` ({}) + `recruitment.quota_share` ({}) + `recruitment.patronage_share` ({}) must sum to 1, got {s}",
+                self.merit_share, self.quota_share, self.patronage_share
+            ));
+        }
+        c.range(
+            "recruitment.applicants_per_seat",
+            self.applicants_per_seat,
+            1.0,
+            10_000.0,
+        );
+        c.range(
+            "recruitment.pool_elasticity",
+            self.pool_elasticity,
+            0.0,
+            10.0,
+        );
+        c.range("recruitment.prestige", self.prestige, 0.01, 100.0);
+        c.range("recruitment.ability_mean", self.ability_mean, 0.0, 10.0);
+        c.range("recruitment.ability_sd", self.ability_sd, 0.0, 10.0);
+        c.range(
+            "recruitment.attract_ability",
+            self.attract_ability,
+            0.0,
+            10.0,
+        );
+        c.range("recruitment.exam_noise", self.exam_noise, 0.0, 10.0);
+        c.range("recruitment.age_min", self.age_min, 15.0, 70.0);
+        c.range("recruitment.age_max", self.age_max, 15.0, 70.0);
+        if self.age_min > self.age_max {
+            c.conflict(format!(
+                "`recruitment.age_min` ({}) exceeds `recruitment.age_max` ({})",
+                self.age_min, self.age_max
+            ));
+        }
+        c.range("recruitment.integrity_mean", self.integrity_mean, 0.0, 1.0);
+        c.range("recruitment.integrity_sd", self.integrity_sd, 0.0, 1.0);
+        c.range(
+            "recruitment.merit_connections",
+            self.merit_connections,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "recruitment.patronage_ability_gap",
+            self.patronage_ability_gap,
+            0.0,
+            10.0,
+        );
+        c.range(
+            "recruitment.patronage_integrity_gap",
+            self.patronage_integrity_gap,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "recruitment.patronage_connections",
+            self.patronage_connections,
+            0.0,
+            1.0,
+        );
+        c.range(
+            "recruitment.lateral_ability_mean",
+            self.lateral_ability_mean,
+            0.0,
+            10.0,
+        );
+        c.range(
+            "recruitment.lateral_expertise",
+            self.lateral_expertise,
+            0.0,
+            10.0,
+        );
+        if self.regions.is_empty() && self.quota_share > 0.0 {
+            c.conflict("`recruitment.quota_share` is above 0 but `recruitment.regions` is empty: quota seats need regions");
+        }
+        let mut total = 0.0;
+        for (k, r) in self.regions.iter().enumerate() {
+            c.range(
+                &format!("recruitment.regions[{k}].share"),
+                r.share,
+                0.0,
+                1.0,
+            );
+            c.range(
+                &format!("recruitment.regions[{k}].pool_factor"),
+                r.pool_factor,
+                0.01,
+                100.0,
+            );
+            total += r.share;
+        }
+        if !self.regions.is_empty() && (total - 1.0).abs() > 1e-3 {
+            c.conflict(format!(
+                "the `recruitment.regions[*].share` values must sum to 1, got {total}"
+            ));
+        }
+    }
+
+    /// Attractiveness of the service at a grade with this pay and outside wage.
+    pub fn attractiveness(&self, pay: f64, outside: f64) -> f64 {
+        self.prestige * pay / outside.max(1e-9)
+    }
+}
+
+/// Traits of one entrant.
+#[derive(Clone, Copy, Debug)]
+pub struct Entrant {
+    pub ability: f32,
+    pub integrity: f32,
+    pub connections: f32,
+    pub region: u8,
+    pub channel: Channel,
+}
+
+/// Draws `n` entrants of a channel: exam-ranked pools for merit and quota,
+/// unscreened appointees for patronage.
+pub fn draw_entrants(
+    p: &RecruitmentParams,
+    attract: f64,
+    channel: Channel,
+    n: usize,
+    rng: &mut Stream,
+    out: &mut Vec<Entrant>,
+) {
+    if n == 0 {
+        return;
+    }
+    let mu = p.ability_mean + p.attract_ability * (attract - 1.0);
+    let per_seat = p.applicants_per_seat * attract.max(0.0).powf(p.pool_elasticity);
+    let select =
+        |rng: &mut Stream, seats: usize, pool_per_seat: f64, region: u8, out: &mut Vec<Entrant>| {
+            if seats == 0 {
+                return;
+            }
+            let pool = ((seats as f64 * pool_per_seat).round() as usize).clamp(seats, 5_000_000);
+            let mut cands: Vec<(f64, f64)> = (0..pool)
+                .map(|_| {
+                    let a = mu + p.ability_sd * rng.normal();
+                    (a + p.exam_noise * rng.normal(), a)
+                })
+                .collect();
+            if seats < pool {
+                cands.select_nth_unstable_by(seats, |a, b| b.0.total_cmp(&a.0));
+            }
+            for &(_, a) in &cands[..seats] {
+                out.push(Entrant {
+                    ability: a.clamp(0.0, 10.0) as f32,
+                    integrity: (p.integrity_mean + p.integrity_sd * rng.normal()).clamp(0.0, 1.0)
+                        as f32,
+                    connections: rng.range(0.0, p.merit_connections) as f32,
+                    region,
+                    channel,
+                });
+            }
+        };
+    match channel {
+        Channel::Quota if !p.regions.is_empty() => {
+            let seats = crate::scenario::structure::largest_remainder(
+                n as u32,
+                p.regions.iter().map(|r| r.share),
+            );
+            for (k, (r, s)) in p.regions.iter().zip(seats).enumerate() {
+                select(rng, s as usize, per_seat * r.pool_factor, k as u8, out);
+            }
+        }
+        Channel::Patronage => {
+            for _ in 0..n {
+                out.push(Entrant {
+                    ability: (mu - p.patronage_ability_gap + p.ability_sd * rng.normal())
+                        .clamp(0.0, 10.0) as f32,
+                    integrity: (p.integrity_mean - p.patronage_integrity_gap
+                        + p.integrity_sd * rng.normal())
+                    .clamp(0.0, 1.0) as f32,
+                    connections: (p.patronage_connections + rng.range(0.0, 0.3)).min(1.0) as f32,
+                    region: 0,
+                    channel,
+                });
+            }
+        }
+        _ => select(rng, n, per_seat, 0, out),
+    }
+}
+
+/// Splits `n` seats over the channels by their shares.
+pub fn channel_seats(p: &RecruitmentParams, n: u32) -> [(Channel, usize); 3] {
+    let s = crate::scenario::structure::largest_remainder(
+        n,
+        [p.merit_share, p.quota_share, p.patronage_share].into_iter(),
+    );
+    [
+        (Channel::Merit, s[0] as usize),
+        (Channel::Quota, s[1] as usize),
+        (Channel::Patronage, s[2] as usize),
+    ]
+}
+
+/// Draws a cadre (sector) in proportion to the sectors' shares of posts.
+pub fn draw_cadre(w: &mut World) -> u8 {
+    let u = w.rng.uniform();
+    let mut acc = 0.0;
+    for (k, s) in w.scn.structure.sectors.iter().enumerate() {
+        acc += s.share;
+        if u < acc {
+            return k as u8;
+        }
+    }
+    (w.d.sectors - 1) as u8
+}
+
+/// The annual exam cycle.
+pub fn recruit(w: &mut World) {
+    if !w.scn.recruitment.enabled {
+        return;
+    }
+    let p = w.scn.recruitment.clone();
+    let mut headcount = vec![0u32; w.d.grades];
+    for i in 0..w.off.slots() {
+        if w.off.active[i] {
+            headcount[w.off.grade[i] as usize] += 1;
+        }
+    }
+    let mut cap_left = if p.intake_cap == 0 {
+        u32::MAX
+    } else {
+        p.intake_cap
+    };
+    let induction = if w.scn.training.enabled {
+        w.scn.training.induction_months.min(255) as u8
+    } else {
+        0
+    };
+    let mut entrants = Vec::new();
+    for g in w.d.entry_grades.clone() {
+        let vac = w.scn.structure.grades[g].posts.saturating_sub(headcount[g]);
+        let exact = vac as f64 * p.fill_share;
+        let mut n = exact.floor() as u32;
+        if w.rng.chance(exact - exact.floor()) {
+            n += 1;
+        }
+        let n = n.min(cap_left);
+        cap_left -= n;
+        let attract = p.attractiveness(w.d.basic_pay[g], w.d.outside[g]);
+        entrants.clear();
+        for (ch, seats) in channel_seats(&p, n) {
+            draw_entrants(&p, attract, ch, seats, &mut w.rng, &mut entrants);
+        }
+        for e in entrants.clone() {
+            let age = w.rng.range(p.age_min, p.age_max + 1.0).floor();
+            let cadre = draw_cadre(w);
+            let scalar = if w.d.scalar {
+                let wp = &w.scn.work;
+                (wp.scalar_mean + wp.scalar_sd * w.rng.normal()).clamp(wp.scalar_min, wp.scalar_max)
+                    as f32
+            } else {
+                0.0
+            };
+            let slot = w.off.add(&NewOfficer {
+                grade: g as u8,
+                cadre,
+                channel: e.channel,
+                region: e.region,
+                age_m: (age * 12.0) as u16,
+                service_m: 0,
+                ability: e.ability,
+                expertise_cadre: 2.0,
+                expertise_other: 1.0,
+                managerial: 1.5,
+                integrity: e.integrity,
+                connections: e.connections,
+                morale: 0.6,
+                training_left: induction,
+                scalar_comp: scalar,
+            }) as usize;
+            w.off.course_pending[slot] = training::induction_marker();
+            if induction == 0 {
+                postings::post(w, slot);
+            }
+            w.flows.recruits += 1;
+            w.flows.recruits_ability_sum += e.ability as f64;
+        }
+    }
+    w.ensure_chunk_streams();
+}
+
+/// Lateral entry of `n` specialists at grade `t`, posted at once.
+pub fn lateral(w: &mut World, t: usize, n: usize) {
+    let p = w.scn.recruitment.clone();
+    let min_years = w.scn.structure.grades[t].min_service_years;
+    for _ in 0..n {
+        let cadre = draw_cadre(w);
+        let ability =
+            (p.lateral_ability_mean + p.ability_sd * w.rng.normal()).clamp(0.0, 10.0) as f32;
+        let age_years = (p.age_min + 4.0 + min_years).min(w.scn.exits.retirement_age - 3.0);
+        let slot = w.off.add(&NewOfficer {
+            grade: t as u8,
+            cadre,
+            channel: Channel::Lateral,
+            region: 0,
+            age_m: (age_years * 12.0) as u16,
+            service_m: (min_years * 12.0) as u16,
+            ability,
+            expertise_cadre: p.lateral_expertise as f32,
+            expertise_other: 1.0,
+            managerial: (3.0 + 4.0 * w.d.mgmt[t]).min(10.0),
+            integrity: (p.integrity_mean + p.integrity_sd * w.rng.normal()).clamp(0.0, 1.0) as f32,
+            connections: 0.1,
+            morale: 0.6,
+            training_left: 0,
+            scalar_comp: 0.0,
+        }) as usize;
+        // A lateral entrant is credited with the courses of the grades below.
+        w.off.courses[slot] = 0xFF;
+        w.off.scalar_comp[slot] = w.scn.work.scalar_mean as f32;
+        postings::post(w, slot);
+        w.flows.laterals += 1;
+    }
+    w.ensure_chunk_streams();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merit_selects_abler_than_quota_and_patronage() {
+        let p = RecruitmentParams::default();
+        let mut rng = Stream::new(1, 0, 0);
+        let mean = |ch: Channel, rng: &mut Stream| {
+            let mut out = Vec::new();
+            draw_entrants(&p, 1.25, ch, 400, rng, &mut out);
+            assert_eq!(out.len(), 400);
+            out.iter().map(|e| e.ability as f64).sum::<f64>() / 400.0
+        };
+        let merit = mean(Channel::Merit, &mut rng);
+        let quota = mean(Channel::Quota, &mut rng);
+        let patronage = mean(Channel::Patronage, &mut rng);
+        assert!(
+            merit > quota && quota > patronage,
+            "{merit} {quota} {patronage}"
+        );
+        assert!(merit > 7.0 && patronage < 5.0, "{merit} {patronage}");
+    }
+
+    #[test]
+    fn seats_split_exactly() {
+        let p = RecruitmentParams::default();
+        let s = channel_seats(&p, 100);
+        assert_eq!(s.iter().map(|x| x.1).sum::<usize>(), 100);
+        assert_eq!(s[0].1, 7);
+    }
+}

@@ -1,0 +1,221 @@
+//! Process 12, the reform timeline. A reform sets any parameter path at a
+//! year, optionally ramped in linearly over `ramp_years` (numbers only);
+//! once in force it can be reversed each year with `reversal_hazard`
+//! (reforms that are not institutionalised decay when priorities change),
+//! which restores the values it replaced; `morale_shock` is added to every
+//! officer's morale when it starts (negative for resistance).
+
+use serde::{Deserialize, Serialize};
+use toml::Value;
+
+use crate::scenario::paths;
+use crate::sim::world::World;
+
+/// One entry of `[[reforms]]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reform {
+    /// Years since the start at which the reform begins.
+    pub year: f64,
+    /// Short label for plots and reports.
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub ramp_years: f64,
+    #[serde(default)]
+    pub reversal_hazard: f64,
+    #[serde(default)]
+    pub morale_shock: f64,
+    /// Key paths and the values they take.
+    pub set: toml::Table,
+}
+
+/// Where a reform is in its life.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Pending,
+    Ramping,
+    InForce,
+    Reversed,
+}
+
+/// Run-time state of one reform.
+#[derive(Clone, Debug)]
+pub struct ReformState {
+    pub spec: Reform,
+    pub phase: Phase,
+    pub start_step: u64,
+    pub ramp_steps: u64,
+    /// (path, value before, value after).
+    pub changes: Vec<(String, Value, Value)>,
+}
+
+impl ReformState {
+    pub fn new(spec: &Reform, spy: u32) -> Self {
+        ReformState {
+            spec: spec.clone(),
+            phase: Phase::Pending,
+            start_step: (spec.year * spy as f64).round() as u64,
+            ramp_steps: (spec.ramp_years * spy as f64).round() as u64,
+            changes: Vec::new(),
+        }
+    }
+}
+
+/// Paths a reform may not change: they fix the run or the posts, which
+/// exist from the start.
+pub fn forbidden(path: &str) -> Option<&'static str> {
+    let segs = paths::segments(path);
+    let first = segs.first().map(String::as_str).unwrap_or("");
+    let last = segs.last().map(String::as_str).unwrap_or("");
+    match first {
+        "name" | "description" | "sim" | "reforms" => Some("it describes the run, not a policy"),
+        "structure"
+            if matches!(
+                last,
+                "posts"
+                    | "initial_officers"
+                    | "share"
+                    | "initial_fill"
+                    | "rent_spread"
+                    | "posts_per_unit"
+                    | "name"
+                    | "grades"
+                    | "sectors"
+            ) =>
+        {
+            Some("posts and their sectors are laid out at the start")
+        }
+        "training"
+            if segs.get(1).map(String::as_str) == Some("courses")
+                && (last == "name" || segs.len() == 2) =>
+        {
+            Some("the list of courses is fixed at the start")
+        }
+        _ => None,
+    }
+}
+
+fn lerp(a: &Value, b: &Value, f: f64) -> Value {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => Value::Float(x + (y - x) * f),
+        (Value::Integer(x), Value::Integer(y)) => {
+            Value::Integer((*x as f64 + (*y - *x) as f64 * f).round() as i64)
+        }
+        _ => b.clone(),
+    }
+}
+
+/// Advances the timeline at the current step; returns true when parameters changed.
+pub fn step(w: &mut World) -> bool {
+    if w.reforms.is_empty() {
+        return false;
+    }
+    let step = w.env.step;
+    let spy = w.d.spy as u64;
+    let year_end = step % spy == 0 && step > 0;
+    let mut root: Option<Value> = None;
+    let mut shock = 0.0;
+    let mut states = std::mem::take(&mut w.reforms);
+    for r in states.iter_mut() {
+        match r.phase {
+            Phase::Pending if step >= r.start_step => {
+                let tree = root
+                    .get_or_insert_with(|| Value::try_from(&w.scn).expect("scenario serialises"));
+                r.changes = paths::flatten(&r.spec.set)
+                    .into_iter()
+                    .map(|(p, new)| {
+                        let old = paths::get(tree, &p).expect("validated at load").clone();
+                        let new = paths::coerce(new, &old).expect("validated at load");
+                        (p, old, new)
+                    })
+                    .collect();
+                shock += r.spec.morale_shock;
+                r.phase = Phase::Ramping;
+                apply_ramp(tree, r, step);
+            }
+            Phase::Ramping => {
+                let tree = root
+                    .get_or_insert_with(|| Value::try_from(&w.scn).expect("scenario serialises"));
+                apply_ramp(tree, r, step);
+            }
+            Phase::InForce if year_end && r.spec.reversal_hazard > 0.0 => {
+                if w.rng.chance(r.spec.reversal_hazard) {
+                    let tree = root.get_or_insert_with(|| {
+                        Value::try_from(&w.scn).expect("scenario serialises")
+                    });
+                    for (p, old, _) in &r.changes {
+                        paths::set(tree, p, old.clone()).expect("validated at load");
+                    }
+                    r.phase = Phase::Reversed;
+                }
+            }
+            _ => {}
+        }
+    }
+    w.reforms = states;
+    if shock != 0.0 {
+        for m in w.off.morale.iter_mut() {
+            *m = (*m + shock as f32).clamp(0.0, 1.0);
+        }
+    }
+    match root {
+        Some(tree) => {
+            w.scn = tree.try_into().expect("validated at load");
+            w.refresh();
+            true
+        }
+        None => false,
+    }
+}
+
+fn apply_ramp(tree: &mut Value, r: &mut ReformState, step: u64) {
+    let f = if r.ramp_steps == 0 {
+        1.0
+    } else {
+        ((step + 1 - r.start_step) as f64 / r.ramp_steps as f64).min(1.0)
+    };
+    for (p, old, new) in &r.changes {
+        paths::set(tree, p, lerp(old, new, f)).expect("validated at load");
+    }
+    if f >= 1.0 {
+        r.phase = Phase::InForce;
+    }
+}
+
+/// Number of reforms in force (ramping or complete, not reversed).
+pub fn in_force(w: &World) -> usize {
+    w.reforms
+        .iter()
+        .filter(|r| matches!(r.phase, Phase::Ramping | Phase::InForce))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structural_paths_are_forbidden() {
+        assert!(forbidden("structure.grades[0].posts").is_some());
+        assert!(forbidden("sim.years").is_some());
+        assert!(forbidden("structure.grades[2].selection").is_none());
+        assert!(forbidden("promotion.weights.appraisal").is_none());
+    }
+
+    #[test]
+    fn ramp_interpolates_numbers_only() {
+        assert_eq!(
+            lerp(&Value::Float(0.0), &Value::Float(1.0), 0.25),
+            Value::Float(0.25)
+        );
+        assert_eq!(
+            lerp(&Value::Integer(0), &Value::Integer(10), 0.5),
+            Value::Integer(5)
+        );
+        assert_eq!(
+            lerp(&Value::Boolean(false), &Value::Boolean(true), 0.1),
+            Value::Boolean(true)
+        );
+    }
+}

@@ -1,0 +1,265 @@
+//! Process 6, training: induction at entry; mid-career and senior courses
+//! with limited seats per year, taken at a given grade and made mandatory
+//! for promotion through `structure.grades[*].mandatory_course`; content
+//! generic (managerial skill) or specialised (expertise in the cadre's
+//! sector); optional periodic refresher training. An officer on a course
+//! leaves the post for its duration (counted "in training").
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::population::NONE;
+use crate::model::postings;
+use crate::scenario::check::Checks;
+use crate::sim::world::World;
+
+/// Marker in `pending` for induction training.
+const INDUCTION: u8 = 255;
+
+/// A training course.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CourseSpec {
+    pub name: String,
+    /// Name of the grade whose officers take the course.
+    pub grade: String,
+    pub duration_months: u32,
+    pub seats_per_year: u32,
+    /// Share of the content that is sector-specialised (rest: management).
+    pub specialised: f64,
+    /// Skill points gained on passing.
+    pub gain: f64,
+}
+
+impl Default for CourseSpec {
+    fn default() -> Self {
+        CourseSpec {
+            name: String::new(),
+            grade: String::new(),
+            duration_months: 5,
+            seats_per_year: 100,
+            specialised: 0.2,
+            gain: 1.0,
+        }
+    }
+}
+
+/// Parameters of training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingParams {
+    /// Switch: off means no induction, courses or refreshers, and no
+    /// course is required for promotion.
+    pub enabled: bool,
+    pub induction_months: u32,
+    /// Skill points gained in induction.
+    pub induction_gain: f64,
+    /// Share of induction content that is specialised.
+    pub induction_specialised: f64,
+    /// Probability of passing a course.
+    pub pass_rate: f64,
+    /// Years between refresher trainings (0 = none).
+    pub refresher_interval_years: u32,
+    /// Expertise points gained in the current sector from a refresher.
+    pub refresher_gain: f64,
+    pub courses: Vec<CourseSpec>,
+}
+
+impl Default for TrainingParams {
+    fn default() -> Self {
+        let course = |name: &str, grade: &str, months: u32, seats: u32| CourseSpec {
+            name: name.into(),
+            grade: grade.into(),
+            duration_months: months,
+            seats_per_year: seats,
+            specialised: 0.2,
+            gain: 1.0,
+        };
+        TrainingParams {
+            enabled: true,
+            induction_months: 9,
+            induction_gain: 1.0,
+            induction_specialised: 0.2,
+            pass_rate: 0.95,
+            refresher_interval_years: 0,
+            refresher_gain: 0.5,
+            courses: vec![
+                course("mid_career", "BPS-18", 5, 900),
+                course("senior", "BPS-19", 6, 350),
+                course("national", "BPS-20", 7, 120),
+            ],
+        }
+    }
+}
+
+impl TrainingParams {
+    pub fn check(&self, c: &mut Checks, grades: &[String]) {
+        c.range_int(
+            "training.induction_months",
+            self.induction_months as i64,
+            0,
+            60,
+        );
+        c.range("training.induction_gain", self.induction_gain, 0.0, 10.0);
+        c.range(
+            "training.induction_specialised",
+            self.induction_specialised,
+            0.0,
+            1.0,
+        );
+        c.range("training.pass_rate", self.pass_rate, 0.0, 1.0);
+        c.range_int(
+            "training.refresher_interval_years",
+            self.refresher_interval_years as i64,
+            0,
+            50,
+        );
+        c.range("training.refresher_gain", self.refresher_gain, 0.0, 10.0);
+        if self.courses.len() > 8 {
+            c.conflict(format!(
+                "`training.courses` may list at most 8 courses, got {}",
+                self.courses.len()
+            ));
+        }
+        for (k, course) in self.courses.iter().enumerate() {
+            let key = format!("training.courses[{k}]");
+            if course.name.is_empty() {
+                c.conflict(format!("`{key}.name` must not be empty"));
+            }
+            if !grades.contains(&course.grade) {
+                c.conflict(format!(
+                    "`{key}.grade` is \"{}\", which is not a grade in `structure.grades` (grades: {})",
+                    course.grade,
+                    grades.join(", ")
+                ));
+            }
+            c.range_int(
+                &format!("{key}.duration_months"),
+                course.duration_months as i64,
+                1,
+                60,
+            );
+            c.range_int(
+                &format!("{key}.seats_per_year"),
+                course.seats_per_year as i64,
+                0,
+                10_000_000,
+            );
+            c.range(&format!("{key}.specialised"), course.specialised, 0.0, 1.0);
+            c.range(&format!("{key}.gain"), course.gain, 0.0, 10.0);
+        }
+    }
+}
+
+/// Annual allocation of course seats, longest-serving eligible officers first.
+pub fn allocate(w: &mut World) {
+    if !w.scn.training.enabled {
+        return;
+    }
+    let courses = w.scn.training.courses.clone();
+    let grade_names: Vec<String> = w
+        .scn
+        .structure
+        .grades
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    let mut cands: Vec<(u16, u32)> = Vec::new();
+    for (k, course) in courses.iter().enumerate() {
+        let Some(g) = grade_names.iter().position(|n| *n == course.grade) else {
+            continue;
+        };
+        cands.clear();
+        // Seats go to officers within `lead` years of eligibility for the
+        // next grade who still have `lead` years to serve.
+        let lead = 36u16;
+        let from =
+            w.d.min_service_m
+                .get(g + 1)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(lead);
+        let until = w.d.retirement_m.saturating_sub(lead);
+        for i in 0..w.off.slots() {
+            if w.off.active[i]
+                && w.off.grade[i] as usize == g
+                && w.off.courses[i] & (1 << k) == 0
+                && w.off.training_left[i] == 0
+                && w.off.inquiry_left[i] < 0
+                && w.off.service_m[i] >= from
+                && w.off.age_m[i] < until
+            {
+                cands.push((w.off.service_m[i], i as u32));
+            }
+        }
+        // Seniority first; slot order breaks ties, so the result is deterministic.
+        cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in cands.iter().take(course.seats_per_year as usize) {
+            let i = i as usize;
+            if w.off.post[i] != NONE {
+                postings::move_to(w, i, None);
+            }
+            w.off.training_left[i] = course.duration_months.min(255) as u8;
+            w.off.course_pending[i] = k as u8;
+        }
+    }
+}
+
+/// Finishes officer `i`'s training: the skill gain, the course record, and
+/// a new post.
+pub fn complete(w: &mut World, i: usize) {
+    let pending = w.off.course_pending[i];
+    let t = &w.scn.training;
+    let (gain, spec) = if pending == INDUCTION {
+        (t.induction_gain, t.induction_specialised)
+    } else if let Some(c) = t.courses.get(pending as usize) {
+        (c.gain, c.specialised)
+    } else {
+        (0.0, 0.0)
+    };
+    let passed = pending == INDUCTION || w.rng.chance(t.pass_rate);
+    if passed {
+        let cadre = w.off.cadre[i] as usize;
+        let s = w.d.sectors;
+        let e = &mut w.off.expertise[i * s + cadre];
+        *e = (*e + (gain * spec) as f32).min(10.0);
+        w.off.managerial[i] = (w.off.managerial[i] + (gain * (1.0 - spec)) as f32).min(10.0);
+        if pending != INDUCTION {
+            let k = pending as usize;
+            let done = w.off.courses[i].count_ones() as f32;
+            let score = (w.off.ability[i] as f64 + w.rng.normal()).clamp(0.0, 10.0) as f32;
+            w.off.training_score[i] = (w.off.training_score[i] * done + score) / (done + 1.0);
+            w.off.courses[i] |= 1 << k;
+            w.flows.trained += 1;
+        }
+    }
+    postings::post(w, i);
+}
+
+/// Refresher training: every `refresher_interval_years` of service, a gain
+/// in the current post's sector (no absence from post).
+pub fn refreshers(w: &mut World) {
+    let t = &w.scn.training;
+    if !t.enabled || t.refresher_interval_years == 0 {
+        return;
+    }
+    let every = t.refresher_interval_years as u16 * 12;
+    let gain = t.refresher_gain as f32;
+    let s = w.d.sectors;
+    for i in 0..w.off.slots() {
+        let p = w.off.post[i];
+        if w.off.active[i]
+            && p != NONE
+            && w.off.service_m[i] >= every
+            && w.off.service_m[i] / 12 % (every / 12) == 0
+        {
+            let sec = w.posts.sector[p as usize] as usize;
+            let e = &mut w.off.expertise[i * s + sec];
+            *e = (*e + gain).min(10.0);
+        }
+    }
+}
+
+/// The marker for induction, for recruits.
+pub fn induction_marker() -> u8 {
+    INDUCTION
+}

@@ -1,0 +1,98 @@
+//! Writing results: a run's files are written into a hidden temporary
+//! folder beside the destination and moved into place only when complete,
+//! so an interrupted run never leaves a half-written result that looks whole,
+//! and an existing result is replaced only when asked (`--force`).
+
+pub mod csv;
+pub mod json;
+pub mod plots;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// The output folder exists and `--force` was not given.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "output folder `{0}` already exists; pass --force to replace it, or choose another folder with --out"
+)]
+pub struct OutputExists(pub String);
+
+/// A folder being written; [`Staging::commit`] moves it into place.
+pub struct Staging {
+    pub tmp: PathBuf,
+    dest: PathBuf,
+    force: bool,
+}
+
+impl Staging {
+    /// Prepares to write `dest`; fails at once if it exists without `force`.
+    pub fn new(dest: &Path, force: bool) -> anyhow::Result<Self> {
+        if dest.exists() && !force {
+            return Err(OutputExists(dest.display().to_string()).into());
+        }
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
+        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)
+                .with_context(|| format!("cannot clear `{}`", tmp.display()))?;
+        }
+        std::fs::create_dir(&tmp)
+            .with_context(|| format!("cannot create folder `{}`", tmp.display()))?;
+        Ok(Staging {
+            tmp,
+            dest: dest.to_path_buf(),
+            force,
+        })
+    }
+
+    /// Moves the finished folder into place, replacing an old one under `force`.
+    pub fn commit(self) -> anyhow::Result<PathBuf> {
+        if self.dest.exists() {
+            if !self.force {
+                return Err(OutputExists(self.dest.display().to_string()).into());
+            }
+            let old = self.tmp.with_extension("old");
+            std::fs::rename(&self.dest, &old)
+                .with_context(|| format!("cannot move the old `{}` aside", self.dest.display()))?;
+            std::fs::rename(&self.tmp, &self.dest)
+                .with_context(|| format!("cannot move results into `{}`", self.dest.display()))?;
+            std::fs::remove_dir_all(&old)
+                .with_context(|| format!("cannot remove `{}`", old.display()))?;
+        } else {
+            std::fs::rename(&self.tmp, &self.dest)
+                .with_context(|| format!("cannot move results into `{}`", self.dest.display()))?;
+        }
+        Ok(self.dest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_overwrites_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("res");
+        let s = Staging::new(&dest, false).unwrap();
+        std::fs::write(s.tmp.join("a.txt"), "1").unwrap();
+        s.commit().unwrap();
+        assert!(Staging::new(&dest, false).is_err());
+        let s = Staging::new(&dest, true).unwrap();
+        std::fs::write(s.tmp.join("b.txt"), "2").unwrap();
+        s.commit().unwrap();
+        assert!(dest.join("b.txt").exists() && !dest.join("a.txt").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary folders left behind");
+    }
+}

@@ -1,0 +1,1156 @@
+//! Charts of one scenario's run, written as PNG and SVG.
+//!
+//! [`write_plots`] turns a [`PlotData`] (per-replicate time series of the
+//! run's metrics and of headcount by grade) into six figures: workforce
+//! quality, corruption, efficiency, tenure in post, headcount by grade and a
+//! 2x2 overview. Every line is the mean across replicates, drawn over a
+//! shaded band (5th–95th percentile with three or more replicates, min–max
+//! with two, none with one). Reform events are marked as dashed vertical
+//! lines, labelled above the plot (labels are stacked in up to three rows and
+//! left out if they would still overlap). Non-finite values leave gaps.
+//! Panels whose metrics are missing are left out, and a figure with no panel
+//! left is not written at all.
+//!
+//! Text is rendered with DejaVu Sans, embedded in the binary and registered
+//! with plotters' pure-Rust `ab_glyph` font backend, so no system font
+//! library is needed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, anyhow};
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Everything the plots need from one scenario's run.
+pub struct PlotData {
+    /// Scenario name, used in titles.
+    pub title: String,
+    /// x value of each reporting period, in years since the start (e.g. 0.0, 1.0, ... 40.0).
+    pub years: Vec<f64>,
+    /// metric name -> values [replicate][period]. Every inner Vec has years.len() entries.
+    pub metrics: BTreeMap<String, Vec<Vec<f64>>>,
+    /// Grade names bottom to top, e.g. ["BPS-17", ..., "BPS-22"].
+    pub grade_names: Vec<String>,
+    /// Headcount by grade: [grade][replicate][period].
+    pub grade_headcount: Vec<Vec<Vec<f64>>>,
+    /// Reform events to mark as vertical lines: (year, short label).
+    pub reforms: Vec<(f64, String)>,
+}
+
+/// Writes every plot as PNG and SVG into `dir` (which exists); returns the paths written.
+///
+/// A figure none of whose metrics are present (or that has no period) is
+/// skipped without error.
+pub fn write_plots(dir: &Path, data: &PlotData) -> anyhow::Result<Vec<PathBuf>> {
+    register_embedded_font()?;
+    let mut written = Vec::new();
+    for figure in figures(data) {
+        let png = dir.join(format!("{}.png", figure.name));
+        render(BitMapBackend::new(&png, figure.size), &figure, data)
+            .with_context(|| format!("drawing {}", png.display()))?;
+        written.push(png);
+
+        let svg = dir.join(format!("{}.svg", figure.name));
+        render(SVGBackend::new(&svg, figure.size), &figure, data)
+            .with_context(|| format!("drawing {}", svg.display()))?;
+        written.push(svg);
+    }
+    Ok(written)
+}
+
+// ---------------------------------------------------------------------------
+// Font
+
+/// Family name the embedded font is registered under; plotters' default.
+const FONT: &str = "sans-serif";
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+fn register_embedded_font() -> anyhow::Result<()> {
+    static REGISTER: Once = Once::new();
+    static REGISTERED: AtomicBool = AtomicBool::new(false);
+    REGISTER.call_once(|| {
+        let ok = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok();
+        REGISTERED.store(ok, Ordering::Release);
+    });
+    if REGISTERED.load(Ordering::Acquire) {
+        Ok(())
+    } else {
+        Err(anyhow!("the embedded DejaVu Sans font could not be parsed"))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Statistics
+
+/// What the shaded band around a mean line shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BandKind {
+    /// One replicate: no band.
+    None,
+    /// Two replicates: the band spans their minimum and maximum.
+    MinMax(usize),
+    /// Three or more replicates: 5th to 95th percentile.
+    Percentile(usize),
+}
+
+impl BandKind {
+    fn of_replicates(n: usize) -> Self {
+        match n {
+            0 | 1 => BandKind::None,
+            2 => BandKind::MinMax(n),
+            _ => BandKind::Percentile(n),
+        }
+    }
+
+    /// Legend text, or `None` when there is no band to explain.
+    fn legend(self) -> Option<String> {
+        match self {
+            BandKind::None => None,
+            BandKind::MinMax(n) => Some(format!("band: min–max of {n} replicates (line: mean)")),
+            BandKind::Percentile(n) => Some(format!(
+                "band: 5th–95th percentile of {n} replicates (line: mean)"
+            )),
+        }
+    }
+}
+
+/// Per-period summary of a metric across replicates.
+#[derive(Debug, Clone, PartialEq)]
+struct Band {
+    mean: Vec<f64>,
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    kind: BandKind,
+}
+
+/// Mean and band bounds per period of `values[replicate][period]`.
+///
+/// Non-finite values are skipped; a period with no finite value gets NaN.
+/// The bounds are the 5th and 95th percentiles (linear interpolation between
+/// order statistics) with three or more replicates, the minimum and maximum
+/// with two, and equal to the single value with one.
+fn band(values: &[Vec<f64>]) -> Band {
+    let periods = values.iter().map(Vec::len).max().unwrap_or(0);
+    let kind = BandKind::of_replicates(values.len());
+    let mut out = Band {
+        mean: Vec::with_capacity(periods),
+        lo: Vec::with_capacity(periods),
+        hi: Vec::with_capacity(periods),
+        kind,
+    };
+    let mut column = Vec::with_capacity(values.len());
+    for t in 0..periods {
+        column.clear();
+        column.extend(
+            values
+                .iter()
+                .filter_map(|rep| rep.get(t).copied())
+                .filter(|v| v.is_finite()),
+        );
+        if column.is_empty() {
+            out.mean.push(f64::NAN);
+            out.lo.push(f64::NAN);
+            out.hi.push(f64::NAN);
+            continue;
+        }
+        column.sort_by(f64::total_cmp);
+        out.mean
+            .push(column.iter().sum::<f64>() / column.len() as f64);
+        let (lo, hi) = match kind {
+            BandKind::Percentile(_) => (percentile(&column, 0.05), percentile(&column, 0.95)),
+            _ => (column[0], column[column.len() - 1]),
+        };
+        out.lo.push(lo);
+        out.hi.push(hi);
+    }
+    out
+}
+
+/// The `p` quantile (0..=1) of non-empty ascending `sorted`, interpolating
+/// linearly between the closest ranks.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * p;
+    let i = h.floor() as usize;
+    match sorted.get(i + 1) {
+        Some(next) => sorted[i] + (h - i as f64) * (next - sorted[i]),
+        None => sorted[i],
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Figure specifications
+
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(140, 86, 75),   // brown
+    RGBColor(110, 70, 170),  // violet
+];
+const REFORM_COLOR: RGBColor = RGBColor(110, 110, 110);
+const REFERENCE_COLOR: RGBColor = RGBColor(40, 40, 40);
+
+/// `n` distinguishable colours: the palette, or a hue sweep for many series.
+fn colors(n: usize) -> Vec<RGBColor> {
+    if n <= PALETTE.len() {
+        PALETTE[..n].to_vec()
+    } else {
+        (0..n)
+            .map(|i| {
+                let c = HSLColor(0.8 * i as f64 / (n - 1) as f64, 0.75, 0.42).to_backend_color();
+                RGBColor(c.rgb.0, c.rgb.1, c.rgb.2)
+            })
+            .collect()
+    }
+}
+
+/// How a panel's y range is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum YScale {
+    /// Data range with padding on both sides.
+    Auto,
+    /// From zero to the data maximum with padding (counts).
+    FromZero,
+    /// Percent share: from zero to the data maximum, at most 100.
+    Percent,
+}
+
+struct Line {
+    label: String,
+    color: RGBColor,
+    band: Band,
+}
+
+struct Panel {
+    caption: String,
+    y_desc: &'static str,
+    scale: YScale,
+    lines: Vec<Line>,
+    /// Horizontal dashed reference line: (value, legend label).
+    reference: Option<(f64, String)>,
+}
+
+struct Figure {
+    name: &'static str,
+    title: String,
+    size: (u32, u32),
+    cols: usize,
+    panels: Vec<Panel>,
+}
+
+/// One metric to draw: (metric key, legend label, multiplier).
+type MetricSpec = (&'static str, &'static str, f64);
+
+/// The band of `metric` scaled by `factor`, if the metric has any finite value.
+fn metric_band(data: &PlotData, metric: &str, factor: f64) -> Option<Band> {
+    let values = data.metrics.get(metric)?;
+    let scaled: Vec<Vec<f64>> = values
+        .iter()
+        .map(|rep| rep.iter().map(|v| v * factor).collect())
+        .collect();
+    let b = band(&scaled);
+    b.mean.iter().any(|v| v.is_finite()).then_some(b)
+}
+
+/// A panel of the given metrics, or `None` if none of them has data.
+fn metric_panel(
+    data: &PlotData,
+    caption: &str,
+    y_desc: &'static str,
+    scale: YScale,
+    specs: &[MetricSpec],
+) -> Option<Panel> {
+    let palette = colors(specs.len());
+    let lines: Vec<Line> = specs
+        .iter()
+        .zip(palette)
+        .filter_map(|(&(metric, label, factor), color)| {
+            metric_band(data, metric, factor).map(|band| Line {
+                label: label.to_owned(),
+                color,
+                band,
+            })
+        })
+        .collect();
+    (!lines.is_empty()).then(|| Panel {
+        caption: caption.to_owned(),
+        y_desc,
+        scale,
+        lines,
+        reference: None,
+    })
+}
+
+fn nominal_tenure(data: &PlotData) -> Option<(f64, String)> {
+    let value = data
+        .metrics
+        .get("nominal_tenure_months")?
+        .iter()
+        .flatten()
+        .copied()
+        .find(|v| v.is_finite())?;
+    Some((value, format!("nominal tenure ({} months)", fmt_num(value))))
+}
+
+fn competence_panel(data: &PlotData, with_ability: bool) -> Option<Panel> {
+    let mut specs = vec![("mean_competence", "mean competence at grade", 1.0)];
+    if with_ability {
+        specs.push(("mean_ability", "mean ability", 1.0));
+    }
+    let mut panel = metric_panel(data, "", "score 0–10", YScale::Auto, &specs)?;
+    panel.caption = match panel.lines.len() {
+        2 => "Competence and ability",
+        _ if panel.lines[0].label == "mean ability" => "Ability",
+        _ => "Competence at grade",
+    }
+    .to_owned();
+    Some(panel)
+}
+
+fn prevalence_panel(data: &PlotData) -> Option<Panel> {
+    metric_panel(
+        data,
+        "Corruption prevalence",
+        "share of officers, %",
+        YScale::Percent,
+        &[("corruption_prevalence", "corrupt officers", 100.0)],
+    )
+}
+
+fn efficiency_panel(data: &PlotData) -> Option<Panel> {
+    metric_panel(
+        data,
+        "Service-delivery efficiency",
+        "index 0–100",
+        YScale::Auto,
+        &[("efficiency", "efficiency index", 1.0)],
+    )
+}
+
+fn tenure_panel(data: &PlotData) -> Option<Panel> {
+    let mut panel = metric_panel(
+        data,
+        "Time in current post",
+        "months",
+        YScale::Auto,
+        &[("mean_months_in_post", "mean months in post", 1.0)],
+    )?;
+    panel.reference = nominal_tenure(data);
+    Some(panel)
+}
+
+fn headcount_panel(data: &PlotData) -> Option<Panel> {
+    let palette = colors(data.grade_headcount.len());
+    let lines: Vec<Line> = data
+        .grade_headcount
+        .iter()
+        .zip(palette)
+        .enumerate()
+        .filter_map(|(g, (values, color))| {
+            let b = band(values);
+            b.mean.iter().any(|v| v.is_finite()).then(|| Line {
+                label: data
+                    .grade_names
+                    .get(g)
+                    .cloned()
+                    .unwrap_or_else(|| format!("grade {}", g + 1)),
+                color,
+                band: b,
+            })
+        })
+        .collect();
+    (!lines.is_empty()).then(|| Panel {
+        caption: "Officers in post, by grade".to_owned(),
+        y_desc: "officers",
+        scale: YScale::FromZero,
+        lines,
+        reference: None,
+    })
+}
+
+/// A figure of the panels that have data, or `None` if none has.
+fn figure(
+    name: &'static str,
+    title: String,
+    cols: usize,
+    panels: Vec<Option<Panel>>,
+) -> Option<Figure> {
+    let panels: Vec<Panel> = panels.into_iter().flatten().collect();
+    (!panels.is_empty()).then_some(Figure {
+        name,
+        title,
+        // A 2x2 grid needs more room than stacked panels.
+        size: if cols > 1 { (1400, 950) } else { (1200, 800) },
+        cols,
+        panels,
+    })
+}
+
+/// The figures to draw, each with only the panels that have data.
+fn figures(data: &PlotData) -> Vec<Figure> {
+    if data.years.is_empty() {
+        return Vec::new();
+    }
+    let t = &data.title;
+    let expertise = metric_panel(
+        data,
+        "Expertise match",
+        "share of officers, %",
+        YScale::Percent,
+        &[(
+            "expertise_match",
+            "officers posted to a job matching their expertise",
+            100.0,
+        )],
+    );
+    let enforcement = metric_panel(
+        data,
+        "Detections and convictions",
+        "per year",
+        YScale::FromZero,
+        &[
+            ("detections", "detections", 1.0),
+            ("convictions", "convictions", 1.0),
+        ],
+    );
+    [
+        figure(
+            "quality",
+            format!("Workforce quality — {t}"),
+            1,
+            vec![competence_panel(data, true), expertise],
+        ),
+        figure(
+            "corruption",
+            format!("Corruption — {t}"),
+            1,
+            vec![prevalence_panel(data), enforcement],
+        ),
+        figure(
+            "efficiency",
+            format!("Service delivery — {t}"),
+            1,
+            vec![efficiency_panel(data)],
+        ),
+        figure(
+            "tenure",
+            format!("Tenure in post — {t}"),
+            1,
+            vec![tenure_panel(data)],
+        ),
+        figure(
+            "headcount",
+            format!("Headcount by grade — {t}"),
+            1,
+            vec![headcount_panel(data)],
+        ),
+        figure(
+            "overview",
+            format!("Overview — {t}"),
+            2,
+            vec![
+                competence_panel(data, false),
+                prevalence_panel(data),
+                efficiency_panel(data),
+                tenure_panel(data),
+            ],
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Drawing
+
+const TITLE_SIZE: f64 = 30.0;
+const CAPTION_SIZE: f64 = 22.0;
+const AXIS_DESC_SIZE: f64 = 18.0;
+const TICK_SIZE: f64 = 16.0;
+const LEGEND_SIZE: f64 = 15.0;
+const REFORM_LABEL_SIZE: f64 = 14.0;
+const Y_LABEL_AREA: u32 = 80;
+const X_LABEL_AREA: u32 = 50;
+const MARGIN_LEFT: u32 = 10;
+const MARGIN_RIGHT: u32 = 30;
+const LEGEND_ROW_HEIGHT: u32 = 22;
+const SWATCH_WIDTH: i32 = 28;
+const LINE_WIDTH: u32 = 2;
+const BAND_ALPHA: f64 = 0.18;
+
+fn draw_error(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow!("plot drawing failed: {e}")
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&BLACK)
+}
+
+/// Draws `figure` on `backend` and writes it out.
+fn render<DB: DrawingBackend>(backend: DB, figure: &Figure, data: &PlotData) -> anyhow::Result<()> {
+    let root = backend.into_drawing_area();
+    draw_figure(&root, figure, data)?;
+    root.present().map_err(draw_error)
+}
+
+fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &Figure,
+    data: &PlotData,
+) -> anyhow::Result<()> {
+    root.fill(&WHITE).map_err(draw_error)?;
+    let body = root
+        .margin(8, 0, 0, 0)
+        .titled(&figure.title, font(TITLE_SIZE))
+        .map_err(draw_error)?;
+    let cols = figure.cols.min(figure.panels.len()).max(1);
+    let rows = figure.panels.len().div_ceil(cols);
+    let cells = body.split_evenly((rows, cols));
+    // A lone panel's caption would only repeat the figure title.
+    let captioned = figure.panels.len() > 1;
+    for (panel, cell) in figure.panels.iter().zip(&cells) {
+        draw_panel(&cell.margin(6, 6, 6, 6), panel, captioned, data)?;
+    }
+    Ok(())
+}
+
+/// A legend entry's symbol.
+enum Swatch {
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Fill,
+}
+
+struct LegendEntry {
+    swatch: Swatch,
+    text: String,
+}
+
+fn legend_entries(panel: &Panel, reforms_shown: bool) -> Vec<LegendEntry> {
+    let mut entries: Vec<LegendEntry> = panel
+        .lines
+        .iter()
+        .map(|l| LegendEntry {
+            swatch: Swatch::Line(l.color),
+            text: l.label.clone(),
+        })
+        .collect();
+    let mut kinds: Vec<BandKind> = Vec::new();
+    for line in &panel.lines {
+        if !kinds.contains(&line.band.kind) {
+            kinds.push(line.band.kind);
+        }
+    }
+    entries.extend(
+        kinds
+            .into_iter()
+            .filter_map(BandKind::legend)
+            .map(|text| LegendEntry {
+                swatch: Swatch::Fill,
+                text,
+            }),
+    );
+    if let Some((_, label)) = &panel.reference {
+        entries.push(LegendEntry {
+            swatch: Swatch::Dashed(REFERENCE_COLOR),
+            text: label.clone(),
+        });
+    }
+    if reforms_shown {
+        entries.push(LegendEntry {
+            swatch: Swatch::Dashed(REFORM_COLOR),
+            text: "reform".to_owned(),
+        });
+    }
+    entries
+}
+
+/// Places legend entries left to right, wrapping at `width`; returns each
+/// entry's (x, row) and the number of rows.
+fn layout_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    left: i32,
+    width: i32,
+) -> anyhow::Result<(Vec<(i32, i32)>, i32)> {
+    let style = font(LEGEND_SIZE);
+    let mut places = Vec::with_capacity(entries.len());
+    let (mut x, mut row) = (left, 0);
+    for entry in entries {
+        let (w, _) = area
+            .estimate_text_size(&entry.text, &style)
+            .map_err(draw_error)?;
+        let needed = SWATCH_WIDTH + 6 + w as i32;
+        if x > left && x + needed > width {
+            x = left;
+            row += 1;
+        }
+        places.push((x, row));
+        x += needed + 22;
+    }
+    Ok((places, if entries.is_empty() { 0 } else { row + 1 }))
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    places: &[(i32, i32)],
+) -> anyhow::Result<()> {
+    let style = font(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
+    for (entry, &(x, row)) in entries.iter().zip(places) {
+        let y = row * LEGEND_ROW_HEIGHT as i32 + LEGEND_ROW_HEIGHT as i32 / 2 + 2;
+        match entry.swatch {
+            Swatch::Line(color) => area.draw(&PathElement::new(
+                [(x, y), (x + SWATCH_WIDTH, y)],
+                color.stroke_width(3),
+            )),
+            Swatch::Dashed(color) => {
+                let style = color.stroke_width(2);
+                (0..3).try_for_each(|i| {
+                    let x0 = x + i * 11;
+                    area.draw(&PathElement::new([(x0, y), (x0 + 7, y)], style))
+                })
+            }
+            Swatch::Fill => area.draw(&Rectangle::new(
+                [(x, y - 7), (x + SWATCH_WIDTH, y + 7)],
+                BLACK.mix(0.22).filled(),
+            )),
+        }
+        .map_err(draw_error)?;
+        area.draw_text(&entry.text, &style, (x + SWATCH_WIDTH + 6, y))
+            .map_err(draw_error)?;
+    }
+    Ok(())
+}
+
+/// x range of the data, widened when there is a single period.
+fn x_range(years: &[f64]) -> Option<(f64, f64)> {
+    let (lo, hi) = finite_bounds(years.iter().copied())?;
+    Some(if hi > lo {
+        (lo, hi)
+    } else {
+        (lo - 0.5, hi + 0.5)
+    })
+}
+
+fn finite_bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
+        })
+}
+
+/// y range of a panel from its data, with padding.
+fn y_range(panel: &Panel, periods: usize) -> Option<(f64, f64)> {
+    let values = panel.lines.iter().flat_map(|l| {
+        let b = &l.band;
+        let n = periods.min(b.mean.len());
+        b.mean[..n]
+            .iter()
+            .chain(&b.lo[..n])
+            .chain(&b.hi[..n])
+            .copied()
+    });
+    let reference = panel.reference.as_ref().map(|(v, _)| *v);
+    let (lo, hi) = finite_bounds(values.chain(reference))?;
+    let range = match panel.scale {
+        YScale::Auto => {
+            let pad = if hi > lo {
+                0.08 * (hi - lo)
+            } else {
+                (0.05 * hi.abs()).max(0.5)
+            };
+            (lo - pad, hi + pad)
+        }
+        YScale::FromZero | YScale::Percent => {
+            let bottom = lo.min(0.0);
+            let span = hi - bottom;
+            let mut top = if span > 0.0 { hi + 0.1 * span } else { 1.0 };
+            if panel.scale == YScale::Percent {
+                top = top.min(100.0).max(hi);
+            }
+            if top <= bottom {
+                top = bottom + 1.0;
+            }
+            (bottom - if bottom < 0.0 { 0.05 * span } else { 0.0 }, top)
+        }
+    };
+    Some(range)
+}
+
+/// Runs of consecutive indices where `ok` holds.
+fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in 0..=n {
+        match (i < n && ok(i), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(s..i);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Numbers without spurious decimals: "10", "2.5", "0.3" (not "0.30000000000000004").
+fn fmt_num(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Assigns each label (centre x in pixels, width) the lowest of at most
+/// `max_rows` rows in which it does not overlap a label already placed, or
+/// `None` if it fits in none; returns the rows and the row count used.
+fn stagger(labels: &[(i32, i32)], max_rows: usize) -> (Vec<Option<i32>>, i32) {
+    let mut row_ends: Vec<i32> = Vec::new();
+    let rows = labels
+        .iter()
+        .map(|&(cx, w)| {
+            let start = cx - w / 2;
+            let row = match row_ends.iter().position(|&end| end + 8 <= start) {
+                Some(r) => r,
+                None if row_ends.len() < max_rows => {
+                    row_ends.push(i32::MIN);
+                    row_ends.len() - 1
+                }
+                None => return None,
+            };
+            row_ends[row] = start + w;
+            Some(row as i32)
+        })
+        .collect();
+    (rows, row_ends.len() as i32)
+}
+
+/// Reform events inside the x range, with their labels laid out in rows
+/// above the plot.
+struct ReformMarks<'a> {
+    /// (year, label, label width in pixels, row counted upwards from the
+    /// plot or `None` when the label would overlap others and is left out).
+    marks: Vec<(f64, &'a str, i32, Option<i32>)>,
+    rows: i32,
+}
+
+const MAX_REFORM_LABEL_ROWS: usize = 3;
+const REFORM_ROW_HEIGHT: i32 = REFORM_LABEL_SIZE as i32 + 4;
+
+/// Lays out the reform labels of a panel `width` pixels wide whose x axis
+/// spans `x0..x1`, estimating the plot's pixel extent from the chart margins.
+fn layout_reforms<'a, DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    reforms: &'a [(f64, String)],
+    (x0, x1): (f64, f64),
+    width: u32,
+) -> anyhow::Result<ReformMarks<'a>> {
+    let mut inside: Vec<(f64, &str)> = reforms
+        .iter()
+        .filter(|(year, _)| year.is_finite() && (x0..=x1).contains(year))
+        .map(|(year, label)| (*year, label.as_str()))
+        .collect();
+    inside.sort_by(|a, b| a.0.total_cmp(&b.0));
+
+    let style = font(REFORM_LABEL_SIZE);
+    let plot_left = f64::from(MARGIN_LEFT + Y_LABEL_AREA);
+    let plot_width = f64::from(width.saturating_sub(MARGIN_LEFT + Y_LABEL_AREA + MARGIN_RIGHT));
+    let mut boxes = Vec::with_capacity(inside.len());
+    for (year, label) in &inside {
+        let (w, _) = area.estimate_text_size(label, &style).map_err(draw_error)?;
+        let cx = plot_left + (year - x0) / (x1 - x0) * plot_width;
+        boxes.push((cx.round() as i32, w as i32));
+    }
+    let (rows, n_rows) = stagger(&boxes, MAX_REFORM_LABEL_ROWS);
+    let marks = inside
+        .into_iter()
+        .zip(boxes.iter().zip(rows))
+        .map(|((year, label), (&(_, w), row))| (year, label, w, row))
+        .collect();
+    Ok(ReformMarks {
+        marks,
+        rows: n_rows,
+    })
+}
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Shaded bands (drawn first, so that no band covers a line).
+fn draw_bands<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    panel: &Panel,
+    years: &[f64],
+) -> anyhow::Result<()> {
+    for line in panel.lines.iter().filter(|l| l.band.kind != BandKind::None) {
+        let b = &line.band;
+        let n = years.len().min(b.mean.len());
+        let fill = line.color.mix(BAND_ALPHA).filled();
+        for run in runs(n, |t| {
+            years[t].is_finite() && b.lo[t].is_finite() && b.hi[t].is_finite()
+        }) {
+            let outline: Vec<(f64, f64)> = run
+                .clone()
+                .map(|t| (years[t], b.hi[t]))
+                .chain(run.rev().map(|t| (years[t], b.lo[t])))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, fill)))
+                .map_err(draw_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// Mean lines, broken where a value is missing.
+fn draw_means<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    panel: &Panel,
+    years: &[f64],
+) -> anyhow::Result<()> {
+    for line in &panel.lines {
+        let mean = &line.band.mean;
+        let n = years.len().min(mean.len());
+        for run in runs(n, |t| years[t].is_finite() && mean[t].is_finite()) {
+            chart
+                .draw_series(LineSeries::new(
+                    run.map(|t| (years[t], mean[t])),
+                    line.color.stroke_width(LINE_WIDTH),
+                ))
+                .map_err(draw_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// Dashed lines: the panel's horizontal reference and one vertical line per
+/// reform.
+fn draw_markers<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    panel: &Panel,
+    reforms: &ReformMarks<'_>,
+) -> anyhow::Result<()> {
+    let (x, y) = (chart.x_range(), chart.y_range());
+    if let Some((value, _)) = &panel.reference {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x.start, *value), (x.end, *value)],
+                10,
+                6,
+                REFERENCE_COLOR.stroke_width(2),
+            ))
+            .map_err(draw_error)?;
+    }
+    for &(year, ..) in &reforms.marks {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(year, y.end), (year, y.start)],
+                8,
+                5,
+                REFORM_COLOR.stroke_width(2),
+            ))
+            .map_err(draw_error)?;
+    }
+    Ok(())
+}
+
+/// Reform labels, centred above their lines (kept inside `area`).
+fn draw_reform_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart<'_, DB>,
+    reforms: &ReformMarks<'_>,
+) -> anyhow::Result<()> {
+    let style = font(REFORM_LABEL_SIZE)
+        .color(&REFORM_COLOR)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    let (base_x, base_y) = area.get_base_pixel();
+    let width = area.dim_in_pixel().0 as i32;
+    let top = chart.y_range().end;
+    let plot_top = chart.backend_coord(&(chart.x_range().start, top)).1 - base_y;
+    for &(year, label, w, row) in &reforms.marks {
+        let Some(row) = row else { continue };
+        let cx = chart.backend_coord(&(year, top)).0 - base_x;
+        let (min, max) = (w / 2 + 2, width - w / 2 - 2);
+        let cx = if min <= max {
+            cx.clamp(min, max)
+        } else {
+            width / 2
+        };
+        let y = plot_top - 3 - row * REFORM_ROW_HEIGHT;
+        area.draw_text(label, &style, (cx, y)).map_err(draw_error)?;
+    }
+    Ok(())
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    captioned: bool,
+    data: &PlotData,
+) -> anyhow::Result<()> {
+    let years = &data.years;
+    let (Some((x0, x1)), Some((y0, y1))) = (x_range(years), y_range(panel, years.len())) else {
+        return Ok(());
+    };
+    let area = if captioned {
+        area.titled(&panel.caption, font(CAPTION_SIZE))
+            .map_err(draw_error)?
+    } else {
+        area.clone()
+    };
+    let (width, height) = area.dim_in_pixel();
+    let reforms = layout_reforms(&area, &data.reforms, (x0, x1), width)?;
+
+    // Legend strip under the chart, aligned with the plot's left edge.
+    let entries = legend_entries(panel, !reforms.marks.is_empty());
+    let (places, legend_rows) = layout_legend(
+        &area,
+        &entries,
+        (MARGIN_LEFT + Y_LABEL_AREA) as i32,
+        width.saturating_sub(MARGIN_RIGHT) as i32,
+    )?;
+    let legend_height = legend_rows as u32 * LEGEND_ROW_HEIGHT + 4;
+    let (chart_area, legend_area) = area.split_vertically(height.saturating_sub(legend_height));
+
+    let mut chart = ChartBuilder::on(&chart_area)
+        .margin_top(8 + reforms.rows * REFORM_ROW_HEIGHT)
+        .margin_left(MARGIN_LEFT)
+        .margin_right(MARGIN_RIGHT)
+        .margin_bottom(4)
+        .x_label_area_size(X_LABEL_AREA)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(draw_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("Years since start")
+        .y_desc(panel.y_desc)
+        .axis_desc_style(font(AXIS_DESC_SIZE))
+        .label_style(font(TICK_SIZE))
+        .x_labels(12)
+        .y_labels(8)
+        .x_label_formatter(&|v| fmt_num(*v))
+        .y_label_formatter(&|v| fmt_num(*v))
+        .bold_line_style(BLACK.mix(0.12))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(draw_error)?;
+
+    draw_bands(&mut chart, panel, years)?;
+    draw_markers(&mut chart, panel, &reforms)?;
+    draw_means(&mut chart, panel, years)?;
+    draw_reform_labels(&chart_area, &chart, &reforms)?;
+    draw_legend(&legend_area, &entries, &places)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn synthetic(replicates: usize, periods: usize) -> PlotData {
+        let years: Vec<f64> = (0..periods).map(|t| t as f64).collect();
+        let series = |base: f64, slope: f64, wiggle: f64| -> Vec<Vec<f64>> {
+            (0..replicates)
+                .map(|r| {
+                    years
+                        .iter()
+                        .map(|&y| {
+                            base + slope * y
+                                + wiggle * ((y * 0.7 + r as f64 * 1.3).sin() + r as f64 * 0.3)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let mut metrics = BTreeMap::new();
+        metrics.insert("mean_competence".into(), series(4.0, 0.06, 0.2));
+        metrics.insert("mean_ability".into(), series(5.5, 0.02, 0.15));
+        metrics.insert("expertise_match".into(), series(0.35, 0.01, 0.03));
+        metrics.insert("corruption_prevalence".into(), series(0.30, -0.005, 0.02));
+        metrics.insert("detections".into(), series(40.0, 1.5, 6.0));
+        metrics.insert("convictions".into(), series(8.0, 0.5, 2.0));
+        metrics.insert("efficiency".into(), series(45.0, 0.6, 3.0));
+        metrics.insert("mean_months_in_post".into(), series(14.0, 0.5, 1.5));
+        metrics.insert(
+            "nominal_tenure_months".into(),
+            vec![vec![36.0; periods]; replicates],
+        );
+        let grade_names: Vec<String> = (17..=22).map(|g| format!("BPS-{g}")).collect();
+        let grade_headcount = (0..grade_names.len())
+            .map(|g| series(900.0 / 2f64.powi(g as i32), 2.0, 15.0 / (g + 1) as f64))
+            .collect();
+        PlotData {
+            title: "Synthetic test".into(),
+            years,
+            metrics,
+            grade_names,
+            grade_headcount,
+            reforms: vec![(10.0, "tenure law".into())],
+        }
+    }
+
+    const NAMES: [&str; 6] = [
+        "quality",
+        "corruption",
+        "efficiency",
+        "tenure",
+        "headcount",
+        "overview",
+    ];
+
+    #[test]
+    fn writes_every_plot_as_png_and_svg() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let written = write_plots(dir.path(), &synthetic(3, 41)).unwrap();
+        assert_eq!(written.len(), 2 * NAMES.len());
+        for name in NAMES {
+            let png = dir.path().join(format!("{name}.png"));
+            let svg = dir.path().join(format!("{name}.svg"));
+            assert!(written.contains(&png) && written.contains(&svg), "{name}");
+            let bytes = std::fs::read(&png).unwrap();
+            assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}.png");
+            let text = std::fs::read_to_string(&svg).unwrap();
+            assert!(text.contains("<svg"), "{name}.svg");
+        }
+    }
+
+    #[test]
+    fn band_uses_percentiles_for_three_or_more_replicates() {
+        let b = band(&[vec![0.0, 1.0], vec![10.0, 1.0], vec![20.0, 1.0]]);
+        assert_eq!(b.kind, BandKind::Percentile(3));
+        assert_eq!(b.mean, vec![10.0, 1.0]);
+        assert!((b.lo[0] - 1.0).abs() < 1e-12, "{}", b.lo[0]);
+        assert!((b.hi[0] - 19.0).abs() < 1e-12, "{}", b.hi[0]);
+        assert_eq!((b.lo[1], b.hi[1]), (1.0, 1.0));
+
+        let many: Vec<Vec<f64>> = (0..=100).map(|v| vec![f64::from(v)]).collect();
+        let b = band(&many);
+        assert!((b.lo[0] - 5.0).abs() < 1e-9 && (b.hi[0] - 95.0).abs() < 1e-9);
+        assert!((b.mean[0] - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn band_uses_min_max_for_two_and_nothing_for_one_replicate() {
+        let b = band(&[vec![3.0], vec![7.0]]);
+        assert_eq!(b.kind, BandKind::MinMax(2));
+        assert_eq!((b.mean[0], b.lo[0], b.hi[0]), (5.0, 3.0, 7.0));
+
+        let b = band(&[vec![2.0, 4.0]]);
+        assert_eq!(b.kind, BandKind::None);
+        assert_eq!(b.mean, b.lo);
+        assert_eq!(b.mean, b.hi);
+        assert!(BandKind::None.legend().is_none());
+    }
+
+    #[test]
+    fn band_skips_nan() {
+        let b = band(&[
+            vec![f64::NAN, 1.0],
+            vec![f64::NAN, 3.0],
+            vec![f64::NAN, f64::NAN],
+        ]);
+        assert!(b.mean[0].is_nan() && b.lo[0].is_nan() && b.hi[0].is_nan());
+        assert_eq!(b.mean[1], 2.0);
+        assert!(band(&[]).mean.is_empty());
+    }
+
+    #[test]
+    fn missing_metrics_skip_panels_and_plots() {
+        let mut data = synthetic(2, 5);
+        data.metrics
+            .retain(|k, _| k == "efficiency" || k == "corruption_prevalence");
+        data.grade_headcount.clear();
+        let dir = tempfile::TempDir::new().unwrap();
+        let written = write_plots(dir.path(), &data).unwrap();
+        let mut names: Vec<String> = written
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "corruption.png",
+                "corruption.svg",
+                "efficiency.png",
+                "efficiency.svg",
+                "overview.png",
+                "overview.svg"
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_data_writes_nothing() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let no_periods = synthetic(3, 0);
+        assert!(write_plots(dir.path(), &no_periods).unwrap().is_empty());
+        let mut no_replicates = synthetic(0, 41);
+        no_replicates.grade_headcount = vec![Vec::new(); 6];
+        assert!(write_plots(dir.path(), &no_replicates).unwrap().is_empty());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn nan_values_and_one_replicate_do_not_panic() {
+        let mut data = synthetic(1, 12);
+        for reps in data.metrics.values_mut() {
+            reps[0][3] = f64::NAN;
+        }
+        data.reforms.push((10.5, "second".into()));
+        data.reforms.push((f64::NAN, "bad".into()));
+        let dir = tempfile::TempDir::new().unwrap();
+        assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
+    }
+
+    #[test]
+    fn awkward_inputs_do_not_panic() {
+        let dir = tempfile::TempDir::new().unwrap();
+        // A single period, crowded long reform labels, a ragged replicate.
+        let mut data = synthetic(3, 1);
+        data.reforms = (0..12)
+            .map(|i| (f64::from(i) * 0.01, "a rather long reform label".into()))
+            .collect();
+        assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
+
+        let mut data = synthetic(3, 41);
+        data.metrics.get_mut("efficiency").unwrap()[1].truncate(7);
+        data.grade_names.truncate(2);
+        assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
+    }
+
+    #[test]
+    fn stagger_moves_overlapping_labels_up_or_drops_them() {
+        let (rows, n) = stagger(&[(100, 60), (120, 60), (300, 60)], 3);
+        assert_eq!(rows, vec![Some(0), Some(1), Some(0)]);
+        assert_eq!(n, 2);
+        let (rows, n) = stagger(&[(100, 60), (101, 60), (102, 60), (200, 60)], 2);
+        assert_eq!(rows, vec![Some(0), Some(1), None, Some(0)]);
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn numbers_are_formatted_without_noise() {
+        assert_eq!(fmt_num(10.0), "10");
+        assert_eq!(fmt_num(2.5), "2.5");
+        assert_eq!(fmt_num(0.30000000000000004), "0.3");
+        assert_eq!(fmt_num(0.00002), "0.00002");
+        assert_eq!(fmt_num(-0.0000001), "0");
+        assert_eq!(fmt_num(1500.0), "1500");
+    }
+}

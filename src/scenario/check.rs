@@ -1,0 +1,54 @@
+//! Range and consistency checks run after parsing. Every failure names the
+//! key path, the value and what is allowed, so the user can fix the file.
+
+/// Collects every problem in a scenario, so that one run reports them all.
+#[derive(Debug, Default)]
+pub struct Checks {
+    errors: Vec<String>,
+}
+
+impl Checks {
+    /// Checks `lo <= value <= hi` for the key `path`.
+    pub fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
+        if !value.is_finite() || value < lo || value > hi {
+            self.errors
+                .push(format!("`{path}` must be in [{lo}, {hi}], got {value}"));
+        }
+    }
+
+    /// Checks an integer key is in `lo..=hi`.
+    pub fn range_int(&mut self, path: &str, value: i64, lo: i64, hi: i64) {
+        if value < lo || value > hi {
+            self.errors
+                .push(format!("`{path}` must be in [{lo}, {hi}], got {value}"));
+        }
+    }
+
+    /// Checks that a string key takes one of `allowed`.
+    pub fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
+        if !allowed.contains(&value) {
+            self.errors.push(format!(
+                "`{path}` must be one of {}, got \"{value}\"",
+                allowed
+                    .iter()
+                    .map(|a| format!("\"{a}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+
+    /// Records a conflict between keys; `msg` names them.
+    pub fn conflict(&mut self, msg: impl Into<String>) {
+        self.errors.push(msg.into());
+    }
+
+    /// The problems found, if any.
+    pub fn into_result(self) -> Result<(), Vec<String>> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+}

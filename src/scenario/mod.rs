@@ -1,0 +1,401 @@
+//! Scenarios: the TOML schema with a documented default for every key,
+//! loading with `--set` overrides, and validation. A scenario that passes
+//! [`Scenario::validate`] can be simulated without further checks.
+
+pub mod check;
+pub mod paths;
+pub mod structure;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    accountability::AccountabilityParams,
+    ageing::AgeingParams,
+    appraisal::AppraisalParams,
+    corruption::CorruptionParams,
+    exits::ExitParams,
+    pay::PayParams,
+    politics::PoliticsParams,
+    postings::PostingParams,
+    promotion::PromotionParams,
+    recruitment::RecruitmentParams,
+    reforms::{self, Reform},
+    training::TrainingParams,
+    transparency::TransparencyParams,
+    trust::TrustParams,
+    work::WorkParams,
+};
+use check::Checks;
+use structure::Structure;
+
+/// Run settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimParams {
+    /// Master seed: every random number of the run derives from it.
+    pub seed: u64,
+    pub replicates: u32,
+    pub years: u32,
+    pub steps_per_year: u32,
+    /// Step of the year (1-based) on which annual events fall.
+    pub annual_step: u32,
+}
+
+impl Default for SimParams {
+    fn default() -> Self {
+        SimParams {
+            seed: 20_251_024,
+            replicates: 10,
+            years: 40,
+            steps_per_year: 12,
+            annual_step: 12,
+        }
+    }
+}
+
+/// A whole scenario. Every key has a default, so a file states only what
+/// differs from the defaults (the Pakistan federal officer cadre, BPS 17–22).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Name, used for the default output folder (defaults to the file stem).
+    pub name: String,
+    pub description: String,
+    pub sim: SimParams,
+    pub structure: Structure,
+    pub ageing: AgeingParams,
+    pub work: WorkParams,
+    pub corruption: CorruptionParams,
+    pub accountability: AccountabilityParams,
+    pub postings: PostingParams,
+    pub training: TrainingParams,
+    pub appraisal: AppraisalParams,
+    pub promotion: PromotionParams,
+    pub pay: PayParams,
+    pub exits: ExitParams,
+    pub recruitment: RecruitmentParams,
+    pub politics: PoliticsParams,
+    pub transparency: TransparencyParams,
+    pub trust: TrustParams,
+    pub reforms: Vec<Reform>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: String::new(),
+            description: String::new(),
+            sim: SimParams::default(),
+            structure: Structure::default(),
+            ageing: AgeingParams::default(),
+            work: WorkParams::default(),
+            corruption: CorruptionParams::default(),
+            accountability: AccountabilityParams::default(),
+            postings: PostingParams::default(),
+            training: TrainingParams::default(),
+            appraisal: AppraisalParams::default(),
+            promotion: PromotionParams::default(),
+            pay: PayParams::default(),
+            exits: ExitParams::default(),
+            recruitment: RecruitmentParams::default(),
+            politics: PoliticsParams::default(),
+            transparency: TransparencyParams::default(),
+            trust: TrustParams::default(),
+            reforms: Vec::new(),
+        }
+    }
+}
+
+/// Why a scenario could not be loaded. All are the user's to fix (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read scenario file `{path}`: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("scenario file `{path}` is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("--set {arg}: {message}")]
+    Set { arg: String, message: String },
+    #[error("scenario `{origin}` is not valid:\n{}", problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        origin: String,
+        problems: Vec<String>,
+    },
+}
+
+impl Scenario {
+    /// Parses scenario text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        toml::from_str(text).map_err(|e| ScenarioError::Parse {
+            path: origin.to_string(),
+            message: format!("\n{e}").trim_end().to_string(),
+        })
+    }
+
+    /// Reads, parses, applies `--set key.path=value` overrides and validates.
+    pub fn load(path: &Path, sets: &[String]) -> Result<Self, ScenarioError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: origin.clone(),
+            source,
+        })?;
+        let mut s = Self::from_toml(&text, &origin)?;
+        if s.name.is_empty() {
+            s.name = path
+                .file_stem()
+                .map(|x| x.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "scenario".into());
+        }
+        s = s.with_sets(sets)?;
+        s.validate(&origin)?;
+        Ok(s)
+    }
+
+    /// Applies `key.path=value` overrides, each type-checked against the key.
+    pub fn with_sets(self, sets: &[String]) -> Result<Self, ScenarioError> {
+        if sets.is_empty() {
+            return Ok(self);
+        }
+        let mut tree = toml::Value::try_from(&self).expect("scenario serialises");
+        for arg in sets {
+            let err = |message: String| ScenarioError::Set {
+                arg: arg.clone(),
+                message,
+            };
+            let (key, raw) = arg.split_once('=').ok_or_else(|| {
+                err("expected KEY.PATH=VALUE, for example `--set promotion.rule=seniority`".into())
+            })?;
+            let key = key.trim();
+            if key.is_empty() {
+                return Err(err("the key path before `=` is empty".into()));
+            }
+            let like = paths::get(&tree, key).map_err(err)?.clone();
+            let value = paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?;
+            paths::set(&mut tree, key, value).map_err(err)?;
+        }
+        tree.try_into()
+            .map_err(|e: toml::de::Error| ScenarioError::Set {
+                arg: sets.join(" "),
+                message: e.message().to_string(),
+            })
+    }
+
+    /// Range and consistency checks, reporting every problem at once.
+    pub fn validate(&self, origin: &str) -> Result<(), ScenarioError> {
+        let mut c = self.problems();
+        // Each reform's paths must exist, take the right type and leave a
+        // valid scenario; they are applied cumulatively in year order.
+        if !self.reforms.is_empty() {
+            let mut tree = toml::Value::try_from(self).expect("scenario serialises");
+            let mut order: Vec<usize> = (0..self.reforms.len()).collect();
+            order.sort_by(|&a, &b| self.reforms[a].year.total_cmp(&self.reforms[b].year));
+            let mut ok = true;
+            for k in order {
+                let r = &self.reforms[k];
+                let key = format!("reforms[{k}]");
+                c.range(&format!("{key}.year"), r.year, 0.0, self.sim.years as f64);
+                c.range(&format!("{key}.ramp_years"), r.ramp_years, 0.0, 1000.0);
+                c.range(
+                    &format!("{key}.reversal_hazard"),
+                    r.reversal_hazard,
+                    0.0,
+                    1.0,
+                );
+                c.range(&format!("{key}.morale_shock"), r.morale_shock, -1.0, 1.0);
+                let set = paths::flatten(&r.set);
+                if set.is_empty() {
+                    c.conflict(format!(
+                        "`{key}.set` is empty: a reform must set at least one key"
+                    ));
+                }
+                for (p, v) in set {
+                    if let Some(why) = reforms::forbidden(&p) {
+                        c.conflict(format!(
+                            "`{key}.set` changes `{p}`, which a reform cannot change: {why}"
+                        ));
+                        ok = false;
+                    } else if let Err(e) = paths::set(&mut tree, &p, v) {
+                        c.conflict(format!("`{key}.set`: {e}"));
+                        ok = false;
+                    }
+                }
+            }
+            if ok {
+                match Scenario::deserialize(tree) {
+                    Ok(after) => {
+                        let mut after = after;
+                        after.reforms.clear();
+                        if let Err(problems) = after.problems().into_result() {
+                            for p in problems {
+                                c.conflict(format!("after the reforms: {p}"));
+                            }
+                        }
+                    }
+                    Err(e) => c.conflict(format!("after the reforms: {e}")),
+                }
+            }
+        }
+        c.into_result().map_err(|problems| ScenarioError::Invalid {
+            origin: origin.to_string(),
+            problems,
+        })
+    }
+
+    fn problems(&self) -> Checks {
+        let mut c = Checks::default();
+        let s = &self.sim;
+        c.range_int("sim.replicates", s.replicates as i64, 1, 100_000);
+        c.range_int("sim.years", s.years as i64, 1, 5_000);
+        if ![1, 2, 3, 4, 6, 12].contains(&s.steps_per_year) {
+            c.conflict(format!(
+                "`sim.steps_per_year` must divide a year into whole months (1, 2, 3, 4, 6 or 12), got {}",
+                s.steps_per_year
+            ));
+        }
+        c.range_int(
+            "sim.annual_step",
+            s.annual_step as i64,
+            1,
+            s.steps_per_year.max(1) as i64,
+        );
+        let courses: Vec<String> = self
+            .training
+            .courses
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        let grades: Vec<String> = self
+            .structure
+            .grades
+            .iter()
+            .map(|g| g.name.clone())
+            .collect();
+        self.structure.check(&mut c, &courses);
+        self.ageing.check(&mut c);
+        self.work.check(&mut c);
+        self.corruption.check(&mut c);
+        self.accountability.check(&mut c);
+        self.postings.check(&mut c);
+        self.training.check(&mut c, &grades);
+        self.appraisal.check(&mut c);
+        self.promotion.check(&mut c);
+        self.pay.check(&mut c);
+        self.exits.check(&mut c);
+        self.recruitment.check(&mut c);
+        self.politics.check(&mut c);
+        self.transparency.check(&mut c);
+        self.trust.check(&mut c);
+        if self.structure.total_posts() > 50_000_000 {
+            c.conflict(format!(
+                "the grades' `posts` add up to {}, above the limit of 50,000,000",
+                self.structure.total_posts()
+            ));
+        }
+        if self.recruitment.age_max >= self.exits.retirement_age {
+            c.conflict(format!(
+                "`recruitment.age_max` ({}) must be below `exits.retirement_age` ({})",
+                self.recruitment.age_max, self.exits.retirement_age
+            ));
+        }
+        let mut names = std::collections::HashSet::new();
+        for g in &self.structure.grades {
+            if !names.insert(&g.name) {
+                c.conflict(format!(
+                    "grade name \"{}\" appears twice in `structure.grades`",
+                    g.name
+                ));
+            }
+        }
+        c
+    }
+
+    /// The resolved scenario as TOML, every default filled in.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("scenario serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let s = Scenario::default();
+        s.validate("default").unwrap();
+        let back: Scenario = toml::from_str(&s.to_toml()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn sets_are_type_checked() {
+        let s = Scenario::default()
+            .with_sets(&["promotion.rule=seniority".into(), "sim.years=5".into()])
+            .unwrap();
+        assert_eq!(s.promotion.rule, "seniority");
+        assert_eq!(s.sim.years, 5);
+        let e = Scenario::default()
+            .with_sets(&["pay.compression=abc".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected a number, got `abc`"), "{e}");
+        let e = Scenario::default()
+            .with_sets(&["pay.compresion=2".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`compresion` is not a key of `pay`"), "{e}");
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let s = Scenario::default()
+            .with_sets(&[
+                "pay.compression=0.5".into(),
+                "recruitment.merit_share=0.5".into(),
+            ])
+            .unwrap();
+        let e = s.validate("x.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("`pay.compression` must be in [1, 100], got 0.5"),
+            "{e}"
+        );
+        assert!(e.contains("must sum to 1"), "{e}");
+    }
+
+    #[test]
+    fn reforms_are_checked_against_the_schema() {
+        let text = "[[reforms]]\nyear = 5\nset = { promotion.rule = \"best\", \"pay.compression\" = 4.0 }\n";
+        Scenario::from_toml(text, "t")
+            .unwrap()
+            .validate("t")
+            .unwrap();
+        let bad = "[[reforms]]\nyear = 5\nset = { pay.compresion = 4.0 }\n";
+        let e = Scenario::from_toml(bad, "t")
+            .unwrap()
+            .validate("t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`compresion` is not a key of `pay`"), "{e}");
+        let out = "[[reforms]]\nyear = 5\nset = { pay.compression = 400.0 }\n";
+        let e = Scenario::from_toml(out, "t")
+            .unwrap()
+            .validate("t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("after the reforms: `pay.compression` must be in"),
+            "{e}"
+        );
+        let posts = "[[reforms]]\nyear = 5\nset = { \"structure.grades[0].posts\" = 4 }\n";
+        let e = Scenario::from_toml(posts, "t")
+            .unwrap()
+            .validate("t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("which a reform cannot change"), "{e}");
+    }
+}

@@ -1,0 +1,251 @@
+//! The initial state of a replicate: posts laid out from the structure and
+//! the starting officers, drawn through the same recruitment channels as
+//! later entrants and aged to their grade's career stage.
+
+use crate::model::corruption::{self, Situation};
+use crate::model::population::{Channel, NONE, NewOfficer, Officers};
+use crate::model::posts::Posts;
+use crate::model::recruitment::{self, Entrant};
+use crate::model::reforms::ReformState;
+use crate::scenario::Scenario;
+use crate::sim::rng::{GLOBAL_STREAM, INIT_STREAM, Stream};
+use crate::sim::world::{Derived, Env, Flows, World};
+
+/// Builds replicate `replicate` of scenario `scn` at step 0.
+pub fn build(scn: &Scenario, replicate: u64) -> World {
+    let seed = scn.sim.seed;
+    let d = Derived::new(scn);
+    let mut init = Stream::new(seed, replicate, INIT_STREAM);
+    let spread = scn.structure.rent_spread;
+    let posts = Posts::build(
+        &scn.structure.posts_by_grade_sector(),
+        scn.structure.posts_per_unit,
+        || init.range(1.0 - spread, 1.0 + spread) as f32,
+    );
+    let capacity = (scn.structure.total_posts() as usize * 21 / 20).max(16);
+    let mut w = World {
+        off: Officers::with_capacity(capacity, d.sectors),
+        unit_corrupt: vec![0; posts.units],
+        unit_count: vec![0; posts.units],
+        posts,
+        env: Env {
+            step: 0,
+            egov: scn.transparency.egov_initial,
+            trust: scn.trust.initial,
+            wave_left: 0,
+            promotion_capture: 0.0,
+            pension_stock: 0.0,
+            transfer_pressure: 0.0,
+            last_prevalence: 0.0,
+            last_efficiency: 0.0,
+            government_changes: 0,
+            detection_boost: 1.0,
+        },
+        flows: Flows::default(),
+        rng: Stream::new(seed, replicate, GLOBAL_STREAM),
+        chunk_rngs: Vec::new(),
+        chunk_events: Vec::new(),
+        seed,
+        replicate,
+        reforms: scn
+            .reforms
+            .iter()
+            .map(|r| ReformState::new(r, d.spy))
+            .collect(),
+        events: Vec::new(),
+        d,
+        scn: scn.clone(),
+    };
+    populate(&mut w, &mut init);
+    w.ensure_chunk_streams();
+    w
+}
+
+fn populate(w: &mut World, rng: &mut Stream) {
+    let scn = w.scn.clone();
+    let rp = &scn.recruitment;
+    let grades = w.d.grades;
+    let total: usize = (0..grades)
+        .map(|g| scn.structure.initial_officers(g) as usize)
+        .sum();
+    // A stationary career profile: each officer's service is drawn over a
+    // whole career (entry age to retirement), thinned by a constant
+    // attrition rate, and officers are ranked into grades by seniority from
+    // the top down, so the starting pyramid already has the age structure
+    // of a service in steady state and retirements run at their steady pace.
+    let attrition = (scn.exits.quit_base + 0.005).max(1e-6);
+    let mut careers: Vec<(f64, f64)> = (0..total)
+        .map(|_| {
+            let entry_age = rng.range(rp.age_min, rp.age_max + 1.0).floor();
+            let span = (scn.exits.retirement_age - entry_age - 1.0 / 12.0).max(0.0);
+            // Truncated exponential on [0, span] with rate `attrition`.
+            let u = rng.uniform();
+            let service = -(1.0 - u * (1.0 - (-attrition * span).exp())).ln() / attrition;
+            (service, entry_age)
+        })
+        .collect();
+    careers.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Grades are filled from the top: each takes its officers at random
+    // among those still unassigned with at least its minimum service (the
+    // most senior when too few qualify), so a grade holds a spread of
+    // career stages rather than only the oldest.
+    let mut by_grade: Vec<Vec<(f64, f64)>> = vec![Vec::new(); grades];
+    for g in (0..grades).rev() {
+        let n = scn.structure.initial_officers(g) as usize;
+        let min_g = scn.structure.grades[g].min_service_years;
+        let qualified = careers.iter().take_while(|c| c.0 >= min_g).count();
+        let pick = if qualified > n {
+            // Partial Fisher–Yates over the qualified prefix.
+            for k in 0..n {
+                let j = k + rng.below(qualified - k);
+                careers.swap(k, j);
+            }
+            n
+        } else {
+            n.min(careers.len())
+        };
+        by_grade[g] = careers.drain(..pick).collect();
+        careers.sort_by(|a, b| b.0.total_cmp(&a.0));
+    }
+    let mut entrants: Vec<Entrant> = Vec::new();
+    let entry = w.d.entry_grades.first().copied().unwrap_or(0);
+    let attract = rp.attractiveness(w.d.basic_pay[entry], w.d.outside[entry]);
+    for g in (0..grades).rev() {
+        let n = scn.structure.initial_officers(g) as usize;
+        entrants.clear();
+        // Officers in post today entered through the same channels.
+        for (ch, seats) in recruitment::channel_seats(rp, n as u32) {
+            recruitment::draw_entrants(rp, attract, ch, seats, rng, &mut entrants);
+        }
+        rng.shuffle(&mut entrants);
+        let min_here = scn.structure.grades[g].min_service_years;
+        for (e, &(drawn, entry_age)) in entrants.iter().zip(&by_grade[g]) {
+            // Seniority ranking can leave an officer short of the grade's
+            // minimum service only in a service too small for its pyramid.
+            let years = drawn.max(
+                min_here
+                    .min(scn.exits.retirement_age - entry_age - 1.0)
+                    .max(0.0),
+            );
+            let cadre = draw_cadre(&scn, rng);
+            let scalar = if w.d.scalar {
+                let wp = &scn.work;
+                rng.normal_clipped(wp.scalar_mean, wp.scalar_sd, wp.scalar_min, wp.scalar_max)
+                    as f32
+            } else {
+                0.0
+            };
+            let slot = w.off.add(&NewOfficer {
+                grade: g as u8,
+                cadre,
+                channel: Channel::Initial,
+                region: e.region,
+                age_m: ((entry_age + years) * 12.0) as u16,
+                service_m: (years * 12.0) as u16,
+                ability: e.ability,
+                expertise_cadre: (2.0 + 3.5 * (1.0 - (-years / 10.0).exp())) as f32,
+                expertise_other: (1.0 + 1.0 * (1.0 - (-years / 15.0).exp())) as f32,
+                managerial: (1.5 + 5.0 * (1.0 - (-years / 15.0).exp())) as f32,
+                integrity: e.integrity,
+                connections: (e.connections as f64 + 0.01 * years).min(1.0) as f32,
+                morale: 0.5,
+                training_left: 0,
+                scalar_comp: scalar,
+            }) as usize;
+            w.off.grade_m[slot] = ((years - min_here).max(0.0) * 12.0 * rng.uniform()) as u16;
+            // Courses of the grades below were needed to get here.
+            for (k, c) in scn.training.courses.iter().enumerate() {
+                if let Some(cg) = scn.structure.grades.iter().position(|x| x.name == c.grade)
+                    && cg < g
+                {
+                    w.off.courses[slot] |= 1 << k;
+                    w.off.training_score[slot] =
+                        (e.ability as f64 + rng.normal()).clamp(0.0, 10.0) as f32;
+                }
+            }
+            // Place in a vacant post of the grade, in the cadre's sector when possible.
+            let own = w.posts.vacant(g, cadre as usize);
+            let post = if !own.is_empty() {
+                Some(own[rng.below(own.len())])
+            } else {
+                let total = w.posts.vacant_in_grade(g);
+                (total > 0).then(|| {
+                    let mut k = rng.below(total);
+                    let mut found = NONE;
+                    for s in 0..w.d.sectors {
+                        let pool = w.posts.vacant(g, s);
+                        if k < pool.len() {
+                            found = pool[k];
+                            break;
+                        }
+                        k -= pool.len();
+                    }
+                    found
+                })
+            };
+            if let Some(p) = post {
+                w.posts.fill(p, slot as u32);
+                w.off.post[slot] = p;
+                w.off.months_in_post[slot] =
+                    (rng.uniform() * scn.postings.tenure_months.min(years * 12.0 + 1.0)) as u16;
+            }
+            // A first appraisal record, as the current reports would show.
+            let truth = w.competence_here(slot, g) as f64;
+            let score = scn.appraisal.reported(
+                truth,
+                rng.normal(),
+                w.d.interference,
+                w.off.connections[slot] as f64,
+            );
+            w.off.appraisal[slot] = [score as f32, f32::NAN, f32::NAN];
+        }
+    }
+    initial_corruption(w, rng);
+}
+
+fn draw_cadre(scn: &Scenario, rng: &mut Stream) -> u8 {
+    let u = rng.uniform();
+    let mut acc = 0.0;
+    for (k, s) in scn.structure.sectors.iter().enumerate() {
+        acc += s.share;
+        if u < acc {
+            return k as u8;
+        }
+    }
+    (scn.structure.sectors.len() - 1) as u8
+}
+
+/// Draws who is corrupt at the start from the decision rule, with peers at
+/// the rule's own fixed point found by a few rounds of best response.
+fn initial_corruption(w: &mut World, rng: &mut Stream) {
+    if !w.scn.corruption.enabled {
+        return;
+    }
+    for _round in 0..4 {
+        crate::sim::step::refresh_units(w);
+        for i in 0..w.off.slots() {
+            let p = w.off.post[i];
+            if !w.off.active[i] || p == NONE {
+                continue;
+            }
+            let s = situation(w, i, p as usize);
+            w.off.corrupt[i] = rng.chance(corruption::probability(&w.scn.corruption, &s));
+        }
+    }
+}
+
+/// The corruption decision's inputs for officer `i` in post `p`.
+pub fn situation(w: &World, i: usize, p: usize) -> Situation {
+    let unit = w.posts.unit[p] as usize;
+    let punish = crate::sim::step::punish_probability(w, i);
+    let pay = w.pay_of(i);
+    Situation {
+        rent: w.rent_of(p) as f64,
+        months_in_post: w.off.months_in_post[i] as f64,
+        peers: w.peer_share(i, unit) as f64,
+        integrity: w.off.integrity[i] as f64,
+        punish,
+        outside_ratio: w.outside_of(i) / pay,
+        years_left: (w.d.retirement_m as f64 - w.off.age_m[i] as f64) / 12.0,
+    }
+}

@@ -1,0 +1,310 @@
+//! The state of one replicate: parameters in force, officers, posts, the
+//! environment, this year's flow counters and the random streams.
+
+use crate::model::population::Officers;
+use crate::model::posts::Posts;
+use crate::model::reforms::ReformState;
+use crate::scenario::Scenario;
+use crate::sim::rng::Stream;
+
+/// Officer slots per work chunk. Each chunk has its own random stream, so
+/// the monthly pass gives the same result however chunks are scheduled.
+pub const CHUNK: usize = 4096;
+
+/// Values derived from the parameters in force, recomputed when a reform
+/// changes them, so the monthly pass does no parsing or lookups.
+#[derive(Clone, Debug)]
+pub struct Derived {
+    pub grades: usize,
+    pub sectors: usize,
+    pub spy: u32,
+    /// Basic annual pay per grade (entry grade = 1 at pay level 1).
+    pub basic_pay: Vec<f64>,
+    /// Outside wage of an average officer per grade.
+    pub outside: Vec<f64>,
+    pub mgmt: Vec<f32>,
+    pub delivery_weight: Vec<f32>,
+    pub sector_rent: Vec<f32>,
+    pub sector_desirability: Vec<f32>,
+    /// Cluster index of each sector.
+    pub cluster: Vec<u8>,
+    /// Minimum service (months) for promotion into each grade.
+    pub min_service_m: Vec<u16>,
+    /// Index of the course needed for promotion into each grade.
+    pub mandatory_course: Vec<Option<u8>>,
+    pub entry_grades: Vec<usize>,
+    /// Effective political interference.
+    pub interference: f64,
+    pub retirement_m: u16,
+    pub tenure_m: u16,
+    pub scalar: bool,
+}
+
+impl Derived {
+    pub fn new(s: &Scenario) -> Self {
+        let st = &s.structure;
+        let grades = st.grades.len();
+        let basic_pay: Vec<f64> = (0..grades).map(|g| s.pay.basic(g, grades)).collect();
+        let mut clusters: Vec<&str> = Vec::new();
+        let cluster = st
+            .sectors
+            .iter()
+            .map(|sec| {
+                let name = if sec.cluster.is_empty() {
+                    sec.name.as_str()
+                } else {
+                    sec.cluster.as_str()
+                };
+                match clusters.iter().position(|c| *c == name) {
+                    Some(k) => k as u8,
+                    None => {
+                        clusters.push(name);
+                        (clusters.len() - 1) as u8
+                    }
+                }
+            })
+            .collect();
+        Derived {
+            grades,
+            sectors: st.sectors.len(),
+            spy: s.sim.steps_per_year,
+            outside: st
+                .grades
+                .iter()
+                .zip(&basic_pay)
+                .map(|(g, p)| g.outside_wage_ratio * p / s.pay.level)
+                .collect(),
+            basic_pay,
+            mgmt: st
+                .grades
+                .iter()
+                .map(|g| g.management_weight as f32)
+                .collect(),
+            delivery_weight: st.grades.iter().map(|g| g.delivery_weight as f32).collect(),
+            sector_rent: st.sectors.iter().map(|x| x.rent as f32).collect(),
+            sector_desirability: st.sectors.iter().map(|x| x.desirability as f32).collect(),
+            cluster,
+            min_service_m: st
+                .grades
+                .iter()
+                .map(|g| (g.min_service_years * 12.0).round().min(u16::MAX as f64) as u16)
+                .collect(),
+            mandatory_course: st
+                .grades
+                .iter()
+                .map(|g| {
+                    s.training
+                        .courses
+                        .iter()
+                        .position(|c| {
+                            !g.mandatory_course.is_empty() && c.name == g.mandatory_course
+                        })
+                        .map(|k| k as u8)
+                })
+                .collect(),
+            entry_grades: st
+                .grades
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.entry)
+                .map(|(i, _)| i)
+                .collect(),
+            interference: s.politics.effective(),
+            retirement_m: (s.exits.retirement_age * 12.0).round() as u16,
+            tenure_m: (s.postings.tenure_months.round()).clamp(1.0, u16::MAX as f64) as u16,
+            scalar: s.work.scalar(),
+        }
+    }
+}
+
+/// The environment: the state of the world outside the officers.
+#[derive(Clone, Debug)]
+pub struct Env {
+    /// Steps since the start.
+    pub step: u64,
+    pub egov: f64,
+    pub trust: f64,
+    /// Steps left in a post-election transfer wave.
+    pub wave_left: u32,
+    /// Share of last board's promotions decided by connections.
+    pub promotion_capture: f64,
+    /// Annual pensions being paid, in entry-pay units.
+    pub pension_stock: f64,
+    /// Mean annual political transfer hazard last step (for morale).
+    pub transfer_pressure: f64,
+    /// Corruption prevalence at the last year end (for trust).
+    pub last_prevalence: f64,
+    pub last_efficiency: f64,
+    pub government_changes: u32,
+    /// Environment multiplier on detection (e-governance, grievances,
+    /// whistle-blowers), refreshed each step.
+    pub detection_boost: f64,
+}
+
+/// Counts and sums over the current reporting year.
+#[derive(Clone, Debug, Default)]
+pub struct Flows {
+    pub steps: u32,
+    pub delivery: f64,
+    pub rent_taken: f64,
+    pub detections: u32,
+    pub convictions: u32,
+    pub wrongful_inquiries: u32,
+    pub wrongful_convictions: u32,
+    pub promotions: u32,
+    pub promotion_service_sum: f64,
+    pub peter_sum: f64,
+    /// Rank correlations of promotion boards, weighted by candidates.
+    pub rank_corr_sum: f64,
+    pub rank_corr_weight: f64,
+    pub supersessions: u32,
+    pub transfers_regular: u32,
+    pub transfers_political: u32,
+    pub completed_tenure_sum: f64,
+    pub completed_tenures: u32,
+    pub exits: [u32; 4],
+    pub leaver_ability_sum: f64,
+    pub recruits: u32,
+    pub recruits_ability_sum: f64,
+    pub laterals: u32,
+    pub trained: u32,
+    pub boards_held: u32,
+}
+
+/// A cross-officer change found in the monthly pass, applied afterwards in
+/// slot order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Event {
+    Retire(u32),
+    Quit(u32),
+    TrainingDone(u32),
+    Verdict(u32),
+    Detected(u32),
+    WrongfulInquiry(u32),
+    PoliticalTransfer(u32),
+    Rotation(u32),
+    Repost(u32),
+}
+
+/// One replicate's whole state.
+pub struct World {
+    pub scn: Scenario,
+    pub d: Derived,
+    pub off: Officers,
+    pub posts: Posts,
+    pub env: Env,
+    pub flows: Flows,
+    pub rng: Stream,
+    pub chunk_rngs: Vec<Stream>,
+    pub seed: u64,
+    pub replicate: u64,
+    pub reforms: Vec<ReformState>,
+    /// Corrupt and posted officers per unit, refreshed each step.
+    pub unit_corrupt: Vec<u32>,
+    pub unit_count: Vec<u32>,
+    pub events: Vec<Event>,
+    /// Per-chunk event buffers, merged in chunk order.
+    pub chunk_events: Vec<Vec<Event>>,
+}
+
+impl World {
+    /// The random stream of chunk `c`, created on first use.
+    pub fn ensure_chunk_streams(&mut self) {
+        let chunks = self.off.slots().div_ceil(CHUNK);
+        while self.chunk_rngs.len() < chunks {
+            let c = self.chunk_rngs.len() as u64;
+            self.chunk_rngs.push(Stream::new(
+                self.seed,
+                self.replicate,
+                crate::sim::rng::CHUNK_BASE + c,
+            ));
+            self.chunk_events.push(Vec::with_capacity(64));
+        }
+    }
+
+    /// Recomputes the derived values after parameters changed.
+    pub fn refresh(&mut self) {
+        self.d = Derived::new(&self.scn);
+    }
+
+    /// Share of corrupt officers among the other posted officers of officer
+    /// `i`'s unit.
+    #[inline]
+    pub fn peer_share(&self, i: usize, unit: usize) -> f32 {
+        let me = self.off.corrupt[i] as u32;
+        let others = self.unit_count[unit].saturating_sub(1);
+        if others == 0 {
+            0.0
+        } else {
+            self.unit_corrupt[unit].saturating_sub(me) as f32 / others as f32
+        }
+    }
+
+    /// Current year (0-based, counting completed years).
+    pub fn year(&self) -> u64 {
+        self.env.step / self.d.spy as u64
+    }
+
+    /// Competence of officer `i` at grade `g` in sector `s` (0–10).
+    #[inline]
+    pub fn competence_at(&self, i: usize, g: usize, s: usize) -> f32 {
+        if self.d.scalar {
+            return self.off.scalar_comp[i];
+        }
+        crate::model::work::competence(
+            self.scn.work.ability_weight as f32,
+            self.off.ability[i],
+            self.off.expertise[i * self.d.sectors + s],
+            self.off.managerial[i],
+            self.d.mgmt[g],
+        )
+    }
+
+    /// Competence of officer `i` at grade `g` in the sector of its post, or
+    /// in its best sector when unposted.
+    #[inline]
+    pub fn competence_here(&self, i: usize, g: usize) -> f32 {
+        let p = self.off.post[i];
+        let s = if p == crate::model::population::NONE {
+            self.off.best_sector(i).0
+        } else {
+            self.posts.sector[p as usize] as usize
+        };
+        self.competence_at(i, g, s)
+    }
+
+    /// Annual pay of officer `i`.
+    #[inline]
+    pub fn pay_of(&self, i: usize) -> f64 {
+        let g = self.off.grade[i] as usize;
+        self.scn.pay.officer_pay(
+            self.d.basic_pay[g],
+            self.off.grade_m[i] as f64 / 12.0,
+            self.off.appraisal_mean(i),
+        )
+    }
+
+    /// Outside wage of officer `i`.
+    #[inline]
+    pub fn outside_of(&self, i: usize) -> f64 {
+        let g = self.off.grade[i] as usize;
+        self.scn.pay.outside_wage(
+            self.d.outside[g],
+            self.off.ability[i],
+            self.off.best_sector(i).1,
+        )
+    }
+
+    /// Effective rent of post `p` (after e-governance), 0–1.
+    #[inline]
+    pub fn rent_of(&self, p: usize) -> f32 {
+        let base = (self.d.sector_rent[self.posts.sector[p] as usize] * self.posts.rent_factor[p])
+            .min(1.0);
+        let cut = if self.scn.transparency.enabled {
+            (self.scn.transparency.egov_rent_cut * self.env.egov) as f32
+        } else {
+            0.0
+        };
+        base * (1.0 - cut)
+    }
+}
