@@ -50,8 +50,8 @@ pub struct RunArgs {
     /// Number of replicates (overrides sim.replicates).
     #[arg(long, value_name = "N")]
     pub replicates: Option<u32>,
-    /// Master seed (overrides sim.seed).
-    #[arg(long, value_name = "S")]
+    /// Master seed (overrides sim.seed), 0 to 9223372036854775807.
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Years to simulate (overrides sim.years).
     #[arg(long, value_name = "Y")]

@@ -139,8 +139,11 @@ impl RecruitmentParams {
         let s = self.merit_share + self.quota_share + self.patronage_share;
         if (s - 1.0).abs() > 1e-6 {
             c.conflict(format!(
-                "`recruitment.merit_share` ({}) + `recruitment.quota_share` ({}) + `recruitment.patronage_share` ({}) must sum to 1, got {s}",
-                self.merit_share, self.quota_share, self.patronage_share
+                "`recruitment.merit_share` ({}) + `recruitment.quota_share` ({}) + `recruitment.patronage_share` ({}) must sum to 1, got {}",
+                self.merit_share,
+                self.quota_share,
+                self.patronage_share,
+                (s * 1e9).round() / 1e9
             ));
         }
         c.range(

@@ -139,16 +139,17 @@ pub fn step(w: &mut World) -> bool {
                     .get_or_insert_with(|| Value::try_from(&w.scn).expect("scenario serialises"));
                 apply_ramp(tree, r, step);
             }
-            Phase::InForce if year_end && r.spec.reversal_hazard > 0.0 => {
-                if w.rng.chance(r.spec.reversal_hazard) {
-                    let tree = root.get_or_insert_with(|| {
-                        Value::try_from(&w.scn).expect("scenario serialises")
-                    });
-                    for (p, old, _) in &r.changes {
-                        paths::set(tree, p, old.clone()).expect("validated at load");
-                    }
-                    r.phase = Phase::Reversed;
+            Phase::InForce
+                if year_end
+                    && r.spec.reversal_hazard > 0.0
+                    && w.rng.chance(r.spec.reversal_hazard) =>
+            {
+                let tree = root
+                    .get_or_insert_with(|| Value::try_from(&w.scn).expect("scenario serialises"));
+                for (p, old, _) in &r.changes {
+                    paths::set(tree, p, old.clone()).expect("validated at load");
                 }
+                r.phase = Phase::Reversed;
             }
             _ => {}
         }

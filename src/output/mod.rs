@@ -23,6 +23,16 @@ pub struct Staging {
     pub tmp: PathBuf,
     dest: PathBuf,
     force: bool,
+    committed: bool,
+}
+
+impl Drop for Staging {
+    /// A run that failed or was abandoned removes its partial folder.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 impl Staging {
@@ -52,11 +62,12 @@ impl Staging {
             tmp,
             dest: dest.to_path_buf(),
             force,
+            committed: false,
         })
     }
 
     /// Moves the finished folder into place, replacing an old one under `force`.
-    pub fn commit(self) -> anyhow::Result<PathBuf> {
+    pub fn commit(mut self) -> anyhow::Result<PathBuf> {
         if self.dest.exists() {
             if !self.force {
                 return Err(OutputExists(self.dest.display().to_string()).into());
@@ -72,7 +83,8 @@ impl Staging {
             std::fs::rename(&self.tmp, &self.dest)
                 .with_context(|| format!("cannot move results into `{}`", self.dest.display()))?;
         }
-        Ok(self.dest)
+        self.committed = true;
+        Ok(self.dest.clone())
     }
 }
 
@@ -94,5 +106,10 @@ mod tests {
         assert!(dest.join("b.txt").exists() && !dest.join("a.txt").exists());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary folders left behind");
+        // An abandoned staging folder removes itself.
+        let s = Staging::new(&dir.path().join("other"), false).unwrap();
+        let tmp = s.tmp.clone();
+        drop(s);
+        assert!(!tmp.exists());
     }
 }

@@ -57,7 +57,7 @@ impl Default for SimParams {
 
 /// A whole scenario. Every key has a default, so a file states only what
 /// differs from the defaults (the Pakistan federal officer cadre, BPS 17–22).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scenario {
     /// Name, used for the default output folder (defaults to the file stem).
@@ -82,41 +82,16 @@ pub struct Scenario {
     pub reforms: Vec<Reform>,
 }
 
-impl Default for Scenario {
-    fn default() -> Self {
-        Scenario {
-            name: String::new(),
-            description: String::new(),
-            sim: SimParams::default(),
-            structure: Structure::default(),
-            ageing: AgeingParams::default(),
-            work: WorkParams::default(),
-            corruption: CorruptionParams::default(),
-            accountability: AccountabilityParams::default(),
-            postings: PostingParams::default(),
-            training: TrainingParams::default(),
-            appraisal: AppraisalParams::default(),
-            promotion: PromotionParams::default(),
-            pay: PayParams::default(),
-            exits: ExitParams::default(),
-            recruitment: RecruitmentParams::default(),
-            politics: PoliticsParams::default(),
-            transparency: TransparencyParams::default(),
-            trust: TrustParams::default(),
-            reforms: Vec::new(),
-        }
-    }
-}
-
 /// Why a scenario could not be loaded. All are the user's to fix (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file `{path}`: {source}")]
+    #[error("cannot read scenario file `{path}`")]
     Read {
         path: String,
+        #[source]
         source: std::io::Error,
     },
-    #[error("scenario file `{path}` is not valid: {message}")]
+    #[error("scenario file `{path}` is not valid:{message}")]
     Parse { path: String, message: String },
     #[error("--set {arg}: {message}")]
     Set { arg: String, message: String },

@@ -94,6 +94,10 @@ pub struct Structure {
     pub sectors: Vec<SectorSpec>,
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a table row of the default grades"
+)]
 fn grade(
     name: &str,
     posts: u32,

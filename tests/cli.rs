@@ -1,0 +1,447 @@
+//! End-to-end tests of the `bureausim` command line: every class of bad
+//! input exits with code 2 and a message that says what to fix (pinned as
+//! snapshots under tests/snapshots/), and a run writes complete,
+//! reproducible results. Every command runs in a fresh temporary folder.
+
+mod common;
+
+use common::{Sandbox, assert_mentions, entries, read};
+use insta::assert_snapshot;
+
+// ---------------------------------------------------------------------------
+// Scenario files that cannot be parsed or are not valid.
+
+#[test]
+fn malformed_toml_names_file_line_and_column() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("syntax_error.toml");
+    let stderr = sb.bad_input(&["check", file]);
+    assert_mentions(&stderr, &["`syntax_error.toml`", "line 5, column 13"]);
+    assert_snapshot!(stderr);
+}
+
+#[test]
+fn unknown_key_names_file_line_key_and_expected_keys() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("unknown_key.toml");
+    let stderr = sb.bad_input(&["check", file]);
+    assert_mentions(
+        &stderr,
+        &[
+            "`unknown_key.toml`",
+            "line 5",
+            "`rulez`",
+            "expected one of",
+            "`rule`",
+            "`weights`",
+        ],
+    );
+    assert_snapshot!(stderr);
+}
+
+#[test]
+fn out_of_range_value_names_key_value_and_range() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("out_of_range.toml");
+    let stderr = sb.bad_input(&["run", file, "--out", "out"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "`out_of_range.toml`",
+            "`pay.compression`",
+            "[1, 100]",
+            "got 0.5",
+        ],
+    );
+    assert_snapshot!(stderr);
+    assert!(
+        !sb.join("out").exists(),
+        "a rejected scenario must not create its output folder"
+    );
+}
+
+#[test]
+fn wrong_type_names_file_and_key() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("wrong_type.toml");
+    let stderr = sb.bad_input(&["check", file]);
+    assert_mentions(
+        &stderr,
+        &[
+            "`wrong_type.toml`",
+            "line 4",
+            "years = \"ten\"",
+            "invalid type",
+        ],
+    );
+    assert_snapshot!(stderr);
+}
+
+#[test]
+fn more_initial_officers_than_posts_names_both_keys() {
+    let sb = Sandbox::new();
+    let file = sb.tiny_with(
+        "crowded.toml",
+        "[[structure.grades]]\nname = \"BPS-21\"\nposts = 5\ninitial_officers = 9\nmin_service_years = 22.0\n",
+    );
+    let stderr = sb.bad_input(&["check", file]);
+    assert_mentions(
+        &stderr,
+        &[
+            "`structure.grades[4].initial_officers` (9)",
+            "`structure.grades[4].posts` (5)",
+        ],
+    );
+    assert_snapshot!(stderr);
+}
+
+#[test]
+fn channel_shares_above_one_must_sum_to_one() {
+    let sb = Sandbox::new();
+    sb.write("shares.toml", "[recruitment]\nmerit_share = 0.5\n");
+    let stderr = sb.bad_input(&["check", "shares.toml"]);
+    assert_mentions(
+        &stderr,
+        &["`recruitment.merit_share` (0.5)", "must sum to 1"],
+    );
+    assert_snapshot!(stderr);
+}
+
+// ---------------------------------------------------------------------------
+// `--set` overrides.
+
+#[test]
+fn set_unknown_path_names_it_and_the_keys_there() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let stderr = sb.bad_input(&["run", file, "--out", "out", "--set", "pay.compresion=2"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "--set pay.compresion=2",
+            "`compresion` is not a key of `pay`",
+            "compression",
+        ],
+    );
+    assert_snapshot!(stderr);
+    assert!(
+        !sb.join("out").exists(),
+        "a rejected --set must not create the output folder"
+    );
+}
+
+#[test]
+fn set_non_number_for_number_key() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let stderr = sb.bad_input(&["check", file, "--set", "pay.compression=abc"]);
+    assert_mentions(
+        &stderr,
+        &["`pay.compression`", "expected a number, got `abc`"],
+    );
+    assert_snapshot!(stderr);
+}
+
+#[test]
+fn set_without_equals_sign() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let stderr = sb.bad_input(&["check", file, "--set", "pay.compression"]);
+    assert_mentions(&stderr, &["--set pay.compression", "KEY.PATH=VALUE"]);
+    assert_snapshot!(stderr);
+}
+
+// ---------------------------------------------------------------------------
+// Files and folders.
+
+#[test]
+fn missing_scenario_file_is_bad_input() {
+    let sb = Sandbox::new();
+    let stderr = sb.bad_input(&["run", "missing.toml", "--out", "out"]);
+    // The OS error text differs between platforms, so only the start is pinned.
+    assert!(
+        stderr.starts_with("error: cannot read scenario file `missing.toml`: "),
+        "{stderr}"
+    );
+    assert!(!sb.join("out").exists());
+}
+
+#[test]
+fn missing_scenario_file_reports_the_os_error_once() {
+    let sb = Sandbox::new();
+    let stderr = sb.bad_input(&["check", "missing.toml"]);
+    assert_eq!(
+        stderr.matches("os error").count(),
+        1,
+        "guards the bug where ScenarioError::Read printed its `source` and also chained it, \
+         so `{{err:#}}` in main.rs \
+         prints the OS error twice:\n{stderr}"
+    );
+}
+
+#[test]
+fn existing_output_folder_is_kept_without_force() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let dest = sb.join("out/res");
+    std::fs::create_dir_all(&dest).unwrap();
+    std::fs::write(dest.join("sentinel.txt"), "keep me").unwrap();
+    // An absolute path, so the message shows the sandbox placeholder.
+    let stderr = sb.bad_input(&["run", file, "--no-plots", "--out", dest.to_str().unwrap()]);
+    assert_mentions(&stderr, &["`[TMP]/out/res`", "already exists", "--force"]);
+    assert_snapshot!(stderr);
+    assert_eq!(entries(&dest), ["sentinel.txt"]);
+    assert_eq!(read(&dest, "sentinel.txt"), b"keep me");
+    assert_eq!(
+        entries(&sb.join("out")),
+        ["res"],
+        "no temporary folder may be left"
+    );
+}
+
+#[test]
+fn force_replaces_existing_output_folder() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let dest = sb.join("out/res");
+    std::fs::create_dir_all(&dest).unwrap();
+    std::fs::write(dest.join("sentinel.txt"), "old").unwrap();
+    sb.run_ok(file, "out/res", &["--force"]);
+    assert!(
+        !dest.join("sentinel.txt").exists(),
+        "the old folder must be replaced, not merged"
+    );
+    assert!(dest.join("timeseries.csv").is_file());
+    assert_eq!(
+        entries(&sb.join("out")),
+        ["res"],
+        "no temporary or old folder may be left"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Reform timelines.
+
+#[test]
+fn reform_setting_an_unknown_path_is_rejected() {
+    let sb = Sandbox::new();
+    let file = sb.tiny_with(
+        "reform.toml",
+        "[[reforms]]\nyear = 1\nset = { \"pay.compresion\" = 4.0 }\n",
+    );
+    let stderr = sb.bad_input(&["check", file]);
+    assert_mentions(
+        &stderr,
+        &["`reforms[0].set`", "`compresion` is not a key of `pay`"],
+    );
+    assert_snapshot!(stderr);
+}
+
+#[test]
+fn reform_changing_posts_is_rejected() {
+    let sb = Sandbox::new();
+    let file = sb.tiny_with(
+        "reform.toml",
+        "[[reforms]]\nyear = 1\nset = { \"structure.grades[0].posts\" = 4 }\n",
+    );
+    let stderr = sb.bad_input(&["check", file]);
+    assert_mentions(
+        &stderr,
+        &[
+            "`structure.grades[0].posts`",
+            "which a reform cannot change",
+        ],
+    );
+    assert_snapshot!(stderr);
+}
+
+// ---------------------------------------------------------------------------
+// Command-line usage (clap).
+
+#[test]
+fn usage_errors_exit_2() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let stderr = sb.bad_input(&["run", file, "--bogus"]);
+    assert_mentions(&stderr, &["unexpected argument '--bogus'"]);
+    let stderr = sb.bad_input(&["run", file, "--threads", "many"]);
+    assert_mentions(&stderr, &["invalid value 'many' for '--threads <T>'"]);
+    let stderr = sb.bad_input(&["check"]);
+    assert_mentions(&stderr, &["<SCENARIO>"]);
+}
+
+// ---------------------------------------------------------------------------
+// `check`.
+
+#[test]
+fn check_output_round_trips() {
+    let sb = Sandbox::new();
+    let file = sb.tiny_with(
+        "reform.toml",
+        "[[reforms]]\nyear = 1\nlabel = \"open boards\"\nset = { \"promotion.rule\" = \"best\" }\n",
+    );
+    let text = sb.stdout_ok(&["check", file, "--set", "promotion.rule=seniority"]);
+    let table: toml::Table = toml::from_str(&text).expect("check prints valid TOML");
+    assert_eq!(
+        table["promotion"]["rule"].as_str(),
+        Some("seniority"),
+        "--set is applied"
+    );
+    assert_eq!(table["reforms"][0]["label"].as_str(), Some("open boards"));
+
+    sb.write("resolved.toml", &text);
+    assert_eq!(
+        sb.stdout_ok(&["check", "resolved.toml"]),
+        text,
+        "checking the resolved scenario must reproduce it"
+    );
+}
+
+#[test]
+fn check_fills_in_every_section() {
+    let sb = Sandbox::new();
+    sb.write("x.toml", "name = \"x\"\n");
+    let text = sb.stdout_ok(&["check", "x.toml"]);
+    let table: toml::Table = toml::from_str(&text).expect("check prints valid TOML");
+    assert_eq!(table["name"].as_str(), Some("x"));
+    for section in [
+        "sim",
+        "structure",
+        "ageing",
+        "work",
+        "corruption",
+        "accountability",
+        "postings",
+        "training",
+        "appraisal",
+        "promotion",
+        "pay",
+        "exits",
+        "recruitment",
+        "politics",
+        "transparency",
+        "trust",
+    ] {
+        assert!(
+            table.get(section).is_some_and(toml::Value::is_table),
+            "[{section}] missing:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("\n[{section}]\n")),
+            "[{section}] is not a section:\n{text}"
+        );
+    }
+    let grades = table["structure"]["grades"]
+        .as_array()
+        .expect("structure.grades");
+    assert!(!grades.is_empty(), "the default grades are filled in");
+    assert!(table["sim"]["years"].is_integer() && table["sim"]["seed"].is_integer());
+}
+
+// ---------------------------------------------------------------------------
+// `run`.
+
+#[test]
+fn run_writes_every_output_file() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    // Plots included: this is the default path.
+    let stdout = sb.stdout_ok(&["run", file, "--out", "out/tiny"]);
+    assert_mentions(
+        &stdout,
+        &[
+            "tiny — 2 replicate(s) × 2 years",
+            "in 355 posts",
+            "wrote out/tiny/ : timeseries.csv",
+        ],
+    );
+
+    let dir = sb.join("out/tiny");
+    let names = entries(&dir);
+    for name in [
+        "timeseries.csv",
+        "grades.csv",
+        "summary.json",
+        "scenario.toml",
+        "run.json",
+    ] {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} missing from {names:?}"
+        );
+    }
+
+    let timeseries = String::from_utf8(read(&dir, "timeseries.csv")).unwrap();
+    assert!(
+        timeseries.starts_with("replicate,year,headcount,"),
+        "{timeseries}"
+    );
+    // A header, then years 0..=2 for each of 2 replicates.
+    assert_eq!(timeseries.lines().count(), 1 + 2 * 3);
+    assert!(
+        String::from_utf8(read(&dir, "grades.csv"))
+            .unwrap()
+            .lines()
+            .count()
+            > 1
+    );
+
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&dir, "summary.json")).expect("summary.json is JSON");
+    for key in ["metrics", "seed", "replicates", "scenario"] {
+        assert!(summary.get(key).is_some(), "summary.json lacks `{key}`");
+    }
+    assert_eq!(summary["replicates"], 2);
+    assert!(
+        summary["metrics"]
+            .as_object()
+            .is_some_and(|m| !m.is_empty())
+    );
+
+    let scenario: toml::Table =
+        toml::from_str(&String::from_utf8(read(&dir, "scenario.toml")).unwrap())
+            .expect("scenario.toml is TOML");
+    assert_eq!(scenario["name"].as_str(), Some("tiny"));
+    let record: serde_json::Value =
+        serde_json::from_slice(&read(&dir, "run.json")).expect("run.json is JSON");
+    assert!(record["threads"].is_u64());
+
+    assert_eq!(
+        entries(&sb.join("out")),
+        ["tiny"],
+        "no `.partial` folder may be left"
+    );
+}
+
+#[test]
+fn thread_count_does_not_change_results() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let one = sb.run_ok(file, "one", &["--replicates", "4", "--threads", "1"]);
+    let two = sb.run_ok(file, "two", &["--replicates", "4", "--threads", "2"]);
+    for name in ["timeseries.csv", "grades.csv", "summary.json"] {
+        assert!(
+            read(&one, name) == read(&two, name),
+            "{name} differs between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
+fn same_seed_repeats_other_seed_differs() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let a = sb.run_ok(file, "a", &["--seed", "7"]);
+    let b = sb.run_ok(file, "b", &["--seed", "7"]);
+    let c = sb.run_ok(file, "c", &["--seed", "8"]);
+    for name in ["timeseries.csv", "summary.json"] {
+        assert!(
+            read(&a, name) == read(&b, name),
+            "{name} differs between two runs with seed 7"
+        );
+    }
+    assert!(
+        read(&a, "timeseries.csv") != read(&c, "timeseries.csv"),
+        "seeds 7 and 8 gave the same time series"
+    );
+}
