@@ -1,11 +1,13 @@
 //! Process 9, pay and morale.
 //!
-//! Basic pay of grade g (annual, in units of the entry grade's pay):
+//! Basic pay of grade g (annual, in units of the entry grade's pay at
+//! level 1):
 //! `level · compression^((g − g0)/(G − 1))`, so `compression` is the
 //! top-to-entry ratio; plus `increment` per year in grade (up to 20) and a
 //! pay-for-performance share that moves with the appraisal record. The
 //! outside wage of an officer is the grade's `outside_wage_ratio` × the
-//! grade's basic pay × `(1 + ability_premium·(ability − 5) +
+//! market pay of the grade (`market_compression^((g − g0)/(G − 1))`, fixed
+//! whatever the public scale does) × `(1 + ability_premium·(ability − 5) +
 //! expertise_premium·(best expertise − 5))`, so able specialists have the
 //! best outside options.
 //!
@@ -28,6 +30,11 @@ pub struct PayParams {
     pub morale: bool,
     /// Top-to-entry basic pay ratio.
     pub compression: f64,
+    /// Top-to-entry ratio of the private market's pay for the same grades:
+    /// the outside wage of grade g is its `outside_wage_ratio` times the
+    /// entry pay times `market_compression^((g − g0)/(G − 1))`, so it does
+    /// not move when the public scale is compressed or decompressed.
+    pub market_compression: f64,
     /// Multiplier on all public pay (a general pay rise is > 1).
     pub level: f64,
     /// Yearly increment as a share of basic pay, for up to 20 years in grade.
@@ -58,6 +65,7 @@ impl Default for PayParams {
         PayParams {
             morale: true,
             compression: 2.8,
+            market_compression: 2.8,
             level: 1.0,
             increment: 0.03,
             pay_for_performance: 0.0,
@@ -78,6 +86,12 @@ impl Default for PayParams {
 impl PayParams {
     pub fn check(&self, c: &mut Checks) {
         c.range("pay.compression", self.compression, 1.0, 100.0);
+        c.range(
+            "pay.market_compression",
+            self.market_compression,
+            1.0,
+            100.0,
+        );
         c.range("pay.level", self.level, 0.01, 100.0);
         c.range("pay.increment", self.increment, 0.0, 1.0);
         c.range(
@@ -117,6 +131,17 @@ impl PayParams {
             0.0
         };
         self.level * self.compression.powf(x)
+    }
+
+    /// Private-market pay of an average officer at grade `g`, before the
+    /// grade's `outside_wage_ratio`.
+    pub fn market(&self, g: usize, grades: usize) -> f64 {
+        let x = if grades > 1 {
+            g as f64 / (grades - 1) as f64
+        } else {
+            0.0
+        };
+        self.market_compression.powf(x)
     }
 
     /// Pay of an officer: basic × increments × pay-for-performance.

@@ -30,6 +30,10 @@ pub struct PoliticsParams {
     pub wave_months: f64,
     /// How far connections shield an officer from accountability, 0–1.
     pub protection: f64,
+    /// How far political masters press officers to raise rents for them:
+    /// the moral cost of bribery is cut by `rent_pressure · I` (assumption;
+    /// the channel by which interference raises corruption beyond protection).
+    pub rent_pressure: f64,
     /// Monthly gain of connections in a fully desirable post at interference 1.
     pub connection_gain: f64,
     /// Share of connections lost when the government changes.
@@ -48,6 +52,7 @@ impl Default for PoliticsParams {
             wave_multiplier: 3.0,
             wave_months: 6.0,
             protection: 0.6,
+            rent_pressure: 0.3,
             connection_gain: 0.01,
             connection_reset: 0.3,
         }
@@ -84,6 +89,7 @@ impl PoliticsParams {
         c.range("politics.wave_multiplier", self.wave_multiplier, 1.0, 100.0);
         c.range("politics.wave_months", self.wave_months, 0.0, 120.0);
         c.range("politics.protection", self.protection, 0.0, 1.0);
+        c.range("politics.rent_pressure", self.rent_pressure, 0.0, 1.0);
         c.range("politics.connection_gain", self.connection_gain, 0.0, 1.0);
         c.range("politics.connection_reset", self.connection_reset, 0.0, 1.0);
     }

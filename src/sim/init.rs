@@ -243,7 +243,8 @@ pub fn situation(w: &World, i: usize, p: usize) -> Situation {
         rent: w.rent_of(p) as f64,
         months_in_post: w.off.months_in_post[i] as f64,
         peers: w.peer_share(i, unit) as f64,
-        integrity: w.off.integrity[i] as f64,
+        integrity: w.off.integrity[i] as f64
+            * (1.0 - w.scn.politics.rent_pressure * w.d.interference),
         punish,
         outside_ratio: w.outside_of(i) / pay,
         years_left: (w.d.retirement_m as f64 - w.off.age_m[i] as f64) / 12.0,

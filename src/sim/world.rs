@@ -20,7 +20,8 @@ pub struct Derived {
     pub spy: u32,
     /// Basic annual pay per grade (entry grade = 1 at pay level 1).
     pub basic_pay: Vec<f64>,
-    /// Outside wage of an average officer per grade.
+    /// Outside wage of an average officer per grade (market pay × the
+    /// grade's outside wage ratio).
     pub outside: Vec<f64>,
     pub mgmt: Vec<f32>,
     pub delivery_weight: Vec<f32>,
@@ -71,8 +72,8 @@ impl Derived {
             outside: st
                 .grades
                 .iter()
-                .zip(&basic_pay)
-                .map(|(g, p)| g.outside_wage_ratio * p / s.pay.level)
+                .enumerate()
+                .map(|(k, g)| g.outside_wage_ratio * s.pay.market(k, grades))
                 .collect(),
             basic_pay,
             mgmt: st
@@ -306,5 +307,108 @@ impl World {
             0.0
         };
         base * (1.0 - cut)
+    }
+}
+
+impl World {
+    /// Checks the invariants of docs/model.md: headcount = posted + OSD + in
+    /// training in every grade; a post and its holder point at each other and
+    /// no post holds two officers; grades, ages and bounded quantities stay in
+    /// range; no NaN. Returns the first violation found.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let o = &self.off;
+        let grades = self.d.grades;
+        let (mut head, mut posted, mut osd, mut training) = (
+            vec![0u64; grades],
+            vec![0u64; grades],
+            vec![0u64; grades],
+            vec![0u64; grades],
+        );
+        for i in 0..o.slots() {
+            if !o.active[i] {
+                continue;
+            }
+            let g = o.grade[i] as usize;
+            if g >= grades {
+                return Err(format!("officer {i} has grade {g} of {grades}"));
+            }
+            head[g] += 1;
+            let p = o.post[i];
+            if p != crate::model::population::NONE {
+                posted[g] += 1;
+                if self.posts.holder[p as usize] != i as u32 {
+                    return Err(format!(
+                        "officer {i} thinks it holds post {p}, held by {}",
+                        self.posts.holder[p as usize]
+                    ));
+                }
+                if self.posts.grade[p as usize] as usize != g {
+                    return Err(format!(
+                        "officer {i} of grade {g} holds a post of grade {}",
+                        self.posts.grade[p as usize]
+                    ));
+                }
+                if o.training_left[i] > 0 {
+                    return Err(format!("officer {i} is posted while in training"));
+                }
+            } else if o.training_left[i] > 0 {
+                training[g] += 1;
+            } else {
+                osd[g] += 1;
+            }
+            if o.age_m[i] >= self.d.retirement_m + 12 {
+                return Err(format!(
+                    "officer {i} is {} months old, past retirement",
+                    o.age_m[i]
+                ));
+            }
+            let bounded = [
+                ("ability", o.ability[i], 10.0),
+                ("managerial", o.managerial[i], 10.0),
+                ("integrity", o.integrity[i], 1.0),
+                ("connections", o.connections[i], 1.0),
+                ("morale", o.morale[i], 1.0),
+                ("training_score", o.training_score[i], 10.0),
+            ];
+            for (name, v, hi) in bounded {
+                if !(0.0..=hi).contains(&v) {
+                    return Err(format!("officer {i}: {name} = {v} outside [0, {hi}]"));
+                }
+            }
+            for &e in o.expertise_of(i) {
+                if !(0.0..=10.0).contains(&e) {
+                    return Err(format!("officer {i}: expertise {e} outside [0, 10]"));
+                }
+            }
+            for &a in &o.appraisal[i] {
+                if !a.is_nan() && !(0.0..=10.0).contains(&a) {
+                    return Err(format!("officer {i}: appraisal {a} outside [0, 10]"));
+                }
+            }
+            if !o.perf_sum[i].is_finite() {
+                return Err(format!("officer {i}: performance sum is {}", o.perf_sum[i]));
+            }
+        }
+        for g in 0..grades {
+            if head[g] != posted[g] + osd[g] + training[g] {
+                return Err(format!(
+                    "grade {g}: headcount {} != posted {} + OSD {} + training {}",
+                    head[g], posted[g], osd[g], training[g]
+                ));
+            }
+        }
+        for (p, &h) in self.posts.holder.iter().enumerate() {
+            if h != crate::model::population::NONE
+                && (!o.active[h as usize] || o.post[h as usize] != p as u32)
+            {
+                return Err(format!("post {p} names holder {h}, who does not hold it"));
+            }
+        }
+        for (name, v) in [("egov", self.env.egov), ("trust", self.env.trust)] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(format!("{name} = {v} outside [0, 1]"));
+            }
+        }
+        Ok(())
     }
 }
