@@ -115,7 +115,10 @@ pub fn performance_factor(
     if !p.enabled {
         return 1.0;
     }
-    let ramp = 1.0 - p.ramp_loss * (-(months_in_post as f32) / p.ramp_months).exp();
+    let ramp = match p.ramp.get(months_in_post as usize) {
+        Some(r) => *r,
+        None => 1.0 - p.ramp_loss * (-(months_in_post as f32) / p.ramp_months).exp(),
+    };
     let morale_f = 1.0 - p.morale_weight + p.morale_weight * morale;
     let corrupt_f = if corrupt {
         1.0 - p.corruption_drag
@@ -126,7 +129,7 @@ pub fn performance_factor(
 }
 
 /// The work parameters as f32, cached for the monthly pass.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct WorkFactors {
     pub enabled: bool,
     pub ramp_loss: f32,
@@ -134,7 +137,12 @@ pub struct WorkFactors {
     pub morale_weight: f32,
     pub corruption_drag: f32,
     pub fear_drag: f32,
+    /// Ramp-up factor by months in post, precomputed for the first years.
+    pub ramp: [f32; RAMP_TABLE],
 }
+
+/// Months of ramp-up factors kept in [`WorkFactors::ramp`].
+pub const RAMP_TABLE: usize = 121;
 
 impl From<&WorkParams> for WorkFactors {
     fn from(p: &WorkParams) -> Self {
@@ -145,6 +153,9 @@ impl From<&WorkParams> for WorkFactors {
             morale_weight: p.morale_weight as f32,
             corruption_drag: p.corruption_drag as f32,
             fear_drag: p.fear_drag as f32,
+            ramp: std::array::from_fn(|m| {
+                1.0 - p.ramp_loss as f32 * (-(m as f32) / p.ramp_months as f32).exp()
+            }),
         }
     }
 }
