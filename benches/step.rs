@@ -8,11 +8,15 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 
 fn scaled(officers: u64) -> Scenario {
     let mut s = Scenario::default();
-    let base: u64 = (0..s.structure.grades.len()).map(|g| s.structure.initial_officers(g) as u64).sum();
+    let base: u64 = (0..s.structure.grades.len())
+        .map(|g| s.structure.initial_officers(g) as u64)
+        .sum();
     let f = officers as f64 / base as f64;
     for g in &mut s.structure.grades {
         g.posts = ((g.posts as f64 * f).round() as u32).max(1);
-        g.initial_officers = g.initial_officers.map(|n| ((n as f64 * f).round() as u32).min(g.posts));
+        g.initial_officers = g
+            .initial_officers
+            .map(|n| ((n as f64 * f).round() as u32).min(g.posts));
     }
     for c in &mut s.training.courses {
         c.seats_per_year = ((c.seats_per_year as f64 * f).round() as u32).max(1);

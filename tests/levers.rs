@@ -79,6 +79,12 @@ levers! {
     exam_noise_lowers_recruit_ability: ["recruitment.exam_noise=0.2"] => ["recruitment.exam_noise=4.0"], "recruit_mean_ability", DOWN;
     age_limit_lowers_entry_age: ["recruitment.age_max=30"] => ["recruitment.age_max=24"], "exits_retirement", DOWN;
     intake_size_lowers_vacancies: ["recruitment.fill_share=0.05"] => ["recruitment.fill_share=0.6"], "vacancy_rate", DOWN;
+    // Evidence: meritocratic recruitment goes with lower corruption (Rauch &
+    // Evans 2000; Dahlström, Lapuente & Teorell 2012).
+    merit_recruitment_lowers_corruption: ["recruitment.merit_share=0.0", "recruitment.quota_share=0.5", "recruitment.patronage_share=0.5"]
+        => ["recruitment.merit_share=1.0", "recruitment.quota_share=0.0", "recruitment.patronage_share=0.0"], "corruption_prevalence", DOWN;
+    // Evidence: re-matching officials and bribers lowers bribes (Abbink 2004).
+    rotation_lowers_bribes: ["politics.enabled=false", "postings.tenure_months=72"] => ["politics.enabled=false", "postings.tenure_months=12"], "rent_taken", DOWN;
     // Training
     course_seats_raise_courses_passed: ["training.courses[0].seats_per_year=5"] => ["training.courses[0].seats_per_year=150"], "trained", UP;
     mandatory_course_limits_promotion: ["training.courses[0].seats_per_year=2", "structure.grades[2].mandatory_course="] => ["training.courses[0].seats_per_year=2"], "promotions", DOWN;
