@@ -165,7 +165,11 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     } else {
         output::plots::write_plots(dir, &plot_data(&ensemble))?
     };
-    let months = officers as f64 * scn.sim.years as f64 * 12.0 * scn.sim.replicates as f64;
+    // Warm-up years are simulated too, so they count in the throughput.
+    let months = officers as f64
+        * (scn.sim.years + scn.sim.warmup_years) as f64
+        * 12.0
+        * scn.sim.replicates as f64;
     let wall = started.elapsed().as_secs_f64();
     let record = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),

@@ -83,6 +83,8 @@ pub const GRADE_METRICS: &[Metric] = metrics![
     "mean_months_in_post", "months", "Mean months in the current post of posted officers.";
     "mean_age", "years", "Mean age.";
     "mean_service", "years", "Mean years of service.";
+    "promotions_in", "per year", "Promotions into the grade.";
+    "service_at_promotion_in", "years", "Mean years of service of those promoted into the grade (empty when none).";
 ];
 
 fn index(name: &str) -> usize {
@@ -305,6 +307,11 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
                 g_mip[g].mean(),
                 g_age[g].mean(),
                 g_service[g].mean(),
+                f.grade_promotions.get(g).copied().unwrap_or(0) as f64,
+                ratio(
+                    f.grade_promotion_service.get(g).copied().unwrap_or(0.0),
+                    f.grade_promotions.get(g).copied().unwrap_or(0) as f64,
+                ),
             ]
         })
         .collect();

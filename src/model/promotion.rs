@@ -370,8 +370,15 @@ pub fn board(w: &mut World) {
             promote(w, i, t, &p);
             let after = w.competence_here(i, t) as f64;
             w.flows.peter_sum += after - before;
-            w.flows.promotion_service_sum += w.off.service_m[i] as f64 / 12.0;
+            let service = w.off.service_m[i] as f64 / 12.0;
+            w.flows.promotion_service_sum += service;
             w.flows.promotions += 1;
+            if w.flows.grade_promotions.len() < grades {
+                w.flows.grade_promotions.resize(grades, 0);
+                w.flows.grade_promotion_service.resize(grades, 0.0);
+            }
+            w.flows.grade_promotions[t] += 1;
+            w.flows.grade_promotion_service[t] += service;
             promoted_total += 1;
         }
         if rule != "seniority" {

@@ -87,7 +87,7 @@ impl Default for RecruitmentParams {
         };
         RecruitmentParams {
             enabled: true,
-            fill_share: 0.22,
+            fill_share: 0.17,
             intake_cap: 0,
             merit_share: 0.07,
             quota_share: 0.83,

@@ -38,6 +38,10 @@ pub struct SimParams {
     pub seed: u64,
     pub replicates: u32,
     pub years: u32,
+    /// Years simulated before year 0 under the starting policies (no
+    /// reforms), so that recorded years begin from the model's own steady
+    /// state rather than from the synthetic starting population.
+    pub warmup_years: u32,
     pub steps_per_year: u32,
     /// Step of the year (1-based) on which annual events fall.
     pub annual_step: u32,
@@ -49,6 +53,7 @@ impl Default for SimParams {
             seed: 20_251_024,
             replicates: 10,
             years: 40,
+            warmup_years: 10,
             steps_per_year: 12,
             annual_step: 12,
         }
@@ -225,6 +230,7 @@ impl Scenario {
         let s = &self.sim;
         c.range_int("sim.replicates", s.replicates as i64, 1, 100_000);
         c.range_int("sim.years", s.years as i64, 1, 5_000);
+        c.range_int("sim.warmup_years", s.warmup_years as i64, 0, 1_000);
         if ![1, 2, 3, 4, 6, 12].contains(&s.steps_per_year) {
             c.conflict(format!(
                 "`sim.steps_per_year` must divide a year into whole months (1, 2, 3, 4, 6 or 12), got {}",

@@ -24,6 +24,7 @@ pub fn run_replicate(
     on_year: &(dyn Fn() + Sync),
 ) -> ReplicateResult {
     let mut w = init::build(scn, replicate);
+    warm_up(&mut w);
     let (row, grades) = metrics::observe(&w);
     let mut out = ReplicateResult {
         rows: vec![row],
@@ -52,6 +53,38 @@ pub fn run_replicate(
         on_year();
     }
     out
+}
+
+/// Simulates `sim.warmup_years` under the starting policies, then restarts
+/// the clock: reforms and the election calendar count from the end of the
+/// warm-up, and the year's flows and the count of government changes are
+/// cleared. Stocks (officers, posts, trust, pensions) carry over.
+pub fn warm_up(w: &mut crate::sim::world::World) {
+    let steps = w.scn.sim.warmup_years as u64 * w.scn.sim.steps_per_year as u64;
+    if steps == 0 {
+        return;
+    }
+    let reforms = std::mem::take(&mut w.reforms);
+    for _ in 0..steps {
+        step::step(w);
+        if w.env.step % w.scn.sim.steps_per_year as u64 == 0 {
+            let (row, _) = metrics::observe(w);
+            let eff = row[metrics::metric_index("efficiency").expect("metric")];
+            let prev = row[metrics::metric_index("corruption_prevalence").expect("metric")];
+            let grievance = if w.scn.transparency.enabled {
+                w.scn.transparency.grievance
+            } else {
+                0.0
+            };
+            w.env.trust = w.scn.trust.step(w.env.trust, eff, prev, grievance);
+            w.flows = Default::default();
+        }
+    }
+    w.reforms = reforms;
+    w.env.step = 0;
+    w.env.wave_left = 0;
+    w.env.government_changes = 0;
+    w.flows = Default::default();
 }
 
 /// Runs every replicate on a pool of `threads` threads (0 = all cores).

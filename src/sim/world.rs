@@ -154,6 +154,9 @@ pub struct Flows {
     pub wrongful_convictions: u32,
     pub promotions: u32,
     pub promotion_service_sum: f64,
+    /// Promotions into each grade and the service of those promoted.
+    pub grade_promotions: Vec<u32>,
+    pub grade_promotion_service: Vec<f64>,
     pub peter_sum: f64,
     /// Rank correlations of promotion boards, weighted by candidates.
     pub rank_corr_sum: f64,
