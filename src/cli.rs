@@ -135,11 +135,11 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         scn.structure.total_posts(),
         scn.sim.seed
     );
-    let total = scn.sim.replicates as u64 * scn.sim.years as u64;
+    let total = scn.sim.replicates as u64 * (scn.sim.years + scn.sim.warmup_years) as u64;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replicate-years ({eta} left)",
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} replicate-years, warm-up included ({eta} left)",
         )
         .expect("valid template"),
     );

@@ -135,6 +135,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut mip = Acc::default();
     let mut wage = 0.0;
     let mut snapshot_delivery = 0.0;
+    let factors = work::WorkFactors::from(&w.scn.work);
     let mut g_head = vec![0.0; grades];
     let mut g_comp = vec![Acc::default(); grades];
     let mut g_ability = vec![Acc::default(); grades];
@@ -170,7 +171,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
                 0.0
             };
             let factor = work::performance_factor(
-                &work::WorkFactors::from(&w.scn.work),
+                &factors,
                 w.off.months_in_post[i],
                 w.off.morale[i],
                 w.off.corrupt[i],

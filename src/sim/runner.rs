@@ -24,7 +24,7 @@ pub fn run_replicate(
     on_year: &(dyn Fn() + Sync),
 ) -> ReplicateResult {
     let mut w = init::build(scn, replicate);
-    warm_up(&mut w);
+    warm_up(&mut w, on_year);
     let (row, grades) = metrics::observe(&w);
     let mut out = ReplicateResult {
         rows: vec![row],
@@ -59,7 +59,7 @@ pub fn run_replicate(
 /// the clock: reforms and the election calendar count from the end of the
 /// warm-up, and the year's flows and the count of government changes are
 /// cleared. Stocks (officers, posts, trust, pensions) carry over.
-pub fn warm_up(w: &mut crate::sim::world::World) {
+pub fn warm_up(w: &mut crate::sim::world::World, on_year: &(dyn Fn() + Sync)) {
     let steps = w.scn.sim.warmup_years as u64 * w.scn.sim.steps_per_year as u64;
     if steps == 0 {
         return;
@@ -78,6 +78,7 @@ pub fn warm_up(w: &mut crate::sim::world::World) {
             };
             w.env.trust = w.scn.trust.step(w.env.trust, eff, prev, grievance);
             w.flows = Default::default();
+            on_year();
         }
     }
     w.reforms = reforms;

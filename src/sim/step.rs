@@ -195,6 +195,7 @@ fn officer_pass(w: &mut World) {
             let g = w.off.grade[i] as usize;
             let p = w.off.post[i];
             let posted = p != NONE;
+            let pay = w.pay_of(i);
             let conn = w.off.connections[i];
             let fear = fear_level * (1.0 - conn);
             let mut rent = 0.0f32;
@@ -250,7 +251,7 @@ fn officer_pass(w: &mut World) {
                 if w.off.corrupt[i] {
                     let collusion =
                         1.0 - (-(w.off.months_in_post[i] as f64) / cp.collusion_months).exp();
-                    rent_taken += rent as f64 * cp.rent_value * collusion * w.pay_of(i) * dt;
+                    rent_taken += rent as f64 * cp.rent_value * collusion * pay * dt;
                 }
                 if postings_on && !under_inquiry {
                     p_pol = w.scn.postings.political_hazard(
@@ -268,8 +269,7 @@ fn officer_pass(w: &mut World) {
                     }
                 }
             }
-            // Pay, outside option and morale.
-            let pay = w.pay_of(i);
+            // Outside option and morale.
             let outside = w.outside_of(i);
             if pay_p.morale {
                 let supersede = 0.15 * w.off.supersessions[i].min(2) as f64;
