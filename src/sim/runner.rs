@@ -17,7 +17,8 @@ pub struct ReplicateResult {
     pub grades: Vec<Vec<Vec<f64>>>,
 }
 
-/// Simulates replicate `replicate`; `on_year` is called after each year.
+/// Simulates replicate `replicate`; `on_year` is called after each simulated
+/// year, warm-up years included.
 pub fn run_replicate(
     scn: &Scenario,
     replicate: u64,
