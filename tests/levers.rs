@@ -139,7 +139,9 @@ levers! {
     // Promotion
     appraisal_threshold_cuts_promotions: ["promotion.appraisal_threshold=0"] => ["promotion.appraisal_threshold=9.3"], "promotions", DOWN;
     board_discretion_capture_lowers_merit: ["promotion.discretion_capture=0.0"] => ["promotion.discretion_capture=1.0"], "promotion_rank_correlation", DOWN;
-    board_skipping_cuts_promotions: ["promotion.board_skip_probability=0.0"] => ["promotion.board_skip_probability=0.8"], "promotions", DOWN;
+    // A skipped board delays promotions (the next one finds more vacancies),
+    // so what it shows is posts left empty longer.
+    board_skipping_leaves_posts_vacant: ["promotion.board_skip_probability=0.0"] => ["promotion.board_skip_probability=0.8"], "vacancy_rate", UP;
     seniority_rule_raises_service_at_promotion: ["promotion.rule=weighted"] => ["promotion.rule=seniority"], "mean_service_at_promotion", UP;
     supersession_rule_retires_poor_records: ["exits.compulsory_retirement=false"] => ["exits.compulsory_retirement=true"], "exits_compulsory", UP;
     // Appraisal
@@ -160,7 +162,8 @@ levers! {
     interference_raises_corruption: ["politics.interference=0.1"] => ["politics.interference=0.9"], "corruption_prevalence", UP;
     external_channel_adds_interference: ["politics.interference=0.3"] => ["politics.interference=0.3", "politics.external_interference=0.5"], "transfers_political", UP;
     shorter_election_cycle_more_changes: ["politics.election_cycle_years=6"] => ["politics.election_cycle_years=2"], "government_changes", UP;
-    protection_raises_corruption: ["politics.protection=0.0"] => ["politics.protection=1.0"], "corruption_prevalence", UP;
+    // Protection shields from detection, so it shows where detection bites.
+    protection_raises_corruption: ["politics.protection=0.0", "accountability.detection_rate=0.4"] => ["politics.protection=1.0", "accountability.detection_rate=0.4"], "corruption_prevalence", UP;
     // Accountability
     detection_lowers_corruption: ["accountability.detection_rate=0.02"] => ["accountability.detection_rate=0.6"], "corruption_prevalence", DOWN;
     conviction_rate_lowers_corruption: ["accountability.conviction_rate=0.05", "accountability.detection_rate=0.3"] => ["accountability.conviction_rate=0.9", "accountability.detection_rate=0.3"], "corruption_prevalence", DOWN;

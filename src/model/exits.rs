@@ -42,8 +42,9 @@ pub struct ExitParams {
     pub compulsory_supersessions: u32,
     /// Probability that a poor record found in the annual review is retired.
     pub compulsory_enforcement: f64,
-    /// Dismiss officers whose competence falls below this (0 = never);
-    /// classic pyramid models dismiss below 4.
+    /// Dismiss officers whose competence falls below this (0 = never), in
+    /// the annual review, even when `enabled` is false; classic pyramid
+    /// models dismiss below 4.
     pub dismiss_below_competence: f64,
 }
 

@@ -1,6 +1,6 @@
 //! Process 9, pay and morale.
 //!
-//! Basic pay of grade g (annual, in units of the entry grade's pay at
+//! Basic pay of grade g (annual, in units of the bottom grade's pay at
 //! level 1):
 //! `level · compression^((g − g0)/(G − 1))`, so `compression` is the
 //! top-to-entry ratio; plus `increment` per year in grade (up to 20) and a

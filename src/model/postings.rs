@@ -184,7 +184,7 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
 }
 
 /// Moves officer `i` out of its current post (if any) into `post`, or into
-/// OSD when `post` is None.
+/// OSD when `post` is None (which also ends any bribe-taking).
 pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
     let old = w.off.post[i];
     if old != NONE {
@@ -193,9 +193,13 @@ pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
         w.posts.vacate(old);
         w.off.post[i] = NONE;
     }
-    if let Some(p) = post {
-        w.posts.fill(p, i as u32);
-        w.off.post[i] = p;
+    match post {
+        Some(p) => {
+            w.posts.fill(p, i as u32);
+            w.off.post[i] = p;
+        }
+        // Without a post there are no bribes to take.
+        None => w.off.corrupt[i] = false,
     }
     w.off.months_in_post[i] = 0;
 }

@@ -39,8 +39,9 @@ impl Posts {
             pools: vec![Vec::new(); grades * sectors],
             ..Default::default()
         };
-        // Units are cut within a sector across grades, so an office mixes
-        // seniors and juniors of one ministry, as real offices do.
+        // Units are cut within a sector, grade after grade, so a unit never
+        // spans sectors; with grades laid out in turn most units hold one
+        // grade (a unit at a grade boundary holds two).
         let mut unit_base = 0u32;
         for s in 0..sectors {
             let mut k = 0u32;

@@ -1,7 +1,7 @@
 //! Process 8, promotion boards. Vacancies at grade g+1 (sanctioned posts
 //! minus headcount) are filled top-down, so that vacancies cascade, from
 //! eligible officers of grade g: minimum service, mandatory course passed,
-//! not under inquiry, appraisal mean at or above the threshold. A share of
+//! not under inquiry, no conviction, appraisal mean at or above the threshold. A share of
 //! vacancies goes to lateral entrants. Selection posts are ranked by `rule`;
 //! non-selection posts by seniority (seniority-cum-fitness).
 //!
@@ -256,7 +256,11 @@ pub fn board(w: &mut World) {
         elig.clear();
         for &i in &by_grade[g] {
             let i = i as usize;
-            if !w.off.active[i] || w.off.grade[i] as usize != g || w.off.service_m[i] < min_m {
+            if !w.off.active[i]
+                || w.off.grade[i] as usize != g
+                || w.off.service_m[i] < min_m
+                || w.off.convictions[i] > 0
+            {
                 continue;
             }
             if let Some(k) = course

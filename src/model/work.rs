@@ -24,7 +24,9 @@ pub struct WorkParams {
     pub competence: String,
     /// Weight of latent ability against sector expertise in technical competence.
     pub ability_weight: f64,
-    /// Share of performance lost in the first month of a new post.
+    /// Share of performance lost at zero months in a new post (months in
+    /// post count from 1 in the first step worked, so the first step loses
+    /// `ramp_loss·e^(−1/ramp_months)`).
     pub ramp_loss: f64,
     /// Months over which the ramp-up loss decays by a factor e.
     pub ramp_months: f64,

@@ -368,7 +368,7 @@ fn headcount_panel(data: &PlotData) -> Option<Panel> {
         })
         .collect();
     (!lines.is_empty()).then(|| Panel {
-        caption: "Officers in post, by grade".to_owned(),
+        caption: "Headcount by grade (posted, OSD and in training)".to_owned(),
         y_desc: "officers",
         scale: YScale::FromZero,
         lines,

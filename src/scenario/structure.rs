@@ -29,7 +29,8 @@ pub struct GradeSpec {
     pub management_weight: f64,
     /// Weight of this grade's posts in the service-delivery index.
     pub delivery_weight: f64,
-    /// Outside (private) wage of an average officer over this grade's pay.
+    /// Outside (private) wage, over the market pay of this grade, of an
+    /// officer with ability 5 and best expertise 5 (see docs/model.md, pay).
     pub outside_wage_ratio: f64,
     /// Share of this grade's vacancies filled by lateral entry at each board.
     pub lateral_share: f64,

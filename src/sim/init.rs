@@ -70,8 +70,8 @@ fn populate(w: &mut World, rng: &mut Stream) {
         .sum();
     // A stationary career profile: each officer's service is drawn over a
     // whole career (entry age to retirement), thinned by a constant
-    // attrition rate, and officers are ranked into grades by seniority from
-    // the top down, so the starting pyramid already has the age structure
+    // attrition rate, and grades are filled from the top down at random
+    // among officers with the grade's minimum service, so the starting pyramid already has the age structure
     // of a service in steady state and retirements run at their steady pace.
     let attrition = (scn.exits.quit_base + 0.005).max(1e-6);
     let mut careers: Vec<(f64, f64)> = (0..total)

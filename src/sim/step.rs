@@ -240,13 +240,16 @@ fn officer_pass(w: &mut World) {
                 peers = w.peer_share(i, unit);
                 rent = w.rent_of(pu);
                 if cp.enabled {
-                    w.off.integrity[i] = crate::model::corruption::integrity_step(
-                        &cp,
-                        w.off.integrity[i],
-                        w.off.integrity0[i],
-                        peers,
-                        w.off.morale[i],
-                    );
+                    // The dynamics are monthly; a longer step applies them once a month.
+                    for _ in 0..mps {
+                        w.off.integrity[i] = crate::model::corruption::integrity_step(
+                            &cp,
+                            w.off.integrity[i],
+                            w.off.integrity0[i],
+                            peers,
+                            w.off.morale[i],
+                        );
+                    }
                 }
                 if w.off.corrupt[i] {
                     let collusion =
