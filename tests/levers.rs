@@ -117,6 +117,9 @@ levers! {
         => ["recruitment.merit_share=1.0", "recruitment.quota_share=0.0", "recruitment.patronage_share=0.0"], "recruit_mean_ability", UP;
     patronage_share_lowers_integrity: ["recruitment.patronage_share=0.0", "recruitment.quota_share=0.93"]
         => ["recruitment.patronage_share=0.6", "recruitment.quota_share=0.33"], "mean_integrity", DOWN;
+    quota_share_lowers_recruit_ability: ["recruitment.merit_share=0.9", "recruitment.quota_share=0.1", "recruitment.patronage_share=0.0"]
+        => ["recruitment.merit_share=0.1", "recruitment.quota_share=0.9", "recruitment.patronage_share=0.0"], "recruit_mean_ability", DOWN;
+    lateral_entry_replaces_promotion_from_within: [] => ["structure.grades[2].lateral_share=0.5", "structure.grades[3].lateral_share=0.5", "structure.grades[4].lateral_share=0.5", "structure.grades[5].lateral_share=0.5"], "promotions", DOWN;
     exam_noise_lowers_recruit_ability: ["recruitment.exam_noise=0.2"] => ["recruitment.exam_noise=4.0"], "recruit_mean_ability", DOWN;
     age_limit_lowers_entry_age: ["recruitment.age_max=30"] => ["recruitment.age_max=24"], "exits_retirement", DOWN;
     intake_size_lowers_vacancies: ["recruitment.fill_share=0.05"] => ["recruitment.fill_share=0.6"], "vacancy_rate", DOWN;
@@ -129,6 +132,13 @@ levers! {
     // Training
     course_seats_raise_courses_passed: ["training.courses[0].seats_per_year=5"] => ["training.courses[0].seats_per_year=150"], "trained", UP;
     mandatory_course_limits_promotion: ["training.courses[0].seats_per_year=2", "structure.grades[2].mandatory_course="] => ["training.courses[0].seats_per_year=2"], "promotions", DOWN;
+    // Content mix: specialised content builds expertise in the cadre's
+    // sector (used where officers stay in their cluster), generic content
+    // managerial skill.
+    specialised_content_raises_expertise: ["postings.rule=specialist", "training.induction_gain=3", "training.induction_specialised=0"]
+        => ["postings.rule=specialist", "training.induction_gain=3", "training.induction_specialised=1"], "mean_expertise_in_post", UP;
+    specialised_content_costs_managerial_skill: ["training.induction_gain=3", "training.induction_specialised=0"]
+        => ["training.induction_gain=3", "training.induction_specialised=1"], "mean_managerial", DOWN;
     training_gain_raises_competence: ["training.induction_gain=0.0"] => ["training.induction_gain=3.0"], "mean_competence", UP;
     refresher_training_raises_competence: ["training.refresher_interval_years=0"] => ["training.refresher_interval_years=1", "training.refresher_gain=1.0"], "mean_competence", UP;
     // Postings
@@ -145,6 +155,10 @@ levers! {
     seniority_rule_raises_service_at_promotion: ["promotion.rule=weighted"] => ["promotion.rule=seniority"], "mean_service_at_promotion", UP;
     supersession_rule_retires_poor_records: ["exits.compulsory_retirement=false"] => ["exits.compulsory_retirement=true"], "exits_compulsory", UP;
     // Appraisal
+    appraisal_inflation_blunts_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "appraisal.inflation=0"]
+        => ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "appraisal.inflation=0.9"], "promotion_rank_correlation", DOWN;
+    larger_boards_select_better: ["promotion.weights.appraisal=0.05", "promotion.weights.training=0.05", "promotion.weights.discretion=0.9", "promotion.discretion_noise=0.5", "promotion.board_size=1"]
+        => ["promotion.weights.appraisal=0.05", "promotion.weights.training=0.05", "promotion.weights.discretion=0.9", "promotion.discretion_noise=0.5", "promotion.board_size=9"], "promotion_rank_correlation", UP;
     objective_pm_sharpens_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "appraisal.noise_sd=2.5"]
         => ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "appraisal.noise_sd=2.5", "appraisal.objective_pm=true"], "promotion_rank_correlation", UP;
     appraisal_noise_makes_arbitrary_poor_records: ["exits.compulsory_retirement=true", "appraisal.noise_sd=0.2"] => ["exits.compulsory_retirement=true", "appraisal.noise_sd=4"], "exits_compulsory", UP;

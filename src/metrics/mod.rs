@@ -33,6 +33,8 @@ pub const METRICS: &[Metric] = metrics![
     "mean_ability", "score 0-10", "Mean latent ability of active officers.";
     "mean_competence", "score 0-10", "Mean competence at own grade (post's sector; best sector when unposted).";
     "expertise_match", "share", "Share of posted officers whose post is in their strongest sector.";
+    "mean_expertise_in_post", "score 0-10", "Mean expertise of posted officers in their post's sector.";
+    "mean_managerial", "score 0-10", "Mean managerial skill of active officers.";
     "efficiency", "index 0-100", "Service delivery: sum over posts of grade weight x delivered performance (0 when vacant), over the same sum with every post at competence 10; averaged over the year's steps.";
     "corruption_prevalence", "share", "Share of active officers taking bribes at year end.";
     "corruption_in_rent_posts", "share", "Share of officers in posts with rent above 0.3 who take bribes.";
@@ -133,6 +135,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     );
     let (mut corrupt, mut rent_posts, mut rent_corrupt, mut matched) = (0.0, 0.0, 0.0, 0.0);
     let mut mip = Acc::default();
+    let (mut exp_here, mut managerial) = (Acc::default(), Acc::default());
     let mut wage = 0.0;
     let mut snapshot_delivery = 0.0;
     let factors = work::WorkFactors::from(&w.scn.work);
@@ -157,6 +160,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
             mip.add(m);
             g_mip[g].add(m);
             let s = w.posts.sector[p as usize] as usize;
+            exp_here.add(w.off.expertise_of(i)[s] as f64);
             if w.off.best_sector(i).0 == s {
                 matched += 1.0;
             }
@@ -190,6 +194,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
         comp.add(c);
         g_comp[g].add(c);
         ability.add(w.off.ability[i] as f64);
+        managerial.add(w.off.managerial[i] as f64);
         g_ability[g].add(w.off.ability[i] as f64);
         integ.add(w.off.integrity[i] as f64);
         conn.add(w.off.connections[i] as f64);
@@ -232,6 +237,8 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     set("mean_ability", ability.mean());
     set("mean_competence", comp.mean());
     set("expertise_match", ratio(matched, posted));
+    set("mean_expertise_in_post", exp_here.mean());
+    set("mean_managerial", managerial.mean());
     set(
         "efficiency",
         if max_delivery > 0.0 {

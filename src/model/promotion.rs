@@ -8,9 +8,10 @@
 //! The "weighted" rule scores `Σ weight_k · component_k` over seniority
 //! (service relative to the longest-serving candidate), the appraisal mean,
 //! the training score (each /10), board discretion and connections. Board
-//! discretion follows connections with probability
-//! `min(1, discretion_capture · I)`, and otherwise the candidate's true
-//! competence at the next grade with noise: seniors can spot able juniors
+//! discretion is the mean reading of `board_size` members, each of whom
+//! follows connections with probability `min(1, discretion_capture · I)`
+//! and otherwise reads the candidate's true competence at the next grade
+//! with noise: seniors can spot able juniors
 //! that records miss (Aman-Rana 2020). Pure strategies of classic models are
 //! available: "seniority", "best", "worst", "random" and "best_worst" (best
 //! with probability `best_probability`), where best means the highest true
@@ -70,8 +71,13 @@ pub struct PromotionParams {
     pub appraisal_threshold: f64,
     /// Probability, at interference 1, that board discretion follows connections.
     pub discretion_capture: f64,
-    /// Noise (sd, on 0–1) of the board's reading of true competence.
+    /// Noise (sd, on 0–1) of a board member's reading of true competence.
     pub discretion_noise: f64,
+    /// Members of a board. Each member's reading of a candidate follows
+    /// connections (with the capture probability) or true competence with
+    /// noise, independently; the board's discretion mark is their mean, so
+    /// larger boards average out noise and individual capture.
+    pub board_size: u32,
     /// Scalar competence on promotion: "carry_over" (plus uniform noise in
     /// ±carry_over_noise) or "redraw" (the Peter hypothesis).
     pub competence_on_promotion: String,
@@ -91,6 +97,7 @@ impl Default for PromotionParams {
             appraisal_threshold: 6.0,
             discretion_capture: 0.7,
             discretion_noise: 0.15,
+            board_size: 1,
             competence_on_promotion: "carry_over".into(),
             carry_over_noise: 1.0,
         }
@@ -161,6 +168,7 @@ impl PromotionParams {
             0.0,
             10.0,
         );
+        c.range_int("promotion.board_size", self.board_size as i64, 1, 50);
         c.one_of(
             "promotion.competence_on_promotion",
             &self.competence_on_promotion,
@@ -314,12 +322,19 @@ pub fn board(w: &mut World) {
                     let app = if app.is_nan() { 0.5 } else { app as f64 / 10.0 };
                     let train = w.off.training_score[i] as f64 / 10.0;
                     let conn = w.off.connections[i] as f64;
-                    let discretion = if w.rng.chance(capture) {
-                        captured_here = true;
-                        conn
-                    } else {
-                        next / 10.0 + p.discretion_noise * w.rng.normal()
-                    };
+                    let mut reading = 0.0;
+                    let mut members_captured = 0;
+                    for _ in 0..p.board_size {
+                        if w.rng.chance(capture) {
+                            members_captured += 1;
+                            reading += conn;
+                        } else {
+                            reading += next / 10.0 + p.discretion_noise * w.rng.normal();
+                        }
+                    }
+                    // A promotion counts as captured when most members were.
+                    captured_here = 2 * members_captured > p.board_size;
+                    let discretion = reading / p.board_size as f64;
                     (p.weights.seniority * seniority
                         + p.weights.appraisal * app
                         + p.weights.training * train
