@@ -64,6 +64,7 @@ proptest! {
             format!("recruitment.patronage_share={}", 1.0 - merit - (1.0 - merit) * 0.9),
             format!("sim.steps_per_year={spy}"),
             format!("sim.annual_step={spy}"),
+            format!("promotion.boards_per_year={}", spy.min(2)),
             format!("accountability.on_conviction={}", if demote { "demote" } else { "dismiss" }),
             format!("exits.compulsory_retirement={compulsory}"),
             format!("sim.seed={seed}"),
@@ -103,4 +104,44 @@ fn same_seed_same_world_different_replicate_differs() {
         b.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
     );
     assert_ne!(a, c);
+}
+
+/// Guards the bug where reversing a reform restored its old value over a
+/// later reform of the same key.
+#[test]
+fn reversal_keeps_a_later_reforms_value() {
+    let mut s = small(&[]);
+    s.sim.warmup_years = 0;
+    let reform = |year: f64, value: f64, hazard: f64| {
+        let text = format!(
+            "year = {year}\nreversal_hazard = {hazard}\nset = {{ pay.compression = {value} }}\n"
+        );
+        toml::from_str::<bureausim::model::reforms::Reform>(&text).expect("reform")
+    };
+    s.reforms = vec![reform(1.0, 4.0, 1.0), reform(1.5, 6.0, 0.0)];
+    s.validate("test").expect("valid");
+    let mut w = init::build(&s, 0);
+    for _ in 0..12 * 3 {
+        step::step(&mut w);
+    }
+    // The first reform has been reversed (hazard 1) after the second set 6.
+    assert_eq!(w.scn.pay.compression, 6.0);
+    let mut w = init::build(&s, 0);
+    for _ in 0..19 {
+        step::step(&mut w);
+    }
+    assert_eq!(
+        w.scn.pay.compression, 6.0,
+        "the second reform applies at step 18"
+    );
+    let mut only_first = s.clone();
+    only_first.reforms.truncate(1);
+    let mut w = init::build(&only_first, 0);
+    for _ in 0..12 * 3 {
+        step::step(&mut w);
+    }
+    assert_eq!(
+        w.scn.pay.compression, 2.8,
+        "a lone reversed reform restores the old value"
+    );
 }

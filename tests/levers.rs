@@ -175,7 +175,7 @@ levers! {
     interference_shortens_tenure: ["politics.interference=0.1"] => ["politics.interference=0.9"], "mean_months_in_post", DOWN;
     interference_raises_corruption: ["politics.interference=0.1"] => ["politics.interference=0.9"], "corruption_prevalence", UP;
     external_channel_adds_interference: ["politics.interference=0.3"] => ["politics.interference=0.3", "politics.external_interference=0.5"], "transfers_political", UP;
-    shorter_election_cycle_more_changes: ["politics.election_cycle_years=6"] => ["politics.election_cycle_years=2"], "government_changes", UP;
+    shorter_election_cycle_more_changes: ["politics.election_cycle_years=6", "politics.change_probability=1"] => ["politics.election_cycle_years=2", "politics.change_probability=1"], "government_changes", UP;
     // Protection shields from detection, so it shows where detection bites.
     protection_raises_corruption: ["politics.protection=0.0", "accountability.detection_rate=0.4"] => ["politics.protection=1.0", "accountability.detection_rate=0.4"], "corruption_prevalence", UP;
     // Accountability

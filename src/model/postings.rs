@@ -218,7 +218,11 @@ pub fn political_transfer(w: &mut World, i: usize) {
     let g = w.off.grade[i] as usize;
     let connected = w.rng.chance(w.off.connections[i] as f64);
     let target = if connected {
-        choose_post(w, i, g, Choice::Favoured)
+        match choose_post(w, i, g, Choice::Favoured) {
+            Some(p) => Some(p),
+            // A patron does not bench a client when nothing better is free.
+            None => return,
+        }
     } else if w.rng.chance(w.scn.postings.osd_share) {
         None
     } else {
@@ -226,6 +230,15 @@ pub fn political_transfer(w: &mut World, i: usize) {
     };
     move_to(w, i, target);
     w.flows.transfers_political += 1;
+}
+
+/// Moves officer `i` straight to a post of its (new) grade, from post to
+/// post when one is vacant, else to OSD: used after promotion and demotion,
+/// so a change of grade is not a spell out of post.
+pub fn repost_in_grade(w: &mut World, i: usize) {
+    let g = w.off.grade[i] as usize;
+    let target = choose_post(w, i, g, Choice::Regular);
+    move_to(w, i, target);
 }
 
 /// Gives an unposted officer (after training, OSD or promotion) a post of

@@ -431,8 +431,7 @@ fn promote(w: &mut World, i: usize, t: usize, p: &PromotionParams) {
         };
         w.off.scalar_comp[i] = c.clamp(wp.scalar_min, wp.scalar_max) as f32;
     }
-    postings::move_to(w, i, None);
-    postings::post(w, i);
+    postings::repost_in_grade(w, i);
 }
 
 #[cfg(test)]

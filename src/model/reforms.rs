@@ -146,8 +146,12 @@ pub fn step(w: &mut World) -> bool {
             {
                 let tree = root
                     .get_or_insert_with(|| Value::try_from(&w.scn).expect("scenario serialises"));
-                for (p, old, _) in &r.changes {
-                    paths::set(tree, p, old.clone()).expect("validated at load");
+                // Restore only what still holds this reform's value: a key a
+                // later reform has changed since keeps that reform's value.
+                for (p, old, new) in &r.changes {
+                    if paths::get(tree, p).expect("validated at load") == new {
+                        paths::set(tree, p, old.clone()).expect("validated at load");
+                    }
                 }
                 r.phase = Phase::Reversed;
             }

@@ -270,6 +270,12 @@ impl Scenario {
         self.politics.check(&mut c);
         self.transparency.check(&mut c);
         self.trust.check(&mut c);
+        if self.promotion.boards_per_year > s.steps_per_year {
+            c.conflict(format!(
+                "`promotion.boards_per_year` ({}) exceeds `sim.steps_per_year` ({}): at most one board meets per step",
+                self.promotion.boards_per_year, s.steps_per_year
+            ));
+        }
         if self.structure.total_posts() > 50_000_000 {
             c.conflict(format!(
                 "the grades' `posts` add up to {}, above the limit of 50,000,000",

@@ -73,7 +73,8 @@ pub fn step(w: &mut World) {
         && w.rng.chance(w.scn.politics.change_probability)
     {
         w.env.government_changes += 1;
-        w.env.wave_left = (w.scn.politics.wave_months * spy as f64 / 12.0).round() as u32;
+        // Whole steps covering the wave (a part-covered step counts).
+        w.env.wave_left = (w.scn.politics.wave_months * spy as f64 / 12.0).ceil() as u32;
         let keep = 1.0 - w.scn.politics.connection_reset as f32;
         for c in w.off.connections.iter_mut() {
             *c *= keep;
@@ -186,11 +187,14 @@ fn officer_pass(w: &mut World) {
             }
             let under_inquiry = w.off.inquiry_left[i] >= 0;
             if under_inquiry {
-                if w.off.inquiry_left[i] <= 0 {
+                // Count down first, so a delay of d months gives the
+                // verdict after d months whatever the step length.
+                let left = (w.off.inquiry_left[i] - mps as i16).max(0);
+                w.off.inquiry_left[i] = left;
+                if left == 0 {
                     ev.push(Event::Verdict(i as u32));
                     continue;
                 }
-                w.off.inquiry_left[i] = (w.off.inquiry_left[i] - mps as i16).max(0);
             }
             let g = w.off.grade[i] as usize;
             let p = w.off.post[i];
@@ -266,9 +270,11 @@ fn officer_pass(w: &mut World) {
                     );
                     pressure += p_pol;
                     pressure_n += 1;
+                    // A due rotation is applied with the step's events; the
+                    // officer still faces this step's risks (a rotation that
+                    // finds no vacancy must not freeze the officer).
                     if w.off.months_in_post[i] >= w.d.tenure_m {
                         ev.push(Event::Rotation(i as u32));
-                        continue;
                     }
                 }
             }
@@ -435,12 +441,12 @@ fn apply_events(w: &mut World) {
                         w.flows.wrongful_convictions += 1;
                     }
                     w.off.convictions[i] = w.off.convictions[i].saturating_add(1);
-                    if demote {
-                        w.off.grade[i] = w.off.grade[i].saturating_sub(1);
+                    if demote && w.off.grade[i] > 0 {
+                        w.off.grade[i] -= 1;
                         w.off.grade_m[i] = 0;
-                        postings::move_to(w, i, None);
-                        postings::post(w, i);
+                        postings::repost_in_grade(w, i);
                     } else {
+                        // Conviction dismisses (also a demotion below the bottom grade).
                         exits::remove(w, i, ExitReason::Dismissal);
                     }
                 } else if w.off.post[i] == NONE {
