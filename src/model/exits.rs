@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::population::{ExitReason, NONE};
+use crate::model::population::ExitReason;
 use crate::scenario::check::Checks;
 use crate::sim::world::World;
 
@@ -139,13 +139,7 @@ impl ExitParams {
 /// Removes officer `i` from the service for `reason`, vacating its post and
 /// updating the year's flows and the pension stock.
 pub fn remove(w: &mut World, i: usize, reason: ExitReason) {
-    let p = w.off.post[i];
-    if p != NONE {
-        w.flows.completed_tenure_sum += w.off.months_in_post[i] as f64;
-        w.flows.completed_tenures += 1;
-        w.posts.vacate(p);
-        w.off.post[i] = NONE;
-    }
+    crate::model::postings::leave_post(w, i);
     match reason {
         ExitReason::Retirement | ExitReason::Compulsory => {
             w.env.pension_stock += w.scn.pay.pension_share * w.pay_of(i);

@@ -183,9 +183,8 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
     Some(best)
 }
 
-/// Moves officer `i` out of its current post (if any) into `post`, or into
-/// OSD when `post` is None (which also ends any bribe-taking).
-pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
+/// Vacates officer `i`'s post, if any, counting the completed posting.
+pub fn leave_post(w: &mut World, i: usize) {
     let old = w.off.post[i];
     if old != NONE {
         w.flows.completed_tenure_sum += w.off.months_in_post[i] as f64;
@@ -193,6 +192,12 @@ pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
         w.posts.vacate(old);
         w.off.post[i] = NONE;
     }
+}
+
+/// Moves officer `i` out of its current post (if any) into `post`, or into
+/// OSD when `post` is None (which also ends any bribe-taking).
+pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
+    leave_post(w, i);
     match post {
         Some(p) => {
             w.posts.fill(p, i as u32);

@@ -341,14 +341,19 @@ pub fn channel_seats(p: &RecruitmentParams, n: u32) -> [(Channel, usize); 3] {
 /// Draws a cadre (sector) in proportion to the sectors' shares of posts.
 pub fn draw_cadre(w: &mut World) -> u8 {
     let u = w.rng.uniform();
+    cadre_at(&w.scn.structure.sectors, u)
+}
+
+/// The sector whose cumulative share interval holds `u` (uniform in [0, 1)).
+pub fn cadre_at(sectors: &[crate::scenario::structure::SectorSpec], u: f64) -> u8 {
     let mut acc = 0.0;
-    for (k, s) in w.scn.structure.sectors.iter().enumerate() {
+    for (k, s) in sectors.iter().enumerate() {
         acc += s.share;
         if u < acc {
             return k as u8;
         }
     }
-    (w.d.sectors - 1) as u8
+    (sectors.len() - 1) as u8
 }
 
 /// The annual exam cycle.
@@ -391,13 +396,7 @@ pub fn recruit(w: &mut World) {
         for e in entrants.clone() {
             let age = w.rng.range(p.age_min, p.age_max + 1.0).floor();
             let cadre = draw_cadre(w);
-            let scalar = if w.d.scalar {
-                let wp = &w.scn.work;
-                (wp.scalar_mean + wp.scalar_sd * w.rng.normal()).clamp(wp.scalar_min, wp.scalar_max)
-                    as f32
-            } else {
-                0.0
-            };
+            let scalar = w.scn.work.draw_scalar(&mut w.rng);
             let slot = w.off.add(&NewOfficer {
                 grade: g as u8,
                 cadre,

@@ -85,6 +85,20 @@ impl WorkParams {
         }
     }
 
+    /// A competence drawn for a new officer in scalar mode (0 otherwise).
+    pub fn draw_scalar(&self, rng: &mut crate::sim::rng::Stream) -> f32 {
+        if self.scalar() {
+            rng.normal_clipped(
+                self.scalar_mean,
+                self.scalar_sd,
+                self.scalar_min,
+                self.scalar_max,
+            ) as f32
+        } else {
+            0.0
+        }
+    }
+
     /// True when competence is a stored scalar.
     pub fn scalar(&self) -> bool {
         self.competence == "scalar"

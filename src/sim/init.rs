@@ -36,8 +36,6 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
             promotion_capture: 0.0,
             pension_stock: 0.0,
             transfer_pressure: 0.0,
-            last_prevalence: 0.0,
-            last_efficiency: 0.0,
             government_changes: 0,
             detection_boost: 1.0,
         },
@@ -127,14 +125,8 @@ fn populate(w: &mut World, rng: &mut Stream) {
                     .min(scn.exits.retirement_age - entry_age - 1.0)
                     .max(0.0),
             );
-            let cadre = draw_cadre(&scn, rng);
-            let scalar = if w.d.scalar {
-                let wp = &scn.work;
-                rng.normal_clipped(wp.scalar_mean, wp.scalar_sd, wp.scalar_min, wp.scalar_max)
-                    as f32
-            } else {
-                0.0
-            };
+            let cadre = recruitment::cadre_at(&scn.structure.sectors, rng.uniform());
+            let scalar = scn.work.draw_scalar(rng);
             let slot = w.off.add(&NewOfficer {
                 grade: g as u8,
                 cadre,
@@ -201,18 +193,6 @@ fn populate(w: &mut World, rng: &mut Stream) {
         }
     }
     initial_corruption(w, rng);
-}
-
-fn draw_cadre(scn: &Scenario, rng: &mut Stream) -> u8 {
-    let u = rng.uniform();
-    let mut acc = 0.0;
-    for (k, s) in scn.structure.sectors.iter().enumerate() {
-        acc += s.share;
-        if u < acc {
-            return k as u8;
-        }
-    }
-    (scn.structure.sectors.len() - 1) as u8
 }
 
 /// Draws who is corrupt at the start from the decision rule, with peers at

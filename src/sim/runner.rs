@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use crate::metrics;
 use crate::scenario::Scenario;
+use crate::sim::world::World;
 use crate::sim::{init, step};
 
 /// One replicate's yearly observations.
@@ -37,17 +38,7 @@ pub fn run_replicate(
             step::step(&mut w);
         }
         let (row, grades) = metrics::observe(&w);
-        // Trust responds to the year just observed.
-        let eff = row[metrics::metric_index("efficiency").expect("metric")];
-        let prev = row[metrics::metric_index("corruption_prevalence").expect("metric")];
-        let grievance = if w.scn.transparency.enabled {
-            w.scn.transparency.grievance
-        } else {
-            0.0
-        };
-        w.env.trust = w.scn.trust.step(w.env.trust, eff, prev, grievance);
-        w.env.last_efficiency = eff;
-        w.env.last_prevalence = prev;
+        respond_to_year(&mut w, &row);
         w.flows = Default::default();
         out.rows.push(row);
         out.grades.push(grades);
@@ -56,11 +47,24 @@ pub fn run_replicate(
     out
 }
 
+/// Year-end feedback from the year just observed: public trust moves
+/// towards the level set by its service delivery and corruption.
+fn respond_to_year(w: &mut World, row: &[f64]) {
+    let eff = row[metrics::metric_index("efficiency").expect("metric")];
+    let prev = row[metrics::metric_index("corruption_prevalence").expect("metric")];
+    let grievance = if w.scn.transparency.enabled {
+        w.scn.transparency.grievance
+    } else {
+        0.0
+    };
+    w.env.trust = w.scn.trust.step(w.env.trust, eff, prev, grievance);
+}
+
 /// Simulates `sim.warmup_years` under the starting policies, then restarts
 /// the clock: reforms and the election calendar count from the end of the
 /// warm-up, and the year's flows and the count of government changes are
 /// cleared. Stocks (officers, posts, trust, pensions) carry over.
-pub fn warm_up(w: &mut crate::sim::world::World, on_year: &(dyn Fn() + Sync)) {
+pub fn warm_up(w: &mut World, on_year: &(dyn Fn() + Sync)) {
     let steps = w.scn.sim.warmup_years as u64 * w.scn.sim.steps_per_year as u64;
     if steps == 0 {
         return;
@@ -70,14 +74,7 @@ pub fn warm_up(w: &mut crate::sim::world::World, on_year: &(dyn Fn() + Sync)) {
         step::step(w);
         if w.env.step % w.scn.sim.steps_per_year as u64 == 0 {
             let (row, _) = metrics::observe(w);
-            let eff = row[metrics::metric_index("efficiency").expect("metric")];
-            let prev = row[metrics::metric_index("corruption_prevalence").expect("metric")];
-            let grievance = if w.scn.transparency.enabled {
-                w.scn.transparency.grievance
-            } else {
-                0.0
-            };
-            w.env.trust = w.scn.trust.step(w.env.trust, eff, prev, grievance);
+            respond_to_year(w, &row);
             w.flows = Default::default();
             on_year();
         }

@@ -133,9 +133,6 @@ pub struct Env {
     pub pension_stock: f64,
     /// Mean annual political transfer hazard last step (for morale).
     pub transfer_pressure: f64,
-    /// Corruption prevalence at the last year end (for trust).
-    pub last_prevalence: f64,
-    pub last_efficiency: f64,
     pub government_changes: u32,
     /// Environment multiplier on detection (e-governance, grievances,
     /// whistle-blowers), refreshed each step.
