@@ -1,0 +1,77 @@
+//! Every scenario in the library loads, validates and runs, and its reform
+//! timeline takes effect: a shortened run of each (no warm-up, one
+//! replicate) has its reforms in force after the reform year.
+
+use std::path::Path;
+
+use bureausim::metrics::metric_index;
+use bureausim::scenario::Scenario;
+use bureausim::sim::runner;
+
+fn library() -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
+            .expect("scenarios folder")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_library_has_the_reform_scenarios() {
+    let names: Vec<String> = library()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for want in [
+        "pakistan_baseline",
+        "merit_recruitment",
+        "merit_promotion",
+        "tenure_security",
+        "pay_decompression",
+        "depoliticised_postings",
+        "accountability_reform",
+        "e_governance",
+        "specialist_tracks",
+        "ncgr_2008",
+        "task_force_2020",
+        "smart_civil_service_2025",
+        "kp_sustainability",
+    ] {
+        assert!(
+            names.iter().any(|n| n == want),
+            "scenarios/{want}.toml is missing"
+        );
+    }
+}
+
+#[test]
+fn every_scenario_validates_and_its_reforms_take_effect() {
+    let sets = [
+        "sim.years=6".to_string(),
+        "sim.warmup_years=0".to_string(),
+        "sim.replicates=1".to_string(),
+    ];
+    let in_force = metric_index("reforms_in_force").expect("metric");
+    for path in library() {
+        let s = Scenario::load(&path, &sets).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            !s.description.is_empty(),
+            "{} has no description",
+            path.display()
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with('#'),
+            "{} has no header comment",
+            path.display()
+        );
+        let result = runner::run(&s, 1, &|| {}).expect("run");
+        let last = result[0].rows.last().unwrap();
+        if s.reforms.iter().all(|r| r.reversal_hazard == 0.0) {
+            assert_eq!(last[in_force], s.reforms.len() as f64, "{}", path.display());
+        }
+    }
+}
