@@ -8,14 +8,21 @@ use bureausim::metrics::metric_index;
 use bureausim::scenario::Scenario;
 use bureausim::sim::runner;
 
-fn library() -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"))
-            .expect("scenarios folder")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
+fn toml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("scenario folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     files.sort();
+    files
+}
+
+/// The library: scenarios/*.toml and scenarios/teaching/*.toml.
+fn library() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files = toml_files(&root);
+    files.extend(toml_files(&root.join("teaching")));
     files
 }
 
@@ -39,6 +46,11 @@ fn the_library_has_the_reform_scenarios() {
         "task_force_2020",
         "smart_civil_service_2025",
         "kp_sustainability",
+        "political_transfers",
+        "rotation_and_collusion",
+        "merit_vs_patronage",
+        "honest_appraisals",
+        "accountability_bites",
     ] {
         assert!(
             names.iter().any(|n| n == want),
