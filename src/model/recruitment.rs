@@ -67,6 +67,11 @@ pub struct RecruitmentParams {
     pub exam_noise: f64,
     pub age_min: f64,
     pub age_max: f64,
+    /// Entry ages: "uniform" (whole years from `age_min` to `age_max`) or
+    /// "normal" (N(`age_mean`, `age_sd`) rounded, clipped to the limits).
+    pub age_distribution: String,
+    pub age_mean: f64,
+    pub age_sd: f64,
     pub integrity_mean: f64,
     pub integrity_sd: f64,
     pub merit_connections: f64,
@@ -101,6 +106,9 @@ impl Default for RecruitmentParams {
             exam_noise: 1.5,
             age_min: 21.0,
             age_max: 30.0,
+            age_distribution: "uniform".into(),
+            age_mean: 25.0,
+            age_sd: 5.0,
             integrity_mean: 0.6,
             integrity_sd: 0.15,
             merit_connections: 0.15,
@@ -176,6 +184,13 @@ impl RecruitmentParams {
                 self.age_min, self.age_max
             ));
         }
+        c.one_of(
+            "recruitment.age_distribution",
+            &self.age_distribution,
+            &["uniform", "normal"],
+        );
+        c.range("recruitment.age_mean", self.age_mean, 15.0, 70.0);
+        c.range("recruitment.age_sd", self.age_sd, 0.0, 30.0);
         c.range("recruitment.integrity_mean", self.integrity_mean, 0.0, 1.0);
         c.range("recruitment.integrity_sd", self.integrity_sd, 0.0, 1.0);
         c.range(
@@ -237,6 +252,17 @@ impl RecruitmentParams {
             c.conflict(format!(
                 "the `recruitment.regions[*].share` values must sum to 1, got {total}"
             ));
+        }
+    }
+
+    /// An entry age in whole years.
+    pub fn draw_age(&self, rng: &mut Stream) -> f64 {
+        if self.age_distribution == "normal" {
+            (self.age_mean + self.age_sd * rng.normal())
+                .round()
+                .clamp(self.age_min, self.age_max)
+        } else {
+            rng.range(self.age_min, self.age_max + 1.0).floor()
         }
     }
 
@@ -394,7 +420,7 @@ pub fn recruit(w: &mut World) {
             draw_entrants(&p, attract, ch, seats, &mut w.rng, &mut entrants);
         }
         for e in entrants.clone() {
-            let age = w.rng.range(p.age_min, p.age_max + 1.0).floor();
+            let age = p.draw_age(&mut w.rng);
             let cadre = draw_cadre(w);
             let scalar = w.scn.work.draw_scalar(&mut w.rng);
             let slot = w.off.add(&NewOfficer {

@@ -77,6 +77,7 @@ pub fn forbidden(path: &str) -> Option<&'static str> {
                     | "initial_officers"
                     | "share"
                     | "initial_fill"
+                    | "initial_careers"
                     | "rent_spread"
                     | "posts_per_unit"
                     | "name"

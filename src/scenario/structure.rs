@@ -87,6 +87,10 @@ impl Default for SectorSpec {
 pub struct Structure {
     /// Share of posts filled at the start, for grades without `initial_officers`.
     pub initial_fill: f64,
+    /// Starting officers' careers: "stationary" (service drawn over whole
+    /// careers, grades filled by service) or "entry" (everyone a new
+    /// entrant with no service, ages drawn as for recruits: classic models).
+    pub initial_careers: String,
     /// Posts per work unit (office); peers for contagion.
     pub posts_per_unit: u32,
     /// A post's rent is the sector's rent × U(1 − spread, 1 + spread), capped at 1.
@@ -138,6 +142,7 @@ impl Default for Structure {
     fn default() -> Self {
         Structure {
             initial_fill: 0.77,
+            initial_careers: "stationary".into(),
             posts_per_unit: 20,
             rent_spread: 0.5,
             grades: vec![
@@ -165,6 +170,11 @@ impl Default for Structure {
 impl Structure {
     pub fn check(&self, c: &mut Checks, courses: &[String]) {
         c.range("structure.initial_fill", self.initial_fill, 0.0, 1.0);
+        c.one_of(
+            "structure.initial_careers",
+            &self.initial_careers,
+            &["stationary", "entry"],
+        );
         c.range_int(
             "structure.posts_per_unit",
             self.posts_per_unit as i64,

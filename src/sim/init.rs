@@ -72,13 +72,18 @@ fn populate(w: &mut World, rng: &mut Stream) {
     // among officers with the grade's minimum service, so the starting pyramid already has the age structure
     // of a service in steady state and retirements run at their steady pace.
     let attrition = (scn.exits.quit_base + 0.005).max(1e-6);
+    let new_entrants = scn.structure.initial_careers == "entry";
     let mut careers: Vec<(f64, f64)> = (0..total)
         .map(|_| {
-            let entry_age = rng.range(rp.age_min, rp.age_max + 1.0).floor();
+            let entry_age = rp.draw_age(rng);
             let span = (scn.exits.retirement_age - entry_age - 1.0 / 12.0).max(0.0);
             // Truncated exponential on [0, span] with rate `attrition`.
             let u = rng.uniform();
-            let service = -(1.0 - u * (1.0 - (-attrition * span).exp())).ln() / attrition;
+            let service = if new_entrants {
+                0.0
+            } else {
+                -(1.0 - u * (1.0 - (-attrition * span).exp())).ln() / attrition
+            };
             (service, entry_age)
         })
         .collect();
