@@ -7,7 +7,7 @@
 
 use bureausim::metrics::{GRADE_METRICS, metric_index};
 use bureausim::scenario::Scenario;
-use bureausim::sim::runner;
+use bureausim::sim::runner::{self, ReplicateResult};
 
 const REPLICATES: u32 = 6;
 const YEARS: u32 = 12;
@@ -29,16 +29,15 @@ fn small(sets: &[&str]) -> Scenario {
     s
 }
 
-/// Per-replicate mean of `metric` over years 3..=YEARS.
-fn outcome(s: &Scenario, metric: &str) -> Vec<f64> {
-    let m = metric_index(metric).expect("known metric");
+/// Per-replicate mean over years 3..=YEARS of the value `pick` reads from
+/// a year's observations (missing values left out).
+fn per_replicate_mean(s: &Scenario, pick: impl Fn(&ReplicateResult, usize) -> f64) -> Vec<f64> {
     runner::run(s, 0, &|| {})
         .expect("run")
         .iter()
         .map(|r| {
-            let v: Vec<f64> = r.rows[3..]
-                .iter()
-                .map(|row| row[m])
+            let v: Vec<f64> = (3..r.rows.len())
+                .map(|y| pick(r, y))
                 .filter(|x| x.is_finite())
                 .collect();
             v.iter().sum::<f64>() / v.len().max(1) as f64
@@ -46,24 +45,19 @@ fn outcome(s: &Scenario, metric: &str) -> Vec<f64> {
         .collect()
 }
 
-/// Per-replicate mean of grade metric `metric` of grade `g` over years 3..=YEARS.
+/// Per-replicate mean of `metric` over years 3..=YEARS.
+fn outcome(s: &Scenario, metric: &str) -> Vec<f64> {
+    let m = metric_index(metric).expect("known metric");
+    per_replicate_mean(s, |r, y| r.rows[y][m])
+}
+
+/// The same for grade metric `metric` of grade `g`.
 fn grade_outcome(s: &Scenario, g: usize, metric: &str) -> Vec<f64> {
     let m = GRADE_METRICS
         .iter()
         .position(|x| x.name == metric)
         .expect("known grade metric");
-    runner::run(s, 0, &|| {})
-        .expect("run")
-        .iter()
-        .map(|r| {
-            let v: Vec<f64> = r.grades[3..]
-                .iter()
-                .map(|yr| yr[g][m])
-                .filter(|x| x.is_finite())
-                .collect();
-            v.iter().sum::<f64>() / v.len().max(1) as f64
-        })
-        .collect()
+    per_replicate_mean(s, |r, y| r.grades[y][g][m])
 }
 
 /// Asserts that moving from `low` to `high` changes `metric` with `sign`.

@@ -271,12 +271,6 @@ impl Officers {
         if n == 0 { f32::NAN } else { sum / n as f32 }
     }
 
-    /// Active and neither posted nor in training: "officer on special duty".
-    #[inline]
-    pub fn is_osd(&self, i: usize) -> bool {
-        self.active[i] && self.post[i] == NONE && self.training_left[i] == 0
-    }
-
     /// Number of active officers.
     pub fn headcount(&self) -> usize {
         self.active.iter().filter(|a| **a).count()

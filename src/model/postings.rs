@@ -149,15 +149,8 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
         // No vacancy in the cluster: fall through to any sector.
     }
     let pick = |w: &mut World| -> u32 {
-        let mut k = w.rng.below(total);
-        for s in 0..sectors {
-            let pool = w.posts.vacant(g, s);
-            if k < pool.len() {
-                return pool[k];
-            }
-            k -= pool.len();
-        }
-        unreachable!("k < total vacancies")
+        let k = w.rng.below(total);
+        w.posts.nth_vacant_in_grade(g, k)
     };
     let score = |w: &World, p: u32| -> f32 {
         let s = w.posts.sector[p as usize] as usize;

@@ -85,6 +85,19 @@ impl Posts {
         (0..self.sectors).map(|s| self.vacant(grade, s).len()).sum()
     }
 
+    /// The `k`-th vacant post of a grade, counting sector by sector;
+    /// `k` must be below [`Posts::vacant_in_grade`].
+    pub fn nth_vacant_in_grade(&self, grade: usize, mut k: usize) -> u32 {
+        for s in 0..self.sectors {
+            let pool = self.vacant(grade, s);
+            if k < pool.len() {
+                return pool[k];
+            }
+            k -= pool.len();
+        }
+        panic!("vacancy index out of range for grade {grade}")
+    }
+
     /// Puts `officer` in the vacant post `post`.
     pub fn fill(&mut self, post: u32, officer: u32) {
         let p = post as usize;

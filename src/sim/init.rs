@@ -2,7 +2,7 @@
 //! the starting officers, drawn through the same recruitment channels as
 //! later entrants and aged to their grade's career stage.
 
-use crate::model::corruption::{self, Situation};
+use crate::model::corruption;
 use crate::model::population::{Channel, NONE, NewOfficer, Officers};
 use crate::model::posts::Posts;
 use crate::model::recruitment::{self, Entrant};
@@ -166,19 +166,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 Some(own[rng.below(own.len())])
             } else {
                 let total = w.posts.vacant_in_grade(g);
-                (total > 0).then(|| {
-                    let mut k = rng.below(total);
-                    let mut found = NONE;
-                    for s in 0..w.d.sectors {
-                        let pool = w.posts.vacant(g, s);
-                        if k < pool.len() {
-                            found = pool[k];
-                            break;
-                        }
-                        k -= pool.len();
-                    }
-                    found
-                })
+                (total > 0).then(|| w.posts.nth_vacant_in_grade(g, rng.below(total)))
             };
             if let Some(p) = post {
                 w.posts.fill(p, slot as u32);
@@ -213,25 +201,8 @@ fn initial_corruption(w: &mut World, rng: &mut Stream) {
             if !w.off.active[i] || p == NONE {
                 continue;
             }
-            let s = situation(w, i, p as usize);
+            let s = crate::sim::step::situation(w, i, p as usize);
             w.off.corrupt[i] = rng.chance(corruption::probability(&w.scn.corruption, &s));
         }
-    }
-}
-
-/// The corruption decision's inputs for officer `i` in post `p`.
-pub fn situation(w: &World, i: usize, p: usize) -> Situation {
-    let unit = w.posts.unit[p] as usize;
-    let punish = crate::sim::step::punish_probability(w, i);
-    let pay = w.pay_of(i);
-    Situation {
-        rent: w.rent_of(p) as f64,
-        months_in_post: w.off.months_in_post[i] as f64,
-        peers: w.peer_share(i, unit) as f64,
-        integrity: w.off.integrity[i] as f64
-            * (1.0 - w.scn.politics.rent_pressure * w.d.interference),
-        punish,
-        outside_ratio: w.outside_of(i) / pay,
-        years_left: (w.d.retirement_m as f64 - w.off.age_m[i] as f64) / 12.0,
     }
 }

@@ -64,6 +64,22 @@ pub fn punish_probability(w: &World, i: usize) -> f64 {
     (detection_hazard(w, i) * w.scn.accountability.conviction_rate).min(1.0)
 }
 
+/// The corruption decision's inputs for officer `i` in post `p`.
+pub fn situation(w: &World, i: usize, p: usize) -> crate::model::corruption::Situation {
+    let unit = w.posts.unit[p] as usize;
+    let pay = w.pay_of(i);
+    crate::model::corruption::Situation {
+        rent: w.rent_of(p) as f64,
+        months_in_post: w.off.months_in_post[i] as f64,
+        peers: w.peer_share(i, unit) as f64,
+        integrity: w.off.integrity[i] as f64
+            * (1.0 - w.scn.politics.rent_pressure * w.d.interference),
+        punish: punish_probability(w, i),
+        outside_ratio: w.outside_of(i) / pay,
+        years_left: (w.d.retirement_m as f64 - w.off.age_m[i] as f64) / 12.0,
+    }
+}
+
 /// Advances the world by one step.
 pub fn step(w: &mut World) {
     reforms::step(w);
@@ -203,7 +219,6 @@ fn officer_pass(w: &mut World) {
             let conn = w.off.connections[i];
             let fear = fear_level * (1.0 - conn);
             let mut rent = 0.0f32;
-            let mut peers = 0.0f32;
             let mut p_pol = 0.0;
             if posted {
                 let pu = p as usize;
@@ -241,7 +256,7 @@ fn officer_pass(w: &mut World) {
                 w.off.perf_n[i] = w.off.perf_n[i].saturating_add(1);
                 delivery += (w.d.delivery_weight[g] * perf * 10.0) as f64;
                 let unit = w.posts.unit[pu] as usize;
-                peers = w.peer_share(i, unit);
+                let peers = w.peer_share(i, unit);
                 rent = w.rent_of(pu);
                 if cp.enabled {
                     // The dynamics are monthly; a longer step applies them once a month.
@@ -301,11 +316,8 @@ fn officer_pass(w: &mut World) {
             } else {
                 0.0
             };
-            let h_pol = if !w.env_blocks_transfer() {
-                per_step(p_pol, dt)
-            } else {
-                0.0
-            };
+            // p_pol is 0 unless postings are on and the officer is posted.
+            let h_pol = per_step(p_pol, dt);
             let service_years = w.off.service_m[i] as f64 / 12.0;
             let h_quit = per_step(
                 w.scn
@@ -347,8 +359,7 @@ fn officer_pass(w: &mut World) {
             if u < edge + h_rev {
                 // Conditional on revising, (u − edge)/h_rev is again uniform.
                 let v = (u - edge) / h_rev;
-                let s = crate::sim::init::situation(w, i, p as usize);
-                let _ = peers;
+                let s = situation(w, i, p as usize);
                 w.off.corrupt[i] = v < crate::model::corruption::probability(&cp, &s);
                 continue;
             }
@@ -374,14 +385,6 @@ fn officer_pass(w: &mut World) {
     w.chunk_rngs = rngs;
     w.chunk_events = bufs;
     w.events = events;
-}
-
-impl World {
-    /// Political transfers need postings switched on.
-    #[inline]
-    fn env_blocks_transfer(&self) -> bool {
-        !self.scn.postings.enabled
-    }
 }
 
 fn open_inquiry(w: &mut World, i: usize, wrongful: bool) {

@@ -241,11 +241,6 @@ impl World {
         }
     }
 
-    /// Current year (0-based, counting completed years).
-    pub fn year(&self) -> u64 {
-        self.env.step / self.d.spy as u64
-    }
-
     /// Competence of officer `i` at grade `g` in sector `s` (0–10).
     #[inline]
     pub fn competence_at(&self, i: usize, g: usize, s: usize) -> f32 {
