@@ -28,6 +28,33 @@ pub enum Command {
     Run(RunArgs),
     /// Validate a scenario and print it resolved (every default filled in) as TOML.
     Check(CheckArgs),
+    /// Check the model against published findings, the reform scenarios
+    /// against their stated effects and the classic Peter-principle model
+    /// against its paper; write the report (docs/validation.md).
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The scenario library: pakistan_baseline.toml, the reform scenarios
+    /// and classics/peter_principle.toml.
+    #[arg(long, value_name = "DIR", default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// The report to write (Markdown).
+    #[arg(long, value_name = "FILE", default_value = "outputs/validation.md")]
+    pub out: PathBuf,
+    /// A service a tenth of the size and fewer replicates (about a minute).
+    #[arg(long)]
+    pub quick: bool,
+    /// Replicates per arm (default 8, or 6 with --quick).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub replicates: Option<u32>,
+    /// Worker threads (0 = all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    pub threads: usize,
+    /// Replace the report if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Flags that change the scenario.
@@ -83,6 +110,7 @@ pub fn is_usage_error(err: &anyhow::Error) -> bool {
     err.downcast_ref::<ScenarioError>().is_some()
         || err.downcast_ref::<UsageError>().is_some()
         || err.downcast_ref::<output::OutputExists>().is_some()
+        || err.downcast_ref::<output::FileExists>().is_some()
 }
 
 /// Runs the parsed command.
@@ -90,6 +118,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(a) => run(a),
         Command::Check(a) => check(a),
+        Command::Validate(a) => validate(a),
     }
 }
 
@@ -102,6 +131,75 @@ fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {
 fn check(a: CheckArgs) -> anyhow::Result<()> {
     let s = load(&a.scenario, Vec::new())?;
     print!("{}", s.to_toml());
+    Ok(())
+}
+
+fn validate(a: ValidateArgs) -> anyhow::Result<()> {
+    use crate::experiment::validation::{self, Settings};
+    if a.out.exists() && !a.force {
+        return Err(output::FileExists(a.out.display().to_string()).into());
+    }
+    if !a.scenarios.join("pakistan_baseline.toml").is_file() {
+        return Err(UsageError(format!(
+            "--scenarios {}: no pakistan_baseline.toml there; give the folder of the scenario library",
+            a.scenarios.display()
+        ))
+        .into());
+    }
+    let mut settings = if a.quick {
+        Settings::quick()
+    } else {
+        Settings::full()
+    };
+    if let Some(n) = a.replicates {
+        settings.replicates = n;
+    }
+    settings.threads = a.threads;
+    let mut command = String::from("bureausim validate");
+    if a.quick {
+        command.push_str(" --quick");
+    }
+    if let Some(n) = a.replicates {
+        command.push_str(&format!(" --replicates {n}"));
+    }
+    let started = Instant::now();
+    let step = std::cell::Cell::new(0u32);
+    let report = validation::run_all(&a.scenarios, &settings, &|what| {
+        step.set(step.get() + 1);
+        eprintln!(
+            "[{:>6.1} s] {:>3}. {what}",
+            started.elapsed().as_secs_f64(),
+            step.get()
+        );
+    })?;
+    let text = output::validation::render(&report, &command);
+    output::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
+    let count = |v: &dyn Fn(validation::Verdict) -> bool, xs: &[validation::Verdict]| {
+        xs.iter().filter(|x| v(**x)).count()
+    };
+    let ev: Vec<_> = report.evidence.iter().map(|e| e.verdict).collect();
+    let ex: Vec<_> = report.expectations.iter().map(|e| e.verdict).collect();
+    let agrees = |x: validation::Verdict| x == validation::Verdict::Agrees;
+    let direction = |x: validation::Verdict| x.direction_holds();
+    println!(
+        "published findings: {}/{} agree ({}/{} in direction)",
+        count(&agrees, &ev),
+        ev.len(),
+        count(&direction, &ev),
+        ev.len()
+    );
+    println!(
+        "reform scenarios: {}/{} stated effects hold ({}/{} in direction)",
+        count(&agrees, &ex),
+        ex.len(),
+        count(&direction, &ex),
+        ex.len()
+    );
+    println!(
+        "wrote {} in {:.1} s",
+        a.out.display(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -445,3 +445,43 @@ fn same_seed_repeats_other_seed_differs() {
         "seeds 7 and 8 gave the same time series"
     );
 }
+
+// ---------------------------------------------------------------------------
+// `validate`: bad flags and existing reports.
+
+#[test]
+fn validate_without_a_library_names_the_folder() {
+    let sb = Sandbox::new();
+    let stderr = sb.bad_input(&["validate", "--scenarios", "nowhere"]);
+    assert_mentions(&stderr, &["--scenarios nowhere", "pakistan_baseline.toml"]);
+}
+
+#[test]
+fn validate_never_overwrites_a_report_without_force() {
+    let sb = Sandbox::new();
+    sb.write("report.md", "keep me");
+    std::fs::create_dir(sb.join("lib")).unwrap();
+    sb.write("lib/pakistan_baseline.toml", "");
+    let stderr = sb.bad_input(&["validate", "--scenarios", "lib", "--out", "report.md"]);
+    assert_mentions(&stderr, &["`report.md` already exists", "--force"]);
+    assert_eq!(read(sb.path(), "report.md"), b"keep me");
+}
+
+#[test]
+fn expectations_are_checked_like_every_key() {
+    let sb = Sandbox::new();
+    let file = sb.tiny_with(
+        "expect.toml",
+        "[[reforms]]\nyear = 1\nset = { pay.level = 1.2 }\n\n[[expect]]\nmetric = \"eficiency\"\ndirection = \"higher\"\n",
+    );
+    let stderr = sb.bad_input(&["check", file]);
+    assert_mentions(
+        &stderr,
+        &[
+            "`expect[0].metric`",
+            "\"eficiency\"",
+            "`expect[0].direction`",
+            "\"up\", \"down\"",
+        ],
+    );
+}

@@ -1,7 +1,7 @@
 //! Every scenario in the library loads, validates and runs, and its reform
 //! timeline takes effect: a shortened run of each (no warm-up, one
 //! replicate) has its reforms in force after the reform year. The classic
-//! Peter-principle model reproduces the published orderings.
+//! Peter-principle model is checked against its paper in tests/validation.rs.
 
 use std::path::Path;
 
@@ -36,6 +36,7 @@ fn the_library_has_the_reform_scenarios() {
         .collect();
     for want in [
         "pakistan_baseline",
+        "pakistan_national",
         "merit_recruitment",
         "merit_promotion",
         "tenure_security",
@@ -70,7 +71,13 @@ fn every_scenario_validates_and_its_reforms_take_effect() {
     ];
     let in_force = metric_index("reforms_in_force").expect("metric");
     for path in library() {
-        let s = Scenario::load(&path, &sets).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut s =
+            Scenario::load(&path, &sets).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        // The national workforce (3.5 million posts) runs at a hundredth of
+        // its size here; BENCHMARKS.md times it whole.
+        if s.structure.total_posts() > 1_000_000 {
+            s = s.scaled(0.01);
+        }
         assert!(
             !s.description.is_empty(),
             "{} has no description",
@@ -88,49 +95,4 @@ fn every_scenario_validates_and_its_reforms_take_effect() {
             assert_eq!(last[in_force], s.reforms.len() as f64, "{}", path.display());
         }
     }
-}
-
-/// Pluchino, Rapisarda & Garofalo (2010): under the Peter hypothesis
-/// promoting the worst beats random, which beats promoting the best; when
-/// competence carries over the order reverses. Mean efficiency over years
-/// 100-300, 20 replicates.
-#[test]
-fn classic_peter_principle_orderings() {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/classics/peter_principle.toml");
-    let eff = metric_index("efficiency").expect("metric");
-    let run = |hypothesis: &str, rule: &str| {
-        let sets = [
-            "sim.years=300".to_string(),
-            format!("promotion.competence_on_promotion={hypothesis}"),
-            format!("promotion.rule={rule}"),
-        ];
-        let s = Scenario::load(&path, &sets).expect("classic scenario");
-        let reps = runner::run(&s, 0, &|| {}).expect("run");
-        let per_rep: Vec<f64> = reps
-            .iter()
-            .map(|r| {
-                r.rows[100..].iter().map(|row| row[eff]).sum::<f64>() / (r.rows.len() - 100) as f64
-            })
-            .collect();
-        per_rep.iter().sum::<f64>() / per_rep.len() as f64
-    };
-    let (rb, rw, rr) = (
-        run("redraw", "best"),
-        run("redraw", "worst"),
-        run("redraw", "random"),
-    );
-    assert!(
-        rw > rr && rr > rb,
-        "redraw: worst {rw:.1}, random {rr:.1}, best {rb:.1}"
-    );
-    let (cb, cw, cr) = (
-        run("carry_over", "best"),
-        run("carry_over", "worst"),
-        run("carry_over", "random"),
-    );
-    assert!(
-        cb > cr && cr > cw,
-        "carry_over: best {cb:.1}, random {cr:.1}, worst {cw:.1}"
-    );
 }

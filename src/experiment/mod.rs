@@ -2,3 +2,4 @@
 //! sweeps and sensitivity analysis build on [`ensemble`].
 
 pub mod ensemble;
+pub mod validation;

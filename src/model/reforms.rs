@@ -69,7 +69,9 @@ pub fn forbidden(path: &str) -> Option<&'static str> {
     let first = segs.first().map(String::as_str).unwrap_or("");
     let last = segs.last().map(String::as_str).unwrap_or("");
     match first {
-        "name" | "description" | "sim" | "reforms" => Some("it describes the run, not a policy"),
+        "name" | "description" | "sim" | "reforms" | "expect" => {
+            Some("it describes the run, not a policy")
+        }
         "structure"
             if matches!(
                 last,

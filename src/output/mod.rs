@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod json;
 pub mod plots;
+pub mod validation;
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,13 @@ use anyhow::Context;
     "output folder `{0}` already exists; pass --force to replace it, or choose another folder with --out"
 )]
 pub struct OutputExists(pub String);
+
+/// The output file exists and `--force` was not given.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "output file `{0}` already exists; pass --force to replace it, or choose another file with --out"
+)]
+pub struct FileExists(pub String);
 
 /// A folder being written; [`Staging::commit`] moves it into place.
 pub struct Staging {
@@ -41,17 +49,7 @@ impl Staging {
         if dest.exists() && !force {
             return Err(OutputExists(dest.display().to_string()).into());
         }
-        let parent = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let tmp = partial_path(dest)?;
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)
                 .with_context(|| format!("cannot clear `{}`", tmp.display()))?;
@@ -86,6 +84,37 @@ impl Staging {
         self.committed = true;
         Ok(self.dest.clone())
     }
+}
+
+/// The hidden temporary path beside `dest` that a result is written to
+/// before it is moved into place; creates `dest`'s parent folder.
+fn partial_path(dest: &Path) -> anyhow::Result<PathBuf> {
+    let parent = dest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    Ok(parent.join(format!(".{name}.partial-{}", std::process::id())))
+}
+
+/// Writes `bytes` to `dest` through a temporary file beside it, so `dest`
+/// is either the old file or the complete new one; an existing file is
+/// replaced only under `force`.
+pub fn write_file_atomic(dest: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    if dest.exists() && !force {
+        return Err(FileExists(dest.display().to_string()).into());
+    }
+    let tmp = partial_path(dest)?;
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    std::fs::rename(&tmp, dest).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot move the report into `{}`", dest.display())
+    })
 }
 
 #[cfg(test)]

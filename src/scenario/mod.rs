@@ -3,6 +3,7 @@
 //! [`Scenario::validate`] can be simulated without further checks.
 
 pub mod check;
+pub mod expect;
 pub mod paths;
 pub mod structure;
 
@@ -28,6 +29,7 @@ use crate::model::{
     work::WorkParams,
 };
 use check::Checks;
+use expect::Expectation;
 use structure::Structure;
 
 /// Run settings.
@@ -85,6 +87,9 @@ pub struct Scenario {
     pub transparency: TransparencyParams,
     pub trust: TrustParams,
     pub reforms: Vec<Reform>,
+    /// Effects the reforms are stated to have (checked by `bureausim validate`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<Expectation>,
 }
 
 /// Why a scenario could not be loaded. All are the user's to fix (exit code 2).
@@ -209,6 +214,7 @@ impl Scenario {
                     Ok(after) => {
                         let mut after = after;
                         after.reforms.clear();
+                        after.expect.clear();
                         if let Err(problems) = after.problems().into_result() {
                             for p in problems {
                                 c.conflict(format!("after the reforms: {p}"));
@@ -288,6 +294,9 @@ impl Scenario {
                 self.recruitment.age_max, self.exits.retirement_age
             ));
         }
+        for (k, e) in self.expect.iter().enumerate() {
+            e.check(k, !self.reforms.is_empty(), &mut c);
+        }
         let mut names = std::collections::HashSet::new();
         for g in &self.structure.grades {
             if !names.insert(&g.name) {
@@ -298,6 +307,25 @@ impl Scenario {
             }
         }
         c
+    }
+
+    /// The same service scaled by `factor`: every grade's posts and starting
+    /// officers and every course's seats (at least one of each that was not zero), so that shares,
+    /// rates and careers keep their shape. Used for quick checks and for
+    /// benchmarks at chosen sizes.
+    pub fn scaled(mut self, factor: f64) -> Self {
+        let f = |n: u32| match n {
+            0 => 0,
+            n => ((n as f64 * factor).round() as u32).max(1),
+        };
+        for g in &mut self.structure.grades {
+            g.posts = f(g.posts);
+            g.initial_officers = g.initial_officers.map(|n| f(n).min(g.posts));
+        }
+        for c in &mut self.training.courses {
+            c.seats_per_year = f(c.seats_per_year);
+        }
+        self
     }
 
     /// The resolved scenario as TOML, every default filled in.
