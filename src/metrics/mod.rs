@@ -159,12 +159,12 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
             let m = w.off.months_in_post[i] as f64;
             mip.add(m);
             g_mip[g].add(m);
-            let s = w.posts.sector[p as usize] as usize;
+            let s = w.off.post_sector[i] as usize;
             exp_here.add(w.off.expertise_of(i)[s] as f64);
             if w.off.best_sector(i).0 == s {
                 matched += 1.0;
             }
-            if w.rent_of(p as usize) > 0.3 {
+            if w.officer_rent(i) > 0.3 {
                 rent_posts += 1.0;
                 rent_corrupt += w.off.corrupt[i] as u8 as f64;
             }

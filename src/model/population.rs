@@ -49,6 +49,12 @@ pub struct Officers {
     pub grade_m: Vec<u16>,
     /// Current post or [`NONE`] (OSD or in training).
     pub post: Vec<u32>,
+    /// The current post's unit, sector and rent factor, copied from the
+    /// post columns when posted (meaningless otherwise), so the monthly
+    /// pass reads them in slot order instead of jumping across the posts.
+    pub post_unit: Vec<u32>,
+    pub post_sector: Vec<u8>,
+    pub post_rent_factor: Vec<f32>,
     pub months_in_post: Vec<u16>,
     /// Months of training left; > 0 means in training (not posted).
     pub training_left: Vec<u8>,
@@ -126,6 +132,9 @@ impl Officers {
         self.service_m.reserve(n);
         self.grade_m.reserve(n);
         self.post.reserve(n);
+        self.post_unit.reserve(n);
+        self.post_sector.reserve(n);
+        self.post_rent_factor.reserve(n);
         self.months_in_post.reserve(n);
         self.training_left.reserve(n);
         self.course_pending.reserve(n);
@@ -169,6 +178,9 @@ impl Officers {
                 self.service_m.push(0);
                 self.grade_m.push(0);
                 self.post.push(NONE);
+                self.post_unit.push(0);
+                self.post_sector.push(0);
+                self.post_rent_factor.push(0.0);
                 self.months_in_post.push(0);
                 self.training_left.push(0);
                 self.course_pending.push(0);

@@ -192,10 +192,7 @@ pub fn leave_post(w: &mut World, i: usize) {
 pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
     leave_post(w, i);
     match post {
-        Some(p) => {
-            w.posts.fill(p, i as u32);
-            w.off.post[i] = p;
-        }
+        Some(p) => w.assign_post(i, p),
         // Without a post there are no bribes to take.
         None => w.off.corrupt[i] = false,
     }

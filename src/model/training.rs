@@ -252,7 +252,7 @@ pub fn refreshers(w: &mut World) {
             && w.off.service_m[i] >= every
             && w.off.service_m[i] / 12 % (every / 12) == 0
         {
-            let sec = w.posts.sector[p as usize] as usize;
+            let sec = w.off.post_sector[i] as usize;
             let e = &mut w.off.expertise[i * s + sec];
             *e = (*e + gain).min(10.0);
         }

@@ -240,9 +240,11 @@ impl Structure {
                     courses.join(", ")
                 ));
             }
-            if i > 0 && g.min_service_years < self.grades[i - 1].min_service_years {
+            // An entry grade starts a new ladder (direct recruits count
+            // service from there), so its minimum may be lower.
+            if i > 0 && !g.entry && g.min_service_years < self.grades[i - 1].min_service_years {
                 c.conflict(format!(
-                    "`{k}.min_service_years` ({}) is below the grade beneath it ({}): minimum service must not fall up the hierarchy",
+                    "`{k}.min_service_years` ({}) is below the grade beneath it ({}): minimum service must not fall up the hierarchy except at an entry grade",
                     g.min_service_years,
                     self.grades[i - 1].min_service_years
                 ));

@@ -169,8 +169,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 (total > 0).then(|| w.posts.nth_vacant_in_grade(g, rng.below(total)))
             };
             if let Some(p) = post {
-                w.posts.fill(p, slot as u32);
-                w.off.post[slot] = p;
+                w.assign_post(slot, p);
                 w.off.months_in_post[slot] =
                     (rng.uniform() * scn.postings.tenure_months.min(years * 12.0 + 1.0)) as u16;
             }

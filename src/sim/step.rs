@@ -38,9 +38,8 @@ pub fn refresh_units(w: &mut World) {
     w.unit_corrupt.iter_mut().for_each(|x| *x = 0);
     w.unit_count.iter_mut().for_each(|x| *x = 0);
     for i in 0..w.off.slots() {
-        let p = w.off.post[i];
-        if w.off.active[i] && p != NONE {
-            let u = w.posts.unit[p as usize] as usize;
+        if w.off.active[i] && w.off.post[i] != NONE {
+            let u = w.off.post_unit[i] as usize;
             w.unit_count[u] += 1;
             w.unit_corrupt[u] += w.off.corrupt[i] as u32;
         }
@@ -66,10 +65,11 @@ pub fn punish_probability(w: &World, i: usize) -> f64 {
 
 /// The corruption decision's inputs for officer `i` in post `p`.
 pub fn situation(w: &World, i: usize, p: usize) -> crate::model::corruption::Situation {
-    let unit = w.posts.unit[p] as usize;
+    debug_assert_eq!(w.off.post[i] as usize, p);
+    let unit = w.off.post_unit[i] as usize;
     let pay = w.pay_of(i);
     crate::model::corruption::Situation {
-        rent: w.rent_of(p) as f64,
+        rent: w.officer_rent(i) as f64,
         months_in_post: w.off.months_in_post[i] as f64,
         peers: w.peer_share(i, unit) as f64,
         integrity: w.off.integrity[i] as f64
@@ -221,8 +221,7 @@ fn officer_pass(w: &mut World) {
             let mut rent = 0.0f32;
             let mut p_pol = 0.0;
             if posted {
-                let pu = p as usize;
-                let s = w.posts.sector[pu] as usize;
+                let s = w.off.post_sector[i] as usize;
                 w.off.months_in_post[i] = w.off.months_in_post[i].saturating_add(mps);
                 if learn_on {
                     let e = &mut w.off.expertise[i * sectors + s];
@@ -255,9 +254,9 @@ fn officer_pass(w: &mut World) {
                 w.off.perf_sum[i] += perf;
                 w.off.perf_n[i] = w.off.perf_n[i].saturating_add(1);
                 delivery += (w.d.delivery_weight[g] * perf * 10.0) as f64;
-                let unit = w.posts.unit[pu] as usize;
+                let unit = w.off.post_unit[i] as usize;
                 let peers = w.peer_share(i, unit);
-                rent = w.rent_of(pu);
+                rent = w.officer_rent(i);
                 if cp.enabled {
                     // The dynamics are monthly; a longer step applies them once a month.
                     for _ in 0..mps {
@@ -491,7 +490,7 @@ fn decay_expertise(w: &mut World) {
         let here = if here == NONE {
             usize::MAX
         } else {
-            w.posts.sector[here as usize] as usize
+            w.off.post_sector[i] as usize
         };
         for (k, e) in w.off.expertise[i * s..(i + 1) * s].iter_mut().enumerate() {
             if k != here {

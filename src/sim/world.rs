@@ -264,7 +264,7 @@ impl World {
         let s = if p == crate::model::population::NONE {
             self.off.best_sector(i).0
         } else {
-            self.posts.sector[p as usize] as usize
+            self.off.post_sector[i] as usize
         };
         self.competence_at(i, g, s)
     }
@@ -291,11 +291,37 @@ impl World {
         )
     }
 
+    /// Puts unposted officer `i` into vacant post `p`, copying the post's
+    /// unit, sector and rent factor into the officer's columns.
+    pub fn assign_post(&mut self, i: usize, p: u32) {
+        self.posts.fill(p, i as u32);
+        let pu = p as usize;
+        self.off.post[i] = p;
+        self.off.post_unit[i] = self.posts.unit[pu];
+        self.off.post_sector[i] = self.posts.sector[pu];
+        self.off.post_rent_factor[i] = self.posts.rent_factor[pu];
+    }
+
     /// Effective rent of post `p` (after e-governance), 0–1.
     #[inline]
     pub fn rent_of(&self, p: usize) -> f32 {
-        let base = (self.d.sector_rent[self.posts.sector[p] as usize] * self.posts.rent_factor[p])
-            .min(1.0);
+        self.rent_at(self.posts.sector[p] as usize, self.posts.rent_factor[p])
+    }
+
+    /// Effective rent of posted officer `i`'s post (from the officer's copy
+    /// of the post's sector and rent factor).
+    #[inline]
+    pub fn officer_rent(&self, i: usize) -> f32 {
+        self.rent_at(
+            self.off.post_sector[i] as usize,
+            self.off.post_rent_factor[i],
+        )
+    }
+
+    /// Effective rent of a post in sector `s` with rent factor `factor`.
+    #[inline]
+    fn rent_at(&self, s: usize, factor: f32) -> f32 {
+        let base = (self.d.sector_rent[s] * factor).min(1.0);
         let cut = if self.scn.transparency.enabled {
             (self.scn.transparency.egov_rent_cut * self.env.egov) as f32
         } else {
@@ -335,6 +361,15 @@ impl World {
                     return Err(format!(
                         "officer {i} thinks it holds post {p}, held by {}",
                         self.posts.holder[p as usize]
+                    ));
+                }
+                let pu = p as usize;
+                if o.post_unit[i] != self.posts.unit[pu]
+                    || o.post_sector[i] != self.posts.sector[pu]
+                    || o.post_rent_factor[i] != self.posts.rent_factor[pu]
+                {
+                    return Err(format!(
+                        "officer {i}'s copy of post {p}'s unit, sector or rent factor is stale"
                     ));
                 }
                 if self.posts.grade[p as usize] as usize != g {
