@@ -1,33 +1,82 @@
 //! Throughput of the full model: one monthly step of the federal cadre
-//! scaled to 10^3, 10^4 and 10^5 officers, reported in officer-steps per
-//! second. The world is built outside the timed part.
+//! scaled to 10^3 to 10^7 officers, reported in officer-steps
+//! (officer-months) per second on one thread. The world is built, and run
+//! for one simulated year, outside the timed part.
+//!
+//! ```sh
+//! cargo bench --bench step                  # full run, a few minutes
+//! cargo bench --bench step -- --quick       # short run
+//! BUREAUSIM_BENCH_MAX_OFFICERS=100000 cargo bench --bench step   # up to 10^5
+//! ```
+//!
+//! Building and warming up the 10^7 world takes about two minutes and
+//! 2 GiB of memory, whatever criterion's filter says: set
+//! `BUREAUSIM_BENCH_MAX_OFFICERS` to skip the sizes above it. The per-size
+//! sample counts and times below override criterion's `--warm-up-time`,
+//! `--measurement-time` and `--sample-size` for 10^6 and 10^7; use
+//! `--quick` for a short run.
+//!
+//! There is no thread-scaling group: the engine steps one replicate's
+//! chunks in sequence (`sim::step::officer_pass`); only whole replicates
+//! run in parallel (`sim::runner::run`).
+
+use std::time::Duration;
 
 use bureausim::scenario::Scenario;
 use bureausim::sim::{init, step};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+};
 
+/// The default federal cadre scaled to about `officers` at the start.
 fn scaled(officers: u64) -> Scenario {
-    let mut s = Scenario::default();
+    let s = Scenario::default();
     let base: u64 = (0..s.structure.grades.len())
         .map(|g| s.structure.initial_officers(g) as u64)
         .sum();
-    let f = officers as f64 / base as f64;
-    for g in &mut s.structure.grades {
-        g.posts = ((g.posts as f64 * f).round() as u32).max(1);
-        g.initial_officers = g
-            .initial_officers
-            .map(|n| ((n as f64 * f).round() as u32).min(g.posts));
-    }
-    for c in &mut s.training.courses {
-        c.seats_per_year = ((c.seats_per_year as f64 * f).round() as u32).max(1);
-    }
-    s
+    s.scaled(officers as f64 / base as f64)
+}
+
+/// Largest size to build: `BUREAUSIM_BENCH_MAX_OFFICERS`, or all sizes.
+/// Every size's world is built before criterion's filter is applied, so
+/// this is how a short run skips the 10^7 set-up.
+fn max_officers() -> u64 {
+    std::env::var("BUREAUSIM_BENCH_MAX_OFFICERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(u64::MAX)
 }
 
 fn bench_step(c: &mut Criterion) {
     let mut group = c.benchmark_group("monthly_step");
-    group.sample_size(20);
-    for officers in [1_000u64, 10_000, 100_000] {
+    for officers in [1_000u64, 10_000, 100_000, 1_000_000, 10_000_000] {
+        if officers > max_officers() {
+            continue;
+        }
+        match officers {
+            // Microseconds to tens of milliseconds a step: criterion's
+            // default times, 20 samples.
+            ..=100_000 => {
+                group.sample_size(20).sampling_mode(SamplingMode::Auto);
+            }
+            // About 0.3 s a step: 10 samples of a few steps each.
+            100_001..=1_000_000 => {
+                group
+                    .sample_size(10)
+                    .sampling_mode(SamplingMode::Flat)
+                    .warm_up_time(Duration::from_secs(2))
+                    .measurement_time(Duration::from_secs(8));
+            }
+            // Several seconds a step: 10 samples of one step each
+            // (criterion warns that they take longer than the target time).
+            _ => {
+                group
+                    .sample_size(10)
+                    .sampling_mode(SamplingMode::Flat)
+                    .warm_up_time(Duration::from_secs(1))
+                    .measurement_time(Duration::from_secs(40));
+            }
+        }
         let s = scaled(officers);
         let mut w = init::build(&s, 0);
         // One simulated year first, so the measured state is a running one.
