@@ -3,6 +3,7 @@
 # run's run.json) and peak memory (GNU time) of the release binary.
 #
 #   scripts/bench_workloads.sh [runs]      # default 3 runs of each
+#   WORKLOADS=cadre|cadre100|output|national scripts/bench_workloads.sh [runs]
 #
 # Needs /usr/bin/time (Debian package `time`) and awk. Writes into a temporary
 # folder and removes it; prints one line per run and the medians.
@@ -43,6 +44,8 @@ case "${WORKLOADS:-all}" in
     workload "cadre, 10 reps, 2 threads" scenarios/pakistan_baseline.toml --threads 2
     workload "cadre, 20 reps, 1 thread" scenarios/pakistan_baseline.toml --replicates 20 --threads 1
     workload "cadre, 20 reps, 2 threads" scenarios/pakistan_baseline.toml --replicates 20 --threads 2
+    ;;&
+  all|cadre100)
     workload "cadre, 100 reps, 2 threads" scenarios/pakistan_baseline.toml --replicates 100 --threads 2
     ;;&
   all|output)
