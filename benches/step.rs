@@ -1,6 +1,6 @@
 //! Throughput of the full model: one monthly step of the federal cadre
 //! scaled to 10^3 to 10^7 officers, reported in officer-steps
-//! (officer-months) per second on one thread. The world is built, and run
+//! (officer-months) per second on one thread (a pool of one). The world is built, and run
 //! for one simulated year, outside the timed part.
 //!
 //! ```sh
@@ -16,9 +16,10 @@
 //! `--measurement-time` and `--sample-size` for 10^6 and 10^7; use
 //! `--quick` for a short run.
 //!
-//! There is no thread-scaling group: the engine steps one replicate's
-//! chunks in sequence (`sim::step::officer_pass`); only whole replicates
-//! run in parallel (`sim::runner::run`).
+//! The group `one_replicate_threads` steps one world of 10^6 officers on a
+//! pool of 1 and of 2 threads: the monthly pass runs its 4096-slot chunks
+//! in parallel (`sim::pass`), so this is the speed-up of one large
+//! replicate (whole replicates also run in parallel, `sim::runner::run`).
 
 use std::time::Duration;
 
@@ -47,7 +48,17 @@ fn max_officers() -> u64 {
         .unwrap_or(u64::MAX)
 }
 
+/// A pool of `n` threads for the steps to run in.
+fn pool(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .expect("thread pool")
+}
+
 fn bench_step(c: &mut Criterion) {
+    // One thread, so that the figures compare with the bound kernel's.
+    let one = pool(1);
     let mut group = c.benchmark_group("monthly_step");
     for officers in [1_000u64, 10_000, 100_000, 1_000_000, 10_000_000] {
         if officers > max_officers() {
@@ -85,11 +96,35 @@ fn bench_step(c: &mut Criterion) {
         }
         group.throughput(Throughput::Elements(w.off.headcount() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(officers), &officers, |b, _| {
-            b.iter(|| step::step(&mut w));
+            b.iter(|| one.install(|| step::step(&mut w)));
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, bench_step);
+/// One large replicate on 1 and 2 threads.
+fn bench_threads(c: &mut Criterion) {
+    let officers = 1_000_000u64.min(max_officers());
+    let mut group = c.benchmark_group("one_replicate_threads");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(8));
+    let s = scaled(officers);
+    let mut w = init::build(&s, 0);
+    for _ in 0..12 {
+        step::step(&mut w);
+    }
+    group.throughput(Throughput::Elements(w.off.headcount() as u64));
+    for threads in [1usize, 2] {
+        let pool = pool(threads);
+        group.bench_with_input(BenchmarkId::from_parameter(threads), &threads, |b, _| {
+            b.iter(|| pool.install(|| step::step(&mut w)));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_step, bench_threads);
 criterion_main!(benches);

@@ -145,3 +145,28 @@ fn reversal_keeps_a_later_reforms_value() {
         "a lone reversed reform restores the old value"
     );
 }
+
+/// One replicate large enough for several chunks of the monthly pass gives
+/// bit-identical results on one thread and on two: the chunks run in
+/// parallel, and their events and sums are merged in slot order.
+#[test]
+fn one_replicate_is_the_same_on_one_and_two_threads() {
+    let mut s = Scenario::default().scaled(0.4);
+    s.sim.years = 3;
+    s.sim.warmup_years = 1;
+    s.sim.replicates = 1;
+    s.validate("threads").expect("valid scenario");
+    let officers: u32 = (0..s.structure.grades.len())
+        .map(|g| s.structure.initial_officers(g))
+        .sum();
+    assert!(officers > 2 * 4096, "needs at least three chunks");
+    let run = |threads| bureausim::sim::runner::run(&s, threads, &|| {}).expect("run");
+    let (a, b) = (run(1), run(2));
+    for (x, y) in a[0].rows.iter().zip(&b[0].rows) {
+        let same = x
+            .iter()
+            .zip(y)
+            .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()));
+        assert!(same, "rows differ:\n{x:?}\n{y:?}");
+    }
+}

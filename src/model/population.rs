@@ -91,6 +91,26 @@ pub struct Officers {
     free: Vec<u32>,
 }
 
+/// Highest value of an expertise row, and the sector that holds it (the
+/// first on ties).
+#[inline]
+pub fn best_of(row: &[f32]) -> (usize, f32) {
+    row.iter()
+        .copied()
+        .enumerate()
+        .fold((0, f32::MIN), |b, (k, e)| if e > b.1 { (k, e) } else { b })
+}
+
+/// Mean of the recorded scores of an appraisal row (NaN when none).
+#[inline]
+pub fn appraisal_mean_of(row: &[f32; 3]) -> f32 {
+    let (sum, n) = row
+        .iter()
+        .filter(|v| !v.is_nan())
+        .fold((0.0, 0), |(s, n), v| (s + v, n + 1));
+    if n == 0 { f32::NAN } else { sum / n as f32 }
+}
+
 /// Everything needed to create one officer.
 #[derive(Clone, Debug)]
 pub struct NewOfficer {
@@ -266,21 +286,13 @@ impl Officers {
 
     /// Highest expertise over sectors, and the sector that holds it.
     pub fn best_sector(&self, i: usize) -> (usize, f32) {
-        self.expertise_of(i)
-            .iter()
-            .copied()
-            .enumerate()
-            .fold((0, f32::MIN), |b, (k, e)| if e > b.1 { (k, e) } else { b })
+        best_of(self.expertise_of(i))
     }
 
     /// Mean of the recorded appraisal scores (NaN when none).
     #[inline]
     pub fn appraisal_mean(&self, i: usize) -> f32 {
-        let (sum, n) = self.appraisal[i]
-            .iter()
-            .filter(|v| !v.is_nan())
-            .fold((0.0, 0), |(s, n), v| (s + v, n + 1));
-        if n == 0 { f32::NAN } else { sum / n as f32 }
+        appraisal_mean_of(&self.appraisal[i])
     }
 
     /// Number of active officers.

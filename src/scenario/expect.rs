@@ -1,7 +1,7 @@
 //! A scenario's stated effects: `[[expect]]` entries saying which outcome
 //! its reforms move, in which direction and roughly how far, against the
 //! same scenario with its reforms removed (same seeds, so the difference is
-//! the reforms' and not noise). `bureausim validate` measures each one and
+//! the reforms' rather than chance). `bureausim validate` measures each one and
 //! reports whether it holds; the header comment of a scenario file says the
 //! same in words.
 

@@ -310,7 +310,7 @@ impl Scenario {
     }
 
     /// The same service scaled by `factor`: every grade's posts and starting
-    /// officers and every course's seats (at least one of each that was not zero), so that shares,
+    /// officers, every course's seats and the recruitment cap (at least one of each that was not zero), so that shares,
     /// rates and careers keep their shape. Used for quick checks and for
     /// benchmarks at chosen sizes.
     pub fn scaled(mut self, factor: f64) -> Self {
@@ -325,6 +325,7 @@ impl Scenario {
         for c in &mut self.training.courses {
             c.seats_per_year = f(c.seats_per_year);
         }
+        self.recruitment.intake_cap = f(self.recruitment.intake_cap);
         self
     }
 

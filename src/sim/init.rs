@@ -42,7 +42,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         flows: Flows::default(),
         rng: Stream::new(seed, replicate, GLOBAL_STREAM),
         chunk_rngs: Vec::new(),
-        chunk_events: Vec::new(),
+        chunk_out: Vec::new(),
         seed,
         replicate,
         reforms: scn

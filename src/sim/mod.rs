@@ -2,6 +2,7 @@
 //! schedule and the replicate runner.
 
 pub mod init;
+pub mod pass;
 pub mod rng;
 pub mod runner;
 pub mod step;

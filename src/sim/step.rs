@@ -9,10 +9,10 @@
 
 use crate::model::population::{ExitReason, NONE};
 use crate::model::{
-    accountability, ageing, appraisal, exits, postings, promotion, recruitment, reforms, training,
-    work,
+    accountability, appraisal, exits, postings, promotion, recruitment, reforms, training,
 };
-use crate::sim::world::{CHUNK, Event, World};
+use crate::scenario::Scenario;
+use crate::sim::world::{Derived, Env, Event, World};
 
 /// Months of age and service per step (steps a year divide 12).
 pub fn months_per_step(w: &World) -> u16 {
@@ -21,7 +21,7 @@ pub fn months_per_step(w: &World) -> u16 {
 
 /// Per-step probability of an event with annual hazard `h`.
 #[inline]
-fn per_step(h: f64, dt: f64) -> f64 {
+pub(crate) fn per_step(h: f64, dt: f64) -> f64 {
     let x = h * dt;
     if x <= 0.0 {
         0.0
@@ -49,34 +49,79 @@ pub fn refresh_units(w: &mut World) {
 /// Annual probability that corrupt officer `i` is detected.
 #[inline]
 pub fn detection_hazard(w: &World, i: usize) -> f64 {
-    let a = &w.scn.accountability;
+    detection_hazard_for(&w.scn, &w.d, &w.env, w.off.connections[i])
+}
+
+/// Annual probability that a corrupt officer with `connections` is detected.
+#[inline]
+pub fn detection_hazard_for(scn: &Scenario, d: &Derived, env: &Env, connections: f32) -> f64 {
+    let a = &scn.accountability;
     if !a.enabled {
         return 0.0;
     }
-    let shield = 1.0 - w.scn.politics.protection * w.d.interference * w.off.connections[i] as f64;
-    a.detection_rate * w.env.detection_boost * shield.max(0.0)
+    let shield = 1.0 - scn.politics.protection * d.interference * connections as f64;
+    a.detection_rate * env.detection_boost * shield.max(0.0)
 }
 
 /// Perceived annual probability of detection and conviction for officer `i`.
 #[inline]
 pub fn punish_probability(w: &World, i: usize) -> f64 {
-    (detection_hazard(w, i) * w.scn.accountability.conviction_rate).min(1.0)
+    punish_from(&w.scn, detection_hazard(w, i))
+}
+
+/// Perceived annual probability of punishment given the detection hazard.
+#[inline]
+pub fn punish_from(scn: &Scenario, detection: f64) -> f64 {
+    (detection * scn.accountability.conviction_rate).min(1.0)
 }
 
 /// The corruption decision's inputs for officer `i` in post `p`.
 pub fn situation(w: &World, i: usize, p: usize) -> crate::model::corruption::Situation {
     debug_assert_eq!(w.off.post[i] as usize, p);
     let unit = w.off.post_unit[i] as usize;
-    let pay = w.pay_of(i);
+    situation_from(
+        &w.scn,
+        &w.d,
+        SituationInputs {
+            rent: w.officer_rent(i),
+            months_in_post: w.off.months_in_post[i],
+            peers: w.peer_share(i, unit),
+            integrity: w.off.integrity[i],
+            punish: punish_probability(w, i),
+            outside: w.outside_of(i),
+            pay: w.pay_of(i),
+            age_m: w.off.age_m[i],
+        },
+    )
+}
+
+/// One posted officer's own values that the corruption decision reads.
+pub struct SituationInputs {
+    pub rent: f32,
+    pub months_in_post: u16,
+    pub peers: f32,
+    pub integrity: f32,
+    pub punish: f64,
+    pub outside: f64,
+    pub pay: f64,
+    pub age_m: u16,
+}
+
+/// The corruption decision's inputs from an officer's own values.
+#[inline]
+pub fn situation_from(
+    scn: &Scenario,
+    d: &Derived,
+    v: SituationInputs,
+) -> crate::model::corruption::Situation {
     crate::model::corruption::Situation {
-        rent: w.officer_rent(i) as f64,
-        months_in_post: w.off.months_in_post[i] as f64,
-        peers: w.peer_share(i, unit) as f64,
-        integrity: w.off.integrity[i] as f64
-            * (1.0 - w.scn.politics.rent_pressure * w.d.interference),
-        punish: punish_probability(w, i),
-        outside_ratio: w.outside_of(i) / pay,
-        years_left: (w.d.retirement_m as f64 - w.off.age_m[i] as f64) / 12.0,
+        rent: v.rent as f64,
+        months_in_post: v.months_in_post as f64,
+        peers: v.peers as f64,
+        integrity: v.integrity as f64 * (1.0 - scn.politics.rent_pressure * d.interference),
+        punish: v.punish,
+        outside_ratio: v.outside / v.pay,
+        years_left: (d.retirement_m as f64 - v.age_m as f64) / 12.0,
     }
 }
 
@@ -113,7 +158,7 @@ pub fn step(w: &mut World) {
         accountability::detection_boost(&w.scn.accountability, 0.0, 0.0, 0.0, 0.0, 0.0)
     };
     refresh_units(w);
-    officer_pass(w);
+    crate::sim::pass::officer_pass(w);
     apply_events(w);
     let in_year = (w.env.step % spy as u64) as u32 + 1;
     if in_year == w.scn.sim.annual_step {
@@ -128,262 +173,6 @@ pub fn step(w: &mut World) {
     }
     w.env.wave_left = w.env.wave_left.saturating_sub(1);
     w.env.step += 1;
-}
-
-/// The fused pass over officers, chunk by chunk, each chunk with its own stream.
-fn officer_pass(w: &mut World) {
-    w.ensure_chunk_streams();
-    let mut rngs = std::mem::take(&mut w.chunk_rngs);
-    let mut bufs = std::mem::take(&mut w.chunk_events);
-    let mps = months_per_step(w);
-    let dt = 1.0 / w.d.spy as f64;
-    let wf = work::WorkFactors::from(&w.scn.work);
-    let learn_on = w.scn.ageing.learning;
-    let e_gain = 1.0 - (1.0 - w.scn.ageing.expertise_gain as f32).powi(mps as i32);
-    let m_gain = 1.0 - (1.0 - w.scn.ageing.managerial_gain as f32).powi(mps as i32);
-    let ability_w = w.scn.work.ability_weight as f32;
-    let interference = w.d.interference;
-    let pol = &w.scn.politics;
-    let conn_gain = if pol.enabled {
-        (pol.connection_gain * interference * mps as f64) as f32
-    } else {
-        0.0
-    };
-    let acc = &w.scn.accountability;
-    let fear_level = if acc.enabled {
-        acc.selective_enforcement as f32
-    } else {
-        0.0
-    };
-    let wrongful_rate = if acc.enabled {
-        acc.wrongful_inquiry_rate * acc.selective_enforcement
-    } else {
-        0.0
-    };
-    let cp = w.scn.corruption.clone();
-    let revision = if cp.enabled { cp.revision_rate } else { 0.0 };
-    let postings_on = w.scn.postings.enabled;
-    let wave = w.env.wave_left > 0;
-    let wave_mult = w.scn.politics.wave_multiplier;
-    let osd_rate = if postings_on {
-        w.scn.postings.osd_repost_rate
-    } else {
-        0.0
-    };
-    let pay_p = w.scn.pay.clone();
-    let morale_k = 1.0 - (1.0 - pay_p.morale_rate).powi(mps as i32);
-    let fairness_env = 1.0 - 0.7 * w.env.promotion_capture;
-    let protection = w.scn.postings.tenure_protection;
-    let mut delivery = 0.0f64;
-    let mut rent_taken = 0.0f64;
-    let mut pressure = 0.0f64;
-    let mut pressure_n = 0u32;
-    let sectors = w.d.sectors;
-    for (c, rng) in rngs.iter_mut().enumerate() {
-        let ev = &mut bufs[c];
-        ev.clear();
-        let end = ((c + 1) * CHUNK).min(w.off.slots());
-        for i in c * CHUNK..end {
-            if !w.off.active[i] {
-                continue;
-            }
-            w.off.age_m[i] = w.off.age_m[i].saturating_add(mps);
-            w.off.service_m[i] = w.off.service_m[i].saturating_add(mps);
-            w.off.grade_m[i] = w.off.grade_m[i].saturating_add(mps);
-            if w.off.age_m[i] >= w.d.retirement_m {
-                ev.push(Event::Retire(i as u32));
-                continue;
-            }
-            if w.off.training_left[i] > 0 {
-                w.off.training_left[i] = w.off.training_left[i].saturating_sub(mps as u8);
-                if w.off.training_left[i] == 0 {
-                    ev.push(Event::TrainingDone(i as u32));
-                }
-                continue;
-            }
-            let under_inquiry = w.off.inquiry_left[i] >= 0;
-            if under_inquiry {
-                // Count down first, so a delay of d months gives the
-                // verdict after d months whatever the step length.
-                let left = (w.off.inquiry_left[i] - mps as i16).max(0);
-                w.off.inquiry_left[i] = left;
-                if left == 0 {
-                    ev.push(Event::Verdict(i as u32));
-                    continue;
-                }
-            }
-            let g = w.off.grade[i] as usize;
-            let p = w.off.post[i];
-            let posted = p != NONE;
-            let pay = w.pay_of(i);
-            let conn = w.off.connections[i];
-            let fear = fear_level * (1.0 - conn);
-            let mut rent = 0.0f32;
-            let mut p_pol = 0.0;
-            if posted {
-                let s = w.off.post_sector[i] as usize;
-                w.off.months_in_post[i] = w.off.months_in_post[i].saturating_add(mps);
-                if learn_on {
-                    let e = &mut w.off.expertise[i * sectors + s];
-                    *e = ageing::learn(e_gain, *e);
-                    w.off.managerial[i] = ageing::learn(m_gain * w.d.mgmt[g], w.off.managerial[i]);
-                }
-                let desir = w.d.sector_desirability[s];
-                if conn_gain > 0.0 {
-                    w.off.connections[i] = conn + conn_gain * desir * (1.0 - conn);
-                }
-                let comp = if w.d.scalar {
-                    w.off.scalar_comp[i]
-                } else {
-                    work::competence(
-                        ability_w,
-                        w.off.ability[i],
-                        w.off.expertise[i * sectors + s],
-                        w.off.managerial[i],
-                        w.d.mgmt[g],
-                    )
-                };
-                let perf = comp / 10.0
-                    * work::performance_factor(
-                        &wf,
-                        w.off.months_in_post[i],
-                        w.off.morale[i],
-                        w.off.corrupt[i],
-                        fear,
-                    );
-                w.off.perf_sum[i] += perf;
-                w.off.perf_n[i] = w.off.perf_n[i].saturating_add(1);
-                delivery += (w.d.delivery_weight[g] * perf * 10.0) as f64;
-                let unit = w.off.post_unit[i] as usize;
-                let peers = w.peer_share(i, unit);
-                rent = w.officer_rent(i);
-                if cp.enabled {
-                    // The dynamics are monthly; a longer step applies them once a month.
-                    for _ in 0..mps {
-                        w.off.integrity[i] = crate::model::corruption::integrity_step(
-                            &cp,
-                            w.off.integrity[i],
-                            w.off.integrity0[i],
-                            peers,
-                            w.off.morale[i],
-                        );
-                    }
-                }
-                if w.off.corrupt[i] {
-                    let collusion =
-                        1.0 - (-(w.off.months_in_post[i] as f64) / cp.collusion_months).exp();
-                    rent_taken += rent as f64 * cp.rent_value * collusion * pay * dt;
-                }
-                if postings_on && !under_inquiry {
-                    p_pol = w.scn.postings.political_hazard(
-                        interference,
-                        desir as f64,
-                        w.off.ability[i] as f64,
-                        wave,
-                        wave_mult,
-                    );
-                    pressure += p_pol;
-                    pressure_n += 1;
-                    // A due rotation is applied with the step's events; the
-                    // officer still faces this step's risks (a rotation that
-                    // finds no vacancy must not freeze the officer).
-                    if w.off.months_in_post[i] >= w.d.tenure_m {
-                        ev.push(Event::Rotation(i as u32));
-                    }
-                }
-            }
-            // Outside option and morale.
-            let outside = w.outside_of(i);
-            if pay_p.morale {
-                let supersede = 0.15 * w.off.supersessions[i].min(2) as f64;
-                let osd = if posted { 0.0 } else { 0.3 };
-                let security =
-                    1.0 - (p_pol.max(w.env.transfer_pressure * (1.0 - protection))).min(1.0) - osd;
-                let target = pay_p.target_morale(pay / outside, fairness_env - supersede, security);
-                let m = w.off.morale[i];
-                w.off.morale[i] = (m + morale_k as f32 * (target as f32 - m)).clamp(0.0, 1.0);
-            }
-            // Competing risks from one uniform draw.
-            let corrupt = w.off.corrupt[i];
-            let h_det = if corrupt && !under_inquiry {
-                per_step(detection_hazard(w, i), dt)
-            } else {
-                0.0
-            };
-            let h_wrong = if !corrupt && !under_inquiry {
-                per_step(wrongful_rate * (1.0 - conn as f64), dt)
-            } else {
-                0.0
-            };
-            // p_pol is 0 unless postings are on and the officer is posted.
-            let h_pol = per_step(p_pol, dt);
-            let service_years = w.off.service_m[i] as f64 / 12.0;
-            let h_quit = per_step(
-                w.scn
-                    .exits
-                    .quit_hazard(outside / pay, service_years, w.off.morale[i] as f64),
-                dt,
-            );
-            let h_rev = if posted && rent > 0.0 && !under_inquiry {
-                per_step(revision, dt)
-            } else {
-                0.0
-            };
-            let h_repost = if !posted && !under_inquiry {
-                per_step(osd_rate, dt)
-            } else {
-                0.0
-            };
-            let u = rng.uniform();
-            let mut edge = h_det;
-            if u < edge {
-                ev.push(Event::Detected(i as u32));
-                continue;
-            }
-            edge += h_wrong;
-            if u < edge {
-                ev.push(Event::WrongfulInquiry(i as u32));
-                continue;
-            }
-            edge += h_pol;
-            if u < edge {
-                ev.push(Event::PoliticalTransfer(i as u32));
-                continue;
-            }
-            edge += h_quit;
-            if u < edge {
-                ev.push(Event::Quit(i as u32));
-                continue;
-            }
-            if u < edge + h_rev {
-                // Conditional on revising, (u − edge)/h_rev is again uniform.
-                let v = (u - edge) / h_rev;
-                let s = situation(w, i, p as usize);
-                w.off.corrupt[i] = v < crate::model::corruption::probability(&cp, &s);
-                continue;
-            }
-            edge += h_rev;
-            if u < edge + h_repost {
-                ev.push(Event::Repost(i as u32));
-            }
-        }
-    }
-    w.flows.delivery += delivery;
-    w.flows.rent_taken += rent_taken;
-    w.flows.steps += 1;
-    w.env.transfer_pressure = if pressure_n > 0 {
-        pressure / pressure_n as f64
-    } else {
-        0.0
-    };
-    let mut events = std::mem::take(&mut w.events);
-    events.clear();
-    for b in &bufs {
-        events.extend_from_slice(b);
-    }
-    w.chunk_rngs = rngs;
-    w.chunk_events = bufs;
-    w.events = events;
 }
 
 fn open_inquiry(w: &mut World, i: usize, wrongful: bool) {

@@ -187,6 +187,59 @@ pub enum Event {
     Repost(u32),
 }
 
+/// Share of corrupt officers among the others in a unit of `count` posted
+/// officers of whom `corrupt_in_unit` are corrupt, `me` being one of them.
+#[inline]
+pub fn peer_share_in(count: u32, corrupt_in_unit: u32, me: bool) -> f32 {
+    let others = count.saturating_sub(1);
+    if others == 0 {
+        0.0
+    } else {
+        corrupt_in_unit.saturating_sub(me as u32) as f32 / others as f32
+    }
+}
+
+/// Annual pay of an officer of grade `g`, `grade_m` months in the grade,
+/// with appraisal record `appraisal`.
+#[inline]
+pub fn pay_for(
+    pay: &crate::model::pay::PayParams,
+    d: &Derived,
+    g: u8,
+    grade_m: u16,
+    appraisal: &[f32; 3],
+) -> f64 {
+    pay.officer_pay(
+        d.basic_pay[g as usize],
+        grade_m as f64 / 12.0,
+        crate::model::population::appraisal_mean_of(appraisal),
+    )
+}
+
+/// Outside wage of an officer of grade `g` with ability `ability` and
+/// expertise row `expertise`.
+#[inline]
+pub fn outside_for(
+    pay: &crate::model::pay::PayParams,
+    d: &Derived,
+    g: u8,
+    ability: f32,
+    expertise: &[f32],
+) -> f64 {
+    pay.outside_wage(
+        d.outside[g as usize],
+        ability,
+        crate::model::population::best_of(expertise).1,
+    )
+}
+
+/// Effective rent of a post in a sector of rent `sector_rent` with rent
+/// factor `factor`, after e-governance removes the share `cut`.
+#[inline]
+pub fn rent_value(sector_rent: f32, factor: f32, cut: f32) -> f32 {
+    (sector_rent * factor).min(1.0) * (1.0 - cut)
+}
+
 /// One replicate's whole state.
 pub struct World {
     pub scn: Scenario,
@@ -204,8 +257,8 @@ pub struct World {
     pub unit_corrupt: Vec<u32>,
     pub unit_count: Vec<u32>,
     pub events: Vec<Event>,
-    /// Per-chunk event buffers, merged in chunk order.
-    pub chunk_events: Vec<Vec<Event>>,
+    /// Per-chunk results of the monthly pass, merged in chunk order.
+    pub chunk_out: Vec<crate::sim::pass::ChunkOut>,
 }
 
 impl World {
@@ -219,7 +272,7 @@ impl World {
                 self.replicate,
                 crate::sim::rng::CHUNK_BASE + c,
             ));
-            self.chunk_events.push(Vec::with_capacity(64));
+            self.chunk_out.push(Default::default());
         }
     }
 
@@ -232,13 +285,11 @@ impl World {
     /// `i`'s unit.
     #[inline]
     pub fn peer_share(&self, i: usize, unit: usize) -> f32 {
-        let me = self.off.corrupt[i] as u32;
-        let others = self.unit_count[unit].saturating_sub(1);
-        if others == 0 {
-            0.0
-        } else {
-            self.unit_corrupt[unit].saturating_sub(me) as f32 / others as f32
-        }
+        peer_share_in(
+            self.unit_count[unit],
+            self.unit_corrupt[unit],
+            self.off.corrupt[i],
+        )
     }
 
     /// Competence of officer `i` at grade `g` in sector `s` (0–10).
@@ -272,22 +323,26 @@ impl World {
     /// Annual pay of officer `i`.
     #[inline]
     pub fn pay_of(&self, i: usize) -> f64 {
-        let g = self.off.grade[i] as usize;
-        self.scn.pay.officer_pay(
-            self.d.basic_pay[g],
-            self.off.grade_m[i] as f64 / 12.0,
-            self.off.appraisal_mean(i),
+        let o = &self.off;
+        pay_for(
+            &self.scn.pay,
+            &self.d,
+            o.grade[i],
+            o.grade_m[i],
+            &o.appraisal[i],
         )
     }
 
     /// Outside wage of officer `i`.
     #[inline]
     pub fn outside_of(&self, i: usize) -> f64 {
-        let g = self.off.grade[i] as usize;
-        self.scn.pay.outside_wage(
-            self.d.outside[g],
-            self.off.ability[i],
-            self.off.best_sector(i).1,
+        let o = &self.off;
+        outside_for(
+            &self.scn.pay,
+            &self.d,
+            o.grade[i],
+            o.ability[i],
+            o.expertise_of(i),
         )
     }
 
@@ -321,13 +376,17 @@ impl World {
     /// Effective rent of a post in sector `s` with rent factor `factor`.
     #[inline]
     fn rent_at(&self, s: usize, factor: f32) -> f32 {
-        let base = (self.d.sector_rent[s] * factor).min(1.0);
-        let cut = if self.scn.transparency.enabled {
+        rent_value(self.d.sector_rent[s], factor, self.rent_cut())
+    }
+
+    /// Share of rents that e-governance removes, 0–1.
+    #[inline]
+    pub fn rent_cut(&self) -> f32 {
+        if self.scn.transparency.enabled {
             (self.scn.transparency.egov_rent_cut * self.env.egov) as f32
         } else {
             0.0
-        };
-        base * (1.0 - cut)
+        }
     }
 }
 
