@@ -174,26 +174,14 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     })?;
     let text = output::validation::render(&report, &command);
     output::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
-    let count = |v: &dyn Fn(validation::Verdict) -> bool, xs: &[validation::Verdict]| {
-        xs.iter().filter(|x| v(**x)).count()
-    };
-    let ev: Vec<_> = report.evidence.iter().map(|e| e.verdict).collect();
-    let ex: Vec<_> = report.expectations.iter().map(|e| e.verdict).collect();
-    let agrees = |x: validation::Verdict| x == validation::Verdict::Agrees;
-    let direction = |x: validation::Verdict| x.direction_holds();
+    let (ev, ex) = (report.evidence_tally(), report.expectation_tally());
     println!(
         "published findings: {}/{} agree ({}/{} in direction)",
-        count(&agrees, &ev),
-        ev.len(),
-        count(&direction, &ev),
-        ev.len()
+        ev.agree, ev.total, ev.direction, ev.total
     );
     println!(
         "reform scenarios: {}/{} stated effects hold ({}/{} in direction)",
-        count(&agrees, &ex),
-        ex.len(),
-        count(&direction, &ex),
-        ex.len()
+        ex.agree, ex.total, ex.direction, ex.total
     );
     println!(
         "wrote {} in {:.1} s",

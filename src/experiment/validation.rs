@@ -494,8 +494,6 @@ pub struct Runner {
     base: Scenario,
     settings: Settings,
     cache: HashMap<String, Vec<ReplicateResult>>,
-    /// Called with a description before each new run.
-    pub on_run: Box<dyn Fn(&str)>,
 }
 
 impl Runner {
@@ -504,7 +502,6 @@ impl Runner {
             base,
             settings,
             cache: HashMap::new(),
-            on_run: Box::new(|_| {}),
         }
     }
 
@@ -535,7 +532,6 @@ impl Runner {
         s.validate(what)?;
         let key = s.to_toml();
         if !self.cache.contains_key(&key) {
-            (self.on_run)(what);
             let r = runner::run(s, self.settings.threads, &|| {})?;
             self.cache.insert(key.clone(), r);
         }
@@ -679,7 +675,6 @@ pub fn measure_expectations(
         .max(last_reform)
         .max(1);
     let mut runner = Runner::new(s.clone(), settings.clone());
-    runner.on_run = Box::new(|_| {});
     let mut with = runner.sized(s.clone(), years);
     with.expect.clear();
     let mut without = with.clone();
@@ -802,7 +797,7 @@ pub struct Report {
     pub scenario_files: Vec<PathBuf>,
 }
 
-/// The reform scenarios with `[[expect]]` entries in `dir`, sorted.
+/// The scenario files (`*.toml`) directly in `dir`, sorted.
 pub fn scenario_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot list scenario folder `{}`", dir.display()))?
@@ -811,6 +806,42 @@ pub fn scenario_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// How many verdicts agree in size, hold in direction, and in all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub agree: usize,
+    pub direction: usize,
+    pub total: usize,
+}
+
+impl Tally {
+    fn of(verdicts: impl Iterator<Item = Verdict>) -> Self {
+        let mut t = Tally {
+            agree: 0,
+            direction: 0,
+            total: 0,
+        };
+        for v in verdicts {
+            t.total += 1;
+            t.agree += (v == Verdict::Agrees) as usize;
+            t.direction += v.direction_holds() as usize;
+        }
+        t
+    }
+}
+
+impl Report {
+    /// The published findings' verdicts.
+    pub fn evidence_tally(&self) -> Tally {
+        Tally::of(self.evidence.iter().map(|e| e.verdict))
+    }
+
+    /// The reform scenarios' stated effects' verdicts.
+    pub fn expectation_tally(&self) -> Tally {
+        Tally::of(self.expectations.iter().map(|e| e.verdict))
+    }
 }
 
 /// Runs the whole validation from the scenario library in `dir`.

@@ -12,20 +12,19 @@ use crate::experiment::validation::{
 /// Efficiency gains of the classic model as reported for the paper's
 /// Table 1, by (hypothesis, strategy). The paper's own text was not
 /// available to us; these come from a press summary of it (see the notes).
-const PAPER_GAINS: &[(&str, &str, &str)] = &[
-    ("redraw", "best", "-10%"),
-    ("redraw", "worst", "+12%"),
-    ("redraw", "random", "+1%"),
-    ("redraw", "best_worst", "+1.5%"),
-    ("carry_over", "random", "+2%"),
+const PAPER_GAINS: &[(&str, &str, f64)] = &[
+    ("redraw", "best", -10.0),
+    ("redraw", "worst", 12.0),
+    ("redraw", "random", 1.0),
+    ("redraw", "best_worst", 1.5),
+    ("carry_over", "random", 2.0),
 ];
 
-fn paper_gain(h: &str, s: &str) -> &'static str {
+fn paper_gain(h: &str, s: &str) -> String {
     PAPER_GAINS
         .iter()
         .find(|(a, b, _)| *a == h && *b == s)
-        .map(|x| x.2)
-        .unwrap_or("not found")
+        .map_or("not found".into(), |x| format!("{:+}%", x.2))
 }
 
 /// A number to 3 significant figures, kept readable for large values.
@@ -84,10 +83,7 @@ fn direction_word(d: f64) -> &'static str {
 pub fn render(r: &Report, command: &str) -> String {
     let mut o = String::new();
     let s = &r.settings;
-    let agree = |v: &[Verdict]| v.iter().filter(|x| **x == Verdict::Agrees).count();
-    let ev: Vec<Verdict> = r.evidence.iter().map(|e| e.verdict).collect();
-    let ex: Vec<Verdict> = r.expectations.iter().map(|e| e.verdict).collect();
-    let dir = |v: &[Verdict]| v.iter().filter(|x| x.direction_holds()).count();
+    let (ev, ex) = (r.evidence_tally(), r.expectation_tally());
 
     let _ = writeln!(o, "# Validation\n");
     let _ = writeln!(
@@ -112,20 +108,20 @@ pub fn render(r: &Report, command: &str) -> String {
         "- Published findings (research/evidence.md): {} of {} checks agree in direction and, \
          where a size is stated, in rough size; {} of {} in direction. {} findings are outside \
          the model and listed below.",
-        agree(&ev),
-        ev.len(),
-        dir(&ev),
-        ev.len(),
+        ev.agree,
+        ev.total,
+        ev.direction,
+        ev.total,
         NOT_ADDRESSED.len()
     );
     let _ = writeln!(
         o,
         "- Reform scenarios: {} of {} stated effects hold in direction and size; {} of {} in \
          direction ({} scenarios).",
-        agree(&ex),
-        ex.len(),
-        dir(&ex),
-        ex.len(),
+        ex.agree,
+        ex.total,
+        ex.direction,
+        ex.total,
         r.scenario_files.len()
     );
     let _ = writeln!(
@@ -353,14 +349,6 @@ fn robust_strategies(c: &[ClassicResult]) -> Vec<&'static str> {
         .collect()
 }
 
-/// The paper's gains as numbers, with the strategy's name.
-fn paper_numbers() -> Vec<(&'static str, &'static str, f64)> {
-    PAPER_GAINS
-        .iter()
-        .filter_map(|(h, s, g)| g.trim_end_matches('%').parse().ok().map(|v| (*h, *s, v)))
-        .collect()
-}
-
 /// Whether the mixed strategy's mean efficiency moves monotonically in p
 /// under every hypothesis.
 fn sweep_monotone(c: &[ClassicResult]) -> bool {
@@ -378,7 +366,7 @@ fn classic_notes(c: &[ClassicResult]) -> String {
     // Our gains against the paper's, in points and as % of E(0).
     let mut worst_points = (0.0f64, String::new());
     let mut worst_relative = 0.0f64;
-    for (h, st, paper) in paper_numbers() {
+    for &(h, st, paper) in PAPER_GAINS {
         let Some(r) = find(c, h, st, 0.5) else {
             continue;
         };

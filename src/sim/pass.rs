@@ -417,9 +417,11 @@ fn chunk_pass(p: &StepParams, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         }
         // Competing risks from one uniform draw.
         let is_corrupt = corrupt[j];
-        let detection = detection_hazard_for(scn, d, p.env, connections[j]);
+        // Computed only where used: the hazard of a corrupt officer, and
+        // the rare revision of the decision.
+        let detection = || detection_hazard_for(scn, d, p.env, connections[j]);
         let h_det = if is_corrupt && !under_inquiry {
-            per_step(detection, dt)
+            per_step(detection(), dt)
         } else {
             0.0
         };
@@ -478,7 +480,7 @@ fn chunk_pass(p: &StepParams, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                     months_in_post: months_in_post[j],
                     peers,
                     integrity: integrity[j],
-                    punish: punish_from(scn, detection),
+                    punish: punish_from(scn, detection()),
                     outside,
                     pay,
                     age_m: age_m[j],
