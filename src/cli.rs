@@ -257,13 +257,24 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         * 12.0
         * scn.sim.replicates as f64;
     let wall = started.elapsed().as_secs_f64();
+    let mut phases = crate::sim::timing::Phases::default();
+    for r in &ensemble.replicates {
+        phases += r.phases;
+    }
+    let threads = if a.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        a.threads
+    };
     let record = serde_json::json!({
         "command": std::env::args().collect::<Vec<_>>(),
-        "threads": if a.threads == 0 { rayon::current_num_threads() } else { a.threads },
+        "bureausim_version": env!("CARGO_PKG_VERSION"),
+        "threads": threads,
         "simulation_seconds": sim_secs,
         "wall_seconds": wall,
         "officer_months": months,
         "officer_months_per_second": months / sim_secs,
+        "phase_seconds": phases,
     });
     std::fs::write(
         dir.join("run.json"),

@@ -51,6 +51,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
             .map(|r| ReformState::new(r, d.spy))
             .collect(),
         events: Vec::new(),
+        phases: Default::default(),
         d,
         scn: scn.clone(),
     };

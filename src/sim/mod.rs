@@ -6,4 +6,5 @@ pub mod pass;
 pub mod rng;
 pub mod runner;
 pub mod step;
+pub mod timing;
 pub mod world;

@@ -2,10 +2,13 @@
 //! results gathered in replicate order so that output never depends on
 //! which thread ran what.
 
+use std::time::Instant;
+
 use rayon::prelude::*;
 
 use crate::metrics;
 use crate::scenario::Scenario;
+use crate::sim::timing::{Phases, lap};
 use crate::sim::world::World;
 use crate::sim::{init, step};
 
@@ -16,6 +19,8 @@ pub struct ReplicateResult {
     pub rows: Vec<Vec<f64>>,
     /// `grades[year][grade]` holds the values of [`metrics::GRADE_METRICS`].
     pub grades: Vec<Vec<Vec<f64>>>,
+    /// Wall time per phase (for the run record; not a result).
+    pub phases: Phases,
 }
 
 /// Simulates replicate `replicate`; `on_year` is called after each simulated
@@ -25,25 +30,33 @@ pub fn run_replicate(
     replicate: u64,
     on_year: &(dyn Fn() + Sync),
 ) -> ReplicateResult {
+    let mut t = Instant::now();
     let mut w = init::build(scn, replicate);
+    lap(&mut t, &mut w.phases.build);
     warm_up(&mut w, on_year);
+    let mut t = Instant::now();
     let (row, grades) = metrics::observe(&w);
     let mut out = ReplicateResult {
         rows: vec![row],
         grades: vec![grades],
+        phases: Phases::default(),
     };
+    lap(&mut t, &mut w.phases.metrics);
     let spy = scn.sim.steps_per_year as u64;
     for _year in 0..scn.sim.years {
         for _ in 0..spy {
             step::step(&mut w);
         }
+        let mut t = Instant::now();
         let (row, grades) = metrics::observe(&w);
         respond_to_year(&mut w, &row);
         w.flows = Default::default();
         out.rows.push(row);
         out.grades.push(grades);
+        lap(&mut t, &mut w.phases.metrics);
         on_year();
     }
+    out.phases = w.phases;
     out
 }
 
@@ -73,9 +86,11 @@ pub fn warm_up(w: &mut World, on_year: &(dyn Fn() + Sync)) {
     for _ in 0..steps {
         step::step(w);
         if w.env.step % w.scn.sim.steps_per_year as u64 == 0 {
+            let mut t = Instant::now();
             let (row, _) = metrics::observe(w);
             respond_to_year(w, &row);
             w.flows = Default::default();
+            lap(&mut t, &mut w.phases.metrics);
             on_year();
         }
     }

@@ -12,7 +12,9 @@ use crate::model::{
     accountability, appraisal, exits, postings, promotion, recruitment, reforms, training,
 };
 use crate::scenario::Scenario;
+use crate::sim::timing::lap;
 use crate::sim::world::{Derived, Env, Event, World};
+use std::time::Instant;
 
 /// Months of age and service per step (steps a year divide 12).
 pub fn months_per_step(w: &World) -> u16 {
@@ -127,6 +129,7 @@ pub fn situation_from(
 
 /// Advances the world by one step.
 pub fn step(w: &mut World) {
+    let mut clock = Instant::now();
     reforms::step(w);
     let spy = w.d.spy;
     // Politics: elections and transfer waves.
@@ -158,8 +161,11 @@ pub fn step(w: &mut World) {
         accountability::detection_boost(&w.scn.accountability, 0.0, 0.0, 0.0, 0.0, 0.0)
     };
     refresh_units(w);
+    lap(&mut clock, &mut w.phases.prepare);
     crate::sim::pass::officer_pass(w);
+    lap(&mut clock, &mut w.phases.pass);
     apply_events(w);
+    lap(&mut clock, &mut w.phases.events);
     let in_year = (w.env.step % spy as u64) as u32 + 1;
     if in_year == w.scn.sim.annual_step {
         annual(w);
@@ -173,6 +179,7 @@ pub fn step(w: &mut World) {
     }
     w.env.wave_left = w.env.wave_left.saturating_sub(1);
     w.env.step += 1;
+    lap(&mut clock, &mut w.phases.annual);
 }
 
 fn open_inquiry(w: &mut World, i: usize, wrongful: bool) {

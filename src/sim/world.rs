@@ -259,6 +259,8 @@ pub struct World {
     pub events: Vec<Event>,
     /// Per-chunk results of the monthly pass, merged in chunk order.
     pub chunk_out: Vec<crate::sim::pass::ChunkOut>,
+    /// Wall time per phase, for the run record only.
+    pub phases: crate::sim::timing::Phases,
 }
 
 impl World {
