@@ -183,22 +183,40 @@ impl PromotionParams {
     }
 }
 
+/// A key whose unsigned order is `f64::total_cmp`'s order, so that sorts
+/// can compare plain integers.
+#[inline]
+pub fn total_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    // Negative values: flip every bit; positive: flip the sign bit.
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
 /// Spearman rank correlation of two equally long samples (ties by order).
 pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
     let n = x.len();
     if n < 2 {
         return f64::NAN;
     }
-    let rank = |v: &[f64]| {
-        let mut idx: Vec<usize> = (0..n).collect();
-        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n);
+    let mut rank = |v: &[f64]| {
+        keyed.clear();
+        keyed.extend(v.iter().enumerate().map(|(i, &x)| (total_key(x), i as u32)));
+        // Keys are unique (the index breaks ties), so an unstable sort
+        // gives the one order: by value, ties by position.
+        keyed.sort_unstable();
         let mut r = vec![0.0; n];
-        for (k, &i) in idx.iter().enumerate() {
-            r[i] = k as f64;
+        for (k, &(_, i)) in keyed.iter().enumerate() {
+            r[i as usize] = k as f64;
         }
         r
     };
-    let (rx, ry) = (rank(x), rank(y));
+    let rx = rank(x);
+    let ry = rank(y);
     let d2: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - b).powi(2)).sum();
     1.0 - 6.0 * d2 / (n as f64 * (n as f64 * n as f64 - 1.0))
 }
@@ -237,6 +255,7 @@ pub fn board(w: &mut World) {
     let mut comp_next: Vec<f64> = Vec::new();
     let mut cap_flag: Vec<bool> = Vec::new();
     let mut order: Vec<usize> = Vec::new();
+    let mut keyed: Vec<(u64, u32, u32)> = Vec::new();
     for t in (1..grades).rev() {
         let g = t - 1;
         let posts_t = w.scn.structure.grades[t].posts as i64;
@@ -346,10 +365,28 @@ pub fn board(w: &mut World) {
             scores.push(score);
             cap_flag.push(captured_here && p.weights.discretion > 0.0);
         }
-        order.clear();
-        order.extend(0..elig.len());
-        order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(elig[a].cmp(&elig[b])));
+        // Candidates by score, highest first, ties by slot: keys are unique,
+        // so unstable sorts and selections give the one order. Only the
+        // "worst" and "best_worst" rules need more than the top n in order.
         let n = wanted.min(elig.len());
+        keyed.clear();
+        keyed.extend(
+            elig.iter()
+                .zip(&scores)
+                .enumerate()
+                .map(|(k, (&slot, &sc))| (!total_key(sc), slot, k as u32)),
+        );
+        match rule {
+            "worst" | "best_worst" => keyed.sort_unstable(),
+            _ => {
+                if n < keyed.len() {
+                    keyed.select_nth_unstable(n);
+                }
+                keyed[..n].sort_unstable();
+            }
+        }
+        order.clear();
+        order.extend(keyed.iter().map(|&(_, _, k)| k as usize));
         let chosen: Vec<usize> = match rule {
             "worst" => order.iter().rev().take(n).copied().collect(),
             "best_worst" => {
@@ -444,5 +481,29 @@ mod tests {
         assert!((spearman(&x, &[10.0, 20.0, 30.0, 40.0]) - 1.0).abs() < 1e-12);
         assert!((spearman(&x, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
         assert!(spearman(&[1.0], &[1.0]).is_nan());
+    }
+
+    #[test]
+    fn total_key_orders_like_total_cmp() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -2.5,
+            -0.0,
+            0.0,
+            1e-300,
+            3.0,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for a in xs {
+            for b in xs {
+                assert_eq!(
+                    total_key(a).cmp(&total_key(b)),
+                    a.total_cmp(&b),
+                    "{a} vs {b}"
+                );
+            }
+        }
     }
 }
