@@ -3,6 +3,7 @@
 //! so an interrupted run never leaves a half-written result that looks whole,
 //! and an existing result is replaced only when asked (`--force`).
 
+pub mod chart;
 pub mod csv;
 pub mod json;
 pub mod plots;

@@ -67,10 +67,10 @@ pub fn write_plots(dir: &Path, data: &PlotData) -> anyhow::Result<Vec<PathBuf>> 
 // Font
 
 /// Family name the embedded font is registered under; plotters' default.
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
-fn register_embedded_font() -> anyhow::Result<()> {
+pub(crate) fn register_embedded_font() -> anyhow::Result<()> {
     static REGISTER: Once = Once::new();
     static REGISTERED: AtomicBool = AtomicBool::new(false);
     REGISTER.call_once(|| {
