@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::experiment::ensemble::Ensemble;
+use crate::experiment::plan::Plan;
+use crate::experiment::spec::{self, Kind, Spec};
+use crate::experiment::store::{self, Shard};
 use crate::metrics::{METRICS, metric_index, summary::stats};
 use crate::output::{self, Staging};
 use crate::scenario::{Scenario, ScenarioError};
@@ -32,6 +35,149 @@ pub enum Command {
     /// against their stated effects and the classic Peter-principle model
     /// against its paper; write the report (docs/validation.md).
     Validate(ValidateArgs),
+    /// Compare scenarios with common random numbers: each one's mean and
+    /// 95% interval, and its paired difference from the first (the base).
+    Compare(CompareArgs),
+    /// Run a full factorial grid over one or more parameters.
+    Sweep(SweepArgs),
+    /// Rank parameters by their effect: Morris screening or Sobol indices.
+    Sensitivity(SensitivityArgs),
+    /// Run a comparison, sweep or sensitivity analysis described in a TOML file.
+    Experiment(ExperimentFileArgs),
+    /// Combine the shard folders of one experiment into its complete result.
+    Merge(MergeArgs),
+}
+
+/// Flags every experiment takes that do not change its results.
+#[derive(Debug, Args)]
+pub struct RunControl {
+    /// Output folder [default: outputs/<experiment name>]. An unfinished
+    /// experiment there resumes; a different one is never overwritten
+    /// without --force.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Discard an existing output folder and start again.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (0 = all cores). Results do not depend on it.
+    #[arg(long, value_name = "T", default_value_t = 0)]
+    pub threads: usize,
+    /// Run only shard I of N (every N-th run, from 1 to N); combine the
+    /// shard folders with `bureausim merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Skip the plots (tables, summary and report only).
+    #[arg(long)]
+    pub no_plots: bool,
+}
+
+/// Flags every experiment takes that change what is run.
+#[derive(Debug, Args)]
+pub struct Design {
+    /// Replicates per scenario or point [default: 10 compare, 5 sweep, 2 sensitivity].
+    #[arg(long, value_name = "N")]
+    pub replicates: Option<u32>,
+    /// Years to simulate [default: the (base) scenario's].
+    #[arg(long, value_name = "Y")]
+    pub years: Option<u32>,
+    /// Master seed for every arm [default: the (base) scenario's].
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub seed: Option<u64>,
+    /// Override a key in every scenario (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Scale the service (posts, officers, course seats) by this factor, e.g. 0.1 for a quick look.
+    #[arg(long, value_name = "F")]
+    pub scale: Option<f64>,
+    /// Years the tables report, comma-separated [default: 10,20,40 within the run].
+    #[arg(long, value_name = "Y1,Y2,...")]
+    pub at: Option<String>,
+    /// Metrics of the tables and plots, comma-separated [default: efficiency,
+    /// mean_competence, corruption_prevalence, mean_months_in_post, vacancy_rate, morale].
+    #[arg(long, value_name = "M1,M2,...")]
+    pub metrics: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base scenario, then the scenarios to compare with it.
+    #[arg(value_name = "SCENARIO", num_args = 2.., required = true)]
+    pub scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub design: Design,
+    #[command(flatten)]
+    pub control: RunControl,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario to sweep.
+    pub scenario: PathBuf,
+    /// A parameter and its values: KEY.PATH=FROM:TO:STEP or KEY.PATH=V1,V2,... (repeatable; full factorial).
+    #[arg(long, value_name = "KEY.PATH=VALUES", required = true)]
+    pub vary: Vec<String>,
+    #[command(flatten)]
+    pub design: Design,
+    #[command(flatten)]
+    pub control: RunControl,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario to analyse.
+    pub scenario: PathBuf,
+    /// A numeric parameter and its interval: KEY.PATH=LOW:HIGH (repeatable, at least two).
+    #[arg(long, value_name = "KEY.PATH=LOW:HIGH", required = true)]
+    pub param: Vec<String>,
+    /// morris (screening, r (k + 1) points) or sobol (indices, n (k + 2) points).
+    #[arg(long, value_name = "METHOD", default_value = "morris", value_parser = ["morris", "sobol"])]
+    pub method: String,
+    /// Morris trajectories.
+    #[arg(long, value_name = "R", default_value_t = 10)]
+    pub trajectories: u32,
+    /// Morris grid levels (even).
+    #[arg(long, value_name = "P", default_value_t = 4)]
+    pub levels: u32,
+    /// Sobol base samples n.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub samples: u32,
+    /// Bootstrap resamples for the indices' intervals.
+    #[arg(long, value_name = "B", default_value_t = 500)]
+    pub bootstrap: u32,
+    /// The year whose values are analysed [default: 20, or the last year].
+    #[arg(long, value_name = "Y")]
+    pub year: Option<u32>,
+    /// Seed of the sampling design.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub design_seed: u64,
+    #[command(flatten)]
+    pub design: Design,
+    #[command(flatten)]
+    pub control: RunControl,
+}
+
+#[derive(Debug, Args)]
+pub struct ExperimentFileArgs {
+    /// The experiment file (TOML); scenario paths in it are relative to it.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub control: RunControl,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard folders, every shard of one experiment once.
+    #[arg(value_name = "DIR", num_args = 1.., required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The folder of the combined result.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the plots.
+    #[arg(long)]
+    pub no_plots: bool,
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +265,161 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run(a),
         Command::Check(a) => check(a),
         Command::Validate(a) => validate(a),
+        Command::Compare(a) => {
+            let spec = design_spec(Kind::Compare, a.scenarios, &a.design)?;
+            experiment(spec, None, &a.control)
+        }
+        Command::Sweep(a) => {
+            let mut spec = design_spec(Kind::Sweep, vec![a.scenario], &a.design)?;
+            spec.vary = a
+                .vary
+                .iter()
+                .map(|v| spec::parse_vary(v))
+                .collect::<Result<_, _>>()?;
+            experiment(spec, None, &a.control)
+        }
+        Command::Sensitivity(a) => {
+            let mut spec = design_spec(Kind::Sensitivity, vec![a.scenario], &a.design)?;
+            spec.params = a
+                .param
+                .iter()
+                .map(|p| spec::parse_param(p))
+                .collect::<Result<_, _>>()?;
+            spec.method = if a.method == "sobol" {
+                spec::Method::Sobol
+            } else {
+                spec::Method::Morris
+            };
+            spec.trajectories = a.trajectories;
+            spec.levels = a.levels;
+            spec.samples = a.samples;
+            spec.bootstrap = a.bootstrap;
+            spec.year = a.year;
+            spec.design_seed = a.design_seed;
+            experiment(spec, None, &a.control)
+        }
+        Command::Experiment(a) => {
+            let spec = spec::load_file(&a.file)?;
+            experiment(spec, Some(&a.file), &a.control)
+        }
+        Command::Merge(a) => merge(a),
     }
+}
+
+fn design_spec(kind: Kind, scenarios: Vec<PathBuf>, d: &Design) -> anyhow::Result<Spec> {
+    let mut spec = Spec::new(kind, scenarios);
+    if let Some(r) = d.replicates {
+        spec.replicates = r;
+    }
+    spec.years = d.years;
+    spec.seed = d.seed;
+    spec.sets = d.sets.clone();
+    spec.scale = d.scale;
+    if let Some(at) = &d.at {
+        spec.report_years = spec::parse_years("--at", at)?;
+    }
+    if let Some(m) = &d.metrics {
+        spec.metrics = m.split(',').map(|x| x.trim().to_string()).collect();
+    }
+    spec.name = spec.default_name();
+    Ok(spec)
+}
+
+/// Runs (or resumes) an experiment, then writes its tables, plots and report.
+fn experiment(spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Result<()> {
+    let shard = c.shard.as_deref().map(Shard::parse).transpose()?;
+    let command = spec.command(file);
+    let plan = Plan::new(spec, command)?;
+    let dest = c.out.clone().unwrap_or_else(|| {
+        let mut name = plan.spec.name.clone();
+        if let Some(s) = shard {
+            name.push_str(&format!("-shard-{}-of-{}", s.index, s.count));
+        }
+        Path::new("outputs").join(name)
+    });
+    let pending = store::prepare(&dest, &plan, shard, c.force)?;
+    let mine = (0..plan.runs())
+        .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
+        .count();
+    println!(
+        "bureausim {} {}: {} point(s) × {} replicate(s) = {} runs{}, {} years, seed {}; {} to do, {} already done → {}",
+        env!("CARGO_PKG_VERSION"),
+        plan.spec.kind.name(),
+        plan.variants.len(),
+        plan.spec.replicates,
+        plan.runs(),
+        shard.map_or(String::new(), |s| format!(
+            " (shard {}/{}: {mine})",
+            s.index, s.count
+        )),
+        plan.years,
+        plan.seed,
+        pending.len(),
+        mine - pending.len(),
+        dest.display()
+    );
+    let started = Instant::now();
+    if !pending.is_empty() {
+        let warm = plan
+            .bases
+            .iter()
+            .map(|b| b.sim.warmup_years)
+            .max()
+            .unwrap_or(0);
+        let total = pending.len() as u64 * (plan.years + warm) as u64;
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} run-years ({eta} left)",
+            )
+            .expect("valid template"),
+        );
+        store::execute(&dest, &plan, &pending, c.threads, &|| bar.inc(1))?;
+        bar.finish_and_clear();
+    }
+    if let Some(s) = shard {
+        println!(
+            "shard {}/{} complete: {mine} runs in {} ({:.1} s). When every shard is done: bureausim merge <the {} shard folders> --out <folder>",
+            s.index,
+            s.count,
+            dest.display(),
+            started.elapsed().as_secs_f64(),
+            s.count
+        );
+        return Ok(());
+    }
+    finish(&dest, &plan, c.no_plots)?;
+    println!("done in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn finish(dest: &Path, plan: &Plan, no_plots: bool) -> anyhow::Result<()> {
+    let runs = store::load_runs(dest, plan)?;
+    let table = output::report::write_all(dest, plan, &runs, !no_plots)?;
+    print!("{table}");
+    println!(
+        "\nwrote {}/ : report.html, report.md, summary.json, {}runs.csv{}",
+        dest.display(),
+        match plan.spec.kind {
+            Kind::Compare => "table.csv, ",
+            Kind::Sweep => "points.csv, ",
+            Kind::Sensitivity => "indices.csv, ",
+        },
+        if no_plots { "" } else { " and plots" }
+    );
+    Ok(())
+}
+
+fn merge(a: MergeArgs) -> anyhow::Result<()> {
+    let plan = store::merge(&a.dirs, &a.out, a.force)?;
+    println!(
+        "merged {} shard folder(s): {} runs of `{}` → {}",
+        a.dirs.len(),
+        plan.runs(),
+        plan.command,
+        a.out.display()
+    );
+    finish(&a.out, &plan, a.no_plots)
 }
 
 fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {

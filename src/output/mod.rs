@@ -7,6 +7,7 @@ pub mod chart;
 pub mod csv;
 pub mod json;
 pub mod plots;
+pub mod report;
 pub mod validation;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,198 @@
+//! The statistics of a finished experiment, computed from its runs in run
+//! order only, so that a merged experiment and one run on one machine give
+//! the same numbers to the last bit.
+//!
+//! - Compare: each arm's mean and 95% t interval across replicates, and the
+//!   paired difference from the base (replicate k against replicate k, the
+//!   same random streams), with its 95% t interval; a difference is marked
+//!   when its interval excludes 0.
+//! - Sweep: each grid point's mean and 95% interval.
+//! - Sensitivity: the output at the analysed year, averaged over replicates
+//!   at each design point, fed to Morris or Sobol analysis.
+
+use serde::Serialize;
+
+use crate::experiment::plan::Plan;
+use crate::experiment::sensitivity;
+use crate::experiment::spec::{Kind, Method};
+use crate::metrics::summary::{Stats, stats};
+
+/// `[run][year][metric]`, as `store::load_runs` gives it.
+pub type Runs = Vec<Vec<Vec<f64>>>;
+
+/// One arm's value of one metric at one year, and its difference from the base.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArmStat {
+    pub metric: &'static str,
+    pub year: u32,
+    /// Index of the variant (0 is the base).
+    pub arm: usize,
+    pub stats: Stats,
+    /// Paired difference from the base (None for the base itself).
+    pub diff: Option<Stats>,
+    /// The difference's interval excludes 0.
+    pub significant: bool,
+}
+
+/// Values of metric `m` at `year` for every replicate of variant `v`.
+pub fn values(plan: &Plan, runs: &Runs, v: usize, year: u32, m: usize) -> Vec<f64> {
+    let r = plan.spec.replicates as usize;
+    (0..r).map(|k| runs[v * r + k][year as usize][m]).collect()
+}
+
+/// True when a 95% interval lies wholly above or below 0.
+pub fn excludes_zero(s: &Stats) -> bool {
+    match (s.ci95_low, s.ci95_high) {
+        (Some(lo), Some(hi)) => lo > 0.0 || hi < 0.0,
+        _ => false,
+    }
+}
+
+/// Every arm's statistics for the given metrics at the given years
+/// (metrics outermost, then years, then arms).
+pub fn arm_stats(plan: &Plan, runs: &Runs, metrics: &[usize], years: &[u32]) -> Vec<ArmStat> {
+    let defs = crate::metrics::METRICS;
+    let mut out = Vec::new();
+    for &m in metrics {
+        for &y in years {
+            let base = values(plan, runs, 0, y, m);
+            for v in 0..plan.variants.len() {
+                let xs = values(plan, runs, v, y, m);
+                let diff = if v == 0 || plan.spec.kind != Kind::Compare {
+                    None
+                } else {
+                    let d: Vec<f64> = xs
+                        .iter()
+                        .zip(&base)
+                        .filter(|(a, b)| a.is_finite() && b.is_finite())
+                        .map(|(a, b)| a - b)
+                        .collect();
+                    Some(stats(&d))
+                };
+                let significant = diff.as_ref().is_some_and(excludes_zero);
+                out.push(ArmStat {
+                    metric: defs[m].name,
+                    year: y,
+                    arm: v,
+                    stats: stats(&xs),
+                    diff,
+                    significant,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Mean and 95% interval per year of metric `m` for variant `v`:
+/// (mean, low, high), NaN where undefined.
+pub fn trajectory(plan: &Plan, runs: &Runs, v: usize, m: usize) -> [Vec<f64>; 3] {
+    let mut out = [Vec::new(), Vec::new(), Vec::new()];
+    for y in 0..=plan.years {
+        let s = stats(&values(plan, runs, v, y, m));
+        let mean = s.mean.unwrap_or(f64::NAN);
+        out[0].push(mean);
+        out[1].push(s.ci95_low.unwrap_or(mean));
+        out[2].push(s.ci95_high.unwrap_or(mean));
+    }
+    out
+}
+
+/// One parameter's sensitivity measures for one metric.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParamIndex {
+    pub metric: &'static str,
+    pub parameter: String,
+    /// Morris: mean of the elementary effects.
+    pub mu: Option<f64>,
+    /// Morris: mean of their absolute values (the ranking measure).
+    pub mu_star: Option<f64>,
+    pub mu_star_ci: Option<(f64, f64)>,
+    /// Morris: their standard deviation (interactions, non-linearity).
+    pub sigma: Option<f64>,
+    /// Sobol first-order index.
+    pub s1: Option<f64>,
+    pub s1_ci: Option<(f64, f64)>,
+    /// Sobol total index.
+    pub st: Option<f64>,
+    pub st_ci: Option<(f64, f64)>,
+}
+
+/// The output of each design point: metric `m` at the analysed year,
+/// averaged over the point's replicates (non-finite replicates skipped).
+pub fn point_outputs(plan: &Plan, runs: &Runs, m: usize) -> Vec<f64> {
+    (0..plan.variants.len())
+        .map(|v| {
+            stats(&values(plan, runs, v, plan.year, m))
+                .mean
+                .unwrap_or(f64::NAN)
+        })
+        .collect()
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+fn finite_pair(p: (f64, f64)) -> Option<(f64, f64)> {
+    (p.0.is_finite() && p.1.is_finite()).then_some(p)
+}
+
+/// Sensitivity indices of every parameter for each metric, in parameter order.
+pub fn indices(plan: &Plan, runs: &Runs, metrics: &[usize]) -> Vec<ParamIndex> {
+    let k = plan.spec.params.len();
+    let defs = crate::metrics::METRICS;
+    let mut out = Vec::new();
+    for &m in metrics {
+        let y = point_outputs(plan, runs, m);
+        match plan.spec.method {
+            Method::Morris => {
+                let ix = sensitivity::morris_analyze(
+                    &plan.unit_design,
+                    &y,
+                    k,
+                    plan.spec.bootstrap as usize,
+                    plan.spec.design_seed,
+                );
+                for (p, i) in plan.spec.params.iter().zip(ix) {
+                    out.push(ParamIndex {
+                        metric: defs[m].name,
+                        parameter: p.key.clone(),
+                        mu: finite(i.mu),
+                        mu_star: finite(i.mu_star),
+                        mu_star_ci: finite_pair(i.mu_star_ci),
+                        sigma: finite(i.sigma),
+                        s1: None,
+                        s1_ci: None,
+                        st: None,
+                        st_ci: None,
+                    });
+                }
+            }
+            Method::Sobol => {
+                let ix = sensitivity::sobol_analyze(
+                    &y,
+                    k,
+                    plan.spec.samples as usize,
+                    plan.spec.bootstrap as usize,
+                    plan.spec.design_seed,
+                );
+                for (p, i) in plan.spec.params.iter().zip(ix) {
+                    out.push(ParamIndex {
+                        metric: defs[m].name,
+                        parameter: p.key.clone(),
+                        mu: None,
+                        mu_star: None,
+                        mu_star_ci: None,
+                        sigma: None,
+                        s1: finite(i.s1),
+                        s1_ci: finite_pair(i.s1_ci),
+                        st: finite(i.st),
+                        st_ci: finite_pair(i.st_ci),
+                    });
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,355 @@
+//! An experiment resolved into runs. Every experiment is a list of
+//! *variants* (the scenarios of a comparison, the points of a sweep's grid,
+//! the sample points of a sensitivity design), each run for the same
+//! replicates: run j is variant `j / replicates`, replicate
+//! `j % replicates`. Replicate k of every variant uses the same master seed
+//! and so the same random streams (common random numbers), so differences
+//! between variants are not sampling noise.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::cli::UsageError;
+use crate::experiment::sensitivity;
+use crate::experiment::spec::{Kind, Method, Spec, number_text};
+use crate::metrics::metric_index;
+use crate::scenario::{Scenario, paths};
+
+/// One arm of the experiment: a base scenario with overrides.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Variant {
+    /// Short label: the scenario's name, or `key=value` pairs.
+    pub label: String,
+    /// Index of the base scenario.
+    pub base: usize,
+    /// `key.path=value` overrides on the base.
+    pub sets: Vec<String>,
+    /// The varied values as numbers (NaN where not a number), in the order
+    /// of the swept or analysed parameters.
+    #[serde(skip)]
+    pub coords: Vec<f64>,
+}
+
+/// An experiment, resolved and checked, ready to run.
+pub struct Plan {
+    pub spec: Spec,
+    /// The command that reproduces it.
+    pub command: String,
+    /// The base scenarios, resolved (overrides, seed, years and scale applied).
+    pub bases: Vec<Scenario>,
+    pub variants: Vec<Variant>,
+    /// The sensitivity design in the unit cube, one row per variant.
+    pub unit_design: Vec<Vec<f64>>,
+    pub years: u32,
+    pub seed: u64,
+    /// Years the tables report.
+    pub report_years: Vec<u32>,
+    /// Column indices (in `METRICS`) of the table metrics.
+    pub metrics: Vec<usize>,
+    /// The year a sensitivity analysis explains.
+    pub year: u32,
+}
+
+/// What identifies an experiment's results: everything that changes them.
+#[derive(Serialize)]
+struct Identity<'a> {
+    bureausim_version: &'static str,
+    kind: Kind,
+    replicates: u32,
+    years: u32,
+    seed: u64,
+    scenarios: Vec<String>,
+    variants: &'a [Variant],
+}
+
+fn err(m: String) -> UsageError {
+    UsageError(m)
+}
+
+impl Plan {
+    /// Loads the scenarios and expands the design; every variant's scenario
+    /// is validated here, before anything runs.
+    pub fn new(spec: Spec, command: String) -> Result<Self, UsageError> {
+        crate::experiment::spec::check(&spec)?;
+        let bases = Self::load_bases(&spec)?;
+        Self::with_bases(spec, bases, command)
+    }
+
+    /// Loads and resolves the base scenarios: overrides, seed, years,
+    /// replicates and scale applied.
+    pub fn load_bases(spec: &Spec) -> Result<Vec<Scenario>, UsageError> {
+        let mut bases = Vec::new();
+        for p in &spec.scenarios {
+            let s = Scenario::load(p, &spec.sets).map_err(|e| err(e.to_string()))?;
+            bases.push(s);
+        }
+        let years = spec.years.unwrap_or(bases[0].sim.years);
+        let seed = spec.seed.unwrap_or(bases[0].sim.seed);
+        for (s, p) in bases.iter_mut().zip(&spec.scenarios) {
+            s.sim.years = years;
+            s.sim.seed = seed;
+            s.sim.replicates = spec.replicates;
+            if let Some(f) = spec.scale {
+                *s = s.clone().scaled(f);
+            }
+            s.validate(&p.display().to_string())
+                .map_err(|e| err(e.to_string()))?;
+        }
+        Ok(bases)
+    }
+
+    /// A plan from already resolved base scenarios (as a manifest keeps them).
+    pub fn with_bases(
+        spec: Spec,
+        bases: Vec<Scenario>,
+        command: String,
+    ) -> Result<Self, UsageError> {
+        let years = bases[0].sim.years;
+        let seed = bases[0].sim.seed;
+        let report_years: Vec<u32> = if spec.report_years.is_empty() {
+            let v: Vec<u32> = [10, 20, 40].into_iter().filter(|&y| y <= years).collect();
+            if v.is_empty() { vec![years] } else { v }
+        } else {
+            if let Some(&y) = spec.report_years.iter().find(|&&y| y > years) {
+                return Err(err(format!(
+                    "--at: year {y} is after the last simulated year ({years})"
+                )));
+            }
+            spec.report_years.clone()
+        };
+        let mut metrics = Vec::new();
+        for m in spec.table_metrics() {
+            match metric_index(&m) {
+                Some(i) => metrics.push(i),
+                None => {
+                    return Err(err(format!(
+                        "--metrics: `{m}` is not a metric; the metrics are the columns of timeseries.csv: {}",
+                        crate::metrics::METRICS
+                            .iter()
+                            .map(|d| d.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            }
+        }
+        let year = spec.year.unwrap_or(20.min(years));
+        if year > years || year == 0 {
+            return Err(err(format!(
+                "--year: {year} is not a simulated year (1 to {years})"
+            )));
+        }
+        let mut plan = Plan {
+            command,
+            bases,
+            variants: Vec::new(),
+            unit_design: Vec::new(),
+            years,
+            seed,
+            report_years,
+            metrics,
+            year,
+            spec,
+        };
+        plan.expand()?;
+        Ok(plan)
+    }
+
+    fn expand(&mut self) -> Result<(), UsageError> {
+        match self.spec.kind {
+            Kind::Compare => {
+                self.variants = self
+                    .bases
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| Variant {
+                        label: s.name.clone(),
+                        base: k,
+                        sets: Vec::new(),
+                        coords: Vec::new(),
+                    })
+                    .collect();
+                let mut seen = std::collections::BTreeSet::new();
+                for v in &mut self.variants {
+                    let mut label = v.label.clone();
+                    let mut n = 2;
+                    while !seen.insert(label.clone()) {
+                        label = format!("{} ({n})", v.label);
+                        n += 1;
+                    }
+                    v.label = label;
+                }
+            }
+            Kind::Sweep => {
+                let base = &self.bases[0];
+                let origin = self.spec.scenarios[0].display().to_string();
+                // Each value alone first, so an error names the flag and value.
+                for v in &self.spec.vary {
+                    for val in &v.values {
+                        base.clone()
+                            .with_sets(&[format!("{}={val}", v.key)])
+                            .and_then(|s| s.validate(&origin))
+                            .map_err(|e| {
+                                err(format!(
+                                    "--vary {}={}: the value `{val}` is not allowed: {e}",
+                                    v.key,
+                                    v.values.join(",")
+                                ))
+                            })?;
+                    }
+                }
+                let dims: Vec<usize> = self.spec.vary.iter().map(|v| v.values.len()).collect();
+                let total: usize = dims.iter().product();
+                for n in 0..total {
+                    // Row-major: the first parameter is the outermost.
+                    let mut rest = n;
+                    let mut idx = vec![0; dims.len()];
+                    for d in (0..dims.len()).rev() {
+                        idx[d] = rest % dims[d];
+                        rest /= dims[d];
+                    }
+                    let sets: Vec<String> = self
+                        .spec
+                        .vary
+                        .iter()
+                        .zip(&idx)
+                        .map(|(v, &i)| format!("{}={}", v.key, v.values[i]))
+                        .collect();
+                    let coords = self
+                        .spec
+                        .vary
+                        .iter()
+                        .zip(&idx)
+                        .map(|(v, &i)| v.numeric.as_ref().map_or(f64::NAN, |x| x[i]))
+                        .collect();
+                    self.variants.push(Variant {
+                        label: sets.join(" "),
+                        base: 0,
+                        sets,
+                        coords,
+                    });
+                }
+            }
+            Kind::Sensitivity => {
+                let base = &self.bases[0];
+                let origin = self.spec.scenarios[0].display().to_string();
+                let tree = toml::Value::try_from(base).expect("scenario serialises");
+                let mut integer = Vec::new();
+                for p in &self.spec.params {
+                    let shown = format!("--param {}={}:{}", p.key, p.lo, p.hi);
+                    let like =
+                        paths::get(&tree, &p.key).map_err(|e| err(format!("{shown}: {e}")))?;
+                    let is_int = match like {
+                        toml::Value::Float(_) => false,
+                        toml::Value::Integer(_) => true,
+                        other => {
+                            return Err(err(format!(
+                                "{shown}: `{}` is {}, but sensitivity analysis needs a numeric key",
+                                p.key,
+                                paths::type_name(other)
+                            )));
+                        }
+                    };
+                    integer.push(is_int);
+                    for end in [p.lo, p.hi] {
+                        let val = value_text(end, is_int);
+                        base.clone()
+                            .with_sets(&[format!("{}={val}", p.key)])
+                            .and_then(|s| s.validate(&origin))
+                            .map_err(|e| {
+                                err(format!("{shown}: the end {val} is not allowed: {e}"))
+                            })?;
+                    }
+                }
+                let k = self.spec.params.len();
+                self.unit_design = match self.spec.method {
+                    Method::Morris => sensitivity::morris_design(
+                        k,
+                        self.spec.trajectories as usize,
+                        self.spec.levels as usize,
+                        self.spec.design_seed,
+                    ),
+                    Method::Sobol => sensitivity::saltelli_design(
+                        k,
+                        self.spec.samples as usize,
+                        self.spec.design_seed,
+                    ),
+                };
+                for row in &self.unit_design {
+                    let mut sets = Vec::new();
+                    let mut coords = Vec::new();
+                    for ((p, &u), &is_int) in self.spec.params.iter().zip(row).zip(&integer) {
+                        let x = p.lo + u * (p.hi - p.lo);
+                        let x = if is_int { x.round() } else { x };
+                        coords.push(x);
+                        sets.push(format!("{}={}", p.key, value_text(x, is_int)));
+                    }
+                    self.variants.push(Variant {
+                        label: sets.join(" "),
+                        base: 0,
+                        sets,
+                        coords,
+                    });
+                }
+            }
+        }
+        // Every variant's scenario must be valid as a whole (combinations
+        // of individually valid values can still conflict).
+        for v in &self.variants {
+            self.scenario(v).map_err(|e| {
+                err(format!(
+                    "the {} point `{}` is not a valid scenario: {e}",
+                    self.spec.kind.name(),
+                    v.label
+                ))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The scenario of a variant.
+    pub fn scenario(&self, v: &Variant) -> Result<Scenario, crate::scenario::ScenarioError> {
+        let s = self.bases[v.base].clone().with_sets(&v.sets)?;
+        if !v.sets.is_empty() {
+            s.validate(&v.label)?;
+        }
+        Ok(s)
+    }
+
+    /// Number of runs.
+    pub fn runs(&self) -> usize {
+        self.variants.len() * self.spec.replicates as usize
+    }
+
+    /// (variant, replicate) of run `j`.
+    pub fn run_of(&self, j: usize) -> (usize, u64) {
+        let r = self.spec.replicates as usize;
+        (j / r, (j % r) as u64)
+    }
+
+    /// A hash of everything that determines the results: the version, the
+    /// resolved scenarios and the variants, the replicates, years and seed.
+    pub fn fingerprint(&self) -> String {
+        let id = Identity {
+            bureausim_version: env!("CARGO_PKG_VERSION"),
+            kind: self.spec.kind,
+            replicates: self.spec.replicates,
+            years: self.years,
+            seed: self.seed,
+            scenarios: self.bases.iter().map(|s| s.to_toml()).collect(),
+            variants: &self.variants,
+        };
+        let bytes = serde_json::to_vec(&id).expect("identity serialises");
+        let digest = Sha256::digest(&bytes);
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A parameter value as `--set` text.
+fn value_text(x: f64, integer: bool) -> String {
+    if integer {
+        format!("{}", x.round() as i64)
+    } else {
+        number_text(x)
+    }
+}

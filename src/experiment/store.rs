@@ -1,0 +1,404 @@
+//! An experiment's folder: `experiment.json` (the manifest: what the
+//! experiment is, its fingerprint and its shard), and `runs/`, one CSV per
+//! completed run, each written to a temporary file and renamed into place
+//! when complete. So a killed experiment loses at most the runs in flight;
+//! re-running the same command finds the folder, checks that the manifest
+//! is the same experiment (same version, scenarios, design, seed) and runs
+//! only what is missing. Shards (`--shard i/n`) take every n-th run; `merge`
+//! checks that shards belong together, that none is missing, doubled or
+//! incomplete, and assembles exactly the folder one machine would have made.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::UsageError;
+use crate::experiment::plan::Plan;
+use crate::experiment::spec::Spec;
+use crate::metrics::METRICS;
+use crate::output::OutputExists;
+use crate::scenario::Scenario;
+use crate::sim::runner::run_replicate;
+
+/// Which part of an experiment a folder holds: runs j with j mod count = index − 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 1 to count.
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// Parses `i/n` (1 ≤ i ≤ n).
+    pub fn parse(arg: &str) -> Result<Shard, UsageError> {
+        let bad = |m: String| UsageError(format!("--shard {arg}: {m}"));
+        let (i, n) = arg
+            .split_once('/')
+            .ok_or_else(|| bad("expected I/N, for example --shard 2/8 (shard 2 of 8)".into()))?;
+        let i: usize = i
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("`{}` is not a whole number", i.trim())))?;
+        let n: usize = n
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("`{}` is not a whole number", n.trim())))?;
+        if n == 0 || i == 0 || i > n {
+            return Err(bad(format!(
+                "shard numbers run from 1 to the shard count: I must be 1 to {n}, got {i}"
+            )));
+        }
+        Ok(Shard { index: i, count: n })
+    }
+
+    fn owns(&self, j: usize) -> bool {
+        j % self.count == self.index - 1
+    }
+}
+
+/// `experiment.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub bureausim_version: String,
+    pub fingerprint: String,
+    pub command: String,
+    /// The runs of the whole experiment (all shards).
+    pub runs: usize,
+    pub shard: Option<Shard>,
+    pub spec: Spec,
+    /// The resolved base scenarios as TOML, so that `merge` and re-rendering
+    /// need no scenario file.
+    pub scenarios: Vec<String>,
+}
+
+impl Manifest {
+    pub fn of(plan: &Plan, shard: Option<Shard>) -> Self {
+        Manifest {
+            bureausim_version: env!("CARGO_PKG_VERSION").into(),
+            fingerprint: plan.fingerprint(),
+            command: plan.command.clone(),
+            runs: plan.runs(),
+            shard,
+            spec: plan.spec.clone(),
+            scenarios: plan.bases.iter().map(|s| s.to_toml()).collect(),
+        }
+    }
+
+    /// Rebuilds the plan this manifest was made from.
+    pub fn plan(&self) -> anyhow::Result<Plan> {
+        let bases = self
+            .scenarios
+            .iter()
+            .map(|t| Scenario::from_toml(t, "experiment.json"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let plan = Plan::with_bases(self.spec.clone(), bases, self.command.clone())?;
+        if plan.fingerprint() != self.fingerprint {
+            anyhow::bail!(
+                "experiment.json does not match its own fingerprint (made by bureausim {}, this is {})",
+                self.bureausim_version,
+                env!("CARGO_PKG_VERSION")
+            );
+        }
+        Ok(plan)
+    }
+
+    pub fn read(dir: &Path) -> anyhow::Result<Manifest> {
+        let path = dir.join("experiment.json");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| {
+            UsageError(format!(
+                "`{}` is not an experiment manifest: {e}",
+                path.display()
+            ))
+            .into()
+        })
+    }
+
+    fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        let text = serde_json::to_string_pretty(self)? + "\n";
+        crate::output::write_file_atomic(&dir.join("experiment.json"), text.as_bytes(), true)
+    }
+}
+
+/// The file of run `j`.
+pub fn run_path(dir: &Path, j: usize) -> PathBuf {
+    dir.join("runs").join(format!("run-{j:07}.csv"))
+}
+
+/// Opens (or creates) the folder of an experiment and returns the runs of
+/// this shard still to do.
+pub fn prepare(
+    dir: &Path,
+    plan: &Plan,
+    shard: Option<Shard>,
+    force: bool,
+) -> anyhow::Result<Vec<usize>> {
+    let manifest = Manifest::of(plan, shard);
+    if dir.exists() && force {
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("cannot remove `{}`", dir.display()))?;
+    }
+    if dir.exists() {
+        if !dir.join("experiment.json").is_file() {
+            return Err(OutputExists(dir.display().to_string()).into());
+        }
+        let old = Manifest::read(dir)?;
+        if old.fingerprint != manifest.fingerprint || old.shard != manifest.shard {
+            let why = if old.bureausim_version != manifest.bureausim_version {
+                format!(
+                    "its runs were made by bureausim {}, this is {}",
+                    old.bureausim_version, manifest.bureausim_version
+                )
+            } else if old.shard != manifest.shard {
+                format!(
+                    "it holds {}, this command asks for {}",
+                    shard_text(old.shard),
+                    shard_text(manifest.shard)
+                )
+            } else {
+                "its scenarios, design, replicates, years or seed differ from this command's"
+                    .to_string()
+            };
+            return Err(UsageError(format!(
+                "`{}` holds a different experiment ({why}); results are never mixed: pass --force to discard it, or choose another folder with --out",
+                dir.display()
+            ))
+            .into());
+        }
+    } else {
+        std::fs::create_dir_all(dir.join("runs"))
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        manifest.write(dir)?;
+    }
+    std::fs::create_dir_all(dir.join("runs"))?;
+    clear_temporaries(dir)?;
+    Ok((0..plan.runs())
+        .filter(|&j| shard.is_none_or(|s| s.owns(j)))
+        .filter(|&j| !run_path(dir, j).is_file())
+        .collect())
+}
+
+fn shard_text(s: Option<Shard>) -> String {
+    match s {
+        None => "the whole experiment".into(),
+        Some(s) => format!("shard {}/{}", s.index, s.count),
+    }
+}
+
+/// Removes the temporary files of runs that were in flight when a process died.
+fn clear_temporaries(dir: &Path) -> anyhow::Result<()> {
+    for e in std::fs::read_dir(dir.join("runs"))? {
+        let e = e?;
+        if e.file_name().to_string_lossy().starts_with(".tmp-") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `pending` on `threads` threads, writing each run as it completes.
+pub fn execute(
+    dir: &Path,
+    plan: &Plan,
+    pending: &[usize],
+    threads: usize,
+    on_year: &(dyn Fn() + Sync),
+) -> anyhow::Result<()> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    pool.install(|| {
+        pending.par_iter().try_for_each(|&j| -> anyhow::Result<()> {
+            let (v, r) = plan.run_of(j);
+            let scn = plan.scenario(&plan.variants[v])?;
+            let res = run_replicate(&scn, r, on_year);
+            write_run(dir, j, &res.rows)
+        })
+    })
+}
+
+/// Writes one run's yearly rows, through a temporary file.
+fn write_run(dir: &Path, j: usize, rows: &[Vec<f64>]) -> anyhow::Result<()> {
+    let mut text = String::from("year");
+    for m in METRICS {
+        text.push(',');
+        text.push_str(m.name);
+    }
+    text.push('\n');
+    for (y, row) in rows.iter().enumerate() {
+        text.push_str(&y.to_string());
+        for x in row {
+            // Rust's shortest round-trip form: reading it back gives the same f64.
+            text.push_str(&format!(",{x}"));
+        }
+        text.push('\n');
+    }
+    let path = run_path(dir, j);
+    let tmp = dir
+        .join("runs")
+        .join(format!(".tmp-{j:07}-{}", std::process::id()));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Reads every run of a complete experiment: `[run][year][metric]`.
+pub fn load_runs(dir: &Path, plan: &Plan) -> anyhow::Result<Vec<Vec<Vec<f64>>>> {
+    (0..plan.runs())
+        .map(|j| read_run(&run_path(dir, j), plan.years))
+        .collect()
+}
+
+fn read_run(path: &Path, years: u32) -> anyhow::Result<Vec<Vec<f64>>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    let want: Vec<&str> = std::iter::once("year")
+        .chain(METRICS.iter().map(|m| m.name))
+        .collect();
+    if header.split(',').collect::<Vec<_>>() != want {
+        anyhow::bail!(
+            "`{}` has other columns than this version's metrics",
+            path.display()
+        );
+    }
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| {
+            l.split(',')
+                .skip(1)
+                .map(|x| x.parse::<f64>())
+                .collect::<Result<Vec<f64>, _>>()
+        })
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("`{}` has a value that is not a number", path.display()))?;
+    if rows.len() != years as usize + 1 {
+        anyhow::bail!(
+            "`{}` has {} years, the experiment {}",
+            path.display(),
+            rows.len(),
+            years + 1
+        );
+    }
+    Ok(rows)
+}
+
+/// Combines shard folders into `out`, exactly as one machine would have
+/// made it; returns the merged plan.
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> {
+    if dirs.is_empty() {
+        return Err(UsageError("merge needs the shard folders to combine".into()).into());
+    }
+    let mut manifests = Vec::new();
+    for d in dirs {
+        if !d.join("experiment.json").is_file() {
+            return Err(UsageError(format!(
+                "`{}` is not an experiment folder (no experiment.json)",
+                d.display()
+            ))
+            .into());
+        }
+        manifests.push(Manifest::read(d)?);
+    }
+    let first = &manifests[0];
+    for (d, m) in dirs.iter().zip(&manifests).skip(1) {
+        if m.fingerprint != first.fingerprint {
+            return Err(UsageError(format!(
+                "`{}` and `{}` hold different experiments (fingerprints {} and {}{}); only shards of one experiment can be merged",
+                dirs[0].display(),
+                d.display(),
+                &first.fingerprint[..12],
+                &m.fingerprint[..12],
+                if m.bureausim_version != first.bureausim_version {
+                    format!(
+                        "; made by bureausim {} and {}",
+                        first.bureausim_version, m.bureausim_version
+                    )
+                } else {
+                    String::new()
+                }
+            ))
+            .into());
+        }
+    }
+    let count = match first.shard {
+        Some(s) => s.count,
+        None => 1,
+    };
+    let mut holder: Vec<Option<&Path>> = vec![None; count];
+    for (d, m) in dirs.iter().zip(&manifests) {
+        let s = m.shard.unwrap_or(Shard { index: 1, count: 1 });
+        if s.count != count {
+            return Err(UsageError(format!(
+                "`{}` is one of {} shards, `{}` one of {}; shards of one split must be merged together",
+                dirs[0].display(),
+                count,
+                d.display(),
+                s.count
+            ))
+            .into());
+        }
+        if let Some(prev) = holder[s.index - 1] {
+            return Err(UsageError(format!(
+                "shard {}/{count} is given twice: `{}` and `{}`",
+                s.index,
+                prev.display(),
+                d.display()
+            ))
+            .into());
+        }
+        holder[s.index - 1] = Some(d);
+    }
+    let missing: Vec<String> = holder
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.is_none())
+        .map(|(i, _)| format!("{}/{count}", i + 1))
+        .collect();
+    if !missing.is_empty() {
+        return Err(UsageError(format!(
+            "shard(s) {} missing: give every shard's folder",
+            missing.join(", ")
+        ))
+        .into());
+    }
+    let plan = first.plan()?;
+    for (i, h) in holder.iter().enumerate() {
+        let d = h.expect("checked");
+        let shard = Shard {
+            index: i + 1,
+            count,
+        };
+        let absent = (0..plan.runs())
+            .filter(|&j| shard.owns(j) && !run_path(d, j).is_file())
+            .count();
+        if absent > 0 {
+            return Err(UsageError(format!(
+                "shard {}/{count} in `{}` is incomplete: {absent} run(s) missing; rerun its command (it resumes) before merging",
+                i + 1,
+                d.display()
+            ))
+            .into());
+        }
+    }
+    if out.exists() {
+        if !force {
+            return Err(OutputExists(out.display().to_string()).into());
+        }
+        std::fs::remove_dir_all(out)
+            .with_context(|| format!("cannot remove `{}`", out.display()))?;
+    }
+    // Assemble beside the destination, then move into place.
+    let staging = crate::output::Staging::new(out, force)?;
+    std::fs::create_dir_all(staging.tmp.join("runs"))?;
+    for j in 0..plan.runs() {
+        let d = holder[j % count].expect("checked");
+        std::fs::copy(run_path(d, j), run_path(&staging.tmp, j))
+            .with_context(|| format!("cannot copy run {j} from `{}`", d.display()))?;
+    }
+    Manifest::of(&plan, None).write(&staging.tmp)?;
+    staging.commit()?;
+    Ok(plan)
+}

@@ -1,0 +1,599 @@
+//! End-to-end tests of experiments: `compare`, `sweep`, `sensitivity`,
+//! experiment files, shards and `merge`, resuming after a kill, and the
+//! errors for bad designs. Each runs the binary in a fresh temporary folder
+//! on the small teaching service (550 officers) for a few years.
+
+// Not every helper of the shared CLI test module is used here.
+#[allow(dead_code)]
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command as Proc, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Sandbox, assert_mentions, entries, read};
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/teaching")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn ok(sb: &Sandbox, args: &[&str]) -> String {
+    let out = sb.cmd().args(args).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+/// The rows of a CSV file as maps from column to value.
+fn csv_rows(dir: &Path, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(dir.join(name)).expect("csv");
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            head.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+const SHORT: [&str; 4] = ["--years", "6", "--replicates", "4"];
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let mut args = vec!["compare", &s, &s, "--out", "same", "--no-plots"];
+    args.extend(SHORT);
+    ok(&sb, &args);
+    let rows = csv_rows(&sb.join("same"), "table.csv");
+    let arm = rows
+        .iter()
+        .filter(|r| r["scenario"] != "political_transfers")
+        .collect::<Vec<_>>();
+    assert!(!arm.is_empty());
+    for r in arm {
+        if r["n"] == "0" {
+            continue;
+        }
+        assert_eq!(r["diff"], "0", "{r:?}");
+        assert_eq!(r["diff_sd"], "0", "{r:?}");
+        assert_eq!(r["significant"], "false", "{r:?}");
+    }
+}
+
+#[test]
+fn a_known_difference_is_detected_with_its_interval() {
+    let sb = Sandbox::new();
+    let (a, b) = (
+        scenario("political_transfers.toml"),
+        scenario("accountability_bites.toml"),
+    );
+    let mut args = vec!["compare", &a, &b, "--out", "cmp"];
+    args.extend(SHORT);
+    let stdout = ok(&sb, &args);
+    assert_mentions(&stdout, &["corruption_prevalence (share)", "(base)", " *"]);
+    let dir = sb.join("cmp");
+    let row = csv_rows(&dir, "table.csv")
+        .into_iter()
+        .find(|r| {
+            r["metric"] == "corruption_prevalence"
+                && r["year"] == "6"
+                && r["scenario"] == "accountability_bites"
+        })
+        .expect("row");
+    let (diff, hi): (f64, f64) = (
+        row["diff"].parse().unwrap(),
+        row["diff_ci95_high"].parse().unwrap(),
+    );
+    assert!(
+        diff < -0.05 && hi < 0.0,
+        "accountability cuts corruption: {row:?}"
+    );
+    assert_eq!(row["significant"], "true");
+    // The report: self-contained HTML with the plots inline, and Markdown.
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_mentions(
+        &html,
+        &[
+            "<svg",
+            "bureausim compare",
+            "accountability_bites",
+            "</html>",
+        ],
+    );
+    assert!(
+        only_svg_namespace(&html),
+        "report.html must not load anything"
+    );
+    for banned in ["https://", "<script src", "<link", "<img src"] {
+        assert!(
+            !html.contains(banned),
+            "report.html must not load anything: found {banned}"
+        );
+    }
+    let md = fs::read_to_string(dir.join("report.md")).unwrap();
+    assert_mentions(
+        &md,
+        &["```sh\nbureausim compare", "comparison.png", "| scenario |"],
+    );
+    assert!(dir.join("comparison.png").is_file());
+}
+
+/// True when every `http://` in `html` is an XML namespace of an inline SVG.
+fn only_svg_namespace(html: &str) -> bool {
+    html.match_indices("http://")
+        .all(|(i, _)| html[..i].ends_with("xmlns=\"") || html[..i].ends_with("xmlns:xlink=\""))
+}
+
+/// Runs `args` whole into `whole`, and as `n` shards merged into `merged`;
+/// the result files must be byte-identical.
+fn shards_merge_to_the_same_bytes(args: &[&str], n: usize, files: &[&str]) {
+    let sb = Sandbox::new();
+    let mut whole = args.to_vec();
+    whole.extend(["--out", "whole"]);
+    ok(&sb, &whole);
+    let mut dirs = Vec::new();
+    for i in 1..=n {
+        let shard = format!("{i}/{n}");
+        let out = format!("shard{i}");
+        let mut a = args.to_vec();
+        a.extend(["--shard", &shard, "--out", &out]);
+        let stdout = ok(&sb, &a);
+        assert_mentions(&stdout, &[&format!("shard {i}/{n} complete")]);
+        assert!(!sb.join(&out).join("summary.json").exists());
+        dirs.push(out);
+    }
+    // Shards given in another order merge to the same result.
+    dirs.reverse();
+    let mut m = vec!["merge"];
+    m.extend(dirs.iter().map(String::as_str));
+    m.extend(["--out", "merged"]);
+    if args.contains(&"--no-plots") {
+        m.push("--no-plots");
+    }
+    ok(&sb, &m);
+    for f in files {
+        assert_eq!(
+            read(&sb.join("whole"), f),
+            read(&sb.join("merged"), f),
+            "{f} differs between whole and merged"
+        );
+    }
+    assert_eq!(
+        entries(&sb.join("whole")),
+        entries(&sb.join("merged")),
+        "same files"
+    );
+}
+
+#[test]
+fn a_sharded_and_merged_comparison_equals_the_whole() {
+    let (a, b) = (
+        scenario("political_transfers.toml"),
+        scenario("accountability_bites.toml"),
+    );
+    let mut args = vec!["compare", a.as_str(), b.as_str()];
+    args.extend(SHORT);
+    shards_merge_to_the_same_bytes(
+        &args,
+        3,
+        &[
+            "summary.json",
+            "table.csv",
+            "runs.csv",
+            "report.md",
+            "report.html",
+            "comparison.svg",
+            "comparison.png",
+        ],
+    );
+}
+
+#[test]
+fn a_sharded_and_merged_sweep_equals_the_whole() {
+    let s = scenario("political_transfers.toml");
+    let args = [
+        "sweep",
+        s.as_str(),
+        "--vary",
+        "politics.interference=0.2:0.8:0.3",
+        "--replicates",
+        "2",
+        "--years",
+        "6",
+    ];
+    shards_merge_to_the_same_bytes(
+        &args,
+        2,
+        &[
+            "summary.json",
+            "points.csv",
+            "runs.csv",
+            "report.md",
+            "report.html",
+        ],
+    );
+}
+
+#[test]
+fn a_sharded_and_merged_sensitivity_analysis_equals_the_whole() {
+    let s = scenario("political_transfers.toml");
+    let args = [
+        "sensitivity",
+        s.as_str(),
+        "--param",
+        "politics.interference=0.2:0.9",
+        "--param",
+        "postings.tenure_months=12:48",
+        "--trajectories",
+        "3",
+        "--replicates",
+        "1",
+        "--years",
+        "6",
+        "--no-plots",
+    ];
+    shards_merge_to_the_same_bytes(
+        &args,
+        2,
+        &[
+            "summary.json",
+            "indices.csv",
+            "runs.csv",
+            "report.md",
+            "report.html",
+        ],
+    );
+}
+
+#[test]
+fn merging_refuses_missing_doubled_foreign_and_incomplete_shards() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let base = [
+        "sweep",
+        s.as_str(),
+        "--vary",
+        "politics.interference=0.2,0.8",
+        "--replicates",
+        "1",
+        "--years",
+        "6",
+    ];
+    for (i, out) in [(1, "a1"), (2, "a2")] {
+        let shard = format!("{i}/3");
+        let mut a = base.to_vec();
+        a.extend(["--shard", &shard, "--out", out]);
+        ok(&sb, &a);
+    }
+    let missing = sb.bad_input(&["merge", "a1", "a2", "--out", "m"]);
+    assert_mentions(&missing, &["shard(s) 3/3 missing"]);
+    let doubled = sb.bad_input(&["merge", "a1", "a1", "a2", "--out", "m"]);
+    assert_mentions(&doubled, &["shard 1/3 is given twice", "`a1`"]);
+    // A shard of a different experiment (another seed).
+    let mut other = base.to_vec();
+    other.extend(["--seed", "7", "--shard", "3/3", "--out", "b3"]);
+    ok(&sb, &other);
+    let foreign = sb.bad_input(&["merge", "a1", "a2", "b3", "--out", "m"]);
+    assert_mentions(&foreign, &["hold different experiments", "`b3`"]);
+    // A shard with a run removed is incomplete.
+    let mut third = base.to_vec();
+    third.extend(["--shard", "3/3", "--out", "a3"]);
+    ok(&sb, &third);
+    let runs = sb.join("a1").join("runs");
+    let first = fs::read_dir(&runs).unwrap().next().unwrap().unwrap().path();
+    fs::remove_file(first).unwrap();
+    let incomplete = sb.bad_input(&["merge", "a1", "a2", "a3", "--out", "m"]);
+    assert_mentions(
+        &incomplete,
+        &["shard 1/3 in `a1` is incomplete", "1 run(s) missing"],
+    );
+    // Resuming the shard completes it, and then they merge.
+    let mut again = base.to_vec();
+    again.extend(["--shard", "1/3", "--out", "a1"]);
+    let stdout = ok(&sb, &again);
+    assert_mentions(&stdout, &["1 to do"]);
+    ok(
+        &sb,
+        &["merge", "a1", "a2", "a3", "--out", "m", "--no-plots"],
+    );
+    assert!(sb.join("m").join("summary.json").is_file());
+}
+
+#[test]
+fn an_interrupted_experiment_resumes_to_the_uninterrupted_result() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let args = [
+        "sweep",
+        s.as_str(),
+        "--vary",
+        "politics.interference=0.0:0.9:0.1",
+        "--replicates",
+        "3",
+        "--years",
+        "8",
+        "--threads",
+        "1",
+        "--no-plots",
+    ];
+    let mut whole = args.to_vec();
+    whole.extend(["--out", "whole"]);
+    ok(&sb, &whole);
+
+    // Start the same experiment elsewhere and kill it once some runs are done.
+    let bin = assert_cmd::cargo::cargo_bin("bureausim");
+    let mut child = Proc::new(&bin)
+        .current_dir(sb.path())
+        .args(args)
+        .args(["--out", "cut"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let runs = sb.join("cut").join("runs");
+    let started = Instant::now();
+    let done = |p: &Path| {
+        fs::read_dir(p)
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("run-"))
+                })
+                .count()
+            })
+            .unwrap_or(0)
+    };
+    while done(&runs) < 3 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("kill");
+    child.wait().unwrap();
+    let before = done(&runs);
+    assert!(
+        (3..30).contains(&before),
+        "killed part-way: {before} of 30 runs"
+    );
+    assert!(!sb.join("cut").join("summary.json").exists());
+
+    let mut resume = args.to_vec();
+    resume.extend(["--out", "cut"]);
+    let stdout = ok(&sb, &resume);
+    assert_mentions(
+        &stdout,
+        &[&format!("{} to do, {before} already done", 30 - before)],
+    );
+    for f in ["summary.json", "points.csv", "runs.csv", "report.md"] {
+        assert_eq!(read(&sb.join("whole"), f), read(&sb.join("cut"), f), "{f}");
+    }
+}
+
+#[test]
+fn results_of_another_experiment_are_never_mixed_in() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let base = [
+        "sweep",
+        s.as_str(),
+        "--vary",
+        "politics.interference=0.2,0.8",
+        "--replicates",
+        "1",
+        "--years",
+        "6",
+        "--out",
+        "x",
+        "--no-plots",
+    ];
+    ok(&sb, &base);
+    let mut other = base.to_vec();
+    other.extend(["--seed", "3"]);
+    let e = sb.bad_input(&other);
+    assert_mentions(&e, &["`x` holds a different experiment", "--force"]);
+    let mut forced = other.clone();
+    forced.push("--force");
+    ok(&sb, &forced);
+    // A plain run's folder is not taken over either.
+    sb.fixture("tiny.toml");
+    sb.run_ok("tiny.toml", "plain", &[]);
+    let mut into_run = base.to_vec();
+    into_run[9] = "plain";
+    let e = sb.bad_input(&into_run);
+    assert_mentions(&e, &["`plain` already exists", "--force"]);
+}
+
+#[test]
+fn an_experiment_file_gives_the_same_results_as_the_flags() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    sb.write(
+        "study.toml",
+        &format!(
+            "kind = \"sweep\"\nscenario = {s:?}\nreplicates = 2\nyears = 6\nvary = [\"politics.interference=0.2:0.8:0.6\"]\n"
+        ),
+    );
+    ok(&sb, &["experiment", "study.toml", "--no-plots"]);
+    ok(
+        &sb,
+        &[
+            "sweep",
+            &s,
+            "--vary",
+            "politics.interference=0.2:0.8:0.6",
+            "--replicates",
+            "2",
+            "--years",
+            "6",
+            "--out",
+            "flags",
+            "--no-plots",
+        ],
+    );
+    let file_dir = sb.join("outputs").join("study");
+    assert_eq!(
+        read(&file_dir, "points.csv"),
+        read(&sb.join("flags"), "points.csv")
+    );
+    let md = fs::read_to_string(file_dir.join("report.md")).unwrap();
+    assert_mentions(&md, &["bureausim experiment study.toml"]);
+}
+
+#[test]
+fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec!["sweep", &s, "--vary", "politics.interference=0.2:0.8"],
+            vec!["--vary politics.interference=0.2:0.8", "FROM:TO:STEP"],
+        ),
+        (
+            vec!["sweep", &s, "--vary", "politics.interferance=0.2,0.4"],
+            vec![
+                "politics.interferance",
+                "`interferance` is not a key of `politics`",
+            ],
+        ),
+        (
+            vec!["sweep", &s, "--vary", "politics.interference=0.2,7"],
+            vec![
+                "--vary politics.interference=0.2,7",
+                "`7` is not allowed",
+                "must be in [0, 1], got 7",
+            ],
+        ),
+        (
+            vec![
+                "sensitivity",
+                &s,
+                "--param",
+                "politics.interference=0.9:0.2",
+                "--param",
+                "postings.tenure_months=12:48",
+            ],
+            vec![
+                "--param politics.interference=0.9:0.2",
+                "HIGH (0.2) must be above LOW (0.9)",
+            ],
+        ),
+        (
+            vec![
+                "sensitivity",
+                &s,
+                "--param",
+                "promotion.rule=0:1",
+                "--param",
+                "postings.tenure_months=12:48",
+            ],
+            vec!["--param promotion.rule=0:1", "needs a numeric key"],
+        ),
+        (
+            vec![
+                "sensitivity",
+                &s,
+                "--param",
+                "politics.interference=0.2:0.9",
+            ],
+            vec!["at least two --param"],
+        ),
+        (
+            vec!["compare", &s, &s, "--shard", "4/3"],
+            vec!["--shard 4/3", "1 to 3"],
+        ),
+        (
+            vec!["compare", &s, &s, "--metrics", "corruption"],
+            vec![
+                "--metrics: `corruption` is not a metric",
+                "corruption_prevalence",
+            ],
+        ),
+    ];
+    for (args, want) in cases {
+        let e = sb.bad_input(&args);
+        assert_mentions(&e, &want);
+    }
+    sb.write(
+        "bad.toml",
+        "kind = \"sweep\"\nscenario = \"x.toml\"\nvary = [\"a=1:2\"]\n",
+    );
+    let e = sb.bad_input(&["experiment", "bad.toml"]);
+    assert_mentions(
+        &e,
+        &["experiment file `bad.toml`", "vary a=1:2", "FROM:TO:STEP"],
+    );
+    sb.write(
+        "typo.toml",
+        "kind = \"sweep\"\nscenario = \"x.toml\"\nvaryy = []\n",
+    );
+    let e = sb.bad_input(&["experiment", "typo.toml"]);
+    assert_mentions(&e, &["experiment file `typo.toml`", "line 3", "varyy"]);
+}
+
+#[test]
+fn the_slurm_scripts_run_shards_and_merge_them_into_the_whole() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    sb.write(
+        "study.toml",
+        &format!(
+            "kind = \"compare\"\nscenarios = [{s:?}, {:?}]\nreplicates = 3\nyears = 6\n",
+            scenario("accountability_bites.toml")
+        ),
+    );
+    ok(&sb, &["experiment", "study.toml", "--out", "whole"]);
+    let bin = assert_cmd::cargo::cargo_bin("bureausim");
+    let slurm = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/slurm");
+    let script = |name: &str, env: &[(&str, &str)]| {
+        let out = Proc::new("bash")
+            .current_dir(sb.path())
+            .arg(slurm.join(name))
+            .arg("study.toml")
+            .env("BUREAUSIM", &bin)
+            .envs(env.iter().copied())
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{name} failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // A 0-based array of two tasks, as `sbatch --array=0-1` would run it.
+    for id in ["0", "1"] {
+        script(
+            "shards.sbatch",
+            &[
+                ("SLURM_ARRAY_TASK_COUNT", "2"),
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_CPUS_PER_TASK", "1"),
+            ],
+        );
+    }
+    assert!(sb.join("outputs/study-shards/shard-2/runs").is_dir());
+    script("merge.sbatch", &[]);
+    for f in [
+        "summary.json",
+        "table.csv",
+        "runs.csv",
+        "report.md",
+        "report.html",
+    ] {
+        assert_eq!(
+            read(&sb.join("whole"), f),
+            read(&sb.join("outputs/study"), f),
+            "{f}"
+        );
+    }
+}
