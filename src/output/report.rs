@@ -87,7 +87,7 @@ pub fn write_all(dir: &Path, plan: &Plan, runs: &Runs, plots: bool) -> anyhow::R
     )?;
     let mut printed = String::new();
     if let Some(p) = report.intro.get(1) {
-        let _ = writeln!(printed, "{}", p.replace("**\\***", "*").replace('`', ""));
+        let _ = writeln!(printed, "{}", p.replace('`', ""));
     }
     for (title, head, rows) in &report.tables {
         let _ = write!(printed, "\n{title}\n{}", text_table(head, rows));
@@ -479,7 +479,7 @@ fn compare_report(
         plan.seed
     )];
     intro.push(
-        "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval; **\\*** marks a difference whose interval excludes 0.".into(),
+        "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval; a `*` marks a difference whose interval excludes 0.".into(),
     );
     let mut tables = Vec::new();
     for &m in &plan.metrics {
