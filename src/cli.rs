@@ -319,17 +319,32 @@ fn design_spec(kind: Kind, scenarios: Vec<PathBuf>, d: &Design) -> anyhow::Resul
         spec.report_years = spec::parse_years("--at", at)?;
     }
     if let Some(m) = &d.metrics {
-        spec.metrics = m.split(',').map(|x| x.trim().to_string()).collect();
+        for x in m.split(',').map(|x| x.trim().to_string()) {
+            if !spec.metrics.contains(&x) {
+                spec.metrics.push(x);
+            }
+        }
     }
-    spec.name = spec.default_name();
     Ok(spec)
 }
 
 /// Runs (or resumes) an experiment, then writes its tables, plots and report.
-fn experiment(spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Result<()> {
+fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Result<()> {
     let shard = c.shard.as_deref().map(Shard::parse).transpose()?;
+    if spec.name.is_empty() {
+        spec.name = spec.default_name();
+    }
     let command = spec.command(file);
-    let plan = Plan::new(spec, command)?;
+    let plan = match file {
+        Some(f) => Plan::new(spec, command).map_err(|e| {
+            UsageError(format!(
+                "experiment file `{}`: {}",
+                f.display(),
+                e.0.trim_start_matches("--")
+            ))
+        })?,
+        None => Plan::new(spec, command)?,
+    };
     let dest = c.out.clone().unwrap_or_else(|| {
         let mut name = plan.spec.name.clone();
         if let Some(s) = shard {
@@ -395,7 +410,7 @@ fn experiment(spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Result
 
 fn finish(dest: &Path, plan: &Plan, no_plots: bool) -> anyhow::Result<()> {
     let runs = store::load_runs(dest, plan)?;
-    let table = output::report::write_all(dest, plan, &runs, !no_plots)?;
+    let (table, figures) = output::report::write_all(dest, plan, &runs, !no_plots)?;
     print!("{table}");
     println!(
         "\nwrote {}/ : report.html, report.md, summary.json, {}runs.csv{}",
@@ -405,7 +420,11 @@ fn finish(dest: &Path, plan: &Plan, no_plots: bool) -> anyhow::Result<()> {
             Kind::Sweep => "points.csv, ",
             Kind::Sensitivity => "indices.csv, ",
         },
-        if no_plots { "" } else { " and plots" }
+        match figures {
+            0 => String::new(),
+            1 => " and 1 plot (PNG and SVG)".into(),
+            n => format!(" and {n} plots (PNG and SVG)"),
+        }
     );
     Ok(())
 }

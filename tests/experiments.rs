@@ -597,3 +597,91 @@ fn the_slurm_scripts_run_shards_and_merge_them_into_the_whole() {
         );
     }
 }
+
+#[test]
+fn damaged_runs_are_redone_and_bad_folders_are_never_removed() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let base = [
+        "compare",
+        s.as_str(),
+        s.as_str(),
+        "--replicates",
+        "2",
+        "--years",
+        "6",
+        "--no-plots",
+        "--out",
+        "d",
+    ];
+    ok(&sb, &base);
+    let whole = read(&sb.join("d"), "summary.json");
+    // A run file cut short (a crash before it reached the disk) is redone.
+    let run = sb.join("d/runs/run-0000001.csv");
+    let text = fs::read_to_string(&run).unwrap();
+    fs::write(&run, &text[..text.len() - 200]).unwrap();
+    let stdout = ok(&sb, &base);
+    assert_mentions(&stdout, &["1 to do, 3 already done"]);
+    assert_eq!(read(&sb.join("d"), "summary.json"), whole);
+    // --force replaces experiment folders only, and names are folder names.
+    fs::create_dir_all(sb.join("keep")).unwrap();
+    fs::write(sb.join("keep/data.txt"), "precious").unwrap();
+    let mut into = base.to_vec();
+    into[9] = "keep";
+    into.push("--force");
+    let e = sb.bad_input(&into);
+    assert_mentions(&e, &["`keep` exists and is not an experiment's folder"]);
+    assert!(sb.join("keep/data.txt").is_file());
+    sb.write(
+        "up.toml",
+        &format!("name = \"..\"\nkind = \"compare\"\nscenarios = [{s:?}, {s:?}]\n"),
+    );
+    let e = sb.bad_input(&["experiment", "up.toml", "--force"]);
+    assert_mentions(
+        &e,
+        &["experiment file `up.toml`", "name: `..` is not allowed"],
+    );
+    // A merge never writes into (or over) a shard it reads.
+    for i in ["1", "2"] {
+        let shard = format!("{i}/2");
+        let out = format!("s{i}");
+        let mut a = base[..8].to_vec();
+        a.extend(["--shard", &shard, "--out", &out]);
+        ok(&sb, &a);
+    }
+    let e = sb.bad_input(&["merge", "s1", "s2", "--out", "s1", "--force"]);
+    assert_mentions(&e, &["--out s1", "apart from the shard folders"]);
+    assert!(sb.join("s1/experiment.json").is_file());
+}
+
+#[test]
+fn designs_that_would_break_common_random_numbers_or_grids_are_refused() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let e = sb.bad_input(&["sweep", &s, "--vary", "sim.seed=1,2"]);
+    assert_mentions(&e, &["--vary sim.seed", "--seed"]);
+    let e = sb.bad_input(&[
+        "sensitivity",
+        &s,
+        "--param",
+        "postings.sample=2:10",
+        "--param",
+        "politics.interference=0:1",
+    ]);
+    assert_mentions(
+        &e,
+        &["postings.sample", "multiple of levels − 1 (3)", "2:11"],
+    );
+    let e = sb.bad_input(&[
+        "sweep",
+        &s,
+        "--scale",
+        "0.5",
+        "--vary",
+        "recruitment.intake_cap=10,20",
+    ]);
+    assert_mentions(
+        &e,
+        &["--vary recruitment.intake_cap", "--scale changes this key"],
+    );
+}

@@ -250,6 +250,25 @@ impl Plan {
                             )));
                         }
                     };
+                    if is_int {
+                        if p.lo.fract() != 0.0 || p.hi.fract() != 0.0 {
+                            return Err(err(format!(
+                                "{shown}: `{}` takes whole numbers; give whole LOW and HIGH",
+                                p.key
+                            )));
+                        }
+                        let steps = self.spec.levels as f64 - 1.0;
+                        if self.spec.method == Method::Morris
+                            && ((p.hi - p.lo) / steps).fract() != 0.0
+                        {
+                            return Err(err(format!(
+                                "{shown}: `{}` takes whole numbers, so HIGH − LOW must be a multiple of levels − 1 ({steps}) for the Morris grid to fall on whole numbers; for example {}:{}",
+                                p.key,
+                                p.lo,
+                                p.lo + steps * ((p.hi - p.lo) / steps).ceil().max(1.0)
+                            )));
+                        }
+                    }
                     integer.push(is_int);
                     for end in [p.lo, p.hi] {
                         let val = value_text(end, is_int);
@@ -279,8 +298,15 @@ impl Plan {
                     let mut sets = Vec::new();
                     let mut coords = Vec::new();
                     for ((p, &u), &is_int) in self.spec.params.iter().zip(row).zip(&integer) {
-                        let x = p.lo + u * (p.hi - p.lo);
-                        let x = if is_int { x.round() } else { x };
+                        let x = if !is_int {
+                            p.lo + u * (p.hi - p.lo)
+                        } else if self.spec.method == Method::Morris {
+                            // On the grid: exact whole numbers (checked above).
+                            (p.lo + u * (p.hi - p.lo)).round()
+                        } else {
+                            // Each whole number of [lo, hi] equally likely.
+                            (p.lo + (u * (p.hi - p.lo + 1.0)).floor()).min(p.hi)
+                        };
                         coords.push(x);
                         sets.push(format!("{}={}", p.key, value_text(x, is_int)));
                     }

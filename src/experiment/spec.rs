@@ -156,9 +156,11 @@ impl Spec {
     /// A default name from the kind and the scenarios' file stems.
     pub fn default_name(&self) -> String {
         let stem = |p: &PathBuf| {
-            p.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "scenario".into())
+            folder_name(
+                &p.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "scenario".into()),
+            )
         };
         let mut name = format!("{}_{}", self.kind.name(), stem(&self.scenarios[0]));
         match self.kind {
@@ -174,7 +176,7 @@ impl Spec {
             Kind::Sweep => {
                 for v in &self.vary {
                     name.push('_');
-                    name.push_str(v.key.rsplit('.').next().unwrap_or(&v.key));
+                    name.push_str(&folder_name(v.key.rsplit('.').next().unwrap_or(&v.key)));
                 }
             }
             Kind::Sensitivity => {
@@ -252,6 +254,21 @@ impl Spec {
         }
         c
     }
+}
+
+/// `s` with every character a folder name should not have replaced by `_`.
+pub fn folder_name(s: &str) -> String {
+    let t: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    t.trim_start_matches('.').to_string()
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
@@ -531,12 +548,47 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
             }
         }
     };
+    let not_for = |key: &str, present: bool, kinds: &str| -> Result<(), UsageError> {
+        if present {
+            Err(bad(format!(
+                "`{key}` applies to {kinds} only, not to kind = \"{}\"",
+                f.kind.name()
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    let sens = f.kind == Kind::Sensitivity;
+    not_for(
+        "vary",
+        !f.vary.is_empty() && f.kind != Kind::Sweep,
+        "a sweep",
+    )?;
+    not_for(
+        "param",
+        !f.param.is_empty() && !sens,
+        "a sensitivity analysis",
+    )?;
+    for (key, present) in [
+        ("method", f.method.is_some()),
+        ("trajectories", f.trajectories.is_some()),
+        ("levels", f.levels.is_some()),
+        ("samples", f.samples.is_some()),
+        ("bootstrap", f.bootstrap.is_some()),
+        ("year", f.year.is_some()),
+        ("design_seed", f.design_seed.is_some()),
+    ] {
+        not_for(key, present && !sens, "a sensitivity analysis")?;
+    }
     let mut spec = Spec::new(f.kind, scenarios);
     let in_file = |e: UsageError| bad(e.0.replacen("--", "", 1));
     spec.name = f.name.unwrap_or_else(|| {
-        path.file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        folder_name(
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )
     });
     spec.sets = f.set;
     if let Some(r) = f.replicates {
@@ -546,7 +598,14 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     spec.seed = f.seed;
     spec.scale = f.scale;
     spec.report_years = f.report_years;
-    spec.metrics = f.metrics;
+    spec.report_years.sort_unstable();
+    spec.report_years.dedup();
+    spec.metrics = Vec::new();
+    for m in f.metrics {
+        if !spec.metrics.contains(&m) {
+            spec.metrics.push(m);
+        }
+    }
     spec.vary = f
         .vary
         .iter()
@@ -583,6 +642,48 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
 /// Checks the settings that do not need the scenarios loaded.
 pub fn check(spec: &Spec) -> Result<(), UsageError> {
     let u = |m: String| Err(UsageError(m));
+    // The name becomes a folder under outputs/: one plain path component.
+    if !spec.name.is_empty()
+        && (spec.name.starts_with('.')
+            || !spec
+                .name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_.+".contains(c)))
+    {
+        return u(format!(
+            "name: `{}` is not allowed; a name is a folder under outputs/: letters, digits, `-`, `_`, `.` and `+`, not starting with `.`",
+            spec.name
+        ));
+    }
+    for (flag, keys) in [
+        (
+            "--vary",
+            spec.vary.iter().map(|v| &v.key).collect::<Vec<_>>(),
+        ),
+        ("--param", spec.params.iter().map(|p| &p.key).collect()),
+    ] {
+        for k in keys {
+            let k = k.replace(' ', "");
+            if ["sim.seed", "sim.years", "sim.replicates"].contains(&k.as_str()) {
+                return u(format!(
+                    "{flag} {k}: the seed, years and replicates are the experiment's own (--seed, --years, --replicates): every point shares them"
+                ));
+            }
+            if spec.scale.is_some()
+                && (k.starts_with("structure.grades")
+                    || k.starts_with("training.courses")
+                    || k == "recruitment.intake_cap")
+                && (k.ends_with("posts")
+                    || k.ends_with("initial_officers")
+                    || k.ends_with("seats_per_year")
+                    || k == "recruitment.intake_cap")
+            {
+                return u(format!(
+                    "{flag} {k}: --scale changes this key, so it cannot also be varied; drop --scale or give the scaled values without it"
+                ));
+            }
+        }
+    }
     if spec.replicates == 0 || spec.replicates > 100_000 {
         return u(format!(
             "replicates: {} is out of range; allowed 1 to 100000",

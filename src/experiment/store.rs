@@ -88,6 +88,14 @@ impl Manifest {
 
     /// Rebuilds the plan this manifest was made from.
     pub fn plan(&self) -> anyhow::Result<Plan> {
+        if self.bureausim_version != env!("CARGO_PKG_VERSION") {
+            return Err(UsageError(format!(
+                "these runs were made by bureausim {}, this is {}: rerun them with this version",
+                self.bureausim_version,
+                env!("CARGO_PKG_VERSION")
+            ))
+            .into());
+        }
         let bases = self
             .scenarios
             .iter()
@@ -123,6 +131,16 @@ impl Manifest {
     }
 }
 
+/// An experiment's settings without its scenario paths, which may differ
+/// between the machines that ran its shards.
+fn report_settings(spec: &Spec) -> anyhow::Result<serde_json::Value> {
+    let mut v = serde_json::to_value(spec)?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("scenarios");
+    }
+    Ok(v)
+}
+
 /// The file of run `j`.
 pub fn run_path(dir: &Path, j: usize) -> PathBuf {
     dir.join("runs").join(format!("run-{j:07}.csv"))
@@ -137,14 +155,25 @@ pub fn prepare(
     force: bool,
 ) -> anyhow::Result<Vec<usize>> {
     let manifest = Manifest::of(plan, shard);
-    if dir.exists() && force {
+    let is_experiment = dir.join("experiment.json").is_file();
+    let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+    if dir.exists() && !is_experiment && !empty {
+        // --force replaces experiments only: never a folder of other files.
+        return Err(if force {
+            UsageError(format!(
+                "`{}` exists and is not an experiment's folder (no experiment.json); --force replaces only experiment folders: choose another folder with --out",
+                dir.display()
+            ))
+            .into()
+        } else {
+            OutputExists(dir.display().to_string()).into()
+        });
+    }
+    if is_experiment && force {
         std::fs::remove_dir_all(dir)
             .with_context(|| format!("cannot remove `{}`", dir.display()))?;
     }
-    if dir.exists() {
-        if !dir.join("experiment.json").is_file() {
-            return Err(OutputExists(dir.display().to_string()).into());
-        }
+    if dir.join("experiment.json").is_file() {
         let old = Manifest::read(dir)?;
         if old.fingerprint != manifest.fingerprint || old.shard != manifest.shard {
             let why = if old.bureausim_version != manifest.bureausim_version {
@@ -168,6 +197,11 @@ pub fn prepare(
             ))
             .into());
         }
+        // Same runs; the report settings (years reported, metrics, the
+        // analysed year, bootstrap, name) may have changed: keep the new ones.
+        if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)? {
+            manifest.write(dir)?;
+        }
     } else {
         std::fs::create_dir_all(dir.join("runs"))
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
@@ -175,10 +209,20 @@ pub fn prepare(
     }
     std::fs::create_dir_all(dir.join("runs"))?;
     clear_temporaries(dir)?;
-    Ok((0..plan.runs())
-        .filter(|&j| shard.is_none_or(|s| s.owns(j)))
-        .filter(|&j| !run_path(dir, j).is_file())
-        .collect())
+    let mut pending = Vec::new();
+    for j in (0..plan.runs()).filter(|&j| shard.is_none_or(|s| s.owns(j))) {
+        let path = run_path(dir, j);
+        if !path.is_file() {
+            pending.push(j);
+        } else if read_run(&path, plan.years).is_err() {
+            // A damaged file (a crash before its data reached the disk):
+            // run it again rather than trust it.
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove damaged `{}`", path.display()))?;
+            pending.push(j);
+        }
+    }
+    Ok(pending)
 }
 
 fn shard_text(s: Option<Shard>) -> String {
@@ -189,10 +233,24 @@ fn shard_text(s: Option<Shard>) -> String {
 }
 
 /// Removes the temporary files of runs that were in flight when a process died.
+///
+/// A file whose process may still be running (another copy of the command
+/// on the same folder) is left alone; where liveness cannot be told (no
+/// /proc), nothing is removed.
 fn clear_temporaries(dir: &Path) -> anyhow::Result<()> {
+    let proc = Path::new("/proc/self").exists();
     for e in std::fs::read_dir(dir.join("runs"))? {
         let e = e?;
-        if e.file_name().to_string_lossy().starts_with(".tmp-") {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(".tmp-") else {
+            continue;
+        };
+        let pid = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok());
+        let dead = match pid {
+            Some(pid) => proc && !Path::new(&format!("/proc/{pid}")).exists(),
+            None => proc,
+        };
+        if dead {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -240,8 +298,21 @@ fn write_run(dir: &Path, j: usize, rows: &[Vec<f64>]) -> anyhow::Result<()> {
     let tmp = dir
         .join("runs")
         .join(format!(".tmp-{j:07}-{}", std::process::id()));
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write `{}`", path.display()))
+    let mut f = std::fs::File::create(&tmp)
+        .with_context(|| format!("cannot create `{}`", tmp.display()))?;
+    std::io::Write::write_all(&mut f, text.as_bytes())
+        .with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    // On the disk before it is renamed: a crash leaves no empty run file.
+    f.sync_all()
+        .with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    drop(f);
+    std::fs::rename(&tmp, &path).with_context(|| {
+        format!(
+            "cannot move `{}` to `{}` (is another copy of this command running on the same folder?)",
+            tmp.display(),
+            path.display()
+        )
+    })
 }
 
 /// Reads every run of a complete experiment: `[run][year][metric]`.
@@ -274,6 +345,14 @@ fn read_run(path: &Path, years: u32) -> anyhow::Result<Vec<Vec<f64>>> {
         })
         .collect::<Result<_, _>>()
         .with_context(|| format!("`{}` has a value that is not a number", path.display()))?;
+    if let Some(k) = rows.iter().position(|r| r.len() != METRICS.len()) {
+        anyhow::bail!(
+            "`{}`: year {k} has {} values, not {}",
+            path.display(),
+            rows[k].len(),
+            METRICS.len()
+        );
+    }
     if rows.len() != years as usize + 1 {
         anyhow::bail!(
             "`{}` has {} years, the experiment {}",
@@ -323,6 +402,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
             .into());
         }
     }
+    for (d, m) in dirs.iter().zip(&manifests).skip(1) {
+        if report_settings(&m.spec)? != report_settings(&first.spec)? {
+            return Err(UsageError(format!(
+                "`{}` and `{}` are shards of one experiment with different report settings (--at, --metrics, --year, --bootstrap or the name); rerun one with the other's settings (it resumes at once) and merge again",
+                dirs[0].display(),
+                d.display()
+            ))
+            .into());
+        }
+    }
     let count = match first.shard {
         Some(s) => s.count,
         None => 1,
@@ -332,7 +421,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
         let s = m.shard.unwrap_or(Shard { index: 1, count: 1 });
         if s.count != count {
             return Err(UsageError(format!(
-                "`{}` is one of {} shards, `{}` one of {}; shards of one split must be merged together",
+                "`{}` is a shard of a split into {}, `{}` of a split into {}; only shards of one split can be merged",
                 dirs[0].display(),
                 count,
                 d.display(),
@@ -383,14 +472,42 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
             .into());
         }
     }
-    if out.exists() {
-        if !force {
-            return Err(OutputExists(out.display().to_string()).into());
+    // The result may not be, hold or lie inside any shard it reads.
+    let canon = |p: &Path| -> PathBuf {
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        abs.canonicalize().unwrap_or(abs)
+    };
+    let out_c = canon(out);
+    for d in dirs {
+        let d_c = canon(d);
+        if d_c.starts_with(&out_c) || out_c.starts_with(&d_c) {
+            return Err(UsageError(format!(
+                "--out {}: the merged result must be a folder apart from the shard folders (`{}` is, holds or lies inside it)",
+                out.display(),
+                d.display()
+            ))
+            .into());
         }
-        std::fs::remove_dir_all(out)
-            .with_context(|| format!("cannot remove `{}`", out.display()))?;
     }
-    // Assemble beside the destination, then move into place.
+    if out.exists() && !force {
+        return Err(OutputExists(out.display().to_string()).into());
+    }
+    for j in 0..plan.runs() {
+        let d = holder[j % count].expect("checked");
+        read_run(&run_path(d, j), plan.years).map_err(|e| {
+            UsageError(format!(
+                "shard {}/{count} in `{}` has a damaged run ({e:#}); rerun its command (it redoes damaged runs) before merging",
+                j % count + 1,
+                d.display()
+            ))
+        })?;
+    }
+    // Assemble beside the destination, then move into place (an old result
+    // is replaced only when the new one is complete).
     let staging = crate::output::Staging::new(out, force)?;
     std::fs::create_dir_all(staging.tmp.join("runs"))?;
     for j in 0..plan.runs() {

@@ -36,9 +36,14 @@ struct Report {
     notes: Vec<String>,
 }
 
-/// Writes every result file of a finished experiment into `dir` and
-/// returns the text table to print.
-pub fn write_all(dir: &Path, plan: &Plan, runs: &Runs, plots: bool) -> anyhow::Result<String> {
+/// Writes every result file of a finished experiment into `dir`; returns
+/// the text tables to print and the number of plots written.
+pub fn write_all(
+    dir: &Path,
+    plan: &Plan,
+    runs: &Runs,
+    plots: bool,
+) -> anyhow::Result<(String, usize)> {
     write_runs_csv(dir, plan, runs)?;
     let metrics = plan.metrics.clone();
     let all: Vec<usize> = (0..METRICS.len()).collect();
@@ -92,7 +97,7 @@ pub fn write_all(dir: &Path, plan: &Plan, runs: &Runs, plots: bool) -> anyhow::R
     for (title, head, rows) in &report.tables {
         let _ = write!(printed, "\n{title}\n{}", text_table(head, rows));
     }
-    Ok(printed)
+    Ok((printed, report.figures.len()))
 }
 
 /// A table aligned in columns for the terminal.
@@ -658,7 +663,7 @@ fn sweep_report(plan: &Plan, main: &[ArmStat], plots: bool) -> anyhow::Result<Re
             ),
             chart: chart::overlay(
                 &format!("Sweep of {}", v0.key),
-                &v0.key,
+                &axis_label(v0),
                 &panels,
                 &format!("bands: 95% confidence interval of the mean of {r} replicates"),
             ),
@@ -709,8 +714,8 @@ fn sweep_report(plan: &Plan, main: &[ArmStat], plots: bool) -> anyhow::Result<Re
                 ),
                 chart: chart::heatmap(
                     &format!("{name} at year {y}"),
-                    &b.key,
-                    &a.key,
+                    &axis_label(b),
+                    &axis_label(a),
                     &xs,
                     &ys,
                     &z,
@@ -731,6 +736,24 @@ fn sweep_report(plan: &Plan, main: &[ArmStat], plots: bool) -> anyhow::Result<Re
         figures,
         notes,
     })
+}
+
+/// A swept parameter's axis label; text values are numbered along the
+/// axis, so the label says which number is which.
+fn axis_label(v: &crate::experiment::spec::Vary) -> String {
+    match v.numeric {
+        Some(_) => v.key.clone(),
+        None => format!(
+            "{} ({})",
+            v.key,
+            v.values
+                .iter()
+                .enumerate()
+                .map(|(i, x)| format!("{i} = {x}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 fn ci_text(v: Option<f64>, ci: Option<(f64, f64)>) -> String {
