@@ -612,14 +612,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         "year {last}, mean over {} replicate(s) [95% CI]:",
         scn.sim.replicates
     );
-    for name in [
-        "efficiency",
-        "mean_competence",
-        "corruption_prevalence",
-        "mean_months_in_post",
-        "vacancy_rate",
-        "morale",
-    ] {
+    for name in spec::MAIN_METRICS {
         let m = metric_index(name).expect("metric");
         let s = stats(&ensemble.values(m, last));
         let fmt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3}"));

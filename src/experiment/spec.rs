@@ -287,6 +287,15 @@ fn usage(flag: &str, arg: &str, message: impl std::fmt::Display) -> UsageError {
     UsageError(format!("{flag} {arg}: {message}"))
 }
 
+/// Parses `s`, the `what` part of a flag's value, as a finite number.
+fn finite(flag: &str, arg: &str, s: &str, what: &str) -> Result<f64, UsageError> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| usage(flag, arg, format!("{what} `{s}` is not a number")))
+}
+
 /// Formats a number for a `--set` value: the shortest text that reads back
 /// as the same f64.
 pub fn number_text(x: f64) -> String {
@@ -328,13 +337,7 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
                 ),
             ));
         }
-        let num = |s: &str, what: &str| -> Result<f64, UsageError> {
-            s.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| usage(flag, arg, format!("{what} `{s}` is not a number")))
-        };
+        let num = |s: &str, what: &str| finite(flag, arg, s, what);
         let (a, b, step) = (
             num(parts[0], "FROM")?,
             num(parts[1], "TO")?,
@@ -426,13 +429,7 @@ pub fn parse_param(arg: &str) -> Result<Param, UsageError> {
             ),
         ));
     }
-    let num = |s: &str, what: &str| -> Result<f64, UsageError> {
-        s.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| usage(flag, arg, format!("{what} `{s}` is not a number")))
-    };
+    let num = |s: &str, what: &str| finite(flag, arg, s, what);
     let (lo, hi) = (num(parts[0], "LOW")?, num(parts[1], "HIGH")?);
     if hi <= lo {
         return Err(usage(

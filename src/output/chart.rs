@@ -546,22 +546,7 @@ fn grid_cols(n: usize) -> usize {
     }
 }
 
-/// Runs of consecutive indices below `n` where `ok` holds.
-fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for i in 0..=n {
-        match (i < n && ok(i), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
-}
+use crate::output::plots::runs;
 
 fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
     let (w, h) = area.dim_in_pixel();

@@ -690,7 +690,7 @@ fn y_range(panel: &Panel, periods: usize) -> Option<(f64, f64)> {
 }
 
 /// Runs of consecutive indices where `ok` holds.
-fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = None;
     for i in 0..=n {
