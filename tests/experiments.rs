@@ -685,3 +685,37 @@ fn designs_that_would_break_common_random_numbers_or_grids_are_refused() {
         &["--vary recruitment.intake_cap", "--scale changes this key"],
     );
 }
+
+#[test]
+fn a_rerun_with_other_report_settings_redraws_without_running_and_drops_old_plots() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let base = [
+        "sweep",
+        s.as_str(),
+        "--vary",
+        "politics.interference=0.2,0.8",
+        "--vary",
+        "promotion.rule=seniority,weighted",
+        "--replicates",
+        "1",
+        "--years",
+        "6",
+        "--out",
+        "r",
+    ];
+    ok(&sb, &base);
+    assert!(sb.join("r/sweep_morale.png").is_file());
+    let mut other = base.to_vec();
+    other.extend(["--metrics", "efficiency", "--at", "3,6"]);
+    let stdout = ok(&sb, &other);
+    assert_mentions(
+        &stdout,
+        &["0 to do, 4 already done", "Year 3", "and 1 plot"],
+    );
+    assert!(sb.join("r/sweep_efficiency.png").is_file());
+    assert!(
+        !sb.join("r/sweep_morale.png").exists(),
+        "stale plot removed"
+    );
+}

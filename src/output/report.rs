@@ -69,6 +69,18 @@ pub fn write_all(
             sensitivity_report(plan, &ix, plots)?
         }
     };
+    // Plots of an earlier rendering (other metrics, or plots now off) go,
+    // so the folder shows only what this report describes.
+    for e in std::fs::read_dir(dir)? {
+        let name = e?.file_name().to_string_lossy().into_owned();
+        let ours = ["comparison", "sweep", "sensitivity_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            && (name.ends_with(".png") || name.ends_with(".svg"));
+        if ours {
+            let _ = std::fs::remove_file(dir.join(&name));
+        }
+    }
     for f in &report.figures {
         let png = dir.join(format!("{}.png", f.stem));
         let tmp = dir.join(format!(".{}.partial.png", f.stem));
