@@ -48,12 +48,30 @@ pub fn excludes_zero(s: &Stats) -> bool {
     }
 }
 
-/// Every arm's statistics for the given metrics at the given years
-/// (metrics outermost, then years, then arms).
-pub fn arm_stats(plan: &Plan, runs: &Runs, metrics: &[usize], years: &[u32]) -> Vec<ArmStat> {
-    let defs = crate::metrics::METRICS;
+/// Every arm's statistics of every metric at the given years, in the order
+/// metric, year, arm, so that a cell is found by its position.
+pub struct ArmTable {
+    pub rows: Vec<ArmStat>,
+    years: Vec<u32>,
+    arms: usize,
+}
+
+impl ArmTable {
+    /// Metric `m` (index in `METRICS`) at report year `y` for arm `v`.
+    pub fn get(&self, m: usize, y: u32, v: usize) -> &ArmStat {
+        let yi = self
+            .years
+            .iter()
+            .position(|&x| x == y)
+            .expect("a report year");
+        &self.rows[(m * self.years.len() + yi) * self.arms + v]
+    }
+}
+
+/// Every arm's statistics of every metric at the given years.
+pub fn arm_stats(plan: &Plan, runs: &Runs, years: &[u32]) -> ArmTable {
     let mut out = Vec::new();
-    for &m in metrics {
+    for (m, def) in crate::metrics::METRICS.iter().enumerate() {
         for &y in years {
             let base = values(plan, runs, 0, y, m);
             for v in 0..plan.variants.len() {
@@ -71,7 +89,7 @@ pub fn arm_stats(plan: &Plan, runs: &Runs, metrics: &[usize], years: &[u32]) -> 
                 };
                 let significant = diff.as_ref().is_some_and(excludes_zero);
                 out.push(ArmStat {
-                    metric: defs[m].name,
+                    metric: def.name,
                     year: y,
                     arm: v,
                     stats: stats(&xs),
@@ -81,7 +99,11 @@ pub fn arm_stats(plan: &Plan, runs: &Runs, metrics: &[usize], years: &[u32]) -> 
             }
         }
     }
-    out
+    ArmTable {
+        rows: out,
+        years: years.to_vec(),
+        arms: plan.variants.len(),
+    }
 }
 
 /// Mean and 95% interval per year of metric `m` for variant `v`:
@@ -98,8 +120,9 @@ pub fn trajectory(plan: &Plan, runs: &Runs, v: usize, m: usize) -> [Vec<f64>; 3]
     out
 }
 
-/// One parameter's sensitivity measures for one metric.
-#[derive(Clone, Debug, Serialize)]
+/// One parameter's sensitivity measures for one metric (those of the
+/// other method are None).
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct ParamIndex {
     pub metric: &'static str,
     pub parameter: String,
@@ -162,10 +185,7 @@ pub fn indices(plan: &Plan, runs: &Runs, metrics: &[usize]) -> Vec<ParamIndex> {
                         mu_star: finite(i.mu_star),
                         mu_star_ci: finite_pair(i.mu_star_ci),
                         sigma: finite(i.sigma),
-                        s1: None,
-                        s1_ci: None,
-                        st: None,
-                        st_ci: None,
+                        ..Default::default()
                     });
                 }
             }
@@ -181,14 +201,11 @@ pub fn indices(plan: &Plan, runs: &Runs, metrics: &[usize]) -> Vec<ParamIndex> {
                     out.push(ParamIndex {
                         metric: defs[m].name,
                         parameter: p.key.clone(),
-                        mu: None,
-                        mu_star: None,
-                        mu_star_ci: None,
-                        sigma: None,
                         s1: finite(i.s1),
                         s1_ci: finite_pair(i.s1_ci),
                         st: finite(i.st),
                         st_ci: finite_pair(i.st_ci),
+                        ..Default::default()
                     });
                 }
             }

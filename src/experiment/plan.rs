@@ -48,6 +48,9 @@ pub struct Plan {
     pub metrics: Vec<usize>,
     /// The year a sensitivity analysis explains.
     pub year: u32,
+    /// SHA-256 of everything that determines the runs: the version, the
+    /// resolved scenarios and the variants, the replicates, years and seed.
+    pub fingerprint: String,
 }
 
 /// What identifies an experiment's results: everything that changes them.
@@ -150,8 +153,10 @@ impl Plan {
             metrics,
             year,
             spec,
+            fingerprint: String::new(),
         };
         plan.expand()?;
+        plan.fingerprint = plan.identity_hash();
         Ok(plan)
     }
 
@@ -353,9 +358,7 @@ impl Plan {
         (j / r, (j % r) as u64)
     }
 
-    /// A hash of everything that determines the results: the version, the
-    /// resolved scenarios and the variants, the replicates, years and seed.
-    pub fn fingerprint(&self) -> String {
+    fn identity_hash(&self) -> String {
         let id = Identity {
             bureausim_version: env!("CARGO_PKG_VERSION"),
             kind: self.spec.kind,

@@ -77,7 +77,7 @@ impl Manifest {
     pub fn of(plan: &Plan, shard: Option<Shard>) -> Self {
         Manifest {
             bureausim_version: env!("CARGO_PKG_VERSION").into(),
-            fingerprint: plan.fingerprint(),
+            fingerprint: plan.fingerprint.clone(),
             command: plan.command.clone(),
             runs: plan.runs(),
             shard,
@@ -102,7 +102,7 @@ impl Manifest {
             .map(|t| Scenario::from_toml(t, "experiment.json"))
             .collect::<Result<Vec<_>, _>>()?;
         let plan = Plan::with_bases(self.spec.clone(), bases, self.command.clone())?;
-        if plan.fingerprint() != self.fingerprint {
+        if plan.fingerprint.clone() != self.fingerprint {
             anyhow::bail!(
                 "experiment.json does not match its own fingerprint (made by bureausim {}, this is {})",
                 self.bureausim_version,

@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::experiment::analysis::{self, ArmStat, ParamIndex, Runs};
+use crate::experiment::analysis::{self, ArmStat, ArmTable, ParamIndex, Runs};
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::{Kind, Method};
 use crate::metrics::METRICS;
@@ -46,21 +46,18 @@ pub fn write_all(
 ) -> anyhow::Result<(String, usize)> {
     write_runs_csv(dir, plan, runs)?;
     let metrics = plan.metrics.clone();
-    let all: Vec<usize> = (0..METRICS.len()).collect();
     let report = match plan.spec.kind {
         Kind::Compare => {
-            let full = analysis::arm_stats(plan, runs, &all, &plan.report_years);
-            write_compare_csv(dir, plan, &full)?;
-            write_summary(dir, plan, &full, &[])?;
-            let main = analysis::arm_stats(plan, runs, &metrics, &plan.report_years);
-            compare_report(plan, runs, &main, plots)?
+            let table = analysis::arm_stats(plan, runs, &plan.report_years);
+            write_compare_csv(dir, plan, &table.rows)?;
+            write_summary(dir, plan, &table.rows, &[])?;
+            compare_report(plan, runs, &table, plots)?
         }
         Kind::Sweep => {
-            let full = analysis::arm_stats(plan, runs, &all, &plan.report_years);
-            write_points_csv(dir, plan, &full)?;
-            write_summary(dir, plan, &full, &[])?;
-            let main = analysis::arm_stats(plan, runs, &metrics, &plan.report_years);
-            sweep_report(plan, &main, plots)?
+            let table = analysis::arm_stats(plan, runs, &plan.report_years);
+            write_points_csv(dir, plan, &table.rows)?;
+            write_summary(dir, plan, &table.rows, &[])?;
+            sweep_report(plan, &table, plots)?
         }
         Kind::Sensitivity => {
             let ix = analysis::indices(plan, runs, &metrics);
@@ -86,11 +83,15 @@ pub fn write_all(
         let tmp = dir.join(format!(".{}.partial.png", f.stem));
         f.chart.write_png(&tmp)?;
         std::fs::rename(&tmp, &png).with_context(|| format!("cannot write `{}`", png.display()))?;
-        write_file_atomic(
-            &dir.join(format!("{}.svg", f.stem)),
-            f.chart.to_svg()?.as_bytes(),
-            true,
-        )?;
+    }
+    // Each SVG is drawn once: written as a file and inlined in the HTML.
+    let svgs: Vec<String> = report
+        .figures
+        .iter()
+        .map(|f| f.chart.to_svg())
+        .collect::<anyhow::Result<_>>()?;
+    for (f, svg) in report.figures.iter().zip(&svgs) {
+        write_file_atomic(&dir.join(format!("{}.svg", f.stem)), svg.as_bytes(), true)?;
     }
     write_file_atomic(
         &dir.join("report.md"),
@@ -99,7 +100,7 @@ pub fn write_all(
     )?;
     write_file_atomic(
         &dir.join("report.html"),
-        html(plan, &report)?.as_bytes(),
+        html(plan, &report, &svgs).as_bytes(),
         true,
     )?;
     let mut printed = String::new();
@@ -198,10 +199,23 @@ fn csv_num(x: Option<f64>) -> String {
 // ---------------------------------------------------------------------------
 // Files
 
-fn csv_line(fields: &[String]) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    w.write_record(fields).expect("in memory");
-    String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
+/// A CSV file built in memory with one writer (quoting as the csv crate does).
+struct CsvText(csv::Writer<Vec<u8>>);
+
+impl CsvText {
+    fn new(head: &[String]) -> Self {
+        let mut t = CsvText(csv::Writer::from_writer(Vec::new()));
+        t.row(head);
+        t
+    }
+
+    fn row(&mut self, fields: &[String]) {
+        self.0.write_record(fields).expect("in memory");
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        self.0.into_inner().expect("in memory")
+    }
 }
 
 fn param_names(plan: &Plan) -> Vec<String> {
@@ -231,12 +245,11 @@ fn param_values(plan: &Plan, v: usize) -> Vec<String> {
 /// `runs.csv`: every run's every year, with its point, parameter values,
 /// replicate and seed.
 fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Result<()> {
-    let mut out = String::new();
     let mut head: Vec<String> = vec!["point".into()];
     head.extend(param_names(plan));
     head.extend(["replicate".into(), "seed".into(), "year".into()]);
     head.extend(METRICS.iter().map(|m| m.name.to_string()));
-    out.push_str(&csv_line(&head));
+    let mut out = CsvText::new(&head);
     for (j, run) in runs.iter().enumerate() {
         let (v, r) = plan.run_of(j);
         let params = param_values(plan, v);
@@ -248,10 +261,10 @@ fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Result<()> {
                 row.iter()
                     .map(|x| csv_num(Some(*x).filter(|x| x.is_finite()))),
             );
-            out.push_str(&csv_line(&f));
+            out.row(&f);
         }
     }
-    write_file_atomic(&dir.join("runs.csv"), out.as_bytes(), true)
+    write_file_atomic(&dir.join("runs.csv"), &out.into_bytes(), true)
 }
 
 fn stats_fields(s: &Stats) -> Vec<String> {
@@ -266,7 +279,7 @@ fn stats_fields(s: &Stats) -> Vec<String> {
 
 /// `table.csv` of a comparison: every metric at every report year.
 fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Result<()> {
-    let mut out = csv_line(
+    let mut out = CsvText::new(
         &[
             "metric",
             "year",
@@ -303,9 +316,9 @@ fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Resul
             }
             None => f.extend(std::iter::repeat_n(String::new(), 5)),
         }
-        out.push_str(&csv_line(&f));
+        out.row(&f);
     }
-    write_file_atomic(&dir.join("table.csv"), out.as_bytes(), true)
+    write_file_atomic(&dir.join("table.csv"), &out.into_bytes(), true)
 }
 
 /// `points.csv` of a sweep: every grid point, metric and report year.
@@ -313,15 +326,15 @@ fn write_points_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Result
     let mut head: Vec<String> = vec!["point".into()];
     head.extend(param_names(plan));
     head.extend(["metric", "year", "n", "mean", "sd", "ci95_low", "ci95_high"].map(String::from));
-    let mut out = csv_line(&head);
+    let mut out = CsvText::new(&head);
     for a in rows {
         let mut f = vec![a.arm.to_string()];
         f.extend(param_values(plan, a.arm));
         f.extend([a.metric.to_string(), a.year.to_string()]);
         f.extend(stats_fields(&a.stats));
-        out.push_str(&csv_line(&f));
+        out.row(&f);
     }
-    write_file_atomic(&dir.join("points.csv"), out.as_bytes(), true)
+    write_file_atomic(&dir.join("points.csv"), &out.into_bytes(), true)
 }
 
 fn pair(p: Option<(f64, f64)>) -> [String; 2] {
@@ -333,7 +346,7 @@ fn pair(p: Option<(f64, f64)>) -> [String; 2] {
 
 /// `indices.csv` of a sensitivity analysis.
 fn write_indices_csv(dir: &Path, ix: &[ParamIndex]) -> anyhow::Result<()> {
-    let mut out = csv_line(
+    let mut out = CsvText::new(
         &[
             "metric",
             "parameter",
@@ -364,9 +377,9 @@ fn write_indices_csv(dir: &Path, ix: &[ParamIndex]) -> anyhow::Result<()> {
         f.extend(pair(i.s1_ci));
         f.push(csv_num(i.st));
         f.extend(pair(i.st_ci));
-        out.push_str(&csv_line(&f));
+        out.row(&f);
     }
-    write_file_atomic(&dir.join("indices.csv"), out.as_bytes(), true)
+    write_file_atomic(&dir.join("indices.csv"), &out.into_bytes(), true)
 }
 
 #[derive(Serialize)]
@@ -429,7 +442,7 @@ fn write_summary(
     let s = Summary {
         bureausim_version: env!("CARGO_PKG_VERSION"),
         kind: plan.spec.kind.name(),
-        fingerprint: plan.fingerprint(),
+        fingerprint: plan.fingerprint.clone(),
         command: &plan.command,
         replicates: plan.spec.replicates,
         seed: plan.seed,
@@ -484,7 +497,7 @@ fn metric_title(m: &str) -> String {
 fn compare_report(
     plan: &Plan,
     runs: &Runs,
-    main: &[ArmStat],
+    main: &ArmTable,
     plots: bool,
 ) -> anyhow::Result<Report> {
     let r = plan.spec.replicates;
@@ -513,10 +526,7 @@ fn compare_report(
         for (v, var) in plan.variants.iter().enumerate() {
             let mut row = vec![var.label.clone()];
             for &y in &plan.report_years {
-                let a = main
-                    .iter()
-                    .find(|a| a.metric == name && a.year == y && a.arm == v)
-                    .expect("computed");
+                let a = main.get(m, y, v);
                 row.push(mean_ci(&a.stats));
                 let d = match &a.diff {
                     Some(d) => format!("{}{}", signed(d), if a.significant { " *" } else { "" }),
@@ -577,7 +587,7 @@ fn compare_report(
     )
 }
 
-fn sweep_report(plan: &Plan, main: &[ArmStat], plots: bool) -> anyhow::Result<Report> {
+fn sweep_report(plan: &Plan, main: &ArmTable, plots: bool) -> anyhow::Result<Report> {
     let r = plan.spec.replicates;
     let keys: Vec<&str> = plan.spec.vary.iter().map(|v| v.key.as_str()).collect();
     let intro = vec![
@@ -602,10 +612,7 @@ fn sweep_report(plan: &Plan, main: &[ArmStat], plots: bool) -> anyhow::Result<Re
         for v in 0..plan.variants.len() {
             let mut row = param_values(plan, v);
             for &m in &plan.metrics {
-                let a = main
-                    .iter()
-                    .find(|a| a.metric == METRICS[m].name && a.year == y && a.arm == v)
-                    .expect("computed");
+                let a = main.get(m, y, v);
                 row.push(mean_ci(&a.stats));
             }
             rows.push(row);
@@ -646,12 +653,7 @@ fn sweep_report(plan: &Plan, main: &[ArmStat], plots: bool) -> anyhow::Result<Re
                         let pick = |f: &dyn Fn(&Stats) -> Option<f64>| -> Vec<f64> {
                             (0..plan.variants.len())
                                 .map(|v| {
-                                    let a = main
-                                        .iter()
-                                        .find(|a| {
-                                            a.metric == METRICS[m].name && a.year == y && a.arm == v
-                                        })
-                                        .expect("computed");
+                                    let a = main.get(m, y, v);
                                     f(&a.stats).or(a.stats.mean).unwrap_or(f64::NAN)
                                 })
                                 .collect()
@@ -710,10 +712,7 @@ fn sweep_report(plan: &Plan, main: &[ArmStat], plots: bool) -> anyhow::Result<Re
                     (0..b.values.len())
                         .map(|k| {
                             let v = i * b.values.len() + k;
-                            main.iter()
-                                .find(|s| s.metric == name && s.year == y && s.arm == v)
-                                .and_then(|s| s.stats.mean)
-                                .unwrap_or(f64::NAN)
+                            main.get(m, y, v).stats.mean.unwrap_or(f64::NAN)
                         })
                         .collect()
                 })
@@ -995,7 +994,7 @@ fn markdown(plan: &Plan, r: &Report) -> String {
     for n in &r.notes {
         let _ = writeln!(s, "{n}\n");
     }
-    let _ = writeln!(s, "Experiment fingerprint: `{}`.", plan.fingerprint());
+    let _ = writeln!(s, "Experiment fingerprint: `{}`.", plan.fingerprint.clone());
     s
 }
 
@@ -1038,7 +1037,7 @@ fn inline(s: &str) -> String {
     out
 }
 
-fn html(plan: &Plan, r: &Report) -> anyhow::Result<String> {
+fn html(plan: &Plan, r: &Report, svgs: &[String]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
@@ -1107,8 +1106,7 @@ fn html(plan: &Plan, r: &Report) -> anyhow::Result<String> {
     }
     if !r.figures.is_empty() {
         s.push_str("<h2>Plots</h2>\n");
-        for f in &r.figures {
-            let svg = f.chart.to_svg()?;
+        for (f, svg) in r.figures.iter().zip(svgs) {
             let svg = svg
                 .trim_start_matches(|c| c != '<')
                 .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
@@ -1126,9 +1124,9 @@ fn html(plan: &Plan, r: &Report) -> anyhow::Result<String> {
     let _ = writeln!(
         s,
         "<p class=\"small\">Experiment fingerprint: <code>{}</code>.</p>\n</main>\n</body>\n</html>",
-        plan.fingerprint()
+        plan.fingerprint.clone()
     );
-    Ok(s)
+    s
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#fff}
