@@ -19,8 +19,14 @@ fn num(v: f64) -> String {
 
 /// Writes `timeseries.csv`.
 pub fn write_timeseries(path: &Path, results: &[ReplicateResult]) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path)
+    let file = std::fs::File::create(path)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
+    timeseries_to(file, results).with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Writes the rows of `timeseries.csv` to `out`.
+pub fn timeseries_to<W: std::io::Write>(out: W, results: &[ReplicateResult]) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     let mut header = vec!["replicate".to_string(), "year".to_string()];
     header.extend(METRICS.iter().map(|m| m.name.to_string()));
     w.write_record(&header)?;
@@ -34,8 +40,7 @@ pub fn write_timeseries(path: &Path, results: &[ReplicateResult]) -> anyhow::Res
             w.write_record(&rec)?;
         }
     }
-    w.flush()
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    w.flush()?;
     Ok(())
 }
 

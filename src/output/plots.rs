@@ -146,29 +146,40 @@ fn band(values: &[Vec<f64>]) -> Band {
     let mut column = Vec::with_capacity(values.len());
     for t in 0..periods {
         column.clear();
-        column.extend(
-            values
-                .iter()
-                .filter_map(|rep| rep.get(t).copied())
-                .filter(|v| v.is_finite()),
-        );
-        if column.is_empty() {
-            out.mean.push(f64::NAN);
-            out.lo.push(f64::NAN);
-            out.hi.push(f64::NAN);
-            continue;
-        }
-        column.sort_by(f64::total_cmp);
-        out.mean
-            .push(column.iter().sum::<f64>() / column.len() as f64);
-        let (lo, hi) = match kind {
-            BandKind::Percentile(_) => (percentile(&column, 0.05), percentile(&column, 0.95)),
-            _ => (column[0], column[column.len() - 1]),
-        };
+        column.extend(values.iter().filter_map(|rep| rep.get(t).copied()));
+        let (mean, lo, hi) = band_at(&mut column, kind);
+        out.mean.push(mean);
         out.lo.push(lo);
         out.hi.push(hi);
     }
     out
+}
+
+/// Mean, lower and upper band bound of one period's values (one per
+/// replicate; reordered, non-finite ones dropped), as the plots draw them:
+/// NaN when no value is finite.
+pub(crate) fn band_of(column: &mut Vec<f64>) -> (f64, f64, f64) {
+    let kind = BandKind::of_replicates(column.len());
+    band_at(column, kind)
+}
+
+/// What the band of `replicates` replicates shows, for a legend.
+pub(crate) fn band_kind_legend(replicates: usize) -> Option<String> {
+    BandKind::of_replicates(replicates).legend()
+}
+
+fn band_at(column: &mut Vec<f64>, kind: BandKind) -> (f64, f64, f64) {
+    column.retain(|v| v.is_finite());
+    if column.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    column.sort_by(f64::total_cmp);
+    let mean = column.iter().sum::<f64>() / column.len() as f64;
+    let (lo, hi) = match kind {
+        BandKind::Percentile(_) => (percentile(column, 0.05), percentile(column, 0.95)),
+        _ => (column[0], column[column.len() - 1]),
+    };
+    (mean, lo, hi)
 }
 
 /// The `p` quantile (0..=1) of non-empty ascending `sorted`, interpolating
