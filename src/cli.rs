@@ -46,6 +46,24 @@ pub enum Command {
     Experiment(ExperimentFileArgs),
     /// Combine the shard folders of one experiment into its complete result.
     Merge(MergeArgs),
+    /// Serve the classroom and workshop page: sliders, live charts and
+    /// side-by-side policies in a browser (docs/serve.md).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on. The default serves this machine only; give
+    /// 0.0.0.0 to let the room's network in (anyone who can reach the
+    /// machine can then run simulations on it).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Flags every experiment takes that do not change its results.
@@ -303,6 +321,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             experiment(spec, Some(&a.file), &a.control)
         }
         Command::Merge(a) => merge(a),
+        Command::Serve(a) => serve(a),
     }
 }
 
@@ -426,6 +445,26 @@ fn finish(dest: &Path, plan: &Plan, no_plots: bool) -> anyhow::Result<()> {
             n => format!(" and {n} plots (PNG and SVG)"),
         }
     );
+    Ok(())
+}
+
+fn serve(a: ServeArgs) -> anyhow::Result<()> {
+    let app = crate::serve::App::bind(&a.host, a.port)?;
+    let url = app.url();
+    println!(
+        "bureausim {} serving the page at {url} (Ctrl-C to stop)",
+        env!("CARGO_PKG_VERSION")
+    );
+    if !app.addr().ip().is_loopback() {
+        println!(
+            "listening on {}: anyone who can reach this machine can open the page and run simulations",
+            app.addr()
+        );
+    }
+    if a.open && !crate::serve::open_browser(&url) {
+        println!("could not start a browser; open {url} yourself");
+    }
+    app.run();
     Ok(())
 }
 

@@ -1,0 +1,677 @@
+//! What the page offers: the scenario library (embedded in the binary, so
+//! `serve` works from any folder), the levers grouped as in the model, and
+//! the charts with the metrics they draw.
+
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::metrics::{METRICS, metric_index};
+use crate::scenario::Scenario;
+
+/// One scenario file of the library, by the id the page uses (its path
+/// under `scenarios/` without `.toml`).
+pub struct Entry {
+    pub id: &'static str,
+    pub teaching: bool,
+    pub text: &'static str,
+}
+
+macro_rules! entry {
+    ($id:literal, $teaching:literal) => {
+        Entry {
+            id: $id,
+            teaching: $teaching,
+            text: include_str!(concat!("../../scenarios/", $id, ".toml")),
+        }
+    };
+}
+
+/// The library in the page's order: the teaching demos first, then the
+/// baseline and the reform packages. Left out: `pakistan_national` (3.5
+/// million officers, far above the page's run size) and the classic
+/// Peter-principle model (1,000 years, every policy mechanism off).
+pub const ENTRIES: &[Entry] = &[
+    entry!("teaching/political_transfers", true),
+    entry!("teaching/rotation_and_collusion", true),
+    entry!("teaching/merit_vs_patronage", true),
+    entry!("teaching/honest_appraisals", true),
+    entry!("teaching/accountability_bites", true),
+    entry!("pakistan_baseline", false),
+    entry!("merit_recruitment", false),
+    entry!("merit_promotion", false),
+    entry!("tenure_security", false),
+    entry!("pay_decompression", false),
+    entry!("depoliticised_postings", false),
+    entry!("accountability_reform", false),
+    entry!("e_governance", false),
+    entry!("specialist_tracks", false),
+    entry!("ncgr_2008", false),
+    entry!("task_force_2020", false),
+    entry!("smart_civil_service_2025", false),
+    entry!("kp_sustainability", false),
+];
+
+/// Files of `scenarios/` deliberately not on the page (see [`ENTRIES`]).
+pub const LEFT_OUT: &[&str] = &["pakistan_national", "classics/peter_principle"];
+
+/// Limits on what one request may ask for.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Limits {
+    pub max_replicates: u32,
+    pub max_years: u32,
+    pub max_concurrent_runs: usize,
+    /// Officers at the start × replicates × (years + warm-up years) × arms.
+    pub max_officer_years: u64,
+    pub max_body_bytes: usize,
+    /// The default replicates keep one arm's run under this many officer-years.
+    pub default_officer_years: u64,
+}
+
+pub const LIMITS: Limits = Limits {
+    max_replicates: 20,
+    max_years: 100,
+    max_concurrent_runs: 2,
+    max_officer_years: 40_000_000,
+    max_body_bytes: 64 * 1024,
+    default_officer_years: 4_500_000,
+};
+
+/// How a lever is set on the page.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// A slider from `min` to `max` by `step`.
+    Number { min: f64, max: f64, step: f64 },
+    /// A switch.
+    Bool,
+    /// A drop-down of strings.
+    Choice(&'static [&'static str]),
+}
+
+/// A scenario key the page offers as a slider, switch or drop-down.
+pub struct Lever {
+    pub key: &'static str,
+    pub group: &'static str,
+    pub label: &'static str,
+    pub about: &'static str,
+    pub unit: &'static str,
+    pub kind: Kind,
+}
+
+/// The groups of levers, as in the model.
+pub const GROUPS: &[(&str, &str, &str)] = &[
+    (
+        "recruitment",
+        "Recruitment",
+        "Who enters the service: by exam on merit, by regional quota, or by patronage.",
+    ),
+    (
+        "training",
+        "Training",
+        "Induction, mid-career and senior courses, and refreshers that renew expertise.",
+    ),
+    (
+        "postings",
+        "Postings",
+        "How long officers stay in a post and where they are sent next.",
+    ),
+    (
+        "promotion",
+        "Promotion and appraisal",
+        "How boards rank candidates and how honest the annual appraisals are.",
+    ),
+    (
+        "pay",
+        "Pay",
+        "Public pay against the private market: who stays, who leaves, morale.",
+    ),
+    (
+        "politics",
+        "Politics",
+        "How far politicians reach into postings, promotions, appraisals and inquiries.",
+    ),
+    (
+        "accountability",
+        "Accountability",
+        "Whether the corrupt are caught and convicted, and whether enforcement is political.",
+    ),
+    (
+        "transparency",
+        "Transparency",
+        "E-governance and citizen grievance channels: less rent, more detection.",
+    ),
+];
+
+const fn num(min: f64, max: f64, step: f64) -> Kind {
+    Kind::Number { min, max, step }
+}
+
+/// The levers. Ranges lie within the scenario checks (docs/scenarios.md),
+/// so a value the page allows fails only on a combination (for example
+/// merit and patronage shares above 1 together).
+pub const LEVERS: &[Lever] = &[
+    Lever {
+        key: "recruitment.merit_share",
+        group: "recruitment",
+        label: "Open-merit seats",
+        about: "Share of entry seats filled by national exam rank; the rest go to regional quotas (and patronage).",
+        unit: "share",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "recruitment.patronage_share",
+        group: "recruitment",
+        label: "Patronage appointments",
+        about: "Share of entrants appointed without the exam: less able, less honest, better connected. Quota seats make up the rest.",
+        unit: "share",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "training.enabled",
+        group: "training",
+        label: "Training",
+        about: "Induction and courses; off also drops the courses required for promotion.",
+        unit: "",
+        kind: Kind::Bool,
+    },
+    Lever {
+        key: "training.induction_months",
+        group: "training",
+        label: "Induction",
+        about: "Months of training before a recruit's first post.",
+        unit: "months",
+        kind: num(0.0, 24.0, 1.0),
+    },
+    Lever {
+        key: "training.refresher_interval_years",
+        group: "training",
+        label: "Refresher every",
+        about: "Years between refresher courses that renew expertise in the current post (0 = none).",
+        unit: "years",
+        kind: num(0.0, 10.0, 1.0),
+    },
+    Lever {
+        key: "postings.tenure_months",
+        group: "postings",
+        label: "Nominal tenure",
+        about: "Months in a post before regular rotation moves the officer on.",
+        unit: "months",
+        kind: num(6.0, 72.0, 6.0),
+    },
+    Lever {
+        key: "postings.tenure_protection",
+        group: "postings",
+        label: "Tenure protection",
+        about: "Share of premature political transfers blocked, e.g. by an enforced minimum tenure.",
+        unit: "share",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "postings.rule",
+        group: "postings",
+        label: "Posting rule",
+        about: "Where rotation sends an officer: any ministry (generalist), within the sector cluster (specialist), or where expertise is highest (best_match).",
+        unit: "",
+        kind: Kind::Choice(&["generalist", "specialist", "best_match"]),
+    },
+    Lever {
+        key: "promotion.rule",
+        group: "promotion",
+        label: "Promotion rule",
+        about: "How boards rank candidates for selection grades: weighted marks, seniority, or true competence (best, worst, random: classic thought experiments).",
+        unit: "",
+        kind: Kind::Choice(&[
+            "weighted",
+            "seniority",
+            "best",
+            "worst",
+            "random",
+            "best_worst",
+        ]),
+    },
+    Lever {
+        key: "promotion.board_skip_probability",
+        group: "promotion",
+        label: "Boards skipped",
+        about: "Chance that a scheduled promotion board does not meet.",
+        unit: "probability",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "promotion.appraisal_threshold",
+        group: "promotion",
+        label: "Appraisal bar for promotion",
+        about: "Minimum mean appraisal score to be considered by a board; inflated scores make any bar meaningless.",
+        unit: "score 0-10",
+        kind: num(0.0, 10.0, 0.5),
+    },
+    Lever {
+        key: "appraisal.inflation",
+        group: "promotion",
+        label: "Appraisal inflation",
+        about: "Leniency of annual reports: share of the gap to a perfect score added to everyone.",
+        unit: "share",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "appraisal.objective_pm",
+        group: "promotion",
+        label: "Objective performance management",
+        about: "Measured targets and calibrated raters: less noise, inflation and favouritism in appraisals.",
+        unit: "",
+        kind: Kind::Bool,
+    },
+    Lever {
+        key: "pay.compression",
+        group: "pay",
+        label: "Pay ratio top to entry",
+        about: "Basic pay of the top grade over the entry grade; a low ratio pays senior officers far below the market.",
+        unit: "ratio",
+        kind: num(1.0, 8.0, 0.1),
+    },
+    Lever {
+        key: "pay.level",
+        group: "pay",
+        label: "Pay level",
+        about: "All public pay relative to today (1 = no change; the private market does not move).",
+        unit: "× today",
+        kind: num(0.5, 2.0, 0.05),
+    },
+    Lever {
+        key: "pay.pay_for_performance",
+        group: "pay",
+        label: "Pay for performance",
+        about: "Share of pay that moves up or down with the appraisal record.",
+        unit: "share",
+        kind: num(0.0, 0.5, 0.05),
+    },
+    Lever {
+        key: "politics.interference",
+        group: "politics",
+        label: "Political interference",
+        about: "How far politicians reach into postings, promotions, appraisals and inquiries (0 none, 1 total).",
+        unit: "0-1",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "politics.protection",
+        group: "politics",
+        label: "Protection of the connected",
+        about: "How far political connections shield an officer from detection.",
+        unit: "0-1",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "politics.election_cycle_years",
+        group: "politics",
+        label: "Election cycle",
+        about: "Years between general elections; a change of government brings a wave of transfers.",
+        unit: "years",
+        kind: num(2.0, 10.0, 1.0),
+    },
+    Lever {
+        key: "accountability.detection_rate",
+        group: "accountability",
+        label: "Detection rate",
+        about: "Yearly chance that a corrupt officer is detected, before e-governance, grievances and political protection.",
+        unit: "per year",
+        kind: num(0.0, 0.6, 0.01),
+    },
+    Lever {
+        key: "accountability.conviction_rate",
+        group: "accountability",
+        label: "Conviction rate",
+        about: "Chance that an inquiry into a corrupt officer ends in conviction.",
+        unit: "probability",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "accountability.selective_enforcement",
+        group: "accountability",
+        label: "Selective enforcement",
+        about: "How far inquiries are aimed at the unconnected rather than the corrupt; honest officers learn to avoid decisions.",
+        unit: "0-1",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "accountability.whistleblower_protection",
+        group: "accountability",
+        label: "Whistle-blower protection",
+        about: "Protection for those who report bribery; raises detection.",
+        unit: "0-1",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "accountability.judicial_delay_months",
+        group: "accountability",
+        label: "Months to a verdict",
+        about: "Months from detection to verdict; officers under inquiry wait without a post.",
+        unit: "months",
+        kind: num(0.0, 60.0, 3.0),
+    },
+    Lever {
+        key: "transparency.egov_target",
+        group: "transparency",
+        label: "E-governance target",
+        about: "Coverage of file tracking and digital services the government works towards: cuts rents and raises detection.",
+        unit: "0-1",
+        kind: num(0.0, 1.0, 0.05),
+    },
+    Lever {
+        key: "transparency.adoption_speed",
+        group: "transparency",
+        label: "Adoption speed",
+        about: "How fast coverage moves towards the target (yearly rate).",
+        unit: "per year",
+        kind: num(0.0, 2.0, 0.05),
+    },
+    Lever {
+        key: "transparency.grievance",
+        group: "transparency",
+        label: "Grievance channels",
+        about: "Strength of citizen complaint channels: raises detection and trust.",
+        unit: "0-1",
+        kind: num(0.0, 1.0, 0.05),
+    },
+];
+
+/// A chart of the page: the metrics it draws (mean line and band each), or
+/// headcount by grade.
+pub struct Chart {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub unit: &'static str,
+    pub about: &'static str,
+    pub metrics: &'static [&'static str],
+    pub grades: bool,
+}
+
+pub const CHARTS: &[Chart] = &[
+    Chart {
+        id: "quality",
+        title: "Workforce quality",
+        unit: "score 0-10",
+        about: "Mean competence of officers at their own grade, and their mean latent ability: who is recruited, what they learn, who is promoted and who leaves.",
+        metrics: &["mean_competence", "mean_ability"],
+        grades: false,
+    },
+    Chart {
+        id: "corruption",
+        title: "Corruption",
+        unit: "share of officers",
+        about: "Share of officers taking bribes at year end, overall and in posts with high rent.",
+        metrics: &["corruption_prevalence", "corruption_in_rent_posts"],
+        grades: false,
+    },
+    Chart {
+        id: "efficiency",
+        title: "Service delivery",
+        unit: "index 0-100",
+        about: "What the posts deliver (0 when vacant) against every post held by a perfectly competent officer.",
+        metrics: &["efficiency"],
+        grades: false,
+    },
+    Chart {
+        id: "tenure",
+        title: "Tenure in post",
+        unit: "months",
+        about: "Mean months officers have spent in their current post, against the nominal tenure in force.",
+        metrics: &["mean_months_in_post", "nominal_tenure_months"],
+        grades: false,
+    },
+    Chart {
+        id: "grades",
+        title: "Headcount by grade",
+        unit: "officers",
+        about: "Officers in each grade (mean over replicates); the gap to the sanctioned posts is the vacancy rate.",
+        metrics: &[],
+        grades: true,
+    },
+];
+
+/// Metrics of the year-20 table and of the streamed years beyond the charts'.
+pub const TABLE_METRICS: &[&str] = &[
+    "efficiency",
+    "mean_competence",
+    "corruption_prevalence",
+    "mean_months_in_post",
+    "vacancy_rate",
+    "morale",
+    "public_trust",
+    "rent_taken",
+];
+
+/// Short labels for the metrics the page shows.
+pub fn metric_label(name: &str) -> &'static str {
+    match name {
+        "mean_competence" => "Mean competence",
+        "mean_ability" => "Mean ability",
+        "corruption_prevalence" => "Corruption (all officers)",
+        "corruption_in_rent_posts" => "Corruption (high-rent posts)",
+        "efficiency" => "Service delivery",
+        "mean_months_in_post" => "Months in post",
+        "nominal_tenure_months" => "Nominal tenure",
+        "vacancy_rate" => "Vacancy rate",
+        "morale" => "Morale",
+        "public_trust" => "Public trust",
+        "rent_taken" => "Bribes taken",
+        _ => "",
+    }
+}
+
+/// Every metric streamed each year: the charts' and the table's, once each,
+/// as indices into [`METRICS`].
+pub fn streamed_metrics() -> &'static [usize] {
+    static CELL: OnceLock<Vec<usize>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut out: Vec<usize> = Vec::new();
+        let names = CHARTS
+            .iter()
+            .flat_map(|c| c.metrics.iter())
+            .chain(TABLE_METRICS.iter());
+        for name in names {
+            let m = metric_index(name).expect("page metric exists");
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+        out
+    })
+}
+
+/// A library scenario, parsed and validated once.
+pub struct Loaded {
+    pub entry: &'static Entry,
+    pub scenario: Scenario,
+    pub officers: u64,
+}
+
+/// The library, parsed at first use. A file that does not load is a bug
+/// in the build (tests load every one), reported by panicking.
+pub fn loaded() -> &'static [Loaded] {
+    static CELL: OnceLock<Vec<Loaded>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        ENTRIES
+            .iter()
+            .map(|e| {
+                let origin = format!("scenarios/{}.toml", e.id);
+                let mut s = Scenario::from_toml(e.text, &origin)
+                    .unwrap_or_else(|err| panic!("embedded {origin}: {err}"));
+                if s.name.is_empty() {
+                    s.name = e.id.rsplit('/').next().unwrap_or(e.id).to_string();
+                }
+                s.validate(&origin)
+                    .unwrap_or_else(|err| panic!("embedded {origin}: {err}"));
+                let officers = (0..s.structure.grades.len())
+                    .map(|g| s.structure.initial_officers(g) as u64)
+                    .sum();
+                Loaded {
+                    entry: e,
+                    scenario: s,
+                    officers,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The library scenario with this id.
+pub fn find(id: &str) -> Option<&'static Loaded> {
+    loaded().iter().find(|l| l.entry.id == id)
+}
+
+/// The lever with this key.
+pub fn lever(key: &str) -> Option<&'static Lever> {
+    LEVERS.iter().find(|l| l.key == key)
+}
+
+impl Loaded {
+    /// Replicates a page run starts with: the scenario's, fewer when one arm
+    /// would exceed [`Limits::default_officer_years`] (at least 2, so that
+    /// the charts have a band).
+    pub fn default_replicates(&self) -> u32 {
+        let s = &self.scenario.sim;
+        let per_rep = self.officers.max(1) * (s.years + s.warmup_years) as u64;
+        let fit = (LIMITS.default_officer_years / per_rep).max(2) as u32;
+        s.replicates.min(fit).min(LIMITS.max_replicates)
+    }
+
+    /// Year of the page's reform: the scenario's first reform, or 5.
+    pub fn default_reform_year(&self) -> f64 {
+        self.scenario
+            .reforms
+            .iter()
+            .map(|r| r.year)
+            .min_by(f64::total_cmp)
+            .unwrap_or(5.0)
+            .min(self.scenario.sim.years as f64)
+    }
+
+    /// The scenario's own reforms as lever settings, when they can be: one
+    /// reform year, no ramp, reversal or morale shock, and only lever keys
+    /// (the quota share goes with the merit and patronage shares, as on the
+    /// page). A teaching demo then opens with its change on the sliders and
+    /// its own reforms off, so that "Compare with baseline" shows the demo's
+    /// effect against the status quo.
+    pub fn preset(&self) -> Option<(f64, serde_json::Map<String, Json>)> {
+        let reforms = &self.scenario.reforms;
+        let year = reforms.first()?.year;
+        let mut levers = serde_json::Map::new();
+        for r in reforms {
+            if r.year != year
+                || r.ramp_years != 0.0
+                || r.reversal_hazard != 0.0
+                || r.morale_shock != 0.0
+            {
+                return None;
+            }
+            for (key, value) in crate::scenario::paths::flatten(&r.set) {
+                if lever(&key).is_some() {
+                    levers.insert(key, toml_to_json(&value));
+                } else if key != "recruitment.quota_share" {
+                    return None;
+                }
+            }
+        }
+        Some((year, levers))
+    }
+
+    /// Each lever's value in the scenario at year 0.
+    pub fn lever_values(&self) -> serde_json::Map<String, Json> {
+        let tree = toml::Value::try_from(&self.scenario).expect("scenario serialises");
+        LEVERS
+            .iter()
+            .map(|l| {
+                let v = crate::scenario::paths::get(&tree, l.key).expect("lever key exists");
+                (l.key.to_string(), toml_to_json(v))
+            })
+            .collect()
+    }
+}
+
+fn toml_to_json(v: &toml::Value) -> Json {
+    match v {
+        toml::Value::Boolean(b) => json!(b),
+        toml::Value::Integer(i) => json!(i),
+        toml::Value::Float(f) => json!(f),
+        toml::Value::String(s) => json!(s),
+        other => json!(other.to_string()),
+    }
+}
+
+/// `GET /api/library`: the limits, groups, levers, charts, metrics and
+/// scenarios, as documented in docs/serve.md.
+pub fn library_json() -> Json {
+    let groups: Vec<Json> = GROUPS
+        .iter()
+        .map(|(id, label, about)| json!({"id": id, "label": label, "about": about}))
+        .collect();
+    let levers: Vec<Json> = LEVERS
+        .iter()
+        .map(|l| {
+            let mut o = json!({
+                "key": l.key, "group": l.group, "label": l.label,
+                "about": l.about, "unit": l.unit,
+            });
+            match l.kind {
+                Kind::Number { min, max, step } => {
+                    o["kind"] = json!("number");
+                    o["min"] = json!(min);
+                    o["max"] = json!(max);
+                    o["step"] = json!(step);
+                }
+                Kind::Bool => o["kind"] = json!("bool"),
+                Kind::Choice(c) => {
+                    o["kind"] = json!("choice");
+                    o["choices"] = json!(c);
+                }
+            }
+            o
+        })
+        .collect();
+    let charts: Vec<Json> = CHARTS
+        .iter()
+        .map(|c| {
+            json!({"id": c.id, "title": c.title, "unit": c.unit, "about": c.about,
+                   "metrics": c.metrics, "grades": c.grades})
+        })
+        .collect();
+    let metrics: Vec<Json> = streamed_metrics()
+        .iter()
+        .map(|&m| {
+            let d = &METRICS[m];
+            json!({"name": d.name, "label": metric_label(d.name), "unit": d.unit, "about": d.about})
+        })
+        .collect();
+    let scenarios: Vec<Json> = loaded()
+        .iter()
+        .map(|l| {
+            let s = &l.scenario;
+            let reforms: Vec<Json> = s
+                .reforms
+                .iter()
+                .map(|r| json!({"year": r.year, "label": r.label}))
+                .collect();
+            json!({
+                "id": l.entry.id, "name": s.name, "description": s.description,
+                "teaching": l.entry.teaching, "officers": l.officers,
+                "replicates": s.sim.replicates, "years": s.sim.years,
+                "warmup_years": s.sim.warmup_years,
+                "default_replicates": l.default_replicates(),
+                "default_reform_year": l.default_reform_year(),
+                "values": l.lever_values(), "reforms": reforms,
+                "preset": l.preset().map(|(year, levers)| json!({"reform_year": year, "levers": levers})),
+            })
+        })
+        .collect();
+    json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "limits": LIMITS,
+        "groups": groups,
+        "levers": levers,
+        "charts": charts,
+        "metrics": metrics,
+        "scenarios": scenarios,
+    })
+}

@@ -1,0 +1,282 @@
+//! A run request from the page, checked and turned into scenarios: the
+//! library scenario with the user's lever changes as one extra reform
+//! ("your reform") at the chosen year, and, to compare with, the same
+//! scenario without it. Every value is checked twice: against the lever's
+//! own range, then by [`Scenario::validate`], exactly as a scenario file is.
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::model::reforms::Reform;
+use crate::scenario::{Scenario, paths};
+use crate::serve::library::{self, Kind, LIMITS, Loaded};
+
+/// The body of `POST /api/run` and `POST /api/toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    pub scenario: String,
+    #[serde(default)]
+    pub levers: serde_json::Map<String, Json>,
+    pub reform_year: Option<f64>,
+    pub replicates: Option<u32>,
+    pub years: Option<u32>,
+    #[serde(default)]
+    pub compare: bool,
+    /// Keep the scenario's own reforms (in both arms).
+    #[serde(default = "yes")]
+    pub keep_reforms: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A checked request.
+pub struct Prepared {
+    pub entry: &'static Loaded,
+    /// The scenario with the user's reform.
+    pub yours: Scenario,
+    /// The scenario as it stands (with the same run settings), when comparing.
+    pub baseline: Option<Scenario>,
+    /// The changes, e.g. `politics.interference = 0.9`, for the TOML header.
+    pub changes: Vec<String>,
+    pub reform_year: f64,
+}
+
+impl Prepared {
+    /// Officer-years the run simulates: officers at the start × replicates
+    /// × (years + warm-up) × arms.
+    pub fn officer_years(&self) -> u64 {
+        let s = &self.yours.sim;
+        let arms = if self.baseline.is_some() { 2 } else { 1 };
+        self.entry.officers * s.replicates as u64 * (s.years + s.warmup_years) as u64 * arms
+    }
+
+    /// The scenario with the user's changes as TOML that `bureausim run`
+    /// accepts, with a header saying where it came from.
+    pub fn toml(&self) -> String {
+        let mut out = format!(
+            "# Made on the bureausim {} page from the library scenario `{}`.\n",
+            env!("CARGO_PKG_VERSION"),
+            self.entry.entry.id
+        );
+        if self.changes.is_empty() {
+            out.push_str("# No lever was changed.\n");
+        } else {
+            out.push_str(&format!(
+                "# From year {} (\"your reform\"): {}.\n",
+                self.reform_year,
+                self.changes.join(", ")
+            ));
+        }
+        out.push_str("# Every key is resolved; rerun with: bureausim run <this file>\n\n");
+        out.push_str(&self.yours.to_toml());
+        out
+    }
+}
+
+/// Parses and checks a request body; the error is a message for the page.
+pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
+    let req: RunRequest = serde_json::from_slice(body).map_err(|e| format!("request: {e}"))?;
+    let entry = library::find(&req.scenario).ok_or_else(|| {
+        let ids: Vec<&str> = library::ENTRIES.iter().map(|e| e.id).collect();
+        format!(
+            "scenario `{}` is not in the library; allowed: {}",
+            req.scenario,
+            ids.join(", ")
+        )
+    })?;
+    let mut base = entry.scenario.clone();
+    let years = req.years.unwrap_or(base.sim.years);
+    if years == 0 || years > LIMITS.max_years {
+        return Err(format!(
+            "years = {years}: the page runs 1 to {} years (use `bureausim run` for longer runs)",
+            LIMITS.max_years
+        ));
+    }
+    let replicates = req.replicates.unwrap_or_else(|| entry.default_replicates());
+    if replicates == 0 || replicates > LIMITS.max_replicates {
+        return Err(format!(
+            "replicates = {replicates}: the page runs 1 to {} replicates",
+            LIMITS.max_replicates
+        ));
+    }
+    base.sim.years = years;
+    base.sim.replicates = replicates;
+    if req.keep_reforms {
+        // A shortened run drops the reforms it would not reach.
+        base.reforms.retain(|r| r.year <= years as f64);
+    } else {
+        base.reforms.clear();
+    }
+    // A scenario's stated effects refer to its own length and reforms;
+    // they are for `bureausim validate`, not for a page run.
+    base.expect.clear();
+    let reform_year = req
+        .reform_year
+        .unwrap_or_else(|| entry.default_reform_year().min(years as f64));
+    if !reform_year.is_finite() || reform_year < 0.0 || reform_year > years as f64 {
+        return Err(format!(
+            "reform year = {reform_year}: it must be between 0 and the run's {years} years"
+        ));
+    }
+
+    let (set, changes) = reform_set(&base, &req.levers)?;
+    let mut yours = base.clone();
+    if !changes.is_empty() {
+        yours.reforms.push(Reform {
+            year: reform_year,
+            label: "your reform".into(),
+            ramp_years: 0.0,
+            reversal_hazard: 0.0,
+            morale_shock: 0.0,
+            set,
+        });
+        yours.name = format!("{}_custom", base.name);
+        yours.description = format!(
+            "{} Changed on the bureausim page from year {reform_year}: {}.",
+            base.description,
+            changes.join(", ")
+        )
+        .trim()
+        .to_string();
+    }
+    let origin = format!("{} with the page's settings", entry.entry.id);
+    yours.validate(&origin).map_err(|e| e.to_string())?;
+    let prepared = Prepared {
+        entry,
+        yours,
+        baseline: req.compare.then_some(base),
+        changes,
+        reform_year,
+    };
+    if prepared.officer_years() > LIMITS.max_officer_years {
+        return Err(format!(
+            "run too large for the page: {} officers × {replicates} replicates × {} years (warm-up included){} = {} officer-years, above the page's {}; lower the replicates or years, or use `bureausim run`",
+            entry.officers,
+            years + prepared.yours.sim.warmup_years,
+            if prepared.baseline.is_some() {
+                " × 2 runs"
+            } else {
+                ""
+            },
+            prepared.officer_years(),
+            LIMITS.max_officer_years
+        ));
+    }
+    Ok(prepared)
+}
+
+/// The reform's `set` table and a description of each change, from the
+/// levers that differ from the scenario. Quota seats take what merit and
+/// patronage leave, so that the three shares still sum to 1.
+fn reform_set(
+    base: &Scenario,
+    levers: &serde_json::Map<String, Json>,
+) -> Result<(toml::Table, Vec<String>), String> {
+    let tree = toml::Value::try_from(base).expect("scenario serialises");
+    let mut set = toml::Table::new();
+    let mut changes = Vec::new();
+    for (key, value) in levers {
+        let lever = library::lever(key).ok_or_else(|| {
+            let keys: Vec<&str> = library::LEVERS.iter().map(|l| l.key).collect();
+            format!(
+                "levers: `{key}` is not a lever of the page; allowed: {}",
+                keys.join(", ")
+            )
+        })?;
+        let like = paths::get(&tree, key).expect("lever key exists");
+        let new = lever_value(lever, value)?;
+        let new = paths::coerce(new, like).map_err(|e| format!("levers: `{key}`: {e}"))?;
+        if &new == like {
+            continue;
+        }
+        changes.push(format!("{key} = {new}"));
+        insert(&mut set, key, new);
+    }
+    let share = |key: &str| -> f64 {
+        set.get("recruitment")
+            .and_then(|r| r.get(key.trim_start_matches("recruitment.")))
+            .and_then(toml::Value::as_float)
+            .unwrap_or_else(|| {
+                paths::get(&tree, key)
+                    .ok()
+                    .and_then(toml::Value::as_float)
+                    .unwrap_or(0.0)
+            })
+    };
+    if set
+        .get("recruitment")
+        .and_then(|r| r.get("merit_share").or(r.get("patronage_share")))
+        .is_some()
+    {
+        let (merit, patronage) = (
+            share("recruitment.merit_share"),
+            share("recruitment.patronage_share"),
+        );
+        let quota = 1.0 - merit - patronage;
+        if quota < -1e-9 {
+            return Err(format!(
+                "levers: open-merit seats ({merit}) and patronage appointments ({patronage}) together exceed 1; lower one of them"
+            ));
+        }
+        // Rounded so that the three shares sum to 1 within the check's 1e-6.
+        let quota = (quota.max(0.0) * 1e9).round() / 1e9;
+        changes.push(format!("recruitment.quota_share = {quota} (the rest)"));
+        insert(
+            &mut set,
+            "recruitment.quota_share",
+            toml::Value::Float(quota),
+        );
+    }
+    Ok((set, changes))
+}
+
+/// A lever's value from JSON, checked against the lever's kind and range.
+fn lever_value(lever: &library::Lever, value: &Json) -> Result<toml::Value, String> {
+    let key = lever.key;
+    match lever.kind {
+        Kind::Number { min, max, .. } => {
+            let x = value
+                .as_f64()
+                .ok_or_else(|| format!("levers: `{key}` must be a number, got {value}"))?;
+            if !(min..=max).contains(&x) {
+                return Err(format!(
+                    "levers: `{key}` must be in [{min}, {max}], got {x}"
+                ));
+            }
+            Ok(if value.is_i64() || value.is_u64() {
+                toml::Value::Integer(x as i64)
+            } else {
+                toml::Value::Float(x)
+            })
+        }
+        Kind::Bool => value
+            .as_bool()
+            .map(toml::Value::Boolean)
+            .ok_or_else(|| format!("levers: `{key}` must be true or false, got {value}")),
+        Kind::Choice(choices) => match value.as_str() {
+            Some(s) if choices.contains(&s) => Ok(toml::Value::String(s.into())),
+            _ => Err(format!(
+                "levers: `{key}` must be one of {}, got {value}",
+                choices.join(", ")
+            )),
+        },
+    }
+}
+
+/// Inserts `value` at the dotted `key` of a nested table.
+fn insert(table: &mut toml::Table, key: &str, value: toml::Value) {
+    let mut segs: Vec<&str> = key.split('.').collect();
+    let last = segs.pop().expect("non-empty key");
+    let mut cur = table;
+    for seg in segs {
+        cur = cur
+            .entry(seg.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .expect("lever keys nest tables only");
+    }
+    cur.insert(last.to_string(), value);
+}

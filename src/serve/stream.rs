@@ -1,0 +1,201 @@
+//! A page run: every replicate of every arm advanced a year at a time in
+//! lockstep (the replicates of a year in parallel), each year's statistics
+//! sent as soon as the year is done. Each replicate keeps its own random
+//! streams, so results are those of `bureausim run` with the same scenario,
+//! whatever the threads.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+use crate::experiment::analysis::excludes_zero;
+use crate::metrics::METRICS;
+use crate::metrics::summary::{Stats, stats};
+use crate::output::plots::{band_kind_legend, band_of};
+use crate::scenario::Scenario;
+use crate::serve::library::{self, TABLE_METRICS};
+use crate::sim::runner::{Replicate, ReplicateResult, YearObservation};
+
+/// Why a run stopped early.
+#[derive(Debug)]
+pub enum Stop {
+    /// The page went away (a write failed): nothing more to send.
+    Gone,
+}
+
+/// A finished run's results, kept for the CSV downloads.
+pub struct Finished {
+    /// (arm name, replicates' results).
+    pub arms: Vec<(&'static str, Vec<ReplicateResult>)>,
+}
+
+/// Runs `arms` (name, scenario; same years, warm-up and replicates) and
+/// sends `start`, one `year` per simulated year, and `done` through `emit`
+/// (event name, data). `run_id` names the downloads.
+pub fn run(
+    run_id: &str,
+    arms: Vec<(&'static str, Scenario)>,
+    emit: &mut dyn FnMut(&str, &Json) -> std::io::Result<()>,
+) -> Result<Finished, Stop> {
+    let started = Instant::now();
+    let first = &arms[0].1;
+    let (years, warm, reps) = (
+        first.sim.years,
+        first.sim.warmup_years,
+        first.sim.replicates as usize,
+    );
+    let reforms: Vec<Json> = first
+        .reforms
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let label = if r.label.is_empty() {
+                format!("reform {}", k + 1)
+            } else {
+                r.label.clone()
+            };
+            json!({"year": r.year, "label": label})
+        })
+        .collect();
+    let start = json!({
+        "run": run_id,
+        "arms": arms.iter().map(|a| a.0).collect::<Vec<_>>(),
+        "years": years,
+        "warmup_years": warm,
+        "replicates": reps,
+        "seed": first.sim.seed,
+        "grades": first.structure.grades.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+        "reforms": reforms,
+        "band": band_kind_legend(reps),
+    });
+    emit("start", &start).map_err(|_| Stop::Gone)?;
+
+    let jobs: Vec<(usize, u64)> = (0..arms.len())
+        .flat_map(|a| (0..reps as u64).map(move |r| (a, r)))
+        .collect();
+    let mut running: Vec<Replicate> = jobs
+        .par_iter()
+        .map(|&(a, r)| Replicate::new(&arms[a].1, r))
+        .collect();
+    let n_arms = arms.len();
+    if warm == 0 {
+        let year0: Vec<YearObservation> = running.iter().map(year_zero).collect();
+        emit("year", &year_json(0, &year0, n_arms, reps)).map_err(|_| Stop::Gone)?;
+    }
+    loop {
+        let obs: Vec<Option<YearObservation>> =
+            running.par_iter_mut().map(Replicate::advance).collect();
+        let Some(year) = obs.first().and_then(|o| o.as_ref()).map(|o| o.year) else {
+            break;
+        };
+        let obs: Vec<YearObservation> = obs
+            .into_iter()
+            .map(|o| o.expect("replicates advance in lockstep"))
+            .collect();
+        emit("year", &year_json(year, &obs, n_arms, reps)).map_err(|_| Stop::Gone)?;
+        if year == -1 {
+            let year0: Vec<YearObservation> = running.iter().map(year_zero).collect();
+            emit("year", &year_json(0, &year0, n_arms, reps)).map_err(|_| Stop::Gone)?;
+        }
+    }
+
+    let mut results = running.into_iter().map(Replicate::finish);
+    let finished = Finished {
+        arms: arms
+            .iter()
+            .map(|(name, _)| (*name, results.by_ref().take(reps).collect()))
+            .collect(),
+    };
+    let table_year = years.min(20);
+    let done = json!({
+        "seconds": started.elapsed().as_secs_f64(),
+        "table_year": table_year,
+        "table": table(&finished, table_year as usize),
+        "downloads": {
+            "csv": format!("/api/runs/{run_id}/yours.csv"),
+            "baseline_csv": (n_arms > 1).then(|| format!("/api/runs/{run_id}/baseline.csv")),
+        },
+    });
+    emit("done", &done).map_err(|_| Stop::Gone)?;
+    Ok(finished)
+}
+
+/// Year 0 of a replicate whose warm-up is over.
+fn year_zero(r: &Replicate) -> YearObservation {
+    YearObservation {
+        year: 0,
+        row: r.rows()[0].clone(),
+        grades: r.grades()[0].clone(),
+    }
+}
+
+/// One `year` event: per arm, each streamed metric's mean and band, and the
+/// mean headcount of each grade. `obs` is in arm-major replicate order.
+fn year_json(year: i64, obs: &[YearObservation], n_arms: usize, reps: usize) -> Json {
+    let mut column = Vec::with_capacity(reps);
+    let arms: Vec<Json> = (0..n_arms)
+        .map(|a| {
+            let mine = &obs[a * reps..(a + 1) * reps];
+            let mut metrics = serde_json::Map::new();
+            for &m in library::streamed_metrics() {
+                column.clear();
+                column.extend(mine.iter().map(|o| o.row[m]));
+                let (mean, lo, hi) = band_of(&mut column);
+                let band = if reps > 1 {
+                    json!([num(mean), num(lo), num(hi)])
+                } else {
+                    json!([num(mean), null, null])
+                };
+                metrics.insert(METRICS[m].name.to_string(), band);
+            }
+            let grades: Vec<Json> = (0..mine[0].grades.len())
+                .map(|g| num(mine.iter().map(|o| o.grades[g][0]).sum::<f64>() / reps as f64))
+                .collect();
+            json!({"metrics": metrics, "grades": grades})
+        })
+        .collect();
+    json!({"year": year, "arms": arms})
+}
+
+fn num(x: f64) -> Json {
+    if x.is_finite() { json!(x) } else { Json::Null }
+}
+
+fn triple(s: &Stats) -> Json {
+    json!([
+        s.mean.map_or(Json::Null, num),
+        s.ci95_low.map_or(Json::Null, num),
+        s.ci95_high.map_or(Json::Null, num)
+    ])
+}
+
+/// The `done` table: each table metric at `year` for your run (mean and 95%
+/// interval of the mean), the baseline's, and the paired difference (same
+/// seeds, replicate k against replicate k) with its 95% interval.
+fn table(f: &Finished, year: usize) -> Vec<Json> {
+    TABLE_METRICS
+        .iter()
+        .map(|name| {
+            let m = crate::metrics::metric_index(name).expect("metric");
+            let at = |reps: &[ReplicateResult]| -> Vec<f64> {
+                reps.iter().map(|r| r.rows[year][m]).collect()
+            };
+            let yours = at(&f.arms[0].1);
+            let mut row = json!({
+                "metric": name, "label": library::metric_label(name), "unit": METRICS[m].unit,
+                "yours": triple(&stats(&yours)), "baseline": null, "diff": null,
+                "significant": false,
+            });
+            if let Some((_, base)) = f.arms.get(1) {
+                let base = at(base);
+                let diff: Vec<f64> = yours.iter().zip(&base).map(|(y, b)| y - b).collect();
+                let d = stats(&diff);
+                row["baseline"] = triple(&stats(&base));
+                row["diff"] = triple(&d);
+                row["significant"] = json!(excludes_zero(&d));
+            }
+            row
+        })
+        .collect()
+}

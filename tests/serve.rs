@@ -1,0 +1,596 @@
+//! The `serve` API without a browser: the library it offers, a streamed run
+//! against the runner's own results, the downloads against `bureausim run`,
+//! and every kind of bad request (see docs/serve.md). The browser tests are
+//! in tests/browser.rs.
+
+#[allow(dead_code)]
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use bureausim::metrics::metric_index;
+use bureausim::serve::{App, library};
+use bureausim::sim::runner;
+use serde_json::{Value as Json, json};
+
+/// One server for the whole file, on a free port.
+fn server() -> SocketAddr {
+    static ADDR: OnceLock<SocketAddr> = OnceLock::new();
+    *ADDR.get_or_init(|| {
+        let app = App::bind("127.0.0.1", 0).expect("bind");
+        let addr = app.addr();
+        std::thread::spawn(move || app.run());
+        addr
+    })
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Json {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// Sends a raw HTTP/1.1 request (so tests can set any header) and reads the
+/// whole reply.
+fn raw(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+    raw_to(server(), method, path, headers, body)
+}
+
+fn raw_to(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: 127.0.0.1:{}\r\n", addr.port()));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    s.write_all(req.as_bytes()).unwrap();
+    let _ = s.write_all(body);
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {head:?}"));
+    let body = if head.contains("Transfer-Encoding: chunked") {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    Reply {
+        status,
+        headers: head.to_string(),
+        body,
+    }
+}
+
+/// The body of a chunked reply; panics on a malformed one.
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    loop {
+        let (size, after) = rest.split_once("\r\n").expect("chunk size line");
+        let n = usize::from_str_radix(size.trim(), 16).expect("hex chunk size");
+        if n == 0 {
+            assert_eq!(after, "\r\n", "the stream ends with an empty chunk");
+            return out;
+        }
+        out.push_str(&after[..n]);
+        assert_eq!(&after[n..n + 2], "\r\n");
+        rest = &after[n + 2..];
+    }
+}
+
+fn get(path: &str) -> Reply {
+    raw("GET", path, &[], b"")
+}
+
+fn post(path: &str, body: &Json) -> Reply {
+    // The server runs at most two at once and says 503 to a third: the
+    // tests, which run in parallel, take turns.
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    raw(
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    )
+}
+
+/// The events of a streamed run: (name, data).
+fn events(r: &Reply) -> Vec<(String, Json)> {
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.headers.contains("text/event-stream"), "{}", r.headers);
+    r.body
+        .split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|block| {
+            let mut name = String::new();
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push_str(d);
+                }
+            }
+            (
+                name,
+                serde_json::from_str(&data).expect("event data is JSON"),
+            )
+        })
+        .collect()
+}
+
+fn error_of(r: &Reply) -> String {
+    r.json()["error"]
+        .as_str()
+        .expect("an error message")
+        .to_string()
+}
+
+#[test]
+fn the_library_offers_every_scenario_file_but_the_ones_left_out() {
+    let lib = get("/api/library").json();
+    let ids: Vec<&str> = lib["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files = Vec::new();
+    for dir in ["", "teaching", "classics"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+                files.push(if dir.is_empty() {
+                    stem
+                } else {
+                    format!("{dir}/{stem}")
+                });
+            }
+        }
+    }
+    for f in &files {
+        assert!(
+            ids.contains(&f.as_str()) || library::LEFT_OUT.contains(&f.as_str()),
+            "scenarios/{f}.toml is neither on the page nor in library::LEFT_OUT"
+        );
+    }
+    assert_eq!(ids.len() + library::LEFT_OUT.len(), files.len());
+    // Teaching demos first.
+    let teaching: Vec<bool> = lib["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["teaching"].as_bool().unwrap())
+        .collect();
+    let first_other = teaching.iter().position(|t| !t).unwrap();
+    assert!(first_other >= 5 && teaching[first_other..].iter().all(|t| !t));
+    // Every lever has a value in every scenario, within the lever's range.
+    for s in lib["scenarios"].as_array().unwrap() {
+        for l in lib["levers"].as_array().unwrap() {
+            let v = &s["values"][l["key"].as_str().unwrap()];
+            assert!(!v.is_null(), "{} has no {}", s["id"], l["key"]);
+            if l["kind"] == "number" {
+                let x = v.as_f64().unwrap();
+                assert!(
+                    x >= l["min"].as_f64().unwrap() && x <= l["max"].as_f64().unwrap(),
+                    "{}: {} = {x} is outside the slider",
+                    s["id"],
+                    l["key"]
+                );
+            }
+        }
+        // The default run fits the page's limits.
+        let reps = s["default_replicates"].as_u64().unwrap();
+        let size = s["officers"].as_u64().unwrap()
+            * reps
+            * (s["years"].as_u64().unwrap() + s["warmup_years"].as_u64().unwrap())
+            * 2;
+        assert!(size <= library::LIMITS.max_officer_years, "{}", s["id"]);
+    }
+    let groups: Vec<&str> = lib["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "recruitment",
+            "training",
+            "postings",
+            "promotion",
+            "pay",
+            "politics",
+            "accountability",
+            "transparency"
+        ]
+    );
+}
+
+#[test]
+fn the_page_and_its_assets_are_served_with_no_outside_address() {
+    let page = get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.headers.contains("text/html"));
+    for asset in [
+        "/app.js",
+        "/app.css",
+        "/uplot.iife.min.js",
+        "/uplot.min.css",
+    ] {
+        let r = get(asset);
+        assert_eq!(r.status, 200, "{asset}");
+        assert!(r.body.len() > 100, "{asset}");
+    }
+    for text in [&page.body, &get("/app.js").body] {
+        assert!(
+            !text.contains("https://"),
+            "the page loads nothing from outside"
+        );
+        assert!(!text.contains("http://") || !text.contains("src=\"http"));
+    }
+    assert_eq!(get("/nothing-here").status, 404);
+    assert_eq!(get("/../Cargo.toml").status, 404);
+    assert_eq!(raw("DELETE", "/api/library", &[], b"").status, 405);
+}
+
+#[test]
+fn a_streamed_run_gives_the_runners_results_year_by_year() {
+    let body = json!({"scenario": "teaching/political_transfers", "replicates": 3, "years": 8});
+    let ev = events(&post("/api/run", &body));
+    assert_eq!(ev[0].0, "start");
+    let start = &ev[0].1;
+    assert_eq!(start["arms"], json!(["yours"]));
+    let warm = start["warmup_years"].as_i64().unwrap();
+    assert_eq!(warm, 5);
+    let years: Vec<i64> = ev
+        .iter()
+        .filter(|e| e.0 == "year")
+        .map(|e| e.1["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        years,
+        (-warm..=8).collect::<Vec<_>>(),
+        "every year once, in order"
+    );
+    let done = &ev.last().unwrap().1;
+    assert_eq!(ev.last().unwrap().0, "done");
+    assert_eq!(done["table_year"], 8);
+
+    // The same scenario through the runner: the streamed means are the
+    // replicates' means, to the last bit.
+    let mut s = library::find("teaching/political_transfers")
+        .unwrap()
+        .scenario
+        .clone();
+    s.sim.replicates = 3;
+    s.sim.years = 8;
+    let reps = runner::run(&s, 1, &|| {}).unwrap();
+    let m = metric_index("corruption_prevalence").unwrap();
+    for e in ev.iter().filter(|e| e.0 == "year") {
+        let y = e.1["year"].as_i64().unwrap();
+        if y < 0 {
+            continue;
+        }
+        let mean = reps.iter().map(|r| r.rows[y as usize][m]).sum::<f64>() / 3.0;
+        let streamed = e.1["arms"][0]["metrics"]["corruption_prevalence"][0]
+            .as_f64()
+            .unwrap();
+        // Equal but for the order of summation.
+        assert!(
+            (streamed - mean).abs() < 1e-12,
+            "year {y}: {streamed} vs {mean}"
+        );
+        let band = &e.1["arms"][0]["metrics"]["corruption_prevalence"];
+        assert!(band[1].as_f64().unwrap() <= mean && mean <= band[2].as_f64().unwrap());
+    }
+    // Grades: one mean headcount per grade.
+    let last = &ev[ev.len() - 2].1;
+    assert_eq!(last["arms"][0]["grades"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_run_compared_with_itself_differs_by_exactly_zero() {
+    let body = json!({"scenario": "teaching/accountability_bites", "replicates": 3,
+                      "years": 6, "compare": true});
+    let ev = events(&post("/api/run", &body));
+    let done = &ev.last().unwrap().1;
+    for row in done["table"].as_array().unwrap() {
+        assert_eq!(row["diff"][0].as_f64(), Some(0.0), "{row}");
+        assert_eq!(row["significant"], false);
+    }
+}
+
+#[test]
+fn a_lever_change_takes_effect_at_the_reform_year_and_shows_in_the_table() {
+    let body = json!({"scenario": "teaching/accountability_bites", "replicates": 4, "years": 12,
+                      "keep_reforms": false, "compare": true, "reform_year": 3,
+                      "levers": {"accountability.detection_rate": 0.6}});
+    let ev = events(&post("/api/run", &body));
+    let start = &ev[0].1;
+    assert!(
+        start["reforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["label"] == "your reform")
+    );
+    let corr = |year: i64, arm: usize| -> f64 {
+        let e = ev
+            .iter()
+            .find(|e| e.0 == "year" && e.1["year"] == year)
+            .unwrap();
+        e.1["arms"][arm]["metrics"]["corruption_prevalence"][0]
+            .as_f64()
+            .unwrap()
+    };
+    // Identical until the reform (same seeds), lower after it.
+    assert_eq!(corr(3, 0), corr(3, 1));
+    assert!(
+        corr(12, 0) < corr(12, 1) * 0.8,
+        "{} vs {}",
+        corr(12, 0),
+        corr(12, 1)
+    );
+    let done = &ev.last().unwrap().1;
+    let row = done["table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "corruption_prevalence")
+        .unwrap();
+    assert!(row["diff"][0].as_f64().unwrap() < 0.0);
+    assert_eq!(row["significant"], true, "{row}");
+}
+
+#[test]
+fn the_downloads_rerun_from_the_command_line_to_the_same_numbers() {
+    let body = json!({"scenario": "teaching/political_transfers", "replicates": 2, "years": 6,
+                      "levers": {"politics.interference": 1.0, "postings.tenure_months": 24}});
+    let toml = post("/api/toml", &body);
+    assert_eq!(toml.status, 200, "{}", toml.body);
+    assert!(
+        toml.headers.contains("political_transfers_custom.toml"),
+        "{}",
+        toml.headers
+    );
+    assert!(toml.body.contains("your reform"));
+    let ev = events(&post("/api/run", &body));
+    let csv_path = ev.last().unwrap().1["downloads"]["csv"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let csv = get(&csv_path);
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.starts_with("replicate,year,"));
+
+    let sb = common::Sandbox::new();
+    sb.write("custom.toml", &toml.body);
+    sb.cmd()
+        .args(["run", "custom.toml", "--no-plots", "--out", "out"])
+        .assert()
+        .success();
+    let cli = std::fs::read_to_string(sb.join("out/timeseries.csv")).unwrap();
+    assert_eq!(cli, csv.body, "the page's CSV is the CLI's timeseries.csv");
+    // A run that was not a comparison has no baseline file; unknown runs say so.
+    let base = get(&csv_path.replace("yours.csv", "baseline.csv"));
+    assert_eq!(base.status, 404);
+    assert!(error_of(&get("/api/runs/r999999/yours.csv")).contains("not kept"));
+}
+
+#[test]
+fn bad_requests_get_a_message_naming_the_problem() {
+    let cases = [
+        (
+            json!({"scenario": "../../etc/passwd"}),
+            "not in the library",
+        ),
+        (
+            json!({"scenario": "pakistan_national"}),
+            "not in the library",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"sim.seed": 1}}),
+            "`sim.seed` is not a lever",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"politics.interference": 1.5}}),
+            "must be in [0, 1], got 1.5",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"politics.interference": "high"}}),
+            "must be a number",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"promotion.rule": "bribes"}}),
+            "must be one of",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"appraisal.objective_pm": 1}}),
+            "true or false",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"training.induction_months": 2.5}}),
+            "expected an integer",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"recruitment.merit_share": 0.8, "recruitment.patronage_share": 0.5}}),
+            "together exceed 1",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "years": 5000}),
+            "1 to 100 years",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "replicates": 0}),
+            "replicates = 0",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "reform_year": 50, "years": 10}),
+            "reform year = 50",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "replicates": 20, "years": 100, "compare": true}),
+            "run too large",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "colour": "red"}),
+            "unknown field `colour`",
+        ),
+        (json!([1, 2]), "request"),
+    ];
+    for (body, want) in cases {
+        for path in ["/api/run", "/api/toml"] {
+            let r = post(path, &body);
+            assert_eq!(r.status, 400, "{path} {body}: {}", r.body);
+            let msg = error_of(&r);
+            assert!(msg.contains(want), "{path} {body}: `{msg}` lacks `{want}`");
+        }
+    }
+    // Not JSON at all.
+    let r = raw(
+        "POST",
+        "/api/run",
+        &[("Content-Type", "application/json")],
+        b"{nope",
+    );
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn foreign_hosts_origins_and_oversized_bodies_are_refused() {
+    let port = server().port();
+    let body = json!({"scenario": "teaching/political_transfers"}).to_string();
+    let r = raw("GET", "/api/library", &[("Host", "evil.example:80")], b"");
+    assert_eq!(r.status, 421, "DNS rebinding: {}", r.body);
+    let r = raw(
+        "POST",
+        "/api/run",
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", "http://evil.example"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 403, "{}", r.body);
+    let own = format!("http://127.0.0.1:{port}");
+    let r = raw(
+        "POST",
+        "/api/toml",
+        &[
+            ("Content-Type", "application/json"),
+            ("Origin", own.as_str()),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = raw(
+        "POST",
+        "/api/run",
+        &[("Content-Type", "text/plain")],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 415, "{}", r.body);
+    let big = vec![b' '; library::LIMITS.max_body_bytes + 10];
+    let r = raw(
+        "POST",
+        "/api/run",
+        &[("Content-Type", "application/json")],
+        &big,
+    );
+    assert_eq!(r.status, 413, "{}", r.body);
+}
+
+/// Opens a run and reads until its first `year` event, leaving it running.
+fn open_run(addr: SocketAddr, body: &Json) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let text = body.to_string();
+    write!(
+        s,
+        "POST /api/run HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+        addr.port(),
+        text.len()
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("event: year") {
+        let n = s.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "stream ended early: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    s
+}
+
+#[test]
+fn at_most_two_runs_go_at_once_and_a_closed_page_stops_its_run() {
+    // A server of its own, so that the other tests' runs do not count.
+    let app = App::bind("127.0.0.1", 0).expect("bind");
+    let addr = app.addr();
+    std::thread::spawn(move || app.run());
+    let post = |body: &Json| {
+        raw_to(
+            addr,
+            "POST",
+            "/api/run",
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+    };
+    let long = json!({"scenario": "pakistan_baseline", "replicates": 2, "years": 100});
+    let a = open_run(addr, &long);
+    eprintln!("first run open");
+    let b = open_run(addr, &long);
+    let r = post(&json!({"scenario": "teaching/political_transfers"}));
+    assert_eq!(r.status, 503, "{}", r.body);
+    let _ = (&a, &b);
+    assert!(error_of(&r).contains("already going"));
+    // The quick requests still work while the runs go on.
+    assert_eq!(raw_to(addr, "GET", "/api/library", &[], b"").status, 200);
+    // Closing the pages stops their runs: a new run is soon accepted.
+    drop(a);
+    drop(b);
+    let t = Instant::now();
+    loop {
+        let r =
+            post(&json!({"scenario": "teaching/political_transfers", "replicates": 1, "years": 1}));
+        if r.status == 200 {
+            break;
+        }
+        assert_eq!(r.status, 503, "{}", r.body);
+        assert!(t.elapsed() < Duration::from_secs(20), "runs did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
