@@ -594,3 +594,42 @@ fn at_most_two_runs_go_at_once_and_a_closed_page_stops_its_run() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_demos_preset_on_the_sliders_reproduces_its_own_reform_exactly() {
+    let lib = get("/api/library").json();
+    let find = |id: &str| -> Json {
+        lib["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let pt = find("teaching/political_transfers");
+    assert_eq!(
+        pt["preset"],
+        json!({"reform_year": 5.0, "levers": {"politics.interference": 0.9}})
+    );
+    // A package with keys the page has no lever for keeps its own reforms.
+    assert!(find("merit_promotion")["preset"].is_null());
+    // The quota share follows merit and patronage: the preset of the
+    // patronage demo, as the page sends it, is the demo's own reform.
+    let mp = find("teaching/merit_vs_patronage");
+    let last_year = |body: Json| -> Json {
+        let ev = events(&post("/api/run", &body));
+        ev.iter().rev().find(|e| e.0 == "year").unwrap().1["arms"][0].clone()
+    };
+    let common = json!({"scenario": "teaching/merit_vs_patronage", "replicates": 2, "years": 8});
+    let mut preset = common.clone();
+    preset["levers"] = mp["preset"]["levers"].clone();
+    preset["reform_year"] = mp["preset"]["reform_year"].clone();
+    preset["keep_reforms"] = json!(false);
+    let own = last_year(common);
+    assert_eq!(last_year(preset), own);
+    // ... and differs from the status quo.
+    let status_quo = json!({"scenario": "teaching/merit_vs_patronage", "replicates": 2,
+                            "years": 8, "keep_reforms": false});
+    assert_ne!(last_year(status_quo), own);
+}

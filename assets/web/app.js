@@ -59,10 +59,11 @@
 
   function setStatus(text) { $('status').textContent = text; }
 
-  function showError(message) {
+  // `title` defaults to a failure; settings the server refused (400) say so.
+  function showError(message, title) {
     var box = $('error');
     box.textContent = '';
-    box.appendChild(el('strong', { text: 'Something went wrong. ' }));
+    box.appendChild(el('strong', { text: (title || 'Something went wrong.') + ' ' }));
     box.appendChild(document.createTextNode(String(message || 'Unknown error.')));
     box.hidden = false;
     setState('error');
@@ -525,10 +526,10 @@
     var box = $('own-reforms');
     var hint = $('own-reforms-hint');
     var n = S.scenario && Array.isArray(S.scenario.reforms) ? S.scenario.reforms.length : 0;
-    box.parentNode.classList.toggle('off', !box.checked && n > 0);
     var preset = S.scenario && S.scenario.preset && S.scenario.preset.levers;
+    box.parentNode.classList.toggle('off', !box.checked && n > 0 && !preset);
     if (!n) hint.textContent = 'This scenario has no reforms of its own.';
-    else if (preset && !box.checked) hint.textContent = 'Its reform is on the sliders above, from the reform year; the baseline runs without it. Move the sliders to change it.';
+    else if (preset && !box.checked) hint.textContent = 'Its reform is on the policy levers below (marked as changed), from the reform year; the baseline runs without it. Move the levers to change it.';
     else if (box.checked) hint.textContent = 'Its reform' + (n > 1 ? 's are' : ' is') + ' in both arms of a comparison. Untick to drop ' + (n > 1 ? 'them' : 'it') + ', so that you can move a lever ' + (n > 1 ? 'they set' : 'it sets') + ' by hand.';
     else hint.textContent = 'Dropped: both arms run without the scenario\'s own reform' + (n > 1 ? 's' : '') + '; only your changes differ.';
   }
@@ -658,7 +659,7 @@
     if (!live()) return;
     if (!resp.ok) {
       var msg = await errorFromResponse(resp);
-      if (live()) failRun(msg);
+      if (live()) failRun(msg, resp.status === 400 ? 'Please check the settings:' : null);
       return;
     }
     if (!resp.body || !resp.body.getReader) {
@@ -684,7 +685,7 @@
     setRunning(false);
   }
 
-  function failRun(message) {
+  function failRun(message, title) {
     if (S.controller) { try { S.controller.abort(); } catch (e) { /* ignore */ } }
     S.controller = null;
     S.runToken++;
@@ -692,7 +693,7 @@
     var p = $('progress');
     if (!p.hasAttribute('value')) p.value = 0;
     setStatus('failed');
-    showError(message);
+    showError(message, title);
   }
 
   // Server-Sent Events over fetch: "event:" and "data:" lines, a blank line
