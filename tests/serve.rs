@@ -465,6 +465,19 @@ fn bad_requests_get_a_message_naming_the_problem() {
             "unknown field `colour`",
         ),
         (json!([1, 2]), "request"),
+        // The scenario's own ramped or reversible reforms would overwrite the value.
+        (
+            json!({"scenario": "pay_decompression", "reform_year": 6, "levers": {"pay.compression": 1.0}}),
+            "ramped by the scenario's own reform \"pay decompression\" from year 5 to year 8",
+        ),
+        (
+            json!({"scenario": "ncgr_2008", "reform_year": 5, "levers": {"recruitment.merit_share": 0.6}}),
+            "set the reform year to 7 or later",
+        ),
+        (
+            json!({"scenario": "kp_sustainability", "levers": {"postings.tenure_protection": 0.2}}),
+            "may be reversed",
+        ),
     ];
     for (body, want) in cases {
         for path in ["/api/run", "/api/toml"] {
@@ -632,4 +645,120 @@ fn a_demos_preset_on_the_sliders_reproduces_its_own_reform_exactly() {
     let status_quo = json!({"scenario": "teaching/merit_vs_patronage", "replicates": 2,
                             "years": 8, "keep_reforms": false});
     assert_ne!(last_year(status_quo), own);
+}
+
+#[test]
+fn changes_build_on_the_scenario_as_it_stands_at_the_reform_year() {
+    // NCGR moves merit to 0.5 and patronage to 0 by year 7: merit 0.6 then
+    // leaves 0.4 to the quotas (not 0.3, as the status quo's patronage would).
+    let body = json!({"scenario": "ncgr_2008", "reform_year": 7, "years": 10,
+                      "replicates": 2, "levers": {"recruitment.merit_share": 0.6}});
+    let r = post("/api/toml", &body);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("recruitment.quota_share = 0.4 (the rest)"),
+        "{}",
+        r.body
+    );
+    let ev = events(&post("/api/run", &body));
+    assert_eq!(ev.last().unwrap().0, "done");
+    // The page's default reform year is when the package is fully in.
+    let lib = get("/api/library").json();
+    let ncgr = lib["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "ncgr_2008")
+        .unwrap();
+    assert_eq!(ncgr["default_reform_year"], 7.0);
+    // A TOML that differs from the file only in run length or reforms is
+    // still named and described as changed.
+    let r = post(
+        "/api/toml",
+        &json!({"scenario": "ncgr_2008", "keep_reforms": false, "years": 12}),
+    );
+    assert!(r.headers.contains("ncgr_2008_custom.toml"), "{}", r.headers);
+    assert!(
+        r.body.contains("# 1 of the file's own reforms dropped."),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("# sim.years = 12 (the file has 40)."),
+        "{}",
+        r.body
+    );
+    // Whole numbers for integer keys, -0 as 0.
+    let r = post(
+        "/api/toml",
+        &json!({"scenario": "pakistan_baseline", "levers": {"training.induction_months": 6.0,
+                 "politics.interference": -0.0}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("training.induction_months = 6"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("politics.interference = 0"), "{}", r.body);
+}
+
+#[test]
+fn malformed_and_hostile_requests_are_answered_and_the_server_stays_up() {
+    let port = server().port();
+    let host = format!("127.0.0.1:{port}");
+    // A body declared huge is refused from its length, unread.
+    let r = raw_head(&format!(
+        "POST /api/run HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 10000000000000\r\n\r\n"
+    ));
+    assert!(r.starts_with("HTTP/1.1 413"), "{r}");
+    let r = raw_head(&format!(
+        "POST /api/run HTTP/1.1\r\nHost: {host}\r\nContent-Length: 99999999999999999999999\r\n\r\n"
+    ));
+    assert!(r.starts_with("HTTP/1.1 400"), "{r}");
+    // Chunked request bodies are not taken.
+    let r = raw_head(&format!(
+        "POST /api/run HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+    ));
+    assert!(r.starts_with("HTTP/1.1 411"), "{r}");
+    // Heads are bounded, in size and in headers.
+    let long = "x".repeat(20_000);
+    let r = raw_head(&format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nX-Long: {long}\r\n\r\n"
+    ));
+    assert!(r.starts_with("HTTP/1.1 431"), "{r}");
+    let many: String = (0..100).map(|i| format!("X-{i}: y\r\n")).collect();
+    let r = raw_head(&format!("GET / HTTP/1.1\r\nHost: {host}\r\n{many}\r\n"));
+    assert!(r.starts_with("HTTP/1.1 431"), "{r}");
+    let r = raw_head("NOT HTTP AT ALL\r\n\r\n");
+    assert!(r.starts_with("HTTP/1.1 400"), "{r}");
+    // HEAD gives the head only.
+    let r = raw_head(&format!("HEAD /app.js HTTP/1.1\r\nHost: {host}\r\n\r\n"));
+    assert!(
+        r.starts_with("HTTP/1.1 200") && r.ends_with("\r\n\r\n"),
+        "{r}"
+    );
+    // A client that sends half a request holds only its own connection.
+    let mut idle = TcpStream::connect(server()).unwrap();
+    idle.write_all(b"GET / HTTP/1.1\r\nHo").unwrap();
+    let t = Instant::now();
+    assert_eq!(get("/api/library").status, 200);
+    assert!(t.elapsed() < Duration::from_secs(2));
+    drop(idle);
+    // Pipelined requests get one answer, then the connection closes.
+    let r = raw_head(&format!(
+        "GET /app.css HTTP/1.1\r\nHost: {host}\r\n\r\nGET /app.css HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    ));
+    assert_eq!(r.matches("HTTP/1.1 200").count(), 1, "{r}");
+    assert_eq!(get("/api/library").status, 200);
+}
+
+/// Sends `text` as is and returns the whole reply as text.
+fn raw_head(text: &str) -> String {
+    let mut s = TcpStream::connect(server()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    s.write_all(text.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
 }

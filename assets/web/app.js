@@ -608,6 +608,11 @@
     $('compare').disabled = on;
     $('stop').hidden = !on;
     document.body.classList.toggle('is-running', on);
+    // Screen readers hold the year-by-year status until the run ends.
+    var line = document.querySelector('.runline');
+    if (line) line.setAttribute('aria-busy', on ? 'true' : 'false');
+    // Keep keyboard focus somewhere useful while Run and Compare are disabled.
+    if (on && (document.activeElement === $('run') || document.activeElement === $('compare'))) $('stop').focus();
   }
 
   function abortRun() {
@@ -1527,7 +1532,7 @@
     if (pk && S.defs['politics.interference']) {
       ul.appendChild(el('li', {}, [
         el('strong', { text: 'Pakistan baseline: ' }),
-        'move Political interference from 0.7 to 0.9 and compare with the baseline: time in post and delivery fall, corruption rises a little (a big service: about 20 seconds, and with 4 replicates the intervals are wide).'
+        'move Political interference from 0.7 to 0.9 and compare with the baseline: time in post and delivery fall, corruption rises a little (a big service: 10 to 15 seconds with its 3 replicates, and the intervals are wide: most differences are not yet significant).'
       ]));
     }
   }

@@ -537,14 +537,14 @@ impl Loaded {
         s.replicates.min(fit).min(LIMITS.max_replicates)
     }
 
-    /// Year of the page's reform: the scenario's first reform, or 5.
+    /// Year of the page's reform: when the scenario's first reform is fully
+    /// in (its year plus its ramp), or 5 when it has none.
     pub fn default_reform_year(&self) -> f64 {
         self.scenario
             .reforms
             .iter()
-            .map(|r| r.year)
-            .min_by(f64::total_cmp)
-            .unwrap_or(5.0)
+            .min_by(|a, b| a.year.total_cmp(&b.year))
+            .map_or(5.0, |r| r.year + r.ramp_years)
             .min(self.scenario.sim.years as f64)
     }
 

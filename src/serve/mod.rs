@@ -5,27 +5,32 @@
 //!
 //! Safe to leave running in a room: it binds to 127.0.0.1 unless told
 //! otherwise; requests name library scenarios by id (no path from a client
-//! is ever opened); bodies are capped at 64 KiB; inputs are checked as
-//! scenario files are; at most two runs go at once and each has a size
-//! limit; requests with a foreign Host (DNS rebinding) or Origin are refused.
+//! is ever opened); one request per connection, at most 64 connections, a
+//! 10-second deadline for a request, 16 KiB heads and 64 KiB bodies, a
+//! 20-second write timeout; inputs are checked as scenario files are; at
+//! most two runs go at once and each has a size limit; requests with a
+//! foreign Host (DNS rebinding) or Origin are refused.
 
+pub mod http;
 pub mod library;
 pub mod request;
 pub mod stream;
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
-use std::net::SocketAddr;
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::{Value as Json, json};
-use tiny_http::{Header, Method, Request, Response, Server};
 
+use http::{ReadError, Request, Response};
 use library::LIMITS;
 
-/// Requests handled at once (each on its own thread); more get 503.
-const MAX_IN_FLIGHT: usize = 32;
+/// Connections served at once (each on its own thread, with a deadline for
+/// its request); more are answered 503 at once and closed.
+pub const MAX_CONNECTIONS: usize = 64;
 /// Finished runs kept for their CSV downloads.
 const KEEP_RUNS: usize = 16;
 
@@ -60,7 +65,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
 
 /// A started server (tests start one on port 0 and read its address).
 pub struct App {
-    server: Server,
+    listener: TcpListener,
     addr: SocketAddr,
     state: Arc<State>,
 }
@@ -68,7 +73,7 @@ pub struct App {
 struct State {
     /// Host header values accepted (empty: any, when bound to all interfaces).
     hosts: Vec<String>,
-    in_flight: AtomicUsize,
+    connections: AtomicUsize,
     runs_active: AtomicUsize,
     next_run: AtomicU64,
     finished: Mutex<VecDeque<(String, Arc<stream::Finished>)>>,
@@ -77,33 +82,35 @@ struct State {
 impl App {
     /// Binds to `host:port` (port 0: any free port).
     pub fn bind(host: &str, port: u16) -> anyhow::Result<App> {
-        let server = Server::http((host, port)).map_err(|e| {
+        let listener = TcpListener::bind((host, port)).map_err(|e| {
             crate::cli::UsageError(format!(
                 "--host {host} --port {port}: cannot listen there: {e}"
             ))
         })?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| anyhow::anyhow!("the server has no IP address"))?;
+        let addr = listener.local_addr()?;
         let hosts = if addr.ip().is_loopback() {
             let p = addr.port();
-            vec![
+            let mut h = vec![
                 format!("127.0.0.1:{p}"),
                 format!("localhost:{p}"),
                 format!("[::1]:{p}"),
-            ]
+            ];
+            if p == 80 {
+                // Browsers leave the default port out of Host.
+                h.extend(["127.0.0.1", "localhost", "[::1]"].map(String::from));
+            }
+            h
         } else {
             Vec::new()
         };
         // Parse the embedded library now: a broken build fails at start.
         library::loaded();
         Ok(App {
-            server,
+            listener,
             addr,
             state: Arc::new(State {
                 hosts,
-                in_flight: AtomicUsize::new(0),
+                connections: AtomicUsize::new(0),
                 runs_active: AtomicUsize::new(0),
                 next_run: AtomicU64::new(1),
                 finished: Mutex::new(VecDeque::new()),
@@ -125,62 +132,74 @@ impl App {
         }
     }
 
-    /// Serves until the process ends.
+    /// Serves until the process ends. Accept errors (for example too many
+    /// open files) are reported and retried, never fatal.
     pub fn run(self) {
-        for req in self.server.incoming_requests() {
+        let mut last_report = None::<std::time::Instant>;
+        loop {
+            let (mut conn, _) = match self.listener.accept() {
+                Ok(c) => c,
+                Err(e) => {
+                    if last_report.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+                        eprintln!("bureausim serve: cannot accept a connection ({e}); retrying");
+                        last_report = Some(std::time::Instant::now());
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+            };
+            let _ = conn.set_write_timeout(Some(http::WRITE_TIMEOUT));
+            let _ = conn.set_nodelay(true);
             let state = Arc::clone(&self.state);
-            if state.in_flight.fetch_add(1, Ordering::SeqCst) >= MAX_IN_FLIGHT {
-                state.in_flight.fetch_sub(1, Ordering::SeqCst);
-                let _ = req.respond(error(503, "the server is busy; try again in a moment"));
+            if state.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                state.connections.fetch_sub(1, Ordering::SeqCst);
+                // A fresh socket's send buffer takes this without blocking.
+                let _ = conn.set_write_timeout(Some(Duration::from_millis(200)));
+                let _ = http::send(
+                    &mut conn,
+                    &error(503, "the server is busy; try again in a moment"),
+                    false,
+                );
                 continue;
             }
             let spawned = std::thread::Builder::new()
-                .name("serve-request".into())
+                .name("serve-connection".into())
                 .spawn(move || {
-                    let _guard = Release(&state.in_flight);
-                    handle(&state, req);
+                    let _guard = Release(&state.connections);
+                    serve_connection(&state, conn);
                 });
             if spawned.is_err() {
-                self.state.in_flight.fetch_sub(1, Ordering::SeqCst);
+                self.state.connections.fetch_sub(1, Ordering::SeqCst);
             }
         }
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn error(status: u16, message: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn error(status: u16, message: &str) -> Response {
     json_response(status, &json!({ "error": message }))
 }
 
-fn json_response(status: u16, body: &Json) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_data(serde_json::to_vec(body).expect("json"))
-        .with_status_code(status)
-        .with_header(header("Content-Type", "application/json; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
-}
-
-fn get_header<'a>(req: &'a Request, name: &'static str) -> Option<&'a str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
+fn json_response(status: u16, body: &Json) -> Response {
+    Response::new(
+        status,
+        "application/json; charset=utf-8",
+        serde_json::to_vec(body).expect("json"),
+    )
+    .with("Cache-Control", "no-store")
 }
 
 /// Checks the Host (against DNS rebinding) and, for POST, the Origin and
 /// the content type (so that a page elsewhere cannot send a run).
-fn refuse(state: &State, req: &Request) -> Option<Response<std::io::Cursor<Vec<u8>>>> {
-    let host = get_header(req, "Host").unwrap_or("");
+fn refuse(state: &State, req: &Request) -> Option<Response> {
+    let host = req.header("Host").unwrap_or("");
     if !state.hosts.is_empty() && !state.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
         return Some(error(
             421,
             &format!("Host `{host}` is not this server; open {}", state.hosts[0]),
         ));
     }
-    if *req.method() == Method::Post {
-        if let Some(origin) = get_header(req, "Origin") {
+    if req.method == "POST" {
+        if let Some(origin) = req.header("Origin") {
             if !origin.eq_ignore_ascii_case(&format!("http://{host}")) {
                 return Some(error(
                     403,
@@ -188,7 +207,7 @@ fn refuse(state: &State, req: &Request) -> Option<Response<std::io::Cursor<Vec<u
                 ));
             }
         }
-        let ct = get_header(req, "Content-Type").unwrap_or("");
+        let ct = req.header("Content-Type").unwrap_or("");
         if !ct.to_ascii_lowercase().starts_with("application/json") {
             return Some(error(
                 415,
@@ -199,78 +218,63 @@ fn refuse(state: &State, req: &Request) -> Option<Response<std::io::Cursor<Vec<u
     None
 }
 
-/// Reads the body, at most [`Limits::max_body_bytes`].
-fn read_body(req: &mut Request) -> Result<Vec<u8>, Response<std::io::Cursor<Vec<u8>>>> {
-    let max = LIMITS.max_body_bytes;
-    let too_large = || error(413, &format!("request body over {max} bytes"));
-    if req.body_length().is_some_and(|n| n > max) {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    req.as_reader()
-        .take(max as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| error(400, &format!("cannot read the request: {e}")))?;
-    if body.len() > max {
-        return Err(too_large());
-    }
-    Ok(body)
-}
-
-fn handle(state: &State, mut req: Request) {
-    if let Some(resp) = refuse(state, &req) {
-        let _ = req.respond(resp);
-        return;
-    }
-    let url = req.url().split('?').next().unwrap_or("").to_string();
-    let method = req.method().clone();
-    let resp = match (method, url.as_str()) {
-        (Method::Get | Method::Head, path) if ASSETS.iter().any(|a| a.0 == path) => {
-            let (_, ct, body) = ASSETS.iter().find(|a| a.0 == path).expect("found");
-            Response::from_data(body.as_bytes().to_vec())
-                .with_header(header("Content-Type", ct))
-                .with_header(header("Cache-Control", "no-cache"))
-                .with_header(header("X-Content-Type-Options", "nosniff"))
-                .with_header(header(
-                    "Content-Security-Policy",
-                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:",
-                ))
-        }
-        (Method::Get, "/api/library") => json_response(200, &library::library_json()),
-        (Method::Post, "/api/toml") => match read_body(&mut req) {
-            Err(resp) => resp,
-            Ok(body) => match request::prepare(&body) {
-                Err(msg) => error(400, &msg),
-                Ok(p) => Response::from_data(p.toml().into_bytes())
-                    .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-                    .with_header(header(
-                        "Content-Disposition",
-                        &format!("attachment; filename=\"{}.toml\"", p.yours.name),
-                    )),
-            },
-        },
-        (Method::Post, "/api/run") => {
-            let body = match read_body(&mut req) {
-                Ok(b) => b,
-                Err(resp) => {
-                    let _ = req.respond(resp);
-                    return;
-                }
-            };
-            run(state, req, &body);
+fn serve_connection(state: &State, mut conn: TcpStream) {
+    let req = match http::read_request(&mut conn, LIMITS.max_body_bytes) {
+        Ok(r) => r,
+        Err(ReadError::Gone) => return,
+        Err(ReadError::Answer(status, msg)) => {
+            let _ = http::send(&mut conn, &error(status, &msg), false);
             return;
         }
-        (Method::Get, path) if path.starts_with("/api/runs/") => csv(state, path),
-        (_, path) if ASSETS.iter().any(|a| a.0 == path) || path.starts_with("/api/") => {
-            error(405, &format!("{} is not allowed on {path}", req.method()))
-        }
-        (_, path) => error(404, &format!("no page at {path}; the page is at /")),
     };
-    let _ = req.respond(resp);
+    if let Some(resp) = refuse(state, &req) {
+        let _ = http::send(&mut conn, &resp, false);
+        return;
+    }
+    if req.method == "POST" && req.path == "/api/run" {
+        run(state, conn, &req.body);
+        return;
+    }
+    let head_only = req.method == "HEAD";
+    let resp = route(state, &req);
+    let _ = http::send(&mut conn, &resp, head_only);
+}
+
+fn route(state: &State, req: &Request) -> Response {
+    let path = req.path.as_str();
+    let asset = ASSETS.iter().find(|a| a.0 == path);
+    match (req.method.as_str(), asset) {
+        ("GET" | "HEAD", Some((_, ct, body))) => {
+            return Response::new(200, ct, body.as_bytes().to_vec())
+                .with("Cache-Control", "no-cache")
+                .with("X-Content-Type-Options", "nosniff")
+                .with(
+                    "Content-Security-Policy",
+                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:",
+                );
+        }
+        (_, Some(_)) => {
+            return error(405, &format!("{} is not allowed on {path}", req.method));
+        }
+        _ => {}
+    }
+    match (req.method.as_str(), path) {
+        ("GET" | "HEAD", "/api/library") => json_response(200, &library::library_json()),
+        ("POST", "/api/toml") => match request::prepare(&req.body) {
+            Err(msg) => error(400, &msg),
+            Ok(p) => Response::new(200, "text/plain; charset=utf-8", p.toml().into_bytes()).with(
+                "Content-Disposition",
+                format!("attachment; filename=\"{}.toml\"", p.yours.name),
+            ),
+        },
+        ("GET" | "HEAD", p) if p.starts_with("/api/runs/") => csv(state, p),
+        (m, p) if p.starts_with("/api/") => error(405, &format!("{m} is not allowed on {p}")),
+        (_, p) => error(404, &format!("no page at {p}; the page is at /")),
+    }
 }
 
 /// `GET /api/runs/<run>/yours.csv` or `baseline.csv`.
-fn csv(state: &State, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn csv(state: &State, path: &str) -> Response {
     let rest = &path["/api/runs/".len()..];
     let Some((id, file)) = rest.split_once('/') else {
         return error(404, &format!("no file at {path}"));
@@ -310,75 +314,65 @@ fn csv(state: &State, path: &str) -> Response<std::io::Cursor<Vec<u8>>> {
     if let Err(e) = crate::output::csv::timeseries_to(&mut buf, reps) {
         return error(500, &format!("cannot write the CSV: {e}"));
     }
-    Response::from_data(buf)
-        .with_header(header("Content-Type", "text/csv; charset=utf-8"))
-        .with_header(header(
-            "Content-Disposition",
-            &format!("attachment; filename=\"{id}_{arm}_timeseries.csv\""),
-        ))
+    Response::new(200, "text/csv; charset=utf-8", buf).with(
+        "Content-Disposition",
+        format!("attachment; filename=\"{id}_{arm}_timeseries.csv\""),
+    )
 }
 
-/// `POST /api/run`: checks the request, then streams the run.
-fn run(state: &State, req: Request, body: &[u8]) {
+/// `POST /api/run`: checks the request, then streams the run as
+/// Server-Sent Events in HTTP/1.1 chunks, so that the client sees where
+/// the stream ends; the connection closes after it.
+fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
     let prepared = match request::prepare(body) {
         Ok(p) => p,
         Err(msg) => {
-            let _ = req.respond(error(400, &msg));
+            let _ = http::send(&mut conn, &error(400, &msg), false);
             return;
         }
     };
     if state.runs_active.fetch_add(1, Ordering::SeqCst) >= LIMITS.max_concurrent_runs {
         state.runs_active.fetch_sub(1, Ordering::SeqCst);
-        let _ = req.respond(error(
-            503,
-            &format!(
-                "{} runs are already going on this server; try again when one has finished",
-                LIMITS.max_concurrent_runs
+        let _ = http::send(
+            &mut conn,
+            &error(
+                503,
+                &format!(
+                    "{} runs are already going on this server; try again when one has finished",
+                    LIMITS.max_concurrent_runs
+                ),
             ),
-        ));
+            false,
+        );
         return;
     }
+    let _guard = Release(&state.runs_active);
     let id = format!("r{}", state.next_run.fetch_add(1, Ordering::SeqCst));
     let mut arms = vec![("yours", prepared.yours)];
     if let Some(b) = prepared.baseline {
         arms.push(("baseline", b));
     }
-    let _guard = Release(&state.runs_active);
-    // HTTP/1.1 clients get the stream in chunks, so that they see where it
-    // ends and can reuse the connection; HTTP/1.0 clients read until close.
-    let chunked = *req.http_version() >= tiny_http::HTTPVersion(1, 1);
-    let mut w = req.into_writer();
-    let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\n{}\r\n",
-        if chunked {
-            "Transfer-Encoding: chunked\r\n"
-        } else {
-            "Connection: close\r\n"
-        }
-    );
-    if w.write_all(head.as_bytes())
-        .and_then(|()| w.flush())
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    if conn
+        .write_all(head.as_bytes())
+        .and_then(|()| conn.flush())
         .is_err()
     {
         return;
     }
     let mut send = |bytes: &[u8]| -> std::io::Result<()> {
-        if chunked {
-            write!(w, "{:x}\r\n", bytes.len())?;
-            w.write_all(bytes)?;
-            w.write_all(b"\r\n")?;
-        } else {
-            w.write_all(bytes)?;
-        }
-        w.flush()
+        write!(conn, "{:x}\r\n", bytes.len())?;
+        conn.write_all(bytes)?;
+        conn.write_all(b"\r\n")?;
+        conn.flush()
     };
     let mut emit = |event: &str, data: &Json| -> std::io::Result<()> {
         send(format!("event: {event}\ndata: {data}\n\n").as_bytes())
     };
     let outcome = stream::run(&id, arms, &mut emit);
-    if chunked {
-        let _ = send(b"");
-    }
+    let _ = send(b"");
+    let _ = conn.shutdown(std::net::Shutdown::Write);
+    http::linger(&mut conn);
     if let Ok(finished) = outcome {
         let mut kept = state.finished.lock().expect("lock");
         kept.push_back((id, Arc::new(finished)));

@@ -41,6 +41,8 @@ pub struct Prepared {
     pub baseline: Option<Scenario>,
     /// The changes, e.g. `politics.interference = 0.9`, for the TOML header.
     pub changes: Vec<String>,
+    /// Other differences from the library file (run length, dropped reforms).
+    pub notes: Vec<String>,
     pub reform_year: f64,
 }
 
@@ -61,6 +63,9 @@ impl Prepared {
             env!("CARGO_PKG_VERSION"),
             self.entry.entry.id
         );
+        for note in &self.notes {
+            out.push_str(&format!("# {note}.\n"));
+        }
         if self.changes.is_empty() {
             out.push_str("# No lever was changed.\n");
         } else {
@@ -102,28 +107,60 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             LIMITS.max_replicates
         ));
     }
+    // What differs from the library file, for the TOML's header and name.
+    let mut notes = Vec::new();
+    if years != base.sim.years {
+        notes.push(format!(
+            "sim.years = {years} (the file has {})",
+            base.sim.years
+        ));
+    }
+    if replicates != base.sim.replicates {
+        notes.push(format!(
+            "sim.replicates = {replicates} (the file has {})",
+            base.sim.replicates
+        ));
+    }
     base.sim.years = years;
     base.sim.replicates = replicates;
+    let before = base.reforms.len();
     if req.keep_reforms {
         // A shortened run drops the reforms it would not reach.
         base.reforms.retain(|r| r.year <= years as f64);
     } else {
         base.reforms.clear();
     }
+    if base.reforms.len() < before {
+        notes.push(format!(
+            "{} of the file's own reforms dropped{}",
+            before - base.reforms.len(),
+            if req.keep_reforms {
+                " (after the last year)"
+            } else {
+                ""
+            }
+        ));
+    }
     // A scenario's stated effects refer to its own length and reforms;
     // they are for `bureausim validate`, not for a page run.
     base.expect.clear();
     let reform_year = req
         .reform_year
-        .unwrap_or_else(|| entry.default_reform_year().min(years as f64));
+        .unwrap_or_else(|| entry.default_reform_year().min(years as f64))
+        + 0.0;
     if !reform_year.is_finite() || reform_year < 0.0 || reform_year > years as f64 {
         return Err(format!(
             "reform year = {reform_year}: it must be between 0 and the run's {years} years"
         ));
     }
+    // A reform starts at a whole step: keep the year to a month's precision.
+    let reform_year = (reform_year * 12.0).round() / 12.0;
 
-    let (set, changes) = reform_set(&base, &req.levers)?;
+    let (set, changes) = reform_set(&base, reform_year, &req.levers)?;
     let mut yours = base.clone();
+    if !changes.is_empty() || !notes.is_empty() {
+        yours.name = format!("{}_custom", base.name);
+    }
     if !changes.is_empty() {
         yours.reforms.push(Reform {
             year: reform_year,
@@ -133,7 +170,6 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             morale_shock: 0.0,
             set,
         });
-        yours.name = format!("{}_custom", base.name);
         yours.description = format!(
             "{} Changed on the bureausim page from year {reform_year}: {}.",
             base.description,
@@ -149,6 +185,7 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         yours,
         baseline: req.compare.then_some(base),
         changes,
+        notes,
         reform_year,
     };
     if prepared.officer_years() > LIMITS.max_officer_years {
@@ -173,12 +210,56 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
 /// patronage leave, so that the three shares still sum to 1.
 fn reform_set(
     base: &Scenario,
+    reform_year: f64,
     levers: &serde_json::Map<String, Json>,
 ) -> Result<(toml::Table, Vec<String>), String> {
-    let tree = toml::Value::try_from(base).expect("scenario serialises");
+    // The scenario as it stands at the reform year: its own reforms up to
+    // then applied in year order, as `Scenario::validate` applies them.
+    let mut tree = toml::Value::try_from(base).expect("scenario serialises");
+    let mut order: Vec<&Reform> = base.reforms.iter().collect();
+    order.sort_by(|a, b| a.year.total_cmp(&b.year));
+    for r in order.iter().filter(|r| r.year <= reform_year) {
+        for (key, value) in paths::flatten(&r.set) {
+            // Validated with the scenario: the path exists and the type fits.
+            let _ = paths::set(&mut tree, &key, value);
+        }
+    }
     let mut set = toml::Table::new();
     let mut changes = Vec::new();
     for (key, value) in levers {
+        // A reform of the scenario's that is still ramping at the reform year,
+        // or that may be reversed, would write over the user's value.
+        for (k, r) in base.reforms.iter().enumerate() {
+            let ramping = r.ramp_years > 0.0 && reform_year < r.year + r.ramp_years;
+            let reversible = r.reversal_hazard > 0.0;
+            let touches = paths::flatten(&r.set).iter().any(|(p, _)| {
+                p == key
+                    || (key.starts_with("recruitment.")
+                        && key.ends_with("_share")
+                        && p.starts_with("recruitment.")
+                        && p.ends_with("_share"))
+            });
+            if touches && (ramping || (reversible && r.year <= reform_year)) {
+                let label = if r.label.is_empty() {
+                    format!("reform {}", k + 1)
+                } else {
+                    format!("\"{}\"", r.label)
+                };
+                return Err(if ramping {
+                    format!(
+                        "levers: `{key}` is ramped by the scenario's own reform {label} from year {} to year {}, which would write over your value; set the reform year to {} or later, or untick \"keep the scenario's own reforms\"",
+                        r.year,
+                        r.year + r.ramp_years,
+                        r.year + r.ramp_years
+                    )
+                } else {
+                    format!(
+                        "levers: `{key}` is set by the scenario's own reform {label}, which may be reversed (its reversal hazard is {}) and would then restore its old value over yours; untick \"keep the scenario's own reforms\" to set it yourself",
+                        r.reversal_hazard
+                    )
+                });
+            }
+        }
         let lever = library::lever(key).ok_or_else(|| {
             let keys: Vec<&str> = library::LEVERS.iter().map(|l| l.key).collect();
             format!(
@@ -246,7 +327,10 @@ fn lever_value(lever: &library::Lever, value: &Json) -> Result<toml::Value, Stri
                     "levers: `{key}` must be in [{min}, {max}], got {x}"
                 ));
             }
-            Ok(if value.is_i64() || value.is_u64() {
+            // -0 is 0; a whole number is an integer, which an integer key
+            // needs and a number key takes.
+            let x = x + 0.0;
+            Ok(if x.fract() == 0.0 && x.abs() < 1e15 {
                 toml::Value::Integer(x as i64)
             } else {
                 toml::Value::Float(x)
