@@ -699,14 +699,7 @@ pub fn plot_data(e: &Ensemble) -> output::plots::PlotData {
         .reforms
         .iter()
         .enumerate()
-        .map(|(k, r)| {
-            let label = if r.label.is_empty() {
-                format!("reform {}", k + 1)
-            } else {
-                r.label.clone()
-            };
-            (r.year, label)
-        })
+        .map(|(k, r)| (r.year, r.display_label(k)))
         .collect();
     output::plots::PlotData {
         title: s.name.clone(),

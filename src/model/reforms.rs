@@ -30,6 +30,17 @@ pub struct Reform {
     pub set: toml::Table,
 }
 
+impl Reform {
+    /// Its label for plots and reports; "reform k" (1-based `index`) when unset.
+    pub fn display_label(&self, index: usize) -> String {
+        if self.label.is_empty() {
+            format!("reform {}", index + 1)
+        } else {
+            self.label.clone()
+        }
+    }
+}
+
 /// Where a reform is in its life.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {

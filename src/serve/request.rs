@@ -240,11 +240,7 @@ fn reform_set(
                         && p.ends_with("_share"))
             });
             if touches && (ramping || (reversible && r.year <= reform_year)) {
-                let label = if r.label.is_empty() {
-                    format!("reform {}", k + 1)
-                } else {
-                    format!("\"{}\"", r.label)
-                };
+                let label = format!("\"{}\"", r.display_label(k));
                 return Err(if ramping {
                     format!(
                         "levers: `{key}` is ramped by the scenario's own reform {label} from year {} to year {}, which would write over your value; set the reform year to {} or later, or untick \"keep the scenario's own reforms\"",

@@ -49,14 +49,7 @@ pub fn run(
         .reforms
         .iter()
         .enumerate()
-        .map(|(k, r)| {
-            let label = if r.label.is_empty() {
-                format!("reform {}", k + 1)
-            } else {
-                r.label.clone()
-            };
-            json!({"year": r.year, "label": label})
-        })
+        .map(|(k, r)| json!({"year": r.year, "label": r.display_label(k)}))
         .collect();
     let start = json!({
         "run": run_id,
