@@ -25,8 +25,7 @@
     result: null,
     charts: [],          // {def, plot, specs, card, legend, ...}
     redrawQueued: false,
-    runToken: 0,
-    lastRequest: null
+    runToken: 0
   };
 
   window.bureausim = { result: null, library: null };
@@ -639,7 +638,6 @@
     var token = ++S.runToken;
     var controller = new AbortController();
     S.controller = controller;
-    S.lastRequest = req;
     clearResults();
     setRunning(true);
     setState('running');
@@ -1517,10 +1515,6 @@
           if (ok) {
             Object.keys(idea.set).forEach(function (k) { setLever(k, idea.set[k]); });
             updateChangedSummary();
-          }
-          if (idea.ownReforms === false) {
-            $('own-reforms').checked = false;
-            renderOwnReforms();
           }
           $('scenario').focus();
           $('scenario').scrollIntoView({ block: 'start', behavior: 'smooth' });

@@ -61,14 +61,13 @@ impl Default for PostingParams {
     }
 }
 
+/// The values of `postings.rule`.
+pub const RULES: [&str; 3] = ["generalist", "specialist", "best_match"];
+
 impl PostingParams {
     pub fn check(&self, c: &mut Checks) {
         c.range("postings.tenure_months", self.tenure_months, 1.0, 600.0);
-        c.one_of(
-            "postings.rule",
-            &self.rule,
-            &["generalist", "specialist", "best_match"],
-        );
+        c.one_of("postings.rule", &self.rule, &RULES);
         c.range(
             "postings.tenure_protection",
             self.tenure_protection,

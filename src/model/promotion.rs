@@ -104,7 +104,8 @@ impl Default for PromotionParams {
     }
 }
 
-const RULES: [&str; 6] = [
+/// The values of `promotion.rule`.
+pub const RULES: [&str; 6] = [
     "weighted",
     "seniority",
     "best",

@@ -169,6 +169,14 @@ impl Scenario {
             })
     }
 
+    /// Indices of `reforms` in the order they apply: by year, in file order
+    /// within a year (the later one wins).
+    pub fn reform_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.reforms.len()).collect();
+        order.sort_by(|&a, &b| self.reforms[a].year.total_cmp(&self.reforms[b].year));
+        order
+    }
+
     /// Range and consistency checks, reporting every problem at once.
     pub fn validate(&self, origin: &str) -> Result<(), ScenarioError> {
         let mut c = self.problems();
@@ -176,10 +184,8 @@ impl Scenario {
         // valid scenario; they are applied cumulatively in year order.
         if !self.reforms.is_empty() {
             let mut tree = toml::Value::try_from(self).expect("scenario serialises");
-            let mut order: Vec<usize> = (0..self.reforms.len()).collect();
-            order.sort_by(|&a, &b| self.reforms[a].year.total_cmp(&self.reforms[b].year));
             let mut ok = true;
-            for k in order {
+            for k in self.reform_order() {
                 let r = &self.reforms[k];
                 let key = format!("reforms[{k}]");
                 c.range(&format!("{key}.year"), r.year, 0.0, self.sim.years as f64);

@@ -213,7 +213,7 @@ pub const LEVERS: &[Lever] = &[
         label: "Posting rule",
         about: "Where rotation sends an officer: any ministry (generalist), within the sector cluster (specialist), or where expertise is highest (best_match).",
         unit: "",
-        kind: Kind::Choice(&["generalist", "specialist", "best_match"]),
+        kind: Kind::Choice(&crate::model::postings::RULES),
     },
     Lever {
         key: "promotion.rule",
@@ -221,14 +221,7 @@ pub const LEVERS: &[Lever] = &[
         label: "Promotion rule",
         about: "How boards rank candidates for selection grades: weighted marks, seniority, or true competence (best, worst, random: classic thought experiments).",
         unit: "",
-        kind: Kind::Choice(&[
-            "weighted",
-            "seniority",
-            "best",
-            "worst",
-            "random",
-            "best_worst",
-        ]),
+        kind: Kind::Choice(&crate::model::promotion::RULES),
     },
     Lever {
         key: "promotion.board_skip_probability",
@@ -430,17 +423,17 @@ pub const CHARTS: &[Chart] = &[
     },
 ];
 
-/// Metrics of the year-20 table and of the streamed years beyond the charts'.
-pub const TABLE_METRICS: &[&str] = &[
-    "efficiency",
-    "mean_competence",
-    "corruption_prevalence",
-    "mean_months_in_post",
-    "vacancy_rate",
-    "morale",
-    "public_trust",
-    "rent_taken",
-];
+/// Metrics of the year-20 table: the main metrics of every report
+/// (`experiment::spec::MAIN_METRICS`), then these.
+const MORE_TABLE_METRICS: &[&str] = &["public_trust", "rent_taken"];
+
+/// The year-20 table's metrics, in order.
+pub fn table_metrics() -> impl Iterator<Item = &'static str> {
+    crate::experiment::spec::MAIN_METRICS
+        .iter()
+        .chain(MORE_TABLE_METRICS)
+        .copied()
+}
 
 /// Short labels for the metrics the page shows.
 pub fn metric_label(name: &str) -> &'static str {
@@ -468,8 +461,8 @@ pub fn streamed_metrics() -> &'static [usize] {
         let mut out: Vec<usize> = Vec::new();
         let names = CHARTS
             .iter()
-            .flat_map(|c| c.metrics.iter())
-            .chain(TABLE_METRICS.iter());
+            .flat_map(|c| c.metrics.iter().copied())
+            .chain(table_metrics());
         for name in names {
             let m = metric_index(name).expect("page metric exists");
             if !out.contains(&m) {

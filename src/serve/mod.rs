@@ -259,7 +259,14 @@ fn route(state: &State, req: &Request) -> Response {
         _ => {}
     }
     match (req.method.as_str(), path) {
-        ("GET" | "HEAD", "/api/library") => json_response(200, &library::library_json()),
+        ("GET" | "HEAD", "/api/library") => {
+            // The same for the server's life: serialised once.
+            static LIBRARY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            let body =
+                LIBRARY.get_or_init(|| serde_json::to_vec(&library::library_json()).expect("json"));
+            Response::new(200, "application/json; charset=utf-8", body.clone())
+                .with("Cache-Control", "no-cache")
+        }
         ("POST", "/api/toml") => match request::prepare(&req.body) {
             Err(msg) => error(400, &msg),
             Ok(p) => Response::new(200, "text/plain; charset=utf-8", p.toml().into_bytes()).with(

@@ -216,9 +216,8 @@ fn reform_set(
     // The scenario as it stands at the reform year: its own reforms up to
     // then applied in year order, as `Scenario::validate` applies them.
     let mut tree = toml::Value::try_from(base).expect("scenario serialises");
-    let mut order: Vec<&Reform> = base.reforms.iter().collect();
-    order.sort_by(|a, b| a.year.total_cmp(&b.year));
-    for r in order.iter().filter(|r| r.year <= reform_year) {
+    let applied = base.reform_order().into_iter().map(|k| &base.reforms[k]);
+    for r in applied.filter(|r| r.year <= reform_year) {
         for (key, value) in paths::flatten(&r.set) {
             // Validated with the scenario: the path exists and the type fits.
             let _ = paths::set(&mut tree, &key, value);

@@ -14,15 +14,12 @@ use crate::metrics::METRICS;
 use crate::metrics::summary::{Stats, stats};
 use crate::output::plots::{band_kind_legend, band_of};
 use crate::scenario::Scenario;
-use crate::serve::library::{self, TABLE_METRICS};
-use crate::sim::runner::{Replicate, ReplicateResult, YearObservation};
+use crate::serve::library;
+use crate::sim::runner::{Replicate, ReplicateResult};
 
-/// Why a run stopped early.
+/// A run stopped early because the page went away (a write failed).
 #[derive(Debug)]
-pub enum Stop {
-    /// The page went away (a write failed): nothing more to send.
-    Gone,
-}
+pub struct Gone;
 
 /// A finished run's results, kept for the CSV downloads.
 pub struct Finished {
@@ -37,7 +34,7 @@ pub fn run(
     run_id: &str,
     arms: Vec<(&'static str, Scenario)>,
     emit: &mut dyn FnMut(&str, &Json) -> std::io::Result<()>,
-) -> Result<Finished, Stop> {
+) -> Result<Finished, Gone> {
     let started = Instant::now();
     let first = &arms[0].1;
     let (years, warm, reps) = (
@@ -62,7 +59,7 @@ pub fn run(
         "reforms": reforms,
         "band": band_kind_legend(reps),
     });
-    emit("start", &start).map_err(|_| Stop::Gone)?;
+    emit("start", &start).map_err(|_| Gone)?;
 
     let jobs: Vec<(usize, u64)> = (0..arms.len())
         .flat_map(|a| (0..reps as u64).map(move |r| (a, r)))
@@ -72,24 +69,23 @@ pub fn run(
         .map(|&(a, r)| Replicate::new(&arms[a].1, r))
         .collect();
     let n_arms = arms.len();
+    let mut emit_year = |year: i64, running: &[Replicate]| {
+        let obs: Vec<_> = running.iter().map(|r| r.observation(year)).collect();
+        emit("year", &year_json(year, &obs, n_arms, reps)).map_err(|_| Gone)
+    };
     if warm == 0 {
-        let year0: Vec<YearObservation> = running.iter().map(year_zero).collect();
-        emit("year", &year_json(0, &year0, n_arms, reps)).map_err(|_| Stop::Gone)?;
+        emit_year(0, &running)?;
     }
     loop {
-        let obs: Vec<Option<YearObservation>> =
-            running.par_iter_mut().map(Replicate::advance).collect();
-        let Some(year) = obs.first().and_then(|o| o.as_ref()).map(|o| o.year) else {
+        let years: Vec<Option<i64>> = running.par_iter_mut().map(Replicate::advance).collect();
+        let Some(year) = years[0] else {
             break;
         };
-        let obs: Vec<YearObservation> = obs
-            .into_iter()
-            .map(|o| o.expect("replicates advance in lockstep"))
-            .collect();
-        emit("year", &year_json(year, &obs, n_arms, reps)).map_err(|_| Stop::Gone)?;
+        debug_assert!(years.iter().all(|y| *y == Some(year)), "lockstep");
+        emit_year(year, &running)?;
         if year == -1 {
-            let year0: Vec<YearObservation> = running.iter().map(year_zero).collect();
-            emit("year", &year_json(0, &year0, n_arms, reps)).map_err(|_| Stop::Gone)?;
+            // The warm-up is over: year 0 is the state it left.
+            emit_year(0, &running)?;
         }
     }
 
@@ -110,22 +106,13 @@ pub fn run(
             "baseline_csv": (n_arms > 1).then(|| format!("/api/runs/{run_id}/baseline.csv")),
         },
     });
-    emit("done", &done).map_err(|_| Stop::Gone)?;
+    emit("done", &done).map_err(|_| Gone)?;
     Ok(finished)
-}
-
-/// Year 0 of a replicate whose warm-up is over.
-fn year_zero(r: &Replicate) -> YearObservation {
-    YearObservation {
-        year: 0,
-        row: r.rows()[0].clone(),
-        grades: r.grades()[0].clone(),
-    }
 }
 
 /// One `year` event: per arm, each streamed metric's mean and band, and the
 /// mean headcount of each grade. `obs` is in arm-major replicate order.
-fn year_json(year: i64, obs: &[YearObservation], n_arms: usize, reps: usize) -> Json {
+fn year_json(year: i64, obs: &[(&[f64], &[Vec<f64>])], n_arms: usize, reps: usize) -> Json {
     let mut column = Vec::with_capacity(reps);
     let arms: Vec<Json> = (0..n_arms)
         .map(|a| {
@@ -133,7 +120,7 @@ fn year_json(year: i64, obs: &[YearObservation], n_arms: usize, reps: usize) -> 
             let mut metrics = serde_json::Map::new();
             for &m in library::streamed_metrics() {
                 column.clear();
-                column.extend(mine.iter().map(|o| o.row[m]));
+                column.extend(mine.iter().map(|o| o.0[m]));
                 let (mean, lo, hi) = band_of(&mut column);
                 let band = if reps > 1 {
                     json!([num(mean), num(lo), num(hi)])
@@ -142,8 +129,8 @@ fn year_json(year: i64, obs: &[YearObservation], n_arms: usize, reps: usize) -> 
                 };
                 metrics.insert(METRICS[m].name.to_string(), band);
             }
-            let grades: Vec<Json> = (0..mine[0].grades.len())
-                .map(|g| num(mine.iter().map(|o| o.grades[g][0]).sum::<f64>() / reps as f64))
+            let grades: Vec<Json> = (0..mine[0].1.len())
+                .map(|g| num(mine.iter().map(|o| o.1[g][0]).sum::<f64>() / reps as f64))
                 .collect();
             json!({"metrics": metrics, "grades": grades})
         })
@@ -167,8 +154,7 @@ fn triple(s: &Stats) -> Json {
 /// interval of the mean), the baseline's, and the paired difference (same
 /// seeds, replicate k against replicate k) with its 95% interval.
 fn table(f: &Finished, year: usize) -> Vec<Json> {
-    TABLE_METRICS
-        .iter()
+    library::table_metrics()
         .map(|name| {
             let m = crate::metrics::metric_index(name).expect("metric");
             let at = |reps: &[ReplicateResult]| -> Vec<f64> {

@@ -29,16 +29,9 @@ pub struct ReplicateResult {
     pub phases: Phases,
 }
 
-/// What one year of a [`Replicate`] observed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct YearObservation {
-    /// Warm-up years are negative (−warmup_years … −1), recorded years 0 … years.
-    pub year: i64,
-    /// Values of [`metrics::METRICS`].
-    pub row: Vec<f64>,
-    /// `grades[grade]` holds the values of [`metrics::GRADE_METRICS`].
-    pub grades: Vec<Vec<f64>>,
-}
+/// One year's observation: the values of [`metrics::METRICS`], and per
+/// grade those of [`metrics::GRADE_METRICS`].
+pub type Observation = (Vec<f64>, Vec<Vec<f64>>);
 
 /// A replicate being simulated one year at a time.
 pub struct Replicate {
@@ -46,6 +39,8 @@ pub struct Replicate {
     /// The reform timeline, held back during the warm-up.
     held_reforms: Option<Vec<ReformState>>,
     warm_left: u32,
+    /// The last warm-up year's observation (warm-up years are not kept).
+    warm_last: Option<Observation>,
     years_done: u32,
     out: ReplicateResult,
 }
@@ -62,6 +57,7 @@ impl Replicate {
             w,
             held_reforms,
             warm_left: warm,
+            warm_last: None,
             years_done: 0,
             out: ReplicateResult {
                 rows: Vec::new(),
@@ -80,32 +76,52 @@ impl Replicate {
         self.warm_left == 0 && self.years_done >= self.w.scn.sim.years
     }
 
-    /// Simulates the next year, warm-up or recorded, and returns what it
-    /// observed; `None` once the replicate is done. A recorded year's row
-    /// and grades are also kept for [`Replicate::finish`]; the first call
-    /// after the warm-up returns year 1 (year 0, the state at the end of the
-    /// warm-up, is in [`Replicate::rows`]).
-    pub fn advance(&mut self) -> Option<YearObservation> {
+    /// Simulates the next year, warm-up or recorded, and returns its number:
+    /// warm-up years are negative (−warmup_years … −1), recorded years 1 …
+    /// years; `None` once the replicate is done. Year 0, the state at the
+    /// end of the warm-up, is observed as the warm-up ends (or at once
+    /// without one). [`Replicate::observation`] gives what a year observed.
+    pub fn advance(&mut self) -> Option<i64> {
         if self.warm_left > 0 {
-            let spy = self.w.scn.sim.steps_per_year;
-            for _ in 0..spy {
-                step::step(&mut self.w);
-            }
-            let mut t = Instant::now();
-            let (row, grades) = metrics::observe(&self.w);
-            respond_to_year(&mut self.w, &row);
-            self.w.flows = Default::default();
-            lap(&mut t, &mut self.w.phases.metrics);
+            let obs = self.simulate_year();
             let year = -(self.warm_left as i64);
             self.warm_left -= 1;
+            self.warm_last = Some(obs);
             if self.warm_left == 0 {
                 self.end_warm_up();
             }
-            return Some(YearObservation { year, row, grades });
+            return Some(year);
         }
         if self.is_done() {
             return None;
         }
+        let (row, grades) = self.simulate_year();
+        self.out.rows.push(row);
+        self.out.grades.push(grades);
+        self.years_done += 1;
+        Some(self.years_done as i64)
+    }
+
+    /// What year `year` observed: a recorded year (0 … those simulated), or
+    /// the last warm-up year simulated (any negative `year`).
+    pub fn observation(&self, year: i64) -> (&[f64], &[Vec<f64>]) {
+        if year < 0 {
+            let (row, grades) = self
+                .warm_last
+                .as_ref()
+                .expect("a warm-up year was simulated");
+            (row, grades)
+        } else {
+            (
+                &self.out.rows[year as usize],
+                &self.out.grades[year as usize],
+            )
+        }
+    }
+
+    /// One year of steps, observed; the year-end feedback applied and the
+    /// year's flows cleared.
+    fn simulate_year(&mut self) -> Observation {
         for _ in 0..self.w.scn.sim.steps_per_year {
             step::step(&mut self.w);
         }
@@ -113,25 +129,8 @@ impl Replicate {
         let (row, grades) = metrics::observe(&self.w);
         respond_to_year(&mut self.w, &row);
         self.w.flows = Default::default();
-        self.out.rows.push(row.clone());
-        self.out.grades.push(grades.clone());
         lap(&mut t, &mut self.w.phases.metrics);
-        self.years_done += 1;
-        Some(YearObservation {
-            year: self.years_done as i64,
-            row,
-            grades,
-        })
-    }
-
-    /// The recorded years so far: `rows()[0]` is year 0.
-    pub fn rows(&self) -> &[Vec<f64>] {
-        &self.out.rows
-    }
-
-    /// The recorded years' grade rows so far.
-    pub fn grades(&self) -> &[Vec<Vec<f64>>] {
-        &self.out.grades
+        (row, grades)
     }
 
     /// The replicate's results (the recorded years simulated so far).
