@@ -87,6 +87,11 @@ pub struct RunControl {
     /// Skip the plots (tables, summary and report only).
     #[arg(long)]
     pub no_plots: bool,
+    /// Refuse to start when the estimated memory exceeds this many GiB
+    /// [default: the memory available on this machine]; give a larger value
+    /// to run a large experiment anyway.
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<f64>,
 }
 
 /// Flags every experiment takes that change what is run.
@@ -256,6 +261,11 @@ pub struct RunArgs {
     /// Skip the plots (tables and summary only).
     #[arg(long)]
     pub no_plots: bool,
+    /// Refuse to start when the estimated memory exceeds this many GiB
+    /// [default: the memory available on this machine]; give a larger value
+    /// to run a large scenario anyway.
+    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    pub max_memory: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -264,10 +274,93 @@ pub struct CheckArgs {
     pub scenario: ScenarioArgs,
 }
 
-/// An error that is the user's to fix: exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use crate::error::UsageError;
+
+const GIB: f64 = (1u64 << 30) as f64;
+
+/// `--max-memory`: a positive number of GiB.
+fn parse_gib(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && *x > 0.0 && *x <= 1e6)
+        .ok_or_else(|| format!("`{s}` is not a number of GiB above 0 (for example 8 or 0.5)"))
+}
+
+/// Bytes as a person reads them.
+fn bytes_text(b: f64) -> String {
+    if b >= GIB {
+        format!("{:.1} GiB", b / GIB)
+    } else {
+        format!("{:.0} MiB", (b / (1u64 << 20) as f64).max(1.0))
+    }
+}
+
+/// Memory this machine has available (Linux: `MemAvailable`), if known.
+fn available_memory() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024.0)
+}
+
+/// Refuses, before any work, a run estimated to need more memory than
+/// `--max-memory` or, without it, than this machine has available.
+/// `what` describes the run's size in numbers.
+fn check_memory(need: u64, max_memory: Option<f64>, what: &str) -> anyhow::Result<()> {
+    let need = need as f64;
+    let (limit, whose) = match max_memory {
+        Some(g) => (g * GIB, format!("--max-memory {g}")),
+        None => match available_memory() {
+            Some(b) => (b, "available on this machine".to_string()),
+            None => return Ok(()),
+        },
+    };
+    if need > limit {
+        return Err(UsageError(format!(
+            "{what} needs about {} of memory, more than the {} {whose}; make it smaller (fewer replicates, years or posts, or --scale in experiments), or pass --max-memory {} to start it anyway",
+            bytes_text(need),
+            bytes_text(limit),
+            (need / GIB * 1.2).ceil().max(1.0)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// The worker threads to use for `--threads requested`: 0 means every
+/// core; more than the cores is lowered to them (results do not depend on
+/// the thread count, and more threads than cores only cost memory).
+pub fn worker_threads(requested: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if requested > cores {
+        eprintln!(
+            "note: --threads {requested} is more than this machine's {cores} core(s); using {cores} (results do not depend on it)"
+        );
+        cores
+    } else if requested == 0 {
+        cores
+    } else {
+        requested
+    }
+}
+
+/// The message of `err` and its causes, each said once: a cause whose
+/// text the message already holds is not repeated.
+pub fn error_message(err: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in err.chain() {
+        let c = cause.to_string();
+        if c.is_empty() || text.contains(&c) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&c);
+    }
+    text
+}
 
 /// True when `err` should exit with code 2 (bad input) rather than 1.
 pub fn is_usage_error(err: &anyhow::Error) -> bool {
@@ -371,6 +464,39 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         }
         Path::new("outputs").join(name)
     });
+    let threads = worker_threads(c.threads);
+    let size = plan
+        .bases
+        .iter()
+        .map(|b| b.size_estimate())
+        .max_by_key(|e| e.world_bytes)
+        .expect("a base scenario");
+    let runs = plan.runs() as u64;
+    // Every run's yearly rows are read back for the report.
+    let rows = runs * (plan.years as u64 + 1) * crate::metrics::METRICS.len() as u64 * 8;
+    check_memory(
+        size.world_bytes * (threads as u64).min(runs) + 3 * rows,
+        c.max_memory,
+        &format!(
+            "this {} ({runs} runs of up to {} posts and {} officers, {} years)",
+            plan.spec.kind.name(),
+            size.posts,
+            size.officers,
+            plan.years
+        ),
+    )?;
+    for (w, labels) in &plan.warnings {
+        let shown: Vec<&str> = labels.iter().take(3).map(String::as_str).collect();
+        eprintln!(
+            "warning: {w} (in {}{})",
+            shown.join("; "),
+            if labels.len() > 3 {
+                format!(" and {} more", labels.len() - 3)
+            } else {
+                String::new()
+            }
+        );
+    }
     let pending = store::prepare(&dest, &plan, shard, c.force)?;
     let mine = (0..plan.runs())
         .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
@@ -408,7 +534,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             )
             .expect("valid template"),
         );
-        store::execute(&dest, &plan, &pending, c.threads, &|| bar.inc(1))?;
+        store::execute(&dest, &plan, &pending, threads, &|| bar.inc(1))?;
         bar.finish_and_clear();
     }
     if let Some(s) = shard {
@@ -488,6 +614,9 @@ fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {
 
 fn check(a: CheckArgs) -> anyhow::Result<()> {
     let s = load(&a.scenario, Vec::new())?;
+    for w in s.warnings() {
+        eprintln!("warning: {w}");
+    }
     print!("{}", s.to_toml());
     Ok(())
 }
@@ -512,7 +641,7 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     if let Some(n) = a.replicates {
         settings.replicates = n;
     }
-    settings.threads = a.threads;
+    settings.threads = worker_threads(a.threads);
     let mut command = String::from("bureausim validate");
     if a.quick {
         command.push_str(" --quick");
@@ -565,10 +694,27 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("outputs").join(&scn.name));
-    let staging = Staging::new(&dest, a.force)?;
-    let officers: u64 = (0..scn.structure.grades.len())
-        .map(|g| scn.structure.initial_officers(g) as u64)
-        .sum();
+    let warnings = scn.warnings();
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let threads = worker_threads(a.threads);
+    let size = scn.size_estimate();
+    let officers = size.officers;
+    let reps = scn.sim.replicates as u64;
+    check_memory(
+        size.peak_bytes((threads as u64).min(reps), reps, !a.no_plots),
+        a.max_memory,
+        &format!(
+            "this run ({} posts, {} officers × {} years × {} replicates = {:.3e} officer-years)",
+            size.posts,
+            size.officers,
+            scn.sim.years + scn.sim.warmup_years,
+            reps,
+            size.officer_years
+        ),
+    )?;
+    let staging = Staging::new(&dest, a.force, "a run")?;
     println!(
         "bureausim {}: {} — {} replicate(s) × {} years, {} officers in {} posts at the start, seed {}",
         env!("CARGO_PKG_VERSION"),
@@ -588,7 +734,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         .expect("valid template"),
     );
     let started = Instant::now();
-    let ensemble = Ensemble::run(&scn, a.threads, &|| bar.inc(1))?;
+    let ensemble = Ensemble::run(&scn, threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let sim_secs = started.elapsed().as_secs_f64();
 
@@ -619,13 +765,10 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     for r in &ensemble.replicates {
         phases += r.phases;
     }
-    let threads = if a.threads == 0 {
-        rayon::current_num_threads()
-    } else {
-        a.threads
-    };
     let record = serde_json::json!({
-        "command": std::env::args().collect::<Vec<_>>(),
+        "command": std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
         "bureausim_version": env!("CARGO_PKG_VERSION"),
         "threads": threads,
         "simulation_seconds": sim_secs,
@@ -633,6 +776,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         "officer_months": months,
         "officer_months_per_second": months / sim_secs,
         "phase_seconds": phases,
+        "warnings": warnings,
     });
     std::fs::write(
         dir.join("run.json"),

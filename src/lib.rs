@@ -6,6 +6,7 @@
 //! and docs/scenarios.md for the scenario keys.
 
 pub mod cli;
+pub mod error;
 pub mod experiment;
 pub mod metrics;
 pub mod model;

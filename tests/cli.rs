@@ -203,8 +203,7 @@ fn existing_output_folder_is_kept_without_force() {
 fn force_replaces_existing_output_folder() {
     let sb = Sandbox::new();
     let file = sb.fixture("tiny.toml");
-    let dest = sb.join("out/res");
-    std::fs::create_dir_all(&dest).unwrap();
+    let dest = sb.run_ok(file, "out/res", &[]);
     std::fs::write(dest.join("sentinel.txt"), "old").unwrap();
     sb.run_ok(file, "out/res", &["--force"]);
     assert!(

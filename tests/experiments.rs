@@ -599,7 +599,7 @@ fn the_slurm_scripts_run_shards_and_merge_them_into_the_whole() {
 }
 
 #[test]
-fn damaged_runs_are_redone_and_bad_folders_are_never_removed() {
+fn damaged_runs_are_refused_by_name_and_bad_folders_are_never_removed() {
     let sb = Sandbox::new();
     let s = scenario("political_transfers.toml");
     let base = [
@@ -616,10 +616,21 @@ fn damaged_runs_are_redone_and_bad_folders_are_never_removed() {
     ];
     ok(&sb, &base);
     let whole = read(&sb.join("d"), "summary.json");
-    // A run file cut short (a crash before it reached the disk) is redone.
+    // A run file cut short (run files reach the disk whole, so someone cut
+    // it) is refused by name; once removed, it is run again.
     let run = sb.join("d/runs/run-0000001.csv");
     let text = fs::read_to_string(&run).unwrap();
     fs::write(&run, &text[..text.len() - 200]).unwrap();
+    let e = sb.bad_input(&base);
+    assert_mentions(
+        &e,
+        &[
+            "run-0000001.csv",
+            "does not match its checksum",
+            "remove that file",
+        ],
+    );
+    fs::remove_file(&run).unwrap();
     let stdout = ok(&sb, &base);
     assert_mentions(&stdout, &["1 to do, 3 already done"]);
     assert_eq!(read(&sb.join("d"), "summary.json"), whole);

@@ -9,7 +9,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::cli::UsageError;
+use crate::error::UsageError;
 use crate::experiment::sensitivity;
 use crate::experiment::spec::{Kind, Method, Spec, number_text};
 use crate::metrics::metric_index;
@@ -51,6 +51,9 @@ pub struct Plan {
     /// SHA-256 of everything that determines the runs: the version, the
     /// resolved scenarios and the variants, the replicates, years and seed.
     pub fingerprint: String,
+    /// What the model clips in some variants ([`Scenario::warnings`]):
+    /// each message once, with the labels of the variants it concerns.
+    pub warnings: Vec<(String, Vec<String>)>,
 }
 
 /// What identifies an experiment's results: everything that changes them.
@@ -154,6 +157,7 @@ impl Plan {
             year,
             spec,
             fingerprint: String::new(),
+            warnings: Vec::new(),
         };
         plan.expand()?;
         plan.fingerprint = plan.identity_hash();
@@ -326,15 +330,23 @@ impl Plan {
         }
         // Every variant's scenario must be valid as a whole (combinations
         // of individually valid values can still conflict).
+        let mut warnings: Vec<(String, Vec<String>)> = Vec::new();
         for v in &self.variants {
-            self.scenario(v).map_err(|e| {
+            let s = self.scenario(v).map_err(|e| {
                 err(format!(
                     "the {} point `{}` is not a valid scenario: {e}",
                     self.spec.kind.name(),
                     v.label
                 ))
             })?;
+            for w in s.warnings() {
+                match warnings.iter_mut().find(|(t, _)| *t == w) {
+                    Some((_, labels)) => labels.push(v.label.clone()),
+                    None => warnings.push((w, vec![v.label.clone()])),
+                }
+            }
         }
+        self.warnings = warnings;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::UsageError;
+use crate::error::UsageError;
 
 /// The three kinds of experiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,9 @@ pub struct Spec {
     pub name: String,
     pub kind: Kind,
     /// Scenario files: the base first (compare), or the one scenario.
+    /// Kept for the record only (runs depend on the resolved scenarios), so
+    /// a path that is not UTF-8 is written with its odd bytes replaced.
+    #[serde(serialize_with = "lossy_paths")]
     pub scenarios: Vec<PathBuf>,
     /// `key.path=value` overrides applied to every scenario.
     pub sets: Vec<String>,
@@ -112,6 +115,10 @@ pub struct Spec {
     pub year: Option<u32>,
     /// Seed of the sampling design (Morris trajectories, Saltelli points).
     pub design_seed: u64,
+}
+
+fn lossy_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
 }
 
 impl Spec {

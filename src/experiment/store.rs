@@ -1,7 +1,10 @@
 //! An experiment's folder: `experiment.json` (the manifest: what the
 //! experiment is, its fingerprint and its shard), and `runs/`, one CSV per
 //! completed run, each written to a temporary file and renamed into place
-//! when complete. So a killed experiment loses at most the runs in flight;
+//! when complete. A run file's first line records which run it is (run
+//! number, point, replicate, seed, the experiment's fingerprint) and the
+//! SHA-256 of the rest, so a file that was edited, swapped with another or
+//! taken from another experiment is refused by name, never averaged in. So a killed experiment loses at most the runs in flight;
 //! re-running the same command finds the folder, checks that the manifest
 //! is the same experiment (same version, scenarios, design, seed) and runs
 //! only what is missing. Shards (`--shard i/n`) take every n-th run; `merge`
@@ -13,12 +16,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
-use crate::cli::UsageError;
+use crate::error::UsageError;
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::Spec;
 use crate::metrics::METRICS;
-use crate::output::OutputExists;
+use crate::output::{self, OutputExists};
 use crate::scenario::Scenario;
 use crate::sim::runner::run_replicate;
 
@@ -155,24 +159,28 @@ pub fn prepare(
     force: bool,
 ) -> anyhow::Result<Vec<usize>> {
     let manifest = Manifest::of(plan, shard);
+    output::check_shape(dir)?;
     let is_experiment = dir.join("experiment.json").is_file();
     let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
-    if dir.exists() && !is_experiment && !empty {
-        // --force replaces experiments only: never a folder of other files.
-        return Err(if force {
+    if dir.exists() && !(is_experiment && output::is_ours(dir)) && !empty {
+        // --force replaces what bureausim wrote only: never a folder of other files.
+        return Err(if !force {
+            OutputExists(dir.display().to_string()).into()
+        } else if is_experiment {
+            output::not_ours(dir)
+        } else {
             UsageError(format!(
-                "`{}` exists and is not an experiment's folder (no experiment.json); --force replaces only experiment folders: choose another folder with --out",
+                "`{}` exists and is not an experiment's folder (no experiment.json); --force replaces only experiment folders bureausim wrote: choose another folder with --out",
                 dir.display()
             ))
             .into()
-        } else {
-            OutputExists(dir.display().to_string()).into()
         });
     }
     if is_experiment && force {
         std::fs::remove_dir_all(dir)
             .with_context(|| format!("cannot remove `{}`", dir.display()))?;
     }
+    output::clear_stale(dir);
     if dir.join("experiment.json").is_file() {
         let old = Manifest::read(dir)?;
         if old.fingerprint != manifest.fingerprint || old.shard != manifest.shard {
@@ -197,6 +205,9 @@ pub fn prepare(
             ))
             .into());
         }
+        if !dir.join(output::MARKER).is_file() {
+            output::mark(dir, "an experiment")?;
+        }
         // Same runs; the report settings (years reported, metrics, the
         // analysed year, bootstrap, name) may have changed: keep the new ones.
         if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)? {
@@ -205,6 +216,7 @@ pub fn prepare(
     } else {
         std::fs::create_dir_all(dir.join("runs"))
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
+        output::mark(dir, "an experiment")?;
         manifest.write(dir)?;
     }
     std::fs::create_dir_all(dir.join("runs"))?;
@@ -214,12 +226,15 @@ pub fn prepare(
         let path = run_path(dir, j);
         if !path.is_file() {
             pending.push(j);
-        } else if read_run(&path, plan.years).is_err() {
-            // A damaged file (a crash before its data reached the disk):
-            // run it again rather than trust it.
-            std::fs::remove_file(&path)
-                .with_context(|| format!("cannot remove damaged `{}`", path.display()))?;
-            pending.push(j);
+        } else {
+            // Run files reach the disk whole (written, synced, renamed), so
+            // one that fails its checks was changed or put there by hand:
+            // say so rather than redo or trust it.
+            read_run(&path, plan, j).map_err(|e| {
+                UsageError(format!(
+                    "{e:#}; results are never mixed: remove that file to run it again, or pass --force to start the experiment afresh"
+                ))
+            })?;
         }
     }
     Ok(pending)
@@ -273,27 +288,67 @@ pub fn execute(
             let (v, r) = plan.run_of(j);
             let scn = plan.scenario(&plan.variants[v])?;
             let res = run_replicate(&scn, r, on_year);
-            write_run(dir, j, &res.rows)
+            write_run(dir, plan, j, &res.rows)
         })
     })
 }
 
-/// Writes one run's yearly rows, through a temporary file.
-fn write_run(dir: &Path, j: usize, rows: &[Vec<f64>]) -> anyhow::Result<()> {
-    let mut text = String::from("year");
-    for m in METRICS {
-        text.push(',');
-        text.push_str(m.name);
+/// What a run file's first line records: which run of which experiment
+/// it holds, and the SHA-256 of the lines after it.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct RunRecord {
+    run: usize,
+    point: usize,
+    replicate: u64,
+    seed: u64,
+    experiment: String,
+    sha256: String,
+}
+
+const RECORD_PREFIX: &str = "# bureausim run ";
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The record that run `j` of `plan` must carry (its checksum aside).
+fn expected_record(plan: &Plan, j: usize) -> RunRecord {
+    let (point, replicate) = plan.run_of(j);
+    RunRecord {
+        run: j,
+        point,
+        replicate,
+        seed: plan.seed,
+        experiment: plan.fingerprint.clone(),
+        sha256: String::new(),
     }
-    text.push('\n');
+}
+
+/// Writes one run's yearly rows, through a temporary file.
+fn write_run(dir: &Path, plan: &Plan, j: usize, rows: &[Vec<f64>]) -> anyhow::Result<()> {
+    let mut body = String::from("year");
+    for m in METRICS {
+        body.push(',');
+        body.push_str(m.name);
+    }
+    body.push('\n');
     for (y, row) in rows.iter().enumerate() {
-        text.push_str(&y.to_string());
+        body.push_str(&y.to_string());
         for x in row {
             // Rust's shortest round-trip form: reading it back gives the same f64.
-            text.push_str(&format!(",{x}"));
+            body.push_str(&format!(",{x}"));
         }
-        text.push('\n');
+        body.push('\n');
     }
+    let mut record = expected_record(plan, j);
+    record.sha256 = sha256_hex(body.as_bytes());
+    let text = format!(
+        "{RECORD_PREFIX}{}\n{body}",
+        serde_json::to_string(&record).expect("record serialises")
+    );
     let path = run_path(dir, j);
     let tmp = dir
         .join("runs")
@@ -315,26 +370,73 @@ fn write_run(dir: &Path, j: usize, rows: &[Vec<f64>]) -> anyhow::Result<()> {
     })
 }
 
-/// Reads every run of a complete experiment: `[run][year][metric]`.
+/// Reads every run of a complete experiment: `[run][year][metric]`, each
+/// file checked to be the run it claims.
 pub fn load_runs(dir: &Path, plan: &Plan) -> anyhow::Result<Vec<Vec<Vec<f64>>>> {
     (0..plan.runs())
-        .map(|j| read_run(&run_path(dir, j), plan.years))
+        .map(|j| {
+            read_run(&run_path(dir, j), plan, j).map_err(|e| UsageError(format!("{e:#}")).into())
+        })
         .collect()
 }
 
-fn read_run(path: &Path, years: u32) -> anyhow::Result<Vec<Vec<f64>>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let mut lines = text.lines();
+/// Reads run `j` of `plan` from `path`, refusing a file that is not that
+/// run of this experiment, whose data do not match its checksum, or that
+/// is not a run file of this version.
+fn read_run(path: &Path, plan: &Plan, j: usize) -> anyhow::Result<Vec<Vec<f64>>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{shown}`"))?;
+    let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
+    let record: RunRecord = first
+        .strip_prefix(RECORD_PREFIX)
+        .and_then(|r| serde_json::from_str(r).ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{shown}` is not a run file of this version (its first line does not say which run it is)"
+            )
+        })?;
+    let want = expected_record(plan, j);
+    if record.experiment != want.experiment {
+        anyhow::bail!(
+            "`{shown}` belongs to another experiment (fingerprint {}, this one {}{})",
+            crate::error::shorten(&record.experiment, 12),
+            &want.experiment[..12],
+            if record.seed != want.seed {
+                format!(
+                    "; made with seed {}, this experiment's is {}",
+                    record.seed, want.seed
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    if (record.run, record.point, record.replicate, record.seed)
+        != (want.run, want.point, want.replicate, want.seed)
+    {
+        anyhow::bail!(
+            "`{shown}` holds run {} (point {}, replicate {}, seed {}), not run {j} (point {}, replicate {}, seed {}): a run file was renamed or swapped",
+            record.run,
+            record.point,
+            record.replicate,
+            record.seed,
+            want.point,
+            want.replicate,
+            want.seed
+        );
+    }
+    if sha256_hex(body.as_bytes()) != record.sha256 {
+        anyhow::bail!(
+            "`{shown}` does not match its checksum: its data were changed after the run wrote them"
+        );
+    }
+    let mut lines = body.lines();
     let header = lines.next().unwrap_or_default();
-    let want: Vec<&str> = std::iter::once("year")
+    let want_cols: Vec<&str> = std::iter::once("year")
         .chain(METRICS.iter().map(|m| m.name))
         .collect();
-    if header.split(',').collect::<Vec<_>>() != want {
-        anyhow::bail!(
-            "`{}` has other columns than this version's metrics",
-            path.display()
-        );
+    if header.split(',').collect::<Vec<_>>() != want_cols {
+        anyhow::bail!("`{shown}` has other columns than this version's metrics");
     }
     let rows: Vec<Vec<f64>> = lines
         .map(|l| {
@@ -344,21 +446,19 @@ fn read_run(path: &Path, years: u32) -> anyhow::Result<Vec<Vec<f64>>> {
                 .collect::<Result<Vec<f64>, _>>()
         })
         .collect::<Result<_, _>>()
-        .with_context(|| format!("`{}` has a value that is not a number", path.display()))?;
+        .with_context(|| format!("`{shown}` has a value that is not a number"))?;
     if let Some(k) = rows.iter().position(|r| r.len() != METRICS.len()) {
         anyhow::bail!(
-            "`{}`: year {k} has {} values, not {}",
-            path.display(),
+            "`{shown}`: year {k} has {} values, not {}",
             rows[k].len(),
             METRICS.len()
         );
     }
-    if rows.len() != years as usize + 1 {
+    if rows.len() != plan.years as usize + 1 {
         anyhow::bail!(
-            "`{}` has {} years, the experiment {}",
-            path.display(),
+            "`{shown}` has {} years, the experiment {}",
             rows.len(),
-            years + 1
+            plan.years + 1
         );
     }
     Ok(rows)
@@ -493,14 +593,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
             .into());
         }
     }
-    if out.exists() && !force {
-        return Err(OutputExists(out.display().to_string()).into());
-    }
+    output::check_destination(out, force)?;
     for j in 0..plan.runs() {
         let d = holder[j % count].expect("checked");
-        read_run(&run_path(d, j), plan.years).map_err(|e| {
+        read_run(&run_path(d, j), &plan, j).map_err(|e| {
             UsageError(format!(
-                "shard {}/{count} in `{}` has a damaged run ({e:#}); rerun its command (it redoes damaged runs) before merging",
+                "shard {}/{count} in `{}` cannot be merged: {e:#}; remove that file and rerun the shard's command (it redoes missing runs) before merging",
                 j % count + 1,
                 d.display()
             ))
@@ -508,7 +606,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     }
     // Assemble beside the destination, then move into place (an old result
     // is replaced only when the new one is complete).
-    let staging = crate::output::Staging::new(out, force)?;
+    let staging = output::Staging::new(out, force, "a merged experiment")?;
     std::fs::create_dir_all(staging.tmp.join("runs"))?;
     for j in 0..plan.runs() {
         let d = holder[j % count].expect("checked");

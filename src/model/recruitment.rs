@@ -270,6 +270,44 @@ impl RecruitmentParams {
     pub fn attractiveness(&self, pay: f64, outside: f64) -> f64 {
         self.prestige * pay / outside.max(1e-9)
     }
+
+    /// What the exam cycle clips at attractiveness `attract`, if anything:
+    /// abilities are on a 0–10 scale, so when the applicants' mean ability
+    /// (`ability_mean + attract_ability·(A − 1)`) or the weakest merit
+    /// entrant's expected ability leaves it, entrants' abilities are
+    /// clipped. The message gives the numbers, for a warning before a run.
+    pub fn clipping(&self, attract: f64) -> Option<String> {
+        use crate::error::rounded;
+        let mu = self.ability_mean + self.attract_ability * (attract - 1.0);
+        let per_seat = self.applicants_per_seat * attract.max(0.0).powf(self.pool_elasticity);
+        let total = (self.ability_sd.powi(2) + self.exam_noise.powi(2)).sqrt();
+        // The weakest of the best 1 in `per_seat`: its score's quantile,
+        // shrunk to ability by the exam's reliability.
+        let z = if per_seat > 1.0 && total > 0.0 {
+            let normal = statrs::distribution::Normal::standard();
+            -statrs::distribution::ContinuousCDF::inverse_cdf(&normal, 1.0 / per_seat)
+        } else {
+            0.0
+        };
+        let weakest = mu + z * self.ability_sd.powi(2) / total.max(f64::MIN_POSITIVE);
+        let why = format!(
+            "attractiveness {} gives applicants a mean ability of {} and {} applicants a seat",
+            rounded(attract),
+            rounded(mu),
+            rounded(per_seat)
+        );
+        if weakest >= 10.0 || weakest.is_nan() {
+            Some(format!(
+                "{why}: even the weakest exam entrant's ability would lie above the 0–10 scale, so entrants' abilities are clipped to 10"
+            ))
+        } else if mu <= 0.0 || mu.is_nan() {
+            Some(format!(
+                "{why}: most applicants' abilities would lie below the 0–10 scale, so they are clipped to 0"
+            ))
+        } else {
+            None
+        }
+    }
 }
 
 /// Traits of one entrant.
@@ -302,17 +340,8 @@ pub fn draw_entrants(
             if seats == 0 {
                 return;
             }
-            let pool = ((seats as f64 * pool_per_seat).round() as usize).clamp(seats, 5_000_000);
-            let mut cands: Vec<(f64, f64)> = (0..pool)
-                .map(|_| {
-                    let a = mu + p.ability_sd * rng.normal();
-                    (a + p.exam_noise * rng.normal(), a)
-                })
-                .collect();
-            if seats < pool {
-                cands.select_nth_unstable_by(seats, |a, b| b.0.total_cmp(&a.0));
-            }
-            for &(_, a) in &cands[..seats] {
+            let pool = (seats as f64 * pool_per_seat).round().max(seats as f64);
+            let mut push = |rng: &mut Stream, a: f64| {
                 out.push(Entrant {
                     ability: a.clamp(0.0, 10.0) as f32,
                     integrity: (p.integrity_mean + p.integrity_sd * rng.normal()).clamp(0.0, 1.0)
@@ -321,6 +350,25 @@ pub fn draw_entrants(
                     region,
                     channel,
                 });
+            };
+            if pool <= EXPLICIT_POOL_MAX as f64 {
+                let pool = pool as usize;
+                let mut cands: Vec<(f64, f64)> = (0..pool)
+                    .map(|_| {
+                        let a = mu + p.ability_sd * rng.normal();
+                        (a + p.exam_noise * rng.normal(), a)
+                    })
+                    .collect();
+                if seats < pool {
+                    cands.select_nth_unstable_by(seats, |a, b| b.0.total_cmp(&a.0));
+                }
+                for &(_, a) in &cands[..seats] {
+                    push(rng, a);
+                }
+            } else {
+                for a in top_of_pool(rng, seats, pool, mu, p.ability_sd, p.exam_noise) {
+                    push(rng, a);
+                }
             }
         };
     match channel {
@@ -349,6 +397,50 @@ pub fn draw_entrants(
         }
         _ => select(rng, n, per_seat, 0, out),
     }
+}
+
+/// Pools up to this size are drawn applicant by applicant; larger ones by
+/// [`top_of_pool`], whose cost does not grow with the pool, so that no
+/// scenario can make a recruitment cycle draw millions of applicants (or
+/// clip the pool, as a fixed cap did). No scenario of the library comes
+/// near it except the national workforce.
+pub const EXPLICIT_POOL_MAX: usize = 1_000_000;
+
+/// The abilities of the `seats` best-scoring applicants of a pool of `pool`
+/// (ability `N(mu, sd²)`, exam score = ability + `N(0, noise²)`), drawn
+/// without drawing the pool: the top `seats` order statistics of `pool`
+/// uniforms by the Rényi representation (each the last times `V^(1/m)`, in
+/// logs), mapped to scores through the normal quantile, then each ability
+/// from its conditional law given the score. Exact for this model; costs
+/// O(seats) whatever the pool.
+pub fn top_of_pool(
+    rng: &mut Stream,
+    seats: usize,
+    pool: f64,
+    mu: f64,
+    sd: f64,
+    noise: f64,
+) -> Vec<f64> {
+    let total = (sd * sd + noise * noise).sqrt();
+    let std_normal = statrs::distribution::Normal::standard();
+    let pool = if pool.is_finite() { pool } else { f64::MAX };
+    let mut log_u = 0.0_f64;
+    (0..seats)
+        .map(|i| {
+            // -ln(1 - U) with U in [0, 1) is an exponential draw.
+            let e = -(1.0 - rng.uniform()).ln();
+            log_u -= e / (pool - i as f64);
+            // Upper tail probability of this score, kept accurate when tiny.
+            let q = (-log_u.exp_m1()).max(f64::MIN_POSITIVE);
+            let z = -statrs::distribution::ContinuousCDF::inverse_cdf(&std_normal, q);
+            if total == 0.0 {
+                return mu;
+            }
+            let score = mu + total * z;
+            let reliability = sd * sd / (total * total);
+            mu + reliability * (score - mu) + (sd * noise / total) * rng.normal()
+        })
+        .collect()
 }
 
 /// Splits `n` seats over the channels by their shares.
@@ -516,5 +608,53 @@ mod tests {
         let s = channel_seats(&p, 100);
         assert_eq!(s.iter().map(|x| x.1).sum::<usize>(), 100);
         assert_eq!(s[0].1, 7);
+    }
+
+    #[test]
+    fn the_top_of_a_pool_drawn_directly_matches_the_explicit_draw() {
+        // The best 40 of 20,000 applicants, 400 times each way: the mean
+        // and spread of the entrants' abilities and the best score agree.
+        let (seats, pool, mu, sd, noise) = (40usize, 20_000usize, 5.0, 1.5, 1.5);
+        let mut rng = Stream::new(7, 0, 0);
+        let (mut direct, mut explicit) = (Vec::new(), Vec::new());
+        for _ in 0..400 {
+            direct.extend(top_of_pool(&mut rng, seats, pool as f64, mu, sd, noise));
+            let mut c: Vec<(f64, f64)> = (0..pool)
+                .map(|_| {
+                    let a = mu + sd * rng.normal();
+                    (a + noise * rng.normal(), a)
+                })
+                .collect();
+            c.select_nth_unstable_by(seats, |a, b| b.0.total_cmp(&a.0));
+            explicit.extend(c[..seats].iter().map(|x| x.1));
+        }
+        let moments = |v: &[f64]| {
+            let m = v.iter().sum::<f64>() / v.len() as f64;
+            let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64;
+            (m, var.sqrt())
+        };
+        let (md, sdd) = moments(&direct);
+        let (me, sde) = moments(&explicit);
+        // 16,000 entrants each way: the standard error of a mean is ~0.01.
+        assert!((md - me).abs() < 0.05, "mean {md} against {me}");
+        assert!((sdd - sde).abs() < 0.05, "sd {sdd} against {sde}");
+        assert!(md > mu + 2.0, "selection raises ability: {md}");
+    }
+
+    #[test]
+    fn any_pool_costs_only_its_seats() {
+        // A pool of 10^30 per seat (prestige 100, elasticity 10) is drawn
+        // at once, and the best are far above the mean, not clipped.
+        let mut rng = Stream::new(1, 0, 0);
+        let t = std::time::Instant::now();
+        let top = top_of_pool(&mut rng, 1_000, 1e33, 5.0, 1.5, 1.5);
+        assert!(t.elapsed().as_secs_f64() < 0.5);
+        assert!(
+            top.iter().all(|a| a.is_finite() && *a > 10.0),
+            "{:?}",
+            &top[..3]
+        );
+        let top = top_of_pool(&mut rng, 3, f64::INFINITY, 5.0, 0.0, 0.0);
+        assert_eq!(top, vec![5.0; 3]);
     }
 }

@@ -11,8 +11,13 @@ impl Checks {
     /// Checks `lo <= value <= hi` for the key `path`.
     pub fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
         if !value.is_finite() || value < lo || value > hi {
-            self.errors
-                .push(format!("`{path}` must be in [{lo}, {hi}], got {value}"));
+            use crate::error::readable;
+            self.errors.push(format!(
+                "`{path}` must be in [{}, {}], got {}",
+                readable(lo),
+                readable(hi),
+                readable(value)
+            ));
         }
     }
 

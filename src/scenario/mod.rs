@@ -92,6 +92,134 @@ pub struct Scenario {
     pub expect: Vec<Expectation>,
 }
 
+const MIB: u64 = 1 << 20;
+
+/// A TOML reader's error in a reader's words: Rust type names become the
+/// kinds of value a scenario has, and an error without a place (the
+/// reader's nesting limit) names the line and key that caused it.
+fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let mut message = e.to_string();
+    for (rust, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected i64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        message = message.replace(rust, plain);
+    }
+    if e.span().is_none() && message.contains("recursion limit") {
+        // The line whose key has the most parts is the one that nests too deep.
+        let parts = |l: &str| -> usize {
+            let key = l
+                .trim()
+                .trim_start_matches('[')
+                .split(['=', ']'])
+                .next()
+                .unwrap_or("");
+            key.matches('.').count() + 1
+        };
+        if let Some((n, line)) = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim_start().starts_with('#'))
+            .max_by_key(|(_, l)| parts(l))
+        {
+            message = format!(
+                "line {}: `{}` nests {} levels deep, more than the TOML reader allows (no scenario key is more than a few levels deep)",
+                n + 1,
+                crate::error::shorten(line.trim(), 80),
+                parts(line)
+            );
+        }
+    }
+    message
+}
+
+/// `text` with every line longer than 1,000 characters cut, so that a
+/// message never repeats a huge line in full.
+fn cut_long_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| crate::error::shorten(l, 1000))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Why `name` cannot name a scenario (and so a folder under `outputs/`),
+/// if it cannot: it must be one plain path component, so that no scenario
+/// file can make bureausim write or delete anywhere else.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("empty")
+    } else if name.starts_with('.') {
+        Some("it starts with `.`")
+    } else if name.chars().count() > 100 {
+        Some("it is longer than 100 characters")
+    } else if !name
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        Some("it holds a character other than letters, digits, `_`, `-` and `.`")
+    } else {
+        None
+    }
+}
+
+/// `stem` made a plain name: other characters become `_`, leading dots go,
+/// and an empty result is `scenario`.
+pub fn plain_name(stem: &str) -> String {
+    let t: String = stem
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let t = t.trim_start_matches('.');
+    if t.is_empty() {
+        "scenario".into()
+    } else {
+        t.to_string()
+    }
+}
+
+/// The size of a scenario's run, estimated before it starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SizeEstimate {
+    pub posts: u64,
+    /// Officers at the start.
+    pub officers: u64,
+    /// Officers × simulated years (warm-up included) × replicates.
+    pub officer_years: f64,
+    /// One replicate's world (officers, posts, working space), in bytes.
+    pub world_bytes: u64,
+    /// One replicate's recorded years, in bytes.
+    pub result_bytes: u64,
+}
+
+impl SizeEstimate {
+    /// Peak bytes with `concurrent` replicates simulated at once and the
+    /// results of `kept` replicates held; plots copy the results once more.
+    pub fn peak_bytes(&self, concurrent: u64, kept: u64, plots: bool) -> u64 {
+        let copies = if plots { 2 } else { 1 };
+        self.world_bytes.saturating_mul(concurrent).saturating_add(
+            self.result_bytes
+                .saturating_mul(kept)
+                .saturating_mul(copies),
+        )
+    }
+}
+
 /// Why a scenario could not be loaded. All are the user's to fix (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
@@ -113,11 +241,25 @@ pub enum ScenarioError {
 }
 
 impl Scenario {
-    /// Parses scenario text; `origin` names it in errors.
+    /// Parses scenario text; `origin` names it in errors, which give the
+    /// line, the key path and, for a wrong type, the type the key takes.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
-        toml::from_str(text).map_err(|e| ScenarioError::Parse {
+        let parse_error = |message: String| ScenarioError::Parse {
             path: origin.to_string(),
-            message: format!("\n{e}").trim_end().to_string(),
+            message: format!("\n{}", cut_long_lines(&message))
+                .trim_end()
+                .to_string(),
+        };
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| parse_error(explain_toml_error(&e, text)))?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let mut message = explain_toml_error(&inner, text).trim_end().to_string();
+            if !path.is_empty() && path != "." {
+                message.push_str(&format!("\nat key `{path}`"));
+            }
+            parse_error(message)
         })
     }
 
@@ -130,10 +272,13 @@ impl Scenario {
         })?;
         let mut s = Self::from_toml(&text, &origin)?;
         if s.name.is_empty() {
-            s.name = path
-                .file_stem()
-                .map(|x| x.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "scenario".into());
+            // The file's stem, made a plain folder name.
+            s.name = plain_name(
+                &path
+                    .file_stem()
+                    .map(|x| x.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
         }
         s = s.with_sets(sets)?;
         s.validate(&origin)?;
@@ -148,7 +293,7 @@ impl Scenario {
         let mut tree = toml::Value::try_from(&self).expect("scenario serialises");
         for arg in sets {
             let err = |message: String| ScenarioError::Set {
-                arg: arg.clone(),
+                arg: crate::error::shorten(&arg.replace('\n', "\\n").replace('\r', "\\r"), 200),
                 message,
             };
             let (key, raw) = arg.split_once('=').ok_or_else(|| {
@@ -157,6 +302,15 @@ impl Scenario {
             let key = key.trim();
             if key.is_empty() {
                 return Err(err("the key path before `=` is empty".into()));
+            }
+            if raw.contains(['\n', '\r']) {
+                return Err(err(format!(
+                    "the value holds a line break, so what follows it (`{}`) would be lost; a --set gives one key one value: give each change its own --set",
+                    crate::error::shorten(
+                        raw.lines().skip(1).collect::<Vec<_>>().join(" ").trim(),
+                        60
+                    )
+                )));
             }
             let like = paths::get(&tree, key).map_err(err)?.clone();
             let value = paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?;
@@ -175,6 +329,54 @@ impl Scenario {
         let mut order: Vec<usize> = (0..self.reforms.len()).collect();
         order.sort_by(|&a, &b| self.reforms[a].year.total_cmp(&self.reforms[b].year));
         order
+    }
+
+    /// What a valid scenario makes the model clip or bound, said before a
+    /// run so that no result is silently shaped by a limit: for now the
+    /// exam cycle's abilities, at the start and after every reform.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut states = vec![("at the start", self.clone())];
+        if !self.reforms.is_empty()
+            && let Some(after) = self.after_reforms()
+        {
+            states.push(("after the reforms", after));
+        }
+        for (when, s) in &states {
+            let n = s.structure.grades.len();
+            for (g, grade) in s.structure.grades.iter().enumerate() {
+                if !grade.entry || !s.recruitment.enabled {
+                    continue;
+                }
+                let pay = s.pay.basic(g, n);
+                let outside = grade.outside_wage_ratio * s.pay.market(g, n);
+                if let Some(w) = s
+                    .recruitment
+                    .clipping(s.recruitment.attractiveness(pay, outside))
+                {
+                    let w = format!("recruitment into {} {when}: {w}", grade.name);
+                    if !out.contains(&w) {
+                        out.push(w);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The scenario with every reform applied in year order (their ramps
+    /// complete), or `None` when a reform does not apply.
+    fn after_reforms(&self) -> Option<Scenario> {
+        let mut tree = toml::Value::try_from(self).ok()?;
+        for k in self.reform_order() {
+            for (p, v) in paths::flatten(&self.reforms[k].set) {
+                paths::set(&mut tree, &p, v).ok()?;
+            }
+        }
+        let mut after = Scenario::deserialize(tree).ok()?;
+        after.reforms.clear();
+        after.expect.clear();
+        Some(after)
     }
 
     /// Range and consistency checks, reporting every problem at once.
@@ -239,6 +441,13 @@ impl Scenario {
 
     fn problems(&self) -> Checks {
         let mut c = Checks::default();
+        // An empty name is filled in from the file's name when it is loaded.
+        if let Some(why) = name_problem(&self.name).filter(|_| !self.name.is_empty()) {
+            c.conflict(format!(
+                "`name` is {}: {why}; a name is a plain folder name (letters, digits, `_`, `-` and `.`, not starting with `.`), because results go to outputs/<name>",
+                crate::error::shorten(&format!("{:?}", self.name), 80)
+            ));
+        }
         let s = &self.sim;
         c.range_int("sim.replicates", s.replicates as i64, 1, 100_000);
         c.range_int("sim.years", s.years as i64, 1, 5_000);
@@ -333,6 +542,36 @@ impl Scenario {
         }
         self.recruitment.intake_cap = f(self.recruitment.intake_cap);
         self
+    }
+
+    /// What a run of this scenario will hold in memory, estimated before it
+    /// starts, so that a run too large for the machine is refused at once
+    /// rather than dying partway (see [`SizeEstimate`]).
+    pub fn size_estimate(&self) -> SizeEstimate {
+        let grades = self.structure.grades.len() as u64;
+        let posts = self.structure.total_posts();
+        let officers: u64 = (0..self.structure.grades.len())
+            .map(|g| self.structure.initial_officers(g) as u64)
+            .sum();
+        // An officer's columns, a post's and the per-sector expertise;
+        // measured at 142 to 196 bytes per post (BENCHMARKS.md), with a
+        // margin for the boards' and events' working space.
+        let per_slot = 200 + 4 * self.structure.sectors.len() as u64;
+        let world_bytes = 16 * MIB + per_slot * posts.max(officers);
+        // A recorded year: the metrics row and a row per grade, with the
+        // allocations' overhead (576 bytes a year measured for one grade).
+        let metrics = crate::metrics::METRICS.len() as u64;
+        let grade_metrics = crate::metrics::GRADE_METRICS.len() as u64;
+        let per_year = 8 * (metrics + grades * grade_metrics) + 32 * (grades + 2);
+        SizeEstimate {
+            posts,
+            officers,
+            officer_years: officers as f64
+                * (self.sim.years + self.sim.warmup_years) as f64
+                * self.sim.replicates as f64,
+            world_bytes,
+            result_bytes: per_year * (self.sim.years as u64 + 1),
+        }
     }
 
     /// The resolved scenario as TOML, every default filled in.

@@ -6,36 +6,128 @@
 use toml::Value;
 
 /// Splits a key path into segments; `a.b[2].c` and `a.b.2.c` are the same.
+/// Lenient (for a path already checked by [`parse`]).
 pub fn segments(path: &str) -> Vec<String> {
-    path.replace('[', ".")
-        .replace(']', "")
-        .split('.')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+    parse(path).unwrap_or_else(|_| {
+        path.replace('[', ".")
+            .replace(']', "")
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// Parses a key path strictly: names of letters, digits, `_` and `-`
+/// separated by single dots, each optionally followed by `[N]` indices
+/// (`structure.grades[2].posts`, or `structure.grades.2.posts`). A
+/// malformed path (`a..b`, `a[[0]]`, `a[0.b`, `a[x]`, a trailing dot) is
+/// refused, naming the fault and where it is.
+pub fn parse(path: &str) -> Result<Vec<String>, String> {
+    let fail = |at: usize, what: &str| -> Result<Vec<String>, String> {
+        Err(format!(
+            "`{}` is not a key path: {what} at character {}; a key path is names joined by dots, with [N] for a list's entries, for example structure.grades[2].posts",
+            crate::error::shorten(path, 120),
+            at + 1
+        ))
+    };
+    let chars: Vec<char> = path.chars().collect();
+    if chars.is_empty() {
+        return fail(0, "it is empty");
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        // A name.
+        let start = i;
+        while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '-')
+        {
+            i += 1;
+        }
+        if i == start {
+            return match chars.get(i) {
+                None => fail(i, "a name is missing at the end"),
+                Some('.') => fail(i, "an empty name between two dots"),
+                Some(c) => fail(i, &format!("`{c}` where a name should start")),
+            };
+        }
+        out.push(chars[start..i].iter().collect());
+        // Indices.
+        while i < chars.len() && chars[i] == '[' {
+            let open = i;
+            i += 1;
+            let d = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == d {
+                return fail(i, "`[` not followed by a whole number");
+            }
+            if chars.get(i) != Some(&']') {
+                return fail(open, "`[` not closed by `]` right after its number");
+            }
+            out.push(chars[d..i].iter().collect());
+            i += 1;
+        }
+        match chars.get(i) {
+            None => return Ok(out),
+            Some('.') => {
+                i += 1;
+                if i == chars.len() {
+                    return fail(i - 1, "a trailing dot");
+                }
+            }
+            Some(c) => return fail(i, &format!("`{c}` after a name")),
+        }
+    }
 }
 
 fn keys_of(v: &Value) -> String {
     match v {
         Value::Table(t) => t.keys().cloned().collect::<Vec<_>>().join(", "),
-        Value::Array(a) => format!("indices 0 to {}", a.len().saturating_sub(1)),
+        Value::Array(a) if a.is_empty() => "none (the list is empty)".into(),
+        Value::Array(a) => format!("indices 0 to {}", a.len() - 1),
         _ => "none (it is a value, not a table)".into(),
     }
 }
 
-/// The value at `path`, or an error naming the unknown part and the keys
-/// that exist there.
-pub fn get<'a>(root: &'a Value, path: &str) -> Result<&'a Value, String> {
+/// One step of a walk: a table's key (which may itself hold dots, as a
+/// reform's `set = { "pay.level" = 1.2 }` does) or a list's index.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The steps from `root` to the value at `path`, or an error naming the
+/// unknown part and the keys that exist there.
+fn walk(root: &Value, path: &str) -> Result<Vec<Step>, String> {
+    let segs = parse(path)?;
     let mut cur = root;
+    let mut steps = Vec::new();
     let mut walked = String::new();
-    for seg in segments(path) {
+    let mut i = 0;
+    while i < segs.len() {
         let next = match cur {
-            Value::Table(t) => t.get(&seg),
-            Value::Array(a) => seg.parse::<usize>().ok().and_then(|k| a.get(k)),
+            Value::Table(t) => (i + 1..=segs.len()).find_map(|j| {
+                let key = segs[i..j].join(".");
+                t.get(&key).map(|v| (v, Step::Key(key), j))
+            }),
+            Value::Array(a) => segs[i]
+                .parse::<usize>()
+                .ok()
+                .and_then(|k| a.get(k).map(|v| (v, Step::Index(k), i + 1))),
             _ => None,
         };
         match next {
-            Some(v) => cur = v,
+            Some((v, step, j)) => {
+                cur = v;
+                steps.push(step);
+                if !walked.is_empty() {
+                    walked.push('.');
+                }
+                walked.push_str(&segs[i..j].join("."));
+                i = j;
+            }
             None => {
                 let place = if walked.is_empty() {
                     "the top level".to_string()
@@ -43,15 +135,26 @@ pub fn get<'a>(root: &'a Value, path: &str) -> Result<&'a Value, String> {
                     format!("`{walked}`")
                 };
                 return Err(format!(
-                    "unknown key path `{path}`: `{seg}` is not a key of {place}; keys there: {}",
+                    "unknown key path `{path}`: `{}` is not a key of {place}; keys there: {}",
+                    segs[i],
                     keys_of(cur)
                 ));
             }
         }
-        if !walked.is_empty() {
-            walked.push('.');
-        }
-        walked.push_str(&seg);
+    }
+    Ok(steps)
+}
+
+/// The value at `path`, or an error naming the unknown part and the keys
+/// that exist there.
+pub fn get<'a>(root: &'a Value, path: &str) -> Result<&'a Value, String> {
+    let mut cur = root;
+    for step in walk(root, path)? {
+        cur = match (cur, step) {
+            (Value::Table(t), Step::Key(k)) => &t[&k],
+            (Value::Array(a), Step::Index(k)) => &a[k],
+            _ => unreachable!("walked"),
+        };
     }
     Ok(cur)
 }
@@ -107,13 +210,11 @@ pub fn set(root: &mut Value, path: &str, new: Value) -> Result<(), String> {
     let like = get(root, path)?.clone();
     let new = coerce(new, &like).map_err(|e| format!("`{path}`: {e}"))?;
     let mut cur = root;
-    for seg in segments(path) {
-        cur = match cur {
-            Value::Table(t) => t.get_mut(&seg).expect("checked by get"),
-            Value::Array(a) => a
-                .get_mut(seg.parse::<usize>().expect("checked by get"))
-                .expect("checked by get"),
-            _ => unreachable!("checked by get"),
+    for step in walk(cur, path)? {
+        cur = match (cur, step) {
+            (Value::Table(t), Step::Key(k)) => t.get_mut(&k).expect("walked"),
+            (Value::Array(a), Step::Index(k)) => &mut a[k],
+            _ => unreachable!("walked"),
         };
     }
     *cur = new;
@@ -191,6 +292,48 @@ mod tests {
         );
         assert!(parse_like("1.5", &Value::Integer(0)).is_err());
         assert!(set(&mut root(), "a", Value::String("x".into())).is_err());
+    }
+
+    #[test]
+    fn malformed_paths_are_refused_naming_the_fault() {
+        for (path, want) in [
+            ("structure.grades[0.posts", "`[` not closed"),
+            ("grades[[0]]", "`[` not followed by a whole number"),
+            ("structure..grades", "empty name between two dots"),
+            ("a.b.", "trailing dot"),
+            ("a[x]", "not followed by a whole number"),
+            ("a b", "after a name"),
+            ("", "it is empty"),
+        ] {
+            let e = parse(path).unwrap_err();
+            assert!(e.contains(want), "{path}: {e}");
+        }
+        assert_eq!(parse("a.b[2].c").unwrap(), ["a", "b", "2", "c"]);
+        assert_eq!(parse("a.b.2.c").unwrap(), ["a", "b", "2", "c"]);
+        assert_eq!(parse("x[1][0]").unwrap(), ["x", "1", "0"]);
+    }
+
+    #[test]
+    fn a_quoted_dotted_key_is_reached_by_its_dotted_path() {
+        let mut r: Value = toml::from_str::<toml::Table>(
+            "[[reforms]]\nyear = 5\nset = { \"pay.level\" = 1.2, postings = { tenure_months = 24 } }\n",
+        )
+        .map(Value::Table)
+        .unwrap();
+        assert_eq!(
+            get(&r, "reforms[0].set.pay.level").unwrap().as_float(),
+            Some(1.2)
+        );
+        set(&mut r, "reforms[0].set.pay.level", Value::Float(1.4)).unwrap();
+        set(
+            &mut r,
+            "reforms.0.set.postings.tenure_months",
+            Value::Integer(12),
+        )
+        .unwrap();
+        let t = r["reforms"][0]["set"].as_table().unwrap();
+        assert_eq!(t["pay.level"].as_float(), Some(1.4));
+        assert_eq!(t["postings"]["tenure_months"].as_integer(), Some(12));
     }
 
     #[test]
