@@ -54,7 +54,12 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Port to listen on (0: any free port).
-    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "PORT",
+        default_value_t = 8080
+    )]
     pub port: u16,
     /// Address to listen on. The default serves this machine only; give
     /// 0.0.0.0 to let the room's network in (anyone who can reach the
@@ -65,6 +70,9 @@ pub struct ServeArgs {
     #[arg(long)]
     pub open: bool,
 }
+
+// Numeric flags take negative numbers as values (`--seed -1`), so that the
+// value's own check answers rather than a hint to write `-- -1`.
 
 /// Flags every experiment takes that do not change its results.
 #[derive(Debug, Args)]
@@ -78,7 +86,7 @@ pub struct RunControl {
     #[arg(long)]
     pub force: bool,
     /// Worker threads (0 = all cores). Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Run only shard I of N (every N-th run, from 1 to N); combine the
     /// shard folders with `bureausim merge`.
@@ -90,7 +98,7 @@ pub struct RunControl {
     /// Refuse to start when the estimated memory exceeds this many GiB
     /// [default: the memory available on this machine]; give a larger value
     /// to run a large experiment anyway.
-    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    #[arg(long, allow_negative_numbers = true, value_name = "GIB", value_parser = parse_gib)]
     pub max_memory: Option<f64>,
 }
 
@@ -98,19 +106,19 @@ pub struct RunControl {
 #[derive(Debug, Args)]
 pub struct Design {
     /// Replicates per scenario or point [default: 10 compare, 5 sweep, 2 sensitivity].
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicates: Option<u32>,
     /// Years to simulate [default: the (base) scenario's].
-    #[arg(long, value_name = "Y")]
+    #[arg(long, allow_negative_numbers = true, value_name = "Y", value_parser = clap::value_parser!(u32).range(1..=5_000))]
     pub years: Option<u32>,
     /// Master seed for every arm [default: the (base) scenario's].
-    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    #[arg(long, allow_negative_numbers = true, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Override a key in every scenario (repeatable).
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
     /// Scale the service (posts, officers, course seats) by this factor, e.g. 0.1 for a quick look.
-    #[arg(long, value_name = "F")]
+    #[arg(long, allow_negative_numbers = true, value_name = "F")]
     pub scale: Option<f64>,
     /// Years the tables report, comma-separated [default: 10,20,40 within the run].
     #[arg(long, value_name = "Y1,Y2,...")]
@@ -137,8 +145,22 @@ pub struct SweepArgs {
     /// The scenario to sweep.
     pub scenario: PathBuf,
     /// A parameter and its values: KEY.PATH=FROM:TO:STEP or KEY.PATH=V1,V2,... (repeatable; full factorial).
-    #[arg(long, value_name = "KEY.PATH=VALUES", required = true)]
+    #[arg(
+        long,
+        value_name = "KEY.PATH=VALUES",
+        required_unless_present = "design_file"
+    )]
     pub vary: Vec<String>,
+    /// Points from a file instead of a grid: a header of key paths, then
+    /// one point a line (CSV, tab- or space-separated; a SALib or EMA
+    /// Workbench sample with a header runs as it is).
+    #[arg(
+        long = "design",
+        id = "design_file",
+        value_name = "FILE",
+        conflicts_with = "vary"
+    )]
+    pub design_file: Option<PathBuf>,
     #[command(flatten)]
     pub design: Design,
     #[command(flatten)]
@@ -156,22 +178,42 @@ pub struct SensitivityArgs {
     #[arg(long, value_name = "METHOD", default_value = "morris", value_parser = ["morris", "sobol"])]
     pub method: String,
     /// Morris trajectories.
-    #[arg(long, value_name = "R", default_value_t = 10)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "R",
+        default_value_t = 10
+    )]
     pub trajectories: u32,
     /// Morris grid levels (even).
-    #[arg(long, value_name = "P", default_value_t = 4)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "P",
+        default_value_t = 4
+    )]
     pub levels: u32,
     /// Sobol base samples n.
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "N",
+        default_value_t = 32
+    )]
     pub samples: u32,
     /// Bootstrap resamples for the indices' intervals.
-    #[arg(long, value_name = "B", default_value_t = 500)]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_name = "B",
+        default_value_t = 500
+    )]
     pub bootstrap: u32,
     /// The year whose values are analysed [default: 20, or the last year].
-    #[arg(long, value_name = "Y")]
+    #[arg(long, allow_negative_numbers = true, value_name = "Y")]
     pub year: Option<u32>,
     /// Seed of the sampling design.
-    #[arg(long, value_name = "S", default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, value_name = "S", default_value_t = 1, value_parser = parse_seed)]
     pub design_seed: u64,
     #[command(flatten)]
     pub design: Design,
@@ -216,10 +258,10 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub quick: bool,
     /// Replicates per arm (default 8, or 6 with --quick).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub replicates: Option<u32>,
     /// Worker threads (0 = all cores). Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Replace the report if it exists.
     #[arg(long)]
@@ -244,16 +286,16 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Number of replicates (overrides sim.replicates).
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicates: Option<u32>,
     /// Master seed (overrides sim.seed), 0 to 9223372036854775807.
-    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    #[arg(long, allow_negative_numbers = true, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Years to simulate (overrides sim.years).
-    #[arg(long, value_name = "Y")]
+    #[arg(long, allow_negative_numbers = true, value_name = "Y", value_parser = clap::value_parser!(u32).range(1..=5_000))]
     pub years: Option<u32>,
     /// Worker threads (0 = all cores). Results do not depend on it.
-    #[arg(long, value_name = "T", default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
     /// Replace the output folder if it exists.
     #[arg(long)]
@@ -264,7 +306,7 @@ pub struct RunArgs {
     /// Refuse to start when the estimated memory exceeds this many GiB
     /// [default: the memory available on this machine]; give a larger value
     /// to run a large scenario anyway.
-    #[arg(long, value_name = "GIB", value_parser = parse_gib)]
+    #[arg(long, allow_negative_numbers = true, value_name = "GIB", value_parser = parse_gib)]
     pub max_memory: Option<f64>,
 }
 
@@ -277,6 +319,22 @@ pub struct CheckArgs {
 pub use crate::error::UsageError;
 
 const GIB: f64 = (1u64 << 30) as f64;
+
+/// A seed: a whole number from 0 to 2^63 − 1.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|&x| x <= i64::MAX as u64)
+        .ok_or_else(|| format!("a seed is a whole number from 0 to {}, got `{s}`", i64::MAX))
+}
+
+/// A thread count: a whole number, 0 for every core.
+fn parse_threads(s: &str) -> Result<usize, String> {
+    s.trim().parse::<usize>().map_err(|_| {
+        format!("a thread count is a whole number of 0 or more (0 = every core), got `{s}`")
+    })
+}
 
 /// `--max-memory`: a positive number of GiB.
 fn parse_gib(s: &str) -> Result<f64, String> {
@@ -387,6 +445,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
                 .iter()
                 .map(|v| spec::parse_vary(v))
                 .collect::<Result<_, _>>()?;
+            spec.design = a
+                .design_file
+                .as_deref()
+                .map(spec::load_design)
+                .transpose()?;
             experiment(spec, None, &a.control)
         }
         Command::Sensitivity(a) => {
@@ -485,6 +548,9 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             plan.years
         ),
     )?;
+    for b in &plan.bases {
+        note_reform_overrides(b, &plan.spec.sets);
+    }
     for (w, labels) in &plan.warnings {
         let shown: Vec<&str> = labels.iter().take(3).map(String::as_str).collect();
         eprintln!(
@@ -609,7 +675,27 @@ fn merge(a: MergeArgs) -> anyhow::Result<()> {
 fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {
     let mut sets = extra;
     sets.extend(a.sets.iter().cloned());
-    Ok(Scenario::load(&a.scenario, &sets)?)
+    let s = Scenario::load(&a.scenario, &sets)?;
+    note_reform_overrides(&s, &a.sets);
+    Ok(s)
+}
+
+/// Says when a `--set` key is one a reform of the scenario sets later: the
+/// value given holds only until that reform's year.
+fn note_reform_overrides(s: &Scenario, sets: &[String]) {
+    for arg in sets {
+        let Some((key, _)) = arg.split_once('=') else {
+            continue;
+        };
+        if let Some((i, r, set)) = s.reform_setting(key.trim()) {
+            eprintln!(
+                "note: --set {}: the scenario's reform \"{}\" (reforms[{i}]) sets `{set}` in year {}, so the value given holds until then; to change what the reform sets, use --set reforms[{i}].set.{set}=...",
+                crate::error::shorten(arg, 80),
+                r.display_label(i),
+                r.year
+            );
+        }
+    }
 }
 
 fn check(a: CheckArgs) -> anyhow::Result<()> {

@@ -279,7 +279,21 @@ fn check_output_round_trips() {
         "reform.toml",
         "[[reforms]]\nyear = 1\nlabel = \"open boards\"\nset = { \"promotion.rule\" = \"best\" }\n",
     );
-    let text = sb.stdout_ok(&["check", file, "--set", "promotion.rule=seniority"]);
+    let out = sb
+        .cmd()
+        .args(["check", file, "--set", "promotion.rule=seniority"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    // The value holds until the reform that sets the same key: say so.
+    assert_mentions(
+        &sb.normalise(&out.get_output().stderr),
+        &[
+            "note: --set promotion.rule=seniority",
+            "\"open boards\" (reforms[0]) sets `promotion.rule` in year 1",
+            "--set reforms[0].set.promotion.rule=",
+        ],
+    );
     let table: toml::Table = toml::from_str(&text).expect("check prints valid TOML");
     assert_eq!(
         table["promotion"]["rule"].as_str(),

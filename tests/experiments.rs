@@ -206,7 +206,7 @@ fn a_sharded_and_merged_sweep_equals_the_whole() {
         "sweep",
         s.as_str(),
         "--vary",
-        "politics.interference=0.2:0.8:0.3",
+        "reforms[0].set.politics.interference=0.2:0.8:0.3",
         "--replicates",
         "2",
         "--years",
@@ -232,7 +232,7 @@ fn a_sharded_and_merged_sensitivity_analysis_equals_the_whole() {
         "sensitivity",
         s.as_str(),
         "--param",
-        "politics.interference=0.2:0.9",
+        "reforms[0].set.politics.interference=0.2:0.9",
         "--param",
         "postings.tenure_months=12:48",
         "--trajectories",
@@ -264,7 +264,7 @@ fn merging_refuses_missing_doubled_foreign_and_incomplete_shards() {
         "sweep",
         s.as_str(),
         "--vary",
-        "politics.interference=0.2,0.8",
+        "reforms[0].set.politics.interference=0.2,0.8",
         "--replicates",
         "1",
         "--years",
@@ -318,7 +318,7 @@ fn an_interrupted_experiment_resumes_to_the_uninterrupted_result() {
         "sweep",
         s.as_str(),
         "--vary",
-        "politics.interference=0.0:0.9:0.1",
+        "reforms[0].set.politics.interference=0.0:0.9:0.1",
         "--replicates",
         "3",
         "--years",
@@ -386,7 +386,7 @@ fn results_of_another_experiment_are_never_mixed_in() {
         "sweep",
         s.as_str(),
         "--vary",
-        "politics.interference=0.2,0.8",
+        "reforms[0].set.politics.interference=0.2,0.8",
         "--replicates",
         "1",
         "--years",
@@ -419,7 +419,7 @@ fn an_experiment_file_gives_the_same_results_as_the_flags() {
     sb.write(
         "study.toml",
         &format!(
-            "kind = \"sweep\"\nscenario = {s:?}\nreplicates = 2\nyears = 6\nvary = [\"politics.interference=0.2:0.8:0.6\"]\n"
+            "kind = \"sweep\"\nscenario = {s:?}\nreplicates = 2\nyears = 6\nvary = [\"reforms[0].set.politics.interference=0.2:0.8:0.6\"]\n"
         ),
     );
     ok(&sb, &["experiment", "study.toml", "--no-plots"]);
@@ -429,7 +429,7 @@ fn an_experiment_file_gives_the_same_results_as_the_flags() {
             "sweep",
             &s,
             "--vary",
-            "politics.interference=0.2:0.8:0.6",
+            "reforms[0].set.politics.interference=0.2:0.8:0.6",
             "--replicates",
             "2",
             "--years",
@@ -454,8 +454,8 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
     let s = scenario("political_transfers.toml");
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
-            vec!["sweep", &s, "--vary", "politics.interference=0.2:0.8"],
-            vec!["--vary politics.interference=0.2:0.8", "FROM:TO:STEP"],
+            vec!["sweep", &s, "--vary", "reforms[0].set.politics.interference=0.2:0.8"],
+            vec!["--vary reforms[0].set.politics.interference=0.2:0.8", "FROM:TO:STEP"],
         ),
         (
             vec!["sweep", &s, "--vary", "politics.interferance=0.2,0.4"],
@@ -465,9 +465,9 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
             ],
         ),
         (
-            vec!["sweep", &s, "--vary", "politics.interference=0.2,7"],
+            vec!["sweep", &s, "--vary", "reforms[0].set.politics.interference=0.2,7"],
             vec![
-                "--vary politics.interference=0.2,7",
+                "--vary reforms[0].set.politics.interference=0.2,7",
                 "`7` is not allowed",
                 "must be in [0, 1], got 7",
             ],
@@ -477,12 +477,12 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
                 "sensitivity",
                 &s,
                 "--param",
-                "politics.interference=0.9:0.2",
+                "reforms[0].set.politics.interference=0.9:0.2",
                 "--param",
                 "postings.tenure_months=12:48",
             ],
             vec![
-                "--param politics.interference=0.9:0.2",
+                "--param reforms[0].set.politics.interference=0.9:0.2",
                 "HIGH (0.2) must be above LOW (0.9)",
             ],
         ),
@@ -502,7 +502,7 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
                 "sensitivity",
                 &s,
                 "--param",
-                "politics.interference=0.2:0.9",
+                "reforms[0].set.politics.interference=0.2:0.9",
             ],
             vec!["at least two --param"],
         ),
@@ -677,7 +677,7 @@ fn designs_that_would_break_common_random_numbers_or_grids_are_refused() {
         "--param",
         "postings.sample=2:10",
         "--param",
-        "politics.interference=0:1",
+        "reforms[0].set.politics.interference=0:1",
     ]);
     assert_mentions(
         &e,
@@ -705,7 +705,7 @@ fn a_rerun_with_other_report_settings_redraws_without_running_and_drops_old_plot
         "sweep",
         s.as_str(),
         "--vary",
-        "politics.interference=0.2,0.8",
+        "reforms[0].set.politics.interference=0.2,0.8",
         "--vary",
         "promotion.rule=seniority,weighted",
         "--replicates",

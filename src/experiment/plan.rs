@@ -13,7 +13,7 @@ use crate::error::UsageError;
 use crate::experiment::sensitivity;
 use crate::experiment::spec::{Kind, Method, Spec, number_text};
 use crate::metrics::metric_index;
-use crate::scenario::{Scenario, paths};
+use crate::scenario::{Scenario, linked, paths};
 
 /// One arm of the experiment: a base scenario with overrides.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -24,6 +24,10 @@ pub struct Variant {
     pub base: usize,
     /// `key.path=value` overrides on the base.
     pub sets: Vec<String>,
+    /// Overrides that keep shares summing to 1 when `sets` vary one of
+    /// them ([`crate::scenario::linked`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<String>,
     /// The varied values as numbers (NaN where not a number), in the order
     /// of the swept or analysed parameters.
     #[serde(skip)]
@@ -175,6 +179,7 @@ impl Plan {
                         label: s.name.clone(),
                         base: k,
                         sets: Vec::new(),
+                        linked: Vec::new(),
                         coords: Vec::new(),
                     })
                     .collect();
@@ -189,15 +194,27 @@ impl Plan {
                     v.label = label;
                 }
             }
+            Kind::Sweep if self.spec.design.is_some() => self.expand_design()?,
             Kind::Sweep => {
                 let base = &self.bases[0];
                 let origin = self.spec.scenarios[0].display().to_string();
+                for v in &mut self.spec.vary {
+                    whole_values(base, v)?;
+                }
+                for v in &self.spec.vary {
+                    refuse_reform_overwrite(base, "--vary", &v.key)?;
+                }
                 // Each value alone first, so an error names the flag and value.
                 for v in &self.spec.vary {
                     for val in &v.values {
-                        base.clone()
-                            .with_sets(&[format!("{}={val}", v.key)])
-                            .and_then(|s| s.validate(&origin))
+                        let sets = [format!("{}={val}", v.key)];
+                        linked_sets(base, &sets)
+                            .and_then(|linked| {
+                                base.clone()
+                                    .with_sets(&[&sets[..], &linked[..]].concat())
+                                    .map_err(|e| e.to_string())
+                            })
+                            .and_then(|s| s.validate(&origin).map_err(|e| e.to_string()))
                             .map_err(|e| {
                                 err(format!(
                                     "--vary {}={}: the value `{val}` is not allowed: {e}",
@@ -231,10 +248,13 @@ impl Plan {
                         .zip(&idx)
                         .map(|(v, &i)| v.numeric.as_ref().map_or(f64::NAN, |x| x[i]))
                         .collect();
+                    let linked = linked_sets(&self.bases[0], &sets)
+                        .map_err(|e| err(format!("the sweep point `{}`: {e}", sets.join(" "))))?;
                     self.variants.push(Variant {
                         label: sets.join(" "),
                         base: 0,
                         sets,
+                        linked,
                         coords,
                     });
                 }
@@ -244,6 +264,9 @@ impl Plan {
                 let origin = self.spec.scenarios[0].display().to_string();
                 let tree = toml::Value::try_from(base).expect("scenario serialises");
                 let mut integer = Vec::new();
+                for p in &self.spec.params {
+                    refuse_reform_overwrite(base, "--param", &p.key)?;
+                }
                 for p in &self.spec.params {
                     let shown = format!("--param {}={}:{}", p.key, p.lo, p.hi);
                     let like =
@@ -281,9 +304,14 @@ impl Plan {
                     integer.push(is_int);
                     for end in [p.lo, p.hi] {
                         let val = value_text(end, is_int);
-                        base.clone()
-                            .with_sets(&[format!("{}={val}", p.key)])
-                            .and_then(|s| s.validate(&origin))
+                        let sets = [format!("{}={val}", p.key)];
+                        linked_sets(base, &sets)
+                            .and_then(|linked| {
+                                base.clone()
+                                    .with_sets(&[&sets[..], &linked[..]].concat())
+                                    .map_err(|e| e.to_string())
+                            })
+                            .and_then(|s| s.validate(&origin).map_err(|e| e.to_string()))
                             .map_err(|e| {
                                 err(format!("{shown}: the end {val} is not allowed: {e}"))
                             })?;
@@ -319,10 +347,17 @@ impl Plan {
                         coords.push(x);
                         sets.push(format!("{}={}", p.key, value_text(x, is_int)));
                     }
+                    let linked = linked_sets(&self.bases[0], &sets).map_err(|e| {
+                        err(format!(
+                            "the sensitivity point `{}`: {e}; narrow the intervals so that the shares can sum to 1",
+                            sets.join(" ")
+                        ))
+                    })?;
                     self.variants.push(Variant {
                         label: sets.join(" "),
                         base: 0,
                         sets,
+                        linked,
                         coords,
                     });
                 }
@@ -331,13 +366,17 @@ impl Plan {
         // Every variant's scenario must be valid as a whole (combinations
         // of individually valid values can still conflict).
         let mut warnings: Vec<(String, Vec<String>)> = Vec::new();
-        for v in &self.variants {
-            let s = self.scenario(v).map_err(|e| {
-                err(format!(
+        for (n, v) in self.variants.iter().enumerate() {
+            let s = self.scenario(v).map_err(|e| match &self.spec.design {
+                Some(d) => err(format!(
+                    "--design {}: the point on line {} (`{}`) is not a valid scenario: {e}",
+                    d.file, d.lines[n], v.label
+                )),
+                None => err(format!(
                     "the {} point `{}` is not a valid scenario: {e}",
                     self.spec.kind.name(),
                     v.label
-                ))
+                )),
             })?;
             for w in s.warnings() {
                 match warnings.iter_mut().find(|(t, _)| *t == w) {
@@ -350,9 +389,57 @@ impl Plan {
         Ok(())
     }
 
+    /// The variants of a sweep over design points read from a file: one a
+    /// row, its values as written (whole numbers for integer keys).
+    fn expand_design(&mut self) -> Result<(), UsageError> {
+        let d = self.spec.design.clone().expect("a design");
+        let base = &self.bases[0];
+        let tree = toml::Value::try_from(base).expect("scenario serialises");
+        let mut integer = Vec::new();
+        for k in &d.keys {
+            let like =
+                paths::get(&tree, k).map_err(|e| err(format!("--design {}: {e}", d.file)))?;
+            integer.push(matches!(like, toml::Value::Integer(_)));
+            refuse_reform_overwrite(base, &format!("--design {} column", d.file), k)?;
+        }
+        for (row, line) in d.rows.iter().zip(&d.lines) {
+            let mut sets = Vec::new();
+            let mut coords = Vec::new();
+            for ((k, raw), &is_int) in d.keys.iter().zip(row).zip(&integer) {
+                let x = raw.parse::<f64>().ok().filter(|x| x.is_finite());
+                let text = match x {
+                    Some(x) if is_int && x.fract() == 0.0 && x.abs() < 9e15 => {
+                        format!("{}", x as i64)
+                    }
+                    Some(_) if is_int => {
+                        return Err(err(format!(
+                            "--design {} line {line}: `{k}` takes whole numbers, got {raw}; round the design's values for this key",
+                            d.file
+                        )));
+                    }
+                    _ => raw.clone(),
+                };
+                coords.push(x.unwrap_or(f64::NAN));
+                sets.push(format!("{k}={text}"));
+            }
+            let linked = linked_sets(base, &sets)
+                .map_err(|e| err(format!("--design {} line {line}: {e}", d.file)))?;
+            self.variants.push(Variant {
+                label: sets.join(" "),
+                base: 0,
+                sets,
+                linked,
+                coords,
+            });
+        }
+        Ok(())
+    }
+
     /// The scenario of a variant.
     pub fn scenario(&self, v: &Variant) -> Result<Scenario, crate::scenario::ScenarioError> {
-        let s = self.bases[v.base].clone().with_sets(&v.sets)?;
+        let s = self.bases[v.base]
+            .clone()
+            .with_sets(&[&v.sets[..], &v.linked[..]].concat())?;
         if !v.sets.is_empty() {
             s.validate(&v.label)?;
         }
@@ -384,6 +471,84 @@ impl Plan {
         let digest = Sha256::digest(&bytes);
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
+}
+
+/// The overrides that keep linked shares summing to 1 once `sets` apply
+/// to `base` ([`crate::scenario::linked`]).
+fn linked_sets(base: &Scenario, sets: &[String]) -> Result<Vec<String>, String> {
+    let keys: Vec<String> = sets
+        .iter()
+        .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .collect();
+    let tree = toml::Value::try_from(base.clone().with_sets(sets).map_err(|e| e.to_string())?)
+        .expect("scenario serialises");
+    linked::complete(&tree, &keys)
+}
+
+/// Refuses to vary `key` when a reform of `base` sets it (or a linked share
+/// that absorbs its changes): the reform would overwrite the varied value
+/// from its year on, and every point would end alike.
+fn refuse_reform_overwrite(base: &Scenario, flag: &str, key: &str) -> Result<(), UsageError> {
+    let tree = toml::Value::try_from(base).expect("scenario serialises");
+    let mut keys = vec![key.to_string()];
+    keys.extend(linked::partners(&tree, key));
+    for (n, k) in keys.iter().enumerate() {
+        if let Some((i, r, set)) = base.reform_setting(k) {
+            let what = if n == 0 {
+                format!("sets `{set}`")
+            } else {
+                format!(
+                    "sets `{set}`, which takes up changes to `{key}` so that its group sums to 1,"
+                )
+            };
+            return Err(err(format!(
+                "{flag} {key}: the scenario's reform \"{}\" (reforms[{i}], year {}) {what} and would overwrite the varied value from year {} on, so every point would end alike; to vary what the reform does, vary `reforms[{i}].set.{set}`; to vary the starting value, remove the reform or vary a copy of the scenario without it",
+                r.display_label(i),
+                r.year,
+                r.year
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Makes a swept integer key's values whole numbers (`1.0` → `1`), or
+/// refuses fractional ones naming the range's step, their cause.
+fn whole_values(base: &Scenario, v: &mut crate::experiment::spec::Vary) -> Result<(), UsageError> {
+    let tree = toml::Value::try_from(base).expect("scenario serialises");
+    let Ok(toml::Value::Integer(_)) = paths::get(&tree, &v.key) else {
+        return Ok(());
+    };
+    let Some(nums) = v.numeric.clone() else {
+        return Ok(());
+    };
+    if let Some(x) = nums.iter().find(|x| x.fract() != 0.0) {
+        let cause = if v.step.is_some_and(|s| s.fract() != 0.0) {
+            format!(
+                "the STEP {} makes values such as {x}; give a whole STEP",
+                number_text(v.step.unwrap_or_default())
+            )
+        } else {
+            format!("{x} is not one; give whole numbers")
+        };
+        let given = match (v.step, nums.first(), nums.last()) {
+            (Some(step), Some(a), Some(b)) => {
+                format!(
+                    "{}:{}:{}",
+                    number_text(*a),
+                    number_text(*b),
+                    number_text(step)
+                )
+            }
+            _ => v.values.join(","),
+        };
+        return Err(err(format!(
+            "--vary {}={given}: `{}` takes whole numbers, but {cause}",
+            v.key, v.key
+        )));
+    }
+    v.values = nums.iter().map(|x| format!("{}", *x as i64)).collect();
+    Ok(())
 }
 
 /// A parameter value as `--set` text.

@@ -51,6 +51,130 @@ pub struct Vary {
     pub values: Vec<String>,
     /// The values as numbers, when every value is one (for plots).
     pub numeric: Option<Vec<f64>>,
+    /// The STEP of a FROM:TO:STEP range, to name it when it is the cause
+    /// of a value the key does not take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+}
+
+/// Design points read from a file (`sweep --design points.csv`): one
+/// column a key path, one row a point, each value as written. Kept whole in
+/// the experiment's manifest, so the runs never depend on the file again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DesignPoints {
+    /// The file as given (for the record and the reproducing command).
+    pub file: String,
+    pub keys: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// The file's line of each row, for messages.
+    pub lines: Vec<usize>,
+}
+
+/// Most design points a file may hold (as a sweep's runs are capped).
+pub const MAX_DESIGN_POINTS: usize = 1_000_000;
+
+/// Columns of a design file that are bookkeeping, not parameters: a
+/// pandas index (no name) and EMA Workbench's `scenario`, `policy` and
+/// `model`.
+const BOOKKEEPING: &[&str] = &["", "scenario", "policy", "model"];
+
+/// Reads a design file: a header of key paths, then one point a line.
+/// Commas, tabs, semicolons or spaces separate values (found from the
+/// header); a header that starts with `#` (as numpy's `savetxt` writes it)
+/// counts; blank lines are skipped; bookkeeping columns are left out.
+pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
+    let shown = path.display().to_string();
+    let bad = |m: String| UsageError(format!("--design {shown}: {m}"));
+    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    if meta.len() > 256 << 20 {
+        return Err(bad(format!(
+            "the file is {} MiB; at most 256 MiB",
+            meta.len() >> 20
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| bad("the file is empty; its first line names the keys, e.g. politics.interference,pay.level".into()))?;
+    let header = header.trim().trim_start_matches('#').trim();
+    // None: values separated by spaces (numpy's savetxt default).
+    let delimiter = [',', '\t', ';'].into_iter().find(|d| header.contains(*d));
+    let split = |l: &str| -> Vec<String> {
+        match delimiter {
+            Some(d) => split_delimited(l, d),
+            None => l.split_whitespace().map(str::to_string).collect(),
+        }
+    };
+    let names = split(header);
+    let keep: Vec<usize> = (0..names.len())
+        .filter(|&i| !BOOKKEEPING.contains(&names[i].trim()))
+        .collect();
+    if keep.is_empty() {
+        return Err(bad(
+            "the first line names no key; it must name the key paths, e.g. politics.interference,pay.level".into(),
+        ));
+    }
+    let mut keys = Vec::new();
+    for &i in &keep {
+        let k = names[i].trim().to_string();
+        crate::scenario::paths::parse(&k).map_err(|e| bad(format!("column {}: {e}", i + 1)))?;
+        if keys.contains(&k) {
+            return Err(bad(format!("the key `{k}` names two columns")));
+        }
+        keys.push(k);
+    }
+    let (mut rows, mut at) = (Vec::new(), Vec::new());
+    for (n, line) in lines {
+        let fields = split(line.trim());
+        if fields.len() != names.len() {
+            return Err(bad(format!(
+                "line {} has {} value(s), the header {} column(s)",
+                n + 1,
+                fields.len(),
+                names.len()
+            )));
+        }
+        if let Some(i) = keep.iter().find(|&&i| fields[i].trim().is_empty()) {
+            return Err(bad(format!(
+                "line {}: the value of `{}` is empty",
+                n + 1,
+                names[*i].trim()
+            )));
+        }
+        if rows.len() == MAX_DESIGN_POINTS {
+            return Err(bad(format!(
+                "more than {MAX_DESIGN_POINTS} points; split the design into several sweeps"
+            )));
+        }
+        rows.push(keep.iter().map(|&i| fields[i].trim().to_string()).collect());
+        at.push(n + 1);
+    }
+    if rows.is_empty() {
+        return Err(bad("the file has a header but no points".into()));
+    }
+    Ok(DesignPoints {
+        file: shown,
+        keys,
+        rows,
+        lines: at,
+    })
+}
+
+/// Splits a line on `d`, honouring double quotes as CSV does.
+fn split_delimited(line: &str, d: char) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(d as u8)
+        .flexible(true)
+        .from_reader(line.as_bytes());
+    match r.records().next() {
+        Some(Ok(rec)) => rec.iter().map(str::to_string).collect(),
+        _ => vec![line.to_string()],
+    }
 }
 
 /// One parameter of a sensitivity analysis: a numeric key and its interval.
@@ -99,6 +223,9 @@ pub struct Spec {
     pub metrics: Vec<String>,
     /// Swept parameters (sweep), first outermost.
     pub vary: Vec<Vary>,
+    /// Design points from a file (sweep), instead of a grid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<DesignPoints>,
     /// Parameters and intervals (sensitivity).
     pub params: Vec<Param>,
     pub method: Method,
@@ -140,6 +267,7 @@ impl Spec {
             report_years: Vec::new(),
             metrics: Vec::new(),
             vary: Vec::new(),
+            design: None,
             params: Vec::new(),
             method: Method::Morris,
             trajectories: 10,
@@ -185,6 +313,10 @@ impl Spec {
                     name.push('_');
                     name.push_str(&folder_name(v.key.rsplit('.').next().unwrap_or(&v.key)));
                 }
+                if let Some(d) = &self.design {
+                    name.push_str("_design_");
+                    name.push_str(&stem(&PathBuf::from(&d.file)));
+                }
             }
             Kind::Sensitivity => {
                 name.push('_');
@@ -216,6 +348,9 @@ impl Spec {
                 " --vary {}",
                 shell_word(&format!("{}={}", v.key, v.values.join(",")))
             ));
+        }
+        if let Some(d) = &self.design {
+            c.push_str(&format!(" --design {}", shell_word(&d.file)));
         }
         for p in &self.params {
             c.push_str(&format!(
@@ -332,6 +467,7 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
     if rhs.is_empty() {
         return Err(usage(flag, arg, "no values after `=`"));
     }
+    let mut step_given = None;
     let values: Vec<String> = if rhs.contains(':') {
         let parts: Vec<&str> = rhs.split(':').collect();
         if parts.len() != 3 {
@@ -350,6 +486,7 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
             num(parts[1], "TO")?,
             num(parts[2], "STEP")?,
         );
+        step_given = Some(step);
         if step <= 0.0 {
             return Err(usage(
                 flag,
@@ -408,6 +545,7 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
         key: key.to_string(),
         values,
         numeric,
+        step: step_given,
     })
 }
 
@@ -492,6 +630,8 @@ struct ExperimentFile {
     metrics: Vec<String>,
     #[serde(default)]
     vary: Vec<String>,
+    /// sweep: design points from a file, relative to the experiment file.
+    design: Option<PathBuf>,
     #[serde(default)]
     param: Vec<String>,
     method: Option<Method>,
@@ -573,6 +713,11 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
         !f.param.is_empty() && !sens,
         "a sensitivity analysis",
     )?;
+    not_for(
+        "design",
+        f.design.is_some() && f.kind != Kind::Sweep,
+        "a sweep",
+    )?;
     for (key, present) in [
         ("method", f.method.is_some()),
         ("trajectories", f.trajectories.is_some()),
@@ -615,6 +760,10 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
         .iter()
         .map(|v| parse_vary(v).map_err(in_file))
         .collect::<Result<_, _>>()?;
+    spec.design = match &f.design {
+        Some(p) => Some(load_design(&rel(p)).map_err(in_file)?),
+        None => None,
+    };
     spec.params = f
         .param
         .iter()
@@ -665,6 +814,10 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             spec.vary.iter().map(|v| &v.key).collect::<Vec<_>>(),
         ),
         ("--param", spec.params.iter().map(|p| &p.key).collect()),
+        (
+            "--design",
+            spec.design.iter().flat_map(|d| d.keys.iter()).collect(),
+        ),
     ] {
         for k in keys {
             let k = k.replace(' ', "");
@@ -706,11 +859,33 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             if spec.scenarios.len() < 2 {
                 return u("compare needs a base scenario and at least one other".into());
             }
+            if spec.scenarios.len() as u64 * spec.replicates as u64 > 1_000_000 {
+                return u(format!(
+                    "the comparison has {} scenarios × {} replicates; at most 1000000 runs",
+                    spec.scenarios.len(),
+                    spec.replicates
+                ));
+            }
         }
         Kind::Sweep => {
-            if spec.vary.is_empty() {
+            if let Some(d) = &spec.design {
+                if !spec.vary.is_empty() {
+                    return u(
+                        "a sweep takes its points from --vary (a grid) or from --design (a file), not both".into(),
+                    );
+                }
+                let runs = d.rows.len() as u64 * spec.replicates as u64;
+                if runs > 1_000_000 {
+                    return u(format!(
+                        "the design has {} points × {} replicates; at most 1000000 runs",
+                        d.rows.len(),
+                        spec.replicates
+                    ));
+                }
+            } else if spec.vary.is_empty() {
                 return u(
-                    "a sweep needs at least one --vary KEY.PATH=FROM:TO:STEP (or V1,V2,...)".into(),
+                    "a sweep needs at least one --vary KEY.PATH=FROM:TO:STEP (or V1,V2,...), or --design FILE"
+                        .into(),
                 );
             }
             let mut keys = std::collections::BTreeSet::new();
@@ -755,6 +930,25 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                 return u(format!(
                     "samples: {} is out of range; allowed 4 to 1000000",
                     spec.samples
+                ));
+            }
+            let k = spec.params.len() as u64;
+            let points = match spec.method {
+                Method::Morris => spec.trajectories as u64 * (k + 1),
+                Method::Sobol => spec.samples as u64 * (k + 2),
+            };
+            if points * spec.replicates as u64 > 1_000_000 {
+                return u(format!(
+                    "the {} design has {points} points × {} replicates; at most 1000000 runs: lower {} or --replicates",
+                    match spec.method {
+                        Method::Morris => "Morris",
+                        Method::Sobol => "Sobol",
+                    },
+                    spec.replicates,
+                    match spec.method {
+                        Method::Morris => "--trajectories",
+                        Method::Sobol => "--samples",
+                    }
                 ));
             }
             if spec.bootstrap > 100_000 {

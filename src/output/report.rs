@@ -219,27 +219,51 @@ impl CsvText {
 }
 
 fn param_names(plan: &Plan) -> Vec<String> {
-    match plan.spec.kind {
+    let mut names = match plan.spec.kind {
         Kind::Compare => vec!["scenario".into()],
-        Kind::Sweep => plan.spec.vary.iter().map(|v| v.key.clone()).collect(),
+        Kind::Sweep => sweep_keys(plan),
         Kind::Sensitivity => plan.spec.params.iter().map(|p| p.key.clone()).collect(),
-    }
+    };
+    names.extend(linked_keys(plan));
+    names
 }
 
-/// The values a variant gives its parameters, as text.
+/// The shares that follow the varied ones at some point (linked keys), in
+/// order of first appearance.
+fn linked_keys(plan: &Plan) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for v in &plan.variants {
+        for s in &v.linked {
+            let k = s.split_once('=').map_or(s.as_str(), |x| x.0);
+            if !keys.iter().any(|x| x == k) {
+                keys.push(k.to_string());
+            }
+        }
+    }
+    keys
+}
+
+/// The values a variant gives its parameters (then its linked keys), as text.
 fn param_values(plan: &Plan, v: usize) -> Vec<String> {
     let var = &plan.variants[v];
-    match plan.spec.kind {
+    let value = |s: &String| {
+        let raw = s.split_once('=').map_or("", |x| x.1);
+        raw.trim_matches('"').to_string()
+    };
+    let mut out: Vec<String> = match plan.spec.kind {
         Kind::Compare => vec![var.label.clone()],
-        _ => var
-            .sets
-            .iter()
-            .map(|s| {
-                let raw = s.split_once('=').map_or("", |x| x.1);
-                raw.trim_matches('"').to_string()
-            })
-            .collect(),
+        _ => var.sets.iter().map(value).collect(),
+    };
+    for k in linked_keys(plan) {
+        out.push(
+            var.linked
+                .iter()
+                .find(|s| s.split_once('=').is_some_and(|x| x.0 == k))
+                .map(value)
+                .unwrap_or_default(),
+        );
     }
+    out
 }
 
 /// `runs.csv`: every run's every year, with its point, parameter values,
@@ -587,26 +611,46 @@ fn compare_report(
     )
 }
 
+/// The keys a sweep varies: its grid's, or its design file's columns.
+fn sweep_keys(plan: &Plan) -> Vec<String> {
+    match &plan.spec.design {
+        Some(d) => d.keys.clone(),
+        None => plan.spec.vary.iter().map(|v| v.key.clone()).collect(),
+    }
+}
+
 fn sweep_report(plan: &Plan, main: &ArmTable, plots: bool) -> anyhow::Result<Report> {
     let r = plan.spec.replicates;
-    let keys: Vec<&str> = plan.spec.vary.iter().map(|v| v.key.as_str()).collect();
-    let intro = vec![
-        format!(
+    let keys = sweep_keys(plan);
+    let shown = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
+    let mut intro = vec![match &plan.spec.design {
+        Some(d) => format!(
+            "A sweep of {} over {} design points read from `{}`, {r} replicates each ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
+            shown.join(", "),
+            plan.variants.len(),
+            d.file,
+            plan.runs(),
+            plan.years,
+            plan.seed
+        ),
+        None => format!(
             "A full factorial sweep of {} over {} grid points, {r} replicates each ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
-            keys.iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(" × "),
+            shown.join(" × "),
             plan.variants.len(),
             plan.runs(),
             plan.years,
             plan.seed
         ),
-        "Each cell is the mean across replicates with its 95% confidence interval.".into(),
-    ];
+    }];
+    if plan.variants.iter().any(|v| !v.linked.is_empty()) {
+        intro.push(
+            "Shares that must sum to 1 follow the varied ones (docs/experiments.md, \"Linked keys\"); `points.csv` and `runs.csv` give their values at each point.".into(),
+        );
+    }
+    intro.push("Each cell is the mean across replicates with its 95% confidence interval.".into());
     let mut tables = Vec::new();
     for &y in &plan.report_years {
-        let mut head: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        let mut head = param_names(plan);
         head.extend(plan.metrics.iter().map(|&m| METRICS[m].name.to_string()));
         let mut rows = Vec::new();
         for v in 0..plan.variants.len() {
@@ -621,7 +665,11 @@ fn sweep_report(plan: &Plan, main: &ArmTable, plots: bool) -> anyhow::Result<Rep
     }
     let mut figures = Vec::new();
     let mut notes = vec!["Every metric at every report year is in `points.csv`; every run's every year, with its parameter values, replicate and seed, in `runs.csv`.".into()];
-    if plots && keys.len() == 1 {
+    if plots && plan.spec.design.is_some() {
+        notes.push(
+            "Design points are not a grid, so this sweep has no plot; the tables and `points.csv` hold every point.".into(),
+        );
+    } else if plots && keys.len() == 1 {
         let v0 = &plan.spec.vary[0];
         let (xs, note): (Vec<f64>, Option<String>) = match &v0.numeric {
             Some(x) => (x.clone(), None),

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod expect;
+pub mod linked;
 pub mod paths;
 pub mod structure;
 
@@ -321,6 +322,20 @@ impl Scenario {
                 arg: sets.join(" "),
                 message: e.message().to_string(),
             })
+    }
+
+    /// The first reform, in the order reforms apply, that sets `key` or a
+    /// key inside or above it: (its index, the reform, the key it sets).
+    /// A value given to such a key holds only until that reform's year.
+    pub fn reform_setting(&self, key: &str) -> Option<(usize, &Reform, String)> {
+        let want = paths::segments(key);
+        self.reform_order().into_iter().find_map(|k| {
+            let r = &self.reforms[k];
+            paths::flatten(&r.set).into_iter().find_map(|(p, _)| {
+                let segs = paths::segments(&p);
+                (segs.starts_with(&want) || want.starts_with(&segs)).then_some((k, r, p))
+            })
+        })
     }
 
     /// Indices of `reforms` in the order they apply: by year, in file order
