@@ -318,14 +318,114 @@ fn a_streamed_run_gives_the_runners_results_year_by_year() {
 
 #[test]
 fn a_run_compared_with_itself_differs_by_exactly_zero() {
-    let body = json!({"scenario": "teaching/accountability_bites", "replicates": 3,
-                      "years": 6, "compare": true});
-    let ev = events(&post("/api/run", &body));
-    let done = &ev.last().unwrap().1;
-    for row in done["table"].as_array().unwrap() {
-        assert_eq!(row["diff"][0].as_f64(), Some(0.0), "{row}");
-        assert_eq!(row["significant"], false);
+    // Asked for explicitly: the demo as it stands against itself, and its
+    // status quo (own reform dropped, no lever) against the status quo.
+    for extra in [json!({"baseline": "as_is"}), json!({"keep_reforms": false})] {
+        let mut body = json!({"scenario": "teaching/accountability_bites", "replicates": 3,
+                              "years": 6, "compare": true});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let ev = events(&post("/api/run", &body));
+        assert_eq!(
+            ev[0].1["baseline"]["same_as_yours"], true,
+            "{body}: {}",
+            ev[0].1
+        );
+        let done = &ev.last().unwrap().1;
+        for row in done["table"].as_array().unwrap() {
+            assert_eq!(row["diff"][0].as_f64(), Some(0.0), "{body}: {row}");
+            assert_eq!(row["significant"], false);
+        }
     }
+}
+
+/// Issue 12, item 1: "Compare with baseline" on a reform package ran the
+/// package against itself (every difference 0). The baseline is now the
+/// status quo, the scenario without its own reforms, unless asked for as it
+/// stands; both packages below keep their reform (the API's default), and
+/// tenure protection lengthens time in post in both.
+#[test]
+fn comparing_a_reform_package_runs_it_against_the_status_quo() {
+    for id in ["tenure_security", "ncgr_2008"] {
+        // One replicate and seven years: the package at year 5 shows by
+        // year 6 (a run of the 27,852 officers takes about half a second).
+        let body = json!({"scenario": id, "compare": true, "replicates": 1, "years": 7});
+        let ev = events(&post("/api/run", &body));
+        let start = &ev[0].1;
+        let baseline = &start["baseline"];
+        assert_eq!(baseline["kind"], "status_quo", "{id}: {start}");
+        assert_eq!(
+            baseline["about"],
+            format!("the status quo: {id} without its own reforms"),
+            "{id}"
+        );
+        assert_eq!(baseline["same_as_yours"], false, "{id}");
+        assert_eq!(baseline["reforms"], json!([]), "{id}");
+        assert_eq!(start["reforms"][0]["year"], 5.0, "{id}: {start}");
+        // Same seeds: identical up to the package's year 5, apart after.
+        let mut apart = Vec::new();
+        for (_, e) in ev.iter().filter(|e| e.0 == "year") {
+            let year = e["year"].as_i64().unwrap();
+            let (yours, base) = (&e["arms"][0], &e["arms"][1]);
+            if year <= 5 {
+                assert_eq!(yours, base, "{id}: the arms differ at year {year}");
+            } else if yours != base {
+                apart.push(year);
+            }
+        }
+        assert_eq!(apart, vec![6, 7], "{id}: years where the arms differ");
+        let table = ev.last().unwrap().1["table"].as_array().unwrap().clone();
+        let nonzero: Vec<String> = table
+            .iter()
+            .filter(|r| r["diff"][0].as_f64().unwrap() != 0.0)
+            .map(|r| format!("{} {:+.4}", r["metric"], r["diff"][0].as_f64().unwrap()))
+            .collect();
+        eprintln!(
+            "{id} against the status quo at year 7: {}",
+            nonzero.join(", ")
+        );
+        assert!(nonzero.len() >= table.len() / 2, "{id}: {nonzero:?}");
+        let months = table
+            .iter()
+            .find(|r| r["metric"] == "mean_months_in_post")
+            .unwrap();
+        assert!(
+            months["diff"][0].as_f64().unwrap() > 0.5,
+            "{id}: tenure protection should lengthen time in post: {months}"
+        );
+    }
+    // The package as it stands, asked for, is the package: nothing differs,
+    // and the start event says why.
+    let body = json!({"scenario": "ncgr_2008", "compare": true, "replicates": 1, "years": 6,
+                      "baseline": "as_is"});
+    let ev = events(&post("/api/run", &body));
+    let baseline = &ev[0].1["baseline"];
+    assert_eq!(baseline["kind"], "as_is");
+    assert_eq!(
+        baseline["about"],
+        "ncgr_2008 as it stands, with its own reforms"
+    );
+    assert_eq!(baseline["same_as_yours"], true);
+    assert_eq!(baseline["reforms"][0]["label"], "NCGR package");
+    for row in ev.last().unwrap().1["table"].as_array().unwrap() {
+        assert_eq!(row["diff"][0].as_f64(), Some(0.0), "{row}");
+    }
+    // Without its reforms in your run, against the package as it stands:
+    // the package's effect with the sign turned.
+    let body = json!({"scenario": "tenure_security", "compare": true, "replicates": 1,
+                      "years": 7, "keep_reforms": false, "baseline": "as_is"});
+    let ev = events(&post("/api/run", &body));
+    assert_eq!(ev[0].1["baseline"]["same_as_yours"], false);
+    assert_eq!(ev[0].1["reforms"], json!([]));
+    let months = ev.last().unwrap().1["table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "mean_months_in_post")
+        .unwrap()
+        .clone();
+    assert!(months["diff"][0].as_f64().unwrap() < -0.5, "{months}");
 }
 
 #[test]
@@ -465,6 +565,10 @@ fn bad_requests_get_a_message_naming_the_problem() {
             "unknown field `colour`",
         ),
         (json!([1, 2]), "request"),
+        (
+            json!({"scenario": "ncgr_2008", "compare": true, "baseline": "yesterday"}),
+            "unknown variant `yesterday`, expected `status_quo` or `as_is`",
+        ),
         // The scenario's own ramped or reversible reforms would overwrite the value.
         (
             json!({"scenario": "pay_decompression", "reform_year": 6, "levers": {"pay.compression": 1.0}}),

@@ -356,8 +356,10 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
     let _guard = Release(&state.runs_active);
     let id = format!("r{}", state.next_run.fetch_add(1, Ordering::SeqCst));
     let mut arms = vec![("yours", prepared.yours)];
+    let mut baseline = Json::Null;
     if let Some(b) = prepared.baseline {
-        arms.push(("baseline", b));
+        baseline = b.to_json();
+        arms.push(("baseline", b.scenario));
     }
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     if conn
@@ -376,7 +378,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
     let mut emit = |event: &str, data: &Json| -> std::io::Result<()> {
         send(format!("event: {event}\ndata: {data}\n\n").as_bytes())
     };
-    let outcome = stream::run(&id, arms, &mut emit);
+    let outcome = stream::run(&id, arms, baseline, &mut emit);
     let _ = send(b"");
     let _ = conn.shutdown(std::net::Shutdown::Write);
     http::linger(&mut conn);

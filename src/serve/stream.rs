@@ -29,10 +29,12 @@ pub struct Finished {
 
 /// Runs `arms` (name, scenario; same years, warm-up and replicates) and
 /// sends `start`, one `year` per simulated year, and `done` through `emit`
-/// (event name, data). `run_id` names the downloads.
+/// (event name, data). `run_id` names the downloads; `baseline` describes
+/// the second arm for the page (null without one).
 pub fn run(
     run_id: &str,
     arms: Vec<(&'static str, Scenario)>,
+    baseline: Json,
     emit: &mut dyn FnMut(&str, &Json) -> std::io::Result<()>,
 ) -> Result<Finished, Gone> {
     let started = Instant::now();
@@ -57,6 +59,7 @@ pub fn run(
         "seed": first.sim.seed,
         "grades": first.structure.grades.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
         "reforms": reforms,
+        "baseline": baseline,
         "band": band_kind_legend(reps),
     });
     emit("start", &start).map_err(|_| Gone)?;
