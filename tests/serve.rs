@@ -105,11 +105,15 @@ fn get(path: &str) -> Reply {
     raw("GET", path, &[], b"")
 }
 
-fn post(path: &str, body: &Json) -> Reply {
-    // The server runs at most two at once and says 503 to a third: the
-    // tests, which run in parallel, take turns.
+/// The server runs at most two at once and says 503 to a third: the tests,
+/// which run in parallel, take turns for their runs.
+fn turn() -> std::sync::MutexGuard<'static, ()> {
     static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    TURN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn post(path: &str, body: &Json) -> Reply {
+    let _turn = turn();
     raw(
         "POST",
         path,
@@ -482,13 +486,41 @@ fn the_downloads_rerun_from_the_command_line_to_the_same_numbers() {
         toml.headers
     );
     assert!(toml.body.contains("your reform"));
-    let ev = events(&post("/api/run", &body));
-    let csv_path = ev.last().unwrap().1["downloads"]["csv"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let csv = get(&csv_path);
-    assert_eq!(csv.status, 200);
+    // The CSV is there as soon as the page reads `done`, before the stream
+    // ends (it was kept only after the connection closed, so a quick
+    // client got 404).
+    let (csv_path, csv) = {
+        let _turn = turn();
+        let addr = server();
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let text = body.to_string();
+        write!(
+            s,
+            "POST /api/run HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+            addr.port(),
+            text.len()
+        )
+        .unwrap();
+        let mut seen = String::new();
+        let mut buf = [0u8; 4096];
+        let done = loop {
+            if let Some(at) = seen.find("event: done\ndata: ") {
+                let rest = &seen[at + "event: done\ndata: ".len()..];
+                if let Some(end) = rest.find("\n\n") {
+                    break serde_json::from_str::<Json>(&rest[..end]).unwrap();
+                }
+            }
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "stream ended before `done`: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        };
+        let csv_path = done["downloads"]["csv"].as_str().unwrap().to_string();
+        let csv = get(&csv_path);
+        drop(s);
+        (csv_path, csv)
+    };
+    assert_eq!(csv.status, 200, "{}", csv.body);
     assert!(csv.body.starts_with("replicate,year,"));
 
     let sb = common::Sandbox::new();

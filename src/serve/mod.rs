@@ -378,17 +378,21 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
     let mut emit = |event: &str, data: &Json| -> std::io::Result<()> {
         send(format!("event: {event}\ndata: {data}\n\n").as_bytes())
     };
-    let outcome = stream::run(&id, arms, baseline, &mut emit);
+    if let Ok((finished, done)) = stream::run(&id, arms, baseline, &mut emit) {
+        // Kept before `done` is sent: a client that fetches a CSV as soon
+        // as it reads `done` (or the end of the stream) finds it.
+        {
+            let mut kept = state.finished.lock().expect("lock");
+            kept.push_back((id, Arc::new(finished)));
+            while kept.len() > KEEP_RUNS {
+                kept.pop_front();
+            }
+        }
+        let _ = emit("done", &done);
+    }
     let _ = send(b"");
     let _ = conn.shutdown(std::net::Shutdown::Write);
     http::linger(&mut conn);
-    if let Ok(finished) = outcome {
-        let mut kept = state.finished.lock().expect("lock");
-        kept.push_back((id, Arc::new(finished)));
-        while kept.len() > KEEP_RUNS {
-            kept.pop_front();
-        }
-    }
 }
 
 /// Gives back a counted slot when dropped, also when a run panics.
