@@ -516,10 +516,17 @@ fn page_runs_a_changed_lever_and_compares_with_the_baseline() {
     );
 }
 
-/// The results table as the page shows it: (metric, difference cell's
-/// value as a number, its text), the caption, the column headings and any
-/// note under the table.
-fn shown_table(page: &Page) -> (Vec<(String, f64, String)>, String, Vec<String>, String) {
+/// The results table as the page shows it.
+struct ShownTable {
+    /// (metric, the difference cell's value as a number, its text).
+    rows: Vec<(String, f64, String)>,
+    caption: String,
+    heads: Vec<String>,
+    /// The note under the table, if any.
+    note: String,
+}
+
+fn shown_table(page: &Page) -> ShownTable {
     let t = page.browser.execute(
         "const box = document.getElementById('diff-table');
          const q = s => Array.from(box.querySelectorAll(s));
@@ -559,7 +566,12 @@ fn shown_table(page: &Page) -> (Vec<(String, f64, String)>, String, Vec<String>,
                 .collect()
         })
         .unwrap_or_default();
-    (rows, text("caption"), heads, text("note"))
+    ShownTable {
+        rows,
+        caption: text("caption"),
+        heads,
+        note: text("note"),
+    }
 }
 
 /// Issue 12, item 1: "Compare with baseline" on a reform package ran the
@@ -597,7 +609,12 @@ fn comparing_a_reform_package_on_the_page_shows_its_differences() {
         "ncgr_2008 compared (1 replicate, 7 years): done after {:.0} ms",
         done.as_secs_f64() * 1000.0
     );
-    let (rows, caption, heads, note) = shown_table(page);
+    let ShownTable {
+        rows,
+        caption,
+        heads,
+        note,
+    } = shown_table(page);
     eprintln!("#diff-table differences: {rows:?}");
     let nonzero = rows
         .iter()
@@ -645,7 +662,12 @@ fn comparing_a_reform_package_on_the_page_shows_its_differences() {
     page.browser
         .click(&page.browser.find("#baseline option[value=\"as_is\"]"));
     page.run("#compare");
-    let (rows, caption, heads, note) = shown_table(page);
+    let ShownTable {
+        rows,
+        caption,
+        heads,
+        note,
+    } = shown_table(page);
     assert!(
         rows.iter().all(|r| r.1 == 0.0),
         "the package against itself: {rows:?}"

@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bureausim::metrics::metric_index;
-use bureausim::serve::{App, library};
+use bureausim::serve::http::Deadlines;
+use bureausim::serve::{App, MAX_PER_ADDRESS, library};
 use bureausim::sim::runner;
 use serde_json::{Value as Json, json};
 
@@ -887,6 +888,169 @@ fn malformed_and_hostile_requests_are_answered_and_the_server_stays_up() {
     ));
     assert_eq!(r.matches("HTTP/1.1 200").count(), 1, "{r}");
     assert_eq!(get("/api/library").status, 200);
+}
+
+/// Issue 12, item 14: 64 idle connections gave everyone else 503 for 10 s,
+/// and each connection over that limit held the accepting thread for up to
+/// 0.5 s, so that a request waited 5 s for its 503. Now one address holds
+/// at most 8 connections, an idle one is dropped at the head deadline (here
+/// 1 s instead of 5), and 503s are written off the accepting thread. Every
+/// test connection comes from 127.0.0.1, so the request below is over its
+/// address's limit too: a mature server answers it 503 at once (with
+/// Retry-After), not after a wait, and serves it once the idle connections
+/// are gone. (Other addresses keep their slots: see the unit test
+/// `serve::tests::one_address_cannot_take_every_slot`.)
+#[test]
+fn idle_connections_are_capped_per_address_and_never_delay_an_answer() {
+    let head = Duration::from_secs(1);
+    let app = App::bind("127.0.0.1", 0)
+        .expect("bind")
+        .with_deadlines(Deadlines {
+            head,
+            request: Duration::from_secs(10),
+        });
+    let addr = app.addr();
+    std::thread::spawn(move || app.run());
+    // More idle connections than the server's 64 at once; the first sends
+    // part of a head.
+    let opened = Instant::now();
+    let mut idle: Vec<TcpStream> = (0..80)
+        .map(|_| TcpStream::connect(addr).expect("connect"))
+        .collect();
+    idle[0].write_all(b"GET / HTTP/1.1\r\nHo").unwrap();
+
+    let t = Instant::now();
+    let r = raw_to(addr, "GET", "/api/library", &[], b"");
+    let waited = t.elapsed();
+    eprintln!(
+        "a request with 80 idle connections open: {} after {:.0} ms",
+        r.status,
+        waited.as_secs_f64() * 1000.0
+    );
+    assert!(
+        waited < Duration::from_secs(1),
+        "the answer took {waited:?}: the accepting thread waited on idle clients"
+    );
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        error_of(&r).contains(&format!("at most {MAX_PER_ADDRESS}")),
+        "{}",
+        r.body
+    );
+    assert!(r.headers.contains("Retry-After: 1\r\n"), "{}", r.headers);
+
+    // Each idle connection: the first 8 are served and dropped at the head
+    // deadline (the partial head with a 408, the silent ones unanswered);
+    // the other 72 had the same 503 at once.
+    let mut seen = Vec::new();
+    for s in &mut idle {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        let text = String::from_utf8_lossy(&buf);
+        seen.push(match text.split_whitespace().nth(1) {
+            None => "closed".to_string(),
+            Some(status) => status.to_string(),
+        });
+        if status_is(&text, 408) {
+            assert!(
+                text.contains("the request head took longer than 1 s"),
+                "{text}"
+            );
+        }
+    }
+    let all_done = opened.elapsed();
+    let count = |what: &str| seen.iter().filter(|s| *s == what).count();
+    assert_eq!(seen[0], "408", "{seen:?}");
+    assert_eq!(
+        (count("closed"), count("503")),
+        (MAX_PER_ADDRESS - 1, 80 - MAX_PER_ADDRESS),
+        "{seen:?}"
+    );
+    eprintln!(
+        "80 idle connections answered or dropped within {:.0} ms",
+        all_done.as_secs_f64() * 1000.0
+    );
+    assert!(all_done < head + Duration::from_secs(2), "{all_done:?}");
+
+    // Their slots given back, a request is served.
+    let t = Instant::now();
+    loop {
+        let r = raw_to(addr, "GET", "/api/library", &[], b"");
+        if r.status == 200 {
+            break;
+        }
+        assert_eq!(r.status, 503, "{}", r.body);
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "the idle connections' slots were not given back"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn status_is(reply: &str, status: u16) -> bool {
+    reply.starts_with(&format!("HTTP/1.1 {status} "))
+}
+
+/// Issue 12, item 14: a second Content-Length was ignored (the first one
+/// was taken). Two lengths, equal or not, are now refused: two parsers
+/// could read the request's end differently (request smuggling).
+#[test]
+fn duplicate_content_lengths_are_refused() {
+    let host = format!("127.0.0.1:{}", server().port());
+    let body = json!({"scenario": "teaching/political_transfers"}).to_string();
+    let n = body.len();
+    for (lengths, shown) in [
+        (
+            format!("Content-Length: {n}\r\nContent-Length: {n}"),
+            format!("Content-Length sent 2 times (`{n}`, `{n}`)"),
+        ),
+        (
+            format!("Content-Length: {n}\r\ncontent-length: 5"),
+            format!("Content-Length sent 2 times (`{n}`, `5`)"),
+        ),
+        (
+            format!("Content-Length: 5\r\nX-Other: 1\r\nContent-Length: {n}"),
+            format!("Content-Length sent 2 times (`5`, `{n}`)"),
+        ),
+    ] {
+        let r = raw_head(&format!(
+            "POST /api/toml HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{lengths}\r\n\r\n{body}"
+        ));
+        assert!(status_is(&r, 400), "{lengths:?}: {r}");
+        assert!(r.contains(&shown), "{lengths:?}: {r}");
+        assert!(r.contains("send it once"), "{r}");
+    }
+    // One length is taken as before.
+    let r = raw_head(&format!(
+        "POST /api/toml HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n{body}"
+    ));
+    assert!(status_is(&r, 200), "{r}");
+}
+
+/// Issue 12, item 14: a request whose lines end in a bare LF waited for a
+/// CR LF CR LF that never came and was closed without an answer (or got
+/// 408 after 10 s). It is now answered 400 as soon as the LF arrives.
+#[test]
+fn a_request_with_bare_lf_line_ends_gets_400_at_once() {
+    let host = format!("127.0.0.1:{}", server().port());
+    for head in [
+        format!("GET / HTTP/1.1\nHost: {host}\n\n"),
+        format!("GET / HTTP/1.1\r\nHost: {host}\n\r\n"),
+        // Half a request so far: refused without waiting for the rest.
+        "GET / HTTP/1.1\n".to_string(),
+    ] {
+        let t = Instant::now();
+        let r = raw_head(&head);
+        let took = t.elapsed();
+        assert!(status_is(&r, 400), "{head:?}: {r:?}");
+        assert!(r.contains("bare LF"), "{r}");
+        assert!(
+            took < Duration::from_secs(2),
+            "{head:?}: answered after {took:?}"
+        );
+    }
 }
 
 /// Sends `text` as is and returns the whole reply as text.
