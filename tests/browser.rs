@@ -516,6 +516,181 @@ fn page_runs_a_changed_lever_and_compares_with_the_baseline() {
     );
 }
 
+/// The results table as the page shows it.
+struct ShownTable {
+    /// (metric, the difference cell's value as a number, its text).
+    rows: Vec<(String, f64, String)>,
+    caption: String,
+    heads: Vec<String>,
+    /// The note under the table, if any.
+    note: String,
+}
+
+fn shown_table(page: &Page) -> ShownTable {
+    let t = page.browser.execute(
+        "const box = document.getElementById('diff-table');
+         const q = s => Array.from(box.querySelectorAll(s));
+         const note = box.querySelector('.note');
+         return {
+           rows: q('tbody tr').map(tr => {
+             const d = tr.querySelector('td.diff span');
+             return [tr.dataset.metric || '', d ? d.textContent : ''];
+           }),
+           caption: (box.querySelector('caption') || {}).textContent || '',
+           heads: q('thead th').map(th => th.textContent),
+           note: note ? note.textContent : ''
+         };",
+        &[],
+    );
+    let rows = t["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            let text = r[1].as_str().unwrap_or_default().to_string();
+            // "+3,927", "-0.49 pp", "+2.85": the number without sign marks.
+            let digits: String = text
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
+                .collect();
+            let value = digits.parse::<f64>().unwrap_or(f64::NAN);
+            (r[0].as_str().unwrap_or_default().to_string(), value, text)
+        })
+        .collect();
+    let text = |k: &str| t[k].as_str().unwrap_or_default().to_string();
+    let heads = t["heads"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .map(|x| x.as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    ShownTable {
+        rows,
+        caption: text("caption"),
+        heads,
+        note: text("note"),
+    }
+}
+
+/// Issue 12, item 1: "Compare with baseline" on a reform package ran the
+/// package against itself, and the table showed every difference 0 with
+/// "Your run and the baseline came out identical". The baseline is now the
+/// status quo unless `#baseline` asks for the scenario as it stands.
+#[test]
+fn comparing_a_reform_package_on_the_page_shows_its_differences() {
+    let Some(install) =
+        installation("comparing_a_reform_package_on_the_page_shows_its_differences")
+    else {
+        return;
+    };
+    let _lock = one_at_a_time();
+    let started = Instant::now();
+    let page = Open::new(&install);
+    let page = &page.0;
+
+    // NCGR is ramped in from year 5 to 7, so the page keeps it as the
+    // scenario's own reform (not on the sliders): no lever is changed.
+    page.choose_scenario("ncgr_2008");
+    assert_eq!(
+        page.browser.execute(
+            "return document.getElementById('own-reforms').checked;",
+            &[]
+        ),
+        json!(true),
+        "ncgr_2008 should keep its own reforms"
+    );
+    // One replicate of seven years: the package shows by then, in well
+    // under a second.
+    page.set_run(Some(1), Some(7), None);
+    let (result, _, done) = page.run("#compare");
+    eprintln!(
+        "ncgr_2008 compared (1 replicate, 7 years): done after {:.0} ms",
+        done.as_secs_f64() * 1000.0
+    );
+    let ShownTable {
+        rows,
+        caption,
+        heads,
+        note,
+    } = shown_table(page);
+    eprintln!("#diff-table differences: {rows:?}");
+    let nonzero = rows
+        .iter()
+        .filter(|r| r.1 != 0.0 && r.1.is_finite())
+        .count();
+    assert!(
+        rows.len() >= 4 && nonzero >= rows.len() / 2,
+        "the table should show the package's differences against the status quo, not zeros: {rows:?}"
+    );
+    let months = rows
+        .iter()
+        .find(|r| r.0 == "mean_months_in_post")
+        .unwrap_or_else(|| panic!("no time-in-post row: {rows:?}"));
+    assert!(
+        months.1 > 0.0,
+        "tenure protection lengthens time in post: {months:?}"
+    );
+    assert!(
+        note.is_empty(),
+        "no note about identical runs should show: {note:?}"
+    );
+    // The page says which baseline it ran: table, legend and status.
+    let about = "the status quo: ncgr_2008 without its own reforms";
+    assert_eq!(
+        result["start"]["baseline"]["about"],
+        json!(about),
+        "start = {}",
+        result["start"]
+    );
+    assert!(caption.contains(about), "caption: {caption:?}");
+    assert!(
+        heads.iter().any(|h| h == "Baseline (status quo)"),
+        "headings: {heads:?}"
+    );
+    let legend = page.browser.text(&page.browser.find("#baseline-about"));
+    assert_eq!(legend, about, "`#baseline-about`");
+    let status = page.browser.text(&page.browser.find("#status"));
+    assert!(
+        status.contains(&format!("baseline: {about}")),
+        "#status: {status:?}"
+    );
+
+    // Asked for as it stands, the package meets itself, and the note says why.
+    page.browser.click(&page.browser.find("#baseline"));
+    page.browser
+        .click(&page.browser.find("#baseline option[value=\"as_is\"]"));
+    page.run("#compare");
+    let ShownTable {
+        rows,
+        caption,
+        heads,
+        note,
+    } = shown_table(page);
+    assert!(
+        rows.iter().all(|r| r.1 == 0.0),
+        "the package against itself: {rows:?}"
+    );
+    assert!(
+        caption.contains("ncgr_2008 as it stands, with its own reforms"),
+        "caption: {caption:?}"
+    );
+    assert!(
+        heads.iter().any(|h| h == "Baseline (as it stands)"),
+        "headings: {heads:?}"
+    );
+    assert!(
+        note.contains("the same scenario") && note.contains("no lever was changed"),
+        "the note should say why the runs are identical: {note:?}"
+    );
+    eprintln!("#diff-table note: {note:?}");
+    eprintln!(
+        "comparing_a_reform_package_on_the_page_shows_its_differences: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
 #[test]
 fn downloaded_toml_runs_from_the_command_line() {
     let Some(install) = installation("downloaded_toml_runs_from_the_command_line") else {

@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use bureausim::metrics::metric_index;
-use bureausim::serve::{App, library};
+use bureausim::serve::http::Deadlines;
+use bureausim::serve::{App, MAX_PER_ADDRESS, library};
 use bureausim::sim::runner;
 use serde_json::{Value as Json, json};
 
@@ -105,11 +106,15 @@ fn get(path: &str) -> Reply {
     raw("GET", path, &[], b"")
 }
 
-fn post(path: &str, body: &Json) -> Reply {
-    // The server runs at most two at once and says 503 to a third: the
-    // tests, which run in parallel, take turns.
+/// The server runs at most two at once and says 503 to a third: the tests,
+/// which run in parallel, take turns for their runs.
+fn turn() -> std::sync::MutexGuard<'static, ()> {
     static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    TURN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn post(path: &str, body: &Json) -> Reply {
+    let _turn = turn();
     raw(
         "POST",
         path,
@@ -318,14 +323,114 @@ fn a_streamed_run_gives_the_runners_results_year_by_year() {
 
 #[test]
 fn a_run_compared_with_itself_differs_by_exactly_zero() {
-    let body = json!({"scenario": "teaching/accountability_bites", "replicates": 3,
-                      "years": 6, "compare": true});
-    let ev = events(&post("/api/run", &body));
-    let done = &ev.last().unwrap().1;
-    for row in done["table"].as_array().unwrap() {
-        assert_eq!(row["diff"][0].as_f64(), Some(0.0), "{row}");
-        assert_eq!(row["significant"], false);
+    // Asked for explicitly: the demo as it stands against itself, and its
+    // status quo (own reform dropped, no lever) against the status quo.
+    for extra in [json!({"baseline": "as_is"}), json!({"keep_reforms": false})] {
+        let mut body = json!({"scenario": "teaching/accountability_bites", "replicates": 3,
+                              "years": 6, "compare": true});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let ev = events(&post("/api/run", &body));
+        assert_eq!(
+            ev[0].1["baseline"]["same_as_yours"], true,
+            "{body}: {}",
+            ev[0].1
+        );
+        let done = &ev.last().unwrap().1;
+        for row in done["table"].as_array().unwrap() {
+            assert_eq!(row["diff"][0].as_f64(), Some(0.0), "{body}: {row}");
+            assert_eq!(row["significant"], false);
+        }
     }
+}
+
+/// Issue 12, item 1: "Compare with baseline" on a reform package ran the
+/// package against itself (every difference 0). The baseline is now the
+/// status quo, the scenario without its own reforms, unless asked for as it
+/// stands; both packages below keep their reform (the API's default), and
+/// tenure protection lengthens time in post in both.
+#[test]
+fn comparing_a_reform_package_runs_it_against_the_status_quo() {
+    for id in ["tenure_security", "ncgr_2008"] {
+        // One replicate and seven years: the package at year 5 shows by
+        // year 6 (a run of the 27,852 officers takes about half a second).
+        let body = json!({"scenario": id, "compare": true, "replicates": 1, "years": 7});
+        let ev = events(&post("/api/run", &body));
+        let start = &ev[0].1;
+        let baseline = &start["baseline"];
+        assert_eq!(baseline["kind"], "status_quo", "{id}: {start}");
+        assert_eq!(
+            baseline["about"],
+            format!("the status quo: {id} without its own reforms"),
+            "{id}"
+        );
+        assert_eq!(baseline["same_as_yours"], false, "{id}");
+        assert_eq!(baseline["reforms"], json!([]), "{id}");
+        assert_eq!(start["reforms"][0]["year"], 5.0, "{id}: {start}");
+        // Same seeds: identical up to the package's year 5, apart after.
+        let mut apart = Vec::new();
+        for (_, e) in ev.iter().filter(|e| e.0 == "year") {
+            let year = e["year"].as_i64().unwrap();
+            let (yours, base) = (&e["arms"][0], &e["arms"][1]);
+            if year <= 5 {
+                assert_eq!(yours, base, "{id}: the arms differ at year {year}");
+            } else if yours != base {
+                apart.push(year);
+            }
+        }
+        assert_eq!(apart, vec![6, 7], "{id}: years where the arms differ");
+        let table = ev.last().unwrap().1["table"].as_array().unwrap().clone();
+        let nonzero: Vec<String> = table
+            .iter()
+            .filter(|r| r["diff"][0].as_f64().unwrap() != 0.0)
+            .map(|r| format!("{} {:+.4}", r["metric"], r["diff"][0].as_f64().unwrap()))
+            .collect();
+        eprintln!(
+            "{id} against the status quo at year 7: {}",
+            nonzero.join(", ")
+        );
+        assert!(nonzero.len() >= table.len() / 2, "{id}: {nonzero:?}");
+        let months = table
+            .iter()
+            .find(|r| r["metric"] == "mean_months_in_post")
+            .unwrap();
+        assert!(
+            months["diff"][0].as_f64().unwrap() > 0.5,
+            "{id}: tenure protection should lengthen time in post: {months}"
+        );
+    }
+    // The package as it stands, asked for, is the package: nothing differs,
+    // and the start event says why.
+    let body = json!({"scenario": "ncgr_2008", "compare": true, "replicates": 1, "years": 6,
+                      "baseline": "as_is"});
+    let ev = events(&post("/api/run", &body));
+    let baseline = &ev[0].1["baseline"];
+    assert_eq!(baseline["kind"], "as_is");
+    assert_eq!(
+        baseline["about"],
+        "ncgr_2008 as it stands, with its own reforms"
+    );
+    assert_eq!(baseline["same_as_yours"], true);
+    assert_eq!(baseline["reforms"][0]["label"], "NCGR package");
+    for row in ev.last().unwrap().1["table"].as_array().unwrap() {
+        assert_eq!(row["diff"][0].as_f64(), Some(0.0), "{row}");
+    }
+    // Without its reforms in your run, against the package as it stands:
+    // the package's effect with the sign turned.
+    let body = json!({"scenario": "tenure_security", "compare": true, "replicates": 1,
+                      "years": 7, "keep_reforms": false, "baseline": "as_is"});
+    let ev = events(&post("/api/run", &body));
+    assert_eq!(ev[0].1["baseline"]["same_as_yours"], false);
+    assert_eq!(ev[0].1["reforms"], json!([]));
+    let months = ev.last().unwrap().1["table"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "mean_months_in_post")
+        .unwrap()
+        .clone();
+    assert!(months["diff"][0].as_f64().unwrap() < -0.5, "{months}");
 }
 
 #[test]
@@ -382,13 +487,41 @@ fn the_downloads_rerun_from_the_command_line_to_the_same_numbers() {
         toml.headers
     );
     assert!(toml.body.contains("your reform"));
-    let ev = events(&post("/api/run", &body));
-    let csv_path = ev.last().unwrap().1["downloads"]["csv"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let csv = get(&csv_path);
-    assert_eq!(csv.status, 200);
+    // The CSV is there as soon as the page reads `done`, before the stream
+    // ends (it was kept only after the connection closed, so a quick
+    // client got 404).
+    let (csv_path, csv) = {
+        let _turn = turn();
+        let addr = server();
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let text = body.to_string();
+        write!(
+            s,
+            "POST /api/run HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{text}",
+            addr.port(),
+            text.len()
+        )
+        .unwrap();
+        let mut seen = String::new();
+        let mut buf = [0u8; 4096];
+        let done = loop {
+            if let Some(at) = seen.find("event: done\ndata: ") {
+                let rest = &seen[at + "event: done\ndata: ".len()..];
+                if let Some(end) = rest.find("\n\n") {
+                    break serde_json::from_str::<Json>(&rest[..end]).unwrap();
+                }
+            }
+            let n = s.read(&mut buf).unwrap();
+            assert!(n > 0, "stream ended before `done`: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+        };
+        let csv_path = done["downloads"]["csv"].as_str().unwrap().to_string();
+        let csv = get(&csv_path);
+        drop(s);
+        (csv_path, csv)
+    };
+    assert_eq!(csv.status, 200, "{}", csv.body);
     assert!(csv.body.starts_with("replicate,year,"));
 
     let sb = common::Sandbox::new();
@@ -465,6 +598,10 @@ fn bad_requests_get_a_message_naming_the_problem() {
             "unknown field `colour`",
         ),
         (json!([1, 2]), "request"),
+        (
+            json!({"scenario": "ncgr_2008", "compare": true, "baseline": "yesterday"}),
+            "unknown variant `yesterday`, expected `status_quo` or `as_is`",
+        ),
         // The scenario's own ramped or reversible reforms would overwrite the value.
         (
             json!({"scenario": "pay_decompression", "reform_year": 6, "levers": {"pay.compression": 1.0}}),
@@ -751,6 +888,169 @@ fn malformed_and_hostile_requests_are_answered_and_the_server_stays_up() {
     ));
     assert_eq!(r.matches("HTTP/1.1 200").count(), 1, "{r}");
     assert_eq!(get("/api/library").status, 200);
+}
+
+/// Issue 12, item 14: 64 idle connections gave everyone else 503 for 10 s,
+/// and each connection over that limit held the accepting thread for up to
+/// 0.5 s, so that a request waited 5 s for its 503. Now one address holds
+/// at most 8 connections, an idle one is dropped at the head deadline (here
+/// 1 s instead of 5), and 503s are written off the accepting thread. Every
+/// test connection comes from 127.0.0.1, so the request below is over its
+/// address's limit too: a mature server answers it 503 at once (with
+/// Retry-After), not after a wait, and serves it once the idle connections
+/// are gone. (Other addresses keep their slots: see the unit test
+/// `serve::tests::one_address_cannot_take_every_slot`.)
+#[test]
+fn idle_connections_are_capped_per_address_and_never_delay_an_answer() {
+    let head = Duration::from_secs(1);
+    let app = App::bind("127.0.0.1", 0)
+        .expect("bind")
+        .with_deadlines(Deadlines {
+            head,
+            request: Duration::from_secs(10),
+        });
+    let addr = app.addr();
+    std::thread::spawn(move || app.run());
+    // More idle connections than the server's 64 at once; the first sends
+    // part of a head.
+    let opened = Instant::now();
+    let mut idle: Vec<TcpStream> = (0..80)
+        .map(|_| TcpStream::connect(addr).expect("connect"))
+        .collect();
+    idle[0].write_all(b"GET / HTTP/1.1\r\nHo").unwrap();
+
+    let t = Instant::now();
+    let r = raw_to(addr, "GET", "/api/library", &[], b"");
+    let waited = t.elapsed();
+    eprintln!(
+        "a request with 80 idle connections open: {} after {:.0} ms",
+        r.status,
+        waited.as_secs_f64() * 1000.0
+    );
+    assert!(
+        waited < Duration::from_secs(1),
+        "the answer took {waited:?}: the accepting thread waited on idle clients"
+    );
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        error_of(&r).contains(&format!("at most {MAX_PER_ADDRESS}")),
+        "{}",
+        r.body
+    );
+    assert!(r.headers.contains("Retry-After: 1\r\n"), "{}", r.headers);
+
+    // Each idle connection: the first 8 are served and dropped at the head
+    // deadline (the partial head with a 408, the silent ones unanswered);
+    // the other 72 had the same 503 at once.
+    let mut seen = Vec::new();
+    for s in &mut idle {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        let text = String::from_utf8_lossy(&buf);
+        seen.push(match text.split_whitespace().nth(1) {
+            None => "closed".to_string(),
+            Some(status) => status.to_string(),
+        });
+        if status_is(&text, 408) {
+            assert!(
+                text.contains("the request head took longer than 1 s"),
+                "{text}"
+            );
+        }
+    }
+    let all_done = opened.elapsed();
+    let count = |what: &str| seen.iter().filter(|s| *s == what).count();
+    assert_eq!(seen[0], "408", "{seen:?}");
+    assert_eq!(
+        (count("closed"), count("503")),
+        (MAX_PER_ADDRESS - 1, 80 - MAX_PER_ADDRESS),
+        "{seen:?}"
+    );
+    eprintln!(
+        "80 idle connections answered or dropped within {:.0} ms",
+        all_done.as_secs_f64() * 1000.0
+    );
+    assert!(all_done < head + Duration::from_secs(2), "{all_done:?}");
+
+    // Their slots given back, a request is served.
+    let t = Instant::now();
+    loop {
+        let r = raw_to(addr, "GET", "/api/library", &[], b"");
+        if r.status == 200 {
+            break;
+        }
+        assert_eq!(r.status, 503, "{}", r.body);
+        assert!(
+            t.elapsed() < Duration::from_secs(1),
+            "the idle connections' slots were not given back"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn status_is(reply: &str, status: u16) -> bool {
+    reply.starts_with(&format!("HTTP/1.1 {status} "))
+}
+
+/// Issue 12, item 14: a second Content-Length was ignored (the first one
+/// was taken). Two lengths, equal or not, are now refused: two parsers
+/// could read the request's end differently (request smuggling).
+#[test]
+fn duplicate_content_lengths_are_refused() {
+    let host = format!("127.0.0.1:{}", server().port());
+    let body = json!({"scenario": "teaching/political_transfers"}).to_string();
+    let n = body.len();
+    for (lengths, shown) in [
+        (
+            format!("Content-Length: {n}\r\nContent-Length: {n}"),
+            format!("Content-Length sent 2 times (`{n}`, `{n}`)"),
+        ),
+        (
+            format!("Content-Length: {n}\r\ncontent-length: 5"),
+            format!("Content-Length sent 2 times (`{n}`, `5`)"),
+        ),
+        (
+            format!("Content-Length: 5\r\nX-Other: 1\r\nContent-Length: {n}"),
+            format!("Content-Length sent 2 times (`5`, `{n}`)"),
+        ),
+    ] {
+        let r = raw_head(&format!(
+            "POST /api/toml HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n{lengths}\r\n\r\n{body}"
+        ));
+        assert!(status_is(&r, 400), "{lengths:?}: {r}");
+        assert!(r.contains(&shown), "{lengths:?}: {r}");
+        assert!(r.contains("send it once"), "{r}");
+    }
+    // One length is taken as before.
+    let r = raw_head(&format!(
+        "POST /api/toml HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {n}\r\n\r\n{body}"
+    ));
+    assert!(status_is(&r, 200), "{r}");
+}
+
+/// Issue 12, item 14: a request whose lines end in a bare LF waited for a
+/// CR LF CR LF that never came and was closed without an answer (or got
+/// 408 after 10 s). It is now answered 400 as soon as the LF arrives.
+#[test]
+fn a_request_with_bare_lf_line_ends_gets_400_at_once() {
+    let host = format!("127.0.0.1:{}", server().port());
+    for head in [
+        format!("GET / HTTP/1.1\nHost: {host}\n\n"),
+        format!("GET / HTTP/1.1\r\nHost: {host}\n\r\n"),
+        // Half a request so far: refused without waiting for the rest.
+        "GET / HTTP/1.1\n".to_string(),
+    ] {
+        let t = Instant::now();
+        let r = raw_head(&head);
+        let took = t.elapsed();
+        assert!(status_is(&r, 400), "{head:?}: {r:?}");
+        assert!(r.contains("bare LF"), "{r}");
+        assert!(
+            took < Duration::from_secs(2),
+            "{head:?}: answered after {took:?}"
+        );
+    }
 }
 
 /// Sends `text` as is and returns the whole reply as text.

@@ -451,7 +451,10 @@
     var box = $('changed-summary');
     box.textContent = '';
     if (!keys.length) {
-      box.appendChild(document.createTextNode('No lever changed: Run shows the scenario as it stands.'));
+      var n = S.scenario && Array.isArray(S.scenario.reforms) ? S.scenario.reforms.length : 0;
+      box.appendChild(document.createTextNode(n && !$('own-reforms').checked
+        ? 'No lever changed and the scenario\'s own reforms dropped: Run shows the status quo.'
+        : 'No lever changed: Run shows the scenario as it stands.'));
       return;
     }
     box.appendChild(document.createTextNode(keys.length === 1 ? '1 lever changed: ' : keys.length + ' levers changed: '));
@@ -520,17 +523,32 @@
     }
   }
 
-  // The "keep the scenario's own reforms" switch, and what it means here.
+  // The "keep the scenario's own reforms" switch (your run) and the
+  // baseline choice (what Compare runs against), and what they mean here.
   function renderOwnReforms() {
     var box = $('own-reforms');
     var hint = $('own-reforms-hint');
     var n = S.scenario && Array.isArray(S.scenario.reforms) ? S.scenario.reforms.length : 0;
     var preset = S.scenario && S.scenario.preset && S.scenario.preset.levers;
+    var its = 'its reform' + (n > 1 ? 's' : '');
     box.parentNode.classList.toggle('off', !box.checked && n > 0 && !preset);
     if (!n) hint.textContent = 'This scenario has no reforms of its own.';
-    else if (preset && !box.checked) hint.textContent = 'Its reform is on the policy levers below (marked as changed), from the reform year; the baseline runs without it. Move the levers to change it.';
-    else if (box.checked) hint.textContent = 'Its reform' + (n > 1 ? 's are' : ' is') + ' in both arms of a comparison. Untick to drop ' + (n > 1 ? 'them' : 'it') + ', so that you can move a lever ' + (n > 1 ? 'they set' : 'it sets') + ' by hand.';
-    else hint.textContent = 'Dropped: both arms run without the scenario\'s own reform' + (n > 1 ? 's' : '') + '; only your changes differ.';
+    else if (preset && !box.checked) hint.textContent = 'Its reform is on the policy levers below (marked as changed), from the reform year. Move the levers to change it.';
+    else if (box.checked) hint.textContent = 'Your run keeps ' + its + '. Untick to drop ' + (n > 1 ? 'them' : 'it') + ', so that you can move a lever ' + (n > 1 ? 'they set' : 'it sets') + ' by hand.';
+    else hint.textContent = 'Dropped: your run has none of the scenario\'s own reforms, only your changes.';
+    var base = $('baseline');
+    var bhint = $('baseline-hint');
+    if (!n) {
+      base.value = 'status_quo';
+      base.disabled = true;
+      bhint.textContent = 'The scenario has no reforms of its own: its status quo is the scenario as it stands.';
+    } else {
+      base.disabled = false;
+      bhint.textContent = base.value === 'as_is'
+        ? 'The scenario with ' + its + ': Compare shows what your changes do instead of or on top of ' + (n > 1 ? 'them' : 'it') + '.'
+        : 'The scenario without ' + its + ' (or yours): Compare shows the effect of what your run has.';
+    }
+    updateChangedSummary();
   }
 
   function clampInt(v, lo, hi) {
@@ -564,6 +582,7 @@
     $('reform-year').value = String(ry);
     $('reform-year').max = String(years);
     $('own-reforms').checked = !preset;
+    $('baseline').value = 'status_quo';
     renderOwnReforms();
     clearResults();
     clearError();
@@ -597,6 +616,7 @@
     };
     if (compare !== undefined) req.compare = !!compare;
     req.keep_reforms = !!$('own-reforms').checked;
+    if (compare) req.baseline = $('baseline').value === 'as_is' ? 'as_is' : 'status_quo';
     return req;
   }
 
@@ -641,7 +661,7 @@
     clearResults();
     setRunning(true);
     setState('running');
-    setStatus(compare ? 'starting: yours and the baseline…' : 'starting…');
+    setStatus(compare ? 'starting: yours and the baseline (' + (req.baseline === 'as_is' ? 'the scenario as it stands' : 'the status quo') + ')…' : 'starting…');
     $('progress').removeAttribute('value'); // indeterminate until start
     var live = function () { return token === S.runToken; };
     var finished = { done: false, error: false };
@@ -799,6 +819,7 @@
     p.value = 0;
     setStatus(warm > 0 ? 'warming up 0/' + warm : 'year 0 of ' + years);
     $('arm-legend').hidden = arms.length < 2;
+    $('baseline-about').textContent = baselineAbout(st);
     var band = typeof st.band === 'string' && st.band ? st.band
       : (st.replicates === 1 ? 'one replicate: no band (line: the run)' : 'band: 5th–95th percentile of the replicates (line: mean)');
     $('band-note').textContent = band.charAt(0).toUpperCase() + band.slice(1) + '.';
@@ -843,6 +864,12 @@
 
   function num(v) { return isNum(v) ? v : null; }
 
+  // What the baseline arm is, as the server describes it.
+  function baselineAbout(st) {
+    var b = st && st.baseline;
+    return b && typeof b.about === 'string' && b.about ? b.about : 'the baseline';
+  }
+
   function onDone(done) {
     var r = S.result;
     if (!r) throw new Error('the run finished before it started');
@@ -852,7 +879,8 @@
     var p = $('progress');
     p.value = p.max;
     var secs = isNum(done.seconds) ? done.seconds : null;
-    setStatus(secs === null ? 'done' : 'done in ' + (secs < 10 ? fixed(secs, 2) : fixed(secs, 1)) + ' s');
+    setStatus((secs === null ? 'done' : 'done in ' + (secs < 10 ? fixed(secs, 2) : fixed(secs, 1)) + ' s') +
+      (r.arms.length > 1 ? '; baseline: ' + baselineAbout(r.start) : ''));
     redrawNow();
     renderTable(r);
     enableDownloads(done.downloads || {});
@@ -1325,12 +1353,13 @@
     var rows = Array.isArray(done.table) ? done.table : [];
     var compare = r.arms.length > 1 && rows.some(function (row) { return row.baseline; });
     var reps = r.start && r.start.replicates;
+    var kind = r.start && r.start.baseline ? r.start.baseline.kind : null;
     var caption = 'Year ' + (isNum(done.table_year) ? done.table_year : '?') + ': mean of ' +
       (isNum(reps) ? reps + ' replicate' + (reps === 1 ? '' : 's') : 'the replicates') +
-      (compare ? '; the difference is yours minus the baseline, with its 95% confidence interval. ★ marks a significant difference.'
+      (compare ? '. Baseline: ' + baselineAbout(r.start) + '. The difference is yours minus the baseline, with its 95% confidence interval; ★ marks a significant difference.'
         : ', with its 95% confidence interval.');
     var head = compare
-      ? ['Measure', 'Yours', 'Baseline', 'Difference (95% CI)']
+      ? ['Measure', 'Yours', kind === 'as_is' ? 'Baseline (as it stands)' : kind === 'status_quo' ? 'Baseline (status quo)' : 'Baseline', 'Difference (95% CI)']
       : ['Measure', 'Yours', '95% CI'];
     var table = el('table', { class: 'results-table' + (compare ? ' compare' : '') }, [
       el('caption', { text: caption }),
@@ -1368,10 +1397,24 @@
     var same = compare && rows.length && rows.every(function (row) {
       return Array.isArray(row.diff) && row.diff.every(function (x) { return x === 0 || x === null; });
     });
-    if (same) {
-      box.appendChild(el('p', { class: 'note', text: 'Your run and the baseline came out identical. Either no lever was changed, ' +
-        'or your change is one the scenario\'s own reform already makes (untick \u201cKeep the scenario\'s own reforms\u201d to move that lever by hand), or it has no effect here.' }));
+    if (same) box.appendChild(el('p', { class: 'note', text: identicalNote(r) }));
+  }
+
+  // Why a comparison came out identical, from what the server ran.
+  function identicalNote(r) {
+    var b = (r.start && r.start.baseline) || {};
+    var year = r.done && isNum(r.done.table_year) ? r.done.table_year : null;
+    if (b.same_as_yours && b.kind === 'as_is') {
+      return 'Your run and the baseline are the same scenario, so they came out identical: no lever was changed, and the baseline you chose is ' +
+        baselineAbout(r.start) + ', as your run is. Move a lever, or compare with the status quo to see the scenario\'s own reforms.';
     }
+    if (b.same_as_yours) {
+      return 'Your run and the baseline are the same scenario, so they came out identical: no lever was changed and your run has none of the scenario\'s own reforms ' +
+        '(it has none, they fall after the last year, or \u201cKeep the scenario\'s own reforms\u201d is off), so it is the status quo too. Move a lever to see its effect.';
+    }
+    return 'Your run and the baseline (' + baselineAbout(r.start) + ') differ in their settings but came out identical' +
+      (year === null ? '' : ' at year ' + year) + ': your changes did not move these measures by then (for example, they start in the last years, ' +
+      'repeat what the baseline already has, or set a lever this scenario does not use).';
   }
 
   // ---------------------------------------------------------------- downloads
@@ -1544,6 +1587,7 @@
     });
     $('download-toml').addEventListener('click', downloadToml);
     $('own-reforms').addEventListener('change', renderOwnReforms);
+    $('baseline').addEventListener('change', renderOwnReforms);
     $('download-csv').addEventListener('click', function (e) {
       if (this.getAttribute('aria-disabled') === 'true') e.preventDefault();
     });

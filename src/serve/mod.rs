@@ -5,32 +5,42 @@
 //!
 //! Safe to leave running in a room: it binds to 127.0.0.1 unless told
 //! otherwise; requests name library scenarios by id (no path from a client
-//! is ever opened); one request per connection, at most 64 connections, a
-//! 10-second deadline for a request, 16 KiB heads and 64 KiB bodies, a
-//! 20-second write timeout; inputs are checked as scenario files are; at
-//! most two runs go at once and each has a size limit; requests with a
-//! foreign Host (DNS rebinding) or Origin are refused.
+//! is ever opened); one request per connection, at most 64 connections and
+//! 8 from one address, a 5-second deadline for a request head and 10 for a
+//! request, 16 KiB heads and 64 KiB bodies, a 20-second write timeout;
+//! connections over a limit get their 503 from a thread of its own, so the
+//! accepting thread never waits on a client; inputs are checked as scenario
+//! files are; at most two runs go at once and each has a size limit;
+//! requests with a foreign Host (DNS rebinding) or Origin are refused.
 
 pub mod http;
 pub mod library;
 pub mod request;
 pub mod stream;
 
-use std::collections::VecDeque;
-use std::io::Write;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::collections::{HashMap, VecDeque};
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
 
-use http::{ReadError, Request, Response};
+use http::{Deadlines, ReadError, Request, Response};
 use library::LIMITS;
 
-/// Connections served at once (each on its own thread, with a deadline for
+/// Connections served at once (each on its own thread, with deadlines for
 /// its request); more are answered 503 at once and closed.
 pub const MAX_CONNECTIONS: usize = 64;
+/// Connections served at once from one IP address: a browser opens at most
+/// six to a server, so one client (or one script) cannot take the slots of
+/// everyone else. Clients behind one NAT or proxy share it.
+pub const MAX_PER_ADDRESS: usize = 8;
+/// Refused connections whose 503 may wait to be read at once; more are
+/// closed as soon as their 503 is written.
+const MAX_REFUSED: usize = 256;
 /// Finished runs kept for their CSV downloads.
 const KEEP_RUNS: usize = 16;
 
@@ -73,7 +83,8 @@ pub struct App {
 struct State {
     /// Host header values accepted (empty: any, when bound to all interfaces).
     hosts: Vec<String>,
-    connections: AtomicUsize,
+    deadlines: Deadlines,
+    slots: Mutex<Slots>,
     runs_active: AtomicUsize,
     next_run: AtomicU64,
     finished: Mutex<VecDeque<(String, Arc<stream::Finished>)>>,
@@ -110,12 +121,25 @@ impl App {
             addr,
             state: Arc::new(State {
                 hosts,
-                connections: AtomicUsize::new(0),
+                deadlines: Deadlines::default(),
+                slots: Mutex::new(Slots::default()),
                 runs_active: AtomicUsize::new(0),
                 next_run: AtomicU64::new(1),
                 finished: Mutex::new(VecDeque::new()),
             }),
         })
+    }
+
+    /// Other request deadlines than [`http::HEAD_DEADLINE`] and
+    /// [`http::REQUEST_DEADLINE`]: a hook for tests, which cannot wait
+    /// seconds for an idle connection to be dropped; `bureausim serve`
+    /// keeps the defaults.
+    #[doc(hidden)]
+    pub fn with_deadlines(mut self, deadlines: Deadlines) -> App {
+        Arc::get_mut(&mut self.state)
+            .expect("deadlines are set before the server runs")
+            .deadlines = deadlines;
+        self
     }
 
     /// The address it listens on.
@@ -133,45 +157,210 @@ impl App {
     }
 
     /// Serves until the process ends. Accept errors (for example too many
-    /// open files) are reported and retried, never fatal.
+    /// open files) are reported and retried, never fatal. The accepting
+    /// thread only accepts and hands each connection on: to a thread of its
+    /// own, or, over a limit, to the refuser, which answers 503.
     pub fn run(self) {
-        let mut last_report = None::<std::time::Instant>;
+        let refused = refuser();
+        let mut last_report = None::<Instant>;
         loop {
-            let (mut conn, _) = match self.listener.accept() {
+            let (conn, peer) = match self.listener.accept() {
                 Ok(c) => c,
                 Err(e) => {
                     if last_report.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
                         eprintln!("bureausim serve: cannot accept a connection ({e}); retrying");
-                        last_report = Some(std::time::Instant::now());
+                        last_report = Some(Instant::now());
                     }
                     std::thread::sleep(Duration::from_millis(50));
                     continue;
                 }
             };
-            let _ = conn.set_write_timeout(Some(http::WRITE_TIMEOUT));
-            let _ = conn.set_nodelay(true);
+            let ip = peer.ip().to_canonical();
+            let slot = match Slot::take(&self.state, ip) {
+                Ok(slot) => slot,
+                Err(busy) => {
+                    let answer = busy.answer(self.state.deadlines.head);
+                    // With the refuser behind (a full queue), the connection
+                    // is closed unanswered rather than waited for.
+                    let _ = refused.try_send((conn, answer));
+                    continue;
+                }
+            };
             let state = Arc::clone(&self.state);
-            if state.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-                state.connections.fetch_sub(1, Ordering::SeqCst);
-                // A fresh socket's send buffer takes this without blocking.
-                let _ = conn.set_write_timeout(Some(Duration::from_millis(200)));
-                let _ = http::send(
-                    &mut conn,
-                    &error(503, "the server is busy; try again in a moment"),
-                    false,
-                );
-                continue;
-            }
-            let spawned = std::thread::Builder::new()
+            // On failure the closure, with the connection and its slot, is
+            // dropped: the connection closes and the slot is given back.
+            let _ = std::thread::Builder::new()
                 .name("serve-connection".into())
                 .spawn(move || {
-                    let _guard = Release(&state.connections);
+                    let _slot = slot;
+                    let _ = conn.set_write_timeout(Some(http::WRITE_TIMEOUT));
+                    let _ = conn.set_nodelay(true);
                     serve_connection(&state, conn);
                 });
-            if spawned.is_err() {
-                self.state.connections.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Connections being served: in all, and from each address.
+#[derive(Debug, Default)]
+struct Slots {
+    total: usize,
+    by_address: HashMap<IpAddr, usize>,
+}
+
+/// Which limit a connection is over.
+#[derive(Debug, PartialEq, Eq)]
+enum Busy {
+    Server,
+    Address,
+}
+
+impl Slots {
+    /// Counts a connection from `ip`, unless it is over a limit.
+    fn take(&mut self, ip: IpAddr) -> Result<(), Busy> {
+        if self.total >= MAX_CONNECTIONS {
+            return Err(Busy::Server);
+        }
+        let mine = self.by_address.entry(ip).or_insert(0);
+        if *mine >= MAX_PER_ADDRESS {
+            return Err(Busy::Address);
+        }
+        *mine += 1;
+        self.total += 1;
+        Ok(())
+    }
+
+    /// Gives back a slot of `ip`'s.
+    fn give_back(&mut self, ip: IpAddr) {
+        self.total -= 1;
+        if let Some(n) = self.by_address.get_mut(&ip) {
+            *n -= 1;
+            if *n == 0 {
+                self.by_address.remove(&ip);
             }
         }
+    }
+}
+
+impl Busy {
+    /// The 503 for a connection over this limit, as bytes to write.
+    fn answer(&self, head_deadline: Duration) -> Vec<u8> {
+        let message = match self {
+            Busy::Server => format!(
+                "the server is busy ({MAX_CONNECTIONS} connections at once); try again in a moment"
+            ),
+            Busy::Address => format!(
+                "too many connections from your address at once (at most {MAX_PER_ADDRESS}); close some, or try again in a moment"
+            ),
+        };
+        // Idle connections are dropped by then.
+        let retry = head_deadline.as_secs_f64().ceil().max(1.0) as u64;
+        http::encode(&error(503, &message).with("Retry-After", retry.to_string()))
+    }
+}
+
+/// A counted connection; its slot is given back when dropped, also when a
+/// request panics.
+struct Slot {
+    state: Arc<State>,
+    ip: IpAddr,
+}
+
+impl Slot {
+    fn take(state: &Arc<State>, ip: IpAddr) -> Result<Slot, Busy> {
+        state.slots.lock().expect("lock").take(ip)?;
+        Ok(Slot {
+            state: Arc::clone(state),
+            ip,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        // Not `expect`: a poisoned lock must not turn a drop into an abort.
+        let mut slots = self.state.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.give_back(self.ip);
+    }
+}
+
+/// Starts the refuser: one thread that writes each refused connection its
+/// 503 without blocking, then reads and drops what the client still sends
+/// for up to [`http::LINGER`] (so that closing does not reset the
+/// connection before the client has read the answer), for many
+/// connections at once. The accepting thread hands connections over
+/// without waiting; if the refuser is behind, they are closed unanswered.
+fn refuser() -> SyncSender<(TcpStream, Vec<u8>)> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(MAX_REFUSED);
+    std::thread::Builder::new()
+        .name("serve-refuser".into())
+        .spawn(move || refuse_loop(&rx))
+        .expect("start the thread that answers refused connections");
+    tx
+}
+
+/// A refused connection being drained before it is closed.
+struct Lingering {
+    conn: TcpStream,
+    until: Instant,
+    left: usize,
+}
+
+fn refuse_loop(rx: &Receiver<(TcpStream, Vec<u8>)>) {
+    let mut lingering: Vec<Lingering> = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        // Block while there is nothing to drain; else look again soon.
+        let first = if lingering.is_empty() {
+            match rx.recv() {
+                Ok(c) => Some(c),
+                Err(_) => return,
+            }
+        } else {
+            match rx.recv_timeout(Duration::from_millis(10)) {
+                Ok(c) => Some(c),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        };
+        for (mut conn, answer) in first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+        {
+            if conn.set_nonblocking(true).is_err() {
+                continue;
+            }
+            // A fresh socket's send buffer takes a 503 whole; a client that
+            // left no room for it is not waited for.
+            if !matches!(conn.write(&answer), Ok(n) if n == answer.len()) {
+                continue;
+            }
+            let _ = conn.shutdown(std::net::Shutdown::Write);
+            if lingering.len() < MAX_REFUSED {
+                lingering.push(Lingering {
+                    conn,
+                    until: Instant::now() + http::LINGER,
+                    left: http::LINGER_BYTES,
+                });
+            }
+        }
+        let now = Instant::now();
+        lingering.retain_mut(|l| {
+            if now >= l.until {
+                return false;
+            }
+            loop {
+                match l.conn.read(&mut buf) {
+                    // The client closed, or sent more than we drain.
+                    Ok(0) => return false,
+                    Ok(n) if n >= l.left => return false,
+                    Ok(n) => l.left -= n,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => return false,
+                }
+            }
+        });
     }
 }
 
@@ -219,7 +408,7 @@ fn refuse(state: &State, req: &Request) -> Option<Response> {
 }
 
 fn serve_connection(state: &State, mut conn: TcpStream) {
-    let req = match http::read_request(&mut conn, LIMITS.max_body_bytes) {
+    let req = match http::read_request(&mut conn, LIMITS.max_body_bytes, state.deadlines) {
         Ok(r) => r,
         Err(ReadError::Gone) => return,
         Err(ReadError::Answer(status, msg)) => {
@@ -356,8 +545,10 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
     let _guard = Release(&state.runs_active);
     let id = format!("r{}", state.next_run.fetch_add(1, Ordering::SeqCst));
     let mut arms = vec![("yours", prepared.yours)];
+    let mut baseline = Json::Null;
     if let Some(b) = prepared.baseline {
-        arms.push(("baseline", b));
+        baseline = b.to_json();
+        arms.push(("baseline", b.scenario));
     }
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nX-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
     if conn
@@ -376,20 +567,24 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
     let mut emit = |event: &str, data: &Json| -> std::io::Result<()> {
         send(format!("event: {event}\ndata: {data}\n\n").as_bytes())
     };
-    let outcome = stream::run(&id, arms, &mut emit);
+    if let Ok((finished, done)) = stream::run(&id, arms, baseline, &mut emit) {
+        // Kept before `done` is sent: a client that fetches a CSV as soon
+        // as it reads `done` (or the end of the stream) finds it.
+        {
+            let mut kept = state.finished.lock().expect("lock");
+            kept.push_back((id, Arc::new(finished)));
+            while kept.len() > KEEP_RUNS {
+                kept.pop_front();
+            }
+        }
+        let _ = emit("done", &done);
+    }
     let _ = send(b"");
     let _ = conn.shutdown(std::net::Shutdown::Write);
     http::linger(&mut conn);
-    if let Ok(finished) = outcome {
-        let mut kept = state.finished.lock().expect("lock");
-        kept.push_back((id, Arc::new(finished)));
-        while kept.len() > KEEP_RUNS {
-            kept.pop_front();
-        }
-    }
 }
 
-/// Gives back a counted slot when dropped, also when a run panics.
+/// Gives back a counted run when dropped, also when a run panics.
 struct Release<'a>(&'a AtomicUsize);
 
 impl Drop for Release<'_> {
@@ -415,4 +610,55 @@ pub fn open_browser(url: &str) -> bool {
         .stderr(std::process::Stdio::null())
         .spawn()
         .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse::<IpAddr>().unwrap().to_canonical()
+    }
+
+    #[test]
+    fn one_address_cannot_take_every_slot() {
+        let mut slots = Slots::default();
+        for _ in 0..MAX_PER_ADDRESS {
+            slots.take(ip("10.0.0.1")).unwrap();
+        }
+        assert_eq!(slots.take(ip("10.0.0.1")), Err(Busy::Address));
+        // The same address written as an IPv4-mapped IPv6 one.
+        assert_eq!(slots.take(ip("::ffff:10.0.0.1")), Err(Busy::Address));
+        // Others still get in, up to the server's limit.
+        let mut others = 0;
+        for k in 2..=255 {
+            if slots.take(ip(&format!("10.0.0.{k}"))).is_err() {
+                break;
+            }
+            others += 1;
+        }
+        assert_eq!(others, MAX_CONNECTIONS - MAX_PER_ADDRESS);
+        assert_eq!(slots.take(ip("10.0.1.1")), Err(Busy::Server));
+        // A slot given back can be taken again, and empty entries go.
+        slots.give_back(ip("10.0.0.1"));
+        slots.take(ip("10.0.0.1")).unwrap();
+        for k in 2..2 + others {
+            slots.give_back(ip(&format!("10.0.0.{k}")));
+        }
+        assert_eq!(slots.by_address.len(), 1);
+        assert_eq!(slots.total, MAX_PER_ADDRESS);
+    }
+
+    #[test]
+    fn refusals_say_which_limit_and_when_to_retry() {
+        let text = |b: Busy| String::from_utf8(b.answer(Duration::from_secs(5))).unwrap();
+        let address = text(Busy::Address);
+        assert!(
+            address.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{address}"
+        );
+        assert!(address.contains("Retry-After: 5\r\n"), "{address}");
+        assert!(address.contains("at most 8"), "{address}");
+        assert!(text(Busy::Server).contains("64 connections at once"));
+    }
 }

@@ -1,8 +1,10 @@
 //! A run request from the page, checked and turned into scenarios: the
 //! library scenario with the user's lever changes as one extra reform
-//! ("your reform") at the chosen year, and, to compare with, the same
-//! scenario without it. Every value is checked twice: against the lever's
-//! own range, then by [`Scenario::validate`], exactly as a scenario file is.
+//! ("your reform") at the chosen year, and, to compare with, a baseline:
+//! the status quo (the scenario without any reform, its own or the user's)
+//! unless the request asks for the scenario as it stands. Every value is
+//! checked twice: against the lever's own range, then by
+//! [`Scenario::validate`], exactly as a scenario file is.
 
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -23,9 +25,65 @@ pub struct RunRequest {
     pub years: Option<u32>,
     #[serde(default)]
     pub compare: bool,
-    /// Keep the scenario's own reforms (in both arms).
+    /// Keep the scenario's own reforms in your run.
     #[serde(default = "yes")]
     pub keep_reforms: bool,
+    /// What a comparison runs against.
+    #[serde(default)]
+    pub baseline: BaselineKind,
+}
+
+/// The baseline of a comparison.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineKind {
+    /// The scenario with its own reforms removed: what a planner means by
+    /// "baseline", so that comparing a reform package shows the package.
+    #[default]
+    StatusQuo,
+    /// The scenario as it stands, its own reforms included (those the run
+    /// reaches): shows what the user's changes add to the package.
+    AsIs,
+}
+
+impl BaselineKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            BaselineKind::StatusQuo => "status_quo",
+            BaselineKind::AsIs => "as_is",
+        }
+    }
+}
+
+/// The baseline arm of a comparison and what the page says about it.
+pub struct Baseline {
+    pub scenario: Scenario,
+    pub kind: BaselineKind,
+    /// What it is, for the page's legend, status and table, e.g. "the
+    /// status quo: ncgr_2008 without its own reforms".
+    pub about: String,
+    /// Your run is the same scenario (no lever changed, and the same own
+    /// reforms, or none, in both): the two arms come out identical.
+    pub same_as_yours: bool,
+}
+
+impl Baseline {
+    /// The `baseline` of the stream's `start` event (docs/serve.md).
+    pub fn to_json(&self) -> Json {
+        let reforms: Vec<Json> = self
+            .scenario
+            .reforms
+            .iter()
+            .enumerate()
+            .map(|(k, r)| serde_json::json!({"year": r.year, "label": r.display_label(k)}))
+            .collect();
+        serde_json::json!({
+            "kind": self.kind.id(),
+            "about": self.about,
+            "reforms": reforms,
+            "same_as_yours": self.same_as_yours,
+        })
+    }
 }
 
 fn yes() -> bool {
@@ -37,8 +95,8 @@ pub struct Prepared {
     pub entry: &'static Loaded,
     /// The scenario with the user's reform.
     pub yours: Scenario,
-    /// The scenario as it stands (with the same run settings), when comparing.
-    pub baseline: Option<Scenario>,
+    /// What to compare with (the same run settings), when comparing.
+    pub baseline: Option<Baseline>,
     /// The changes, e.g. `politics.interference = 0.9`, for the TOML header.
     pub changes: Vec<String>,
     /// Other differences from the library file (run length, dropped reforms).
@@ -123,11 +181,16 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
     }
     base.sim.years = years;
     base.sim.replicates = replicates;
+    // A scenario's stated effects refer to its own length and reforms;
+    // they are for `bureausim validate`, not for a page run.
+    base.expect.clear();
     let before = base.reforms.len();
-    if req.keep_reforms {
-        // A shortened run drops the reforms it would not reach.
-        base.reforms.retain(|r| r.year <= years as f64);
-    } else {
+    // A shortened run drops the reforms it would not reach.
+    base.reforms.retain(|r| r.year <= years as f64);
+    // The scenario as it stands, for an `as_is` baseline of a run without it.
+    let as_is = (req.compare && req.baseline == BaselineKind::AsIs && !req.keep_reforms)
+        .then(|| base.clone());
+    if !req.keep_reforms {
         base.reforms.clear();
     }
     if base.reforms.len() < before {
@@ -141,9 +204,6 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             }
         ));
     }
-    // A scenario's stated effects refer to its own length and reforms;
-    // they are for `bureausim validate`, not for a page run.
-    base.expect.clear();
     let reform_year = req
         .reform_year
         .unwrap_or_else(|| entry.default_reform_year().min(years as f64))
@@ -180,10 +240,46 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
     }
     let origin = format!("{} with the page's settings", entry.entry.id);
     yours.validate(&origin).map_err(|e| e.to_string())?;
+    let baseline = req.compare.then(|| {
+        let name = &entry.scenario.name;
+        let (scenario, about) = match req.baseline {
+            BaselineKind::StatusQuo => {
+                let mut s = base;
+                s.reforms.clear();
+                let about = if entry.scenario.reforms.is_empty() {
+                    format!("the status quo: {name}, which has no reforms of its own")
+                } else {
+                    format!("the status quo: {name} without its own reforms")
+                };
+                (s, about)
+            }
+            BaselineKind::AsIs => {
+                let s = as_is.unwrap_or(base);
+                let about = if s.reforms.is_empty() {
+                    format!("{name} as it stands (no reforms of its own in this run)")
+                } else {
+                    format!("{name} as it stands, with its own reforms")
+                };
+                (s, about)
+            }
+        };
+        // Names and descriptions aside, is it your run?
+        let same_as_yours = Scenario {
+            name: scenario.name.clone(),
+            description: scenario.description.clone(),
+            ..yours.clone()
+        } == scenario;
+        Baseline {
+            scenario,
+            kind: req.baseline,
+            about,
+            same_as_yours,
+        }
+    });
     let prepared = Prepared {
         entry,
         yours,
-        baseline: req.compare.then_some(base),
+        baseline,
         changes,
         notes,
         reform_year,

@@ -28,13 +28,17 @@ pub struct Finished {
 }
 
 /// Runs `arms` (name, scenario; same years, warm-up and replicates) and
-/// sends `start`, one `year` per simulated year, and `done` through `emit`
-/// (event name, data). `run_id` names the downloads.
+/// sends `start` and one `year` per simulated year through `emit` (event
+/// name, data); returns the results and the `done` event, which the caller
+/// sends once it has kept the results, so that its download links work as
+/// soon as the page sees them. `run_id` names the downloads; `baseline`
+/// describes the second arm for the page (null without one).
 pub fn run(
     run_id: &str,
     arms: Vec<(&'static str, Scenario)>,
+    baseline: Json,
     emit: &mut dyn FnMut(&str, &Json) -> std::io::Result<()>,
-) -> Result<Finished, Gone> {
+) -> Result<(Finished, Json), Gone> {
     let started = Instant::now();
     let first = &arms[0].1;
     let (years, warm, reps) = (
@@ -57,6 +61,7 @@ pub fn run(
         "seed": first.sim.seed,
         "grades": first.structure.grades.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
         "reforms": reforms,
+        "baseline": baseline,
         "band": band_kind_legend(reps),
     });
     emit("start", &start).map_err(|_| Gone)?;
@@ -106,8 +111,7 @@ pub fn run(
             "baseline_csv": (n_arms > 1).then(|| format!("/api/runs/{run_id}/baseline.csv")),
         },
     });
-    emit("done", &done).map_err(|_| Gone)?;
-    Ok(finished)
+    Ok((finished, done))
 }
 
 /// One `year` event: per arm, each streamed metric's mean and band, and the
