@@ -940,3 +940,34 @@ pub fn plot_data(e: &Ensemble) -> output::plots::PlotData {
         reforms,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cause_of_an_error_is_printed_once() {
+        // Issue 12, item 15: an OS error wrapped with a message that already
+        // quotes it printed twice.
+        let os = std::io::Error::other("Resource temporarily unavailable (os error 11)");
+        let err = anyhow::Error::new(os)
+            .context("cannot start 5000 threads: Resource temporarily unavailable (os error 11)");
+        let m = error_message(&err);
+        assert_eq!(m.matches("os error 11").count(), 1, "{m}");
+        let err = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_message(&err), "outer: inner");
+    }
+
+    #[test]
+    fn negative_numbers_reach_the_flags_own_check() {
+        let e = Cli::try_parse_from(["bureausim", "run", "x.toml", "--seed", "-1"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a seed is a whole number from 0 to"), "{e}");
+        assert!(!e.contains("-- -1"), "{e}");
+        let e = Cli::try_parse_from(["bureausim", "run", "x.toml", "--replicates", "-1"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("-1 is not in 1..=100000"), "{e}");
+    }
+}

@@ -454,8 +454,16 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
     let s = scenario("political_transfers.toml");
     let cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
         (
-            vec!["sweep", &s, "--vary", "reforms[0].set.politics.interference=0.2:0.8"],
-            vec!["--vary reforms[0].set.politics.interference=0.2:0.8", "FROM:TO:STEP"],
+            vec![
+                "sweep",
+                &s,
+                "--vary",
+                "reforms[0].set.politics.interference=0.2:0.8",
+            ],
+            vec![
+                "--vary reforms[0].set.politics.interference=0.2:0.8",
+                "FROM:TO:STEP",
+            ],
         ),
         (
             vec!["sweep", &s, "--vary", "politics.interferance=0.2,0.4"],
@@ -465,7 +473,12 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
             ],
         ),
         (
-            vec!["sweep", &s, "--vary", "reforms[0].set.politics.interference=0.2,7"],
+            vec![
+                "sweep",
+                &s,
+                "--vary",
+                "reforms[0].set.politics.interference=0.2,7",
+            ],
             vec![
                 "--vary reforms[0].set.politics.interference=0.2,7",
                 "`7` is not allowed",

@@ -417,7 +417,10 @@ impl Plan {
                             d.file
                         )));
                     }
-                    _ => raw.clone(),
+                    // One text per number, however the file wrote it
+                    // (2.4e1, 24, 24.000), so equal points are equal runs.
+                    Some(x) => number_text(x),
+                    None => raw.clone(),
                 };
                 coords.push(x.unwrap_or(f64::NAN));
                 sets.push(format!("{k}={text}"));

@@ -245,8 +245,9 @@ struct Panel {
     y_desc: &'static str,
     scale: YScale,
     lines: Vec<Line>,
-    /// Horizontal dashed reference line: (value, legend label).
-    reference: Option<(f64, String)>,
+    /// Dashed reference line: its value at each period (a policy in force,
+    /// which reforms may change) and its legend label.
+    reference: Option<(Vec<f64>, String)>,
 }
 
 struct Figure {
@@ -300,15 +301,26 @@ fn metric_panel(
     })
 }
 
-fn nominal_tenure(data: &PlotData) -> Option<(f64, String)> {
-    let value = data
-        .metrics
-        .get("nominal_tenure_months")?
-        .iter()
-        .flatten()
-        .copied()
-        .find(|v| v.is_finite())?;
-    Some((value, format!("nominal tenure ({} months)", fmt_num(value))))
+/// The nominal tenure in force at each period: the mean over replicates
+/// (a reform sets it, and a reversible reform may be undone in some
+/// replicates only). Labelled with its value, or its first and last when a
+/// reform changed it.
+fn nominal_tenure(data: &PlotData) -> Option<(Vec<f64>, String)> {
+    let reps = data.metrics.get("nominal_tenure_months")?;
+    let values = band(reps).mean;
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let (first, last) = (*finite.first()?, *finite.last()?);
+    let changes = finite.iter().any(|v| (v - first).abs() > 1e-9);
+    let label = if changes {
+        format!(
+            "nominal tenure in force ({} → {} months)",
+            fmt_num(first),
+            fmt_num(last)
+        )
+    } else {
+        format!("nominal tenure ({} months)", fmt_num(first))
+    };
+    Some((values, label))
 }
 
 fn competence_panel(data: &PlotData, with_ability: bool) -> Option<Panel> {
@@ -673,7 +685,10 @@ fn y_range(panel: &Panel, periods: usize) -> Option<(f64, f64)> {
             .chain(&b.hi[..n])
             .copied()
     });
-    let reference = panel.reference.as_ref().map(|(v, _)| *v);
+    let reference = panel
+        .reference
+        .iter()
+        .flat_map(|(v, _)| v[..periods.min(v.len())].iter().copied());
     let (lo, hi) = finite_bounds(values.chain(reference))?;
     let range = match panel.scale {
         YScale::Auto => {
@@ -857,10 +872,25 @@ fn draw_markers<DB: DrawingBackend>(
     reforms: &ReformMarks<'_>,
 ) -> anyhow::Result<()> {
     let (x, y) = (chart.x_range(), chart.y_range());
-    if let Some((value, _)) = &panel.reference {
+    if let Some((values, _)) = &panel.reference {
+        // Steps: the value observed at a year's end was in force through
+        // that year, so a change shows from the year's start (where the
+        // reform's line is).
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        for (k, &v) in values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+            let at = k as f64;
+            if points.last().is_some_and(|&(_, last)| last != v) {
+                points.push((at - 1.0, v));
+            }
+            points.push((at, v));
+        }
+        if let (Some(&(_, first)), Some(&(_, last))) = (points.first(), points.last()) {
+            points.insert(0, (x.start, first));
+            points.push((x.end, last));
+        }
         chart
             .draw_series(DashedLineSeries::new(
-                [(x.start, *value), (x.end, *value)],
+                points,
                 10,
                 6,
                 REFERENCE_COLOR.stroke_width(2),
@@ -972,6 +1002,30 @@ fn draw_panel<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nominal_tenure_line_follows_a_reform_that_changes_it() {
+        // Issue 12, item 6: the line kept "nominal tenure (36 months)" after
+        // a reform set 24 or 12.
+        let mut data = synthetic(3, 10);
+        let mut tenure = vec![36.0; 10];
+        for v in &mut tenure[6..] {
+            *v = 12.0;
+        }
+        data.metrics
+            .insert("nominal_tenure_months".into(), vec![tenure.clone(); 3]);
+        let (values, label) = nominal_tenure(&data).unwrap();
+        assert_eq!(values, tenure);
+        assert_eq!(label, "nominal tenure in force (36 → 12 months)");
+        let panel = tenure_panel(&data).unwrap();
+        let (lo, _) = y_range(&panel, 10).unwrap();
+        assert!(lo < 12.0, "the axis shows the new tenure: {lo}");
+        let constant = synthetic(3, 10);
+        assert_eq!(
+            nominal_tenure(&constant).unwrap().1,
+            "nominal tenure (36 months)"
+        );
+    }
 
     fn synthetic(replicates: usize, periods: usize) -> PlotData {
         let years: Vec<f64> = (0..periods).map(|t| t as f64).collect();

@@ -1,0 +1,729 @@
+//! One test (or more) for each defect of issue 12 that the command line
+//! shows, named by the item's number: wrong results a user could not see,
+//! data a flag could delete, inputs without bounds and unclear messages.
+//! Each failed before its fix. Items 1 and 14 (`serve`) are pinned in
+//! tests/serve.rs and tests/browser.rs; item 6 (the tenure plot) in
+//! `output::plots::tests`.
+
+// Not every helper of the shared CLI test module is used here.
+#[allow(dead_code)]
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command as Proc, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Sandbox, assert_mentions, entries, read};
+
+fn teaching(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/teaching")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Runs `args`, expecting success; returns stdout and stderr.
+fn ok(sb: &Sandbox, args: &[&str]) -> (String, String) {
+    let out = sb.cmd().args(args).output().expect("runs");
+    let stderr = sb.normalise(&out.stderr);
+    assert!(out.status.success(), "{args:?} failed:\n{stderr}");
+    (String::from_utf8(out.stdout).expect("utf-8"), stderr)
+}
+
+/// Runs `args`, expecting exit code 2; returns the whole stderr.
+fn refused(sb: &Sandbox, args: &[&str]) -> String {
+    let out = sb.cmd().args(args).output().expect("runs");
+    let stderr = sb.normalise(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}:\n{stderr}");
+    assert!(stderr.contains("error: "), "{stderr}");
+    stderr
+}
+
+/// The rows of a CSV file as maps from column to value.
+fn csv_rows(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).expect("csv");
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    r.records()
+        .map(|rec| {
+            head.iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// A teaching scenario with a year-3 reform of pay and tenure.
+fn with_reform(sb: &Sandbox) -> &'static str {
+    let text = fs::read_to_string(teaching("rotation_and_collusion.toml")).unwrap();
+    let cut = text.find("[[reforms]]").expect("the demo has a reform");
+    sb.write(
+        "my.toml",
+        &format!(
+            "{}[[reforms]]\nyear = 3\nlabel = \"pay and tenure\"\nset = {{ \"pay.level\" = 1.2, postings = {{ tenure_months = 24 }} }}\n",
+            &text[..cut]
+        ),
+    );
+    "my.toml"
+}
+
+// ---------------------------------------------------------------------------
+// 2. A swept key that a reform sets was overwritten without a word.
+
+#[test]
+fn d02_varying_a_key_a_reform_overwrites_is_refused_naming_the_reform() {
+    let sb = Sandbox::new();
+    let s = with_reform(&sb);
+    let e = refused(
+        &sb,
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "pay.level=1.0,1.4",
+            "--vary",
+            "postings.tenure_months=24,36",
+            "--years",
+            "4",
+        ],
+    );
+    assert_mentions(
+        &e,
+        &[
+            "--vary pay.level",
+            "\"pay and tenure\" (reforms[0], year 3)",
+            "sets `pay.level`",
+            "vary `reforms[0].set.pay.level`",
+        ],
+    );
+    let e = refused(
+        &sb,
+        &[
+            "sensitivity",
+            s,
+            "--param",
+            "postings.tenure_months=12:48",
+            "--param",
+            "politics.interference=0:1",
+            "--years",
+            "4",
+        ],
+    );
+    assert_mentions(
+        &e,
+        &[
+            "--param postings.tenure_months",
+            "sets `postings.tenure_months`",
+        ],
+    );
+    sb.write(
+        "exp.toml",
+        "kind = \"sweep\"\nscenario = \"my.toml\"\nyears = 4\nvary = [\"pay.level=1.0,1.4\"]\n",
+    );
+    let e = refused(&sb, &["experiment", "exp.toml"]);
+    assert_mentions(&e, &["experiment file `exp.toml`", "sets `pay.level`"]);
+    // The documented way: vary what the reform sets. The two points differ
+    // after the reform and not before it.
+    let (out, _) = ok(
+        &sb,
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "reforms[0].set.postings.tenure_months=12,48",
+            "--years",
+            "6",
+            "--replicates",
+            "1",
+            "--no-plots",
+            "--at",
+            "2,6",
+            "--metrics",
+            "nominal_tenure_months",
+        ],
+    );
+    assert_mentions(&out, &["reforms[0].set.postings.tenure_months"]);
+    let rows = csv_rows(&sb.join("outputs/sweep_my_tenure_months/points.csv"));
+    let at = |point: &str, year: &str| -> f64 {
+        rows.iter()
+            .find(|r| {
+                r["point"] == point && r["year"] == year && r["metric"] == "nominal_tenure_months"
+            })
+            .unwrap()["mean"]
+            .parse()
+            .unwrap()
+    };
+    assert_eq!((at("0", "2"), at("1", "2")), (60.0, 60.0));
+    assert_eq!((at("0", "6"), at("1", "6")), (12.0, 48.0));
+}
+
+// ---------------------------------------------------------------------------
+// 3. Keys that must sum to 1 could not be varied.
+
+#[test]
+fn d03_a_share_of_a_group_that_sums_to_one_is_varied_with_its_group() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let (out, _) = ok(
+        &sb,
+        &[
+            "sweep",
+            file,
+            "--vary",
+            "recruitment.merit_share=0.07,0.5",
+            "--replicates",
+            "1",
+            "--no-plots",
+            "--out",
+            "linked",
+        ],
+    );
+    assert_mentions(&out, &["recruitment.quota_share"]);
+    let rows = csv_rows(&sb.join("linked/points.csv"));
+    let quota = |point: &str| -> String {
+        rows.iter().find(|r| r["point"] == point).unwrap()["recruitment.quota_share"].clone()
+    };
+    // Quota seats take what merit leaves; patronage keeps its 0.10.
+    assert_eq!((quota("0"), quota("1")), ("0.83".into(), "0.4".into()));
+    let e = refused(
+        &sb,
+        &["sweep", file, "--vary", "recruitment.merit_share=0.07,0.95"],
+    );
+    assert_mentions(
+        &e,
+        &[
+            "the value `0.95` is not allowed",
+            "leaves -0.05 for `recruitment.quota_share`",
+        ],
+    );
+}
+
+#[test]
+fn d03_design_points_from_a_salib_or_ema_workbench_file_run_as_they_are() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    // EMA Workbench's experiments, saved by pandas: an index column and
+    // the scenario, policy and model bookkeeping columns.
+    sb.write(
+        "ema.csv",
+        ",politics.interference,postings.tenure_months,scenario,policy,model\n0,0.1,24,0,None,bureausim\n1,0.8,48.0,1,None,bureausim\n",
+    );
+    // numpy.savetxt with a header: space-separated, `# ` before the names.
+    sb.write(
+        "salib.txt",
+        "# politics.interference postings.tenure_months\n1.000000e-01 2.400000e+01\n8.000000e-01 4.800000e+01\n",
+    );
+    let mut results = Vec::new();
+    for (design, out) in [("ema.csv", "a"), ("salib.txt", "b")] {
+        ok(
+            &sb,
+            &[
+                "sweep",
+                file,
+                "--design",
+                design,
+                "--replicates",
+                "2",
+                "--no-plots",
+                "--out",
+                out,
+            ],
+        );
+        results.push(String::from_utf8(read(&sb.join(out), "points.csv")).unwrap());
+        let rows = csv_rows(&sb.join(out).join("points.csv"));
+        assert_eq!(rows[0]["postings.tenure_months"], "24.0");
+    }
+    assert!(
+        results[0] == results[1],
+        "the same points give the same results"
+    );
+    // The design is kept in the manifest: the file may go, a rerun resumes.
+    fs::remove_file(sb.join("ema.csv")).unwrap();
+    let e = refused(&sb, &["sweep", file, "--design", "ema.csv", "--out", "a"]);
+    assert_mentions(&e, &["--design ema.csv: cannot read it"]);
+    sb.write("frac.csv", "postings.sample\n2.5\n");
+    let e = refused(&sb, &["sweep", file, "--design", "frac.csv"]);
+    assert_mentions(&e, &["frac.csv line 2", "takes whole numbers, got 2.5"]);
+    sb.write("short.csv", "politics.interference,pay.level\n0.3\n");
+    let e = refused(&sb, &["sweep", file, "--design", "short.csv"]);
+    assert_mentions(&e, &["line 2 has 1 value(s), the header 2 column(s)"]);
+}
+
+// ---------------------------------------------------------------------------
+// 4. merge and resume accepted tampered run data.
+
+#[test]
+fn d04_merge_and_resume_refuse_tampered_swapped_and_foreign_run_files() {
+    let sb = Sandbox::new();
+    let s = teaching("political_transfers.toml");
+    let sweep = |seed: &str, shard: &str, out: &str| {
+        ok(
+            &sb,
+            &[
+                "sweep",
+                &s,
+                "--vary",
+                "reforms[0].set.politics.interference=0.2,0.8",
+                "--replicates",
+                "3",
+                "--years",
+                "6",
+                "--seed",
+                seed,
+                "--shard",
+                shard,
+                "--out",
+                out,
+            ],
+        );
+    };
+    sweep("1", "1/2", "s1");
+    sweep("1", "2/2", "s2");
+    sweep("2", "1/2", "other");
+    let run = |dir: &str, j: usize| sb.join(dir).join(format!("runs/run-{j:07}.csv"));
+    let merge = || refused(&sb, &["merge", "s1", "s2", "--out", "m", "--no-plots"]);
+    let pristine = fs::read(run("s1", 4)).unwrap();
+
+    // A number changed.
+    let text = String::from_utf8(pristine.clone()).unwrap();
+    let last = text.trim_end().rsplit(',').next().unwrap().to_string();
+    let changed = format!("{}9\n", text.trim_end());
+    assert_ne!(last, "9");
+    fs::write(run("s1", 4), changed).unwrap();
+    assert_mentions(
+        &merge(),
+        &["run-0000004.csv", "does not match its checksum"],
+    );
+    // Resume refuses it too, and says what to do.
+    let e = refused(
+        &sb,
+        &[
+            "sweep",
+            &s,
+            "--vary",
+            "reforms[0].set.politics.interference=0.2,0.8",
+            "--replicates",
+            "3",
+            "--years",
+            "6",
+            "--seed",
+            "1",
+            "--shard",
+            "1/2",
+            "--out",
+            "s1",
+        ],
+    );
+    assert_mentions(&e, &["run-0000004.csv", "remove that file"]);
+    fs::write(run("s1", 4), &pristine).unwrap();
+
+    // Two run files swapped.
+    let two = fs::read(run("s1", 2)).unwrap();
+    fs::write(run("s1", 2), &pristine).unwrap();
+    fs::write(run("s1", 4), &two).unwrap();
+    assert_mentions(
+        &merge(),
+        &["run-0000002.csv", "holds run 4", "renamed or swapped"],
+    );
+    fs::write(run("s1", 2), &two).unwrap();
+    fs::write(run("s1", 4), &pristine).unwrap();
+
+    // A run file from the same sweep with another seed.
+    fs::copy(run("other", 4), run("s1", 4)).unwrap();
+    assert_mentions(
+        &merge(),
+        &["run-0000004.csv", "belongs to another experiment", "seed 2"],
+    );
+    fs::write(run("s1", 4), &pristine).unwrap();
+    ok(&sb, &["merge", "s1", "s2", "--out", "m", "--no-plots"]);
+}
+
+// ---------------------------------------------------------------------------
+// 5. --set dropped a second line; malformed paths were accepted.
+
+#[test]
+fn d05_a_set_value_with_a_line_break_and_malformed_paths_are_refused() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let e = refused(
+        &sb,
+        &[
+            "check",
+            file,
+            "--set",
+            "politics.interference=0.5\nsim.years=3",
+        ],
+    );
+    assert_mentions(
+        &e,
+        &[
+            "line break",
+            "(`sim.years=3`) would be lost",
+            "its own --set",
+        ],
+    );
+    for (path, fault) in [
+        ("structure.grades[0.posts", "`[` not closed"),
+        ("grades[[0]]", "not followed by a whole number"),
+        ("structure..grades", "empty name between two dots"),
+    ] {
+        let e = refused(&sb, &["check", file, "--set", &format!("{path}=3")]);
+        assert_mentions(&e, &[&format!("`{path}` is not a key path"), fault]);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 7. --force deleted folders bureausim did not write.
+
+#[test]
+fn d07_force_never_replaces_a_folder_bureausim_did_not_write() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let precious = sb.join("thesis");
+    fs::create_dir_all(&precious).unwrap();
+    fs::write(precious.join("chapter1.tex"), "years of work").unwrap();
+    let e = refused(&sb, &["run", file, "--out", "thesis", "--force"]);
+    assert_mentions(&e, &["`thesis` exists and was not written by bureausim"]);
+    // merge, likewise.
+    let s = teaching("political_transfers.toml");
+    ok(
+        &sb,
+        &[
+            "compare",
+            &s,
+            &s,
+            "--replicates",
+            "1",
+            "--years",
+            "6",
+            "--shard",
+            "1/1",
+            "--out",
+            "shard",
+        ],
+    );
+    let e = refused(&sb, &["merge", "shard", "--out", "thesis", "--force"]);
+    assert_mentions(&e, &["`thesis` exists and was not written by bureausim"]);
+    assert_eq!(read(&precious, "chapter1.tex"), b"years of work");
+    // A folder bureausim wrote is replaced.
+    ok(&sb, &["run", file, "--no-plots", "--out", "mine"]);
+    ok(
+        &sb,
+        &["run", file, "--no-plots", "--out", "mine", "--force"],
+    );
+}
+
+#[test]
+fn d07_a_hostile_scenario_name_cannot_reach_another_folder() {
+    let sb = Sandbox::new();
+    let victim = sb.join("victim");
+    fs::create_dir_all(&victim).unwrap();
+    fs::write(victim.join("data.txt"), "precious").unwrap();
+    for name in [
+        victim.display().to_string(),
+        "../victim".into(),
+        "..".into(),
+    ] {
+        sb.tiny_with("hostile.toml", "");
+        let text = fs::read_to_string(sb.join("hostile.toml"))
+            .unwrap()
+            .replace("name = \"tiny\"", &format!("name = {name:?}"));
+        sb.write("hostile.toml", &text);
+        fs::create_dir_all(sb.join("outputs")).unwrap();
+        let e = refused(&sb, &["run", "hostile.toml", "--force"]);
+        assert_mentions(&e, &["`name` is", "a plain folder name"]);
+        assert_eq!(read(&victim, "data.txt"), b"precious", "{name}");
+    }
+    assert_eq!(entries(&sb.join("outputs")), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------
+// 8. A non-UTF-8 path panicked after the whole simulation.
+
+#[cfg(unix)]
+#[test]
+fn d08_paths_that_are_not_utf8_are_handled_not_panicked_on() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let out = OsStr::from_bytes(b"caf\xe9");
+    let o = sb
+        .cmd()
+        .args(["run", file, "--no-plots", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(sb.path().join(out).join("timeseries.csv").is_file());
+    // A comparison of scenario files whose names are not UTF-8.
+    let odd = sb.path().join(OsStr::from_bytes(b"s\xe9.toml"));
+    fs::copy(sb.join(file), &odd).unwrap();
+    let o = sb
+        .cmd()
+        .arg("compare")
+        .args([&odd, &odd])
+        .args(["--replicates", "1", "--no-plots", "--out", "cmp"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(sb.join("cmp/summary.json").is_file());
+}
+
+// ---------------------------------------------------------------------------
+// 9. --out FILE --force failed after the run and blocked later runs.
+
+#[test]
+fn d09_an_impossible_out_is_refused_before_the_run() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    sb.write("results", "a file, not a folder");
+    for out in ["results", "results/sub", "/"] {
+        let t = Instant::now();
+        let e = refused(&sb, &["run", file, "--out", out, "--force"]);
+        assert_mentions(&e, &[&format!("--out {out}:")]);
+        assert!(!e.contains("bureausim 0."), "refused before the run: {e}");
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+    assert_eq!(read(sb.path(), "results"), b"a file, not a folder");
+    assert_eq!(
+        entries(sb.path()),
+        ["results", "tiny.toml"],
+        "nothing left behind"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 10. Killed runs left .NAME.partial-PID folders forever.
+
+#[test]
+fn d10_a_killed_runs_partial_folder_is_removed_by_the_next_run_there() {
+    let sb = Sandbox::new();
+    sb.fixture("tiny.toml");
+    let file = sb.tiny_with("slow.toml", "");
+    let text = fs::read_to_string(sb.join(file))
+        .unwrap()
+        .replace("years = 2", "years = 3000");
+    sb.write(file, &text);
+    let bin = assert_cmd::cargo::cargo_bin("bureausim");
+    let mut child = Proc::new(&bin)
+        .current_dir(sb.path())
+        .args(["run", file, "--no-plots", "--out", "res"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = || {
+        entries(sb.path())
+            .into_iter()
+            .filter(|n| n.starts_with(".res.partial-"))
+            .collect::<Vec<_>>()
+    };
+    let t = Instant::now();
+    while partial().is_empty() && t.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL: nothing of the run's own can clean up.
+    child.wait().unwrap();
+    let left = partial();
+    assert_eq!(left.len(), 1, "the killed run left its folder: {left:?}");
+    let (_, stderr) = ok(&sb, &["run", "tiny.toml", "--no-plots", "--out", "res"]);
+    assert!(partial().is_empty(), "{:?}", entries(sb.path()));
+    assert_mentions(
+        &stderr,
+        &[&format!("removed `./{}`", left[0]), "interrupted bureausim"],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 11. --threads 100000 kept spawning threads.
+
+#[test]
+fn d11_more_threads_than_cores_are_lowered_to_the_cores() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let t = Instant::now();
+    let (_, stderr) = ok(
+        &sb,
+        &[
+            "run",
+            file,
+            "--no-plots",
+            "--out",
+            "o",
+            "--threads",
+            "100000",
+        ],
+    );
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert_mentions(
+        &stderr,
+        &["--threads 100000 is more than this machine's", "using"],
+    );
+    let run: serde_json::Value = serde_json::from_slice(&read(&sb.join("o"), "run.json")).unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get() as u64;
+    assert_eq!(run["threads"].as_u64(), Some(cores));
+}
+
+// ---------------------------------------------------------------------------
+// 12. Runs that passed `check` aborted partway for want of memory.
+
+#[test]
+fn d12_a_run_too_large_for_the_memory_is_refused_with_its_numbers() {
+    let sb = Sandbox::new();
+    sb.write(
+        "long.toml",
+        "name = \"long\"\n[sim]\nyears = 5000\nreplicates = 200\nwarmup_years = 0\n[training]\ncourses = []\n[[structure.grades]]\nname = \"BPS-17\"\nposts = 1\nentry = true\n",
+    );
+    let t = Instant::now();
+    let e = refused(&sb, &["run", "long.toml", "--max-memory", "0.25"]);
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_mentions(
+        &e,
+        &[
+            "1 posts, 1 officers × 5000 years × 200 replicates",
+            "needs about 1.1 GiB",
+            "--max-memory 0.25",
+            "pass --max-memory 2",
+        ],
+    );
+    // A large grade, refused by the machine's own memory (no flag), before
+    // anything is allocated.
+    sb.write(
+        "huge.toml",
+        "name = \"huge\"\n[sim]\nreplicates = 100\n[training]\ncourses = []\n[[structure.grades]]\nname = \"BPS-17\"\nposts = 50000000\nentry = true\n",
+    );
+    let t = Instant::now();
+    let e = refused(
+        &sb,
+        &["run", "huge.toml", "--threads", "1", "--max-memory", "4"],
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_mentions(&e, &["50000000 posts", "GiB of memory"]);
+    assert!(!sb.join("outputs").exists());
+}
+
+#[test]
+fn d12_sensitivity_and_compare_have_a_run_cap_like_sweep() {
+    let sb = Sandbox::new();
+    let s = teaching("political_transfers.toml");
+    let t = Instant::now();
+    let e = refused(
+        &sb,
+        &[
+            "sensitivity",
+            &s,
+            "--method",
+            "sobol",
+            "--samples",
+            "1000000",
+            "--param",
+            "pay.level=1:2",
+            "--param",
+            "exits.retirement_age=58:62",
+        ],
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_mentions(
+        &e,
+        &[
+            "4000000 points × 2 replicates; at most 1000000 runs",
+            "--samples",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 13. Extreme attractiveness drew 5,000,000 applicants a pool and clipped
+// abilities without a word.
+
+#[test]
+fn d13_extreme_applicant_pools_run_quickly_and_their_clipping_is_reported() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    for sets in [
+        vec!["structure.grades[0].outside_wage_ratio=0"],
+        vec!["recruitment.pool_elasticity=10", "recruitment.prestige=100"],
+    ] {
+        let mut args = vec![
+            "run",
+            file,
+            "--no-plots",
+            "--out",
+            "o",
+            "--force",
+            "--years",
+            "5",
+        ];
+        for s in &sets {
+            args.extend(["--set", s]);
+        }
+        let t = Instant::now();
+        let (_, stderr) = ok(&sb, &args);
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "{sets:?}: {:?}",
+            t.elapsed()
+        );
+        assert_mentions(
+            &stderr,
+            &[
+                "warning: recruitment into BPS-17 at the start",
+                "clipped to 10",
+            ],
+        );
+        let run: serde_json::Value =
+            serde_json::from_slice(&read(&sb.join("o"), "run.json")).unwrap();
+        assert_eq!(run["warnings"].as_array().map(Vec::len), Some(1));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 15. Messages.
+
+#[test]
+fn d15_a_wrong_type_names_the_key_path_and_the_type_in_words() {
+    let sb = Sandbox::new();
+    sb.write("t.toml", "[pay]\nlevel = \"1.4\"\n");
+    let e = refused(&sb, &["check", "t.toml"]);
+    assert_mentions(&e, &["line 2", "expected a number", "at key `pay.level`"]);
+}
+
+#[test]
+fn d15_a_too_deep_header_names_its_line_and_a_huge_line_is_cut() {
+    let sb = Sandbox::new();
+    let header = vec!["a"; 100].join(".");
+    sb.write("deep.toml", &format!("name = \"x\"\n[{header}]\nx = 1\n"));
+    let e = refused(&sb, &["check", "deep.toml"]);
+    assert_mentions(&e, &["line 2", "nests 100 levels deep"]);
+    sb.write(
+        "long.toml",
+        &format!("name = \"{}\" junk\n", "x".repeat(600_000)),
+    );
+    let e = refused(&sb, &["check", "long.toml"]);
+    assert!(e.len() < 5_000, "{} bytes", e.len());
+    assert_mentions(&e, &["more characters)"]);
+}
+
+#[test]
+fn d15_a_bad_range_blames_its_step_and_huge_numbers_print_short() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let e = refused(&sb, &["sweep", file, "--vary", "postings.sample=1:3:0.5"]);
+    assert_mentions(
+        &e,
+        &[
+            "--vary postings.sample=1.0:3.0:0.5",
+            "takes whole numbers",
+            "the STEP 0.5",
+        ],
+    );
+    let e = refused(&sb, &["check", file, "--set", "pay.level=1e308"]);
+    assert_mentions(&e, &["got 1e308"]);
+    assert!(!e.contains("00000000000"), "{e}");
+    let e = refused(&sb, &["run", file, "--seed", "-1"]);
+    assert_mentions(&e, &["a seed is a whole number from 0 to"]);
+    assert!(!e.contains("'-- -1'"), "{e}");
+}
