@@ -207,21 +207,13 @@ impl Plan {
                 // Each value alone first, so an error names the flag and value.
                 for v in &self.spec.vary {
                     for val in &v.values {
-                        let sets = [format!("{}={val}", v.key)];
-                        linked_sets(base, &sets)
-                            .and_then(|linked| {
-                                base.clone()
-                                    .with_sets(&[&sets[..], &linked[..]].concat())
-                                    .map_err(|e| e.to_string())
-                            })
-                            .and_then(|s| s.validate(&origin).map_err(|e| e.to_string()))
-                            .map_err(|e| {
-                                err(format!(
-                                    "--vary {}={}: the value `{val}` is not allowed: {e}",
-                                    v.key,
-                                    v.values.join(",")
-                                ))
-                            })?;
+                        check_one(base, &origin, &v.key, val).map_err(|e| {
+                            err(format!(
+                                "--vary {}={}: the value `{val}` is not allowed: {e}",
+                                v.key,
+                                v.values.join(",")
+                            ))
+                        })?;
                     }
                 }
                 let dims: Vec<usize> = self.spec.vary.iter().map(|v| v.values.len()).collect();
@@ -304,17 +296,9 @@ impl Plan {
                     integer.push(is_int);
                     for end in [p.lo, p.hi] {
                         let val = value_text(end, is_int);
-                        let sets = [format!("{}={val}", p.key)];
-                        linked_sets(base, &sets)
-                            .and_then(|linked| {
-                                base.clone()
-                                    .with_sets(&[&sets[..], &linked[..]].concat())
-                                    .map_err(|e| e.to_string())
-                            })
-                            .and_then(|s| s.validate(&origin).map_err(|e| e.to_string()))
-                            .map_err(|e| {
-                                err(format!("{shown}: the end {val} is not allowed: {e}"))
-                            })?;
+                        check_one(base, &origin, &p.key, &val).map_err(|e| {
+                            err(format!("{shown}: the end {val} is not allowed: {e}"))
+                        })?;
                     }
                 }
                 let k = self.spec.params.len();
@@ -486,6 +470,18 @@ fn linked_sets(base: &Scenario, sets: &[String]) -> Result<Vec<String>, String> 
     let tree = toml::Value::try_from(base.clone().with_sets(sets).map_err(|e| e.to_string())?)
         .expect("scenario serialises");
     linked::complete(&tree, &keys)
+}
+
+/// Checks `base` with `key` set to `val` alone (and its linked shares), so
+/// that an error names one flag and one value.
+fn check_one(base: &Scenario, origin: &str, key: &str, val: &str) -> Result<(), String> {
+    let sets = [format!("{key}={val}")];
+    let linked = linked_sets(base, &sets)?;
+    base.clone()
+        .with_sets(&[&sets[..], &linked[..]].concat())
+        .map_err(|e| e.to_string())?
+        .validate(origin)
+        .map_err(|e| e.to_string())
 }
 
 /// Refuses to vary `key` when a reform of `base` sets it (or a linked share

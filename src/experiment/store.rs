@@ -399,7 +399,7 @@ fn read_run(path: &Path, plan: &Plan, j: usize) -> anyhow::Result<Vec<Vec<f64>>>
     if record.experiment != want.experiment {
         anyhow::bail!(
             "`{shown}` belongs to another experiment (fingerprint {}, this one {}{})",
-            crate::error::shorten(&record.experiment, 12),
+            record.experiment.chars().take(12).collect::<String>(),
             &want.experiment[..12],
             if record.seed != want.seed {
                 format!(
