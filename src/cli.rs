@@ -347,19 +347,68 @@ fn parse_gib(s: &str) -> Result<f64, String> {
 
 /// Bytes as a person reads them.
 fn bytes_text(b: f64) -> String {
+    let mib = b / (1u64 << 20) as f64;
     if b >= GIB {
         format!("{:.1} GiB", b / GIB)
+    } else if mib >= 10.0 {
+        format!("{mib:.0} MiB")
     } else {
-        format!("{:.0} MiB", (b / (1u64 << 20) as f64).max(1.0))
+        format!("{} MiB", crate::error::rounded(mib))
     }
 }
 
-/// Memory this machine has available (Linux: `MemAvailable`), if known.
+/// Memory this process may use (Linux): the machine's `MemAvailable`, or
+/// less when a control group (a Slurm allocation, a container) limits the
+/// process, whose own limit then applies. `None` where neither is known.
 fn available_memory() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024.0)
+    let machine = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024.0)
+        });
+    match (machine, cgroup_headroom()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// What this process's memory control group still allows: its limit less
+/// its use (cgroup v2 `memory.max` − `memory.current`, or v1
+/// `memory.limit_in_bytes` − `memory.usage_in_bytes`), if it has a limit.
+fn cgroup_headroom() -> Option<f64> {
+    let number = |p: &str| -> Option<f64> {
+        let t = std::fs::read_to_string(p).ok()?;
+        let x: f64 = t.trim().parse().ok()?;
+        // "max" (no limit) does not parse; v1 writes no limit as ~2^63.
+        (x < 2f64.powi(60)).then_some(x)
+    };
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    for line in own.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (id, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let (root, limit, used) = if id == "0" && controllers.is_empty() {
+            ("/sys/fs/cgroup", "memory.max", "memory.current")
+        } else if controllers.split(',').any(|c| c == "memory") {
+            (
+                "/sys/fs/cgroup/memory",
+                "memory.limit_in_bytes",
+                "memory.usage_in_bytes",
+            )
+        } else {
+            continue;
+        };
+        // The group's own files, or the root's where a container mounts its
+        // group at the root.
+        for dir in [format!("{root}{path}"), root.to_string()] {
+            if let Some(max) = number(&format!("{dir}/{limit}")) {
+                let now = number(&format!("{dir}/{used}")).unwrap_or(0.0);
+                return Some((max - now).max(0.0));
+            }
+        }
+    }
+    None
 }
 
 /// Refuses, before any work, a run estimated to need more memory than
@@ -520,13 +569,16 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         })?,
         None => Plan::new(spec, command)?,
     };
-    let dest = c.out.clone().unwrap_or_else(|| {
-        let mut name = plan.spec.name.clone();
-        if let Some(s) = shard {
-            name.push_str(&format!("-shard-{}-of-{}", s.index, s.count));
+    let dest = match &c.out {
+        Some(out) => output::normalize(out),
+        None => {
+            let mut name = plan.spec.name.clone();
+            if let Some(s) = shard {
+                name.push_str(&format!("-shard-{}-of-{}", s.index, s.count));
+            }
+            Path::new("outputs").join(name)
         }
-        Path::new("outputs").join(name)
-    });
+    };
     let threads = worker_threads(c.threads);
     let size = plan
         .bases
@@ -661,15 +713,16 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn merge(a: MergeArgs) -> anyhow::Result<()> {
-    let plan = store::merge(&a.dirs, &a.out, a.force)?;
+    let out = output::normalize(&a.out);
+    let plan = store::merge(&a.dirs, &out, a.force)?;
     println!(
         "merged {} shard folder(s): {} runs of `{}` → {}",
         a.dirs.len(),
         plan.runs(),
         plan.command,
-        a.out.display()
+        out.display()
     );
-    finish(&a.out, &plan, a.no_plots)
+    finish(&out, &plan, a.no_plots)
 }
 
 fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {
@@ -709,9 +762,8 @@ fn check(a: CheckArgs) -> anyhow::Result<()> {
 
 fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     use crate::experiment::validation::{self, Settings};
-    if a.out.exists() && !a.force {
-        return Err(output::FileExists(a.out.display().to_string()).into());
-    }
+    // Before the long run: a report that could not be written is refused now.
+    output::check_file_destination(&a.out, a.force)?;
     if !a.scenarios.join("pakistan_baseline.toml").is_file() {
         return Err(UsageError(format!(
             "--scenarios {}: no pakistan_baseline.toml there; give the folder of the scenario library",
@@ -776,10 +828,10 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         extra.push(format!("sim.years={y}"));
     }
     let scn = load(&a.scenario, extra)?;
-    let dest = a
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("outputs").join(&scn.name));
+    let dest = match &a.out {
+        Some(out) => output::normalize(out),
+        None => Path::new("outputs").join(&scn.name),
+    };
     let warnings = scn.warnings();
     for w in &warnings {
         eprintln!("warning: {w}");

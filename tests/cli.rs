@@ -204,12 +204,23 @@ fn force_replaces_existing_output_folder() {
     let sb = Sandbox::new();
     let file = sb.fixture("tiny.toml");
     let dest = sb.run_ok(file, "out/res", &[]);
-    std::fs::write(dest.join("sentinel.txt"), "old").unwrap();
+    // A plot of an earlier run with plots, which this run (--no-plots)
+    // does not write.
+    std::fs::write(dest.join("overview.png"), "old").unwrap();
     sb.run_ok(file, "out/res", &["--force"]);
     assert!(
-        !dest.join("sentinel.txt").exists(),
+        !dest.join("overview.png").exists(),
         "the old folder must be replaced, not merged"
     );
+    // A file of the user's own in it: the folder is not replaced.
+    std::fs::write(dest.join("notes.txt"), "mine").unwrap();
+    let stderr = sb.bad_input(&["run", file, "--no-plots", "--out", "out/res", "--force"]);
+    assert_mentions(
+        &stderr,
+        &["holds files bureausim did not write (`notes.txt`)"],
+    );
+    assert!(dest.join("notes.txt").is_file());
+    std::fs::remove_file(dest.join("notes.txt")).unwrap();
     assert!(dest.join("timeseries.csv").is_file());
     assert_eq!(
         entries(&sb.join("out")),

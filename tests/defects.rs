@@ -187,6 +187,46 @@ fn d03_a_share_of_a_group_that_sums_to_one_is_varied_with_its_group() {
     };
     // Quota seats take what merit leaves; patronage keeps its 0.10.
     assert_eq!((quota("0"), quota("1")), ("0.83".into(), "0.4".into()));
+    // Within a reform: the reform's own quota share takes up the change.
+    let demo = teaching("merit_vs_patronage.toml");
+    let (out, _) = ok(
+        &sb,
+        &[
+            "sweep",
+            &demo,
+            "--vary",
+            "reforms[0].set.recruitment.merit_share=0.1,0.3",
+            "--replicates",
+            "1",
+            "--years",
+            "6",
+            "--no-plots",
+            "--out",
+            "inreform",
+        ],
+    );
+    assert_mentions(&out, &["reforms[0].set.recruitment.quota_share"]);
+    // Without regions, quota seats cannot be filled: patronage gives way.
+    let peter = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/classics/peter_principle.toml")
+        .display()
+        .to_string();
+    ok(
+        &sb,
+        &[
+            "sweep",
+            &peter,
+            "--vary",
+            "recruitment.patronage_share=0,0.2",
+            "--replicates",
+            "1",
+            "--years",
+            "2",
+            "--no-plots",
+            "--out",
+            "peter",
+        ],
+    );
     let e = refused(
         &sb,
         &["sweep", file, "--vary", "recruitment.merit_share=0.07,0.95"],
@@ -337,7 +377,23 @@ fn d04_merge_and_resume_refuse_tampered_swapped_and_foreign_run_files() {
         &["run-0000004.csv", "belongs to another experiment", "seed 2"],
     );
     fs::write(run("s1", 4), &pristine).unwrap();
+    // Line ends converted by a transfer (CR LF, a newline added at the end)
+    // leave the data as they were: accepted.
+    let crlf = String::from_utf8(pristine.clone())
+        .unwrap()
+        .replace('\n', "\r\n")
+        + "\r\n";
+    fs::write(run("s1", 4), crlf).unwrap();
     ok(&sb, &["merge", "s1", "s2", "--out", "m", "--no-plots"]);
+    // A folder of an earlier build (no record in its run files) is refused
+    // at its manifest, saying why.
+    let manifest = sb.join("s2/experiment.json");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v.as_object_mut().unwrap().remove("run_format");
+    fs::write(&manifest, serde_json::to_string(&v).unwrap()).unwrap();
+    let e = refused(&sb, &["merge", "s1", "s2", "--out", "m2", "--no-plots"]);
+    assert_mentions(&e, &["`s2` was started by an earlier build", "no checksum"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -678,6 +734,16 @@ fn d13_extreme_applicant_pools_run_quickly_and_their_clipping_is_reported() {
             serde_json::from_slice(&read(&sb.join("o"), "run.json")).unwrap();
         assert_eq!(run["warnings"].as_array().map(Vec::len), Some(1));
     }
+    // A state between two reforms is checked too.
+    let between = sb.tiny_with(
+        "between.toml",
+        "[[reforms]]\nyear = 1\nlabel = \"a\"\nset = { \"structure.grades[0].outside_wage_ratio\" = 0.0 }\n[[reforms]]\nyear = 2\nlabel = \"b\"\nset = { \"structure.grades[0].outside_wage_ratio\" = 1.0 }\n",
+    );
+    let (_, stderr) = ok(&sb, &["run", between, "--no-plots", "--out", "b"]);
+    assert_mentions(
+        &stderr,
+        &["after the reform \"a\" (year 1)", "clipped to 10"],
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -715,7 +781,7 @@ fn d15_a_bad_range_blames_its_step_and_huge_numbers_print_short() {
     assert_mentions(
         &e,
         &[
-            "--vary postings.sample=1.0:3.0:0.5",
+            "--vary postings.sample=1:3:0.5",
             "takes whole numbers",
             "the STEP 0.5",
         ],
@@ -726,4 +792,27 @@ fn d15_a_bad_range_blames_its_step_and_huge_numbers_print_short() {
     let e = refused(&sb, &["run", file, "--seed", "-1"]);
     assert_mentions(&e, &["a seed is a whole number from 0 to"]);
     assert!(!e.contains("'-- -1'"), "{e}");
+    let e = refused(&sb, &["compare", file, file, "--scale", "1e308"]);
+    assert_mentions(&e, &["scale: 1e308 is out of range"]);
+    let e = refused(
+        &sb,
+        &[
+            "sweep",
+            file,
+            "--vary",
+            "politics.interference=0.1,0.2\nsim.years=3",
+        ],
+    );
+    assert_mentions(&e, &["holds a line break"]);
+    assert!(!e.contains("--set"), "{e}");
+    // An experiment file's errors are explained and cut like a scenario's.
+    sb.write(
+        "exp.toml",
+        &format!(
+            "kind = \"sweep\"\nscenario = \"tiny.toml\"\nreplicates = \"2\"\nname = \"{}\" x\n",
+            "n".repeat(500_000)
+        ),
+    );
+    let e = refused(&sb, &["experiment", "exp.toml"]);
+    assert!(e.len() < 5_000, "{} bytes", e.len());
 }

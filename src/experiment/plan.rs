@@ -369,6 +369,35 @@ impl Plan {
                 }
             }
         }
+        // A --set of a key that takes up the varied shares' changes is
+        // overwritten wherever it does.
+        for arg in &self.spec.sets {
+            let Some((key, _)) = arg.split_once('=') else {
+                continue;
+            };
+            let key = linked::canonical(key.trim());
+            let labels: Vec<String> = self
+                .variants
+                .iter()
+                .filter(|v| {
+                    v.linked.iter().any(|l| {
+                        l.split_once('=')
+                            .is_some_and(|(k, _)| linked::canonical(k) == key)
+                    })
+                })
+                .map(|v| v.label.clone())
+                .collect();
+            if !labels.is_empty() {
+                warnings.push((
+                    format!(
+                        "--set {}: `{}` takes up the changes of the varied shares of its group, so the value given is replaced (docs/experiments.md, \"Linked keys\")",
+                        crate::error::shorten(arg, 80),
+                        paths::display(&key)
+                    ),
+                    labels,
+                ));
+            }
+        }
         self.warnings = warnings;
         Ok(())
     }
@@ -380,18 +409,26 @@ impl Plan {
         let base = &self.bases[0];
         let tree = toml::Value::try_from(base).expect("scenario serialises");
         let mut integer = Vec::new();
+        let mut boolean = Vec::new();
         for k in &d.keys {
             let like =
                 paths::get(&tree, k).map_err(|e| err(format!("--design {}: {e}", d.file)))?;
             integer.push(matches!(like, toml::Value::Integer(_)));
+            boolean.push(matches!(like, toml::Value::Boolean(_)));
             refuse_reform_overwrite(base, &format!("--design {} column", d.file), k)?;
         }
         for (row, line) in d.rows.iter().zip(&d.lines) {
             let mut sets = Vec::new();
             let mut coords = Vec::new();
-            for ((k, raw), &is_int) in d.keys.iter().zip(row).zip(&integer) {
+            for (((k, raw), &is_int), &is_bool) in
+                d.keys.iter().zip(row).zip(&integer).zip(&boolean)
+            {
                 let x = raw.parse::<f64>().ok().filter(|x| x.is_finite());
                 let text = match x {
+                    // pandas writes booleans as True and False.
+                    _ if is_bool && ["true", "false"].contains(&raw.to_lowercase().as_str()) => {
+                        raw.to_lowercase()
+                    }
                     Some(x) if is_int && x.fract() == 0.0 && x.abs() < 9e15 => {
                         format!("{}", x as i64)
                     }
@@ -422,8 +459,13 @@ impl Plan {
         Ok(())
     }
 
-    /// The scenario of a variant.
-    pub fn scenario(&self, v: &Variant) -> Result<Scenario, crate::scenario::ScenarioError> {
+    /// The scenario of a variant; an error says what is wrong with it (an
+    /// override's problem without a `--set` the user did not type).
+    pub fn scenario(&self, v: &Variant) -> Result<Scenario, UsageError> {
+        self.scenario_of(v).map_err(|e| err(unset(e)))
+    }
+
+    fn scenario_of(&self, v: &Variant) -> Result<Scenario, crate::scenario::ScenarioError> {
         let s = self.bases[v.base]
             .clone()
             .with_sets(&[&v.sets[..], &v.linked[..]].concat())?;
@@ -472,6 +514,15 @@ fn linked_sets(base: &Scenario, sets: &[String]) -> Result<Vec<String>, String> 
     linked::complete(&tree, &keys)
 }
 
+/// A scenario error's text without the `--set ARG:` of an override the
+/// user did not type as `--set` (a varied value, a design point).
+fn unset(e: crate::scenario::ScenarioError) -> String {
+    match e {
+        crate::scenario::ScenarioError::Set { message, .. } => message,
+        other => other.to_string(),
+    }
+}
+
 /// Checks `base` with `key` set to `val` alone (and its linked shares), so
 /// that an error names one flag and one value.
 fn check_one(base: &Scenario, origin: &str, key: &str, val: &str) -> Result<(), String> {
@@ -479,7 +530,7 @@ fn check_one(base: &Scenario, origin: &str, key: &str, val: &str) -> Result<(), 
     let linked = linked_sets(base, &sets)?;
     base.clone()
         .with_sets(&[&sets[..], &linked[..]].concat())
-        .map_err(|e| e.to_string())?
+        .map_err(unset)?
         .validate(origin)
         .map_err(|e| e.to_string())
 }
@@ -530,17 +581,7 @@ fn whole_values(base: &Scenario, v: &mut crate::experiment::spec::Vary) -> Resul
         } else {
             format!("{x} is not one; give whole numbers")
         };
-        let given = match (v.step, nums.first(), nums.last()) {
-            (Some(step), Some(a), Some(b)) => {
-                format!(
-                    "{}:{}:{}",
-                    number_text(*a),
-                    number_text(*b),
-                    number_text(step)
-                )
-            }
-            _ => v.values.join(","),
-        };
+        let given = v.range.clone().unwrap_or_else(|| v.values.join(","));
         return Err(err(format!(
             "--vary {}={given}: `{}` takes whole numbers, but {cause}",
             v.key, v.key

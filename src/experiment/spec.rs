@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::UsageError;
+use crate::error::{UsageError, readable};
 
 /// The three kinds of experiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +55,9 @@ pub struct Vary {
     /// of a value the key does not take.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<f64>,
+    /// The range as typed (`1:3.9:1.5`), for messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
 }
 
 /// Design points read from a file (`sweep --design points.csv`): one
@@ -70,8 +73,10 @@ pub struct DesignPoints {
     pub lines: Vec<usize>,
 }
 
-/// Most design points a file may hold (as a sweep's runs are capped).
+/// Most design points a file may hold (as a sweep's runs are capped), and
+/// most values in all (points × columns), so a design stays small in memory.
 pub const MAX_DESIGN_POINTS: usize = 1_000_000;
+pub const MAX_DESIGN_CELLS: usize = 4_000_000;
 
 /// Columns of a design file that are bookkeeping, not parameters: a
 /// pandas index (no name) and EMA Workbench's `scenario`, `policy` and
@@ -86,9 +91,9 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
     let shown = path.display().to_string();
     let bad = |m: String| UsageError(format!("--design {shown}: {m}"));
     let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
-    if meta.len() > 256 << 20 {
+    if meta.len() > 64 << 20 {
         return Err(bad(format!(
-            "the file is {} MiB; at most 256 MiB",
+            "the file is {} MiB; at most 64 MiB",
             meta.len() >> 20
         )));
     }
@@ -145,9 +150,9 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
                 names[*i].trim()
             )));
         }
-        if rows.len() == MAX_DESIGN_POINTS {
+        if rows.len() == MAX_DESIGN_POINTS || (rows.len() + 1) * names.len() > MAX_DESIGN_CELLS {
             return Err(bad(format!(
-                "more than {MAX_DESIGN_POINTS} points; split the design into several sweeps"
+                "more than {MAX_DESIGN_POINTS} points or {MAX_DESIGN_CELLS} values; split the design into several sweeps"
             )));
         }
         rows.push(keep.iter().map(|&i| fields[i].trim().to_string()).collect());
@@ -398,19 +403,10 @@ impl Spec {
     }
 }
 
-/// `s` with every character a folder name should not have replaced by `_`.
+/// `s` made a plain folder name (as a scenario's name is made from its
+/// file's stem).
 pub fn folder_name(s: &str) -> String {
-    let t: String = s
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || "-_.+".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    t.trim_start_matches('.').to_string()
+    crate::scenario::plain_name(s)
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
@@ -426,7 +422,10 @@ fn shell_word(s: &str) -> String {
 }
 
 fn usage(flag: &str, arg: &str, message: impl std::fmt::Display) -> UsageError {
-    UsageError(format!("{flag} {arg}: {message}"))
+    UsageError(format!(
+        "{flag} {}: {message}",
+        crate::error::shorten(&arg.replace('\n', "\\n"), 200)
+    ))
 }
 
 /// Parses `s`, the `what` part of a flag's value, as a finite number.
@@ -452,6 +451,13 @@ pub fn number_text(x: f64) -> String {
 /// Parses `key.path=a:b:step` or `key.path=v1,v2,...` (the `--vary` flag).
 pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
     let flag = "--vary";
+    if arg.contains(['\n', '\r']) {
+        return Err(usage(
+            flag,
+            arg,
+            "it holds a line break; give each parameter its own --vary",
+        ));
+    }
     let (key, rhs) = arg.split_once('=').ok_or_else(|| {
         usage(
             flag,
@@ -491,14 +497,18 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
             return Err(usage(
                 flag,
                 arg,
-                format!("STEP must be above 0, got {step}"),
+                format!("STEP must be above 0, got {}", readable(step)),
             ));
         }
         if b < a {
             return Err(usage(
                 flag,
                 arg,
-                format!("TO ({b}) is below FROM ({a}); give the range from low to high"),
+                format!(
+                    "TO ({}) is below FROM ({}); give the range from low to high",
+                    readable(b),
+                    readable(a)
+                ),
             ));
         }
         let n = ((b - a) / step + 1e-9).floor() as u64 + 1;
@@ -515,7 +525,8 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
             .map(|k| {
                 // Round away the binary drift of a + k·step (0.1 steps).
                 let x = a + k as f64 * step;
-                let x = (x * 1e9).round() / 1e9;
+                let r = (x * 1e9).round() / 1e9;
+                let x = if r.is_finite() { r } else { x };
                 if integers {
                     format!("{}", x as i64)
                 } else {
@@ -546,12 +557,20 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
         values,
         numeric,
         step: step_given,
+        range: step_given.map(|_| rhs.to_string()),
     })
 }
 
 /// Parses `key.path=lo:hi` (the `--param` flag).
 pub fn parse_param(arg: &str) -> Result<Param, UsageError> {
     let flag = "--param";
+    if arg.contains(['\n', '\r']) {
+        return Err(usage(
+            flag,
+            arg,
+            "it holds a line break; give each parameter its own --param",
+        ));
+    }
     let (key, rhs) = arg.split_once('=').ok_or_else(|| {
         usage(
             flag,
@@ -580,7 +599,11 @@ pub fn parse_param(arg: &str) -> Result<Param, UsageError> {
         return Err(usage(
             flag,
             arg,
-            format!("HIGH ({hi}) must be above LOW ({lo})"),
+            format!(
+                "HIGH ({}) must be above LOW ({})",
+                readable(hi),
+                readable(lo)
+            ),
         ));
     }
     Ok(Param {
@@ -651,7 +674,7 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     let f: ExperimentFile = toml::from_str(&text).map_err(|e| {
         UsageError(format!(
             "experiment file `{shown}` is not valid:\n{}",
-            e.to_string().trim_end()
+            crate::scenario::explain_toml_error(&e, &text).trim_end()
         ))
     })?;
     let dir = path.parent().unwrap_or(Path::new(""));
@@ -795,17 +818,12 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
 /// Checks the settings that do not need the scenarios loaded.
 pub fn check(spec: &Spec) -> Result<(), UsageError> {
     let u = |m: String| Err(UsageError(m));
-    // The name becomes a folder under outputs/: one plain path component.
-    if !spec.name.is_empty()
-        && (spec.name.starts_with('.')
-            || !spec
-                .name
-                .chars()
-                .all(|c| c.is_alphanumeric() || "-_.+".contains(c)))
-    {
+    // The name becomes a folder under outputs/: one plain path component,
+    // by the same rule as a scenario's name.
+    if let Some(why) = crate::scenario::name_problem(&spec.name).filter(|_| !spec.name.is_empty()) {
         return u(format!(
-            "name: `{}` is not allowed; a name is a folder under outputs/: letters, digits, `-`, `_`, `.` and `+`, not starting with `.`",
-            spec.name
+            "name: {} is not allowed: {why}; a name is a folder under outputs/: letters, digits, `_`, `-` and `.`, not starting with `.`, at most 100 characters",
+            crate::error::shorten(&format!("{:?}", spec.name), 80)
         ));
     }
     for (flag, keys) in [
@@ -851,7 +869,8 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         && !(f > 0.0 && f <= 100.0)
     {
         return u(format!(
-            "scale: {f} is out of range; allowed above 0 up to 100"
+            "scale: {} is out of range; allowed above 0 up to 100",
+            readable(f)
         ));
     }
     match spec.kind {

@@ -1,15 +1,16 @@
 //! An experiment's folder: `experiment.json` (the manifest: what the
 //! experiment is, its fingerprint and its shard), and `runs/`, one CSV per
 //! completed run, each written to a temporary file and renamed into place
-//! when complete. A run file's first line records which run it is (run
-//! number, point, replicate, seed, the experiment's fingerprint) and the
-//! SHA-256 of the rest, so a file that was edited, swapped with another or
-//! taken from another experiment is refused by name, never averaged in. So a killed experiment loses at most the runs in flight;
-//! re-running the same command finds the folder, checks that the manifest
-//! is the same experiment (same version, scenarios, design, seed) and runs
-//! only what is missing. Shards (`--shard i/n`) take every n-th run; `merge`
-//! checks that shards belong together, that none is missing, doubled or
-//! incomplete, and assembles exactly the folder one machine would have made.
+//! when complete, so a killed experiment loses at most the runs in flight.
+//! A run file's first line records which run it is (run number, point,
+//! replicate, seed, the experiment's fingerprint) and the SHA-256 of the
+//! rest, so a file that was edited, swapped with another or taken from
+//! another experiment is refused by name, never averaged in. Re-running the
+//! same command finds the folder, checks that the manifest is the same
+//! experiment (same version, scenarios, design, seed) and runs only what is
+//! missing. Shards (`--shard i/n`) take every n-th run; `merge` checks that
+//! shards belong together, that none is missing, doubled or incomplete, and
+//! assembles exactly the folder one machine would have made.
 
 use std::path::{Path, PathBuf};
 
@@ -75,6 +76,17 @@ pub struct Manifest {
     /// The resolved base scenarios as TOML, so that `merge` and re-rendering
     /// need no scenario file.
     pub scenarios: Vec<String>,
+    /// The run files' format: 2 since each carries its record and checksum;
+    /// absent (1) in folders of earlier builds.
+    #[serde(default = "format_one")]
+    pub run_format: u32,
+}
+
+/// The run files' format this build writes and reads.
+pub const RUN_FORMAT: u32 = 2;
+
+fn format_one() -> u32 {
+    1
 }
 
 impl Manifest {
@@ -87,7 +99,20 @@ impl Manifest {
             shard,
             spec: plan.spec.clone(),
             scenarios: plan.bases.iter().map(|s| s.to_toml()).collect(),
+            run_format: RUN_FORMAT,
         }
+    }
+
+    /// Refuses a folder whose run files this build cannot check.
+    fn check_run_format(&self, dir: &Path) -> Result<(), UsageError> {
+        if self.run_format == RUN_FORMAT {
+            return Ok(());
+        }
+        Err(UsageError(format!(
+            "`{}` was started by an earlier build of bureausim {}, whose run files carry no record of which run they are and no checksum; this build cannot vouch for them: finish it with that build, or pass --force to start it again",
+            dir.display(),
+            self.bureausim_version
+        )))
     }
 
     /// Rebuilds the plan this manifest was made from.
@@ -135,12 +160,18 @@ impl Manifest {
     }
 }
 
-/// An experiment's settings without its scenario paths, which may differ
-/// between the machines that ran its shards.
+/// An experiment's settings without its scenario and design file paths,
+/// which may differ between the machines that ran its shards.
 fn report_settings(spec: &Spec) -> anyhow::Result<serde_json::Value> {
     let mut v = serde_json::to_value(spec)?;
     if let Some(o) = v.as_object_mut() {
         o.remove("scenarios");
+        // A design file's path (and its line numbers) is the machine's;
+        // its points are in the fingerprint.
+        if let Some(d) = o.get_mut("design").and_then(|d| d.as_object_mut()) {
+            d.remove("file");
+            d.remove("lines");
+        }
     }
     Ok(v)
 }
@@ -183,6 +214,9 @@ pub fn prepare(
     output::clear_stale(dir);
     if dir.join("experiment.json").is_file() {
         let old = Manifest::read(dir)?;
+        if old.fingerprint == manifest.fingerprint {
+            old.check_run_format(dir)?;
+        }
         if old.fingerprint != manifest.fingerprint || old.shard != manifest.shard {
             let why = if old.bureausim_version != manifest.bureausim_version {
                 format!(
@@ -314,6 +348,18 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The checksum of a run file's data lines, whatever their line ends: a
+/// file whose line ends were converted (CR LF, an added newline at the
+/// end) by a transfer or a version-control setting holds the same data.
+fn body_checksum(body: &str) -> String {
+    let mut lines = String::with_capacity(body.len());
+    for l in body.lines() {
+        lines.push_str(l.trim_end_matches('\r'));
+        lines.push('\n');
+    }
+    sha256_hex(lines.trim_end_matches('\n').as_bytes())
+}
+
 /// The record that run `j` of `plan` must carry (its checksum aside).
 fn expected_record(plan: &Plan, j: usize) -> RunRecord {
     let (point, replicate) = plan.run_of(j);
@@ -344,7 +390,7 @@ fn write_run(dir: &Path, plan: &Plan, j: usize, rows: &[Vec<f64>]) -> anyhow::Re
         body.push('\n');
     }
     let mut record = expected_record(plan, j);
-    record.sha256 = sha256_hex(body.as_bytes());
+    record.sha256 = body_checksum(&body);
     let text = format!(
         "{RECORD_PREFIX}{}\n{body}",
         serde_json::to_string(&record).expect("record serialises")
@@ -388,6 +434,7 @@ fn read_run(path: &Path, plan: &Plan, j: usize) -> anyhow::Result<Vec<Vec<f64>>>
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{shown}`"))?;
     let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
     let record: RunRecord = first
+        .trim_end_matches('\r')
         .strip_prefix(RECORD_PREFIX)
         .and_then(|r| serde_json::from_str(r).ok())
         .ok_or_else(|| {
@@ -425,13 +472,13 @@ fn read_run(path: &Path, plan: &Plan, j: usize) -> anyhow::Result<Vec<Vec<f64>>>
             want.seed
         );
     }
-    if sha256_hex(body.as_bytes()) != record.sha256 {
+    if body_checksum(body) != record.sha256 {
         anyhow::bail!(
             "`{shown}` does not match its checksum: its data were changed after the run wrote them"
         );
     }
     let mut lines = body.lines();
-    let header = lines.next().unwrap_or_default();
+    let header = lines.next().unwrap_or_default().trim_end_matches('\r');
     let want_cols: Vec<&str> = std::iter::once("year")
         .chain(METRICS.iter().map(|m| m.name))
         .collect();
@@ -439,6 +486,8 @@ fn read_run(path: &Path, plan: &Plan, j: usize) -> anyhow::Result<Vec<Vec<f64>>>
         anyhow::bail!("`{shown}` has other columns than this version's metrics");
     }
     let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.is_empty())
         .map(|l| {
             l.split(',')
                 .skip(1)
@@ -479,7 +528,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
             ))
             .into());
         }
-        manifests.push(Manifest::read(d)?);
+        let m = Manifest::read(d)?;
+        m.check_run_format(d)?;
+        manifests.push(m);
     }
     let first = &manifests[0];
     for (d, m) in dirs.iter().zip(&manifests).skip(1) {

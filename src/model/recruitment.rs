@@ -366,7 +366,11 @@ pub fn draw_entrants(
                     push(rng, a);
                 }
             } else {
-                for a in top_of_pool(rng, seats, pool, mu, p.ability_sd, p.exam_noise) {
+                // Drawn best first: shuffled, so that no order by ability
+                // reaches the officers' slots.
+                let mut top = top_of_pool(rng, seats, pool, mu, p.ability_sd, p.exam_noise);
+                rng.shuffle(&mut top);
+                for a in top {
                     push(rng, a);
                 }
             }

@@ -42,29 +42,62 @@ pub struct OutputExists(pub String);
 )]
 pub struct FileExists(pub String);
 
-/// Writes the marker into `dir`, saying what wrote it.
+/// Where this process runs: host name, boot id and pid namespace (Linux;
+/// empty where unknown). A temporary folder is judged abandoned only by a
+/// process that runs where its writer ran.
+fn machine() -> [String; 3] {
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default()
+    };
+    let ns = std::fs::read_link("/proc/self/ns/pid")
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    [
+        read("/proc/sys/kernel/hostname"),
+        read("/proc/sys/kernel/random/boot_id"),
+        ns,
+    ]
+}
+
+/// Writes the marker into `dir`: what wrote it, and where (host, boot,
+/// pid namespace, pid), so that a later run can tell an abandoned folder
+/// from one still being written.
 pub fn mark(dir: &Path, what: &str) -> anyhow::Result<()> {
     let path = dir.join(MARKER);
+    let [host, boot, ns] = machine();
     std::fs::write(
         &path,
         format!(
-            "This folder was written by bureausim {} ({what}).\n`--force` may replace a folder only when this file is in it.\n",
-            env!("CARGO_PKG_VERSION")
+            "This folder was written by bureausim {} ({what}).\n`--force` replaces it only while it holds nothing but the files bureausim writes.\nhost: {host}\nboot: {boot}\npidns: {ns}\npid: {}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::process::id()
         ),
     )
     .with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-/// Names an earlier version's results are made of (before the marker).
-fn legacy_name(name: &str) -> bool {
-    const KNOWN: &[&str] = &[
+/// A field of the marker in `dir` (`host`, `boot`, `pidns`, `pid`).
+fn marker_field(dir: &Path, field: &str) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(MARKER)).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}: ")))
+        .map(|v| v.trim().to_string())
+}
+
+/// Whether `name` is a file or folder bureausim writes into a result
+/// folder: the tables, summaries, manifests, reports, the plots it draws
+/// and its own temporaries.
+fn written_by_us(name: &str) -> bool {
+    const FILES: &[&str] = &[
+        MARKER,
         "timeseries.csv",
         "grades.csv",
         "summary.json",
         "scenario.toml",
         "run.json",
         "experiment.json",
-        "runs",
         "report.html",
         "report.md",
         "table.csv",
@@ -72,39 +105,138 @@ fn legacy_name(name: &str) -> bool {
         "indices.csv",
         "runs.csv",
     ];
-    KNOWN.contains(&name) || name.ends_with(".png") || name.ends_with(".svg")
+    const PLOTS: &[&str] = &[
+        "quality",
+        "corruption",
+        "efficiency",
+        "tenure",
+        "headcount",
+        "overview",
+        "comparison",
+        "sweep",
+    ];
+    if FILES.contains(&name) {
+        return true;
+    }
+    // Temporaries of write_file_atomic and of the report's plots.
+    if name.starts_with('.') && name.contains(".partial") {
+        return true;
+    }
+    let Some(stem) = name
+        .strip_suffix(".png")
+        .or_else(|| name.strip_suffix(".svg"))
+    else {
+        return false;
+    };
+    PLOTS.contains(&stem)
+        || stem.strip_prefix("sweep_").is_some_and(metric_name)
+        || stem.strip_prefix("sensitivity_").is_some_and(metric_name)
 }
 
-/// True when `dir` is a folder bureausim wrote: it holds the marker, or it
-/// is an earlier version's result (a `run.json` or `experiment.json` and
-/// nothing but the files bureausim writes).
-pub fn is_ours(dir: &Path) -> bool {
-    if !dir.is_dir() {
-        return false;
-    }
+fn metric_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// An experiment's run file (`run-NNNNNNN.csv`) or its temporary
+/// (`.tmp-NNNNNNN-PID`).
+fn run_file(name: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    name.strip_prefix("run-")
+        .and_then(|r| r.strip_suffix(".csv"))
+        .is_some_and(|d| d.len() == 7 && digits(d))
+        || name
+            .strip_prefix(".tmp-")
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(a, b)| digits(a) && digits(b))
+}
+
+/// Whether a folder is bureausim's at all: it holds the marker, or an
+/// earlier version's `run.json` or `experiment.json` (JSON naming the
+/// version that wrote it).
+fn claims_ours(dir: &Path) -> bool {
     if dir.join(MARKER).is_file() {
         return true;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    let names: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names
-        .iter()
-        .any(|n| n == "run.json" || n == "experiment.json")
-        && names.iter().all(|n| legacy_name(n))
+    ["run.json", "experiment.json"].iter().any(|f| {
+        std::fs::read_to_string(dir.join(f))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v.get("bureausim_version").is_some())
+    })
 }
 
-/// The refusal for replacing `dest`, a folder bureausim did not write.
+/// The entries of `dir` that bureausim did not write (in `runs/`, as
+/// `runs/NAME`), up to `max` of them.
+fn foreign_entries(dir: &Path, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec!["(the folder cannot be read)".into()];
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        if out.len() >= max {
+            break;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if name == "runs" && is_dir {
+            match std::fs::read_dir(e.path()) {
+                Ok(runs) => {
+                    for r in runs.filter_map(|r| r.ok()) {
+                        let n = r.file_name().to_string_lossy().into_owned();
+                        if !(run_file(&n) && r.file_type().is_ok_and(|t| t.is_file())) {
+                            out.push(format!("runs/{n}"));
+                        }
+                    }
+                }
+                Err(_) => out.push("runs/".into()),
+            }
+        } else if is_dir || !written_by_us(&name) {
+            out.push(name);
+        }
+    }
+    out.truncate(max);
+    out
+}
+
+/// True when `dir` is a folder bureausim wrote and holds nothing else: the
+/// marker (or an earlier version's manifest) and only the files bureausim
+/// writes. Only such a folder may be replaced under `--force`.
+pub fn is_ours(dir: &Path) -> bool {
+    dir.is_dir() && claims_ours(dir) && foreign_entries(dir, 1).is_empty()
+}
+
+/// The refusal for replacing `dest`, which bureausim did not write or which
+/// holds files bureausim did not write.
 pub fn not_ours(dest: &Path) -> anyhow::Error {
+    let why = if !claims_ours(dest) {
+        format!("was not written by bureausim (it has no {MARKER} file)")
+    } else {
+        let foreign = foreign_entries(dest, 6);
+        let shown: Vec<String> = foreign.iter().take(5).map(|f| format!("`{f}`")).collect();
+        format!(
+            "holds files bureausim did not write ({}{})",
+            shown.join(", "),
+            if foreign.len() > 5 { ", …" } else { "" }
+        )
+    };
     UsageError(format!(
-        "`{}` exists and was not written by bureausim (it has no {MARKER} file); --force replaces only folders bureausim wrote: choose another folder with --out, or move it away yourself",
+        "`{}` exists and {why}; --force replaces only folders that hold nothing but bureausim's own results: choose another folder with --out, or move it away yourself",
         dest.display()
     ))
     .into()
+}
+
+/// `dest` with `.` components and a trailing slash dropped (`r2/.` is
+/// `r2`), so that its last component is the folder's own name.
+pub fn normalize(dest: &Path) -> PathBuf {
+    let p: PathBuf = dest.components().collect();
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p
+    }
 }
 
 /// Checks, before any work, that results can be written to the folder
@@ -123,23 +255,22 @@ pub fn check_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checks that `dest` can be a folder of results: a path with a last
-/// component, not an existing file, under a parent that is (or can be
-/// made) a folder.
+/// Checks that `dest` can be a folder of results: a path whose last
+/// component is a name (not `.`, `..` or a root), not an existing file or
+/// symbolic link, under a parent that is (or can be made) a folder.
 pub fn check_shape(dest: &Path) -> anyhow::Result<()> {
     let bad = |why: &str| -> anyhow::Error {
         UsageError(format!("--out {}: {why}", dest.display())).into()
     };
-    match dest.file_name() {
-        None => {
-            return Err(bad(
-                "names no folder (it is a root or ends in `..`); give a folder such as outputs/my-run",
-            ));
-        }
-        Some(n) if n == OsStr::new(".") => {
-            return Err(bad("names no folder; give a folder such as outputs/my-run"));
-        }
-        _ => {}
+    if normalize(dest).file_name().is_none() {
+        return Err(bad(
+            "names no folder of its own (`.`, `..` or a root); give a folder such as outputs/my-run",
+        ));
+    }
+    if std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(bad(
+            "is a symbolic link; give the folder it points to, or another name",
+        ));
     }
     if dest.exists() && !dest.is_dir() {
         return Err(bad(
@@ -154,6 +285,32 @@ pub fn check_shape(dest: &Path) -> anyhow::Result<()> {
                     "`{}` is a file, so no folder can be made inside it",
                     q.display()
                 )));
+            }
+            break;
+        }
+        p = q.parent().filter(|x| !x.as_os_str().is_empty());
+    }
+    Ok(())
+}
+
+/// Checks, before any work, that a file can be written at `dest`: not a
+/// folder, not an existing file without `force`, under a parent that is (or
+/// can be made) a folder.
+pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
+    let bad = |why: &str| -> anyhow::Error {
+        UsageError(format!("--out {}: {why}", dest.display())).into()
+    };
+    if dest.is_dir() || normalize(dest).file_name().is_none() {
+        return Err(bad("is a folder; give a file name to write to"));
+    }
+    if dest.exists() && !force {
+        return Err(FileExists(dest.display().to_string()).into());
+    }
+    let mut p = Some(parent_of(dest));
+    while let Some(q) = p {
+        if q.exists() {
+            if !q.is_dir() {
+                return Err(bad(&format!("`{}` is a file, not a folder", q.display())));
             }
             break;
         }
@@ -179,67 +336,114 @@ fn temporary_path(dest: &Path, kind: &str) -> PathBuf {
     parent_of(dest).join(name)
 }
 
-/// The process id in a temporary name `.NAME.KIND-PID-N` (or the older
-/// `.NAME.KIND-PID`) whose `NAME` is `stem`.
-fn temporary_pid(file_name: &OsStr, stem: &OsStr) -> Option<u32> {
+/// What a name beside `dest` is, if bureausim made it: this version's
+/// temporaries `.NAME.partial-PID-N` and `.NAME.old-PID-N` (kind and pid),
+/// or an earlier version's `.NAME.partial-PID` and `.NAME.old`.
+enum Temporary {
+    Current { old: bool, pid: u32 },
+    Earlier,
+}
+
+fn temporary(file_name: &OsStr, stem: &OsStr) -> Option<Temporary> {
     let name = file_name.to_str()?;
-    let stem = stem.to_str()?;
     let rest = name
         .strip_prefix('.')?
-        .strip_prefix(stem)?
+        .strip_prefix(stem.to_str()?)?
         .strip_prefix('.')?;
-    let rest = rest
-        .strip_prefix("partial-")
-        .or_else(|| rest.strip_prefix("old-"))?;
-    let pid = rest.split('-').next()?;
-    pid.parse().ok()
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if rest == "old" {
+        return Some(Temporary::Earlier);
+    }
+    let (old, tail) = match rest.strip_prefix("partial-") {
+        Some(t) => (false, t),
+        None => (true, rest.strip_prefix("old-")?),
+    };
+    match tail.split_once('-') {
+        Some((pid, n)) if digits(pid) && digits(n) => Some(Temporary::Current {
+            old,
+            pid: pid.parse().ok()?,
+        }),
+        None if !old && digits(tail) => Some(Temporary::Earlier),
+        _ => None,
+    }
 }
 
-/// Whether process `pid` is running: `None` where this cannot be told.
-fn alive(pid: u32) -> Option<bool> {
-    if pid == std::process::id() {
+/// Whether a temporary folder whose marker says it was written by `pid`
+/// is abandoned: written on this host, and either before the last boot or
+/// in this pid namespace by a process that no longer runs. `None` where
+/// that cannot be told (another host or namespace, no marker, no /proc).
+fn abandoned(dir: &Path, pid: u32) -> Option<bool> {
+    let [host, boot, ns] = machine();
+    if host.is_empty() || boot.is_empty() || ns.is_empty() {
+        return None;
+    }
+    if marker_field(dir, "host")? != host {
+        return None;
+    }
+    if marker_field(dir, "boot")? != boot {
         return Some(true);
     }
-    Path::new("/proc/self")
-        .exists()
-        .then(|| Path::new(&format!("/proc/{pid}")).exists())
+    if marker_field(dir, "pidns")? != ns || marker_field(dir, "pid")? != pid.to_string() {
+        return None;
+    }
+    Some(pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists())
 }
 
-/// Removes the temporaries beside `dest` that a killed process left (its
-/// partial results, or an old result it was replacing), reporting each on
-/// stderr; where a process's liveness cannot be told, reports them only.
-/// A folder is removed only if it carries the marker (or is empty).
+/// Clears the temporaries beside `dest` that a killed bureausim left (its
+/// partial results, or an old result it was replacing): a folder is
+/// removed only when its marker shows it was written on this machine by a
+/// process that no longer runs (or before the last boot); any other
+/// temporary of bureausim's there is reported on stderr and kept.
 pub fn clear_stale(dest: &Path) {
     let (Some(stem), Ok(entries)) = (dest.file_name(), std::fs::read_dir(parent_of(dest))) else {
         return;
     };
     for e in entries.filter_map(|e| e.ok()) {
-        let Some(pid) = temporary_pid(&e.file_name(), stem) else {
+        let Some(kind) = temporary(&e.file_name(), stem) else {
             continue;
         };
         let path = e.path();
-        match alive(pid) {
-            Some(true) => {}
-            Some(false) => {
-                let removed = if path.is_dir() {
-                    let empty = std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_none());
-                    (path.join(MARKER).is_file() || empty) && std::fs::remove_dir_all(&path).is_ok()
-                } else {
-                    std::fs::remove_file(&path).is_ok()
-                };
-                if removed {
-                    eprintln!(
-                        "note: removed `{}`, left by an interrupted bureausim (process {pid})",
-                        path.display()
-                    );
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        let note = match kind {
+            Temporary::Current { pid, .. } if is_dir => match abandoned(&path, pid) {
+                Some(true) => {
+                    if std::fs::remove_dir_all(&path).is_ok() {
+                        eprintln!(
+                            "note: removed `{}`, left by an interrupted bureausim (process {pid})",
+                            path.display()
+                        );
+                    }
+                    continue;
                 }
+                Some(false) => continue,
+                None => format!(
+                    "may belong to a bureausim running elsewhere (process {pid} on another machine or container), or one that was interrupted; remove it once no bureausim writes there"
+                ),
+            },
+            // bureausim writes files only as partial files (write_file_atomic).
+            Temporary::Current { old: true, .. } => continue,
+            Temporary::Current { pid, .. } => {
+                if alive_here(pid) {
+                    continue;
+                }
+                format!(
+                    "looks left by an interrupted bureausim (process {pid}); remove it once no bureausim writes there"
+                )
             }
-            None => eprintln!(
-                "note: `{}` looks left by an interrupted bureausim (process {pid}); remove it if no bureausim is running",
-                path.display()
-            ),
-        }
+            Temporary::Earlier => {
+                "looks left by an interrupted run of an earlier bureausim; remove it once no bureausim writes there".to_string()
+            }
+        };
+        eprintln!("note: `{}` {note}", path.display());
     }
+}
+
+/// Whether process `pid` is known to run on this machine (conservatively
+/// true where that cannot be told).
+fn alive_here(pid: u32) -> bool {
+    pid == std::process::id()
+        || !Path::new("/proc/self").exists()
+        || Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// A folder being written; [`Staging::commit`] moves it into place.
@@ -353,13 +557,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("res");
         let s = Staging::new(&dest, false, "test").unwrap();
-        std::fs::write(s.tmp.join("a.txt"), "1").unwrap();
+        std::fs::write(s.tmp.join("timeseries.csv"), "1").unwrap();
         s.commit().unwrap();
         assert!(Staging::new(&dest, false, "test").is_err());
         let s = Staging::new(&dest, true, "test").unwrap();
-        std::fs::write(s.tmp.join("b.txt"), "2").unwrap();
+        std::fs::write(s.tmp.join("grades.csv"), "2").unwrap();
         s.commit().unwrap();
-        assert!(dest.join("b.txt").exists() && !dest.join("a.txt").exists());
+        assert!(dest.join("grades.csv").exists() && !dest.join("timeseries.csv").exists());
         assert!(dest.join(MARKER).is_file());
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary folders left behind");
@@ -371,7 +575,7 @@ mod tests {
     }
 
     #[test]
-    fn force_replaces_only_folders_bureausim_wrote() {
+    fn force_replaces_only_folders_of_bureausims_own_files() {
         let dir = tempfile::tempdir().unwrap();
         let theirs = dir.path().join("theirs");
         std::fs::create_dir(&theirs).unwrap();
@@ -381,45 +585,99 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("was not written by bureausim"), "{e}");
+        // A marker copied in with a result's files does not make a folder
+        // of other files bureausim's.
+        mark(&theirs, "test").unwrap();
+        let e = Staging::new(&theirs, true, "test")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("holds files bureausim did not write (`thesis.tex`)"),
+            "{e}"
+        );
         assert!(theirs.join("thesis.tex").is_file());
-        // An earlier version's result (no marker, only its own files) is ours.
+        // An earlier version's result (no marker, a manifest of bureausim's
+        // and only its own files) is bureausim's; a runs/ folder holds only
+        // run files.
         let legacy = dir.path().join("legacy");
-        std::fs::create_dir(&legacy).unwrap();
-        for f in ["run.json", "timeseries.csv", "overview.png"] {
+        std::fs::create_dir_all(legacy.join("runs")).unwrap();
+        std::fs::write(legacy.join("run.json"), r#"{"bureausim_version":"0.1.0"}"#).unwrap();
+        for f in [
+            "timeseries.csv",
+            "overview.png",
+            "sweep_efficiency.svg",
+            "runs/run-0000001.csv",
+        ] {
             std::fs::write(legacy.join(f), "x").unwrap();
         }
         assert!(is_ours(&legacy));
-        std::fs::write(legacy.join("notes.txt"), "mine").unwrap();
-        assert!(!is_ours(&legacy));
+        for foreign in ["runs/interviews.docx", "figure1.png", "notes.txt"] {
+            std::fs::write(legacy.join(foreign), "mine").unwrap();
+            assert!(!is_ours(&legacy), "{foreign}");
+            std::fs::remove_file(legacy.join(foreign)).unwrap();
+        }
+        std::fs::write(legacy.join("run.json"), "{}").unwrap();
+        assert!(!is_ours(&legacy), "a run.json that is not bureausim's");
+    }
+
+    /// Writes a marker as a process `pid` on `host` would have.
+    fn marker_of(dir: &Path, host: &str, pid: u32) {
+        let [_, boot, ns] = machine();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join(MARKER),
+            format!("x\nhost: {host}\nboot: {boot}\npidns: {ns}\npid: {pid}\n"),
+        )
+        .unwrap();
     }
 
     #[test]
-    fn temporaries_of_dead_processes_are_cleared_and_names_are_unique() {
+    fn only_abandoned_temporaries_of_this_machine_are_cleared() {
+        if !Path::new("/proc/self/ns/pid").exists() {
+            return; // No /proc: nothing is removed, only reported.
+        }
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("res");
+        let [host, ..] = machine();
         // A pid far above any real one stands for a killed process.
         let dead = dir.path().join(".res.partial-4000000000-0");
-        std::fs::create_dir(&dead).unwrap();
-        mark(&dead, "test").unwrap();
-        let foreign = dir.path().join(".res.partial-4000000001-0");
-        std::fs::create_dir(&foreign).unwrap();
-        std::fs::write(foreign.join("keep.txt"), "not ours").unwrap();
+        marker_of(&dead, &host, 4_000_000_000);
+        // The same, written on another host (a shared file system): kept.
+        let elsewhere = dir.path().join(".res.partial-4000000001-0");
+        marker_of(&elsewhere, "another-node", 4_000_000_001);
+        // No marker: kept. User files named alike: kept.
+        let unmarked = dir.path().join(".res.partial-4000000002-0");
+        std::fs::create_dir(&unmarked).unwrap();
+        std::fs::write(unmarked.join("keep.txt"), "not ours").unwrap();
+        for name in [
+            ".res.old-2023-05-01",
+            ".res.partial-12345-notes",
+            ".res.old",
+        ] {
+            std::fs::write(dir.path().join(name), "a user's file").unwrap();
+        }
+        let s = Staging::new(&dest, false, "test").unwrap();
+        assert!(
+            !dead.exists(),
+            "an abandoned folder of this machine is removed"
+        );
+        assert!(elsewhere.exists() && unmarked.join("keep.txt").exists());
+        for name in [
+            ".res.old-2023-05-01",
+            ".res.partial-12345-notes",
+            ".res.old",
+        ] {
+            assert!(dir.path().join(name).exists(), "{name}");
+        }
+        assert!(s.tmp.exists(), "this process's own folder is kept");
         let a = temporary_path(&dest, "old");
         let b = temporary_path(&dest, "old");
-        assert_ne!(a, b);
-        assert_eq!(
-            temporary_pid(a.file_name().unwrap(), OsStr::new("res")),
-            Some(std::process::id())
-        );
-        let s = Staging::new(&dest, false, "test").unwrap();
-        if Path::new("/proc/self").exists() {
-            assert!(!dead.exists(), "a dead process's marked folder is removed");
-        }
-        assert!(
-            foreign.join("keep.txt").exists(),
-            "an unmarked folder is kept"
-        );
-        assert!(s.tmp.exists(), "this process's own folder is kept");
+        assert_ne!(a, b, "names are unique within a process");
+        assert!(matches!(
+            temporary(a.file_name().unwrap(), OsStr::new("res")),
+            Some(Temporary::Current { old: true, pid }) if pid == std::process::id()
+        ));
     }
 
     #[test]
@@ -428,12 +686,22 @@ mod tests {
         let file = dir.path().join("file");
         std::fs::write(&file, "x").unwrap();
         for (dest, want) in [
-            (PathBuf::from("/"), "names no folder"),
+            (PathBuf::from("/"), "names no folder of its own"),
+            (PathBuf::from("."), "names no folder of its own"),
+            (dir.path().join("a/.."), "names no folder of its own"),
             (file.clone(), "is a file, not a folder"),
             (file.join("sub"), "is a file, so no folder"),
         ] {
             let e = check_destination(&dest, true).unwrap_err().to_string();
             assert!(e.contains(want), "{}: {e}", dest.display());
+        }
+        assert_eq!(normalize(Path::new("r2/.")), PathBuf::from("r2"));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            let e = check_destination(&link, true).unwrap_err().to_string();
+            assert!(e.contains("is a symbolic link"), "{e}");
         }
     }
 }

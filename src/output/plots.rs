@@ -311,7 +311,20 @@ fn nominal_tenure(data: &PlotData) -> Option<(Vec<f64>, String)> {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let (first, last) = (*finite.first()?, *finite.last()?);
     let changes = finite.iter().any(|v| (v - first).abs() > 1e-9);
-    let label = if changes {
+    // A reversible reform can be undone in some replicates only: the line
+    // is then their mean, a tenure no replicate need have had.
+    let differ = reps.iter().any(|r| {
+        r.iter()
+            .zip(&reps[0])
+            .any(|(a, b)| a.is_finite() && b.is_finite() && a != b)
+    });
+    let label = if differ {
+        format!(
+            "nominal tenure in force, mean of replicates ({} → {} months)",
+            fmt_num(first),
+            fmt_num(last)
+        )
+    } else if changes {
         format!(
             "nominal tenure in force ({} → {} months)",
             fmt_num(first),
@@ -876,16 +889,19 @@ fn draw_markers<DB: DrawingBackend>(
         // Steps: the value observed at a year's end was in force through
         // that year, so a change shows from the year's start (where the
         // reform's line is).
+        // Only the corners: a flat line is two points, as it always was.
         let mut points: Vec<(f64, f64)> = Vec::new();
         for (k, &v) in values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
-            let at = k as f64;
-            if points.last().is_some_and(|&(_, last)| last != v) {
-                points.push((at - 1.0, v));
+            match points.last() {
+                None => points.push((x.start, v)),
+                Some(&(_, last)) if last != v => {
+                    points.push((k as f64 - 1.0, last));
+                    points.push((k as f64 - 1.0, v));
+                }
+                Some(_) => {}
             }
-            points.push((at, v));
         }
-        if let (Some(&(_, first)), Some(&(_, last))) = (points.first(), points.last()) {
-            points.insert(0, (x.start, first));
+        if let Some(&(_, last)) = points.last() {
             points.push((x.end, last));
         }
         chart

@@ -218,65 +218,73 @@ impl CsvText {
     }
 }
 
-fn param_names(plan: &Plan) -> Vec<String> {
-    let mut names = match plan.spec.kind {
-        Kind::Compare => vec!["scenario".into()],
-        Kind::Sweep => sweep_keys(plan),
-        Kind::Sensitivity => plan.spec.params.iter().map(|p| p.key.clone()).collect(),
-    };
-    names.extend(linked_keys(plan));
-    names
+/// The parameter columns of an experiment's tables (`scenario` for a
+/// comparison; the varied keys, then any linked keys) and each point's
+/// values, computed once.
+struct Params {
+    names: Vec<String>,
+    values: Vec<Vec<String>>,
 }
 
-/// The shares that follow the varied ones at some point (linked keys), in
-/// order of first appearance.
-fn linked_keys(plan: &Plan) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
-    for v in &plan.variants {
-        for s in &v.linked {
-            let k = s.split_once('=').map_or(s.as_str(), |x| x.0);
-            if !keys.iter().any(|x| x == k) {
-                keys.push(k.to_string());
+impl Params {
+    fn of(plan: &Plan) -> Self {
+        let mut names = match plan.spec.kind {
+            Kind::Compare => vec!["scenario".into()],
+            Kind::Sweep => sweep_keys(plan),
+            Kind::Sensitivity => plan.spec.params.iter().map(|p| p.key.clone()).collect(),
+        };
+        // The shares that follow the varied ones at some point, in order of
+        // first appearance.
+        let mut linked: Vec<String> = Vec::new();
+        for v in &plan.variants {
+            for s in &v.linked {
+                let k = s.split_once('=').map_or(s.as_str(), |x| x.0);
+                if !linked.iter().any(|x| x == k) {
+                    linked.push(k.to_string());
+                }
             }
         }
+        let value = |s: &String| {
+            let raw = s.split_once('=').map_or("", |x| x.1);
+            raw.trim_matches('"').to_string()
+        };
+        let values = plan
+            .variants
+            .iter()
+            .map(|var| {
+                let mut out: Vec<String> = match plan.spec.kind {
+                    Kind::Compare => vec![var.label.clone()],
+                    _ => var.sets.iter().map(value).collect(),
+                };
+                for k in &linked {
+                    out.push(
+                        var.linked
+                            .iter()
+                            .find(|s| s.split_once('=').is_some_and(|x| x.0 == k))
+                            .map(value)
+                            .unwrap_or_default(),
+                    );
+                }
+                out
+            })
+            .collect();
+        names.extend(linked);
+        Params { names, values }
     }
-    keys
-}
-
-/// The values a variant gives its parameters (then its linked keys), as text.
-fn param_values(plan: &Plan, v: usize) -> Vec<String> {
-    let var = &plan.variants[v];
-    let value = |s: &String| {
-        let raw = s.split_once('=').map_or("", |x| x.1);
-        raw.trim_matches('"').to_string()
-    };
-    let mut out: Vec<String> = match plan.spec.kind {
-        Kind::Compare => vec![var.label.clone()],
-        _ => var.sets.iter().map(value).collect(),
-    };
-    for k in linked_keys(plan) {
-        out.push(
-            var.linked
-                .iter()
-                .find(|s| s.split_once('=').is_some_and(|x| x.0 == k))
-                .map(value)
-                .unwrap_or_default(),
-        );
-    }
-    out
 }
 
 /// `runs.csv`: every run's every year, with its point, parameter values,
 /// replicate and seed.
 fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Result<()> {
+    let params = Params::of(plan);
     let mut head: Vec<String> = vec!["point".into()];
-    head.extend(param_names(plan));
+    head.extend(params.names.iter().cloned());
     head.extend(["replicate".into(), "seed".into(), "year".into()]);
     head.extend(METRICS.iter().map(|m| m.name.to_string()));
     let mut out = CsvText::new(&head);
     for (j, run) in runs.iter().enumerate() {
         let (v, r) = plan.run_of(j);
-        let params = param_values(plan, v);
+        let params = &params.values[v];
         for (y, row) in run.iter().enumerate() {
             let mut f: Vec<String> = vec![v.to_string()];
             f.extend(params.iter().cloned());
@@ -347,13 +355,14 @@ fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Resul
 
 /// `points.csv` of a sweep: every grid point, metric and report year.
 fn write_points_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Result<()> {
+    let params = Params::of(plan);
     let mut head: Vec<String> = vec!["point".into()];
-    head.extend(param_names(plan));
+    head.extend(params.names.iter().cloned());
     head.extend(["metric", "year", "n", "mean", "sd", "ci95_low", "ci95_high"].map(String::from));
     let mut out = CsvText::new(&head);
     for a in rows {
         let mut f = vec![a.arm.to_string()];
-        f.extend(param_values(plan, a.arm));
+        f.extend(params.values[a.arm].iter().cloned());
         f.extend([a.metric.to_string(), a.year.to_string()]);
         f.extend(stats_fields(&a.stats));
         out.row(&f);
@@ -649,12 +658,13 @@ fn sweep_report(plan: &Plan, main: &ArmTable, plots: bool) -> anyhow::Result<Rep
     }
     intro.push("Each cell is the mean across replicates with its 95% confidence interval.".into());
     let mut tables = Vec::new();
+    let params = Params::of(plan);
     for &y in &plan.report_years {
-        let mut head = param_names(plan);
+        let mut head = params.names.clone();
         head.extend(plan.metrics.iter().map(|&m| METRICS[m].name.to_string()));
         let mut rows = Vec::new();
         for v in 0..plan.variants.len() {
-            let mut row = param_values(plan, v);
+            let mut row = params.values[v].clone();
             for &m in &plan.metrics {
                 let a = main.get(m, y, v);
                 row.push(mean_ci(&a.stats));

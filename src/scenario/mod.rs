@@ -98,7 +98,7 @@ const MIB: u64 = 1 << 20;
 /// A TOML reader's error in a reader's words: Rust type names become the
 /// kinds of value a scenario has, and an error without a place (the
 /// reader's nesting limit) names the line and key that caused it.
-fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
+pub fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
     let mut message = e.to_string();
     for (rust, plain) in [
         ("expected f64", "expected a number"),
@@ -140,7 +140,7 @@ fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
             );
         }
     }
-    message
+    cut_long_lines(&message)
 }
 
 /// `text` with every line longer than 1,000 characters cut, so that a
@@ -348,14 +348,30 @@ impl Scenario {
 
     /// What a valid scenario makes the model clip or bound, said before a
     /// run so that no result is silently shaped by a limit: for now the
-    /// exam cycle's abilities, at the start and after every reform.
+    /// exam cycle's abilities, at the start and after each reform (in the
+    /// order they apply, ramps complete).
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let mut states = vec![("at the start", self.clone())];
-        if !self.reforms.is_empty()
-            && let Some(after) = self.after_reforms()
-        {
-            states.push(("after the reforms", after));
+        let mut states = vec![("at the start".to_string(), self.clone())];
+        if let Ok(mut tree) = toml::Value::try_from(self) {
+            for k in self.reform_order() {
+                let r = &self.reforms[k];
+                for (p, v) in paths::flatten(&r.set) {
+                    let _ = paths::set(&mut tree, &p, v);
+                }
+                if let Ok(mut s) = Scenario::deserialize(tree.clone()) {
+                    s.reforms.clear();
+                    s.expect.clear();
+                    states.push((
+                        format!(
+                            "after the reform \"{}\" (year {})",
+                            r.display_label(k),
+                            r.year
+                        ),
+                        s,
+                    ));
+                }
+            }
         }
         for (when, s) in &states {
             let n = s.structure.grades.len();
@@ -377,21 +393,6 @@ impl Scenario {
             }
         }
         out
-    }
-
-    /// The scenario with every reform applied in year order (their ramps
-    /// complete), or `None` when a reform does not apply.
-    fn after_reforms(&self) -> Option<Scenario> {
-        let mut tree = toml::Value::try_from(self).ok()?;
-        for k in self.reform_order() {
-            for (p, v) in paths::flatten(&self.reforms[k].set) {
-                paths::set(&mut tree, &p, v).ok()?;
-            }
-        }
-        let mut after = Scenario::deserialize(tree).ok()?;
-        after.reforms.clear();
-        after.expect.clear();
-        Some(after)
     }
 
     /// Range and consistency checks, reporting every problem at once.

@@ -18,6 +18,11 @@ pub fn segments(path: &str) -> Vec<String> {
     })
 }
 
+/// The longest key path, in characters and in parts; the deepest key of a
+/// scenario (`reforms[0].set.promotion.weights.appraisal`) has 6 parts.
+const MAX_PATH_CHARS: usize = 200;
+const MAX_PATH_PARTS: usize = 16;
+
 /// Parses a key path strictly: names of letters, digits, `_` and `-`
 /// separated by single dots, each optionally followed by `[N]` indices
 /// (`structure.grades[2].posts`, or `structure.grades.2.posts`). A
@@ -34,6 +39,12 @@ pub fn parse(path: &str) -> Result<Vec<String>, String> {
     let chars: Vec<char> = path.chars().collect();
     if chars.is_empty() {
         return fail(0, "it is empty");
+    }
+    if chars.len() > MAX_PATH_CHARS {
+        return fail(
+            MAX_PATH_CHARS,
+            &format!("it is longer than {MAX_PATH_CHARS} characters"),
+        );
     }
     let mut out = Vec::new();
     let mut i = 0;
@@ -69,6 +80,9 @@ pub fn parse(path: &str) -> Result<Vec<String>, String> {
             out.push(chars[d..i].iter().collect());
             i += 1;
         }
+        if out.len() > MAX_PATH_PARTS {
+            return fail(i, &format!("it has more than {MAX_PATH_PARTS} parts"));
+        }
         match chars.get(i) {
             None => return Ok(out),
             Some('.') => {
@@ -80,6 +94,24 @@ pub fn parse(path: &str) -> Result<Vec<String>, String> {
             Some(c) => return fail(i, &format!("`{c}` after a name")),
         }
     }
+}
+
+/// A key path as the documentation writes it: list indices in brackets
+/// (`structure.grades[2].posts`, whether given as that or as
+/// `structure.grades.2.posts`).
+pub fn display(path: &str) -> String {
+    let mut out = String::new();
+    for seg in segments(path) {
+        if !out.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&seg);
+        }
+    }
+    out
 }
 
 fn keys_of(v: &Value) -> String {
@@ -137,7 +169,7 @@ fn walk(root: &Value, path: &str) -> Result<Vec<Step>, String> {
                 return Err(format!(
                     "unknown key path `{path}`: `{}` is not a key of {place}; keys there: {}",
                     segs[i],
-                    keys_of(cur)
+                    crate::error::shorten(&keys_of(cur), 600)
                 ));
             }
         }
@@ -304,6 +336,7 @@ mod tests {
             ("a[x]", "not followed by a whole number"),
             ("a b", "after a name"),
             ("", "it is empty"),
+            (&"a.".repeat(20)[..39], "more than 16 parts"),
         ] {
             let e = parse(path).unwrap_err();
             assert!(e.contains(want), "{path}: {e}");

@@ -175,7 +175,7 @@ impl App {
                     continue;
                 }
             };
-            let ip = peer.ip().to_canonical();
+            let ip = client_of(peer.ip());
             let slot = match Slot::take(&self.state, ip) {
                 Ok(slot) => slot,
                 Err(busy) => {
@@ -198,6 +198,20 @@ impl App {
                     serve_connection(&state, conn);
                 });
         }
+    }
+}
+
+/// The client an address counts as for the per-address limit: an IPv4
+/// address (IPv4-mapped IPv6 ones as IPv4), or an IPv6 address's /64
+/// network, since one host can use any number of addresses in it.
+fn client_of(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let mut seg = v6.segments();
+            seg[4..].fill(0);
+            IpAddr::V6(std::net::Ipv6Addr::from(seg))
+        }
+        v4 => v4,
     }
 }
 
@@ -617,7 +631,21 @@ mod tests {
     use super::*;
 
     fn ip(s: &str) -> IpAddr {
-        s.parse::<IpAddr>().unwrap().to_canonical()
+        client_of(s.parse::<IpAddr>().unwrap())
+    }
+
+    #[test]
+    fn an_ipv6_hosts_addresses_count_as_one_client() {
+        let mut slots = Slots::default();
+        for k in 0..MAX_PER_ADDRESS {
+            slots
+                .take(ip(&format!("2001:db8:1:2::{:x}", k + 1)))
+                .unwrap();
+        }
+        // Another address in the same /64: the same client.
+        assert_eq!(slots.take(ip("2001:db8:1:2:dead::1")), Err(Busy::Address));
+        // Another /64: another client.
+        slots.take(ip("2001:db8:1:3::1")).unwrap();
     }
 
     #[test]
