@@ -23,9 +23,10 @@
 //!
 //! A scenario that validates is run for at most 3 years after 1 warm-up
 //! year, one replicate; one too big for that ([`MAX_OFFICER_YEARS`]) is
-//! counted as skipped. Runs over [`RUN_LIMIT`] with huge applicant pools
-//! are a known defect (issue 12, item 13), listed but not failed: see
-//! `KNOWN: issue 12`.
+//! counted as skipped. Every run must finish within [`RUN_LIMIT`] (huge
+//! applicant pools, which once took longer, are drawn in time proportional
+//! to their seats), and a malformed `--set` path or a value with a line
+//! break must be refused.
 //!
 //! Allowed ranges and words are not copied from the source: they are read
 //! from `validate`'s own messages for an out-of-range value of each key, so
@@ -55,9 +56,8 @@ use std::sync::{OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use bureausim::metrics::{GRADE_METRICS, METRICS};
-use bureausim::scenario::{Scenario, paths};
+use bureausim::scenario::Scenario;
 use bureausim::sim::runner::run_replicate;
-use bureausim::sim::world::Derived;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -98,9 +98,9 @@ const RUN_WARMUP: u32 = 1;
 /// development machine, leaving room under [`RUN_LIMIT`] for costly
 /// parameters and a loaded machine; three million took 5.5 s. The library's
 /// national workforce (3.5 million posts) is over the bound and enters the
-/// corpus scaled down as well. Kept local on purpose: when
-/// `Scenario::size_estimate()` (issue 12, item 12) lands, [`too_big`]
-/// should call it instead.
+/// corpus scaled down as well. It is a bound on time, not memory, so it is
+/// the harness's own; the size comes from `Scenario::size_estimate`, the
+/// estimate the command line refuses large runs by.
 const MAX_OFFICER_YEARS: u64 = 2_000_000;
 
 /// Shrinking budget for one failure (each evaluation of a slow failure can
@@ -108,91 +108,15 @@ const MAX_OFFICER_YEARS: u64 = 2_000_000;
 const SHRINK_TIME: Duration = Duration::from_secs(300);
 const SHRINK_ITERS: u32 = 2_000;
 
-/// Officer-years of the bounded run of `scn`; see [`MAX_OFFICER_YEARS`].
+/// Officer-years of the bounded run of `scn` (its size estimate's posts or
+/// officers, whichever is more, × its years); see [`MAX_OFFICER_YEARS`].
 fn officer_years(scn: &Scenario) -> u64 {
-    scn.structure.total_posts() * u64::from(scn.sim.years + scn.sim.warmup_years)
+    let size = scn.size_estimate();
+    size.posts.max(size.officers) * u64::from(scn.sim.years + scn.sim.warmup_years)
 }
 
 fn too_big(scn: &Scenario) -> bool {
     officer_years(scn) > MAX_OFFICER_YEARS
-}
-
-// KNOWN: issue 12 (item 13). Inside the allowed ranges an entry grade's
-// attractiveness (`recruitment.prestige` × pay / outside wage, raised to
-// `recruitment.pool_elasticity`) can be huge — `outside_wage_ratio = 0`,
-// or `pool_elasticity = 10` with `prestige = 100` — and every applicant
-// pool is then drawn at its cap of 5,000,000 applicants, for the starting
-// officers of every grade and each year's intake: over 10 s for a 4-year
-// run. A run over `RUN_LIMIT` whose estimated applicant draws exceed
-// `KNOWN_POOL_DRAWS` is counted and listed as this known defect instead of
-// failing the test; delete this block (and `Outcome::KnownSlow`) once
-// applicant pools are bounded by construction.
-/// The library's cap on one applicant pool (src/model/recruitment.rs).
-const KNOWN_POOL_CAP: f64 = 5_000_000.0;
-/// Applicant draws of a bounded run above which a slow run is the known
-/// defect: 20 capped pools (a normal run draws a few million in all).
-const KNOWN_POOL_DRAWS: f64 = 20.0 * KNOWN_POOL_CAP;
-
-/// Estimated applicants drawn by the bounded run of `scn` (an upper bound:
-/// every post of an entry grade counted as a vacancy each year), with the
-/// pay in force before and after its reforms, whichever is larger.
-fn known_pool_draws(scn: &Scenario) -> f64 {
-    let mut versions = vec![scn.clone()];
-    if !scn.reforms.is_empty()
-        && let Ok(mut tree) = Value::try_from(scn)
-    {
-        let ok = scn.reform_order().into_iter().all(|k| {
-            paths::flatten(&scn.reforms[k].set)
-                .into_iter()
-                .all(|(p, v)| paths::set(&mut tree, &p, v).is_ok())
-        });
-        if let (true, Ok(after)) = (ok, tree.try_into::<Scenario>()) {
-            versions.push(after);
-        }
-    }
-    versions
-        .iter()
-        .map(|s| {
-            let d = Derived::new(s);
-            let p = &s.recruitment;
-            // Applicants drawn to fill `n` seats at attractiveness `a`.
-            let draws = |n: f64, a: f64| {
-                let per_seat = p.applicants_per_seat * a.max(0.0).powf(p.pool_elasticity);
-                let pool = |seats: f64, factor: f64| {
-                    (seats * per_seat * factor).max(seats).min(KNOWN_POOL_CAP)
-                };
-                let mut total = pool(n * p.merit_share, 1.0);
-                if p.regions.is_empty() {
-                    total += pool(n * p.quota_share, 1.0);
-                }
-                for r in &p.regions {
-                    total += pool(n * p.quota_share * r.share, r.pool_factor);
-                }
-                total
-            };
-            let attract = |g: usize| p.attractiveness(d.basic_pay[g], d.outside[g]);
-            let first = d.entry_grades.first().copied().unwrap_or(0);
-            let start: f64 = (0..d.grades)
-                .map(|g| draws(f64::from(s.structure.initial_officers(g)), attract(first)))
-                .sum();
-            let cap = if p.intake_cap == 0 {
-                f64::INFINITY
-            } else {
-                f64::from(p.intake_cap)
-            };
-            let year: f64 = d
-                .entry_grades
-                .iter()
-                .map(|&g| {
-                    draws(
-                        (f64::from(s.structure.grades[g].posts) * p.fill_share).min(cap),
-                        attract(g),
-                    )
-                })
-                .sum();
-            start + year * f64::from(s.sim.years + s.sim.warmup_years)
-        })
-        .fold(0.0, f64::max)
 }
 
 // ---------------------------------------------------------------------------
@@ -1474,11 +1398,6 @@ enum Outcome {
     Invalid,
     /// Valid but above [`MAX_OFFICER_YEARS`].
     Skipped,
-    /// KNOWN: issue 12 (item 13): slow, with huge applicant pools.
-    KnownSlow {
-        secs: f64,
-        draws: f64,
-    },
     Ran {
         secs: f64,
         officer_years: u64,
@@ -1554,6 +1473,31 @@ fn bound(scn: &mut Scenario) {
     }
 }
 
+/// Whether a `--set` argument must be refused whatever the scenario: a
+/// line break (what follows it would be lost), or a key path with an empty
+/// part, a doubled or unclosed bracket, or a leading or trailing dot
+/// (issue 12, item 5).
+fn malformed(arg: &str) -> bool {
+    if arg.contains(['\n', '\r']) {
+        return true;
+    }
+    let key = arg.split_once('=').map_or(arg, |(k, _)| k).trim();
+    if key.contains("..") || key.contains("[[") || key.starts_with('.') || key.ends_with('.') {
+        return true;
+    }
+    // Every `[` opens a whole number closed by `]`.
+    let mut rest = key;
+    while let Some(i) = rest.find('[') {
+        let after = &rest[i + 1..];
+        let digits = after.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 || !after[digits..].starts_with(']') {
+            return true;
+        }
+        rest = &after[digits + 1..];
+    }
+    false
+}
+
 fn sanity(msg: String) -> Outcome {
     Outcome::Failed(Failure {
         kind: Kind::Sanity,
@@ -1577,6 +1521,12 @@ fn evaluate(job: &Job) -> Outcome {
     };
     stage("Scenario::with_sets");
     let scn = match scn.with_sets(&job.sets) {
+        Ok(_) if job.sets.iter().any(|a| malformed(a)) => {
+            return sanity(format!(
+                "a malformed --set was accepted: {:?}",
+                job.sets.iter().find(|a| malformed(a))
+            ));
+        }
         Ok(s) => s,
         Err(e) => {
             stage("ScenarioError display");
@@ -1643,13 +1593,6 @@ fn evaluate(job: &Job) -> Outcome {
         return sanity("grade rows of the wrong shape".into());
     }
     let total = t0.elapsed();
-    if run_time > RUN_LIMIT && known_pool_draws(&run) > KNOWN_POOL_DRAWS {
-        // KNOWN: issue 12 (item 13).
-        return Outcome::KnownSlow {
-            secs: run_time.as_secs_f64(),
-            draws: known_pool_draws(&run),
-        };
-    }
     if run_time > RUN_LIMIT || total > RUN_LIMIT {
         return Outcome::Failed(Failure {
             kind: Kind::Slow,
@@ -1760,10 +1703,6 @@ struct Stats {
     slowest: f64,
     slowest_how: Vec<String>,
     biggest_run: u64,
-    /// KNOWN: issue 12 (item 13): runs over the limit with huge applicant
-    /// pools, and a few of them.
-    known_slow: u64,
-    known_examples: Vec<String>,
     /// Runs with an infinite metric, and a few of them.
     infinite: u64,
     infinite_examples: Vec<String>,
@@ -1855,17 +1794,6 @@ fn fuzz(cases: u32, seed: u64, eval: Eval) -> Report {
             Some(Outcome::SetError) => st.set += 1,
             Some(Outcome::Invalid) => st.invalid += 1,
             Some(Outcome::Skipped) => st.skipped += 1,
-            Some(Outcome::KnownSlow { secs, draws }) => {
-                // KNOWN: issue 12 (item 13).
-                st.known_slow += 1;
-                if st.known_examples.len() < 10 {
-                    st.known_examples.push(format!(
-                        "{secs:.1} s, about {:.0} million applicants drawn: {}",
-                        draws / 1e6,
-                        job.how.join("; ")
-                    ));
-                }
-            }
             Some(Outcome::Ran {
                 secs,
                 officer_years,
@@ -2019,21 +1947,10 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "fuzz: slowest run {:.3} s (known issue-12 slow runs apart): {}",
+            "fuzz: slowest run {:.3} s: {}",
             s.slowest,
             s.slowest_how.join("; ")
         );
-        if s.known_slow > 0 {
-            let _ = writeln!(
-                out,
-                "fuzz: KNOWN (issue 12, item 13): {} runs over {} s with huge applicant pools, not counted as failures, e.g.:",
-                s.known_slow,
-                RUN_LIMIT.as_secs()
-            );
-            for e in &s.known_examples {
-                let _ = writeln!(out, "  {e}");
-            }
-        }
         if s.infinite > 0 {
             let _ = writeln!(out, "fuzz: {} runs had infinite metrics, e.g.:", s.infinite);
             for e in &s.infinite_examples {
@@ -2124,46 +2041,4 @@ fn the_harness_catches_and_minimises_a_panic() {
         r.text.is_empty() && r.sets.is_empty() && r.tree.len() == 1,
         "not minimised: {r:?}"
     );
-}
-
-/// KNOWN: issue 12 (item 13). The estimate that excuses slow runs as the
-/// known applicant-pool defect picks out the reported cases and nothing in
-/// the scenario library; delete with the rest of the KNOWN block.
-#[test]
-fn only_the_known_huge_pools_are_excused() {
-    let bounded = |mut s: Scenario| {
-        bound(&mut s);
-        known_pool_draws(&s)
-    };
-    let with = |sets: &[&str]| {
-        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
-        bounded(Scenario::default().with_sets(&sets).expect("valid --set"))
-    };
-    for known in [
-        &["structure.grades[0].outside_wage_ratio=0"][..],
-        &["recruitment.pool_elasticity=10", "recruitment.prestige=100"],
-    ] {
-        let d = with(known);
-        assert!(d > KNOWN_POOL_DRAWS, "{known:?}: {d:e} applicants");
-    }
-    for fine in [
-        &[][..],
-        &["recruitment.prestige=100"],
-        &["recruitment.pool_elasticity=10"],
-    ] {
-        let d = with(fine);
-        assert!(d < KNOWN_POOL_DRAWS, "{fine:?}: {d:e} applicants");
-    }
-    // Every scenario of the library that the fuzz target runs (those too
-    // big to run are skipped before the estimate matters).
-    for (name, text) in &corpus().seeds {
-        let Ok(mut s) = Scenario::from_toml(text, name) else {
-            continue;
-        };
-        bound(&mut s);
-        if !too_big(&s) {
-            let d = known_pool_draws(&s);
-            assert!(d < KNOWN_POOL_DRAWS, "{name}: {d:e} applicants");
-        }
-    }
 }
