@@ -663,7 +663,7 @@ fn damaged_runs_are_refused_by_name_and_bad_folders_are_never_removed() {
     let e = sb.bad_input(&["experiment", "up.toml", "--force"]);
     assert_mentions(
         &e,
-        &["experiment file `up.toml`", "name: `..` is not allowed"],
+        &["experiment file `up.toml`", "name: \"..\" is not allowed"],
     );
     // A merge never writes into (or over) a shard it reads.
     for i in ["1", "2"] {
