@@ -53,9 +53,9 @@ use std::time::Duration;
 
 use bureausim::model::population::{Channel, NONE, NewOfficer, Officers};
 use bureausim::model::posts::Posts;
+use bureausim::rng::{CHUNK_BASE, Stream};
 use bureausim::scenario::Scenario;
-use bureausim::sim::rng::{CHUNK_BASE, Stream};
-use bureausim::sim::world::CHUNK;
+use bureausim::sim::pass::CHUNK;
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };

@@ -23,8 +23,9 @@
 
 use std::time::Duration;
 
+use bureausim::model::init;
 use bureausim::scenario::Scenario;
-use bureausim::sim::{init, step};
+use bureausim::sim::step::{self, Engine};
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
@@ -90,13 +91,14 @@ fn bench_step(c: &mut Criterion) {
         }
         let s = scaled(officers);
         let mut w = init::build(&s, 0);
+        let mut engine = Engine::default();
         // One simulated year first, so the measured state is a running one.
         for _ in 0..12 {
-            step::step(&mut w);
+            step::step(&mut w, &mut engine);
         }
         group.throughput(Throughput::Elements(w.off.headcount() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(officers), &officers, |b, _| {
-            b.iter(|| one.install(|| step::step(&mut w)));
+            b.iter(|| one.install(|| step::step(&mut w, &mut engine)));
         });
     }
     group.finish();
@@ -113,14 +115,15 @@ fn bench_threads(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(8));
     let s = scaled(officers);
     let mut w = init::build(&s, 0);
+    let mut engine = Engine::default();
     for _ in 0..12 {
-        step::step(&mut w);
+        step::step(&mut w, &mut engine);
     }
     group.throughput(Throughput::Elements(w.off.headcount() as u64));
     for threads in [1usize, 2] {
         let pool = pool(threads);
         group.bench_with_input(BenchmarkId::from_parameter(threads), &threads, |b, _| {
-            b.iter(|| pool.install(|| step::step(&mut w)));
+            b.iter(|| pool.install(|| step::step(&mut w, &mut engine)));
         });
     }
     group.finish();

@@ -3,8 +3,9 @@
 //! one holder per post, values in range and no NaN.
 
 use bureausim::metrics::{self, METRICS};
+use bureausim::model::init;
 use bureausim::scenario::Scenario;
-use bureausim::sim::{init, step};
+use bureausim::sim::step::{self, Engine};
 use proptest::prelude::*;
 
 fn small(sets: &[String]) -> Scenario {
@@ -71,9 +72,10 @@ proptest! {
         ];
         let s = small(&sets);
         let mut w = init::build(&s, 0);
+        let mut engine = Engine::default();
         prop_assert_eq!(w.check_invariants(), Ok(()));
         for _ in 0..(s.sim.years * spy) {
-            step::step(&mut w);
+            step::step(&mut w, &mut engine);
             prop_assert_eq!(w.check_invariants(), Ok(()));
         }
         let (row, grades) = metrics::observe(&w);
@@ -91,8 +93,9 @@ fn same_seed_same_world_different_replicate_differs() {
     let s = small(&[]);
     let run = |rep: u64| {
         let mut w = init::build(&s, rep);
+        let mut engine = Engine::default();
         for _ in 0..24 {
-            step::step(&mut w);
+            step::step(&mut w, &mut engine);
         }
         metrics::observe(&w).0
     };
@@ -121,14 +124,16 @@ fn reversal_keeps_a_later_reforms_value() {
     s.reforms = vec![reform(1.0, 4.0, 1.0), reform(1.5, 6.0, 0.0)];
     s.validate("test").expect("valid");
     let mut w = init::build(&s, 0);
+    let mut engine = Engine::default();
     for _ in 0..12 * 3 {
-        step::step(&mut w);
+        step::step(&mut w, &mut engine);
     }
     // The first reform has been reversed (hazard 1) after the second set 6.
     assert_eq!(w.scn.pay.compression, 6.0);
     let mut w = init::build(&s, 0);
+    let mut engine = Engine::default();
     for _ in 0..19 {
-        step::step(&mut w);
+        step::step(&mut w, &mut engine);
     }
     assert_eq!(
         w.scn.pay.compression, 6.0,
@@ -137,8 +142,9 @@ fn reversal_keeps_a_later_reforms_value() {
     let mut only_first = s.clone();
     only_first.reforms.truncate(1);
     let mut w = init::build(&only_first, 0);
+    let mut engine = Engine::default();
     for _ in 0..12 * 3 {
-        step::step(&mut w);
+        step::step(&mut w, &mut engine);
     }
     assert_eq!(
         w.scn.pay.compression, 2.8,

@@ -13,7 +13,8 @@ use crate::error::UsageError;
 use crate::experiment::sensitivity;
 use crate::experiment::spec::{Kind, Method, Spec, number_text};
 use crate::metrics::metric_index;
-use crate::scenario::{Scenario, linked, paths};
+use crate::paths;
+use crate::scenario::{Scenario, linked};
 
 /// One arm of the experiment: a base scenario with overrides.
 #[derive(Clone, Debug, PartialEq, Serialize)]

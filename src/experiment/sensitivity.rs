@@ -90,7 +90,7 @@
 //! * Burley, B. (2020). Practical hash-based Owen scrambling. *Journal of
 //!   Computer Graphics Techniques* 9(4) (the `sobol_burley` sequence).
 
-use crate::sim::rng::Stream;
+use crate::rng::Stream;
 
 /// Stream ids of this module: a namespace far above the simulator's own
 /// (0, 1 and `CHUNK_BASE + chunk`), so a caller that reuses one seed for the

@@ -126,7 +126,7 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
     let mut keys = Vec::new();
     for &i in &keep {
         let k = names[i].trim().to_string();
-        crate::scenario::paths::parse(&k).map_err(|e| bad(format!("column {}: {e}", i + 1)))?;
+        crate::paths::parse(&k).map_err(|e| bad(format!("column {}: {e}", i + 1)))?;
         if keys.contains(&k) {
             return Err(bad(format!("the key `{k}` names two columns")));
         }

@@ -5,8 +5,8 @@
 pub mod summary;
 
 use crate::model::population::NONE;
+use crate::model::world::World;
 use crate::model::{reforms, work};
-use crate::sim::world::World;
 
 /// A metric: column name, unit, meaning.
 pub struct Metric {

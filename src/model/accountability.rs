@@ -13,7 +13,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::check::Checks;
+use crate::model::params::Scenario;
+use crate::model::population::{ExitReason, NONE};
+use crate::model::world::{Derived, Env, World};
+use crate::model::{exits, postings};
 
 /// Parameters of the accountability institutions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,6 +136,134 @@ pub fn detection_boost(
     1.0 + egov_detection * egov
         + grievance_detection * grievance * trust
         + p.whistleblower_effect * p.whistleblower_protection
+}
+
+/// Annual hazard that a corrupt officer with `connections` is detected
+/// (0 when accountability is off): the base rate, raised by the
+/// environment's boost and cut by the politicians' shield.
+#[inline]
+pub fn detection_hazard(scn: &Scenario, d: &Derived, env: &Env, connections: f32) -> f64 {
+    let a = &scn.accountability;
+    if !a.enabled {
+        return 0.0;
+    }
+    let shield = scn.politics.shield(d.interference, connections);
+    a.detection_rate * env.detection_boost * shield.max(0.0)
+}
+
+/// Perceived annual probability of punishment given the detection hazard.
+#[inline]
+pub fn punish_probability(scn: &Scenario, detection: f64) -> f64 {
+    (detection * scn.accountability.conviction_rate).min(1.0)
+}
+
+/// Annual hazard of a wrongful inquiry against an honest officer with
+/// `connections`, given [`wrongful_rate`].
+#[inline]
+pub fn wrongful_hazard(rate: f64, connections: f32) -> f64 {
+    rate * (1.0 - connections as f64)
+}
+
+/// The base rate of wrongful inquiries: selective enforcement turns
+/// accountability against the unconnected (0 when off).
+pub fn wrongful_rate(a: &AccountabilityParams) -> f64 {
+    if a.enabled {
+        a.wrongful_inquiry_rate * a.selective_enforcement
+    } else {
+        0.0
+    }
+}
+
+/// How much an unconnected officer fears selective enforcement (it lowers
+/// performance; 0 when off).
+pub fn fear_level(a: &AccountabilityParams) -> f32 {
+    if a.enabled {
+        a.selective_enforcement as f32
+    } else {
+        0.0
+    }
+}
+
+/// Sets the step's detection multiplier from the institutions in force:
+/// e-governance coverage, grievance redress and whistleblower protection.
+pub fn refresh_detection_boost(w: &mut World) {
+    let t = &w.scn.transparency;
+    w.env.detection_boost = if t.enabled {
+        detection_boost(
+            &w.scn.accountability,
+            t.egov_detection,
+            w.env.egov,
+            t.grievance_detection,
+            t.grievance,
+            w.env.trust,
+        )
+    } else {
+        detection_boost(&w.scn.accountability, 0.0, 0.0, 0.0, 0.0, 0.0)
+    };
+}
+
+/// Counts down an inquiry of `months` a step; true when its verdict is due.
+/// Counting down first gives the verdict after `judicial_delay_months`
+/// whatever the step length.
+#[inline]
+pub fn count_down(inquiry_left: &mut i16, months: u16) -> bool {
+    let left = (*inquiry_left - months as i16).max(0);
+    *inquiry_left = left;
+    left == 0
+}
+
+/// Opens an inquiry against officer `i` (`wrongful` when the officer is
+/// honest): the officer stops taking bribes and, if the rules say so, is
+/// moved out of post (OSD) until the verdict.
+pub fn open_inquiry(w: &mut World, i: usize, wrongful: bool) {
+    let a = &w.scn.accountability;
+    w.off.inquiry_left[i] = a.judicial_delay_months.round().clamp(0.0, i16::MAX as f64) as i16;
+    w.off.inquiry_wrongful[i] = wrongful;
+    w.off.inquiries[i] = w.off.inquiries[i].saturating_add(1);
+    w.off.corrupt[i] = false;
+    if a.osd_during_inquiry && w.off.post[i] != NONE {
+        postings::move_to(w, i, None);
+    }
+}
+
+/// The verdict on officer `i`'s inquiry: conviction with
+/// `conviction_rate` (or `wrongful_conviction_rate` for an honest officer)
+/// demotes or dismisses; an acquitted officer on special duty is posted.
+pub fn verdict(w: &mut World, i: usize) {
+    let a = &w.scn.accountability;
+    let wrongful = w.off.inquiry_wrongful[i];
+    let p = if wrongful {
+        a.wrongful_conviction_rate
+    } else {
+        a.conviction_rate
+    };
+    let demote = a.on_conviction == "demote";
+    w.off.inquiry_left[i] = -1;
+    w.off.inquiry_wrongful[i] = false;
+    if w.rng.chance(p) {
+        w.flows.convictions += 1;
+        if wrongful {
+            w.flows.wrongful_convictions += 1;
+        }
+        w.off.convictions[i] = w.off.convictions[i].saturating_add(1);
+        if demote && w.off.grade[i] > 0 {
+            w.off.grade[i] -= 1;
+            w.off.grade_m[i] = 0;
+            postings::repost_in_grade(w, i);
+        } else {
+            // Conviction dismisses (also a demotion below the bottom grade).
+            exits::remove(w, i, ExitReason::Dismissal);
+        }
+    } else if w.off.post[i] == NONE {
+        postings::post(w, i);
+    }
+}
+
+/// Fear of selective enforcement felt by an officer with `connections`
+/// (from [`fear_level`]): the connected fear less.
+#[inline]
+pub fn fear(level: f32, connections: f32) -> f32 {
+    level * (1.0 - connections)
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::check::Checks;
+use crate::model::population::NONE;
+use crate::model::world::World;
 
 /// Parameters of ageing and on-the-job learning.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,6 +48,45 @@ impl AgeingParams {
 #[inline]
 pub fn learn(gain: f32, level: f32) -> f32 {
     (level + gain * (10.0 - level)).min(10.0)
+}
+
+/// The officer's clocks advance by one step of `months` months: age,
+/// service and time in grade.
+#[inline]
+pub fn advance(age_m: &mut u16, service_m: &mut u16, grade_m: &mut u16, months: u16) {
+    *age_m = age_m.saturating_add(months);
+    *service_m = service_m.saturating_add(months);
+    *grade_m = grade_m.saturating_add(months);
+}
+
+/// The learning gain of one step of `months` months from a monthly `gain`.
+pub fn gain_per_step(gain: f64, months: u16) -> f32 {
+    1.0 - (1.0 - gain as f32).powi(months as i32)
+}
+
+/// Expertise in sectors other than the current post's decays each year.
+pub fn decay_expertise(w: &mut World) {
+    if !w.scn.ageing.learning || w.scn.ageing.expertise_decay <= 0.0 {
+        return;
+    }
+    let keep = 1.0 - w.scn.ageing.expertise_decay as f32;
+    let s = w.d.sectors;
+    for i in 0..w.off.slots() {
+        if !w.off.active[i] {
+            continue;
+        }
+        let here = w.off.post[i];
+        let here = if here == NONE {
+            usize::MAX
+        } else {
+            w.off.post_sector[i] as usize
+        };
+        for (k, e) in w.off.expertise[i * s..(i + 1) * s].iter_mut().enumerate() {
+            if k != here {
+                *e = (*e * keep).max(1.0f32.min(*e));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,8 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
-use crate::sim::world::World;
+use crate::model::check::Checks;
+use crate::model::world::World;
 
 /// Parameters of the appraisal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

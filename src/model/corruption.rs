@@ -18,7 +18,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::accountability;
+use crate::model::check::Checks;
+use crate::model::params::Scenario;
+use crate::model::world::{Derived, World};
 
 /// Parameters of the corruption decision.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -148,6 +151,90 @@ pub fn integrity_step(
     let erosion = p.peer_erosion as f32 * peers + p.morale_erosion as f32 * low_morale;
     let next = integrity - erosion * integrity + p.recovery as f32 * (anchor - integrity);
     next.clamp(0.0, 1.0)
+}
+
+/// One posted officer's own values that the corruption decision reads.
+pub struct SituationInputs {
+    pub rent: f32,
+    pub months_in_post: u16,
+    pub peers: f32,
+    pub integrity: f32,
+    pub punish: f64,
+    pub outside: f64,
+    pub pay: f64,
+    pub age_m: u16,
+}
+
+/// The corruption decision's inputs from an officer's own values: the
+/// moral cost is cut by the politicians' pressure for rents
+/// ([`politics::PoliticsParams::pressure_factor`]).
+#[inline]
+pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situation {
+    Situation {
+        rent: v.rent as f64,
+        months_in_post: v.months_in_post as f64,
+        peers: v.peers as f64,
+        integrity: v.integrity as f64 * scn.politics.pressure_factor(d.interference),
+        punish: v.punish,
+        outside_ratio: v.outside / v.pay,
+        years_left: (d.retirement_m as f64 - v.age_m as f64) / 12.0,
+    }
+}
+
+/// The corruption decision's inputs for officer `i` in post `p`.
+pub fn situation(w: &World, i: usize, p: usize) -> Situation {
+    debug_assert_eq!(w.off.post[i] as usize, p);
+    let unit = w.off.post_unit[i] as usize;
+    let detection = accountability::detection_hazard(&w.scn, &w.d, &w.env, w.off.connections[i]);
+    situation_from(
+        &w.scn,
+        &w.d,
+        SituationInputs {
+            rent: w.officer_rent(i),
+            months_in_post: w.off.months_in_post[i],
+            peers: w.peer_share(i, unit),
+            integrity: w.off.integrity[i],
+            punish: accountability::punish_probability(&w.scn, detection),
+            outside: w.outside_of(i),
+            pay: w.pay_of(i),
+            age_m: w.off.age_m[i],
+        },
+    )
+}
+
+/// Bribes a corrupt officer takes in one step of `dt` years: the post's
+/// rent, valued in years of own pay, grows with collusion as the officer
+/// stays in post (`collusion_months`).
+#[inline]
+pub fn bribes(p: &CorruptionParams, rent: f32, months_in_post: u16, pay: f64, dt: f64) -> f64 {
+    let collusion = 1.0 - (-(months_in_post as f64) / p.collusion_months).exp();
+    rent as f64 * p.rent_value * collusion * pay * dt
+}
+
+/// Annual rate at which a posted officer with a rent to take revisits the
+/// decision (0 when the mechanism is off).
+pub fn revision_rate(p: &CorruptionParams) -> f64 {
+    if p.enabled { p.revision_rate } else { 0.0 }
+}
+
+/// Integrity after one step of `months` months: the monthly dynamics
+/// applied once a month (unchanged when the mechanism is off).
+#[inline]
+pub fn erode(
+    p: &CorruptionParams,
+    integrity: f32,
+    anchor: f32,
+    peers: f32,
+    morale: f32,
+    months: u16,
+) -> f32 {
+    let mut x = integrity;
+    if p.enabled {
+        for _ in 0..months {
+            x = integrity_step(p, x, anchor, peers, morale);
+        }
+    }
+    x
 }
 
 #[cfg(test)]

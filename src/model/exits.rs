@@ -10,9 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::check::Checks;
 use crate::model::population::ExitReason;
-use crate::scenario::check::Checks;
-use crate::sim::world::World;
+use crate::model::world::World;
 
 /// Parameters of exits.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

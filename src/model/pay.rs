@@ -1,4 +1,5 @@
-//! Process 9, pay and morale.
+//! Process 9, pay (morale, which pay drives, is in [`crate::model::morale`];
+//! its parameters are keys of `[pay]`).
 //!
 //! Basic pay of grade g (annual, in units of the bottom grade's pay at
 //! level 1):
@@ -11,16 +12,11 @@
 //! expertise_premium·(best expertise − 5))`, so able specialists have the
 //! best outside options.
 //!
-//! Morale moves each month towards
-//! `w_pay·adequacy + w_fairness·fairness + w_security·security`, where
-//! adequacy is `logistic(adequacy_slope·(pay/outside − 1))`, fairness falls
-//! with the share of promotions decided by connections and with one's own
-//! supersessions, and security falls with the political transfer hazard and
-//! an OSD posting.
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::check::Checks;
+use crate::model::world::World;
 
 /// Parameters of pay and morale.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -166,15 +162,12 @@ impl PayParams {
                 + self.expertise_premium * (best_expertise as f64 - 5.0))
                 .max(0.2)
     }
+}
 
-    /// Target morale.
-    #[inline]
-    pub fn target_morale(&self, pay_over_outside: f64, fairness: f64, security: f64) -> f64 {
-        let adequacy = 1.0 / (1.0 + (-self.adequacy_slope * (pay_over_outside - 1.0)).exp());
-        self.weight_pay * adequacy
-            + self.weight_fairness * fairness.clamp(0.0, 1.0)
-            + self.weight_security * security.clamp(0.0, 1.0)
-    }
+/// Year-end: pensioners die off at `pension_mortality`, shrinking the
+/// pension bill's stock.
+pub fn year_end_pensions(w: &mut World) {
+    w.env.pension_stock *= 1.0 - w.scn.pay.pension_mortality;
 }
 
 #[cfg(test)]
@@ -194,16 +187,6 @@ mod tests {
         let p = PayParams::default();
         assert!(p.outside_wage(1.0, 8.0, 5.0) > p.outside_wage(1.0, 5.0, 5.0));
         assert!((p.outside_wage(1.0, 5.0, 5.0) - 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn morale_rises_with_pay_fairness_security() {
-        let p = PayParams::default();
-        let b = p.target_morale(1.0, 0.5, 0.5);
-        assert!((b - 0.5).abs() < 1e-12);
-        assert!(p.target_morale(1.5, 0.5, 0.5) > b);
-        assert!(p.target_morale(1.0, 0.9, 0.5) > b);
-        assert!(p.target_morale(1.0, 0.5, 0.9) > b);
     }
 
     #[test]

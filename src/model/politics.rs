@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::check::Checks;
+use crate::model::world::World;
 
 /// Parameters of politics.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,6 +104,30 @@ impl PoliticsParams {
         }
     }
 
+    /// How far connections shield a corrupt officer from detection:
+    /// the detection hazard is multiplied by `1 − protection · I · connections`.
+    #[inline]
+    pub fn shield(&self, interference: f64, connections: f32) -> f64 {
+        1.0 - self.protection * interference * connections as f64
+    }
+
+    /// Rent pressure: political masters who want rents raised cut an
+    /// officer's moral cost of bribery by the factor `1 − rent_pressure · I`.
+    #[inline]
+    pub fn pressure_factor(&self, interference: f64) -> f64 {
+        1.0 - self.rent_pressure * interference
+    }
+
+    /// Connections gained in one step of `months` months in a fully
+    /// desirable post (0 when politics is off).
+    pub fn connection_gain_per_step(&self, interference: f64, months: u16) -> f32 {
+        if self.enabled {
+            (self.connection_gain * interference * months as f64) as f32
+        } else {
+            0.0
+        }
+    }
+
     /// True when an election falls on step `step` (0-based, counted from
     /// the start) with `spy` steps a year.
     pub fn election_at(&self, step: u64, spy: u32) -> bool {
@@ -113,6 +138,36 @@ impl PoliticsParams {
         let cycle = ((self.election_cycle_years * spy as f64).round() as u64).max(1);
         step >= first && (step - first) % cycle == 0
     }
+}
+
+/// Connections after one step in a post of desirability `desirability`,
+/// with `gain` from [`PoliticsParams::connection_gain_per_step`]: they grow
+/// towards 1, faster in desirable posts.
+#[inline]
+pub fn grow_connections(connections: f32, gain: f32, desirability: f32) -> f32 {
+    connections + gain * desirability * (1.0 - connections)
+}
+
+/// The election calendar at the current step: an election may change the
+/// government, which sets off a transfer wave of `wave_months` and cuts
+/// every officer's connections by `connection_reset`.
+pub fn election(w: &mut World) {
+    let spy = w.d.spy;
+    let p = &w.scn.politics;
+    if p.election_at(w.env.step, spy) && w.rng.chance(p.change_probability) {
+        w.env.government_changes += 1;
+        // Whole steps covering the wave (a part-covered step counts).
+        w.env.wave_left = (p.wave_months * spy as f64 / 12.0).ceil() as u32;
+        let keep = 1.0 - p.connection_reset as f32;
+        for c in w.off.connections.iter_mut() {
+            *c *= keep;
+        }
+    }
+}
+
+/// The transfer wave counts down one step.
+pub fn end_of_step(w: &mut World) {
+    w.env.wave_left = w.env.wave_left.saturating_sub(1);
 }
 
 #[cfg(test)]

@@ -15,9 +15,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::check::Checks;
 use crate::model::population::NONE;
-use crate::scenario::check::Checks;
-use crate::sim::world::World;
+use crate::model::world::World;
 
 /// Parameters of postings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -242,6 +242,19 @@ pub fn post(w: &mut World, i: usize) {
     if let Some(p) = choose_post(w, i, g, Choice::Regular) {
         move_to(w, i, Some(p));
     }
+}
+
+/// Whether an officer `months_in_post` months in post is due to rotate
+/// under a nominal tenure of `tenure_m` months.
+#[inline]
+pub fn rotation_due(months_in_post: u16, tenure_m: u16) -> bool {
+    months_in_post >= tenure_m
+}
+
+/// Annual rate at which an officer on special duty is given a post (0 when
+/// postings are off).
+pub fn osd_repost_rate(p: &PostingParams) -> f64 {
+    if p.enabled { p.osd_repost_rate } else { 0.0 }
 }
 
 #[cfg(test)]

@@ -20,9 +20,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::check::Checks;
+use crate::model::world::World;
 use crate::model::{postings, recruitment};
-use crate::scenario::check::Checks;
-use crate::sim::world::World;
 
 /// Weights of the "weighted" rule (normalised by their sum).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -470,6 +470,20 @@ fn promote(w: &mut World, i: usize, t: usize, p: &PromotionParams) {
         w.off.scalar_comp[i] = c.clamp(wp.scalar_min, wp.scalar_max) as f32;
     }
     postings::repost_in_grade(w, i);
+}
+
+/// Whether a further board (beyond the annual step's) sits on step
+/// `in_year` (1-based) of the year: `boards_per_year` boards spread evenly
+/// over the year from the annual step.
+pub fn extra_board_due(w: &World, in_year: u32) -> bool {
+    let boards = w.scn.promotion.boards_per_year;
+    if boards <= 1 {
+        return false;
+    }
+    let spy = w.d.spy;
+    let every = (spy / boards).max(1);
+    let offset = (in_year + spy - w.scn.sim.annual_step) % spy;
+    offset % every == 0 && offset / every < boards
 }
 
 #[cfg(test)]

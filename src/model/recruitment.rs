@@ -13,11 +13,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::check::Checks;
 use crate::model::population::{Channel, NewOfficer};
+use crate::model::world::World;
 use crate::model::{postings, training};
-use crate::scenario::check::Checks;
-use crate::sim::rng::Stream;
-use crate::sim::world::World;
+use crate::rng::Stream;
 
 /// A region with a quota of the quota channel's seats.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -377,7 +377,7 @@ pub fn draw_entrants(
         };
     match channel {
         Channel::Quota if !p.regions.is_empty() => {
-            let seats = crate::scenario::structure::largest_remainder(
+            let seats = crate::model::structure::largest_remainder(
                 n as u32,
                 p.regions.iter().map(|r| r.share),
             );
@@ -449,7 +449,7 @@ pub fn top_of_pool(
 
 /// Splits `n` seats over the channels by their shares.
 pub fn channel_seats(p: &RecruitmentParams, n: u32) -> [(Channel, usize); 3] {
-    let s = crate::scenario::structure::largest_remainder(
+    let s = crate::model::structure::largest_remainder(
         n,
         [p.merit_share, p.quota_share, p.patronage_share].into_iter(),
     );
@@ -467,7 +467,7 @@ pub fn draw_cadre(w: &mut World) -> u8 {
 }
 
 /// The sector whose cumulative share interval holds `u` (uniform in [0, 1)).
-pub fn cadre_at(sectors: &[crate::scenario::structure::SectorSpec], u: f64) -> u8 {
+pub fn cadre_at(sectors: &[crate::model::structure::SectorSpec], u: f64) -> u8 {
     let mut acc = 0.0;
     for (k, s) in sectors.iter().enumerate() {
         acc += s.share;
@@ -544,7 +544,6 @@ pub fn recruit(w: &mut World) {
             w.flows.recruits_ability_sum += e.ability as f64;
         }
     }
-    w.ensure_chunk_streams();
 }
 
 /// Lateral entry of `n` specialists at grade `t`, posted at once.
@@ -579,7 +578,6 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
         postings::post(w, slot);
         w.flows.laterals += 1;
     }
-    w.ensure_chunk_streams();
 }
 
 #[cfg(test)]

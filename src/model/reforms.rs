@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use crate::scenario::paths;
-use crate::sim::world::World;
+use crate::model::world::World;
+use crate::paths;
 
 /// One entry of `[[reforms]]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -237,4 +237,28 @@ mod tests {
             Value::Boolean(true)
         );
     }
+}
+
+/// A scenario's stated effect of its reforms (checked by `bureausim validate`;
+/// see `crate::scenario::expect`).
+/// One entry of `[[expect]]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// A column of `timeseries.csv`.
+    pub metric: String,
+    /// "up" or "down": the sign of the reforms' effect.
+    pub direction: String,
+    /// Rough size of the effect, in percent of the no-reform value: the
+    /// point estimate should fall in `[low, high]` (signed, so a fall of
+    /// about a third is `[-45, -20]`). Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<[f64; 2]>,
+    /// First and last recorded year of the window averaged per replicate.
+    #[serde(default = "default_years")]
+    pub years: [u32; 2],
+}
+
+fn default_years() -> [u32; 2] {
+    [10, 25]
 }

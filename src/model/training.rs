@@ -7,10 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::check::Checks;
 use crate::model::population::NONE;
 use crate::model::postings;
-use crate::scenario::check::Checks;
-use crate::sim::world::World;
+use crate::model::world::World;
 
 /// Marker in `pending` for induction training.
 const INDUCTION: u8 = 255;
@@ -262,4 +262,11 @@ pub fn refreshers(w: &mut World) {
 /// The marker for induction, for recruits.
 pub fn induction_marker() -> u8 {
     INDUCTION
+}
+
+/// Counts down a course of `months` a step; true when it has just ended.
+#[inline]
+pub fn count_down(training_left: &mut u8, months: u16) -> bool {
+    *training_left = training_left.saturating_sub(months as u8);
+    *training_left == 0
 }

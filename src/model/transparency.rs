@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::check::Checks;
+use crate::model::world::World;
 
 /// Parameters of transparency.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,6 +75,14 @@ impl TransparencyParams {
     pub fn step_coverage(&self, coverage: f64, spy: u32) -> f64 {
         let k = 1.0 - (-self.adoption_speed / spy as f64).exp();
         (coverage + k * (self.egov_target - coverage)).clamp(0.0, 1.0)
+    }
+}
+
+/// E-governance coverage moves one step towards its target.
+pub fn step(w: &mut World) {
+    let t = &w.scn.transparency;
+    if t.enabled {
+        w.env.egov = t.step_coverage(w.env.egov, w.d.spy);
     }
 }
 

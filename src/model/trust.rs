@@ -4,7 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::check::Checks;
+use crate::model::world::World;
 
 /// Parameters of public trust.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,6 +54,21 @@ impl TrustParams {
             + self.grievance_boost * grievance;
         (trust + self.adjust_rate * (target.clamp(0.0, 1.0) - trust)).clamp(0.0, 1.0)
     }
+}
+
+/// Year-end feedback: trust moves towards the level set by the year's
+/// observed efficiency and corruption prevalence (grievance redress counts
+/// only while transparency is on).
+pub fn year_end(w: &mut World, efficiency: f64, prevalence: f64) {
+    let grievance = if w.scn.transparency.enabled {
+        w.scn.transparency.grievance
+    } else {
+        0.0
+    };
+    w.env.trust = w
+        .scn
+        .trust
+        .step(w.env.trust, efficiency, prevalence, grievance);
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::check::Checks;
+use crate::model::check::Checks;
 
 /// Parameters of work and competence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,7 +86,7 @@ impl WorkParams {
     }
 
     /// A competence drawn for a new officer in scalar mode (0 otherwise).
-    pub fn draw_scalar(&self, rng: &mut crate::sim::rng::Stream) -> f32 {
+    pub fn draw_scalar(&self, rng: &mut crate::rng::Stream) -> f32 {
         if self.scalar() {
             rng.normal_clipped(
                 self.scalar_mean,
@@ -174,6 +174,27 @@ impl From<&WorkParams> for WorkFactors {
             }),
         }
     }
+}
+
+/// An officer's performance this step, 0–1: competence (0–10) scaled by
+/// [`performance_factor`].
+#[inline]
+pub fn performance(
+    p: &WorkFactors,
+    competence: f32,
+    months_in_post: u16,
+    morale: f32,
+    corrupt: bool,
+    fear: f32,
+) -> f32 {
+    competence / 10.0 * performance_factor(p, months_in_post, morale, corrupt, fear)
+}
+
+/// What a posted officer delivers to the efficiency index this step: its
+/// performance weighted by its grade's `delivery_weight`.
+#[inline]
+pub fn delivered(delivery_weight: f32, performance: f32) -> f32 {
+    delivery_weight * performance * 10.0
 }
 
 #[cfg(test)]

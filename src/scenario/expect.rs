@@ -5,32 +5,9 @@
 //! reports whether it holds; the header comment of a scenario file says the
 //! same in words.
 
-use serde::{Deserialize, Serialize};
-
-use super::check::Checks;
 use crate::metrics::{METRICS, metric_index};
-
-/// One entry of `[[expect]]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expectation {
-    /// A column of `timeseries.csv`.
-    pub metric: String,
-    /// "up" or "down": the sign of the reforms' effect.
-    pub direction: String,
-    /// Rough size of the effect, in percent of the no-reform value: the
-    /// point estimate should fall in `[low, high]` (signed, so a fall of
-    /// about a third is `[-45, -20]`). Optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub percent: Option<[f64; 2]>,
-    /// First and last recorded year of the window averaged per replicate.
-    #[serde(default = "default_years")]
-    pub years: [u32; 2],
-}
-
-fn default_years() -> [u32; 2] {
-    [10, 25]
-}
+use crate::model::check::Checks;
+pub use crate::model::reforms::Expectation;
 
 impl Expectation {
     /// +1 for "up", -1 for "down".

@@ -21,7 +21,7 @@
 
 use toml::Value;
 
-use crate::scenario::paths;
+use crate::paths;
 
 /// A group of keys that must sum to 1.
 enum Group {

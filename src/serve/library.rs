@@ -559,7 +559,7 @@ impl Loaded {
             {
                 return None;
             }
-            for (key, value) in crate::scenario::paths::flatten(&r.set) {
+            for (key, value) in crate::paths::flatten(&r.set) {
                 if lever(&key).is_some() {
                     levers.insert(key, toml_to_json(&value));
                 } else if key != "recruitment.quota_share" {
@@ -576,7 +576,7 @@ impl Loaded {
         LEVERS
             .iter()
             .map(|l| {
-                let v = crate::scenario::paths::get(&tree, l.key).expect("lever key exists");
+                let v = crate::paths::get(&tree, l.key).expect("lever key exists");
                 (l.key.to_string(), toml_to_json(v))
             })
             .collect()

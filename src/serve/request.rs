@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::model::reforms::Reform;
-use crate::scenario::{Scenario, paths};
+use crate::paths;
+use crate::scenario::Scenario;
 use crate::serve::library::{self, Kind, LIMITS, Loaded};
 
 /// The body of `POST /api/run` and `POST /api/toml`.

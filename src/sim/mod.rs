@@ -1,10 +1,8 @@
-//! The simulation engine: random streams, the world state, the step
-//! schedule and the replicate runner.
+//! The simulation engine: the schedule of a step and of a year, the
+//! chunked parallel pass over officers and its streams, and the replicate
+//! runner. What each mechanism does is in `crate::model`.
 
-pub mod init;
 pub mod pass;
-pub mod rng;
 pub mod runner;
 pub mod step;
 pub mod timing;
-pub mod world;

@@ -13,18 +13,20 @@
 
 use rayon::prelude::*;
 
-use crate::model::corruption;
+use crate::model::hazard::per_step;
+use crate::model::morale::{self, MoraleStep};
+use crate::model::params::Scenario;
 use crate::model::pay::PayParams;
 use crate::model::population::NONE;
-use crate::model::{ageing, work};
-use crate::scenario::Scenario;
-use crate::sim::rng::Stream;
-use crate::sim::step::{
-    SituationInputs, detection_hazard_for, months_per_step, per_step, punish_from, situation_from,
+use crate::model::world::{
+    Derived, Env, Event, World, outside_for, pay_for, peer_share_in, rent_value,
 };
-use crate::sim::world::{
-    CHUNK, Derived, Env, Event, World, outside_for, pay_for, peer_share_in, rent_value,
-};
+use crate::model::{accountability, ageing, corruption, politics, postings, training, work};
+use crate::rng::{CHUNK_BASE, Stream};
+
+/// Officer slots per work chunk. Each chunk has its own random stream, so
+/// the monthly pass gives the same result however chunks are scheduled.
+pub const CHUNK: usize = 4096;
 
 /// What one chunk of the pass hands back, in slot order.
 #[derive(Clone, Debug, Default)]
@@ -48,8 +50,29 @@ impl ChunkOut {
     }
 }
 
-/// Values fixed for the whole step, computed once.
-struct StepParams<'a> {
+/// The pass's random streams and buffers, one per chunk, created as the
+/// service grows (stream `c` is the same whenever it is created).
+#[derive(Default)]
+pub struct Chunks {
+    rngs: Vec<Stream>,
+    out: Vec<ChunkOut>,
+}
+
+impl Chunks {
+    /// Makes sure every chunk of `slots` officer slots has its stream.
+    fn cover(&mut self, seed: u64, replicate: u64, slots: usize) {
+        let chunks = slots.div_ceil(CHUNK);
+        while self.rngs.len() < chunks {
+            let c = self.rngs.len() as u64;
+            self.rngs.push(Stream::new(seed, replicate, CHUNK_BASE + c));
+            self.out.push(Default::default());
+        }
+    }
+}
+
+/// What every mechanism's monthly update reads that is fixed for the step,
+/// computed once by the mechanism that owns it.
+struct StepValues<'a> {
     scn: &'a Scenario,
     d: &'a Derived,
     env: &'a Env,
@@ -57,27 +80,29 @@ struct StepParams<'a> {
     unit_corrupt: &'a [u32],
     pay: &'a PayParams,
     cp: &'a corruption::CorruptionParams,
-    wf: work::WorkFactors,
-    mps: u16,
+    months: u16,
     dt: f64,
-    learn_on: bool,
-    e_gain: f32,
-    m_gain: f32,
-    ability_w: f32,
-    interference: f64,
-    conn_gain: f32,
+    // ageing
+    learning: bool,
+    expertise_gain: f32,
+    managerial_gain: f32,
+    // work
+    work: work::WorkFactors,
+    ability_weight: f32,
+    // politics
+    connection_gain: f32,
+    // accountability
     fear_level: f32,
     wrongful_rate: f64,
-    revision: f64,
+    // corruption
+    revision_rate: f64,
+    rent_cut: f32,
+    // postings
     postings_on: bool,
     wave: bool,
-    wave_mult: f64,
-    osd_rate: f64,
-    morale_k: f64,
-    fairness_env: f64,
-    protection: f64,
-    rent_cut: f32,
-    sectors: usize,
+    osd_repost_rate: f64,
+    // morale
+    morale: MoraleStep,
 }
 
 /// One chunk's slices of the officer columns: shared ones read, the rest
@@ -113,9 +138,9 @@ struct Cols<'a> {
 
 /// The fused pass over officers, chunk by chunk (in parallel), each chunk
 /// with its own stream.
-pub fn officer_pass(w: &mut World) {
-    w.ensure_chunk_streams();
-    let mps = months_per_step(w);
+pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
+    chunks.cover(w.seed, w.replicate, w.off.slots());
+    let months = w.months_per_step();
     let rent_cut = w.rent_cut();
     let World {
         scn,
@@ -124,17 +149,15 @@ pub fn officer_pass(w: &mut World) {
         env,
         unit_count,
         unit_corrupt,
-        chunk_rngs,
-        chunk_out,
         flows,
         events,
         ..
     } = w;
-    let pol = &scn.politics;
-    let acc = &scn.accountability;
-    let interference = d.interference;
-    let postings_on = scn.postings.enabled;
-    let p = StepParams {
+    let Chunks {
+        rngs: chunk_rngs,
+        out: chunk_out,
+    } = chunks;
+    let p = StepValues {
         scn,
         d,
         env,
@@ -142,47 +165,24 @@ pub fn officer_pass(w: &mut World) {
         unit_corrupt,
         pay: &scn.pay,
         cp: &scn.corruption,
-        wf: work::WorkFactors::from(&scn.work),
-        mps,
+        months,
         dt: 1.0 / d.spy as f64,
-        learn_on: scn.ageing.learning,
-        e_gain: 1.0 - (1.0 - scn.ageing.expertise_gain as f32).powi(mps as i32),
-        m_gain: 1.0 - (1.0 - scn.ageing.managerial_gain as f32).powi(mps as i32),
-        ability_w: scn.work.ability_weight as f32,
-        interference,
-        conn_gain: if pol.enabled {
-            (pol.connection_gain * interference * mps as f64) as f32
-        } else {
-            0.0
-        },
-        fear_level: if acc.enabled {
-            acc.selective_enforcement as f32
-        } else {
-            0.0
-        },
-        wrongful_rate: if acc.enabled {
-            acc.wrongful_inquiry_rate * acc.selective_enforcement
-        } else {
-            0.0
-        },
-        revision: if scn.corruption.enabled {
-            scn.corruption.revision_rate
-        } else {
-            0.0
-        },
-        postings_on,
-        wave: env.wave_left > 0,
-        wave_mult: pol.wave_multiplier,
-        osd_rate: if postings_on {
-            scn.postings.osd_repost_rate
-        } else {
-            0.0
-        },
-        morale_k: 1.0 - (1.0 - scn.pay.morale_rate).powi(mps as i32),
-        fairness_env: 1.0 - 0.7 * env.promotion_capture,
-        protection: scn.postings.tenure_protection,
+        learning: scn.ageing.learning,
+        expertise_gain: ageing::gain_per_step(scn.ageing.expertise_gain, months),
+        managerial_gain: ageing::gain_per_step(scn.ageing.managerial_gain, months),
+        work: work::WorkFactors::from(&scn.work),
+        ability_weight: scn.work.ability_weight as f32,
+        connection_gain: scn
+            .politics
+            .connection_gain_per_step(d.interference, months),
+        fear_level: accountability::fear_level(&scn.accountability),
+        wrongful_rate: accountability::wrongful_rate(&scn.accountability),
+        revision_rate: corruption::revision_rate(&scn.corruption),
         rent_cut,
-        sectors: d.sectors,
+        postings_on: scn.postings.enabled,
+        wave: env.wave_left > 0,
+        osd_repost_rate: postings::osd_repost_rate(&scn.postings),
+        morale: MoraleStep::new(&scn.pay, scn.postings.tenure_protection, env, months),
     };
     let s = off.sectors;
     let slots = off.slots();
@@ -265,8 +265,10 @@ pub fn officer_pass(w: &mut World) {
     };
 }
 
-/// One chunk of the pass.
-fn chunk_pass(p: &StepParams, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
+/// One chunk of the pass: for each officer, the mechanisms' monthly
+/// updates in the order of docs/model.md §3, then the competing risks drawn
+/// from one uniform.
+fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
     out.clear();
     let Cols {
         lo,
@@ -296,170 +298,167 @@ fn chunk_pass(p: &StepParams, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         morale,
         corrupt,
     } = c;
-    let (scn, d, mps, dt, sectors) = (p.scn, p.d, p.mps, p.dt, p.sectors);
+    let (scn, d, months, dt) = (p.scn, p.d, p.months, p.dt);
+    let sectors = d.sectors;
     let ev = &mut out.events;
     for j in 0..active.len() {
         if !active[j] {
             continue;
         }
         let i = (lo + j) as u32;
-        age_m[j] = age_m[j].saturating_add(mps);
-        service_m[j] = service_m[j].saturating_add(mps);
-        grade_m[j] = grade_m[j].saturating_add(mps);
+        // Ageing, retirement, training and inquiries.
+        ageing::advance(&mut age_m[j], &mut service_m[j], &mut grade_m[j], months);
         if age_m[j] >= d.retirement_m {
             ev.push(Event::Retire(i));
             continue;
         }
         if training_left[j] > 0 {
-            training_left[j] = training_left[j].saturating_sub(mps as u8);
-            if training_left[j] == 0 {
+            if training::count_down(&mut training_left[j], months) {
                 ev.push(Event::TrainingDone(i));
             }
             continue;
         }
         let under_inquiry = inquiry_left[j] >= 0;
-        if under_inquiry {
-            // Count down first, so a delay of d months gives the verdict
-            // after d months whatever the step length.
-            let left = (inquiry_left[j] - mps as i16).max(0);
-            inquiry_left[j] = left;
-            if left == 0 {
-                ev.push(Event::Verdict(i));
-                continue;
-            }
+        if under_inquiry && accountability::count_down(&mut inquiry_left[j], months) {
+            ev.push(Event::Verdict(i));
+            continue;
         }
         let g = grade[j] as usize;
         let posted = post[j] != NONE;
         let pay = pay_for(p.pay, d, grade[j], grade_m[j], &appraisal[j]);
         let conn = connections[j];
-        let fear = p.fear_level * (1.0 - conn);
-        let row = j * sectors..(j + 1) * sectors;
+        let fear = accountability::fear(p.fear_level, conn);
         let mut rent = 0.0f32;
         let mut peers = 0.0f32;
-        let mut p_pol = 0.0;
+        let mut political = 0.0;
         if posted {
             let s = post_sector[j] as usize;
-            months_in_post[j] = months_in_post[j].saturating_add(mps);
-            if p.learn_on {
+            months_in_post[j] = months_in_post[j].saturating_add(months);
+            // Learning on the job.
+            if p.learning {
                 let e = &mut expertise[j * sectors + s];
-                *e = ageing::learn(p.e_gain, *e);
-                managerial[j] = ageing::learn(p.m_gain * d.mgmt[g], managerial[j]);
+                *e = ageing::learn(p.expertise_gain, *e);
+                managerial[j] = ageing::learn(p.managerial_gain * d.mgmt[g], managerial[j]);
             }
-            let desir = d.sector_desirability[s];
-            if p.conn_gain > 0.0 {
-                connections[j] = conn + p.conn_gain * desir * (1.0 - conn);
+            // Connections grow in desirable posts.
+            let desirability = d.sector_desirability[s];
+            if p.connection_gain > 0.0 {
+                connections[j] = politics::grow_connections(conn, p.connection_gain, desirability);
             }
-            let comp = if d.scalar {
+            // Work: performance and delivery.
+            let competence = if d.scalar {
                 scalar_comp[j]
             } else {
                 work::competence(
-                    p.ability_w,
+                    p.ability_weight,
                     ability[j],
                     expertise[j * sectors + s],
                     managerial[j],
                     d.mgmt[g],
                 )
             };
-            let perf = comp / 10.0
-                * work::performance_factor(&p.wf, months_in_post[j], morale[j], corrupt[j], fear);
+            let perf = work::performance(
+                &p.work,
+                competence,
+                months_in_post[j],
+                morale[j],
+                corrupt[j],
+                fear,
+            );
             perf_sum[j] += perf;
             perf_n[j] = perf_n[j].saturating_add(1);
-            out.delivery.push(d.delivery_weight[g] * perf * 10.0);
+            out.delivery
+                .push(work::delivered(d.delivery_weight[g], perf));
+            // Corruption: integrity, and bribes if corrupt.
             let unit = post_unit[j] as usize;
             peers = peer_share_in(p.unit_count[unit], p.unit_corrupt[unit], corrupt[j]);
             rent = rent_value(d.sector_rent[s], post_rent_factor[j], p.rent_cut);
-            if p.cp.enabled {
-                // The dynamics are monthly; a longer step applies them once a month.
-                for _ in 0..mps {
-                    integrity[j] = corruption::integrity_step(
-                        p.cp,
-                        integrity[j],
-                        integrity0[j],
-                        peers,
-                        morale[j],
-                    );
-                }
-            }
+            integrity[j] =
+                corruption::erode(p.cp, integrity[j], integrity0[j], peers, morale[j], months);
             if corrupt[j] {
-                let collusion = 1.0 - (-(months_in_post[j] as f64) / p.cp.collusion_months).exp();
                 out.rent
-                    .push(rent as f64 * p.cp.rent_value * collusion * pay * dt);
+                    .push(corruption::bribes(p.cp, rent, months_in_post[j], pay, dt));
             }
+            // Postings: political transfer hazard and due rotation.
             if p.postings_on && !under_inquiry {
-                p_pol = scn.postings.political_hazard(
-                    p.interference,
-                    desir as f64,
+                political = scn.postings.political_hazard(
+                    d.interference,
+                    desirability as f64,
                     ability[j] as f64,
                     p.wave,
-                    p.wave_mult,
+                    scn.politics.wave_multiplier,
                 );
-                out.pressure.push(p_pol);
+                out.pressure.push(political);
                 // A due rotation is applied with the step's events; the
                 // officer still faces this step's risks (a rotation that
                 // finds no vacancy must not freeze the officer).
-                if months_in_post[j] >= d.tenure_m {
+                if postings::rotation_due(months_in_post[j], d.tenure_m) {
                     ev.push(Event::Rotation(i));
                 }
             }
         }
         // Outside option and morale.
-        let outside = outside_for(p.pay, d, grade[j], ability[j], &expertise[row]);
-        if p.pay.morale {
-            let supersede = 0.15 * supersessions[j].min(2) as f64;
-            let osd = if posted { 0.0 } else { 0.3 };
-            let security =
-                1.0 - (p_pol.max(p.env.transfer_pressure * (1.0 - p.protection))).min(1.0) - osd;
-            let target = p
-                .pay
-                .target_morale(pay / outside, p.fairness_env - supersede, security);
-            let m = morale[j];
-            morale[j] = (m + p.morale_k as f32 * (target as f32 - m)).clamp(0.0, 1.0);
-        }
-        // Competing risks from one uniform draw.
+        let outside = outside_for(
+            p.pay,
+            d,
+            grade[j],
+            ability[j],
+            &expertise[j * sectors..(j + 1) * sectors],
+        );
+        morale[j] = morale::update(
+            &p.morale,
+            p.pay,
+            morale[j],
+            pay / outside,
+            supersessions[j],
+            posted,
+            political,
+        );
+        // Competing risks from one uniform draw. Computed only where used:
+        // the hazard of a corrupt officer, and the rare revision of the
+        // decision.
         let is_corrupt = corrupt[j];
-        // Computed only where used: the hazard of a corrupt officer, and
-        // the rare revision of the decision.
-        let detection = || detection_hazard_for(scn, d, p.env, connections[j]);
-        let h_det = if is_corrupt && !under_inquiry {
+        let detection = || accountability::detection_hazard(scn, d, p.env, connections[j]);
+        let h_detected = if is_corrupt && !under_inquiry {
             per_step(detection(), dt)
         } else {
             0.0
         };
-        let h_wrong = if !is_corrupt && !under_inquiry {
-            per_step(p.wrongful_rate * (1.0 - conn as f64), dt)
+        let h_wrongful = if !is_corrupt && !under_inquiry {
+            per_step(accountability::wrongful_hazard(p.wrongful_rate, conn), dt)
         } else {
             0.0
         };
-        // p_pol is 0 unless postings are on and the officer is posted.
-        let h_pol = per_step(p_pol, dt);
+        // `political` is 0 unless postings are on and the officer is posted.
+        let h_political = per_step(political, dt);
         let service_years = service_m[j] as f64 / 12.0;
         let h_quit = per_step(
             scn.exits
                 .quit_hazard(outside / pay, service_years, morale[j] as f64),
             dt,
         );
-        let h_rev = if posted && rent > 0.0 && !under_inquiry {
-            per_step(p.revision, dt)
+        let h_revise = if posted && rent > 0.0 && !under_inquiry {
+            per_step(p.revision_rate, dt)
         } else {
             0.0
         };
         let h_repost = if !posted && !under_inquiry {
-            per_step(p.osd_rate, dt)
+            per_step(p.osd_repost_rate, dt)
         } else {
             0.0
         };
         let u = rng.uniform();
-        let mut edge = h_det;
+        let mut edge = h_detected;
         if u < edge {
             ev.push(Event::Detected(i));
             continue;
         }
-        edge += h_wrong;
+        edge += h_wrongful;
         if u < edge {
             ev.push(Event::WrongfulInquiry(i));
             continue;
         }
-        edge += h_pol;
+        edge += h_political;
         if u < edge {
             ev.push(Event::PoliticalTransfer(i));
             continue;
@@ -469,18 +468,18 @@ fn chunk_pass(p: &StepParams, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             ev.push(Event::Quit(i));
             continue;
         }
-        if u < edge + h_rev {
-            // Conditional on revising, (u − edge)/h_rev is again uniform.
-            let v = (u - edge) / h_rev;
-            let s = situation_from(
+        if u < edge + h_revise {
+            // Conditional on revising, (u − edge)/h_revise is again uniform.
+            let v = (u - edge) / h_revise;
+            let s = corruption::situation_from(
                 scn,
                 d,
-                SituationInputs {
+                corruption::SituationInputs {
                     rent,
                     months_in_post: months_in_post[j],
                     peers,
                     integrity: integrity[j],
-                    punish: punish_from(scn, detection()),
+                    punish: accountability::punish_probability(scn, detection()),
                     outside,
                     pay,
                     age_m: age_m[j],
@@ -489,7 +488,7 @@ fn chunk_pass(p: &StepParams, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             corrupt[j] = v < corruption::probability(p.cp, &s);
             continue;
         }
-        edge += h_rev;
+        edge += h_revise;
         if u < edge + h_repost {
             ev.push(Event::Repost(i));
         }

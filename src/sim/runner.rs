@@ -13,10 +13,11 @@ use rayon::prelude::*;
 
 use crate::metrics;
 use crate::model::reforms::ReformState;
+use crate::model::world::World;
+use crate::model::{init, trust};
 use crate::scenario::Scenario;
+use crate::sim::step::{self, Engine};
 use crate::sim::timing::{Phases, lap};
-use crate::sim::world::World;
-use crate::sim::{init, step};
 
 /// One replicate's yearly observations.
 #[derive(Clone, Debug)]
@@ -36,6 +37,7 @@ pub type Observation = (Vec<f64>, Vec<Vec<f64>>);
 /// A replicate being simulated one year at a time.
 pub struct Replicate {
     w: World,
+    engine: Engine,
     /// The reform timeline, held back during the warm-up.
     held_reforms: Option<Vec<ReformState>>,
     warm_left: u32,
@@ -50,11 +52,13 @@ impl Replicate {
     pub fn new(scn: &Scenario, replicate: u64) -> Self {
         let mut t = Instant::now();
         let mut w = init::build(scn, replicate);
-        lap(&mut t, &mut w.phases.build);
+        let mut engine = Engine::default();
+        lap(&mut t, &mut engine.phases.build);
         let warm = w.scn.sim.warmup_years;
         let held_reforms = (warm > 0).then(|| std::mem::take(&mut w.reforms));
         let mut r = Replicate {
             w,
+            engine,
             held_reforms,
             warm_left: warm,
             warm_last: None,
@@ -123,19 +127,21 @@ impl Replicate {
     /// year's flows cleared.
     fn simulate_year(&mut self) -> Observation {
         for _ in 0..self.w.scn.sim.steps_per_year {
-            step::step(&mut self.w);
+            step::step(&mut self.w, &mut self.engine);
         }
         let mut t = Instant::now();
         let (row, grades) = metrics::observe(&self.w);
-        respond_to_year(&mut self.w, &row);
+        let efficiency = row[metrics::metric_index("efficiency").expect("metric")];
+        let prevalence = row[metrics::metric_index("corruption_prevalence").expect("metric")];
+        trust::year_end(&mut self.w, efficiency, prevalence);
         self.w.flows = Default::default();
-        lap(&mut t, &mut self.w.phases.metrics);
+        lap(&mut t, &mut self.engine.phases.metrics);
         (row, grades)
     }
 
     /// The replicate's results (the recorded years simulated so far).
     pub fn finish(mut self) -> ReplicateResult {
-        self.out.phases = self.w.phases;
+        self.out.phases = self.engine.phases;
         self.out
     }
 
@@ -160,7 +166,7 @@ impl Replicate {
         let (row, grades) = metrics::observe(&self.w);
         self.out.rows.push(row);
         self.out.grades.push(grades);
-        lap(&mut t, &mut self.w.phases.metrics);
+        lap(&mut t, &mut self.engine.phases.metrics);
     }
 }
 
@@ -176,19 +182,6 @@ pub fn run_replicate(
         on_year();
     }
     r.finish()
-}
-
-/// Year-end feedback from the year just observed: public trust moves
-/// towards the level set by its service delivery and corruption.
-fn respond_to_year(w: &mut World, row: &[f64]) {
-    let eff = row[metrics::metric_index("efficiency").expect("metric")];
-    let prev = row[metrics::metric_index("corruption_prevalence").expect("metric")];
-    let grievance = if w.scn.transparency.enabled {
-        w.scn.transparency.grievance
-    } else {
-        0.0
-    };
-    w.env.trust = w.scn.trust.step(w.env.trust, eff, prev, grievance);
 }
 
 /// Runs every replicate on a pool of `threads` threads (0 = all cores).

@@ -1,15 +1,12 @@
 //! The state of one replicate: parameters in force, officers, posts, the
-//! environment, this year's flow counters and the random streams.
+//! environment, this year's flow counters and the replicate's random stream
+//! (the monthly pass's per-chunk streams belong to the engine, `crate::sim`).
 
+use crate::model::params::Scenario;
 use crate::model::population::Officers;
 use crate::model::posts::Posts;
 use crate::model::reforms::ReformState;
-use crate::scenario::Scenario;
-use crate::sim::rng::Stream;
-
-/// Officer slots per work chunk. Each chunk has its own random stream, so
-/// the monthly pass gives the same result however chunks are scheduled.
-pub const CHUNK: usize = 4096;
+use crate::rng::Stream;
 
 /// Values derived from the parameters in force, recomputed when a reform
 /// changes them, so the monthly pass does no parsing or lookups.
@@ -119,7 +116,7 @@ impl Derived {
 }
 
 /// The environment: the state of the world outside the officers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Env {
     /// Steps since the start.
     pub step: u64,
@@ -187,6 +184,23 @@ pub enum Event {
     Repost(u32),
 }
 
+impl Event {
+    /// The officer the event concerns (a slot).
+    pub fn officer(self) -> usize {
+        match self {
+            Event::Retire(i)
+            | Event::Quit(i)
+            | Event::TrainingDone(i)
+            | Event::Verdict(i)
+            | Event::Detected(i)
+            | Event::WrongfulInquiry(i)
+            | Event::PoliticalTransfer(i)
+            | Event::Rotation(i)
+            | Event::Repost(i) => i as usize,
+        }
+    }
+}
+
 /// Share of corrupt officers among the others in a unit of `count` posted
 /// officers of whom `corrupt_in_unit` are corrupt, `me` being one of them.
 #[inline]
@@ -249,32 +263,33 @@ pub struct World {
     pub env: Env,
     pub flows: Flows,
     pub rng: Stream,
-    pub chunk_rngs: Vec<Stream>,
     pub seed: u64,
     pub replicate: u64,
     pub reforms: Vec<ReformState>,
     /// Corrupt and posted officers per unit, refreshed each step.
     pub unit_corrupt: Vec<u32>,
     pub unit_count: Vec<u32>,
+    /// The cross-officer events the monthly pass found, applied after it.
     pub events: Vec<Event>,
-    /// Per-chunk results of the monthly pass, merged in chunk order.
-    pub chunk_out: Vec<crate::sim::pass::ChunkOut>,
-    /// Wall time per phase, for the run record only.
-    pub phases: crate::sim::timing::Phases,
 }
 
 impl World {
-    /// The random stream of chunk `c`, created on first use.
-    pub fn ensure_chunk_streams(&mut self) {
-        let chunks = self.off.slots().div_ceil(CHUNK);
-        while self.chunk_rngs.len() < chunks {
-            let c = self.chunk_rngs.len() as u64;
-            self.chunk_rngs.push(Stream::new(
-                self.seed,
-                self.replicate,
-                crate::sim::rng::CHUNK_BASE + c,
-            ));
-            self.chunk_out.push(Default::default());
+    /// Months of age and service per step (steps a year divide 12).
+    pub fn months_per_step(&self) -> u16 {
+        (12 / self.d.spy) as u16
+    }
+
+    /// Recounts corrupt and posted officers per unit (the peer groups the
+    /// monthly pass reads).
+    pub fn recount_units(&mut self) {
+        self.unit_corrupt.iter_mut().for_each(|x| *x = 0);
+        self.unit_count.iter_mut().for_each(|x| *x = 0);
+        for i in 0..self.off.slots() {
+            if self.off.active[i] && self.off.post[i] != crate::model::population::NONE {
+                let u = self.off.post_unit[i] as usize;
+                self.unit_count[u] += 1;
+                self.unit_corrupt[u] += self.off.corrupt[i] as u32;
+            }
         }
     }
 

@@ -3,13 +3,13 @@
 //! later entrants and aged to their grade's career stage.
 
 use crate::model::corruption;
+use crate::model::params::Scenario;
 use crate::model::population::{Channel, NONE, NewOfficer, Officers};
 use crate::model::posts::Posts;
 use crate::model::recruitment::{self, Entrant};
 use crate::model::reforms::ReformState;
-use crate::scenario::Scenario;
-use crate::sim::rng::{GLOBAL_STREAM, INIT_STREAM, Stream};
-use crate::sim::world::{Derived, Env, Flows, World};
+use crate::model::world::{Derived, Env, Flows, World};
+use crate::rng::{GLOBAL_STREAM, INIT_STREAM, Stream};
 
 /// Builds replicate `replicate` of scenario `scn` at step 0.
 pub fn build(scn: &Scenario, replicate: u64) -> World {
@@ -41,8 +41,6 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         },
         flows: Flows::default(),
         rng: Stream::new(seed, replicate, GLOBAL_STREAM),
-        chunk_rngs: Vec::new(),
-        chunk_out: Vec::new(),
         seed,
         replicate,
         reforms: scn
@@ -51,12 +49,10 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
             .map(|r| ReformState::new(r, d.spy))
             .collect(),
         events: Vec::new(),
-        phases: Default::default(),
         d,
         scn: scn.clone(),
     };
     populate(&mut w, &mut init);
-    w.ensure_chunk_streams();
     w
 }
 
@@ -195,13 +191,13 @@ fn initial_corruption(w: &mut World, rng: &mut Stream) {
         return;
     }
     for _round in 0..4 {
-        crate::sim::step::refresh_units(w);
+        w.recount_units();
         for i in 0..w.off.slots() {
             let p = w.off.post[i];
             if !w.off.active[i] || p == NONE {
                 continue;
             }
-            let s = crate::sim::step::situation(w, i, p as usize);
+            let s = corruption::situation(w, i, p as usize);
             w.off.corrupt[i] = rng.chance(corruption::probability(&w.scn.corruption, &s));
         }
     }

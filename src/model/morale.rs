@@ -1,0 +1,111 @@
+//! Morale (part of process 9): each step an officer's morale moves towards
+//! a target
+//! `w_pay·adequacy + w_fairness·fairness + w_security·security`, where
+//! adequacy is `logistic(adequacy_slope·(pay/outside − 1))`, fairness falls
+//! with the share of promotions decided by connections and with one's own
+//! supersessions, and security falls with the political transfer hazard and
+//! an OSD posting. Its parameters are keys of `[pay]` (`morale`,
+//! `morale_rate`, `weight_pay`, `weight_fairness`, `weight_security`,
+//! `adequacy_slope`); the constants below are assumptions of the model,
+//! not scenario keys (docs/model.md, process 9).
+
+use crate::model::pay::PayParams;
+use crate::model::world::Env;
+
+/// Fairness lost when every promotion is decided by connections
+/// (`promotion_capture` = 1). Assumption.
+pub const FAIRNESS_LOST_TO_CAPTURE: f64 = 0.7;
+/// Fairness lost per supersession the officer has suffered. Assumption.
+pub const FAIRNESS_LOST_PER_SUPERSESSION: f64 = 0.15;
+/// Supersessions felt at most (more do not lower fairness further).
+pub const SUPERSESSIONS_FELT: u8 = 2;
+/// Security lost while on special duty without a post (OSD). Assumption.
+pub const SECURITY_LOST_ON_OSD: f64 = 0.3;
+
+/// Target morale.
+#[inline]
+pub fn target(p: &PayParams, pay_over_outside: f64, fairness: f64, security: f64) -> f64 {
+    let adequacy = 1.0 / (1.0 + (-p.adequacy_slope * (pay_over_outside - 1.0)).exp());
+    p.weight_pay * adequacy
+        + p.weight_fairness * fairness.clamp(0.0, 1.0)
+        + p.weight_security * security.clamp(0.0, 1.0)
+}
+
+/// What morale's update reads that is fixed for a step.
+pub struct MoraleStep {
+    /// Switch (`pay.morale`).
+    pub enabled: bool,
+    /// Share of the gap to the target closed in one step.
+    pub rate: f64,
+    /// Fairness of promotions in the service as a whole.
+    pub fairness: f64,
+    /// The service's mean political transfer hazard, as an officer
+    /// protected by `tenure_protection` feels it.
+    pub felt_pressure: f64,
+}
+
+impl MoraleStep {
+    /// The step's values from the parameters in force and the environment,
+    /// for a step of `months` months.
+    pub fn new(p: &PayParams, tenure_protection: f64, env: &Env, months: u16) -> Self {
+        MoraleStep {
+            enabled: p.morale,
+            rate: 1.0 - (1.0 - p.morale_rate).powi(months as i32),
+            fairness: 1.0 - FAIRNESS_LOST_TO_CAPTURE * env.promotion_capture,
+            felt_pressure: env.transfer_pressure * (1.0 - tenure_protection),
+        }
+    }
+}
+
+/// An officer's morale after one step: `pay_over_outside` is own pay over
+/// the outside wage, `political_hazard` the officer's own annual hazard of
+/// a political transfer (0 when unposted).
+#[inline]
+pub fn update(
+    s: &MoraleStep,
+    p: &PayParams,
+    morale: f32,
+    pay_over_outside: f64,
+    supersessions: u8,
+    posted: bool,
+    political_hazard: f64,
+) -> f32 {
+    if !s.enabled {
+        return morale;
+    }
+    let superseded = FAIRNESS_LOST_PER_SUPERSESSION * supersessions.min(SUPERSESSIONS_FELT) as f64;
+    let osd = if posted { 0.0 } else { SECURITY_LOST_ON_OSD };
+    let security = 1.0 - (political_hazard.max(s.felt_pressure)).min(1.0) - osd;
+    let target = target(p, pay_over_outside, s.fairness - superseded, security);
+    (morale + s.rate as f32 * (target as f32 - morale)).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn morale_rises_with_pay_fairness_security() {
+        let p = PayParams::default();
+        let b = target(&p, 1.0, 0.5, 0.5);
+        assert!((b - 0.5).abs() < 1e-12);
+        assert!(target(&p, 1.5, 0.5, 0.5) > b);
+        assert!(target(&p, 1.0, 0.9, 0.5) > b);
+        assert!(target(&p, 1.0, 0.5, 0.9) > b);
+    }
+
+    #[test]
+    fn supersessions_and_special_duty_lower_morale() {
+        let p = PayParams::default();
+        let env = crate::model::world::Env::default();
+        let s = MoraleStep::new(&p, 0.0, &env, 1);
+        let posted = update(&s, &p, 0.5, 1.0, 0, true, 0.0);
+        assert!(update(&s, &p, 0.5, 1.0, 2, true, 0.0) < posted);
+        assert!(update(&s, &p, 0.5, 1.0, 0, false, 0.0) < posted);
+        // A third supersession is felt no more than the second.
+        assert_eq!(
+            update(&s, &p, 0.5, 1.0, 3, true, 0.0),
+            update(&s, &p, 0.5, 1.0, 2, true, 0.0)
+        );
+    }
+}

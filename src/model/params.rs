@@ -1,0 +1,77 @@
+//! The scenario's parameter data: every block of parameters a scenario
+//! file sets, each defined by the mechanism that reads it, gathered into
+//! one [`Scenario`]. Loading, `--set`, validation and the stated effects'
+//! checks are in `crate::scenario`; this file only holds the data, so that
+//! the model can carry the parameters in force without reaching upward.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::reforms::Expectation;
+use crate::model::structure::Structure;
+use crate::model::{
+    accountability::AccountabilityParams, ageing::AgeingParams, appraisal::AppraisalParams,
+    corruption::CorruptionParams, exits::ExitParams, pay::PayParams, politics::PoliticsParams,
+    postings::PostingParams, promotion::PromotionParams, recruitment::RecruitmentParams,
+    reforms::Reform, training::TrainingParams, transparency::TransparencyParams,
+    trust::TrustParams, work::WorkParams,
+};
+
+/// Run settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimParams {
+    /// Master seed: every random number of the run derives from it.
+    pub seed: u64,
+    pub replicates: u32,
+    pub years: u32,
+    /// Years simulated before year 0 under the starting policies (no
+    /// reforms), so that recorded years begin from the model's own steady
+    /// state rather than from the synthetic starting population.
+    pub warmup_years: u32,
+    pub steps_per_year: u32,
+    /// Step of the year (1-based) on which annual events fall.
+    pub annual_step: u32,
+}
+
+impl Default for SimParams {
+    fn default() -> Self {
+        SimParams {
+            seed: 20_251_024,
+            replicates: 10,
+            years: 40,
+            warmup_years: 10,
+            steps_per_year: 12,
+            annual_step: 12,
+        }
+    }
+}
+
+/// A whole scenario. Every key has a default, so a file states only what
+/// differs from the defaults (the Pakistan federal officer cadre, BPS 17–22).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scenario {
+    /// Name, used for the default output folder (defaults to the file stem).
+    pub name: String,
+    pub description: String,
+    pub sim: SimParams,
+    pub structure: Structure,
+    pub ageing: AgeingParams,
+    pub work: WorkParams,
+    pub corruption: CorruptionParams,
+    pub accountability: AccountabilityParams,
+    pub postings: PostingParams,
+    pub training: TrainingParams,
+    pub appraisal: AppraisalParams,
+    pub promotion: PromotionParams,
+    pub pay: PayParams,
+    pub exits: ExitParams,
+    pub recruitment: RecruitmentParams,
+    pub politics: PoliticsParams,
+    pub transparency: TransparencyParams,
+    pub trust: TrustParams,
+    pub reforms: Vec<Reform>,
+    /// Effects the reforms are stated to have (checked by `bureausim validate`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<Expectation>,
+}

@@ -1,0 +1,700 @@
+//! Writing results: a run's files are written into a hidden temporary
+//! folder beside the destination and moved into place only when complete,
+//! so an interrupted run never leaves a half-written result that looks whole,
+//! and an existing result is replaced only when asked (`--force`).
+//!
+//! Every folder bureausim writes carries a marker file ([`MARKER`]);
+//! `--force` replaces a folder only when it carries the marker (or is a
+//! result of an earlier version, made only of the files bureausim writes),
+//! never any other folder. Temporary names carry the process id and a
+//! counter, so two processes never collide, and a later run in the same
+//! place removes what a killed process left behind.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Context;
+
+use crate::error::UsageError;
+
+/// The file that marks a folder as written by bureausim.
+pub const MARKER: &str = ".bureausim-output";
+
+/// The output folder exists and `--force` was not given.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "output folder `{0}` already exists; pass --force to replace it, or choose another folder with --out"
+)]
+pub struct OutputExists(pub String);
+
+/// The output file exists and `--force` was not given.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "output file `{0}` already exists; pass --force to replace it, or choose another file with --out"
+)]
+pub struct FileExists(pub String);
+
+/// Where this process runs: host name, boot id and pid namespace (Linux;
+/// empty where unknown). A temporary folder is judged abandoned only by a
+/// process that runs where its writer ran.
+fn machine() -> [String; 3] {
+    let read = |p: &str| {
+        std::fs::read_to_string(p)
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default()
+    };
+    let ns = std::fs::read_link("/proc/self/ns/pid")
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    [
+        read("/proc/sys/kernel/hostname"),
+        read("/proc/sys/kernel/random/boot_id"),
+        ns,
+    ]
+}
+
+/// Writes the marker into `dir`: what wrote it, and where (host, boot,
+/// pid namespace, pid), so that a later run can tell an abandoned folder
+/// from one still being written.
+pub fn mark(dir: &Path, what: &str) -> anyhow::Result<()> {
+    let path = dir.join(MARKER);
+    let [host, boot, ns] = machine();
+    std::fs::write(
+        &path,
+        format!(
+            "This folder was written by bureausim {} ({what}).\n`--force` replaces it only while it holds nothing but the files bureausim writes.\nhost: {host}\nboot: {boot}\npidns: {ns}\npid: {}\n",
+            env!("CARGO_PKG_VERSION"),
+            std::process::id()
+        ),
+    )
+    .with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// A field of the marker in `dir` (`host`, `boot`, `pidns`, `pid`).
+fn marker_field(dir: &Path, field: &str) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(MARKER)).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}: ")))
+        .map(|v| v.trim().to_string())
+}
+
+/// Whether `name` is a file or folder bureausim writes into a result
+/// folder: the tables, summaries, manifests, reports, the plots it draws
+/// and its own temporaries.
+fn written_by_us(name: &str) -> bool {
+    const FILES: &[&str] = &[
+        MARKER,
+        "timeseries.csv",
+        "grades.csv",
+        "summary.json",
+        "scenario.toml",
+        "run.json",
+        "experiment.json",
+        "report.html",
+        "report.md",
+        "table.csv",
+        "points.csv",
+        "indices.csv",
+        "runs.csv",
+    ];
+    const PLOTS: &[&str] = &[
+        "quality",
+        "corruption",
+        "efficiency",
+        "tenure",
+        "headcount",
+        "overview",
+        "comparison",
+        "sweep",
+    ];
+    if FILES.contains(&name) {
+        return true;
+    }
+    // Temporaries of write_file_atomic and of the report's plots.
+    if name.starts_with('.') && name.contains(".partial") {
+        return true;
+    }
+    let Some(stem) = name
+        .strip_suffix(".png")
+        .or_else(|| name.strip_suffix(".svg"))
+    else {
+        return false;
+    };
+    PLOTS.contains(&stem)
+        || stem.strip_prefix("sweep_").is_some_and(metric_name)
+        || stem.strip_prefix("sensitivity_").is_some_and(metric_name)
+}
+
+fn metric_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// An experiment's run file (`run-NNNNNNN.csv`) or its temporary
+/// (`.tmp-NNNNNNN-PID`).
+fn run_file(name: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    name.strip_prefix("run-")
+        .and_then(|r| r.strip_suffix(".csv"))
+        .is_some_and(|d| d.len() == 7 && digits(d))
+        || name
+            .strip_prefix(".tmp-")
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(a, b)| digits(a) && digits(b))
+}
+
+/// Whether a folder is bureausim's at all: it holds the marker, or an
+/// earlier version's `run.json` or `experiment.json` (JSON naming the
+/// version that wrote it).
+fn claims_ours(dir: &Path) -> bool {
+    if dir.join(MARKER).is_file() {
+        return true;
+    }
+    ["run.json", "experiment.json"].iter().any(|f| {
+        std::fs::read_to_string(dir.join(f))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .is_some_and(|v| v.get("bureausim_version").is_some())
+    })
+}
+
+/// The entries of `dir` that bureausim did not write (in `runs/`, as
+/// `runs/NAME`), up to `max` of them.
+fn foreign_entries(dir: &Path, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return vec!["(the folder cannot be read)".into()];
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        if out.len() >= max {
+            break;
+        }
+        let name = e.file_name().to_string_lossy().into_owned();
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        if name == "runs" && is_dir {
+            match std::fs::read_dir(e.path()) {
+                Ok(runs) => {
+                    for r in runs.filter_map(|r| r.ok()) {
+                        let n = r.file_name().to_string_lossy().into_owned();
+                        if !(run_file(&n) && r.file_type().is_ok_and(|t| t.is_file())) {
+                            out.push(format!("runs/{n}"));
+                        }
+                    }
+                }
+                Err(_) => out.push("runs/".into()),
+            }
+        } else if is_dir || !written_by_us(&name) {
+            out.push(name);
+        }
+    }
+    out.truncate(max);
+    out
+}
+
+/// True when `dir` is a folder bureausim wrote and holds nothing else: the
+/// marker (or an earlier version's manifest) and only the files bureausim
+/// writes. Only such a folder may be replaced under `--force`.
+pub fn is_ours(dir: &Path) -> bool {
+    dir.is_dir() && claims_ours(dir) && foreign_entries(dir, 1).is_empty()
+}
+
+/// The refusal for replacing `dest`, which bureausim did not write or which
+/// holds files bureausim did not write.
+pub fn not_ours(dest: &Path) -> anyhow::Error {
+    let why = if !claims_ours(dest) {
+        format!("was not written by bureausim (it has no {MARKER} file)")
+    } else {
+        let foreign = foreign_entries(dest, 6);
+        let shown: Vec<String> = foreign.iter().take(5).map(|f| format!("`{f}`")).collect();
+        format!(
+            "holds files bureausim did not write ({}{})",
+            shown.join(", "),
+            if foreign.len() > 5 { ", …" } else { "" }
+        )
+    };
+    UsageError(format!(
+        "`{}` exists and {why}; --force replaces only folders that hold nothing but bureausim's own results: choose another folder with --out, or move it away yourself",
+        dest.display()
+    ))
+    .into()
+}
+
+/// `dest` with `.` components and a trailing slash dropped (`r2/.` is
+/// `r2`), so that its last component is the folder's own name.
+pub fn normalize(dest: &Path) -> PathBuf {
+    let p: PathBuf = dest.components().collect();
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p
+    }
+}
+
+/// Checks, before any work, that results can be written to the folder
+/// `dest`: [`check_shape`], and an existing folder only under `force` and
+/// only if bureausim wrote it.
+pub fn check_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
+    check_shape(dest)?;
+    if dest.exists() {
+        if !force {
+            return Err(OutputExists(dest.display().to_string()).into());
+        }
+        if !is_ours(dest) {
+            return Err(not_ours(dest));
+        }
+    }
+    Ok(())
+}
+
+/// Checks that `dest` can be a folder of results: a path whose last
+/// component is a name (not `.`, `..` or a root), not an existing file or
+/// symbolic link, under a parent that is (or can be made) a folder.
+pub fn check_shape(dest: &Path) -> anyhow::Result<()> {
+    let bad = |why: &str| -> anyhow::Error {
+        UsageError(format!("--out {}: {why}", dest.display())).into()
+    };
+    if normalize(dest).file_name().is_none() {
+        return Err(bad(
+            "names no folder of its own (`.`, `..` or a root); give a folder such as outputs/my-run",
+        ));
+    }
+    if std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(bad(
+            "is a symbolic link; give the folder it points to, or another name",
+        ));
+    }
+    if dest.exists() && !dest.is_dir() {
+        return Err(bad(
+            "is a file, not a folder; results are a folder of files: choose another path",
+        ));
+    }
+    let mut p = Some(parent_of(dest));
+    while let Some(q) = p {
+        if q.exists() {
+            if !q.is_dir() {
+                return Err(bad(&format!(
+                    "`{}` is a file, so no folder can be made inside it",
+                    q.display()
+                )));
+            }
+            break;
+        }
+        p = q.parent().filter(|x| !x.as_os_str().is_empty());
+    }
+    Ok(())
+}
+
+/// Checks, before any work, that a file can be written at `dest`: not a
+/// folder, not an existing file without `force`, under a parent that is (or
+/// can be made) a folder.
+pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
+    let bad = |why: &str| -> anyhow::Error {
+        UsageError(format!("--out {}: {why}", dest.display())).into()
+    };
+    if dest.is_dir() || normalize(dest).file_name().is_none() {
+        return Err(bad("is a folder; give a file name to write to"));
+    }
+    if dest.exists() && !force {
+        return Err(FileExists(dest.display().to_string()).into());
+    }
+    let mut p = Some(parent_of(dest));
+    while let Some(q) = p {
+        if q.exists() {
+            if !q.is_dir() {
+                return Err(bad(&format!("`{}` is a file, not a folder", q.display())));
+            }
+            break;
+        }
+        p = q.parent().filter(|x| !x.as_os_str().is_empty());
+    }
+    Ok(())
+}
+
+fn parent_of(dest: &Path) -> &Path {
+    dest.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// A temporary name beside `dest` that no other process and no other call
+/// in this process uses: `.NAME.KIND-PID-N`.
+fn temporary_path(dest: &Path, kind: &str) -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut name = std::ffi::OsString::from(".");
+    name.push(dest.file_name().unwrap_or(OsStr::new("out")));
+    name.push(format!(".{kind}-{}-{n}", std::process::id()));
+    parent_of(dest).join(name)
+}
+
+/// What a name beside `dest` is, if bureausim made it: this version's
+/// temporaries `.NAME.partial-PID-N` and `.NAME.old-PID-N` (kind and pid),
+/// or an earlier version's `.NAME.partial-PID` and `.NAME.old`.
+enum Temporary {
+    Current { old: bool, pid: u32 },
+    Earlier,
+}
+
+fn temporary(file_name: &OsStr, stem: &OsStr) -> Option<Temporary> {
+    let name = file_name.to_str()?;
+    let rest = name
+        .strip_prefix('.')?
+        .strip_prefix(stem.to_str()?)?
+        .strip_prefix('.')?;
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if rest == "old" {
+        return Some(Temporary::Earlier);
+    }
+    let (old, tail) = match rest.strip_prefix("partial-") {
+        Some(t) => (false, t),
+        None => (true, rest.strip_prefix("old-")?),
+    };
+    match tail.split_once('-') {
+        Some((pid, n)) if digits(pid) && digits(n) => Some(Temporary::Current {
+            old,
+            pid: pid.parse().ok()?,
+        }),
+        None if !old && digits(tail) => Some(Temporary::Earlier),
+        _ => None,
+    }
+}
+
+/// Whether a temporary folder whose marker says it was written by `pid`
+/// is abandoned: written on this host, and either before the last boot or
+/// in this pid namespace by a process that no longer runs. `None` where
+/// that cannot be told (another host or namespace, no marker, no /proc).
+fn abandoned(dir: &Path, pid: u32) -> Option<bool> {
+    let [host, boot, ns] = machine();
+    if host.is_empty() || boot.is_empty() || ns.is_empty() {
+        return None;
+    }
+    if marker_field(dir, "host")? != host {
+        return None;
+    }
+    if marker_field(dir, "boot")? != boot {
+        return Some(true);
+    }
+    if marker_field(dir, "pidns")? != ns || marker_field(dir, "pid")? != pid.to_string() {
+        return None;
+    }
+    Some(pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Clears the temporaries beside `dest` that a killed bureausim left (its
+/// partial results, or an old result it was replacing): a folder is
+/// removed only when its marker shows it was written on this machine by a
+/// process that no longer runs (or before the last boot); any other
+/// temporary of bureausim's there is reported on stderr and kept.
+pub fn clear_stale(dest: &Path) {
+    let (Some(stem), Ok(entries)) = (dest.file_name(), std::fs::read_dir(parent_of(dest))) else {
+        return;
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        let Some(kind) = temporary(&e.file_name(), stem) else {
+            continue;
+        };
+        let path = e.path();
+        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+        let note = match kind {
+            Temporary::Current { pid, .. } if is_dir => match abandoned(&path, pid) {
+                Some(true) => {
+                    if std::fs::remove_dir_all(&path).is_ok() {
+                        eprintln!(
+                            "note: removed `{}`, left by an interrupted bureausim (process {pid})",
+                            path.display()
+                        );
+                    }
+                    continue;
+                }
+                Some(false) => continue,
+                None => format!(
+                    "may belong to a bureausim running elsewhere (process {pid} on another machine or container), or one that was interrupted; remove it once no bureausim writes there"
+                ),
+            },
+            // bureausim writes files only as partial files (write_file_atomic).
+            Temporary::Current { old: true, .. } => continue,
+            Temporary::Current { pid, .. } => {
+                if alive_here(pid) {
+                    continue;
+                }
+                format!(
+                    "looks left by an interrupted bureausim (process {pid}); remove it once no bureausim writes there"
+                )
+            }
+            Temporary::Earlier => {
+                "looks left by an interrupted run of an earlier bureausim; remove it once no bureausim writes there".to_string()
+            }
+        };
+        eprintln!("note: `{}` {note}", path.display());
+    }
+}
+
+/// Whether process `pid` is known to run on this machine (conservatively
+/// true where that cannot be told).
+fn alive_here(pid: u32) -> bool {
+    pid == std::process::id()
+        || !Path::new("/proc/self").exists()
+        || Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// A folder being written; [`Staging::commit`] moves it into place.
+pub struct Staging {
+    pub tmp: PathBuf,
+    dest: PathBuf,
+    force: bool,
+    committed: bool,
+}
+
+impl Drop for Staging {
+    /// A run that failed or was abandoned removes its partial folder.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+impl Staging {
+    /// Prepares to write the folder `dest` ([`check_destination`] first);
+    /// `what` says in the marker what the folder holds.
+    pub fn new(dest: &Path, force: bool, what: &str) -> anyhow::Result<Self> {
+        check_destination(dest, force)?;
+        let parent = parent_of(dest);
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+        clear_stale(dest);
+        let tmp = temporary_path(dest, "partial");
+        std::fs::create_dir(&tmp)
+            .with_context(|| format!("cannot create folder `{}`", tmp.display()))?;
+        let staging = Staging {
+            tmp,
+            dest: dest.to_path_buf(),
+            force,
+            committed: false,
+        };
+        mark(&staging.tmp, what)?;
+        Ok(staging)
+    }
+
+    /// Moves the finished folder into place, replacing an old one under
+    /// `force` (only one bureausim wrote).
+    pub fn commit(mut self) -> anyhow::Result<PathBuf> {
+        if self.dest.exists() {
+            if !self.force {
+                return Err(OutputExists(self.dest.display().to_string()).into());
+            }
+            if !is_ours(&self.dest) {
+                return Err(not_ours(&self.dest));
+            }
+            let old = temporary_path(&self.dest, "old");
+            std::fs::rename(&self.dest, &old)
+                .with_context(|| format!("cannot move the old `{}` aside", self.dest.display()))?;
+            if let Err(e) = std::fs::rename(&self.tmp, &self.dest) {
+                // Put the old result back rather than leave nothing.
+                let _ = std::fs::rename(&old, &self.dest);
+                return Err(e).with_context(|| {
+                    format!("cannot move results into `{}`", self.dest.display())
+                });
+            }
+            self.committed = true;
+            if let Err(e) = std::fs::remove_dir_all(&old) {
+                eprintln!(
+                    "note: the new results are in `{}`, but the old ones, moved to `{}`, could not be removed: {e}",
+                    self.dest.display(),
+                    old.display()
+                );
+            }
+        } else {
+            std::fs::rename(&self.tmp, &self.dest)
+                .with_context(|| format!("cannot move results into `{}`", self.dest.display()))?;
+            self.committed = true;
+        }
+        Ok(self.dest.clone())
+    }
+}
+
+/// Writes `bytes` to `dest` through a temporary file beside it, so `dest`
+/// is either the old file or the complete new one; an existing file is
+/// replaced only under `force`, and never a folder.
+pub fn write_file_atomic(dest: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    if dest.is_dir() {
+        return Err(UsageError(format!(
+            "`{}` is a folder; give a file name to write to",
+            dest.display()
+        ))
+        .into());
+    }
+    if dest.exists() && !force {
+        return Err(FileExists(dest.display().to_string()).into());
+    }
+    let parent = parent_of(dest);
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
+    clear_stale(dest);
+    let tmp = temporary_path(dest, "partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    std::fs::rename(&tmp, dest).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot move the file into `{}`", dest.display())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_overwrites_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("res");
+        let s = Staging::new(&dest, false, "test").unwrap();
+        std::fs::write(s.tmp.join("timeseries.csv"), "1").unwrap();
+        s.commit().unwrap();
+        assert!(Staging::new(&dest, false, "test").is_err());
+        let s = Staging::new(&dest, true, "test").unwrap();
+        std::fs::write(s.tmp.join("grades.csv"), "2").unwrap();
+        s.commit().unwrap();
+        assert!(dest.join("grades.csv").exists() && !dest.join("timeseries.csv").exists());
+        assert!(dest.join(MARKER).is_file());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary folders left behind");
+        // An abandoned staging folder removes itself.
+        let s = Staging::new(&dir.path().join("other"), false, "test").unwrap();
+        let tmp = s.tmp.clone();
+        drop(s);
+        assert!(!tmp.exists());
+    }
+
+    #[test]
+    fn force_replaces_only_folders_of_bureausims_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let theirs = dir.path().join("theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        std::fs::write(theirs.join("thesis.tex"), "years of work").unwrap();
+        let e = Staging::new(&theirs, true, "test")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("was not written by bureausim"), "{e}");
+        // A marker copied in with a result's files does not make a folder
+        // of other files bureausim's.
+        mark(&theirs, "test").unwrap();
+        let e = Staging::new(&theirs, true, "test")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("holds files bureausim did not write (`thesis.tex`)"),
+            "{e}"
+        );
+        assert!(theirs.join("thesis.tex").is_file());
+        // An earlier version's result (no marker, a manifest of bureausim's
+        // and only its own files) is bureausim's; a runs/ folder holds only
+        // run files.
+        let legacy = dir.path().join("legacy");
+        std::fs::create_dir_all(legacy.join("runs")).unwrap();
+        std::fs::write(legacy.join("run.json"), r#"{"bureausim_version":"0.1.0"}"#).unwrap();
+        for f in [
+            "timeseries.csv",
+            "overview.png",
+            "sweep_efficiency.svg",
+            "runs/run-0000001.csv",
+        ] {
+            std::fs::write(legacy.join(f), "x").unwrap();
+        }
+        assert!(is_ours(&legacy));
+        for foreign in ["runs/interviews.docx", "figure1.png", "notes.txt"] {
+            std::fs::write(legacy.join(foreign), "mine").unwrap();
+            assert!(!is_ours(&legacy), "{foreign}");
+            std::fs::remove_file(legacy.join(foreign)).unwrap();
+        }
+        std::fs::write(legacy.join("run.json"), "{}").unwrap();
+        assert!(!is_ours(&legacy), "a run.json that is not bureausim's");
+    }
+
+    /// Writes a marker as a process `pid` on `host` would have.
+    fn marker_of(dir: &Path, host: &str, pid: u32) {
+        let [_, boot, ns] = machine();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(
+            dir.join(MARKER),
+            format!("x\nhost: {host}\nboot: {boot}\npidns: {ns}\npid: {pid}\n"),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn only_abandoned_temporaries_of_this_machine_are_cleared() {
+        if !Path::new("/proc/self/ns/pid").exists() {
+            return; // No /proc: nothing is removed, only reported.
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("res");
+        let [host, ..] = machine();
+        // A pid far above any real one stands for a killed process.
+        let dead = dir.path().join(".res.partial-4000000000-0");
+        marker_of(&dead, &host, 4_000_000_000);
+        // The same, written on another host (a shared file system): kept.
+        let elsewhere = dir.path().join(".res.partial-4000000001-0");
+        marker_of(&elsewhere, "another-node", 4_000_000_001);
+        // No marker: kept. User files named alike: kept.
+        let unmarked = dir.path().join(".res.partial-4000000002-0");
+        std::fs::create_dir(&unmarked).unwrap();
+        std::fs::write(unmarked.join("keep.txt"), "not ours").unwrap();
+        for name in [
+            ".res.old-2023-05-01",
+            ".res.partial-12345-notes",
+            ".res.old",
+        ] {
+            std::fs::write(dir.path().join(name), "a user's file").unwrap();
+        }
+        let s = Staging::new(&dest, false, "test").unwrap();
+        assert!(
+            !dead.exists(),
+            "an abandoned folder of this machine is removed"
+        );
+        assert!(elsewhere.exists() && unmarked.join("keep.txt").exists());
+        for name in [
+            ".res.old-2023-05-01",
+            ".res.partial-12345-notes",
+            ".res.old",
+        ] {
+            assert!(dir.path().join(name).exists(), "{name}");
+        }
+        assert!(s.tmp.exists(), "this process's own folder is kept");
+        let a = temporary_path(&dest, "old");
+        let b = temporary_path(&dest, "old");
+        assert_ne!(a, b, "names are unique within a process");
+        assert!(matches!(
+            temporary(a.file_name().unwrap(), OsStr::new("res")),
+            Some(Temporary::Current { old: true, pid }) if pid == std::process::id()
+        ));
+    }
+
+    #[test]
+    fn impossible_destinations_are_refused_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        for (dest, want) in [
+            (PathBuf::from("/"), "names no folder of its own"),
+            (PathBuf::from("."), "names no folder of its own"),
+            (dir.path().join("a/.."), "names no folder of its own"),
+            (file.clone(), "is a file, not a folder"),
+            (file.join("sub"), "is a file, so no folder"),
+        ] {
+            let e = check_destination(&dest, true).unwrap_err().to_string();
+            assert!(e.contains(want), "{}: {e}", dest.display());
+        }
+        assert_eq!(normalize(Path::new("r2/.")), PathBuf::from("r2"));
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            let e = check_destination(&link, true).unwrap_err().to_string();
+            assert!(e.contains("is a symbolic link"), "{e}");
+        }
+    }
+}
