@@ -14,7 +14,8 @@ use crate::experiment::plan::Plan;
 use crate::experiment::spec::{self, Kind, Spec};
 use crate::experiment::store::{self, Shard};
 use crate::metrics::{METRICS, metric_index, summary::stats};
-use crate::output::{self, Staging};
+use crate::output;
+use crate::staging::{self, Staging};
 use crate::scenario::{Scenario, ScenarioError};
 
 /// Agent-based simulator of civil-service reform.
@@ -473,8 +474,8 @@ pub fn error_message(err: &anyhow::Error) -> String {
 pub fn is_usage_error(err: &anyhow::Error) -> bool {
     err.downcast_ref::<ScenarioError>().is_some()
         || err.downcast_ref::<UsageError>().is_some()
-        || err.downcast_ref::<output::OutputExists>().is_some()
-        || err.downcast_ref::<output::FileExists>().is_some()
+        || err.downcast_ref::<staging::OutputExists>().is_some()
+        || err.downcast_ref::<staging::FileExists>().is_some()
 }
 
 /// Runs the parsed command.
@@ -570,7 +571,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         None => Plan::new(spec, command)?,
     };
     let dest = match &c.out {
-        Some(out) => output::normalize(out),
+        Some(out) => staging::normalize(out),
         None => {
             let mut name = plan.spec.name.clone();
             if let Some(s) = shard {
@@ -713,7 +714,7 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn merge(a: MergeArgs) -> anyhow::Result<()> {
-    let out = output::normalize(&a.out);
+    let out = staging::normalize(&a.out);
     let plan = store::merge(&a.dirs, &out, a.force)?;
     println!(
         "merged {} shard folder(s): {} runs of `{}` → {}",
@@ -763,7 +764,7 @@ fn check(a: CheckArgs) -> anyhow::Result<()> {
 fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     use crate::experiment::validation::{self, Settings};
     // Before the long run: a report that could not be written is refused now.
-    output::check_file_destination(&a.out, a.force)?;
+    staging::check_file_destination(&a.out, a.force)?;
     if !a.scenarios.join("pakistan_baseline.toml").is_file() {
         return Err(UsageError(format!(
             "--scenarios {}: no pakistan_baseline.toml there; give the folder of the scenario library",
@@ -798,7 +799,7 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         );
     })?;
     let text = output::validation::render(&report, &command);
-    output::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
+    staging::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
     let (ev, ex) = (report.evidence_tally(), report.expectation_tally());
     println!(
         "published findings: {}/{} agree ({}/{} in direction)",
@@ -829,7 +830,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     }
     let scn = load(&a.scenario, extra)?;
     let dest = match &a.out {
-        Some(out) => output::normalize(out),
+        Some(out) => staging::normalize(out),
         None => Path::new("outputs").join(&scn.name),
     };
     let warnings = scn.warnings();

@@ -23,7 +23,7 @@ use crate::error::UsageError;
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::Spec;
 use crate::metrics::METRICS;
-use crate::output::{self, OutputExists};
+use crate::staging::{self, OutputExists};
 use crate::scenario::Scenario;
 use crate::sim::runner::run_replicate;
 
@@ -156,7 +156,7 @@ impl Manifest {
 
     fn write(&self, dir: &Path) -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(self)? + "\n";
-        crate::output::write_file_atomic(&dir.join("experiment.json"), text.as_bytes(), true)
+        crate::staging::write_file_atomic(&dir.join("experiment.json"), text.as_bytes(), true)
     }
 }
 
@@ -190,15 +190,15 @@ pub fn prepare(
     force: bool,
 ) -> anyhow::Result<Vec<usize>> {
     let manifest = Manifest::of(plan, shard);
-    output::check_shape(dir)?;
+    staging::check_shape(dir)?;
     let is_experiment = dir.join("experiment.json").is_file();
     let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
-    if dir.exists() && !(is_experiment && output::is_ours(dir)) && !empty {
+    if dir.exists() && !(is_experiment && staging::is_ours(dir)) && !empty {
         // --force replaces what bureausim wrote only: never a folder of other files.
         return Err(if !force {
             OutputExists(dir.display().to_string()).into()
         } else if is_experiment {
-            output::not_ours(dir)
+            staging::not_ours(dir)
         } else {
             UsageError(format!(
                 "`{}` exists and is not an experiment's folder (no experiment.json); --force replaces only experiment folders bureausim wrote: choose another folder with --out",
@@ -211,7 +211,7 @@ pub fn prepare(
         std::fs::remove_dir_all(dir)
             .with_context(|| format!("cannot remove `{}`", dir.display()))?;
     }
-    output::clear_stale(dir);
+    staging::clear_stale(dir);
     if dir.join("experiment.json").is_file() {
         let old = Manifest::read(dir)?;
         if old.fingerprint == manifest.fingerprint {
@@ -239,8 +239,8 @@ pub fn prepare(
             ))
             .into());
         }
-        if !dir.join(output::MARKER).is_file() {
-            output::mark(dir, "an experiment")?;
+        if !dir.join(staging::MARKER).is_file() {
+            staging::mark(dir, "an experiment")?;
         }
         // Same runs; the report settings (years reported, metrics, the
         // analysed year, bootstrap, name) may have changed: keep the new ones.
@@ -250,7 +250,7 @@ pub fn prepare(
     } else {
         std::fs::create_dir_all(dir.join("runs"))
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
-        output::mark(dir, "an experiment")?;
+        staging::mark(dir, "an experiment")?;
         manifest.write(dir)?;
     }
     std::fs::create_dir_all(dir.join("runs"))?;
@@ -644,7 +644,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
             .into());
         }
     }
-    output::check_destination(out, force)?;
+    staging::check_destination(out, force)?;
     for j in 0..plan.runs() {
         let d = holder[j % count].expect("checked");
         read_run(&run_path(d, j), &plan, j).map_err(|e| {
@@ -657,7 +657,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     }
     // Assemble beside the destination, then move into place (an old result
     // is replaced only when the new one is complete).
-    let staging = output::Staging::new(out, force, "a merged experiment")?;
+    let staging = staging::Staging::new(out, force, "a merged experiment")?;
     std::fs::create_dir_all(staging.tmp.join("runs"))?;
     for j in 0..plan.runs() {
         let d = holder[j % count].expect("checked");

@@ -94,7 +94,7 @@ impl App {
     /// Binds to `host:port` (port 0: any free port).
     pub fn bind(host: &str, port: u16) -> anyhow::Result<App> {
         let listener = TcpListener::bind((host, port)).map_err(|e| {
-            crate::cli::UsageError(format!(
+            crate::error::UsageError(format!(
                 "--host {host} --port {port}: cannot listen there: {e}"
             ))
         })?;
