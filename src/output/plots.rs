@@ -26,6 +26,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::metrics::summary::quantile;
+
 /// Everything the plots need from one scenario's run.
 pub struct PlotData {
     /// Scenario name, used in titles.
@@ -176,21 +178,10 @@ fn band_at(column: &mut Vec<f64>, kind: BandKind) -> (f64, f64, f64) {
     column.sort_by(f64::total_cmp);
     let mean = column.iter().sum::<f64>() / column.len() as f64;
     let (lo, hi) = match kind {
-        BandKind::Percentile(_) => (percentile(column, 0.05), percentile(column, 0.95)),
+        BandKind::Percentile(_) => (quantile(column, 0.05), quantile(column, 0.95)),
         _ => (column[0], column[column.len() - 1]),
     };
     (mean, lo, hi)
-}
-
-/// The `p` quantile (0..=1) of non-empty ascending `sorted`, interpolating
-/// linearly between the closest ranks.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let i = h.floor() as usize;
-    match sorted.get(i + 1) {
-        Some(next) => sorted[i] + (h - i as f64) * (next - sorted[i]),
-        None => sorted[i],
-    }
 }
 
 // ---------------------------------------------------------------------------
