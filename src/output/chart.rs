@@ -33,6 +33,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::plots::{FONT, register_embedded_font};
+use crate::output::number::{axis_tick, significant};
 
 // ---------------------------------------------------------------------------
 // Public API
@@ -484,59 +485,6 @@ fn padded(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
     }
 }
 
-/// An axis tick: "10", "2.5", "0.3" (not "0.30000000000000004"), "1.5e6".
-fn fmt_tick(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e6 || (a > 0.0 && a < 1e-4) {
-        return fmt_exp(v, 2);
-    }
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_owned()
-    } else {
-        s.to_owned()
-    }
-}
-
-/// A value to `digits` significant digits, without trailing zeros.
-fn fmt_sig(v: f64, digits: i32) -> String {
-    if !v.is_finite() {
-        return "–".to_owned();
-    }
-    let a = v.abs();
-    if a == 0.0 {
-        return "0".to_owned();
-    }
-    if !(1e-3..1e6).contains(&a) {
-        return fmt_exp(v, (digits - 1).max(0) as usize);
-    }
-    let decimals = (digits - 1 - a.log10().floor() as i32).max(0) as usize;
-    let s = format!("{v:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        &s
-    };
-    if s == "-0" {
-        "0".to_owned()
-    } else {
-        s.to_owned()
-    }
-}
-
-/// `v` in exponent notation with at most `decimals` decimals: "1.5e6".
-fn fmt_exp(v: f64, decimals: usize) -> String {
-    let s = format!("{v:.decimals$e}");
-    match s.split_once('e') {
-        Some((mantissa, exp)) if mantissa.contains('.') => format!(
-            "{}e{exp}",
-            mantissa.trim_end_matches('0').trim_end_matches('.')
-        ),
-        _ => s,
-    }
-}
-
 /// Columns of a grid of `n` panels.
 fn grid_cols(n: usize) -> usize {
     match n {
@@ -798,7 +746,7 @@ fn draw_overlay_panel<DB: DrawingBackend>(
     const X_LABEL_AREA: i32 = 54;
     const MARGIN_RIGHT: i32 = 24;
     let ticks = RangedCoordf64::from(y0..y1).key_points(Y_LABELS);
-    let tick_w = widest(&area, ticks.into_iter().map(fmt_tick), TICK_SIZE)?;
+    let tick_w = widest(&area, ticks.into_iter().map(axis_tick), TICK_SIZE)?;
     let y_label_area = tick_w + 20 + AXIS_DESC_SIZE as i32 + 12;
     let plot_w = (w - y_label_area - MARGIN_RIGHT - 4).max(1);
     let plot_h = (h - X_LABEL_AREA - 14).max(1);
@@ -822,8 +770,8 @@ fn draw_overlay_panel<DB: DrawingBackend>(
         .label_style(font(TICK_SIZE))
         .x_labels((plot_w / 110).clamp(2, 10) as usize)
         .y_labels(Y_LABELS)
-        .x_label_formatter(&|v| fmt_tick(*v))
-        .y_label_formatter(&|v| fmt_tick(*v))
+        .x_label_formatter(&|v| axis_tick(*v))
+        .y_label_formatter(&|v| axis_tick(*v))
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT)
         .draw()
@@ -937,7 +885,7 @@ fn draw_heatmap<DB: DrawingBackend>(
         Some((lo, _)) => vec![lo],
         None => Vec::new(),
     };
-    let bar_labels: Vec<String> = bar_values.iter().map(|&v| fmt_sig(v, 3)).collect();
+    let bar_labels: Vec<String> = bar_values.iter().map(|&v| significant(v, 3)).collect();
     let bar_label_w = widest(area, bar_labels.iter().cloned(), TICK_SIZE)?;
     const BAR_GAP: i32 = 28;
     const BAR_W: i32 = 24;
@@ -949,8 +897,8 @@ fn draw_heatmap<DB: DrawingBackend>(
     let right_w =
         BAR_GAP + (BAR_W + 10 + bar_label_w + 14 + AXIS_DESC_SIZE as i32).max(missing_w) + SIDE;
 
-    let x_ticks: Vec<String> = xs.iter().map(|&v| fmt_sig(v, 4)).collect();
-    let y_ticks: Vec<String> = ys.iter().map(|&v| fmt_sig(v, 4)).collect();
+    let x_ticks: Vec<String> = xs.iter().map(|&v| significant(v, 4)).collect();
+    let y_ticks: Vec<String> = ys.iter().map(|&v| significant(v, 4)).collect();
     let y_tick_w = widest(area, y_ticks.iter().cloned(), TICK_SIZE)?;
     let x_tick_w = widest(area, x_ticks.iter().cloned(), TICK_SIZE)?;
     let left_w = SIDE + AXIS_DESC_SIZE as i32 + 14 + y_tick_w + 10;
@@ -983,7 +931,7 @@ fn draw_heatmap<DB: DrawingBackend>(
             ))
             .map_err(draw_error)?;
             if print_values && v.is_finite() {
-                let text = fmt_sig(v, 3);
+                let text = significant(v, 3);
                 let fits = text_width(area, &text, value_size)? <= (x1 - x0) - 6
                     && value_size <= f64::from(y1 - y0) - 4.0;
                 if fits {
@@ -1189,7 +1137,7 @@ fn draw_ranking<DB: DrawingBackend>(
         .axis_desc_style(font(AXIS_DESC_SIZE))
         .label_style(font(TICK_SIZE))
         .x_labels((plot_w / 110).clamp(2, 10) as usize)
-        .x_label_formatter(&|v| fmt_tick(*v))
+        .x_label_formatter(&|v| axis_tick(*v))
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT)
         .draw()
@@ -1660,21 +1608,6 @@ mod tests {
         assert_eq!(chart.size(), (480, 320));
         let svg = chart.to_svg().unwrap();
         assert!(svg.contains("politics.interference") && svg.contains('…'));
-    }
-
-    #[test]
-    fn numbers_are_formatted_without_noise() {
-        assert_eq!(fmt_tick(0.30000000000000004), "0.3");
-        assert_eq!(fmt_tick(1500.0), "1500");
-        assert_eq!(fmt_tick(-0.0000001), "-1e-7");
-        assert_eq!(fmt_tick(2_500_000.0), "2.5e6");
-        assert_eq!(fmt_tick(0.0), "0");
-        assert_eq!(fmt_sig(32.4, 3), "32.4");
-        assert_eq!(fmt_sig(0.045678, 3), "0.0457");
-        assert_eq!(fmt_sig(1234.6, 3), "1235");
-        assert_eq!(fmt_sig(0.1 * 3.0, 4), "0.3");
-        assert_eq!(fmt_sig(0.00012, 3), "1.2e-4");
-        assert_eq!(fmt_sig(f64::NAN, 3), "–");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 pub mod chart;
 pub mod csv;
 pub mod json;
+pub mod number;
 pub mod plots;
 pub mod report;
 pub mod validation;

@@ -27,6 +27,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::metrics::summary::quantile;
+use crate::output::number::plot_label;
 
 /// Everything the plots need from one scenario's run.
 pub struct PlotData {
@@ -312,17 +313,17 @@ fn nominal_tenure(data: &PlotData) -> Option<(Vec<f64>, String)> {
     let label = if differ {
         format!(
             "nominal tenure in force, mean of replicates ({} → {} months)",
-            fmt_num(first),
-            fmt_num(last)
+            plot_label(first),
+            plot_label(last)
         )
     } else if changes {
         format!(
             "nominal tenure in force ({} → {} months)",
-            fmt_num(first),
-            fmt_num(last)
+            plot_label(first),
+            plot_label(last)
         )
     } else {
-        format!("nominal tenure ({} months)", fmt_num(first))
+        format!("nominal tenure ({} months)", plot_label(first))
     };
     Some((values, label))
 }
@@ -736,17 +737,6 @@ pub(crate) fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<
     out
 }
 
-/// Numbers without spurious decimals: "10", "2.5", "0.3" (not "0.30000000000000004").
-fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_owned()
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Assigns each label (centre x in pixels, width) the lowest of at most
 /// `max_rows` rows in which it does not overlap a label already placed, or
 /// `None` if it fits in none; returns the rows and the row count used.
@@ -992,8 +982,8 @@ fn draw_panel<DB: DrawingBackend>(
         .label_style(font(TICK_SIZE))
         .x_labels(12)
         .y_labels(8)
-        .x_label_formatter(&|v| fmt_num(*v))
-        .y_label_formatter(&|v| fmt_num(*v))
+        .x_label_formatter(&|v| plot_label(*v))
+        .y_label_formatter(&|v| plot_label(*v))
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT)
         .draw()
@@ -1214,15 +1204,5 @@ mod tests {
         let (rows, n) = stagger(&[(100, 60), (101, 60), (102, 60), (200, 60)], 2);
         assert_eq!(rows, vec![Some(0), Some(1), None, Some(0)]);
         assert_eq!(n, 2);
-    }
-
-    #[test]
-    fn numbers_are_formatted_without_noise() {
-        assert_eq!(fmt_num(10.0), "10");
-        assert_eq!(fmt_num(2.5), "2.5");
-        assert_eq!(fmt_num(0.30000000000000004), "0.3");
-        assert_eq!(fmt_num(0.00002), "0.00002");
-        assert_eq!(fmt_num(-0.0000001), "0");
-        assert_eq!(fmt_num(1500.0), "1500");
     }
 }

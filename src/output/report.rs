@@ -17,6 +17,7 @@ use crate::experiment::spec::{Kind, Method};
 use crate::metrics::METRICS;
 use crate::metrics::summary::Stats;
 use crate::output::chart::{self, Bars, Chart, Panel, Series};
+use crate::output::number::{csv_option, csv_value, report_cell};
 use crate::output::write_file_atomic;
 
 /// A chart to write: file stem, caption, drawing.
@@ -144,32 +145,9 @@ fn text_table(head: &[String], rows: &[Vec<String>]) -> String {
 // ---------------------------------------------------------------------------
 // Numbers as text
 
-fn num(x: Option<f64>) -> String {
-    match x {
-        None => "–".into(),
-        Some(0.0) => "0".into(),
-        Some(x) => {
-            let a = x.abs();
-            if a >= 1000.0 {
-                format!("{x:.0}")
-            } else if a >= 100.0 {
-                format!("{x:.1}")
-            } else if a >= 1.0 {
-                format!("{x:.2}")
-            } else if a >= 0.01 {
-                format!("{x:.3}")
-            } else if a >= 0.0001 {
-                format!("{x:.5}")
-            } else {
-                format!("{x:.2e}")
-            }
-        }
-    }
-}
-
 fn interval(s: &Stats) -> String {
     match (s.ci95_low, s.ci95_high) {
-        (Some(lo), Some(hi)) => format!("[{}, {}]", num(Some(lo)), num(Some(hi))),
+        (Some(lo), Some(hi)) => format!("[{}, {}]", report_cell(Some(lo)), report_cell(Some(hi))),
         _ => String::new(),
     }
 }
@@ -177,23 +155,19 @@ fn interval(s: &Stats) -> String {
 fn mean_ci(s: &Stats) -> String {
     let i = interval(s);
     if i.is_empty() {
-        num(s.mean)
+        report_cell(s.mean)
     } else {
-        format!("{} {i}", num(s.mean))
+        format!("{} {i}", report_cell(s.mean))
     }
 }
 
 fn signed(s: &Stats) -> String {
     let m = match s.mean {
-        Some(x) if x > 0.0 => format!("+{}", num(Some(x))),
-        other => num(other),
+        Some(x) if x > 0.0 => format!("+{}", report_cell(Some(x))),
+        other => report_cell(other),
     };
     let i = interval(s);
     if i.is_empty() { m } else { format!("{m} {i}") }
-}
-
-fn csv_num(x: Option<f64>) -> String {
-    x.map(|v| format!("{v}")).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------
@@ -289,10 +263,7 @@ fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Result<()> {
             let mut f: Vec<String> = vec![v.to_string()];
             f.extend(params.iter().cloned());
             f.extend([r.to_string(), plan.seed.to_string(), y.to_string()]);
-            f.extend(
-                row.iter()
-                    .map(|x| csv_num(Some(*x).filter(|x| x.is_finite()))),
-            );
+            f.extend(row.iter().map(|x| csv_value(*x)));
             out.row(&f);
         }
     }
@@ -302,10 +273,10 @@ fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Result<()> {
 fn stats_fields(s: &Stats) -> Vec<String> {
     vec![
         s.n.to_string(),
-        csv_num(s.mean),
-        csv_num(s.sd),
-        csv_num(s.ci95_low),
-        csv_num(s.ci95_high),
+        csv_option(s.mean),
+        csv_option(s.sd),
+        csv_option(s.ci95_low),
+        csv_option(s.ci95_high),
     ]
 }
 
@@ -339,10 +310,10 @@ fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Resul
         match &a.diff {
             Some(d) => {
                 f.extend([
-                    csv_num(d.mean),
-                    csv_num(d.sd),
-                    csv_num(d.ci95_low),
-                    csv_num(d.ci95_high),
+                    csv_option(d.mean),
+                    csv_option(d.sd),
+                    csv_option(d.ci95_low),
+                    csv_option(d.ci95_high),
                 ]);
                 f.push(a.significant.to_string());
             }
@@ -372,7 +343,7 @@ fn write_points_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Result
 
 fn pair(p: Option<(f64, f64)>) -> [String; 2] {
     match p {
-        Some((a, b)) => [format!("{a}"), format!("{b}")],
+        Some((a, b)) => [csv_option(Some(a)), csv_option(Some(b))],
         None => [String::new(), String::new()],
     }
 }
@@ -401,14 +372,14 @@ fn write_indices_csv(dir: &Path, ix: &[ParamIndex]) -> anyhow::Result<()> {
         let mut f = vec![
             i.metric.to_string(),
             i.parameter.clone(),
-            csv_num(i.mu),
-            csv_num(i.mu_star),
+            csv_option(i.mu),
+            csv_option(i.mu_star),
         ];
         f.extend(pair(i.mu_star_ci));
-        f.push(csv_num(i.sigma));
-        f.push(csv_num(i.s1));
+        f.push(csv_option(i.sigma));
+        f.push(csv_option(i.s1));
         f.extend(pair(i.s1_ci));
-        f.push(csv_num(i.st));
+        f.push(csv_option(i.st));
         f.extend(pair(i.st_ci));
         out.row(&f);
     }
@@ -827,8 +798,13 @@ fn axis_label(v: &crate::experiment::spec::Vary) -> String {
 
 fn ci_text(v: Option<f64>, ci: Option<(f64, f64)>) -> String {
     match ci {
-        Some((lo, hi)) => format!("{} [{}, {}]", num(v), num(Some(lo)), num(Some(hi))),
-        None => num(v),
+        Some((lo, hi)) => format!(
+            "{} [{}, {}]",
+            report_cell(v),
+            report_cell(Some(lo)),
+            report_cell(Some(hi))
+        ),
+        None => report_cell(v),
     }
 }
 
@@ -896,15 +872,15 @@ fn sensitivity_report(plan: &Plan, ix: &[ParamIndex], plots: bool) -> anyhow::Re
                     (n + 1).to_string(),
                     i.parameter.clone(),
                     ci_text(i.mu_star, i.mu_star_ci),
-                    num(i.mu),
-                    num(i.sigma),
+                    report_cell(i.mu),
+                    report_cell(i.sigma),
                 ],
                 Method::Sobol => vec![
                     (n + 1).to_string(),
                     i.parameter.clone(),
                     ci_text(i.st, i.st_ci),
                     ci_text(i.s1, i.s1_ci),
-                    num(i.st.zip(i.s1).map(|(t, s)| t - s)),
+                    report_cell(i.st.zip(i.s1).map(|(t, s)| t - s)),
                 ],
             })
             .collect();
