@@ -204,7 +204,10 @@ fn expectation_section(o: &mut String, r: &Report) {
             e.years[0],
             e.years[1],
             stated,
-            e.effect.reference.map(validation_cell).unwrap_or_else(|| "–".into()),
+            e.effect
+                .reference
+                .map(validation_cell)
+                .unwrap_or_else(|| "–".into()),
             signed(e.effect.mean()),
             signed(lo),
             signed(hi),
