@@ -12,11 +12,15 @@
 
 pub mod chart;
 pub mod csv;
+pub mod figures;
 pub mod json;
 pub mod number;
-pub mod plots;
 pub mod report;
 pub mod validation;
+
+/// The run figures' old path, still used by the command line and the web
+/// page's stream.
+pub use figures as plots;
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
