@@ -15,8 +15,8 @@ use crate::experiment::spec::{self, Kind, Spec};
 use crate::experiment::store::{self, Shard};
 use crate::metrics::{METRICS, metric_index, summary::stats};
 use crate::output;
-use crate::staging::{self, Staging};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::staging::{self, Staging};
 
 /// Agent-based simulator of civil-service reform.
 #[derive(Debug, Parser)]
@@ -892,7 +892,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let plots = if a.no_plots {
         Vec::new()
     } else {
-        output::plots::write_plots(dir, &plot_data(&ensemble))?
+        output::figures::write_plots(dir, &plot_data(&ensemble))?
     };
     // Warm-up years are simulated too, so they count in the throughput.
     let months = officers as f64
@@ -955,7 +955,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
 }
 
 /// The plots' view of an ensemble.
-pub fn plot_data(e: &Ensemble) -> output::plots::PlotData {
+pub fn plot_data(e: &Ensemble) -> output::figures::PlotData {
     let s = &e.scenario;
     let years: Vec<f64> = (0..=s.sim.years).map(|y| y as f64).collect();
     let metrics = METRICS
@@ -984,7 +984,7 @@ pub fn plot_data(e: &Ensemble) -> output::plots::PlotData {
         .enumerate()
         .map(|(k, r)| (r.year, r.display_label(k)))
         .collect();
-    output::plots::PlotData {
+    output::figures::PlotData {
         title: s.name.clone(),
         years,
         metrics,

@@ -213,14 +213,18 @@ fn no_two_top_level_modules_import_each_other() {
 fn every_top_level_module_is_in_the_order_and_in_architecture_md() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
-    let arch = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
-        .unwrap();
+    let arch =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .unwrap();
     for line in lib.lines() {
         if let Some(m) = line
             .strip_prefix("pub mod ")
             .and_then(|r| r.strip_suffix(';'))
         {
-            assert!(rank(m).is_some(), "src/lib.rs declares `{m}`, which is not in LAYERS");
+            assert!(
+                rank(m).is_some(),
+                "src/lib.rs declares `{m}`, which is not in LAYERS"
+            );
             assert!(
                 arch.contains(&format!("`{m}")),
                 "ARCHITECTURE.md does not describe `{m}`"
@@ -234,5 +238,8 @@ fn the_reader_finds_grouped_inline_and_nested_imports() {
     let code = "use crate::{model::world::World, rng};\nfn f() { crate::output::plots::x(); }\nuse crate::{\n    a::{b, c},\n    d,\n};\nmy_crate::z();";
     let found: Vec<String> = named_modules(code).into_iter().map(|(_, m)| m).collect();
     assert_eq!(found, ["model", "rng", "output", "a", "d"]);
-    assert_eq!(code_of("let x = \"crate::cli\"; // crate::serve"), "let x = ; ");
+    assert_eq!(
+        code_of("let x = \"crate::cli\"; // crate::serve"),
+        "let x = ; "
+    );
 }

@@ -90,6 +90,7 @@
 //! * Burley, B. (2020). Practical hash-based Owen scrambling. *Journal of
 //!   Computer Graphics Techniques* 9(4) (the `sobol_burley` sequence).
 
+use crate::metrics::summary::quantile;
 use crate::rng::Stream;
 
 /// Stream ids of this module: a namespace far above the simulator's own
@@ -503,17 +504,6 @@ fn percentile_interval(reps: &mut Vec<f64>) -> (f64, f64) {
     }
     reps.sort_by(f64::total_cmp);
     (quantile(reps, CI_LOW), quantile(reps, CI_HIGH))
-}
-
-/// The `q` quantile of non-empty ascending `sorted` (linear interpolation
-/// between closest ranks).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let i = h.floor() as usize;
-    match sorted.get(i + 1) {
-        Some(next) => sorted[i] + (h - i as f64) * (next - sorted[i]),
-        None => sorted[i],
-    }
 }
 
 #[cfg(test)]

@@ -23,9 +23,9 @@ use crate::error::UsageError;
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::Spec;
 use crate::metrics::METRICS;
-use crate::staging::{self, OutputExists};
 use crate::scenario::Scenario;
 use crate::sim::runner::run_replicate;
+use crate::staging::{self, OutputExists};
 
 /// Which part of an experiment a folder holds: runs j with j mod count = index − 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -57,6 +57,18 @@ pub fn stats(xs: &[f64]) -> Stats {
     }
 }
 
+/// The `q` quantile (0..=1) of non-empty ascending `sorted`, interpolating
+/// linearly between the closest ranks (the plots' 5th–95th percentile
+/// bands, the bootstrap percentile intervals of sensitivity analyses).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let i = h.floor() as usize;
+    match sorted.get(i + 1) {
+        Some(next) => sorted[i] + (h - i as f64) * (next - sorted[i]),
+        None => sorted[i],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +88,15 @@ mod tests {
         assert_eq!((s.n, s.mean, s.sd), (1, Some(2.0), None));
         assert_eq!(stats(&[]).mean, None);
         assert!((t_critical(1000) - 1.962).abs() < 1e-3);
+    }
+
+    #[test]
+    fn quantiles_interpolate_between_ranks() {
+        let sorted = [0.0, 10.0, 20.0];
+        assert_eq!(quantile(&sorted, 0.0), 0.0);
+        assert!((quantile(&sorted, 0.05) - 1.0).abs() < 1e-12);
+        assert!((quantile(&sorted, 0.95) - 19.0).abs() < 1e-12);
+        assert_eq!(quantile(&sorted, 1.0), 20.0);
+        assert_eq!(quantile(&[7.0], 0.5), 7.0);
     }
 }

@@ -7,15 +7,8 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::metrics::{GRADE_METRICS, METRICS};
+use crate::output::number::csv_value;
 use crate::sim::runner::ReplicateResult;
-
-fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        String::new()
-    }
-}
 
 /// Writes `timeseries.csv`.
 pub fn write_timeseries(path: &Path, results: &[ReplicateResult]) -> anyhow::Result<()> {
@@ -36,7 +29,7 @@ pub fn timeseries_to<W: std::io::Write>(out: W, results: &[ReplicateResult]) -> 
             rec.clear();
             rec.push(r.to_string());
             rec.push(y.to_string());
-            rec.extend(row.iter().map(|v| num(*v)));
+            rec.extend(row.iter().map(|v| csv_value(*v)));
             w.write_record(&rec)?;
         }
     }
@@ -67,7 +60,7 @@ pub fn write_grades(
                 rec.push(r.to_string());
                 rec.push(y.to_string());
                 rec.push(grade_names[g].clone());
-                rec.extend(row.iter().map(|v| num(*v)));
+                rec.extend(row.iter().map(|v| csv_value(*v)));
                 w.write_record(&rec)?;
             }
         }

@@ -4,9 +4,8 @@
 
 pub mod chart;
 pub mod csv;
+pub mod figures;
 pub mod json;
-pub mod plots;
+pub mod number;
 pub mod report;
 pub mod validation;
-
-pub use crate::staging::*;

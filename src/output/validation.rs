@@ -8,6 +8,7 @@ use crate::experiment::validation::{
     ClassicResult, EvidenceResult, HYPOTHESES, NOT_ADDRESSED, P_SWEEP, Report, STRATEGIES, Size,
     Verdict,
 };
+use crate::output::number::validation_cell;
 
 /// Efficiency gains of the classic model as reported for the paper's
 /// Table 1, by (hypothesis, strategy). The paper's own text was not
@@ -27,27 +28,8 @@ fn paper_gain(h: &str, s: &str) -> String {
         .map_or("not found".into(), |x| format!("{:+}%", x.2))
 }
 
-/// A number to 3 significant figures, kept readable for large values.
-fn num(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    let a = x.abs();
-    if a >= 1000.0 {
-        format!("{x:.0}")
-    } else if a >= 100.0 {
-        format!("{x:.1}")
-    } else if a >= 10.0 {
-        format!("{x:.2}")
-    } else if a >= 1.0 {
-        format!("{x:.3}")
-    } else {
-        format!("{x:.4}")
-    }
-}
-
 fn signed(x: f64) -> String {
-    let s = num(x);
+    let s = validation_cell(x);
     if x > 0.0 { format!("+{s}") } else { s }
 }
 
@@ -222,7 +204,10 @@ fn expectation_section(o: &mut String, r: &Report) {
             e.years[0],
             e.years[1],
             stated,
-            e.effect.reference.map(num).unwrap_or_else(|| "–".into()),
+            e.effect
+                .reference
+                .map(validation_cell)
+                .unwrap_or_else(|| "–".into()),
             signed(e.effect.mean()),
             signed(lo),
             signed(hi),

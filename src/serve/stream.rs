@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 use crate::experiment::analysis::excludes_zero;
 use crate::metrics::METRICS;
 use crate::metrics::summary::{Stats, stats};
-use crate::output::plots::{band_kind_legend, band_of};
+use crate::output::figures::{band_kind_legend, band_of};
 use crate::scenario::Scenario;
 use crate::serve::library;
 use crate::sim::runner::{Replicate, ReplicateResult};

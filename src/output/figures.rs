@@ -1,4 +1,6 @@
-//! Charts of one scenario's run, written as PNG and SVG.
+//! The figures of one scenario's run, written as PNG and SVG: which
+//! metrics each shows, how, and in what panels, drawn with the chart engine
+//! ([`crate::output::chart`]).
 //!
 //! [`write_plots`] turns a [`PlotData`] (per-replicate time series of the
 //! run's metrics and of headcount by grade) into six figures: workforce
@@ -10,21 +12,26 @@
 //! left out if they would still overlap). Non-finite values leave gaps.
 //! Panels whose metrics are missing are left out, and a figure with no panel
 //! left is not written at all.
-//!
-//! Text is rendered with DejaVu Sans, embedded in the binary and registered
-//! with plotters' pure-Rust `ab_glyph` font backend, so no system font
-//! library is needed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::metrics::summary::quantile;
+use crate::output::chart::axes::{Axes, draw_axes, finite_bounds};
+use crate::output::chart::legend::{Legend, LegendEntry, LegendLook, Swatch};
+use crate::output::chart::markers::{
+    EVENT_ROW_HEIGHT, Events, draw_event_labels, draw_event_lines, draw_reference,
+};
+use crate::output::chart::overlay::{LineLook, Point, draw_band, draw_line};
+use crate::output::chart::render;
+use crate::output::chart::style::{
+    EVENT_COLOR, LineStyle, REFERENCE_COLOR, draw_error, font, line_style,
+};
+use crate::output::number::plot_label;
 
 /// Everything the plots need from one scenario's run.
 pub struct PlotData {
@@ -47,41 +54,23 @@ pub struct PlotData {
 /// A figure none of whose metrics are present (or that has no period) is
 /// skipped without error.
 pub fn write_plots(dir: &Path, data: &PlotData) -> anyhow::Result<Vec<PathBuf>> {
-    register_embedded_font()?;
     let mut written = Vec::new();
     for figure in figures(data) {
         let png = dir.join(format!("{}.png", figure.name));
-        render(BitMapBackend::new(&png, figure.size), &figure, data)
-            .with_context(|| format!("drawing {}", png.display()))?;
+        render(BitMapBackend::new(&png, figure.size), |root| {
+            draw_figure(root, &figure, data)
+        })
+        .with_context(|| format!("drawing {}", png.display()))?;
         written.push(png);
 
         let svg = dir.join(format!("{}.svg", figure.name));
-        render(SVGBackend::new(&svg, figure.size), &figure, data)
-            .with_context(|| format!("drawing {}", svg.display()))?;
+        render(SVGBackend::new(&svg, figure.size), |root| {
+            draw_figure(root, &figure, data)
+        })
+        .with_context(|| format!("drawing {}", svg.display()))?;
         written.push(svg);
     }
     Ok(written)
-}
-
-// ---------------------------------------------------------------------------
-// Font
-
-/// Family name the embedded font is registered under; plotters' default.
-pub(crate) const FONT: &str = "sans-serif";
-const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-
-pub(crate) fn register_embedded_font() -> anyhow::Result<()> {
-    static REGISTER: Once = Once::new();
-    static REGISTERED: AtomicBool = AtomicBool::new(false);
-    REGISTER.call_once(|| {
-        let ok = plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok();
-        REGISTERED.store(ok, Ordering::Release);
-    });
-    if REGISTERED.load(Ordering::Acquire) {
-        Ok(())
-    } else {
-        Err(anyhow!("the embedded DejaVu Sans font could not be parsed"))
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -176,52 +165,14 @@ fn band_at(column: &mut Vec<f64>, kind: BandKind) -> (f64, f64, f64) {
     column.sort_by(f64::total_cmp);
     let mean = column.iter().sum::<f64>() / column.len() as f64;
     let (lo, hi) = match kind {
-        BandKind::Percentile(_) => (percentile(column, 0.05), percentile(column, 0.95)),
+        BandKind::Percentile(_) => (quantile(column, 0.05), quantile(column, 0.95)),
         _ => (column[0], column[column.len() - 1]),
     };
     (mean, lo, hi)
 }
 
-/// The `p` quantile (0..=1) of non-empty ascending `sorted`, interpolating
-/// linearly between the closest ranks.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let i = h.floor() as usize;
-    match sorted.get(i + 1) {
-        Some(next) => sorted[i] + (h - i as f64) * (next - sorted[i]),
-        None => sorted[i],
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Figure specifications
-
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),   // blue
-    RGBColor(213, 94, 0),    // vermillion
-    RGBColor(0, 158, 115),   // bluish green
-    RGBColor(204, 121, 167), // reddish purple
-    RGBColor(230, 159, 0),   // orange
-    RGBColor(86, 180, 233),  // sky blue
-    RGBColor(140, 86, 75),   // brown
-    RGBColor(110, 70, 170),  // violet
-];
-const REFORM_COLOR: RGBColor = RGBColor(110, 110, 110);
-const REFERENCE_COLOR: RGBColor = RGBColor(40, 40, 40);
-
-/// `n` distinguishable colours: the palette, or a hue sweep for many series.
-fn colors(n: usize) -> Vec<RGBColor> {
-    if n <= PALETTE.len() {
-        PALETTE[..n].to_vec()
-    } else {
-        (0..n)
-            .map(|i| {
-                let c = HSLColor(0.8 * i as f64 / (n - 1) as f64, 0.75, 0.42).to_backend_color();
-                RGBColor(c.rgb.0, c.rgb.1, c.rgb.2)
-            })
-            .collect()
-    }
-}
 
 /// How a panel's y range is chosen.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -236,11 +187,11 @@ enum YScale {
 
 struct Line {
     label: String,
-    color: RGBColor,
+    style: LineStyle,
     band: Band,
 }
 
-struct Panel {
+struct RunPanel {
     caption: String,
     y_desc: &'static str,
     scale: YScale,
@@ -250,12 +201,12 @@ struct Panel {
     reference: Option<(Vec<f64>, String)>,
 }
 
-struct Figure {
+struct RunFigure {
     name: &'static str,
     title: String,
     size: (u32, u32),
     cols: usize,
-    panels: Vec<Panel>,
+    panels: Vec<RunPanel>,
 }
 
 /// One metric to draw: (metric key, legend label, multiplier).
@@ -279,20 +230,19 @@ fn metric_panel(
     y_desc: &'static str,
     scale: YScale,
     specs: &[MetricSpec],
-) -> Option<Panel> {
-    let palette = colors(specs.len());
+) -> Option<RunPanel> {
     let lines: Vec<Line> = specs
         .iter()
-        .zip(palette)
-        .filter_map(|(&(metric, label, factor), color)| {
+        .enumerate()
+        .filter_map(|(i, &(metric, label, factor))| {
             metric_band(data, metric, factor).map(|band| Line {
                 label: label.to_owned(),
-                color,
+                style: line_style(i),
                 band,
             })
         })
         .collect();
-    (!lines.is_empty()).then(|| Panel {
+    (!lines.is_empty()).then(|| RunPanel {
         caption: caption.to_owned(),
         y_desc,
         scale,
@@ -321,22 +271,22 @@ fn nominal_tenure(data: &PlotData) -> Option<(Vec<f64>, String)> {
     let label = if differ {
         format!(
             "nominal tenure in force, mean of replicates ({} → {} months)",
-            fmt_num(first),
-            fmt_num(last)
+            plot_label(first),
+            plot_label(last)
         )
     } else if changes {
         format!(
             "nominal tenure in force ({} → {} months)",
-            fmt_num(first),
-            fmt_num(last)
+            plot_label(first),
+            plot_label(last)
         )
     } else {
-        format!("nominal tenure ({} months)", fmt_num(first))
+        format!("nominal tenure ({} months)", plot_label(first))
     };
     Some((values, label))
 }
 
-fn competence_panel(data: &PlotData, with_ability: bool) -> Option<Panel> {
+fn competence_panel(data: &PlotData, with_ability: bool) -> Option<RunPanel> {
     let mut specs = vec![("mean_competence", "mean competence at grade", 1.0)];
     if with_ability {
         specs.push(("mean_ability", "mean ability", 1.0));
@@ -351,7 +301,7 @@ fn competence_panel(data: &PlotData, with_ability: bool) -> Option<Panel> {
     Some(panel)
 }
 
-fn prevalence_panel(data: &PlotData) -> Option<Panel> {
+fn prevalence_panel(data: &PlotData) -> Option<RunPanel> {
     metric_panel(
         data,
         "Corruption prevalence",
@@ -361,7 +311,7 @@ fn prevalence_panel(data: &PlotData) -> Option<Panel> {
     )
 }
 
-fn efficiency_panel(data: &PlotData) -> Option<Panel> {
+fn efficiency_panel(data: &PlotData) -> Option<RunPanel> {
     metric_panel(
         data,
         "Service-delivery efficiency",
@@ -371,7 +321,7 @@ fn efficiency_panel(data: &PlotData) -> Option<Panel> {
     )
 }
 
-fn tenure_panel(data: &PlotData) -> Option<Panel> {
+fn tenure_panel(data: &PlotData) -> Option<RunPanel> {
     let mut panel = metric_panel(
         data,
         "Time in current post",
@@ -383,14 +333,12 @@ fn tenure_panel(data: &PlotData) -> Option<Panel> {
     Some(panel)
 }
 
-fn headcount_panel(data: &PlotData) -> Option<Panel> {
-    let palette = colors(data.grade_headcount.len());
+fn headcount_panel(data: &PlotData) -> Option<RunPanel> {
     let lines: Vec<Line> = data
         .grade_headcount
         .iter()
-        .zip(palette)
         .enumerate()
-        .filter_map(|(g, (values, color))| {
+        .filter_map(|(g, values)| {
             let b = band(values);
             b.mean.iter().any(|v| v.is_finite()).then(|| Line {
                 label: data
@@ -398,12 +346,12 @@ fn headcount_panel(data: &PlotData) -> Option<Panel> {
                     .get(g)
                     .cloned()
                     .unwrap_or_else(|| format!("grade {}", g + 1)),
-                color,
+                style: line_style(g),
                 band: b,
             })
         })
         .collect();
-    (!lines.is_empty()).then(|| Panel {
+    (!lines.is_empty()).then(|| RunPanel {
         caption: "Headcount by grade (posted, OSD and in training)".to_owned(),
         y_desc: "officers",
         scale: YScale::FromZero,
@@ -417,10 +365,10 @@ fn figure(
     name: &'static str,
     title: String,
     cols: usize,
-    panels: Vec<Option<Panel>>,
-) -> Option<Figure> {
-    let panels: Vec<Panel> = panels.into_iter().flatten().collect();
-    (!panels.is_empty()).then_some(Figure {
+    panels: Vec<Option<RunPanel>>,
+) -> Option<RunFigure> {
+    let panels: Vec<RunPanel> = panels.into_iter().flatten().collect();
+    (!panels.is_empty()).then_some(RunFigure {
         name,
         title,
         // A 2x2 grid needs more room than stacked panels.
@@ -431,7 +379,7 @@ fn figure(
 }
 
 /// The figures to draw, each with only the panels that have data.
-fn figures(data: &PlotData) -> Vec<Figure> {
+fn figures(data: &PlotData) -> Vec<RunFigure> {
     if data.years.is_empty() {
         return Vec::new();
     }
@@ -508,39 +456,36 @@ fn figures(data: &PlotData) -> Vec<Figure> {
 // ---------------------------------------------------------------------------
 // Drawing
 
+// Run figures use smaller type than experiment charts: they hold more
+// panels and legends per pixel.
 const TITLE_SIZE: f64 = 30.0;
 const CAPTION_SIZE: f64 = 22.0;
 const AXIS_DESC_SIZE: f64 = 18.0;
 const TICK_SIZE: f64 = 16.0;
-const LEGEND_SIZE: f64 = 15.0;
-const REFORM_LABEL_SIZE: f64 = 14.0;
 const Y_LABEL_AREA: u32 = 80;
 const X_LABEL_AREA: u32 = 50;
 const MARGIN_LEFT: u32 = 10;
 const MARGIN_RIGHT: u32 = 30;
-const LEGEND_ROW_HEIGHT: u32 = 22;
-const SWATCH_WIDTH: i32 = 28;
 const LINE_WIDTH: u32 = 2;
-const BAND_ALPHA: f64 = 0.18;
 
-fn draw_error(e: impl std::fmt::Display) -> anyhow::Error {
-    anyhow!("plot drawing failed: {e}")
-}
-
-fn font(size: f64) -> TextStyle<'static> {
-    (FONT, size).into_font().color(&BLACK)
-}
-
-/// Draws `figure` on `backend` and writes it out.
-fn render<DB: DrawingBackend>(backend: DB, figure: &Figure, data: &PlotData) -> anyhow::Result<()> {
-    let root = backend.into_drawing_area();
-    draw_figure(&root, figure, data)?;
-    root.present().map_err(draw_error)
-}
+/// A run panel's legend: under the plot, flush with its left edge.
+const FIGURE_LEGEND: LegendLook = LegendLook {
+    text_size: 15.0,
+    row: 22,
+    pad: 4,
+    nudge: 2,
+    swatch: 28,
+    text_gap: 6,
+    entry_gap: 22,
+    centred: false,
+    line_width: 3,
+    dash: (7, 11, 2),
+    half_height: 7,
+};
 
 fn draw_figure<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    figure: &Figure,
+    figure: &RunFigure,
     data: &PlotData,
 ) -> anyhow::Result<()> {
     root.fill(&WHITE).map_err(draw_error)?;
@@ -559,24 +504,18 @@ fn draw_figure<DB: DrawingBackend>(
     Ok(())
 }
 
-/// A legend entry's symbol.
-enum Swatch {
-    Line(RGBColor),
-    Dashed(RGBColor),
-    Fill,
-}
-
-struct LegendEntry {
-    swatch: Swatch,
-    text: String,
-}
-
-fn legend_entries(panel: &Panel, reforms_shown: bool) -> Vec<LegendEntry> {
+fn legend_entries(panel: &RunPanel, reforms_shown: bool) -> Vec<LegendEntry> {
+    let dashed = |color| {
+        Swatch::Line(LineStyle {
+            color,
+            dashed: true,
+        })
+    };
     let mut entries: Vec<LegendEntry> = panel
         .lines
         .iter()
         .map(|l| LegendEntry {
-            swatch: Swatch::Line(l.color),
+            swatch: Swatch::Line(l.style),
             text: l.label.clone(),
         })
         .collect();
@@ -591,81 +530,23 @@ fn legend_entries(panel: &Panel, reforms_shown: bool) -> Vec<LegendEntry> {
             .into_iter()
             .filter_map(BandKind::legend)
             .map(|text| LegendEntry {
-                swatch: Swatch::Fill,
+                swatch: Swatch::Band,
                 text,
             }),
     );
     if let Some((_, label)) = &panel.reference {
         entries.push(LegendEntry {
-            swatch: Swatch::Dashed(REFERENCE_COLOR),
+            swatch: dashed(REFERENCE_COLOR),
             text: label.clone(),
         });
     }
     if reforms_shown {
         entries.push(LegendEntry {
-            swatch: Swatch::Dashed(REFORM_COLOR),
+            swatch: dashed(EVENT_COLOR),
             text: "reform".to_owned(),
         });
     }
     entries
-}
-
-/// Places legend entries left to right, wrapping at `width`; returns each
-/// entry's (x, row) and the number of rows.
-fn layout_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    entries: &[LegendEntry],
-    left: i32,
-    width: i32,
-) -> anyhow::Result<(Vec<(i32, i32)>, i32)> {
-    let style = font(LEGEND_SIZE);
-    let mut places = Vec::with_capacity(entries.len());
-    let (mut x, mut row) = (left, 0);
-    for entry in entries {
-        let (w, _) = area
-            .estimate_text_size(&entry.text, &style)
-            .map_err(draw_error)?;
-        let needed = SWATCH_WIDTH + 6 + w as i32;
-        if x > left && x + needed > width {
-            x = left;
-            row += 1;
-        }
-        places.push((x, row));
-        x += needed + 22;
-    }
-    Ok((places, if entries.is_empty() { 0 } else { row + 1 }))
-}
-
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    entries: &[LegendEntry],
-    places: &[(i32, i32)],
-) -> anyhow::Result<()> {
-    let style = font(LEGEND_SIZE).pos(Pos::new(HPos::Left, VPos::Center));
-    for (entry, &(x, row)) in entries.iter().zip(places) {
-        let y = row * LEGEND_ROW_HEIGHT as i32 + LEGEND_ROW_HEIGHT as i32 / 2 + 2;
-        match entry.swatch {
-            Swatch::Line(color) => area.draw(&PathElement::new(
-                [(x, y), (x + SWATCH_WIDTH, y)],
-                color.stroke_width(3),
-            )),
-            Swatch::Dashed(color) => {
-                let style = color.stroke_width(2);
-                (0..3).try_for_each(|i| {
-                    let x0 = x + i * 11;
-                    area.draw(&PathElement::new([(x0, y), (x0 + 7, y)], style))
-                })
-            }
-            Swatch::Fill => area.draw(&Rectangle::new(
-                [(x, y - 7), (x + SWATCH_WIDTH, y + 7)],
-                BLACK.mix(0.22).filled(),
-            )),
-        }
-        .map_err(draw_error)?;
-        area.draw_text(&entry.text, &style, (x + SWATCH_WIDTH + 6, y))
-            .map_err(draw_error)?;
-    }
-    Ok(())
 }
 
 /// x range of the data, widened when there is a single period.
@@ -678,17 +559,8 @@ fn x_range(years: &[f64]) -> Option<(f64, f64)> {
     })
 }
 
-fn finite_bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    values
-        .filter(|v| v.is_finite())
-        .fold(None, |acc, v| match acc {
-            None => Some((v, v)),
-            Some((lo, hi)) => Some((f64::min(lo, v), f64::max(hi, v))),
-        })
-}
-
 /// y range of a panel from its data, with padding.
-fn y_range(panel: &Panel, periods: usize) -> Option<(f64, f64)> {
+fn y_range(panel: &RunPanel, periods: usize) -> Option<(f64, f64)> {
     let values = panel.lines.iter().flat_map(|l| {
         let b = &l.band;
         let n = periods.min(b.mean.len());
@@ -728,235 +600,25 @@ fn y_range(panel: &Panel, periods: usize) -> Option<(f64, f64)> {
     Some(range)
 }
 
-/// Runs of consecutive indices where `ok` holds.
-pub(crate) fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for i in 0..=n {
-        match (i < n && ok(i), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                out.push(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Numbers without spurious decimals: "10", "2.5", "0.3" (not "0.30000000000000004").
-fn fmt_num(v: f64) -> String {
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_owned()
-    } else {
-        s.to_owned()
-    }
-}
-
-/// Assigns each label (centre x in pixels, width) the lowest of at most
-/// `max_rows` rows in which it does not overlap a label already placed, or
-/// `None` if it fits in none; returns the rows and the row count used.
-fn stagger(labels: &[(i32, i32)], max_rows: usize) -> (Vec<Option<i32>>, i32) {
-    let mut row_ends: Vec<i32> = Vec::new();
-    let rows = labels
-        .iter()
-        .map(|&(cx, w)| {
-            let start = cx - w / 2;
-            let row = match row_ends.iter().position(|&end| end + 8 <= start) {
-                Some(r) => r,
-                None if row_ends.len() < max_rows => {
-                    row_ends.push(i32::MIN);
-                    row_ends.len() - 1
-                }
-                None => return None,
+/// The points of a line: the band's bounds only where it has a band.
+fn line_points(line: &Line, years: &[f64]) -> Vec<Point> {
+    let b = &line.band;
+    let banded = b.kind != BandKind::None;
+    (0..years.len().min(b.mean.len()))
+        .map(|t| {
+            let (lo, hi) = if banded {
+                (b.lo[t], b.hi[t])
+            } else {
+                (f64::NAN, f64::NAN)
             };
-            row_ends[row] = start + w;
-            Some(row as i32)
+            (years[t], b.mean[t], lo, hi)
         })
-        .collect();
-    (rows, row_ends.len() as i32)
-}
-
-/// Reform events inside the x range, with their labels laid out in rows
-/// above the plot.
-struct ReformMarks<'a> {
-    /// (year, label, label width in pixels, row counted upwards from the
-    /// plot or `None` when the label would overlap others and is left out).
-    marks: Vec<(f64, &'a str, i32, Option<i32>)>,
-    rows: i32,
-}
-
-const MAX_REFORM_LABEL_ROWS: usize = 3;
-const REFORM_ROW_HEIGHT: i32 = REFORM_LABEL_SIZE as i32 + 4;
-
-/// Lays out the reform labels of a panel `width` pixels wide whose x axis
-/// spans `x0..x1`, estimating the plot's pixel extent from the chart margins.
-fn layout_reforms<'a, DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    reforms: &'a [(f64, String)],
-    (x0, x1): (f64, f64),
-    width: u32,
-) -> anyhow::Result<ReformMarks<'a>> {
-    let mut inside: Vec<(f64, &str)> = reforms
-        .iter()
-        .filter(|(year, _)| year.is_finite() && (x0..=x1).contains(year))
-        .map(|(year, label)| (*year, label.as_str()))
-        .collect();
-    inside.sort_by(|a, b| a.0.total_cmp(&b.0));
-
-    let style = font(REFORM_LABEL_SIZE);
-    let plot_left = f64::from(MARGIN_LEFT + Y_LABEL_AREA);
-    let plot_width = f64::from(width.saturating_sub(MARGIN_LEFT + Y_LABEL_AREA + MARGIN_RIGHT));
-    let mut boxes = Vec::with_capacity(inside.len());
-    for (year, label) in &inside {
-        let (w, _) = area.estimate_text_size(label, &style).map_err(draw_error)?;
-        let cx = plot_left + (year - x0) / (x1 - x0) * plot_width;
-        boxes.push((cx.round() as i32, w as i32));
-    }
-    let (rows, n_rows) = stagger(&boxes, MAX_REFORM_LABEL_ROWS);
-    let marks = inside
-        .into_iter()
-        .zip(boxes.iter().zip(rows))
-        .map(|((year, label), (&(_, w), row))| (year, label, w, row))
-        .collect();
-    Ok(ReformMarks {
-        marks,
-        rows: n_rows,
-    })
-}
-
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-
-/// Shaded bands (drawn first, so that no band covers a line).
-fn draw_bands<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    panel: &Panel,
-    years: &[f64],
-) -> anyhow::Result<()> {
-    for line in panel.lines.iter().filter(|l| l.band.kind != BandKind::None) {
-        let b = &line.band;
-        let n = years.len().min(b.mean.len());
-        let fill = line.color.mix(BAND_ALPHA).filled();
-        for run in runs(n, |t| {
-            years[t].is_finite() && b.lo[t].is_finite() && b.hi[t].is_finite()
-        }) {
-            let outline: Vec<(f64, f64)> = run
-                .clone()
-                .map(|t| (years[t], b.hi[t]))
-                .chain(run.rev().map(|t| (years[t], b.lo[t])))
-                .collect();
-            chart
-                .draw_series(std::iter::once(Polygon::new(outline, fill)))
-                .map_err(draw_error)?;
-        }
-    }
-    Ok(())
-}
-
-/// Mean lines, broken where a value is missing.
-fn draw_means<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    panel: &Panel,
-    years: &[f64],
-) -> anyhow::Result<()> {
-    for line in &panel.lines {
-        let mean = &line.band.mean;
-        let n = years.len().min(mean.len());
-        for run in runs(n, |t| years[t].is_finite() && mean[t].is_finite()) {
-            chart
-                .draw_series(LineSeries::new(
-                    run.map(|t| (years[t], mean[t])),
-                    line.color.stroke_width(LINE_WIDTH),
-                ))
-                .map_err(draw_error)?;
-        }
-    }
-    Ok(())
-}
-
-/// Dashed lines: the panel's horizontal reference and one vertical line per
-/// reform.
-fn draw_markers<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    panel: &Panel,
-    reforms: &ReformMarks<'_>,
-) -> anyhow::Result<()> {
-    let (x, y) = (chart.x_range(), chart.y_range());
-    if let Some((values, _)) = &panel.reference {
-        // Steps: the value observed at a year's end was in force through
-        // that year, so a change shows from the year's start (where the
-        // reform's line is).
-        // Only the corners: a flat line is two points, as it always was.
-        let mut points: Vec<(f64, f64)> = Vec::new();
-        for (k, &v) in values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
-            match points.last() {
-                None => points.push((x.start, v)),
-                Some(&(_, last)) if last != v => {
-                    points.push((k as f64 - 1.0, last));
-                    points.push((k as f64 - 1.0, v));
-                }
-                Some(_) => {}
-            }
-        }
-        if let Some(&(_, last)) = points.last() {
-            points.push((x.end, last));
-        }
-        chart
-            .draw_series(DashedLineSeries::new(
-                points,
-                10,
-                6,
-                REFERENCE_COLOR.stroke_width(2),
-            ))
-            .map_err(draw_error)?;
-    }
-    for &(year, ..) in &reforms.marks {
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(year, y.end), (year, y.start)],
-                8,
-                5,
-                REFORM_COLOR.stroke_width(2),
-            ))
-            .map_err(draw_error)?;
-    }
-    Ok(())
-}
-
-/// Reform labels, centred above their lines (kept inside `area`).
-fn draw_reform_labels<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    chart: &Chart<'_, DB>,
-    reforms: &ReformMarks<'_>,
-) -> anyhow::Result<()> {
-    let style = font(REFORM_LABEL_SIZE)
-        .color(&REFORM_COLOR)
-        .pos(Pos::new(HPos::Center, VPos::Bottom));
-    let (base_x, base_y) = area.get_base_pixel();
-    let width = area.dim_in_pixel().0 as i32;
-    let top = chart.y_range().end;
-    let plot_top = chart.backend_coord(&(chart.x_range().start, top)).1 - base_y;
-    for &(year, label, w, row) in &reforms.marks {
-        let Some(row) = row else { continue };
-        let cx = chart.backend_coord(&(year, top)).0 - base_x;
-        let (min, max) = (w / 2 + 2, width - w / 2 - 2);
-        let cx = if min <= max {
-            cx.clamp(min, max)
-        } else {
-            width / 2
-        };
-        let y = plot_top - 3 - row * REFORM_ROW_HEIGHT;
-        area.draw_text(label, &style, (cx, y)).map_err(draw_error)?;
-    }
-    Ok(())
+        .collect()
 }
 
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    panel: &Panel,
+    panel: &RunPanel,
     captioned: bool,
     data: &PlotData,
 ) -> anyhow::Result<()> {
@@ -971,21 +633,27 @@ fn draw_panel<DB: DrawingBackend>(
         area.clone()
     };
     let (width, height) = area.dim_in_pixel();
-    let reforms = layout_reforms(&area, &data.reforms, (x0, x1), width)?;
+    let plot_left = MARGIN_LEFT + Y_LABEL_AREA;
+    let plot_width = width.saturating_sub(plot_left + MARGIN_RIGHT);
+    let events = Events::layout(
+        &area,
+        &data.reforms,
+        (x0, x1),
+        (f64::from(plot_left), f64::from(plot_width)),
+    )?;
 
     // Legend strip under the chart, aligned with the plot's left edge.
-    let entries = legend_entries(panel, !reforms.marks.is_empty());
-    let (places, legend_rows) = layout_legend(
+    let legend = Legend::layout(
         &area,
-        &entries,
-        (MARGIN_LEFT + Y_LABEL_AREA) as i32,
-        width.saturating_sub(MARGIN_RIGHT) as i32,
+        legend_entries(panel, !events.marks.is_empty()),
+        width.saturating_sub(MARGIN_RIGHT) as i32 - plot_left as i32,
+        &FIGURE_LEGEND,
     )?;
-    let legend_height = legend_rows as u32 * LEGEND_ROW_HEIGHT + 4;
-    let (chart_area, legend_area) = area.split_vertically(height.saturating_sub(legend_height));
+    let (chart_area, legend_area) =
+        area.split_vertically(height.saturating_sub(legend.height() as u32));
 
     let mut chart = ChartBuilder::on(&chart_area)
-        .margin_top(8 + reforms.rows * REFORM_ROW_HEIGHT)
+        .margin_top(8 + events.rows * EVENT_ROW_HEIGHT)
         .margin_left(MARGIN_LEFT)
         .margin_right(MARGIN_RIGHT)
         .margin_bottom(4)
@@ -993,26 +661,42 @@ fn draw_panel<DB: DrawingBackend>(
         .y_label_area_size(Y_LABEL_AREA)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(draw_error)?;
-    chart
-        .configure_mesh()
-        .x_desc("Years since start")
-        .y_desc(panel.y_desc)
-        .axis_desc_style(font(AXIS_DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_labels(12)
-        .y_labels(8)
-        .x_label_formatter(&|v| fmt_num(*v))
-        .y_label_formatter(&|v| fmt_num(*v))
-        .bold_line_style(BLACK.mix(0.12))
-        .light_line_style(TRANSPARENT)
-        .draw()
-        .map_err(draw_error)?;
+    draw_axes(
+        &mut chart,
+        &Axes {
+            x_desc: "Years since start".to_owned(),
+            y: Some((panel.y_desc.to_owned(), 8)),
+            x_labels: 12,
+            tick: &plot_label,
+            desc_size: AXIS_DESC_SIZE,
+            tick_size: TICK_SIZE,
+        },
+    )?;
 
-    draw_bands(&mut chart, panel, years)?;
-    draw_markers(&mut chart, panel, &reforms)?;
-    draw_means(&mut chart, panel, years)?;
-    draw_reform_labels(&chart_area, &chart, &reforms)?;
-    draw_legend(&legend_area, &entries, &places)
+    // Bands first, so that no band covers a line; then the dashed markers;
+    // then the mean lines.
+    let lines: Vec<(LineStyle, Vec<Point>)> = panel
+        .lines
+        .iter()
+        .map(|l| (l.style, line_points(l, years)))
+        .collect();
+    for (style, pts) in &lines {
+        draw_band(&mut chart, *style, pts)?;
+    }
+    if let Some((values, _)) = &panel.reference {
+        draw_reference(&mut chart, values)?;
+    }
+    draw_event_lines(&mut chart, &events)?;
+    for (style, pts) in &lines {
+        let look = LineLook {
+            style: *style,
+            width: LINE_WIDTH,
+            dots: false,
+        };
+        draw_line(&mut chart, look, pts)?;
+    }
+    draw_event_labels(&chart_area, &chart, &events)?;
+    legend.draw(&legend_area, plot_left as i32)
 }
 
 #[cfg(test)]
@@ -1213,25 +897,5 @@ mod tests {
         data.metrics.get_mut("efficiency").unwrap()[1].truncate(7);
         data.grade_names.truncate(2);
         assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
-    }
-
-    #[test]
-    fn stagger_moves_overlapping_labels_up_or_drops_them() {
-        let (rows, n) = stagger(&[(100, 60), (120, 60), (300, 60)], 3);
-        assert_eq!(rows, vec![Some(0), Some(1), Some(0)]);
-        assert_eq!(n, 2);
-        let (rows, n) = stagger(&[(100, 60), (101, 60), (102, 60), (200, 60)], 2);
-        assert_eq!(rows, vec![Some(0), Some(1), None, Some(0)]);
-        assert_eq!(n, 2);
-    }
-
-    #[test]
-    fn numbers_are_formatted_without_noise() {
-        assert_eq!(fmt_num(10.0), "10");
-        assert_eq!(fmt_num(2.5), "2.5");
-        assert_eq!(fmt_num(0.30000000000000004), "0.3");
-        assert_eq!(fmt_num(0.00002), "0.00002");
-        assert_eq!(fmt_num(-0.0000001), "0");
-        assert_eq!(fmt_num(1500.0), "1500");
     }
 }

@@ -1,0 +1,183 @@
+//! Markers over an overlay: a dashed horizontal reference that may step
+//! (a policy in force), and dashed vertical event lines (reforms) labelled
+//! above the plot, the labels stacked in up to three rows and left out if
+//! they would still overlap.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::axes::Chart2d;
+use super::style::{EVENT_COLOR, REFERENCE_COLOR, draw_error, font};
+
+const EVENT_LABEL_SIZE: f64 = 14.0;
+const MAX_EVENT_LABEL_ROWS: usize = 3;
+/// Pixels a row of event labels takes above the plot.
+pub(crate) const EVENT_ROW_HEIGHT: i32 = EVENT_LABEL_SIZE as i32 + 4;
+
+/// Events inside the x range, with their labels laid out in rows above the
+/// plot.
+pub(crate) struct Events<'a> {
+    /// (x, label, label width in pixels, row counted upwards from the
+    /// plot or `None` when the label would overlap others and is left out).
+    pub(crate) marks: Vec<(f64, &'a str, i32, Option<i32>)>,
+    /// Rows of labels used.
+    pub(crate) rows: i32,
+}
+
+impl<'a> Events<'a> {
+    /// Lays out the labels of `events` (x, label) over an x axis spanning
+    /// `x0..x1` drawn `plot_width` pixels wide from `plot_left` pixels into
+    /// `area` (an estimate made before the chart is built).
+    pub(crate) fn layout<DB: DrawingBackend>(
+        area: &DrawingArea<DB, Shift>,
+        events: &'a [(f64, String)],
+        (x0, x1): (f64, f64),
+        (plot_left, plot_width): (f64, f64),
+    ) -> anyhow::Result<Self> {
+        let mut inside: Vec<(f64, &str)> = events
+            .iter()
+            .filter(|(x, _)| x.is_finite() && (x0..=x1).contains(x))
+            .map(|(x, label)| (*x, label.as_str()))
+            .collect();
+        inside.sort_by(|a, b| a.0.total_cmp(&b.0));
+
+        let style = font(EVENT_LABEL_SIZE);
+        let mut boxes = Vec::with_capacity(inside.len());
+        for (x, label) in &inside {
+            let (w, _) = area.estimate_text_size(label, &style).map_err(draw_error)?;
+            let cx = plot_left + (x - x0) / (x1 - x0) * plot_width;
+            boxes.push((cx.round() as i32, w as i32));
+        }
+        let (rows, n_rows) = stagger(&boxes, MAX_EVENT_LABEL_ROWS);
+        let marks = inside
+            .into_iter()
+            .zip(boxes.iter().zip(rows))
+            .map(|((x, label), (&(_, w), row))| (x, label, w, row))
+            .collect();
+        Ok(Events {
+            marks,
+            rows: n_rows,
+        })
+    }
+}
+
+/// Assigns each label (centre x in pixels, width) the lowest of at most
+/// `max_rows` rows in which it does not overlap a label already placed, or
+/// `None` if it fits in none; returns the rows and the row count used.
+fn stagger(labels: &[(i32, i32)], max_rows: usize) -> (Vec<Option<i32>>, i32) {
+    let mut row_ends: Vec<i32> = Vec::new();
+    let rows = labels
+        .iter()
+        .map(|&(cx, w)| {
+            let start = cx - w / 2;
+            let row = match row_ends.iter().position(|&end| end + 8 <= start) {
+                Some(r) => r,
+                None if row_ends.len() < max_rows => {
+                    row_ends.push(i32::MIN);
+                    row_ends.len() - 1
+                }
+                None => return None,
+            };
+            row_ends[row] = start + w;
+            Some(row as i32)
+        })
+        .collect();
+    (rows, row_ends.len() as i32)
+}
+
+/// The dashed reference line: `values` one per period, period k drawn at
+/// x = k. Steps: the value observed at a period's end was in force through
+/// that period, so a change shows from the period's start (where an event's
+/// line is). Only the corners are drawn: a flat line is two points.
+pub(crate) fn draw_reference<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    values: &[f64],
+) -> anyhow::Result<()> {
+    let x = chart.x_range();
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for (k, &v) in values.iter().enumerate().filter(|(_, v)| v.is_finite()) {
+        match points.last() {
+            None => points.push((x.start, v)),
+            Some(&(_, last)) if last != v => {
+                points.push((k as f64 - 1.0, last));
+                points.push((k as f64 - 1.0, v));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(&(_, last)) = points.last() {
+        points.push((x.end, last));
+    }
+    chart
+        .draw_series(DashedLineSeries::new(
+            points,
+            10,
+            6,
+            REFERENCE_COLOR.stroke_width(2),
+        ))
+        .map_err(draw_error)?;
+    Ok(())
+}
+
+/// A dashed vertical line at each event, the plot's full height.
+pub(crate) fn draw_event_lines<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    events: &Events<'_>,
+) -> anyhow::Result<()> {
+    let y = chart.y_range();
+    for &(x, ..) in &events.marks {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x, y.end), (x, y.start)],
+                8,
+                5,
+                EVENT_COLOR.stroke_width(2),
+            ))
+            .map_err(draw_error)?;
+    }
+    Ok(())
+}
+
+/// Event labels, centred above their lines (kept inside `area`).
+pub(crate) fn draw_event_labels<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart2d<'_, DB>,
+    events: &Events<'_>,
+) -> anyhow::Result<()> {
+    let style = font(EVENT_LABEL_SIZE)
+        .color(&EVENT_COLOR)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    let (base_x, base_y) = area.get_base_pixel();
+    let width = area.dim_in_pixel().0 as i32;
+    let top = chart.y_range().end;
+    let plot_top = chart.backend_coord(&(chart.x_range().start, top)).1 - base_y;
+    for &(x, label, w, row) in &events.marks {
+        let Some(row) = row else { continue };
+        let cx = chart.backend_coord(&(x, top)).0 - base_x;
+        let (min, max) = (w / 2 + 2, width - w / 2 - 2);
+        let cx = if min <= max {
+            cx.clamp(min, max)
+        } else {
+            width / 2
+        };
+        let y = plot_top - 3 - row * EVENT_ROW_HEIGHT;
+        area.draw_text(label, &style, (cx, y)).map_err(draw_error)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stagger_moves_overlapping_labels_up_or_drops_them() {
+        let (rows, n) = stagger(&[(100, 60), (120, 60), (300, 60)], 3);
+        assert_eq!(rows, vec![Some(0), Some(1), Some(0)]);
+        assert_eq!(n, 2);
+        let (rows, n) = stagger(&[(100, 60), (101, 60), (102, 60), (200, 60)], 2);
+        assert_eq!(rows, vec![Some(0), Some(1), None, Some(0)]);
+        assert_eq!(n, 2);
+    }
+}

@@ -1,0 +1,153 @@
+//! The report as one self-contained HTML page (`report.html`): plots
+//! inline as SVG, no network needed.
+
+use std::fmt::Write as _;
+
+use crate::experiment::plan::Plan;
+
+use super::{ExperimentReport, scenario_lines};
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Minimal Markdown for the report's own prose: `code` and **bold**.
+fn inline(s: &str) -> String {
+    let e = esc(s);
+    let mut out = String::new();
+    let mut code = false;
+    for (k, part) in e.split('`').enumerate() {
+        if k > 0 {
+            out.push_str(if code { "</code>" } else { "<code>" });
+            code = !code;
+        }
+        if code {
+            out.push_str(part);
+        } else {
+            let mut bold = false;
+            for (b, q) in part.split("**").enumerate() {
+                if b > 0 {
+                    out.push_str(if bold { "</strong>" } else { "<strong>" });
+                    bold = !bold;
+                }
+                out.push_str(&q.replace("\\*", "*"));
+            }
+            if bold {
+                out.push_str("</strong>");
+            }
+        }
+    }
+    if code {
+        out.push_str("</code>");
+    }
+    out
+}
+
+pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n<main>\n",
+        esc(&r.title),
+        CSS
+    );
+    let _ = writeln!(s, "<h1>{}</h1>", esc(&r.title));
+    let _ = writeln!(
+        s,
+        "<p>Made by bureausim {}. To reproduce it:</p>\n<pre><code>{}</code></pre>",
+        env!("CARGO_PKG_VERSION"),
+        esc(&plan.command)
+    );
+    for p in &r.intro {
+        let _ = writeln!(s, "<p>{}</p>", inline(p));
+    }
+    s.push_str("<h2>Scenarios</h2>\n<ul>\n");
+    for (name, d) in scenario_lines(plan) {
+        let _ = writeln!(
+            s,
+            "<li><strong>{}</strong>: {}</li>",
+            esc(&name),
+            if d.is_empty() {
+                "(no description)".to_string()
+            } else {
+                esc(&d)
+            }
+        );
+    }
+    s.push_str("</ul>\n");
+    if !plan.spec.sets.is_empty() {
+        let _ = writeln!(
+            s,
+            "<p>Overrides applied to every scenario: <code>{}</code></p>",
+            esc(&plan.spec.sets.join(" "))
+        );
+    }
+    for (title, head, rows) in &r.tables {
+        let _ = writeln!(
+            s,
+            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<thead><tr>",
+            esc(title)
+        );
+        for h in head {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for row in rows {
+            s.push_str("<tr>");
+            for (k, c) in row.iter().enumerate() {
+                let class = if c.ends_with(" *") {
+                    " class=\"sig\""
+                } else {
+                    ""
+                };
+                if k == 0 {
+                    let _ = write!(s, "<th scope=\"row\">{}</th>", esc(c));
+                } else {
+                    let _ = write!(s, "<td{class}>{}</td>", esc(c));
+                }
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</tbody>\n</table></div>\n");
+    }
+    if !r.figures.is_empty() {
+        s.push_str("<h2>Plots</h2>\n");
+        for (f, svg) in r.figures.iter().zip(svgs) {
+            let svg = svg
+                .trim_start_matches(|c| c != '<')
+                .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+                .trim_start();
+            let _ = writeln!(
+                s,
+                "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+                inline(&f.caption)
+            );
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(s, "<p>{}</p>", inline(n));
+    }
+    let _ = writeln!(
+        s,
+        "<p class=\"small\">Experiment fingerprint: <code>{}</code>.</p>\n</main>\n</body>\n</html>",
+        plan.fingerprint.clone()
+    );
+    s
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#fff}
+main{max-width:1200px;margin:0 auto;padding:1.5rem}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
+pre{background:#f5f5f5;padding:.75rem;overflow-x:auto}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:right;white-space:nowrap}
+th[scope=row],thead th{text-align:left;background:#fafafa}
+td.sig{font-weight:600;background:#fff6dd}
+figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}
+figcaption{font-size:.9rem;color:#444}
+.small{font-size:.8rem;color:#666}";

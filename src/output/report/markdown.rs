@@ -1,0 +1,62 @@
+//! The report as Markdown (`report.md`).
+
+use std::fmt::Write as _;
+
+use crate::experiment::plan::Plan;
+
+use super::{ExperimentReport, scenario_lines};
+
+/// A table row: its cells between pipes (escaped), ending the line.
+fn md_row(cells: &[String]) -> String {
+    let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+    format!("| {} |\n", cells.join(" | "))
+}
+
+pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
+    let mut s = format!("# {}\n\n", r.title);
+    let _ = writeln!(
+        s,
+        "Made by bureausim {}. To reproduce it:\n\n```sh\n{}\n```\n",
+        env!("CARGO_PKG_VERSION"),
+        plan.command
+    );
+    for p in &r.intro {
+        let _ = writeln!(s, "{p}\n");
+    }
+    s.push_str("## Scenarios\n\n");
+    for (name, d) in scenario_lines(plan) {
+        let _ = writeln!(
+            s,
+            "- **{name}**: {}",
+            if d.is_empty() { "(no description)" } else { &d }
+        );
+    }
+    s.push('\n');
+    if !plan.spec.sets.is_empty() {
+        let _ = writeln!(
+            s,
+            "Overrides applied to every scenario: `{}`\n",
+            plan.spec.sets.join("`, `")
+        );
+    }
+    for (title, head, rows) in &r.tables {
+        let _ = writeln!(s, "## {title}\n");
+        s.push_str(&md_row(head));
+        let _ = writeln!(s, "|{}", "---|".repeat(head.len()));
+        for row in rows {
+            s.push_str(&md_row(row));
+        }
+        s.push('\n');
+    }
+    if !r.figures.is_empty() {
+        s.push_str("## Plots\n\n");
+        for f in &r.figures {
+            let _ = writeln!(s, "![{}]({}.png)\n\n{}\n", f.stem, f.stem, f.caption);
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(s, "{n}\n");
+    }
+    let _ = writeln!(s, "Experiment fingerprint: `{}`.", plan.fingerprint.clone());
+    s
+}

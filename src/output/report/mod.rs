@@ -1,0 +1,142 @@
+//! An experiment's results: tables (CSV), `summary.json`, plots (PNG and
+//! SVG), and a report in Markdown and in self-contained HTML (plots inline
+//! as SVG, no network needed), each with the exact command that reproduces
+//! it. Everything here is computed from the runs in run order and the
+//! plan, never from times or paths, so a merged experiment's files are
+//! byte-identical to those of the same experiment run on one machine.
+
+mod cells;
+mod comparison;
+mod html;
+mod markdown;
+mod sensitivity;
+mod summary;
+mod sweep;
+mod tables;
+mod terminal;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::experiment::analysis::{self, Runs};
+use crate::experiment::plan::Plan;
+use crate::experiment::spec::Kind;
+use crate::metrics::METRICS;
+use crate::output::chart::{Chart, Panel, Series};
+use crate::staging::write_file_atomic;
+
+/// A chart to write: file stem, caption, drawing.
+struct ReportFigure {
+    stem: String,
+    caption: String,
+    chart: Chart,
+}
+
+/// What the report shows, built once and written in every format.
+struct ExperimentReport {
+    title: String,
+    intro: Vec<String>,
+    /// Markdown tables with a heading each.
+    tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    figures: Vec<ReportFigure>,
+    notes: Vec<String>,
+}
+
+/// Writes every result file of a finished experiment into `dir`; returns
+/// the text tables to print and the number of plots written.
+pub fn write_all(
+    dir: &Path,
+    plan: &Plan,
+    runs: &Runs,
+    plots: bool,
+) -> anyhow::Result<(String, usize)> {
+    tables::write_runs_csv(dir, plan, runs)?;
+    let metrics = plan.metrics.clone();
+    let report = match plan.spec.kind {
+        Kind::Compare => {
+            let table = analysis::arm_stats(plan, runs, &plan.report_years);
+            tables::write_compare_csv(dir, plan, &table.rows)?;
+            summary::write_summary(dir, plan, &table.rows, &[])?;
+            comparison::compare_report(plan, runs, &table, plots)?
+        }
+        Kind::Sweep => {
+            let table = analysis::arm_stats(plan, runs, &plan.report_years);
+            tables::write_points_csv(dir, plan, &table.rows)?;
+            summary::write_summary(dir, plan, &table.rows, &[])?;
+            sweep::sweep_report(plan, &table, plots)?
+        }
+        Kind::Sensitivity => {
+            let ix = analysis::indices(plan, runs, &metrics);
+            tables::write_indices_csv(dir, &ix)?;
+            summary::write_summary(dir, plan, &[], &ix)?;
+            sensitivity::sensitivity_report(plan, &ix, plots)?
+        }
+    };
+    // Plots of an earlier rendering (other metrics, or plots now off) go,
+    // so the folder shows only what this report describes.
+    for e in std::fs::read_dir(dir)? {
+        let name = e?.file_name().to_string_lossy().into_owned();
+        let ours = ["comparison", "sweep", "sensitivity_"]
+            .iter()
+            .any(|p| name.starts_with(p))
+            && (name.ends_with(".png") || name.ends_with(".svg"));
+        if ours {
+            let _ = std::fs::remove_file(dir.join(&name));
+        }
+    }
+    for f in &report.figures {
+        let png = dir.join(format!("{}.png", f.stem));
+        let tmp = dir.join(format!(".{}.partial.png", f.stem));
+        f.chart.write_png(&tmp)?;
+        std::fs::rename(&tmp, &png).with_context(|| format!("cannot write `{}`", png.display()))?;
+    }
+    // Each SVG is drawn once: written as a file and inlined in the HTML.
+    let svgs: Vec<String> = report
+        .figures
+        .iter()
+        .map(|f| f.chart.to_svg())
+        .collect::<anyhow::Result<_>>()?;
+    for (f, svg) in report.figures.iter().zip(&svgs) {
+        write_file_atomic(&dir.join(format!("{}.svg", f.stem)), svg.as_bytes(), true)?;
+    }
+    write_file_atomic(
+        &dir.join("report.md"),
+        markdown::markdown(plan, &report).as_bytes(),
+        true,
+    )?;
+    write_file_atomic(
+        &dir.join("report.html"),
+        html::html(plan, &report, &svgs).as_bytes(),
+        true,
+    )?;
+    let mut printed = String::new();
+    if let Some(p) = report.intro.get(1) {
+        let _ = writeln!(printed, "{}", p.replace('`', ""));
+    }
+    for (title, head, rows) in &report.tables {
+        let _ = write!(printed, "\n{title}\n{}", terminal::text_table(head, rows));
+    }
+    Ok((printed, report.figures.len()))
+}
+
+fn scenario_lines(plan: &Plan) -> Vec<(String, String)> {
+    plan.bases
+        .iter()
+        .map(|b| (b.name.clone(), b.description.clone()))
+        .collect()
+}
+
+/// One chart panel per metric of the plan, titled with the metric's name
+/// and labelled with its unit, holding `series(metric)`.
+fn metric_panels(plan: &Plan, series: impl Fn(usize) -> Vec<Series>) -> Vec<Panel> {
+    plan.metrics
+        .iter()
+        .map(|&m| Panel {
+            title: METRICS[m].name.to_string(),
+            y_label: METRICS[m].unit.to_string(),
+            series: series(m),
+        })
+        .collect()
+}

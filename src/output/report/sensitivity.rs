@@ -1,0 +1,162 @@
+//! The report of a sensitivity analysis (Morris or Sobol).
+
+use crate::experiment::analysis::ParamIndex;
+use crate::experiment::plan::Plan;
+use crate::experiment::spec::Method;
+use crate::metrics::METRICS;
+use crate::output::chart::{self, Bars};
+use crate::output::number::report_cell;
+
+use super::cells::{ci_text, metric_title};
+use super::{ExperimentReport, ReportFigure};
+
+pub(super) fn sensitivity_report(
+    plan: &Plan,
+    ix: &[ParamIndex],
+    plots: bool,
+) -> anyhow::Result<ExperimentReport> {
+    let k = plan.spec.params.len();
+    let r = plan.spec.replicates;
+    let method = plan.spec.method;
+    let ranges = plan
+        .spec
+        .params
+        .iter()
+        .map(|p| format!("`{}` in [{}, {}]", p.key, p.lo, p.hi))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut intro = vec![match method {
+        Method::Morris => format!(
+            "Morris elementary-effects screening of {k} parameters ({ranges}): {} trajectories on a {}-level grid, {} design points × {r} replicates = {} runs, {} years, seed {}. The output is each metric at year {}, averaged over a point's replicates (the same random streams at every point).",
+            plan.spec.trajectories,
+            plan.spec.levels,
+            plan.variants.len(),
+            plan.runs(),
+            plan.years,
+            plan.seed,
+            plan.year
+        ),
+        Method::Sobol => format!(
+            "Sobol indices of {k} parameters ({ranges}) from Saltelli sampling: n = {} base samples, {} design points × {r} replicates = {} runs, {} years, seed {}. The output is each metric at year {}, averaged over a point's replicates (the same random streams at every point).",
+            plan.spec.samples,
+            plan.variants.len(),
+            plan.runs(),
+            plan.years,
+            plan.seed,
+            plan.year
+        ),
+    }];
+    intro.push(match method {
+        Method::Morris => "μ* (mean absolute elementary effect, in the metric's units per full range of the parameter) ranks the parameters; σ large against μ* means interactions or non-linearity; μ near −μ* or +μ* gives the direction. Intervals are 95% bootstrap intervals over trajectories.".into(),
+        Method::Sobol => "S1 is the share of the output's variance due to the parameter alone; ST includes its interactions. ST − S1 large means the parameter acts through interactions; ST near 0 means it can be fixed anywhere in its range. Intervals are 95% bootstrap intervals; with few samples they are wide, and small negative estimates mean zero.".into(),
+    });
+    let mut tables = Vec::new();
+    let mut figures = Vec::new();
+    for &m in &plan.metrics {
+        let name = METRICS[m].name;
+        let mut rows: Vec<&ParamIndex> = ix.iter().filter(|i| i.metric == name).collect();
+        let key = |i: &ParamIndex| match method {
+            Method::Morris => i.mu_star.unwrap_or(f64::NEG_INFINITY),
+            Method::Sobol => i.st.unwrap_or(f64::NEG_INFINITY),
+        };
+        rows.sort_by(|a, b| {
+            key(b)
+                .total_cmp(&key(a))
+                .then(a.parameter.cmp(&b.parameter))
+        });
+        let head: Vec<String> = match method {
+            Method::Morris => ["rank", "parameter", "μ* [95% CI]", "μ", "σ"],
+            Method::Sobol => ["rank", "parameter", "ST [95% CI]", "S1 [95% CI]", "ST − S1"],
+        }
+        .map(String::from)
+        .to_vec();
+        let body: Vec<Vec<String>> = rows
+            .iter()
+            .enumerate()
+            .map(|(n, i)| match method {
+                Method::Morris => vec![
+                    (n + 1).to_string(),
+                    i.parameter.clone(),
+                    ci_text(i.mu_star, i.mu_star_ci),
+                    report_cell(i.mu),
+                    report_cell(i.sigma),
+                ],
+                Method::Sobol => vec![
+                    (n + 1).to_string(),
+                    i.parameter.clone(),
+                    ci_text(i.st, i.st_ci),
+                    ci_text(i.s1, i.s1_ci),
+                    report_cell(i.st.zip(i.s1).map(|(t, s)| t - s)),
+                ],
+            })
+            .collect();
+        tables.push((
+            format!("{} at year {}", metric_title(name), plan.year),
+            head,
+            body,
+        ));
+        if plots {
+            let items: Vec<String> = rows.iter().map(|i| i.parameter.clone()).collect();
+            let bar = |label: &str,
+                       v: &dyn Fn(&ParamIndex) -> Option<f64>,
+                       c: &dyn Fn(&ParamIndex) -> Option<(f64, f64)>| Bars {
+                label: label.to_string(),
+                values: rows.iter().map(|i| v(i).unwrap_or(f64::NAN)).collect(),
+                lo: rows
+                    .iter()
+                    .map(|i| c(i).map_or(f64::NAN, |x| x.0))
+                    .collect(),
+                hi: rows
+                    .iter()
+                    .map(|i| c(i).map_or(f64::NAN, |x| x.1))
+                    .collect(),
+            };
+            let (measures, value_label) = match method {
+                Method::Morris => (
+                    vec![bar("μ*", &|i| i.mu_star, &|i| i.mu_star_ci)],
+                    format!("μ*: {} per full range", METRICS[m].unit),
+                ),
+                Method::Sobol => (
+                    vec![
+                        bar("S1 (first order)", &|i| i.s1, &|i| i.s1_ci),
+                        bar("ST (total)", &|i| i.st, &|i| i.st_ci),
+                    ],
+                    "share of variance".to_string(),
+                ),
+            };
+            figures.push(ReportFigure {
+                stem: format!("sensitivity_{name}"),
+                caption: format!(
+                    "Parameters ranked by {} for `{name}` at year {}, with 95% bootstrap intervals.",
+                    match method {
+                        Method::Morris => "μ*",
+                        Method::Sobol => "total index ST",
+                    },
+                    plan.year
+                ),
+                chart: chart::ranking(
+                    &format!("{name} at year {}", plan.year),
+                    &items,
+                    &measures,
+                    &value_label,
+                ),
+            });
+        }
+    }
+    Ok(
+        ExperimentReport {
+            title: format!(
+                "Sensitivity ({}): {}",
+                match method {
+                    Method::Morris => "Morris",
+                    Method::Sobol => "Sobol",
+                },
+                plan.spec.name
+            ),
+            intro,
+            tables,
+            figures,
+            notes: vec!["All indices are in `indices.csv`; every run with its parameter values, replicate and seed in `runs.csv`.".into()],
+        },
+    )
+}

@@ -1,0 +1,115 @@
+//! An experiment's `summary.json`.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::experiment::analysis::{ArmStat, ParamIndex};
+use crate::experiment::plan::Plan;
+use crate::experiment::spec::{Kind, Method};
+use crate::metrics::summary::Stats;
+use crate::staging::write_file_atomic;
+
+#[derive(Serialize)]
+struct VariantOut<'a> {
+    point: usize,
+    label: &'a str,
+    sets: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ScenarioOut<'a> {
+    name: &'a str,
+    description: &'a str,
+}
+
+#[derive(Serialize)]
+struct StatOut<'a> {
+    metric: &'a str,
+    year: u32,
+    point: usize,
+    label: &'a str,
+    #[serde(flatten)]
+    stats: &'a Stats,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<&'a Stats>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    significant: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct ExperimentSummary<'a> {
+    bureausim_version: &'static str,
+    kind: &'static str,
+    fingerprint: String,
+    command: &'a str,
+    replicates: u32,
+    seed: u64,
+    years: u32,
+    report_years: &'a [u32],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analysed_year: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<Method>,
+    scenarios: Vec<ScenarioOut<'a>>,
+    points: Vec<VariantOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    results: Vec<StatOut<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    indices: &'a [ParamIndex],
+}
+
+/// `summary.json`: the experiment and every statistic, with no times or paths.
+pub(super) fn write_summary(
+    dir: &Path,
+    plan: &Plan,
+    rows: &[ArmStat],
+    ix: &[ParamIndex],
+) -> anyhow::Result<()> {
+    let sens = plan.spec.kind == Kind::Sensitivity;
+    let s = ExperimentSummary {
+        bureausim_version: env!("CARGO_PKG_VERSION"),
+        kind: plan.spec.kind.name(),
+        fingerprint: plan.fingerprint.clone(),
+        command: &plan.command,
+        replicates: plan.spec.replicates,
+        seed: plan.seed,
+        years: plan.years,
+        report_years: &plan.report_years,
+        analysed_year: sens.then_some(plan.year),
+        method: sens.then_some(plan.spec.method),
+        scenarios: plan
+            .bases
+            .iter()
+            .map(|b| ScenarioOut {
+                name: &b.name,
+                description: &b.description,
+            })
+            .collect(),
+        points: plan
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(k, v)| VariantOut {
+                point: k,
+                label: &v.label,
+                sets: &v.sets,
+            })
+            .collect(),
+        results: rows
+            .iter()
+            .map(|a| StatOut {
+                metric: a.metric,
+                year: a.year,
+                point: a.arm,
+                label: &plan.variants[a.arm].label,
+                stats: &a.stats,
+                diff: a.diff.as_ref(),
+                significant: a.diff.as_ref().map(|_| a.significant),
+            })
+            .collect(),
+        indices: ix,
+    };
+    let text = serde_json::to_string_pretty(&s)? + "\n";
+    write_file_atomic(&dir.join("summary.json"), text.as_bytes(), true)
+}

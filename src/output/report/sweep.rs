@@ -1,0 +1,205 @@
+//! The report of a parameter sweep.
+
+use crate::experiment::analysis::ArmTable;
+use crate::experiment::plan::Plan;
+use crate::experiment::spec::Vary;
+use crate::metrics::METRICS;
+use crate::metrics::summary::Stats;
+use crate::output::chart::{self, Series};
+
+use super::cells::mean_ci;
+use super::tables::Params;
+use super::{ExperimentReport, ReportFigure, metric_panels};
+
+/// The keys a sweep varies: its grid's, or its design file's columns.
+pub(super) fn sweep_keys(plan: &Plan) -> Vec<String> {
+    match &plan.spec.design {
+        Some(d) => d.keys.clone(),
+        None => plan.spec.vary.iter().map(|v| v.key.clone()).collect(),
+    }
+}
+
+pub(super) fn sweep_report(
+    plan: &Plan,
+    main: &ArmTable,
+    plots: bool,
+) -> anyhow::Result<ExperimentReport> {
+    let r = plan.spec.replicates;
+    let keys = sweep_keys(plan);
+    let shown = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
+    let mut intro = vec![match &plan.spec.design {
+        Some(d) => format!(
+            "A sweep of {} over {} design points read from `{}`, {r} replicates each ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
+            shown.join(", "),
+            plan.variants.len(),
+            d.file,
+            plan.runs(),
+            plan.years,
+            plan.seed
+        ),
+        None => format!(
+            "A full factorial sweep of {} over {} grid points, {r} replicates each ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
+            shown.join(" × "),
+            plan.variants.len(),
+            plan.runs(),
+            plan.years,
+            plan.seed
+        ),
+    }];
+    if plan.variants.iter().any(|v| !v.linked.is_empty()) {
+        intro.push(
+            "Shares that must sum to 1 follow the varied ones (docs/experiments.md, \"Linked keys\"); `points.csv` and `runs.csv` give their values at each point.".into(),
+        );
+    }
+    intro.push("Each cell is the mean across replicates with its 95% confidence interval.".into());
+    let mut tables = Vec::new();
+    let params = Params::of(plan);
+    for &y in &plan.report_years {
+        let mut head = params.names.clone();
+        head.extend(plan.metrics.iter().map(|&m| METRICS[m].name.to_string()));
+        let mut rows = Vec::new();
+        for v in 0..plan.variants.len() {
+            let mut row = params.values[v].clone();
+            for &m in &plan.metrics {
+                let a = main.get(m, y, v);
+                row.push(mean_ci(&a.stats));
+            }
+            rows.push(row);
+        }
+        tables.push((format!("Year {y}"), head, rows));
+    }
+    let mut figures = Vec::new();
+    let mut notes = vec!["Every metric at every report year is in `points.csv`; every run's every year, with its parameter values, replicate and seed, in `runs.csv`.".into()];
+    if plots && plan.spec.design.is_some() {
+        notes.push(
+            "Design points are not a grid, so this sweep has no plot; the tables and `points.csv` hold every point.".into(),
+        );
+    } else if plots && keys.len() == 1 {
+        let v0 = &plan.spec.vary[0];
+        let (xs, note): (Vec<f64>, Option<String>) = match &v0.numeric {
+            Some(x) => (x.clone(), None),
+            None => (
+                (0..v0.values.len()).map(|i| i as f64).collect(),
+                Some(format!(
+                    "`{}` takes text values; the x axis numbers them: {}.",
+                    v0.key,
+                    numbered(&v0.values)
+                )),
+            ),
+        };
+        notes.extend(note);
+        let panels = metric_panels(plan, |m| {
+            plan.report_years
+                .iter()
+                .map(|&y| {
+                    let pick = |f: &dyn Fn(&Stats) -> Option<f64>| -> Vec<f64> {
+                        (0..plan.variants.len())
+                            .map(|v| {
+                                let a = main.get(m, y, v);
+                                f(&a.stats).or(a.stats.mean).unwrap_or(f64::NAN)
+                            })
+                            .collect()
+                    };
+                    Series {
+                        label: format!("year {y}"),
+                        x: xs.clone(),
+                        mean: pick(&|s| s.mean),
+                        lo: pick(&|s| s.ci95_low),
+                        hi: pick(&|s| s.ci95_high),
+                    }
+                })
+                .collect()
+        });
+        figures.push(ReportFigure {
+            stem: "sweep".into(),
+            caption: format!(
+                "The main metrics against `{}`, one line per report year: means across {r} replicates, bands their 95% confidence intervals.",
+                v0.key
+            ),
+            chart: chart::overlay(
+                &format!("Sweep of {}", v0.key),
+                &axis_label(v0),
+                &panels,
+                &format!("bands: 95% confidence interval of the mean of {r} replicates"),
+            ),
+        });
+    } else if plots && keys.len() == 2 {
+        let y = *plan.report_years.last().expect("a report year");
+        let (a, b) = (&plan.spec.vary[0], &plan.spec.vary[1]);
+        let axis = |v: &Vary| -> Vec<f64> {
+            v.numeric
+                .clone()
+                .unwrap_or_else(|| (0..v.values.len()).map(|i| i as f64).collect())
+        };
+        for (v, name) in [(a, &a.key), (b, &b.key)] {
+            if v.numeric.is_none() {
+                notes.push(format!(
+                    "`{name}` takes text values; its axis numbers them: {}.",
+                    numbered(&v.values)
+                ));
+            }
+        }
+        let (xs, ys) = (axis(b), axis(a));
+        for &m in &plan.metrics {
+            let name = METRICS[m].name;
+            // Rows: the first parameter (outermost); columns: the second.
+            let z: Vec<Vec<f64>> = (0..a.values.len())
+                .map(|i| {
+                    (0..b.values.len())
+                        .map(|k| {
+                            let v = i * b.values.len() + k;
+                            main.get(m, y, v).stats.mean.unwrap_or(f64::NAN)
+                        })
+                        .collect()
+                })
+                .collect();
+            figures.push(ReportFigure {
+                stem: format!("sweep_{name}"),
+                caption: format!(
+                    "Mean `{name}` at year {y} over the grid of `{}` (x) and `{}` (y), {r} replicates a cell.",
+                    b.key, a.key
+                ),
+                chart: chart::heatmap(
+                    &format!("{name} at year {y}"),
+                    &axis_label(b),
+                    &axis_label(a),
+                    &xs,
+                    &ys,
+                    &z,
+                    METRICS[m].unit,
+                ),
+            });
+        }
+    } else if plots {
+        notes.push(format!(
+            "A sweep of {} parameters has no plot; the tables and `points.csv` hold every point.",
+            keys.len()
+        ));
+    }
+    Ok(ExperimentReport {
+        title: format!("Sweep: {}", plan.spec.name),
+        intro,
+        tables,
+        figures,
+        notes,
+    })
+}
+
+/// A swept parameter's axis label; text values are numbered along the
+/// axis, so the label says which number is which.
+fn axis_label(v: &Vary) -> String {
+    match v.numeric {
+        Some(_) => v.key.clone(),
+        None => format!("{} ({})", v.key, numbered(&v.values)),
+    }
+}
+
+/// Text values with the numbers an axis gives them: "0 = seniority, 1 = weighted".
+fn numbered(values: &[String]) -> String {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, x)| format!("{i} = {x}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,227 @@
+//! The CSV tables of an experiment: `runs.csv`, and `table.csv`,
+//! `points.csv` or `indices.csv` by kind.
+
+use std::path::Path;
+
+use crate::experiment::analysis::{ArmStat, ParamIndex, Runs};
+use crate::experiment::plan::Plan;
+use crate::experiment::spec::Kind;
+use crate::metrics::METRICS;
+use crate::metrics::summary::Stats;
+use crate::output::number::{csv_option, csv_value};
+use crate::staging::write_file_atomic;
+
+use super::sweep::sweep_keys;
+
+/// A CSV file built in memory with one writer (quoting as the csv crate does).
+struct CsvText(csv::Writer<Vec<u8>>);
+
+impl CsvText {
+    fn new(head: &[String]) -> Self {
+        let mut t = CsvText(csv::Writer::from_writer(Vec::new()));
+        t.row(head);
+        t
+    }
+
+    fn row(&mut self, fields: &[String]) {
+        self.0.write_record(fields).expect("in memory");
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        self.0.into_inner().expect("in memory")
+    }
+}
+
+/// The parameter columns of an experiment's tables (`scenario` for a
+/// comparison; the varied keys, then any linked keys) and each point's
+/// values, computed once.
+pub(super) struct Params {
+    pub(super) names: Vec<String>,
+    pub(super) values: Vec<Vec<String>>,
+}
+
+impl Params {
+    pub(super) fn of(plan: &Plan) -> Self {
+        let mut names = match plan.spec.kind {
+            Kind::Compare => vec!["scenario".into()],
+            Kind::Sweep => sweep_keys(plan),
+            Kind::Sensitivity => plan.spec.params.iter().map(|p| p.key.clone()).collect(),
+        };
+        // The shares that follow the varied ones at some point, in order of
+        // first appearance.
+        let mut linked: Vec<String> = Vec::new();
+        for v in &plan.variants {
+            for s in &v.linked {
+                let k = s.split_once('=').map_or(s.as_str(), |x| x.0);
+                if !linked.iter().any(|x| x == k) {
+                    linked.push(k.to_string());
+                }
+            }
+        }
+        let value = |s: &String| {
+            let raw = s.split_once('=').map_or("", |x| x.1);
+            raw.trim_matches('"').to_string()
+        };
+        let values = plan
+            .variants
+            .iter()
+            .map(|var| {
+                let mut out: Vec<String> = match plan.spec.kind {
+                    Kind::Compare => vec![var.label.clone()],
+                    _ => var.sets.iter().map(value).collect(),
+                };
+                for k in &linked {
+                    out.push(
+                        var.linked
+                            .iter()
+                            .find(|s| s.split_once('=').is_some_and(|x| x.0 == k))
+                            .map(value)
+                            .unwrap_or_default(),
+                    );
+                }
+                out
+            })
+            .collect();
+        names.extend(linked);
+        Params { names, values }
+    }
+}
+
+/// `runs.csv`: every run's every year, with its point, parameter values,
+/// replicate and seed.
+pub(super) fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Result<()> {
+    let params = Params::of(plan);
+    let mut head: Vec<String> = vec!["point".into()];
+    head.extend(params.names.iter().cloned());
+    head.extend(["replicate".into(), "seed".into(), "year".into()]);
+    head.extend(METRICS.iter().map(|m| m.name.to_string()));
+    let mut out = CsvText::new(&head);
+    for (j, run) in runs.iter().enumerate() {
+        let (v, r) = plan.run_of(j);
+        let params = &params.values[v];
+        for (y, row) in run.iter().enumerate() {
+            let mut f: Vec<String> = vec![v.to_string()];
+            f.extend(params.iter().cloned());
+            f.extend([r.to_string(), plan.seed.to_string(), y.to_string()]);
+            f.extend(row.iter().map(|x| csv_value(*x)));
+            out.row(&f);
+        }
+    }
+    write_file_atomic(&dir.join("runs.csv"), &out.into_bytes(), true)
+}
+
+fn stats_fields(s: &Stats) -> Vec<String> {
+    vec![
+        s.n.to_string(),
+        csv_option(s.mean),
+        csv_option(s.sd),
+        csv_option(s.ci95_low),
+        csv_option(s.ci95_high),
+    ]
+}
+
+/// `table.csv` of a comparison: every metric at every report year.
+pub(super) fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Result<()> {
+    let mut out = CsvText::new(
+        &[
+            "metric",
+            "year",
+            "scenario",
+            "n",
+            "mean",
+            "sd",
+            "ci95_low",
+            "ci95_high",
+            "diff",
+            "diff_sd",
+            "diff_ci95_low",
+            "diff_ci95_high",
+            "significant",
+        ]
+        .map(String::from),
+    );
+    for a in rows {
+        let mut f = vec![
+            a.metric.to_string(),
+            a.year.to_string(),
+            plan.variants[a.arm].label.clone(),
+        ];
+        f.extend(stats_fields(&a.stats));
+        match &a.diff {
+            Some(d) => {
+                f.extend([
+                    csv_option(d.mean),
+                    csv_option(d.sd),
+                    csv_option(d.ci95_low),
+                    csv_option(d.ci95_high),
+                ]);
+                f.push(a.significant.to_string());
+            }
+            None => f.extend(std::iter::repeat_n(String::new(), 5)),
+        }
+        out.row(&f);
+    }
+    write_file_atomic(&dir.join("table.csv"), &out.into_bytes(), true)
+}
+
+/// `points.csv` of a sweep: every grid point, metric and report year.
+pub(super) fn write_points_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> anyhow::Result<()> {
+    let params = Params::of(plan);
+    let mut head: Vec<String> = vec!["point".into()];
+    head.extend(params.names.iter().cloned());
+    head.extend(["metric", "year", "n", "mean", "sd", "ci95_low", "ci95_high"].map(String::from));
+    let mut out = CsvText::new(&head);
+    for a in rows {
+        let mut f = vec![a.arm.to_string()];
+        f.extend(params.values[a.arm].iter().cloned());
+        f.extend([a.metric.to_string(), a.year.to_string()]);
+        f.extend(stats_fields(&a.stats));
+        out.row(&f);
+    }
+    write_file_atomic(&dir.join("points.csv"), &out.into_bytes(), true)
+}
+
+fn pair(p: Option<(f64, f64)>) -> [String; 2] {
+    match p {
+        Some((a, b)) => [csv_option(Some(a)), csv_option(Some(b))],
+        None => [String::new(), String::new()],
+    }
+}
+
+/// `indices.csv` of a sensitivity analysis.
+pub(super) fn write_indices_csv(dir: &Path, ix: &[ParamIndex]) -> anyhow::Result<()> {
+    let mut out = CsvText::new(
+        &[
+            "metric",
+            "parameter",
+            "mu",
+            "mu_star",
+            "mu_star_ci95_low",
+            "mu_star_ci95_high",
+            "sigma",
+            "s1",
+            "s1_ci95_low",
+            "s1_ci95_high",
+            "st",
+            "st_ci95_low",
+            "st_ci95_high",
+        ]
+        .map(String::from),
+    );
+    for i in ix {
+        let mut f = vec![
+            i.metric.to_string(),
+            i.parameter.clone(),
+            csv_option(i.mu),
+            csv_option(i.mu_star),
+        ];
+        f.extend(pair(i.mu_star_ci));
+        f.push(csv_option(i.sigma));
+        f.push(csv_option(i.s1));
+        f.extend(pair(i.s1_ci));
+        f.push(csv_option(i.st));
+        f.extend(pair(i.st_ci));
+        out.row(&f);
+    }
+    write_file_atomic(&dir.join("indices.csv"), &out.into_bytes(), true)
+}
