@@ -11,7 +11,7 @@
 //! ```
 //!
 //! What it mirrors, counted in `src/sim/step.rs` (`officer_pass` and
-//! `refresh_units`, as of commit bad6148) along the path most officers take
+//! `recount_units`, as of commit bad6148) along the path most officers take
 //! each month: active, posted, not retiring, not in training, not under
 //! inquiry, default scenario (derived competence; learning, politics,
 //! corruption, morale and postings on). The columns are the project's own
@@ -33,7 +33,7 @@
 //! `post_rent_factor`) read in slot order; here post i is held by officer
 //! i, so reading the post columns streams the same 9 bytes. Then the
 //! unit's `unit_corrupt` and `unit_count` (u32, `World::peer_share`),
-//! gathered by unit as in the model. Before the pass, `refresh_units`
+//! gathered by unit as in the model. Before the pass, `recount_units`
 //! reads `active`, `post`, `corrupt` and the unit again and recounts the
 //! units; that is mirrored too.
 //!
@@ -127,7 +127,7 @@ impl Bound {
         let o = &mut self.off;
         let posts = &self.posts;
         let (unit_corrupt, unit_count) = (&mut self.unit_corrupt, &mut self.unit_count);
-        // refresh_units
+        // recount_units
         unit_corrupt.fill(0);
         unit_count.fill(0);
         for ((&a, &p), &c) in o.active.iter().zip(&o.post).zip(&o.corrupt) {

@@ -96,7 +96,7 @@ fn bench_step(c: &mut Criterion) {
         for _ in 0..12 {
             step::step(&mut w, &mut engine);
         }
-        group.throughput(Throughput::Elements(w.off.headcount() as u64));
+        group.throughput(Throughput::Elements(w.officers.headcount() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(officers), &officers, |b, _| {
             b.iter(|| one.install(|| step::step(&mut w, &mut engine)));
         });
@@ -119,7 +119,7 @@ fn bench_threads(c: &mut Criterion) {
     for _ in 0..12 {
         step::step(&mut w, &mut engine);
     }
-    group.throughput(Throughput::Elements(w.off.headcount() as u64));
+    group.throughput(Throughput::Elements(w.officers.headcount() as u64));
     for threads in [1usize, 2] {
         let pool = pool(threads);
         group.bench_with_input(BenchmarkId::from_parameter(threads), &threads, |b, _| {

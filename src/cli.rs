@@ -1,6 +1,7 @@
-//! The command line: argument types (clap) and the commands. The core never
-//! sees these: commands turn flags into a validated [`Scenario`] and hand
-//! it over.
+//! The command line: argument types (clap) and the commands. It is the top
+//! layer (ARCHITECTURE.md): commands turn flags into a validated
+//! [`Scenario`] or experiment plan and hand it to the layers below; nothing
+//! below imports from here.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

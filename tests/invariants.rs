@@ -47,7 +47,7 @@ proptest! {
         selective in 0.0f64..=1.0,
         compression in 1.0f64..=8.0,
         merit in 0.0f64..=1.0,
-        spy in prop::sample::select(vec![1u32, 4, 12]),
+        steps_per_year in prop::sample::select(vec![1u32, 4, 12]),
         demote in any::<bool>(),
         compulsory in any::<bool>(),
         seed in 0u64..1_000_000,
@@ -63,9 +63,9 @@ proptest! {
             format!("recruitment.merit_share={merit}"),
             format!("recruitment.quota_share={}", (1.0 - merit) * 0.9),
             format!("recruitment.patronage_share={}", 1.0 - merit - (1.0 - merit) * 0.9),
-            format!("sim.steps_per_year={spy}"),
-            format!("sim.annual_step={spy}"),
-            format!("promotion.boards_per_year={}", spy.min(2)),
+            format!("sim.steps_per_year={steps_per_year}"),
+            format!("sim.annual_step={steps_per_year}"),
+            format!("promotion.boards_per_year={}", steps_per_year.min(2)),
             format!("accountability.on_conviction={}", if demote { "demote" } else { "dismiss" }),
             format!("exits.compulsory_retirement={compulsory}"),
             format!("sim.seed={seed}"),
@@ -74,7 +74,7 @@ proptest! {
         let mut w = init::build(&s, 0);
         let mut engine = Engine::default();
         prop_assert_eq!(w.check_invariants(), Ok(()));
-        for _ in 0..(s.sim.years * spy) {
+        for _ in 0..(s.sim.years * steps_per_year) {
             step::step(&mut w, &mut engine);
             prop_assert_eq!(w.check_invariants(), Ok(()));
         }

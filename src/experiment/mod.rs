@@ -1,5 +1,8 @@
-//! Experiments over scenarios: ensembles of replicates today; comparison,
-//! sweeps and sensitivity analysis build on [`ensemble`].
+//! Experiments over scenarios: a run's replicates ([`ensemble`]); the
+//! experiment file and flags ([`spec`]); the runs of a comparison, sweep or
+//! sensitivity analysis ([`plan`]), run, stored and resumed ([`store`]) and
+//! analysed ([`analysis`], [`sensitivity`]); and the checks of the model
+//! against published findings ([`validation`]).
 
 pub mod analysis;
 pub mod ensemble;

@@ -123,7 +123,7 @@ impl Acc {
 
 /// One year's row of [`METRICS`] and the rows of [`GRADE_METRICS`] per grade.
 pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
-    let grades = w.d.grades;
+    let grades = w.derived.grades;
     let mut row = vec![f64::NAN; METRICS.len()];
     let (mut head, mut posted, mut osd, mut training, mut inquiry) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut ability, mut comp, mut integ, mut conn, mut morale) = (
@@ -146,62 +146,63 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut g_mip = vec![Acc::default(); grades];
     let mut g_age = vec![Acc::default(); grades];
     let mut g_service = vec![Acc::default(); grades];
-    for i in 0..w.off.slots() {
-        if !w.off.active[i] {
+    for i in 0..w.officers.slots() {
+        if !w.officers.active[i] {
             continue;
         }
-        let g = w.off.grade[i] as usize;
+        let g = w.officers.grade[i] as usize;
         head += 1.0;
         g_head[g] += 1.0;
-        let p = w.off.post[i];
+        let p = w.officers.post[i];
         if p != NONE {
             posted += 1.0;
-            let m = w.off.months_in_post[i] as f64;
+            let m = w.officers.months_in_post[i] as f64;
             mip.add(m);
             g_mip[g].add(m);
-            let s = w.off.post_sector[i] as usize;
-            exp_here.add(w.off.expertise_of(i)[s] as f64);
-            if w.off.best_sector(i).0 == s {
+            let s = w.officers.post_sector[i] as usize;
+            exp_here.add(w.officers.expertise_of(i)[s] as f64);
+            if w.officers.best_sector(i).0 == s {
                 matched += 1.0;
             }
             if w.officer_rent(i) > 0.3 {
                 rent_posts += 1.0;
-                rent_corrupt += w.off.corrupt[i] as u8 as f64;
+                rent_corrupt += w.officers.corrupt[i] as u8 as f64;
             }
             let c = w.competence_at(i, g, s) as f64;
             let fear = if w.scn.accountability.enabled {
-                w.scn.accountability.selective_enforcement as f32 * (1.0 - w.off.connections[i])
+                w.scn.accountability.selective_enforcement as f32
+                    * (1.0 - w.officers.connections[i])
             } else {
                 0.0
             };
             let factor = work::performance_factor(
                 &factors,
-                w.off.months_in_post[i],
-                w.off.morale[i],
-                w.off.corrupt[i],
+                w.officers.months_in_post[i],
+                w.officers.morale[i],
+                w.officers.corrupt[i],
                 fear,
             ) as f64;
-            snapshot_delivery += w.d.delivery_weight[g] as f64 * c * factor;
-        } else if w.off.training_left[i] > 0 {
+            snapshot_delivery += w.derived.delivery_weight[g] as f64 * c * factor;
+        } else if w.officers.training_left[i] > 0 {
             training += 1.0;
         } else {
             osd += 1.0;
         }
-        if w.off.inquiry_left[i] >= 0 {
+        if w.officers.inquiry_left[i] >= 0 {
             inquiry += 1.0;
         }
         let c = w.competence_here(i, g) as f64;
         comp.add(c);
         g_comp[g].add(c);
-        ability.add(w.off.ability[i] as f64);
-        managerial.add(w.off.managerial[i] as f64);
-        g_ability[g].add(w.off.ability[i] as f64);
-        integ.add(w.off.integrity[i] as f64);
-        conn.add(w.off.connections[i] as f64);
-        morale.add(w.off.morale[i] as f64);
-        g_age[g].add(w.off.age_m[i] as f64 / 12.0);
-        g_service[g].add(w.off.service_m[i] as f64 / 12.0);
-        if w.off.corrupt[i] {
+        ability.add(w.officers.ability[i] as f64);
+        managerial.add(w.officers.managerial[i] as f64);
+        g_ability[g].add(w.officers.ability[i] as f64);
+        integ.add(w.officers.integrity[i] as f64);
+        conn.add(w.officers.connections[i] as f64);
+        morale.add(w.officers.morale[i] as f64);
+        g_age[g].add(w.officers.age_m[i] as f64 / 12.0);
+        g_service[g].add(w.officers.service_m[i] as f64 / 12.0);
+        if w.officers.corrupt[i] {
             corrupt += 1.0;
             g_corrupt[g] += 1.0;
         }
@@ -210,7 +211,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     let f = &w.flows;
     let posts = w.posts.len() as f64;
     let max_delivery: f64 = (0..w.posts.len())
-        .map(|p| w.d.delivery_weight[w.posts.grade[p] as usize] as f64 * 10.0)
+        .map(|p| w.derived.delivery_weight[w.posts.grade[p] as usize] as f64 * 10.0)
         .sum();
     let efficiency = if f.steps > 0 {
         100.0 * f.delivery / (max_delivery * f.steps as f64)

@@ -1,4 +1,4 @@
-//! Process 4, accountability: detection of corrupt officers, inquiries,
+//! docs/model.md §7.4, accountability: detection of corrupt officers, inquiries,
 //! judicial delay, conviction and its penalty, and selective enforcement
 //! against honest, unconnected officers when accountability is politicised.
 //!
@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::params::Scenario;
 use crate::model::population::{ExitReason, NONE};
 use crate::model::world::{Derived, Env, World};
@@ -68,54 +68,16 @@ impl Default for AccountabilityParams {
 
 impl AccountabilityParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range(
-            "accountability.detection_rate",
-            self.detection_rate,
-            0.0,
-            12.0,
-        );
-        c.range(
-            "accountability.conviction_rate",
-            self.conviction_rate,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "accountability.wrongful_conviction_rate",
-            self.wrongful_conviction_rate,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "accountability.judicial_delay_months",
-            self.judicial_delay_months,
-            0.0,
-            240.0,
-        );
-        c.range(
-            "accountability.whistleblower_protection",
-            self.whistleblower_protection,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "accountability.whistleblower_effect",
-            self.whistleblower_effect,
-            0.0,
-            10.0,
-        );
-        c.range(
-            "accountability.selective_enforcement",
-            self.selective_enforcement,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "accountability.wrongful_inquiry_rate",
-            self.wrongful_inquiry_rate,
-            0.0,
-            12.0,
-        );
+        check_ranges!(c, self, "accountability", {
+            detection_rate: 0.0, 12.0;
+            conviction_rate: 0.0, 1.0;
+            wrongful_conviction_rate: 0.0, 1.0;
+            judicial_delay_months: 0.0, 240.0;
+            whistleblower_protection: 0.0, 1.0;
+            whistleblower_effect: 0.0, 10.0;
+            selective_enforcement: 0.0, 1.0;
+            wrongful_inquiry_rate: 0.0, 12.0;
+        });
         c.one_of(
             "accountability.on_conviction",
             &self.on_conviction,
@@ -217,11 +179,11 @@ pub fn count_down(inquiry_left: &mut i16, months: u16) -> bool {
 /// moved out of post (OSD) until the verdict.
 pub fn open_inquiry(w: &mut World, i: usize, wrongful: bool) {
     let a = &w.scn.accountability;
-    w.off.inquiry_left[i] = a.judicial_delay_months.round().clamp(0.0, i16::MAX as f64) as i16;
-    w.off.inquiry_wrongful[i] = wrongful;
-    w.off.inquiries[i] = w.off.inquiries[i].saturating_add(1);
-    w.off.corrupt[i] = false;
-    if a.osd_during_inquiry && w.off.post[i] != NONE {
+    w.officers.inquiry_left[i] = a.judicial_delay_months.round().clamp(0.0, i16::MAX as f64) as i16;
+    w.officers.inquiry_wrongful[i] = wrongful;
+    w.officers.inquiries[i] = w.officers.inquiries[i].saturating_add(1);
+    w.officers.corrupt[i] = false;
+    if a.osd_during_inquiry && w.officers.post[i] != NONE {
         postings::move_to(w, i, None);
     }
 }
@@ -231,30 +193,30 @@ pub fn open_inquiry(w: &mut World, i: usize, wrongful: bool) {
 /// demotes or dismisses; an acquitted officer on special duty is posted.
 pub fn verdict(w: &mut World, i: usize) {
     let a = &w.scn.accountability;
-    let wrongful = w.off.inquiry_wrongful[i];
-    let p = if wrongful {
+    let wrongful = w.officers.inquiry_wrongful[i];
+    let conviction = if wrongful {
         a.wrongful_conviction_rate
     } else {
         a.conviction_rate
     };
     let demote = a.on_conviction == "demote";
-    w.off.inquiry_left[i] = -1;
-    w.off.inquiry_wrongful[i] = false;
-    if w.rng.chance(p) {
+    w.officers.inquiry_left[i] = -1;
+    w.officers.inquiry_wrongful[i] = false;
+    if w.rng.chance(conviction) {
         w.flows.convictions += 1;
         if wrongful {
             w.flows.wrongful_convictions += 1;
         }
-        w.off.convictions[i] = w.off.convictions[i].saturating_add(1);
-        if demote && w.off.grade[i] > 0 {
-            w.off.grade[i] -= 1;
-            w.off.grade_m[i] = 0;
+        w.officers.convictions[i] = w.officers.convictions[i].saturating_add(1);
+        if demote && w.officers.grade[i] > 0 {
+            w.officers.grade[i] -= 1;
+            w.officers.grade_m[i] = 0;
             postings::repost_in_grade(w, i);
         } else {
             // Conviction dismisses (also a demotion below the bottom grade).
             exits::remove(w, i, ExitReason::Dismissal);
         }
-    } else if w.off.post[i] == NONE {
+    } else if w.officers.post[i] == NONE {
         postings::post(w, i);
     }
 }

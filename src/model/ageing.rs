@@ -1,4 +1,4 @@
-//! Process 1, ageing and service time, with the learning that comes with
+//! docs/model.md §7.1, ageing and service time, with the learning that comes with
 //! it: expertise in the sector of the current post grows with months served
 //! (`e += expertise_gain·(10 − e)` a month) and managerial skill grows with
 //! the management content of the grade (`m += managerial_gain·m_g·(10 − m)`);
@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::population::NONE;
 use crate::model::world::World;
 
@@ -38,9 +38,11 @@ impl Default for AgeingParams {
 
 impl AgeingParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("ageing.expertise_gain", self.expertise_gain, 0.0, 1.0);
-        c.range("ageing.expertise_decay", self.expertise_decay, 0.0, 1.0);
-        c.range("ageing.managerial_gain", self.managerial_gain, 0.0, 1.0);
+        check_ranges!(c, self, "ageing", {
+            expertise_gain: 0.0, 1.0;
+            expertise_decay: 0.0, 1.0;
+            managerial_gain: 0.0, 1.0;
+        });
     }
 }
 
@@ -70,18 +72,21 @@ pub fn decay_expertise(w: &mut World) {
         return;
     }
     let keep = 1.0 - w.scn.ageing.expertise_decay as f32;
-    let s = w.d.sectors;
-    for i in 0..w.off.slots() {
-        if !w.off.active[i] {
+    let s = w.derived.sectors;
+    for i in 0..w.officers.slots() {
+        if !w.officers.active[i] {
             continue;
         }
-        let here = w.off.post[i];
+        let here = w.officers.post[i];
         let here = if here == NONE {
             usize::MAX
         } else {
-            w.off.post_sector[i] as usize
+            w.officers.post_sector[i] as usize
         };
-        for (k, e) in w.off.expertise[i * s..(i + 1) * s].iter_mut().enumerate() {
+        for (k, e) in w.officers.expertise[i * s..(i + 1) * s]
+            .iter_mut()
+            .enumerate()
+        {
             if k != here {
                 *e = (*e * keep).max(1.0f32.min(*e));
             }

@@ -1,4 +1,4 @@
-//! Process 7, the annual appraisal. The reported score (0–10) is
+//! docs/model.md §7.7, the annual appraisal. The reported score (0–10) is
 //! `true + N(0, noise_sd·f) + inflation·f·(10 − true) + connection_bias·f·I·connections`,
 //! clipped to [0, 10], where `true` is the officer's mean performance over the
 //! year × 10 and `f = objective_factor` under objective performance
@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::world::World;
 
 /// Parameters of the appraisal.
@@ -45,15 +45,12 @@ impl Default for AppraisalParams {
 
 impl AppraisalParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("appraisal.noise_sd", self.noise_sd, 0.0, 10.0);
-        c.range("appraisal.inflation", self.inflation, 0.0, 1.0);
-        c.range("appraisal.connection_bias", self.connection_bias, 0.0, 10.0);
-        c.range(
-            "appraisal.objective_factor",
-            self.objective_factor,
-            0.0,
-            1.0,
-        );
+        check_ranges!(c, self, "appraisal", {
+            noise_sd: 0.0, 10.0;
+            inflation: 0.0, 1.0;
+            connection_bias: 0.0, 10.0;
+            objective_factor: 0.0, 1.0;
+        });
     }
 
     /// The reported score for true performance `truth` (0–10) and noise draw `z`.
@@ -77,18 +74,18 @@ pub fn run(w: &mut World) {
         return;
     }
     let p = w.scn.appraisal.clone();
-    let interference = w.d.interference;
-    for i in 0..w.off.slots() {
-        if !w.off.active[i] || w.off.perf_n[i] == 0 {
+    let interference = w.derived.interference;
+    for i in 0..w.officers.slots() {
+        if !w.officers.active[i] || w.officers.perf_n[i] == 0 {
             continue;
         }
-        let truth = 10.0 * (w.off.perf_sum[i] / w.off.perf_n[i] as f32) as f64;
+        let truth = 10.0 * (w.officers.perf_sum[i] / w.officers.perf_n[i] as f32) as f64;
         let z = w.rng.normal();
-        let score = p.reported(truth, z, interference, w.off.connections[i] as f64) as f32;
-        let rec = &mut w.off.appraisal[i];
+        let score = p.reported(truth, z, interference, w.officers.connections[i] as f64) as f32;
+        let rec = &mut w.officers.appraisal[i];
         *rec = [score, rec[0], rec[1]];
-        w.off.perf_sum[i] = 0.0;
-        w.off.perf_n[i] = 0;
+        w.officers.perf_sum[i] = 0.0;
+        w.officers.perf_n[i] = 0;
     }
 }
 

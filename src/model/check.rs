@@ -57,3 +57,27 @@ impl Checks {
         }
     }
 }
+
+/// Range checks as data: one line per key of a parameter block, in the
+/// order they are checked — `key: lo, hi;` for a number, `key: int lo, hi;`
+/// for a whole number — each checked as `block.key` against its range.
+/// What each key means is in its field's doc comment and docs/scenarios.md.
+///
+/// ```ignore
+/// check_ranges!(c, self, "politics", {
+///     interference: 0.0, 1.0;
+///     election_cycle_years: 0.25, 100.0;
+/// });
+/// ```
+macro_rules! check_ranges {
+    ($c:expr, $s:expr, $block:literal, {}) => {};
+    ($c:expr, $s:expr, $block:literal, { $key:ident: int $lo:expr, $hi:expr; $($rest:tt)* }) => {
+        $c.range_int(concat!($block, ".", stringify!($key)), $s.$key as i64, $lo, $hi);
+        $crate::model::check::check_ranges!($c, $s, $block, { $($rest)* });
+    };
+    ($c:expr, $s:expr, $block:literal, { $key:ident: $lo:expr, $hi:expr; $($rest:tt)* }) => {
+        $c.range(concat!($block, ".", stringify!($key)), $s.$key, $lo, $hi);
+        $crate::model::check::check_ranges!($c, $s, $block, { $($rest)* });
+    };
+}
+pub(crate) use check_ranges;

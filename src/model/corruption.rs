@@ -1,4 +1,4 @@
-//! Process 3, the corruption decision, and the integrity dynamics behind it.
+//! docs/model.md §7.3, the corruption decision, and the integrity dynamics behind it.
 //!
 //! An officer in a post with rent weighs, in units of the officer's own
 //! annual pay, the expected-income comparison of Becker & Stigler (1974) and
@@ -19,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::accountability;
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::params::Scenario;
 use crate::model::world::{Derived, World};
 
@@ -77,33 +77,20 @@ impl Default for CorruptionParams {
 
 impl CorruptionParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("corruption.revision_rate", self.revision_rate, 0.0, 12.0);
-        c.range("corruption.rent_value", self.rent_value, 0.0, 100.0);
-        c.range(
-            "corruption.collusion_months",
-            self.collusion_months,
-            0.01,
-            600.0,
-        );
-        c.range("corruption.moral_weight", self.moral_weight, 0.0, 100.0);
-        c.range(
-            "corruption.peer_moral_discount",
-            self.peer_moral_discount,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "corruption.peer_risk_discount",
-            self.peer_risk_discount,
-            0.0,
-            1.0,
-        );
-        c.range("corruption.penalty_years", self.penalty_years, 0.0, 100.0);
-        c.range("corruption.horizon_years", self.horizon_years, 0.0, 50.0);
-        c.range("corruption.temperature", self.temperature, 0.001, 100.0);
-        c.range("corruption.peer_erosion", self.peer_erosion, 0.0, 1.0);
-        c.range("corruption.morale_erosion", self.morale_erosion, 0.0, 1.0);
-        c.range("corruption.recovery", self.recovery, 0.0, 1.0);
+        check_ranges!(c, self, "corruption", {
+            revision_rate: 0.0, 12.0;
+            rent_value: 0.0, 100.0;
+            collusion_months: 0.01, 600.0;
+            moral_weight: 0.0, 100.0;
+            peer_moral_discount: 0.0, 1.0;
+            peer_risk_discount: 0.0, 1.0;
+            penalty_years: 0.0, 100.0;
+            horizon_years: 0.0, 50.0;
+            temperature: 0.001, 100.0;
+            peer_erosion: 0.0, 1.0;
+            morale_erosion: 0.0, 1.0;
+            recovery: 0.0, 1.0;
+        });
     }
 }
 
@@ -183,21 +170,22 @@ pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situat
 
 /// The corruption decision's inputs for officer `i` in post `p`.
 pub fn situation(w: &World, i: usize, p: usize) -> Situation {
-    debug_assert_eq!(w.off.post[i] as usize, p);
-    let unit = w.off.post_unit[i] as usize;
-    let detection = accountability::detection_hazard(&w.scn, &w.d, &w.env, w.off.connections[i]);
+    debug_assert_eq!(w.officers.post[i] as usize, p);
+    let unit = w.officers.post_unit[i] as usize;
+    let detection =
+        accountability::detection_hazard(&w.scn, &w.derived, &w.env, w.officers.connections[i]);
     situation_from(
         &w.scn,
-        &w.d,
+        &w.derived,
         SituationInputs {
             rent: w.officer_rent(i),
-            months_in_post: w.off.months_in_post[i],
+            months_in_post: w.officers.months_in_post[i],
             peers: w.peer_share(i, unit),
-            integrity: w.off.integrity[i],
+            integrity: w.officers.integrity[i],
             punish: accountability::punish_probability(&w.scn, detection),
             outside: w.outside_of(i),
             pay: w.pay_of(i),
-            age_m: w.off.age_m[i],
+            age_m: w.officers.age_m[i],
         },
     )
 }

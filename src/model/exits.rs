@@ -1,4 +1,4 @@
-//! Process 10, exits: retirement at the scenario's age; voluntary exit
+//! docs/model.md §7.10, exits: retirement at the scenario's age; voluntary exit
 //! whose annual hazard is
 //! `quit_base · exp(quit_sensitivity·(outside/pay − 1)) · (1 + morale_effect·(1 − 2·morale))`,
 //! cut by `pension_pull` in the last `pension_window_years` before pension
@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::population::ExitReason;
 use crate::model::world::World;
 
@@ -71,53 +71,20 @@ impl Default for ExitParams {
 
 impl ExitParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("exits.retirement_age", self.retirement_age, 18.0, 100.0);
-        c.range("exits.quit_base", self.quit_base, 0.0, 1.0);
-        c.range("exits.quit_sensitivity", self.quit_sensitivity, 0.0, 50.0);
-        c.range("exits.morale_effect", self.morale_effect, 0.0, 1.0);
-        c.range(
-            "exits.pension_service_years",
-            self.pension_service_years,
-            0.0,
-            60.0,
-        );
-        c.range(
-            "exits.pension_window_years",
-            self.pension_window_years,
-            0.0,
-            60.0,
-        );
-        c.range("exits.pension_pull", self.pension_pull, 0.0, 1.0);
-        c.range(
-            "exits.compulsory_min_service",
-            self.compulsory_min_service,
-            0.0,
-            60.0,
-        );
-        c.range(
-            "exits.compulsory_appraisal_below",
-            self.compulsory_appraisal_below,
-            0.0,
-            10.0,
-        );
-        c.range_int(
-            "exits.compulsory_supersessions",
-            self.compulsory_supersessions as i64,
-            1,
-            100,
-        );
-        c.range(
-            "exits.compulsory_enforcement",
-            self.compulsory_enforcement,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "exits.dismiss_below_competence",
-            self.dismiss_below_competence,
-            0.0,
-            10.0,
-        );
+        check_ranges!(c, self, "exits", {
+            retirement_age: 18.0, 100.0;
+            quit_base: 0.0, 1.0;
+            quit_sensitivity: 0.0, 50.0;
+            morale_effect: 0.0, 1.0;
+            pension_service_years: 0.0, 60.0;
+            pension_window_years: 0.0, 60.0;
+            pension_pull: 0.0, 1.0;
+            compulsory_min_service: 0.0, 60.0;
+            compulsory_appraisal_below: 0.0, 10.0;
+            compulsory_supersessions: int 1, 100;
+            compulsory_enforcement: 0.0, 1.0;
+            dismiss_below_competence: 0.0, 10.0;
+        });
     }
 
     /// Annual voluntary exit hazard.
@@ -145,12 +112,12 @@ pub fn remove(w: &mut World, i: usize, reason: ExitReason) {
             w.env.pension_stock += w.scn.pay.pension_share * w.pay_of(i);
         }
         ExitReason::Voluntary => {
-            w.flows.leaver_ability_sum += w.off.ability[i] as f64;
+            w.flows.leaver_ability_sum += w.officers.ability[i] as f64;
         }
         ExitReason::Dismissal => {}
     }
     w.flows.exits[reason as usize] += 1;
-    w.off.remove(i as u32);
+    w.officers.remove(i as u32);
 }
 
 /// The annual review: directory retirement of poor records and, in classic
@@ -162,22 +129,22 @@ pub fn annual_review(w: &mut World) {
         return;
     }
     let min_m = (p.compulsory_min_service * 12.0) as u16;
-    for i in 0..w.off.slots() {
-        if !w.off.active[i] {
+    for i in 0..w.officers.slots() {
+        if !w.officers.active[i] {
             continue;
         }
         if p.dismiss_below_competence > 0.0 {
-            let g = w.off.grade[i] as usize;
+            let g = w.officers.grade[i] as usize;
             if (w.competence_here(i, g) as f64) < p.dismiss_below_competence {
                 remove(w, i, ExitReason::Dismissal);
                 continue;
             }
         }
-        if review && w.off.service_m[i] >= min_m {
-            let mean = w.off.appraisal_mean(i);
+        if review && w.officers.service_m[i] >= min_m {
+            let mean = w.officers.appraisal_mean(i);
             let poor = (!mean.is_nan() && (mean as f64) < p.compulsory_appraisal_below)
-                || w.off.supersessions[i] as u32 >= p.compulsory_supersessions
-                || w.off.convictions[i] > 0;
+                || w.officers.supersessions[i] as u32 >= p.compulsory_supersessions
+                || w.officers.convictions[i] > 0;
             if poor && w.rng.chance(p.compulsory_enforcement) {
                 remove(w, i, ExitReason::Compulsory);
             }

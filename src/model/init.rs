@@ -24,7 +24,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
     );
     let capacity = (scn.structure.total_posts() as usize * 21 / 20).max(16);
     let mut w = World {
-        off: Officers::with_capacity(capacity, d.sectors),
+        officers: Officers::with_capacity(capacity, d.sectors),
         unit_corrupt: vec![0; posts.units],
         unit_count: vec![0; posts.units],
         posts,
@@ -46,10 +46,10 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         reforms: scn
             .reforms
             .iter()
-            .map(|r| ReformState::new(r, d.spy))
+            .map(|r| ReformState::new(r, d.steps_per_year))
             .collect(),
         events: Vec::new(),
-        d,
+        derived: d,
         scn: scn.clone(),
     };
     populate(&mut w, &mut init);
@@ -59,7 +59,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
 fn populate(w: &mut World, rng: &mut Stream) {
     let scn = w.scn.clone();
     let rp = &scn.recruitment;
-    let grades = w.d.grades;
+    let grades = w.derived.grades;
     let total: usize = (0..grades)
         .map(|g| scn.structure.initial_officers(g) as usize)
         .sum();
@@ -108,8 +108,8 @@ fn populate(w: &mut World, rng: &mut Stream) {
         careers.sort_by(|a, b| b.0.total_cmp(&a.0));
     }
     let mut entrants: Vec<Entrant> = Vec::new();
-    let entry = w.d.entry_grades.first().copied().unwrap_or(0);
-    let attract = rp.attractiveness(w.d.basic_pay[entry], w.d.outside[entry]);
+    let entry = w.derived.entry_grades.first().copied().unwrap_or(0);
+    let attract = rp.attractiveness(w.derived.basic_pay[entry], w.derived.outside[entry]);
     for g in (0..grades).rev() {
         let n = scn.structure.initial_officers(g) as usize;
         entrants.clear();
@@ -129,7 +129,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
             );
             let cadre = recruitment::cadre_at(&scn.structure.sectors, rng.uniform());
             let scalar = scn.work.draw_scalar(rng);
-            let slot = w.off.add(&NewOfficer {
+            let slot = w.officers.add(&NewOfficer {
                 grade: g as u8,
                 cadre,
                 channel: Channel::Initial,
@@ -146,14 +146,14 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 training_left: 0,
                 scalar_comp: scalar,
             }) as usize;
-            w.off.grade_m[slot] = ((years - min_here).max(0.0) * 12.0 * rng.uniform()) as u16;
+            w.officers.grade_m[slot] = ((years - min_here).max(0.0) * 12.0 * rng.uniform()) as u16;
             // Courses of the grades below were needed to get here.
             for (k, c) in scn.training.courses.iter().enumerate() {
                 if let Some(cg) = scn.structure.grades.iter().position(|x| x.name == c.grade)
                     && cg < g
                 {
-                    w.off.courses[slot] |= 1 << k;
-                    w.off.training_score[slot] =
+                    w.officers.courses[slot] |= 1 << k;
+                    w.officers.training_score[slot] =
                         (e.ability as f64 + rng.normal()).clamp(0.0, 10.0) as f32;
                 }
             }
@@ -167,7 +167,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
             };
             if let Some(p) = post {
                 w.assign_post(slot, p);
-                w.off.months_in_post[slot] =
+                w.officers.months_in_post[slot] =
                     (rng.uniform() * scn.postings.tenure_months.min(years * 12.0 + 1.0)) as u16;
             }
             // A first appraisal record, as the current reports would show.
@@ -175,10 +175,10 @@ fn populate(w: &mut World, rng: &mut Stream) {
             let score = scn.appraisal.reported(
                 truth,
                 rng.normal(),
-                w.d.interference,
-                w.off.connections[slot] as f64,
+                w.derived.interference,
+                w.officers.connections[slot] as f64,
             );
-            w.off.appraisal[slot] = [score as f32, f32::NAN, f32::NAN];
+            w.officers.appraisal[slot] = [score as f32, f32::NAN, f32::NAN];
         }
     }
     initial_corruption(w, rng);
@@ -192,13 +192,13 @@ fn initial_corruption(w: &mut World, rng: &mut Stream) {
     }
     for _round in 0..4 {
         w.recount_units();
-        for i in 0..w.off.slots() {
-            let p = w.off.post[i];
-            if !w.off.active[i] || p == NONE {
+        for i in 0..w.officers.slots() {
+            let post = w.officers.post[i];
+            if !w.officers.active[i] || post == NONE {
                 continue;
             }
-            let s = corruption::situation(w, i, p as usize);
-            w.off.corrupt[i] = rng.chance(corruption::probability(&w.scn.corruption, &s));
+            let s = corruption::situation(w, i, post as usize);
+            w.officers.corrupt[i] = rng.chance(corruption::probability(&w.scn.corruption, &s));
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Morale (part of process 9): each step an officer's morale moves towards
+//! Morale (docs/model.md §7.9): each step an officer's morale moves towards
 //! a target
 //! `w_pay·adequacy + w_fairness·fairness + w_security·security`, where
 //! adequacy is `logistic(adequacy_slope·(pay/outside − 1))`, fairness falls
@@ -7,7 +7,7 @@
 //! an OSD posting. Its parameters are keys of `[pay]` (`morale`,
 //! `morale_rate`, `weight_pay`, `weight_fairness`, `weight_security`,
 //! `adequacy_slope`); the constants below are assumptions of the model,
-//! not scenario keys (docs/model.md, process 9).
+//! not scenario keys (docs/model.md §7.9, §7.17).
 
 use crate::model::pay::PayParams;
 use crate::model::world::Env;

@@ -1,4 +1,4 @@
-//! Process 9, pay (morale, which pay drives, is in [`crate::model::morale`];
+//! docs/model.md §7.9, pay (morale, which pay drives, is in [`crate::model::morale`];
 //! its parameters are keys of `[pay]`).
 //!
 //! Basic pay of grade g (annual, in units of the bottom grade's pay at
@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::world::World;
 
 /// Parameters of pay and morale.
@@ -81,36 +81,23 @@ impl Default for PayParams {
 
 impl PayParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("pay.compression", self.compression, 1.0, 100.0);
-        c.range(
-            "pay.market_compression",
-            self.market_compression,
-            1.0,
-            100.0,
-        );
-        c.range("pay.level", self.level, 0.01, 100.0);
-        c.range("pay.increment", self.increment, 0.0, 1.0);
-        c.range(
-            "pay.pay_for_performance",
-            self.pay_for_performance,
-            0.0,
-            1.0,
-        );
-        c.range("pay.ability_premium", self.ability_premium, 0.0, 1.0);
-        c.range("pay.expertise_premium", self.expertise_premium, 0.0, 1.0);
-        c.range(
-            "pay.entry_pay_million_pkr",
-            self.entry_pay_million_pkr,
-            0.0,
-            1e6,
-        );
-        c.range("pay.pension_share", self.pension_share, 0.0, 2.0);
-        c.range("pay.pension_mortality", self.pension_mortality, 0.0, 1.0);
-        c.range("pay.morale_rate", self.morale_rate, 0.0, 1.0);
-        c.range("pay.weight_pay", self.weight_pay, 0.0, 1.0);
-        c.range("pay.weight_fairness", self.weight_fairness, 0.0, 1.0);
-        c.range("pay.weight_security", self.weight_security, 0.0, 1.0);
-        c.range("pay.adequacy_slope", self.adequacy_slope, 0.0, 100.0);
+        check_ranges!(c, self, "pay", {
+            compression: 1.0, 100.0;
+            market_compression: 1.0, 100.0;
+            level: 0.01, 100.0;
+            increment: 0.0, 1.0;
+            pay_for_performance: 0.0, 1.0;
+            ability_premium: 0.0, 1.0;
+            expertise_premium: 0.0, 1.0;
+            entry_pay_million_pkr: 0.0, 1e6;
+            pension_share: 0.0, 2.0;
+            pension_mortality: 0.0, 1.0;
+            morale_rate: 0.0, 1.0;
+            weight_pay: 0.0, 1.0;
+            weight_fairness: 0.0, 1.0;
+            weight_security: 0.0, 1.0;
+            adequacy_slope: 0.0, 100.0;
+        });
         let w = self.weight_pay + self.weight_fairness + self.weight_security;
         if (w - 1.0).abs() > 1e-6 {
             c.conflict(format!(

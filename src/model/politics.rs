@@ -1,11 +1,27 @@
-//! The political environment: interference intensity (with a separate
-//! external channel, such as the military establishment), the election
-//! calendar, changes of government that set off transfer waves and cut the
-//! value of old patronage ties, and how officers build connections.
+//! docs/model.md §7.12, politics: what political interference does.
+//!
+//! Interference `I` (`interference` + `external_interference`, capped at 1;
+//! 0 when off) acts through five channels, all here or named here:
+//! - **Elections** ([`election`]): on the election calendar a change of
+//!   government (`change_probability`) sets off a transfer wave of
+//!   `wave_months` and cuts every officer's connections by
+//!   `connection_reset`.
+//! - **Connections** ([`grow_connections`]): a posted officer gains
+//!   `connection_gain · I` a month, scaled by the post's desirability.
+//! - **Protection** ([`PoliticsParams::shield`]): connections shield a
+//!   corrupt officer from detection, `× (1 − protection · I · connections)`
+//!   (used by `accountability::detection_hazard`).
+//! - **Rent pressure** ([`PoliticsParams::pressure_factor`]): the moral
+//!   cost of bribery is cut by `× (1 − rent_pressure · I)` (used by
+//!   `corruption::situation_from`).
+//! - **Transfers, promotions and appraisals**: `I` scales the political
+//!   transfer hazard (`postings::PostingParams::political_hazard`, with the
+//!   wave's `wave_multiplier`), the share of promotions captured by
+//!   connections (`promotion`) and appraisal inflation (`appraisal`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::world::World;
 
 /// Parameters of politics.
@@ -62,37 +78,19 @@ impl Default for PoliticsParams {
 
 impl PoliticsParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("politics.interference", self.interference, 0.0, 1.0);
-        c.range(
-            "politics.external_interference",
-            self.external_interference,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "politics.election_cycle_years",
-            self.election_cycle_years,
-            0.25,
-            100.0,
-        );
-        c.range(
-            "politics.first_election_year",
-            self.first_election_year,
-            0.0,
-            100.0,
-        );
-        c.range(
-            "politics.change_probability",
-            self.change_probability,
-            0.0,
-            1.0,
-        );
-        c.range("politics.wave_multiplier", self.wave_multiplier, 1.0, 100.0);
-        c.range("politics.wave_months", self.wave_months, 0.0, 120.0);
-        c.range("politics.protection", self.protection, 0.0, 1.0);
-        c.range("politics.rent_pressure", self.rent_pressure, 0.0, 1.0);
-        c.range("politics.connection_gain", self.connection_gain, 0.0, 1.0);
-        c.range("politics.connection_reset", self.connection_reset, 0.0, 1.0);
+        check_ranges!(c, self, "politics", {
+            interference: 0.0, 1.0;
+            external_interference: 0.0, 1.0;
+            election_cycle_years: 0.25, 100.0;
+            first_election_year: 0.0, 100.0;
+            change_probability: 0.0, 1.0;
+            wave_multiplier: 1.0, 100.0;
+            wave_months: 0.0, 120.0;
+            protection: 0.0, 1.0;
+            rent_pressure: 0.0, 1.0;
+            connection_gain: 0.0, 1.0;
+            connection_reset: 0.0, 1.0;
+        });
     }
 
     /// Effective interference: both channels, capped at 1; 0 when off.
@@ -129,13 +127,13 @@ impl PoliticsParams {
     }
 
     /// True when an election falls on step `step` (0-based, counted from
-    /// the start) with `spy` steps a year.
-    pub fn election_at(&self, step: u64, spy: u32) -> bool {
+    /// the start) with `steps_per_year` steps a year.
+    pub fn election_at(&self, step: u64, steps_per_year: u32) -> bool {
         if !self.enabled {
             return false;
         }
-        let first = (self.first_election_year * spy as f64).round() as u64;
-        let cycle = ((self.election_cycle_years * spy as f64).round() as u64).max(1);
+        let first = (self.first_election_year * steps_per_year as f64).round() as u64;
+        let cycle = ((self.election_cycle_years * steps_per_year as f64).round() as u64).max(1);
         step >= first && (step - first) % cycle == 0
     }
 }
@@ -152,14 +150,14 @@ pub fn grow_connections(connections: f32, gain: f32, desirability: f32) -> f32 {
 /// government, which sets off a transfer wave of `wave_months` and cuts
 /// every officer's connections by `connection_reset`.
 pub fn election(w: &mut World) {
-    let spy = w.d.spy;
+    let steps_per_year = w.derived.steps_per_year;
     let p = &w.scn.politics;
-    if p.election_at(w.env.step, spy) && w.rng.chance(p.change_probability) {
+    if p.election_at(w.env.step, steps_per_year) && w.rng.chance(p.change_probability) {
         w.env.government_changes += 1;
         // Whole steps covering the wave (a part-covered step counts).
-        w.env.wave_left = (p.wave_months * spy as f64 / 12.0).ceil() as u32;
+        w.env.wave_left = (p.wave_months * steps_per_year as f64 / 12.0).ceil() as u32;
         let keep = 1.0 - p.connection_reset as f32;
-        for c in w.off.connections.iter_mut() {
+        for c in w.officers.connections.iter_mut() {
             *c *= keep;
         }
     }

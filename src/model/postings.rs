@@ -1,4 +1,4 @@
-//! Process 5, postings and transfers.
+//! docs/model.md §7.5, postings and transfers.
 //!
 //! Regular rotation when months in post reach `tenure_months`. Premature
 //! political transfers at an annual hazard
@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::population::NONE;
 use crate::model::world::World;
 
@@ -66,24 +66,18 @@ pub const RULES: [&str; 3] = ["generalist", "specialist", "best_match"];
 
 impl PostingParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("postings.tenure_months", self.tenure_months, 1.0, 600.0);
+        check_ranges!(c, self, "postings", {
+            tenure_months: 1.0, 600.0;
+        });
         c.one_of("postings.rule", &self.rule, &RULES);
-        c.range(
-            "postings.tenure_protection",
-            self.tenure_protection,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "postings.political_transfer_rate",
-            self.political_transfer_rate,
-            0.0,
-            24.0,
-        );
-        c.range("postings.able_shield", self.able_shield, 0.0, 1.0);
-        c.range("postings.osd_share", self.osd_share, 0.0, 1.0);
-        c.range("postings.osd_repost_rate", self.osd_repost_rate, 0.0, 120.0);
-        c.range_int("postings.sample", self.sample as i64, 1, 1000);
+        check_ranges!(c, self, "postings", {
+            tenure_protection: 0.0, 1.0;
+            political_transfer_rate: 0.0, 24.0;
+            able_shield: 0.0, 1.0;
+            osd_share: 0.0, 1.0;
+            osd_repost_rate: 0.0, 120.0;
+            sample: int 1, 1000;
+        });
     }
 
     /// Annual political transfer hazard of an officer in a post.
@@ -123,21 +117,21 @@ pub enum Choice {
 
 /// A vacant post of grade `g` for officer `i`, or None when there is none.
 pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<u32> {
-    let sectors = w.d.sectors;
+    let sectors = w.derived.sectors;
     let total = w.posts.vacant_in_grade(g);
     if total == 0 {
         return None;
     }
     let rule = w.scn.postings.rule.as_str();
     if choice == Choice::Regular && rule == "specialist" {
-        let cl = w.d.cluster[w.off.cadre[i] as usize];
+        let cl = w.derived.cluster[w.officers.cadre[i] as usize];
         let n: usize = (0..sectors)
-            .filter(|&s| w.d.cluster[s] == cl)
+            .filter(|&s| w.derived.cluster[s] == cl)
             .map(|s| w.posts.vacant(g, s).len())
             .sum();
         if n > 0 {
             let mut k = w.rng.below(n);
-            for s in (0..sectors).filter(|&s| w.d.cluster[s] == cl) {
+            for s in (0..sectors).filter(|&s| w.derived.cluster[s] == cl) {
                 let pool = w.posts.vacant(g, s);
                 if k < pool.len() {
                     return Some(pool[k]);
@@ -151,12 +145,12 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
         let k = w.rng.below(total);
         w.posts.nth_vacant_in_grade(g, k)
     };
-    let score = |w: &World, p: u32| -> f32 {
-        let s = w.posts.sector[p as usize] as usize;
+    let score = |w: &World, post: u32| -> f32 {
+        let s = w.posts.sector[post as usize] as usize;
         match choice {
-            Choice::Favoured => w.d.sector_desirability[s] + w.rent_of(p as usize),
-            Choice::Punished => -(w.d.sector_desirability[s] + w.rent_of(p as usize)),
-            Choice::Regular => w.off.expertise[i * sectors + s],
+            Choice::Favoured => w.derived.sector_desirability[s] + w.rent_of(post as usize),
+            Choice::Punished => -(w.derived.sector_desirability[s] + w.rent_of(post as usize)),
+            Choice::Regular => w.officers.expertise[i * sectors + s],
         }
     };
     if choice == Choice::Regular && rule != "best_match" {
@@ -165,10 +159,10 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
     let mut best = pick(w);
     let mut best_score = score(w, best);
     for _ in 1..w.scn.postings.sample {
-        let p = pick(w);
-        let sc = score(w, p);
+        let post = pick(w);
+        let sc = score(w, post);
         if sc > best_score {
-            best = p;
+            best = post;
             best_score = sc;
         }
     }
@@ -177,12 +171,12 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
 
 /// Vacates officer `i`'s post, if any, counting the completed posting.
 pub fn leave_post(w: &mut World, i: usize) {
-    let old = w.off.post[i];
+    let old = w.officers.post[i];
     if old != NONE {
-        w.flows.completed_tenure_sum += w.off.months_in_post[i] as f64;
+        w.flows.completed_tenure_sum += w.officers.months_in_post[i] as f64;
         w.flows.completed_tenures += 1;
         w.posts.vacate(old);
-        w.off.post[i] = NONE;
+        w.officers.post[i] = NONE;
     }
 }
 
@@ -193,14 +187,14 @@ pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
     match post {
         Some(p) => w.assign_post(i, p),
         // Without a post there are no bribes to take.
-        None => w.off.corrupt[i] = false,
+        None => w.officers.corrupt[i] = false,
     }
-    w.off.months_in_post[i] = 0;
+    w.officers.months_in_post[i] = 0;
 }
 
 /// Regular rotation of officer `i` (stays when no vacancy exists).
 pub fn rotate(w: &mut World, i: usize) {
-    let g = w.off.grade[i] as usize;
+    let g = w.officers.grade[i] as usize;
     if let Some(p) = choose_post(w, i, g, Choice::Regular) {
         move_to(w, i, Some(p));
         w.flows.transfers_regular += 1;
@@ -209,8 +203,8 @@ pub fn rotate(w: &mut World, i: usize) {
 
 /// A premature political transfer of officer `i`.
 pub fn political_transfer(w: &mut World, i: usize) {
-    let g = w.off.grade[i] as usize;
-    let connected = w.rng.chance(w.off.connections[i] as f64);
+    let g = w.officers.grade[i] as usize;
+    let connected = w.rng.chance(w.officers.connections[i] as f64);
     let target = if connected {
         match choose_post(w, i, g, Choice::Favoured) {
             Some(p) => Some(p),
@@ -230,7 +224,7 @@ pub fn political_transfer(w: &mut World, i: usize) {
 /// post when one is vacant, else to OSD: used after promotion and demotion,
 /// so a change of grade is not a spell out of post.
 pub fn repost_in_grade(w: &mut World, i: usize) {
-    let g = w.off.grade[i] as usize;
+    let g = w.officers.grade[i] as usize;
     let target = choose_post(w, i, g, Choice::Regular);
     move_to(w, i, target);
 }
@@ -238,7 +232,7 @@ pub fn repost_in_grade(w: &mut World, i: usize) {
 /// Gives an unposted officer (after training, OSD or promotion) a post of
 /// its grade by the regular rule; stays OSD when none is vacant.
 pub fn post(w: &mut World, i: usize) {
-    let g = w.off.grade[i] as usize;
+    let g = w.officers.grade[i] as usize;
     if let Some(p) = choose_post(w, i, g, Choice::Regular) {
         move_to(w, i, Some(p));
     }

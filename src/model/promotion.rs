@@ -1,4 +1,4 @@
-//! Process 8, promotion boards. Vacancies at grade g+1 (sanctioned posts
+//! docs/model.md §7.8, promotion boards. Vacancies at grade g+1 (sanctioned posts
 //! minus headcount) are filled top-down, so that vacancies cascade, from
 //! eligible officers of grade g: minimum service, mandatory course passed,
 //! not under inquiry, no conviction, appraisal mean at or above the threshold. A share of
@@ -20,7 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::world::World;
 use crate::model::{postings, recruitment};
 
@@ -117,12 +117,9 @@ pub const RULES: [&str; 6] = [
 impl PromotionParams {
     pub fn check(&self, c: &mut Checks) {
         c.one_of("promotion.rule", &self.rule, &RULES);
-        c.range(
-            "promotion.best_probability",
-            self.best_probability,
-            0.0,
-            1.0,
-        );
+        check_ranges!(c, self, "promotion", {
+            best_probability: 0.0, 1.0;
+        });
         let w = &self.weights;
         for (k, v) in [
             ("seniority", w.seniority),
@@ -138,49 +135,23 @@ impl PromotionParams {
         {
             c.conflict("`promotion.weights.*` are all 0, but `promotion.rule` is \"weighted\": give at least one weight");
         }
-        c.range_int(
-            "promotion.boards_per_year",
-            self.boards_per_year as i64,
-            1,
-            12,
-        );
-        c.range(
-            "promotion.board_skip_probability",
-            self.board_skip_probability,
-            0.0,
-            1.0,
-        );
-        c.range("promotion.fill_share", self.fill_share, 0.0, 1.0);
-        c.range(
-            "promotion.appraisal_threshold",
-            self.appraisal_threshold,
-            0.0,
-            10.0,
-        );
-        c.range(
-            "promotion.discretion_capture",
-            self.discretion_capture,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "promotion.discretion_noise",
-            self.discretion_noise,
-            0.0,
-            10.0,
-        );
-        c.range_int("promotion.board_size", self.board_size as i64, 1, 50);
+        check_ranges!(c, self, "promotion", {
+            boards_per_year: int 1, 12;
+            board_skip_probability: 0.0, 1.0;
+            fill_share: 0.0, 1.0;
+            appraisal_threshold: 0.0, 10.0;
+            discretion_capture: 0.0, 1.0;
+            discretion_noise: 0.0, 10.0;
+            board_size: int 1, 50;
+        });
         c.one_of(
             "promotion.competence_on_promotion",
             &self.competence_on_promotion,
             &["carry_over", "redraw"],
         );
-        c.range(
-            "promotion.carry_over_noise",
-            self.carry_over_noise,
-            0.0,
-            10.0,
-        );
+        check_ranges!(c, self, "promotion", {
+            carry_over_noise: 0.0, 10.0;
+        });
     }
 }
 
@@ -232,20 +203,20 @@ pub fn board(w: &mut World) {
     }
     w.flows.boards_held += 1;
     let p = w.scn.promotion.clone();
-    let grades = w.d.grades;
+    let grades = w.derived.grades;
     let mut by_grade: Vec<Vec<u32>> = vec![Vec::new(); grades];
     let mut headcount = vec![0i64; grades];
-    for i in 0..w.off.slots() {
-        if !w.off.active[i] {
+    for i in 0..w.officers.slots() {
+        if !w.officers.active[i] {
             continue;
         }
-        let g = w.off.grade[i] as usize;
+        let g = w.officers.grade[i] as usize;
         headcount[g] += 1;
-        if w.off.training_left[i] == 0 && w.off.inquiry_left[i] < 0 {
+        if w.officers.training_left[i] == 0 && w.officers.inquiry_left[i] < 0 {
             by_grade[g].push(i as u32);
         }
     }
-    let interference = w.d.interference;
+    let interference = w.derived.interference;
     let capture = (p.discretion_capture * interference).min(1.0);
     let training_on = w.scn.training.enabled;
     let appraisal_on = w.scn.appraisal.enabled;
@@ -275,29 +246,29 @@ pub fn board(w: &mut World) {
             headcount[t] += lateral as i64;
         }
         let wanted = vacancies - lateral;
-        let min_m = w.d.min_service_m[t];
+        let min_m = w.derived.min_service_m[t];
         let course = if training_on {
-            w.d.mandatory_course[t]
+            w.derived.mandatory_course[t]
         } else {
             None
         };
         elig.clear();
         for &i in &by_grade[g] {
             let i = i as usize;
-            if !w.off.active[i]
-                || w.off.grade[i] as usize != g
-                || w.off.service_m[i] < min_m
-                || w.off.convictions[i] > 0
+            if !w.officers.active[i]
+                || w.officers.grade[i] as usize != g
+                || w.officers.service_m[i] < min_m
+                || w.officers.convictions[i] > 0
             {
                 continue;
             }
             if let Some(k) = course
-                && w.off.courses[i] & (1 << k) == 0
+                && w.officers.courses[i] & (1 << k) == 0
             {
                 continue;
             }
             if appraisal_on {
-                let m = w.off.appraisal_mean(i);
+                let m = w.officers.appraisal_mean(i);
                 if !m.is_nan() && (m as f64) < p.appraisal_threshold {
                     continue;
                 }
@@ -318,7 +289,7 @@ pub fn board(w: &mut World) {
         cap_flag.clear();
         let max_service = elig
             .iter()
-            .map(|&i| w.off.service_m[i as usize])
+            .map(|&i| w.officers.service_m[i as usize])
             .max()
             .unwrap_or(1)
             .max(1) as f64;
@@ -333,15 +304,15 @@ pub fn board(w: &mut World) {
             comp_next.push(next);
             let mut captured_here = false;
             let score = match rule {
-                "seniority" => w.off.service_m[i] as f64,
+                "seniority" => w.officers.service_m[i] as f64,
                 "best" | "worst" | "best_worst" => w.competence_here(i, g) as f64,
                 "random" => w.rng.uniform(),
                 _ => {
-                    let seniority = w.off.service_m[i] as f64 / max_service;
-                    let app = w.off.appraisal_mean(i);
+                    let seniority = w.officers.service_m[i] as f64 / max_service;
+                    let app = w.officers.appraisal_mean(i);
                     let app = if app.is_nan() { 0.5 } else { app as f64 / 10.0 };
-                    let train = w.off.training_score[i] as f64 / 10.0;
-                    let conn = w.off.connections[i] as f64;
+                    let train = w.officers.training_score[i] as f64 / 10.0;
+                    let conn = w.officers.connections[i] as f64;
                     let mut reading = 0.0;
                     let mut members_captured = 0;
                     for _ in 0..p.board_size {
@@ -419,7 +390,7 @@ pub fn board(w: &mut World) {
         for &k in &chosen {
             is_chosen[k] = true;
             let i = elig[k] as usize;
-            least_service = least_service.min(w.off.service_m[i]);
+            least_service = least_service.min(w.officers.service_m[i]);
             let before = w.competence_here(i, g) as f64;
             if cap_flag[k] {
                 captured += 1;
@@ -427,7 +398,7 @@ pub fn board(w: &mut World) {
             promote(w, i, t, &p);
             let after = w.competence_here(i, t) as f64;
             w.flows.peter_sum += after - before;
-            let service = w.off.service_m[i] as f64 / 12.0;
+            let service = w.officers.service_m[i] as f64 / 12.0;
             w.flows.promotion_service_sum += service;
             w.flows.promotions += 1;
             if w.flows.grade_promotions.len() < grades {
@@ -441,8 +412,8 @@ pub fn board(w: &mut World) {
         if rule != "seniority" {
             for (k, &i) in elig.iter().enumerate() {
                 let i = i as usize;
-                if !is_chosen[k] && w.off.service_m[i] > least_service {
-                    w.off.supersessions[i] = w.off.supersessions[i].saturating_add(1);
+                if !is_chosen[k] && w.officers.service_m[i] > least_service {
+                    w.officers.supersessions[i] = w.officers.supersessions[i].saturating_add(1);
                     w.flows.supersessions += 1;
                 }
             }
@@ -458,16 +429,16 @@ pub fn board(w: &mut World) {
 }
 
 fn promote(w: &mut World, i: usize, t: usize, p: &PromotionParams) {
-    w.off.grade[i] = t as u8;
-    w.off.grade_m[i] = 0;
-    if w.d.scalar {
+    w.officers.grade[i] = t as u8;
+    w.officers.grade_m[i] = 0;
+    if w.derived.scalar {
         let wp = &w.scn.work;
         let c = if p.competence_on_promotion == "redraw" {
             wp.scalar_mean + wp.scalar_sd * w.rng.normal()
         } else {
-            w.off.scalar_comp[i] as f64 + w.rng.range(-p.carry_over_noise, p.carry_over_noise)
+            w.officers.scalar_comp[i] as f64 + w.rng.range(-p.carry_over_noise, p.carry_over_noise)
         };
-        w.off.scalar_comp[i] = c.clamp(wp.scalar_min, wp.scalar_max) as f32;
+        w.officers.scalar_comp[i] = c.clamp(wp.scalar_min, wp.scalar_max) as f32;
     }
     postings::repost_in_grade(w, i);
 }
@@ -480,9 +451,9 @@ pub fn extra_board_due(w: &World, in_year: u32) -> bool {
     if boards <= 1 {
         return false;
     }
-    let spy = w.d.spy;
-    let every = (spy / boards).max(1);
-    let offset = (in_year + spy - w.scn.sim.annual_step) % spy;
+    let steps_per_year = w.derived.steps_per_year;
+    let every = (steps_per_year / boards).max(1);
+    let offset = (in_year + steps_per_year - w.scn.sim.annual_step) % steps_per_year;
     offset % every == 0 && offset / every < boards
 }
 

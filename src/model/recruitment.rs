@@ -1,4 +1,4 @@
-//! Process 11, recruitment in the annual exam cycle, and lateral entry.
+//! docs/model.md §7.11, recruitment in the annual exam cycle, and lateral entry.
 //!
 //! Each entry grade advertises `fill_share` of its vacancies (capped by
 //! `intake_cap`), split over channels by their shares. The service's
@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::population::{Channel, NewOfficer};
 use crate::model::world::World;
 use crate::model::{postings, training};
@@ -135,15 +135,12 @@ impl Default for RecruitmentParams {
 
 impl RecruitmentParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("recruitment.fill_share", self.fill_share, 0.0, 1.0);
-        c.range("recruitment.merit_share", self.merit_share, 0.0, 1.0);
-        c.range("recruitment.quota_share", self.quota_share, 0.0, 1.0);
-        c.range(
-            "recruitment.patronage_share",
-            self.patronage_share,
-            0.0,
-            1.0,
-        );
+        check_ranges!(c, self, "recruitment", {
+            fill_share: 0.0, 1.0;
+            merit_share: 0.0, 1.0;
+            quota_share: 0.0, 1.0;
+            patronage_share: 0.0, 1.0;
+        });
         let s = self.merit_share + self.quota_share + self.patronage_share;
         if (s - 1.0).abs() > 1e-6 {
             c.conflict(format!(
@@ -154,30 +151,17 @@ impl RecruitmentParams {
                 (s * 1e9).round() / 1e9
             ));
         }
-        c.range(
-            "recruitment.applicants_per_seat",
-            self.applicants_per_seat,
-            1.0,
-            10_000.0,
-        );
-        c.range(
-            "recruitment.pool_elasticity",
-            self.pool_elasticity,
-            0.0,
-            10.0,
-        );
-        c.range("recruitment.prestige", self.prestige, 0.01, 100.0);
-        c.range("recruitment.ability_mean", self.ability_mean, 0.0, 10.0);
-        c.range("recruitment.ability_sd", self.ability_sd, 0.0, 10.0);
-        c.range(
-            "recruitment.attract_ability",
-            self.attract_ability,
-            0.0,
-            10.0,
-        );
-        c.range("recruitment.exam_noise", self.exam_noise, 0.0, 10.0);
-        c.range("recruitment.age_min", self.age_min, 15.0, 70.0);
-        c.range("recruitment.age_max", self.age_max, 15.0, 70.0);
+        check_ranges!(c, self, "recruitment", {
+            applicants_per_seat: 1.0, 10_000.0;
+            pool_elasticity: 0.0, 10.0;
+            prestige: 0.01, 100.0;
+            ability_mean: 0.0, 10.0;
+            ability_sd: 0.0, 10.0;
+            attract_ability: 0.0, 10.0;
+            exam_noise: 0.0, 10.0;
+            age_min: 15.0, 70.0;
+            age_max: 15.0, 70.0;
+        });
         if self.age_min > self.age_max {
             c.conflict(format!(
                 "`recruitment.age_min` ({}) exceeds `recruitment.age_max` ({})",
@@ -189,46 +173,18 @@ impl RecruitmentParams {
             &self.age_distribution,
             &["uniform", "normal"],
         );
-        c.range("recruitment.age_mean", self.age_mean, 15.0, 70.0);
-        c.range("recruitment.age_sd", self.age_sd, 0.0, 30.0);
-        c.range("recruitment.integrity_mean", self.integrity_mean, 0.0, 1.0);
-        c.range("recruitment.integrity_sd", self.integrity_sd, 0.0, 1.0);
-        c.range(
-            "recruitment.merit_connections",
-            self.merit_connections,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "recruitment.patronage_ability_gap",
-            self.patronage_ability_gap,
-            0.0,
-            10.0,
-        );
-        c.range(
-            "recruitment.patronage_integrity_gap",
-            self.patronage_integrity_gap,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "recruitment.patronage_connections",
-            self.patronage_connections,
-            0.0,
-            1.0,
-        );
-        c.range(
-            "recruitment.lateral_ability_mean",
-            self.lateral_ability_mean,
-            0.0,
-            10.0,
-        );
-        c.range(
-            "recruitment.lateral_expertise",
-            self.lateral_expertise,
-            0.0,
-            10.0,
-        );
+        check_ranges!(c, self, "recruitment", {
+            age_mean: 15.0, 70.0;
+            age_sd: 0.0, 30.0;
+            integrity_mean: 0.0, 1.0;
+            integrity_sd: 0.0, 1.0;
+            merit_connections: 0.0, 1.0;
+            patronage_ability_gap: 0.0, 10.0;
+            patronage_integrity_gap: 0.0, 1.0;
+            patronage_connections: 0.0, 1.0;
+            lateral_ability_mean: 0.0, 10.0;
+            lateral_expertise: 0.0, 10.0;
+        });
         if self.regions.is_empty() && self.quota_share > 0.0 {
             c.conflict("`recruitment.quota_share` is above 0 but `recruitment.regions` is empty: quota seats need regions");
         }
@@ -484,10 +440,10 @@ pub fn recruit(w: &mut World) {
         return;
     }
     let p = w.scn.recruitment.clone();
-    let mut headcount = vec![0u32; w.d.grades];
-    for i in 0..w.off.slots() {
-        if w.off.active[i] {
-            headcount[w.off.grade[i] as usize] += 1;
+    let mut headcount = vec![0u32; w.derived.grades];
+    for i in 0..w.officers.slots() {
+        if w.officers.active[i] {
+            headcount[w.officers.grade[i] as usize] += 1;
         }
     }
     let mut cap_left = if p.intake_cap == 0 {
@@ -501,7 +457,7 @@ pub fn recruit(w: &mut World) {
         0
     };
     let mut entrants = Vec::new();
-    for g in w.d.entry_grades.clone() {
+    for g in w.derived.entry_grades.clone() {
         let vac = w.scn.structure.grades[g].posts.saturating_sub(headcount[g]);
         let exact = vac as f64 * p.fill_share;
         let mut n = exact.floor() as u32;
@@ -510,7 +466,7 @@ pub fn recruit(w: &mut World) {
         }
         let n = n.min(cap_left);
         cap_left -= n;
-        let attract = p.attractiveness(w.d.basic_pay[g], w.d.outside[g]);
+        let attract = p.attractiveness(w.derived.basic_pay[g], w.derived.outside[g]);
         entrants.clear();
         for (ch, seats) in channel_seats(&p, n) {
             draw_entrants(&p, attract, ch, seats, &mut w.rng, &mut entrants);
@@ -519,7 +475,7 @@ pub fn recruit(w: &mut World) {
             let age = p.draw_age(&mut w.rng);
             let cadre = draw_cadre(w);
             let scalar = w.scn.work.draw_scalar(&mut w.rng);
-            let slot = w.off.add(&NewOfficer {
+            let slot = w.officers.add(&NewOfficer {
                 grade: g as u8,
                 cadre,
                 channel: e.channel,
@@ -536,7 +492,7 @@ pub fn recruit(w: &mut World) {
                 training_left: induction,
                 scalar_comp: scalar,
             }) as usize;
-            w.off.course_pending[slot] = training::induction_marker();
+            w.officers.course_pending[slot] = training::induction_marker();
             if induction == 0 {
                 postings::post(w, slot);
             }
@@ -555,7 +511,7 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
         let ability =
             (p.lateral_ability_mean + p.ability_sd * w.rng.normal()).clamp(0.0, 10.0) as f32;
         let age_years = (p.age_min + 4.0 + min_years).min(w.scn.exits.retirement_age - 3.0);
-        let slot = w.off.add(&NewOfficer {
+        let slot = w.officers.add(&NewOfficer {
             grade: t as u8,
             cadre,
             channel: Channel::Lateral,
@@ -565,7 +521,7 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
             ability,
             expertise_cadre: p.lateral_expertise as f32,
             expertise_other: 1.0,
-            managerial: (3.0 + 4.0 * w.d.mgmt[t]).min(10.0),
+            managerial: (3.0 + 4.0 * w.derived.mgmt[t]).min(10.0),
             integrity: (p.integrity_mean + p.integrity_sd * w.rng.normal()).clamp(0.0, 1.0) as f32,
             connections: 0.1,
             morale: 0.6,
@@ -573,8 +529,8 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
             scalar_comp: 0.0,
         }) as usize;
         // A lateral entrant is credited with the courses of the grades below.
-        w.off.courses[slot] = 0xFF;
-        w.off.scalar_comp[slot] = w.scn.work.scalar_mean as f32;
+        w.officers.courses[slot] = 0xFF;
+        w.officers.scalar_comp[slot] = w.scn.work.scalar_mean as f32;
         postings::post(w, slot);
         w.flows.laterals += 1;
     }

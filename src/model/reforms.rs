@@ -1,4 +1,4 @@
-//! Process 12, the reform timeline. A reform sets any parameter path at a
+//! docs/model.md §7.15, the reform timeline. A reform sets any parameter path at a
 //! year, optionally ramped in linearly over `ramp_years` (numbers only);
 //! once in force it can be reversed each year with `reversal_hazard`
 //! (reforms that are not institutionalised decay when priorities change),
@@ -62,12 +62,12 @@ pub struct ReformState {
 }
 
 impl ReformState {
-    pub fn new(spec: &Reform, spy: u32) -> Self {
+    pub fn new(spec: &Reform, steps_per_year: u32) -> Self {
         ReformState {
             spec: spec.clone(),
             phase: Phase::Pending,
-            start_step: (spec.year * spy as f64).round() as u64,
-            ramp_steps: (spec.ramp_years * spy as f64).round() as u64,
+            start_step: (spec.year * steps_per_year as f64).round() as u64,
+            ramp_steps: (spec.ramp_years * steps_per_year as f64).round() as u64,
             changes: Vec::new(),
         }
     }
@@ -126,8 +126,8 @@ pub fn step(w: &mut World) -> bool {
         return false;
     }
     let step = w.env.step;
-    let spy = w.d.spy as u64;
-    let year_end = step % spy == 0 && step > 0;
+    let steps_per_year = w.derived.steps_per_year as u64;
+    let year_end = step % steps_per_year == 0 && step > 0;
     let mut root: Option<Value> = None;
     let mut shock = 0.0;
     let mut states = std::mem::take(&mut w.reforms);
@@ -174,7 +174,7 @@ pub fn step(w: &mut World) -> bool {
     }
     w.reforms = states;
     if shock != 0.0 {
-        for m in w.off.morale.iter_mut() {
+        for m in w.officers.morale.iter_mut() {
             *m = (*m + shock as f32).clamp(0.0, 1.0);
         }
     }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 
 /// One grade (pay scale) of the hierarchy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -169,19 +169,18 @@ impl Default for Structure {
 
 impl Structure {
     pub fn check(&self, c: &mut Checks, courses: &[String]) {
-        c.range("structure.initial_fill", self.initial_fill, 0.0, 1.0);
+        check_ranges!(c, self, "structure", {
+            initial_fill: 0.0, 1.0;
+        });
         c.one_of(
             "structure.initial_careers",
             &self.initial_careers,
             &["stationary", "entry"],
         );
-        c.range_int(
-            "structure.posts_per_unit",
-            self.posts_per_unit as i64,
-            1,
-            1_000_000,
-        );
-        c.range("structure.rent_spread", self.rent_spread, 0.0, 1.0);
+        check_ranges!(c, self, "structure", {
+            posts_per_unit: int 1, 1_000_000;
+            rent_spread: 0.0, 1.0;
+        });
         if self.grades.is_empty() || self.grades.len() > 64 {
             c.conflict(format!(
                 "`structure.grades` must list 1 to 64 grades, got {}",

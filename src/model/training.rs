@@ -1,4 +1,4 @@
-//! Process 6, training: induction at entry; mid-career and senior courses
+//! docs/model.md §7.6, training: induction at entry; mid-career and senior courses
 //! with limited seats per year, taken at a given grade and made mandatory
 //! for promotion through `structure.grades[*].mandatory_course`; content
 //! generic (managerial skill) or specialised (expertise in the cadre's
@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::population::NONE;
 use crate::model::postings;
 use crate::model::world::World;
@@ -93,27 +93,14 @@ impl Default for TrainingParams {
 
 impl TrainingParams {
     pub fn check(&self, c: &mut Checks, grades: &[String]) {
-        c.range_int(
-            "training.induction_months",
-            self.induction_months as i64,
-            0,
-            60,
-        );
-        c.range("training.induction_gain", self.induction_gain, 0.0, 10.0);
-        c.range(
-            "training.induction_specialised",
-            self.induction_specialised,
-            0.0,
-            1.0,
-        );
-        c.range("training.pass_rate", self.pass_rate, 0.0, 1.0);
-        c.range_int(
-            "training.refresher_interval_years",
-            self.refresher_interval_years as i64,
-            0,
-            50,
-        );
-        c.range("training.refresher_gain", self.refresher_gain, 0.0, 10.0);
+        check_ranges!(c, self, "training", {
+            induction_months: int 0, 60;
+            induction_gain: 0.0, 10.0;
+            induction_specialised: 0.0, 1.0;
+            pass_rate: 0.0, 1.0;
+            refresher_interval_years: int 0, 50;
+            refresher_gain: 0.0, 10.0;
+        });
         if self.courses.len() > 8 {
             c.conflict(format!(
                 "`training.courses` may list at most 8 courses, got {}",
@@ -172,34 +159,35 @@ pub fn allocate(w: &mut World) {
         // Seats go to officers within `lead` years of eligibility for the
         // next grade who still have `lead` years to serve.
         let lead = 36u16;
-        let from =
-            w.d.min_service_m
-                .get(g + 1)
-                .copied()
-                .unwrap_or(0)
-                .saturating_sub(lead);
-        let until = w.d.retirement_m.saturating_sub(lead);
-        for i in 0..w.off.slots() {
-            if w.off.active[i]
-                && w.off.grade[i] as usize == g
-                && w.off.courses[i] & (1 << k) == 0
-                && w.off.training_left[i] == 0
-                && w.off.inquiry_left[i] < 0
-                && w.off.service_m[i] >= from
-                && w.off.age_m[i] < until
+        let from = w
+            .derived
+            .min_service_m
+            .get(g + 1)
+            .copied()
+            .unwrap_or(0)
+            .saturating_sub(lead);
+        let until = w.derived.retirement_m.saturating_sub(lead);
+        for i in 0..w.officers.slots() {
+            if w.officers.active[i]
+                && w.officers.grade[i] as usize == g
+                && w.officers.courses[i] & (1 << k) == 0
+                && w.officers.training_left[i] == 0
+                && w.officers.inquiry_left[i] < 0
+                && w.officers.service_m[i] >= from
+                && w.officers.age_m[i] < until
             {
-                cands.push((w.off.service_m[i], i as u32));
+                cands.push((w.officers.service_m[i], i as u32));
             }
         }
         // Seniority first; slot order breaks ties, so the result is deterministic.
         cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         for &(_, i) in cands.iter().take(course.seats_per_year as usize) {
             let i = i as usize;
-            if w.off.post[i] != NONE {
+            if w.officers.post[i] != NONE {
                 postings::move_to(w, i, None);
             }
-            w.off.training_left[i] = course.duration_months.min(255) as u8;
-            w.off.course_pending[i] = k as u8;
+            w.officers.training_left[i] = course.duration_months.min(255) as u8;
+            w.officers.course_pending[i] = k as u8;
         }
     }
 }
@@ -207,7 +195,7 @@ pub fn allocate(w: &mut World) {
 /// Finishes officer `i`'s training: the skill gain, the course record, and
 /// a new post.
 pub fn complete(w: &mut World, i: usize) {
-    let pending = w.off.course_pending[i];
+    let pending = w.officers.course_pending[i];
     let t = &w.scn.training;
     let (gain, spec) = if pending == INDUCTION {
         (t.induction_gain, t.induction_specialised)
@@ -218,17 +206,19 @@ pub fn complete(w: &mut World, i: usize) {
     };
     let passed = pending == INDUCTION || w.rng.chance(t.pass_rate);
     if passed {
-        let cadre = w.off.cadre[i] as usize;
-        let s = w.d.sectors;
-        let e = &mut w.off.expertise[i * s + cadre];
+        let cadre = w.officers.cadre[i] as usize;
+        let s = w.derived.sectors;
+        let e = &mut w.officers.expertise[i * s + cadre];
         *e = (*e + (gain * spec) as f32).min(10.0);
-        w.off.managerial[i] = (w.off.managerial[i] + (gain * (1.0 - spec)) as f32).min(10.0);
+        w.officers.managerial[i] =
+            (w.officers.managerial[i] + (gain * (1.0 - spec)) as f32).min(10.0);
         if pending != INDUCTION {
             let k = pending as usize;
-            let done = w.off.courses[i].count_ones() as f32;
-            let score = (w.off.ability[i] as f64 + w.rng.normal()).clamp(0.0, 10.0) as f32;
-            w.off.training_score[i] = (w.off.training_score[i] * done + score) / (done + 1.0);
-            w.off.courses[i] |= 1 << k;
+            let done = w.officers.courses[i].count_ones() as f32;
+            let score = (w.officers.ability[i] as f64 + w.rng.normal()).clamp(0.0, 10.0) as f32;
+            w.officers.training_score[i] =
+                (w.officers.training_score[i] * done + score) / (done + 1.0);
+            w.officers.courses[i] |= 1 << k;
             w.flows.trained += 1;
         }
     }
@@ -244,16 +234,16 @@ pub fn refreshers(w: &mut World) {
     }
     let every = t.refresher_interval_years as u16 * 12;
     let gain = t.refresher_gain as f32;
-    let s = w.d.sectors;
-    for i in 0..w.off.slots() {
-        let p = w.off.post[i];
-        if w.off.active[i]
-            && p != NONE
-            && w.off.service_m[i] >= every
-            && w.off.service_m[i] / 12 % (every / 12) == 0
+    let s = w.derived.sectors;
+    for i in 0..w.officers.slots() {
+        let post = w.officers.post[i];
+        if w.officers.active[i]
+            && post != NONE
+            && w.officers.service_m[i] >= every
+            && w.officers.service_m[i] / 12 % (every / 12) == 0
         {
-            let sec = w.off.post_sector[i] as usize;
-            let e = &mut w.off.expertise[i * s + sec];
+            let sec = w.officers.post_sector[i] as usize;
+            let e = &mut w.officers.expertise[i * s + sec];
             *e = (*e + gain).min(10.0);
         }
     }

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::world::World;
 
 /// Parameters of transparency.
@@ -47,33 +47,20 @@ impl Default for TransparencyParams {
 
 impl TransparencyParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("transparency.egov_initial", self.egov_initial, 0.0, 1.0);
-        c.range("transparency.egov_target", self.egov_target, 0.0, 1.0);
-        c.range(
-            "transparency.adoption_speed",
-            self.adoption_speed,
-            0.0,
-            12.0,
-        );
-        c.range("transparency.egov_rent_cut", self.egov_rent_cut, 0.0, 1.0);
-        c.range(
-            "transparency.egov_detection",
-            self.egov_detection,
-            0.0,
-            10.0,
-        );
-        c.range("transparency.grievance", self.grievance, 0.0, 1.0);
-        c.range(
-            "transparency.grievance_detection",
-            self.grievance_detection,
-            0.0,
-            10.0,
-        );
+        check_ranges!(c, self, "transparency", {
+            egov_initial: 0.0, 1.0;
+            egov_target: 0.0, 1.0;
+            adoption_speed: 0.0, 12.0;
+            egov_rent_cut: 0.0, 1.0;
+            egov_detection: 0.0, 10.0;
+            grievance: 0.0, 1.0;
+            grievance_detection: 0.0, 10.0;
+        });
     }
 
-    /// Coverage after one step of `1/spy` years.
-    pub fn step_coverage(&self, coverage: f64, spy: u32) -> f64 {
-        let k = 1.0 - (-self.adoption_speed / spy as f64).exp();
+    /// Coverage after one step of `1/steps_per_year` years.
+    pub fn step_coverage(&self, coverage: f64, steps_per_year: u32) -> f64 {
+        let k = 1.0 - (-self.adoption_speed / steps_per_year as f64).exp();
         (coverage + k * (self.egov_target - coverage)).clamp(0.0, 1.0)
     }
 }
@@ -82,7 +69,7 @@ impl TransparencyParams {
 pub fn step(w: &mut World) {
     let t = &w.scn.transparency;
     if t.enabled {
-        w.env.egov = t.step_coverage(w.env.egov, w.d.spy);
+        w.env.egov = t.step_coverage(w.env.egov, w.derived.steps_per_year);
     }
 }
 

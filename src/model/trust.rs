@@ -1,10 +1,10 @@
-//! Process 13, public trust: moves slowly each year towards a level set by
+//! docs/model.md §7.14, public trust: moves slowly each year towards a level set by
 //! service delivery and visible corruption, raised by grievance channels.
 //! `target = w_delivery·efficiency/100 + w_integrity·(1 − prevalence) + grievance_boost·grievance`.
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 use crate::model::world::World;
 
 /// Parameters of public trust.
@@ -37,11 +37,13 @@ impl Default for TrustParams {
 
 impl TrustParams {
     pub fn check(&self, c: &mut Checks) {
-        c.range("trust.initial", self.initial, 0.0, 1.0);
-        c.range("trust.adjust_rate", self.adjust_rate, 0.0, 1.0);
-        c.range("trust.weight_delivery", self.weight_delivery, 0.0, 1.0);
-        c.range("trust.weight_integrity", self.weight_integrity, 0.0, 1.0);
-        c.range("trust.grievance_boost", self.grievance_boost, 0.0, 1.0);
+        check_ranges!(c, self, "trust", {
+            initial: 0.0, 1.0;
+            adjust_rate: 0.0, 1.0;
+            weight_delivery: 0.0, 1.0;
+            weight_integrity: 0.0, 1.0;
+            grievance_boost: 0.0, 1.0;
+        });
     }
 
     /// Trust after one year.

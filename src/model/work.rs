@@ -1,4 +1,4 @@
-//! Process 2, work: competence at grade and the true performance an officer
+//! docs/model.md §7.2, work: competence at grade and the true performance an officer
 //! delivers in a post each step.
 //!
 //! Competence at grade g in sector s (0–10) is derived, not stored:
@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::check::Checks;
+use crate::model::check::{Checks, check_ranges};
 
 /// Parameters of work and competence.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,16 +67,18 @@ impl Default for WorkParams {
 impl WorkParams {
     pub fn check(&self, c: &mut Checks) {
         c.one_of("work.competence", &self.competence, &["derived", "scalar"]);
-        c.range("work.ability_weight", self.ability_weight, 0.0, 1.0);
-        c.range("work.ramp_loss", self.ramp_loss, 0.0, 1.0);
-        c.range("work.ramp_months", self.ramp_months, 0.01, 600.0);
-        c.range("work.morale_weight", self.morale_weight, 0.0, 1.0);
-        c.range("work.corruption_drag", self.corruption_drag, 0.0, 1.0);
-        c.range("work.fear_drag", self.fear_drag, 0.0, 1.0);
-        c.range("work.scalar_mean", self.scalar_mean, 0.0, 10.0);
-        c.range("work.scalar_sd", self.scalar_sd, 0.0, 10.0);
-        c.range("work.scalar_min", self.scalar_min, 0.0, 10.0);
-        c.range("work.scalar_max", self.scalar_max, 0.0, 10.0);
+        check_ranges!(c, self, "work", {
+            ability_weight: 0.0, 1.0;
+            ramp_loss: 0.0, 1.0;
+            ramp_months: 0.01, 600.0;
+            morale_weight: 0.0, 1.0;
+            corruption_drag: 0.0, 1.0;
+            fear_drag: 0.0, 1.0;
+            scalar_mean: 0.0, 10.0;
+            scalar_sd: 0.0, 10.0;
+            scalar_min: 0.0, 10.0;
+            scalar_max: 0.0, 10.0;
+        });
         if self.scalar_min > self.scalar_max {
             c.conflict(format!(
                 "`work.scalar_min` ({}) must not exceed `work.scalar_max` ({})",

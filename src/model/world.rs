@@ -14,7 +14,7 @@ use crate::rng::Stream;
 pub struct Derived {
     pub grades: usize,
     pub sectors: usize,
-    pub spy: u32,
+    pub steps_per_year: u32,
     /// Basic annual pay per grade (entry grade = 1 at pay level 1).
     pub basic_pay: Vec<f64>,
     /// Outside wage of an average officer per grade (market pay × the
@@ -39,10 +39,11 @@ pub struct Derived {
 }
 
 impl Derived {
-    pub fn new(s: &Scenario) -> Self {
-        let st = &s.structure;
+    /// The derived values of the parameters `scn`.
+    pub fn new(scn: &Scenario) -> Self {
+        let st = &scn.structure;
         let grades = st.grades.len();
-        let basic_pay: Vec<f64> = (0..grades).map(|g| s.pay.basic(g, grades)).collect();
+        let basic_pay: Vec<f64> = (0..grades).map(|g| scn.pay.basic(g, grades)).collect();
         let mut clusters: Vec<&str> = Vec::new();
         let cluster = st
             .sectors
@@ -65,12 +66,12 @@ impl Derived {
         Derived {
             grades,
             sectors: st.sectors.len(),
-            spy: s.sim.steps_per_year,
+            steps_per_year: scn.sim.steps_per_year,
             outside: st
                 .grades
                 .iter()
                 .enumerate()
-                .map(|(k, g)| g.outside_wage_ratio * s.pay.market(k, grades))
+                .map(|(k, g)| g.outside_wage_ratio * scn.pay.market(k, grades))
                 .collect(),
             basic_pay,
             mgmt: st
@@ -91,7 +92,7 @@ impl Derived {
                 .grades
                 .iter()
                 .map(|g| {
-                    s.training
+                    scn.training
                         .courses
                         .iter()
                         .position(|c| {
@@ -107,10 +108,10 @@ impl Derived {
                 .filter(|(_, g)| g.entry)
                 .map(|(i, _)| i)
                 .collect(),
-            interference: s.politics.effective(),
-            retirement_m: (s.exits.retirement_age * 12.0).round() as u16,
-            tenure_m: (s.postings.tenure_months.round()).clamp(1.0, u16::MAX as f64) as u16,
-            scalar: s.work.scalar(),
+            interference: scn.politics.effective(),
+            retirement_m: (scn.exits.retirement_age * 12.0).round() as u16,
+            tenure_m: (scn.postings.tenure_months.round()).clamp(1.0, u16::MAX as f64) as u16,
+            scalar: scn.work.scalar(),
         }
     }
 }
@@ -257,8 +258,8 @@ pub fn rent_value(sector_rent: f32, factor: f32, cut: f32) -> f32 {
 /// One replicate's whole state.
 pub struct World {
     pub scn: Scenario,
-    pub d: Derived,
-    pub off: Officers,
+    pub derived: Derived,
+    pub officers: Officers,
     pub posts: Posts,
     pub env: Env,
     pub flows: Flows,
@@ -276,7 +277,7 @@ pub struct World {
 impl World {
     /// Months of age and service per step (steps a year divide 12).
     pub fn months_per_step(&self) -> u16 {
-        (12 / self.d.spy) as u16
+        (12 / self.derived.steps_per_year) as u16
     }
 
     /// Recounts corrupt and posted officers per unit (the peer groups the
@@ -284,18 +285,18 @@ impl World {
     pub fn recount_units(&mut self) {
         self.unit_corrupt.iter_mut().for_each(|x| *x = 0);
         self.unit_count.iter_mut().for_each(|x| *x = 0);
-        for i in 0..self.off.slots() {
-            if self.off.active[i] && self.off.post[i] != crate::model::population::NONE {
-                let u = self.off.post_unit[i] as usize;
+        for i in 0..self.officers.slots() {
+            if self.officers.active[i] && self.officers.post[i] != crate::model::population::NONE {
+                let u = self.officers.post_unit[i] as usize;
                 self.unit_count[u] += 1;
-                self.unit_corrupt[u] += self.off.corrupt[i] as u32;
+                self.unit_corrupt[u] += self.officers.corrupt[i] as u32;
             }
         }
     }
 
     /// Recomputes the derived values after parameters changed.
     pub fn refresh(&mut self) {
-        self.d = Derived::new(&self.scn);
+        self.derived = Derived::new(&self.scn);
     }
 
     /// Share of corrupt officers among the other posted officers of officer
@@ -305,22 +306,22 @@ impl World {
         peer_share_in(
             self.unit_count[unit],
             self.unit_corrupt[unit],
-            self.off.corrupt[i],
+            self.officers.corrupt[i],
         )
     }
 
     /// Competence of officer `i` at grade `g` in sector `s` (0–10).
     #[inline]
     pub fn competence_at(&self, i: usize, g: usize, s: usize) -> f32 {
-        if self.d.scalar {
-            return self.off.scalar_comp[i];
+        if self.derived.scalar {
+            return self.officers.scalar_comp[i];
         }
         crate::model::work::competence(
             self.scn.work.ability_weight as f32,
-            self.off.ability[i],
-            self.off.expertise[i * self.d.sectors + s],
-            self.off.managerial[i],
-            self.d.mgmt[g],
+            self.officers.ability[i],
+            self.officers.expertise[i * self.derived.sectors + s],
+            self.officers.managerial[i],
+            self.derived.mgmt[g],
         )
     }
 
@@ -328,11 +329,11 @@ impl World {
     /// in its best sector when unposted.
     #[inline]
     pub fn competence_here(&self, i: usize, g: usize) -> f32 {
-        let p = self.off.post[i];
-        let s = if p == crate::model::population::NONE {
-            self.off.best_sector(i).0
+        let post = self.officers.post[i];
+        let s = if post == crate::model::population::NONE {
+            self.officers.best_sector(i).0
         } else {
-            self.off.post_sector[i] as usize
+            self.officers.post_sector[i] as usize
         };
         self.competence_at(i, g, s)
     }
@@ -340,10 +341,10 @@ impl World {
     /// Annual pay of officer `i`.
     #[inline]
     pub fn pay_of(&self, i: usize) -> f64 {
-        let o = &self.off;
+        let o = &self.officers;
         pay_for(
             &self.scn.pay,
-            &self.d,
+            &self.derived,
             o.grade[i],
             o.grade_m[i],
             &o.appraisal[i],
@@ -353,10 +354,10 @@ impl World {
     /// Outside wage of officer `i`.
     #[inline]
     pub fn outside_of(&self, i: usize) -> f64 {
-        let o = &self.off;
+        let o = &self.officers;
         outside_for(
             &self.scn.pay,
-            &self.d,
+            &self.derived,
             o.grade[i],
             o.ability[i],
             o.expertise_of(i),
@@ -365,19 +366,22 @@ impl World {
 
     /// Puts unposted officer `i` into vacant post `p`, copying the post's
     /// unit, sector and rent factor into the officer's columns.
-    pub fn assign_post(&mut self, i: usize, p: u32) {
-        self.posts.fill(p, i as u32);
-        let pu = p as usize;
-        self.off.post[i] = p;
-        self.off.post_unit[i] = self.posts.unit[pu];
-        self.off.post_sector[i] = self.posts.sector[pu];
-        self.off.post_rent_factor[i] = self.posts.rent_factor[pu];
+    pub fn assign_post(&mut self, i: usize, post: u32) {
+        self.posts.fill(post, i as u32);
+        let pu = post as usize;
+        self.officers.post[i] = post;
+        self.officers.post_unit[i] = self.posts.unit[pu];
+        self.officers.post_sector[i] = self.posts.sector[pu];
+        self.officers.post_rent_factor[i] = self.posts.rent_factor[pu];
     }
 
     /// Effective rent of post `p` (after e-governance), 0–1.
     #[inline]
-    pub fn rent_of(&self, p: usize) -> f32 {
-        self.rent_at(self.posts.sector[p] as usize, self.posts.rent_factor[p])
+    pub fn rent_of(&self, post: usize) -> f32 {
+        self.rent_at(
+            self.posts.sector[post] as usize,
+            self.posts.rent_factor[post],
+        )
     }
 
     /// Effective rent of posted officer `i`'s post (from the officer's copy
@@ -385,15 +389,15 @@ impl World {
     #[inline]
     pub fn officer_rent(&self, i: usize) -> f32 {
         self.rent_at(
-            self.off.post_sector[i] as usize,
-            self.off.post_rent_factor[i],
+            self.officers.post_sector[i] as usize,
+            self.officers.post_rent_factor[i],
         )
     }
 
     /// Effective rent of a post in sector `s` with rent factor `factor`.
     #[inline]
     fn rent_at(&self, s: usize, factor: f32) -> f32 {
-        rent_value(self.d.sector_rent[s], factor, self.rent_cut())
+        rent_value(self.derived.sector_rent[s], factor, self.rent_cut())
     }
 
     /// Share of rents that e-governance removes, 0–1.
@@ -413,8 +417,8 @@ impl World {
     /// no post holds two officers; grades, ages and bounded quantities stay in
     /// range; no NaN. Returns the first violation found.
     pub fn check_invariants(&self) -> Result<(), String> {
-        let o = &self.off;
-        let grades = self.d.grades;
+        let o = &self.officers;
+        let grades = self.derived.grades;
         let (mut head, mut posted, mut osd, mut training) = (
             vec![0u64; grades],
             vec![0u64; grades],
@@ -430,28 +434,28 @@ impl World {
                 return Err(format!("officer {i} has grade {g} of {grades}"));
             }
             head[g] += 1;
-            let p = o.post[i];
-            if p != crate::model::population::NONE {
+            let post = o.post[i];
+            if post != crate::model::population::NONE {
                 posted[g] += 1;
-                if self.posts.holder[p as usize] != i as u32 {
+                if self.posts.holder[post as usize] != i as u32 {
                     return Err(format!(
-                        "officer {i} thinks it holds post {p}, held by {}",
-                        self.posts.holder[p as usize]
+                        "officer {i} thinks it holds post {post}, held by {}",
+                        self.posts.holder[post as usize]
                     ));
                 }
-                let pu = p as usize;
+                let pu = post as usize;
                 if o.post_unit[i] != self.posts.unit[pu]
                     || o.post_sector[i] != self.posts.sector[pu]
                     || o.post_rent_factor[i] != self.posts.rent_factor[pu]
                 {
                     return Err(format!(
-                        "officer {i}'s copy of post {p}'s unit, sector or rent factor is stale"
+                        "officer {i}'s copy of post {post}'s unit, sector or rent factor is stale"
                     ));
                 }
-                if self.posts.grade[p as usize] as usize != g {
+                if self.posts.grade[post as usize] as usize != g {
                     return Err(format!(
                         "officer {i} of grade {g} holds a post of grade {}",
-                        self.posts.grade[p as usize]
+                        self.posts.grade[post as usize]
                     ));
                 }
                 if o.training_left[i] > 0 {
@@ -462,7 +466,7 @@ impl World {
             } else {
                 osd[g] += 1;
             }
-            if o.age_m[i] >= self.d.retirement_m + 12 {
+            if o.age_m[i] >= self.derived.retirement_m + 12 {
                 return Err(format!(
                     "officer {i} is {} months old, past retirement",
                     o.age_m[i]
@@ -503,11 +507,13 @@ impl World {
                 ));
             }
         }
-        for (p, &h) in self.posts.holder.iter().enumerate() {
+        for (post, &h) in self.posts.holder.iter().enumerate() {
             if h != crate::model::population::NONE
-                && (!o.active[h as usize] || o.post[h as usize] != p as u32)
+                && (!o.active[h as usize] || o.post[h as usize] != post as u32)
             {
-                return Err(format!("post {p} names holder {h}, who does not hold it"));
+                return Err(format!(
+                    "post {post} names holder {h}, who does not hold it"
+                ));
             }
         }
         for (name, v) in [("egov", self.env.egov), ("trust", self.env.trust)] {

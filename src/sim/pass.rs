@@ -74,7 +74,7 @@ impl Chunks {
 /// computed once by the mechanism that owns it.
 struct StepValues<'a> {
     scn: &'a Scenario,
-    d: &'a Derived,
+    derived: &'a Derived,
     env: &'a Env,
     unit_count: &'a [u32],
     unit_corrupt: &'a [u32],
@@ -139,13 +139,13 @@ struct Cols<'a> {
 /// The fused pass over officers, chunk by chunk (in parallel), each chunk
 /// with its own stream.
 pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
-    chunks.cover(w.seed, w.replicate, w.off.slots());
+    chunks.cover(w.seed, w.replicate, w.officers.slots());
     let months = w.months_per_step();
     let rent_cut = w.rent_cut();
     let World {
         scn,
-        d,
-        off,
+        derived,
+        officers,
         env,
         unit_count,
         unit_corrupt,
@@ -159,14 +159,14 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     } = chunks;
     let p = StepValues {
         scn,
-        d,
+        derived,
         env,
         unit_count,
         unit_corrupt,
         pay: &scn.pay,
         cp: &scn.corruption,
         months,
-        dt: 1.0 / d.spy as f64,
+        dt: 1.0 / derived.steps_per_year as f64,
         learning: scn.ageing.learning,
         expertise_gain: ageing::gain_per_step(scn.ageing.expertise_gain, months),
         managerial_gain: ageing::gain_per_step(scn.ageing.managerial_gain, months),
@@ -174,7 +174,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         ability_weight: scn.work.ability_weight as f32,
         connection_gain: scn
             .politics
-            .connection_gain_per_step(d.interference, months),
+            .connection_gain_per_step(derived.interference, months),
         fear_level: accountability::fear_level(&scn.accountability),
         wrongful_rate: accountability::wrongful_rate(&scn.accountability),
         revision_rate: corruption::revision_rate(&scn.corruption),
@@ -184,39 +184,39 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         osd_repost_rate: postings::osd_repost_rate(&scn.postings),
         morale: MoraleStep::new(&scn.pay, scn.postings.tenure_protection, env, months),
     };
-    let s = off.sectors;
-    let slots = off.slots();
+    let s = officers.sectors;
+    let slots = officers.slots();
     let mut cols: Vec<Cols> = Vec::with_capacity(slots.div_ceil(CHUNK));
     {
-        let mut age_m = off.age_m.chunks_mut(CHUNK);
-        let mut service_m = off.service_m.chunks_mut(CHUNK);
-        let mut grade_m = off.grade_m.chunks_mut(CHUNK);
-        let mut training_left = off.training_left.chunks_mut(CHUNK);
-        let mut inquiry_left = off.inquiry_left.chunks_mut(CHUNK);
-        let mut months_in_post = off.months_in_post.chunks_mut(CHUNK);
-        let mut expertise = off.expertise.chunks_mut(CHUNK * s.max(1));
-        let mut managerial = off.managerial.chunks_mut(CHUNK);
-        let mut connections = off.connections.chunks_mut(CHUNK);
-        let mut perf_sum = off.perf_sum.chunks_mut(CHUNK);
-        let mut perf_n = off.perf_n.chunks_mut(CHUNK);
-        let mut integrity = off.integrity.chunks_mut(CHUNK);
-        let mut morale = off.morale.chunks_mut(CHUNK);
-        let mut corrupt = off.corrupt.chunks_mut(CHUNK);
+        let mut age_m = officers.age_m.chunks_mut(CHUNK);
+        let mut service_m = officers.service_m.chunks_mut(CHUNK);
+        let mut grade_m = officers.grade_m.chunks_mut(CHUNK);
+        let mut training_left = officers.training_left.chunks_mut(CHUNK);
+        let mut inquiry_left = officers.inquiry_left.chunks_mut(CHUNK);
+        let mut months_in_post = officers.months_in_post.chunks_mut(CHUNK);
+        let mut expertise = officers.expertise.chunks_mut(CHUNK * s.max(1));
+        let mut managerial = officers.managerial.chunks_mut(CHUNK);
+        let mut connections = officers.connections.chunks_mut(CHUNK);
+        let mut perf_sum = officers.perf_sum.chunks_mut(CHUNK);
+        let mut perf_n = officers.perf_n.chunks_mut(CHUNK);
+        let mut integrity = officers.integrity.chunks_mut(CHUNK);
+        let mut morale = officers.morale.chunks_mut(CHUNK);
+        let mut corrupt = officers.corrupt.chunks_mut(CHUNK);
         for lo in (0..slots).step_by(CHUNK) {
             let hi = (lo + CHUNK).min(slots);
             cols.push(Cols {
                 lo,
-                active: &off.active[lo..hi],
-                grade: &off.grade[lo..hi],
-                post: &off.post[lo..hi],
-                post_unit: &off.post_unit[lo..hi],
-                post_sector: &off.post_sector[lo..hi],
-                post_rent_factor: &off.post_rent_factor[lo..hi],
-                appraisal: &off.appraisal[lo..hi],
-                ability: &off.ability[lo..hi],
-                integrity0: &off.integrity0[lo..hi],
-                supersessions: &off.supersessions[lo..hi],
-                scalar_comp: &off.scalar_comp[lo..hi],
+                active: &officers.active[lo..hi],
+                grade: &officers.grade[lo..hi],
+                post: &officers.post[lo..hi],
+                post_unit: &officers.post_unit[lo..hi],
+                post_sector: &officers.post_sector[lo..hi],
+                post_rent_factor: &officers.post_rent_factor[lo..hi],
+                appraisal: &officers.appraisal[lo..hi],
+                ability: &officers.ability[lo..hi],
+                integrity0: &officers.integrity0[lo..hi],
+                supersessions: &officers.supersessions[lo..hi],
+                scalar_comp: &officers.scalar_comp[lo..hi],
                 age_m: age_m.next().expect("chunk"),
                 service_m: service_m.next().expect("chunk"),
                 grade_m: grade_m.next().expect("chunk"),
@@ -298,8 +298,8 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         morale,
         corrupt,
     } = c;
-    let (scn, d, months, dt) = (p.scn, p.d, p.months, p.dt);
-    let sectors = d.sectors;
+    let (scn, derived, months, dt) = (p.scn, p.derived, p.months, p.dt);
+    let sectors = derived.sectors;
     let ev = &mut out.events;
     for j in 0..active.len() {
         if !active[j] {
@@ -308,7 +308,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         let i = (lo + j) as u32;
         // Ageing, retirement, training and inquiries.
         ageing::advance(&mut age_m[j], &mut service_m[j], &mut grade_m[j], months);
-        if age_m[j] >= d.retirement_m {
+        if age_m[j] >= derived.retirement_m {
             ev.push(Event::Retire(i));
             continue;
         }
@@ -325,7 +325,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         }
         let g = grade[j] as usize;
         let posted = post[j] != NONE;
-        let pay = pay_for(p.pay, d, grade[j], grade_m[j], &appraisal[j]);
+        let pay = pay_for(p.pay, derived, grade[j], grade_m[j], &appraisal[j]);
         let conn = connections[j];
         let fear = accountability::fear(p.fear_level, conn);
         let mut rent = 0.0f32;
@@ -338,15 +338,15 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             if p.learning {
                 let e = &mut expertise[j * sectors + s];
                 *e = ageing::learn(p.expertise_gain, *e);
-                managerial[j] = ageing::learn(p.managerial_gain * d.mgmt[g], managerial[j]);
+                managerial[j] = ageing::learn(p.managerial_gain * derived.mgmt[g], managerial[j]);
             }
             // Connections grow in desirable posts.
-            let desirability = d.sector_desirability[s];
+            let desirability = derived.sector_desirability[s];
             if p.connection_gain > 0.0 {
                 connections[j] = politics::grow_connections(conn, p.connection_gain, desirability);
             }
             // Work: performance and delivery.
-            let competence = if d.scalar {
+            let competence = if derived.scalar {
                 scalar_comp[j]
             } else {
                 work::competence(
@@ -354,7 +354,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                     ability[j],
                     expertise[j * sectors + s],
                     managerial[j],
-                    d.mgmt[g],
+                    derived.mgmt[g],
                 )
             };
             let perf = work::performance(
@@ -368,11 +368,11 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             perf_sum[j] += perf;
             perf_n[j] = perf_n[j].saturating_add(1);
             out.delivery
-                .push(work::delivered(d.delivery_weight[g], perf));
+                .push(work::delivered(derived.delivery_weight[g], perf));
             // Corruption: integrity, and bribes if corrupt.
             let unit = post_unit[j] as usize;
             peers = peer_share_in(p.unit_count[unit], p.unit_corrupt[unit], corrupt[j]);
-            rent = rent_value(d.sector_rent[s], post_rent_factor[j], p.rent_cut);
+            rent = rent_value(derived.sector_rent[s], post_rent_factor[j], p.rent_cut);
             integrity[j] =
                 corruption::erode(p.cp, integrity[j], integrity0[j], peers, morale[j], months);
             if corrupt[j] {
@@ -382,7 +382,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             // Postings: political transfer hazard and due rotation.
             if p.postings_on && !under_inquiry {
                 political = scn.postings.political_hazard(
-                    d.interference,
+                    derived.interference,
                     desirability as f64,
                     ability[j] as f64,
                     p.wave,
@@ -392,7 +392,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                 // A due rotation is applied with the step's events; the
                 // officer still faces this step's risks (a rotation that
                 // finds no vacancy must not freeze the officer).
-                if postings::rotation_due(months_in_post[j], d.tenure_m) {
+                if postings::rotation_due(months_in_post[j], derived.tenure_m) {
                     ev.push(Event::Rotation(i));
                 }
             }
@@ -400,7 +400,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         // Outside option and morale.
         let outside = outside_for(
             p.pay,
-            d,
+            derived,
             grade[j],
             ability[j],
             &expertise[j * sectors..(j + 1) * sectors],
@@ -418,7 +418,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         // the hazard of a corrupt officer, and the rare revision of the
         // decision.
         let is_corrupt = corrupt[j];
-        let detection = || accountability::detection_hazard(scn, d, p.env, connections[j]);
+        let detection = || accountability::detection_hazard(scn, derived, p.env, connections[j]);
         let h_detected = if is_corrupt && !under_inquiry {
             per_step(detection(), dt)
         } else {
@@ -473,7 +473,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             let v = (u - edge) / h_revise;
             let s = corruption::situation_from(
                 scn,
-                d,
+                derived,
                 corruption::SituationInputs {
                     rent,
                     months_in_post: months_in_post[j],

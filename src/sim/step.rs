@@ -38,8 +38,8 @@ pub fn step(w: &mut World, engine: &mut Engine) {
     apply_events(w);
     lap(&mut clock, &mut engine.phases.events);
     // 3. The annual step, and any further promotion boards in the year.
-    let spy = w.d.spy;
-    let in_year = (w.env.step % spy as u64) as u32 + 1;
+    let steps_per_year = w.derived.steps_per_year;
+    let in_year = (w.env.step % steps_per_year as u64) as u32 + 1;
     if in_year == w.scn.sim.annual_step {
         annual(w);
     } else if promotion::extra_board_due(w, in_year) {
@@ -55,7 +55,7 @@ fn apply_events(w: &mut World) {
     let events = std::mem::take(&mut w.events);
     for &e in &events {
         let i = e.officer();
-        if !w.off.active[i] {
+        if !w.officers.active[i] {
             continue;
         }
         match e {
