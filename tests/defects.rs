@@ -3,7 +3,7 @@
 //! data a flag could delete, inputs without bounds and unclear messages.
 //! Each failed before its fix. Items 1 and 14 (`serve`) are pinned in
 //! tests/serve.rs and tests/browser.rs; item 6 (the tenure plot) in
-//! `output::plots::tests`.
+//! `output::figures::tests`.
 
 // Not every helper of the shared CLI test module is used here.
 #[allow(dead_code)]

@@ -8,6 +8,7 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -244,17 +245,31 @@ fn the_page_and_its_assets_are_served_with_no_outside_address() {
     let page = get("/");
     assert_eq!(page.status, 200);
     assert!(page.headers.contains("text/html"));
-    for asset in [
-        "/app.js",
-        "/app.css",
-        "/uplot.iife.min.js",
-        "/uplot.min.css",
-    ] {
+    assert!(
+        page.body
+            .contains("<script type=\"module\" src=\"/js/main.js\">")
+    );
+    // Every module of the page's script is served, as JavaScript (a module
+    // of another type is refused by the browser).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/web/js");
+    let mut modules: Vec<String> = std::fs::read_dir(&dir)
+        .expect("assets/web/js")
+        .map(|e| format!("/js/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    modules.sort();
+    assert!(modules.len() > 10 && modules.contains(&"/js/palette.js".to_string()));
+    for m in &modules {
+        let r = get(m);
+        assert_eq!(r.status, 200, "{m}");
+        assert!(r.headers.contains("text/javascript"), "{m}");
+    }
+    for asset in ["/app.css", "/uplot.iife.min.js", "/uplot.min.css"] {
         let r = get(asset);
         assert_eq!(r.status, 200, "{asset}");
         assert!(r.body.len() > 100, "{asset}");
     }
-    for text in [&page.body, &get("/app.js").body] {
+    let scripts: Vec<String> = modules.iter().map(|m| get(m).body).collect();
+    for text in std::iter::once(&page.body).chain(&scripts) {
         assert!(
             !text.contains("https://"),
             "the page loads nothing from outside"
@@ -870,7 +885,9 @@ fn malformed_and_hostile_requests_are_answered_and_the_server_stays_up() {
     let r = raw_head("NOT HTTP AT ALL\r\n\r\n");
     assert!(r.starts_with("HTTP/1.1 400"), "{r}");
     // HEAD gives the head only.
-    let r = raw_head(&format!("HEAD /app.js HTTP/1.1\r\nHost: {host}\r\n\r\n"));
+    let r = raw_head(&format!(
+        "HEAD /js/main.js HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    ));
     assert!(
         r.starts_with("HTTP/1.1 200") && r.ends_with("\r\n\r\n"),
         "{r}"

@@ -1,6 +1,9 @@
 //! An ensemble: one scenario's replicates, run and kept together with the
-//! scenario that produced them.
+//! scenario that produced them; a [`Plan`] run in memory gives one a variant.
 
+use rayon::prelude::*;
+
+use crate::experiment::plan::Plan;
 use crate::scenario::Scenario;
 use crate::sim::runner::{self, ReplicateResult};
 
@@ -21,6 +24,36 @@ impl Ensemble {
             scenario: scenario.clone(),
             replicates: runner::run(scenario, threads, on_year)?,
         })
+    }
+
+    /// Runs every run of `plan` in memory on `threads` threads (0 = all
+    /// cores): one ensemble a variant, in the plan's order, each replicate
+    /// exactly as the experiment's run file would hold it
+    /// ([`crate::experiment::store::execute`]).
+    pub fn run_plan(
+        plan: &Plan,
+        threads: usize,
+        on_year: &(dyn Fn() + Sync),
+    ) -> anyhow::Result<Vec<Self>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        let runs: Vec<ReplicateResult> = pool.install(|| {
+            (0..plan.runs())
+                .into_par_iter()
+                .map(|j| plan.run(j, on_year))
+                .collect::<Result<_, _>>()
+        })?;
+        let mut runs = runs.into_iter();
+        plan.variants
+            .iter()
+            .map(|v| {
+                Ok(Ensemble {
+                    scenario: plan.scenario(v)?,
+                    replicates: runs.by_ref().take(plan.spec.replicates as usize).collect(),
+                })
+            })
+            .collect()
     }
 
     /// Values of metric column `m` at year index `y`, one per replicate.

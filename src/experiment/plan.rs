@@ -15,6 +15,7 @@ use crate::experiment::spec::{Kind, Method, Spec, number_text};
 use crate::metrics::metric_index;
 use crate::paths;
 use crate::scenario::{Scenario, linked};
+use crate::sim::runner::{ReplicateResult, run_replicate};
 
 /// One arm of the experiment: a base scenario with overrides.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -485,6 +486,20 @@ impl Plan {
     pub fn run_of(&self, j: usize) -> (usize, u64) {
         let r = self.spec.replicates as usize;
         (j / r, (j % r) as u64)
+    }
+
+    /// Simulates run `j` (replicate `j % replicates` of variant
+    /// `j / replicates`): what an experiment's run file holds, and what an
+    /// in-memory run of the plan ([`crate::experiment::ensemble::Ensemble::run_plan`])
+    /// gathers.
+    pub fn run(
+        &self,
+        j: usize,
+        on_year: &(dyn Fn() + Sync),
+    ) -> Result<ReplicateResult, UsageError> {
+        let (v, r) = self.run_of(j);
+        let scn = self.scenario(&self.variants[v])?;
+        Ok(run_replicate(&scn, r, on_year))
     }
 
     fn identity_hash(&self) -> String {

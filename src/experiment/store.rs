@@ -24,7 +24,6 @@ use crate::experiment::plan::Plan;
 use crate::experiment::spec::Spec;
 use crate::metrics::METRICS;
 use crate::scenario::Scenario;
-use crate::sim::runner::run_replicate;
 use crate::staging::{self, OutputExists};
 
 /// Which part of an experiment a folder holds: runs j with j mod count = index − 1.
@@ -319,9 +318,7 @@ pub fn execute(
         .build()?;
     pool.install(|| {
         pending.par_iter().try_for_each(|&j| -> anyhow::Result<()> {
-            let (v, r) = plan.run_of(j);
-            let scn = plan.scenario(&plan.variants[v])?;
-            let res = run_replicate(&scn, r, on_year);
+            let res = plan.run(j, on_year)?;
             write_run(dir, plan, j, &res.rows)
         })
     })

@@ -44,17 +44,41 @@ const MAX_REFUSED: usize = 256;
 /// Finished runs kept for their CSV downloads.
 const KEEP_RUNS: usize = 16;
 
-/// Static files of the page: (path, content type, bytes).
+/// A module of the page's script (`assets/web/js/NAME.js`), served at
+/// `/js/NAME.js`.
+macro_rules! module {
+    ($name:literal) => {
+        (
+            concat!("/js/", $name, ".js"),
+            "text/javascript; charset=utf-8",
+            include_str!(concat!("../../assets/web/js/", $name, ".js")),
+        )
+    };
+}
+
+/// Static files of the page: (path, content type, bytes). The script is
+/// ES modules, `main.js` first (index.html loads it; it imports the rest).
 const ASSETS: &[(&str, &str, &str)] = &[
+    module!("main"),
+    module!("about"),
+    module!("api"),
+    module!("charts"),
+    module!("colors"),
+    module!("dom"),
+    module!("downloads"),
+    module!("format"),
+    module!("legend"),
+    module!("levers"),
+    module!("library"),
+    module!("palette"),
+    module!("run"),
+    module!("scenario"),
+    module!("state"),
+    module!("table"),
     (
         "/",
         "text/html; charset=utf-8",
         include_str!("../../assets/web/index.html"),
-    ),
-    (
-        "/app.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../assets/web/app.js"),
     ),
     (
         "/app.css",

@@ -1,0 +1,66 @@
+/* bureausim serve: the classroom and workshop page, as ES modules loaded
+ * by index.html (no build step). This module wires the controls and boots
+ * the page; see docs/serve.md for the API it talks to. Charts are drawn
+ * with the vendored uPlot, loaded before as a classic script (the global
+ * `uPlot`).
+ */
+
+import { $, showError } from './dom.js';
+import { loadLibrary } from './library.js';
+import { renderOwnReforms, resetToScenario, selectScenario } from './scenario.js';
+import { abortRun, startRun, stopRun } from './run.js';
+import { resizeCharts } from './charts.js';
+import { downloadToml } from './downloads.js';
+
+export function wire() {
+  $('scenario').addEventListener('change', function (e) { selectScenario(e.target.value); });
+  $('run').addEventListener('click', function () { startRun(false); });
+  $('compare').addEventListener('click', function () { startRun(true); });
+  $('stop').addEventListener('click', stopRun);
+  $('reset').addEventListener('click', function () {
+    abortRun();
+    resetToScenario();
+  });
+  $('download-toml').addEventListener('click', downloadToml);
+  $('own-reforms').addEventListener('change', renderOwnReforms);
+  $('baseline').addEventListener('change', renderOwnReforms);
+  $('download-csv').addEventListener('click', function (e) {
+    if (this.getAttribute('aria-disabled') === 'true') e.preventDefault();
+  });
+  $('years').addEventListener('input', function () {
+    var y = Number(this.value);
+    if (Number.isInteger(y) && y >= 0) $('reform-year').max = String(y);
+  });
+  $('expand-all').addEventListener('click', function () {
+    document.querySelectorAll('#levers details.group').forEach(function (d) { d.open = true; });
+  });
+  $('collapse-all').addEventListener('click', function () {
+    document.querySelectorAll('#levers details.group').forEach(function (d) { d.open = false; });
+  });
+  $('about-link').addEventListener('click', function () { $('about').open = true; });
+  $('controls').addEventListener('submit', function (e) { e.preventDefault(); startRun(false); });
+
+  var t = null;
+  function onResize() {
+    if (t) window.cancelAnimationFrame(t);
+    t = window.requestAnimationFrame(resizeCharts);
+  }
+  window.addEventListener('resize', onResize);
+  if (window.ResizeObserver) new ResizeObserver(onResize).observe($('chart-grid'));
+  if (window.location.hash === '#about') $('about').open = true;
+}
+
+window.addEventListener('error', function (e) {
+  // Show, never crash silently.
+  if (!e || !e.message || /ResizeObserver/.test(e.message)) return;
+  showError('Page error: ' + e.message);
+});
+
+export function boot() {
+  wire();
+  loadLibrary();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
+
+else boot();

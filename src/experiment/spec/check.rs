@@ -1,0 +1,171 @@
+//! The checks of a spec's settings that need no scenario loaded.
+
+use crate::error::{UsageError, readable};
+
+use super::{Kind, Method, Spec};
+
+/// Checks the settings that do not need the scenarios loaded.
+pub fn check(spec: &Spec) -> Result<(), UsageError> {
+    let u = |m: String| Err(UsageError(m));
+    // The name becomes a folder under outputs/: one plain path component,
+    // by the same rule as a scenario's name.
+    if let Some(why) = crate::scenario::name_problem(&spec.name).filter(|_| !spec.name.is_empty()) {
+        return u(format!(
+            "name: {} is not allowed: {why}; a name is a folder under outputs/: letters, digits, `_`, `-` and `.`, not starting with `.`, at most 100 characters",
+            crate::error::shorten(&format!("{:?}", spec.name), 80)
+        ));
+    }
+    for (flag, keys) in [
+        (
+            "--vary",
+            spec.vary.iter().map(|v| &v.key).collect::<Vec<_>>(),
+        ),
+        ("--param", spec.params.iter().map(|p| &p.key).collect()),
+        (
+            "--design",
+            spec.design.iter().flat_map(|d| d.keys.iter()).collect(),
+        ),
+    ] {
+        for k in keys {
+            let k = k.replace(' ', "");
+            if ["sim.seed", "sim.years", "sim.replicates"].contains(&k.as_str()) {
+                return u(format!(
+                    "{flag} {k}: the seed, years and replicates are the experiment's own (--seed, --years, --replicates): every point shares them"
+                ));
+            }
+            if spec.scale.is_some()
+                && (k.starts_with("structure.grades")
+                    || k.starts_with("training.courses")
+                    || k == "recruitment.intake_cap")
+                && (k.ends_with("posts")
+                    || k.ends_with("initial_officers")
+                    || k.ends_with("seats_per_year")
+                    || k == "recruitment.intake_cap")
+            {
+                return u(format!(
+                    "{flag} {k}: --scale changes this key, so it cannot also be varied; drop --scale or give the scaled values without it"
+                ));
+            }
+        }
+    }
+    if spec.replicates == 0 || spec.replicates > 100_000 {
+        return u(format!(
+            "replicates: {} is out of range; allowed 1 to 100000",
+            spec.replicates
+        ));
+    }
+    if let Some(f) = spec.scale
+        && !(f > 0.0 && f <= 100.0)
+    {
+        return u(format!(
+            "scale: {} is out of range; allowed above 0 up to 100",
+            readable(f)
+        ));
+    }
+    match spec.kind {
+        Kind::Compare => {
+            if spec.scenarios.len() < 2 {
+                return u("compare needs a base scenario and at least one other".into());
+            }
+            if spec.scenarios.len() as u64 * spec.replicates as u64 > 1_000_000 {
+                return u(format!(
+                    "the comparison has {} scenarios × {} replicates; at most 1000000 runs",
+                    spec.scenarios.len(),
+                    spec.replicates
+                ));
+            }
+        }
+        Kind::Sweep => {
+            if let Some(d) = &spec.design {
+                if !spec.vary.is_empty() {
+                    return u(
+                        "a sweep takes its points from --vary (a grid) or from --design (a file), not both".into(),
+                    );
+                }
+                let runs = d.rows.len() as u64 * spec.replicates as u64;
+                if runs > 1_000_000 {
+                    return u(format!(
+                        "the design has {} points × {} replicates; at most 1000000 runs",
+                        d.rows.len(),
+                        spec.replicates
+                    ));
+                }
+            } else if spec.vary.is_empty() {
+                return u(
+                    "a sweep needs at least one --vary KEY.PATH=FROM:TO:STEP (or V1,V2,...), or --design FILE"
+                        .into(),
+                );
+            }
+            let mut keys = std::collections::BTreeSet::new();
+            for v in &spec.vary {
+                if !keys.insert(&v.key) {
+                    return u(format!("--vary {}: the key is varied twice", v.key));
+                }
+            }
+            let points: u64 = spec.vary.iter().map(|v| v.values.len() as u64).product();
+            if points * spec.replicates as u64 > 1_000_000 {
+                return u(format!(
+                    "the sweep has {points} grid points × {} replicates; at most 1000000 runs",
+                    spec.replicates
+                ));
+            }
+        }
+        Kind::Sensitivity => {
+            if spec.params.len() < 2 {
+                return u(
+                    "a sensitivity analysis needs at least two --param KEY.PATH=LOW:HIGH".into(),
+                );
+            }
+            let mut keys = std::collections::BTreeSet::new();
+            for p in &spec.params {
+                if !keys.insert(&p.key) {
+                    return u(format!("--param {}: the key is given twice", p.key));
+                }
+            }
+            if spec.trajectories < 2 || spec.trajectories > 10_000 {
+                return u(format!(
+                    "trajectories: {} is out of range; allowed 2 to 10000",
+                    spec.trajectories
+                ));
+            }
+            if spec.levels < 2 || spec.levels % 2 != 0 || spec.levels > 100 {
+                return u(format!(
+                    "levels: {} is not allowed; give an even number from 2 to 100",
+                    spec.levels
+                ));
+            }
+            if spec.samples < 4 || spec.samples > 1_000_000 {
+                return u(format!(
+                    "samples: {} is out of range; allowed 4 to 1000000",
+                    spec.samples
+                ));
+            }
+            let k = spec.params.len() as u64;
+            let points = match spec.method {
+                Method::Morris => spec.trajectories as u64 * (k + 1),
+                Method::Sobol => spec.samples as u64 * (k + 2),
+            };
+            if points * spec.replicates as u64 > 1_000_000 {
+                return u(format!(
+                    "the {} design has {points} points × {} replicates; at most 1000000 runs: lower {} or --replicates",
+                    match spec.method {
+                        Method::Morris => "Morris",
+                        Method::Sobol => "Sobol",
+                    },
+                    spec.replicates,
+                    match spec.method {
+                        Method::Morris => "--trajectories",
+                        Method::Sobol => "--samples",
+                    }
+                ));
+            }
+            if spec.bootstrap > 100_000 {
+                return u(format!(
+                    "bootstrap: {} is out of range; allowed 0 to 100000",
+                    spec.bootstrap
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,194 @@
+//! Experiment files (`bureausim experiment EXP.toml`): the same settings as
+//! the flags, as TOML keys.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::UsageError;
+
+use super::{Kind, Method, Spec, check, folder_name, load_design, parse_param, parse_vary};
+
+/// An experiment file: the same settings as the flags, as TOML keys.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExperimentFile {
+    name: Option<String>,
+    kind: Kind,
+    /// compare: the scenarios, base first.
+    scenarios: Option<Vec<PathBuf>>,
+    /// sweep and sensitivity: the scenario.
+    scenario: Option<PathBuf>,
+    #[serde(default)]
+    set: Vec<String>,
+    replicates: Option<u32>,
+    years: Option<u32>,
+    seed: Option<u64>,
+    scale: Option<f64>,
+    #[serde(default)]
+    report_years: Vec<u32>,
+    #[serde(default)]
+    metrics: Vec<String>,
+    #[serde(default)]
+    vary: Vec<String>,
+    /// sweep: design points from a file, relative to the experiment file.
+    design: Option<PathBuf>,
+    #[serde(default)]
+    param: Vec<String>,
+    method: Option<Method>,
+    trajectories: Option<u32>,
+    levels: Option<u32>,
+    samples: Option<u32>,
+    bootstrap: Option<u32>,
+    year: Option<u32>,
+    design_seed: Option<u64>,
+}
+
+/// Reads an experiment file; scenario paths are relative to the file.
+pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read experiment file `{shown}`: {e}")))?;
+    let f: ExperimentFile = toml::from_str(&text).map_err(|e| {
+        UsageError(format!(
+            "experiment file `{shown}` is not valid:\n{}",
+            crate::scenario::explain_toml_error(&e, &text).trim_end()
+        ))
+    })?;
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let rel = |p: &PathBuf| {
+        if p.is_absolute() {
+            p.clone()
+        } else {
+            dir.join(p)
+        }
+    };
+    let bad = |m: String| UsageError(format!("experiment file `{shown}`: {m}"));
+    let scenarios: Vec<PathBuf> = match f.kind {
+        Kind::Compare => {
+            if f.scenario.is_some() {
+                return Err(bad(
+                    "a comparison lists its scenarios in `scenarios = [...]` (base first), not `scenario`".into(),
+                ));
+            }
+            let s = f.scenarios.clone().unwrap_or_default();
+            if s.len() < 2 {
+                return Err(bad(format!(
+                    "`scenarios` must list at least two scenario files (base first), got {}",
+                    s.len()
+                )));
+            }
+            s.iter().map(rel).collect()
+        }
+        Kind::Sweep | Kind::Sensitivity => {
+            if f.scenarios.is_some() {
+                return Err(bad(format!(
+                    "a {} takes one scenario: `scenario = \"...\"`, not `scenarios`",
+                    f.kind.name()
+                )));
+            }
+            match &f.scenario {
+                Some(p) => vec![rel(p)],
+                None => return Err(bad("`scenario = \"...\"` is missing".into())),
+            }
+        }
+    };
+    let not_for = |key: &str, present: bool, kinds: &str| -> Result<(), UsageError> {
+        if present {
+            Err(bad(format!(
+                "`{key}` applies to {kinds} only, not to kind = \"{}\"",
+                f.kind.name()
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    let sens = f.kind == Kind::Sensitivity;
+    not_for(
+        "vary",
+        !f.vary.is_empty() && f.kind != Kind::Sweep,
+        "a sweep",
+    )?;
+    not_for(
+        "param",
+        !f.param.is_empty() && !sens,
+        "a sensitivity analysis",
+    )?;
+    not_for(
+        "design",
+        f.design.is_some() && f.kind != Kind::Sweep,
+        "a sweep",
+    )?;
+    for (key, present) in [
+        ("method", f.method.is_some()),
+        ("trajectories", f.trajectories.is_some()),
+        ("levels", f.levels.is_some()),
+        ("samples", f.samples.is_some()),
+        ("bootstrap", f.bootstrap.is_some()),
+        ("year", f.year.is_some()),
+        ("design_seed", f.design_seed.is_some()),
+    ] {
+        not_for(key, present && !sens, "a sensitivity analysis")?;
+    }
+    let mut spec = Spec::new(f.kind, scenarios);
+    let in_file = |e: UsageError| bad(e.0.replacen("--", "", 1));
+    spec.name = f.name.unwrap_or_else(|| {
+        folder_name(
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        )
+    });
+    spec.sets = f.set;
+    if let Some(r) = f.replicates {
+        spec.replicates = r;
+    }
+    spec.years = f.years;
+    spec.seed = f.seed;
+    spec.scale = f.scale;
+    spec.report_years = f.report_years;
+    spec.report_years.sort_unstable();
+    spec.report_years.dedup();
+    spec.metrics = Vec::new();
+    for m in f.metrics {
+        if !spec.metrics.contains(&m) {
+            spec.metrics.push(m);
+        }
+    }
+    spec.vary = f
+        .vary
+        .iter()
+        .map(|v| parse_vary(v).map_err(in_file))
+        .collect::<Result<_, _>>()?;
+    spec.design = match &f.design {
+        Some(p) => Some(load_design(&rel(p)).map_err(in_file)?),
+        None => None,
+    };
+    spec.params = f
+        .param
+        .iter()
+        .map(|v| parse_param(v).map_err(in_file))
+        .collect::<Result<_, _>>()?;
+    if let Some(m) = f.method {
+        spec.method = m;
+    }
+    if let Some(t) = f.trajectories {
+        spec.trajectories = t;
+    }
+    if let Some(l) = f.levels {
+        spec.levels = l;
+    }
+    if let Some(n) = f.samples {
+        spec.samples = n;
+    }
+    if let Some(b) = f.bootstrap {
+        spec.bootstrap = b;
+    }
+    spec.year = f.year;
+    if let Some(s) = f.design_seed {
+        spec.design_seed = s;
+    }
+    check(&spec).map_err(|e| bad(e.0))?;
+    Ok(spec)
+}

@@ -1,0 +1,234 @@
+//! What an experiment is: a comparison of scenarios, a parameter sweep or a
+//! sensitivity analysis, described either by command-line flags or by an
+//! experiment file (`bureausim experiment EXP.toml`). Both end in the same
+//! [`Spec`], which [`crate::experiment::plan`] turns into runs.
+//!
+//! The syntax of a varied parameter is the same on the command line and in a
+//! file: `key.path=a:b:step` (a range, both ends included), `key.path=v1,v2`
+//! (a list of values of the key's type, strings included) or, for
+//! sensitivity analysis, `key.path=lo:hi` (an interval).
+//!
+//! This module holds the types; `flags.rs` parses the flags' syntax,
+//! `design.rs` reads design files, `file.rs` experiment files, `check.rs`
+//! checks a spec's settings and `command.rs` rebuilds the command that
+//! reproduces it.
+
+mod check;
+mod command;
+mod design;
+mod file;
+mod flags;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use check::check;
+pub use design::{DesignPoints, MAX_DESIGN_CELLS, MAX_DESIGN_POINTS, load_design};
+pub use file::load_file;
+pub use flags::{number_text, parse_param, parse_vary, parse_years};
+
+/// The three kinds of experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Compare,
+    Sweep,
+    Sensitivity,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Compare => "compare",
+            Kind::Sweep => "sweep",
+            Kind::Sensitivity => "sensitivity",
+        }
+    }
+}
+
+/// Sensitivity-analysis method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Morris elementary effects: screening, r (k + 1) runs.
+    Morris,
+    /// Sobol indices from Saltelli sampling: n (k + 2) runs.
+    Sobol,
+}
+
+/// One swept parameter: a key path and the values it takes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Vary {
+    pub key: String,
+    /// The values as TOML text, in sweep order (e.g. `0.3`, `"seniority"`).
+    pub values: Vec<String>,
+    /// The values as numbers, when every value is one (for plots).
+    pub numeric: Option<Vec<f64>>,
+    /// The STEP of a FROM:TO:STEP range, to name it when it is the cause
+    /// of a value the key does not take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+    /// The range as typed (`1:3.9:1.5`), for messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
+}
+
+/// One parameter of a sensitivity analysis: a numeric key and its interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Param {
+    pub key: String,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// The main metrics of tables and plots, unless `metrics` says otherwise.
+pub const MAIN_METRICS: [&str; 6] = [
+    "efficiency",
+    "mean_competence",
+    "corruption_prevalence",
+    "mean_months_in_post",
+    "vacancy_rate",
+    "morale",
+];
+
+/// A whole experiment, as flags or a file give it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    /// Name of the experiment (default output folder `outputs/<name>`).
+    pub name: String,
+    pub kind: Kind,
+    /// Scenario files: the base first (compare), or the one scenario.
+    /// Kept for the record only (runs depend on the resolved scenarios), so
+    /// a path that is not UTF-8 is written with its odd bytes replaced.
+    #[serde(serialize_with = "lossy_paths")]
+    pub scenarios: Vec<PathBuf>,
+    /// `key.path=value` overrides applied to every scenario.
+    pub sets: Vec<String>,
+    /// Replicates per scenario, grid point or sample point.
+    pub replicates: u32,
+    /// Years to simulate (default: the base scenario's).
+    pub years: Option<u32>,
+    /// Master seed for every scenario (default: the base scenario's), so that
+    /// replicate k of every arm uses the same random streams.
+    pub seed: Option<u64>,
+    /// Scale the service by this factor (posts, officers, course seats).
+    pub scale: Option<f64>,
+    /// Years at which tables report (default 10, 20, 40, within `years`).
+    pub report_years: Vec<u32>,
+    /// Metrics of the tables and plots (default [`MAIN_METRICS`]).
+    pub metrics: Vec<String>,
+    /// Swept parameters (sweep), first outermost.
+    pub vary: Vec<Vary>,
+    /// Design points from a file (sweep), instead of a grid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<DesignPoints>,
+    /// Parameters and intervals (sensitivity).
+    pub params: Vec<Param>,
+    pub method: Method,
+    /// Morris trajectories.
+    pub trajectories: u32,
+    /// Morris grid levels (even).
+    pub levels: u32,
+    /// Sobol base samples n (n (k + 2) points).
+    pub samples: u32,
+    /// Bootstrap resamples for the intervals of the indices.
+    pub bootstrap: u32,
+    /// Year whose value the sensitivity analysis explains (default 20,
+    /// or the last year when fewer are simulated).
+    pub year: Option<u32>,
+    /// Seed of the sampling design (Morris trajectories, Saltelli points).
+    pub design_seed: u64,
+}
+
+fn lossy_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(paths.iter().map(|p| p.to_string_lossy()))
+}
+
+impl Spec {
+    /// An experiment of `kind` with every default.
+    pub fn new(kind: Kind, scenarios: Vec<PathBuf>) -> Self {
+        Spec {
+            name: String::new(),
+            kind,
+            scenarios,
+            sets: Vec::new(),
+            replicates: match kind {
+                Kind::Compare => 10,
+                Kind::Sweep => 5,
+                Kind::Sensitivity => 2,
+            },
+            years: None,
+            seed: None,
+            scale: None,
+            report_years: Vec::new(),
+            metrics: Vec::new(),
+            vary: Vec::new(),
+            design: None,
+            params: Vec::new(),
+            method: Method::Morris,
+            trajectories: 10,
+            levels: 4,
+            samples: 32,
+            bootstrap: 500,
+            year: None,
+            design_seed: 1,
+        }
+    }
+
+    /// The metrics of tables and plots.
+    pub fn table_metrics(&self) -> Vec<String> {
+        if self.metrics.is_empty() {
+            MAIN_METRICS.iter().map(|s| s.to_string()).collect()
+        } else {
+            self.metrics.clone()
+        }
+    }
+
+    /// A default name from the kind and the scenarios' file stems.
+    pub fn default_name(&self) -> String {
+        let stem = |p: &PathBuf| {
+            folder_name(
+                &p.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "scenario".into()),
+            )
+        };
+        let mut name = format!("{}_{}", self.kind.name(), stem(&self.scenarios[0]));
+        match self.kind {
+            Kind::Compare => {
+                for p in self.scenarios.iter().skip(1).take(3) {
+                    name.push_str("_vs_");
+                    name.push_str(&stem(p));
+                }
+                if self.scenarios.len() > 4 {
+                    name.push_str(&format!("_and_{}_more", self.scenarios.len() - 4));
+                }
+            }
+            Kind::Sweep => {
+                for v in &self.vary {
+                    name.push('_');
+                    name.push_str(&folder_name(v.key.rsplit('.').next().unwrap_or(&v.key)));
+                }
+                if let Some(d) = &self.design {
+                    name.push_str("_design_");
+                    name.push_str(&stem(&PathBuf::from(&d.file)));
+                }
+            }
+            Kind::Sensitivity => {
+                name.push('_');
+                name.push_str(match self.method {
+                    Method::Morris => "morris",
+                    Method::Sobol => "sobol",
+                });
+            }
+        }
+        name
+    }
+}
+
+/// `s` made a plain folder name (as a scenario's name is made from its
+/// file's stem).
+pub fn folder_name(s: &str) -> String {
+    crate::scenario::plain_name(s)
+}

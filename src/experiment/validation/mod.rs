@@ -1,0 +1,169 @@
+//! Validation: does the model agree with the published evidence, do the
+//! library's reform scenarios do what their headers say, and does the
+//! classic hierarchy model come out as the paper found? Everything here is
+//! measured with common random numbers (replicate k of every arm uses the
+//! same streams), so chance differences between replicates largely cancel
+//! and the intervals of the differences are narrow.
+//! `bureausim validate` renders the results as docs/validation.md
+//! ([`crate::output::validation`]); tests/validation.rs runs the same checks
+//! on a smaller service.
+//!
+//! The parts: `evidence.rs` (how a published finding is measured),
+//! `findings.rs` (the findings themselves), `expectations.rs` (the reform
+//! scenarios' `[[expect]]` entries), `classic.rs` (the classic model),
+//! `statistics.rs` (effects and verdicts) and `runner.rs`, which runs
+//! every arm through the experiment runner ([`crate::experiment::plan`]).
+
+mod classic;
+mod evidence;
+mod expectations;
+mod findings;
+mod runner;
+mod statistics;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::scenario::Scenario;
+
+pub use classic::{ClassicResult, HYPOTHESES, P_SWEEP, STRATEGIES, classic};
+pub use evidence::{Arm, BASELINE, Design, EvidenceCheck, EvidenceResult, NotAddressed, measure};
+pub use expectations::{ExpectationResult, measure_expectations};
+pub use findings::{EVIDENCE, NOT_ADDRESSED};
+pub use runner::{Runner, compare};
+pub use statistics::{Effect, Size, Verdict, window_means};
+
+/// How big and how long the validation runs are.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Size of the service against the scenario files (1 = as written).
+    pub scale: f64,
+    /// Replicates per arm for the evidence and reform checks.
+    pub replicates: u32,
+    /// Replicates and years of each classic-model run.
+    pub classic_replicates: u32,
+    pub classic_years: u32,
+    /// Worker threads (0 = all cores); results do not depend on it.
+    pub threads: usize,
+}
+
+impl Settings {
+    /// The settings docs/validation.md is generated with.
+    pub fn full() -> Self {
+        Settings {
+            scale: 1.0,
+            replicates: 8,
+            classic_replicates: 50,
+            classic_years: 1000,
+            threads: 0,
+        }
+    }
+
+    /// A tenth of the service and fewer replicates: the test suite's.
+    pub fn quick() -> Self {
+        Settings {
+            scale: 0.1,
+            replicates: 6,
+            classic_replicates: 20,
+            classic_years: 300,
+            threads: 0,
+        }
+    }
+}
+
+/// Everything `bureausim validate` reports.
+pub struct Report {
+    pub settings: Settings,
+    pub evidence: Vec<EvidenceResult>,
+    pub expectations: Vec<ExpectationResult>,
+    pub classic: Vec<ClassicResult>,
+    /// The scenario files whose expectations were measured.
+    pub scenario_files: Vec<PathBuf>,
+}
+
+/// The scenario files (`*.toml`) directly in `dir`, sorted.
+pub fn scenario_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list scenario folder `{}`", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// How many verdicts agree in size, hold in direction, and in all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub agree: usize,
+    pub direction: usize,
+    pub total: usize,
+}
+
+impl Tally {
+    fn of(verdicts: impl Iterator<Item = Verdict>) -> Self {
+        let mut t = Tally {
+            agree: 0,
+            direction: 0,
+            total: 0,
+        };
+        for v in verdicts {
+            t.total += 1;
+            t.agree += (v == Verdict::Agrees) as usize;
+            t.direction += v.direction_holds() as usize;
+        }
+        t
+    }
+}
+
+impl Report {
+    /// The published findings' verdicts.
+    pub fn evidence_tally(&self) -> Tally {
+        Tally::of(self.evidence.iter().map(|e| e.verdict))
+    }
+
+    /// The reform scenarios' stated effects' verdicts.
+    pub fn expectation_tally(&self) -> Tally {
+        Tally::of(self.expectations.iter().map(|e| e.verdict))
+    }
+}
+
+/// Runs the whole validation from the scenario library in `dir`.
+pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow::Result<Report> {
+    let base = Scenario::load(&dir.join("pakistan_baseline.toml"), &[])?;
+    // Every file is read and checked before the first run, so a broken
+    // scenario stops the command at once rather than after minutes.
+    let files = scenario_files(dir)?;
+    for f in &files {
+        Scenario::load(f, &[])?;
+    }
+    let classic_path = dir.join("classics").join("peter_principle.toml");
+    Scenario::load(&classic_path, &[])?;
+    let mut runner = Runner::new(base, settings.clone());
+    let evidence = {
+        let mut v = Vec::new();
+        for c in EVIDENCE {
+            on_run(&format!("evidence: {}", c.id));
+            v.push(measure(&mut runner, c)?);
+        }
+        v
+    };
+    let mut expectations = Vec::new();
+    let mut used = Vec::new();
+    for f in files {
+        let r = measure_expectations(&f, settings, on_run)?;
+        if !r.is_empty() {
+            used.push(f);
+            expectations.extend(r);
+        }
+    }
+    let classic = classic(&classic_path, settings, on_run)?;
+    Ok(Report {
+        settings: settings.clone(),
+        evidence,
+        expectations,
+        classic,
+        scenario_files: used,
+    })
+}
