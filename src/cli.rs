@@ -106,7 +106,7 @@ pub struct RunControl {
 
 /// Flags every experiment takes that change what is run.
 #[derive(Debug, Args)]
-pub struct Design {
+pub struct ExperimentFlags {
     /// Replicates per scenario or point [default: 10 compare, 5 sweep, 2 sensitivity].
     #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicates: Option<u32>,
@@ -137,7 +137,7 @@ pub struct CompareArgs {
     #[arg(value_name = "SCENARIO", num_args = 2.., required = true)]
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
-    pub design: Design,
+    pub design: ExperimentFlags,
     #[command(flatten)]
     pub control: RunControl,
 }
@@ -164,7 +164,7 @@ pub struct SweepArgs {
     )]
     pub design_file: Option<PathBuf>,
     #[command(flatten)]
-    pub design: Design,
+    pub design: ExperimentFlags,
     #[command(flatten)]
     pub control: RunControl,
 }
@@ -218,7 +218,7 @@ pub struct SensitivityArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "S", default_value_t = 1, value_parser = parse_seed)]
     pub design_seed: u64,
     #[command(flatten)]
-    pub design: Design,
+    pub design: ExperimentFlags,
     #[command(flatten)]
     pub control: RunControl,
 }
@@ -532,7 +532,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn design_spec(kind: Kind, scenarios: Vec<PathBuf>, d: &Design) -> anyhow::Result<Spec> {
+fn design_spec(kind: Kind, scenarios: Vec<PathBuf>, d: &ExperimentFlags) -> anyhow::Result<Spec> {
     let mut spec = Spec::new(kind, scenarios);
     if let Some(r) = d.replicates {
         spec.replicates = r;

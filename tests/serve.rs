@@ -256,8 +256,19 @@ fn the_page_and_its_assets_are_served_with_no_outside_address() {
         .expect("assets/web/js")
         .map(|e| format!("/js/{}", e.unwrap().file_name().to_string_lossy()))
         .collect();
+    // The palette module is generated from the plots' palette.
+    modules.push("/js/palette.js".to_string());
     modules.sort();
-    assert!(modules.len() > 10 && modules.contains(&"/js/palette.js".to_string()));
+    assert!(modules.len() > 10);
+    let palette = get("/js/palette.js").body;
+    let plots = bureausim::output::chart::style::PALETTE_HEX;
+    assert!(
+        palette.contains(&format!(
+            "export const PALETTE = ['{}', '{}'",
+            plots[0], plots[1]
+        )) && palette.contains(plots[7]),
+        "{palette}"
+    );
     for m in &modules {
         let r = get(m);
         assert_eq!(r.status, 200, "{m}");

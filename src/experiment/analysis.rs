@@ -168,47 +168,46 @@ pub fn indices(plan: &Plan, runs: &Runs, metrics: &[usize]) -> Vec<ParamIndex> {
     let mut out = Vec::new();
     for &m in metrics {
         let y = point_outputs(plan, runs, m);
-        match plan.spec.method {
-            Method::Morris => {
-                let ix = sensitivity::morris_analyze(
-                    &plan.unit_design,
-                    &y,
-                    k,
-                    plan.spec.bootstrap as usize,
-                    plan.spec.design_seed,
-                );
-                for (p, i) in plan.spec.params.iter().zip(ix) {
-                    out.push(ParamIndex {
-                        metric: defs[m].name,
-                        parameter: p.key.clone(),
-                        mu: finite(i.mu),
-                        mu_star: finite(i.mu_star),
-                        mu_star_ci: finite_pair(i.mu_star_ci),
-                        sigma: finite(i.sigma),
-                        ..Default::default()
-                    });
-                }
-            }
-            Method::Sobol => {
-                let ix = sensitivity::sobol_analyze(
-                    &y,
-                    k,
-                    plan.spec.samples as usize,
-                    plan.spec.bootstrap as usize,
-                    plan.spec.design_seed,
-                );
-                for (p, i) in plan.spec.params.iter().zip(ix) {
-                    out.push(ParamIndex {
-                        metric: defs[m].name,
-                        parameter: p.key.clone(),
-                        s1: finite(i.s1),
-                        s1_ci: finite_pair(i.s1_ci),
-                        st: finite(i.st),
-                        st_ci: finite_pair(i.st_ci),
-                        ..Default::default()
-                    });
-                }
-            }
+        let ix: Vec<ParamIndex> = match plan.spec.method {
+            Method::Morris => sensitivity::morris_analyze(
+                &plan.unit_design,
+                &y,
+                k,
+                plan.spec.bootstrap as usize,
+                plan.spec.design_seed,
+            )
+            .into_iter()
+            .map(|i| ParamIndex {
+                mu: finite(i.mu),
+                mu_star: finite(i.mu_star),
+                mu_star_ci: finite_pair(i.mu_star_ci),
+                sigma: finite(i.sigma),
+                ..Default::default()
+            })
+            .collect(),
+            Method::Sobol => sensitivity::sobol_analyze(
+                &y,
+                k,
+                plan.spec.samples as usize,
+                plan.spec.bootstrap as usize,
+                plan.spec.design_seed,
+            )
+            .into_iter()
+            .map(|i| ParamIndex {
+                s1: finite(i.s1),
+                s1_ci: finite_pair(i.s1_ci),
+                st: finite(i.st),
+                st_ci: finite_pair(i.st_ci),
+                ..Default::default()
+            })
+            .collect(),
+        };
+        for (p, index) in plan.spec.params.iter().zip(ix) {
+            out.push(ParamIndex {
+                metric: defs[m].name,
+                parameter: p.key.clone(),
+                ..index
+            });
         }
     }
     out

@@ -170,6 +170,27 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Adds a point of a sweep or sensitivity design on the first base:
+    /// its `--set`s, completed by the shares linked to them; `explain`
+    /// words a failure from the point and the reason.
+    fn push_point(
+        &mut self,
+        sets: Vec<String>,
+        coords: Vec<f64>,
+        explain: impl FnOnce(&str, String) -> String,
+    ) -> Result<(), UsageError> {
+        let label = sets.join(" ");
+        let linked = linked_sets(&self.bases[0], &sets).map_err(|e| err(explain(&label, e)))?;
+        self.variants.push(Variant {
+            label,
+            base: 0,
+            sets,
+            linked,
+            coords,
+        });
+        Ok(())
+    }
+
     fn expand(&mut self) -> Result<(), UsageError> {
         match self.spec.kind {
             Kind::Compare => {
@@ -242,15 +263,9 @@ impl Plan {
                         .zip(&idx)
                         .map(|(v, &i)| v.numeric.as_ref().map_or(f64::NAN, |x| x[i]))
                         .collect();
-                    let linked = linked_sets(&self.bases[0], &sets)
-                        .map_err(|e| err(format!("the sweep point `{}`: {e}", sets.join(" "))))?;
-                    self.variants.push(Variant {
-                        label: sets.join(" "),
-                        base: 0,
-                        sets,
-                        linked,
-                        coords,
-                    });
+                    self.push_point(sets, coords, |point, e| {
+                        format!("the sweep point `{point}`: {e}")
+                    })?;
                 }
             }
             Kind::Sensitivity => {
@@ -317,7 +332,8 @@ impl Plan {
                         self.spec.design_seed,
                     ),
                 };
-                for row in &self.unit_design {
+                for r in 0..self.unit_design.len() {
+                    let row = &self.unit_design[r];
                     let mut sets = Vec::new();
                     let mut coords = Vec::new();
                     for ((p, &u), &is_int) in self.spec.params.iter().zip(row).zip(&integer) {
@@ -333,19 +349,11 @@ impl Plan {
                         coords.push(x);
                         sets.push(format!("{}={}", p.key, value_text(x, is_int)));
                     }
-                    let linked = linked_sets(&self.bases[0], &sets).map_err(|e| {
-                        err(format!(
-                            "the sensitivity point `{}`: {e}; narrow the intervals so that the shares can sum to 1",
-                            sets.join(" ")
-                        ))
+                    self.push_point(sets, coords, |point, e| {
+                        format!(
+                            "the sensitivity point `{point}`: {e}; narrow the intervals so that the shares can sum to 1"
+                        )
                     })?;
-                    self.variants.push(Variant {
-                        label: sets.join(" "),
-                        base: 0,
-                        sets,
-                        linked,
-                        coords,
-                    });
                 }
             }
         }

@@ -80,7 +80,7 @@ pub const LIMITS: Limits = Limits {
 
 /// How a lever is set on the page.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Kind {
+pub enum LeverKind {
     /// A slider from `min` to `max` by `step`.
     Number { min: f64, max: f64, step: f64 },
     /// A switch.
@@ -96,7 +96,7 @@ pub struct Lever {
     pub label: &'static str,
     pub about: &'static str,
     pub unit: &'static str,
-    pub kind: Kind,
+    pub kind: LeverKind,
 }
 
 /// The groups of levers, as in the model.
@@ -143,8 +143,8 @@ pub const GROUPS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-const fn num(min: f64, max: f64, step: f64) -> Kind {
-    Kind::Number { min, max, step }
+const fn num(min: f64, max: f64, step: f64) -> LeverKind {
+    LeverKind::Number { min, max, step }
 }
 
 /// The levers. Ranges lie within the scenario checks (docs/scenarios.md),
@@ -173,7 +173,7 @@ pub const LEVERS: &[Lever] = &[
         label: "Training",
         about: "Induction and courses; off also drops the courses required for promotion.",
         unit: "",
-        kind: Kind::Bool,
+        kind: LeverKind::Bool,
     },
     Lever {
         key: "training.induction_months",
@@ -213,7 +213,7 @@ pub const LEVERS: &[Lever] = &[
         label: "Posting rule",
         about: "Where rotation sends an officer: any ministry (generalist), within the sector cluster (specialist), or where expertise is highest (best_match).",
         unit: "",
-        kind: Kind::Choice(&crate::model::postings::RULES),
+        kind: LeverKind::Choice(&crate::model::postings::RULES),
     },
     Lever {
         key: "promotion.rule",
@@ -221,7 +221,7 @@ pub const LEVERS: &[Lever] = &[
         label: "Promotion rule",
         about: "How boards rank candidates for selection grades: weighted marks, seniority, or true competence (best, worst, random: classic thought experiments).",
         unit: "",
-        kind: Kind::Choice(&crate::model::promotion::RULES),
+        kind: LeverKind::Choice(&crate::model::promotion::RULES),
     },
     Lever {
         key: "promotion.board_skip_probability",
@@ -253,7 +253,7 @@ pub const LEVERS: &[Lever] = &[
         label: "Objective performance management",
         about: "Measured targets and calibrated raters: less noise, inflation and favouritism in appraisals.",
         unit: "",
-        kind: Kind::Bool,
+        kind: LeverKind::Bool,
     },
     Lever {
         key: "pay.compression",
@@ -371,7 +371,7 @@ pub const LEVERS: &[Lever] = &[
 
 /// A chart of the page: the metrics it draws (mean line and band each), or
 /// headcount by grade.
-pub struct Chart {
+pub struct PageChart {
     pub id: &'static str,
     pub title: &'static str,
     pub unit: &'static str,
@@ -380,8 +380,8 @@ pub struct Chart {
     pub grades: bool,
 }
 
-pub const CHARTS: &[Chart] = &[
-    Chart {
+pub const CHARTS: &[PageChart] = &[
+    PageChart {
         id: "quality",
         title: "Workforce quality",
         unit: "score 0-10",
@@ -389,7 +389,7 @@ pub const CHARTS: &[Chart] = &[
         metrics: &["mean_competence", "mean_ability"],
         grades: false,
     },
-    Chart {
+    PageChart {
         id: "corruption",
         title: "Corruption",
         unit: "share of officers",
@@ -397,7 +397,7 @@ pub const CHARTS: &[Chart] = &[
         metrics: &["corruption_prevalence", "corruption_in_rent_posts"],
         grades: false,
     },
-    Chart {
+    PageChart {
         id: "efficiency",
         title: "Service delivery",
         unit: "index 0-100",
@@ -405,7 +405,7 @@ pub const CHARTS: &[Chart] = &[
         metrics: &["efficiency"],
         grades: false,
     },
-    Chart {
+    PageChart {
         id: "tenure",
         title: "Tenure in post",
         unit: "months",
@@ -413,7 +413,7 @@ pub const CHARTS: &[Chart] = &[
         metrics: &["mean_months_in_post", "nominal_tenure_months"],
         grades: false,
     },
-    Chart {
+    PageChart {
         id: "grades",
         title: "Headcount by grade",
         unit: "officers",
@@ -608,14 +608,14 @@ pub fn library_json() -> Json {
                 "about": l.about, "unit": l.unit,
             });
             match l.kind {
-                Kind::Number { min, max, step } => {
+                LeverKind::Number { min, max, step } => {
                     o["kind"] = json!("number");
                     o["min"] = json!(min);
                     o["max"] = json!(max);
                     o["step"] = json!(step);
                 }
-                Kind::Bool => o["kind"] = json!("bool"),
-                Kind::Choice(c) => {
+                LeverKind::Bool => o["kind"] = json!("bool"),
+                LeverKind::Choice(c) => {
                     o["kind"] = json!("choice");
                     o["choices"] = json!(c);
                 }

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 use crate::model::reforms::Reform;
 use crate::paths;
 use crate::scenario::Scenario;
-use crate::serve::library::{self, Kind, LIMITS, Loaded};
+use crate::serve::library::{self, LIMITS, LeverKind, Loaded};
 
 /// The body of `POST /api/run` and `POST /api/toml`.
 #[derive(Debug, Deserialize)]
@@ -410,7 +410,7 @@ fn reform_set(
 fn lever_value(lever: &library::Lever, value: &Json) -> Result<toml::Value, String> {
     let key = lever.key;
     match lever.kind {
-        Kind::Number { min, max, .. } => {
+        LeverKind::Number { min, max, .. } => {
             let x = value
                 .as_f64()
                 .ok_or_else(|| format!("levers: `{key}` must be a number, got {value}"))?;
@@ -428,11 +428,11 @@ fn lever_value(lever: &library::Lever, value: &Json) -> Result<toml::Value, Stri
                 toml::Value::Float(x)
             })
         }
-        Kind::Bool => value
+        LeverKind::Bool => value
             .as_bool()
             .map(toml::Value::Boolean)
             .ok_or_else(|| format!("levers: `{key}` must be true or false, got {value}")),
-        Kind::Choice(choices) => match value.as_str() {
+        LeverKind::Choice(choices) => match value.as_str() {
             Some(s) if choices.contains(&s) => Ok(toml::Value::String(s.into())),
             _ => Err(format!(
                 "levers: `{key}` must be one of {}, got {value}",
