@@ -97,6 +97,9 @@ pub(super) fn compare_report(
     })
 }
 
+/// A report table: heading, column heads, rows.
+type Table = (String, Vec<String>, Vec<Vec<String>>);
+
 /// The `--decompose` section: for each compared scenario, at the last
 /// report year, the share of its difference from the base that each
 /// mechanism carries, as a table and a chart.
@@ -105,7 +108,7 @@ fn decomposition(
     carried: &[Carried],
     plots: bool,
     intro: &mut Vec<String>,
-    tables: &mut Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    tables: &mut Vec<Table>,
     figures: &mut Vec<ReportFigure>,
 ) {
     let year = *plan.report_years.last().expect("a report year");
