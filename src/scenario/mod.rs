@@ -336,6 +336,17 @@ impl Scenario {
                     1.0,
                 );
                 c.range(&format!("{key}.morale_shock"), r.morale_shock, -1.0, 1.0);
+                for (name, v) in [
+                    (
+                        "reversal_at_government_change",
+                        r.reversal_at_government_change,
+                    ),
+                    ("legal_embedding", r.legal_embedding),
+                    ("monitoring", r.monitoring),
+                    ("time_bound_tasking", r.time_bound_tasking),
+                ] {
+                    c.range(&format!("{key}.{name}"), v, 0.0, 1.0);
+                }
                 let set = paths::flatten(&r.set);
                 if set.is_empty() {
                     c.conflict(format!(
