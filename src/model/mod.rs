@@ -10,6 +10,7 @@ pub const MECHANISM_SWITCHES: &[(&str, &str)] = &[
     ("corruption.enabled", "corruption"),
     ("accountability.enabled", "accountability"),
     ("postings.enabled", "postings and transfers"),
+    ("posting_market.enabled", "market for postings"),
     ("training.enabled", "training"),
     ("appraisal.enabled", "appraisal"),
     ("promotion.enabled", "promotion"),
@@ -34,6 +35,7 @@ pub mod params;
 pub mod pay;
 pub mod politics;
 pub mod population;
+pub mod posting_market;
 pub mod postings;
 pub mod posts;
 pub mod promotion;

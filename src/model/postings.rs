@@ -131,6 +131,10 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
     if total == 0 {
         return None;
     }
+    let choice = match choice {
+        Choice::Regular => crate::model::posting_market::placement(w, i).unwrap_or(choice),
+        other => other,
+    };
     let rule = w.scn.postings.rule.as_str();
     if choice == Choice::Regular && rule == "specialist" {
         let cl = w.derived.cluster[w.officers.cadre[i] as usize];

@@ -430,6 +430,7 @@ impl Scenario {
         self.corruption.check(&mut c);
         self.accountability.check(&mut c);
         self.postings.check(&mut c);
+        self.posting_market.check(&mut c);
         self.training.check(&mut c, &grades);
         self.appraisal.check(&mut c);
         self.promotion.check(&mut c);
