@@ -136,6 +136,11 @@ pub struct CompareArgs {
     /// The base scenario, then the scenarios to compare with it.
     #[arg(value_name = "SCENARIO", num_args = 2.., required = true)]
     pub scenarios: Vec<PathBuf>,
+    /// Also run every scenario with each mechanism switched off in turn
+    /// (same seeds), and report which mechanisms carry each difference and
+    /// how much of it (decomposition.csv and a section of the report).
+    #[arg(long)]
+    pub decompose: bool,
     #[command(flatten)]
     pub design: ExperimentFlags,
     #[command(flatten)]
@@ -486,7 +491,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Check(a) => check(a),
         Command::Validate(a) => validate(a),
         Command::Compare(a) => {
-            let spec = design_spec(Kind::Compare, a.scenarios, &a.design)?;
+            let mut spec = design_spec(Kind::Compare, a.scenarios, &a.design)?;
+            spec.decompose = a.decompose;
             experiment(spec, None, &a.control)
         }
         Command::Sweep(a) => {

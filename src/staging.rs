@@ -97,6 +97,7 @@ fn written_by_us(name: &str) -> bool {
         "points.csv",
         "indices.csv",
         "runs.csv",
+        "decomposition.csv",
     ];
     const PLOTS: &[&str] = &[
         "quality",
@@ -124,6 +125,7 @@ fn written_by_us(name: &str) -> bool {
     PLOTS.contains(&stem)
         || stem.strip_prefix("sweep_").is_some_and(metric_name)
         || stem.strip_prefix("sensitivity_").is_some_and(metric_name)
+        || stem.strip_prefix("decomposition_").is_some_and(metric_name)
 }
 
 fn metric_name(s: &str) -> bool {

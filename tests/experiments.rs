@@ -743,3 +743,89 @@ fn a_rerun_with_other_report_settings_redraws_without_running_and_drops_old_plot
         "stale plot removed"
     );
 }
+
+#[test]
+fn decompose_shows_which_mechanism_carries_a_difference() {
+    let sb = Sandbox::new();
+    // Two services that differ only in how much bribery costs an officer's
+    // conscience: with corruption switched off they are the same service.
+    fs::write(sb.join("a.toml"), "name = \"a\"\n[sim]\nwarmup_years = 1\n").unwrap();
+    fs::write(
+        sb.join("b.toml"),
+        "name = \"b\"\n[sim]\nwarmup_years = 1\n[corruption]\nmoral_weight = 0.4\n",
+    )
+    .unwrap();
+    ok(
+        &sb,
+        &[
+            "compare",
+            "a.toml",
+            "b.toml",
+            "--decompose",
+            "--scale",
+            "0.02",
+            "--years",
+            "4",
+            "--replicates",
+            "3",
+            "--at",
+            "4",
+            "--out",
+            "dec",
+            "--no-plots",
+        ],
+    );
+    let dir = sb.join("dec");
+    // The comparison table holds the two scenarios only.
+    let table = csv_rows(&dir, "table.csv");
+    assert!(
+        table
+            .iter()
+            .all(|r| r["scenario"] == "a" || r["scenario"] == "b")
+    );
+    let rows = csv_rows(&dir, "decomposition.csv");
+    let corruption: Vec<_> = rows
+        .iter()
+        .filter(|r| r["switch"] == "corruption.enabled")
+        .collect();
+    assert_eq!(corruption.len(), 6, "one row a main metric");
+    for r in &corruption {
+        assert_eq!(r["effect_without"], "0", "{r:?}");
+        assert_eq!(r["carried"], r["effect"], "{r:?}");
+        if r["effect"] != "0" {
+            assert_eq!(r["share_carried"], "1", "{r:?}");
+        }
+    }
+    // The prevalence of corruption differs, and only corruption carries it.
+    let prevalence = corruption
+        .iter()
+        .find(|r| r["metric"] == "corruption_prevalence")
+        .unwrap();
+    assert!(prevalence["effect"].parse::<f64>().unwrap().abs() > 0.0);
+    let switches: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["switch"].as_str()).collect();
+    assert!(switches.len() >= 10, "{switches:?}");
+    assert_mentions(
+        &String::from_utf8_lossy(&read(&dir, "report.md")),
+        &[
+            "Which mechanisms carry the difference of b at year 4",
+            "corruption (`corruption.enabled`)",
+        ],
+    );
+    // A sweep cannot be decomposed.
+    fs::write(
+        sb.join("sweep.toml"),
+        "kind = \"sweep\"\nscenario = \"a.toml\"\nvary = [\"pay.level=1,2\"]\ndecompose = true\n",
+    )
+    .unwrap();
+    let out = sb
+        .cmd()
+        .args(["experiment", "sweep.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_mentions(
+        &String::from_utf8_lossy(&out.stderr),
+        &["`decompose` applies to a comparison only"],
+    );
+}

@@ -91,7 +91,10 @@ fn every_scenario_validates_and_its_reforms_take_effect() {
         );
         let result = runner::run(&s, 1, &|| {}).expect("run");
         let last = result[0].rows.last().unwrap();
-        if s.reforms.iter().all(|r| r.reversal_hazard == 0.0) {
+        if s.reforms
+            .iter()
+            .all(|r| r.reversal_hazard == 0.0 && r.reversal_at_government_change == 0.0)
+        {
             assert_eq!(last[in_force], s.reforms.len() as f64, "{}", path.display());
         }
     }

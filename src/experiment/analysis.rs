@@ -106,6 +106,82 @@ pub fn arm_stats(plan: &Plan, runs: &Runs, years: &[u32]) -> ArmTable {
     }
 }
 
+/// How much of one arm's difference from the base one mechanism carries
+/// (`compare --decompose`), at one report year, for one metric.
+#[derive(Clone, Debug, Serialize)]
+pub struct Carried {
+    pub metric: &'static str,
+    pub year: u32,
+    /// The compared arm (1 … arms − 1).
+    pub arm: usize,
+    /// The switch turned off in both arms.
+    pub switch: String,
+    /// The arm's paired difference from the base, every mechanism on.
+    pub effect: Stats,
+    /// The same difference with the mechanism off in both arms.
+    pub effect_without: Stats,
+    /// `effect − effect_without`, paired by replicate: the part of the
+    /// difference that needs the mechanism.
+    pub carried: Stats,
+    /// `carried` as a share of `effect` (of their means); None when the
+    /// effect's mean is 0.
+    pub share: Option<f64>,
+}
+
+/// Paired differences `a − b` of two variants' replicates at one year
+/// (replicates where either is not finite are left out).
+fn paired(plan: &Plan, runs: &Runs, a: usize, b: usize, year: u32, m: usize) -> Vec<f64> {
+    values(plan, runs, a, year, m)
+        .iter()
+        .zip(values(plan, runs, b, year, m))
+        .map(|(x, y)| x - y)
+        .collect()
+}
+
+/// `compare --decompose`: for every table metric, report year, compared arm
+/// and switch, the arm's effect with every mechanism on, with the switch
+/// off in both arms, and the part the mechanism carries. With the same
+/// seeds in every run, each is paired replicate by replicate.
+pub fn decomposition(plan: &Plan, runs: &Runs) -> Vec<Carried> {
+    let mut out = Vec::new();
+    for &m in &plan.metrics {
+        for &y in &plan.report_years {
+            for arm in 1..plan.arms {
+                let effect = paired(plan, runs, arm, 0, y, m);
+                for (s, switch) in plan.switches.iter().enumerate() {
+                    let without = paired(
+                        plan,
+                        runs,
+                        plan.switched_off(s, arm),
+                        plan.switched_off(s, 0),
+                        y,
+                        m,
+                    );
+                    let carried: Vec<f64> =
+                        effect.iter().zip(&without).map(|(e, w)| e - w).collect();
+                    let (effect, without, carried) =
+                        (stats(&effect), stats(&without), stats(&carried));
+                    let share = match (carried.mean, effect.mean) {
+                        (Some(c), Some(e)) if e != 0.0 => Some(c / e),
+                        _ => None,
+                    };
+                    out.push(Carried {
+                        metric: crate::metrics::METRICS[m].name,
+                        year: y,
+                        arm,
+                        switch: switch.clone(),
+                        effect,
+                        effect_without: without,
+                        carried,
+                        share,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Mean and 95% interval per year of metric `m` for variant `v`:
 /// (mean, low, high), NaN where undefined.
 pub fn trajectory(plan: &Plan, runs: &Runs, v: usize, m: usize) -> [Vec<f64>; 3] {

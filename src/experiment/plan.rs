@@ -44,6 +44,12 @@ pub struct Plan {
     /// The base scenarios, resolved (overrides, seed, years and scale applied).
     pub bases: Vec<Scenario>,
     pub variants: Vec<Variant>,
+    /// The compared arms: the first `arms` variants (the rest, with
+    /// `--decompose`, are the arms again with one mechanism off).
+    pub arms: usize,
+    /// `--decompose`: the switches turned off, in the order of their blocks
+    /// of variants.
+    pub switches: Vec<String>,
     /// The sensitivity design in the unit cube, one row per variant.
     pub unit_design: Vec<Vec<f64>>,
     pub years: u32,
@@ -155,6 +161,8 @@ impl Plan {
             command,
             bases,
             variants: Vec::new(),
+            arms: 0,
+            switches: Vec::new(),
             unit_design: Vec::new(),
             years,
             seed,
@@ -191,6 +199,59 @@ impl Plan {
         Ok(())
     }
 
+    /// `--decompose`: after the compared arms, every arm again with each
+    /// mechanism switched off (one block of arms per switch, in the order
+    /// of [`crate::model::MECHANISM_SWITCHES`]); switches off in every arm
+    /// are left out. A reform that sets a switch is made to set it off too,
+    /// so the mechanism stays off all run.
+    fn expand_decomposition(&mut self) -> Result<(), UsageError> {
+        let trees: Vec<toml::Value> = self
+            .bases
+            .iter()
+            .map(|b| toml::Value::try_from(b).expect("scenario serialises"))
+            .collect();
+        for &(key, _) in crate::model::MECHANISM_SWITCHES {
+            let on_somewhere = trees.iter().zip(&self.bases).any(|(t, b)| {
+                paths::get(t, key).ok().and_then(toml::Value::as_bool) == Some(true)
+                    || b.reforms.iter().any(|r| {
+                        paths::get(&toml::Value::Table(r.set.clone()), key)
+                            .ok()
+                            .and_then(toml::Value::as_bool)
+                            == Some(true)
+                    })
+            });
+            if !on_somewhere {
+                continue;
+            }
+            self.switches.push(key.to_string());
+            for a in 0..self.arms {
+                let base = &self.bases[self.variants[a].base];
+                let mut sets = vec![format!("{key}=false")];
+                for (k, r) in base.reforms.iter().enumerate() {
+                    if paths::get(&toml::Value::Table(r.set.clone()), key).is_ok() {
+                        sets.push(format!("reforms[{k}].set.{key}=false"));
+                    }
+                }
+                let v = Variant {
+                    label: format!("{} without {key}", self.variants[a].label),
+                    base: self.variants[a].base,
+                    sets,
+                    linked: Vec::new(),
+                    coords: Vec::new(),
+                };
+                self.scenario(&v)?;
+                self.variants.push(v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The variant of arm `arm` with switch number `switch` of
+    /// [`Plan::switches`] off (`--decompose`).
+    pub fn switched_off(&self, switch: usize, arm: usize) -> usize {
+        self.arms * (1 + switch) + arm
+    }
+
     fn expand(&mut self) -> Result<(), UsageError> {
         match self.spec.kind {
             Kind::Compare => {
@@ -215,6 +276,10 @@ impl Plan {
                         n += 1;
                     }
                     v.label = label;
+                }
+                self.arms = self.variants.len();
+                if self.spec.decompose {
+                    self.expand_decomposition()?;
                 }
             }
             Kind::Sweep if self.spec.design.is_some() => self.expand_design()?,
@@ -409,6 +474,9 @@ impl Plan {
             }
         }
         self.warnings = warnings;
+        if self.spec.kind != Kind::Compare {
+            self.arms = self.variants.len();
+        }
         Ok(())
     }
 

@@ -6,21 +6,14 @@
 //! supersessions, and security falls with the political transfer hazard and
 //! an OSD posting. Its parameters are keys of `[pay]` (`morale`,
 //! `morale_rate`, `weight_pay`, `weight_fairness`, `weight_security`,
-//! `adequacy_slope`); the constants below are assumptions of the model,
-//! not scenario keys (docs/model.md §7.9, §7.17).
+//! `adequacy_slope`, `fairness_capture_loss`, `supersession_loss`,
+//! `osd_security_loss`; docs/model.md §7.9).
 
 use crate::model::pay::PayParams;
 use crate::model::world::Env;
 
-/// Fairness lost when every promotion is decided by connections
-/// (`promotion_capture` = 1). Assumption.
-pub const FAIRNESS_LOST_TO_CAPTURE: f64 = 0.7;
-/// Fairness lost per supersession the officer has suffered. Assumption.
-pub const FAIRNESS_LOST_PER_SUPERSESSION: f64 = 0.15;
 /// Supersessions felt at most (more do not lower fairness further).
 pub const SUPERSESSIONS_FELT: u8 = 2;
-/// Security lost while on special duty without a post (OSD). Assumption.
-pub const SECURITY_LOST_ON_OSD: f64 = 0.3;
 
 /// Target morale.
 #[inline]
@@ -51,7 +44,7 @@ impl MoraleStep {
         MoraleStep {
             enabled: p.morale,
             rate: 1.0 - (1.0 - p.morale_rate).powi(months as i32),
-            fairness: 1.0 - FAIRNESS_LOST_TO_CAPTURE * env.promotion_capture,
+            fairness: 1.0 - p.fairness_capture_loss * env.promotion_capture,
             felt_pressure: env.transfer_pressure * (1.0 - tenure_protection),
         }
     }
@@ -73,8 +66,8 @@ pub fn update(
     if !s.enabled {
         return morale;
     }
-    let superseded = FAIRNESS_LOST_PER_SUPERSESSION * supersessions.min(SUPERSESSIONS_FELT) as f64;
-    let osd = if posted { 0.0 } else { SECURITY_LOST_ON_OSD };
+    let superseded = p.supersession_loss * supersessions.min(SUPERSESSIONS_FELT) as f64;
+    let osd = if posted { 0.0 } else { p.osd_security_loss };
     let security = 1.0 - (political_hazard.max(s.felt_pressure)).min(1.0) - osd;
     let target = target(p, pay_over_outside, s.fairness - superseded, security);
     (morale + s.rate as f32 * (target as f32 - morale)).clamp(0.0, 1.0)

@@ -11,9 +11,9 @@ use crate::model::structure::Structure;
 use crate::model::{
     accountability::AccountabilityParams, ageing::AgeingParams, appraisal::AppraisalParams,
     corruption::CorruptionParams, exits::ExitParams, pay::PayParams, politics::PoliticsParams,
-    postings::PostingParams, promotion::PromotionParams, recruitment::RecruitmentParams,
-    reforms::Reform, training::TrainingParams, transparency::TransparencyParams,
-    trust::TrustParams, work::WorkParams,
+    posting_market::PostingMarketParams, postings::PostingParams, promotion::PromotionParams,
+    recruitment::RecruitmentParams, reforms::Reform, training::TrainingParams,
+    transparency::TransparencyParams, trust::TrustParams, work::WorkParams,
 };
 
 /// Run settings.
@@ -61,6 +61,7 @@ pub struct Scenario {
     pub corruption: CorruptionParams,
     pub accountability: AccountabilityParams,
     pub postings: PostingParams,
+    pub posting_market: PostingMarketParams,
     pub training: TrainingParams,
     pub appraisal: AppraisalParams,
     pub promotion: PromotionParams,

@@ -54,6 +54,15 @@ pub struct PayParams {
     pub weight_security: f64,
     /// Slope of pay adequacy in the pay-to-outside-wage ratio.
     pub adequacy_slope: f64,
+    /// Morale: fairness lost when every promotion is decided by
+    /// connections (`promotion_capture` = 1). Assumption.
+    pub fairness_capture_loss: f64,
+    /// Morale: fairness lost per supersession suffered (up to two).
+    /// Assumption.
+    pub supersession_loss: f64,
+    /// Morale: security lost while on special duty without a post (OSD).
+    /// Assumption.
+    pub osd_security_loss: f64,
 }
 
 impl Default for PayParams {
@@ -75,6 +84,9 @@ impl Default for PayParams {
             weight_fairness: 0.3,
             weight_security: 0.3,
             adequacy_slope: 3.0,
+            fairness_capture_loss: 0.7,
+            supersession_loss: 0.15,
+            osd_security_loss: 0.3,
         }
     }
 }
@@ -97,6 +109,9 @@ impl PayParams {
             weight_fairness: 0.0, 1.0;
             weight_security: 0.0, 1.0;
             adequacy_slope: 0.0, 100.0;
+            fairness_capture_loss: 0.0, 1.0;
+            supersession_loss: 0.0, 1.0;
+            osd_security_loss: 0.0, 1.0;
         });
         let w = self.weight_pay + self.weight_fairness + self.weight_security;
         if (w - 1.0).abs() > 1e-6 {

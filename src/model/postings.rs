@@ -41,6 +41,13 @@ pub struct PostingParams {
     pub osd_share: f64,
     /// Annual rate at which an OSD officer is given a post.
     pub osd_repost_rate: f64,
+    /// Probability that a corrupt officer moved out of post to special
+    /// duty (OSD) keeps its disposition, taking bribes again in its next
+    /// post (it takes none while without a post, but can still be found
+    /// out). 0 (the disposition ends with the post): assumption; transfers
+    /// used as rewards and punishments (Wade 1982; Iyer & Mani 2012) suggest
+    /// habits travel.
+    pub osd_keeps_corruption: f64,
     /// Vacancies sampled when choosing a post by desirability or expertise.
     pub sample: u32,
 }
@@ -56,6 +63,7 @@ impl Default for PostingParams {
             able_shield: 0.3,
             osd_share: 0.25,
             osd_repost_rate: 2.0,
+            osd_keeps_corruption: 0.0,
             sample: 6,
         }
     }
@@ -76,6 +84,7 @@ impl PostingParams {
             able_shield: 0.0, 1.0;
             osd_share: 0.0, 1.0;
             osd_repost_rate: 0.0, 120.0;
+            osd_keeps_corruption: 0.0, 1.0;
             sample: int 1, 1000;
         });
     }
@@ -122,6 +131,10 @@ pub fn choose_post(w: &mut World, i: usize, g: usize, choice: Choice) -> Option<
     if total == 0 {
         return None;
     }
+    let choice = match choice {
+        Choice::Regular => crate::model::posting_market::placement(w, i).unwrap_or(choice),
+        other => other,
+    };
     let rule = w.scn.postings.rule.as_str();
     if choice == Choice::Regular && rule == "specialist" {
         let cl = w.derived.cluster[w.officers.cadre[i] as usize];
@@ -181,13 +194,17 @@ pub fn leave_post(w: &mut World, i: usize) {
 }
 
 /// Moves officer `i` out of its current post (if any) into `post`, or into
-/// OSD when `post` is None (which also ends any bribe-taking).
+/// OSD when `post` is None: a corrupt officer keeps its disposition there
+/// with probability `osd_keeps_corruption` (no draw when it is 0 or 1).
 pub fn move_to(w: &mut World, i: usize, post: Option<u32>) {
     leave_post(w, i);
     match post {
         Some(p) => w.assign_post(i, p),
-        // Without a post there are no bribes to take.
-        None => w.officers.corrupt[i] = false,
+        None => {
+            let keep = w.scn.postings.osd_keeps_corruption;
+            let kept = w.officers.corrupt[i] && (keep >= 1.0 || (keep > 0.0 && w.rng.chance(keep)));
+            w.officers.corrupt[i] = kept;
+        }
     }
     w.officers.months_in_post[i] = 0;
 }

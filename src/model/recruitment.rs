@@ -72,8 +72,19 @@ pub struct RecruitmentParams {
     pub age_distribution: String,
     pub age_mean: f64,
     pub age_sd: f64,
+    /// Mean integrity (0–1) of entrants by open merit; the other channels
+    /// differ from it by their gaps.
     pub integrity_mean: f64,
     pub integrity_sd: f64,
+    /// How much lower the mean integrity of open-merit entrants is than
+    /// `integrity_mean` (negative: higher). 0: assumption (no source
+    /// compares the integrity of entrants by channel).
+    pub merit_integrity_gap: f64,
+    /// The same for entrants on regional quota seats (selected by the same
+    /// exam, ranked within their region). 0: assumption.
+    pub quota_integrity_gap: f64,
+    /// The same for lateral entrants. 0: assumption.
+    pub lateral_integrity_gap: f64,
     pub merit_connections: f64,
     pub patronage_ability_gap: f64,
     pub patronage_integrity_gap: f64,
@@ -111,6 +122,9 @@ impl Default for RecruitmentParams {
             age_sd: 5.0,
             integrity_mean: 0.6,
             integrity_sd: 0.15,
+            merit_integrity_gap: 0.0,
+            quota_integrity_gap: 0.0,
+            lateral_integrity_gap: 0.0,
             merit_connections: 0.15,
             patronage_ability_gap: 0.8,
             patronage_integrity_gap: 0.2,
@@ -178,6 +192,9 @@ impl RecruitmentParams {
             age_sd: 0.0, 30.0;
             integrity_mean: 0.0, 1.0;
             integrity_sd: 0.0, 1.0;
+            merit_integrity_gap: -1.0, 1.0;
+            quota_integrity_gap: -1.0, 1.0;
+            lateral_integrity_gap: -1.0, 1.0;
             merit_connections: 0.0, 1.0;
             patronage_ability_gap: 0.0, 10.0;
             patronage_integrity_gap: 0.0, 1.0;
@@ -291,6 +308,10 @@ pub fn draw_entrants(
     }
     let mu = p.ability_mean + p.attract_ability * (attract - 1.0);
     let per_seat = p.applicants_per_seat * attract.max(0.0).powf(p.pool_elasticity);
+    let integrity_gap = match channel {
+        Channel::Quota => p.quota_integrity_gap,
+        _ => p.merit_integrity_gap,
+    };
     let select =
         |rng: &mut Stream, seats: usize, pool_per_seat: f64, region: u8, out: &mut Vec<Entrant>| {
             if seats == 0 {
@@ -300,8 +321,8 @@ pub fn draw_entrants(
             let mut push = |rng: &mut Stream, a: f64| {
                 out.push(Entrant {
                     ability: a.clamp(0.0, 10.0) as f32,
-                    integrity: (p.integrity_mean + p.integrity_sd * rng.normal()).clamp(0.0, 1.0)
-                        as f32,
+                    integrity: (p.integrity_mean - integrity_gap + p.integrity_sd * rng.normal())
+                        .clamp(0.0, 1.0) as f32,
                     connections: rng.range(0.0, p.merit_connections) as f32,
                     region,
                     channel,
@@ -522,7 +543,9 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
             expertise_cadre: p.lateral_expertise as f32,
             expertise_other: 1.0,
             managerial: (3.0 + 4.0 * w.derived.mgmt[t]).min(10.0),
-            integrity: (p.integrity_mean + p.integrity_sd * w.rng.normal()).clamp(0.0, 1.0) as f32,
+            integrity: (p.integrity_mean - p.lateral_integrity_gap
+                + p.integrity_sd * w.rng.normal())
+            .clamp(0.0, 1.0) as f32,
             connections: 0.1,
             morale: 0.6,
             training_left: 0,

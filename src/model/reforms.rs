@@ -22,15 +22,44 @@ pub struct Reform {
     pub label: String,
     #[serde(default)]
     pub ramp_years: f64,
+    /// Yearly probability that the reform, once in force, is reversed
+    /// (checked at each year end).
     #[serde(default)]
     pub reversal_hazard: f64,
+    /// Probability that a change of government reverses the reform, once
+    /// in force (reforms are "started but not sustained when priorities
+    /// change": KP sustainability SOP). 0: assumption.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reversal_at_government_change: f64,
+    /// Institutionalisation, as the KP SOP lists it: the share (0–1) of
+    /// the risk of reversal that each removes — embedding in law or rules,
+    /// monitoring (file tracking, dashboards, citizen portal), and
+    /// time-bound tasking with performance evaluation. Both reversal
+    /// hazards are multiplied by `(1 − legal_embedding)(1 − monitoring)
+    /// (1 − time_bound_tasking)`. The multiplicative form and every value
+    /// are assumptions.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub legal_embedding: f64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub monitoring: f64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub time_bound_tasking: f64,
     #[serde(default)]
     pub morale_shock: f64,
     /// Key paths and the values they take.
     pub set: toml::Table,
 }
 
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 impl Reform {
+    /// The factor institutionalisation leaves of the reversal hazards.
+    pub fn reversal_factor(&self) -> f64 {
+        (1.0 - self.legal_embedding) * (1.0 - self.monitoring) * (1.0 - self.time_bound_tasking)
+    }
+
     /// Its label for plots and reports; "reform k" (1-based `index`) when unset.
     pub fn display_label(&self, index: usize) -> String {
         if self.label.is_empty() {
@@ -59,6 +88,8 @@ pub struct ReformState {
     pub ramp_steps: u64,
     /// (path, value before, value after).
     pub changes: Vec<(String, Value, Value)>,
+    /// Changes of government seen by the last step.
+    pub government_changes_seen: u32,
 }
 
 impl ReformState {
@@ -69,6 +100,7 @@ impl ReformState {
             start_step: (spec.year * steps_per_year as f64).round() as u64,
             ramp_steps: (spec.ramp_years * steps_per_year as f64).round() as u64,
             changes: Vec::new(),
+            government_changes_seen: 0,
         }
     }
 }
@@ -153,11 +185,7 @@ pub fn step(w: &mut World) -> bool {
                     .get_or_insert_with(|| Value::try_from(&w.scn).expect("scenario serialises"));
                 apply_ramp(tree, r, step);
             }
-            Phase::InForce
-                if year_end
-                    && r.spec.reversal_hazard > 0.0
-                    && w.rng.chance(r.spec.reversal_hazard) =>
-            {
+            Phase::InForce if reversed(w, r, year_end) => {
                 let tree = root
                     .get_or_insert_with(|| Value::try_from(&w.scn).expect("scenario serialises"));
                 // Restore only what still holds this reform's value: a key a
@@ -171,6 +199,9 @@ pub fn step(w: &mut World) -> bool {
             }
             _ => {}
         }
+    }
+    for r in states.iter_mut() {
+        r.government_changes_seen = w.env.government_changes;
     }
     w.reforms = states;
     if shock != 0.0 {
@@ -186,6 +217,19 @@ pub fn step(w: &mut World) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether reform `r`, in force, is reversed at this step: by the yearly
+/// hazard at a year end, or by a change of government since the last step,
+/// each cut by institutionalisation. A probability of 0 draws nothing.
+fn reversed(w: &mut World, r: &ReformState, year_end: bool) -> bool {
+    let factor = r.spec.reversal_factor();
+    let yearly = r.spec.reversal_hazard;
+    let at_change = r.spec.reversal_at_government_change;
+    (year_end && yearly > 0.0 && w.rng.chance(yearly * factor))
+        || (w.env.government_changes > r.government_changes_seen
+            && at_change > 0.0
+            && w.rng.chance(at_change * factor))
 }
 
 fn apply_ramp(tree: &mut Value, r: &mut ReformState, step: u64) {

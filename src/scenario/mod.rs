@@ -336,6 +336,17 @@ impl Scenario {
                     1.0,
                 );
                 c.range(&format!("{key}.morale_shock"), r.morale_shock, -1.0, 1.0);
+                for (name, v) in [
+                    (
+                        "reversal_at_government_change",
+                        r.reversal_at_government_change,
+                    ),
+                    ("legal_embedding", r.legal_embedding),
+                    ("monitoring", r.monitoring),
+                    ("time_bound_tasking", r.time_bound_tasking),
+                ] {
+                    c.range(&format!("{key}.{name}"), v, 0.0, 1.0);
+                }
                 let set = paths::flatten(&r.set);
                 if set.is_empty() {
                     c.conflict(format!(
@@ -419,6 +430,7 @@ impl Scenario {
         self.corruption.check(&mut c);
         self.accountability.check(&mut c);
         self.postings.check(&mut c);
+        self.posting_market.check(&mut c);
         self.training.check(&mut c, &grades);
         self.appraisal.check(&mut c);
         self.promotion.check(&mut c);

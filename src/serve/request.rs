@@ -228,6 +228,10 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             label: "your reform".into(),
             ramp_years: 0.0,
             reversal_hazard: 0.0,
+            reversal_at_government_change: 0.0,
+            legal_embedding: 0.0,
+            monitoring: 0.0,
+            time_bound_tasking: 0.0,
             morale_shock: 0.0,
             set,
         });

@@ -387,7 +387,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                     ability[j] as f64,
                     p.wave,
                     scn.politics.wave_multiplier,
-                );
+                ) * scn.posting_market.removal_factor(corrupt[j], rent);
                 out.pressure.push(political);
                 // A due rotation is applied with the step's events; the
                 // officer still faces this step's risks (a rotation that

@@ -34,6 +34,9 @@ impl Spec {
                 shell_word(&format!("{}={}:{}", p.key, p.lo, p.hi))
             ));
         }
+        if self.decompose {
+            c.push_str(" --decompose");
+        }
         c.push_str(&format!(" --replicates {}", self.replicates));
         if let Some(y) = self.years {
             c.push_str(&format!(" --years {y}"));

@@ -42,6 +42,9 @@ struct ExperimentFile {
     bootstrap: Option<u32>,
     year: Option<u32>,
     design_seed: Option<u64>,
+    /// compare: also run each arm with each mechanism off (`--decompose`).
+    #[serde(default)]
+    decompose: bool,
 }
 
 /// Reads an experiment file; scenario paths are relative to the file.
@@ -115,6 +118,11 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
         "a sensitivity analysis",
     )?;
     not_for(
+        "decompose",
+        f.decompose && f.kind != Kind::Compare,
+        "a comparison",
+    )?;
+    not_for(
         "design",
         f.design.is_some() && f.kind != Kind::Sweep,
         "a sweep",
@@ -141,6 +149,7 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
         )
     });
     spec.sets = f.set;
+    spec.decompose = f.decompose;
     if let Some(r) = f.replicates {
         spec.replicates = r;
     }

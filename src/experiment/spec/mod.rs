@@ -139,6 +139,10 @@ pub struct Spec {
     pub year: Option<u32>,
     /// Seed of the sampling design (Morris trajectories, Saltelli points).
     pub design_seed: u64,
+    /// Compare: also run every arm with each mechanism switched off, to
+    /// show which mechanisms carry each difference (`--decompose`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub decompose: bool,
 }
 
 fn lossy_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
@@ -173,6 +177,7 @@ impl Spec {
             bootstrap: 500,
             year: None,
             design_seed: 1,
+            decompose: false,
         }
     }
 

@@ -1,9 +1,10 @@
 //! The report of a scenario comparison.
 
-use crate::experiment::analysis::{self, ArmTable, Runs};
+use crate::experiment::analysis::{self, ArmTable, Carried, Runs, excludes_zero};
 use crate::experiment::plan::Plan;
 use crate::metrics::METRICS;
-use crate::output::chart::{self, Series};
+use crate::output::chart::{self, Bars, Series};
+use crate::output::number::report_cell;
 
 use super::cells::{mean_ci, metric_title, signed};
 use super::{ExperimentReport, ReportFigure, metric_panels};
@@ -12,15 +13,14 @@ pub(super) fn compare_report(
     plan: &Plan,
     runs: &Runs,
     main: &ArmTable,
+    carried: &[Carried],
     plots: bool,
 ) -> anyhow::Result<ExperimentReport> {
     let r = plan.spec.replicates;
     let base = &plan.variants[0].label;
     let mut intro = vec![format!(
         "{} scenarios compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
-        plan.variants.len(),
-        plan.years,
-        plan.seed
+        plan.arms, plan.years, plan.seed
     )];
     intro.push(
         "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval; a `*` marks a difference whose interval excludes 0.".into(),
@@ -37,7 +37,7 @@ pub(super) fn compare_report(
             )
             .collect::<Vec<_>>();
         let mut rows = Vec::new();
-        for (v, var) in plan.variants.iter().enumerate() {
+        for (v, var) in plan.variants[..plan.arms].iter().enumerate() {
             let mut row = vec![var.label.clone()];
             for &y in &plan.report_years {
                 let a = main.get(m, y, v);
@@ -55,7 +55,7 @@ pub(super) fn compare_report(
     let mut figures = Vec::new();
     if plots {
         let panels = metric_panels(plan, |m| {
-            plan.variants
+            plan.variants[..plan.arms]
                 .iter()
                 .enumerate()
                 .map(|(v, var)| {
@@ -83,13 +83,125 @@ pub(super) fn compare_report(
             ),
         });
     }
-    Ok(
-        ExperimentReport {
-            title: format!("Comparison: {}", plan.spec.name),
-            intro,
-            tables,
-            figures,
-            notes: vec!["Every metric at every report year, with the same columns, is in `table.csv`; every run's every year in `runs.csv`; all statistics in `summary.json`.".into()],
-        },
-    )
+    let mut notes = vec!["Every metric at every report year, with the same columns, is in `table.csv`; every run's every year in `runs.csv`; all statistics in `summary.json`.".into()];
+    if plan.spec.decompose {
+        decomposition(plan, carried, plots, &mut intro, &mut tables, &mut figures);
+        notes.push("Every metric, report year, scenario and mechanism of the decomposition, with the effect, the effect without the mechanism, the part it carries and their 95% intervals, is in `decomposition.csv`.".into());
+    }
+    Ok(ExperimentReport {
+        title: format!("Comparison: {}", plan.spec.name),
+        intro,
+        tables,
+        figures,
+        notes,
+    })
+}
+
+/// A report table: heading, column heads, rows.
+type Table = (String, Vec<String>, Vec<Vec<String>>);
+
+/// The `--decompose` section: for each compared scenario, at the last
+/// report year, the share of its difference from the base that each
+/// mechanism carries, as a table and a chart.
+fn decomposition(
+    plan: &Plan,
+    carried: &[Carried],
+    plots: bool,
+    intro: &mut Vec<String>,
+    tables: &mut Vec<Table>,
+    figures: &mut Vec<ReportFigure>,
+) {
+    let year = *plan.report_years.last().expect("a report year");
+    let base = &plan.variants[0].label;
+    intro.push(format!(
+        "Decomposition: every scenario was also run with each mechanism switched off, in it and in the base alike ({} mechanisms, the same seeds). The part of a difference a mechanism *carries* is the difference with every mechanism on minus the difference with that mechanism off, paired replicate by replicate; the tables give it as a share of the whole difference at year {year}, with `*` where its 95% interval excludes 0. Mechanisms interact, so the shares need not sum to 100%.",
+        plan.switches.len()
+    ));
+    let at = |arm: usize, m: &str, switch: &str| {
+        carried
+            .iter()
+            .find(|c| c.arm == arm && c.year == year && c.metric == m && c.switch == switch)
+    };
+    let share = |c: &Carried| match c.share {
+        Some(s) => format!(
+            "{}%{}",
+            report_cell(Some(100.0 * s)),
+            if excludes_zero(&c.carried) { " *" } else { "" }
+        ),
+        None => "–".into(),
+    };
+    for arm in 1..plan.arms {
+        let label = &plan.variants[arm].label;
+        let names: Vec<&str> = plan.metrics.iter().map(|&m| METRICS[m].name).collect();
+        let mut head = vec!["mechanism switched off".to_string()];
+        head.extend(names.iter().map(|m| m.to_string()));
+        let mut rows = vec![{
+            let mut r = vec![format!("(difference from {base}, all on)")];
+            for m in &names {
+                r.push(
+                    plan.switches
+                        .first()
+                        .and_then(|s| at(arm, m, s))
+                        .map_or(String::new(), |c| signed(&c.effect)),
+                );
+            }
+            r
+        }];
+        for s in &plan.switches {
+            let mut r = vec![format!("{} (`{s}`)", super::tables::mechanism_name(s))];
+            for m in &names {
+                r.push(at(arm, m, s).map_or(String::new(), share));
+            }
+            rows.push(r);
+        }
+        tables.push((
+            format!("Which mechanisms carry the difference of {label} at year {year}"),
+            head,
+            rows,
+        ));
+        if plots {
+            let items: Vec<String> = plan
+                .switches
+                .iter()
+                .map(|s| super::tables::mechanism_name(s).to_string())
+                .collect();
+            let measures: Vec<Bars> = names
+                .iter()
+                .map(|m| {
+                    let mut b = Bars {
+                        label: m.to_string(),
+                        ..Default::default()
+                    };
+                    for s in &plan.switches {
+                        let c = at(arm, m, s);
+                        let e = c.and_then(|c| c.effect.mean).filter(|e| *e != 0.0);
+                        let pct = |x: Option<f64>| match (x, e) {
+                            (Some(x), Some(e)) => 100.0 * x / e,
+                            _ => f64::NAN,
+                        };
+                        b.values.push(pct(c.and_then(|c| c.carried.mean)));
+                        let (lo, hi) = (
+                            pct(c.and_then(|c| c.carried.ci95_low)),
+                            pct(c.and_then(|c| c.carried.ci95_high)),
+                        );
+                        b.lo.push(lo.min(hi));
+                        b.hi.push(lo.max(hi));
+                    }
+                    b
+                })
+                .collect();
+            figures.push(ReportFigure {
+                stem: format!("decomposition_{arm}"),
+                caption: format!(
+                    "{label} against {base} at year {year}: the share of each metric's difference that each mechanism carries (bars), with the 95% interval of the carried part as a share of the whole difference."
+                ),
+                chart: chart::ranking(
+                    &format!("What carries the difference of {label}"),
+                    &items,
+                    &measures,
+                    "share of the difference carried (%)",
+                ),
+            });
+        }
+    }
 }

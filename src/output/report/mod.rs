@@ -57,20 +57,32 @@ pub fn write_all(
     let report = match plan.spec.kind {
         Kind::Compare => {
             let table = analysis::arm_stats(plan, runs, &plan.report_years);
-            tables::write_compare_csv(dir, plan, &table.rows)?;
-            summary::write_summary(dir, plan, &table.rows, &[])?;
-            comparison::compare_report(plan, runs, &table, plots)?
+            // The compared arms only; with --decompose the rest are the
+            // arms again with one mechanism off, reported by what they carry.
+            let rows: Vec<_> = table
+                .rows
+                .iter()
+                .filter(|a| a.arm < plan.arms)
+                .cloned()
+                .collect();
+            let carried = analysis::decomposition(plan, runs);
+            tables::write_compare_csv(dir, plan, &rows)?;
+            if plan.spec.decompose {
+                tables::write_decomposition_csv(dir, plan, &carried)?;
+            }
+            summary::write_summary(dir, plan, &rows, &[], &carried)?;
+            comparison::compare_report(plan, runs, &table, &carried, plots)?
         }
         Kind::Sweep => {
             let table = analysis::arm_stats(plan, runs, &plan.report_years);
             tables::write_points_csv(dir, plan, &table.rows)?;
-            summary::write_summary(dir, plan, &table.rows, &[])?;
+            summary::write_summary(dir, plan, &table.rows, &[], &[])?;
             sweep::sweep_report(plan, &table, plots)?
         }
         Kind::Sensitivity => {
             let ix = analysis::indices(plan, runs, &metrics);
             tables::write_indices_csv(dir, &ix)?;
-            summary::write_summary(dir, plan, &[], &ix)?;
+            summary::write_summary(dir, plan, &[], &ix, &[])?;
             sensitivity::sensitivity_report(plan, &ix, plots)?
         }
     };
@@ -78,7 +90,7 @@ pub fn write_all(
     // so the folder shows only what this report describes.
     for e in std::fs::read_dir(dir)? {
         let name = e?.file_name().to_string_lossy().into_owned();
-        let ours = ["comparison", "sweep", "sensitivity_"]
+        let ours = ["comparison", "decomposition", "sweep", "sensitivity_"]
             .iter()
             .any(|p| name.starts_with(p))
             && (name.ends_with(".png") || name.ends_with(".svg"));

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::experiment::analysis::{ArmStat, ParamIndex};
+use crate::experiment::analysis::{ArmStat, Carried, ParamIndex};
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::{Kind, Method};
 use crate::metrics::summary::Stats;
@@ -57,6 +57,9 @@ struct ExperimentSummary<'a> {
     results: Vec<StatOut<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     indices: &'a [ParamIndex],
+    /// `compare --decompose`: what each mechanism carries of each difference.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    decomposition: &'a [Carried],
 }
 
 /// `summary.json`: the experiment and every statistic, with no times or paths.
@@ -65,6 +68,7 @@ pub(super) fn write_summary(
     plan: &Plan,
     rows: &[ArmStat],
     ix: &[ParamIndex],
+    carried: &[Carried],
 ) -> anyhow::Result<()> {
     let sens = plan.spec.kind == Kind::Sensitivity;
     let s = ExperimentSummary {
@@ -109,6 +113,7 @@ pub(super) fn write_summary(
             })
             .collect(),
         indices: ix,
+        decomposition: carried,
     };
     let text = serde_json::to_string_pretty(&s)? + "\n";
     write_file_atomic(&dir.join("summary.json"), text.as_bytes(), true)

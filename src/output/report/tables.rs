@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::experiment::analysis::{ArmStat, ParamIndex, Runs};
+use crate::experiment::analysis::{ArmStat, Carried, ParamIndex, Runs};
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::Kind;
 use crate::metrics::METRICS;
@@ -224,4 +224,53 @@ pub(super) fn write_indices_csv(dir: &Path, ix: &[ParamIndex]) -> anyhow::Result
         out.row(&f);
     }
     write_file_atomic(&dir.join("indices.csv"), &out.into_bytes(), true)
+}
+
+/// `decomposition.csv` of `compare --decompose`: for every metric, report
+/// year, compared scenario and mechanism, the difference from the base
+/// with every mechanism on, with the mechanism off in both arms, and the
+/// part the mechanism carries (paired by replicate), with 95% intervals.
+pub(super) fn write_decomposition_csv(
+    dir: &Path,
+    plan: &Plan,
+    rows: &[Carried],
+) -> anyhow::Result<()> {
+    let mut head: Vec<String> = ["metric", "year", "scenario", "switch", "mechanism", "n"]
+        .map(String::from)
+        .to_vec();
+    for part in ["effect", "effect_without", "carried"] {
+        for col in ["", "_ci95_low", "_ci95_high"] {
+            head.push(format!("{part}{col}"));
+        }
+    }
+    head.push("share_carried".into());
+    let mut out = CsvText::new(&head);
+    for c in rows {
+        let mut f = vec![
+            c.metric.to_string(),
+            c.year.to_string(),
+            plan.variants[c.arm].label.clone(),
+            c.switch.clone(),
+            mechanism_name(&c.switch).to_string(),
+            c.carried.n.to_string(),
+        ];
+        for s in [&c.effect, &c.effect_without, &c.carried] {
+            f.extend([
+                csv_option(s.mean),
+                csv_option(s.ci95_low),
+                csv_option(s.ci95_high),
+            ]);
+        }
+        f.push(csv_option(c.share));
+        out.row(&f);
+    }
+    write_file_atomic(&dir.join("decomposition.csv"), &out.into_bytes(), true)
+}
+
+/// The name of the mechanism a switch turns off.
+pub(super) fn mechanism_name(switch: &str) -> &'static str {
+    crate::model::MECHANISM_SWITCHES
+        .iter()
+        .find(|(k, _)| *k == switch)
+        .map_or("", |(_, name)| name)
 }
