@@ -82,6 +82,14 @@ pub struct PromotionParams {
     /// ±carry_over_noise) or "redraw" (the Peter hypothesis).
     pub competence_on_promotion: String,
     pub carry_over_noise: f64,
+    /// Promotion incentives: how much an officer's effort (its performance)
+    /// rises with its stake in the next board, `1 + effort_response ·
+    /// stake`, where the stake is the share of the board's score that its
+    /// own performance moves (see [`promotion_stake`]) and is 0 for an
+    /// officer who cannot reach the next grade's minimum service before
+    /// retiring. 0: assumption (no effect); direction: officers who cannot
+    /// reach the top perform worse (Bertrand, Burgess, Chawla & Xu 2020).
+    pub effort_response: f64,
 }
 
 impl Default for PromotionParams {
@@ -100,6 +108,7 @@ impl Default for PromotionParams {
             board_size: 1,
             competence_on_promotion: "carry_over".into(),
             carry_over_noise: 1.0,
+            effort_response: 0.0,
         }
     }
 }
@@ -143,6 +152,7 @@ impl PromotionParams {
             discretion_capture: 0.0, 1.0;
             discretion_noise: 0.0, 10.0;
             board_size: int 1, 50;
+            effort_response: 0.0, 5.0;
         });
         c.one_of(
             "promotion.competence_on_promotion",
@@ -457,6 +467,44 @@ pub fn extra_board_due(w: &World, in_year: u32) -> bool {
     offset % every == 0 && offset / every < boards
 }
 
+/// The share of the board's score for promotion out of grade `g` that an
+/// officer's own performance moves: under the "weighted" rule at a
+/// selection post, the appraisal's normalised weight times how far the
+/// reported score follows true performance (`1 − inflation·f`); 0 under
+/// seniority, at a non-selection post, at the top grade, when appraisal or
+/// promotion is off, and under the classic rules (which read competence,
+/// not effort).
+pub fn promotion_stake(scn: &crate::model::params::Scenario, g: usize) -> f64 {
+    let p = &scn.promotion;
+    let grades = &scn.structure.grades;
+    if !p.enabled || !scn.appraisal.enabled || g + 1 >= grades.len() || !grades[g + 1].selection {
+        return 0.0;
+    }
+    if p.rule != "weighted" {
+        return 0.0;
+    }
+    let w = &p.weights;
+    let sum = w.seniority + w.appraisal + w.training + w.discretion + w.connections;
+    if sum <= 0.0 {
+        return 0.0;
+    }
+    let a = &scn.appraisal;
+    let f = if a.objective_pm {
+        a.objective_factor
+    } else {
+        1.0
+    };
+    w.appraisal / sum * (1.0 - a.inflation * f)
+}
+
+/// Whether an officer aged `age_m` months with `service_m` months of
+/// service can still reach `min_service_m` months of service before the
+/// retirement age `retirement_m`.
+#[inline]
+pub fn can_reach(age_m: u16, service_m: u16, min_service_m: u16, retirement_m: u16) -> bool {
+    age_m as u32 + (min_service_m.saturating_sub(service_m) as u32) < retirement_m as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,5 +539,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn merit_promotion_raises_the_stake_and_no_stake_without_a_chance() {
+        let mut scn = crate::model::params::Scenario::default();
+        let base = promotion_stake(&scn, 2);
+        // The default: appraisal weight 0.4 of 1, reports follow true
+        // performance at 1 − inflation 0.6.
+        assert!((base - 0.4 * 0.4).abs() < 1e-12, "{base}");
+        scn.appraisal.objective_pm = true;
+        scn.promotion.weights.appraisal = 0.6;
+        scn.promotion.weights.training = 0.2;
+        scn.promotion.weights.discretion = 0.2;
+        assert!(promotion_stake(&scn, 2) > base);
+        let top = scn.structure.grades.len() - 1;
+        assert_eq!(promotion_stake(&scn, top), 0.0);
+        scn.promotion.rule = "seniority".into();
+        assert_eq!(promotion_stake(&scn, 2), 0.0);
+        // Aged 55 with 20 of the 25 years a grade needs: out of reach at 60.
+        assert!(!can_reach(55 * 12, 20 * 12, 25 * 12, 60 * 12));
+        assert!(can_reach(40 * 12, 20 * 12, 25 * 12, 60 * 12));
     }
 }

@@ -36,6 +36,9 @@ pub struct Derived {
     pub retirement_m: u16,
     pub tenure_m: u16,
     pub scalar: bool,
+    /// Promotion incentives: `effort_response · stake` for an officer of
+    /// each grade who can still be promoted (0 at the top grade).
+    pub effort_gain: Vec<f32>,
 }
 
 impl Derived {
@@ -112,6 +115,13 @@ impl Derived {
             retirement_m: (scn.exits.retirement_age * 12.0).round() as u16,
             tenure_m: (scn.postings.tenure_months.round()).clamp(1.0, u16::MAX as f64) as u16,
             scalar: scn.work.scalar(),
+            effort_gain: (0..grades)
+                .map(|g| {
+                    (scn.promotion.effort_response
+                        * crate::model::promotion::promotion_stake(scn, g))
+                        as f32
+                })
+                .collect(),
         }
     }
 }

@@ -21,7 +21,9 @@ use crate::model::population::NONE;
 use crate::model::world::{
     Derived, Env, Event, World, outside_for, pay_for, peer_share_in, rent_value,
 };
-use crate::model::{accountability, ageing, corruption, politics, postings, training, work};
+use crate::model::{
+    accountability, ageing, corruption, politics, postings, promotion, training, work,
+};
 use crate::rng::{CHUNK_BASE, Stream};
 
 /// Officer slots per work chunk. Each chunk has its own random stream, so
@@ -357,7 +359,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                     derived.mgmt[g],
                 )
             };
-            let perf = work::performance(
+            let mut perf = work::performance(
                 &p.work,
                 competence,
                 months_in_post[j],
@@ -365,6 +367,18 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                 corrupt[j],
                 fear,
             );
+            // Promotion incentives: effort rises with the stake in the next board.
+            let gain = derived.effort_gain[g];
+            if gain > 0.0
+                && promotion::can_reach(
+                    age_m[j],
+                    service_m[j],
+                    derived.min_service_m[g + 1],
+                    derived.retirement_m,
+                )
+            {
+                perf = (perf * (1.0 + gain)).min(1.0);
+            }
             perf_sum[j] += perf;
             perf_n[j] = perf_n[j].saturating_add(1);
             out.delivery
