@@ -53,6 +53,12 @@ pub struct CorruptionParams {
     pub morale_erosion: f64,
     /// Monthly recovery of integrity towards its value at entry.
     pub recovery: f64,
+    /// The roving bandit: an officer who expects to be moved soon takes
+    /// what it can while it can. The gain of bribery is multiplied by
+    /// `1 + haste · h`, with h the officer's annual hazard of a political
+    /// transfer. 0: assumption (no effect); direction: Olson (1993) on
+    /// roving and stationary bandits.
+    pub haste: f64,
 }
 
 impl Default for CorruptionParams {
@@ -71,6 +77,7 @@ impl Default for CorruptionParams {
             peer_erosion: 0.004,
             morale_erosion: 0.003,
             recovery: 0.004,
+            haste: 0.0,
         }
     }
 }
@@ -90,6 +97,7 @@ impl CorruptionParams {
             peer_erosion: 0.0, 1.0;
             morale_erosion: 0.0, 1.0;
             recovery: 0.0, 1.0;
+            haste: 0.0, 100.0;
         });
     }
 }
@@ -108,11 +116,16 @@ pub struct Situation {
     /// Outside wage over own pay.
     pub outside_ratio: f64,
     pub years_left: f64,
+    /// Annual hazard of being moved out of the post by a political transfer.
+    pub move_hazard: f64,
 }
 
 /// Net expected gain from taking bribes, in years of own pay.
 pub fn net_gain(p: &CorruptionParams, s: &Situation) -> f64 {
-    let gain = s.rent * p.rent_value * (1.0 - (-s.months_in_post / p.collusion_months).exp());
+    let mut gain = s.rent * p.rent_value * (1.0 - (-s.months_in_post / p.collusion_months).exp());
+    if p.haste > 0.0 {
+        gain *= 1.0 + p.haste * s.move_hazard;
+    }
     let premium = (1.0 - s.outside_ratio).max(0.0);
     let q = s.punish * (1.0 - p.peer_risk_discount * s.peers);
     let cost = q * (p.penalty_years + premium * p.horizon_years.min(s.years_left.max(0.0)))
@@ -150,6 +163,7 @@ pub struct SituationInputs {
     pub outside: f64,
     pub pay: f64,
     pub age_m: u16,
+    pub move_hazard: f64,
 }
 
 /// The corruption decision's inputs from an officer's own values: the
@@ -165,6 +179,7 @@ pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situat
         punish: v.punish,
         outside_ratio: v.outside / v.pay,
         years_left: (d.retirement_m as f64 - v.age_m as f64) / 12.0,
+        move_hazard: v.move_hazard,
     }
 }
 
@@ -186,8 +201,25 @@ pub fn situation(w: &World, i: usize, p: usize) -> Situation {
             outside: w.outside_of(i),
             pay: w.pay_of(i),
             age_m: w.officers.age_m[i],
+            move_hazard: move_hazard(w, i),
         },
     )
+}
+
+/// Posted officer `i`'s annual hazard of a political transfer, as the
+/// monthly pass computes it.
+fn move_hazard(w: &World, i: usize) -> f64 {
+    let s = w.officers.post_sector[i] as usize;
+    w.scn.postings.political_hazard(
+        w.derived.interference,
+        w.derived.sector_desirability[s] as f64,
+        w.officers.ability[i] as f64,
+        w.env.wave_left > 0,
+        w.scn.politics.wave_multiplier,
+    ) * w
+        .scn
+        .posting_market
+        .removal_factor(w.officers.corrupt[i], w.officer_rent(i))
 }
 
 /// Bribes a corrupt officer takes in one step of `dt` years: the post's
@@ -238,6 +270,7 @@ mod tests {
             punish: 0.05,
             outside_ratio: 0.9,
             years_left: 20.0,
+            move_hazard: 0.0,
         }
     }
 
@@ -286,5 +319,19 @@ mod tests {
             j = integrity_step(&p, j, 0.6, 0.0, 0.6);
         }
         assert!(j > 0.45, "{j}");
+    }
+
+    #[test]
+    fn an_officer_about_to_be_moved_takes_more_when_haste_is_on() {
+        let p = CorruptionParams::default();
+        let mover = Situation {
+            move_hazard: 2.0,
+            ..base()
+        };
+        // Off by default: the hazard of a move does not matter.
+        assert_eq!(probability(&p, &mover), probability(&p, &base()));
+        let hasty = CorruptionParams { haste: 1.0, ..p };
+        assert!(probability(&hasty, &mover) > probability(&hasty, &base()));
+        assert_eq!(probability(&hasty, &base()), probability(&p, &base()));
     }
 }

@@ -497,6 +497,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                     outside,
                     pay,
                     age_m: age_m[j],
+                    move_hazard: political,
                 },
             );
             corrupt[j] = v < corruption::probability(p.cp, &s);
