@@ -144,9 +144,12 @@ fn paired(plan: &Plan, runs: &Runs, a: usize, b: usize, year: u32, m: usize) -> 
 /// seeds in every run, each is paired replicate by replicate.
 pub fn decomposition(plan: &Plan, runs: &Runs) -> Vec<Carried> {
     let mut out = Vec::new();
+    if plan.switches.is_empty() {
+        return out;
+    }
     for &m in &plan.metrics {
         for &y in &plan.report_years {
-            for arm in 1..plan.arms {
+            for arm in 1..plan.arms() {
                 let effect = paired(plan, runs, arm, 0, y, m);
                 for (s, switch) in plan.switches.iter().enumerate() {
                     let without = paired(

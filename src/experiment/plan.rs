@@ -44,9 +44,6 @@ pub struct Plan {
     /// The base scenarios, resolved (overrides, seed, years and scale applied).
     pub bases: Vec<Scenario>,
     pub variants: Vec<Variant>,
-    /// The compared arms: the first `arms` variants (the rest, with
-    /// `--decompose`, are the arms again with one mechanism off).
-    pub arms: usize,
     /// `--decompose`: the switches turned off, in the order of their blocks
     /// of variants.
     pub switches: Vec<String>,
@@ -161,7 +158,6 @@ impl Plan {
             command,
             bases,
             variants: Vec::new(),
-            arms: 0,
             switches: Vec::new(),
             unit_design: Vec::new(),
             years,
@@ -210,6 +206,7 @@ impl Plan {
             .iter()
             .map(|b| toml::Value::try_from(b).expect("scenario serialises"))
             .collect();
+        let arms = self.variants.len();
         for &(key, _) in crate::model::MECHANISM_SWITCHES {
             let on_somewhere = trees.iter().zip(&self.bases).any(|(t, b)| {
                 paths::get(t, key).ok().and_then(toml::Value::as_bool) == Some(true)
@@ -224,7 +221,7 @@ impl Plan {
                 continue;
             }
             self.switches.push(key.to_string());
-            for a in 0..self.arms {
+            for a in 0..arms {
                 let base = &self.bases[self.variants[a].base];
                 let mut sets = vec![format!("{key}=false")];
                 for (k, r) in base.reforms.iter().enumerate() {
@@ -249,7 +246,13 @@ impl Plan {
     /// The variant of arm `arm` with switch number `switch` of
     /// [`Plan::switches`] off (`--decompose`).
     pub fn switched_off(&self, switch: usize, arm: usize) -> usize {
-        self.arms * (1 + switch) + arm
+        self.arms() * (1 + switch) + arm
+    }
+
+    /// The compared arms: the first `arms()` variants (with `--decompose`
+    /// the rest are the arms again, one block a switch turned off).
+    pub fn arms(&self) -> usize {
+        self.variants.len() / (1 + self.switches.len())
     }
 
     fn expand(&mut self) -> Result<(), UsageError> {
@@ -277,7 +280,6 @@ impl Plan {
                     }
                     v.label = label;
                 }
-                self.arms = self.variants.len();
                 if self.spec.decompose {
                     self.expand_decomposition()?;
                 }
@@ -474,9 +476,6 @@ impl Plan {
             }
         }
         self.warnings = warnings;
-        if self.spec.kind != Kind::Compare {
-            self.arms = self.variants.len();
-        }
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! The state of one replicate: parameters in force, officers, posts, the
 //! environment, this year's flow counters and the replicate's random stream
-//! (the monthly pass's per-chunk streams belong to the engine, `crate::sim`).
+//! (the monthly pass's per-chunk streams belong to the engine in `sim/`).
 
 use crate::model::params::Scenario;
 use crate::model::population::Officers;

@@ -20,7 +20,9 @@ pub(super) fn compare_report(
     let base = &plan.variants[0].label;
     let mut intro = vec![format!(
         "{} scenarios compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
-        plan.arms, plan.years, plan.seed
+        plan.arms(),
+        plan.years,
+        plan.seed
     )];
     intro.push(
         "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval; a `*` marks a difference whose interval excludes 0.".into(),
@@ -37,7 +39,7 @@ pub(super) fn compare_report(
             )
             .collect::<Vec<_>>();
         let mut rows = Vec::new();
-        for (v, var) in plan.variants[..plan.arms].iter().enumerate() {
+        for (v, var) in plan.variants[..plan.arms()].iter().enumerate() {
             let mut row = vec![var.label.clone()];
             for &y in &plan.report_years {
                 let a = main.get(m, y, v);
@@ -55,7 +57,7 @@ pub(super) fn compare_report(
     let mut figures = Vec::new();
     if plots {
         let panels = metric_panels(plan, |m| {
-            plan.variants[..plan.arms]
+            plan.variants[..plan.arms()]
                 .iter()
                 .enumerate()
                 .map(|(v, var)| {
@@ -130,7 +132,7 @@ fn decomposition(
         ),
         None => "–".into(),
     };
-    for arm in 1..plan.arms {
+    for arm in 1..plan.arms() {
         let label = &plan.variants[arm].label;
         let names: Vec<&str> = plan.metrics.iter().map(|&m| METRICS[m].name).collect();
         let mut head = vec!["mechanism switched off".to_string()];

@@ -62,7 +62,7 @@ pub fn write_all(
             let rows: Vec<_> = table
                 .rows
                 .iter()
-                .filter(|a| a.arm < plan.arms)
+                .filter(|a| a.arm < plan.arms())
                 .cloned()
                 .collect();
             let carried = analysis::decomposition(plan, runs);
