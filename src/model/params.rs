@@ -1,7 +1,7 @@
 //! The scenario's parameter data: every block of parameters a scenario
 //! file sets, each defined by the mechanism that reads it, gathered into
 //! one [`Scenario`]. Loading, `--set`, validation and the stated effects'
-//! checks are in `crate::scenario`; this file only holds the data, so that
+//! checks are in `scenario/`; this file only holds the data, so that
 //! the model can carry the parameters in force without reaching upward.
 
 use serde::{Deserialize, Serialize};

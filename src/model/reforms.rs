@@ -284,7 +284,7 @@ mod tests {
 }
 
 /// A scenario's stated effect of its reforms (checked by `bureausim validate`;
-/// see `crate::scenario::expect`).
+/// see the checks in `scenario/expect.rs`).
 /// One entry of `[[expect]]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,7 +5,7 @@
 //! same streams), so chance differences between replicates largely cancel
 //! and the intervals of the differences are narrow.
 //! `bureausim validate` renders the results as docs/validation.md
-//! ([`crate::output::validation`]); tests/validation.rs runs the same checks
+//! (`output/validation.rs`); tests/validation.rs runs the same checks
 //! on a smaller service.
 //!
 //! The parts: `evidence.rs` (how a published finding is measured),
