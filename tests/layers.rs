@@ -243,3 +243,35 @@ fn the_reader_finds_grouped_inline_and_nested_imports() {
         "let x = ; "
     );
 }
+
+/// Comments and doc links follow the order too: a `crate::` path to a layer
+/// above, even in a comment, reads as an upward dependency to anyone (and
+/// any tool) scanning the source, so upper layers are named by folder.
+#[test]
+fn no_comment_names_a_layer_above_by_path() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut faults = Vec::new();
+    for file in files {
+        let Some(from) = module_of(&src, &file) else {
+            continue;
+        };
+        let Some(own) = rank(&from) else { continue };
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let Some(k) = line.find("//") else { continue };
+            for (_, to) in named_modules(&line[k..]) {
+                if rank(&to).is_some_and(|r| r > own) {
+                    faults.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        faults.is_empty(),
+        "comments naming a layer above by path:\n{}",
+        faults.join("\n")
+    );
+}
