@@ -88,6 +88,7 @@ impl Bound {
                 grade: init.below(6) as u8,
                 cadre: init.below(sectors) as u8,
                 channel: Channel::Initial,
+                ladder: 0,
                 region: 0,
                 age_m: 300 + init.below(300) as u16,
                 service_m: init.below(300) as u16,

@@ -34,6 +34,59 @@ const MAY_BE_MISSING: &[&str] = &[
     "corruption_in_rent_posts",
 ];
 
+/// Two ladders: officers of the ex-cadre ladder never reach a grade
+/// without ex-cadre posts, each ladder's headcount stays within its posts
+/// (plus what it started with), the exam fills only the cadre ladder and
+/// the ex-cadre recruitment only the other.
+#[test]
+fn ex_cadre_officers_climb_only_their_own_ladder() {
+    use bureausim::model::population::Channel;
+    let s = small(&[
+        "structure.grades[0].ex_cadre_share=0.8".into(),
+        "structure.grades[1].ex_cadre_share=0.6".into(),
+        "structure.grades[2].ex_cadre_share=0".into(),
+        "sim.years=12".into(),
+    ]);
+    let mut w = init::build(&s, 0);
+    let mut engine = Engine::default();
+    let mut exam = 0u32;
+    let mut ex = 0u32;
+    for _ in 0..(s.sim.years * s.sim.steps_per_year) {
+        step::step(&mut w, &mut engine);
+        let mut head = vec![[0u32; 2]; w.derived.grades];
+        for i in 0..w.officers.slots() {
+            if w.officers.active[i] {
+                let g = w.officers.grade[i] as usize;
+                head[g][w.officers.ladder[i] as usize] += 1;
+            }
+        }
+        for (g, h) in head.iter().enumerate() {
+            let posts = s.structure.ladder_posts(g);
+            assert!(g < 2 || h[1] == 0, "ex-cadre officers in grade {g}: {h:?}");
+            for l in 0..2 {
+                assert!(
+                    h[l] <= posts[l].max(s.structure.initial_officers(g)),
+                    "grade {g} ladder {l}: {h:?} of {posts:?}"
+                );
+            }
+        }
+        let by = &w.flows.recruits_by_channel;
+        exam = exam.max(w.flows.recruits_exam);
+        ex = ex.max(w.flows.recruits_by_ladder[1]);
+        assert!(by[Channel::Merit as usize] + by[Channel::Quota as usize] >= w.flows.recruits_exam);
+    }
+    assert!(exam > 0 && ex > exam, "exam {exam}, ex-cadre {ex}");
+    // Promotions happen on both ladders into BPS-18.
+    let (_, grades) = metrics::observe(&w);
+    assert!(
+        grades[1][metrics::GRADE_METRICS
+            .iter()
+            .position(|m| m.name == "vacancy_rate_ex_cadre")
+            .unwrap()]
+        .is_finite()
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
 
@@ -50,6 +103,7 @@ proptest! {
         steps_per_year in prop::sample::select(vec![1u32, 4, 12]),
         demote in any::<bool>(),
         compulsory in any::<bool>(),
+        ex_cadre in 0.0f64..=0.9,
         seed in 0u64..1_000_000,
     ) {
         let sets = vec![
@@ -69,6 +123,8 @@ proptest! {
             format!("accountability.on_conviction={}", if demote { "demote" } else { "dismiss" }),
             format!("exits.compulsory_retirement={compulsory}"),
             format!("sim.seed={seed}"),
+            format!("structure.grades[0].ex_cadre_share={ex_cadre}"),
+            format!("structure.grades[1].ex_cadre_share={}", ex_cadre * 0.8),
         ];
         let s = small(&sets);
         let mut w = init::build(&s, 0);

@@ -142,15 +142,18 @@ levers! {
     specialist_track_raises_competence: ["postings.rule=generalist"] => ["postings.rule=specialist"], "mean_competence", UP;
     // Promotion
     appraisal_threshold_cuts_promotions: ["promotion.appraisal_threshold=0"] => ["promotion.appraisal_threshold=9.3"], "promotions", DOWN;
-    board_discretion_capture_lowers_merit: ["promotion.discretion_capture=0.0"] => ["promotion.discretion_capture=1.0"], "promotion_rank_correlation", DOWN;
+    // Boards that reconsider the passed-over keep pools large enough, on a
+    // tenth of the service, for the ranking's quality to show (here and in
+    // the appraisal cases below).
+    board_discretion_capture_lowers_merit: ["promotion.max_supersessions=0", "promotion.discretion_capture=0.0"] => ["promotion.max_supersessions=0", "promotion.discretion_capture=1.0"], "promotion_rank_correlation", DOWN;
     // A skipped board delays promotions (the next one finds more vacancies),
     // so what it shows is posts left empty longer.
     board_skipping_leaves_posts_vacant: ["promotion.board_skip_probability=0.0"] => ["promotion.board_skip_probability=0.8"], "vacancy_rate", UP;
     seniority_rule_raises_service_at_promotion: ["promotion.rule=weighted"] => ["promotion.rule=seniority"], "mean_service_at_promotion", UP;
     supersession_rule_retires_poor_records: ["exits.compulsory_retirement=false"] => ["exits.compulsory_retirement=true"], "exits_compulsory", UP;
     // Appraisal
-    appraisal_inflation_blunts_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "appraisal.inflation=0"]
-        => ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "appraisal.inflation=0.9"], "promotion_rank_correlation", DOWN;
+    appraisal_inflation_blunts_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "appraisal.inflation=0"]
+        => ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "appraisal.inflation=0.9"], "promotion_rank_correlation", DOWN;
     larger_boards_select_better: ["promotion.weights.appraisal=0.05", "promotion.weights.training=0.05", "promotion.weights.discretion=0.9", "promotion.discretion_noise=0.5", "promotion.board_size=1"]
         => ["promotion.weights.appraisal=0.05", "promotion.weights.training=0.05", "promotion.weights.discretion=0.9", "promotion.discretion_noise=0.5", "promotion.board_size=9"], "promotion_rank_correlation", UP;
     objective_pm_sharpens_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "appraisal.noise_sd=2.5"]

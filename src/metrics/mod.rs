@@ -4,7 +4,7 @@
 
 pub mod summary;
 
-use crate::model::population::NONE;
+use crate::model::population::{Channel, NONE};
 use crate::model::world::World;
 use crate::model::{reforms, work};
 
@@ -41,6 +41,8 @@ pub const METRICS: &[Metric] = metrics![
     "rent_taken", "million PKR", "Bribes taken during the year.";
     "detections", "per year", "Corrupt officers detected (inquiries opened).";
     "convictions", "per year", "Convictions (all verdicts against the officer).";
+    "acquittals", "per year", "Decided inquiries that ended without conviction.";
+    "cases_undecided", "per year", "Inquiries that closed without a verdict.";
     "wrongful_inquiries", "per year", "Inquiries opened against honest officers (selective enforcement).";
     "wrongful_convictions", "per year", "Convictions of honest officers.";
     "promotions", "per year", "Promotions by boards.";
@@ -61,6 +63,9 @@ pub const METRICS: &[Metric] = metrics![
     "recruits", "per year", "Entrants through the exam cycle.";
     "recruit_mean_ability", "score 0-10", "Mean ability of this year's entrants (empty when none).";
     "laterals", "per year", "Lateral entrants above the entry grade.";
+    "recruits_exam", "per year", "Entrants through the CSS exam (open merit and regional quota seats, cadre ladder).";
+    "recruits_ex_cadre", "per year", "Entrants to the ex-cadre ladder (departmental and specialist posts).";
+    "recruits_patronage", "per year", "Ad-hoc (patronage) appointees, both ladders.";
     "trained", "per year", "Courses passed.";
     "mean_integrity", "0-1", "Mean integrity of active officers.";
     "mean_connections", "0-1", "Mean political connections of active officers.";
@@ -87,6 +92,9 @@ pub const GRADE_METRICS: &[Metric] = metrics![
     "mean_service", "years", "Mean years of service.";
     "promotions_in", "per year", "Promotions into the grade.";
     "service_at_promotion_in", "years", "Mean years of service of those promoted into the grade (empty when none).";
+    "age_at_promotion_in", "years", "Mean age of those promoted into the grade (empty when none).";
+    "vacancy_rate_cadre", "share", "1 - headcount/posts on the cadre ladder (empty when it has no posts).";
+    "vacancy_rate_ex_cadre", "share", "1 - headcount/posts on the ex-cadre ladder (empty when it has no posts).";
 ];
 
 fn index(name: &str) -> usize {
@@ -121,6 +129,16 @@ impl Acc {
     }
 }
 
+/// The vacancy rate of one ladder of grade `g` (NaN when it has no posts).
+fn ladder_vacancy(w: &World, g: usize, ladder: usize, head: &[[u32; 2]]) -> f64 {
+    let posts = w.scn.structure.ladder_posts(g)[ladder] as f64;
+    if posts > 0.0 {
+        (1.0 - head[g][ladder] as f64 / posts).max(0.0)
+    } else {
+        f64::NAN
+    }
+}
+
 /// One year's row of [`METRICS`] and the rows of [`GRADE_METRICS`] per grade.
 pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     let grades = w.derived.grades;
@@ -146,6 +164,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut g_mip = vec![Acc::default(); grades];
     let mut g_age = vec![Acc::default(); grades];
     let mut g_service = vec![Acc::default(); grades];
+    let mut g_ladder_head = vec![[0u32; 2]; grades];
     for i in 0..w.officers.slots() {
         if !w.officers.active[i] {
             continue;
@@ -153,6 +172,7 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
         let g = w.officers.grade[i] as usize;
         head += 1.0;
         g_head[g] += 1.0;
+        g_ladder_head[g][w.officers.ladder[i] as usize] += 1;
         let p = w.officers.post[i];
         if p != NONE {
             posted += 1.0;
@@ -253,6 +273,8 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     set("rent_taken", f.rent_taken * pkr);
     set("detections", f.detections as f64);
     set("convictions", f.convictions as f64);
+    set("acquittals", f.acquittals as f64);
+    set("cases_undecided", f.cases_undecided as f64);
     set("wrongful_inquiries", f.wrongful_inquiries as f64);
     set("wrongful_convictions", f.wrongful_convictions as f64);
     set("promotions", f.promotions as f64);
@@ -288,6 +310,12 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
         ratio(f.recruits_ability_sum, f.recruits as f64),
     );
     set("laterals", f.laterals as f64);
+    set("recruits_exam", f.recruits_exam as f64);
+    set("recruits_ex_cadre", f.recruits_by_ladder[1] as f64);
+    set(
+        "recruits_patronage",
+        f.recruits_by_channel[Channel::Patronage as usize] as f64,
+    );
     set("trained", f.trained as f64);
     set("mean_integrity", integ.mean());
     set("mean_connections", conn.mean());
@@ -321,6 +349,12 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
                     f.grade_promotion_service.get(g).copied().unwrap_or(0.0),
                     f.grade_promotions.get(g).copied().unwrap_or(0) as f64,
                 ),
+                ratio(
+                    f.grade_promotion_age.get(g).copied().unwrap_or(0.0),
+                    f.grade_promotions.get(g).copied().unwrap_or(0) as f64,
+                ),
+                ladder_vacancy(w, g, 0, &g_ladder_head),
+                ladder_vacancy(w, g, 1, &g_ladder_head),
             ]
         })
         .collect();

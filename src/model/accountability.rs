@@ -8,8 +8,10 @@
 //! with I the effective political interference. Annual hazard of a wrongful
 //! inquiry for an honest officer:
 //! `wrongful_inquiry_rate · selective_enforcement · (1 − connections)`.
-//! A verdict follows after `judicial_delay_months`: conviction with
-//! `conviction_rate` (corrupt) or `wrongful_conviction_rate` (honest).
+//! After `judicial_delay_months` a share `decided_share` of inquiries ends
+//! in a verdict (the rest close undecided): conviction with
+//! `conviction_rate` (corrupt) or `wrongful_conviction_rate` (honest) of
+//! the decided cases.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,9 +29,14 @@ pub struct AccountabilityParams {
     pub enabled: bool,
     /// Annual probability that a corrupt officer is detected, before boosts.
     pub detection_rate: f64,
-    /// Probability that an inquiry into a corrupt officer ends in conviction.
+    /// Share of inquiries that reach a verdict; the rest close undecided
+    /// (the officer returns to post with no conviction).
+    pub decided_share: f64,
+    /// Probability that a decided case against a corrupt officer ends in
+    /// conviction.
     pub conviction_rate: f64,
-    /// Probability that an inquiry into an honest officer ends in conviction.
+    /// Probability that a decided case against an honest officer ends in
+    /// conviction.
     pub wrongful_conviction_rate: f64,
     /// Months from detection to verdict.
     pub judicial_delay_months: f64,
@@ -53,8 +60,9 @@ impl Default for AccountabilityParams {
         AccountabilityParams {
             enabled: true,
             detection_rate: 0.06,
-            conviction_rate: 0.35,
-            wrongful_conviction_rate: 0.05,
+            decided_share: 0.48,
+            conviction_rate: 0.73,
+            wrongful_conviction_rate: 0.104,
             judicial_delay_months: 30.0,
             whistleblower_protection: 0.0,
             whistleblower_effect: 0.5,
@@ -70,6 +78,7 @@ impl AccountabilityParams {
     pub fn check(&self, c: &mut Checks) {
         check_ranges!(c, self, "accountability", {
             detection_rate: 0.0, 12.0;
+            decided_share: 0.0, 1.0;
             conviction_rate: 0.0, 1.0;
             wrongful_conviction_rate: 0.0, 1.0;
             judicial_delay_months: 0.0, 240.0;
@@ -113,10 +122,12 @@ pub fn detection_hazard(scn: &Scenario, d: &Derived, env: &Env, connections: f32
     a.detection_rate * env.detection_boost * shield.max(0.0)
 }
 
-/// Perceived annual probability of punishment given the detection hazard.
+/// Perceived annual probability of punishment given the detection hazard:
+/// detection, a verdict, and conviction in a decided case.
 #[inline]
 pub fn punish_probability(scn: &Scenario, detection: f64) -> f64 {
-    (detection * scn.accountability.conviction_rate).min(1.0)
+    let a = &scn.accountability;
+    (detection * a.decided_share * a.conviction_rate).min(1.0)
 }
 
 /// Annual hazard of a wrongful inquiry against an honest officer with
@@ -188,9 +199,11 @@ pub fn open_inquiry(w: &mut World, i: usize, wrongful: bool) {
     }
 }
 
-/// The verdict on officer `i`'s inquiry: conviction with
-/// `conviction_rate` (or `wrongful_conviction_rate` for an honest officer)
-/// demotes or dismisses; an acquitted officer on special duty is posted.
+/// The end of officer `i`'s inquiry: with probability `decided_share` a
+/// verdict, and in a decided case conviction with `conviction_rate` (or
+/// `wrongful_conviction_rate` for an honest officer), which demotes or
+/// dismisses; an officer acquitted, or whose case closes undecided, and on
+/// special duty is posted. One uniform draw decides both.
 pub fn verdict(w: &mut World, i: usize) {
     let a = &w.scn.accountability;
     let wrongful = w.officers.inquiry_wrongful[i];
@@ -199,10 +212,12 @@ pub fn verdict(w: &mut World, i: usize) {
     } else {
         a.conviction_rate
     };
+    let decided = a.decided_share;
     let demote = a.on_conviction == "demote";
     w.officers.inquiry_left[i] = -1;
     w.officers.inquiry_wrongful[i] = false;
-    if w.rng.chance(conviction) {
+    let u = w.rng.uniform();
+    if u < decided * conviction {
         w.flows.convictions += 1;
         if wrongful {
             w.flows.wrongful_convictions += 1;
@@ -216,7 +231,14 @@ pub fn verdict(w: &mut World, i: usize) {
             // Conviction dismisses (also a demotion below the bottom grade).
             exits::remove(w, i, ExitReason::Dismissal);
         }
-    } else if w.officers.post[i] == NONE {
+        return;
+    }
+    if u < decided {
+        w.flows.acquittals += 1;
+    } else {
+        w.flows.cases_undecided += 1;
+    }
+    if w.officers.post[i] == NONE {
         postings::post(w, i);
     }
 }

@@ -45,6 +45,14 @@ pub struct CorruptionParams {
     pub penalty_years: f64,
     /// Years of lost pay premium counted in the cost of dismissal.
     pub horizon_years: f64,
+    /// Share of the pension a convicted officer forfeits (dismissal from
+    /// service). The pension's value today, in years of own pay, is
+    /// `pay.pension_share / (pay.pension_mortality + discount_rate) ·
+    /// e^(−discount_rate · years to retirement)`. 0: assumption (no
+    /// effect), kept until the calibration sets it.
+    pub pension_at_stake: f64,
+    /// Yearly rate at which an officer discounts the pension.
+    pub discount_rate: f64,
     /// Noise of the decision (logistic scale), in years of own pay.
     pub temperature: f64,
     /// Monthly erosion of integrity when every peer in the unit is corrupt.
@@ -73,6 +81,8 @@ impl Default for CorruptionParams {
             peer_risk_discount: 0.3,
             penalty_years: 1.0,
             horizon_years: 10.0,
+            pension_at_stake: 0.0,
+            discount_rate: 0.05,
             temperature: 0.25,
             peer_erosion: 0.004,
             morale_erosion: 0.003,
@@ -93,6 +103,8 @@ impl CorruptionParams {
             peer_risk_discount: 0.0, 1.0;
             penalty_years: 0.0, 100.0;
             horizon_years: 0.0, 50.0;
+            pension_at_stake: 0.0, 1.0;
+            discount_rate: 0.0, 1.0;
             temperature: 0.001, 100.0;
             peer_erosion: 0.0, 1.0;
             morale_erosion: 0.0, 1.0;
@@ -118,6 +130,9 @@ pub struct Situation {
     pub years_left: f64,
     /// Annual hazard of being moved out of the post by a political transfer.
     pub move_hazard: f64,
+    /// Value today of the pension forfeited on conviction, in years of own
+    /// pay (0 unless `pension_at_stake` > 0).
+    pub pension_lost: f64,
 }
 
 /// Net expected gain from taking bribes, in years of own pay.
@@ -128,7 +143,8 @@ pub fn net_gain(p: &CorruptionParams, s: &Situation) -> f64 {
     }
     let premium = (1.0 - s.outside_ratio).max(0.0);
     let q = s.punish * (1.0 - p.peer_risk_discount * s.peers);
-    let cost = q * (p.penalty_years + premium * p.horizon_years.min(s.years_left.max(0.0)))
+    let cost = q
+        * (p.penalty_years + premium * p.horizon_years.min(s.years_left.max(0.0)) + s.pension_lost)
         + p.moral_weight * s.integrity * (1.0 - p.peer_moral_discount * s.peers);
     gain - cost
 }
@@ -180,7 +196,23 @@ pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situat
         outside_ratio: v.outside / v.pay,
         years_left: (d.retirement_m as f64 - v.age_m as f64) / 12.0,
         move_hazard: v.move_hazard,
+        pension_lost: pension_lost(scn, (d.retirement_m as f64 - v.age_m as f64) / 12.0),
     }
+}
+
+/// The value today, in years of own pay, of the pension a convicted
+/// officer with `years_left` to retirement forfeits: a pension of
+/// `pension_share` of pay from retirement, ending at the yearly
+/// `pension_mortality`, discounted at `discount_rate`, times
+/// `pension_at_stake`. 0 when `pension_at_stake` is 0.
+pub fn pension_lost(scn: &Scenario, years_left: f64) -> f64 {
+    let c = &scn.corruption;
+    if c.pension_at_stake <= 0.0 {
+        return 0.0;
+    }
+    let pay = &scn.pay;
+    let annuity = pay.pension_share / (pay.pension_mortality + c.discount_rate).max(1e-9);
+    c.pension_at_stake * annuity * (-c.discount_rate * years_left.max(0.0)).exp()
 }
 
 /// The corruption decision's inputs for officer `i` in post `p`.
@@ -271,7 +303,25 @@ mod tests {
             outside_ratio: 0.9,
             years_left: 20.0,
             move_hazard: 0.0,
+            pension_lost: 0.0,
         }
+    }
+
+    #[test]
+    fn a_pension_at_stake_deters_and_weighs_more_near_retirement() {
+        let mut scn = Scenario::default();
+        assert_eq!(pension_lost(&scn, 20.0), 0.0);
+        scn.corruption.pension_at_stake = 1.0;
+        // 0.7 of pay for an expected 1/(0.05 + 0.05) = 10 discounted years.
+        let at_retirement = pension_lost(&scn, 0.0);
+        assert!((at_retirement - 7.0).abs() < 1e-9, "{at_retirement}");
+        let young = pension_lost(&scn, 20.0);
+        assert!((young - 7.0 * (-1.0f64).exp()).abs() < 1e-9, "{young}");
+        let p = CorruptionParams::default();
+        let mut s = base();
+        let without = probability(&p, &s);
+        s.pension_lost = young;
+        assert!(probability(&p, &s) < without);
     }
 
     #[test]

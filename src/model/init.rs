@@ -4,7 +4,7 @@
 
 use crate::model::corruption;
 use crate::model::params::Scenario;
-use crate::model::population::{Channel, NONE, NewOfficer, Officers};
+use crate::model::population::{CADRE, Channel, EX_CADRE, NONE, NewOfficer, Officers};
 use crate::model::posts::Posts;
 use crate::model::recruitment::{self, Entrant};
 use crate::model::reforms::ReformState;
@@ -113,9 +113,16 @@ fn populate(w: &mut World, rng: &mut Stream) {
     for g in (0..grades).rev() {
         let n = scn.structure.initial_officers(g) as usize;
         entrants.clear();
-        // Officers in post today entered through the same channels.
-        for (ch, seats) in recruitment::channel_seats(rp, n as u32) {
-            recruitment::draw_entrants(rp, attract, ch, seats, rng, &mut entrants);
+        // Officers in post today entered through the same channels, on
+        // each ladder in proportion to its posts.
+        let ex = ((n as f64) * scn.structure.grades[g].ex_cadre_share).round() as usize;
+        for (ch, seats) in recruitment::channel_seats(rp, (n - ex.min(n)) as u32) {
+            recruitment::draw_entrants(rp, attract, ch, CADRE, seats, rng, &mut entrants);
+        }
+        if ex > 0 {
+            for (ch, seats) in recruitment::channel_seats(rp, ex as u32) {
+                recruitment::draw_entrants(rp, attract, ch, EX_CADRE, seats, rng, &mut entrants);
+            }
         }
         rng.shuffle(&mut entrants);
         let min_here = scn.structure.grades[g].min_service_years;
@@ -133,6 +140,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 grade: g as u8,
                 cadre,
                 channel: Channel::Initial,
+                ladder: e.ladder,
                 region: e.region,
                 age_m: ((entry_age + years) * 12.0) as u16,
                 service_m: (years * 12.0) as u16,

@@ -24,6 +24,12 @@ pub enum Channel {
     Initial = 4,
 }
 
+/// The cadre ladder (CSS occupational groups).
+pub const CADRE: u8 = 0;
+/// The ex-cadre ladder (departmental and specialist cadres,
+/// `structure.grades[*].ex_cadre_share`).
+pub const EX_CADRE: u8 = 1;
+
 /// Exit reasons, in the order used by metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitReason {
@@ -43,6 +49,8 @@ pub struct Officers {
     /// Cadre / service group: the sector the officer entered in.
     pub cadre: Vec<u8>,
     pub channel: Vec<u8>,
+    /// Ladder climbed: [`CADRE`] or [`EX_CADRE`], fixed at entry.
+    pub ladder: Vec<u8>,
     pub region: Vec<u8>,
     pub age_m: Vec<u16>,
     pub service_m: Vec<u16>,
@@ -86,6 +94,8 @@ pub struct Officers {
     pub inquiries: Vec<u8>,
     pub convictions: Vec<u8>,
     pub supersessions: Vec<u8>,
+    /// Supersessions in the current grade (reset on promotion).
+    pub superseded_here: Vec<u8>,
     /// Competence when the scenario uses a scalar competence (classic models).
     pub scalar_comp: Vec<f32>,
     free: Vec<u32>,
@@ -117,6 +127,7 @@ pub struct NewOfficer {
     pub grade: u8,
     pub cadre: u8,
     pub channel: Channel,
+    pub ladder: u8,
     pub region: u8,
     pub age_m: u16,
     pub service_m: u16,
@@ -147,6 +158,7 @@ impl Officers {
         self.grade.reserve(n);
         self.cadre.reserve(n);
         self.channel.reserve(n);
+        self.ladder.reserve(n);
         self.region.reserve(n);
         self.age_m.reserve(n);
         self.service_m.reserve(n);
@@ -176,6 +188,7 @@ impl Officers {
         self.inquiries.reserve(n);
         self.convictions.reserve(n);
         self.supersessions.reserve(n);
+        self.superseded_here.reserve(n);
         self.scalar_comp.reserve(n);
     }
 
@@ -193,6 +206,7 @@ impl Officers {
                 self.grade.push(0);
                 self.cadre.push(0);
                 self.channel.push(0);
+                self.ladder.push(0);
                 self.region.push(0);
                 self.age_m.push(0);
                 self.service_m.push(0);
@@ -223,6 +237,7 @@ impl Officers {
                 self.inquiries.push(0);
                 self.convictions.push(0);
                 self.supersessions.push(0);
+                self.superseded_here.push(0);
                 self.scalar_comp.push(0.0);
                 self.active.len() - 1
             }
@@ -232,6 +247,7 @@ impl Officers {
         self.grade[i] = n.grade;
         self.cadre[i] = n.cadre;
         self.channel[i] = n.channel as u8;
+        self.ladder[i] = n.ladder;
         self.region[i] = n.region;
         self.age_m[i] = n.age_m;
         self.service_m[i] = n.service_m;
@@ -265,6 +281,7 @@ impl Officers {
         self.inquiries[i] = 0;
         self.convictions[i] = 0;
         self.supersessions[i] = 0;
+        self.superseded_here[i] = 0;
         self.scalar_comp[i] = n.scalar_comp;
         slot as u32
     }
@@ -310,6 +327,7 @@ mod tests {
             grade: 1,
             cadre: 2,
             channel: Channel::Merit,
+            ladder: CADRE,
             region: 0,
             age_m: 300,
             service_m: 0,

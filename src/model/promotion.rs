@@ -90,6 +90,13 @@ pub struct PromotionParams {
     /// retiring. 0: assumption (no effect); direction: officers who cannot
     /// reach the top perform worse (Bertrand, Burgess, Chawla & Xu 2020).
     pub effort_response: f64,
+    /// Supersessions in a grade after which an officer is no longer
+    /// considered for promotion out of it (0: no limit). Boards consider
+    /// officers batch by batch; one passed over twice has in practice
+    /// lost its chance, and two supersessions are a ground for retirement
+    /// review under the Directory Retirement Rules 2020 (P). 2: that ground,
+    /// read as the end of consideration (an assumption).
+    pub max_supersessions: u32,
 }
 
 impl Default for PromotionParams {
@@ -101,7 +108,7 @@ impl Default for PromotionParams {
             weights: Weights::default(),
             boards_per_year: 2,
             board_skip_probability: 0.3,
-            fill_share: 0.6,
+            fill_share: 0.35,
             appraisal_threshold: 6.0,
             discretion_capture: 0.7,
             discretion_noise: 0.15,
@@ -109,6 +116,7 @@ impl Default for PromotionParams {
             competence_on_promotion: "carry_over".into(),
             carry_over_noise: 1.0,
             effort_response: 0.0,
+            max_supersessions: 2,
         }
     }
 }
@@ -153,6 +161,7 @@ impl PromotionParams {
             discretion_noise: 0.0, 10.0;
             board_size: int 1, 50;
             effort_response: 0.0, 5.0;
+            max_supersessions: int 0, 255;
         });
         c.one_of(
             "promotion.competence_on_promotion",
@@ -215,13 +224,13 @@ pub fn board(w: &mut World) {
     let p = w.scn.promotion.clone();
     let grades = w.derived.grades;
     let mut by_grade: Vec<Vec<u32>> = vec![Vec::new(); grades];
-    let mut headcount = vec![0i64; grades];
+    let mut headcount = vec![[0i64; 2]; grades];
     for i in 0..w.officers.slots() {
         if !w.officers.active[i] {
             continue;
         }
         let g = w.officers.grade[i] as usize;
-        headcount[g] += 1;
+        headcount[g][w.officers.ladder[i] as usize] += 1;
         if w.officers.training_left[i] == 0 && w.officers.inquiry_left[i] < 0 {
             by_grade[g].push(i as u32);
         }
@@ -238,22 +247,31 @@ pub fn board(w: &mut World) {
     let mut cap_flag: Vec<bool> = Vec::new();
     let mut order: Vec<usize> = Vec::new();
     let mut keyed: Vec<(u64, u32, u32)> = Vec::new();
-    for t in (1..grades).rev() {
+    // Each grade's vacancies, top-down; a grade with ex-cadre posts fills
+    // its two ladders in turn, each from the same ladder below.
+    let ladders: Vec<(usize, usize)> = (1..grades)
+        .rev()
+        .flat_map(|t| {
+            let ex = w.scn.structure.ladder_posts(t)[1] > 0;
+            std::iter::once((t, 0)).chain(ex.then_some((t, 1)))
+        })
+        .collect();
+    for (t, ladder) in ladders {
         let g = t - 1;
-        let posts_t = w.scn.structure.grades[t].posts as i64;
-        let open = (posts_t - headcount[t]).max(0) as f64 * p.fill_share;
+        let posts_t = w.scn.structure.ladder_posts(t)[ladder] as i64;
+        let open = (posts_t - headcount[t][ladder]).max(0) as f64 * p.fill_share;
         let vacancies = open.floor() as usize + usize::from(w.rng.chance(open.fract()));
         if vacancies == 0 {
             continue;
         }
-        let lateral = if w.scn.recruitment.enabled {
+        let lateral = if w.scn.recruitment.enabled && ladder == 0 {
             ((vacancies as f64) * w.scn.structure.grades[t].lateral_share).round() as usize
         } else {
             0
         };
         if lateral > 0 {
             recruitment::lateral(w, t, lateral);
-            headcount[t] += lateral as i64;
+            headcount[t][0] += lateral as i64;
         }
         let wanted = vacancies - lateral;
         let min_m = w.derived.min_service_m[t];
@@ -267,6 +285,9 @@ pub fn board(w: &mut World) {
             let i = i as usize;
             if !w.officers.active[i]
                 || w.officers.grade[i] as usize != g
+                || w.officers.ladder[i] as usize != ladder
+                || (p.max_supersessions > 0
+                    && w.officers.superseded_here[i] as u32 >= p.max_supersessions)
                 || w.officers.service_m[i] < min_m
                 || w.officers.convictions[i] > 0
             {
@@ -414,9 +435,11 @@ pub fn board(w: &mut World) {
             if w.flows.grade_promotions.len() < grades {
                 w.flows.grade_promotions.resize(grades, 0);
                 w.flows.grade_promotion_service.resize(grades, 0.0);
+                w.flows.grade_promotion_age.resize(grades, 0.0);
             }
             w.flows.grade_promotions[t] += 1;
             w.flows.grade_promotion_service[t] += service;
+            w.flows.grade_promotion_age[t] += w.officers.age_m[i] as f64 / 12.0;
             promoted_total += 1;
         }
         if rule != "seniority" {
@@ -424,12 +447,13 @@ pub fn board(w: &mut World) {
                 let i = i as usize;
                 if !is_chosen[k] && w.officers.service_m[i] > least_service {
                     w.officers.supersessions[i] = w.officers.supersessions[i].saturating_add(1);
+                    w.officers.superseded_here[i] = w.officers.superseded_here[i].saturating_add(1);
                     w.flows.supersessions += 1;
                 }
             }
         }
-        headcount[t] += n as i64;
-        headcount[g] -= n as i64;
+        headcount[t][ladder] += n as i64;
+        headcount[g][ladder] -= n as i64;
     }
     w.env.promotion_capture = if promoted_total > 0 {
         captured as f64 / promoted_total as f64
@@ -441,6 +465,7 @@ pub fn board(w: &mut World) {
 fn promote(w: &mut World, i: usize, t: usize, p: &PromotionParams) {
     w.officers.grade[i] = t as u8;
     w.officers.grade_m[i] = 0;
+    w.officers.superseded_here[i] = 0;
     if w.derived.scalar {
         let wp = &w.scn.work;
         let c = if p.competence_on_promotion == "redraw" {

@@ -8,13 +8,14 @@
 //! Open merit ranks the national pool on `ability + N(0, exam_noise)`;
 //! regional quotas rank smaller separate pools (`pool_factor` of a region);
 //! patronage appointments bypass the exam (lower ability and integrity,
-//! strong connections). Lateral entrants fill a grade's `lateral_share` of
-//! vacancies at boards with specialists.
+//! strong connections). An entry grade with ex-cadre posts recruits for
+//! each ladder from its own vacancies (`ex_cadre_*`). Lateral entrants fill
+//! a grade's `lateral_share` of vacancies at boards with specialists.
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::check::{Checks, check_ranges};
-use crate::model::population::{Channel, NewOfficer};
+use crate::model::population::{CADRE, Channel, EX_CADRE, NewOfficer};
 use crate::model::world::World;
 use crate::model::{postings, training};
 use crate::rng::Stream;
@@ -91,6 +92,17 @@ pub struct RecruitmentParams {
     pub patronage_connections: f64,
     pub lateral_ability_mean: f64,
     pub lateral_expertise: f64,
+    /// Ex-cadre entry (departmental and specialist posts recruited through
+    /// a public service commission, outside the CSS exam): applicants per
+    /// seat relative to the CSS pool. 0.3: assumption.
+    pub ex_cadre_pool_factor: f64,
+    /// Entry ages of ex-cadre entrants, whole years drawn uniformly.
+    /// 25–52: assumption (specialist posts take older entrants than the
+    /// CSS's 21–30, and departmental BPS-17 posts are also filled by
+    /// promotion of BPS-16 staff late in their careers), calibrated with
+    /// the ladders' shares (docs/model.md §7.8).
+    pub ex_cadre_age_min: f64,
+    pub ex_cadre_age_max: f64,
     pub regions: Vec<RegionSpec>,
 }
 
@@ -103,7 +115,7 @@ impl Default for RecruitmentParams {
         };
         RecruitmentParams {
             enabled: true,
-            fill_share: 0.17,
+            fill_share: 0.22,
             intake_cap: 0,
             merit_share: 0.07,
             quota_share: 0.83,
@@ -131,6 +143,9 @@ impl Default for RecruitmentParams {
             patronage_connections: 0.7,
             lateral_ability_mean: 6.5,
             lateral_expertise: 7.0,
+            ex_cadre_pool_factor: 0.3,
+            ex_cadre_age_min: 25.0,
+            ex_cadre_age_max: 52.0,
             // Quota seats net of the 7.5% merit share, rescaled to sum to 1
             // (Establishment Division 2020); pool factors are assumptions.
             regions: vec![
@@ -201,7 +216,16 @@ impl RecruitmentParams {
             patronage_connections: 0.0, 1.0;
             lateral_ability_mean: 0.0, 10.0;
             lateral_expertise: 0.0, 10.0;
+            ex_cadre_pool_factor: 0.0, 100.0;
+            ex_cadre_age_min: 15.0, 70.0;
+            ex_cadre_age_max: 15.0, 70.0;
         });
+        if self.ex_cadre_age_min > self.ex_cadre_age_max {
+            c.conflict(format!(
+                "`recruitment.ex_cadre_age_min` ({}) exceeds `recruitment.ex_cadre_age_max` ({})",
+                self.ex_cadre_age_min, self.ex_cadre_age_max
+            ));
+        }
         if self.regions.is_empty() && self.quota_share > 0.0 {
             c.conflict("`recruitment.quota_share` is above 0 but `recruitment.regions` is empty: quota seats need regions");
         }
@@ -236,6 +260,16 @@ impl RecruitmentParams {
                 .clamp(self.age_min, self.age_max)
         } else {
             rng.range(self.age_min, self.age_max + 1.0).floor()
+        }
+    }
+
+    /// An entry age in whole years for an entrant to `ladder`.
+    pub fn draw_age_of(&self, ladder: u8, rng: &mut Stream) -> f64 {
+        if ladder == EX_CADRE {
+            rng.range(self.ex_cadre_age_min, self.ex_cadre_age_max + 1.0)
+                .floor()
+        } else {
+            self.draw_age(rng)
         }
     }
 
@@ -291,14 +325,18 @@ pub struct Entrant {
     pub connections: f32,
     pub region: u8,
     pub channel: Channel,
+    pub ladder: u8,
 }
 
-/// Draws `n` entrants of a channel: exam-ranked pools for merit and quota,
+/// Draws `n` entrants of a channel to a ladder: exam-ranked pools for merit
+/// and quota (on the ex-cadre ladder, a public service commission's pools
+/// with `ex_cadre_pool_factor` times the sitters per seat),
 /// unscreened appointees for patronage.
 pub fn draw_entrants(
     p: &RecruitmentParams,
     attract: f64,
     channel: Channel,
+    ladder: u8,
     n: usize,
     rng: &mut Stream,
     out: &mut Vec<Entrant>,
@@ -307,7 +345,13 @@ pub fn draw_entrants(
         return;
     }
     let mu = p.ability_mean + p.attract_ability * (attract - 1.0);
-    let per_seat = p.applicants_per_seat * attract.max(0.0).powf(p.pool_elasticity);
+    let per_seat = p.applicants_per_seat
+        * attract.max(0.0).powf(p.pool_elasticity)
+        * if ladder == EX_CADRE {
+            p.ex_cadre_pool_factor
+        } else {
+            1.0
+        };
     let integrity_gap = match channel {
         Channel::Quota => p.quota_integrity_gap,
         _ => p.merit_integrity_gap,
@@ -326,6 +370,7 @@ pub fn draw_entrants(
                     connections: rng.range(0.0, p.merit_connections) as f32,
                     region,
                     channel,
+                    ladder,
                 });
             };
             if pool <= EXPLICIT_POOL_MAX as f64 {
@@ -373,6 +418,7 @@ pub fn draw_entrants(
                     connections: (p.patronage_connections + rng.range(0.0, 0.3)).min(1.0) as f32,
                     region: 0,
                     channel,
+                    ladder,
                 });
             }
         }
@@ -455,16 +501,20 @@ pub fn cadre_at(sectors: &[crate::model::structure::SectorSpec], u: f64) -> u8 {
     (sectors.len() - 1) as u8
 }
 
-/// The annual exam cycle.
+/// The annual recruitment cycle: at each entry grade, `fill_share` of
+/// each ladder's vacancies, split over merit, quota and patronage — on the
+/// cadre ladder the CSS exam, on the ex-cadre ladder a public service
+/// commission's recruitment to departmental posts (smaller pools, older
+/// entrants).
 pub fn recruit(w: &mut World) {
     if !w.scn.recruitment.enabled {
         return;
     }
     let p = w.scn.recruitment.clone();
-    let mut headcount = vec![0u32; w.derived.grades];
+    let mut headcount = vec![[0u32; 2]; w.derived.grades];
     for i in 0..w.officers.slots() {
         if w.officers.active[i] {
-            headcount[w.officers.grade[i] as usize] += 1;
+            headcount[w.officers.grade[i] as usize][w.officers.ladder[i] as usize] += 1;
         }
     }
     let mut cap_left = if p.intake_cap == 0 {
@@ -479,46 +529,68 @@ pub fn recruit(w: &mut World) {
     };
     let mut entrants = Vec::new();
     for g in w.derived.entry_grades.clone() {
-        let vac = w.scn.structure.grades[g].posts.saturating_sub(headcount[g]);
-        let exact = vac as f64 * p.fill_share;
-        let mut n = exact.floor() as u32;
-        if w.rng.chance(exact - exact.floor()) {
-            n += 1;
-        }
-        let n = n.min(cap_left);
-        cap_left -= n;
+        let posts = w.scn.structure.ladder_posts(g);
         let attract = p.attractiveness(w.derived.basic_pay[g], w.derived.outside[g]);
-        entrants.clear();
-        for (ch, seats) in channel_seats(&p, n) {
-            draw_entrants(&p, attract, ch, seats, &mut w.rng, &mut entrants);
-        }
-        for e in entrants.clone() {
-            let age = p.draw_age(&mut w.rng);
-            let cadre = draw_cadre(w);
-            let scalar = w.scn.work.draw_scalar(&mut w.rng);
-            let slot = w.officers.add(&NewOfficer {
-                grade: g as u8,
-                cadre,
-                channel: e.channel,
-                region: e.region,
-                age_m: (age * 12.0) as u16,
-                service_m: 0,
-                ability: e.ability,
-                expertise_cadre: 2.0,
-                expertise_other: 1.0,
-                managerial: 1.5,
-                integrity: e.integrity,
-                connections: e.connections,
-                morale: 0.6,
-                training_left: induction,
-                scalar_comp: scalar,
-            }) as usize;
-            w.officers.course_pending[slot] = training::induction_marker();
-            if induction == 0 {
-                postings::post(w, slot);
+        for ladder in 0..2 {
+            // A grade without ex-cadre posts draws nothing for them, so a
+            // structure of one ladder draws exactly as it always did.
+            if ladder == 1 && posts[1] == 0 {
+                continue;
             }
-            w.flows.recruits += 1;
-            w.flows.recruits_ability_sum += e.ability as f64;
+            let vac = posts[ladder].saturating_sub(headcount[g][ladder]);
+            let exact = vac as f64 * p.fill_share;
+            let mut n = exact.floor() as u32;
+            if w.rng.chance(exact - exact.floor()) {
+                n += 1;
+            }
+            let n = n.min(cap_left);
+            cap_left -= n;
+            entrants.clear();
+            for (ch, seats) in channel_seats(&p, n) {
+                draw_entrants(
+                    &p,
+                    attract,
+                    ch,
+                    ladder as u8,
+                    seats,
+                    &mut w.rng,
+                    &mut entrants,
+                );
+            }
+            for e in entrants.clone() {
+                let age = p.draw_age_of(e.ladder, &mut w.rng);
+                let cadre = draw_cadre(w);
+                let scalar = w.scn.work.draw_scalar(&mut w.rng);
+                let slot = w.officers.add(&NewOfficer {
+                    grade: g as u8,
+                    cadre,
+                    channel: e.channel,
+                    ladder: e.ladder,
+                    region: e.region,
+                    age_m: (age * 12.0) as u16,
+                    service_m: 0,
+                    ability: e.ability,
+                    expertise_cadre: 2.0,
+                    expertise_other: 1.0,
+                    managerial: 1.5,
+                    integrity: e.integrity,
+                    connections: e.connections,
+                    morale: 0.6,
+                    training_left: induction,
+                    scalar_comp: scalar,
+                }) as usize;
+                w.officers.course_pending[slot] = training::induction_marker();
+                if induction == 0 {
+                    postings::post(w, slot);
+                }
+                w.flows.recruits += 1;
+                w.flows.recruits_by_channel[e.channel as usize] += 1;
+                w.flows.recruits_by_ladder[e.ladder as usize] += 1;
+                if e.ladder == CADRE && e.channel != Channel::Patronage {
+                    w.flows.recruits_exam += 1;
+                }
+                w.flows.recruits_ability_sum += e.ability as f64;
+            }
         }
     }
 }
@@ -536,6 +608,7 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
             grade: t as u8,
             cadre,
             channel: Channel::Lateral,
+            ladder: CADRE,
             region: 0,
             age_m: (age_years * 12.0) as u16,
             service_m: (min_years * 12.0) as u16,
@@ -569,7 +642,7 @@ mod tests {
         let mut rng = Stream::new(1, 0, 0);
         let mean = |ch: Channel, rng: &mut Stream| {
             let mut out = Vec::new();
-            draw_entrants(&p, 1.25, ch, 400, rng, &mut out);
+            draw_entrants(&p, 1.25, ch, CADRE, 400, rng, &mut out);
             assert_eq!(out.len(), 400);
             out.iter().map(|e| e.ability as f64).sum::<f64>() / 400.0
         };

@@ -34,6 +34,13 @@ pub struct GradeSpec {
     pub outside_wage_ratio: f64,
     /// Share of this grade's vacancies filled by lateral entry at each board.
     pub lateral_share: f64,
+    /// Share of this grade's posts that belong to ex-cadre and specialist
+    /// cadres (departmental posts outside the CSS occupational groups):
+    /// filled by the ex-cadre entry channel at an entry grade and, above
+    /// it, by promotion of ex-cadre officers of the grade below only. The
+    /// rest are cadre posts, filled from the CSS exam channels and by
+    /// promotion of cadre officers. 0: one ladder for everyone.
+    pub ex_cadre_share: f64,
 }
 
 impl Default for GradeSpec {
@@ -50,6 +57,7 @@ impl Default for GradeSpec {
             delivery_weight: 1.0,
             outside_wage_ratio: 1.0,
             lateral_share: 0.0,
+            ex_cadre_share: 0.0,
         }
     }
 }
@@ -125,6 +133,7 @@ fn grade(
         delivery_weight: weight,
         outside_wage_ratio: outside,
         lateral_share: 0.0,
+        ex_cadre_share: 0.0,
     }
 }
 
@@ -140,7 +149,7 @@ fn sector(name: &str, share: f64, rent: f64, desirability: f64, cluster: &str) -
 
 impl Default for Structure {
     fn default() -> Self {
-        Structure {
+        let mut s = Structure {
             initial_fill: 0.77,
             initial_careers: "stationary".into(),
             posts_per_unit: 20,
@@ -156,14 +165,20 @@ impl Default for Structure {
             sectors: vec![
                 sector("secretariat_policy", 0.18, 0.05, 0.5, "policy"),
                 sector("district_administration", 0.16, 0.5, 0.8, "field"),
-                sector("police", 0.12, 0.7, 0.9, "law_order"),
-                sector("revenue_taxation", 0.12, 0.8, 0.9, "revenue"),
-                sector("works_procurement", 0.10, 0.7, 0.8, "infrastructure"),
+                sector("police", 0.12, 0.8, 0.9, "law_order"),
+                sector("revenue_taxation", 0.12, 0.45, 0.9, "revenue"),
+                sector("works_procurement", 0.10, 0.75, 0.8, "infrastructure"),
                 sector("finance_accounts", 0.10, 0.4, 0.6, "revenue"),
-                sector("education_health", 0.12, 0.25, 0.4, "social"),
+                sector("education_health", 0.12, 0.55, 0.4, "social"),
                 sector("foreign_commerce_other", 0.10, 0.15, 0.4, "policy"),
             ],
+        };
+        // Ex-cadre and specialist posts: most of BPS-17 to 19, none above
+        // (calibrated, docs/model.md §7.8).
+        for (g, share) in s.grades.iter_mut().zip([0.88, 0.8, 0.6, 0.0, 0.0, 0.0]) {
+            g.ex_cadre_share = share;
         }
+        s
     }
 }
 
@@ -232,6 +247,7 @@ impl Structure {
                 100.0,
             );
             c.range(&format!("{k}.lateral_share"), g.lateral_share, 0.0, 1.0);
+            c.range(&format!("{k}.ex_cadre_share"), g.ex_cadre_share, 0.0, 1.0);
             if !g.mandatory_course.is_empty() && !courses.contains(&g.mandatory_course) {
                 c.conflict(format!(
                     "`{k}.mandatory_course` is \"{}\", which is not a course in `training.courses` (courses: {})",
@@ -275,6 +291,13 @@ impl Structure {
         let spec = &self.grades[g];
         spec.initial_officers
             .unwrap_or_else(|| (spec.posts as f64 * self.initial_fill).round() as u32)
+    }
+
+    /// Posts of grade `g` on each ladder: `[cadre, ex-cadre]`.
+    pub fn ladder_posts(&self, g: usize) -> [u32; 2] {
+        let spec = &self.grades[g];
+        let ex = (spec.posts as f64 * spec.ex_cadre_share).round() as u32;
+        [spec.posts - ex.min(spec.posts), ex.min(spec.posts)]
     }
 
     /// Total posts.

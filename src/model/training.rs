@@ -83,9 +83,9 @@ impl Default for TrainingParams {
             refresher_interval_years: 0,
             refresher_gain: 0.5,
             courses: vec![
-                course("mid_career", "BPS-18", 5, 900),
-                course("senior", "BPS-19", 6, 350),
-                course("national", "BPS-20", 7, 120),
+                course("mid_career", "BPS-18", 5, 1400),
+                course("senior", "BPS-19", 6, 500),
+                course("national", "BPS-20", 7, 200),
             ],
         }
     }
@@ -137,7 +137,10 @@ impl TrainingParams {
     }
 }
 
-/// Annual allocation of course seats, longest-serving eligible officers first.
+/// Annual allocation of course seats, longest-serving eligible officers
+/// first. When the grade the course leads to has ex-cadre posts, its seats
+/// are split between the two ladders in proportion to that grade's posts
+/// on each, so that each ladder trains for the posts it can fill.
 pub fn allocate(w: &mut World) {
     if !w.scn.training.enabled {
         return;
@@ -155,7 +158,6 @@ pub fn allocate(w: &mut World) {
         let Some(g) = grade_names.iter().position(|n| *n == course.grade) else {
             continue;
         };
-        cands.clear();
         // Seats go to officers within `lead` years of eligibility for the
         // next grade who still have `lead` years to serve.
         let lead = 36u16;
@@ -167,27 +169,42 @@ pub fn allocate(w: &mut World) {
             .unwrap_or(0)
             .saturating_sub(lead);
         let until = w.derived.retirement_m.saturating_sub(lead);
-        for i in 0..w.officers.slots() {
-            if w.officers.active[i]
-                && w.officers.grade[i] as usize == g
-                && w.officers.courses[i] & (1 << k) == 0
-                && w.officers.training_left[i] == 0
-                && w.officers.inquiry_left[i] < 0
-                && w.officers.service_m[i] >= from
-                && w.officers.age_m[i] < until
-            {
-                cands.push((w.officers.service_m[i], i as u32));
+        let leads_to = (g + 1).min(grade_names.len() - 1);
+        let posts = w.scn.structure.ladder_posts(leads_to);
+        let total = (posts[0] + posts[1]).max(1) as f64;
+        let ex_seats = (course.seats_per_year as f64 * posts[1] as f64 / total).round() as usize;
+        let seats = [
+            (course.seats_per_year as usize).saturating_sub(ex_seats),
+            ex_seats,
+        ];
+        for (ladder, &n) in seats.iter().enumerate() {
+            if ladder == 1 && posts[1] == 0 {
+                continue;
             }
-        }
-        // Seniority first; slot order breaks ties, so the result is deterministic.
-        cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for &(_, i) in cands.iter().take(course.seats_per_year as usize) {
-            let i = i as usize;
-            if w.officers.post[i] != NONE {
-                postings::move_to(w, i, None);
+            cands.clear();
+            for i in 0..w.officers.slots() {
+                if w.officers.active[i]
+                    && w.officers.grade[i] as usize == g
+                    && w.officers.courses[i] & (1 << k) == 0
+                    && w.officers.training_left[i] == 0
+                    && w.officers.inquiry_left[i] < 0
+                    && w.officers.service_m[i] >= from
+                    && w.officers.age_m[i] < until
+                    && w.officers.ladder[i] as usize == ladder
+                {
+                    cands.push((w.officers.service_m[i], i as u32));
+                }
             }
-            w.officers.training_left[i] = course.duration_months.min(255) as u8;
-            w.officers.course_pending[i] = k as u8;
+            // Seniority first; slot order breaks ties, so the result is deterministic.
+            cands.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for &(_, i) in cands.iter().take(n) {
+                let i = i as usize;
+                if w.officers.post[i] != NONE {
+                    postings::move_to(w, i, None);
+                }
+                w.officers.training_left[i] = course.duration_months.min(255) as u8;
+                w.officers.course_pending[i] = k as u8;
+            }
         }
     }
 }

@@ -37,8 +37,9 @@ pub struct Derived {
     pub tenure_m: u16,
     pub scalar: bool,
     /// Promotion incentives: `effort_response · stake` for an officer of
-    /// each grade who can still be promoted (0 at the top grade).
-    pub effort_gain: Vec<f32>,
+    /// each grade, on each ladder, who can still be promoted (0 at the top
+    /// grade and at the ex-cadre ladder's ceiling).
+    pub effort_gain: Vec<[f32; 2]>,
 }
 
 impl Derived {
@@ -117,9 +118,12 @@ impl Derived {
             scalar: scn.work.scalar(),
             effort_gain: (0..grades)
                 .map(|g| {
-                    (scn.promotion.effort_response
+                    let gain = (scn.promotion.effort_response
                         * crate::model::promotion::promotion_stake(scn, g))
-                        as f32
+                        as f32;
+                    // The ex-cadre ladder's ceiling: no grade to reach.
+                    let ex_above = g + 1 < grades && scn.structure.ladder_posts(g + 1)[1] > 0;
+                    [gain, if ex_above { gain } else { 0.0 }]
                 })
                 .collect(),
         }
@@ -155,6 +159,10 @@ pub struct Flows {
     pub rent_taken: f64,
     pub detections: u32,
     pub convictions: u32,
+    /// Decided cases that ended without conviction.
+    pub acquittals: u32,
+    /// Inquiries that closed without a verdict.
+    pub cases_undecided: u32,
     pub wrongful_inquiries: u32,
     pub wrongful_convictions: u32,
     pub promotions: u32,
@@ -162,6 +170,8 @@ pub struct Flows {
     /// Promotions into each grade and the service of those promoted.
     pub grade_promotions: Vec<u32>,
     pub grade_promotion_service: Vec<f64>,
+    /// Sum of the ages (years) of those promoted into each grade.
+    pub grade_promotion_age: Vec<f64>,
     pub peter_sum: f64,
     /// Rank correlations of promotion boards, weighted by candidates.
     pub rank_corr_sum: f64,
@@ -174,6 +184,11 @@ pub struct Flows {
     pub exits: [u32; 4],
     pub leaver_ability_sum: f64,
     pub recruits: u32,
+    /// Recruits by entry channel (indexed by `Channel as usize`) and by
+    /// ladder, and exam (CSS) entrants: merit and quota on the cadre ladder.
+    pub recruits_by_channel: [u32; 5],
+    pub recruits_by_ladder: [u32; 2],
+    pub recruits_exam: u32,
     pub recruits_ability_sum: f64,
     pub laterals: u32,
     pub trained: u32,

@@ -315,7 +315,7 @@ pub const LEVERS: &[Lever] = &[
         key: "accountability.conviction_rate",
         group: "accountability",
         label: "Conviction rate",
-        about: "Chance that an inquiry into a corrupt officer ends in conviction.",
+        about: "Chance that a decided case against a corrupt officer ends in conviction (about half of inquiries are decided).",
         unit: "probability",
         kind: num(0.0, 1.0, 0.05),
     },

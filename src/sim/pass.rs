@@ -121,6 +121,8 @@ struct Cols<'a> {
     ability: &'a [f32],
     integrity0: &'a [f32],
     supersessions: &'a [u8],
+    superseded_here: &'a [u8],
+    ladder: &'a [u8],
     scalar_comp: &'a [f32],
     age_m: &'a mut [u16],
     service_m: &'a mut [u16],
@@ -218,6 +220,8 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
                 ability: &officers.ability[lo..hi],
                 integrity0: &officers.integrity0[lo..hi],
                 supersessions: &officers.supersessions[lo..hi],
+                superseded_here: &officers.superseded_here[lo..hi],
+                ladder: &officers.ladder[lo..hi],
                 scalar_comp: &officers.scalar_comp[lo..hi],
                 age_m: age_m.next().expect("chunk"),
                 service_m: service_m.next().expect("chunk"),
@@ -284,6 +288,8 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         ability,
         integrity0,
         supersessions,
+        superseded_here,
+        ladder,
         scalar_comp,
         age_m,
         service_m,
@@ -367,9 +373,12 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                 corrupt[j],
                 fear,
             );
-            // Promotion incentives: effort rises with the stake in the next board.
-            let gain = derived.effort_gain[g];
+            // Promotion incentives: effort rises with the stake in the next
+            // board, for an officer still in the running on its ladder.
+            let gain = derived.effort_gain[g][ladder[j] as usize];
+            let max_sup = scn.promotion.max_supersessions;
             if gain > 0.0
+                && (max_sup == 0 || (superseded_here[j] as u32) < max_sup)
                 && promotion::can_reach(
                     age_m[j],
                     service_m[j],

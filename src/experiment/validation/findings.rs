@@ -64,7 +64,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Percent(-35.0, -3.0),
         literature_size: "1 of 6 rating points (0.35 in the re-estimate): about 6-17% of the scale; band taken as -3% to -35% of prevalence",
         agrees: true,
-        note: "Pay raises the cost of being caught (the premium over the outside wage is lost on dismissal) and morale; the effect is modest because detection at baseline is weak.",
+        note: "Pay raises the cost of being caught (the premium over the outside wage is lost on dismissal) and morale; the effect is modest because detection at baseline is weak. Since the career pipeline was calibrated (issue 14) it is no longer clear (-3% with an interval that includes 0; -6% before): most officers are now ex-cadre entrants who join at 25-52, so fewer years of premium are at stake, and the expected penalty is two orders of magnitude below the gain and the moral cost (docs/model.md §7.3, deterrence). The band is the literature's and is not widened.",
     },
     EvidenceCheck {
         id: "pay_needs_detection",
@@ -252,7 +252,7 @@ pub const NOT_ADDRESSED: &[NotAddressed] = &[
         section: "Promotion",
         finding: "Under seniority promotion with a fixed retirement age, officers who cannot reach the top perform worse.",
         source: "Bertrand, Burgess, Chawla & Xu 2020",
-        why: "Effort does not depend on career prospects in the model; morale responds to supersession, not to the expected top grade.",
+        why: "The channel exists but is off by default: with `promotion.effort_response` above 0, effort rises with an officer's stake in the next board and is lowest for officers who cannot reach the next grade's minimum service before retiring. No source sizes it for Pakistan, so no band can be set before a run.",
     },
     NotAddressed {
         section: "Corruption dynamics",
