@@ -381,7 +381,22 @@ fn abandoned(dir: &Path, pid: u32) -> Option<bool> {
     if marker_field(dir, "pidns")? != ns || marker_field(dir, "pid")? != pid.to_string() {
         return None;
     }
-    Some(pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists())
+    Some(pid != std::process::id() && !process_runs(pid))
+}
+
+/// Whether a process (not merely a thread) `pid` runs in this pid
+/// namespace. `/proc/N` also answers for a thread whose id is N, and
+/// thread ids share the numbers of process ids: a thread of any process
+/// can take the number of a killed bureausim, so the entry must name a
+/// thread-group leader (`Tgid` equal to N).
+fn process_runs(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/status")) {
+        Ok(status) => status
+            .lines()
+            .find_map(|l| l.strip_prefix("Tgid:"))
+            .is_none_or(|tgid| tgid.trim() == pid.to_string()),
+        Err(_) => Path::new(&format!("/proc/{pid}")).exists(),
+    }
 }
 
 /// Clears the temporaries beside `dest` that a killed bureausim left (its
@@ -436,9 +451,7 @@ pub fn clear_stale(dest: &Path) {
 /// Whether process `pid` is known to run on this machine (conservatively
 /// true where that cannot be told).
 fn alive_here(pid: u32) -> bool {
-    pid == std::process::id()
-        || !Path::new("/proc/self").exists()
-        || Path::new(&format!("/proc/{pid}")).exists()
+    pid == std::process::id() || !Path::new("/proc/self").exists() || process_runs(pid)
 }
 
 /// A folder being written; [`Staging::commit`] moves it into place.
@@ -546,6 +559,33 @@ pub fn write_file_atomic(dest: &Path, bytes: &[u8], force: bool) -> anyhow::Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thread_whose_id_is_a_dead_processs_number_is_not_that_process() {
+        if !Path::new("/proc/self/task").exists() {
+            return;
+        }
+        assert!(process_runs(std::process::id()));
+        // A thread of this process: its id has a /proc entry, but it is no
+        // process (this failed when /proc/N alone was read: a killed run's
+        // partial folder was kept because a test thread had taken its pid).
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let worker = std::thread::spawn(move || rx.recv().ok());
+        let me = std::process::id().to_string();
+        let tids: Vec<u32> = std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|t| *t != me)
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        assert!(!tids.is_empty());
+        for tid in tids {
+            assert!(Path::new(&format!("/proc/{tid}")).exists());
+            assert!(!process_runs(tid), "thread {tid} taken for a process");
+        }
+        tx.send(()).unwrap();
+        worker.join().unwrap();
+    }
 
     #[test]
     fn never_overwrites_without_force() {
