@@ -29,7 +29,7 @@ use webdriver::{Browser, Installation};
 /// How long a run may take to reach `done` (or a bad one `error`).
 const RUN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long the page may take to load its library and become `idle`.
-const LOAD_TIMEOUT: Duration = Duration::from_secs(15);
+const LOAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 // ---------------------------------------------------------------------------
 // Setup: skip or fail without a browser, start the server, open the page.
