@@ -48,6 +48,11 @@ pub enum Command {
     Experiment(ExperimentFileArgs),
     /// Combine the shard folders of one experiment into its complete result.
     Merge(MergeArgs),
+    /// Measure a scenario against calibration targets
+    /// (calibration/README.md): for each target the observed value, the
+    /// model's with its 95% interval over replicates, and their distance
+    /// in units of the target's uncertainty.
+    Calibrate(CalibrateArgs),
     /// Serve the classroom and workshop page: sliders, live charts and
     /// side-by-side policies in a browser (docs/serve.md).
     Serve(ServeArgs),
@@ -318,6 +323,27 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The target file, e.g. calibration/pakistan.toml.
+    #[arg(long, value_name = "FILE")]
+    pub targets: PathBuf,
+    /// Number of replicates (overrides sim.replicates).
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    pub replicates: Option<u32>,
+    /// The fit table to write (CSV) [default: outputs/<scenario name>-fit.csv].
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (0 = all cores). Results do not depend on it.
+    #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
+    pub threads: usize,
+    /// Replace the fit table if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
@@ -490,6 +516,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run(a),
         Command::Check(a) => check(a),
         Command::Validate(a) => validate(a),
+        Command::Calibrate(a) => calibrate(a),
         Command::Compare(a) => {
             let mut spec = design_spec(Kind::Compare, a.scenarios, &a.design)?;
             spec.decompose = a.decompose;
@@ -821,6 +848,92 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         a.out.display(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
+    use crate::error::rounded;
+    use crate::experiment::calibration::targets;
+    let mut extra = Vec::new();
+    if let Some(r) = a.replicates {
+        extra.push(format!("sim.replicates={r}"));
+    }
+    let scn = load(&a.scenario, extra)?;
+    let set = targets::load(&a.targets, &scn)?;
+    let dest = match &a.out {
+        Some(out) => staging::normalize(out),
+        None => Path::new("outputs").join(format!("{}-fit.csv", scn.name)),
+    };
+    staging::check_file_destination(&dest, a.force)?;
+    let threads = worker_threads(a.threads);
+    let size = scn.size_estimate();
+    let reps = scn.sim.replicates as u64;
+    check_memory(
+        size.peak_bytes((threads as u64).min(reps), reps, false),
+        None,
+        &format!(
+            "this run ({} officers × {} replicates)",
+            size.officers, reps
+        ),
+    )?;
+    let started = Instant::now();
+    let results = crate::sim::runner::run(&scn, threads, &|| {})?;
+    let fits = targets::evaluate(&set, &scn, &results);
+    let mut csv = String::from(
+        "target,observed,model,model_ci95_low,model_ci95_high,distance,evaluated,source\n",
+    );
+    println!(
+        "{} against `{}` ({} replicates, {:.1} s); distance in units of each target's sd (an interval: 0 inside it, its quarter-width outside):\n",
+        scn.name,
+        a.targets.display(),
+        reps,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "{:<32} {:>18} {:>30} {:>9}",
+        "target", "observed", "model [95% CI]", "distance"
+    );
+    for (f, t) in fits.iter().zip(&set.targets) {
+        let model = if f.evaluated {
+            format!(
+                "{} [{}, {}]",
+                rounded(f.model),
+                rounded(f.low),
+                rounded(f.high)
+            )
+        } else {
+            "not evaluated (no output)".into()
+        };
+        let d = if f.evaluated {
+            rounded(f.distance)
+        } else {
+            "–".into()
+        };
+        println!("{:<32} {:>18} {:>30} {:>9}", f.id, f.observed, model, d);
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            quote(&f.id),
+            quote(&f.observed),
+            f.model,
+            f.low,
+            f.high,
+            f.distance,
+            f.evaluated,
+            quote(&t.source)
+        ));
+    }
+    let met = fits
+        .iter()
+        .filter(|f| f.evaluated && f.distance <= 2.0)
+        .count();
+    let evaluated = fits.iter().filter(|f| f.evaluated).count();
+    println!(
+        "\n{met} of {evaluated} evaluated targets within 2 (of {} targets); wrote {}",
+        fits.len(),
+        dest.display()
+    );
+    staging::write_file_atomic(&dest, csv.as_bytes(), a.force)?;
     Ok(())
 }
 

@@ -509,3 +509,73 @@ fn expectations_are_checked_like_every_key() {
         ],
     );
 }
+
+// ---------------------------------------------------------------------------
+// Calibration targets.
+
+#[test]
+fn calibrate_measures_a_scenario_against_its_targets_and_refuses_bad_ones() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    sb.write(
+        "targets.toml",
+        "name = \"tiny\"\n\
+         [[target]]\nid = \"vacancy\"\nmetric = \"vacancy_rate\"\nfile = \"timeseries\"\nyears = [1, 2]\nobserved = 0.2\nsd = 0.05\nsource = \"test\"\nwhy = \"test\"\n\
+         [[target]]\nid = \"promotions_18\"\nmetric = \"promotions_in\"\nfile = \"grades\"\ngrade = \"BPS-18\"\nyears = [1, 2]\ninterval = [0, 1000]\nsource = \"test\"\nwhy = \"test\"\n",
+    );
+    let stdout = sb.stdout_ok(&[
+        "calibrate",
+        file,
+        "--targets",
+        "targets.toml",
+        "--out",
+        "fit.csv",
+    ]);
+    assert_mentions(
+        &stdout,
+        &[
+            "vacancy",
+            "0.2 ± 0.05",
+            "promotions_18",
+            "[0, 1000]",
+            "wrote fit.csv",
+        ],
+    );
+    let csv = read(&sb.join("."), "fit.csv");
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with("target,observed,model,"), "{text}");
+    assert_eq!(text.lines().count(), 3);
+    // The table is not overwritten without --force.
+    let e = sb.bad_input(&[
+        "calibrate",
+        file,
+        "--targets",
+        "targets.toml",
+        "--out",
+        "fit.csv",
+    ]);
+    assert_mentions(&e, &["fit.csv", "--force"]);
+    // A target naming a column that does not exist, and no uncertainty.
+    sb.write(
+        "bad.toml",
+        "name = \"bad\"\n[[target]]\nid = \"x\"\nmetric = \"vacancies\"\nfile = \"timeseries\"\nyears = [1, 2]\nobserved = 1\nsource = \"s\"\nwhy = \"w\"\n",
+    );
+    let e = sb.bad_input(&[
+        "calibrate",
+        file,
+        "--targets",
+        "bad.toml",
+        "--out",
+        "f2.csv",
+    ]);
+    assert_mentions(
+        &e,
+        &[
+            "`bad.toml`",
+            "target[0] (`x`)",
+            "`vacancies` is not a column of timeseries.csv",
+            "positive `sd`",
+        ],
+    );
+    assert!(!sb.join("f2.csv").exists());
+}

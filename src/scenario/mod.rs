@@ -16,6 +16,24 @@ use crate::paths;
 
 const MIB: u64 = 1 << 20;
 
+/// Reads a TOML file of `what` ("experiment file", "target file") into
+/// `T`; an error names the file and, in a reader's words, the line and key.
+pub fn read_toml_file<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &str,
+) -> Result<T, crate::error::UsageError> {
+    use crate::error::UsageError;
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read {what} `{shown}`: {e}")))?;
+    toml::from_str(&text).map_err(|e| {
+        UsageError(format!(
+            "{what} `{shown}` is not valid:\n{}",
+            explain_toml_error(&e, &text).trim_end()
+        ))
+    })
+}
+
 /// A TOML reader's error in a reader's words: Rust type names become the
 /// kinds of value a scenario has, and an error without a place (the
 /// reader's nesting limit) names the line and key that caused it.

@@ -50,14 +50,7 @@ struct ExperimentFile {
 /// Reads an experiment file; scenario paths are relative to the file.
 pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError(format!("cannot read experiment file `{shown}`: {e}")))?;
-    let f: ExperimentFile = toml::from_str(&text).map_err(|e| {
-        UsageError(format!(
-            "experiment file `{shown}` is not valid:\n{}",
-            crate::scenario::explain_toml_error(&e, &text).trim_end()
-        ))
-    })?;
+    let f: ExperimentFile = crate::scenario::read_toml_file(path, "experiment file")?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let rel = |p: &PathBuf| {
         if p.is_absolute() {
