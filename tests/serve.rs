@@ -1090,3 +1090,32 @@ fn raw_head(text: &str) -> String {
     let _ = s.read_to_end(&mut buf);
     String::from_utf8_lossy(&buf).into_owned()
 }
+
+/// A browser that has its answer opens its next connection at once, often
+/// before it closes the last: connections that were answered and only wait
+/// to close must not count against the address's limit (the page's script
+/// modules were refused 503 under load, and the page stayed "loading").
+#[test]
+fn answered_connections_that_have_not_closed_do_not_hold_the_address_limit() {
+    use std::io::{Read, Write};
+    let app = App::bind("127.0.0.1", 0).expect("bind");
+    let addr = app.addr();
+    std::thread::spawn(move || app.run());
+    let mut open = Vec::new();
+    for k in 0..2 * MAX_PER_ADDRESS {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let req =
+            format!("GET /js/palette.js HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        let mut reply = Vec::new();
+        s.read_to_end(&mut reply).unwrap();
+        let text = String::from_utf8_lossy(&reply);
+        assert!(
+            text.starts_with("HTTP/1.1 200"),
+            "connection {k}: {}",
+            text.lines().next().unwrap_or("")
+        );
+        open.push(s); // Kept open: the server lingers on it.
+    }
+}

@@ -125,13 +125,21 @@ pub fn encode(resp: &Response) -> Vec<u8> {
 
 /// Writes `resp` (without its body for HEAD) and closes the connection.
 pub fn send(stream: &mut TcpStream, resp: &Response, head_only: bool) -> std::io::Result<()> {
+    answer(stream, resp, head_only)?;
+    linger(stream);
+    Ok(())
+}
+
+/// Writes the response and closes the sending side, without lingering:
+/// for a caller that gives back what the connection holds before it
+/// lingers ([`linger`]).
+pub fn answer(stream: &mut TcpStream, resp: &Response, head_only: bool) -> std::io::Result<()> {
     stream.write_all(head_of(resp).as_bytes())?;
     if !head_only {
         stream.write_all(&resp.body)?;
     }
     stream.flush()?;
     let _ = stream.shutdown(std::net::Shutdown::Write);
-    linger(stream);
     Ok(())
 }
 

@@ -216,10 +216,9 @@ impl App {
             let _ = std::thread::Builder::new()
                 .name("serve-connection".into())
                 .spawn(move || {
-                    let _slot = slot;
                     let _ = conn.set_write_timeout(Some(http::WRITE_TIMEOUT));
                     let _ = conn.set_nodelay(true);
-                    serve_connection(&state, conn);
+                    serve_connection(&state, conn, slot);
                 });
         }
     }
@@ -445,7 +444,12 @@ fn refuse(state: &State, req: &Request) -> Option<Response> {
     None
 }
 
-fn serve_connection(state: &State, mut conn: TcpStream) {
+/// Serves one connection. Its slot is given back once the answer is
+/// written, before the connection lingers: a browser that has its answer
+/// opens its next connection at once, and a slot still held by one that
+/// only waits to close would turn that one away (a page's script modules
+/// were refused 503 under load this way).
+fn serve_connection(state: &State, mut conn: TcpStream, slot: Slot) {
     let req = match http::read_request(&mut conn, LIMITS.max_body_bytes, state.deadlines) {
         Ok(r) => r,
         Err(ReadError::Gone) => return,
@@ -459,12 +463,15 @@ fn serve_connection(state: &State, mut conn: TcpStream) {
         return;
     }
     if req.method == "POST" && req.path == "/api/run" {
-        run(state, conn, &req.body);
+        run(state, conn, &req.body, slot);
         return;
     }
     let head_only = req.method == "HEAD";
     let resp = route(state, &req);
-    let _ = http::send(&mut conn, &resp, head_only);
+    if http::answer(&mut conn, &resp, head_only).is_ok() {
+        drop(slot);
+        http::linger(&mut conn);
+    }
 }
 
 /// The page's palette module (`/js/palette.js`), generated from the chart
@@ -577,7 +584,7 @@ fn csv(state: &State, path: &str) -> Response {
 /// `POST /api/run`: checks the request, then streams the run as
 /// Server-Sent Events in HTTP/1.1 chunks, so that the client sees where
 /// the stream ends; the connection closes after it.
-fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
+fn run(state: &State, mut conn: TcpStream, body: &[u8], slot: Slot) {
     let prepared = match request::prepare(body) {
         Ok(p) => p,
         Err(msg) => {
@@ -639,6 +646,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8]) {
     }
     let _ = send(b"");
     let _ = conn.shutdown(std::net::Shutdown::Write);
+    drop(slot);
     http::linger(&mut conn);
 }
 
