@@ -852,7 +852,6 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
 }
 
 fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
-    use crate::error::rounded;
     use crate::experiment::calibration::targets;
     let mut extra = Vec::new();
     if let Some(r) = a.replicates {
@@ -876,12 +875,26 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
             size.officers, reps
         ),
     )?;
+    if let Some(for_scenario) = &set.scenario {
+        // The targets name the scenario they are for, relative to their file.
+        let named = a
+            .targets
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join(for_scenario);
+        let same = |p: &Path| p.canonicalize().ok();
+        if same(&named).is_none() || same(&named) != same(&a.scenario.scenario) {
+            eprintln!(
+                "note: `{}` lists targets for `{}`; measuring `{}` against them",
+                a.targets.display(),
+                named.display(),
+                a.scenario.scenario.display()
+            );
+        }
+    }
     let started = Instant::now();
     let results = crate::sim::runner::run(&scn, threads, &|| {})?;
     let fits = targets::evaluate(&set, &scn, &results);
-    let mut csv = String::from(
-        "target,observed,model,model_ci95_low,model_ci95_high,distance,evaluated,source\n",
-    );
     println!(
         "{} against `{}` ({} replicates, {:.1} s); distance in units of each target's sd (an interval: 0 inside it, its quarter-width outside):\n",
         scn.name,
@@ -889,51 +902,18 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         reps,
         started.elapsed().as_secs_f64()
     );
-    println!(
-        "{:<32} {:>18} {:>30} {:>9}",
-        "target", "observed", "model [95% CI]", "distance"
-    );
-    for (f, t) in fits.iter().zip(&set.targets) {
-        let model = if f.evaluated {
-            format!(
-                "{} [{}, {}]",
-                rounded(f.model),
-                rounded(f.low),
-                rounded(f.high)
-            )
-        } else {
-            "not evaluated (no output)".into()
-        };
-        let d = if f.evaluated {
-            rounded(f.distance)
-        } else {
-            "–".into()
-        };
-        println!("{:<32} {:>18} {:>30} {:>9}", f.id, f.observed, model, d);
-        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
-            quote(&f.id),
-            quote(&f.observed),
-            f.model,
-            f.low,
-            f.high,
-            f.distance,
-            f.evaluated,
-            quote(&t.source)
-        ));
-    }
+    print!("{}", output::calibration::text(&fits));
     let met = fits
         .iter()
         .filter(|f| f.evaluated && f.distance <= 2.0)
         .count();
     let evaluated = fits.iter().filter(|f| f.evaluated).count();
+    staging::write_file_atomic(&dest, &output::calibration::csv(&fits, &set)?, a.force)?;
     println!(
         "\n{met} of {evaluated} evaluated targets within 2 (of {} targets); wrote {}",
         fits.len(),
         dest.display()
     );
-    staging::write_file_atomic(&dest, csv.as_bytes(), a.force)?;
     Ok(())
 }
 

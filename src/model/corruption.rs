@@ -5,10 +5,12 @@
 //! Van Rijckeghem & Weder (2001):
 //!
 //! `gain = rent · rent_value · (1 − e^(−months_in_post / collusion_months))`
-//! `cost = q · (penalty + max(0, 1 − outside/pay) · min(horizon, years_left))
+//! `cost = q · (penalty + max(0, 1 − outside/pay) · min(horizon, years_left) + P)
 //!        + moral_weight · integrity · (1 − peer_moral_discount · peers)`
 //!
-//! with q the perceived annual probability of detection and conviction,
+//! with P the pension forfeited on conviction ([`pension_lost`], 0 by
+//! default), q the perceived annual probability of detection, a verdict
+//! and conviction,
 //! lowered by corrupt peers (`peer_risk_discount`) and by political
 //! protection. The officer takes bribes with probability
 //! `logistic((gain − cost) / temperature)`, revised at `revision_rate` a
@@ -187,6 +189,7 @@ pub struct SituationInputs {
 /// ([`politics::PoliticsParams::pressure_factor`]).
 #[inline]
 pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situation {
+    let years_left = (d.retirement_m as f64 - v.age_m as f64) / 12.0;
     Situation {
         rent: v.rent as f64,
         months_in_post: v.months_in_post as f64,
@@ -194,9 +197,9 @@ pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situat
         integrity: v.integrity as f64 * scn.politics.pressure_factor(d.interference),
         punish: v.punish,
         outside_ratio: v.outside / v.pay,
-        years_left: (d.retirement_m as f64 - v.age_m as f64) / 12.0,
+        years_left,
         move_hazard: v.move_hazard,
-        pension_lost: pension_lost(scn, (d.retirement_m as f64 - v.age_m as f64) / 12.0),
+        pension_lost: pension_lost(scn, years_left),
     }
 }
 

@@ -2,6 +2,7 @@
 //! experiments. Every file goes through [`crate::staging`], which writes into
 //! a temporary place and moves it into place only when complete.
 
+pub mod calibration;
 pub mod chart;
 pub mod csv;
 pub mod figures;

@@ -242,9 +242,25 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
             match (t.observed, t.sd, t.interval) {
                 (Some(o), Some(s), None) if o.is_finite() && s.is_finite() && s > 0.0 => {}
                 (None, None, Some([lo, hi])) if lo.is_finite() && hi.is_finite() && lo < hi => {}
-                _ => problems.push(format!(
-                    "{at}: give `observed` with a positive `sd`, or an `interval = [lo, hi]` with lo < hi (not both)"
-                )),
+                (o, sd, i) => {
+                    let given = |name: &str, v: Option<String>| v.map(|v| format!("{name} {v}"));
+                    let got: Vec<String> = [
+                        given("observed", o.map(|x| x.to_string())),
+                        given("sd", sd.map(|x| x.to_string())),
+                        given("interval", i.map(|[a, b]| format!("[{a}, {b}]"))),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                    let got = if got.is_empty() {
+                        "none".to_string()
+                    } else {
+                        got.join(", ")
+                    };
+                    problems.push(format!(
+                        "{at}: give `observed` with a positive `sd`, or an `interval = [lo, hi]` with lo < hi (not both); got {got}"
+                    ))
+                }
             }
         }
         if matches!(t.statistic, Statistic::Ratio | Statistic::RelativeChange)
