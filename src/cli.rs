@@ -134,6 +134,16 @@ pub struct ExperimentFlags {
     /// mean_competence, corruption_prevalence, mean_months_in_post, vacancy_rate, morale].
     #[arg(long, value_name = "M1,M2,...")]
     pub metrics: Option<String>,
+    /// Run every arm on draws from a calibrated posterior (a CSV with a
+    /// `weight` column and one column per scenario key, as `calibrate`
+    /// writes it): intervals then carry parameter uncertainty, and the
+    /// report adds probabilities, ranks and regret (compare and sweep).
+    #[arg(long, value_name = "POSTERIOR.csv")]
+    pub ensemble: Option<PathBuf>,
+    /// Draws from the posterior [default: 20]; each runs --replicates
+    /// replicates [default with --ensemble: 2].
+    #[arg(long, value_name = "K", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub draws: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -329,16 +339,51 @@ pub struct CalibrateArgs {
     /// The target file, e.g. calibration/pakistan.toml.
     #[arg(long, value_name = "FILE")]
     pub targets: PathBuf,
-    /// Number of replicates (overrides sim.replicates).
-    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    /// A parameter to fit and its prior: KEY.PATH=LOW:HIGH (uniform) or
+    /// KEY.PATH=LOW:HIGH:log (log-uniform) (repeatable). Without any, the
+    /// scenario is only measured against the targets.
+    #[arg(long = "param", value_name = "KEY.PATH=LOW:HIGH[:log]")]
+    pub params: Vec<String>,
+    /// Replicates: of the measured scenario, or a particle's when fitting
+    /// [default: the scenario's; 2 when fitting].
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicates: Option<u32>,
-    /// The fit table to write (CSV) [default: outputs/<scenario name>-fit.csv].
-    #[arg(long, value_name = "FILE")]
+    /// Particles in each generation of the fit.
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(10..=100_000))]
+    pub particles: u32,
+    /// Most simulations in all (each one `--replicates` runs); the fit stops when it is spent.
+    #[arg(long, value_name = "N", default_value_t = 3000, value_parser = clap::value_parser!(u32).range(10..=10_000_000))]
+    pub budget: u32,
+    /// Most generations, the prior's included.
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub generations: u32,
+    /// The next tolerance is this quantile of the last generation's distances.
+    #[arg(long, value_name = "Q", default_value_t = 0.5)]
+    pub quantile: f64,
+    /// Stop when a generation accepts less than this share of its proposals.
+    #[arg(long, value_name = "F", default_value_t = 0.02)]
+    pub min_acceptance: f64,
+    /// Stop when the tolerance falls by less than this share from one generation to the next.
+    #[arg(long, value_name = "F", default_value_t = 0.02)]
+    pub min_improvement: f64,
+    /// A target (by id) left out of the fit and reported as a prediction (repeatable).
+    #[arg(long = "hold-out", value_name = "ID")]
+    pub hold_out: Vec<String>,
+    /// Scale the service for the fit (e.g. 0.25); counts are compared per full size.
+    #[arg(long, allow_negative_numbers = true, value_name = "F")]
+    pub scale: Option<f64>,
+    /// Seed of the fit [default: the scenario's].
+    #[arg(long, allow_negative_numbers = true, value_name = "S", value_parser = parse_seed)]
+    pub seed: Option<u64>,
+    /// Without --param: the fit table to write (CSV) [default:
+    /// outputs/<scenario name>-fit.csv]. With --param: the calibration
+    /// folder [default: outputs/<scenario name>-calibration].
+    #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Worker threads (0 = all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
-    /// Replace the fit table if it exists.
+    /// Replace the fit table, or start the calibration folder again.
     #[arg(long)]
     pub force: bool,
 }
@@ -567,6 +612,14 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
 
 fn design_spec(kind: Kind, scenarios: Vec<PathBuf>, d: &ExperimentFlags) -> anyhow::Result<Spec> {
     let mut spec = Spec::new(kind, scenarios);
+    if let Some(f) = &d.ensemble {
+        spec.ensemble = Some(spec::load_posterior(
+            f,
+            d.draws.unwrap_or(20),
+            "--ensemble",
+        )?);
+        spec.replicates = 2;
+    }
     if let Some(r) = d.replicates {
         spec.replicates = r;
     }
@@ -655,11 +708,16 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
         .count();
     println!(
-        "bureausim {} {}: {} point(s) × {} replicate(s) = {} runs{}, {} years, seed {}; {} to do, {} already done → {}",
+        "bureausim {} {}: {} point(s) × {} replicate(s){} = {} runs{}, {} years, seed {}; {} to do, {} already done → {}",
         env!("CARGO_PKG_VERSION"),
         plan.spec.kind.name(),
         plan.variants.len(),
         plan.spec.replicates,
+        if plan.draws.is_empty() {
+            String::new()
+        } else {
+            format!(" × {} posterior draws", plan.draws.len())
+        },
         plan.runs(),
         shard.map_or(String::new(), |s| format!(
             " (shard {}/{}: {mine})",
@@ -711,12 +769,17 @@ fn finish(dest: &Path, plan: &Plan, no_plots: bool) -> anyhow::Result<()> {
     let (table, figures) = output::report::write_all(dest, plan, &runs, !no_plots)?;
     print!("{table}");
     println!(
-        "\nwrote {}/ : report.html, report.md, summary.json, {}runs.csv{}",
+        "\nwrote {}/ : report.html, report.md, summary.json, {}{}runs.csv{}",
         dest.display(),
         match plan.spec.kind {
             Kind::Compare => "table.csv, ",
             Kind::Sweep => "points.csv, ",
             Kind::Sensitivity => "indices.csv, ",
+        },
+        if plan.spec.ensemble.is_some() {
+            "ensemble.csv, "
+        } else {
+            ""
         },
         match figures {
             0 => String::new(),
@@ -853,11 +916,19 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
 
 fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     use crate::experiment::calibration::targets;
+    if !a.params.is_empty() {
+        return calibrate_fit(a);
+    }
     let mut extra = Vec::new();
     if let Some(r) = a.replicates {
         extra.push(format!("sim.replicates={r}"));
     }
-    let scn = load(&a.scenario, extra)?;
+    let mut scn = load(&a.scenario, extra)?;
+    let scale = check_scale(a.scale)?;
+    if scale != 1.0 {
+        scn = scn.scaled(scale);
+        scn.validate(&a.scenario.scenario.display().to_string())?;
+    }
     let set = targets::load(&a.targets, &scn)?;
     let dest = match &a.out {
         Some(out) => staging::normalize(out),
@@ -894,7 +965,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let results = crate::sim::runner::run(&scn, threads, &|| {})?;
-    let fits = targets::evaluate(&set, &scn, &results);
+    let fits = targets::evaluate(&set, &scn, &results, scale);
     println!(
         "{} against `{}` ({} replicates, {:.1} s); distance in units of each target's sd (an interval: 0 inside it, its quarter-width outside):\n",
         scn.name,
@@ -915,6 +986,250 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         dest.display()
     );
     Ok(())
+}
+
+/// `--scale`: a factor in (0, 1] (1 when not given).
+fn check_scale(scale: Option<f64>) -> anyhow::Result<f64> {
+    match scale {
+        None => Ok(1.0),
+        Some(f) if f.is_finite() && f > 0.0 && f <= 1.0 => Ok(f),
+        Some(f) => Err(UsageError(format!(
+            "--scale {f}: the scale must be above 0 and at most 1, e.g. 0.25 for a quarter-size service"
+        ))
+        .into()),
+    }
+}
+
+/// `bureausim calibrate --param ...`: the fit, run or resumed in its folder.
+fn calibrate_fit(a: CalibrateArgs) -> anyhow::Result<()> {
+    use crate::experiment::calibration::{abc, run as cal, targets};
+    let reps = a.replicates.unwrap_or(2);
+    let mut scn = load(&a.scenario, vec![format!("sim.replicates={reps}")])?;
+    let size = check_scale(a.scale)?;
+    if size != 1.0 {
+        scn = scn.scaled(size);
+    }
+    let seed = a.seed.unwrap_or(scn.sim.seed);
+    scn.sim.seed = seed;
+    scn.validate(&a.scenario.scenario.display().to_string())?;
+    let set = targets::load(&a.targets, &scn)?;
+    let targets_text = std::fs::read_to_string(&a.targets)
+        .with_context(|| format!("cannot read `{}`", a.targets.display()))?;
+    let params = a
+        .params
+        .iter()
+        .map(|p| cal::parse_param(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (flag, v) in [
+        ("--quantile", a.quantile),
+        ("--min-acceptance", a.min_acceptance),
+        ("--min-improvement", a.min_improvement),
+    ] {
+        let ok = if flag == "--quantile" {
+            v > 0.0 && v < 1.0
+        } else {
+            (0.0..1.0).contains(&v)
+        };
+        if !ok || !v.is_finite() {
+            return Err(UsageError(format!(
+                "{flag} {v}: give a share {}",
+                if flag == "--quantile" {
+                    "above 0 and below 1, e.g. 0.5"
+                } else {
+                    "from 0 up to (not including) 1"
+                }
+            ))
+            .into());
+        }
+    }
+    let settings = abc::Settings {
+        particles: a.particles as usize,
+        quantile: a.quantile,
+        budget: a.budget as usize,
+        max_generations: a.generations as usize,
+        min_acceptance: a.min_acceptance,
+        min_tries: a.particles as usize,
+        min_improvement: a.min_improvement,
+        batch: 16,
+        seed,
+    };
+    let mut command = format!(
+        "bureausim calibrate {} --targets {}",
+        a.scenario.scenario.display(),
+        a.targets.display()
+    );
+    for s in &a.scenario.sets {
+        command.push_str(&format!(" --set {s}"));
+    }
+    for p in &a.params {
+        command.push_str(&format!(" --param {p}"));
+    }
+    for h in &a.hold_out {
+        command.push_str(&format!(" --hold-out {h}"));
+    }
+    if size != 1.0 {
+        command.push_str(&format!(" --scale {size}"));
+    }
+    command.push_str(&format!(
+        " --replicates {reps} --particles {} --budget {} --generations {} --quantile {} --min-acceptance {} --min-improvement {} --seed {seed}",
+        a.particles, a.budget, a.generations, a.quantile, a.min_acceptance, a.min_improvement
+    ));
+    let dest = match &a.out {
+        Some(out) => staging::normalize(out),
+        None => Path::new("outputs").join(format!("{}-calibration", scn.name)),
+    };
+    command.push_str(&format!(" --out {}", dest.display()));
+    let setup = cal::Setup::new(
+        scn,
+        size,
+        set,
+        targets_text,
+        a.hold_out.clone(),
+        params,
+        settings,
+        command,
+    )?;
+    let fingerprint = setup.fingerprint();
+    let manifest = dest.join("calibration.json");
+    // The files a calibration folder holds; --force removes only these.
+    const OURS: [&str; 14] = [
+        "calibration.json",
+        "simulations.csv",
+        "posterior.csv",
+        "generations.csv",
+        "fit.csv",
+        "report.md",
+        "report.html",
+        "posterior_marginals.png",
+        "posterior_marginals.svg",
+        "posterior_pairs.png",
+        "posterior_pairs.svg",
+        "generations.png",
+        "generations.svg",
+        ".staging",
+    ];
+    if dest.exists() {
+        let theirs: Option<String> = std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["fingerprint"].as_str().map(String::from));
+        let foreign: Vec<String> = std::fs::read_dir(&dest)
+            .with_context(|| format!("cannot read `{}`", dest.display()))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !OURS.contains(&n.as_str()) && !n.starts_with('.'))
+            .collect();
+        if theirs.is_none() || !foreign.is_empty() {
+            return Err(UsageError(format!(
+                "--out {}: the folder exists and is not a calibration folder ({}); choose another --out",
+                dest.display(),
+                if foreign.is_empty() {
+                    "no calibration.json".to_string()
+                } else {
+                    format!("it holds {}", foreign.join(", "))
+                }
+            ))
+            .into());
+        }
+        if theirs.as_deref() != Some(fingerprint.as_str()) {
+            if !a.force {
+                return Err(UsageError(format!(
+                    "--out {}: the folder holds another calibration (other scenario, targets, parameters, settings or version); give --force to start it again, or choose another --out",
+                    dest.display()
+                ))
+                .into());
+            }
+            for n in OURS {
+                let _ = std::fs::remove_file(dest.join(n));
+            }
+        } else if a.force {
+            for n in OURS {
+                let _ = std::fs::remove_file(dest.join(n));
+            }
+        }
+    }
+    std::fs::create_dir_all(&dest)
+        .with_context(|| format!("cannot create `{}`", dest.display()))?;
+    let manifest_json = serde_json::json!({
+        "what": "a bureausim calibration: re-running the command resumes it from simulations.csv",
+        "bureausim_version": env!("CARGO_PKG_VERSION"),
+        "fingerprint": fingerprint,
+        "command": setup.command,
+    });
+    staging::write_file_atomic(
+        &manifest,
+        serde_json::to_string_pretty(&manifest_json)?.as_bytes(),
+        true,
+    )?;
+    let threads = worker_threads(a.threads);
+    let est = setup.scenario.size_estimate();
+    check_memory(
+        est.peak_bytes((threads as u64).min(setup.settings.batch as u64), 1, false),
+        None,
+        &format!("this calibration ({} officers a run)", est.officers),
+    )?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let started = Instant::now();
+    let last = std::sync::Mutex::new(Instant::now() - std::time::Duration::from_secs(10));
+    let budget = setup.settings.budget;
+    let outcome = pool.install(|| {
+        cal::run(&setup, &dest, &|p, fresh| {
+            let mut l = last.lock().expect("lock");
+            if l.elapsed() < std::time::Duration::from_secs(2) && p.simulations < budget {
+                return;
+            }
+            *l = Instant::now();
+            let el = started.elapsed().as_secs_f64();
+            let left = if fresh > 0 {
+                let s = el / fresh as f64 * budget.saturating_sub(p.simulations) as f64;
+                format!(", at most {} left (budget)", human_seconds(s))
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "generation {}: {}/{} accepted of {} tried ({:.0}%), tolerance {}; {}/{} simulations{left}",
+                p.generation,
+                p.accepted,
+                setup.settings.particles,
+                p.tries,
+                100.0 * p.accepted as f64 / p.tries.max(1) as f64,
+                if p.tolerance.is_finite() {
+                    crate::error::rounded(p.tolerance)
+                } else {
+                    "none (prior)".into()
+                },
+                p.simulations,
+                budget
+            );
+        })
+    })?;
+    if outcome.replayed > 0 {
+        eprintln!(
+            "resumed: {} simulations taken from {}",
+            outcome.replayed,
+            dest.join("simulations.csv").display()
+        );
+    }
+    let printed = output::calibration::write_fitted(&dest, &setup, &outcome)?;
+    print!("{printed}");
+    println!(
+        "\n{:.1} s; wrote {} (posterior.csv, fit.csv, generations.csv, report.html)",
+        started.elapsed().as_secs_f64(),
+        dest.display()
+    );
+    Ok(())
+}
+
+fn human_seconds(s: f64) -> String {
+    if s < 90.0 {
+        format!("{s:.0} s")
+    } else if s < 5400.0 {
+        format!("{:.0} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
 }
 
 fn run(a: RunArgs) -> anyhow::Result<()> {

@@ -36,7 +36,7 @@ pub struct ArmStat {
 
 /// Values of metric `m` at `year` for every replicate of variant `v`.
 pub fn values(plan: &Plan, runs: &Runs, v: usize, year: u32, m: usize) -> Vec<f64> {
-    let r = plan.spec.replicates as usize;
+    let r = plan.replicates();
     (0..r).map(|k| runs[v * r + k][year as usize][m]).collect()
 }
 
@@ -287,6 +287,178 @@ pub fn indices(plan: &Plan, runs: &Runs, metrics: &[usize]) -> Vec<ParamIndex> {
                 parameter: p.key.clone(),
                 ..index
             });
+        }
+    }
+    out
+}
+
+/// One option's standing over the plausible services of an ensemble
+/// (`--ensemble`), for one metric at one year. Each draw of the posterior
+/// is one plausible service; on it, an option's value is the mean of its
+/// replicates, and its effect the mean paired difference from the base
+/// (the first arm). The spread of the effect across draws is what the
+/// targets leave open about the parameters, plus the replicates' luck.
+#[derive(Clone, Debug, Serialize)]
+pub struct EnsembleStat {
+    pub metric: &'static str,
+    pub year: u32,
+    pub arm: usize,
+    /// Which way is better (`None`: the metric has no better direction,
+    /// and probabilities are of a higher value).
+    pub higher_is_better: Option<bool>,
+    /// Mean over every draw and replicate.
+    pub mean: f64,
+    /// Mean effect over the draws (0 for the base).
+    pub effect: f64,
+    /// 5th and 95th percentiles of the draws' effects: the range of
+    /// effects over plausible services.
+    pub effect_p05: f64,
+    pub effect_p95: f64,
+    /// The 95% t interval of the mean paired difference over every run,
+    /// treating the runs as replicates of one service: the interval a
+    /// plain comparison would print, for contrast.
+    pub replicate_ci95: (f64, f64),
+    /// Share of draws in which the option beats the base (is higher, when
+    /// the metric has no better direction); ties count half.
+    pub p_better: f64,
+    /// Share of draws in which the option is the best of all (ties split).
+    pub p_first: f64,
+    /// How far the option falls behind the best option, per draw: mean and
+    /// 95th percentile (0 when it is best; NaN without a direction).
+    pub regret_mean: f64,
+    pub regret_p95: f64,
+}
+
+/// Percentile `q` of `xs` (linear interpolation between order statistics).
+fn percentile(xs: &[f64], q: f64) -> f64 {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let pos = q * (v.len() - 1) as f64;
+    let (i, f) = (pos.floor() as usize, pos.fract());
+    if i + 1 < v.len() {
+        v[i] + f * (v[i + 1] - v[i])
+    } else {
+        v[i]
+    }
+}
+
+/// Every arm's [`EnsembleStat`] for each metric of `metrics` at each year.
+pub fn ensemble_stats(
+    plan: &Plan,
+    runs: &Runs,
+    years: &[u32],
+    metrics: &[usize],
+) -> Vec<EnsembleStat> {
+    let per = plan.spec.replicates as usize;
+    let draws = plan.draw_count();
+    let arms = plan.arms();
+    let mut out = Vec::new();
+    for &m in metrics {
+        let name = crate::metrics::METRICS[m].name;
+        let better = crate::metrics::higher_is_better(name);
+        for &y in years {
+            // value[arm][draw]: the draw's mean over its replicates.
+            let all: Vec<Vec<f64>> = (0..arms).map(|v| values(plan, runs, v, y, m)).collect();
+            let by_draw: Vec<Vec<f64>> = all
+                .iter()
+                .map(|xs| {
+                    (0..draws)
+                        .map(|d| {
+                            let s: Vec<f64> = xs[d * per..(d + 1) * per]
+                                .iter()
+                                .copied()
+                                .filter(|x| x.is_finite())
+                                .collect();
+                            if s.is_empty() {
+                                f64::NAN
+                            } else {
+                                s.iter().sum::<f64>() / s.len() as f64
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            // Oriented so that larger is better (or higher, without a direction).
+            let sign = if better == Some(false) { -1.0 } else { 1.0 };
+            let mut first = vec![0.0; arms];
+            let mut regrets: Vec<Vec<f64>> = vec![Vec::new(); arms];
+            for d in 0..draws {
+                let vals: Vec<f64> = by_draw.iter().map(|arm| sign * arm[d]).collect();
+                if vals.iter().any(|x| !x.is_finite()) {
+                    continue;
+                }
+                let best = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let winners = vals.iter().filter(|&&x| x == best).count() as f64;
+                for v in 0..arms {
+                    if vals[v] == best {
+                        first[v] += 1.0 / winners;
+                    }
+                    regrets[v].push(best - vals[v]);
+                }
+            }
+            let counted = regrets[0].len().max(1) as f64;
+            for v in 0..arms {
+                let effects: Vec<f64> = (0..draws).map(|d| by_draw[v][d] - by_draw[0][d]).collect();
+                let finite: Vec<f64> = effects.iter().copied().filter(|x| x.is_finite()).collect();
+                let p_better = if finite.is_empty() {
+                    f64::NAN
+                } else {
+                    finite
+                        .iter()
+                        .map(|e| match (sign * e).partial_cmp(&0.0) {
+                            Some(std::cmp::Ordering::Greater) => 1.0,
+                            Some(std::cmp::Ordering::Equal) => 0.5,
+                            _ => 0.0,
+                        })
+                        .sum::<f64>()
+                        / finite.len() as f64
+                };
+                let paired: Vec<f64> = all[v]
+                    .iter()
+                    .zip(&all[0])
+                    .filter(|(a, b)| a.is_finite() && b.is_finite())
+                    .map(|(a, b)| a - b)
+                    .collect();
+                let ci = stats(&paired);
+                let directed = better.is_some();
+                out.push(EnsembleStat {
+                    metric: name,
+                    year: y,
+                    arm: v,
+                    higher_is_better: better,
+                    mean: stats(&all[v]).mean.unwrap_or(f64::NAN),
+                    effect: if finite.is_empty() {
+                        f64::NAN
+                    } else {
+                        finite.iter().sum::<f64>() / finite.len() as f64
+                    },
+                    effect_p05: percentile(&effects, 0.05),
+                    effect_p95: percentile(&effects, 0.95),
+                    replicate_ci95: (
+                        ci.ci95_low.unwrap_or(f64::NAN),
+                        ci.ci95_high.unwrap_or(f64::NAN),
+                    ),
+                    p_better,
+                    p_first: if directed {
+                        first[v] / counted
+                    } else {
+                        f64::NAN
+                    },
+                    regret_mean: if directed && !regrets[v].is_empty() {
+                        regrets[v].iter().sum::<f64>() / regrets[v].len() as f64
+                    } else {
+                        f64::NAN
+                    },
+                    regret_p95: if directed {
+                        percentile(&regrets[v], 0.95)
+                    } else {
+                        f64::NAN
+                    },
+                });
+            }
         }
     }
     out

@@ -50,7 +50,7 @@ impl Ensemble {
             .map(|v| {
                 Ok(Ensemble {
                     scenario: plan.scenario(v)?,
-                    replicates: runs.by_ref().take(plan.spec.replicates as usize).collect(),
+                    replicates: runs.by_ref().take(plan.replicates()).collect(),
                 })
             })
             .collect()

@@ -63,6 +63,10 @@ pub struct Plan {
     /// What the model clips in some variants ([`Scenario::warnings`]):
     /// each message once, with the labels of the variants it concerns.
     pub warnings: Vec<(String, Vec<String>)>,
+    /// `--ensemble`: the posterior rows drawn, one per draw; replicate
+    /// `d·R + k` of every variant is replicate k of draw d (R the
+    /// replicates a draw), so every arm runs on the same draws and seeds.
+    pub draws: Vec<usize>,
 }
 
 /// What identifies an experiment's results: everything that changes them.
@@ -75,6 +79,8 @@ struct Identity<'a> {
     seed: u64,
     scenarios: Vec<String>,
     variants: &'a [Variant],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    draws: Vec<Vec<String>>,
 }
 
 fn err(m: String) -> UsageError {
@@ -168,8 +174,13 @@ impl Plan {
             spec,
             fingerprint: String::new(),
             warnings: Vec::new(),
+            draws: Vec::new(),
         };
+        if let Some(post) = &plan.spec.ensemble {
+            plan.draws = post.draw(seed);
+        }
         plan.expand()?;
+        plan.check_draws()?;
         plan.fingerprint = plan.identity_hash();
         Ok(plan)
     }
@@ -552,19 +563,89 @@ impl Plan {
         Ok(s)
     }
 
+    /// Runs of each variant: the replicates, times the draws of an ensemble.
+    pub fn replicates(&self) -> usize {
+        self.spec.replicates as usize * self.draw_count()
+    }
+
+    /// Draws of an ensemble (1 without one).
+    pub fn draw_count(&self) -> usize {
+        self.draws.len().max(1)
+    }
+
     /// Number of runs.
     pub fn runs(&self) -> usize {
-        self.variants.len() * self.spec.replicates as usize
+        self.variants.len() * self.replicates()
     }
 
     /// (variant, replicate) of run `j`.
     pub fn run_of(&self, j: usize) -> (usize, u64) {
-        let r = self.spec.replicates as usize;
+        let r = self.replicates();
         (j / r, (j % r) as u64)
     }
 
-    /// Simulates run `j` (replicate `j % replicates` of variant
-    /// `j / replicates`): what an experiment's run file holds, and what an
+    /// The scenario of variant `v` on draw `d` of the ensemble (the
+    /// variant's own scenario without one).
+    pub fn scenario_on_draw(&self, v: &Variant, d: usize) -> Result<Scenario, UsageError> {
+        let Some(post) = &self.spec.ensemble else {
+            return self.scenario(v);
+        };
+        let row = self.draws[d];
+        let sets = [&post.sets(row)[..], &v.sets[..], &v.linked[..]].concat();
+        let s = self.bases[v.base]
+            .clone()
+            .with_sets(&sets)
+            .map_err(|e| err(format!("--ensemble {}: {}", post.file, unset(e))))?;
+        s.validate(&v.label).map_err(|e| {
+            err(format!(
+                "--ensemble {}: the parameters of line {} do not make a valid scenario with `{}`: {e}",
+                post.file, post.lines[row], v.label
+            ))
+        })?;
+        Ok(s)
+    }
+
+    /// An ensemble runs a comparison or sweep; its columns are scenario
+    /// keys; every variant on every row drawn is a valid scenario.
+    fn check_draws(&self) -> Result<(), UsageError> {
+        let Some(post) = &self.spec.ensemble else {
+            return Ok(());
+        };
+        if self.spec.kind == Kind::Sensitivity || self.spec.decompose {
+            return Err(err(format!(
+                "--ensemble {}: an ensemble runs a comparison or a sweep over plausible services; {} is not run over one",
+                post.file,
+                if self.spec.decompose {
+                    "--decompose"
+                } else {
+                    "a sensitivity analysis"
+                }
+            )));
+        }
+        let tree = toml::Value::try_from(&self.bases[0]).expect("scenario serialises");
+        for k in &post.keys {
+            if let Err(e) = paths::get(&tree, k) {
+                return Err(err(format!(
+                    "--ensemble {}: the column `{k}` is not a scenario key: {e}",
+                    post.file
+                )));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (d, &row) in self.draws.iter().enumerate() {
+            if !seen.insert(row) {
+                continue;
+            }
+            for v in &self.variants {
+                self.scenario_on_draw(v, d)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Simulates run `j` (replicate `j % replicates()` of variant
+    /// `j / replicates()`, on draw `(j % replicates()) / spec.replicates`
+    /// of an ensemble): what an experiment's run file holds, and what an
     /// in-memory run of the plan ([`crate::experiment::ensemble::Ensemble::run_plan`])
     /// gathers.
     pub fn run(
@@ -573,7 +654,8 @@ impl Plan {
         on_year: &(dyn Fn() + Sync),
     ) -> Result<ReplicateResult, UsageError> {
         let (v, r) = self.run_of(j);
-        let scn = self.scenario(&self.variants[v])?;
+        let d = r as usize / self.spec.replicates as usize;
+        let scn = self.scenario_on_draw(&self.variants[v], d)?;
         Ok(run_replicate(&scn, r, on_year))
     }
 
@@ -586,6 +668,10 @@ impl Plan {
             seed: self.seed,
             scenarios: self.bases.iter().map(|s| s.to_toml()).collect(),
             variants: &self.variants,
+            draws: match &self.spec.ensemble {
+                Some(post) => self.draws.iter().map(|&row| post.sets(row)).collect(),
+                None => Vec::new(),
+            },
         };
         let bytes = serde_json::to_vec(&id).expect("identity serialises");
         let digest = Sha256::digest(&bytes);
@@ -595,7 +681,7 @@ impl Plan {
 
 /// The overrides that keep linked shares summing to 1 once `sets` apply
 /// to `base` ([`crate::scenario::linked`]).
-fn linked_sets(base: &Scenario, sets: &[String]) -> Result<Vec<String>, String> {
+pub(crate) fn linked_sets(base: &Scenario, sets: &[String]) -> Result<Vec<String>, String> {
     let keys: Vec<String> = sets
         .iter()
         .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim().to_string()))
@@ -616,7 +702,7 @@ fn unset(e: crate::scenario::ScenarioError) -> String {
 
 /// Checks `base` with `key` set to `val` alone (and its linked shares), so
 /// that an error names one flag and one value.
-fn check_one(base: &Scenario, origin: &str, key: &str, val: &str) -> Result<(), String> {
+pub(crate) fn check_one(base: &Scenario, origin: &str, key: &str, val: &str) -> Result<(), String> {
     let sets = [format!("{key}={val}")];
     let linked = linked_sets(base, &sets)?;
     base.clone()
@@ -629,7 +715,11 @@ fn check_one(base: &Scenario, origin: &str, key: &str, val: &str) -> Result<(), 
 /// Refuses to vary `key` when a reform of `base` sets it (or a linked share
 /// that absorbs its changes): the reform would overwrite the varied value
 /// from its year on, and every point would end alike.
-fn refuse_reform_overwrite(base: &Scenario, flag: &str, key: &str) -> Result<(), UsageError> {
+pub(crate) fn refuse_reform_overwrite(
+    base: &Scenario,
+    flag: &str,
+    key: &str,
+) -> Result<(), UsageError> {
     let tree = toml::Value::try_from(base).expect("scenario serialises");
     let mut keys = vec![key.to_string()];
     keys.extend(linked::partners(&tree, key));
@@ -683,7 +773,7 @@ fn whole_values(base: &Scenario, v: &mut crate::experiment::spec::Vary) -> Resul
 }
 
 /// A parameter value as `--set` text.
-fn value_text(x: f64, integer: bool) -> String {
+pub(crate) fn value_text(x: f64, integer: bool) -> String {
     if integer {
         format!("{}", x.round() as i64)
     } else {

@@ -105,6 +105,40 @@ fn index(name: &str) -> usize {
 }
 
 /// Index of a metric in [`METRICS`], by name.
+/// Which way is better for a metric of `timeseries.csv`, for a planner
+/// comparing options: `Some(true)` higher, `Some(false)` lower, `None` for
+/// metrics that describe the service without a better direction (counts of
+/// flows, tenure, pay levels). Used to word probabilities, ranks and regret.
+pub fn higher_is_better(name: &str) -> Option<bool> {
+    match name {
+        "mean_ability"
+        | "mean_competence"
+        | "expertise_match"
+        | "mean_expertise_in_post"
+        | "mean_managerial"
+        | "efficiency"
+        | "promotion_rank_correlation"
+        | "mean_integrity"
+        | "morale"
+        | "public_trust"
+        | "egov_coverage"
+        | "recruit_mean_ability" => Some(true),
+        "vacancy_rate"
+        | "osd"
+        | "corruption_prevalence"
+        | "corruption_in_rent_posts"
+        | "rent_taken"
+        | "wrongful_inquiries"
+        | "wrongful_convictions"
+        | "peter_effect"
+        | "exits_voluntary"
+        | "wage_bill"
+        | "pension_bill"
+        | "leaver_ability_gap" => Some(false),
+        _ => None,
+    }
+}
+
 pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)
 }

@@ -62,3 +62,638 @@ pub fn csv(fits: &[Fit], set: &TargetSet) -> anyhow::Result<Vec<u8>> {
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
+
+// ---------------------------------------------------------------------------
+// A fitted calibration's folder.
+
+use std::path::Path;
+
+use crate::experiment::calibration::abc::{Fit as AbcFit, weighted_quantile};
+use crate::experiment::calibration::run::{Outcome, Setup};
+use crate::output::chart::{self, Panel, Series};
+use crate::output::report::html::{CSS, esc, inline};
+use crate::output::report::terminal::text_table;
+use crate::staging::write_file_atomic;
+
+/// One parameter's posterior summary.
+struct ParamRow {
+    key: String,
+    prior: String,
+    before: f64,
+    mean: f64,
+    median: f64,
+    low: f64,
+    high: f64,
+}
+
+/// One target against the posterior predictive.
+struct TargetRow {
+    id: String,
+    role: &'static str,
+    observed: String,
+    before: f64,
+    before_distance: f64,
+    mean: f64,
+    low: f64,
+    high: f64,
+    distance: f64,
+    source: String,
+}
+
+fn weighted_mean(xs: &[f64], w: &[f64]) -> f64 {
+    let (mut s, mut t) = (0.0, 0.0);
+    for (x, w) in xs.iter().zip(w) {
+        if x.is_finite() {
+            s += x * w;
+            t += w;
+        }
+    }
+    if t > 0.0 { s / t } else { f64::NAN }
+}
+
+fn finite_quantile(xs: &[f64], w: &[f64], q: f64) -> f64 {
+    let (v, ww): (Vec<f64>, Vec<f64>) = xs
+        .iter()
+        .zip(w)
+        .filter(|(x, _)| x.is_finite())
+        .map(|(x, w)| (*x, *w))
+        .unzip();
+    let total: f64 = ww.iter().sum();
+    if v.is_empty() || total <= 0.0 {
+        return f64::NAN;
+    }
+    let ww: Vec<f64> = ww.iter().map(|x| x / total).collect();
+    weighted_quantile(&v, &ww, q)
+}
+
+fn param_rows(setup: &Setup, out: &Outcome) -> Vec<ParamRow> {
+    let post = out.fit.posterior();
+    setup
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let xs: Vec<f64> = post.params.iter().map(|x| x[i]).collect();
+            ParamRow {
+                key: p.key.clone(),
+                prior: format!(
+                    "{} [{}, {}]",
+                    if p.log { "log-uniform" } else { "uniform" },
+                    rounded(p.low),
+                    rounded(p.high)
+                ),
+                before: out.start.params[i],
+                mean: weighted_mean(&xs, &post.weights),
+                median: finite_quantile(&xs, &post.weights, 0.5),
+                low: finite_quantile(&xs, &post.weights, 0.05),
+                high: finite_quantile(&xs, &post.weights, 0.95),
+            }
+        })
+        .collect()
+}
+
+fn target_rows(setup: &Setup, out: &Outcome) -> Vec<TargetRow> {
+    let post = out.fit.posterior();
+    setup
+        .targets
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let xs: Vec<f64> = post
+                .seeds
+                .iter()
+                .map(|s| out.sim(*s).map_or(f64::NAN, |s| s.values[i]))
+                .collect();
+            let mean = weighted_mean(&xs, &post.weights);
+            let role = if setup.used[i] {
+                "fitted"
+            } else if setup.held_out.contains(&t.id) {
+                "held out"
+            } else {
+                "not computed"
+            };
+            TargetRow {
+                id: t.id.clone(),
+                role,
+                observed: t.observed_text(),
+                before: out.start.values[i],
+                before_distance: t.distance(out.start.values[i]),
+                mean,
+                low: finite_quantile(&xs, &post.weights, 0.05),
+                high: finite_quantile(&xs, &post.weights, 0.95),
+                distance: t.distance(mean),
+                source: t.source.clone(),
+            }
+        })
+        .collect()
+}
+
+/// `posterior.csv`: the last generation's particles with their weights,
+/// the file `--ensemble` reads.
+fn posterior_csv(setup: &Setup, out: &Outcome) -> anyhow::Result<Vec<u8>> {
+    let post = out.fit.posterior();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["particle".to_string(), "weight".into(), "distance".into()];
+    head.extend(setup.params.iter().map(|p| p.key.clone()));
+    w.write_record(&head)?;
+    for (k, x) in post.params.iter().enumerate() {
+        let mut row = vec![
+            (k + 1).to_string(),
+            format!("{}", post.weights[k]),
+            format!("{}", post.distances[k]),
+        ];
+        row.extend(
+            x.iter()
+                .zip(&setup.params)
+                .map(|(v, p)| crate::experiment::plan::value_text(*v, p.integer)),
+        );
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Effective sample size of normalised weights.
+fn ess(w: &[f64]) -> f64 {
+    let s: f64 = w.iter().map(|x| x * x).sum();
+    if s > 0.0 { 1.0 / s } else { 0.0 }
+}
+
+fn generations_csv(setup: &Setup, fit: &AbcFit) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head: Vec<String> = [
+        "generation",
+        "tolerance",
+        "accepted",
+        "tried",
+        "failed",
+        "acceptance_rate",
+        "effective_sample_size",
+        "median_distance",
+    ]
+    .map(String::from)
+    .to_vec();
+    for p in &setup.params {
+        head.push(format!("{}_median", p.key));
+        head.push(format!("{}_p05", p.key));
+        head.push(format!("{}_p95", p.key));
+    }
+    w.write_record(&head)?;
+    for (t, g) in fit.generations.iter().enumerate() {
+        let mut row = vec![
+            t.to_string(),
+            csv_value(g.tolerance),
+            g.params.len().to_string(),
+            g.tries.to_string(),
+            g.failed.to_string(),
+            csv_value(g.acceptance()),
+            csv_value(ess(&g.weights)),
+            csv_value(weighted_quantile(&g.distances, &g.weights, 0.5)),
+        ];
+        for i in 0..setup.params.len() {
+            let xs: Vec<f64> = g.params.iter().map(|x| x[i]).collect();
+            for q in [0.5, 0.05, 0.95] {
+                row.push(csv_value(weighted_quantile(&xs, &g.weights, q)));
+            }
+        }
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn fit_csv(rows: &[TargetRow]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "target",
+        "role",
+        "observed",
+        "before",
+        "before_distance",
+        "posterior_mean",
+        "posterior_p05",
+        "posterior_p95",
+        "distance",
+        "source",
+    ])?;
+    for r in rows {
+        w.write_record([
+            r.id.clone(),
+            r.role.to_string(),
+            r.observed.clone(),
+            csv_value(r.before),
+            csv_value(r.before_distance),
+            csv_value(r.mean),
+            csv_value(r.low),
+            csv_value(r.high),
+            csv_value(r.distance),
+            r.source.clone(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The charts: each parameter's marginal (on its prior range), the
+/// posterior correlations, and the tolerance and acceptance by generation.
+fn charts(setup: &Setup, out: &Outcome) -> Vec<(String, String, chart::Chart)> {
+    let post = out.fit.posterior();
+    let bins = 20usize;
+    let centres: Vec<f64> = (0..bins).map(|b| (b as f64 + 0.5) / bins as f64).collect();
+    let panels: Vec<Panel> = setup
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let unit = |x: f64| {
+                if p.log {
+                    (x.ln() - p.low.ln()) / (p.high.ln() - p.low.ln())
+                } else {
+                    (x - p.low) / (p.high - p.low)
+                }
+            };
+            let mut h = vec![0.0; bins];
+            for (x, w) in post.params.iter().zip(&post.weights) {
+                let b = ((unit(x[i]) * bins as f64) as usize).min(bins - 1);
+                h[b] += w * bins as f64;
+            }
+            Panel {
+                title: format!("{} [{}, {}]", p.key, rounded(p.low), rounded(p.high)),
+                y_label: "density".into(),
+                series: vec![
+                    Series::line("posterior", centres.clone(), h),
+                    Series::line("prior", vec![0.0, 1.0], vec![1.0, 1.0]),
+                ],
+            }
+        })
+        .collect();
+    let marginals = chart::overlay(
+        "Posterior of each parameter over its prior range",
+        "position in the prior range (0: low end, 1: high end; log scale for log priors)",
+        &panels,
+        "",
+    );
+    let k = setup.params.len();
+    let idx: Vec<f64> = (1..=k).map(|i| i as f64).collect();
+    let mut corr = vec![vec![f64::NAN; k]; k];
+    for a in 0..k {
+        for b in 0..k {
+            let xa: Vec<f64> = post.params.iter().map(|x| x[a]).collect();
+            let xb: Vec<f64> = post.params.iter().map(|x| x[b]).collect();
+            corr[b][a] = weighted_corr(&xa, &xb, &post.weights);
+        }
+    }
+    let pairs = chart::heatmap(
+        "Posterior correlation between parameters",
+        "parameter (numbered as in the table)",
+        "parameter (numbered as in the table)",
+        &idx,
+        &idx,
+        &corr,
+        "weighted correlation",
+    );
+    let gens: Vec<f64> = (0..out.fit.generations.len()).map(|g| g as f64).collect();
+    let tol: Vec<f64> = out.fit.generations.iter().map(|g| g.tolerance).collect();
+    let acc: Vec<f64> = out.fit.generations.iter().map(|g| g.acceptance()).collect();
+    let progress = chart::overlay(
+        "How the fit went, generation by generation",
+        "generation",
+        &[
+            Panel {
+                title: "tolerance".into(),
+                y_label: "RMS distance (sd units)".into(),
+                series: vec![Series::line("tolerance", gens.clone(), tol)],
+            },
+            Panel {
+                title: "acceptance rate".into(),
+                y_label: "share of proposals".into(),
+                series: vec![Series::line("acceptance rate", gens, acc)],
+            },
+        ],
+        "",
+    );
+    vec![
+        (
+            "posterior_marginals".into(),
+            "Each parameter's posterior (weighted histogram) against its flat prior, on the prior's range.".into(),
+            marginals,
+        ),
+        (
+            "posterior_pairs".into(),
+            "Weighted correlations between the parameters in the posterior: strong ones mean the targets fix a combination, not each parameter.".into(),
+            pairs,
+        ),
+        (
+            "generations".into(),
+            "Tolerance and acceptance rate by generation (generation 0 is the prior, all accepted).".into(),
+            progress,
+        ),
+    ]
+}
+
+fn weighted_corr(a: &[f64], b: &[f64], w: &[f64]) -> f64 {
+    let ma = weighted_mean(a, w);
+    let mb = weighted_mean(b, w);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for ((x, y), w) in a.iter().zip(b).zip(w) {
+        sab += w * (x - ma) * (y - mb);
+        saa += w * (x - ma).powi(2);
+        sbb += w * (y - mb).powi(2);
+    }
+    if saa > 0.0 && sbb > 0.0 {
+        sab / (saa * sbb).sqrt()
+    } else {
+        f64::NAN
+    }
+}
+
+/// The report's text: paragraphs and tables (head, rows).
+struct Doc {
+    title: String,
+    intro: Vec<String>,
+    tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    notes: Vec<String>,
+}
+
+fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow]) -> Doc {
+    let fit = &out.fit;
+    let post = fit.posterior();
+    let fitted: Vec<&TargetRow> = targets.iter().filter(|t| t.role == "fitted").collect();
+    let met = fitted.iter().filter(|t| t.distance <= 2.0).count();
+    let mut intro = vec![
+        format!(
+            "Scenario `{}` at scale {}, {} replicates a particle; targets `{}` ({} fitted, {} held out, {} not computed); {} parameters.",
+            setup.scenario.name,
+            setup.size,
+            setup.scenario.sim.replicates,
+            setup.targets.name,
+            fitted.len(),
+            targets.iter().filter(|t| t.role == "held out").count(),
+            targets.iter().filter(|t| t.role == "not computed").count(),
+            setup.params.len()
+        ),
+        format!(
+            "The fit stopped because {} after {} simulations in {} generations; the posterior is generation {} ({} particles, effective sample size {:.0}, tolerance {}: a root mean square distance from the targets of at most {} of their standard deviations).",
+            fit.stop.words(),
+            fit.simulations,
+            fit.generations.len(),
+            fit.generations.len() - 1,
+            post.params.len(),
+            ess(&post.weights),
+            rounded(post.tolerance),
+            rounded(post.tolerance)
+        ),
+        format!(
+            "{met} of {} fitted targets are within 2 standard deviations (or half an interval's width beyond it) at the posterior mean.",
+            fitted.len()
+        ),
+    ];
+    let failed: usize = fit.generations.iter().map(|g| g.failed).sum();
+    if failed > 0 {
+        intro.push(format!(
+            "{failed} simulations failed (parameters the scenario refuses, or a fitted target without a value) and were not accepted."
+        ));
+    }
+    let ptable = (
+        "Parameters: before (the scenario's value) and after (posterior)".to_string(),
+        [
+            "#",
+            "parameter",
+            "prior",
+            "before",
+            "posterior mean",
+            "median",
+            "90% interval",
+        ]
+        .map(String::from)
+        .to_vec(),
+        params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                vec![
+                    (i + 1).to_string(),
+                    format!("`{}`", p.key),
+                    p.prior.clone(),
+                    rounded(p.before),
+                    rounded(p.mean),
+                    rounded(p.median),
+                    format!("[{}, {}]", rounded(p.low), rounded(p.high)),
+                ]
+            })
+            .collect(),
+    );
+    let ttable = (
+        "Targets: observed, before, and the posterior predictive".to_string(),
+        [
+            "target",
+            "role",
+            "observed",
+            "before (distance)",
+            "posterior mean [90%]",
+            "distance",
+            "source",
+        ]
+        .map(String::from)
+        .to_vec(),
+        targets
+            .iter()
+            .map(|t| {
+                let cell = |v: f64| {
+                    if v.is_finite() {
+                        rounded(v)
+                    } else {
+                        "–".into()
+                    }
+                };
+                vec![
+                    t.id.clone(),
+                    t.role.to_string(),
+                    t.observed.clone(),
+                    format!("{} ({})", cell(t.before), cell(t.before_distance)),
+                    format!("{} [{}, {}]", cell(t.mean), cell(t.low), cell(t.high)),
+                    cell(t.distance),
+                    t.source.clone(),
+                ]
+            })
+            .collect(),
+    );
+    let gtable = (
+        "Generations".to_string(),
+        [
+            "generation",
+            "tolerance",
+            "accepted / tried",
+            "acceptance",
+            "failed",
+            "effective sample size",
+        ]
+        .map(String::from)
+        .to_vec(),
+        fit.generations
+            .iter()
+            .enumerate()
+            .map(|(t, g)| {
+                vec![
+                    t.to_string(),
+                    if g.tolerance.is_finite() {
+                        rounded(g.tolerance)
+                    } else {
+                        "∞ (prior)".into()
+                    },
+                    format!("{} / {}", g.params.len(), g.tries),
+                    format!("{:.1}%", 100.0 * g.acceptance()),
+                    g.failed.to_string(),
+                    format!("{:.0}", ess(&g.weights)),
+                ]
+            })
+            .collect(),
+    );
+    Doc {
+        title: format!("Calibration of {} to {}", setup.scenario.name, setup.targets.name),
+        intro,
+        tables: vec![ptable, ttable, gtable],
+        notes: vec![
+            "Distances are in units of each target's uncertainty: |model − observed| / sd, or for an interval 0 inside it and the distance to its nearer end over a quarter of its width. The posterior mean's distance can exceed the tolerance when targets pull against each other.".into(),
+            "`posterior.csv` holds the particles with their weights; `--ensemble posterior.csv` runs a comparison, sweep or experiment over draws from it, so its intervals carry what the targets leave open about these parameters.".into(),
+        ],
+    }
+}
+
+fn markdown(setup: &Setup, d: &Doc) -> String {
+    let mut s = format!(
+        "# {}\n\nMade by bureausim {}. To reproduce it:\n\n```sh\n{}\n```\n\n",
+        d.title,
+        env!("CARGO_PKG_VERSION"),
+        setup.command
+    );
+    for p in &d.intro {
+        let _ = writeln!(s, "{p}\n");
+    }
+    for (title, head, rows) in &d.tables {
+        let _ = writeln!(s, "## {title}\n\n| {} |", head.join(" | "));
+        let _ = writeln!(s, "|{}", "---|".repeat(head.len()));
+        for r in rows {
+            let _ = writeln!(s, "| {} |", r.join(" | ").replace('\n', " "));
+        }
+        s.push('\n');
+    }
+    s.push_str("## Plots\n\n");
+    for f in ["posterior_marginals", "posterior_pairs", "generations"] {
+        let _ = writeln!(s, "![{f}]({f}.png)\n");
+    }
+    for n in &d.notes {
+        let _ = writeln!(s, "{n}\n");
+    }
+    let _ = writeln!(s, "Calibration fingerprint: `{}`.", setup.fingerprint());
+    s
+}
+
+fn html(setup: &Setup, d: &Doc, figures: &[(String, String, String)]) -> String {
+    let mut s = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p>Made by bureausim {}. To reproduce it:</p>\n<pre><code>{}</code></pre>\n",
+        esc(&d.title),
+        CSS,
+        esc(&d.title),
+        env!("CARGO_PKG_VERSION"),
+        esc(&setup.command)
+    );
+    for p in &d.intro {
+        let _ = writeln!(s, "<p>{}</p>", inline(p));
+    }
+    for (title, head, rows) in &d.tables {
+        let _ = writeln!(
+            s,
+            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<thead><tr>",
+            esc(title)
+        );
+        for h in head {
+            let _ = write!(s, "<th>{}</th>", esc(h));
+        }
+        s.push_str("</tr></thead>\n<tbody>\n");
+        for row in rows {
+            s.push_str("<tr>");
+            for c in row {
+                let _ = write!(s, "<td>{}</td>", inline(c));
+            }
+            s.push_str("</tr>\n");
+        }
+        s.push_str("</tbody>\n</table></div>\n");
+    }
+    s.push_str("<h2>Plots</h2>\n");
+    for (_, caption, svg) in figures {
+        let svg = svg
+            .trim_start_matches(|c| c != '<')
+            .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+            .trim_start();
+        let _ = writeln!(
+            s,
+            "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+            inline(caption)
+        );
+    }
+    for n in &d.notes {
+        let _ = writeln!(s, "<p>{}</p>", inline(n));
+    }
+    let _ = writeln!(
+        s,
+        "<p class=\"small\">Calibration fingerprint: <code>{}</code>.</p>\n</main>\n</body>\n</html>",
+        setup.fingerprint()
+    );
+    s
+}
+
+/// Writes a finished calibration's files into `dir` (each atomically):
+/// `posterior.csv`, `generations.csv`, `fit.csv`, the plots (PNG and SVG),
+/// `report.md` and `report.html`; returns the text to print.
+pub fn write_fitted(dir: &Path, setup: &Setup, out: &Outcome) -> anyhow::Result<String> {
+    let params = param_rows(setup, out);
+    let targets = target_rows(setup, out);
+    write_file_atomic(
+        &dir.join("posterior.csv"),
+        &posterior_csv(setup, out)?,
+        true,
+    )?;
+    write_file_atomic(
+        &dir.join("generations.csv"),
+        &generations_csv(setup, &out.fit)?,
+        true,
+    )?;
+    write_file_atomic(&dir.join("fit.csv"), &fit_csv(&targets)?, true)?;
+    let mut figures = Vec::new();
+    for (stem, caption, c) in charts(setup, out) {
+        let tmp = dir.join(format!(".{stem}.partial.png"));
+        c.write_png(&tmp)?;
+        std::fs::rename(&tmp, dir.join(format!("{stem}.png")))?;
+        let svg = c.to_svg()?;
+        write_file_atomic(&dir.join(format!("{stem}.svg")), svg.as_bytes(), true)?;
+        figures.push((stem, caption, svg));
+    }
+    let d = doc(setup, out, &params, &targets);
+    write_file_atomic(&dir.join("report.md"), markdown(setup, &d).as_bytes(), true)?;
+    write_file_atomic(
+        &dir.join("report.html"),
+        html(setup, &d, &figures).as_bytes(),
+        true,
+    )?;
+    let mut printed = String::new();
+    for p in &d.intro {
+        let _ = writeln!(printed, "{}", p.replace('`', ""));
+    }
+    for (title, head, rows) in d.tables.iter().take(2) {
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                if head.last().is_some_and(|h| h == "source") {
+                    r.pop();
+                }
+                r.iter().map(|c| c.replace('`', "")).collect()
+            })
+            .collect();
+        let mut head = head.clone();
+        if head.last().is_some_and(|h| h == "source") {
+            head.pop();
+        }
+        let _ = write!(printed, "\n{title}\n{}", text_table(&head, &rows));
+    }
+    Ok(printed)
+}

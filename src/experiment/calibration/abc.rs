@@ -105,6 +105,8 @@ pub struct Generation {
     pub params: Vec<Vec<f64>>,
     pub weights: Vec<f64>,
     pub distances: Vec<f64>,
+    /// The seed each accepted particle was simulated with.
+    pub seeds: Vec<u64>,
     /// Proposals simulated, and those whose simulation failed.
     pub tries: usize,
     pub failed: usize,
@@ -133,12 +135,25 @@ impl Fit {
     }
 }
 
+/// Where a fit is, reported after every batch of simulations.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// The generation being filled (0: the prior).
+    pub generation: usize,
+    pub tolerance: f64,
+    pub accepted: usize,
+    pub tries: usize,
+    pub simulations: usize,
+}
+
 /// Runs the fit. `distance(params, seed)` simulates and measures; the
-/// seed is distinct for every proposal.
+/// seed is distinct for every proposal. `progress` hears after every
+/// batch.
 pub fn fit(
     priors: &[Prior],
     s: &Settings,
     distance: &(dyn Fn(&[f64], u64) -> Option<f64> + Sync),
+    progress: &dyn Fn(&Progress),
 ) -> Fit {
     let dims = priors.len();
     let mut simulations = 0usize;
@@ -150,6 +165,7 @@ pub fn fit(
         params: Vec::new(),
         weights: Vec::new(),
         distances: Vec::new(),
+        seeds: Vec::new(),
         tries: 0,
         failed: 0,
     };
@@ -176,7 +192,7 @@ pub fn fit(
             .enumerate()
             .map(|(i, x)| distance(x, seed_of(0, k + i)))
             .collect();
-        for (x, d) in proposals.into_iter().zip(results) {
+        for (i, (x, d)) in proposals.into_iter().zip(results).enumerate() {
             simulations += 1;
             g0.tries += 1;
             match d {
@@ -184,12 +200,20 @@ pub fn fit(
                     g0.params.push(x);
                     g0.distances.push(d);
                     g0.weights.push(1.0);
+                    g0.seeds.push(seed_of(0, k + i));
                 }
                 Some(_) => {}
                 None => g0.failed += 1,
             }
         }
         k += n;
+        progress(&Progress {
+            generation: 0,
+            tolerance: f64::INFINITY,
+            accepted: g0.params.len(),
+            tries: g0.tries,
+            simulations,
+        });
     }
     if g0.params.len() < s.particles {
         return Fit {
@@ -238,6 +262,7 @@ pub fn fit(
             params: Vec::new(),
             weights: Vec::new(),
             distances: Vec::new(),
+            seeds: Vec::new(),
             tries: 0,
             failed: 0,
         };
@@ -266,7 +291,7 @@ pub fn fit(
                     distance(&x, seed_of(t, k + i))
                 })
                 .collect();
-            for (z, d) in proposals.into_iter().zip(results) {
+            for (i, (z, d)) in proposals.into_iter().zip(results).enumerate() {
                 simulations += 1;
                 next.tries += 1;
                 match d {
@@ -274,6 +299,7 @@ pub fn fit(
                         next.params
                             .push(z.iter().zip(priors).map(|(v, p)| p.natural(*v)).collect());
                         next.distances.push(d);
+                        next.seeds.push(seed_of(t, k + i));
                         accepted_work.push(z);
                     }
                     Some(_) => {}
@@ -288,6 +314,13 @@ pub fn fit(
                 }
             }
             k += n;
+            progress(&Progress {
+                generation: t,
+                tolerance,
+                accepted: next.params.len(),
+                tries: next.tries,
+                simulations,
+            });
         }
         // Weights: prior density (uniform on the work scale) over the
         // kernel mixture's density at each accepted particle.
@@ -458,7 +491,7 @@ mod tests {
             high: 10.0,
             log: false,
         }];
-        let f = fit(&priors, &settings(7), &toy);
+        let f = fit(&priors, &settings(7), &toy, &|_| {});
         let post = f.posterior();
         assert!(
             f.generations.len() >= 4,
@@ -486,12 +519,12 @@ mod tests {
             high: 100.0,
             log: true,
         }];
-        let a = fit(&priors, &settings(3), &toy);
+        let a = fit(&priors, &settings(3), &toy, &|_| {});
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .unwrap();
-        let b = pool.install(|| fit(&priors, &settings(3), &toy));
+        let b = pool.install(|| fit(&priors, &settings(3), &toy, &|_| {}));
         assert_eq!(a.posterior().params, b.posterior().params);
         assert_eq!(a.simulations, b.simulations);
     }
@@ -506,21 +539,21 @@ mod tests {
         }];
         let mut s = settings(1);
         s.budget = 500;
-        let f = fit(&priors, &s, &toy);
+        let f = fit(&priors, &s, &toy, &|_| {});
         assert_eq!(f.stop, Stop::Budget);
         assert!(f.simulations <= 500);
         let mut s = settings(1);
         s.min_acceptance = 0.6;
-        assert_eq!(fit(&priors, &s, &toy).stop, Stop::LowAcceptance);
+        assert_eq!(fit(&priors, &s, &toy, &|_| {}).stop, Stop::LowAcceptance);
         let mut s = settings(1);
         s.max_generations = 2;
-        assert_eq!(fit(&priors, &s, &toy).stop, Stop::Generations);
+        assert_eq!(fit(&priors, &s, &toy, &|_| {}).stop, Stop::Generations);
         let mut s = settings(1);
         s.min_improvement = 0.9;
-        assert_eq!(fit(&priors, &s, &toy).stop, Stop::ToleranceStalled);
+        assert_eq!(fit(&priors, &s, &toy, &|_| {}).stop, Stop::ToleranceStalled);
         // Failed simulations are counted and never accepted.
         let failing = |x: &[f64], seed: u64| if x[0] > 0.0 { None } else { toy(x, seed) };
-        let f = fit(&priors, &settings(2), &failing);
+        let f = fit(&priors, &settings(2), &failing, &|_| {});
         assert!(f.generations[0].failed > 0);
         assert!(f.posterior().params.iter().all(|p| p[0] <= 0.0));
     }

@@ -364,6 +364,27 @@ pub fn statistic(t: &Target, scn: &Scenario, r: &ReplicateResult) -> f64 {
     }
 }
 
+/// Whether a target's value grows with the size of the service (a mean or
+/// sum of a count, a stock of officers or posts, a flow per year or a
+/// bill), so that a run of a service scaled by `f` is compared after
+/// dividing by `f`. Ratios, shares, scores, ages and changes are not.
+pub fn extensive(t: &Target) -> bool {
+    if !matches!(t.statistic, Statistic::Mean | Statistic::Sum) {
+        return false;
+    }
+    let table = match t.file {
+        Source::Timeseries => crate::metrics::METRICS,
+        Source::Grades => crate::metrics::GRADE_METRICS,
+        Source::Sectors => return false,
+    };
+    table.iter().find(|m| m.name == t.metric).is_some_and(|m| {
+        matches!(
+            m.unit,
+            "officers" | "posts" | "count" | "per year" | "million PKR"
+        )
+    })
+}
+
 /// How well a run meets one target.
 #[derive(Clone, Debug)]
 pub struct Fit {
@@ -379,14 +400,21 @@ pub struct Fit {
     pub evaluated: bool,
 }
 
-/// Every target's fit over a run's replicates.
-pub fn evaluate(set: &TargetSet, scn: &Scenario, results: &[ReplicateResult]) -> Vec<Fit> {
+/// Every target's fit over a run's replicates; `size` is the scale of the
+/// service run (1 at full size), by which [`extensive`] values are divided.
+pub fn evaluate(
+    set: &TargetSet,
+    scn: &Scenario,
+    results: &[ReplicateResult],
+    size: f64,
+) -> Vec<Fit> {
     set.targets
         .iter()
         .map(|t| {
+            let per = if extensive(t) { size } else { 1.0 };
             let xs: Vec<f64> = results
                 .iter()
-                .map(|r| statistic(t, scn, r))
+                .map(|r| statistic(t, scn, r) / per)
                 .filter(|x| x.is_finite())
                 .collect();
             let n = xs.len();

@@ -37,6 +37,13 @@ impl Spec {
         if self.decompose {
             c.push_str(" --decompose");
         }
+        if let Some(e) = &self.ensemble {
+            c.push_str(&format!(
+                " --ensemble {} --draws {}",
+                shell_word(&e.file),
+                e.draws
+            ));
+        }
         c.push_str(&format!(" --replicates {}", self.replicates));
         if let Some(y) = self.years {
             c.push_str(&format!(" --years {y}"));

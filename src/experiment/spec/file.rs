@@ -45,6 +45,10 @@ struct ExperimentFile {
     /// compare: also run each arm with each mechanism off (`--decompose`).
     #[serde(default)]
     decompose: bool,
+    /// compare and sweep: a posterior to run every arm on, relative to the
+    /// experiment file (`--ensemble`), and the draws taken from it.
+    ensemble: Option<PathBuf>,
+    draws: Option<u32>,
 }
 
 /// Reads an experiment file; scenario paths are relative to the file.
@@ -143,6 +147,15 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     });
     spec.sets = f.set;
     spec.decompose = f.decompose;
+    if f.draws.is_some() && f.ensemble.is_none() {
+        return Err(bad("`draws` is the number of draws from `ensemble`; give `ensemble = \"posterior.csv\"` too".into()));
+    }
+    if let Some(p) = &f.ensemble {
+        spec.ensemble = Some(
+            super::load_posterior(&rel(p), f.draws.unwrap_or(20), "ensemble").map_err(in_file)?,
+        );
+        spec.replicates = 2;
+    }
     if let Some(r) = f.replicates {
         spec.replicates = r;
     }

@@ -18,6 +18,7 @@ mod command;
 mod design;
 mod file;
 mod flags;
+mod posterior;
 
 use std::path::PathBuf;
 
@@ -27,6 +28,7 @@ pub use check::check;
 pub use design::{DesignPoints, MAX_DESIGN_CELLS, MAX_DESIGN_POINTS, load_design};
 pub use file::load_file;
 pub use flags::{number_text, parse_param, parse_vary, parse_years};
+pub use posterior::{MAX_DRAWS, Posterior, load_posterior};
 
 /// The three kinds of experiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +145,10 @@ pub struct Spec {
     /// show which mechanisms carry each difference (`--decompose`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub decompose: bool,
+    /// Compare and sweep: run every arm on draws from a calibrated
+    /// posterior (`--ensemble FILE --draws K`), `replicates` runs a draw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<Posterior>,
 }
 
 fn lossy_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
@@ -178,6 +184,7 @@ impl Spec {
             year: None,
             design_seed: 1,
             decompose: false,
+            ensemble: None,
         }
     }
 

@@ -16,7 +16,7 @@ pub(super) fn compare_report(
     carried: &[Carried],
     plots: bool,
 ) -> anyhow::Result<ExperimentReport> {
-    let r = plan.spec.replicates;
+    let r = plan.replicates();
     let base = &plan.variants[0].label;
     let mut intro = vec![format!(
         "{} scenarios compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",

@@ -7,7 +7,7 @@ use crate::experiment::plan::Plan;
 
 use super::{ExperimentReport, scenario_lines};
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -15,7 +15,7 @@ fn esc(s: &str) -> String {
 }
 
 /// Minimal Markdown for the report's own prose: `code` and **bold**.
-fn inline(s: &str) -> String {
+pub(crate) fn inline(s: &str) -> String {
     let e = esc(s);
     let mut out = String::new();
     let mut code = false;
@@ -138,7 +138,7 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
     s
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#fff}
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#fff}
 main{max-width:1200px;margin:0 auto;padding:1.5rem}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
 pre{background:#f5f5f5;padding:.75rem;overflow-x:auto}

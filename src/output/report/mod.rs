@@ -7,13 +7,14 @@
 
 mod cells;
 mod comparison;
-mod html;
+mod ensemble;
+pub(crate) mod html;
 mod markdown;
 mod sensitivity;
 mod summary;
 mod sweep;
 mod tables;
-mod terminal;
+pub(crate) mod terminal;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -54,7 +55,7 @@ pub fn write_all(
 ) -> anyhow::Result<(String, usize)> {
     tables::write_runs_csv(dir, plan, runs)?;
     let metrics = plan.metrics.clone();
-    let report = match plan.spec.kind {
+    let mut report = match plan.spec.kind {
         Kind::Compare => {
             let table = analysis::arm_stats(plan, runs, &plan.report_years);
             // The compared arms only; with --decompose the rest are the
@@ -86,13 +87,31 @@ pub fn write_all(
             sensitivity::sensitivity_report(plan, &ix, plots)?
         }
     };
+    if plan.spec.ensemble.is_some() && plan.spec.kind != Kind::Sensitivity {
+        let (stats, section) = ensemble::section(plan, runs, plots);
+        ensemble::write_csv(dir, plan, &stats)?;
+        // The section leads: it is what the ensemble was run for.
+        let mut intro = report.intro.clone();
+        intro.extend(section.intro);
+        report.intro = intro;
+        let mut tables = section.tables;
+        tables.extend(report.tables);
+        report.tables = tables;
+        report.figures.extend(section.figures);
+    }
     // Plots of an earlier rendering (other metrics, or plots now off) go,
     // so the folder shows only what this report describes.
     for e in std::fs::read_dir(dir)? {
         let name = e?.file_name().to_string_lossy().into_owned();
-        let ours = ["comparison", "decomposition", "sweep", "sensitivity_"]
-            .iter()
-            .any(|p| name.starts_with(p))
+        let ours = [
+            "comparison",
+            "decomposition",
+            "sweep",
+            "sensitivity_",
+            "ensemble_",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
             && (name.ends_with(".png") || name.ends_with(".svg"));
         if ours {
             let _ = std::fs::remove_file(dir.join(&name));
@@ -126,6 +145,9 @@ pub fn write_all(
     let mut printed = String::new();
     if let Some(p) = report.intro.get(1) {
         let _ = writeln!(printed, "{}", p.replace('`', ""));
+    }
+    for p in report.intro.iter().filter(|p| p.starts_with("**What")) {
+        let _ = writeln!(printed, "\n{}", p.replace(['`', '*'], ""));
     }
     for (title, head, rows) in &report.tables {
         let _ = write!(printed, "\n{title}\n{}", terminal::text_table(head, rows));

@@ -24,7 +24,7 @@ pub(super) fn sweep_report(
     main: &ArmTable,
     plots: bool,
 ) -> anyhow::Result<ExperimentReport> {
-    let r = plan.spec.replicates;
+    let r = plan.replicates();
     let keys = sweep_keys(plan);
     let shown = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
     let mut intro = vec![match &plan.spec.design {

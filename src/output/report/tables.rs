@@ -14,20 +14,20 @@ use crate::staging::write_file_atomic;
 use super::sweep::sweep_keys;
 
 /// A CSV file built in memory with one writer (quoting as the csv crate does).
-struct CsvText(csv::Writer<Vec<u8>>);
+pub(super) struct CsvText(csv::Writer<Vec<u8>>);
 
 impl CsvText {
-    fn new(head: &[String]) -> Self {
+    pub(super) fn new(head: &[String]) -> Self {
         let mut t = CsvText(csv::Writer::from_writer(Vec::new()));
         t.row(head);
         t
     }
 
-    fn row(&mut self, fields: &[String]) {
+    pub(super) fn row(&mut self, fields: &[String]) {
         self.0.write_record(fields).expect("in memory");
     }
 
-    fn into_bytes(self) -> Vec<u8> {
+    pub(super) fn into_bytes(self) -> Vec<u8> {
         self.0.into_inner().expect("in memory")
     }
 }

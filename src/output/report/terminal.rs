@@ -1,7 +1,7 @@
 //! The report's tables as the terminal shows them.
 
 /// A table aligned in columns for the terminal.
-pub(super) fn text_table(head: &[String], rows: &[Vec<String>]) -> String {
+pub(crate) fn text_table(head: &[String], rows: &[Vec<String>]) -> String {
     let width = |s: &str| s.chars().count();
     let mut w: Vec<usize> = head.iter().map(|h| width(h)).collect();
     for r in rows {

@@ -1,0 +1,599 @@
+//! A calibration run: the scenario, the targets and the parameters to fit
+//! ([`Setup`]), the simulator behind the fitting engine's distance
+//! ([`Setup::simulate`]), and the journal that lets a killed calibration
+//! resume where it stopped ([`run`]).
+//!
+//! A particle is a parameter vector; it is simulated as `replicates` runs of
+//! the scenario with the parameters set (seeds from the engine, one per
+//! proposal), each target's statistic averaged over them, and its distance
+//! is the root mean square of the targets' distances in units of their
+//! uncertainty ([`Target::distance`]): 1 means "on average one standard
+//! deviation away". Held-out targets are computed for every particle but
+//! never enter the distance. A parameter vector the scenario refuses (out of
+//! a key's allowed range, shares that cannot sum to 1) or a run that leaves
+//! a fitted target without a value is a failed simulation: counted,
+//! reported, never accepted.
+//!
+//! The journal `simulations.csv` gets one line per simulation as soon as it
+//! is done. The engine is deterministic given the distances, so a rerun of
+//! the same calibration replays the journal (taking each recorded distance
+//! instead of simulating again) and continues; the result is the same, byte
+//! for byte, as one uninterrupted run. When the fit ends the journal is
+//! rewritten in the engine's order, so it too does not depend on timing.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::Context;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::UsageError;
+use crate::experiment::calibration::abc::{self, Prior, Settings};
+use crate::experiment::calibration::targets::{self, Source, Statistic, TargetSet};
+use crate::experiment::plan::{check_one, linked_sets, refuse_reform_overwrite, value_text};
+use crate::paths;
+use crate::scenario::Scenario;
+use crate::sim::runner::run_replicate;
+
+/// One parameter to fit: a scenario key and its prior.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Param {
+    pub key: String,
+    pub low: f64,
+    pub high: f64,
+    /// Drawn log-uniformly (`:log`).
+    pub log: bool,
+    /// The key takes whole numbers (values are rounded when set).
+    pub integer: bool,
+}
+
+/// Parses `--param key.path=LOW:HIGH[:log]`.
+pub fn parse_param(arg: &str) -> Result<Param, UsageError> {
+    let (body, log) = match arg.strip_suffix(":log") {
+        Some(b) => (b, true),
+        None => (arg, false),
+    };
+    let p = crate::experiment::spec::parse_param(body)
+        .map_err(|e| UsageError(e.0.replace("LOW:HIGH", "LOW:HIGH[:log]").replace(body, arg)))?;
+    if log && p.lo <= 0.0 {
+        return Err(UsageError(format!(
+            "--param {arg}: a log-uniform prior needs LOW above 0, got {}",
+            p.lo
+        )));
+    }
+    Ok(Param {
+        key: p.key,
+        low: p.lo,
+        high: p.hi,
+        log,
+        integer: false,
+    })
+}
+
+/// Everything that determines a calibration's result.
+pub struct Setup {
+    /// The scenario as run for every particle: overrides, scale, years and
+    /// replicates per particle applied.
+    pub scenario: Scenario,
+    /// The scale of the service run (1: full size).
+    pub size: f64,
+    pub targets: TargetSet,
+    /// The target file's text (part of the fingerprint).
+    pub targets_text: String,
+    /// Per target: whether it enters the distance.
+    pub used: Vec<bool>,
+    /// Targets held out of the fit, by id.
+    pub held_out: Vec<String>,
+    pub params: Vec<Param>,
+    pub settings: Settings,
+    /// The command that reproduces the calibration.
+    pub command: String,
+}
+
+/// One simulated particle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sim {
+    pub seed: u64,
+    pub params: Vec<f64>,
+    /// `None`: the simulation failed (see `failure`).
+    pub distance: Option<f64>,
+    /// Each target's value (mean over the replicates; NaN where none).
+    pub values: Vec<f64>,
+    pub failure: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Identity<'a> {
+    bureausim_version: &'static str,
+    scenario: String,
+    size: f64,
+    targets: &'a str,
+    held_out: &'a [String],
+    params: &'a [Param],
+    particles: usize,
+    quantile: f64,
+    budget: usize,
+    max_generations: usize,
+    min_acceptance: f64,
+    min_tries: usize,
+    min_improvement: f64,
+    batch: usize,
+    seed: u64,
+}
+
+impl Setup {
+    /// Checks the parameters against the scenario (numeric keys, both ends
+    /// allowed, not overwritten by a reform) and the held-out ids against
+    /// the targets, and decides which targets enter the distance.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        scenario: Scenario,
+        size: f64,
+        targets: TargetSet,
+        targets_text: String,
+        held_out: Vec<String>,
+        mut params: Vec<Param>,
+        settings: Settings,
+        command: String,
+    ) -> Result<Self, UsageError> {
+        let tree = toml::Value::try_from(&scenario).expect("scenario serialises");
+        let origin = scenario.name.clone();
+        let mut seen = std::collections::HashSet::new();
+        for p in &mut params {
+            let shown = format!("--param {}={}:{}", p.key, p.low, p.high);
+            if !seen.insert(p.key.clone()) {
+                return Err(UsageError(format!(
+                    "{shown}: `{}` is given twice; give each parameter once",
+                    p.key
+                )));
+            }
+            let like =
+                paths::get(&tree, &p.key).map_err(|e| UsageError(format!("{shown}: {e}")))?;
+            p.integer = match like {
+                toml::Value::Float(_) => false,
+                toml::Value::Integer(_) => true,
+                other => {
+                    return Err(UsageError(format!(
+                        "{shown}: `{}` is {}, but a calibrated parameter must be a number",
+                        p.key,
+                        paths::type_name(other)
+                    )));
+                }
+            };
+            refuse_reform_overwrite(&scenario, "--param", &p.key)?;
+            for end in [p.low, p.high] {
+                let val = value_text(end, p.integer);
+                check_one(&scenario, &origin, &p.key, &val).map_err(|e| {
+                    UsageError(format!("{shown}: the end {val} is not allowed: {e}"))
+                })?;
+            }
+        }
+        for id in &held_out {
+            if !targets.targets.iter().any(|t| &t.id == id) {
+                return Err(UsageError(format!(
+                    "--hold-out {id}: no target has this id; the targets are {}",
+                    targets
+                        .targets
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+        let used: Vec<bool> = targets
+            .targets
+            .iter()
+            .map(|t| {
+                !held_out.contains(&t.id)
+                    && t.file != Source::Sectors
+                    && t.statistic != Statistic::Order
+            })
+            .collect();
+        if !used.iter().any(|&u| u) {
+            return Err(UsageError(
+                "no target is left to fit: every target is held out or not computed".into(),
+            ));
+        }
+        Ok(Setup {
+            scenario,
+            size,
+            targets,
+            targets_text,
+            used,
+            held_out,
+            params,
+            settings,
+            command,
+        })
+    }
+
+    /// The engine's priors.
+    pub fn priors(&self) -> Vec<Prior> {
+        self.params
+            .iter()
+            .map(|p| Prior {
+                name: p.key.clone(),
+                low: p.low,
+                high: p.high,
+                log: p.log,
+            })
+            .collect()
+    }
+
+    /// SHA-256 of everything that determines the result.
+    pub fn fingerprint(&self) -> String {
+        let s = &self.settings;
+        let id = Identity {
+            bureausim_version: env!("CARGO_PKG_VERSION"),
+            scenario: self.scenario.to_toml(),
+            size: self.size,
+            targets: &self.targets_text,
+            held_out: &self.held_out,
+            params: &self.params,
+            particles: s.particles,
+            quantile: s.quantile,
+            budget: s.budget,
+            max_generations: s.max_generations,
+            min_acceptance: s.min_acceptance,
+            min_tries: s.min_tries,
+            min_improvement: s.min_improvement,
+            batch: s.batch,
+            seed: s.seed,
+        };
+        let digest = Sha256::digest(serde_json::to_vec(&id).expect("identity serialises"));
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The `key=value` overrides that set a parameter vector (with the
+    /// shares linked to them).
+    pub fn sets(&self, x: &[f64]) -> Result<Vec<String>, String> {
+        let sets: Vec<String> = self
+            .params
+            .iter()
+            .zip(x)
+            .map(|(p, v)| format!("{}={}", p.key, value_text(*v, p.integer)))
+            .collect();
+        let linked = linked_sets(&self.scenario, &sets)?;
+        Ok([sets, linked].concat())
+    }
+
+    /// Simulates a parameter vector with `seed`: the scenario's replicates,
+    /// each target's statistic averaged over them, and the distance.
+    pub fn simulate(&self, x: &[f64], seed: u64) -> Sim {
+        let failed = |why: String| Sim {
+            seed,
+            params: x.to_vec(),
+            distance: None,
+            values: vec![f64::NAN; self.targets.targets.len()],
+            failure: Some(why),
+        };
+        let scn = match self.sets(x).and_then(|sets| {
+            let mut s = self
+                .scenario
+                .clone()
+                .with_sets(&sets)
+                .map_err(|e| e.to_string())?;
+            s.sim.seed = seed;
+            s.validate(&self.scenario.name).map_err(|e| e.to_string())?;
+            Ok(s)
+        }) {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
+        let results: Vec<_> = (0..scn.sim.replicates as u64)
+            .map(|r| run_replicate(&scn, r, &|| {}))
+            .collect();
+        let values: Vec<f64> = self
+            .targets
+            .targets
+            .iter()
+            .map(|t| {
+                let per = if targets::extensive(t) {
+                    self.size
+                } else {
+                    1.0
+                };
+                let xs: Vec<f64> = results
+                    .iter()
+                    .map(|r| targets::statistic(t, &scn, r) / per)
+                    .filter(|v| v.is_finite())
+                    .collect();
+                if xs.is_empty() {
+                    f64::NAN
+                } else {
+                    xs.iter().sum::<f64>() / xs.len() as f64
+                }
+            })
+            .collect();
+        match self.distance(&values) {
+            Ok(d) => Sim {
+                seed,
+                params: x.to_vec(),
+                distance: Some(d),
+                values,
+                failure: None,
+            },
+            Err(why) => Sim {
+                values,
+                ..failed(why)
+            },
+        }
+    }
+
+    /// The root mean square of the fitted targets' distances; an error
+    /// naming the first fitted target without a value.
+    pub fn distance(&self, values: &[f64]) -> Result<f64, String> {
+        let mut sum = 0.0;
+        let mut n = 0usize;
+        for ((t, v), used) in self.targets.targets.iter().zip(values).zip(&self.used) {
+            if !used {
+                continue;
+            }
+            if !v.is_finite() {
+                return Err(format!("target `{}` has no value in this run", t.id));
+            }
+            sum += t.distance(*v).powi(2);
+            n += 1;
+        }
+        Ok((sum / n.max(1) as f64).sqrt())
+    }
+
+    /// The journal's header.
+    fn header(&self) -> String {
+        let mut h = vec!["seed".to_string(), "distance".into()];
+        h.extend(self.params.iter().map(|p| p.key.clone()));
+        h.extend(self.targets.targets.iter().map(|t| t.id.clone()));
+        h.push("failure".into());
+        h.join(",")
+    }
+}
+
+/// A number as the journal writes it: the shortest text that reads back
+/// to the same bits; empty for NaN.
+fn exact(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+fn journal_line(s: &Sim) -> String {
+    let mut f = vec![
+        s.seed.to_string(),
+        s.distance.map(exact).unwrap_or_default(),
+    ];
+    f.extend(s.params.iter().map(|v| exact(*v)));
+    f.extend(s.values.iter().map(|v| exact(*v)));
+    let why = s.failure.clone().unwrap_or_default();
+    f.push(format!(
+        "\"{}\"",
+        why.replace('"', "'").replace(['\n', '\r'], " ")
+    ));
+    f.join(",")
+}
+
+fn parse_line(line: &str, params: usize, targets: usize) -> Option<Sim> {
+    let (head, why) = line.split_once(",\"")?;
+    let why = why.strip_suffix('"')?;
+    let f: Vec<&str> = head.split(',').collect();
+    if f.len() != 2 + params + targets {
+        return None;
+    }
+    let num = |s: &str| -> Option<f64> {
+        if s.is_empty() {
+            Some(f64::NAN)
+        } else {
+            s.parse().ok()
+        }
+    };
+    let seed = f[0].parse().ok()?;
+    let distance = if f[1].is_empty() {
+        None
+    } else {
+        Some(f[1].parse().ok()?)
+    };
+    let xs: Vec<f64> = f[2..2 + params]
+        .iter()
+        .map(|s| num(s))
+        .collect::<Option<_>>()?;
+    let values: Vec<f64> = f[2 + params..]
+        .iter()
+        .map(|s| num(s))
+        .collect::<Option<_>>()?;
+    Some(Sim {
+        seed,
+        params: xs,
+        distance,
+        values,
+        failure: (!why.is_empty()).then(|| why.to_string()),
+    })
+}
+
+/// Reads a journal: every complete line (a line cut short by a kill is
+/// left out, and simulated again).
+fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, Sim>> {
+    let mut map = HashMap::new();
+    if !path.exists() {
+        return Ok(map);
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut lines = text.split_inclusive('\n');
+    match lines.next() {
+        Some(h) if h.trim_end() == setup.header() => {}
+        _ => anyhow::bail!(
+            "`{}` is not this calibration's journal (its header differs); use --force to start again",
+            path.display()
+        ),
+    }
+    for line in lines {
+        let Some(line) = line.strip_suffix('\n') else {
+            break;
+        };
+        if let Some(s) = parse_line(line, setup.params.len(), setup.targets.targets.len()) {
+            map.insert(s.seed, s);
+        }
+    }
+    Ok(map)
+}
+
+/// What a calibration produced: the fit, every simulation it used (in the
+/// engine's order), the scenario's own values simulated once (the start),
+/// and how many simulations were taken from the journal.
+pub struct Outcome {
+    pub fit: abc::Fit,
+    pub sims: Vec<Sim>,
+    pub start: Sim,
+    pub replayed: usize,
+    /// The engine's seed.
+    pub base: u64,
+}
+
+impl Outcome {
+    /// A simulation of the fit by seed.
+    pub fn sim(&self, seed: u64) -> Option<&Sim> {
+        let key = order_of(self.base, seed);
+        self.sims
+            .binary_search_by_key(&key, |s| order_of(self.base, s.seed))
+            .ok()
+            .map(|i| &self.sims[i])
+    }
+}
+
+/// The engine's order of a seed: (generation, proposal).
+fn order_of(base: u64, seed: u64) -> (u64, u64) {
+    let x = seed ^ base;
+    (x >> 40, (x & ((1 << 40) - 1)).wrapping_sub(1))
+}
+
+/// Runs (or resumes) the calibration whose journal is in `dir`; `progress`
+/// hears after every batch (with the simulations done in this process).
+pub fn run(
+    setup: &Setup,
+    dir: &Path,
+    progress: &dyn Fn(&abc::Progress, usize),
+) -> anyhow::Result<Outcome> {
+    let path = dir.join("simulations.csv");
+    let old = read_journal(&path, setup)?;
+    let replayed = std::sync::atomic::AtomicUsize::new(0);
+    let fresh = std::sync::atomic::AtomicUsize::new(0);
+    let journal = {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+        if old.is_empty() {
+            // A journal without a complete line starts again.
+            f.set_len(0)?;
+            writeln!(f, "{}", setup.header())?;
+        } else if !std::fs::read(&path)?.ends_with(b"\n") {
+            writeln!(f)?;
+        }
+        Mutex::new(f)
+    };
+    let used = Mutex::new(HashMap::<u64, Sim>::new());
+    let io_error = Mutex::new(None::<std::io::Error>);
+    let distance = |x: &[f64], seed: u64| -> Option<f64> {
+        let sim = match old.get(&seed) {
+            Some(s) if s.params == x => {
+                replayed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                s.clone()
+            }
+            _ => {
+                let s = setup.simulate(x, seed);
+                fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut f = journal.lock().expect("journal lock");
+                if let Err(e) = writeln!(f, "{}", journal_line(&s)).and_then(|_| f.flush()) {
+                    io_error.lock().expect("lock").get_or_insert(e);
+                }
+                s
+            }
+        };
+        let d = sim.distance;
+        used.lock().expect("lock").insert(seed, sim);
+        d
+    };
+    let fit = abc::fit(&setup.priors(), &setup.settings, &distance, &|p| {
+        progress(p, fresh.load(std::sync::atomic::Ordering::Relaxed))
+    });
+    if let Some(e) = io_error.into_inner().expect("lock") {
+        return Err(e).with_context(|| format!("cannot write `{}`", path.display()));
+    }
+    let base = setup.settings.seed;
+    let mut sims: Vec<Sim> = used.into_inner().expect("lock").into_values().collect();
+    sims.sort_by_key(|s| order_of(base, s.seed));
+    // The journal in the engine's order, so it does not depend on timing.
+    let mut text = setup.header();
+    text.push('\n');
+    for s in &sims {
+        text.push_str(&journal_line(s));
+        text.push('\n');
+    }
+    crate::staging::write_file_atomic(&path, text.as_bytes(), true)?;
+    // The scenario's own values, for the table of before and after.
+    let here: Vec<f64> = {
+        let tree = toml::Value::try_from(&setup.scenario).expect("scenario serialises");
+        setup
+            .params
+            .iter()
+            .map(|p| {
+                paths::get(&tree, &p.key)
+                    .ok()
+                    .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+                    .unwrap_or(f64::NAN)
+            })
+            .collect()
+    };
+    let start = setup.simulate(&here, base);
+    Ok(Outcome {
+        fit,
+        sims,
+        start,
+        replayed: replayed.into_inner(),
+        base,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_line_reads_back_exactly() {
+        let s = Sim {
+            seed: 12345,
+            params: vec![0.1 + 0.2, 1e-300, 7.0],
+            distance: Some(std::f64::consts::PI),
+            values: vec![f64::NAN, -2.5],
+            failure: None,
+        };
+        let back = parse_line(&journal_line(&s), 3, 2).unwrap();
+        assert_eq!(back.params, s.params);
+        assert_eq!(back.distance, s.distance);
+        assert!(back.values[0].is_nan() && back.values[1] == -2.5);
+        let f = Sim {
+            distance: None,
+            failure: Some("a \"bad\", value".into()),
+            ..s
+        };
+        let back = parse_line(&journal_line(&f), 3, 2).unwrap();
+        assert_eq!(back.distance, None);
+        assert_eq!(back.failure.as_deref(), Some("a 'bad', value"));
+    }
+
+    #[test]
+    fn param_flags_take_a_log_prior_and_refuse_a_bad_one() {
+        let p = parse_param("corruption.haste=0.1:10:log").unwrap();
+        assert!(p.log && p.low == 0.1 && p.high == 10.0);
+        let e = parse_param("corruption.haste=0:10:log").unwrap_err().0;
+        assert!(e.contains("LOW above 0"), "{e}");
+        let e = parse_param("corruption.haste=1").unwrap_err().0;
+        assert!(e.contains("--param corruption.haste=1"), "{e}");
+    }
+}

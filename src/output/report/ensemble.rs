@@ -1,0 +1,258 @@
+//! The report's section on plausible services (`--ensemble`): each
+//! option's effect with the range it takes over the posterior's draws, the
+//! probability that it beats the base, how often it ranks first and its
+//! regret; `ensemble.csv`; a chart of the effects; and one sentence on
+//! what a planner can conclude and what the evidence cannot settle.
+
+use std::path::Path;
+
+use crate::experiment::analysis::{self, EnsembleStat, Runs};
+use crate::experiment::plan::Plan;
+use crate::output::chart::{self, Bars};
+use crate::output::number::{csv_value, report_cell};
+use crate::staging::write_file_atomic;
+
+use super::ReportFigure;
+use super::cells::metric_title;
+use super::tables::CsvText;
+
+/// The year the section reads: 20 when reported, else the last report year.
+pub(super) fn decision_year(plan: &Plan) -> u32 {
+    if plan.report_years.contains(&20) {
+        20
+    } else {
+        *plan.report_years.last().expect("a report year")
+    }
+}
+
+fn pct(p: f64) -> String {
+    if p.is_finite() {
+        format!("{:.0}%", 100.0 * p)
+    } else {
+        "–".into()
+    }
+}
+
+fn signed(x: f64) -> String {
+    if x > 0.0 {
+        format!("+{}", report_cell(Some(x)))
+    } else {
+        report_cell(Some(x).filter(|x| x.is_finite()))
+    }
+}
+
+/// Writes `ensemble.csv` (every metric, report year and arm).
+pub(super) fn write_csv(dir: &Path, plan: &Plan, rows: &[EnsembleStat]) -> anyhow::Result<()> {
+    let mut out = CsvText::new(
+        &[
+            "metric",
+            "year",
+            "scenario",
+            "higher_is_better",
+            "draws",
+            "replicates_per_draw",
+            "mean",
+            "effect",
+            "effect_p05",
+            "effect_p95",
+            "replicate_ci95_low",
+            "replicate_ci95_high",
+            "p_better",
+            "p_first",
+            "regret_mean",
+            "regret_p95",
+        ]
+        .map(String::from),
+    );
+    for s in rows {
+        out.row(&[
+            s.metric.to_string(),
+            s.year.to_string(),
+            plan.variants[s.arm].label.clone(),
+            s.higher_is_better.map_or(String::new(), |b| b.to_string()),
+            plan.draw_count().to_string(),
+            plan.spec.replicates.to_string(),
+            csv_value(s.mean),
+            csv_value(s.effect),
+            csv_value(s.effect_p05),
+            csv_value(s.effect_p95),
+            csv_value(s.replicate_ci95.0),
+            csv_value(s.replicate_ci95.1),
+            csv_value(s.p_better),
+            csv_value(s.p_first),
+            csv_value(s.regret_mean),
+            csv_value(s.regret_p95),
+        ]);
+    }
+    write_file_atomic(&dir.join("ensemble.csv"), &out.into_bytes(), true)
+}
+
+/// Tables, figures, notes and the sentence of the section.
+pub(super) struct Section {
+    pub tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
+    pub figures: Vec<ReportFigure>,
+    pub intro: Vec<String>,
+}
+
+pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleStat>, Section) {
+    let all = analysis::ensemble_stats(plan, runs, &plan.report_years, &plan.metrics);
+    let y = decision_year(plan);
+    let post = plan.spec.ensemble.as_ref().expect("an ensemble");
+    let draws = plan.draw_count();
+    let arms = plan.arms();
+    let base = &plan.variants[0].label;
+    let mut intro = vec![format!(
+        "**Over plausible services.** Every option ran on the same {draws} draws from the posterior `{}` ({} parameters calibrated to observed patterns), {} replicates a draw, with the same seeds. Each draw is one service consistent with the evidence; the range of an effect over the draws (5th to 95th percentile) carries what the targets leave open about the parameters, which the replicates' 95% interval, shown beside it, leaves out. P(better) is the share of draws in which the option beats `{base}`; P(best) the share in which it is the best option; regret how far it falls behind the best option in a draw (mean, and 95th percentile). Read at year {y}.",
+        post.file,
+        post.keys.len(),
+        plan.spec.replicates
+    )];
+    let mut conclusive = Vec::new();
+    let mut open = Vec::new();
+    let mut tables = Vec::new();
+    let mut figures = Vec::new();
+    for &m in &plan.metrics {
+        let name = crate::metrics::METRICS[m].name;
+        let rows: Vec<&EnsembleStat> = all
+            .iter()
+            .filter(|s| s.metric == name && s.year == y)
+            .collect();
+        let directed = rows.first().is_some_and(|s| s.higher_is_better.is_some());
+        let better_word = match rows.first().and_then(|s| s.higher_is_better) {
+            Some(true) => "higher is better",
+            Some(false) => "lower is better",
+            None => "no better direction: P is of a higher value",
+        };
+        let head = vec![
+            "scenario".to_string(),
+            format!("mean at {y}"),
+            format!("effect [5th, 95th pct over draws]"),
+            "replicates' 95% CI".into(),
+            if directed {
+                "P(better)".into()
+            } else {
+                "P(higher)".into()
+            },
+            "P(best)".into(),
+            "regret mean (95th pct)".into(),
+        ];
+        let mut body = Vec::new();
+        for s in &rows {
+            let is_base = s.arm == 0;
+            body.push(vec![
+                plan.variants[s.arm].label.clone(),
+                report_cell(Some(s.mean).filter(|x| x.is_finite())),
+                if is_base {
+                    "(base)".into()
+                } else {
+                    format!(
+                        "{} [{}, {}]",
+                        signed(s.effect),
+                        signed(s.effect_p05),
+                        signed(s.effect_p95)
+                    )
+                },
+                if is_base {
+                    String::new()
+                } else {
+                    format!(
+                        "[{}, {}]",
+                        signed(s.replicate_ci95.0),
+                        signed(s.replicate_ci95.1)
+                    )
+                },
+                if is_base {
+                    String::new()
+                } else {
+                    pct(s.p_better)
+                },
+                pct(s.p_first),
+                if s.regret_mean.is_finite() {
+                    format!(
+                        "{} ({})",
+                        report_cell(Some(s.regret_mean)),
+                        report_cell(Some(s.regret_p95))
+                    )
+                } else {
+                    "–".into()
+                },
+            ]);
+            if !is_base && directed && s.p_better.is_finite() {
+                let what = format!("`{}` on {name}", plan.variants[s.arm].label);
+                if s.p_better >= 0.9 {
+                    conclusive.push(format!("{what} is better in {}", pct(s.p_better)));
+                } else if s.p_better <= 0.1 {
+                    conclusive.push(format!("{what} is worse in {}", pct(1.0 - s.p_better)));
+                } else {
+                    open.push(format!("{what} (better in {})", pct(s.p_better)));
+                }
+            }
+        }
+        tables.push((
+            format!(
+                "Over plausible services: {} at year {y} ({better_word})",
+                metric_title(name)
+            ),
+            head,
+            body,
+        ));
+        if plots && arms > 1 {
+            let others: Vec<&&EnsembleStat> = rows.iter().filter(|s| s.arm > 0).collect();
+            let items: Vec<String> = others
+                .iter()
+                .map(|s| plan.variants[s.arm].label.clone())
+                .collect();
+            let plausible = Bars {
+                label: "over plausible services (5th-95th percentile of draws)".into(),
+                values: others.iter().map(|s| s.effect).collect(),
+                lo: others.iter().map(|s| s.effect_p05).collect(),
+                hi: others.iter().map(|s| s.effect_p95).collect(),
+            };
+            let luck = Bars {
+                label: "replicates' luck only (95% CI)".into(),
+                values: others.iter().map(|s| s.effect).collect(),
+                lo: others.iter().map(|s| s.replicate_ci95.0).collect(),
+                hi: others.iter().map(|s| s.replicate_ci95.1).collect(),
+            };
+            figures.push(ReportFigure {
+                stem: format!("ensemble_{}", figures.len() + 1),
+                caption: format!(
+                    "Effect on `{name}` at year {y} against `{base}` ({better_word}): the range over {draws} plausible services, beside the interval of the replicates' luck alone."
+                ),
+                chart: chart::ranking(
+                    &format!("Effect on {name} at year {y}, over plausible services"),
+                    &items,
+                    &[plausible, luck],
+                    &format!("difference from {base} ({})", crate::metrics::METRICS[m].unit),
+                ),
+            });
+        }
+    }
+    let sentence = match (conclusive.is_empty(), open.is_empty()) {
+        (false, false) => format!(
+            "**What a planner can conclude:** over {draws} plausible services, {}. **What this evidence cannot settle:** {}; their sign changes from one plausible service to another.",
+            conclusive.join("; "),
+            open.join("; ")
+        ),
+        (false, true) => format!(
+            "**What a planner can conclude:** over {draws} plausible services, {}. Every effect keeps its sign in at least 90% of them.",
+            conclusive.join("; ")
+        ),
+        (true, false) => format!(
+            "**What this evidence cannot settle:** over {draws} plausible services no effect keeps its sign in 90% of them: {}.",
+            open.join("; ")
+        ),
+        (true, true) => {
+            "No metric with a better direction was reported, so no option is ranked.".into()
+        }
+    };
+    intro.push(sentence);
+    (
+        all,
+        Section {
+            tables,
+            figures,
+            intro,
+        },
+    )
+}

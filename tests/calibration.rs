@@ -1,0 +1,312 @@
+//! Calibration and ensembles end to end: a parameter known to the test is
+//! recovered by `bureausim calibrate` from targets the model made at that
+//! value; a calibration cut short and run again ends byte for byte as an
+//! uninterrupted one; a folder of another calibration is refused; and a
+//! comparison over an ensemble of one draw equals the plain comparison.
+
+#[allow(dead_code)]
+mod common;
+
+use std::path::Path;
+
+use bureausim::metrics::metric_index;
+use bureausim::scenario::Scenario;
+use bureausim::sim::runner;
+use common::{Sandbox, assert_mentions, read};
+
+/// The tiny service, run for 10 years.
+fn tiny10(sb: &Sandbox) -> &'static str {
+    sb.tiny_with("tiny10.toml", "");
+    let text = std::fs::read_to_string(sb.join("tiny10.toml"))
+        .unwrap()
+        .replace("years = 2", "years = 10");
+    sb.write("tiny10.toml", &text);
+    "tiny10.toml"
+}
+
+/// Mean of a timeseries column over years 5-10 and all replicates.
+fn mean_of(results: &[runner::ReplicateResult], column: &str) -> f64 {
+    let m = metric_index(column).unwrap();
+    let xs: Vec<f64> = results
+        .iter()
+        .flat_map(|r| (5..=10).map(move |y| r.rows[y][m]))
+        .filter(|x| x.is_finite())
+        .collect();
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+/// Weighted quantile of column `key` of a posterior.csv.
+fn posterior_quantiles(path: &Path, key: &str) -> (f64, f64) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let head = r.headers().unwrap().clone();
+    let wi = head.iter().position(|h| h == "weight").unwrap();
+    let ki = head.iter().position(|h| h == key).unwrap();
+    let mut rows: Vec<(f64, f64)> = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (rec[ki].parse().unwrap(), rec[wi].parse().unwrap())
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = rows.iter().map(|r| r.1).sum();
+    let q = |p: f64| {
+        let mut acc = 0.0;
+        for (x, w) in &rows {
+            acc += w / total;
+            if acc >= p {
+                return *x;
+            }
+        }
+        rows.last().unwrap().0
+    };
+    (q(0.05), q(0.95))
+}
+
+const TRUE_FILL: f64 = 0.3;
+const TRUE_RENT: f64 = 3.0;
+
+/// Targets made by the model itself at known parameters.
+fn write_model_targets(sb: &Sandbox, scenario: &str) {
+    let scn = Scenario::load(
+        &sb.join(scenario),
+        &[
+            format!("recruitment.fill_share={TRUE_FILL}"),
+            format!("corruption.rent_value={TRUE_RENT}"),
+            "sim.replicates=16".into(),
+            "sim.seed=777".into(),
+        ],
+    )
+    .unwrap();
+    let results = runner::run(&scn, 0, &|| {}).unwrap();
+    let vacancy = mean_of(&results, "vacancy_rate");
+    let corruption = mean_of(&results, "corruption_prevalence");
+    sb.write(
+        "targets.toml",
+        &format!(
+            "name = \"made by the model\"\n\
+             [[target]]\nid = \"vacancy\"\nmetric = \"vacancy_rate\"\nfile = \"timeseries\"\nyears = [5, 10]\nobserved = {vacancy}\nsd = 0.015\nsource = \"the model at fill_share {TRUE_FILL}, rent_value {TRUE_RENT}\"\nwhy = \"test\"\n\
+             [[target]]\nid = \"corruption\"\nmetric = \"corruption_prevalence\"\nfile = \"timeseries\"\nyears = [5, 10]\nobserved = {corruption}\nsd = 0.02\nsource = \"the same runs\"\nwhy = \"test\"\n\
+             [[target]]\nid = \"recruits\"\nmetric = \"recruits\"\nfile = \"timeseries\"\nyears = [5, 10]\ninterval = [0, 1000]\nsource = \"none\"\nwhy = \"a held-out check\"\n"
+        ),
+    );
+}
+
+fn calibrate_args<'a>(scenario: &'a str, out: &'a str, budget: &'a str) -> Vec<&'a str> {
+    vec![
+        "calibrate",
+        scenario,
+        "--targets",
+        "targets.toml",
+        "--param",
+        "recruitment.fill_share=0.05:0.6",
+        "--param",
+        "corruption.rent_value=0.5:8:log",
+        "--hold-out",
+        "recruits",
+        "--replicates",
+        "1",
+        "--particles",
+        "40",
+        "--budget",
+        budget,
+        "--generations",
+        "6",
+        "--min-improvement",
+        "0",
+        "--seed",
+        "5",
+        "--out",
+        out,
+    ]
+}
+
+#[test]
+fn parameter_recovery_known_values_fall_inside_the_posteriors_90_percent_intervals() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    let out = sb
+        .cmd()
+        .args(calibrate_args(scenario, "cal", "700"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_mentions(
+        &stdout,
+        &["recruitment.fill_share", "held out", "posterior"],
+    );
+    let post = sb.join("cal/posterior.csv");
+    let (lo, hi) = posterior_quantiles(&post, "recruitment.fill_share");
+    assert!(
+        lo <= TRUE_FILL && TRUE_FILL <= hi,
+        "fill_share {TRUE_FILL} outside [{lo}, {hi}]"
+    );
+    assert!(
+        hi - lo < 0.4,
+        "the posterior narrowed from [0.05, 0.6]: [{lo}, {hi}]"
+    );
+    let (lo, hi) = posterior_quantiles(&post, "corruption.rent_value");
+    assert!(
+        lo <= TRUE_RENT && TRUE_RENT <= hi,
+        "rent_value {TRUE_RENT} outside [{lo}, {hi}]"
+    );
+    for f in [
+        "generations.csv",
+        "fit.csv",
+        "report.html",
+        "report.md",
+        "posterior_marginals.png",
+    ] {
+        assert!(sb.join("cal").join(f).exists(), "{f} missing");
+    }
+    let html = String::from_utf8(read(&sb.join("cal"), "report.html")).unwrap();
+    assert!(html.contains("bureausim calibrate tiny10.toml") && html.contains("<svg"));
+}
+
+#[test]
+fn a_calibration_cut_short_resumes_to_the_same_bytes_and_a_foreign_folder_is_refused() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    sb.cmd()
+        .args(calibrate_args(scenario, "whole", "160"))
+        .assert()
+        .success();
+    // The same calibration, stopped after part of its simulations: the
+    // journal keeps the first 70 lines (one cut mid-line), the results
+    // are not written yet.
+    sb.cmd()
+        .args(calibrate_args(scenario, "cut", "160"))
+        .assert()
+        .success();
+    let journal = std::fs::read_to_string(sb.join("cut/simulations.csv")).unwrap();
+    let mut kept: String = journal.lines().take(70).map(|l| format!("{l}\n")).collect();
+    kept.push_str(&journal.lines().nth(70).unwrap()[..10]);
+    std::fs::write(sb.join("cut/simulations.csv"), kept).unwrap();
+    for f in [
+        "posterior.csv",
+        "fit.csv",
+        "generations.csv",
+        "report.md",
+        "report.html",
+    ] {
+        std::fs::remove_file(sb.join("cut").join(f)).unwrap();
+    }
+    let again = sb
+        .cmd()
+        .args(calibrate_args(scenario, "cut", "160"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8(again.get_output().stderr.clone()).unwrap();
+    assert_mentions(&stderr, &["resumed: 69 simulations"]);
+    for f in [
+        "posterior.csv",
+        "fit.csv",
+        "generations.csv",
+        "simulations.csv",
+        "report.md",
+    ] {
+        let text = |dir: &str| {
+            String::from_utf8(read(&sb.join(dir), f))
+                .unwrap()
+                .replace(&format!("--out {dir}"), "--out DIR")
+        };
+        assert!(text("whole") == text("cut"), "{f} differs after resuming");
+    }
+    // Another calibration in the same folder is refused without --force.
+    let mut other = calibrate_args(scenario, "whole", "160");
+    let at = other.iter().position(|a| *a == "5").unwrap();
+    other[at] = "6";
+    let e = sb.bad_input(&other);
+    assert_mentions(&e, &["--out whole", "another calibration", "--force"]);
+    // A folder that is not a calibration's is never written into.
+    std::fs::create_dir(sb.join("mine")).unwrap();
+    sb.write("mine/notes.txt", "keep me");
+    let e = sb.bad_input(&calibrate_args(scenario, "mine", "160"));
+    assert_mentions(&e, &["not a calibration folder", "notes.txt"]);
+    assert!(!sb.join("mine/simulations.csv").exists());
+}
+
+#[test]
+fn an_ensemble_of_one_draw_equals_the_plain_comparison_and_reports_probabilities() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    sb.tiny_with("reform.toml", "[accountability]\ndetection_rate = 0.3\n");
+    let text = std::fs::read_to_string(sb.join("reform.toml"))
+        .unwrap()
+        .replace("years = 2", "years = 10")
+        .replace("name = \"tiny\"", "name = \"reform\"");
+    sb.write("reform.toml", &text);
+    // One posterior row at the scenario's own value.
+    sb.write(
+        "one.csv",
+        "particle,weight,distance,recruitment.fill_share\n1,1,0.5,0.22\n",
+    );
+    let fill = |s: &str| {
+        Scenario::load(&sb.join(s), &[])
+            .unwrap()
+            .recruitment
+            .fill_share
+    };
+    assert_eq!(fill(scenario), 0.22, "the row is the scenario's own value");
+    let common = [
+        "--replicates",
+        "3",
+        "--no-plots",
+        "--metrics",
+        "corruption_prevalence,vacancy_rate",
+    ];
+    sb.cmd()
+        .args(["compare", scenario, "reform.toml", "--out", "plain"])
+        .args(common)
+        .assert()
+        .success();
+    let out = sb
+        .cmd()
+        .args(["compare", scenario, "reform.toml", "--out", "ens"])
+        .args(["--ensemble", "one.csv", "--draws", "1"])
+        .args(common)
+        .assert()
+        .success();
+    assert_eq!(
+        read(&sb.join("plain"), "table.csv"),
+        read(&sb.join("ens"), "table.csv")
+    );
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_mentions(
+        &stdout,
+        &["Over plausible services", "P(better)", "P(best)", "regret"],
+    );
+    // Two rows, four draws: every arm runs on the same draws, and the
+    // probabilities are shares of draws.
+    sb.write(
+        "two.csv",
+        "particle,weight,distance,corruption.rent_value\n1,0.5,0.5,1.0\n2,0.5,0.5,4.0\n",
+    );
+    sb.cmd()
+        .args(["compare", scenario, "reform.toml", "--out", "two"])
+        .args(["--ensemble", "two.csv", "--draws", "4"])
+        .args(common)
+        .assert()
+        .success();
+    let csv = String::from_utf8(read(&sb.join("two"), "ensemble.csv")).unwrap();
+    let row = csv
+        .lines()
+        .find(|l| {
+            l.starts_with("corruption_prevalence,20,reform")
+                || l.starts_with("corruption_prevalence,10,reform")
+        })
+        .expect("a row for the reform");
+    let f: Vec<&str> = row.split(',').collect();
+    let p: f64 = f[12].parse().unwrap();
+    assert!(
+        [0.0, 0.25, 0.5, 0.75, 1.0].contains(&p),
+        "P(better) {p} is a share of 4 draws"
+    );
+    assert_eq!(f[4], "4");
+    // A posterior whose column is not a scenario key is refused by name.
+    sb.write("bad.csv", "weight,corruption.rent_valu\n1,2\n");
+    let e = sb.bad_input(&["compare", scenario, "reform.toml", "--ensemble", "bad.csv"]);
+    assert_mentions(&e, &["--ensemble bad.csv", "`corruption.rent_valu`"]);
+}
