@@ -80,6 +80,8 @@ struct ParamRow {
     key: String,
     prior: String,
     before: f64,
+    /// The representative particle's value.
+    representative: f64,
     mean: f64,
     median: f64,
     low: f64,
@@ -126,8 +128,43 @@ fn finite_quantile(xs: &[f64], w: &[f64], q: f64) -> f64 {
     weighted_quantile(&v, &ww, q)
 }
 
+/// The representative particle: the one nearest the posterior's
+/// weighted medians, each parameter measured in widths of its prior (on
+/// the log scale for a log prior), so that a scenario can be set to one
+/// coherent parameter set that the targets accept.
+fn representative(setup: &Setup, out: &Outcome) -> usize {
+    let post = out.fit.posterior();
+    let scale = |i: usize, x: f64| {
+        let p = &setup.params[i];
+        if p.log {
+            (x.ln() - p.low.ln()) / (p.high.ln() - p.low.ln())
+        } else {
+            (x - p.low) / (p.high - p.low)
+        }
+    };
+    let medians: Vec<f64> = (0..setup.params.len())
+        .map(|i| {
+            let xs: Vec<f64> = post.params.iter().map(|x| scale(i, x[i])).collect();
+            finite_quantile(&xs, &post.weights, 0.5)
+        })
+        .collect();
+    (0..post.params.len())
+        .min_by(|&a, &b| {
+            let d = |k: usize| -> f64 {
+                post.params[k]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (scale(i, *x) - medians[i]).powi(2))
+                    .sum()
+            };
+            d(a).total_cmp(&d(b)).then(a.cmp(&b))
+        })
+        .unwrap_or(0)
+}
+
 fn param_rows(setup: &Setup, out: &Outcome) -> Vec<ParamRow> {
     let post = out.fit.posterior();
+    let rep = representative(setup, out);
     setup
         .params
         .iter()
@@ -143,6 +180,7 @@ fn param_rows(setup: &Setup, out: &Outcome) -> Vec<ParamRow> {
                     rounded(p.high)
                 ),
                 before: out.start.params[i],
+                representative: post.params[rep][i],
                 mean: weighted_mean(&xs, &post.weights),
                 median: finite_quantile(&xs, &post.weights, 0.5),
                 low: finite_quantile(&xs, &post.weights, 0.05),
@@ -446,6 +484,19 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             fitted.len()
         ),
     ];
+    let rep = representative(setup, out);
+    intro.push(format!(
+        "The representative particle (number {} of `posterior.csv`, nearest the posterior medians; distance {}), as overrides: `{}`.",
+        rep + 1,
+        rounded(post.distances[rep]),
+        setup
+            .params
+            .iter()
+            .zip(&post.params[rep])
+            .map(|(p, x)| format!("--set {}={}", p.key, crate::experiment::plan::value_text(*x, p.integer)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
     let failed: usize = fit.generations.iter().map(|g| g.failed).sum();
     if failed > 0 {
         intro.push(format!(
@@ -462,6 +513,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             "posterior mean",
             "median",
             "90% interval",
+            "representative",
         ]
         .map(String::from)
         .to_vec(),
@@ -477,6 +529,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
                     rounded(p.mean),
                     rounded(p.median),
                     format!("[{}, {}]", rounded(p.low), rounded(p.high)),
+                    rounded(p.representative),
                 ]
             })
             .collect(),

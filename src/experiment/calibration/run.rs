@@ -112,6 +112,8 @@ struct Identity<'a> {
     size: f64,
     targets: &'a str,
     held_out: &'a [String],
+    /// Which targets enter the distance (changes when an output becomes computable).
+    fitted: &'a [bool],
     params: &'a [Param],
     particles: usize,
     quantile: f64,
@@ -233,6 +235,7 @@ impl Setup {
             size: self.size,
             targets: &self.targets_text,
             held_out: &self.held_out,
+            fitted: &self.used,
             params: &self.params,
             particles: s.particles,
             quantile: s.quantile,
