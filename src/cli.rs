@@ -602,6 +602,9 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             experiment(spec, None, &a.control)
         }
         Command::Experiment(a) => {
+            if let Some(c) = calibration_file(&a)? {
+                return calibrate_fit(c, Some(&a.file));
+            }
             let spec = spec::load_file(&a.file)?;
             experiment(spec, Some(&a.file), &a.control)
         }
@@ -917,7 +920,7 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
 fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     use crate::experiment::calibration::targets;
     if !a.params.is_empty() {
-        return calibrate_fit(a);
+        return calibrate_fit(a, None);
     }
     let mut extra = Vec::new();
     if let Some(r) = a.replicates {
@@ -1000,8 +1003,114 @@ fn check_scale(scale: Option<f64>) -> anyhow::Result<f64> {
     }
 }
 
-/// `bureausim calibrate --param ...`: the fit, run or resumed in its folder.
-fn calibrate_fit(a: CalibrateArgs) -> anyhow::Result<()> {
+/// A calibration as an experiment file (`kind = "calibrate"`): the keys are
+/// `calibrate`'s flags; paths are relative to the file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CalibrationFile {
+    #[allow(dead_code)]
+    kind: String,
+    name: Option<String>,
+    scenario: PathBuf,
+    targets: PathBuf,
+    param: Vec<String>,
+    #[serde(default)]
+    hold_out: Vec<String>,
+    #[serde(default)]
+    set: Vec<String>,
+    scale: Option<f64>,
+    replicates: Option<u32>,
+    particles: Option<u32>,
+    budget: Option<u32>,
+    generations: Option<u32>,
+    quantile: Option<f64>,
+    min_acceptance: Option<f64>,
+    min_improvement: Option<f64>,
+    seed: Option<u64>,
+}
+
+/// The calibrate arguments of an experiment file of `kind = "calibrate"`
+/// (`None` for any other kind).
+fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<CalibrateArgs>> {
+    let shown = a.file.display().to_string();
+    let Ok(text) = std::fs::read_to_string(&a.file) else {
+        return Ok(None); // spec::load_file words the error.
+    };
+    let kind = toml::from_str::<toml::Table>(&text)
+        .ok()
+        .and_then(|t| t.get("kind").and_then(|k| k.as_str().map(String::from)));
+    if kind.as_deref() != Some("calibrate") {
+        return Ok(None);
+    }
+    let f: CalibrationFile = crate::scenario::read_toml_file(&a.file, "experiment file")?;
+    if a.control.shard.is_some() {
+        return Err(UsageError(format!(
+            "--shard: experiment file `{shown}` is a calibration, which runs on one machine (and resumes when run again); sharding a calibration is not supported yet"
+        ))
+        .into());
+    }
+    let dir = a.file.parent().unwrap_or(Path::new(""));
+    let rel = |p: &PathBuf| {
+        if p.is_absolute() {
+            p.clone()
+        } else {
+            dir.join(p)
+        }
+    };
+    let range =
+        |key: &str, v: Option<u32>, lo: u32, hi: u32, default: u32| -> anyhow::Result<u32> {
+            match v {
+                None => Ok(default),
+                Some(x) if (lo..=hi).contains(&x) => Ok(x),
+                Some(x) => Err(UsageError(format!(
+                    "experiment file `{shown}`: `{key}` is {x}; allowed: {lo} to {hi}"
+                ))
+                .into()),
+            }
+        };
+    let name = f.name.clone().unwrap_or_else(|| {
+        a.file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "calibration".into())
+    });
+    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+        return Err(UsageError(format!(
+            "experiment file `{shown}`: `name` must be a plain folder name, got \"{name}\""
+        ))
+        .into());
+    }
+    Ok(Some(CalibrateArgs {
+        scenario: ScenarioArgs {
+            scenario: rel(&f.scenario),
+            sets: f.set,
+        },
+        targets: rel(&f.targets),
+        params: f.param,
+        replicates: Some(range("replicates", f.replicates, 1, 100_000, 2)?),
+        particles: range("particles", f.particles, 10, 100_000, 100)?,
+        budget: range("budget", f.budget, 10, 10_000_000, 3000)?,
+        generations: range("generations", f.generations, 1, 1000, 12)?,
+        quantile: f.quantile.unwrap_or(0.5),
+        min_acceptance: f.min_acceptance.unwrap_or(0.02),
+        min_improvement: f.min_improvement.unwrap_or(0.02),
+        hold_out: f.hold_out,
+        scale: f.scale,
+        seed: f.seed,
+        out: Some(
+            a.control
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("outputs").join(&name)),
+        ),
+        threads: a.control.threads,
+        force: a.control.force,
+    }))
+}
+
+/// `bureausim calibrate --param ...` (or an experiment file of `kind =
+/// "calibrate"`, `file`): the fit, run or resumed in its folder.
+fn calibrate_fit(a: CalibrateArgs, file: Option<&Path>) -> anyhow::Result<()> {
     use crate::experiment::calibration::{abc, run as cal, targets};
     let reps = a.replicates.unwrap_or(2);
     let mut scn = load(&a.scenario, vec![format!("sim.replicates={reps}")])?;
@@ -1079,6 +1188,13 @@ fn calibrate_fit(a: CalibrateArgs) -> anyhow::Result<()> {
         None => Path::new("outputs").join(format!("{}-calibration", scn.name)),
     };
     command.push_str(&format!(" --out {}", dest.display()));
+    if let Some(f) = file {
+        command = format!(
+            "bureausim experiment {} --out {}",
+            f.display(),
+            dest.display()
+        );
+    }
     let setup = cal::Setup::new(
         scn,
         size,

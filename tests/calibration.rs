@@ -310,3 +310,27 @@ fn an_ensemble_of_one_draw_equals_the_plain_comparison_and_reports_probabilities
     let e = sb.bad_input(&["compare", scenario, "reform.toml", "--ensemble", "bad.csv"]);
     assert_mentions(&e, &["--ensemble bad.csv", "`corruption.rent_valu`"]);
 }
+
+#[test]
+fn a_calibration_runs_from_an_experiment_file_and_its_unknown_keys_are_named() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    sb.write(
+        "fit.toml",
+        &format!(
+            "kind = \"calibrate\"\nname = \"fit\"\nscenario = \"{scenario}\"\ntargets = \"targets.toml\"\n\
+             param = [\"recruitment.fill_share=0.05:0.6\"]\nreplicates = 1\nparticles = 20\nbudget = 40\n"
+        ),
+    );
+    sb.cmd().args(["experiment", "fit.toml"]).assert().success();
+    let html = String::from_utf8(read(&sb.join("outputs/fit"), "report.html")).unwrap();
+    assert!(html.contains("bureausim experiment fit.toml --out outputs/fit"));
+    assert!(sb.join("outputs/fit/posterior.csv").exists());
+    sb.write(
+        "bad.toml",
+        "kind = \"calibrate\"\nscenario = \"x.toml\"\ntargets = \"t.toml\"\nparam = []\nparticle = 5\n",
+    );
+    let e = sb.bad_input(&["experiment", "bad.toml"]);
+    assert_mentions(&e, &["bad.toml", "particle"]);
+}
