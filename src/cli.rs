@@ -1205,6 +1205,12 @@ fn calibrate_fit(a: CalibrateArgs, file: Option<&Path>) -> anyhow::Result<()> {
         settings,
         command,
     )?;
+    let mut setup = setup;
+    if size != 1.0 {
+        let mut full = load(&a.scenario, vec![format!("sim.replicates={}", reps.max(4))])?;
+        full.sim.seed = seed;
+        setup.full_size = Some(full);
+    }
     let fingerprint = setup.fingerprint();
     let manifest = dest.join("calibration.json");
     // The files a calibration folder holds; --force removes only these.

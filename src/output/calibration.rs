@@ -99,6 +99,8 @@ struct TargetRow {
     low: f64,
     high: f64,
     distance: f64,
+    /// The representative particle at full size (scaled fits).
+    full: f64,
     source: String,
 }
 
@@ -128,43 +130,9 @@ fn finite_quantile(xs: &[f64], w: &[f64], q: f64) -> f64 {
     weighted_quantile(&v, &ww, q)
 }
 
-/// The representative particle: the one nearest the posterior's
-/// weighted medians, each parameter measured in widths of its prior (on
-/// the log scale for a log prior), so that a scenario can be set to one
-/// coherent parameter set that the targets accept.
-fn representative(setup: &Setup, out: &Outcome) -> usize {
-    let post = out.fit.posterior();
-    let scale = |i: usize, x: f64| {
-        let p = &setup.params[i];
-        if p.log {
-            (x.ln() - p.low.ln()) / (p.high.ln() - p.low.ln())
-        } else {
-            (x - p.low) / (p.high - p.low)
-        }
-    };
-    let medians: Vec<f64> = (0..setup.params.len())
-        .map(|i| {
-            let xs: Vec<f64> = post.params.iter().map(|x| scale(i, x[i])).collect();
-            finite_quantile(&xs, &post.weights, 0.5)
-        })
-        .collect();
-    (0..post.params.len())
-        .min_by(|&a, &b| {
-            let d = |k: usize| -> f64 {
-                post.params[k]
-                    .iter()
-                    .enumerate()
-                    .map(|(i, x)| (scale(i, *x) - medians[i]).powi(2))
-                    .sum()
-            };
-            d(a).total_cmp(&d(b)).then(a.cmp(&b))
-        })
-        .unwrap_or(0)
-}
-
 fn param_rows(setup: &Setup, out: &Outcome) -> Vec<ParamRow> {
     let post = out.fit.posterior();
-    let rep = representative(setup, out);
+    let rep = out.representative;
     setup
         .params
         .iter()
@@ -221,6 +189,7 @@ fn target_rows(setup: &Setup, out: &Outcome) -> Vec<TargetRow> {
                 low: finite_quantile(&xs, &post.weights, 0.05),
                 high: finite_quantile(&xs, &post.weights, 0.95),
                 distance: t.distance(mean),
+                full: out.full.as_ref().map_or(f64::NAN, |f| f.values[i]),
                 source: t.source.clone(),
             }
         })
@@ -311,6 +280,7 @@ fn fit_csv(rows: &[TargetRow]) -> anyhow::Result<Vec<u8>> {
         "posterior_p05",
         "posterior_p95",
         "distance",
+        "full_size_representative",
         "source",
     ])?;
     for r in rows {
@@ -324,6 +294,7 @@ fn fit_csv(rows: &[TargetRow]) -> anyhow::Result<Vec<u8>> {
             csv_value(r.low),
             csv_value(r.high),
             csv_value(r.distance),
+            csv_value(r.full),
             r.source.clone(),
         ])?;
     }
@@ -484,7 +455,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             fitted.len()
         ),
     ];
-    let rep = representative(setup, out);
+    let rep = out.representative;
     intro.push(format!(
         "The representative particle (number {} of `posterior.csv`, nearest the posterior medians; distance {}), as overrides: `{}`.",
         rep + 1,
@@ -534,22 +505,28 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             })
             .collect(),
     );
+    let full = out.full.is_some();
+    let mut thead: Vec<String> = [
+        "target",
+        "role",
+        "observed",
+        "before (distance)",
+        "posterior mean [90%]",
+        "distance",
+    ]
+    .map(String::from)
+    .to_vec();
+    if full {
+        thead.push("representative at full size (distance)".into());
+    }
+    thead.push("source".into());
     let ttable = (
         "Targets: observed, before, and the posterior predictive".to_string(),
-        [
-            "target",
-            "role",
-            "observed",
-            "before (distance)",
-            "posterior mean [90%]",
-            "distance",
-            "source",
-        ]
-        .map(String::from)
-        .to_vec(),
+        thead,
         targets
             .iter()
-            .map(|t| {
+            .zip(&setup.targets.targets)
+            .map(|(t, target)| {
                 let cell = |v: f64| {
                     if v.is_finite() {
                         rounded(v)
@@ -557,15 +534,27 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
                         "–".into()
                     }
                 };
-                vec![
+                let mut row = vec![
                     t.id.clone(),
                     t.role.to_string(),
                     t.observed.clone(),
                     format!("{} ({})", cell(t.before), cell(t.before_distance)),
                     format!("{} [{}, {}]", cell(t.mean), cell(t.low), cell(t.high)),
                     cell(t.distance),
-                    t.source.clone(),
-                ]
+                ];
+                if full {
+                    row.push(format!(
+                        "{} ({})",
+                        cell(t.full),
+                        cell(if t.full.is_finite() {
+                            target.distance(t.full)
+                        } else {
+                            f64::NAN
+                        })
+                    ));
+                }
+                row.push(t.source.clone());
+                row
             })
             .collect(),
     );
@@ -600,14 +589,39 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             })
             .collect(),
     );
+    let mut notes = Vec::new();
+    if full {
+        notes.push(format!(
+            "The representative particle was run once more on the service at full size ({} replicates, seed {}), so that the fit at scale {} can be checked where it matters.",
+            setup.full_size.as_ref().map_or(0, |s| s.sim.replicates),
+            out.base,
+            setup.size
+        ));
+    }
+    for (t, target) in targets.iter().zip(&setup.targets.targets) {
+        let off = t.distance > 2.0 || (full && t.full.is_finite() && target.distance(t.full) > 2.0);
+        if t.role != "fitted" || off {
+            notes.push(format!(
+                "**{}** ({}{}): {}",
+                t.id,
+                t.role,
+                if off { ", not met" } else { "" },
+                target.why
+            ));
+        }
+    }
+    notes.extend([
+        "Distances are in units of each target's uncertainty: |model − observed| / sd, or for an interval 0 inside it and the distance to its nearer end over a quarter of its width. The posterior mean's distance can exceed the tolerance when targets pull against each other.".to_string(),
+        "`posterior.csv` holds the particles with their weights; `--ensemble posterior.csv` runs a comparison, sweep or experiment over draws from it, so its intervals carry what the targets leave open about these parameters.".into(),
+    ]);
     Doc {
-        title: format!("Calibration of {} to {}", setup.scenario.name, setup.targets.name),
+        title: format!(
+            "Calibration of {} to {}",
+            setup.scenario.name, setup.targets.name
+        ),
         intro,
         tables: vec![ptable, ttable, gtable],
-        notes: vec![
-            "Distances are in units of each target's uncertainty: |model − observed| / sd, or for an interval 0 inside it and the distance to its nearer end over a quarter of its width. The posterior mean's distance can exceed the tolerance when targets pull against each other.".into(),
-            "`posterior.csv` holds the particles with their weights; `--ensemble posterior.csv` runs a comparison, sweep or experiment over draws from it, so its intervals carry what the targets leave open about these parameters.".into(),
-        ],
+        notes,
     }
 }
 

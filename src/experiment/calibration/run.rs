@@ -91,6 +91,9 @@ pub struct Setup {
     pub settings: Settings,
     /// The command that reproduces the calibration.
     pub command: String,
+    /// With a scaled fit: the scenario at full size, on which the
+    /// representative particle is checked once the fit ends.
+    pub full_size: Option<Scenario>,
 }
 
 /// One simulated particle.
@@ -210,6 +213,7 @@ impl Setup {
             params,
             settings,
             command,
+            full_size: None,
         })
     }
 
@@ -267,6 +271,11 @@ impl Setup {
     /// Simulates a parameter vector with `seed`: the scenario's replicates,
     /// each target's statistic averaged over them, and the distance.
     pub fn simulate(&self, x: &[f64], seed: u64) -> Sim {
+        self.simulate_on(&self.scenario, self.size, x, seed)
+    }
+
+    /// Simulates a parameter vector on `base` (of scale `size`).
+    pub fn simulate_on(&self, base: &Scenario, size: f64, x: &[f64], seed: u64) -> Sim {
         let failed = |why: String| Sim {
             seed,
             params: x.to_vec(),
@@ -275,11 +284,7 @@ impl Setup {
             failure: Some(why),
         };
         let scn = match self.sets(x).and_then(|sets| {
-            let mut s = self
-                .scenario
-                .clone()
-                .with_sets(&sets)
-                .map_err(|e| e.to_string())?;
+            let mut s = base.clone().with_sets(&sets).map_err(|e| e.to_string())?;
             s.sim.seed = seed;
             s.validate(&self.scenario.name).map_err(|e| e.to_string())?;
             Ok(s)
@@ -295,11 +300,7 @@ impl Setup {
             .targets
             .iter()
             .map(|t| {
-                let per = if targets::extensive(t) {
-                    self.size
-                } else {
-                    1.0
-                };
+                let per = if targets::extensive(t) { size } else { 1.0 };
                 let xs: Vec<f64> = results
                     .iter()
                     .map(|r| targets::statistic(t, &scn, r) / per)
@@ -455,6 +456,12 @@ pub struct Outcome {
     pub replayed: usize,
     /// The engine's seed.
     pub base: u64,
+    /// The representative particle (index in the posterior): the one
+    /// nearest the posterior's weighted medians, each parameter measured in
+    /// widths of its prior (log scale for a log prior).
+    pub representative: usize,
+    /// With a scaled fit: the representative particle simulated at full size.
+    pub full: Option<Sim>,
 }
 
 impl Outcome {
@@ -554,13 +561,50 @@ pub fn run(
             .collect()
     };
     let start = setup.simulate(&here, base);
+    let representative = representative(setup, &fit);
+    let full = setup
+        .full_size
+        .as_ref()
+        .map(|scn| setup.simulate_on(scn, 1.0, &fit.posterior().params[representative], base));
     Ok(Outcome {
         fit,
         sims,
         start,
         replayed: replayed.into_inner(),
         base,
+        representative,
+        full,
     })
+}
+
+/// The posterior particle nearest the weighted medians (see
+/// [`Outcome::representative`]).
+fn representative(setup: &Setup, fit: &abc::Fit) -> usize {
+    let post = fit.posterior();
+    let unit = |i: usize, x: f64| {
+        let p = &setup.params[i];
+        if p.log {
+            (x.ln() - p.low.ln()) / (p.high.ln() - p.low.ln())
+        } else {
+            (x - p.low) / (p.high - p.low)
+        }
+    };
+    let medians: Vec<f64> = (0..setup.params.len())
+        .map(|i| {
+            let xs: Vec<f64> = post.params.iter().map(|x| unit(i, x[i])).collect();
+            abc::weighted_quantile(&xs, &post.weights, 0.5)
+        })
+        .collect();
+    let d = |k: usize| -> f64 {
+        post.params[k]
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (unit(i, *x) - medians[i]).powi(2))
+            .sum()
+    };
+    (0..post.params.len())
+        .min_by(|&a, &b| d(a).total_cmp(&d(b)).then(a.cmp(&b)))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
