@@ -1423,6 +1423,17 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         .collect();
     output::csv::write_timeseries(&dir.join("timeseries.csv"), &ensemble.replicates)?;
     output::csv::write_grades(&dir.join("grades.csv"), &ensemble.replicates, &grade_names)?;
+    let sector_names: Vec<String> = scn
+        .structure
+        .sectors
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    output::csv::write_sectors(
+        &dir.join("sectors.csv"),
+        &ensemble.replicates,
+        &sector_names,
+    )?;
     output::json::write_summary(&dir.join("summary.json"), &ensemble)?;
     std::fs::write(dir.join("scenario.toml"), scn.to_toml())
         .context("cannot write scenario.toml")?;
@@ -1462,7 +1473,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let dest = staging.commit()?;
 
     println!(
-        "wrote {}/ : timeseries.csv, grades.csv, summary.json, scenario.toml, run.json and {} plot files",
+        "wrote {}/ : timeseries.csv, grades.csv, sectors.csv, summary.json, scenario.toml, run.json and {} plot files",
         dest.display(),
         plots.len()
     );

@@ -87,6 +87,7 @@ fn written_by_us(name: &str) -> bool {
         MARKER,
         "timeseries.csv",
         "grades.csv",
+        "sectors.csv",
         "summary.json",
         "scenario.toml",
         "run.json",

@@ -385,6 +385,7 @@ fn run_writes_every_output_file() {
     for name in [
         "timeseries.csv",
         "grades.csv",
+        "sectors.csv",
         "summary.json",
         "scenario.toml",
         "run.json",
@@ -408,6 +409,11 @@ fn run_writes_every_output_file() {
             .lines()
             .count()
             > 1
+    );
+    let sectors = String::from_utf8(read(&dir, "sectors.csv")).unwrap();
+    assert!(
+        sectors.starts_with("replicate,year,sector,posts,posted,corrupt,corruption_prevalence,"),
+        "{sectors}"
     );
 
     let summary: serde_json::Value =
@@ -443,7 +449,12 @@ fn thread_count_does_not_change_results() {
     let file = sb.fixture("tiny.toml");
     let one = sb.run_ok(file, "one", &["--replicates", "4", "--threads", "1"]);
     let two = sb.run_ok(file, "two", &["--replicates", "4", "--threads", "2"]);
-    for name in ["timeseries.csv", "grades.csv", "summary.json"] {
+    for name in [
+        "timeseries.csv",
+        "grades.csv",
+        "sectors.csv",
+        "summary.json",
+    ] {
         assert!(
             read(&one, name) == read(&two, name),
             "{name} differs between 1 and 2 threads"

@@ -77,7 +77,7 @@ fn ex_cadre_officers_climb_only_their_own_ladder() {
     }
     assert!(exam > 0 && ex > exam, "exam {exam}, ex-cadre {ex}");
     // Promotions happen on both ladders into BPS-18.
-    let (_, grades) = metrics::observe(&w);
+    let grades = metrics::observe(&w).grades;
     assert!(
         grades[1][metrics::GRADE_METRICS
             .iter()
@@ -134,12 +134,21 @@ proptest! {
             step::step(&mut w, &mut engine);
             prop_assert_eq!(w.check_invariants(), Ok(()));
         }
-        let (row, grades) = metrics::observe(&w);
+        let metrics::Observation { row, grades, sectors } = metrics::observe(&w);
         for (m, v) in METRICS.iter().zip(&row) {
             prop_assert!(v.is_finite() || MAY_BE_MISSING.contains(&m.name), "{} is {}", m.name, v);
         }
         for g in grades {
             prop_assert!(g[0].is_finite() && g[1].is_finite());
+        }
+        // The sectors partition the posts and the posted officers.
+        let col = |name: &str| metrics::SECTOR_METRICS.iter().position(|m| m.name == name).unwrap();
+        let total = |c: usize| sectors.iter().map(|r| r[c]).sum::<f64>();
+        prop_assert_eq!(sectors.len(), s.structure.sectors.len());
+        prop_assert_eq!(total(col("posts")), row[metrics::metric_index("posts").unwrap()]);
+        prop_assert_eq!(total(col("posted")), row[metrics::metric_index("posted").unwrap()]);
+        for r in &sectors {
+            prop_assert!(r[col("corrupt")] <= r[col("posted")] && r[col("posted")] <= r[col("posts")]);
         }
     }
 }
@@ -153,7 +162,7 @@ fn same_seed_same_world_different_replicate_differs() {
         for _ in 0..24 {
             step::step(&mut w, &mut engine);
         }
-        metrics::observe(&w).0
+        metrics::observe(&w).row
     };
     let a = run(0);
     let b = run(0);

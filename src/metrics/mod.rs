@@ -1,6 +1,7 @@
 //! What is measured each reporting year, per replicate: the names, units
-//! and meanings of every column of `timeseries.csv` and `grades.csv`, and
-//! how each is computed from the world and the year's flows.
+//! and meanings of every column of `timeseries.csv`, `grades.csv` and
+//! `sectors.csv`, and how each is computed from the world and the year's
+//! flows.
 
 pub mod summary;
 
@@ -97,6 +98,28 @@ pub const GRADE_METRICS: &[Metric] = metrics![
     "vacancy_rate_ex_cadre", "share", "1 - headcount/posts on the ex-cadre ladder (empty when it has no posts).";
 ];
 
+/// Columns of `sectors.csv` after `replicate`, `year` and `sector`: the
+/// posts of a sector (`structure.sectors`) and the officers holding them,
+/// at year end.
+pub const SECTOR_METRICS: &[Metric] = metrics![
+    "posts", "posts", "Sanctioned posts in the sector, all grades.";
+    "posted", "officers", "Officers holding a post in the sector.";
+    "corrupt", "officers", "Officers holding a post in the sector who take bribes.";
+    "corruption_prevalence", "share", "corrupt/posted: share of the sector's posted officers taking bribes (empty when none is posted).";
+    "mean_post_rent", "0-1", "Mean effective rent of the sector's posts held (sector rent x post factor, at most 1, less the e-governance cut).";
+    "mean_months_in_post", "months", "Mean months the sector's posted officers have spent in their current post.";
+];
+
+/// One year's observation of a world: the row of [`METRICS`], a row of
+/// [`GRADE_METRICS`] per grade (bottom up) and a row of [`SECTOR_METRICS`]
+/// per sector (in the order of `structure.sectors`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observation {
+    pub row: Vec<f64>,
+    pub grades: Vec<Vec<f64>>,
+    pub sectors: Vec<Vec<f64>>,
+}
+
 fn index(name: &str) -> usize {
     METRICS
         .iter()
@@ -173,9 +196,11 @@ fn ladder_vacancy(w: &World, g: usize, ladder: usize, head: &[[u32; 2]]) -> f64 
     }
 }
 
-/// One year's row of [`METRICS`] and the rows of [`GRADE_METRICS`] per grade.
-pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
+/// One year's row of [`METRICS`], the rows of [`GRADE_METRICS`] per grade
+/// and those of [`SECTOR_METRICS`] per sector, in one pass over officers.
+pub fn observe(w: &World) -> Observation {
     let grades = w.derived.grades;
+    let sectors = w.scn.structure.sectors.len();
     let mut row = vec![f64::NAN; METRICS.len()];
     let (mut head, mut posted, mut osd, mut training, mut inquiry) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut ability, mut comp, mut integ, mut conn, mut morale) = (
@@ -199,6 +224,10 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut g_age = vec![Acc::default(); grades];
     let mut g_service = vec![Acc::default(); grades];
     let mut g_ladder_head = vec![[0u32; 2]; grades];
+    let mut s_posted = vec![0.0; sectors];
+    let mut s_corrupt = vec![0.0; sectors];
+    let mut s_rent = vec![Acc::default(); sectors];
+    let mut s_mip = vec![Acc::default(); sectors];
     for i in 0..w.officers.slots() {
         if !w.officers.active[i] {
             continue;
@@ -218,7 +247,12 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
             if w.officers.best_sector(i).0 == s {
                 matched += 1.0;
             }
-            if w.officer_rent(i) > 0.3 {
+            let rent = w.officer_rent(i);
+            s_posted[s] += 1.0;
+            s_corrupt[s] += w.officers.corrupt[i] as u8 as f64;
+            s_rent[s].add(rent as f64);
+            s_mip[s].add(m);
+            if rent > 0.3 {
                 rent_posts += 1.0;
                 rent_corrupt += w.officers.corrupt[i] as u8 as f64;
             }
@@ -392,5 +426,25 @@ pub fn observe(w: &World) -> (Vec<f64>, Vec<Vec<f64>>) {
             ]
         })
         .collect();
-    (row, grade_rows)
+    let mut s_posts = vec![0.0; sectors];
+    for &s in &w.posts.sector {
+        s_posts[s as usize] += 1.0;
+    }
+    let sector_rows = (0..sectors)
+        .map(|s| {
+            vec![
+                s_posts[s],
+                s_posted[s],
+                s_corrupt[s],
+                ratio(s_corrupt[s], s_posted[s]),
+                s_rent[s].mean(),
+                s_mip[s].mean(),
+            ]
+        })
+        .collect();
+    Observation {
+        row,
+        grades: grade_rows,
+        sectors: sector_rows,
+    }
 }

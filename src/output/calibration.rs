@@ -30,7 +30,17 @@ pub fn text(fits: &[Fit]) -> String {
         } else {
             ("not evaluated (no output)".into(), "–".into())
         };
-        let _ = writeln!(o, "{:<32} {:>18} {:>30} {:>9}", f.id, f.observed, model, d);
+        // A value too wide for its column (an order of sectors) goes on a
+        // line of its own under the row.
+        let (observed, below) = if f.observed.chars().count() > 18 {
+            ("(below)", Some(&f.observed))
+        } else {
+            (f.observed.as_str(), None)
+        };
+        let _ = writeln!(o, "{:<32} {:>18} {:>30} {:>9}", f.id, observed, model, d);
+        if let Some(text) = below {
+            let _ = writeln!(o, "    {text}");
+        }
     }
     o
 }

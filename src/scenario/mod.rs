@@ -525,11 +525,15 @@ impl Scenario {
         // margin for the boards' and events' working space.
         let per_slot = 200 + 4 * self.structure.sectors.len() as u64;
         let world_bytes = 16 * MIB + per_slot * posts.max(officers);
-        // A recorded year: the metrics row and a row per grade, with the
-        // allocations' overhead (576 bytes a year measured for one grade).
+        // A recorded year: the metrics row, a row per grade and a row per
+        // sector, with the allocations' overhead (576 bytes a year measured
+        // for one grade; about 32 bytes a vector).
+        let sectors = self.structure.sectors.len() as u64;
         let metrics = crate::metrics::METRICS.len() as u64;
         let grade_metrics = crate::metrics::GRADE_METRICS.len() as u64;
-        let per_year = 8 * (metrics + grades * grade_metrics) + 32 * (grades + 2);
+        let sector_metrics = crate::metrics::SECTOR_METRICS.len() as u64;
+        let per_year = 8 * (metrics + grades * grade_metrics + sectors * sector_metrics)
+            + 32 * (grades + sectors + 3);
         SizeEstimate {
             posts,
             officers,

@@ -15,7 +15,7 @@ use crate::metrics::summary::{Stats, stats};
 use crate::output::figures::{band_kind_legend, band_of};
 use crate::scenario::Scenario;
 use crate::serve::library;
-use crate::sim::runner::{Replicate, ReplicateResult};
+use crate::sim::runner::{ObservationRef, Replicate, ReplicateResult};
 
 /// A run stopped early because the page went away (a write failed).
 #[derive(Debug)]
@@ -116,7 +116,7 @@ pub fn run(
 
 /// One `year` event: per arm, each streamed metric's mean and band, and the
 /// mean headcount of each grade. `obs` is in arm-major replicate order.
-fn year_json(year: i64, obs: &[(&[f64], &[Vec<f64>])], n_arms: usize, reps: usize) -> Json {
+fn year_json(year: i64, obs: &[ObservationRef], n_arms: usize, reps: usize) -> Json {
     let mut column = Vec::with_capacity(reps);
     let arms: Vec<Json> = (0..n_arms)
         .map(|a| {
@@ -124,7 +124,7 @@ fn year_json(year: i64, obs: &[(&[f64], &[Vec<f64>])], n_arms: usize, reps: usiz
             let mut metrics = serde_json::Map::new();
             for &m in library::streamed_metrics() {
                 column.clear();
-                column.extend(mine.iter().map(|o| o.0[m]));
+                column.extend(mine.iter().map(|o| o.row[m]));
                 let (mean, lo, hi) = band_of(&mut column);
                 let band = if reps > 1 {
                     json!([num(mean), num(lo), num(hi)])
@@ -133,8 +133,8 @@ fn year_json(year: i64, obs: &[(&[f64], &[Vec<f64>])], n_arms: usize, reps: usiz
                 };
                 metrics.insert(METRICS[m].name.to_string(), band);
             }
-            let grades: Vec<Json> = (0..mine[0].1.len())
-                .map(|g| num(mine.iter().map(|o| o.1[g][0]).sum::<f64>() / reps as f64))
+            let grades: Vec<Json> = (0..mine[0].grades.len())
+                .map(|g| num(mine.iter().map(|o| o.grades[g][0]).sum::<f64>() / reps as f64))
                 .collect();
             json!({"metrics": metrics, "grades": grades})
         })

@@ -26,13 +26,27 @@ pub struct ReplicateResult {
     pub rows: Vec<Vec<f64>>,
     /// `grades[year][grade]` holds the values of [`metrics::GRADE_METRICS`].
     pub grades: Vec<Vec<Vec<f64>>>,
+    /// `sectors[year][sector]` holds the values of
+    /// [`metrics::SECTOR_METRICS`], sectors in the order of
+    /// `structure.sectors`.
+    pub sectors: Vec<Vec<Vec<f64>>>,
     /// Wall time per phase (for the run record; not a result).
     pub phases: Phases,
 }
 
-/// One year's observation: the values of [`metrics::METRICS`], and per
-/// grade those of [`metrics::GRADE_METRICS`].
-pub type Observation = (Vec<f64>, Vec<Vec<f64>>);
+/// One year's observation: the values of [`metrics::METRICS`], per grade
+/// those of [`metrics::GRADE_METRICS`] and per sector those of
+/// [`metrics::SECTOR_METRICS`].
+pub use crate::metrics::Observation;
+
+/// A recorded or warm-up year's observation, borrowed from the replicate
+/// (see [`Replicate::observation`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ObservationRef<'a> {
+    pub row: &'a [f64],
+    pub grades: &'a [Vec<f64>],
+    pub sectors: &'a [Vec<f64>],
+}
 
 /// A replicate being simulated one year at a time.
 pub struct Replicate {
@@ -66,6 +80,7 @@ impl Replicate {
             out: ReplicateResult {
                 rows: Vec::new(),
                 grades: Vec::new(),
+                sectors: Vec::new(),
                 phases: Phases::default(),
             },
         };
@@ -99,28 +114,40 @@ impl Replicate {
         if self.is_done() {
             return None;
         }
-        let (row, grades) = self.simulate_year();
-        self.out.rows.push(row);
-        self.out.grades.push(grades);
+        let obs = self.simulate_year();
+        self.record(obs);
         self.years_done += 1;
         Some(self.years_done as i64)
     }
 
     /// What year `year` observed: a recorded year (0 … those simulated), or
     /// the last warm-up year simulated (any negative `year`).
-    pub fn observation(&self, year: i64) -> (&[f64], &[Vec<f64>]) {
+    pub fn observation(&self, year: i64) -> ObservationRef<'_> {
         if year < 0 {
-            let (row, grades) = self
+            let o = self
                 .warm_last
                 .as_ref()
                 .expect("a warm-up year was simulated");
-            (row, grades)
+            ObservationRef {
+                row: &o.row,
+                grades: &o.grades,
+                sectors: &o.sectors,
+            }
         } else {
-            (
-                &self.out.rows[year as usize],
-                &self.out.grades[year as usize],
-            )
+            let y = year as usize;
+            ObservationRef {
+                row: &self.out.rows[y],
+                grades: &self.out.grades[y],
+                sectors: &self.out.sectors[y],
+            }
         }
+    }
+
+    /// Keeps a recorded year's observation.
+    fn record(&mut self, obs: Observation) {
+        self.out.rows.push(obs.row);
+        self.out.grades.push(obs.grades);
+        self.out.sectors.push(obs.sectors);
     }
 
     /// One year of steps, observed; the year-end feedback applied and the
@@ -130,13 +157,13 @@ impl Replicate {
             step::step(&mut self.w, &mut self.engine);
         }
         let mut t = Instant::now();
-        let (row, grades) = metrics::observe(&self.w);
-        let efficiency = row[metrics::metric_index("efficiency").expect("metric")];
-        let prevalence = row[metrics::metric_index("corruption_prevalence").expect("metric")];
+        let obs = metrics::observe(&self.w);
+        let efficiency = obs.row[metrics::metric_index("efficiency").expect("metric")];
+        let prevalence = obs.row[metrics::metric_index("corruption_prevalence").expect("metric")];
         trust::year_end(&mut self.w, efficiency, prevalence);
         self.w.flows = Default::default();
         lap(&mut t, &mut self.engine.phases.metrics);
-        (row, grades)
+        obs
     }
 
     /// The replicate's results (the recorded years simulated so far).
@@ -163,9 +190,8 @@ impl Replicate {
     /// Year 0: the state at the start of the recorded years.
     fn observe_start(&mut self) {
         let mut t = Instant::now();
-        let (row, grades) = metrics::observe(&self.w);
-        self.out.rows.push(row);
-        self.out.grades.push(grades);
+        let obs = metrics::observe(&self.w);
+        self.record(obs);
         lap(&mut t, &mut self.engine.phases.metrics);
     }
 }

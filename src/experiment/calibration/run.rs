@@ -32,7 +32,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::UsageError;
 use crate::experiment::calibration::abc::{self, Prior, Settings};
-use crate::experiment::calibration::targets::{self, Source, Statistic, TargetSet};
+use crate::experiment::calibration::targets::{self, TargetSet};
 use crate::experiment::plan::{check_one, linked_sets, refuse_reform_overwrite, value_text};
 use crate::paths;
 use crate::scenario::Scenario;
@@ -192,15 +192,11 @@ impl Setup {
         let used: Vec<bool> = targets
             .targets
             .iter()
-            .map(|t| {
-                !held_out.contains(&t.id)
-                    && t.file != Source::Sectors
-                    && t.statistic != Statistic::Order
-            })
+            .map(|t| !held_out.contains(&t.id))
             .collect();
         if !used.iter().any(|&u| u) {
             return Err(UsageError(
-                "no target is left to fit: every target is held out or not computed".into(),
+                "no target is left to fit: every target is held out".into(),
             ));
         }
         Ok(Setup {

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::UsageError;
-use crate::metrics::{GRADE_METRICS, METRICS, metric_index};
+use crate::metrics::{GRADE_METRICS, METRICS, SECTOR_METRICS, metric_index};
 use crate::scenario::Scenario;
 use crate::sim::runner::ReplicateResult;
 
@@ -75,6 +75,9 @@ pub struct Target {
     pub file: Source,
     #[serde(default)]
     pub grade: Option<Grades>,
+    /// The sector of a `mean` over sectors.csv rows.
+    #[serde(default)]
+    pub sector: Option<String>,
     pub years: [u32; 2],
     #[serde(default)]
     pub statistic: Statistic,
@@ -95,8 +98,12 @@ pub struct Target {
 }
 
 impl Target {
-    /// The observed value as a point (an interval's middle).
+    /// The observed value as a point (an interval's middle); for an order
+    /// target 0, the number of pairs out of order that is observed.
     pub fn centre(&self) -> f64 {
+        if self.statistic == Statistic::Order {
+            return 0.0;
+        }
         match (self.observed, self.interval) {
             (Some(o), _) => o,
             (None, Some([a, b])) => (a + b) / 2.0,
@@ -105,8 +112,12 @@ impl Target {
     }
 
     /// The target's scale: its sd, or a quarter of its interval's width
-    /// (the interval read as ±2 sd).
+    /// (the interval read as ±2 sd); for an order target 1 (one pair out of
+    /// order).
     pub fn scale(&self) -> f64 {
+        if self.statistic == Statistic::Order {
+            return 1.0;
+        }
         match (self.sd, self.interval) {
             (Some(s), _) => s,
             (None, Some([a, b])) => (b - a) / 4.0,
@@ -116,9 +127,13 @@ impl Target {
 
     /// The distance of a model value from the target in units of its
     /// scale: `|value − observed| / sd`, or for an interval 0 inside it and
-    /// the distance to the nearer end over a quarter of its width outside.
+    /// the distance to the nearer end over a quarter of its width outside;
+    /// for an order target the value itself, the mean number of pairs out
+    /// of order (`|value − 0| / 1`).
     pub fn distance(&self, value: f64) -> f64 {
-        if let Some([a, b]) = self.interval {
+        if self.statistic == Statistic::Order {
+            (value - self.centre()).abs() / self.scale()
+        } else if let Some([a, b]) = self.interval {
             let outside = if value < a {
                 a - value
             } else if value > b {
@@ -132,9 +147,13 @@ impl Target {
         }
     }
 
-    /// The observed value in words: `0.272 ± 0.04` or `[5, 10]`.
+    /// The observed value in words: `0.272 ± 0.04`, `[5, 10]` or
+    /// `order: police > works_procurement > …`.
     pub fn observed_text(&self) -> String {
         use crate::error::rounded;
+        if self.statistic == Statistic::Order {
+            return format!("order: {}", self.order.join(" > "));
+        }
         match (self.observed, self.sd, self.interval) {
             (Some(o), Some(s), _) => format!("{} ± {}", rounded(o), rounded(s)),
             (_, _, Some([a, b])) => format!("[{}, {}]", rounded(a), rounded(b)),
@@ -174,7 +193,7 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
         let columns: Vec<&str> = match t.file {
             Source::Timeseries => METRICS.iter().map(|m| m.name).collect(),
             Source::Grades => GRADE_METRICS.iter().map(|m| m.name).collect(),
-            Source::Sectors => vec!["corruption_prevalence"],
+            Source::Sectors => SECTOR_METRICS.iter().map(|m| m.name).collect(),
         };
         let named: Vec<&String> = if t.statistic == Statistic::Ratio {
             if t.numerator.is_empty() || t.denominator.is_empty() {
@@ -217,6 +236,24 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
             }
             _ => {}
         }
+        match (&t.sector, t.file, t.statistic) {
+            (Some(_), Source::Timeseries | Source::Grades, _) => {
+                problems.push(format!("{at}: `sector` applies only to `file = \"sectors\"`"))
+            }
+            (Some(_), Source::Sectors, Statistic::Order) => problems.push(format!(
+                "{at}: an order target names its sectors in `order`, not `sector`"
+            )),
+            (Some(name), Source::Sectors, _) if !sector_names.contains(&name.as_str()) => {
+                problems.push(format!(
+                    "{at}: `sector` \"{name}\" is not a sector of the scenario (sectors: {})",
+                    sector_names.join(", ")
+                ))
+            }
+            (None, Source::Sectors, stat) if stat != Statistic::Order => problems.push(format!(
+                "{at}: a sectors.csv target needs `sector` (one name), or `statistic = \"order\"` with an `order`"
+            )),
+            _ => {}
+        }
         let [a, b] = t.years;
         if a > b || b > scn.sim.years {
             problems.push(format!(
@@ -230,15 +267,27 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
                     "{at}: `statistic = \"order\"` needs `file = \"sectors\"` and an `order` of at least two sectors"
                 ));
             }
-            for s in &t.order {
+            for (k, s) in t.order.iter().enumerate() {
                 if !sector_names.contains(&s.as_str()) {
                     problems.push(format!(
                         "{at}: `order` names \"{s}\", which is not a sector of the scenario (sectors: {})",
                         sector_names.join(", ")
                     ));
+                } else if t.order[..k].contains(s) {
+                    problems.push(format!("{at}: `order` names \"{s}\" twice"));
                 }
             }
+            if t.observed.is_some() || t.sd.is_some() || t.interval.is_some() {
+                problems.push(format!(
+                    "{at}: an order target's observation is its `order` (no pair out of order): leave out `observed`, `sd` and `interval`"
+                ));
+            }
         } else {
+            if !t.order.is_empty() {
+                problems.push(format!(
+                    "{at}: `order` applies only to `statistic = \"order\"`"
+                ));
+            }
             match (t.observed, t.sd, t.interval) {
                 (Some(o), Some(s), None) if o.is_finite() && s.is_finite() && s > 0.0 => {}
                 (None, None, Some([lo, hi])) if lo.is_finite() && hi.is_finite() && lo < hi => {}
@@ -300,7 +349,10 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
 }
 
 /// A target's statistic for one replicate (NaN when the years hold no
-/// value, or for outputs bureausim does not write yet).
+/// value). For an order target, the number of adjacent pairs of its
+/// `order` that the replicate has the wrong way round: sector i's mean of
+/// the metric over the years below sector i+1's (NaN when a sector has no
+/// value in those years).
 pub fn statistic(t: &Target, scn: &Scenario, r: &ReplicateResult) -> f64 {
     let [a, b] = t.years;
     let years = || (a as usize..=b as usize).filter(|&y| y < r.rows.len());
@@ -313,8 +365,27 @@ pub fn statistic(t: &Target, scn: &Scenario, r: &ReplicateResult) -> f64 {
             v.iter().sum::<f64>() / v.len() as f64
         }
     };
+    let sector_mean = |name: &str| -> f64 {
+        let i = SECTOR_METRICS
+            .iter()
+            .position(|m| m.name == t.metric)
+            .expect("checked column");
+        match scn.structure.sectors.iter().position(|s| s.name == name) {
+            Some(s) => mean(years().map(|y| r.sectors[y][s][i]).collect()),
+            None => f64::NAN,
+        }
+    };
     match (t.file, t.statistic) {
-        (Source::Sectors, _) | (_, Statistic::Order) => f64::NAN,
+        (Source::Sectors, Statistic::Order) => {
+            let values: Vec<f64> = t.order.iter().map(|s| sector_mean(s)).collect();
+            if values.iter().all(|v| v.is_finite()) {
+                out_of_order(&values) as f64
+            } else {
+                f64::NAN
+            }
+        }
+        (Source::Sectors, _) => t.sector.as_deref().map_or(f64::NAN, sector_mean),
+        (_, Statistic::Order) => f64::NAN,
         (Source::Timeseries, Statistic::Ratio) => {
             let sum = |cols: &[String]| -> f64 {
                 years()
@@ -364,6 +435,13 @@ pub fn statistic(t: &Target, scn: &Scenario, r: &ReplicateResult) -> f64 {
     }
 }
 
+/// The number of adjacent pairs of `values` (listed from the one that
+/// should be highest down) in the wrong order: `values[i] < values[i + 1]`.
+/// Ties are not violations.
+pub fn out_of_order(values: &[f64]) -> usize {
+    values.windows(2).filter(|p| p[0] < p[1]).count()
+}
+
 /// Whether a target's value grows with the size of the service (a mean or
 /// sum of a count, a stock of officers or posts, a flow per year or a
 /// bill), so that a run of a service scaled by `f` is compared after
@@ -375,7 +453,7 @@ pub fn extensive(t: &Target) -> bool {
     let table = match t.file {
         Source::Timeseries => crate::metrics::METRICS,
         Source::Grades => crate::metrics::GRADE_METRICS,
-        Source::Sectors => return false,
+        Source::Sectors => crate::metrics::SECTOR_METRICS,
     };
     table.iter().find(|m| m.name == t.metric).is_some_and(|m| {
         matches!(
@@ -467,6 +545,192 @@ mod tests {
         // Inside the interval: met; 2.5 years beyond its end (width 5): 2.
         assert_eq!(i.distance(7.0), 0.0);
         assert!((i.distance(12.5) - 2.0).abs() < 1e-9);
+        let o = set.targets.iter().find(|t| t.id == "sector_order").unwrap();
+        assert_eq!(o.statistic, Statistic::Order);
+        assert_eq!(o.distance(1.0), 1.0);
+        assert!(
+            o.observed_text()
+                .starts_with("order: police > works_procurement > ")
+        );
+    }
+
+    /// A small run of the default service (a fiftieth of its size).
+    fn small_run() -> (Scenario, ReplicateResult) {
+        let scn = Scenario::default()
+            .scaled(0.02)
+            .with_sets(&["sim.years=6".into(), "sim.warmup_years=2".into()])
+            .unwrap();
+        let r = crate::sim::runner::run_replicate(&scn, 0, &|| {});
+        (scn, r)
+    }
+
+    #[test]
+    fn sector_prevalence_adds_up_to_the_service_prevalence() {
+        let (scn, r) = small_run();
+        let col = |name: &str| SECTOR_METRICS.iter().position(|m| m.name == name).unwrap();
+        let row = |name: &str| metric_index(name).unwrap();
+        assert_eq!(r.sectors.len(), r.rows.len());
+        let mut corrupt_years = 0;
+        for (y, (sectors, rows)) in r.sectors.iter().zip(&r.rows).enumerate() {
+            assert_eq!(sectors.len(), scn.structure.sectors.len());
+            let total = |c: usize| sectors.iter().map(|s| s[c]).sum::<f64>();
+            let (posted, corrupt) = (total(col("posted")), total(col("corrupt")));
+            assert_eq!(posted, rows[row("posted")], "year {y}");
+            assert_eq!(total(col("posts")), rows[row("posts")], "year {y}");
+            // Posted-weighted, the sectors' prevalence is the posted
+            // officers'; with `postings.osd_keeps_corruption = 0` only posted
+            // officers take bribes, so it is the service's prevalence
+            // (corrupt over all active officers) rescaled to the posted.
+            let weighted = sectors
+                .iter()
+                .filter(|s| s[col("posted")] > 0.0)
+                .map(|s| s[col("corruption_prevalence")] * s[col("posted")])
+                .sum::<f64>()
+                / posted;
+            let service = rows[row("corruption_prevalence")] * rows[row("headcount")];
+            assert!(
+                (weighted * posted - service).abs() < 1e-6,
+                "year {y}: {weighted} x {posted} against {service}"
+            );
+            assert!(
+                (corrupt - service).abs() < 1e-6,
+                "year {y}: {corrupt} against {service}"
+            );
+            corrupt_years += (corrupt > 0.0) as usize;
+            for s in sectors {
+                let (p, c) = (s[col("posted")], s[col("corrupt")]);
+                if p > 0.0 {
+                    assert_eq!(s[col("corruption_prevalence")], c / p);
+                } else {
+                    assert!(s[col("corruption_prevalence")].is_nan());
+                }
+            }
+        }
+        assert!(corrupt_years > 0, "the test needs some corruption");
+    }
+
+    /// A target read from TOML text (one `[[target]]`'s keys).
+    fn target(keys: &str) -> Target {
+        let set: TargetSet = toml::from_str(&format!(
+            "name = \"t\"\n[[target]]\nid = \"t\"\nsource = \"s\"\nwhy = \"w\"\nyears = [1, 2]\n{keys}\n"
+        ))
+        .unwrap();
+        set.targets.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn the_order_statistic_counts_adjacent_pairs_out_of_order() {
+        assert_eq!(out_of_order(&[0.5, 0.4, 0.3]), 0);
+        assert_eq!(out_of_order(&[0.3, 0.4, 0.5]), 2);
+        assert_eq!(out_of_order(&[0.5, 0.6, 0.2, 0.3]), 2);
+        assert_eq!(out_of_order(&[0.4, 0.4]), 0, "a tie is not a violation");
+        // From a replicate's sectors: prevalence (column 3) by sector and
+        // year, averaged over the target's years 1-2 (year 0 ignored).
+        let scn = Scenario::default();
+        let names: Vec<&str> = scn
+            .structure
+            .sectors
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect();
+        let year = |prev: &[(&str, f64)]| -> Vec<Vec<f64>> {
+            names
+                .iter()
+                .map(|n| {
+                    let p = prev.iter().find(|(m, _)| m == n).map_or(0.0, |x| x.1);
+                    vec![10.0, 10.0, p * 10.0, p, 0.5, 12.0]
+                })
+                .collect()
+        };
+        let r = ReplicateResult {
+            rows: vec![vec![]; 3],
+            grades: vec![vec![]; 3],
+            sectors: vec![
+                year(&[("police", 0.0), ("works_procurement", 0.9)]),
+                year(&[
+                    ("police", 0.5),
+                    ("works_procurement", 0.25),
+                    ("education_health", 0.375),
+                ]),
+                year(&[
+                    ("police", 0.25),
+                    ("works_procurement", 0.25),
+                    ("education_health", 0.125),
+                ]),
+            ],
+            phases: Default::default(),
+        };
+        // Means over years 1-2 (exact in binary): police 0.375, works
+        // 0.25, education 0.25, district 0, revenue 0.
+        let t = target(
+            "metric = \"corruption_prevalence\"\nfile = \"sectors\"\nstatistic = \"order\"\norder = [\"police\", \"works_procurement\", \"education_health\", \"district_administration\", \"revenue_taxation\"]",
+        );
+        assert_eq!(statistic(&t, &scn, &r), 0.0, "0.375 > 0.25 = 0.25 > 0 = 0");
+        let reversed = Target {
+            order: t.order.iter().rev().cloned().collect(),
+            ..t.clone()
+        };
+        // 0 = 0 < 0.25 = 0.25 < 0.375: two pairs out of order.
+        assert_eq!(statistic(&reversed, &scn, &r), 2.0);
+        // The observed value is no pair out of order; the distance is the
+        // number of pairs out of order.
+        assert_eq!((t.centre(), t.scale()), (0.0, 1.0));
+        assert_eq!(t.distance(0.0), 0.0);
+        assert_eq!(t.distance(1.5), 1.5);
+        assert_eq!(
+            t.observed_text(),
+            "order: police > works_procurement > education_health > district_administration > revenue_taxation"
+        );
+        // The mean of one sector's metric.
+        let police = target(
+            "metric = \"corruption_prevalence\"\nfile = \"sectors\"\nsector = \"police\"\nobserved = 0.4\nsd = 0.1",
+        );
+        assert_eq!(statistic(&police, &scn, &r), 0.375);
+        assert!(!extensive(&police));
+        let posted = Target {
+            metric: "posted".into(),
+            ..police
+        };
+        assert!(
+            extensive(&posted),
+            "a count of officers scales with the service"
+        );
+    }
+
+    #[test]
+    fn sector_targets_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        let head = "name = \"x\"\n";
+        let t = |id: &str, keys: &str| {
+            format!(
+                "[[target]]\nid = \"{id}\"\nyears = [20, 40]\nsource = \"s\"\nwhy = \"w\"\n{keys}\n"
+            )
+        };
+        let text = [
+            head.to_string(),
+            t("unknown", "metric = \"corruption_prevalence\"\nfile = \"sectors\"\nstatistic = \"order\"\norder = [\"police\", \"judiciary\"]"),
+            t("twice", "metric = \"corruption_prevalence\"\nfile = \"sectors\"\nstatistic = \"order\"\norder = [\"police\", \"police\"]\nobserved = 0.0\nsd = 1.0"),
+            t("column", "metric = \"efficiency\"\nfile = \"sectors\"\nsector = \"police\"\nobserved = 1.0\nsd = 1.0"),
+            t("nosector", "metric = \"posted\"\nfile = \"sectors\"\nobserved = 1.0\nsd = 1.0"),
+            t("badsector", "metric = \"posted\"\nfile = \"sectors\"\nsector = \"courts\"\nobserved = 1.0\nsd = 1.0"),
+            t("wrongfile", "metric = \"posted\"\nfile = \"timeseries\"\nsector = \"police\"\norder = [\"police\"]\nobserved = 1.0\nsd = 1.0"),
+        ]
+        .concat();
+        std::fs::write(&path, text).unwrap();
+        let e = load(&path, &Scenario::default()).unwrap_err().0;
+        for want in [
+            "target[0] (`unknown`): `order` names \"judiciary\", which is not a sector",
+            "target[1] (`twice`): `order` names \"police\" twice",
+            "target[1] (`twice`): an order target's observation is its `order`",
+            "target[2] (`column`): `efficiency` is not a column of sectors.csv",
+            "target[3] (`nosector`): a sectors.csv target needs `sector`",
+            "target[4] (`badsector`): `sector` \"courts\" is not a sector",
+            "target[5] (`wrongfile`): `sector` applies only to `file = \"sectors\"`",
+            "target[5] (`wrongfile`): `order` applies only to `statistic = \"order\"`",
+        ] {
+            assert!(e.contains(want), "{want} not in {e}");
+        }
     }
 
     #[test]

@@ -171,6 +171,7 @@ mod tests {
         let r = ReplicateResult {
             rows: vec![vec![1.0], vec![f64::NAN], vec![3.0]],
             grades: vec![],
+            sectors: vec![],
             phases: Default::default(),
         };
         assert_eq!(window_means(&[r], 0, (0, 2)), vec![2.0]);
