@@ -247,6 +247,10 @@ pub struct SensitivityArgs {
 pub struct ExperimentFileArgs {
     /// The experiment file (TOML); scenario paths in it are relative to it.
     pub file: PathBuf,
+    /// A calibration file only: also write the report in Markdown to FILE
+    /// (replaced if it exists), its plot links pointing into the folder.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
     #[command(flatten)]
     pub control: RunControl,
 }
@@ -386,6 +390,11 @@ pub struct CalibrateArgs {
     /// Replace the fit table, or start the calibration folder again.
     #[arg(long)]
     pub force: bool,
+    /// With --param: also write the report in Markdown to FILE (replaced
+    /// if it exists), its plot links pointing into the calibration folder;
+    /// docs/calibration.md is made this way.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -604,6 +613,13 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Experiment(a) => {
             if let Some(c) = calibration_file(&a)? {
                 return calibrate_fit(c, Some(&a.file));
+            }
+            if a.markdown.is_some() {
+                return Err(UsageError(format!(
+                    "--markdown: only a calibration (an experiment file of kind = \"calibrate\") writes its report elsewhere; `{}` is another kind, whose report.md is in its folder",
+                    a.file.display()
+                ))
+                .into());
             }
             let spec = spec::load_file(&a.file)?;
             experiment(spec, Some(&a.file), &a.control)
@@ -1105,6 +1121,7 @@ fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<CalibrateAr
         ),
         threads: a.control.threads,
         force: a.control.force,
+        markdown: a.markdown.clone(),
     }))
 }
 
@@ -1334,7 +1351,8 @@ fn calibrate_fit(a: CalibrateArgs, file: Option<&Path>) -> anyhow::Result<()> {
             dest.join("simulations.csv").display()
         );
     }
-    let printed = output::calibration::write_fitted(&dest, &setup, &outcome)?;
+    let markdown = a.markdown.as_deref().map(staging::normalize);
+    let printed = output::calibration::write_fitted(&dest, &setup, &outcome, markdown.as_deref())?;
     print!("{printed}");
     println!(
         "\n{:.1} s; wrote {} (posterior.csv, fit.csv, generations.csv, report.html)",

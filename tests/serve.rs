@@ -371,6 +371,28 @@ fn a_run_compared_with_itself_differs_by_exactly_zero() {
     }
 }
 
+/// Issue 15: the page's bands can be "plausible services": each replicate
+/// runs on its own draw of the calibrated posterior, the start event says
+/// so, and the runs differ from those on the scenario's own parameters.
+#[test]
+fn bands_over_plausible_services_run_each_replicate_on_a_posterior_draw() {
+    let body = |plausible: bool| {
+        json!({"scenario": "teaching/accountability_bites", "replicates": 3,
+               "years": 6, "plausible": plausible})
+    };
+    let own = events(&post("/api/run", &body(false)));
+    let plausible = events(&post("/api/run", &body(true)));
+    assert_eq!(plausible[0].1["plausible"], true, "{}", plausible[0].1);
+    assert_eq!(own[0].1["plausible"], false);
+    let band = plausible[0].1["band"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(band.contains("plausible services"), "{band}");
+    let last = |ev: &[(String, Json)]| ev.last().unwrap().1["table"].to_string();
+    assert_ne!(last(&own), last(&plausible), "the draws change the runs");
+}
+
 /// Issue 12, item 1: "Compare with baseline" on a reform package ran the
 /// package against itself (every difference 0). The baseline is now the
 /// status quo, the scenario without its own reforms, unless asked for as it

@@ -635,7 +635,9 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
     }
 }
 
-fn markdown(setup: &Setup, d: &Doc) -> String {
+/// The report in Markdown; `plots` is the folder of the plots as seen
+/// from where the file is written (empty: the same folder).
+fn markdown(setup: &Setup, d: &Doc, plots: &str) -> String {
     let mut s = format!(
         "# {}\n\nMade by bureausim {}. To reproduce it:\n\n```sh\n{}\n```\n\n",
         d.title,
@@ -655,7 +657,7 @@ fn markdown(setup: &Setup, d: &Doc) -> String {
     }
     s.push_str("## Plots\n\n");
     for f in ["posterior_marginals", "posterior_pairs", "generations"] {
-        let _ = writeln!(s, "![{f}]({f}.png)\n");
+        let _ = writeln!(s, "![{f}]({plots}{f}.png)\n");
     }
     for n in &d.notes {
         let _ = writeln!(s, "{n}\n");
@@ -718,10 +720,38 @@ fn html(setup: &Setup, d: &Doc, figures: &[(String, String, String)]) -> String 
     s
 }
 
+/// The path of `to` as seen from the folder `from` (both as given, relative
+/// to the same working folder or both absolute), with `/` separators.
+fn relative(from: &Path, to: &Path) -> String {
+    let abs = |p: &Path| {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    let (f, t) = (abs(from), abs(to));
+    let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".into(); f.len() - common];
+    parts.extend(t[common..].iter().cloned());
+    parts.join("/")
+}
+
 /// Writes a finished calibration's files into `dir` (each atomically):
 /// `posterior.csv`, `generations.csv`, `fit.csv`, the plots (PNG and SVG),
-/// `report.md` and `report.html`; returns the text to print.
-pub fn write_fitted(dir: &Path, setup: &Setup, out: &Outcome) -> anyhow::Result<String> {
+/// `report.md` and `report.html`; and, when `markdown` names a file, the
+/// Markdown report there too, its plot links pointing into `dir`. Returns
+/// the text to print.
+pub fn write_fitted(
+    dir: &Path,
+    setup: &Setup,
+    out: &Outcome,
+    markdown_copy: Option<&Path>,
+) -> anyhow::Result<String> {
     let params = param_rows(setup, out);
     let targets = target_rows(setup, out);
     write_file_atomic(
@@ -745,7 +775,17 @@ pub fn write_fitted(dir: &Path, setup: &Setup, out: &Outcome) -> anyhow::Result<
         figures.push((stem, caption, svg));
     }
     let d = doc(setup, out, &params, &targets);
-    write_file_atomic(&dir.join("report.md"), markdown(setup, &d).as_bytes(), true)?;
+    write_file_atomic(
+        &dir.join("report.md"),
+        markdown(setup, &d, "").as_bytes(),
+        true,
+    )?;
+    if let Some(path) = markdown_copy {
+        let from = path.parent().unwrap_or(Path::new(""));
+        let r = relative(from, dir);
+        let plots = if r.is_empty() { r } else { format!("{r}/") };
+        write_file_atomic(path, markdown(setup, &d, &plots).as_bytes(), true)?;
+    }
     write_file_atomic(
         &dir.join("report.html"),
         html(setup, &d, &figures).as_bytes(),
@@ -773,4 +813,19 @@ pub fn write_fitted(dir: &Path, setup: &Setup, out: &Outcome) -> anyhow::Result<
         let _ = write!(printed, "\n{title}\n{}", text_table(&head, &rows));
     }
     Ok(printed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plot_links_are_relative_to_where_the_markdown_goes() {
+        assert_eq!(
+            relative(Path::new("docs"), Path::new("calibration/pakistan-fit")),
+            "../calibration/pakistan-fit"
+        );
+        assert_eq!(relative(Path::new("out"), Path::new("out")), "");
+        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/c/d")), "../c/d");
+    }
 }

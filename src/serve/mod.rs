@@ -609,6 +609,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8], slot: Slot) {
     }
     let _guard = Release(&state.runs_active);
     let id = format!("r{}", state.next_run.fetch_add(1, Ordering::SeqCst));
+    let draws = prepared.draws.clone();
     let mut arms = vec![("yours", prepared.yours)];
     let mut baseline = Json::Null;
     if let Some(b) = prepared.baseline {
@@ -632,7 +633,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8], slot: Slot) {
     let mut emit = |event: &str, data: &Json| -> std::io::Result<()> {
         send(format!("event: {event}\ndata: {data}\n\n").as_bytes())
     };
-    if let Ok((finished, done)) = stream::run(&id, arms, baseline, &mut emit) {
+    if let Ok((finished, done)) = stream::run(&id, arms, &draws, baseline, &mut emit) {
         // Kept before `done` is sent: a client that fetches a CSV as soon
         // as it reads `done` (or the end of the stream) finds it.
         {

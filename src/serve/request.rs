@@ -32,7 +32,14 @@ pub struct RunRequest {
     /// What a comparison runs against.
     #[serde(default)]
     pub baseline: BaselineKind,
+    /// Bands over plausible services: replicate k runs on draw k of the
+    /// calibrated Pakistan posterior (`calibration/pakistan_posterior.csv`).
+    #[serde(default)]
+    pub plausible: bool,
 }
+
+/// The calibrated posterior the page's "plausible services" draw from.
+pub const POSTERIOR: &str = include_str!("../../calibration/pakistan_posterior.csv");
 
 /// The baseline of a comparison.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -103,6 +110,9 @@ pub struct Prepared {
     /// Other differences from the library file (run length, dropped reforms).
     pub notes: Vec<String>,
     pub reform_year: f64,
+    /// Plausible services: the overrides of each replicate (empty: the
+    /// scenario's own parameters in every replicate).
+    pub draws: Vec<Vec<String>>,
 }
 
 impl Prepared {
@@ -288,7 +298,52 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         changes,
         notes,
         reform_year,
+        draws: Vec::new(),
     };
+    if req.plausible {
+        let mut prepared = prepared;
+        let post = crate::experiment::spec::parse_posterior(
+            POSTERIOR.as_bytes(),
+            "calibration/pakistan_posterior.csv",
+            prepared.yours.sim.replicates,
+            "plausible",
+        )
+        .map_err(|e| e.0)?;
+        prepared.draws = post
+            .draw(prepared.yours.sim.seed)
+            .into_iter()
+            .map(|row| post.sets(row))
+            .collect();
+        let mut arms = vec![&prepared.yours];
+        if let Some(b) = &prepared.baseline {
+            arms.push(&b.scenario);
+        }
+        for sets in &prepared.draws {
+            for scn in &arms {
+                (*scn)
+                    .clone()
+                    .with_sets(sets)
+                    .and_then(|s| s.validate(&scn.name))
+                    .map_err(|e| {
+                        format!(
+                            "plausible services: the calibrated parameters do not fit scenario `{}`: {e}",
+                            req.scenario
+                        )
+                    })?;
+            }
+        }
+        prepared.notes.push(format!(
+            "bands over plausible services: each replicate runs on its own draw of the {} calibrated parameters in calibration/pakistan_posterior.csv",
+            post.keys.len()
+        ));
+        return check_size(prepared, replicates, years);
+    }
+    check_size(prepared, replicates, years)
+}
+
+/// Refuses a run too large for the page.
+fn check_size(prepared: Prepared, replicates: u32, years: u32) -> Result<Prepared, String> {
+    let entry = prepared.entry;
     if prepared.officer_years() > LIMITS.max_officer_years {
         return Err(format!(
             "run too large for the page: {} officers × {replicates} replicates × {} years (warm-up included){} = {} officer-years, above the page's {}; lower the replicates or years, or use `bureausim run`",

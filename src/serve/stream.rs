@@ -36,6 +36,7 @@ pub struct Finished {
 pub fn run(
     run_id: &str,
     arms: Vec<(&'static str, Scenario)>,
+    draws: &[Vec<String>],
     baseline: Json,
     emit: &mut dyn FnMut(&str, &Json) -> std::io::Result<()>,
 ) -> Result<(Finished, Json), Gone> {
@@ -62,7 +63,14 @@ pub fn run(
         "grades": first.structure.grades.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
         "reforms": reforms,
         "baseline": baseline,
-        "band": band_kind_legend(reps),
+        "band": match band_kind_legend(reps) {
+            Some(b) if !draws.is_empty() => Some(format!(
+                "{} — over plausible services: each replicate runs on its own calibrated parameter set",
+                b.replace("replicates", "runs")
+            )),
+            other => other,
+        },
+        "plausible": !draws.is_empty(),
     });
     emit("start", &start).map_err(|_| Gone)?;
 
@@ -71,7 +79,17 @@ pub fn run(
         .collect();
     let mut running: Vec<Replicate> = jobs
         .par_iter()
-        .map(|&(a, r)| Replicate::new(&arms[a].1, r))
+        .map(|&(a, r)| match draws.get(r as usize) {
+            Some(sets) => {
+                let scn = arms[a]
+                    .1
+                    .clone()
+                    .with_sets(sets)
+                    .expect("checked when the request was prepared");
+                Replicate::new(&scn, r)
+            }
+            None => Replicate::new(&arms[a].1, r),
+        })
         .collect();
     let n_arms = arms.len();
     let mut emit_year = |year: i64, running: &[Replicate]| {

@@ -40,6 +40,7 @@ export function buildRequest(compare) {
   };
   if (compare !== undefined) req.compare = !!compare;
   req.keep_reforms = !!$('own-reforms').checked;
+  if ($('plausible') && $('plausible').checked) req.plausible = true;
   if (compare) req.baseline = $('baseline').value === 'as_is' ? 'as_is' : 'status_quo';
   return req;
 }

@@ -28,7 +28,7 @@ pub use check::check;
 pub use design::{DesignPoints, MAX_DESIGN_CELLS, MAX_DESIGN_POINTS, load_design};
 pub use file::load_file;
 pub use flags::{number_text, parse_param, parse_vary, parse_years};
-pub use posterior::{MAX_DRAWS, Posterior, load_posterior};
+pub use posterior::{MAX_DRAWS, Posterior, load_posterior, parse_posterior};
 
 /// The three kinds of experiment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -50,11 +50,22 @@ pub fn load_posterior(path: &Path, draws: u32, flag: &str) -> Result<Posterior, 
             MAX_BYTES >> 20
         )));
     }
+    let text = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    parse_posterior(&text, &shown, draws, flag)
+}
+
+/// Reads a posterior from its bytes (`shown` names it in messages).
+pub fn parse_posterior(
+    text: &[u8],
+    shown: &str,
+    draws: u32,
+    flag: &str,
+) -> Result<Posterior, UsageError> {
+    let bad = |m: String| UsageError(format!("{flag} {shown}: {m}"));
     let mut r = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| bad(format!("cannot read it: {e}")))?;
+        .from_reader(text);
     let head: Vec<String> = r
         .headers()
         .map_err(|e| bad(format!("cannot read its header: {e}")))?
@@ -115,7 +126,7 @@ pub fn load_posterior(path: &Path, draws: u32, flag: &str) -> Result<Posterior, 
         return Err(bad("it has no row with a weight above 0".into()));
     }
     Ok(Posterior {
-        file: shown,
+        file: shown.to_string(),
         draws,
         keys,
         rows,
