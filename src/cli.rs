@@ -611,8 +611,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             experiment(spec, None, &a.control)
         }
         Command::Experiment(a) => {
-            if let Some(c) = calibration_file(&a)? {
-                return calibrate_fit(c, Some(&a.file));
+            if let Some((c, discussion)) = calibration_file(&a)? {
+                return calibrate_fit(c, Some((&a.file, discussion)));
             }
             if a.markdown.is_some() {
                 return Err(UsageError(format!(
@@ -1019,6 +1019,10 @@ fn check_scale(scale: Option<f64>) -> anyhow::Result<f64> {
     }
 }
 
+/// A calibration file's discussion: (target id, text), and the opening
+/// paragraphs under an empty id.
+type Discussion = Vec<(String, String)>;
+
 /// A calibration as an experiment file (`kind = "calibrate"`): the keys are
 /// `calibrate`'s flags; paths are relative to the file.
 #[derive(serde::Deserialize)]
@@ -1043,11 +1047,17 @@ struct CalibrationFile {
     min_acceptance: Option<f64>,
     min_improvement: Option<f64>,
     seed: Option<u64>,
+    /// The researcher's discussion of targets, by id, for the report.
+    #[serde(default)]
+    discussion: std::collections::BTreeMap<String, String>,
+    /// Paragraphs that open the report: why these parameters and priors.
+    #[serde(default)]
+    about: Vec<String>,
 }
 
 /// The calibrate arguments of an experiment file of `kind = "calibrate"`
 /// (`None` for any other kind).
-fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<CalibrateArgs>> {
+fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateArgs, Discussion)>> {
     let shown = a.file.display().to_string();
     let Ok(text) = std::fs::read_to_string(&a.file) else {
         return Ok(None); // spec::load_file words the error.
@@ -1096,38 +1106,51 @@ fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<CalibrateAr
         ))
         .into());
     }
-    Ok(Some(CalibrateArgs {
-        scenario: ScenarioArgs {
-            scenario: rel(&f.scenario),
-            sets: f.set,
+    let mut discussion: Vec<(String, String)> = f.discussion.clone().into_iter().collect();
+    // The opening paragraphs travel with the discussion, under an empty id.
+    discussion.extend(f.about.iter().map(|p| (String::new(), p.clone())));
+    Ok(Some((
+        CalibrateArgs {
+            scenario: ScenarioArgs {
+                scenario: rel(&f.scenario),
+                sets: f.set,
+            },
+            targets: rel(&f.targets),
+            params: f.param,
+            replicates: Some(range("replicates", f.replicates, 1, 100_000, 2)?),
+            particles: range("particles", f.particles, 10, 100_000, 100)?,
+            budget: range("budget", f.budget, 10, 10_000_000, 3000)?,
+            generations: range("generations", f.generations, 1, 1000, 12)?,
+            quantile: f.quantile.unwrap_or(0.5),
+            min_acceptance: f.min_acceptance.unwrap_or(0.02),
+            min_improvement: f.min_improvement.unwrap_or(0.02),
+            hold_out: f.hold_out,
+            scale: f.scale,
+            seed: f.seed,
+            out: Some(
+                a.control
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| Path::new("outputs").join(&name)),
+            ),
+            threads: a.control.threads,
+            force: a.control.force,
+            markdown: a.markdown.clone(),
         },
-        targets: rel(&f.targets),
-        params: f.param,
-        replicates: Some(range("replicates", f.replicates, 1, 100_000, 2)?),
-        particles: range("particles", f.particles, 10, 100_000, 100)?,
-        budget: range("budget", f.budget, 10, 10_000_000, 3000)?,
-        generations: range("generations", f.generations, 1, 1000, 12)?,
-        quantile: f.quantile.unwrap_or(0.5),
-        min_acceptance: f.min_acceptance.unwrap_or(0.02),
-        min_improvement: f.min_improvement.unwrap_or(0.02),
-        hold_out: f.hold_out,
-        scale: f.scale,
-        seed: f.seed,
-        out: Some(
-            a.control
-                .out
-                .clone()
-                .unwrap_or_else(|| Path::new("outputs").join(&name)),
-        ),
-        threads: a.control.threads,
-        force: a.control.force,
-        markdown: a.markdown.clone(),
-    }))
+        discussion,
+    )))
 }
 
 /// `bureausim calibrate --param ...` (or an experiment file of `kind =
 /// "calibrate"`, `file`): the fit, run or resumed in its folder.
-fn calibrate_fit(a: CalibrateArgs, file: Option<&Path>) -> anyhow::Result<()> {
+fn calibrate_fit(
+    a: CalibrateArgs,
+    file: Option<(&Path, Vec<(String, String)>)>,
+) -> anyhow::Result<()> {
+    let (file, discussion) = match file {
+        Some((f, d)) => (Some(f), d),
+        None => (None, Vec::new()),
+    };
     use crate::experiment::calibration::{abc, run as cal, targets};
     let reps = a.replicates.unwrap_or(2);
     let mut scn = load(&a.scenario, vec![format!("sim.replicates={reps}")])?;
@@ -1212,6 +1235,9 @@ fn calibrate_fit(a: CalibrateArgs, file: Option<&Path>) -> anyhow::Result<()> {
             dest.display()
         );
     }
+    if let Some(m) = &a.markdown {
+        command.push_str(&format!(" --markdown {}", m.display()));
+    }
     let setup = cal::Setup::new(
         scn,
         size,
@@ -1223,6 +1249,16 @@ fn calibrate_fit(a: CalibrateArgs, file: Option<&Path>) -> anyhow::Result<()> {
         command,
     )?;
     let mut setup = setup;
+    for (id, _) in &discussion {
+        if !id.is_empty() && !setup.targets.targets.iter().any(|t| &t.id == id) {
+            return Err(UsageError(format!(
+                "experiment file: [discussion] names `{id}`, which is not a target of `{}`",
+                a.targets.display()
+            ))
+            .into());
+        }
+    }
+    setup.discussion = discussion;
     if size != 1.0 {
         let mut full = load(&a.scenario, vec![format!("sim.replicates={}", reps.max(4))])?;
         full.sim.seed = seed;

@@ -81,7 +81,7 @@ use std::path::Path;
 use crate::experiment::calibration::abc::{Fit as AbcFit, weighted_quantile};
 use crate::experiment::calibration::run::{Outcome, Setup};
 use crate::output::chart::{self, Panel, Series};
-use crate::output::report::html::{CSS, esc, inline};
+use crate::output::report::html::{CSS, esc, figure, inline};
 use crate::output::report::terminal::text_table;
 use crate::staging::write_file_atomic;
 
@@ -92,6 +92,8 @@ struct ParamRow {
     before: f64,
     /// The representative particle's value.
     representative: f64,
+    /// Share of the posterior's weight at or below `before`.
+    before_percentile: f64,
     mean: f64,
     median: f64,
     low: f64,
@@ -158,6 +160,13 @@ fn param_rows(setup: &Setup, out: &Outcome) -> Vec<ParamRow> {
                     rounded(p.high)
                 ),
                 before: out.start.params[i],
+                before_percentile: xs
+                    .iter()
+                    .zip(&post.weights)
+                    .filter(|(x, _)| **x <= out.start.params[i])
+                    .map(|(_, w)| w)
+                    .sum::<f64>()
+                    / post.weights.iter().sum::<f64>().max(f64::MIN_POSITIVE),
                 representative: post.params[rep][i],
                 mean: weighted_mean(&xs, &post.weights),
                 median: finite_quantile(&xs, &post.weights, 0.5),
@@ -315,7 +324,7 @@ fn fit_csv(rows: &[TargetRow]) -> anyhow::Result<Vec<u8>> {
 /// posterior correlations, and the tolerance and acceptance by generation.
 fn charts(setup: &Setup, out: &Outcome) -> Vec<(String, String, chart::Chart)> {
     let post = out.fit.posterior();
-    let bins = 20usize;
+    let bins = 10usize;
     let centres: Vec<f64> = (0..bins).map(|b| (b as f64 + 0.5) / bins as f64).collect();
     let panels: Vec<Panel> = setup
         .params
@@ -346,7 +355,7 @@ fn charts(setup: &Setup, out: &Outcome) -> Vec<(String, String, chart::Chart)> {
         .collect();
     let marginals = chart::overlay(
         "Posterior of each parameter over its prior range",
-        "position in the prior range (0: low end, 1: high end; log scale for log priors)",
+        "position in the prior range (0 low, 1 high; log priors on log scale)",
         &panels,
         "",
     );
@@ -437,7 +446,13 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
     let post = fit.posterior();
     let fitted: Vec<&TargetRow> = targets.iter().filter(|t| t.role == "fitted").collect();
     let met = fitted.iter().filter(|t| t.distance <= 2.0).count();
-    let mut intro = vec![
+    let mut intro: Vec<String> = setup
+        .discussion
+        .iter()
+        .filter(|(id, _)| id.is_empty())
+        .map(|(_, p)| p.clone())
+        .collect();
+    intro.extend([
         format!(
             "Scenario `{}` at scale {}, {} replicates a particle; targets `{}` ({} fitted, {} held out, {} not computed); {} parameters.",
             setup.scenario.name,
@@ -464,7 +479,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             "{met} of {} fitted targets are within 2 standard deviations (or half an interval's width beyond it) at the posterior mean.",
             fitted.len()
         ),
-    ];
+    ]);
     let rep = out.representative;
     intro.push(format!(
         "The representative particle (number {} of `posterior.csv`, nearest the posterior medians; distance {}), as overrides: `{}`.",
@@ -491,6 +506,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             "parameter",
             "prior",
             "before",
+            "before's posterior percentile",
             "posterior mean",
             "median",
             "90% interval",
@@ -507,6 +523,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
                     format!("`{}`", p.key),
                     p.prior.clone(),
                     rounded(p.before),
+                    format!("{:.0}%", (100.0 * p.before_percentile).max(0.0)),
                     rounded(p.mean),
                     rounded(p.median),
                     format!("[{}, {}]", rounded(p.low), rounded(p.high)),
@@ -620,6 +637,9 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             ));
         }
     }
+    for (id, text) in setup.discussion.iter().filter(|(id, _)| !id.is_empty()) {
+        notes.push(format!("**{id}** (discussion): {text}"));
+    }
     notes.extend([
         "Distances are in units of each target's uncertainty: |model − observed| / sd, or for an interval 0 inside it and the distance to its nearer end over a quarter of its width. The posterior mean's distance can exceed the tolerance when targets pull against each other.".to_string(),
         "`posterior.csv` holds the particles with their weights; `--ensemble posterior.csv` runs a comparison, sweep or experiment over draws from it, so its intervals carry what the targets leave open about these parameters.".into(),
@@ -699,15 +719,7 @@ fn html(setup: &Setup, d: &Doc, figures: &[(String, String, String)]) -> String 
     }
     s.push_str("<h2>Plots</h2>\n");
     for (_, caption, svg) in figures {
-        let svg = svg
-            .trim_start_matches(|c| c != '<')
-            .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-            .trim_start();
-        let _ = writeln!(
-            s,
-            "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
-            inline(caption)
-        );
+        s.push_str(&figure(svg, caption));
     }
     for n in &d.notes {
         let _ = writeln!(s, "<p>{}</p>", inline(n));

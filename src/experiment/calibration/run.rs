@@ -94,6 +94,9 @@ pub struct Setup {
     /// With a scaled fit: the scenario at full size, on which the
     /// representative particle is checked once the fit ends.
     pub full_size: Option<Scenario>,
+    /// The researcher's discussion of targets, by id (from a calibration
+    /// file's `[discussion]`), printed in the report; not part of the result.
+    pub discussion: Vec<(String, String)>,
 }
 
 /// One simulated particle.
@@ -210,6 +213,7 @@ impl Setup {
             settings,
             command,
             full_size: None,
+            discussion: Vec::new(),
         })
     }
 

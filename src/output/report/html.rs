@@ -46,6 +46,18 @@ pub(crate) fn inline(s: &str) -> String {
     out
 }
 
+/// An SVG drawing inlined as a figure with its caption.
+pub(crate) fn figure(svg: &str, caption: &str) -> String {
+    let svg = svg
+        .trim_start_matches(|c| c != '<')
+        .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        .trim_start();
+    format!(
+        "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+        inline(caption)
+    )
+}
+
 pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String {
     let mut s = String::new();
     let _ = write!(
@@ -116,15 +128,7 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
     if !r.figures.is_empty() {
         s.push_str("<h2>Plots</h2>\n");
         for (f, svg) in r.figures.iter().zip(svgs) {
-            let svg = svg
-                .trim_start_matches(|c| c != '<')
-                .trim_start_matches("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-                .trim_start();
-            let _ = writeln!(
-                s,
-                "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
-                inline(&f.caption)
-            );
+            s.push_str(&figure(svg, &f.caption));
         }
     }
     for n in &r.notes {
