@@ -622,6 +622,16 @@ impl Plan {
                 }
             )));
         }
+        if self.runs() > 1_000_000 {
+            return Err(err(format!(
+                "--ensemble {}: {} variants × {} draws × {} replicates = {} runs, more than the 1,000,000 an experiment may have; lower --draws or --replicates",
+                post.file,
+                self.variants.len(),
+                self.draws.len(),
+                self.spec.replicates,
+                self.runs()
+            )));
+        }
         let tree = toml::Value::try_from(&self.bases[0]).expect("scenario serialises");
         for k in &post.keys {
             if let Err(e) = paths::get(&tree, k) {
