@@ -938,6 +938,18 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     if !a.params.is_empty() {
         return calibrate_fit(a, None);
     }
+    for (flag, given) in [
+        ("--markdown", a.markdown.is_some()),
+        ("--seed", a.seed.is_some()),
+        ("--hold-out", !a.hold_out.is_empty()),
+    ] {
+        if given {
+            return Err(UsageError(format!(
+                "{flag} belongs to a fit: give the parameters to fit with --param KEY=LOW:HIGH (without --param, calibrate only measures the scenario against its targets)"
+            ))
+            .into());
+        }
+    }
     let mut extra = Vec::new();
     if let Some(r) = a.replicates {
         extra.push(format!("sim.replicates={r}"));

@@ -334,3 +334,48 @@ fn a_calibration_runs_from_an_experiment_file_and_its_unknown_keys_are_named() {
     let e = sb.bad_input(&["experiment", "bad.toml"]);
     assert_mentions(&e, &["bad.toml", "particle"]);
 }
+
+#[test]
+fn failures_everywhere_and_arms_an_ensemble_would_merge_are_refused_by_name() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    // Every simulation fails (the runs end before the targets' years):
+    // an error that says why, not a panic.
+    let e = sb.bad_input(&[
+        "calibrate",
+        scenario,
+        "--targets",
+        "targets.toml",
+        "--param",
+        "sim.years=2:4",
+        "--particles",
+        "10",
+        "--budget",
+        "10",
+        "--out",
+        "none",
+    ]);
+    assert_mentions(&e, &["--param sim.years", "not the model"]);
+    // Arms that differ in a key the posterior sets would lose the difference.
+    let text = std::fs::read_to_string(sb.join(scenario))
+        .unwrap()
+        .replace("name = \"tiny\"", "name = \"rich\"");
+    sb.write(
+        "rich.toml",
+        &format!("{text}\n[corruption]\nrent_value = 6.0\n"),
+    );
+    sb.write("post.csv", "weight,corruption.rent_value\n1,2\n");
+    let e = sb.bad_input(&["compare", scenario, "rich.toml", "--ensemble", "post.csv"]);
+    assert_mentions(&e, &["rich.toml", "`corruption.rent_value`", "vanish"]);
+    // Flags of a fit without --param are refused, not ignored.
+    let e = sb.bad_input(&[
+        "calibrate",
+        scenario,
+        "--targets",
+        "targets.toml",
+        "--seed",
+        "3",
+    ]);
+    assert_mentions(&e, &["--seed", "--param"]);
+}

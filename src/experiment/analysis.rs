@@ -403,7 +403,7 @@ pub fn ensemble_stats(
             for v in 0..arms {
                 let effects: Vec<f64> = (0..draws).map(|d| by_draw[v][d] - by_draw[0][d]).collect();
                 let finite: Vec<f64> = effects.iter().copied().filter(|x| x.is_finite()).collect();
-                let p_better = if finite.is_empty() {
+                let p_better = if finite.is_empty() || v == 0 {
                     f64::NAN
                 } else {
                     finite

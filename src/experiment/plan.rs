@@ -640,6 +640,20 @@ impl Plan {
                     post.file
                 )));
             }
+            // A draw sets the key in every arm, so arms that differ in it
+            // would lose their difference.
+            let first = paths::get(&tree, k).ok().cloned();
+            for (b, p) in self.bases.iter().zip(&self.spec.scenarios).skip(1) {
+                let other = toml::Value::try_from(b).expect("scenario serialises");
+                if paths::get(&other, k).ok() != first.as_ref() {
+                    return Err(err(format!(
+                        "--ensemble {}: `{}` sets `{k}` differently from `{}`, and every draw of the posterior sets `{k}` in every arm, so that difference would vanish; compare scenarios that differ in other keys (or by a reform), or use a posterior without `{k}`",
+                        post.file,
+                        p.display(),
+                        self.spec.scenarios[0].display()
+                    )));
+                }
+            }
         }
         let mut seen = std::collections::BTreeSet::new();
         for (d, &row) in self.draws.iter().enumerate() {

@@ -309,10 +309,26 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             "plausible",
         )
         .map_err(|e| e.0)?;
+        // Keys the library scenario sets itself (a teaching demo's own
+        // interference, say) stay as the scenario has them.
+        let own = toml::Value::try_from(&entry.scenario).expect("scenario serialises");
+        let defaults = toml::Value::try_from(Scenario::default()).expect("scenario serialises");
+        let kept: Vec<bool> = post
+            .keys
+            .iter()
+            .map(|k| paths::get(&own, k).ok() == paths::get(&defaults, k).ok())
+            .collect();
         prepared.draws = post
             .draw(prepared.yours.sim.seed)
             .into_iter()
-            .map(|row| post.sets(row))
+            .map(|row| {
+                post.sets(row)
+                    .into_iter()
+                    .zip(&kept)
+                    .filter(|(_, k)| **k)
+                    .map(|(s, _)| s)
+                    .collect()
+            })
             .collect();
         let mut arms = vec![&prepared.yours];
         if let Some(b) = &prepared.baseline {

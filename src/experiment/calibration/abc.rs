@@ -215,6 +215,7 @@ pub fn fit(
             simulations,
         });
     }
+    normalise(&mut g0.weights);
     if g0.params.len() < s.particles {
         return Fit {
             generations: vec![g0],
@@ -222,7 +223,6 @@ pub fn fit(
             simulations,
         };
     }
-    normalise(&mut g0.weights);
     generations.push(g0);
     loop {
         if generations.len() >= s.max_generations {

@@ -152,6 +152,12 @@ impl Setup {
         let mut seen = std::collections::HashSet::new();
         for p in &mut params {
             let shown = format!("--param {}={}:{}", p.key, p.low, p.high);
+            if p.key == "sim" || p.key.starts_with("sim.") {
+                return Err(UsageError(format!(
+                    "{shown}: `{}` sets how the runs go (years, seed, replicates), not the model; calibrate model parameters",
+                    p.key
+                )));
+            }
             if !seen.insert(p.key.clone()) {
                 return Err(UsageError(format!(
                     "{shown}: `{}` is given twice; give each parameter once",
@@ -560,6 +566,23 @@ pub fn run(
             })
             .collect()
     };
+    if fit.posterior().params.is_empty() {
+        let mut why: Vec<String> = sims.iter().filter_map(|s| s.failure.clone()).collect();
+        why.sort();
+        why.dedup();
+        return Err(UsageError(format!(
+            "no simulation of the {} run succeeded, so there is no posterior{}",
+            fit.simulations,
+            match why.first() {
+                Some(w) => format!(
+                    "; the first of {} reasons: {w} (widen the budget only once the parameters' ranges give valid runs)",
+                    why.len()
+                ),
+                None => String::new(),
+            }
+        ))
+        .into());
+    }
     let start = setup.simulate(&here, base);
     let representative = representative(setup, &fit);
     let full = setup

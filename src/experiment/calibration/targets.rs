@@ -189,6 +189,15 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
                 "{at}: `id` must be non-empty and unique, got \"{}\"",
                 t.id
             ));
+        } else if !t
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            problems.push(format!(
+                "{at}: `id` may hold letters, digits, `_`, `-` and `.` only (it heads a column of the journal and a row of the report), got {:?}",
+                t.id
+            ));
         }
         let columns: Vec<&str> = match t.file {
             Source::Timeseries => METRICS.iter().map(|m| m.name).collect(),
@@ -455,12 +464,10 @@ pub fn extensive(t: &Target) -> bool {
         Source::Grades => crate::metrics::GRADE_METRICS,
         Source::Sectors => crate::metrics::SECTOR_METRICS,
     };
-    table.iter().find(|m| m.name == t.metric).is_some_and(|m| {
-        matches!(
-            m.unit,
-            "officers" | "posts" | "count" | "per year" | "million PKR"
-        )
-    })
+    table
+        .iter()
+        .find(|m| m.name == t.metric)
+        .is_some_and(|m| matches!(m.unit, "officers" | "posts" | "per year" | "million PKR"))
 }
 
 /// How well a run meets one target.

@@ -87,6 +87,18 @@ pub fn parse_posterior(
         ));
     }
     let keys: Vec<String> = key_cols.iter().map(|&i| head[i].clone()).collect();
+    for (n, k) in keys.iter().enumerate() {
+        if keys[..n].contains(k) {
+            return Err(bad(format!(
+                "the column `{k}` appears twice; give each key once"
+            )));
+        }
+        if k == "sim" || k.starts_with("sim.") {
+            return Err(bad(format!(
+                "the column `{k}` sets how the experiment runs (years, seed, replicates), which every draw must share; a posterior holds model parameters only"
+            )));
+        }
+    }
     let mut rows = Vec::new();
     let mut weights = Vec::new();
     let mut lines = Vec::new();
@@ -124,6 +136,11 @@ pub fn parse_posterior(
     let total: f64 = weights.iter().sum();
     if rows.is_empty() || total <= 0.0 {
         return Err(bad("it has no row with a weight above 0".into()));
+    }
+    if !total.is_finite() {
+        return Err(bad(
+            "its weights sum to more than a number can hold; give relative weights (e.g. summing to 1)".into(),
+        ));
     }
     Ok(Posterior {
         file: shown.to_string(),
@@ -195,5 +212,14 @@ mod tests {
         assert!(e.contains("no `weight` column"), "{e}");
         let e = load_posterior(&p, 0, "--ensemble").unwrap_err().0;
         assert!(e.contains("--draws 0"), "{e}");
+        std::fs::write(&p, "weight,sim.years,a.b\n1,5,1\n").unwrap();
+        let e = load_posterior(&p, 8, "--ensemble").unwrap_err().0;
+        assert!(e.contains("`sim.years`"), "{e}");
+        std::fs::write(&p, "weight,a.b,a.b\n1,5,1\n").unwrap();
+        let e = load_posterior(&p, 8, "--ensemble").unwrap_err().0;
+        assert!(e.contains("appears twice"), "{e}");
+        std::fs::write(&p, "weight,a.b\n1e308,1\n1e308,2\n").unwrap();
+        let e = load_posterior(&p, 8, "--ensemble").unwrap_err().0;
+        assert!(e.contains("relative weights"), "{e}");
     }
 }

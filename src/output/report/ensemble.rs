@@ -177,7 +177,8 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                     "–".into()
                 },
             ]);
-            if !is_base && directed && s.p_better.is_finite() {
+            let no_difference = s.effect_p05 == 0.0 && s.effect_p95 == 0.0;
+            if !is_base && directed && s.p_better.is_finite() && !no_difference {
                 let what = format!("`{}` on {name}", plan.variants[s.arm].label);
                 if s.p_better >= 0.9 {
                     conclusive.push(format!("{what} is better in {}", pct(s.p_better)));
