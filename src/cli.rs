@@ -1167,6 +1167,9 @@ fn calibrate_fit(
     let reps = a.replicates.unwrap_or(2);
     let mut scn = load(&a.scenario, vec![format!("sim.replicates={reps}")])?;
     let size = check_scale(a.scale)?;
+    // The service at full size, for the check of the representative
+    // particle after a scaled fit (loaded once, so its notes print once).
+    let unscaled = (size != 1.0).then(|| scn.clone());
     if size != 1.0 {
         scn = scn.scaled(size);
     }
@@ -1271,8 +1274,8 @@ fn calibrate_fit(
         }
     }
     setup.discussion = discussion;
-    if size != 1.0 {
-        let mut full = load(&a.scenario, vec![format!("sim.replicates={}", reps.max(4))])?;
+    if let Some(mut full) = unscaled {
+        full.sim.replicates = reps.max(4);
         full.sim.seed = seed;
         setup.full_size = Some(full);
     }

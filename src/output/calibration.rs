@@ -81,7 +81,7 @@ use std::path::Path;
 use crate::experiment::calibration::abc::{Fit as AbcFit, weighted_quantile};
 use crate::experiment::calibration::run::{Outcome, Setup};
 use crate::output::chart::{self, Panel, Series};
-use crate::output::report::html::{CSS, esc, figure, inline};
+use crate::output::report::html::{CSS, esc, figure, inline, table};
 use crate::output::report::terminal::text_table;
 use crate::staging::write_file_atomic;
 
@@ -699,23 +699,9 @@ fn html(setup: &Setup, d: &Doc, figures: &[(String, String, String)]) -> String 
         let _ = writeln!(s, "<p>{}</p>", inline(p));
     }
     for (title, head, rows) in &d.tables {
-        let _ = writeln!(
-            s,
-            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<thead><tr>",
-            esc(title)
-        );
-        for h in head {
-            let _ = write!(s, "<th>{}</th>", esc(h));
-        }
-        s.push_str("</tr></thead>\n<tbody>\n");
-        for row in rows {
-            s.push_str("<tr>");
-            for c in row {
-                let _ = write!(s, "<td>{}</td>", inline(c));
-            }
-            s.push_str("</tr>\n");
-        }
-        s.push_str("</tbody>\n</table></div>\n");
+        s.push_str(&table(title, head, rows, |_, c| {
+            format!("<td>{}</td>", inline(c))
+        }));
     }
     s.push_str("<h2>Plots</h2>\n");
     for (_, caption, svg) in figures {

@@ -46,6 +46,33 @@ pub(crate) fn inline(s: &str) -> String {
     out
 }
 
+/// A titled table that scrolls sideways when too wide; `cell(column,
+/// text)` gives each body cell's markup.
+pub(crate) fn table(
+    title: &str,
+    head: &[String],
+    rows: &[Vec<String>],
+    cell: impl Fn(usize, &str) -> String,
+) -> String {
+    let mut s = format!(
+        "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<thead><tr>\n",
+        esc(title)
+    );
+    for h in head {
+        let _ = write!(s, "<th>{}</th>", esc(h));
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        s.push_str("<tr>");
+        for (k, c) in row.iter().enumerate() {
+            s.push_str(&cell(k, c));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody>\n</table></div>\n");
+    s
+}
+
 /// An SVG drawing inlined as a figure with its caption.
 pub(crate) fn figure(svg: &str, caption: &str) -> String {
     let svg = svg
@@ -98,32 +125,18 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
         );
     }
     for (title, head, rows) in &r.tables {
-        let _ = writeln!(
-            s,
-            "<h2>{}</h2>\n<div class=\"scroll\"><table>\n<thead><tr>",
-            esc(title)
-        );
-        for h in head {
-            let _ = write!(s, "<th>{}</th>", esc(h));
-        }
-        s.push_str("</tr></thead>\n<tbody>\n");
-        for row in rows {
-            s.push_str("<tr>");
-            for (k, c) in row.iter().enumerate() {
-                let class = if c.ends_with(" *") {
-                    " class=\"sig\""
-                } else {
-                    ""
-                };
-                if k == 0 {
-                    let _ = write!(s, "<th scope=\"row\">{}</th>", esc(c));
-                } else {
-                    let _ = write!(s, "<td{class}>{}</td>", esc(c));
-                }
+        s.push_str(&table(title, head, rows, |k, c| {
+            let class = if c.ends_with(" *") {
+                " class=\"sig\""
+            } else {
+                ""
+            };
+            if k == 0 {
+                format!("<th scope=\"row\">{}</th>", esc(c))
+            } else {
+                format!("<td{class}>{}</td>", esc(c))
             }
-            s.push_str("</tr>\n");
-        }
-        s.push_str("</tbody>\n</table></div>\n");
+        }));
     }
     if !r.figures.is_empty() {
         s.push_str("<h2>Plots</h2>\n");
