@@ -395,6 +395,12 @@ pub struct CalibrateArgs {
     /// docs/calibration.md is made this way.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// With --param: one round of shard I of N, every shard giving the same
+    /// --out (a folder they share): each simulates every N-th proposal.
+    /// Run the shards again until one says the fit is complete, then once
+    /// without --shard to write the results (docs/experiments.md).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -831,6 +837,19 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
 
 fn merge(a: MergeArgs) -> anyhow::Result<()> {
     let out = staging::normalize(&a.out);
+    if a.dirs[0].join("calibration.json").is_file() {
+        let m = crate::experiment::calibration::run::merge(&a.dirs, &out, a.force)?;
+        println!(
+            "merged {} journal(s) of {} calibration folder(s): {} simulations → {}\nNext: give the shards --out {} for another round, or finish the fit there (it resumes from the merged journal):\n  {}",
+            m.journals,
+            a.dirs.len(),
+            m.simulations,
+            out.display(),
+            out.display(),
+            m.command
+        );
+        return Ok(());
+    }
     let plan = store::merge(&a.dirs, &out, a.force)?;
     println!(
         "merged {} shard folder(s): {} runs of `{}` → {}",
@@ -942,6 +961,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         ("--markdown", a.markdown.is_some()),
         ("--seed", a.seed.is_some()),
         ("--hold-out", !a.hold_out.is_empty()),
+        ("--shard", a.shard.is_some()),
     ] {
         if given {
             return Err(UsageError(format!(
@@ -1081,12 +1101,6 @@ fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateA
         return Ok(None);
     }
     let f: CalibrationFile = crate::scenario::read_toml_file(&a.file, "experiment file")?;
-    if a.control.shard.is_some() {
-        return Err(UsageError(format!(
-            "--shard: experiment file `{shown}` is a calibration, which runs on one machine (and resumes when run again); sharding a calibration is not supported yet"
-        ))
-        .into());
-    }
     let dir = a.file.parent().unwrap_or(Path::new(""));
     let rel = |p: &PathBuf| {
         if p.is_absolute() {
@@ -1148,9 +1162,67 @@ fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateA
             threads: a.control.threads,
             force: a.control.force,
             markdown: a.markdown.clone(),
+            shard: a.control.shard.clone(),
         },
         discussion,
     )))
+}
+
+/// Removes a calibration folder's files (its own, and the shards'
+/// journals) to start it again.
+fn remove_calibration(dest: &Path, ours: &[&str]) -> anyhow::Result<()> {
+    for n in ours {
+        let _ = std::fs::remove_file(dest.join(n));
+    }
+    for j in crate::experiment::calibration::run::journals(dest)? {
+        let _ = std::fs::remove_file(j);
+    }
+    Ok(())
+}
+
+/// What a shard's round did and what to run next.
+fn shard_round_words(
+    s: Shard,
+    r: &crate::experiment::calibration::run::Round,
+    setup: &crate::experiment::calibration::run::Setup,
+    dest: &Path,
+) -> String {
+    use crate::experiment::calibration::abc::Stop;
+    let done = r.fit.generations.len();
+    let head = format!(
+        "shard {}/{}: simulated {} (and took {} from the journals in {})",
+        s.index,
+        s.count,
+        r.simulated,
+        r.replayed,
+        dest.display()
+    );
+    if r.fit.stop != Stop::Pending {
+        return format!(
+            "{head}. The fit is complete ({} generations; {}): run it once without --shard to write the results:\n  {}",
+            done,
+            r.fit.stop.words(),
+            setup.command
+        );
+    }
+    let at = match r.at {
+        Some(p) => format!(
+            "generation {} has {}/{} particles from the first {} proposals{}",
+            p.generation,
+            p.accepted,
+            setup.settings.particles,
+            p.tries,
+            if p.tolerance.is_finite() {
+                format!(" (tolerance {})", crate::error::rounded(p.tolerance))
+            } else {
+                String::new()
+            }
+        ),
+        None => format!("generation {done} waits for its first proposals"),
+    };
+    format!(
+        "{head}. Round over: {at}, and needs the other shards' simulations. When every shard's round is done, run the shards again (each resumes); repeat until one says the fit is complete."
+    )
 }
 
 /// `bureausim calibrate --param ...` (or an experiment file of `kind =
@@ -1164,6 +1236,19 @@ fn calibrate_fit(
         None => (None, Vec::new()),
     };
     use crate::experiment::calibration::{abc, run as cal, targets};
+    let shard = a.shard.as_deref().map(Shard::parse).transpose()?;
+    if shard.is_some() && a.force {
+        return Err(UsageError(
+            "--force with --shard: the shards share one folder, and starting it again would delete the other shards' work; start it again once, without --shard, then run the shards".into(),
+        )
+        .into());
+    }
+    if shard.is_some() && a.markdown.is_some() {
+        return Err(UsageError(
+            "--markdown with --shard: a shard writes no report; give --markdown to the run without --shard that writes the results".into(),
+        )
+        .into());
+    }
     let reps = a.replicates.unwrap_or(2);
     let mut scn = load(&a.scenario, vec![format!("sim.replicates={reps}")])?;
     let size = check_scale(a.scale)?;
@@ -1307,7 +1392,9 @@ fn calibrate_fit(
             .with_context(|| format!("cannot read `{}`", dest.display()))?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| !OURS.contains(&n.as_str()) && !n.starts_with('.'))
+            .filter(|n| {
+                !OURS.contains(&n.as_str()) && !cal::is_shard_journal(n) && !n.starts_with('.')
+            })
             .collect();
         if theirs.is_none() || !foreign.is_empty() {
             return Err(UsageError(format!(
@@ -1329,13 +1416,9 @@ fn calibrate_fit(
                 ))
                 .into());
             }
-            for n in OURS {
-                let _ = std::fs::remove_file(dest.join(n));
-            }
+            remove_calibration(&dest, &OURS)?;
         } else if a.force {
-            for n in OURS {
-                let _ = std::fs::remove_file(dest.join(n));
-            }
+            remove_calibration(&dest, &OURS)?;
         }
     }
     std::fs::create_dir_all(&dest)
@@ -1345,12 +1428,16 @@ fn calibrate_fit(
         "bureausim_version": env!("CARGO_PKG_VERSION"),
         "fingerprint": fingerprint,
         "command": setup.command,
+        "out": dest.display().to_string(),
     });
-    staging::write_file_atomic(
-        &manifest,
-        serde_json::to_string_pretty(&manifest_json)?.as_bytes(),
-        true,
-    )?;
+    // Shards share the folder: the first writes the manifest.
+    if shard.is_none() || !manifest.exists() {
+        staging::write_file_atomic(
+            &manifest,
+            serde_json::to_string_pretty(&manifest_json)?.as_bytes(),
+            true,
+        )?;
+    }
     let threads = worker_threads(a.threads);
     let est = setup.scenario.size_estimate();
     check_memory(
@@ -1364,8 +1451,8 @@ fn calibrate_fit(
     let started = Instant::now();
     let last = std::sync::Mutex::new(Instant::now() - std::time::Duration::from_secs(10));
     let budget = setup.settings.budget;
-    let outcome = pool.install(|| {
-        cal::run(&setup, &dest, &|p, fresh| {
+    let ran = pool.install(|| {
+        cal::run(&setup, &dest, shard, &|p, fresh| {
             let mut l = last.lock().expect("lock");
             if l.elapsed() < std::time::Duration::from_secs(2) && p.simulations < budget {
                 return;
@@ -1395,6 +1482,14 @@ fn calibrate_fit(
             );
         })
     })?;
+    let outcome = match ran {
+        cal::Ran::Done(o) => o,
+        cal::Ran::Round(r) => {
+            let s = shard.expect("a round is a shard's");
+            println!("{}", shard_round_words(s, &r, &setup, &dest));
+            return Ok(());
+        }
+    };
     if outcome.replayed > 0 {
         eprintln!(
             "resumed: {} simulations taken from {}",

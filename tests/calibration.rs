@@ -1,8 +1,9 @@
 //! Calibration and ensembles end to end: a parameter known to the test is
 //! recovered by `bureausim calibrate` from targets the model made at that
 //! value; a calibration cut short and run again ends byte for byte as an
-//! uninterrupted one; a folder of another calibration is refused; and a
-//! comparison over an ensemble of one draw equals the plain comparison.
+//! uninterrupted one; a folder of another calibration is refused; shards
+//! (sharing a folder, or merged) give one machine's fit byte for byte; and
+//! a comparison over an ensemble of one draw equals the plain comparison.
 
 #[allow(dead_code)]
 mod common;
@@ -90,6 +91,25 @@ fn write_model_targets(sb: &Sandbox, scenario: &str) {
              [[target]]\nid = \"recruits\"\nmetric = \"recruits\"\nfile = \"timeseries\"\nyears = [5, 10]\ninterval = [0, 1000]\nsource = \"none\"\nwhy = \"a held-out check\"\n"
         ),
     );
+}
+
+/// Asserts that the calibration folders `a` and `b` hold the same results
+/// (their own `--out` aside).
+fn assert_same_fit(sb: &Sandbox, a: &str, b: &str) {
+    for f in [
+        "posterior.csv",
+        "fit.csv",
+        "generations.csv",
+        "simulations.csv",
+        "report.md",
+    ] {
+        let text = |d: &str| {
+            String::from_utf8(read(&sb.join(d), f))
+                .unwrap()
+                .replace(&format!("--out {d}"), "--out DIR")
+        };
+        assert!(text(a) == text(b), "{f} of {b} differs from {a}'s");
+    }
 }
 
 fn calibrate_args<'a>(scenario: &'a str, out: &'a str, budget: &'a str) -> Vec<&'a str> {
@@ -200,20 +220,7 @@ fn a_calibration_cut_short_resumes_to_the_same_bytes_and_a_foreign_folder_is_ref
         .success();
     let stderr = String::from_utf8(again.get_output().stderr.clone()).unwrap();
     assert_mentions(&stderr, &["resumed: 69 simulations"]);
-    for f in [
-        "posterior.csv",
-        "fit.csv",
-        "generations.csv",
-        "simulations.csv",
-        "report.md",
-    ] {
-        let text = |dir: &str| {
-            String::from_utf8(read(&sb.join(dir), f))
-                .unwrap()
-                .replace(&format!("--out {dir}"), "--out DIR")
-        };
-        assert!(text("whole") == text("cut"), "{f} differs after resuming");
-    }
+    assert_same_fit(&sb, "whole", "cut");
     // Another calibration in the same folder is refused without --force.
     let mut other = calibrate_args(scenario, "whole", "160");
     let at = other.iter().position(|a| *a == "5").unwrap();
@@ -226,6 +233,161 @@ fn a_calibration_cut_short_resumes_to_the_same_bytes_and_a_foreign_folder_is_ref
     let e = sb.bad_input(&calibrate_args(scenario, "mine", "160"));
     assert_mentions(&e, &["not a calibration folder", "notes.txt"]);
     assert!(!sb.join("mine/simulations.csv").exists());
+}
+
+/// Runs rounds of `shards` shards, each with its own `--out` from
+/// `folder(i)`, until one says the fit is complete; the rounds it took.
+fn shard_rounds(
+    sb: &Sandbox,
+    scenario: &str,
+    shards: usize,
+    folder: &dyn Fn(usize) -> String,
+) -> usize {
+    for round in 1..=20 {
+        let mut complete = false;
+        for i in 1..=shards {
+            let out = folder(i);
+            let shard = format!("{i}/{shards}");
+            let mut args = calibrate_args(scenario, &out, "160");
+            args.extend(["--shard", &shard]);
+            let run = sb.cmd().args(&args).assert().success();
+            let stdout = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+            assert!(
+                !std::path::Path::new(&sb.join(&out))
+                    .join("posterior.csv")
+                    .exists(),
+                "a shard wrote results"
+            );
+            if stdout.contains("The fit is complete") {
+                assert_mentions(&stdout, &["without --shard"]);
+                complete = true;
+            } else {
+                assert_mentions(&stdout, &[&format!("shard {shard}"), "Round over"]);
+            }
+        }
+        if complete {
+            return round;
+        }
+    }
+    panic!("the shards did not finish the fit in 20 rounds");
+}
+
+#[test]
+fn a_calibration_sharded_over_a_shared_folder_or_merged_equals_one_machines() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    sb.cmd()
+        .args(calibrate_args(scenario, "whole", "160"))
+        .assert()
+        .success();
+    let same = |dir: &str| assert_same_fit(&sb, "whole", dir);
+    // Two shards sharing one folder, round after round; then the run
+    // without --shard writes the results from their journals.
+    let rounds = shard_rounds(&sb, scenario, 2, &|_| "shared".into());
+    assert!(rounds >= 2, "{rounds} round(s)");
+    assert!(sb.join("shared/simulations-shard-2-of-2.csv").exists());
+    let last = sb
+        .cmd()
+        .args(calibrate_args(scenario, "shared", "160"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8(last.get_output().stderr.clone()).unwrap();
+    assert_mentions(&stderr, &["resumed:"]);
+    same("shared");
+    assert!(
+        !sb.join("shared/simulations-shard-1-of-2.csv").exists(),
+        "the shards' journals are folded into simulations.csv"
+    );
+    // Shards on machines without a shared folder: one round each in its
+    // own folder, merged; the fit finishes from the merged journal.
+    for i in 1..=2 {
+        let shard = format!("{i}/2");
+        let out = format!("m{i}");
+        let mut args = calibrate_args(scenario, &out, "160");
+        args.extend(["--shard", &shard]);
+        sb.cmd().args(&args).assert().success();
+    }
+    let merged = sb
+        .cmd()
+        .args(["merge", "m1", "m2", "--out", "merged"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(merged.get_output().stdout.clone()).unwrap();
+    assert_mentions(&stdout, &["2 journal(s)", "--out merged"]);
+    sb.cmd()
+        .args(calibrate_args(scenario, "merged", "160"))
+        .assert()
+        .success();
+    same("merged");
+    // Refused: --force on a shard (it would delete the others' work), and
+    // merging another calibration's folder.
+    let mut args = calibrate_args(scenario, "shared", "160");
+    args.extend(["--shard", "1/2", "--force"]);
+    assert_mentions(&sb.bad_input(&args), &["--force with --shard"]);
+    let mut other = calibrate_args(scenario, "other", "160");
+    let at = other.iter().position(|a| *a == "5").unwrap();
+    other[at] = "6";
+    other.extend(["--shard", "1/2"]);
+    sb.cmd().args(&other).assert().success();
+    let e = sb.bad_input(&["merge", "m1", "other", "--out", "mixed"]);
+    assert_mentions(&e, &["different calibrations"]);
+}
+
+#[test]
+fn the_slurm_calibration_script_runs_rounds_then_the_results() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    sb.write(
+        "fit.toml",
+        &format!(
+            "kind = \"calibrate\"\nscenario = \"{scenario}\"\ntargets = \"targets.toml\"\n\
+             param = [\"recruitment.fill_share=0.05:0.6\", \"corruption.rent_value=0.5:8:log\"]\n\
+             hold_out = [\"recruits\"]\nreplicates = 1\nparticles = 40\nbudget = 160\ngenerations = 6\n\
+             min_improvement = 0\nseed = 5\n"
+        ),
+    );
+    sb.cmd()
+        .args(["experiment", "fit.toml", "--out", "whole"])
+        .assert()
+        .success();
+    // A stand-in for sbatch: runs the job at once (an array's tasks one
+    // after another) and prints a job id.
+    std::fs::create_dir(sb.join("bin")).unwrap();
+    sb.write(
+        "bin/sbatch",
+        "#!/bin/bash\narray=\"\"; wrap=\"\"\nfor a in \"$@\"; do case \"$a\" in --array=*) array=${a#--array=};; --wrap=*) wrap=${a#--wrap=};; esac; done\n\
+         if [ -n \"$array\" ]; then for i in $(seq ${array%-*} ${array#*-}); do SLURM_ARRAY_TASK_ID=$i bash -c \"$wrap\" >> sbatch.log 2>&1 || exit 1; done\n\
+         else bash -c \"$wrap\" >> sbatch.log 2>&1 || exit 1; fi\necho 4242\n",
+    );
+    let path = format!(
+        "{}:{}",
+        sb.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut perms = std::fs::metadata(sb.join("bin/sbatch"))
+        .unwrap()
+        .permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(sb.join("bin/sbatch"), perms).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/slurm/calibrate.sh");
+    let out = std::process::Command::new("bash")
+        .current_dir(sb.path())
+        .args([script.to_str().unwrap(), "fit.toml", "2", "8", "sharded"])
+        .env("BUREAUSIM", assert_cmd::cargo::cargo_bin("bureausim"))
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let log = std::fs::read_to_string(sb.join("sbatch.log")).unwrap_or_default();
+    assert!(
+        out.status.success(),
+        "calibrate.sh failed:\n{}{}\n{log}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_mentions(&log, &["shard 2/2", "The fit is complete"]);
+    assert_same_fit(&sb, "whole", "sharded");
 }
 
 #[test]

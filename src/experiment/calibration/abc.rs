@@ -25,6 +25,17 @@
 //! Reproducible: proposal k of generation t draws from its own stream
 //! (seed, t, k), and proposals are simulated in batches whose results are
 //! taken in proposal order, so the thread count does not change the result.
+//!
+//! Shared work ([`fit_shared`]): the proposals of a generation depend only
+//! on the generations before it, so machines can simulate disjoint shares
+//! of them at once. When the distance of a proposal is another machine's
+//! and not known yet ([`Eval::Elsewhere`]), the engine stops there
+//! ([`Stop::Pending`]) after offering the rest of a window of the
+//! generation's proposals (enough, at the acceptance rate expected, to fill
+//! it), so each machine simulates its share of them. Once every distance of
+//! the window is known (the machines' journals combined), the next run goes
+//! on from there; the fit is the same as one machine's, whoever simulated
+//! what.
 
 use rayon::prelude::*;
 
@@ -84,6 +95,17 @@ pub enum Stop {
     LowAcceptance,
     ToleranceStalled,
     Generations,
+    /// Not finished: a distance another machine simulates is not known yet.
+    Pending,
+}
+
+/// What the distance closure of [`fit_shared`] knows of a proposal.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Eval {
+    /// Simulated (here or read back): the distance, `None` if it failed.
+    Known(Option<f64>),
+    /// Another machine's to simulate, and not known yet.
+    Elsewhere,
 }
 
 impl Stop {
@@ -94,6 +116,7 @@ impl Stop {
             Stop::LowAcceptance => "the acceptance rate fell below its floor",
             Stop::ToleranceStalled => "the tolerance stopped improving",
             Stop::Generations => "the last generation was reached",
+            Stop::Pending => "it waits for simulations of other shards",
         }
     }
 }
@@ -124,6 +147,8 @@ pub struct Fit {
     pub generations: Vec<Generation>,
     pub stop: Stop,
     pub simulations: usize,
+    /// With [`Stop::Pending`]: the generation that waits, as far as it got.
+    pub waiting: Option<Progress>,
 }
 
 impl Fit {
@@ -155,10 +180,56 @@ pub fn fit(
     distance: &(dyn Fn(&[f64], u64) -> Option<f64> + Sync),
     progress: &dyn Fn(&Progress),
 ) -> Fit {
+    fit_shared(
+        priors,
+        s,
+        &|x, seed| Eval::Known(distance(x, seed)),
+        progress,
+    )
+}
+
+/// The seed of proposal `k` of generation `t`.
+fn proposal_seed(s: &Settings, t: usize, k: usize) -> u64 {
+    s.seed ^ ((t as u64) << 40) ^ (k as u64 + 1)
+}
+
+/// The proposal after which a generation's window of shared work ends:
+/// enough proposals past `at` to accept the `wanted` particles still
+/// missing at the acceptance rate expected (`expected`), with a margin of a
+/// fifth, and never past the budget.
+fn window_end(s: &Settings, at: usize, wanted: usize, expected: f64, budget_left: usize) -> usize {
+    let rate = expected.clamp(s.min_acceptance.max(0.01), 1.0);
+    let n = ((1.2 * wanted as f64 / rate).ceil() as usize).max(s.batch.max(1));
+    at + n.min(budget_left)
+}
+
+/// The acceptance rate expected for generation `t` before it has data of
+/// its own: all for the prior; for the first tolerance, about the quantile;
+/// later, three quarters of the last generation's (tolerances tighten).
+fn expected_acceptance(s: &Settings, generations: &[Generation], current: &Generation) -> f64 {
+    if current.tries >= 50 {
+        return current.acceptance();
+    }
+    match generations.len() {
+        0 => 1.0,
+        1 => s.quantile,
+        _ => 0.75 * generations.last().map_or(1.0, Generation::acceptance),
+    }
+}
+
+/// [`fit`] with a distance that may be another machine's (see the module's
+/// notes): stops with [`Stop::Pending`] at the first such distance, once
+/// the rest of the generation's window has been offered to `distance`.
+pub fn fit_shared(
+    priors: &[Prior],
+    s: &Settings,
+    distance: &(dyn Fn(&[f64], u64) -> Eval + Sync),
+    progress: &dyn Fn(&Progress),
+) -> Fit {
     let dims = priors.len();
     let mut simulations = 0usize;
     let mut generations: Vec<Generation> = Vec::new();
-    let seed_of = |t: usize, k: usize| s.seed ^ ((t as u64) << 40) ^ (k as u64 + 1);
+    let seed_of = |t: usize, k: usize| proposal_seed(s, t, k);
     // Generation 0: the prior, everything kept.
     let mut g0 = Generation {
         tolerance: f64::INFINITY,
@@ -175,24 +246,47 @@ pub fn fit(
         if n == 0 {
             break;
         }
-        let proposals: Vec<Vec<f64>> = (k..k + n)
-            .map(|j| {
-                let mut rng = Stream::new(s.seed, 0, j as u64);
-                priors
-                    .iter()
-                    .map(|p| {
-                        let (a, b) = p.bounds_work();
-                        p.natural(rng.range(a, b))
-                    })
-                    .collect()
-            })
-            .collect();
-        let results: Vec<Option<f64>> = proposals
+        let prior_draw = |j: usize| -> Vec<f64> {
+            let mut rng = Stream::new(s.seed, 0, j as u64);
+            priors
+                .iter()
+                .map(|p| {
+                    let (a, b) = p.bounds_work();
+                    p.natural(rng.range(a, b))
+                })
+                .collect()
+        };
+        let proposals: Vec<Vec<f64>> = (k..k + n).map(prior_draw).collect();
+        let results: Vec<Eval> = proposals
             .par_iter()
             .enumerate()
             .map(|(i, x)| distance(x, seed_of(0, k + i)))
             .collect();
         for (i, (x, d)) in proposals.into_iter().zip(results).enumerate() {
+            let d = match d {
+                Eval::Known(d) => d,
+                Eval::Elsewhere => {
+                    let rate = expected_acceptance(s, &generations, &g0);
+                    let left = s.budget.saturating_sub(simulations);
+                    let end = window_end(s, k + i, s.particles - g0.params.len(), rate, left);
+                    (k + n..end.max(k + n)).into_par_iter().for_each(|j| {
+                        distance(&prior_draw(j), seed_of(0, j));
+                    });
+                    let waiting = Some(Progress {
+                        generation: 0,
+                        tolerance: f64::INFINITY,
+                        accepted: g0.params.len(),
+                        tries: g0.tries,
+                        simulations,
+                    });
+                    return Fit {
+                        generations: vec![g0],
+                        stop: Stop::Pending,
+                        simulations,
+                        waiting,
+                    };
+                }
+            };
             simulations += 1;
             g0.tries += 1;
             match d {
@@ -221,6 +315,7 @@ pub fn fit(
             generations: vec![g0],
             stop: Stop::Budget,
             simulations,
+            waiting: None,
         };
     }
     generations.push(g0);
@@ -230,6 +325,7 @@ pub fn fit(
                 generations,
                 stop: Stop::Generations,
                 simulations,
+                waiting: None,
             };
         }
         let last = generations.last().expect("generation 0");
@@ -239,6 +335,7 @@ pub fn fit(
                 generations,
                 stop: Stop::ToleranceStalled,
                 simulations,
+                waiting: None,
             };
         }
         let t = generations.len();
@@ -275,23 +372,47 @@ pub fn fit(
                     generations,
                     stop: Stop::Budget,
                     simulations,
+                    waiting: None,
                 };
             }
-            let proposals: Vec<Vec<f64>> = (k..k + n)
-                .map(|j| {
-                    let mut rng = Stream::new(s.seed, t as u64, j as u64);
-                    propose(&mut rng, &work, &cumulative, &chol, priors)
-                })
-                .collect();
-            let results: Vec<Option<f64>> = proposals
+            let draw = |j: usize| -> Vec<f64> {
+                let mut rng = Stream::new(s.seed, t as u64, j as u64);
+                propose(&mut rng, &work, &cumulative, &chol, priors)
+            };
+            let natural = |z: &[f64]| -> Vec<f64> {
+                z.iter().zip(priors).map(|(v, p)| p.natural(*v)).collect()
+            };
+            let proposals: Vec<Vec<f64>> = (k..k + n).map(draw).collect();
+            let results: Vec<Eval> = proposals
                 .par_iter()
                 .enumerate()
-                .map(|(i, z)| {
-                    let x: Vec<f64> = z.iter().zip(priors).map(|(v, p)| p.natural(*v)).collect();
-                    distance(&x, seed_of(t, k + i))
-                })
+                .map(|(i, z)| distance(&natural(z), seed_of(t, k + i)))
                 .collect();
             for (i, (z, d)) in proposals.into_iter().zip(results).enumerate() {
+                let d = match d {
+                    Eval::Known(d) => d,
+                    Eval::Elsewhere => {
+                        let rate = expected_acceptance(s, &generations, &next);
+                        let left = s.budget.saturating_sub(simulations);
+                        let wanted = s.particles - next.params.len();
+                        let end = window_end(s, k + i, wanted, rate, left);
+                        (k + n..end.max(k + n)).into_par_iter().for_each(|j| {
+                            distance(&natural(&draw(j)), seed_of(t, j));
+                        });
+                        return Fit {
+                            generations,
+                            stop: Stop::Pending,
+                            simulations,
+                            waiting: Some(Progress {
+                                generation: t,
+                                tolerance,
+                                accepted: next.params.len(),
+                                tries: next.tries,
+                                simulations,
+                            }),
+                        };
+                    }
+                };
                 simulations += 1;
                 next.tries += 1;
                 match d {
@@ -310,6 +431,7 @@ pub fn fit(
                         generations,
                         stop: Stop::LowAcceptance,
                         simulations,
+                        waiting: None,
                     };
                 }
             }
@@ -527,6 +649,57 @@ mod tests {
         let b = pool.install(|| fit(&priors, &settings(3), &toy, &|_| {}));
         assert_eq!(a.posterior().params, b.posterior().params);
         assert_eq!(a.simulations, b.simulations);
+    }
+
+    #[test]
+    fn shares_simulated_on_two_machines_give_the_one_machine_fit() {
+        let priors = [Prior {
+            name: "theta".into(),
+            low: -10.0,
+            high: 10.0,
+            log: false,
+        }];
+        let s = settings(5);
+        let alone = fit(&priors, &s, &toy, &|_| {});
+        let known = std::sync::Mutex::new(std::collections::HashMap::<u64, Option<f64>>::new());
+        let mut rounds = 0;
+        let shared = loop {
+            rounds += 1;
+            assert!(rounds < 100, "the shared fit does not finish");
+            let mut done = None;
+            for machine in 0..2u64 {
+                let d = |x: &[f64], seed: u64| {
+                    if let Some(d) = known.lock().unwrap().get(&seed) {
+                        return Eval::Known(*d);
+                    }
+                    let proposal = ((seed ^ s.seed) & ((1 << 40) - 1)) - 1;
+                    if proposal % 2 != machine {
+                        return Eval::Elsewhere;
+                    }
+                    let d = toy(x, seed);
+                    known.lock().unwrap().insert(seed, d);
+                    Eval::Known(d)
+                };
+                let f = fit_shared(&priors, &s, &d, &|_| {});
+                if f.stop != Stop::Pending {
+                    done = Some(f);
+                }
+            }
+            if let Some(f) = done {
+                break f;
+            }
+        };
+        assert_eq!(shared.stop, alone.stop);
+        assert_eq!(shared.simulations, alone.simulations);
+        assert_eq!(shared.generations.len(), alone.generations.len());
+        assert_eq!(shared.posterior().params, alone.posterior().params);
+        assert_eq!(shared.posterior().weights, alone.posterior().weights);
+        // A round a generation, give or take: the windows are big enough.
+        assert!(
+            rounds <= 2 * alone.generations.len() + 2,
+            "{rounds} rounds for {} generations",
+            alone.generations.len()
+        );
     }
 
     #[test]

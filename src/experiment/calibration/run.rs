@@ -20,6 +20,17 @@
 //! instead of simulating again) and continues; the result is the same, byte
 //! for byte, as one uninterrupted run. When the fit ends the journal is
 //! rewritten in the engine's order, so it too does not depend on timing.
+//!
+//! Shards ([`run`] with a [`Shard`]): machines sharing the calibration's
+//! folder each simulate every n-th proposal (by its number within its
+//! generation) and write their own journal, `simulations-shard-i-of-n.csv`;
+//! every run reads every journal in the folder. A shard's run goes as far
+//! as the distances known allow, simulates its share of the window the
+//! engine offers ([`abc::fit_shared`]) and stops: one round. Rounds repeat
+//! until the fit is complete; a run without a shard then writes the
+//! results (simulating itself whatever is still missing), folds the shards'
+//! journals into `simulations.csv`, and gives the same bytes as a fit on
+//! one machine.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -34,6 +45,7 @@ use crate::error::UsageError;
 use crate::experiment::calibration::abc::{self, Prior, Settings};
 use crate::experiment::calibration::targets::{self, TargetSet};
 use crate::experiment::plan::{check_one, linked_sets, refuse_reform_overwrite, value_text};
+use crate::experiment::store::Shard;
 use crate::paths;
 use crate::scenario::Scenario;
 use crate::sim::runner::run_replicate;
@@ -424,9 +436,44 @@ fn parse_line(line: &str, params: usize, targets: usize) -> Option<Sim> {
     })
 }
 
+/// The journal file a shard writes (`None`: the calibration's own).
+pub fn journal_name(shard: Option<Shard>) -> String {
+    match shard {
+        Some(s) => format!("simulations-shard-{}-of-{}.csv", s.index, s.count),
+        None => "simulations.csv".into(),
+    }
+}
+
+/// Whether a file name is a shard's journal.
+pub fn is_shard_journal(name: &str) -> bool {
+    name.strip_prefix("simulations-shard-")
+        .and_then(|r| r.strip_suffix(".csv"))
+        .and_then(|r| r.split_once("-of-"))
+        .is_some_and(|(i, n)| i.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
+}
+
+/// Every journal in a calibration folder, the calibration's own first.
+pub fn journals(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut shards: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok())
+            .filter(|e| is_shard_journal(&e.file_name().to_string_lossy()))
+            .map(|e| e.path())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read `{}`", dir.display())),
+    };
+    shards.sort();
+    let own = dir.join("simulations.csv");
+    Ok(std::iter::once(own)
+        .filter(|p| p.exists())
+        .chain(shards)
+        .collect())
+}
+
 /// Reads a journal: every complete line (a line cut short by a kill is
 /// left out, and simulated again).
-fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, Sim>> {
+pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, Sim>> {
     let mut map = HashMap::new();
     if !path.exists() {
         return Ok(map);
@@ -481,21 +528,191 @@ impl Outcome {
     }
 }
 
+/// What [`merge`] did.
+pub struct Merged {
+    /// The calibration's command, to run on the merged folder.
+    pub command: String,
+    /// Journals read, and distinct simulations in the merged journal.
+    pub journals: usize,
+    pub simulations: usize,
+}
+
+/// Combines the journals of calibration folders (shards that ran on
+/// machines without a shared folder) into `out`'s `simulations.csv`; `out`
+/// may already hold the same calibration, whose journals are kept in the
+/// union. Every folder must hold the same calibration (fingerprint). Input
+/// folders are only read.
+pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Result<Merged> {
+    let fingerprint_of = |d: &Path| -> anyhow::Result<(String, serde_json::Value)> {
+        let path = d.join("calibration.json");
+        let text = std::fs::read_to_string(&path).map_err(|_| {
+            UsageError(format!(
+                "`{}` is not a calibration folder (no calibration.json)",
+                d.display()
+            ))
+        })?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            UsageError(format!(
+                "`{}`: not a calibration manifest: {e}",
+                path.display()
+            ))
+        })?;
+        let fp = v["fingerprint"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| UsageError(format!("`{}` has no fingerprint", path.display())))?;
+        Ok((fp, v))
+    };
+    let (first, manifest) = fingerprint_of(&dirs[0])?;
+    for d in &dirs[1..] {
+        if fingerprint_of(d)?.0 != first {
+            return Err(UsageError(format!(
+                "`{}` and `{}` hold different calibrations (other scenario, targets, parameters, settings or version); only shards of one calibration can be merged",
+                dirs[0].display(),
+                d.display()
+            ))
+            .into());
+        }
+    }
+    let mut sources: Vec<std::path::PathBuf> = dirs.to_vec();
+    if out.exists() {
+        match fingerprint_of(out) {
+            Ok((fp, _)) if fp == first => sources.push(out.to_path_buf()),
+            _ => {
+                return Err(UsageError(format!(
+                    "--out {}: the folder exists and does not hold this calibration; choose another --out (merging calibrations adds to a folder of the same calibration and never replaces another{})",
+                    out.display(),
+                    if force { ", even with --force" } else { "" }
+                ))
+                .into());
+            }
+        }
+    }
+    let mut header: Option<String> = None;
+    let mut lines: std::collections::BTreeMap<u64, String> = std::collections::BTreeMap::new();
+    let mut read = 0;
+    for d in &sources {
+        for path in journals(d)? {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            let mut it = text.split_inclusive('\n');
+            let Some(h) = it.next().map(str::trim_end) else {
+                continue;
+            };
+            match &header {
+                None => header = Some(h.to_string()),
+                Some(x) if x == h => {}
+                Some(_) => {
+                    return Err(UsageError(format!(
+                        "`{}`: its header differs from the other journals'; it is not this calibration's",
+                        path.display()
+                    ))
+                    .into());
+                }
+            }
+            let fields = h.split(',').count();
+            for line in it {
+                let Some(line) = line.strip_suffix('\n') else {
+                    break; // cut short by a kill: simulated again
+                };
+                if let Some(sim) = parse_line(line, fields.saturating_sub(3), 0) {
+                    lines.entry(sim.seed).or_insert_with(|| line.to_string());
+                }
+            }
+            read += 1;
+        }
+    }
+    let header = header.ok_or_else(|| {
+        UsageError(format!(
+            "no journal (simulations.csv or simulations-shard-*.csv) in {}",
+            dirs.iter()
+                .map(|d| format!("`{}`", d.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create `{}`", out.display()))?;
+    let mut text = header;
+    text.push('\n');
+    for l in lines.values() {
+        text.push_str(l);
+        text.push('\n');
+    }
+    let journal = out.join("simulations.csv");
+    crate::staging::write_file_atomic(&journal, text.as_bytes(), true)?;
+    for j in journals(out)? {
+        if j != journal {
+            std::fs::remove_file(&j).with_context(|| format!("cannot remove `{}`", j.display()))?;
+        }
+    }
+    let mut m = manifest.clone();
+    let old_out = m["out"].as_str().unwrap_or_default().to_string();
+    let mut command = m["command"].as_str().unwrap_or_default().to_string();
+    let new_out = out.display().to_string();
+    if !old_out.is_empty() {
+        command = command.replace(&format!("--out {old_out}"), &format!("--out {new_out}"));
+    }
+    m["out"] = serde_json::Value::String(new_out);
+    m["command"] = serde_json::Value::String(command.clone());
+    crate::staging::write_file_atomic(
+        &out.join("calibration.json"),
+        serde_json::to_string_pretty(&m)?.as_bytes(),
+        true,
+    )?;
+    Ok(Merged {
+        command,
+        journals: read,
+        simulations: lines.len(),
+    })
+}
+
+/// A shard's round that ended before the fit did ([`run`]).
+pub struct Round {
+    /// The complete generations so far.
+    pub fit: abc::Fit,
+    /// Simulated by this run, and taken from the journals.
+    pub simulated: usize,
+    pub replayed: usize,
+    /// Where the fit stands: the generation that waits, as far as it got
+    /// (the last progress heard when the fit is complete).
+    pub at: Option<abc::Progress>,
+}
+
+/// What a run of a calibration came to.
+pub enum Ran {
+    /// The fit is complete.
+    Done(Box<Outcome>),
+    /// A shard's round: the fit is not complete (it waits for other
+    /// shards), or it is and a run without `--shard` writes the results.
+    Round(Round),
+}
+
 /// The engine's order of a seed: (generation, proposal).
-fn order_of(base: u64, seed: u64) -> (u64, u64) {
+pub fn order_of(base: u64, seed: u64) -> (u64, u64) {
     let x = seed ^ base;
     (x >> 40, (x & ((1 << 40) - 1)).wrapping_sub(1))
 }
 
-/// Runs (or resumes) the calibration whose journal is in `dir`; `progress`
-/// hears after every batch (with the simulations done in this process).
+/// Runs (or resumes) the calibration whose journals are in `dir`, or, with
+/// `shard`, one round of that shard's share; `progress` hears after every
+/// batch (with the simulations done in this process).
 pub fn run(
     setup: &Setup,
     dir: &Path,
+    shard: Option<Shard>,
     progress: &dyn Fn(&abc::Progress, usize),
-) -> anyhow::Result<Outcome> {
-    let path = dir.join("simulations.csv");
-    let old = read_journal(&path, setup)?;
+) -> anyhow::Result<Ran> {
+    let path = dir.join(journal_name(shard));
+    let mine = read_journal(&path, setup)?;
+    let mut old = HashMap::new();
+    for other in journals(dir)? {
+        if other != path {
+            old.extend(read_journal(&other, setup)?);
+        }
+    }
+    let own_empty = mine.is_empty();
+    old.extend(mine);
+    let base = setup.settings.seed;
     let replayed = std::sync::atomic::AtomicUsize::new(0);
     let fresh = std::sync::atomic::AtomicUsize::new(0);
     let journal = {
@@ -504,7 +721,7 @@ pub fn run(
             .append(true)
             .open(&path)
             .with_context(|| format!("cannot write `{}`", path.display()))?;
-        if old.is_empty() {
+        if own_empty {
             // A journal without a complete line starts again.
             f.set_len(0)?;
             writeln!(f, "{}", setup.header())?;
@@ -515,11 +732,18 @@ pub fn run(
     };
     let used = Mutex::new(HashMap::<u64, Sim>::new());
     let io_error = Mutex::new(None::<std::io::Error>);
-    let distance = |x: &[f64], seed: u64| -> Option<f64> {
+    let last = Mutex::new(None::<abc::Progress>);
+    let distance = |x: &[f64], seed: u64| -> abc::Eval {
         let sim = match old.get(&seed) {
             Some(s) if s.params == x => {
                 replayed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 s.clone()
+            }
+            _ if shard.is_some_and(|s| {
+                order_of(base, seed).1 % s.count as u64 != (s.index - 1) as u64
+            }) =>
+            {
+                return abc::Eval::Elsewhere;
             }
             _ => {
                 let s = setup.simulate(x, seed);
@@ -533,15 +757,23 @@ pub fn run(
         };
         let d = sim.distance;
         used.lock().expect("lock").insert(seed, sim);
-        d
+        abc::Eval::Known(d)
     };
-    let fit = abc::fit(&setup.priors(), &setup.settings, &distance, &|p| {
+    let fit = abc::fit_shared(&setup.priors(), &setup.settings, &distance, &|p| {
+        *last.lock().expect("lock") = Some(*p);
         progress(p, fresh.load(std::sync::atomic::Ordering::Relaxed))
     });
     if let Some(e) = io_error.into_inner().expect("lock") {
         return Err(e).with_context(|| format!("cannot write `{}`", path.display()));
     }
-    let base = setup.settings.seed;
+    if shard.is_some() {
+        return Ok(Ran::Round(Round {
+            at: fit.waiting.or(last.into_inner().expect("lock")),
+            fit,
+            simulated: fresh.into_inner(),
+            replayed: replayed.into_inner(),
+        }));
+    }
     let mut sims: Vec<Sim> = used.into_inner().expect("lock").into_values().collect();
     sims.sort_by_key(|s| order_of(base, s.seed));
     // The journal in the engine's order, so it does not depend on timing.
@@ -552,6 +784,14 @@ pub fn run(
         text.push('\n');
     }
     crate::staging::write_file_atomic(&path, text.as_bytes(), true)?;
+    // The shards' journals are folded into it (what the fit did not use was
+    // simulated past the end of a generation).
+    for other in journals(dir)? {
+        if other != path {
+            std::fs::remove_file(&other)
+                .with_context(|| format!("cannot remove `{}`", other.display()))?;
+        }
+    }
     // The scenario's own values, for the table of before and after.
     let here: Vec<f64> = {
         let tree = toml::Value::try_from(&setup.scenario).expect("scenario serialises");
@@ -589,7 +829,7 @@ pub fn run(
         .full_size
         .as_ref()
         .map(|scn| setup.simulate_on(scn, 1.0, &fit.posterior().params[representative], base));
-    Ok(Outcome {
+    Ok(Ran::Done(Box::new(Outcome {
         fit,
         sims,
         start,
@@ -597,7 +837,7 @@ pub fn run(
         base,
         representative,
         full,
-    })
+    })))
 }
 
 /// The posterior particle nearest the weighted medians (see
