@@ -1091,12 +1091,13 @@ struct CalibrationFile {
 /// (`None` for any other kind).
 fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateArgs, Discussion)>> {
     let shown = a.file.display().to_string();
-    let Ok(text) = std::fs::read_to_string(&a.file) else {
+    if std::fs::read_to_string(&a.file).is_err() {
         return Ok(None); // spec::load_file words the error.
-    };
-    let kind = toml::from_str::<toml::Table>(&text)
-        .ok()
-        .and_then(|t| t.get("kind").and_then(|k| k.as_str().map(String::from)));
+    }
+    // A file that does not parse is refused here, by line, before any flag
+    // is judged by its kind.
+    let table: toml::Table = crate::scenario::read_toml_file(&a.file, "experiment file")?;
+    let kind = table.get("kind").and_then(|k| k.as_str().map(String::from));
     if kind.as_deref() != Some("calibrate") {
         return Ok(None);
     }

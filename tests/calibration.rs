@@ -403,7 +403,7 @@ fn an_ensemble_of_one_draw_equals_the_plain_comparison_and_reports_probabilities
     // One posterior row at the scenario's own value.
     sb.write(
         "one.csv",
-        "particle,weight,distance,recruitment.fill_share\n1,1,0.5,0.22\n",
+        "particle,weight,distance,recruitment.fill_share\n1,1,0.5,0.225\n",
     );
     let fill = |s: &str| {
         Scenario::load(&sb.join(s), &[])
@@ -411,7 +411,7 @@ fn an_ensemble_of_one_draw_equals_the_plain_comparison_and_reports_probabilities
             .recruitment
             .fill_share
     };
-    assert_eq!(fill(scenario), 0.22, "the row is the scenario's own value");
+    assert_eq!(fill(scenario), 0.225, "the row is the scenario's own value");
     let common = [
         "--replicates",
         "3",

@@ -108,7 +108,9 @@ impl Default for PromotionParams {
             weights: Weights::default(),
             boards_per_year: 2,
             board_skip_probability: 0.3,
-            fill_share: 0.35,
+            // Posterior median of calibration/pakistan_posterior.csv
+            // (docs/calibration.md); 0.35 before the fit.
+            fill_share: 0.285,
             appraisal_threshold: 6.0,
             discretion_capture: 0.7,
             discretion_noise: 0.15,

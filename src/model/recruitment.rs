@@ -115,7 +115,9 @@ impl Default for RecruitmentParams {
         };
         RecruitmentParams {
             enabled: true,
-            fill_share: 0.22,
+            // Posterior median of calibration/pakistan_posterior.csv
+            // (docs/calibration.md); 0.22 before the fit.
+            fill_share: 0.225,
             intake_cap: 0,
             merit_share: 0.07,
             quota_share: 0.83,
