@@ -162,6 +162,108 @@ pub fn higher_is_better(name: &str) -> Option<bool> {
     }
 }
 
+/// A metric's name in plain words, for reports, plots and the page (the
+/// unit is [`Metric::unit`]); the column name for a name it does not know.
+pub fn label(name: &str) -> &str {
+    match name {
+        "headcount" => "Officers in service",
+        "posts" => "Sanctioned posts",
+        "vacancy_rate" => "Posts vacant",
+        "posted" => "Officers in a post",
+        "osd" => "Officers on special duty (no post)",
+        "in_training" => "Officers in training",
+        "under_inquiry" => "Officers under inquiry",
+        "mean_ability" => "Ability (mean)",
+        "mean_competence" => "Competence (mean)",
+        "expertise_match" => "Officers in their strongest sector",
+        "mean_expertise_in_post" => "Expertise in the post's sector (mean)",
+        "mean_managerial" => "Managerial skill (mean)",
+        "efficiency" => "Service delivery (efficiency)",
+        "corruption_prevalence" => "Officers taking bribes",
+        "corruption_in_rent_posts" => "Officers taking bribes in high-rent posts",
+        "rent_taken" => "Bribes taken",
+        "detections" => "Corruption cases detected",
+        "convictions" => "Convictions",
+        "acquittals" => "Acquittals",
+        "cases_undecided" => "Cases left undecided",
+        "wrongful_inquiries" => "Inquiries against honest officers",
+        "wrongful_convictions" => "Honest officers convicted",
+        "promotions" => "Promotions",
+        "mean_service_at_promotion" => "Years of service at promotion",
+        "promotion_rank_correlation" => "Promotion picks the best (rank correlation)",
+        "peter_effect" => "Competence lost on promotion (Peter effect)",
+        "supersessions" => "Officers superseded",
+        "boards_held" => "Selection boards held",
+        "mean_months_in_post" => "Months in the current post",
+        "mean_completed_tenure" => "Months a posting lasts",
+        "transfers_regular" => "Regular transfers",
+        "transfers_political" => "Political transfers",
+        "exits_retirement" => "Retirements",
+        "exits_voluntary" => "Resignations",
+        "exits_dismissal" => "Dismissals",
+        "exits_compulsory" => "Compulsory retirements",
+        "leaver_ability_gap" => "Ability of leavers above stayers",
+        "recruits" => "Recruits",
+        "recruit_mean_ability" => "Ability of recruits (mean)",
+        "laterals" => "Lateral entrants",
+        "recruits_exam" => "Recruits through the CSS exam",
+        "recruits_ex_cadre" => "Recruits to ex-cadre posts",
+        "recruits_patronage" => "Patronage appointments",
+        "trained" => "Officers trained",
+        "mean_integrity" => "Integrity (mean)",
+        "mean_connections" => "Political connections (mean)",
+        "morale" => "Morale",
+        "public_trust" => "Public trust",
+        "egov_coverage" => "E-governance coverage",
+        "wage_bill" => "Wage bill",
+        "pension_bill" => "Pension bill",
+        "reforms_in_force" => "Reforms in force",
+        "government_changes" => "Changes of government",
+        "nominal_tenure_months" => "Nominal tenure",
+        "mean_age" => "Age (mean)",
+        "mean_service" => "Years of service (mean)",
+        "promotions_in" => "Promotions into the grade",
+        "service_at_promotion_in" => "Years of service at promotion into the grade",
+        "age_at_promotion_in" => "Age at promotion into the grade",
+        "vacancy_rate_cadre" => "Cadre posts vacant",
+        "vacancy_rate_ex_cadre" => "Ex-cadre posts vacant",
+        "corrupt" => "Officers taking bribes (count)",
+        "mean_post_rent" => "Rent of posts (mean)",
+        _ => name,
+    }
+}
+
+/// Whether a metric counts what happened during a year (a flow: exits,
+/// promotions, bribes, bills) rather than the state at its end. Year 0 is
+/// the starting state, before any year has run, so a flow has no value
+/// there and plots leave it blank.
+pub fn is_flow(name: &str) -> bool {
+    matches!(
+        name,
+        "rent_taken"
+            | "wage_bill"
+            | "pension_bill"
+            | "mean_service_at_promotion"
+            | "mean_completed_tenure"
+            | "promotion_rank_correlation"
+            | "peter_effect"
+            | "leaver_ability_gap"
+            | "recruit_mean_ability"
+            | "service_at_promotion_in"
+            | "age_at_promotion_in"
+    ) || unit_of(name) == Some("per year")
+}
+
+/// The unit of a metric of `timeseries.csv`, `grades.csv` or `sectors.csv`.
+pub fn unit_of(name: &str) -> Option<&'static str> {
+    METRICS
+        .iter()
+        .chain(GRADE_METRICS)
+        .chain(SECTOR_METRICS)
+        .find(|m| m.name == name)
+        .map(|m| m.unit)
+}
+
 pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)
 }
@@ -446,5 +548,19 @@ pub fn observe(w: &World) -> Observation {
         row,
         grades: grade_rows,
         sectors: sector_rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_has_a_plain_label_and_flows_are_told_from_stocks() {
+        for m in METRICS.iter().chain(GRADE_METRICS).chain(SECTOR_METRICS) {
+            assert_ne!(label(m.name), m.name, "{} has no plain label", m.name);
+        }
+        assert!(is_flow("exits_voluntary") && is_flow("wage_bill") && is_flow("rent_taken"));
+        assert!(!is_flow("headcount") && !is_flow("corruption_prevalence") && !is_flow("morale"));
     }
 }
