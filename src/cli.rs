@@ -1586,8 +1586,23 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         .iter()
         .map(|g| g.name.clone())
         .collect();
-    output::csv::write_timeseries(&dir.join("timeseries.csv"), &ensemble.replicates)?;
-    output::csv::write_grades(&dir.join("grades.csv"), &ensemble.replicates, &grade_names)?;
+    let id = output::csv::RunId {
+        scenario: &scn.name,
+        seed: scn.sim.seed,
+    };
+    output::csv::write_timeseries(
+        &dir.join("timeseries.csv"),
+        &ensemble.replicates,
+        id.scenario,
+        id.seed,
+    )?;
+    output::csv::write_grades(
+        &dir.join("grades.csv"),
+        id,
+        &ensemble.replicates,
+        &grade_names,
+    )?;
+    output::csv::write_codebook(&dir.join("codebook.csv"))?;
     let sector_names: Vec<String> = scn
         .structure
         .sectors
@@ -1596,6 +1611,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         .collect();
     output::csv::write_sectors(
         &dir.join("sectors.csv"),
+        id,
         &ensemble.replicates,
         &sector_names,
     )?;
@@ -1622,6 +1638,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             .map(|a| a.to_string_lossy().into_owned())
             .collect::<Vec<_>>(),
         "bureausim_version": env!("CARGO_PKG_VERSION"),
+        "bureausim_commit": crate::version::COMMIT,
         "threads": threads,
         "simulation_seconds": sim_secs,
         "wall_seconds": wall,
@@ -1638,7 +1655,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let dest = staging.commit()?;
 
     println!(
-        "wrote {}/ : timeseries.csv, grades.csv, sectors.csv, summary.json, scenario.toml, run.json and {} plot files",
+        "wrote {}/ : timeseries.csv, grades.csv, sectors.csv, codebook.csv, summary.json, scenario.toml, run.json and {} plot files",
         dest.display(),
         plots.len()
     );

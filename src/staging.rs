@@ -88,6 +88,7 @@ fn written_by_us(name: &str) -> bool {
         "timeseries.csv",
         "grades.csv",
         "sectors.csv",
+        "codebook.csv",
         "summary.json",
         "scenario.toml",
         "run.json",

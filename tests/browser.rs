@@ -754,8 +754,8 @@ fn downloaded_toml_runs_from_the_command_line() {
     let csv = std::fs::read_to_string(&csv_file)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", csv_file.display()));
     assert!(
-        csv.starts_with("replicate,year,"),
-        "the downloaded CSV {} should start with `replicate,year,`: {:?}",
+        csv.starts_with("scenario,seed,replicate,year,"),
+        "the downloaded CSV {} should start with `scenario,seed,replicate,year,`: {:?}",
         csv_file.display(),
         csv.lines().next()
     );

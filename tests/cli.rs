@@ -386,6 +386,7 @@ fn run_writes_every_output_file() {
         "timeseries.csv",
         "grades.csv",
         "sectors.csv",
+        "codebook.csv",
         "summary.json",
         "scenario.toml",
         "run.json",
@@ -398,7 +399,7 @@ fn run_writes_every_output_file() {
 
     let timeseries = String::from_utf8(read(&dir, "timeseries.csv")).unwrap();
     assert!(
-        timeseries.starts_with("replicate,year,headcount,"),
+        timeseries.starts_with("scenario,seed,replicate,year,headcount,"),
         "{timeseries}"
     );
     // A header, then years 0..=2 for each of 2 replicates.
@@ -412,7 +413,9 @@ fn run_writes_every_output_file() {
     );
     let sectors = String::from_utf8(read(&dir, "sectors.csv")).unwrap();
     assert!(
-        sectors.starts_with("replicate,year,sector,posts,posted,corrupt,corruption_prevalence,"),
+        sectors.starts_with(
+            "scenario,seed,replicate,year,sector,posts,posted,corrupt,corruption_prevalence,"
+        ),
         "{sectors}"
     );
 
@@ -435,6 +438,27 @@ fn run_writes_every_output_file() {
     let record: serde_json::Value =
         serde_json::from_slice(&read(&dir, "run.json")).expect("run.json is JSON");
     assert!(record["threads"].is_u64());
+    // The exact code that made the output: version and commit.
+    for json in [&record, &summary] {
+        assert_eq!(json["bureausim_version"], env!("CARGO_PKG_VERSION"));
+        let commit = json["bureausim_commit"].as_str().unwrap();
+        assert!(
+            commit == "unknown" || commit.trim_end_matches("-dirty").len() == 40,
+            "{commit}"
+        );
+    }
+    // Rows say which run they are from, and the codebook names every column.
+    assert!(timeseries.lines().nth(1).unwrap().starts_with("tiny,"));
+    let codebook = String::from_utf8(read(&dir, "codebook.csv")).unwrap();
+    for file in ["timeseries.csv", "grades.csv", "sectors.csv"] {
+        let text = String::from_utf8(read(&dir, file)).unwrap();
+        for column in text.lines().next().unwrap().split(',') {
+            assert!(
+                codebook.contains(&format!("\n{file},{column},")),
+                "codebook.csv lacks {file}'s column {column}"
+            );
+        }
+    }
 
     assert_eq!(
         entries(&sb.join("out")),

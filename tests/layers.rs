@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("paths", 1),
     ("rng", 1),
     ("staging", 1),
+    ("version", 0),
     ("model", 2),
     ("metrics", 3),
     ("scenario", 4),
@@ -273,5 +274,19 @@ fn no_comment_names_a_layer_above_by_path() {
         faults.is_empty(),
         "comments naming a layer above by path:\n{}",
         faults.join("\n")
+    );
+}
+
+/// CITATION.cff names the version Cargo.toml builds, so a citation and the
+/// version recorded in outputs agree.
+#[test]
+fn the_citation_names_the_crate_version() {
+    let cff = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("CITATION.cff"))
+        .expect("CITATION.cff");
+    assert!(
+        cff.lines()
+            .any(|l| l.trim() == format!("version: {}", env!("CARGO_PKG_VERSION"))),
+        "CITATION.cff's version is not {}",
+        env!("CARGO_PKG_VERSION")
     );
 }

@@ -570,7 +570,7 @@ fn the_downloads_rerun_from_the_command_line_to_the_same_numbers() {
         (csv_path, csv)
     };
     assert_eq!(csv.status, 200, "{}", csv.body);
-    assert!(csv.body.starts_with("replicate,year,"));
+    assert!(csv.body.starts_with("scenario,seed,replicate,year,"));
 
     let sb = common::Sandbox::new();
     sb.write("custom.toml", &toml.body);

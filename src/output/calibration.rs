@@ -659,9 +659,9 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
 /// from where the file is written (empty: the same folder).
 fn markdown(setup: &Setup, d: &Doc, plots: &str) -> String {
     let mut s = format!(
-        "# {}\n\nMade by bureausim {}. To reproduce it:\n\n```sh\n{}\n```\n\n",
+        "# {}\n\nMade by {}. To reproduce it:\n\n```sh\n{}\n```\n\n",
         d.title,
-        env!("CARGO_PKG_VERSION"),
+        crate::version::words(),
         setup.command
     );
     for p in &d.intro {
@@ -688,11 +688,11 @@ fn markdown(setup: &Setup, d: &Doc, plots: &str) -> String {
 
 fn html(setup: &Setup, d: &Doc, figures: &[(String, String, String)]) -> String {
     let mut s = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p>Made by bureausim {}. To reproduce it:</p>\n<pre><code>{}</code></pre>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p>Made by {}. To reproduce it:</p>\n<pre><code>{}</code></pre>\n",
         esc(&d.title),
         CSS,
         esc(&d.title),
-        env!("CARGO_PKG_VERSION"),
+        esc(&crate::version::words()),
         esc(&setup.command)
     );
     for p in &d.intro {

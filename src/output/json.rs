@@ -25,6 +25,8 @@ struct MetricSummary {
 #[derive(Serialize)]
 struct Summary<'a> {
     bureausim_version: &'static str,
+    /// The git commit the binary was built from.
+    bureausim_commit: &'static str,
     scenario_name: &'a str,
     seed: u64,
     replicates: u32,
@@ -66,6 +68,7 @@ pub fn write_summary(path: &Path, e: &Ensemble) -> anyhow::Result<()> {
         .collect();
     let summary = Summary {
         bureausim_version: env!("CARGO_PKG_VERSION"),
+        bureausim_commit: crate::version::COMMIT,
         scenario_name: &s.name,
         seed: s.sim.seed,
         replicates: s.sim.replicates,

@@ -565,14 +565,15 @@ fn csv(state: &State, path: &str) -> Response {
             ),
         );
     };
-    let Some((_, reps)) = f.arms.iter().find(|(a, _)| *a == arm) else {
+    let Some(k) = f.arms.iter().position(|(a, _)| *a == arm) else {
         return error(
             404,
             &format!("run `{id}` has no {arm} arm (it was not a comparison)"),
         );
     };
     let mut buf = Vec::new();
-    if let Err(e) = crate::output::csv::timeseries_to(&mut buf, reps) {
+    let (name, seed) = &f.ids[k];
+    if let Err(e) = crate::output::csv::timeseries_to(&mut buf, &f.arms[k].1, name, *seed) {
         return error(500, &format!("cannot write the CSV: {e}"));
     }
     Response::new(200, "text/csv; charset=utf-8", buf).with(

@@ -25,6 +25,8 @@ pub struct Gone;
 pub struct Finished {
     /// (arm name, replicates' results).
     pub arms: Vec<(&'static str, Vec<ReplicateResult>)>,
+    /// Each arm's scenario name and seed, for the downloads' columns.
+    pub ids: Vec<(String, u64)>,
 }
 
 /// Runs `arms` (name, scenario; same years, warm-up and replicates) and
@@ -117,6 +119,10 @@ pub fn run(
         arms: arms
             .iter()
             .map(|(name, _)| (*name, results.by_ref().take(reps).collect()))
+            .collect(),
+        ids: arms
+            .iter()
+            .map(|(_, s)| (s.name.clone(), s.sim.seed))
             .collect(),
     };
     let table_year = years.min(20);

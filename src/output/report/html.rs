@@ -96,8 +96,8 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
     let _ = writeln!(s, "<h1>{}</h1>", esc(&r.title));
     let _ = writeln!(
         s,
-        "<p>Made by bureausim {}. To reproduce it:</p>\n<pre><code>{}</code></pre>",
-        env!("CARGO_PKG_VERSION"),
+        "<p>Made by {}. To reproduce it:</p>\n<pre><code>{}</code></pre>",
+        esc(&crate::version::words()),
         esc(&plan.command)
     );
     for p in &r.intro {

@@ -16,8 +16,8 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
     let mut s = format!("# {}\n\n", r.title);
     let _ = writeln!(
         s,
-        "Made by bureausim {}. To reproduce it:\n\n```sh\n{}\n```\n",
-        env!("CARGO_PKG_VERSION"),
+        "Made by {}. To reproduce it:\n\n```sh\n{}\n```\n",
+        crate::version::words(),
         plan.command
     );
     for p in &r.intro {

@@ -40,6 +40,8 @@ struct StatOut<'a> {
 #[derive(Serialize)]
 struct ExperimentSummary<'a> {
     bureausim_version: &'static str,
+    /// The git commit the binary was built from.
+    bureausim_commit: &'static str,
     kind: &'static str,
     fingerprint: String,
     command: &'a str,
@@ -73,6 +75,7 @@ pub(super) fn write_summary(
     let sens = plan.spec.kind == Kind::Sensitivity;
     let s = ExperimentSummary {
         bureausim_version: env!("CARGO_PKG_VERSION"),
+        bureausim_commit: crate::version::COMMIT,
         kind: plan.spec.kind.name(),
         fingerprint: plan.fingerprint.clone(),
         command: &plan.command,
