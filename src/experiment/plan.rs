@@ -690,7 +690,7 @@ impl Plan {
             replicates: self.spec.replicates,
             years: self.years,
             seed: self.seed,
-            scenarios: self.bases.iter().map(|s| s.to_toml()).collect(),
+            scenarios: self.bases.iter().map(|s| s.identity_toml()).collect(),
             variants: &self.variants,
             draws: match &self.spec.ensemble {
                 Some(post) => self.draws.iter().map(|&row| post.sets(row)).collect(),

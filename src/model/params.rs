@@ -53,6 +53,10 @@ impl Default for SimParams {
 pub struct Scenario {
     /// Name, used for the default output folder (defaults to the file stem).
     pub name: String,
+    /// The scenario's name in words, for the page, reports and plots
+    /// ("Tenure security"); empty: the name is shown.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
     pub description: String,
     pub sim: SimParams,
     pub structure: Structure,

@@ -414,6 +414,12 @@ impl Scenario {
                 crate::error::shorten(&format!("{:?}", self.name), 80)
             ));
         }
+        if self.title.chars().count() > 100 || self.title.chars().any(char::is_control) {
+            c.conflict(format!(
+                "`title` is {}: a title is one line of at most 100 characters",
+                crate::error::shorten(&format!("{:?}", self.title), 80)
+            ));
+        }
         let s = &self.sim;
         c.range_int("sim.replicates", s.replicates as i64, 1, 100_000);
         c.range_int("sim.years", s.years as i64, 1, 5_000);
@@ -549,11 +555,41 @@ impl Scenario {
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).expect("scenario serialises")
     }
+
+    /// The scenario as TOML for an identity (a fingerprint): without its
+    /// `title`, which names it for readers and changes no result.
+    pub fn identity_toml(&self) -> String {
+        let mut s = self.clone();
+        s.title.clear();
+        s.to_toml()
+    }
+
+    /// The name readers see: the `title`, or the `name` when it has none.
+    pub fn display_title(&self) -> &str {
+        if self.title.trim().is_empty() {
+            &self.name
+        } else {
+            &self.title
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_names_the_scenario_for_readers_and_changes_no_identity() {
+        let plain = Scenario::from_toml("name = \"x\"\n", "a").unwrap();
+        let titled =
+            Scenario::from_toml("name = \"x\"\ntitle = \"Tenure security\"\n", "b").unwrap();
+        assert_eq!(plain.display_title(), "x");
+        assert_eq!(titled.display_title(), "Tenure security");
+        assert_eq!(plain.identity_toml(), titled.identity_toml());
+        assert!(titled.to_toml().contains("title = \"Tenure security\""));
+        let bad = Scenario::from_toml("title = \"two\\nlines\"\n", "c");
+        assert!(bad.is_err() || bad.unwrap().validate("c").is_err());
+    }
 
     #[test]
     fn defaults_are_valid_and_round_trip() {

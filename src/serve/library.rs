@@ -435,22 +435,9 @@ pub fn table_metrics() -> impl Iterator<Item = &'static str> {
         .copied()
 }
 
-/// Short labels for the metrics the page shows.
-pub fn metric_label(name: &str) -> &'static str {
-    match name {
-        "mean_competence" => "Mean competence",
-        "mean_ability" => "Mean ability",
-        "corruption_prevalence" => "Corruption (all officers)",
-        "corruption_in_rent_posts" => "Corruption (high-rent posts)",
-        "efficiency" => "Service delivery",
-        "mean_months_in_post" => "Months in post",
-        "nominal_tenure_months" => "Nominal tenure",
-        "vacancy_rate" => "Vacancy rate",
-        "morale" => "Morale",
-        "public_trust" => "Public trust",
-        "rent_taken" => "Bribes taken",
-        _ => "",
-    }
+/// The label the page shows for a metric: the one reports and plots use.
+pub fn metric_label(name: &str) -> &str {
+    crate::metrics::label(name)
 }
 
 /// Every metric streamed each year: the charts' and the table's, once each,
@@ -647,7 +634,7 @@ pub fn library_json() -> Json {
                 .map(|r| json!({"year": r.year, "label": r.label}))
                 .collect();
             json!({
-                "id": l.entry.id, "name": s.name, "description": s.description,
+                "id": l.entry.id, "name": s.name, "title": s.display_title(), "description": s.description,
                 "teaching": l.entry.teaching, "officers": l.officers,
                 "replicates": s.sim.replicates, "years": s.sim.years,
                 "warmup_years": s.sim.warmup_years,

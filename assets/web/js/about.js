@@ -59,7 +59,7 @@ export function buildAbout(lib) {
   ul.textContent = '';
   lib.scenarios.filter(function (s) { return IDEAS[s.id]; }).forEach(function (s) {
     var idea = IDEAS[s.id];
-    var li = el('li', {}, [el('strong', { text: prettyName(s.name || s.id) + ': ' }), idea.text + ' ']);
+    var li = el('li', {}, [el('strong', { text: (s.title || prettyName(s.name || s.id)) + ': ' }), idea.text + ' ']);
     var ok = idea.set && Object.keys(idea.set).every(function (k) { return S.defs[k]; });
     li.appendChild(el('button', {
       type: 'button', class: 'small',

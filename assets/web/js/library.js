@@ -81,7 +81,7 @@ export function buildScenarioPicker(scenarios) {
     if (!groups[f]) return;
     var og = el('optgroup', { label: f });
     groups[f].forEach(function (s) {
-      var text = prettyName(s.name || s.id);
+      var text = s.title || prettyName(s.name || s.id);
       if (isNum(s.officers)) text += ' (' + fixed(s.officers, 0) + ' officers)';
       og.appendChild(el('option', { value: s.id, text: text }));
     });

@@ -253,7 +253,7 @@ impl Setup {
         let s = &self.settings;
         let id = Identity {
             bureausim_version: env!("CARGO_PKG_VERSION"),
-            scenario: self.scenario.to_toml(),
+            scenario: self.scenario.identity_toml(),
             size: self.size,
             targets: &self.targets_text,
             held_out: &self.held_out,
