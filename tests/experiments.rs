@@ -81,7 +81,14 @@ fn a_known_difference_is_detected_with_its_interval() {
     let mut args = vec!["compare", &a, &b, "--out", "cmp"];
     args.extend(SHORT);
     let stdout = ok(&sb, &args);
-    assert_mentions(&stdout, &["corruption_prevalence (share)", "(base)", " *"]);
+    assert_mentions(
+        &stdout,
+        &[
+            "Corruption (all officers) (share), column corruption_prevalence",
+            "(base)",
+            " better",
+        ],
+    );
     let dir = sb.join("cmp");
     let row = csv_rows(&dir, "table.csv")
         .into_iter()

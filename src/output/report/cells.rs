@@ -41,7 +41,29 @@ pub(super) fn ci_text(v: Option<f64>, ci: Option<(f64, f64)>) -> String {
     }
 }
 
+/// A metric as a table's heading: its name in words and unit, then the
+/// column it comes from.
 pub(super) fn metric_title(m: &str) -> String {
     let def = METRICS.iter().find(|d| d.name == m).expect("metric");
-    format!("{m} ({})", def.unit)
+    format!("{} ({}), column {m}", crate::metrics::label(m), def.unit)
+}
+
+/// What follows a difference from the base in a table: for a difference
+/// whose interval excludes 0, "better" or "worse" where the metric has a
+/// better direction (`metrics::higher_is_better`), `*` where it has none;
+/// nothing otherwise. Words, so that the verdict reads in black and white.
+pub(super) fn verdict(metric: &str, d: &Stats, significant: bool) -> &'static str {
+    if !significant {
+        return "";
+    }
+    match (crate::metrics::higher_is_better(metric), d.mean) {
+        (Some(up), Some(x)) if x != 0.0 => {
+            if (x > 0.0) == up {
+                " better"
+            } else {
+                " worse"
+            }
+        }
+        _ => " *",
+    }
 }

@@ -6,7 +6,7 @@ use crate::metrics::METRICS;
 use crate::output::chart::{self, Bars, Series};
 use crate::output::number::report_cell;
 
-use super::cells::{mean_ci, metric_title, signed};
+use super::cells::{mean_ci, metric_title, signed, verdict};
 use super::{ExperimentReport, ReportFigure, metric_panels};
 
 pub(super) fn compare_report(
@@ -25,7 +25,7 @@ pub(super) fn compare_report(
         plan.seed
     )];
     intro.push(
-        "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval; a `*` marks a difference whose interval excludes 0.".into(),
+        "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval. A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (a count such as transfers).".into(),
     );
     let mut tables = Vec::new();
     for &m in &plan.metrics {
@@ -45,7 +45,7 @@ pub(super) fn compare_report(
                 let a = main.get(m, y, v);
                 row.push(mean_ci(&a.stats));
                 let d = match &a.diff {
-                    Some(d) => format!("{}{}", signed(d), if a.significant { " *" } else { "" }),
+                    Some(d) => format!("{}{}", signed(d), verdict(name, d, a.significant)),
                     None => "(base)".into(),
                 };
                 row.push(d);

@@ -126,7 +126,11 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
     }
     for (title, head, rows) in &r.tables {
         s.push_str(&table(title, head, rows, |k, c| {
-            let class = if c.ends_with(" *") {
+            let class = if c.ends_with(" better") {
+                " class=\"better\""
+            } else if c.ends_with(" worse") {
+                " class=\"worse\""
+            } else if c.ends_with(" *") {
                 " class=\"sig\""
             } else {
                 ""
@@ -162,9 +166,16 @@ pre{background:#f5f5f5;padding:.75rem;overflow-x:auto}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
-th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:right;white-space:nowrap}
+th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:right;white-space:normal;overflow-wrap:break-word}
+table{width:100%}
 th[scope=row],thead th{text-align:left;background:#fafafa}
-td.sig{font-weight:600;background:#fff6dd}
+td.sig{font-weight:600;background:#f2f2f2}
+td.better{font-weight:600;background:#dbe9f6;color:#08306b}
+td.worse{font-weight:600;background:#fde0c5;color:#7f2704}
 figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}
 figcaption{font-size:.9rem;color:#444}
-.small{font-size:.8rem;color:#666}";
+.small{font-size:.8rem;color:#666}
+@media print{@page{size:A4;margin:12mm}main{max-width:none;padding:0}body{font-size:10pt}
+table{font-size:8pt}th,td{padding:.15rem .3rem}pre{white-space:pre-wrap;overflow-wrap:anywhere}
+.scroll{overflow:visible}tr,figure{break-inside:avoid}h2{break-after:avoid}
+td.better,td.worse,td.sig{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
