@@ -36,6 +36,7 @@ pub mod legend;
 pub mod markers;
 pub mod overlay;
 pub mod ranking;
+pub mod scale;
 pub mod style;
 
 use std::path::Path;

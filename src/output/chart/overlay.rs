@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use super::axes::{Axes, Chart2d, draw_axes, finite_bounds, grid_cols, no_data, padded, runs};
 use super::legend::{CHART_LEGEND, Legend, LegendEntry, Swatch};
 use super::style::{
-    AXIS_DESC_SIZE, BAND_ALPHA, CAPTION_SIZE, LINE_WIDTH, LineStyle, MARKER_MAX_POINTS, SIDE,
-    TICK_SIZE, draw_error, fit_text, font, line_style, widest,
+    AXIS_DESC_SIZE, BAND_ALPHA, BAND_EDGE_ALPHA, CAPTION_SIZE, LINE_WIDTH, LineStyle,
+    MARKER_MAX_POINTS, SIDE, TICK_SIZE, draw_error, fit_text, font, line_style, widest,
 };
 use crate::output::number::axis_tick;
 
@@ -243,7 +243,7 @@ pub(crate) fn draw_band<DB: DrawingBackend>(
         let outline: Vec<(f64, f64)> = pts[run.clone()]
             .iter()
             .map(|p| (p.0, p.3))
-            .chain(pts[run].iter().rev().map(|p| (p.0, p.2)))
+            .chain(pts[run.clone()].iter().rev().map(|p| (p.0, p.2)))
             .collect();
         chart
             .draw_series(std::iter::once(Polygon::new(
@@ -251,6 +251,19 @@ pub(crate) fn draw_band<DB: DrawingBackend>(
                 style.color.mix(BAND_ALPHA).filled(),
             )))
             .map_err(draw_error)?;
+        // Thin edges in the series' colour keep overlapping bands apart.
+        let edge = style.color.mix(BAND_EDGE_ALPHA).stroke_width(1);
+        for bound in [2, 3] {
+            let xy = pts[run.clone()]
+                .iter()
+                .map(|p| (p.0, if bound == 2 { p.2 } else { p.3 }));
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    xy.collect::<Vec<_>>(),
+                    edge,
+                )))
+                .map_err(draw_error)?;
+        }
     }
     Ok(())
 }
