@@ -191,6 +191,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn election_years_follow_the_calendar() {
+        let p = PoliticsParams::default();
+        assert_eq!(p.election_years(14), vec![3.0, 8.0, 13.0]);
+        let off = PoliticsParams {
+            enabled: false,
+            ..PoliticsParams::default()
+        };
+        assert!(off.election_years(14).is_empty());
+    }
+
+    #[test]
     fn elections_follow_the_calendar() {
         let p = PoliticsParams::default();
         let years: Vec<u64> = (0..12 * 20)

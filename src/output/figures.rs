@@ -937,4 +937,89 @@ mod tests {
         data.grade_names.truncate(2);
         assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
     }
+
+    #[test]
+    fn share_and_count_panels_start_at_zero() {
+        let data = synthetic(3, 12);
+        let prevalence = prevalence_panel(&data).unwrap();
+        let ((lo, hi), cut) = y_range(&prevalence, 12).unwrap();
+        assert_eq!((lo, cut), (0.0, None));
+        assert!(hi <= 100.0);
+        let tenure = tenure_panel(&data).unwrap();
+        assert_eq!(y_range(&tenure, 12).unwrap().0.0, 0.0);
+        let heads = headcount_panel(&data).unwrap();
+        assert_eq!(y_range(&heads, 12).unwrap().0.0, 0.0);
+    }
+
+    #[test]
+    fn a_flat_score_cuts_its_axis_and_says_so() {
+        let mut data = synthetic(2, 12);
+        data.metrics
+            .insert("efficiency".into(), vec![vec![60.0; 12], vec![60.4; 12]]);
+        let panel = efficiency_panel(&data).unwrap();
+        let ((lo, _), cut) = y_range(&panel, 12).unwrap();
+        assert!(lo > 50.0 && cut == Some(lo), "{lo} {cut:?}");
+        let dir = tempfile::TempDir::new().unwrap();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("efficiency.svg")).unwrap();
+        assert!(svg.contains("(cut)"), "the axis label marks the cut");
+    }
+
+    #[test]
+    fn a_flow_has_no_point_at_year_0() {
+        let data = synthetic(3, 12);
+        let detections = metric_band(&data, "detections", 1.0).unwrap();
+        assert!(detections.mean[0].is_nan() && detections.lo[0].is_nan());
+        assert!(detections.mean[1].is_finite());
+        // A stock keeps its starting state.
+        let prevalence = metric_band(&data, "corruption_prevalence", 1.0).unwrap();
+        assert!(prevalence.mean[0].is_finite());
+    }
+
+    #[test]
+    fn captions_and_line_labels_are_plain_labels() {
+        let data = synthetic(3, 12);
+        assert_eq!(
+            prevalence_panel(&data).unwrap().caption,
+            label("corruption_prevalence")
+        );
+        assert_eq!(
+            efficiency_panel(&data).unwrap().caption,
+            label("efficiency")
+        );
+        let dir = tempfile::TempDir::new().unwrap();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("corruption.svg")).unwrap();
+        assert!(svg.contains(label("detections")), "{}", label("detections"));
+        assert!(!svg.contains("corruption_prevalence"));
+    }
+
+    #[test]
+    fn reforms_and_elections_are_marked_with_a_note() {
+        let mut data = synthetic(3, 12);
+        // Two of three replicates changed government at the year-3 election.
+        data.metrics.insert(
+            "government_changes".into(),
+            vec![vec![0.0; 12], vec![1.0; 12], vec![1.0; 12]],
+        );
+        data.reforms = vec![(5.0, "tenure law".into())];
+        assert_eq!(data.government_changes(), Some((2, 6)));
+        let dir = tempfile::TempDir::new().unwrap();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("efficiency.svg")).unwrap();
+        for text in [
+            "tenure law",
+            "reform",
+            "election year",
+            "changed at 2 of 6 elections",
+            "efficiency and time in post dip",
+        ] {
+            assert!(svg.contains(text), "efficiency.svg lacks `{text}`");
+        }
+        // Without elections, no election legend and no note.
+        data.elections.clear();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("efficiency.svg")).unwrap();
+        assert!(!svg.contains("election year") && svg.contains("tenure law"));
+    }
 }

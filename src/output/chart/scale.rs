@@ -7,8 +7,8 @@
 //! - **Bounded scores** (units such as "score 0-10", "0-1", "index 0-100")
 //!   include zero as well, unless the data would then fill less than
 //!   [`FLAT`] of the plot's height (the line would look flat). The axis then
-//!   starts near the data and its label says so ("axis cut: starts at 3,
-//!   not 0"), a visible mark of the scale break.
+//!   starts near the data and its label says so ("score 0–10, axis from
+//!   4.8 (cut)"), a visible mark of the scale break.
 //! - **Anything else** (correlations "-1 to 1", differences in "score
 //!   points") spans the data, which may be negative.
 
@@ -71,8 +71,16 @@ pub fn y_range(rule: YRule, lo: f64, hi: f64) -> ((f64, f64), Option<f64>) {
             if lo >= 0.0 && top > 0.0 && (hi - lo) / top < FLAT {
                 let (bottom, top) = data();
                 // Cut at a round number, so that the label reads simply.
-                let step = 10f64.powf((top - bottom).log10().floor());
-                let bottom = ((bottom / step).floor() * step).max(0.0);
+                let k = (top - bottom).log10().floor() as i32;
+                let bottom = if k < 0 {
+                    // Divide by a whole power of ten: 599 / 10 is 59.9 exactly.
+                    let inv = 10f64.powi(-k);
+                    (bottom * inv).floor() / inv
+                } else {
+                    let step = 10f64.powi(k);
+                    (bottom / step).floor() * step
+                }
+                .max(0.0);
                 ((bottom, top), (bottom > 0.0).then_some(bottom))
             } else {
                 y_range(YRule::Zero, lo, hi)
@@ -83,7 +91,7 @@ pub fn y_range(rule: YRule, lo: f64, hi: f64) -> ((f64, f64), Option<f64>) {
 
 /// The y-axis label of a cut axis: `label` with where the axis starts.
 pub fn cut_label(label: &str, bottom: f64, tick: &dyn Fn(f64) -> String) -> String {
-    format!("{label} (axis cut: starts at {}, not 0)", tick(bottom))
+    format!("{label}, axis from {} (cut)", tick(bottom))
 }
 
 #[cfg(test)]
@@ -147,7 +155,7 @@ mod tests {
         assert_eq!(cut, Some(b));
         let label = cut_label("index 0–100", b, &|v| format!("{v:.1}"));
         assert!(
-            label.contains("axis cut") && label.contains("not 0"),
+            label.contains("axis from 59.9") && label.ends_with("(cut)"),
             "{label}"
         );
         // Data reaching zero is never cut.
