@@ -143,7 +143,7 @@ impl PoliticsParams {
     /// politics is off): an election at year x falls in the year after x,
     /// at the step [`PoliticsParams::election_at`] says.
     pub fn election_years(&self, years: u32) -> Vec<f64> {
-        if !self.enabled || !(self.election_cycle_years > 0.0) {
+        if !self.enabled || self.election_cycle_years.is_nan() || self.election_cycle_years <= 0.0 {
             return Vec::new();
         }
         let mut out = Vec::new();
