@@ -1721,6 +1721,7 @@ pub fn plot_data(e: &Ensemble) -> output::figures::PlotData {
         grade_names: s.structure.grades.iter().map(|g| g.name.clone()).collect(),
         grade_headcount,
         reforms,
+        elections: s.politics.election_years(s.sim.years),
     }
 }
 

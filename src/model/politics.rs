@@ -138,6 +138,24 @@ impl PoliticsParams {
     }
 }
 
+impl PoliticsParams {
+    /// The years of the election calendar from 0 to `years` (none when
+    /// politics is off): an election at year x falls in the year after x,
+    /// at the step [`PoliticsParams::election_at`] says.
+    pub fn election_years(&self, years: u32) -> Vec<f64> {
+        if !self.enabled || self.election_cycle_years.is_nan() || self.election_cycle_years <= 0.0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut x = self.first_election_year;
+        while x <= f64::from(years) {
+            out.push(x);
+            x += self.election_cycle_years;
+        }
+        out
+    }
+}
+
 /// Connections after one step in a post of desirability `desirability`,
 /// with `gain` from [`PoliticsParams::connection_gain_per_step`]: they grow
 /// towards 1, faster in desirable posts.
@@ -171,6 +189,17 @@ pub fn end_of_step(w: &mut World) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn election_years_follow_the_calendar() {
+        let p = PoliticsParams::default();
+        assert_eq!(p.election_years(14), vec![3.0, 8.0, 13.0]);
+        let off = PoliticsParams {
+            enabled: false,
+            ..PoliticsParams::default()
+        };
+        assert!(off.election_years(14).is_empty());
+    }
 
     #[test]
     fn elections_follow_the_calendar() {

@@ -7,11 +7,18 @@
 //! quality, corruption, efficiency, tenure in post, headcount by grade and a
 //! 2x2 overview. Every line is the mean across replicates, drawn over a
 //! shaded band (5th–95th percentile with three or more replicates, min–max
-//! with two, none with one). Reform events are marked as dashed vertical
-//! lines, labelled above the plot (labels are stacked in up to three rows and
-//! left out if they would still overlap). Non-finite values leave gaps.
-//! Panels whose metrics are missing are left out, and a figure with no panel
-//! left is not written at all.
+//! with two, none with one), the one band convention of every time plot,
+//! `compare`'s too. Reform events are marked as dashed vertical lines,
+//! labelled above the plot (labels are stacked in up to three rows and left
+//! out if they would still overlap); election years as light dotted lines,
+//! with a note under the figure on why the lines dip after them. Flows
+//! (what happened during a year, [`crate::metrics::is_flow`]) have no point
+//! at year 0, the starting state. Y axes follow [`YRule`]: amounts from
+//! zero, bounded scores from zero unless that flattens the line (then the
+//! axis label says where it is cut). Panel captions and line labels are the
+//! metrics' plain labels ([`crate::metrics::label`]). Non-finite values leave
+//! gaps. Panels whose metrics are missing are left out, and a figure with no
+//! panel left is not written at all.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,15 +28,18 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::metrics::summary::quantile;
+use crate::metrics::{is_flow, label};
 use crate::output::chart::axes::{Axes, draw_axes, finite_bounds};
 use crate::output::chart::legend::{Legend, LegendEntry, LegendLook, Swatch};
 use crate::output::chart::markers::{
-    EVENT_ROW_HEIGHT, Events, draw_event_labels, draw_event_lines, draw_reference,
+    ELECTION_SWATCH, EVENT_ROW_HEIGHT, Events, draw_election_lines, draw_event_labels,
+    draw_event_lines, draw_reference, election_note, elections_inside,
 };
 use crate::output::chart::overlay::{LineLook, Point, draw_band, draw_line};
 use crate::output::chart::render;
+use crate::output::chart::scale::{YRule, cut_label, y_range as rule_range};
 use crate::output::chart::style::{
-    EVENT_COLOR, LineStyle, REFERENCE_COLOR, draw_error, font, line_style,
+    EVENT_COLOR, LineStyle, REFERENCE_COLOR, TEXT_GREY, draw_error, fit_text, font, line_style,
 };
 use crate::output::number::plot_label;
 
@@ -47,6 +57,27 @@ pub struct PlotData {
     pub grade_headcount: Vec<Vec<Vec<f64>>>,
     /// Reform events to mark as vertical lines: (year, short label).
     pub reforms: Vec<(f64, String)>,
+    /// Years of the election calendar (a change of government is possible
+    /// at each), marked lightly.
+    pub elections: Vec<f64>,
+}
+
+impl PlotData {
+    /// (changes of government, elections held) over all replicates, from
+    /// the `government_changes` metric (a count since the start), when it is
+    /// there and an election fell inside the run.
+    fn government_changes(&self) -> Option<(usize, usize)> {
+        let last = *self.years.last()?;
+        // An election at year x happens during the year after x: only those
+        // before the last year have happened.
+        let held = self.elections.iter().filter(|&&x| x < last).count();
+        let reps = self.metrics.get("government_changes")?;
+        let changes: f64 = reps
+            .iter()
+            .filter_map(|r| r.last().copied().filter(|v| v.is_finite()))
+            .sum();
+        (held > 0).then_some((changes.round() as usize, held * reps.len()))
+    }
 }
 
 /// Writes every plot as PNG and SVG into `dir` (which exists); returns the paths written.
@@ -174,17 +205,6 @@ fn band_at(column: &mut Vec<f64>, kind: BandKind) -> (f64, f64, f64) {
 // ---------------------------------------------------------------------------
 // Figure specifications
 
-/// How a panel's y range is chosen.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum YScale {
-    /// Data range with padding on both sides.
-    Auto,
-    /// From zero to the data maximum with padding (counts).
-    FromZero,
-    /// Percent share: from zero to the data maximum, at most 100.
-    Percent,
-}
-
 struct Line {
     label: String,
     style: LineStyle,
@@ -194,7 +214,7 @@ struct Line {
 struct RunPanel {
     caption: String,
     y_desc: &'static str,
-    scale: YScale,
+    scale: YRule,
     lines: Vec<Line>,
     /// Dashed reference line: its value at each period (a policy in force,
     /// which reforms may change) and its legend label.
@@ -209,15 +229,30 @@ struct RunFigure {
     panels: Vec<RunPanel>,
 }
 
-/// One metric to draw: (metric key, legend label, multiplier).
-type MetricSpec = (&'static str, &'static str, f64);
+/// One metric to draw: (metric key, multiplier); its legend label is the
+/// metric's plain label.
+type MetricSpec = (&'static str, f64);
 
-/// The band of `metric` scaled by `factor`, if the metric has any finite value.
+/// The band of `metric` scaled by `factor`, if the metric has any finite
+/// value. A flow has no value at year 0, the starting state: it is left
+/// blank rather than drawn as 0.
 fn metric_band(data: &PlotData, metric: &str, factor: f64) -> Option<Band> {
     let values = data.metrics.get(metric)?;
+    let flow = is_flow(metric);
     let scaled: Vec<Vec<f64>> = values
         .iter()
-        .map(|rep| rep.iter().map(|v| v * factor).collect())
+        .map(|rep| {
+            rep.iter()
+                .zip(data.years.iter().chain(std::iter::repeat(&f64::NAN)))
+                .map(|(v, &year)| {
+                    if flow && year == 0.0 {
+                        f64::NAN
+                    } else {
+                        v * factor
+                    }
+                })
+                .collect()
+        })
         .collect();
     let b = band(&scaled);
     b.mean.iter().any(|v| v.is_finite()).then_some(b)
@@ -228,15 +263,14 @@ fn metric_panel(
     data: &PlotData,
     caption: &str,
     y_desc: &'static str,
-    scale: YScale,
     specs: &[MetricSpec],
 ) -> Option<RunPanel> {
     let lines: Vec<Line> = specs
         .iter()
         .enumerate()
-        .filter_map(|(i, &(metric, label, factor))| {
+        .filter_map(|(i, &(metric, factor))| {
             metric_band(data, metric, factor).map(|band| Line {
-                label: label.to_owned(),
+                label: label(metric).to_owned(),
                 style: line_style(i),
                 band,
             })
@@ -245,7 +279,7 @@ fn metric_panel(
     (!lines.is_empty()).then(|| RunPanel {
         caption: caption.to_owned(),
         y_desc,
-        scale,
+        scale: YRule::of_unit(y_desc),
         lines,
         reference: None,
     })
@@ -287,47 +321,42 @@ fn nominal_tenure(data: &PlotData) -> Option<(Vec<f64>, String)> {
 }
 
 fn competence_panel(data: &PlotData, with_ability: bool) -> Option<RunPanel> {
-    let mut specs = vec![("mean_competence", "mean competence at grade", 1.0)];
+    let mut specs = vec![("mean_competence", 1.0)];
     if with_ability {
-        specs.push(("mean_ability", "mean ability", 1.0));
+        specs.push(("mean_ability", 1.0));
     }
-    let mut panel = metric_panel(data, "", "score 0–10", YScale::Auto, &specs)?;
+    let mut panel = metric_panel(data, "", "score 0–10", &specs)?;
     panel.caption = match panel.lines.len() {
-        2 => "Competence and ability",
-        _ if panel.lines[0].label == "mean ability" => "Ability",
-        _ => "Competence at grade",
-    }
-    .to_owned();
+        2 => "Competence and ability (means)".to_owned(),
+        _ => panel.lines[0].label.clone(),
+    };
     Some(panel)
 }
 
 fn prevalence_panel(data: &PlotData) -> Option<RunPanel> {
     metric_panel(
         data,
-        "Corruption prevalence",
+        label("corruption_prevalence"),
         "share of officers, %",
-        YScale::Percent,
-        &[("corruption_prevalence", "corrupt officers", 100.0)],
+        &[("corruption_prevalence", 100.0)],
     )
 }
 
 fn efficiency_panel(data: &PlotData) -> Option<RunPanel> {
     metric_panel(
         data,
-        "Service-delivery efficiency",
+        label("efficiency"),
         "index 0–100",
-        YScale::Auto,
-        &[("efficiency", "efficiency index", 1.0)],
+        &[("efficiency", 1.0)],
     )
 }
 
 fn tenure_panel(data: &PlotData) -> Option<RunPanel> {
     let mut panel = metric_panel(
         data,
-        "Time in current post",
+        label("mean_months_in_post"),
         "months",
-        YScale::Auto,
-        &[("mean_months_in_post", "mean months in post", 1.0)],
+        &[("mean_months_in_post", 1.0)],
     )?;
     panel.reference = nominal_tenure(data);
     Some(panel)
@@ -354,7 +383,7 @@ fn headcount_panel(data: &PlotData) -> Option<RunPanel> {
     (!lines.is_empty()).then(|| RunPanel {
         caption: "Headcount by grade (posted, OSD and in training)".to_owned(),
         y_desc: "officers",
-        scale: YScale::FromZero,
+        scale: YRule::Zero,
         lines,
         reference: None,
     })
@@ -386,24 +415,15 @@ fn figures(data: &PlotData) -> Vec<RunFigure> {
     let t = &data.title;
     let expertise = metric_panel(
         data,
-        "Expertise match",
-        "share of officers, %",
-        YScale::Percent,
-        &[(
-            "expertise_match",
-            "officers posted to a job matching their expertise",
-            100.0,
-        )],
+        label("expertise_match"),
+        "share of posted officers, %",
+        &[("expertise_match", 100.0)],
     );
     let enforcement = metric_panel(
         data,
-        "Detections and convictions",
+        "Corruption cases detected and convictions",
         "per year",
-        YScale::FromZero,
-        &[
-            ("detections", "detections", 1.0),
-            ("convictions", "convictions", 1.0),
-        ],
+        &[("detections", 1.0), ("convictions", 1.0)],
     );
     [
         figure(
@@ -467,6 +487,10 @@ const X_LABEL_AREA: u32 = 50;
 const MARGIN_LEFT: u32 = 10;
 const MARGIN_RIGHT: u32 = 30;
 const LINE_WIDTH: u32 = 2;
+const NOTE_SIZE: f64 = 15.0;
+const NOTE_LINE: i32 = 19;
+const NOTE_HEIGHT: u32 = 2 * NOTE_LINE as u32 + 6;
+const NOTE_LEFT: i32 = 16;
 
 /// A run panel's legend: under the plot, flush with its left edge.
 const FIGURE_LEGEND: LegendLook = LegendLook {
@@ -493,6 +517,24 @@ fn draw_figure<DB: DrawingBackend>(
         .margin(8, 0, 0, 0)
         .titled(&figure.title, font(TITLE_SIZE))
         .map_err(draw_error)?;
+    let x = x_range(&data.years).unwrap_or((0.0, 0.0));
+    let body = if elections_inside(&data.elections, x).is_empty() {
+        body
+    } else {
+        // The note on election years, under the panels.
+        let (w, h) = body.dim_in_pixel();
+        let (body, note) = body.split_vertically(h.saturating_sub(NOTE_HEIGHT));
+        for (i, line) in election_note(data.government_changes()).iter().enumerate() {
+            let text = fit_text(&note, line, NOTE_SIZE, w as i32 - 2 * NOTE_LEFT)?;
+            note.draw_text(
+                &text,
+                &font(NOTE_SIZE).color(&TEXT_GREY),
+                (NOTE_LEFT, 2 + i as i32 * NOTE_LINE),
+            )
+            .map_err(draw_error)?;
+        }
+        body
+    };
     let cols = figure.cols.min(figure.panels.len()).max(1);
     let rows = figure.panels.len().div_ceil(cols);
     let cells = body.split_evenly((rows, cols));
@@ -504,7 +546,11 @@ fn draw_figure<DB: DrawingBackend>(
     Ok(())
 }
 
-fn legend_entries(panel: &RunPanel, reforms_shown: bool) -> Vec<LegendEntry> {
+fn legend_entries(
+    panel: &RunPanel,
+    reforms_shown: bool,
+    elections_shown: bool,
+) -> Vec<LegendEntry> {
     let dashed = |color| {
         Swatch::Line(LineStyle {
             color,
@@ -546,6 +592,12 @@ fn legend_entries(panel: &RunPanel, reforms_shown: bool) -> Vec<LegendEntry> {
             text: "reform".to_owned(),
         });
     }
+    if elections_shown {
+        entries.push(LegendEntry {
+            swatch: Swatch::Line(ELECTION_SWATCH),
+            text: "election year (see note below)".to_owned(),
+        });
+    }
     entries
 }
 
@@ -559,8 +611,9 @@ fn x_range(years: &[f64]) -> Option<(f64, f64)> {
     })
 }
 
-/// y range of a panel from its data, with padding.
-fn y_range(panel: &RunPanel, periods: usize) -> Option<(f64, f64)> {
+/// y range of a panel from its data under its [`YRule`], and where the
+/// axis is cut when it does not start at zero.
+fn y_range(panel: &RunPanel, periods: usize) -> Option<((f64, f64), Option<f64>)> {
     let values = panel.lines.iter().flat_map(|l| {
         let b = &l.band;
         let n = periods.min(b.mean.len());
@@ -575,29 +628,7 @@ fn y_range(panel: &RunPanel, periods: usize) -> Option<(f64, f64)> {
         .iter()
         .flat_map(|(v, _)| v[..periods.min(v.len())].iter().copied());
     let (lo, hi) = finite_bounds(values.chain(reference))?;
-    let range = match panel.scale {
-        YScale::Auto => {
-            let pad = if hi > lo {
-                0.08 * (hi - lo)
-            } else {
-                (0.05 * hi.abs()).max(0.5)
-            };
-            (lo - pad, hi + pad)
-        }
-        YScale::FromZero | YScale::Percent => {
-            let bottom = lo.min(0.0);
-            let span = hi - bottom;
-            let mut top = if span > 0.0 { hi + 0.1 * span } else { 1.0 };
-            if panel.scale == YScale::Percent {
-                top = top.min(100.0).max(hi);
-            }
-            if top <= bottom {
-                top = bottom + 1.0;
-            }
-            (bottom - if bottom < 0.0 { 0.05 * span } else { 0.0 }, top)
-        }
-    };
-    Some(range)
+    Some(rule_range(panel.scale, lo, hi))
 }
 
 /// The points of a line: the band's bounds only where it has a band.
@@ -623,9 +654,15 @@ fn draw_panel<DB: DrawingBackend>(
     data: &PlotData,
 ) -> anyhow::Result<()> {
     let years = &data.years;
-    let (Some((x0, x1)), Some((y0, y1))) = (x_range(years), y_range(panel, years.len())) else {
+    let (Some((x0, x1)), Some(((y0, y1), cut))) = (x_range(years), y_range(panel, years.len()))
+    else {
         return Ok(());
     };
+    let y_desc = match cut {
+        Some(bottom) => cut_label(panel.y_desc, bottom, &plot_label),
+        None => panel.y_desc.to_owned(),
+    };
+    let elections = elections_inside(&data.elections, (x0, x1));
     let area = if captioned {
         area.titled(&panel.caption, font(CAPTION_SIZE))
             .map_err(draw_error)?
@@ -645,7 +682,7 @@ fn draw_panel<DB: DrawingBackend>(
     // Legend strip under the chart, aligned with the plot's left edge.
     let legend = Legend::layout(
         &area,
-        legend_entries(panel, !events.marks.is_empty()),
+        legend_entries(panel, !events.marks.is_empty(), !elections.is_empty()),
         width.saturating_sub(MARGIN_RIGHT) as i32 - plot_left as i32,
         &FIGURE_LEGEND,
     )?;
@@ -665,7 +702,7 @@ fn draw_panel<DB: DrawingBackend>(
         &mut chart,
         &Axes {
             x_desc: "Years since start".to_owned(),
-            y: Some((panel.y_desc.to_owned(), 8)),
+            y: Some((y_desc, 8)),
             x_labels: 12,
             tick: &plot_label,
             desc_size: AXIS_DESC_SIZE,
@@ -686,6 +723,7 @@ fn draw_panel<DB: DrawingBackend>(
     if let Some((values, _)) = &panel.reference {
         draw_reference(&mut chart, values)?;
     }
+    draw_election_lines(&mut chart, &elections)?;
     draw_event_lines(&mut chart, &events)?;
     for (style, pts) in &lines {
         let look = LineLook {
@@ -718,7 +756,7 @@ mod tests {
         assert_eq!(values, tenure);
         assert_eq!(label, "nominal tenure in force (36 → 12 months)");
         let panel = tenure_panel(&data).unwrap();
-        let (lo, _) = y_range(&panel, 10).unwrap();
+        let ((lo, _), _) = y_range(&panel, 10).unwrap();
         assert!(lo < 12.0, "the axis shows the new tenure: {lo}");
         let constant = synthetic(3, 10);
         assert_eq!(
@@ -766,6 +804,7 @@ mod tests {
             grade_names,
             grade_headcount,
             reforms: vec![(10.0, "tenure law".into())],
+            elections: vec![3.0, 8.0],
         }
     }
 
@@ -897,5 +936,90 @@ mod tests {
         data.metrics.get_mut("efficiency").unwrap()[1].truncate(7);
         data.grade_names.truncate(2);
         assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
+    }
+
+    #[test]
+    fn share_and_count_panels_start_at_zero() {
+        let data = synthetic(3, 12);
+        let prevalence = prevalence_panel(&data).unwrap();
+        let ((lo, hi), cut) = y_range(&prevalence, 12).unwrap();
+        assert_eq!((lo, cut), (0.0, None));
+        assert!(hi <= 100.0);
+        let tenure = tenure_panel(&data).unwrap();
+        assert_eq!(y_range(&tenure, 12).unwrap().0.0, 0.0);
+        let heads = headcount_panel(&data).unwrap();
+        assert_eq!(y_range(&heads, 12).unwrap().0.0, 0.0);
+    }
+
+    #[test]
+    fn a_flat_score_cuts_its_axis_and_says_so() {
+        let mut data = synthetic(2, 12);
+        data.metrics
+            .insert("efficiency".into(), vec![vec![60.0; 12], vec![60.4; 12]]);
+        let panel = efficiency_panel(&data).unwrap();
+        let ((lo, _), cut) = y_range(&panel, 12).unwrap();
+        assert!(lo > 50.0 && cut == Some(lo), "{lo} {cut:?}");
+        let dir = tempfile::TempDir::new().unwrap();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("efficiency.svg")).unwrap();
+        assert!(svg.contains("(cut)"), "the axis label marks the cut");
+    }
+
+    #[test]
+    fn a_flow_has_no_point_at_year_0() {
+        let data = synthetic(3, 12);
+        let detections = metric_band(&data, "detections", 1.0).unwrap();
+        assert!(detections.mean[0].is_nan() && detections.lo[0].is_nan());
+        assert!(detections.mean[1].is_finite());
+        // A stock keeps its starting state.
+        let prevalence = metric_band(&data, "corruption_prevalence", 1.0).unwrap();
+        assert!(prevalence.mean[0].is_finite());
+    }
+
+    #[test]
+    fn captions_and_line_labels_are_plain_labels() {
+        let data = synthetic(3, 12);
+        assert_eq!(
+            prevalence_panel(&data).unwrap().caption,
+            label("corruption_prevalence")
+        );
+        assert_eq!(
+            efficiency_panel(&data).unwrap().caption,
+            label("efficiency")
+        );
+        let dir = tempfile::TempDir::new().unwrap();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("corruption.svg")).unwrap();
+        assert!(svg.contains(label("detections")), "{}", label("detections"));
+        assert!(!svg.contains("corruption_prevalence"));
+    }
+
+    #[test]
+    fn reforms_and_elections_are_marked_with_a_note() {
+        let mut data = synthetic(3, 12);
+        // Two of three replicates changed government at the year-3 election.
+        data.metrics.insert(
+            "government_changes".into(),
+            vec![vec![0.0; 12], vec![1.0; 12], vec![1.0; 12]],
+        );
+        data.reforms = vec![(5.0, "tenure law".into())];
+        assert_eq!(data.government_changes(), Some((2, 6)));
+        let dir = tempfile::TempDir::new().unwrap();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("efficiency.svg")).unwrap();
+        for text in [
+            "tenure law",
+            "reform",
+            "election year",
+            "changed at 2 of 6 elections",
+            "efficiency and time in post dip",
+        ] {
+            assert!(svg.contains(text), "efficiency.svg lacks `{text}`");
+        }
+        // Without elections, no election legend and no note.
+        data.elections.clear();
+        write_plots(dir.path(), &data).unwrap();
+        let svg = std::fs::read_to_string(dir.path().join("efficiency.svg")).unwrap();
+        assert!(!svg.contains("election year") && svg.contains("tenure law"));
     }
 }

@@ -153,10 +153,18 @@ impl<'a> Legend<'a> {
                     [(x, y), (x + sw, y)],
                     ls.color.stroke_width(look.line_width),
                 )),
-                Swatch::Band => area.draw(&Rectangle::new(
-                    [(x, y - half), (x + sw, y + half)],
-                    BLACK.mix(0.22).filled(),
-                )),
+                // Light, with edges, as bands are drawn.
+                Swatch::Band => area
+                    .draw(&Rectangle::new(
+                        [(x, y - half), (x + sw, y + half)],
+                        BLACK.mix(0.14).filled(),
+                    ))
+                    .and_then(|()| {
+                        area.draw(&Rectangle::new(
+                            [(x, y - half), (x + sw, y + half)],
+                            BLACK.mix(0.45).stroke_width(1),
+                        ))
+                    }),
                 Swatch::Bar(color) => area.draw(&Rectangle::new(
                     [(x + 4, y - half), (x + sw - 4, y + half)],
                     color.filled(),

@@ -1,14 +1,15 @@
 //! Markers over an overlay: a dashed horizontal reference that may step
-//! (a policy in force), and dashed vertical event lines (reforms) labelled
+//! (a policy in force), dashed vertical event lines (reforms) labelled
 //! above the plot, the labels stacked in up to three rows and left out if
-//! they would still overlap.
+//! they would still overlap, and light dotted lines at election years,
+//! unlabelled (a legend entry and a note explain them).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::Chart2d;
-use super::style::{EVENT_COLOR, REFERENCE_COLOR, draw_error, font};
+use super::style::{ELECTION_COLOR, EVENT_COLOR, REFERENCE_COLOR, draw_error, font};
 
 const EVENT_LABEL_SIZE: f64 = 14.0;
 const MAX_EVENT_LABEL_ROWS: usize = 3;
@@ -137,6 +138,61 @@ pub(crate) fn draw_event_lines<DB: DrawingBackend>(
             .map_err(draw_error)?;
     }
     Ok(())
+}
+
+/// The election years inside the chart's x range, in order, each once.
+pub(crate) fn elections_inside(years: &[f64], (x0, x1): (f64, f64)) -> Vec<f64> {
+    let mut inside: Vec<f64> = years
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite() && (x0..=x1).contains(x))
+        .collect();
+    inside.sort_by(f64::total_cmp);
+    inside.dedup();
+    inside
+}
+
+/// A light dotted vertical line at each election year, the plot's full
+/// height.
+pub(crate) fn draw_election_lines<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    years: &[f64],
+) -> anyhow::Result<()> {
+    let (x, y) = (chart.x_range(), chart.y_range());
+    for &e in &elections_inside(years, (x.start, x.end)) {
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(e, y.end), (e, y.start)],
+                3,
+                4,
+                ELECTION_COLOR.stroke_width(2),
+            ))
+            .map_err(draw_error)?;
+    }
+    Ok(())
+}
+
+/// The legend swatch of election lines.
+pub(crate) const ELECTION_SWATCH: super::style::LineStyle = super::style::LineStyle {
+    color: ELECTION_COLOR,
+    dashed: true,
+};
+
+/// The note under a time plot that marks election years, in two lines:
+/// what the lines are, and what a change of government does (why the lines
+/// dip after one). `changed` is (changes of government, elections) over all
+/// replicates (and arms), when known.
+pub(crate) fn election_note(changed: Option<(usize, usize)>) -> [String; 2] {
+    let share = match changed {
+        Some((c, n)) if n > 0 => {
+            format!(" (the government changed at {c} of {n} elections over the replicates)")
+        }
+        _ => String::new(),
+    };
+    [
+        format!("Dotted grey lines: election years{share}."),
+        "A new government reshuffles officers (political transfers jump), so officers restart their ramp-up in new posts: efficiency and time in post dip over the following year.".to_owned(),
+    ]
 }
 
 /// Event labels, centred above their lines (kept inside `area`).

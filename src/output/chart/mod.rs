@@ -36,6 +36,7 @@ pub mod legend;
 pub mod markers;
 pub mod overlay;
 pub mod ranking;
+pub mod scale;
 pub mod style;
 
 use std::path::Path;
@@ -45,7 +46,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-pub use overlay::{Panel, Series};
+pub use overlay::{Panel, Series, TimeMarks};
 pub use ranking::Bars;
 pub use style::{PALETTE, PALETTE_HEX};
 
@@ -69,6 +70,7 @@ enum Body {
         x_label: String,
         panels: Vec<Panel>,
         band_caption: String,
+        marks: TimeMarks,
     },
     Heatmap {
         x_label: String,
@@ -111,6 +113,7 @@ pub fn overlay(title: &str, x_label: &str, panels: &[Panel], band_caption: &str)
             x_label: x_label.to_owned(),
             panels: panels.to_vec(),
             band_caption: band_caption.to_owned(),
+            marks: TimeMarks::default(),
         },
     }
 }
@@ -181,9 +184,19 @@ impl Chart {
         self
     }
 
-    /// Adds a line of small text under the chart, e.g. what error bars show.
+    /// Adds small text under the chart, e.g. what error bars show: a line
+    /// for each line of `note`.
     pub fn with_note(mut self, note: &str) -> Self {
         self.note = (!note.is_empty()).then(|| note.to_owned());
+        self
+    }
+
+    /// An overlay over years with reforms and elections marked on every
+    /// panel, and y axes by unit ([`TimeMarks`]); other charts are unchanged.
+    pub fn with_time_marks(mut self, time_marks: TimeMarks) -> Self {
+        if let Body::Overlay { marks, .. } = &mut self.body {
+            *marks = time_marks;
+        }
         self
     }
 
@@ -224,13 +237,16 @@ impl Chart {
         }
         let mut bottom = h - 6;
         if let Some(note) = &self.note {
-            let note = fit_text(root, note, NOTE_SIZE, w - 2 * SIDE)?;
             let style = font(NOTE_SIZE)
                 .color(&TEXT_GREY)
                 .pos(Pos::new(HPos::Left, VPos::Bottom));
-            root.draw_text(&note, &style, (SIDE, bottom))
-                .map_err(draw_error)?;
-            bottom -= NOTE_SIZE as i32 + 8;
+            for line in note.lines().rev() {
+                let line = fit_text(root, line, NOTE_SIZE, w - 2 * SIDE)?;
+                root.draw_text(&line, &style, (SIDE, bottom))
+                    .map_err(draw_error)?;
+                bottom -= NOTE_SIZE as i32 + 4;
+            }
+            bottom -= 4;
         }
         let body = root.clone().shrink((0, top), (w, (bottom - top).max(1)));
         match &self.body {
@@ -238,7 +254,8 @@ impl Chart {
                 x_label,
                 panels,
                 band_caption,
-            } => overlay::draw_overlay(&body, x_label, panels, band_caption),
+                marks,
+            } => overlay::draw_overlay(&body, x_label, panels, band_caption, marks),
             Body::Heatmap {
                 x_label,
                 y_label,

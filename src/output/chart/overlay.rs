@@ -8,9 +8,15 @@ use plotters::prelude::*;
 
 use super::axes::{Axes, Chart2d, draw_axes, finite_bounds, grid_cols, no_data, padded, runs};
 use super::legend::{CHART_LEGEND, Legend, LegendEntry, Swatch};
+use super::markers::{
+    ELECTION_SWATCH, EVENT_ROW_HEIGHT, Events, draw_election_lines, draw_event_labels,
+    draw_event_lines, elections_inside,
+};
+use super::scale::{YRule, cut_label, y_range};
+use super::style::EVENT_COLOR;
 use super::style::{
-    AXIS_DESC_SIZE, BAND_ALPHA, CAPTION_SIZE, LINE_WIDTH, LineStyle, MARKER_MAX_POINTS, SIDE,
-    TICK_SIZE, draw_error, fit_text, font, line_style, widest,
+    AXIS_DESC_SIZE, BAND_ALPHA, BAND_EDGE_ALPHA, CAPTION_SIZE, LINE_WIDTH, LineStyle,
+    MARKER_MAX_POINTS, SIDE, TICK_SIZE, draw_error, fit_text, font, line_style, widest,
 };
 use crate::output::number::axis_tick;
 
@@ -50,6 +56,18 @@ pub struct Panel {
     /// y axis label, with units (e.g. "share of officers, %").
     pub y_label: String,
     pub series: Vec<Series>,
+}
+
+/// What an overlay over years marks on every panel: reforms (dashed,
+/// labelled above the plot) and election years (light, dotted), and whether
+/// each panel's y axis follows its unit ([`YRule::of_unit`] of its
+/// `y_label`) rather than the data's range.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TimeMarks {
+    /// (year, label) of each reform.
+    pub reforms: Vec<(f64, String)>,
+    pub elections: Vec<f64>,
+    pub y_by_unit: bool,
 }
 
 /// Each distinct series label, in order of first appearance, with its style.
@@ -118,6 +136,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     x_label: &str,
     panels: &[Panel],
     band_caption: &str,
+    marks: &TimeMarks,
 ) -> anyhow::Result<()> {
     let (w, _) = area.dim_in_pixel();
     let styles = series_styles(panels);
@@ -134,6 +153,23 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
             text: band_caption.to_owned(),
         });
     }
+    let x_range = overlay_x_range(panels);
+    let inside = |x: f64| x_range.is_some_and(|(a, b)| x.is_finite() && (a..=b).contains(&x));
+    if marks.reforms.iter().any(|(x, _)| inside(*x)) {
+        entries.push(LegendEntry {
+            swatch: Swatch::Line(LineStyle {
+                color: EVENT_COLOR,
+                dashed: true,
+            }),
+            text: "reform".to_owned(),
+        });
+    }
+    if marks.elections.iter().any(|&x| inside(x)) {
+        entries.push(LegendEntry {
+            swatch: Swatch::Line(ELECTION_SWATCH),
+            text: "election year (see note below)".to_owned(),
+        });
+    }
     let legend = Legend::layout(area, entries, w as i32 - 2 * SIDE, &CHART_LEGEND)?;
     let (legend_area, grid) = area.split_vertically(legend.height());
     legend.draw(&legend_area, SIDE)?;
@@ -141,11 +177,11 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     if panels.is_empty() {
         return no_data(&grid);
     }
-    let x_range = overlay_x_range(panels);
     let cols = grid_cols(panels.len());
     let cells = grid.split_evenly((panels.len().div_ceil(cols), cols));
     for (panel, cell) in panels.iter().zip(&cells) {
-        draw_overlay_panel(&cell.margin(4, 6, 6, 10), panel, x_range, x_label, &styles)?;
+        let area = cell.margin(4, 6, 6, 10);
+        draw_overlay_panel(&area, panel, x_range, x_label, &styles, marks)?;
     }
     Ok(())
 }
@@ -156,6 +192,7 @@ fn draw_overlay_panel<DB: DrawingBackend>(
     x_range: Option<(f64, f64)>,
     x_label: &str,
     styles: &[(String, LineStyle)],
+    marks: &TimeMarks,
 ) -> anyhow::Result<()> {
     let (w, _) = area.dim_in_pixel();
     let area = if panel.title.is_empty() {
@@ -176,7 +213,11 @@ fn draw_overlay_panel<DB: DrawingBackend>(
     let (Some((x0, x1)), Some((lo, hi))) = (x_range, finite_bounds(y_values)) else {
         return no_data(&area);
     };
-    let (y0, y1) = padded(lo, hi, 0.06);
+    let ((y0, y1), cut) = if marks.y_by_unit {
+        y_range(YRule::of_unit(&panel.y_label), lo, hi)
+    } else {
+        (padded(lo, hi, 0.06), None)
+    };
 
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
@@ -189,10 +230,21 @@ fn draw_overlay_panel<DB: DrawingBackend>(
     let plot_w = (w - y_label_area - MARGIN_RIGHT - 4).max(1);
     let plot_h = (h - X_LABEL_AREA - 14).max(1);
     let x_desc = fit_text(&area, x_label, AXIS_DESC_SIZE, plot_w)?;
-    let y_desc = fit_text(&area, &panel.y_label, AXIS_DESC_SIZE, plot_h)?;
+    let y_label = match cut {
+        Some(bottom) => cut_label(&panel.y_label, bottom, &axis_tick),
+        None => panel.y_label.clone(),
+    };
+    let y_desc = fit_text(&area, &y_label, AXIS_DESC_SIZE, plot_h)?;
+    let events = Events::layout(
+        &area,
+        &marks.reforms,
+        (x0, x1),
+        (f64::from(4 + y_label_area), f64::from(plot_w)),
+    )?;
+    let elections = elections_inside(&marks.elections, (x0, x1));
 
     let mut chart = ChartBuilder::on(&area)
-        .margin_top(10)
+        .margin_top(10 + events.rows * EVENT_ROW_HEIGHT)
         .margin_right(MARGIN_RIGHT)
         .margin_left(4)
         .margin_bottom(4)
@@ -216,10 +268,12 @@ fn draw_overlay_panel<DB: DrawingBackend>(
     for (style, pts) in &lines {
         draw_band(&mut chart, *style, pts)?;
     }
+    draw_election_lines(&mut chart, &elections)?;
+    draw_event_lines(&mut chart, &events)?;
     for (style, pts) in &lines {
         draw_line(&mut chart, LineLook::of(*style, pts.len()), pts)?;
     }
-    Ok(())
+    draw_event_labels(&area, &chart, &events)
 }
 
 /// The shaded band where both bounds are known; an isolated point's band is
@@ -243,7 +297,7 @@ pub(crate) fn draw_band<DB: DrawingBackend>(
         let outline: Vec<(f64, f64)> = pts[run.clone()]
             .iter()
             .map(|p| (p.0, p.3))
-            .chain(pts[run].iter().rev().map(|p| (p.0, p.2)))
+            .chain(pts[run.clone()].iter().rev().map(|p| (p.0, p.2)))
             .collect();
         chart
             .draw_series(std::iter::once(Polygon::new(
@@ -251,6 +305,19 @@ pub(crate) fn draw_band<DB: DrawingBackend>(
                 style.color.mix(BAND_ALPHA).filled(),
             )))
             .map_err(draw_error)?;
+        // Thin edges in the series' colour keep overlapping bands apart.
+        let edge = style.color.mix(BAND_EDGE_ALPHA).stroke_width(1);
+        for bound in [2, 3] {
+            let xy = pts[run.clone()]
+                .iter()
+                .map(|p| (p.0, if bound == 2 { p.2 } else { p.3 }));
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    xy.collect::<Vec<_>>(),
+                    edge,
+                )))
+                .map_err(draw_error)?;
+        }
     }
     Ok(())
 }

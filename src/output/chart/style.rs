@@ -37,6 +37,9 @@ pub(crate) const MISSING: RGBColor = RGBColor(200, 200, 200);
 pub(crate) const REFERENCE_COLOR: RGBColor = RGBColor(40, 40, 40);
 /// Dashed event lines (reforms) and their labels.
 pub(crate) const EVENT_COLOR: RGBColor = RGBColor(110, 110, 110);
+/// Dotted lines at election years: lighter than reforms, which they must
+/// not be mistaken for.
+pub(crate) const ELECTION_COLOR: RGBColor = RGBColor(175, 175, 175);
 
 // Font sizes as plotters takes them: both backends draw text at size / 1.24
 // pixels per em, so the legend's 20 is 16 px and the ticks' 18 is 14.5 px.
@@ -48,7 +51,11 @@ pub(crate) const NOTE_SIZE: f64 = 18.0;
 pub(crate) const CELL_TEXT_SIZE: f64 = 18.0;
 pub(crate) const SIDE: i32 = 16;
 pub(crate) const LINE_WIDTH: u32 = 3;
-pub(crate) const BAND_ALPHA: f64 = 0.18;
+/// Bands are light, so that where two overlap each stays visible through
+/// the other (with a thin edge in its colour, [`BAND_EDGE_ALPHA`]).
+pub(crate) const BAND_ALPHA: f64 = 0.12;
+/// The opacity of a band's edges: thin lines along its bounds.
+pub(crate) const BAND_EDGE_ALPHA: f64 = 0.55;
 /// Series with at most this many points also get a dot at each point.
 pub(crate) const MARKER_MAX_POINTS: usize = 30;
 

@@ -2,8 +2,10 @@
 
 use crate::experiment::analysis::{self, ArmTable, Carried, Runs, excludes_zero};
 use crate::experiment::plan::Plan;
-use crate::metrics::METRICS;
-use crate::output::chart::{self, Bars, Series};
+use crate::metrics::{METRICS, is_flow, metric_index};
+use crate::output::chart::markers::election_note;
+use crate::output::chart::{self, Bars, Series, TimeMarks};
+use crate::output::figures::{band_kind_legend, band_of};
 use crate::output::number::report_cell;
 
 use super::cells::{mean_ci, metric_title, signed, verdict};
@@ -60,29 +62,24 @@ pub(super) fn compare_report(
             plan.variants[..plan.arms()]
                 .iter()
                 .enumerate()
-                .map(|(v, var)| {
-                    let [mean, lo, hi] = analysis::trajectory(plan, runs, v, m);
-                    Series {
-                        label: var.label.clone(),
-                        x: (0..=plan.years).map(|y| y as f64).collect(),
-                        mean,
-                        lo,
-                        hi,
-                    }
-                })
+                .map(|(v, var)| replicate_band(plan, runs, v, m, var.label.clone()))
                 .collect()
         });
+        let marks = time_marks(plan);
+        let note = if marks.elections.is_empty() {
+            String::new()
+        } else {
+            election_note(government_changes(plan, runs)).join("\n")
+        };
+        let band = band_kind_legend(r).unwrap_or_default();
         figures.push(ReportFigure {
             stem: "comparison".into(),
             caption: format!(
-                "The main metrics over time, one colour per scenario: lines are means across {r} replicates, bands their 95% confidence intervals."
+                "The main metrics over time, one colour per scenario: lines are means across {r} replicates, bands the 5th–95th percentiles of the replicates (min–max with two), as in a run's plots; the tables' intervals are of the mean instead. Counts of what happened during a year start at year 1. Dashed lines mark reforms, dotted lines election years."
             ),
-            chart: chart::overlay(
-                "Scenarios compared",
-                "year",
-                &panels,
-                &format!("bands: 95% confidence interval of the mean of {r} replicates"),
-            ),
+            chart: chart::overlay("Scenarios compared", "year", &panels, &band)
+                .with_time_marks(marks)
+                .with_note(&note),
         });
     }
     let mut notes = vec!["Every metric at every report year, with the same columns, is in `table.csv`; every run's every year in `runs.csv`; all statistics in `summary.json`.".into()];
@@ -97,6 +94,97 @@ pub(super) fn compare_report(
         figures,
         notes,
     })
+}
+
+/// Arm `v`'s line of metric `m` over the years: the mean of the replicates
+/// over the band of their 5th–95th percentiles (min–max with two, none with
+/// one), as a run's plots draw it. A flow has no value at year 0.
+fn replicate_band(plan: &Plan, runs: &Runs, v: usize, m: usize, label: String) -> Series {
+    let flow = is_flow(METRICS[m].name);
+    let mut series = Series {
+        label,
+        ..Default::default()
+    };
+    for y in 0..=plan.years {
+        let (mean, lo, hi) = if flow && y == 0 {
+            (f64::NAN, f64::NAN, f64::NAN)
+        } else {
+            band_of(&mut analysis::values(plan, runs, v, y, m))
+        };
+        let banded = plan.replicates() > 1;
+        series.x.push(f64::from(y));
+        series.mean.push(mean);
+        series.lo.push(if banded { lo } else { f64::NAN });
+        series.hi.push(if banded { hi } else { f64::NAN });
+    }
+    series
+}
+
+/// The reforms and election years of the compared scenarios, to mark on
+/// every panel. Reforms every arm shares are labelled as they are; others
+/// name their scenario.
+fn time_marks(plan: &Plan) -> TimeMarks {
+    let scenarios: Vec<_> = plan.variants[..plan.arms()]
+        .iter()
+        .filter_map(|v| plan.scenario(v).ok().map(|s| (v.label.clone(), s)))
+        .collect();
+    let reform_list = |s: &crate::scenario::Scenario| -> Vec<(f64, String)> {
+        s.reforms
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (r.year, r.display_label(k)))
+            .collect()
+    };
+    let mut reforms: Vec<(f64, String)> = Vec::new();
+    for (label, s) in &scenarios {
+        for reform in reform_list(s) {
+            let everywhere = scenarios
+                .iter()
+                .all(|(_, o)| reform_list(o).contains(&reform));
+            let mark = if everywhere {
+                reform
+            } else {
+                (reform.0, format!("{} ({label})", reform.1))
+            };
+            if !reforms.contains(&mark) {
+                reforms.push(mark);
+            }
+        }
+    }
+    let mut elections: Vec<f64> = scenarios
+        .iter()
+        .flat_map(|(_, s)| s.politics.election_years(plan.years))
+        .collect();
+    elections.sort_by(f64::total_cmp);
+    elections.dedup();
+    TimeMarks {
+        reforms,
+        elections,
+        y_by_unit: true,
+    }
+}
+
+/// (changes of government, elections held) over every replicate of every
+/// arm, from the `government_changes` count at the last year.
+fn government_changes(plan: &Plan, runs: &Runs) -> Option<(usize, usize)> {
+    let m = metric_index("government_changes")?;
+    let (mut changes, mut held) = (0.0, 0);
+    for (v, var) in plan.variants[..plan.arms()].iter().enumerate() {
+        let s = plan.scenario(var).ok()?;
+        let n = s
+            .politics
+            .election_years(plan.years)
+            .iter()
+            .filter(|&&x| x < f64::from(plan.years))
+            .count();
+        for value in analysis::values(plan, runs, v, plan.years, m) {
+            if value.is_finite() {
+                changes += value;
+                held += n;
+            }
+        }
+    }
+    (held > 0).then_some((changes.round() as usize, held))
 }
 
 /// A report table: heading, column heads, rows.

@@ -168,7 +168,7 @@ fn metric_panels(plan: &Plan, series: impl Fn(usize) -> Vec<Series>) -> Vec<Pane
     plan.metrics
         .iter()
         .map(|&m| Panel {
-            title: METRICS[m].name.to_string(),
+            title: crate::metrics::label(METRICS[m].name).to_string(),
             y_label: METRICS[m].unit.to_string(),
             series: series(m),
         })
