@@ -20,12 +20,13 @@ pub(super) fn compare_report(
 ) -> anyhow::Result<ExperimentReport> {
     let r = plan.replicates();
     let base = &plan.variants[0].label;
-    let mut intro = vec![format!(
+    let mut intro = vec![in_short(plan, main)];
+    intro.push(format!(
         "{} scenarios compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
         plan.arms(),
         plan.years,
         plan.seed
-    )];
+    ));
     intro.push(
         "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval. A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (a count such as transfers).".into(),
     );
@@ -185,6 +186,79 @@ fn government_changes(plan: &Plan, runs: &Runs) -> Option<(usize, usize)> {
         }
     }
     (held > 0).then_some((changes.round() as usize, held))
+}
+
+/// The report's opening paragraph: at the last report year, what each
+/// option changes that its interval settles, in words, with the interval
+/// (shares in percentage points), and what it leaves unsettled.
+fn in_short(plan: &Plan, main: &ArmTable) -> String {
+    let Some(&year) = plan.report_years.last() else {
+        return String::new();
+    };
+    let title = |v: usize| {
+        let var = &plan.variants[v];
+        let base = &plan.bases[var.base];
+        if var.sets.is_empty() {
+            base.display_title().to_string()
+        } else {
+            var.label.clone()
+        }
+    };
+    let mut out = format!("**In short.** At year {year}, against {}: ", title(0));
+    let mut parts = Vec::new();
+    for v in 1..plan.arms() {
+        let mut settled = Vec::new();
+        let mut open = Vec::new();
+        for &m in &plan.metrics {
+            let name = METRICS[m].name;
+            let a = main.get(m, year, v);
+            let Some(d) = &a.diff else { continue };
+            let label = crate::metrics::label(name).to_lowercase();
+            if !a.significant {
+                open.push(label);
+                continue;
+            }
+            let share = METRICS[m].unit == "share";
+            let k = if share { 100.0 } else { 1.0 };
+            let num = |x: Option<f64>| report_cell(x.map(|x| x * k));
+            let unit = match METRICS[m].unit {
+                "share" => " points".to_string(),
+                "index 0-100" => " points of 100".to_string(),
+                "score 0-10" => " on the 0-10 score".to_string(),
+                "0-1" => " on the 0-1 scale".to_string(),
+                u => format!(" {u}"),
+            };
+            let sign = if d.mean.is_some_and(|x| x > 0.0) {
+                "+"
+            } else {
+                ""
+            };
+            let word = verdict(name, d, true).trim();
+            let word = match word {
+                "*" => String::new(),
+                w => format!(", {w}"),
+            };
+            settled.push(format!(
+                "{label} {sign}{}{unit} [{}, {}]{word}",
+                num(d.mean),
+                num(d.ci95_low),
+                num(d.ci95_high)
+            ));
+        }
+        let mut p = format!("**{}** changes ", title(v));
+        if settled.is_empty() {
+            p.push_str("none of the metrics shown clearly");
+        } else {
+            p.push_str(&settled.join("; "));
+        }
+        if !open.is_empty() {
+            p.push_str(&format!(" (no clear difference in {})", open.join(", ")));
+        }
+        parts.push(p);
+    }
+    out.push_str(&parts.join(". "));
+    out.push_str(". Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that). Read them as relative effects of the options within the model, not forecasts.");
+    out
 }
 
 /// A report table: heading, column heads, rows.
