@@ -90,6 +90,18 @@ fn a_known_difference_is_detected_with_its_interval() {
         ],
     );
     let dir = sb.join("cmp");
+    // The report says what the option changes, read from the scenarios,
+    // and opens with the settled differences in words.
+    let report = String::from_utf8(read(&dir, "report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &[
+            "## What each option changes",
+            "| Accountability bites | accountability.detection_rate |",
+            "**In short.**",
+            "**Accountability bites** changes",
+        ],
+    );
     let row = csv_rows(&dir, "table.csv")
         .into_iter()
         .find(|r| {

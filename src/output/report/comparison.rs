@@ -31,6 +31,9 @@ pub(super) fn compare_report(
         "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval. A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (a count such as transfers).".into(),
     );
     let mut tables = Vec::new();
+    if let Some(t) = changes_table(plan) {
+        tables.push(t);
+    }
     for &m in &plan.metrics {
         let name = METRICS[m].name;
         let head = vec!["scenario".to_string()]
@@ -259,6 +262,85 @@ fn in_short(plan: &Plan, main: &ArmTable) -> String {
     out.push_str(&parts.join(". "));
     out.push_str(". Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that). Read them as relative effects of the options within the model, not forecasts.");
     out
+}
+
+/// "What each option changes": for each compared scenario, every key whose
+/// value differs from the base's from the start, and every key a reform of
+/// it sets, with the base's value, the option's and from when; read from
+/// the resolved scenarios, so it is what was run. `None` when nothing
+/// differs.
+fn changes_table(plan: &Plan) -> Option<Table> {
+    let flat = |s: &crate::scenario::Scenario| -> Vec<(String, toml::Value)> {
+        let t: toml::Table = toml::from_str(&s.to_toml()).expect("a scenario's TOML parses");
+        crate::paths::flatten(&t)
+            .into_iter()
+            .filter(|(k, _)| {
+                !["name", "title", "description", "reforms", "expect", "sim"]
+                    .iter()
+                    .any(|x| {
+                        k == x || k.starts_with(&format!("{x}.")) || k.starts_with(&format!("{x}["))
+                    })
+            })
+            .collect()
+    };
+    let text = |v: &toml::Value| match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let base = &plan.bases[plan.variants[0].base];
+    let base_flat = flat(base);
+    let base_value = |key: &str| {
+        base_flat
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or("–".to_string(), |(_, v)| text(v))
+    };
+    let mut rows = Vec::new();
+    for (v, var) in plan.variants[..plan.arms()].iter().enumerate() {
+        let scn = &plan.bases[var.base];
+        let who = scn.display_title().to_string();
+        if v > 0 {
+            for (k, value) in flat(scn) {
+                let b = base_flat.iter().find(|(bk, _)| *bk == k).map(|(_, x)| x);
+                if b != Some(&value) {
+                    rows.push(vec![
+                        who.clone(),
+                        k.clone(),
+                        base_value(&k),
+                        text(&value),
+                        "the start".into(),
+                    ]);
+                }
+            }
+        }
+        for r in &scn.reforms {
+            let when = if r.ramp_years > 0.0 {
+                format!("year {} (over {} years)", r.year, r.ramp_years)
+            } else {
+                format!("year {}", r.year)
+            };
+            for (k, value) in crate::paths::flatten(&r.set) {
+                rows.push(vec![
+                    who.clone(),
+                    k.clone(),
+                    base_value(&k),
+                    text(&value),
+                    when.clone(),
+                ]);
+            }
+        }
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    Some((
+        "What each option changes".into(),
+        ["option", "key", "base value", "option's value", "from"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        rows,
+    ))
 }
 
 /// A report table: heading, column heads, rows.
