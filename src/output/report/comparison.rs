@@ -66,7 +66,7 @@ pub(super) fn compare_report(
             plan.variants[..plan.arms()]
                 .iter()
                 .enumerate()
-                .map(|(v, var)| replicate_band(plan, runs, v, m, var.label.clone()))
+                .map(|(v, _)| replicate_band(plan, runs, v, m, arm_title(plan, v)))
                 .collect()
         });
         let marks = time_marks(plan);
@@ -191,6 +191,17 @@ fn government_changes(plan: &Plan, runs: &Runs) -> Option<(usize, usize)> {
     (held > 0).then_some((changes.round() as usize, held))
 }
 
+/// How readers see arm `v`: its scenario's `title` (or name), or the
+/// variant's `key=value` label when the variant changes its base.
+fn arm_title(plan: &Plan, v: usize) -> String {
+    let var = &plan.variants[v];
+    if var.sets.is_empty() {
+        plan.bases[var.base].display_title().to_string()
+    } else {
+        var.label.clone()
+    }
+}
+
 /// The report's opening paragraph: at the last report year, what each
 /// option changes that its interval settles, in words, with the interval
 /// (shares in percentage points), and what it leaves unsettled.
@@ -198,15 +209,7 @@ fn in_short(plan: &Plan, main: &ArmTable) -> String {
     let Some(&year) = plan.report_years.last() else {
         return String::new();
     };
-    let title = |v: usize| {
-        let var = &plan.variants[v];
-        let base = &plan.bases[var.base];
-        if var.sets.is_empty() {
-            base.display_title().to_string()
-        } else {
-            var.label.clone()
-        }
-    };
+    let title = |v: usize| arm_title(plan, v);
     let mut out = format!("**In short.** At year {year}, against {}: ", title(0));
     let mut parts = Vec::new();
     for v in 1..plan.arms() {
