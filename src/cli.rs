@@ -1091,11 +1091,8 @@ struct CalibrationFile {
 /// (`None` for any other kind).
 fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateArgs, Discussion)>> {
     let shown = a.file.display().to_string();
-    if std::fs::read_to_string(&a.file).is_err() {
-        return Ok(None); // spec::load_file words the error.
-    }
-    // A file that does not parse is refused here, by line, before any flag
-    // is judged by its kind.
+    // A file that cannot be read or does not parse is refused here, by
+    // line, before any flag is judged by its kind.
     let table: toml::Table = crate::scenario::read_toml_file(&a.file, "experiment file")?;
     let kind = table.get("kind").and_then(|k| k.as_str().map(String::from));
     if kind.as_deref() != Some("calibrate") {
@@ -1715,7 +1712,7 @@ pub fn plot_data(e: &Ensemble) -> output::figures::PlotData {
         .map(|(k, r)| (r.year, r.display_label(k)))
         .collect();
     output::figures::PlotData {
-        title: s.name.clone(),
+        title: s.display_title().to_string(),
         years,
         metrics,
         grade_names: s.structure.grades.iter().map(|g| g.name.clone()).collect(),
