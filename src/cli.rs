@@ -131,7 +131,8 @@ pub struct ExperimentFlags {
     #[arg(long, value_name = "Y1,Y2,...")]
     pub at: Option<String>,
     /// Metrics of the tables and plots, comma-separated [default: efficiency,
-    /// mean_competence, corruption_prevalence, mean_months_in_post, vacancy_rate, morale].
+    /// mean_competence, corruption_prevalence, mean_months_in_post, vacancy_rate, morale, wage_bill,
+    /// pension_bill].
     #[arg(long, value_name = "M1,M2,...")]
     pub metrics: Option<String>,
     /// Run every arm on draws from a calibrated posterior (a CSV with a
@@ -1658,22 +1659,31 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     );
     let last = scn.sim.years as usize;
     println!(
-        "year {last}, mean over {} replicate(s) [95% CI]:",
+        "year {last}, mean over {} replicate(s) [95% interval]:",
         scn.sim.replicates
     );
     for name in spec::MAIN_METRICS {
         let m = metric_index(name).expect("metric");
         let s = stats(&ensemble.values(m, last));
-        let fmt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.3}"));
+        let sh = output::number::shown(name);
+        let k = |v: Option<f64>| v.map_or(f64::NAN, |x| x * sh.factor);
+        let [mean, lo, hi] =
+            output::number::with_interval(k(s.mean), k(s.ci95_low), k(s.ci95_high), false);
+        let value = if s.ci95_low.is_some() {
+            format!("{mean} [{lo}, {hi}]")
+        } else {
+            mean
+        };
         println!(
-            "  {:<24} {:>9} [{}, {}] {}",
-            name,
-            fmt(s.mean),
-            fmt(s.ci95_low),
-            fmt(s.ci95_high),
-            METRICS[m].unit
+            "  {:<36} {:>22} {:<20} ({name})",
+            crate::metrics::label(name),
+            value,
+            sh.unit,
         );
     }
+    println!(
+        "These are the model's levels for this scenario. Compare it with another (`bureausim compare`) for effects, and read those as relative effects within the model, not forecasts."
+    );
     println!(
         "done in {wall:.2} s ({:.1} million officer-months/s)",
         months / sim_secs / 1e6

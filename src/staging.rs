@@ -100,6 +100,7 @@ fn written_by_us(name: &str) -> bool {
         "indices.csv",
         "runs.csv",
         "decomposition.csv",
+        "costs.csv",
     ];
     const PLOTS: &[&str] = &[
         "quality",
@@ -109,6 +110,7 @@ fn written_by_us(name: &str) -> bool {
         "headcount",
         "overview",
         "comparison",
+        "differences",
         "sweep",
     ];
     if FILES.contains(&name) {

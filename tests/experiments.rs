@@ -84,9 +84,12 @@ fn a_known_difference_is_detected_with_its_interval() {
     assert_mentions(
         &stdout,
         &[
-            "Corruption (all officers) (share), column corruption_prevalence",
+            "Corruption (all officers) (%), column corruption_prevalence",
+            "difference at 6 (points)",
             "(base)",
             " better",
+            "In short.",
+            "not forecasts",
         ],
     );
     let dir = sb.join("cmp");
@@ -99,9 +102,47 @@ fn a_known_difference_is_detected_with_its_interval() {
             "## What each option changes",
             "| Accountability bites | accountability.detection_rate |",
             "**In short.**",
-            "**Accountability bites** changes",
+            "- **Accountability bites** ",
+            "lowers corruption (all officers) by ",
+            "## What each option costs, and what a billion rupees a year of it buys",
         ],
     );
+    // The first screen: the summary, then the forest plot, then how the
+    // report was made.
+    let at = |s: &str| report.find(s).unwrap_or_else(|| panic!("{s} in report.md"));
+    assert!(at("**In short.**") < at("![differences](differences.png)"));
+    assert!(at("![differences](differences.png)") < at("Made by bureausim"));
+    assert!(dir.join("differences.png").is_file() && dir.join("differences.svg").is_file());
+    // costs.csv: one row per compared scenario, report year and metric
+    // (the bills excluded), each with the extra cost.
+    let costs = csv_rows(&dir, "costs.csv");
+    assert!(!costs.is_empty());
+    assert!(costs.iter().all(|r| r["scenario"] == "accountability_bites"
+        && !r["extra_cost"].is_empty()
+        && r["metric"] != "wage_bill"
+        && r["metric"] != "pension_bill"));
+    assert!(costs.iter().any(|r| r["metric"] == "corruption_prevalence"));
+    // Per billion times the cost in billions is the metric's difference.
+    let table = csv_rows(&dir, "table.csv");
+    for r in &costs {
+        let Ok(per) = r["per_billion"].parse::<f64>() else {
+            continue;
+        };
+        let cost: f64 = r["extra_cost"].parse().unwrap();
+        let t = table
+            .iter()
+            .find(|t| {
+                t["metric"] == r["metric"]
+                    && t["year"] == r["year"]
+                    && t["scenario"] == r["scenario"]
+            })
+            .expect("the same row in table.csv");
+        let diff: f64 = t["diff"].parse().unwrap();
+        assert!(
+            (per * cost / 1000.0 - diff).abs() <= 1e-9 * diff.abs().max(1e-12),
+            "{r:?} against {t:?}"
+        );
+    }
     let row = csv_rows(&dir, "table.csv")
         .into_iter()
         .find(|r| {
@@ -807,7 +848,7 @@ fn decompose_shows_which_mechanism_carries_a_difference() {
         .iter()
         .filter(|r| r["switch"] == "corruption.enabled")
         .collect();
-    assert_eq!(corruption.len(), 6, "one row a main metric");
+    assert_eq!(corruption.len(), 8, "one row a main metric");
     for r in &corruption {
         assert_eq!(r["effect_without"], "0", "{r:?}");
         assert_eq!(r["carried"], r["effect"], "{r:?}");

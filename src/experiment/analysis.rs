@@ -106,6 +106,98 @@ pub fn arm_stats(plan: &Plan, runs: &Runs, years: &[u32]) -> ArmTable {
     }
 }
 
+/// What one compared arm costs and what it buys at one report year: the
+/// paired difference of its yearly wage plus pension bill from the base's,
+/// and each metric's paired difference per unit of that extra cost.
+/// Costs are of the service as its scenario describes it: a run at
+/// `--scale f` has bills f times as large, so they are divided by f.
+#[derive(Clone, Debug, Serialize)]
+pub struct CostEffect {
+    pub year: u32,
+    /// The compared arm (1 … arms − 1).
+    pub arm: usize,
+    /// Extra wage plus pension bill a year against the base, million PKR,
+    /// full service; paired by replicate.
+    pub extra_cost: Stats,
+    /// Its interval excludes 0.
+    pub costs_differ: bool,
+    pub per_cost: Vec<PerCost>,
+}
+
+/// A metric's paired difference from the base per billion PKR a year of
+/// extra cost (full service), with its 95% interval by Fieller's theorem
+/// (`summary::ratio_of_means`; `None` when unbounded).
+#[derive(Clone, Debug, Serialize)]
+pub struct PerCost {
+    pub metric: &'static str,
+    pub per_billion: Option<f64>,
+    pub ci95: Option<(f64, f64)>,
+}
+
+/// The [`CostEffect`] of every compared arm at every report year, for the
+/// plan's metrics other than the bills.
+pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
+    let (Some(wage), Some(pension)) = (
+        crate::metrics::metric_index("wage_bill"),
+        crate::metrics::metric_index("pension_bill"),
+    ) else {
+        return Vec::new();
+    };
+    let scale = plan.spec.scale.unwrap_or(1.0);
+    let bill = |v: usize, y: u32| -> Vec<f64> {
+        values(plan, runs, v, y, wage)
+            .iter()
+            .zip(values(plan, runs, v, y, pension))
+            .map(|(w, p)| (w + p) / scale)
+            .collect()
+    };
+    let paired = |a: &[f64], b: &[f64]| -> Vec<f64> {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| {
+                if x.is_finite() && y.is_finite() {
+                    x - y
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect()
+    };
+    let mut out = Vec::new();
+    for &y in &plan.report_years {
+        let base_bill = bill(0, y);
+        for v in 1..plan.arms() {
+            let dc = paired(&bill(v, y), &base_bill);
+            let extra_cost = stats(&dc);
+            let costs_differ = excludes_zero(&extra_cost);
+            // Per billion: the cost in billions.
+            let dc_bn: Vec<f64> = dc.iter().map(|c| c / 1000.0).collect();
+            let per_cost = plan
+                .metrics
+                .iter()
+                .filter(|&&m| m != wage && m != pension)
+                .map(|&m| {
+                    let dm = paired(&values(plan, runs, v, y, m), &values(plan, runs, 0, y, m));
+                    let r = crate::metrics::summary::ratio_of_means(&dm, &dc_bn);
+                    PerCost {
+                        metric: crate::metrics::METRICS[m].name,
+                        per_billion: r.map(|r| r.0),
+                        ci95: r.and_then(|r| r.1),
+                    }
+                })
+                .collect();
+            out.push(CostEffect {
+                year: y,
+                arm: v,
+                extra_cost,
+                costs_differ,
+                per_cost,
+            });
+        }
+    }
+    out
+}
+
 /// How much of one arm's difference from the base one mechanism carries
 /// (`compare --decompose`), at one report year, for one metric.
 #[derive(Clone, Debug, Serialize)]

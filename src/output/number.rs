@@ -43,6 +43,82 @@ pub fn report_cell(x: Option<f64>) -> String {
     }
 }
 
+/// How reports and the terminal show a metric: shares as percentages, with
+/// differences in percentage points; bills (million PKR a year) in billion
+/// PKR a year, the unit of budgets; other metrics in their own unit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shown {
+    /// What a value is multiplied by to be shown.
+    pub factor: f64,
+    /// The unit of a value shown.
+    pub unit: &'static str,
+    /// The unit of a difference between two values shown.
+    pub diff_unit: &'static str,
+}
+
+pub fn shown(metric: &str) -> Shown {
+    let unit = crate::metrics::unit_of(metric).unwrap_or("");
+    let (factor, unit, diff_unit) = match unit {
+        "share" => (100.0, "%", "points"),
+        "million PKR" => (0.001, "billion PKR a year", "billion PKR a year"),
+        u => (1.0, u, u),
+    };
+    Shown {
+        factor,
+        unit,
+        diff_unit,
+    }
+}
+
+/// A mean and its 95% interval as a report shows them, rounded to the
+/// precision the interval supports rather than to a fixed number of
+/// decimals: the half-width keeps two significant figures when its leading
+/// digits are below 355, one otherwise (the Particle Data Group's rule for
+/// quoting errors, Review of Particle Physics, "Introduction: rounding"),
+/// and the mean and both bounds take the same decimals. "27.023 [25.050,
+/// 28.996]" reads "27.0 [25.1, 29.0]". Without a usable interval (one
+/// replicate, all replicates equal) each value keeps three significant
+/// figures. `signed` puts "+" before a positive mean.
+pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
+    let plus = |s: String, x: f64| {
+        if signed && x > 0.0 && !s.starts_with('-') && s != "0" {
+            format!("+{s}")
+        } else {
+            s
+        }
+    };
+    let half = (hi - lo) / 2.0;
+    if !(mean.is_finite() && half.is_finite() && half > 0.0) {
+        let three = |x: f64| significant(x, 3);
+        return [plus(three(mean), mean), three(lo), three(hi)];
+    }
+    let lead = (half.log10().floor()) as i32;
+    let digits = half / 10f64.powi(lead);
+    // Two significant figures of the half-width below 3.55, one above.
+    let decimals = if digits < 3.55 { 1 - lead } else { -lead };
+    let decimals = decimals.min(8);
+    let show = |x: f64| -> String {
+        if !x.is_finite() {
+            return "–".into();
+        }
+        let s = if decimals >= 0 {
+            format!("{x:.*}", decimals as usize)
+        } else {
+            let step = 10f64.powi(-decimals);
+            format!("{:.0}", (x / step).round() * step)
+        };
+        if s.trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            "0".into()
+        } else {
+            s
+        }
+    };
+    [plus(show(mean), mean), show(lo), show(hi)]
+}
+
 /// A cell of the validation report (docs/validation.md): about three
 /// significant figures, kept readable for large values; "–" when not finite.
 pub fn validation_cell(x: f64) -> String {
@@ -149,6 +225,31 @@ mod tests {
         assert_eq!(validation_cell(12.3456), "12.35");
         assert_eq!(validation_cell(0.5), "0.5000");
         assert_eq!(validation_cell(f64::NAN), "–");
+    }
+
+    #[test]
+    fn intervals_set_the_decimals() {
+        let w = |m, lo, hi| with_interval(m, lo, hi, false).join(" ");
+        // The issue's example: false precision gone.
+        assert_eq!(w(27.023, 25.050, 28.996), "27.0 25.1 29.0");
+        // Half-width 0.85 starts with 8: one significant figure.
+        assert_eq!(w(21.96, 21.11, 22.81), "22.0 21.1 22.8");
+        // Half-width 0.31 starts with 3.1: two.
+        assert_eq!(w(22.94, 22.64, 23.26), "22.94 22.64 23.26");
+        // Large values round to tens, hundreds.
+        assert_eq!(w(7214.0, 7101.0, 7327.0), "7210 7100 7330");
+        // Small ones keep their decimals.
+        assert_eq!(w(0.000_52, 0.000_31, 0.000_73), "0.00052 0.00031 0.00073");
+        // A value that rounds to zero reads 0, not -0.0.
+        assert_eq!(w(-0.004, -0.6, 0.6), "0 -0.6 0.6");
+        assert_eq!(
+            with_interval(0.951, 0.235, 1.667, true).join(" "),
+            "+1.0 0.2 1.7"
+        );
+        assert_eq!(with_interval(-2.0, -3.0, -1.0, true)[0], "-2.0");
+        // No interval: three significant figures.
+        assert_eq!(w(0.21834, f64::NAN, f64::NAN), "0.218 – –");
+        assert_eq!(w(5.0, 5.0, 5.0), "5 5 5");
     }
 
     #[test]

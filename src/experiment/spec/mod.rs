@@ -84,14 +84,18 @@ pub struct Param {
     pub hi: f64,
 }
 
-/// The main metrics of tables and plots, unless `metrics` says otherwise.
-pub const MAIN_METRICS: [&str; 6] = [
+/// The main metrics of tables and plots, unless `metrics` says otherwise:
+/// what the service delivers and how, then what it costs (a planner's
+/// first question).
+pub const MAIN_METRICS: [&str; 8] = [
     "efficiency",
     "mean_competence",
     "corruption_prevalence",
     "mean_months_in_post",
     "vacancy_rate",
     "morale",
+    "wage_bill",
+    "pension_bill",
 ];
 
 /// A whole experiment, as flags or a file give it.

@@ -31,6 +31,7 @@
 //! event lines of [`markers`].
 
 pub mod axes;
+pub mod forest;
 pub mod heatmap;
 pub mod legend;
 pub mod markers;
@@ -46,6 +47,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+pub use forest::{Estimate, ForestPanel, Tone};
 pub use overlay::{Panel, Series, TimeMarks};
 pub use ranking::Bars;
 pub use style::{PALETTE, PALETTE_HEX};
@@ -84,6 +86,11 @@ enum Body {
         items: Vec<String>,
         measures: Vec<Bars>,
         value_label: String,
+    },
+    Forest {
+        rows: Vec<String>,
+        tags: Vec<String>,
+        panels: Vec<ForestPanel>,
     },
 }
 
@@ -171,6 +178,36 @@ pub fn ranking(title: &str, items: &[String], measures: &[Bars], value_label: &s
             items: items.to_vec(),
             measures: measures.to_vec(),
             value_label: value_label.to_owned(),
+        },
+    }
+}
+
+/// A forest plot of differences from a base ([`forest`](mod@forest)): one
+/// panel per measure in a grid wider than tall, `rows` (the compared
+/// options) labelled at the left of each row of panels, and within a row
+/// one line per `tags` entry (e.g. report years, the last drawn largest).
+/// Each panel's `estimates[row][tag]` are dots on interval lines, coloured
+/// better / worse / unclear, against a line at zero.
+pub fn forest(title: &str, rows: &[String], tags: &[String], panels: &[ForestPanel]) -> Chart {
+    let cols = forest::columns(panels.len());
+    let grid_rows = panels.len().div_ceil(cols).max(1) as u32;
+    let lines = (rows.len() * tags.len().max(1)) as u32;
+    let panel_h = forest::PANEL_EXTRA + forest::LINE_PITCH * lines;
+    let width = match cols {
+        1 => 900,
+        2 => 1200,
+        3 => 1500,
+        _ => 1700,
+    };
+    Chart {
+        title: title.to_owned(),
+        note: None,
+        // Title, legend and two lines of note.
+        size: (width, 150 + panel_h * grid_rows),
+        body: Body::Forest {
+            rows: rows.to_vec(),
+            tags: tags.to_vec(),
+            panels: panels.to_vec(),
         },
     }
 }
@@ -269,6 +306,7 @@ impl Chart {
                 measures,
                 value_label,
             } => ranking::draw_ranking(&body, items, measures, value_label),
+            Body::Forest { rows, tags, panels } => forest::draw_forest(&body, rows, tags, panels),
         }
     }
 }
@@ -470,6 +508,85 @@ mod tests {
         )
         .with_note("error bars: 95% bootstrap interval");
         check(&morris, &["mu*", "error bars: 95% bootstrap interval"]);
+    }
+
+    fn forest_chart(panels: Vec<ForestPanel>) -> Chart {
+        forest(
+            "Differences from the status quo",
+            &["Tenure security".into(), "Pay decompression".into()],
+            &["year 10".into(), "year 40".into()],
+            &panels,
+        )
+    }
+
+    fn est(mean: f64, half: f64, tone: Tone) -> Estimate {
+        Estimate {
+            mean,
+            lo: mean - half,
+            hi: mean + half,
+            tone,
+        }
+    }
+
+    #[test]
+    fn forest_renders_panels_rows_directions_and_tones() {
+        let corruption = ForestPanel {
+            title: "Corruption (all officers)".into(),
+            axis: "points".into(),
+            higher_is_better: Some(false),
+            estimates: vec![
+                vec![est(8.0, 2.0, Tone::Worse), est(7.5, 2.5, Tone::Worse)],
+                vec![est(-0.5, 2.0, Tone::Unclear), est(-1.0, 2.0, Tone::Unclear)],
+            ],
+        };
+        let tenure = ForestPanel {
+            title: "Months in post".into(),
+            axis: "months".into(),
+            higher_is_better: None,
+            estimates: vec![
+                vec![est(4.0, 0.7, Tone::Differs), est(2.7, 0.9, Tone::Differs)],
+                vec![
+                    est(0.1, 0.4, Tone::Unclear),
+                    est(f64::NAN, f64::NAN, Tone::Unclear),
+                ],
+            ],
+        };
+        let svg = check(
+            &forest_chart(vec![corruption, tenure]),
+            &[
+                "Differences from the status quo",
+                "Corruption (all officers)",
+                "Months in post",
+                "Tenure security",
+                "Pay decompression",
+                "← better",
+                "worse →",
+                "worse",
+                "differs (no better direction)",
+                "interval includes 0 (hollow)",
+                "points",
+                "months",
+            ],
+        );
+        // Row labels once per row of panels: both panels share a row.
+        assert_eq!(svg.matches(">\nTenure security\n<").count(), 1);
+        // No better direction, no direction words under that panel; none
+        // says "better" for a panel where no estimate is better.
+        assert_eq!(svg.matches("← better").count(), 1);
+        assert!(
+            !svg.contains(">\nbetter\n<"),
+            "no legend entry for an unused tone"
+        );
+        // Empty and awkward forests draw without panicking.
+        forest_chart(Vec::new()).to_svg().unwrap();
+        forest("x", &[], &[], &[]).to_svg().unwrap();
+        let wild = ForestPanel {
+            title: "wild".into(),
+            axis: "u".into(),
+            higher_is_better: Some(true),
+            estimates: vec![vec![est(f64::INFINITY, 1.0, Tone::Better)], Vec::new()],
+        };
+        forest_chart(vec![wild]).to_svg().unwrap();
     }
 
     #[test]

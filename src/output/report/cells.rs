@@ -1,49 +1,64 @@
-//! Statistics as the report tables' cells show them.
+//! Statistics as the report tables' cells show them: in the units readers
+//! use ([`shown`]) and rounded to the precision their interval supports
+//! ([`crate::output::number::with_interval`]).
 
 use crate::metrics::METRICS;
 use crate::metrics::summary::Stats;
-use crate::output::number::report_cell;
+use crate::output::number::{report_cell, with_interval};
 
-pub(super) fn interval(s: &Stats) -> String {
-    match (s.ci95_low, s.ci95_high) {
-        (Some(lo), Some(hi)) => format!("[{}, {}]", report_cell(Some(lo)), report_cell(Some(hi))),
-        _ => String::new(),
-    }
-}
+pub(super) use crate::output::number::{Shown, shown};
 
-pub(super) fn mean_ci(s: &Stats) -> String {
-    let i = interval(s);
-    if i.is_empty() {
-        report_cell(s.mean)
-    } else {
-        format!("{} {i}", report_cell(s.mean))
-    }
-}
-
-pub(super) fn signed(s: &Stats) -> String {
-    let m = match s.mean {
-        Some(x) if x > 0.0 => format!("+{}", report_cell(Some(x))),
-        other => report_cell(other),
+/// `[mean, low, high]` of `s` times `k`, rounded by the interval.
+fn parts(s: &Stats, k: f64, signed: bool) -> Option<[String; 3]> {
+    let m = s.mean? * k;
+    let (lo, hi) = match (s.ci95_low, s.ci95_high) {
+        (Some(lo), Some(hi)) => (lo * k, hi * k),
+        _ => (f64::NAN, f64::NAN),
     };
-    let i = interval(s);
-    if i.is_empty() { m } else { format!("{m} {i}") }
+    Some(with_interval(m, lo, hi, signed))
+}
+
+fn cell(s: &Stats, k: f64, signed: bool) -> String {
+    match parts(s, k, signed) {
+        None => "–".into(),
+        Some([m, lo, hi]) if s.ci95_low.is_some() => format!("{m} [{lo}, {hi}]"),
+        Some([m, ..]) => m,
+    }
+}
+
+/// A mean times `k` with its 95% interval: "22.0 [21.1, 22.8]".
+pub(super) fn mean_ci(s: &Stats, k: f64) -> String {
+    cell(s, k, false)
+}
+
+/// A difference times `k` with its 95% interval: "+8.8 [6.2, 11.3]".
+pub(super) fn signed(s: &Stats, k: f64) -> String {
+    cell(s, k, true)
 }
 
 pub(super) fn ci_text(v: Option<f64>, ci: Option<(f64, f64)>) -> String {
-    match ci {
-        Some((lo, hi)) => format!(
-            "{} [{}, {}]",
-            report_cell(v),
-            report_cell(Some(lo)),
-            report_cell(Some(hi))
-        ),
-        None => report_cell(v),
+    match (v, ci) {
+        (Some(v), Some((lo, hi))) => {
+            let [m, lo, hi] = with_interval(v, lo, hi, false);
+            format!("{m} [{lo}, {hi}]")
+        }
+        _ => report_cell(v),
     }
 }
 
-/// A metric as a table's heading: its name in words and unit, then the
-/// column it comes from.
+/// A metric as a comparison table's heading: its name in words, the unit
+/// it is shown in ([`shown`]), then the column it comes from.
 pub(super) fn metric_title(m: &str) -> String {
+    format!(
+        "{} ({}), column {m}",
+        crate::metrics::label(m),
+        shown(m).unit
+    )
+}
+
+/// A metric as the heading of a table of its values in the unit of the
+/// output files (ensembles, sensitivity indices).
+pub(super) fn metric_title_raw(m: &str) -> String {
     let def = METRICS.iter().find(|d| d.name == m).expect("metric");
     format!("{} ({}), column {m}", crate::metrics::label(m), def.unit)
 }
@@ -65,5 +80,53 @@ pub(super) fn verdict(metric: &str, d: &Stats, significant: bool) -> &'static st
             }
         }
         _ => " *",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(mean: f64, lo: f64, hi: f64) -> Stats {
+        Stats {
+            n: 4,
+            mean: Some(mean),
+            sd: Some(1.0),
+            ci95_low: Some(lo),
+            ci95_high: Some(hi),
+        }
+    }
+
+    #[test]
+    fn shares_show_as_percentages_and_bills_in_billions() {
+        let s = shown("corruption_prevalence");
+        assert_eq!((s.factor, s.unit, s.diff_unit), (100.0, "%", "points"));
+        assert_eq!(
+            mean_ci(&st(0.2196, 0.2111, 0.2281), s.factor),
+            "22.0 [21.1, 22.8]"
+        );
+        assert_eq!(
+            signed(&st(0.088, 0.062, 0.113), s.factor),
+            "+8.8 [6.2, 11.3]"
+        );
+        let b = shown("wage_bill");
+        assert_eq!(b.unit, "billion PKR a year");
+        assert_eq!(
+            mean_ci(&st(12598.8, 12100.0, 13100.0), b.factor),
+            "12.6 [12.1, 13.1]"
+        );
+        assert_eq!(shown("mean_months_in_post").unit, "months");
+        assert_eq!(
+            metric_title("corruption_prevalence"),
+            "Corruption (all officers) (%), column corruption_prevalence"
+        );
+        let one = Stats {
+            n: 1,
+            mean: Some(0.5),
+            sd: None,
+            ci95_low: None,
+            ci95_high: None,
+        };
+        assert_eq!(mean_ci(&one, 100.0), "50");
     }
 }

@@ -1,26 +1,30 @@
 //! The report of a scenario comparison.
 
-use crate::experiment::analysis::{self, ArmTable, Carried, Runs, excludes_zero};
+use crate::experiment::analysis::{self, ArmTable, Carried, CostEffect, Runs, excludes_zero};
 use crate::experiment::plan::Plan;
+use crate::metrics::summary::Stats;
 use crate::metrics::{METRICS, is_flow, metric_index};
 use crate::output::chart::markers::election_note;
-use crate::output::chart::{self, Bars, Series, TimeMarks};
+use crate::output::chart::{self, Bars, Estimate, ForestPanel, Series, TimeMarks, Tone};
 use crate::output::figures::{band_kind_legend, band_of};
-use crate::output::number::report_cell;
+use crate::output::number::{report_cell, with_interval};
 
-use super::cells::{mean_ci, metric_title, signed, verdict};
-use super::{ExperimentReport, ReportFigure, metric_panels};
+use super::cells::{Shown, mean_ci, metric_title, shown, signed, verdict};
+use super::{ExperimentReport, ReportFigure, Summary, metric_panels};
 
 pub(super) fn compare_report(
     plan: &Plan,
     runs: &Runs,
     main: &ArmTable,
     carried: &[Carried],
+    costs: &[CostEffect],
     plots: bool,
 ) -> anyhow::Result<ExperimentReport> {
     let r = plan.replicates();
     let base = &plan.variants[0].label;
-    let mut intro = vec![in_short(plan, main)];
+    let scale = plan.spec.scale.unwrap_or(1.0);
+    let summary = in_short(plan, main, costs);
+    let mut intro = Vec::new();
     intro.push(format!(
         "{} scenarios compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
         plan.arms(),
@@ -30,28 +34,43 @@ pub(super) fn compare_report(
     intro.push(
         "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval. A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (a count such as transfers).".into(),
     );
+    intro.push("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports.".into());
+    if scale != 1.0 {
+        intro.push(format!(
+            "This run simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills and costs are divided by {scale} to give the full service's."
+        ));
+    }
     let mut tables = Vec::new();
     if let Some(t) = changes_table(plan) {
         tables.push(t);
     }
+    if let Some(t) = cost_table(plan, costs) {
+        tables.push(t);
+    }
     for &m in &plan.metrics {
         let name = METRICS[m].name;
+        let sh = shown_at(name, scale);
         let head = vec!["scenario".to_string()]
             .into_iter()
-            .chain(
-                plan.report_years
-                    .iter()
-                    .flat_map(|y| [format!("year {y}"), format!("diff at {y}")]),
-            )
+            .chain(plan.report_years.iter().flat_map(|y| {
+                [
+                    format!("year {y} ({})", sh.unit),
+                    format!("difference at {y} ({})", sh.diff_unit),
+                ]
+            }))
             .collect::<Vec<_>>();
         let mut rows = Vec::new();
-        for (v, var) in plan.variants[..plan.arms()].iter().enumerate() {
-            let mut row = vec![var.label.clone()];
+        for v in 0..plan.arms() {
+            let mut row = vec![arm_title(plan, v)];
             for &y in &plan.report_years {
                 let a = main.get(m, y, v);
-                row.push(mean_ci(&a.stats));
+                row.push(mean_ci(&a.stats, sh.factor));
                 let d = match &a.diff {
-                    Some(d) => format!("{}{}", signed(d), verdict(name, d, a.significant)),
+                    Some(d) => format!(
+                        "{}{}",
+                        signed(d, sh.factor),
+                        verdict(name, d, a.significant)
+                    ),
                     None => "(base)".into(),
                 };
                 row.push(d);
@@ -61,6 +80,9 @@ pub(super) fn compare_report(
         tables.push((metric_title(name), head, rows));
     }
     let mut figures = Vec::new();
+    if plots && plan.arms() > 1 {
+        figures.push(forest_figure(plan, main));
+    }
     if plots {
         let panels = metric_panels(plan, |m| {
             plan.variants[..plan.arms()]
@@ -77,11 +99,12 @@ pub(super) fn compare_report(
         };
         let band = band_kind_legend(r).unwrap_or_default();
         figures.push(ReportFigure {
+            lead: false,
             stem: "comparison".into(),
             caption: format!(
                 "The main metrics over time, one colour per scenario: lines are means across {r} replicates, bands the 5th–95th percentiles of the replicates (min–max with two), as in a run's plots; the tables' intervals are of the mean instead. Counts of what happened during a year start at year 1. Dashed lines mark reforms, dotted lines election years."
             ),
-            chart: chart::overlay("Scenarios compared", "year", &panels, &band)
+            chart: chart::overlay("Scenarios compared", "Years since start", &panels, &band)
                 .with_time_marks(marks)
                 .with_note(&note),
         });
@@ -92,7 +115,8 @@ pub(super) fn compare_report(
         notes.push("Every metric, report year, scenario and mechanism of the decomposition, with the effect, the effect without the mechanism, the part it carries and their 95% intervals, is in `decomposition.csv`.".into());
     }
     Ok(ExperimentReport {
-        title: format!("Comparison: {}", plan.spec.name),
+        summary: Some(summary),
+        title: report_title(plan),
         intro,
         tables,
         figures,
@@ -130,7 +154,8 @@ fn replicate_band(plan: &Plan, runs: &Runs, v: usize, m: usize, label: String) -
 fn time_marks(plan: &Plan) -> TimeMarks {
     let scenarios: Vec<_> = plan.variants[..plan.arms()]
         .iter()
-        .filter_map(|v| plan.scenario(v).ok().map(|s| (v.label.clone(), s)))
+        .enumerate()
+        .filter_map(|(k, v)| plan.scenario(v).ok().map(|s| (arm_title(plan, k), s)))
         .collect();
     let reform_list = |s: &crate::scenario::Scenario| -> Vec<(f64, String)> {
         s.reforms
@@ -191,6 +216,21 @@ fn government_changes(plan: &Plan, runs: &Runs) -> Option<(usize, usize)> {
     (held > 0).then_some((changes.round() as usize, held))
 }
 
+/// The report's title: the experiment's name when it was given one, else
+/// the options and the base in words ("Tenure security and Pay
+/// decompression against Pakistan baseline").
+fn report_title(plan: &Plan) -> String {
+    if plan.spec.name != plan.spec.default_name() || plan.arms() < 2 {
+        return format!("Comparison: {}", plan.spec.name);
+    }
+    let options: Vec<String> = (1..plan.arms()).map(|v| arm_title(plan, v)).collect();
+    let list = match options.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => options.join(""),
+    };
+    format!("{list} against {}", arm_title(plan, 0))
+}
+
 /// How readers see arm `v`: its scenario's `title` (or name), or the
 /// variant's `key=value` label when the variant changes its base.
 fn arm_title(plan: &Plan, v: usize) -> String {
@@ -202,69 +242,316 @@ fn arm_title(plan: &Plan, v: usize) -> String {
     }
 }
 
-/// The report's opening paragraph: at the last report year, what each
-/// option changes that its interval settles, in words, with the interval
-/// (shares in percentage points), and what it leaves unsettled.
-fn in_short(plan: &Plan, main: &ArmTable) -> String {
-    let Some(&year) = plan.report_years.last() else {
-        return String::new();
+/// How the report shows metric `name` of a run at `--scale scale`
+/// ([`shown`]), with bills divided by the scale: the full service's.
+fn shown_at(name: &str, scale: f64) -> Shown {
+    let mut sh = shown(name);
+    if crate::metrics::unit_of(name) == Some("million PKR") {
+        sh.factor /= scale;
+    }
+    sh
+}
+
+/// A difference in words' units: "points", "points of 100", "months".
+fn diff_words(name: &str) -> String {
+    match crate::metrics::unit_of(name).unwrap_or("") {
+        "share" => "points".into(),
+        "index 0-100" => "points of 100".into(),
+        "score 0-10" => "on the 0-10 score".into(),
+        "0-1" => "on the 0-1 scale".into(),
+        _ => shown(name).diff_unit.into(),
+    }
+}
+
+/// A difference in words: "lowers corruption (all officers) by 9.7 points
+/// [5.5, 13.8], better", the interval of its size.
+fn change_words(name: &str, d: &Stats, k: f64, significant: bool) -> Option<String> {
+    let (m, lo, hi) = (d.mean? * k, d.ci95_low? * k, d.ci95_high? * k);
+    let label = crate::metrics::label(name).to_lowercase();
+    let (verb, m, lo, hi) = if m < 0.0 {
+        ("lowers", -m, -hi, -lo)
+    } else {
+        ("raises", m, lo, hi)
     };
+    let [m, lo, hi] = with_interval(m, lo, hi, false);
+    let word = match verdict(name, d, significant).trim() {
+        "" | "*" => String::new(),
+        w => format!(" ({w})"),
+    };
+    let unit = diff_words(name);
+    let by = if unit.starts_with("on ") {
+        format!("by {m} [{lo}, {hi}] {unit}")
+    } else {
+        format!("by {m} {unit} [{lo}, {hi}]")
+    };
+    Some(format!("{verb} {label} {by}{word}"))
+}
+
+/// What an option costs, in words: "costs 7.2 billion PKR a year more
+/// [6.9, 7.5]", "saves …", or "has no clear effect on the bills (…)".
+fn cost_words(c: &CostEffect) -> Option<String> {
+    let s = &c.extra_cost;
+    let k = 0.001;
+    let (m, lo, hi) = (s.mean? * k, s.ci95_low? * k, s.ci95_high? * k);
+    Some(if !c.costs_differ {
+        let [m, lo, hi] = with_interval(m, lo, hi, true);
+        format!(
+            "leaves the wage and pension bills without a clear change ({m} [{lo}, {hi}] billion PKR a year)"
+        )
+    } else if m > 0.0 {
+        let [m, lo, hi] = with_interval(m, lo, hi, false);
+        format!("costs {m} billion PKR a year more [{lo}, {hi}] in wages and pensions")
+    } else {
+        let [m, lo, hi] = with_interval(-m, -hi, -lo, false);
+        format!("saves {m} billion PKR a year [{lo}, {hi}] in wages and pensions")
+    })
+}
+
+/// Arm `v`'s cost and effects at `year`, if computed.
+fn cost_of(costs: &[CostEffect], v: usize, year: u32) -> Option<&CostEffect> {
+    costs.iter().find(|c| c.arm == v && c.year == year)
+}
+
+/// A per-billion effect as a cell: "-1.3 [-1.9, -0.8]", with "better" or
+/// "worse" when the interval excludes 0; "–" without a bounded interval.
+fn per_billion_cell(name: &str, p: &analysis::PerCost, k: f64) -> String {
+    let Some(r) = p.per_billion else {
+        return "–".into();
+    };
+    match p.ci95 {
+        Some((lo, hi)) => {
+            let [m, l, h] = with_interval(r * k, lo * k, hi * k, true);
+            let stats = Stats {
+                n: 2,
+                mean: Some(r),
+                sd: None,
+                ci95_low: Some(lo),
+                ci95_high: Some(hi),
+            };
+            format!(
+                "{m} [{l}, {h}]{}",
+                verdict(name, &stats, excludes_zero(&stats))
+            )
+        }
+        None => "– (interval unbounded)".into(),
+    }
+}
+
+/// The report's opening: at the last report year, for each option, what
+/// it costs, what it changes that its interval settles (in words, with the
+/// interval, shares in percentage points), what a billion rupees of it
+/// buys, and what it leaves unsettled.
+fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
+    let year = plan.report_years.last().copied().unwrap_or(plan.years);
     let title = |v: usize| arm_title(plan, v);
-    let mut out = format!("**In short.** At year {year}, against {}: ", title(0));
-    let mut parts = Vec::new();
+    let bills = ["wage_bill", "pension_bill"];
+    let lead = format!(
+        "**In short.** At year {year}, against {} ({} replicates each, 95% intervals):",
+        title(0),
+        plan.replicates()
+    );
+    let mut items = Vec::new();
     for v in 1..plan.arms() {
         let mut settled = Vec::new();
         let mut open = Vec::new();
         for &m in &plan.metrics {
             let name = METRICS[m].name;
-            let a = main.get(m, year, v);
-            let Some(d) = &a.diff else { continue };
-            let label = crate::metrics::label(name).to_lowercase();
-            if !a.significant {
-                open.push(label);
+            if bills.contains(&name) {
                 continue;
             }
-            let share = METRICS[m].unit == "share";
-            let k = if share { 100.0 } else { 1.0 };
-            let num = |x: Option<f64>| report_cell(x.map(|x| x * k));
-            let unit = match METRICS[m].unit {
-                "share" => " points".to_string(),
-                "index 0-100" => " points of 100".to_string(),
-                "score 0-10" => " on the 0-10 score".to_string(),
-                "0-1" => " on the 0-1 scale".to_string(),
-                u => format!(" {u}"),
-            };
-            let sign = if d.mean.is_some_and(|x| x > 0.0) {
-                "+"
-            } else {
-                ""
-            };
-            let word = verdict(name, d, true).trim();
-            let word = match word {
-                "*" => String::new(),
-                w => format!(", {w}"),
-            };
-            settled.push(format!(
-                "{label} {sign}{}{unit} [{}, {}]{word}",
-                num(d.mean),
-                num(d.ci95_low),
-                num(d.ci95_high)
-            ));
+            let a = main.get(m, year, v);
+            let Some(d) = &a.diff else { continue };
+            if !a.significant {
+                open.push(crate::metrics::label(name).to_lowercase());
+                continue;
+            }
+            if let Some(w) = change_words(name, d, shown(name).factor, true) {
+                settled.push(w);
+            }
         }
-        let mut p = format!("**{}** changes ", title(v));
+        let mut p = format!("**{}**", title(v));
+        let cost = cost_of(costs, v, year);
+        if let Some(w) = cost.and_then(cost_words) {
+            p.push_str(&format!(" {w};"));
+        }
         if settled.is_empty() {
-            p.push_str("none of the metrics shown clearly");
+            p.push_str(" changes none of the other metrics shown clearly");
         } else {
-            p.push_str(&settled.join("; "));
+            p.push_str(&format!(" it {}", settled.join(", ")));
+        }
+        // What a billion rupees a year of it buys, where it costs money.
+        if let Some(c) = cost.filter(|c| c.costs_differ && c.extra_cost.mean > Some(0.0)) {
+            let per: Vec<String> = c
+                .per_cost
+                .iter()
+                .filter(|p| {
+                    metric_index(p.metric).is_some_and(|m| main.get(m, year, v).significant)
+                })
+                .filter_map(|p| {
+                    let (r, (lo, hi)) = (p.per_billion?, p.ci95?);
+                    let k = shown(p.metric).factor;
+                    let [r, lo, hi] = with_interval(r * k, lo * k, hi * k, true);
+                    Some(format!(
+                        "{} {r} {} [{lo}, {hi}]",
+                        crate::metrics::label(p.metric).to_lowercase(),
+                        diff_words(p.metric)
+                    ))
+                })
+                .collect();
+            if !per.is_empty() {
+                p.push_str(&format!("; per billion PKR a year: {}", per.join(", ")));
+            }
         }
         if !open.is_empty() {
-            p.push_str(&format!(" (no clear difference in {})", open.join(", ")));
+            p.push_str(&format!("; no clear difference in {}", open.join(", ")));
         }
-        parts.push(p);
+        p.push('.');
+        items.push(p);
     }
-    out.push_str(&parts.join(". "));
-    out.push_str(". Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that). Read them as relative effects of the options within the model, not forecasts.");
-    out
+    let scaled = match plan.spec.scale {
+        Some(f) if f != 1.0 => format!(
+            " Costs are the full service's: the run simulated {f} of it and its bills are divided by {f}."
+        ),
+        _ => String::new(),
+    };
+    let tail = format!(
+        "Costs are the paired differences of the yearly wage and pension bills from those of {}.{scaled} Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that). Read them as relative effects of the options within the model, not forecasts.",
+        title(0)
+    );
+    Summary { lead, items, tail }
+}
+
+/// "What each option costs, and what a billion rupees of it buys": at
+/// every report year, each option's extra yearly wage and pension bill
+/// against the base, and each metric's difference per billion PKR a year
+/// of it where the extra cost is clearly above 0.
+fn cost_table(plan: &Plan, costs: &[CostEffect]) -> Option<Table> {
+    if costs.is_empty() {
+        return None;
+    }
+    let metrics: Vec<&'static str> = costs[0].per_cost.iter().map(|p| p.metric).collect();
+    let mut head = vec![
+        "option".to_string(),
+        "year".into(),
+        "extra cost (billion PKR a year)".into(),
+    ];
+    head.extend(metrics.iter().map(|m| {
+        format!(
+            "{} per billion ({})",
+            crate::metrics::label(m),
+            shown(m).diff_unit
+        )
+    }));
+    let mut rows = Vec::new();
+    for v in 1..plan.arms() {
+        for &y in &plan.report_years {
+            let Some(c) = cost_of(costs, v, y) else {
+                continue;
+            };
+            let mut row = vec![arm_title(plan, v), y.to_string()];
+            let cost = signed(&c.extra_cost, 0.001);
+            row.push(if c.costs_differ {
+                format!("{cost}{}", verdict("wage_bill", &c.extra_cost, true))
+            } else {
+                format!("{cost} (no clear change)")
+            });
+            let buys = c.costs_differ && c.extra_cost.mean > Some(0.0);
+            for p in &c.per_cost {
+                row.push(if buys {
+                    per_billion_cell(p.metric, p, shown(p.metric).factor)
+                } else {
+                    "–".into()
+                });
+            }
+            rows.push(row);
+        }
+    }
+    Some((
+        "What each option costs, and what a billion rupees a year of it buys".into(),
+        head,
+        rows,
+    ))
+}
+
+/// The forest plot that leads the report: every metric's difference from
+/// the base at every report year, with its 95% interval.
+fn forest_figure(plan: &Plan, main: &ArmTable) -> ReportFigure {
+    let scale = plan.spec.scale.unwrap_or(1.0);
+    let rows: Vec<String> = (1..plan.arms()).map(|v| arm_title(plan, v)).collect();
+    let tags: Vec<String> = plan
+        .report_years
+        .iter()
+        .map(|y| format!("year {y}"))
+        .collect();
+    let panels: Vec<ForestPanel> = plan
+        .metrics
+        .iter()
+        .map(|&m| {
+            let name = METRICS[m].name;
+            let sh = shown_at(name, scale);
+            let estimates = (1..plan.arms())
+                .map(|v| {
+                    plan.report_years
+                        .iter()
+                        .map(|&y| {
+                            let a = main.get(m, y, v);
+                            let d = a.diff.as_ref();
+                            let get = |f: fn(&Stats) -> Option<f64>| {
+                                d.and_then(f).map_or(f64::NAN, |x| x * sh.factor)
+                            };
+                            let tone = match d.map(|d| verdict(name, d, a.significant).trim()) {
+                                Some("better") => Tone::Better,
+                                Some("worse") => Tone::Worse,
+                                Some("*") => Tone::Differs,
+                                _ => Tone::Unclear,
+                            };
+                            Estimate {
+                                mean: get(|s| s.mean),
+                                lo: get(|s| s.ci95_low),
+                                hi: get(|s| s.ci95_high),
+                                tone,
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            ForestPanel {
+                title: crate::metrics::label(name).to_string(),
+                axis: sh.diff_unit.to_string(),
+                higher_is_better: crate::metrics::higher_is_better(name),
+                estimates,
+            }
+        })
+        .collect();
+    let years = plan
+        .report_years
+        .iter()
+        .map(|y| y.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let note = format!(
+        "Dots: mean paired difference from {} over {} replicates; lines: its 95% interval. Within each option, one line per report year\n(years {years} from top; the last drawn largest). Shares in percentage points, bills in billion PKR a year.",
+        arm_title(plan, 0),
+        plan.replicates()
+    );
+    ReportFigure {
+        stem: "differences".into(),
+        caption: format!(
+            "How each option differs from {} at years {years}: one panel per metric, each in its own unit; blue is better, vermillion worse, hollow grey an interval that includes 0.",
+            arm_title(plan, 0)
+        ),
+        chart: chart::forest(
+            &format!(
+                "Differences from {}, with 95% intervals",
+                arm_title(plan, 0)
+            ),
+            &rows,
+            &tags,
+            &panels,
+        )
+        .with_note(&note),
+        lead: true,
+    }
 }
 
 /// "What each option changes": for each compared scenario, every key whose
@@ -391,7 +678,7 @@ fn decomposition(
                     plan.switches
                         .first()
                         .and_then(|s| at(arm, m, s))
-                        .map_or(String::new(), |c| signed(&c.effect)),
+                        .map_or(String::new(), |c| signed(&c.effect, shown(m).factor)),
                 );
             }
             r
@@ -440,6 +727,7 @@ fn decomposition(
                 })
                 .collect();
             figures.push(ReportFigure {
+                lead: false,
                 stem: format!("decomposition_{arm}"),
                 caption: format!(
                     "{label} against {base} at year {year}: the share of each metric's difference that each mechanism carries (bars), with the 95% interval of the carried part as a share of the whole difference."

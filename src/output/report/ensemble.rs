@@ -13,7 +13,7 @@ use crate::output::number::{csv_value, report_cell};
 use crate::staging::write_file_atomic;
 
 use super::ReportFigure;
-use super::cells::metric_title;
+use super::cells::metric_title_raw as metric_title;
 use super::tables::CsvText;
 
 /// The year the section reads: 20 when reported, else the last report year.
@@ -216,6 +216,7 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 hi: others.iter().map(|s| s.replicate_ci95.1).collect(),
             };
             figures.push(ReportFigure {
+                lead: false,
                 stem: format!("ensemble_{}", figures.len() + 1),
                 caption: format!(
                     "Effect on `{name}` at year {y} against `{base}` ({better_word}): the range over {draws} plausible services, beside the interval of the replicates' luck alone."

@@ -94,6 +94,24 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
         CSS
     );
     let _ = writeln!(s, "<h1>{}</h1>", esc(&r.title));
+    if let Some(sum) = &r.summary {
+        let _ = writeln!(
+            s,
+            "<section class=\"summary\">\n<p>{}</p>\n<ul>",
+            inline(&sum.lead)
+        );
+        for item in &sum.items {
+            let _ = writeln!(s, "<li>{}</li>", inline(item));
+        }
+        let _ = writeln!(
+            s,
+            "</ul>\n<p class=\"small\">{}</p>\n</section>",
+            inline(&sum.tail)
+        );
+    }
+    for (f, svg) in r.figures.iter().zip(svgs).filter(|(f, _)| f.lead) {
+        s.push_str(&figure(svg, &f.caption));
+    }
     let _ = writeln!(
         s,
         "<p>Made by {}. To reproduce it:</p>\n<pre><code>{}</code></pre>",
@@ -104,11 +122,12 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
         let _ = writeln!(s, "<p>{}</p>", inline(p));
     }
     s.push_str("<h2>Scenarios</h2>\n<ul>\n");
-    for (name, d) in scenario_lines(plan) {
+    for (title, name, d) in scenario_lines(plan) {
+        let name = name.map_or(String::new(), |n| format!(" (<code>{}</code>)", esc(&n)));
         let _ = writeln!(
             s,
-            "<li><strong>{}</strong>: {}</li>",
-            esc(&name),
+            "<li><strong>{}</strong>{name}: {}</li>",
+            esc(&title),
             if d.is_empty() {
                 "(no description)".to_string()
             } else {
@@ -142,9 +161,9 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
             }
         }));
     }
-    if !r.figures.is_empty() {
+    if r.figures.iter().any(|f| !f.lead) {
         s.push_str("<h2>Plots</h2>\n");
-        for (f, svg) in r.figures.iter().zip(svgs) {
+        for (f, svg) in r.figures.iter().zip(svgs).filter(|(f, _)| !f.lead) {
             s.push_str(&figure(svg, &f.caption));
         }
     }
@@ -161,7 +180,7 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
 
 pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:0;color:#1a1a1a;background:#fff}
 main{max-width:1200px;margin:0 auto;padding:1.5rem}
-h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
+h1{font-size:1.6rem;overflow-wrap:anywhere}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
 pre{background:#f5f5f5;padding:.75rem;overflow-x:auto}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
 .scroll{overflow-x:auto}
@@ -174,8 +193,10 @@ td.better{font-weight:600;background:#dbe9f6;color:#08306b}
 td.worse{font-weight:600;background:#fde0c5;color:#7f2704}
 figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}
 figcaption{font-size:.9rem;color:#444}
+.summary{background:#f7f9fc;border-left:4px solid #0072B2;padding:.25rem 1rem;margin:1rem 0}
+.summary ul{padding-left:1.2rem}.summary li{margin:.35rem 0;line-height:1.4}
 .small{font-size:.8rem;color:#666}
 @media print{@page{size:A4;margin:12mm}main{max-width:none;padding:0}body{font-size:10pt}
 table{font-size:8pt}th,td{padding:.15rem .3rem}pre{white-space:pre-wrap;overflow-wrap:anywhere}
-.scroll{overflow:visible}tr,figure{break-inside:avoid}h2{break-after:avoid}
+.scroll{overflow:visible}tr,figure,.summary li{break-inside:avoid}h2{break-after:avoid}
 td.better,td.worse,td.sig{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";

@@ -14,6 +14,16 @@ fn md_row(cells: &[String]) -> String {
 
 pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
     let mut s = format!("# {}\n\n", r.title);
+    if let Some(sum) = &r.summary {
+        let _ = writeln!(s, "{}\n", sum.lead);
+        for item in &sum.items {
+            let _ = writeln!(s, "- {item}");
+        }
+        let _ = writeln!(s, "\n{}\n", sum.tail);
+    }
+    for f in r.figures.iter().filter(|f| f.lead) {
+        let _ = writeln!(s, "![{}]({}.png)\n\n{}\n", f.stem, f.stem, f.caption);
+    }
     let _ = writeln!(
         s,
         "Made by {}. To reproduce it:\n\n```sh\n{}\n```\n",
@@ -24,10 +34,11 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
         let _ = writeln!(s, "{p}\n");
     }
     s.push_str("## Scenarios\n\n");
-    for (name, d) in scenario_lines(plan) {
+    for (title, name, d) in scenario_lines(plan) {
+        let name = name.map_or(String::new(), |n| format!(" (`{n}`)"));
         let _ = writeln!(
             s,
-            "- **{name}**: {}",
+            "- **{title}**{name}: {}",
             if d.is_empty() { "(no description)" } else { &d }
         );
     }
@@ -48,9 +59,9 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
         }
         s.push('\n');
     }
-    if !r.figures.is_empty() {
+    if r.figures.iter().any(|f| !f.lead) {
         s.push_str("## Plots\n\n");
-        for f in &r.figures {
+        for f in r.figures.iter().filter(|f| !f.lead) {
             let _ = writeln!(s, "![{}]({}.png)\n\n{}\n", f.stem, f.stem, f.caption);
         }
     }

@@ -28,16 +28,27 @@ use crate::metrics::METRICS;
 use crate::output::chart::{Chart, Panel, Series};
 use crate::staging::write_file_atomic;
 
-/// A chart to write: file stem, caption, drawing.
+/// A chart to write: file stem, caption, drawing, and whether it leads
+/// the report (shown with the summary, before the details).
 struct ReportFigure {
     stem: String,
     caption: String,
     chart: Chart,
+    lead: bool,
+}
+
+/// The report's opening: what a reader needs first, in words. A lead
+/// sentence, one item per compared option, and what to keep in mind.
+struct Summary {
+    lead: String,
+    items: Vec<String>,
+    tail: String,
 }
 
 /// What the report shows, built once and written in every format.
 struct ExperimentReport {
     title: String,
+    summary: Option<Summary>,
     intro: Vec<String>,
     /// Markdown tables with a heading each.
     tables: Vec<(String, Vec<String>, Vec<Vec<String>>)>,
@@ -68,11 +79,13 @@ pub fn write_all(
                 .collect();
             let carried = analysis::decomposition(plan, runs);
             tables::write_compare_csv(dir, plan, &rows)?;
+            let costs = analysis::cost_effects(plan, runs);
+            tables::write_costs_csv(dir, plan, &costs)?;
             if plan.spec.decompose {
                 tables::write_decomposition_csv(dir, plan, &carried)?;
             }
             summary::write_summary(dir, plan, &rows, &[], &carried)?;
-            comparison::compare_report(plan, runs, &table, &carried, plots)?
+            comparison::compare_report(plan, runs, &table, &carried, &costs, plots)?
         }
         Kind::Sweep => {
             let table = analysis::arm_stats(plan, runs, &plan.report_years);
@@ -105,6 +118,7 @@ pub fn write_all(
         let name = e?.file_name().to_string_lossy().into_owned();
         let ours = [
             "comparison",
+            "differences",
             "decomposition",
             "sweep",
             "sensitivity_",
@@ -143,7 +157,9 @@ pub fn write_all(
         true,
     )?;
     let mut printed = String::new();
-    if let Some(p) = report.intro.get(1) {
+    let plain = |p: &str| p.replace(['`', '*'], "");
+    let first = if report.summary.is_some() { 0 } else { 1 };
+    if let Some(p) = report.intro.get(first) {
         let _ = writeln!(printed, "{}", p.replace('`', ""));
     }
     for p in report.intro.iter().filter(|p| p.starts_with("**What")) {
@@ -152,13 +168,26 @@ pub fn write_all(
     for (title, head, rows) in &report.tables {
         let _ = write!(printed, "\n{title}\n{}", terminal::text_table(head, rows));
     }
+    if let Some(s) = &report.summary {
+        let _ = writeln!(printed, "\n{}", plain(&s.lead));
+        for item in &s.items {
+            let _ = writeln!(printed, "  - {}", plain(item));
+        }
+        let _ = writeln!(printed, "{}", plain(&s.tail));
+    }
     Ok((printed, report.figures.len()))
 }
 
-fn scenario_lines(plan: &Plan) -> Vec<(String, String)> {
+/// Each scenario as the report lists it: its title, its name when the
+/// title differs, and its description.
+fn scenario_lines(plan: &Plan) -> Vec<(String, Option<String>, String)> {
     plan.bases
         .iter()
-        .map(|b| (b.name.clone(), b.description.clone()))
+        .map(|b| {
+            let title = b.display_title().to_string();
+            let name = (title != b.name).then(|| b.name.clone());
+            (title, name, b.description.clone())
+        })
         .collect()
 }
 

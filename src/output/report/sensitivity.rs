@@ -7,7 +7,7 @@ use crate::metrics::METRICS;
 use crate::output::chart::{self, Bars};
 use crate::output::number::report_cell;
 
-use super::cells::{ci_text, metric_title};
+use super::cells::{ci_text, metric_title_raw as metric_title};
 use super::{ExperimentReport, ReportFigure};
 
 pub(super) fn sensitivity_report(
@@ -125,6 +125,7 @@ pub(super) fn sensitivity_report(
                 ),
             };
             figures.push(ReportFigure {
+                lead: false,
                 stem: format!("sensitivity_{name}"),
                 caption: format!(
                     "Parameters ranked by {} for `{name}` at year {}, with 95% bootstrap intervals.",
@@ -145,6 +146,7 @@ pub(super) fn sensitivity_report(
     }
     Ok(
         ExperimentReport {
+            summary: None,
             title: format!(
                 "Sensitivity ({}): {}",
                 match method {

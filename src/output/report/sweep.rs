@@ -62,7 +62,7 @@ pub(super) fn sweep_report(
             let mut row = params.values[v].clone();
             for &m in &plan.metrics {
                 let a = main.get(m, y, v);
-                row.push(mean_ci(&a.stats));
+                row.push(mean_ci(&a.stats, 1.0));
             }
             rows.push(row);
         }
@@ -111,6 +111,7 @@ pub(super) fn sweep_report(
                 .collect()
         });
         figures.push(ReportFigure {
+            lead: false,
             stem: "sweep".into(),
             caption: format!(
                 "The main metrics against `{}`, one line per report year: means across {r} replicates, bands their 95% confidence intervals.",
@@ -154,6 +155,7 @@ pub(super) fn sweep_report(
                 })
                 .collect();
             figures.push(ReportFigure {
+                lead: false,
                 stem: format!("sweep_{name}"),
                 caption: format!(
                     "Mean `{name}` at year {y} over the grid of `{}` (x) and `{}` (y), {r} replicates a cell.",
@@ -177,6 +179,7 @@ pub(super) fn sweep_report(
         ));
     }
     Ok(ExperimentReport {
+        summary: None,
         title: format!("Sweep: {}", plan.spec.name),
         intro,
         tables,

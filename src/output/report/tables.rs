@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::experiment::analysis::{ArmStat, Carried, ParamIndex, Runs};
+use crate::experiment::analysis::{ArmStat, Carried, CostEffect, ParamIndex, Runs};
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::Kind;
 use crate::metrics::METRICS;
@@ -273,4 +273,48 @@ pub(super) fn mechanism_name(switch: &str) -> &'static str {
         .iter()
         .find(|(k, _)| *k == switch)
         .map_or("", |(_, name)| name)
+}
+
+/// `costs.csv` of a comparison: for every compared scenario, report year
+/// and table metric other than the bills, the scenario's extra yearly wage
+/// plus pension bill against the base (million PKR, full service; paired
+/// by replicate, with its 95% interval), and the metric's difference per
+/// billion PKR a year of it (Fieller's 95% interval; empty when unbounded).
+pub(super) fn write_costs_csv(dir: &Path, plan: &Plan, rows: &[CostEffect]) -> anyhow::Result<()> {
+    let mut out = CsvText::new(
+        &[
+            "scenario",
+            "year",
+            "n",
+            "extra_cost",
+            "extra_cost_ci95_low",
+            "extra_cost_ci95_high",
+            "metric",
+            "per_billion",
+            "per_billion_ci95_low",
+            "per_billion_ci95_high",
+        ]
+        .map(String::from),
+    );
+    for c in rows {
+        for p in &c.per_cost {
+            let (lo, hi) = match p.ci95 {
+                Some((lo, hi)) => (Some(lo), Some(hi)),
+                None => (None, None),
+            };
+            out.row(&[
+                plan.variants[c.arm].label.clone(),
+                c.year.to_string(),
+                c.extra_cost.n.to_string(),
+                csv_option(c.extra_cost.mean),
+                csv_option(c.extra_cost.ci95_low),
+                csv_option(c.extra_cost.ci95_high),
+                p.metric.to_string(),
+                csv_option(p.per_billion),
+                csv_option(lo),
+                csv_option(hi),
+            ]);
+        }
+    }
+    write_file_atomic(&dir.join("costs.csv"), &out.into_bytes(), true)
 }
