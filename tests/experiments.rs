@@ -103,7 +103,8 @@ fn a_known_difference_is_detected_with_its_interval() {
             "| Accountability bites | accountability.detection_rate |",
             "**In short.**",
             "- **Accountability bites** ",
-            "lowers corruption (all officers) by ",
+            " **Better:** ",
+            "corruption (all officers) -",
             "## What each option costs, and what a billion rupees a year of it buys",
         ],
     );

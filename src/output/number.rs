@@ -97,10 +97,7 @@ pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
     // Two significant figures of the half-width below 3.55, one above.
     let decimals = if digits < 3.55 { 1 - lead } else { -lead };
     let decimals = decimals.min(8);
-    let show = |x: f64| -> String {
-        if !x.is_finite() {
-            return "–".into();
-        }
+    let fixed = |x: f64, decimals: i32| -> String {
         let s = if decimals >= 0 {
             format!("{x:.*}", decimals as usize)
         } else {
@@ -116,7 +113,24 @@ pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
             s
         }
     };
-    [plus(show(mean), mean), show(lo), show(hi)]
+    let show = |x: f64| -> String {
+        if !x.is_finite() {
+            return "–".into();
+        }
+        fixed(x, decimals)
+    };
+    // A bound near 0 keeps the digits that show its sign: whether an
+    // interval excludes 0 is what a reader looks for ("[0.04, 2.4]", not
+    // "[0, 2.4]"), up to three decimals more.
+    let bound = |x: f64| -> String {
+        let s = show(x);
+        if s != "0" || x == 0.0 || !x.is_finite() {
+            return s;
+        }
+        let first = -(x.abs().log10().floor() as i32);
+        fixed(x, first.max(decimals).min(decimals.max(0) + 3))
+    };
+    [plus(show(mean), mean), bound(lo), bound(hi)]
 }
 
 /// A cell of the validation report (docs/validation.md): about three
@@ -247,6 +261,10 @@ mod tests {
             "+1.0 0.2 1.7"
         );
         assert_eq!(with_interval(-2.0, -3.0, -1.0, true)[0], "-2.0");
+        // A bound near 0 shows its sign.
+        assert_eq!(w(1.2, 0.04, 2.36), "1.2 0.04 2.4");
+        assert_eq!(w(-0.4, -0.8, -0.003), "-0.4 -0.8 -0.003");
+        assert_eq!(w(-0.4, -0.8, -0.00001), "-0.4 -0.8 0");
         // No interval: three significant figures.
         assert_eq!(w(0.21834, f64::NAN, f64::NAN), "0.218 – –");
         assert_eq!(w(5.0, 5.0, 5.0), "5 5 5");

@@ -257,53 +257,34 @@ fn diff_words(name: &str) -> String {
     match crate::metrics::unit_of(name).unwrap_or("") {
         "share" => "points".into(),
         "index 0-100" => "points of 100".into(),
-        "score 0-10" => "on the 0-10 score".into(),
-        "0-1" => "on the 0-1 scale".into(),
+        "score 0-10" => "on a 0-10 score".into(),
+        "0-1" => "on a 0-1 scale".into(),
         _ => shown(name).diff_unit.into(),
     }
 }
 
-/// A difference in words: "lowers corruption (all officers) by 9.7 points
-/// [5.5, 13.8], better", the interval of its size.
-fn change_words(name: &str, d: &Stats, k: f64, significant: bool) -> Option<String> {
-    let (m, lo, hi) = (d.mean? * k, d.ci95_low? * k, d.ci95_high? * k);
-    let label = crate::metrics::label(name).to_lowercase();
-    let (verb, m, lo, hi) = if m < 0.0 {
-        ("lowers", -m, -hi, -lo)
-    } else {
-        ("raises", m, lo, hi)
-    };
-    let [m, lo, hi] = with_interval(m, lo, hi, false);
-    let word = match verdict(name, d, significant).trim() {
-        "" | "*" => String::new(),
-        w => format!(" ({w})"),
-    };
-    let unit = diff_words(name);
-    let by = if unit.starts_with("on ") {
-        format!("by {m} [{lo}, {hi}] {unit}")
-    } else {
-        format!("by {m} {unit} [{lo}, {hi}]")
-    };
-    Some(format!("{verb} {label} {by}{word}"))
+/// A settled difference as a summary states it: "+8.7 [7.7, 9.8] points",
+/// "+0.082 [0.055, 0.109] on a 0-10 score".
+fn signed_words(name: &str, d: &Stats, k: f64) -> Option<String> {
+    let [m, lo, hi] = with_interval(d.mean? * k, d.ci95_low? * k, d.ci95_high? * k, true);
+    Some(format!("{m} [{lo}, {hi}] {}", diff_words(name)))
 }
 
-/// What an option costs, in words: "costs 7.2 billion PKR a year more
-/// [6.9, 7.5]", "saves …", or "has no clear effect on the bills (…)".
+/// What an option costs, in words: "costs 7.2 [6.9, 7.5] billion PKR a
+/// year more in wages and pensions", "saves …", or "has no clear cost: …".
 fn cost_words(c: &CostEffect) -> Option<String> {
     let s = &c.extra_cost;
     let k = 0.001;
     let (m, lo, hi) = (s.mean? * k, s.ci95_low? * k, s.ci95_high? * k);
     Some(if !c.costs_differ {
         let [m, lo, hi] = with_interval(m, lo, hi, true);
-        format!(
-            "leaves the wage and pension bills without a clear change ({m} [{lo}, {hi}] billion PKR a year)"
-        )
+        format!("has no clear cost: wage and pension bills {m} [{lo}, {hi}] billion PKR a year")
     } else if m > 0.0 {
         let [m, lo, hi] = with_interval(m, lo, hi, false);
-        format!("costs {m} billion PKR a year more [{lo}, {hi}] in wages and pensions")
+        format!("costs {m} [{lo}, {hi}] billion PKR a year more in wages and pensions")
     } else {
         let [m, lo, hi] = with_interval(-m, -hi, -lo, false);
-        format!("saves {m} billion PKR a year [{lo}, {hi}] in wages and pensions")
+        format!("saves {m} [{lo}, {hi}] billion PKR a year in wages and pensions")
     })
 }
 
@@ -352,8 +333,9 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
     );
     let mut items = Vec::new();
     for v in 1..plan.arms() {
-        let mut settled = Vec::new();
-        let mut open = Vec::new();
+        // Settled differences by verdict, then the unclear ones.
+        let (mut better, mut worse, mut other, mut open) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for &m in &plan.metrics {
             let name = METRICS[m].name;
             if bills.contains(&name) {
@@ -361,23 +343,35 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
             }
             let a = main.get(m, year, v);
             let Some(d) = &a.diff else { continue };
+            let label = crate::metrics::label(name).to_lowercase();
             if !a.significant {
-                open.push(crate::metrics::label(name).to_lowercase());
+                open.push(label);
                 continue;
             }
-            if let Some(w) = change_words(name, d, shown(name).factor, true) {
-                settled.push(w);
+            let Some(w) = signed_words(name, d, shown(name).factor) else {
+                continue;
+            };
+            match verdict(name, d, true).trim() {
+                "better" => better.push(format!("{label} {w}")),
+                "worse" => worse.push(format!("{label} {w}")),
+                _ => other.push(format!("{label} {w}")),
             }
         }
         let mut p = format!("**{}**", title(v));
         let cost = cost_of(costs, v, year);
-        if let Some(w) = cost.and_then(cost_words) {
-            p.push_str(&format!(" {w};"));
-        }
-        if settled.is_empty() {
-            p.push_str(" changes none of the other metrics shown clearly");
-        } else {
-            p.push_str(&format!(" it {}", settled.join(", ")));
+        p.push_str(&match cost.and_then(cost_words) {
+            Some(w) => format!(" {w}."),
+            None => ".".into(),
+        });
+        for (head, list) in [
+            ("Better", &better),
+            ("Worse", &worse),
+            ("Also", &other),
+            ("No clear difference", &open),
+        ] {
+            if !list.is_empty() {
+                p.push_str(&format!(" **{head}:** {}.", list.join("; ")));
+            }
         }
         // What a billion rupees a year of it buys, where it costs money.
         if let Some(c) = cost.filter(|c| c.costs_differ && c.extra_cost.mean > Some(0.0)) {
@@ -392,20 +386,16 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
                     let k = shown(p.metric).factor;
                     let [r, lo, hi] = with_interval(r * k, lo * k, hi * k, true);
                     Some(format!(
-                        "{} {r} {} [{lo}, {hi}]",
+                        "{} {r} [{lo}, {hi}] {}",
                         crate::metrics::label(p.metric).to_lowercase(),
                         diff_words(p.metric)
                     ))
                 })
                 .collect();
             if !per.is_empty() {
-                p.push_str(&format!("; per billion PKR a year: {}", per.join(", ")));
+                p.push_str(&format!(" **Per billion PKR a year:** {}.", per.join("; ")));
             }
         }
-        if !open.is_empty() {
-            p.push_str(&format!("; no clear difference in {}", open.join(", ")));
-        }
-        p.push('.');
         items.push(p);
     }
     let scaled = match plan.spec.scale {
@@ -523,21 +513,25 @@ fn forest_figure(plan: &Plan, main: &ArmTable) -> ReportFigure {
             }
         })
         .collect();
-    let years = plan
-        .report_years
-        .iter()
-        .map(|y| y.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let years = match plan.report_years.as_slice() {
+        [y] => format!("year {y}"),
+        ys => format!(
+            "years {}",
+            ys.iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     let note = format!(
-        "Dots: mean paired difference from {} over {} replicates; lines: its 95% interval. Within each option, one line per report year\n(years {years} from top; the last drawn largest). Shares in percentage points, bills in billion PKR a year.",
+        "Dots: mean paired difference from {} over {} replicates; lines: its 95% interval. Within each option, one line per report year\n({years} from top; the last drawn largest). Shares in percentage points, bills in billion PKR a year.",
         arm_title(plan, 0),
         plan.replicates()
     );
     ReportFigure {
         stem: "differences".into(),
         caption: format!(
-            "How each option differs from {} at years {years}: one panel per metric, each in its own unit; blue is better, vermillion worse, hollow grey an interval that includes 0.",
+            "How each option differs from {} at {years}: one panel per metric, each in its own unit; blue is better, vermillion worse, hollow grey an interval that includes 0.",
             arm_title(plan, 0)
         ),
         chart: chart::forest(

@@ -151,8 +151,11 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
                 " class=\"worse\""
             } else if c.ends_with(" *") {
                 " class=\"sig\""
-            } else {
+            } else if c.starts_with(|ch: char| ch.is_ascii_digit() || "+-–([".contains(ch)) {
                 ""
+            } else {
+                // Words read from the left.
+                " class=\"txt\""
             };
             if k == 0 {
                 format!("<th scope=\"row\">{}</th>", esc(c))
@@ -188,7 +191,7 @@ table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums
 th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:right;white-space:normal;overflow-wrap:break-word}
 table{width:100%}
 th[scope=row],thead th{text-align:left;background:#fafafa}
-td.sig{font-weight:600;background:#f2f2f2}
+td.sig{font-weight:600;background:#f2f2f2}td.txt{text-align:left}
 td.better{font-weight:600;background:#dbe9f6;color:#08306b}
 td.worse{font-weight:600;background:#fde0c5;color:#7f2704}
 figure{margin:1.5rem 0}figure svg{max-width:100%;height:auto}
