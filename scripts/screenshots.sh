@@ -21,6 +21,8 @@ chrome() {
 }
 report="file://$(realpath "$out")/report.html"
 chrome --hide-scrollbars --window-size=1280,900 --screenshot=docs/img/report_screen.png "$report"
-chrome --no-pdf-header-footer --print-to-pdf="$out/report.pdf" "$report"
-pdftoppm -png -r 96 -f 1 -l 1 -singlefile "$out/report.pdf" docs/img/report_pdf_page1
-echo "wrote docs/img/report_screen.png and docs/img/report_pdf_page1.png ($out/report.pdf)"
+# The PDF goes beside the profile, not into the results folder (a file
+# bureausim did not write there would stop the next run resuming).
+chrome --no-pdf-header-footer --print-to-pdf="$profile/report.pdf" "$report"
+pdftoppm -png -r 96 -f 1 -l 1 -singlefile "$profile/report.pdf" docs/img/report_pdf_page1
+echo "wrote docs/img/report_screen.png and docs/img/report_pdf_page1.png"

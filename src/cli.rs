@@ -798,7 +798,7 @@ fn finish(dest: &Path, plan: &Plan, no_plots: bool) -> anyhow::Result<()> {
         "\nwrote {}/ : report.html, report.md, summary.json, {}{}runs.csv{}",
         dest.display(),
         match plan.spec.kind {
-            Kind::Compare => "table.csv, ",
+            Kind::Compare => "table.csv, costs.csv, ",
             Kind::Sweep => "points.csv, ",
             Kind::Sensitivity => "indices.csv, ",
         },

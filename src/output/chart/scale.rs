@@ -37,8 +37,8 @@ impl YRule {
     pub fn of_unit(unit: &str) -> Self {
         let unit = unit.trim();
         match unit {
-            "share" | "officers" | "posts" | "per year" | "million PKR" | "count" | "months"
-            | "years" => YRule::Zero,
+            "share" | "officers" | "posts" | "per year" | "million PKR" | "billion PKR a year"
+            | "count" | "months" | "years" => YRule::Zero,
             _ if unit.ends_with('%') => YRule::Percent,
             _ if unit.contains("0-") || unit.contains("0–") => YRule::Bounded,
             _ => YRule::Data,

@@ -10,7 +10,7 @@ use crate::output::figures::{band_kind_legend, band_of};
 use crate::output::number::{report_cell, with_interval};
 
 use super::cells::{Shown, mean_ci, metric_title, shown, signed, verdict};
-use super::{ExperimentReport, ReportFigure, Summary, metric_panels};
+use super::{ExperimentReport, ReportFigure, Summary};
 
 pub(super) fn compare_report(
     plan: &Plan,
@@ -84,13 +84,22 @@ pub(super) fn compare_report(
         figures.push(forest_figure(plan, main));
     }
     if plots {
-        let panels = metric_panels(plan, |m| {
-            plan.variants[..plan.arms()]
-                .iter()
-                .enumerate()
-                .map(|(v, _)| replicate_band(plan, runs, v, m, arm_title(plan, v)))
-                .collect()
-        });
+        // In the units of the tables: shares in %, bills in billion PKR a
+        // year of the full service.
+        let panels: Vec<chart::Panel> = plan
+            .metrics
+            .iter()
+            .map(|&m| {
+                let sh = shown_at(METRICS[m].name, scale);
+                chart::Panel {
+                    title: crate::metrics::label(METRICS[m].name).to_string(),
+                    y_label: sh.unit.to_string(),
+                    series: (0..plan.arms())
+                        .map(|v| replicate_band(plan, runs, v, m, sh.factor, arm_title(plan, v)))
+                        .collect(),
+                }
+            })
+            .collect();
         let marks = time_marks(plan);
         let note = if marks.elections.is_empty() {
             String::new()
@@ -127,7 +136,14 @@ pub(super) fn compare_report(
 /// Arm `v`'s line of metric `m` over the years: the mean of the replicates
 /// over the band of their 5th–95th percentiles (min–max with two, none with
 /// one), as a run's plots draw it. A flow has no value at year 0.
-fn replicate_band(plan: &Plan, runs: &Runs, v: usize, m: usize, label: String) -> Series {
+fn replicate_band(
+    plan: &Plan,
+    runs: &Runs,
+    v: usize,
+    m: usize,
+    factor: f64,
+    label: String,
+) -> Series {
     let flow = is_flow(METRICS[m].name);
     let mut series = Series {
         label,
@@ -137,7 +153,9 @@ fn replicate_band(plan: &Plan, runs: &Runs, v: usize, m: usize, label: String) -
         let (mean, lo, hi) = if flow && y == 0 {
             (f64::NAN, f64::NAN, f64::NAN)
         } else {
-            band_of(&mut analysis::values(plan, runs, v, y, m))
+            let mut xs = analysis::values(plan, runs, v, y, m);
+            xs.iter_mut().for_each(|x| *x *= factor);
+            band_of(&mut xs)
         };
         let banded = plan.replicates() > 1;
         series.x.push(f64::from(y));
@@ -172,8 +190,11 @@ fn time_marks(plan: &Plan) -> TimeMarks {
                 .all(|(_, o)| reform_list(o).contains(&reform));
             let mark = if everywhere {
                 reform
+            } else if label.to_lowercase().contains(&reform.1.to_lowercase()) {
+                // "pay decompression" in "Pay decompression": the title says it.
+                (reform.0, label.clone())
             } else {
-                (reform.0, format!("{} ({label})", reform.1))
+                (reform.0, format!("{label}: {}", reform.1))
             };
             if !reforms.contains(&mark) {
                 reforms.push(mark);
