@@ -63,23 +63,55 @@ pub(super) fn metric_title_raw(m: &str) -> String {
     format!("{} ({}), column {m}", crate::metrics::label(m), def.unit)
 }
 
-/// What follows a difference from the base in a table: for a difference
-/// whose interval excludes 0, "better" or "worse" where the metric has a
-/// better direction (`metrics::higher_is_better`), `*` where it has none;
-/// nothing otherwise. Words, so that the verdict reads in black and white.
-pub(super) fn verdict(metric: &str, d: &Stats, significant: bool) -> &'static str {
+/// What a difference from the base says for its metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Verdict {
+    /// Its interval excludes 0, on the metric's better side
+    /// (`metrics::higher_is_better`).
+    Better,
+    /// Its interval excludes 0, on the worse side.
+    Worse,
+    /// Its interval excludes 0, for a metric with no better direction.
+    Differs,
+    /// Its interval includes 0.
+    Unclear,
+}
+
+/// The verdict on a difference with mean `mean` whose interval excludes 0
+/// when `significant`.
+pub(super) fn judge(metric: &str, mean: Option<f64>, significant: bool) -> Verdict {
     if !significant {
-        return "";
+        return Verdict::Unclear;
     }
-    match (crate::metrics::higher_is_better(metric), d.mean) {
+    match (crate::metrics::higher_is_better(metric), mean) {
         (Some(up), Some(x)) if x != 0.0 => {
             if (x > 0.0) == up {
-                " better"
+                Verdict::Better
             } else {
-                " worse"
+                Verdict::Worse
             }
         }
-        _ => " *",
+        _ => Verdict::Differs,
+    }
+}
+
+/// What follows a difference from the base in a table: " better" or
+/// " worse" ([`judge`]), " *" for a metric with no better direction,
+/// nothing when the interval includes 0. Words, so that the verdict reads
+/// in black and white.
+pub(super) fn verdict(metric: &str, d: &Stats, significant: bool) -> &'static str {
+    judge(metric, d.mean, significant).suffix()
+}
+
+impl Verdict {
+    /// The words a table cell ends with: " better", " worse", " *", "".
+    pub(super) fn suffix(self) -> &'static str {
+        match self {
+            Verdict::Better => " better",
+            Verdict::Worse => " worse",
+            Verdict::Differs => " *",
+            Verdict::Unclear => "",
+        }
     }
 }
 

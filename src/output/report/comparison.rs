@@ -9,7 +9,7 @@ use crate::output::chart::{self, Bars, Estimate, ForestPanel, Series, TimeMarks,
 use crate::output::figures::{band_kind_legend, band_of};
 use crate::output::number::{report_cell, with_interval};
 
-use super::cells::{Shown, mean_ci, metric_title, shown, signed, verdict};
+use super::cells::{Shown, Verdict, judge, mean_ci, metric_title, shown, signed, verdict};
 use super::{ExperimentReport, ReportFigure, Summary};
 
 pub(super) fn compare_report(
@@ -295,7 +295,8 @@ fn signed_words(name: &str, d: &Stats, k: f64) -> Option<String> {
 /// year more in wages and pensions", "saves …", or "has no clear cost: …".
 fn cost_words(c: &CostEffect) -> Option<String> {
     let s = &c.extra_cost;
-    let k = 0.001;
+    // Full-service million PKR, shown in billions.
+    let k = shown("wage_bill").factor;
     let (m, lo, hi) = (s.mean? * k, s.ci95_low? * k, s.ci95_high? * k);
     Some(if !c.costs_differ {
         let [m, lo, hi] = with_interval(m, lo, hi, true);
@@ -323,17 +324,8 @@ fn per_billion_cell(name: &str, p: &analysis::PerCost, k: f64) -> String {
     match p.ci95 {
         Some((lo, hi)) => {
             let [m, l, h] = with_interval(r * k, lo * k, hi * k, true);
-            let stats = Stats {
-                n: 2,
-                mean: Some(r),
-                sd: None,
-                ci95_low: Some(lo),
-                ci95_high: Some(hi),
-            };
-            format!(
-                "{m} [{l}, {h}]{}",
-                verdict(name, &stats, excludes_zero(&stats))
-            )
+            let word = judge(name, Some(r), lo > 0.0 || hi < 0.0).suffix();
+            format!("{m} [{l}, {h}]{word}")
         }
         None => "– (interval unbounded)".into(),
     }
@@ -372,9 +364,9 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
             let Some(w) = signed_words(name, d, shown(name).factor) else {
                 continue;
             };
-            match verdict(name, d, true).trim() {
-                "better" => better.push(format!("{label} {w}")),
-                "worse" => worse.push(format!("{label} {w}")),
+            match judge(name, d.mean, true) {
+                Verdict::Better => better.push(format!("{label} {w}")),
+                Verdict::Worse => worse.push(format!("{label} {w}")),
                 _ => other.push(format!("{label} {w}")),
             }
         }
@@ -460,7 +452,7 @@ fn cost_table(plan: &Plan, costs: &[CostEffect]) -> Option<Table> {
                 continue;
             };
             let mut row = vec![arm_title(plan, v), y.to_string()];
-            let cost = signed(&c.extra_cost, 0.001);
+            let cost = signed(&c.extra_cost, shown("wage_bill").factor);
             row.push(if c.costs_differ {
                 format!("{cost}{}", verdict("wage_bill", &c.extra_cost, true))
             } else {
@@ -510,10 +502,10 @@ fn forest_figure(plan: &Plan, main: &ArmTable) -> ReportFigure {
                             let get = |f: fn(&Stats) -> Option<f64>| {
                                 d.and_then(f).map_or(f64::NAN, |x| x * sh.factor)
                             };
-                            let tone = match d.map(|d| verdict(name, d, a.significant).trim()) {
-                                Some("better") => Tone::Better,
-                                Some("worse") => Tone::Worse,
-                                Some("*") => Tone::Differs,
+                            let tone = match d.map(|d| judge(name, d.mean, a.significant)) {
+                                Some(Verdict::Better) => Tone::Better,
+                                Some(Verdict::Worse) => Tone::Worse,
+                                Some(Verdict::Differs) => Tone::Differs,
                                 _ => Tone::Unclear,
                             };
                             Estimate {
