@@ -525,7 +525,7 @@ fn route(state: &State, req: &Request) -> Response {
             Err(msg) => error(400, &msg),
             Ok(p) => Response::new(200, "text/plain; charset=utf-8", p.toml().into_bytes()).with(
                 "Content-Disposition",
-                format!("attachment; filename=\"{}.toml\"", p.yours.name),
+                format!("attachment; filename=\"{}.toml\"", p.file_stem()),
             ),
         },
         ("GET" | "HEAD", p) if p.starts_with("/api/runs/") => csv(state, p),
@@ -578,7 +578,10 @@ fn csv(state: &State, path: &str) -> Response {
     }
     Response::new(200, "text/csv; charset=utf-8", buf).with(
         "Content-Disposition",
-        format!("attachment; filename=\"{id}_{arm}_timeseries.csv\""),
+        format!(
+            "attachment; filename=\"{}\"",
+            stream::csv_name(&f.stem, arm)
+        ),
     )
 }
 
@@ -611,6 +614,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8], slot: Slot) {
     let _guard = Release(&state.runs_active);
     let id = format!("r{}", state.next_run.fetch_add(1, Ordering::SeqCst));
     let draws = prepared.draws.clone();
+    let stem = prepared.file_stem();
     let mut arms = vec![("yours", prepared.yours)];
     let mut baseline = Json::Null;
     if let Some(b) = prepared.baseline {

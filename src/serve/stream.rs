@@ -27,16 +27,28 @@ pub struct Finished {
     pub arms: Vec<(&'static str, Vec<ReplicateResult>)>,
     /// Each arm's scenario name and seed, for the downloads' columns.
     pub ids: Vec<(String, u64)>,
+    /// The stem of the downloads' file names ([`Prepared::file_stem`]).
+    ///
+    /// [`Prepared::file_stem`]: crate::serve::request::Prepared::file_stem
+    pub stem: String,
+}
+
+/// The file name of an arm's CSV download: `<stem>_yours.csv` or
+/// `<stem>_baseline.csv`.
+pub fn csv_name(stem: &str, arm: &str) -> String {
+    format!("{stem}_{arm}.csv")
 }
 
 /// Runs `arms` (name, scenario; same years, warm-up and replicates) and
 /// sends `start` and one `year` per simulated year through `emit` (event
 /// name, data); returns the results and the `done` event, which the caller
 /// sends once it has kept the results, so that its download links work as
-/// soon as the page sees them. `run_id` names the downloads; `baseline`
-/// describes the second arm for the page (null without one).
+/// soon as the page sees them. `run_id` is the downloads' address, `stem`
+/// their file names' stem; `baseline` describes the second arm for the
+/// page (null without one).
 pub fn run(
     run_id: &str,
+    stem: &str,
     arms: Vec<(&'static str, Scenario)>,
     draws: &[Vec<String>],
     baseline: Json,
@@ -73,6 +85,7 @@ pub fn run(
             other => other,
         },
         "plausible": !draws.is_empty(),
+        "stem": stem,
     });
     emit("start", &start).map_err(|_| Gone)?;
 
@@ -124,6 +137,7 @@ pub fn run(
             .iter()
             .map(|(_, s)| (s.name.clone(), s.sim.seed))
             .collect(),
+        stem: stem.to_string(),
     };
     let table_year = years.min(20);
     let done = json!({
@@ -133,6 +147,9 @@ pub fn run(
         "downloads": {
             "csv": format!("/api/runs/{run_id}/yours.csv"),
             "baseline_csv": (n_arms > 1).then(|| format!("/api/runs/{run_id}/baseline.csv")),
+            "csv_name": csv_name(stem, "yours"),
+            "baseline_csv_name": (n_arms > 1).then(|| csv_name(stem, "baseline")),
+            "toml_name": format!("{stem}.toml"),
         },
     });
     Ok((finished, done))
