@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use crate::experiment::analysis::excludes_zero;
-use crate::metrics::METRICS;
 use crate::metrics::summary::{Stats, stats};
+use crate::metrics::{METRICS, is_flow};
 use crate::output::figures::{band_kind_legend, band_of};
 use crate::scenario::Scenario;
 use crate::serve::library;
@@ -164,6 +164,13 @@ fn year_json(year: i64, obs: &[ObservationRef], n_arms: usize, reps: usize) -> J
             let mine = &obs[a * reps..(a + 1) * reps];
             let mut metrics = serde_json::Map::new();
             for &m in library::streamed_metrics() {
+                // Year 0 is the starting state: a flow (supersessions, the
+                // rank correlation of promotions) has no value there, as
+                // in the plots of `bureausim run`.
+                if year == 0 && is_flow(METRICS[m].name) {
+                    metrics.insert(METRICS[m].name.to_string(), json!([null, null, null]));
+                    continue;
+                }
                 column.clear();
                 column.extend(mine.iter().map(|o| o.row[m]));
                 let (mean, lo, hi) = band_of(&mut column);
