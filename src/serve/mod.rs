@@ -71,6 +71,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     module!("legend"),
     module!("levers"),
     module!("library"),
+    module!("present"),
     module!("run"),
     module!("scenario"),
     module!("state"),
@@ -638,7 +639,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8], slot: Slot) {
     let mut emit = |event: &str, data: &Json| -> std::io::Result<()> {
         send(format!("event: {event}\ndata: {data}\n\n").as_bytes())
     };
-    if let Ok((finished, done)) = stream::run(&id, arms, &draws, baseline, &mut emit) {
+    if let Ok((finished, done)) = stream::run(&id, &stem, arms, &draws, baseline, &mut emit) {
         // Kept before `done` is sent: a client that fetches a CSV as soon
         // as it reads `done` (or the end of the stream) finds it.
         {
