@@ -969,6 +969,9 @@ fn the_page_fits_a_projector_screen() {
         );
     }
     if let Some(dir) = webdriver::shots_dir() {
+        // The controls from the top, as after choosing a scenario.
+        page.browser
+            .execute("document.getElementById('controls').scrollTop = 0;", &[]);
         let path = dir.join("page_1024x768.png");
         page.browser.screenshot(&path);
         eprintln!("screenshot saved to {}", path.display());
@@ -1015,7 +1018,7 @@ fn present_mode_shows_one_chart_large_and_moves_with_the_keys() {
     let page = Open::new(&install);
     let page = &page.0;
     page.browser.set_viewport(1280, 720);
-    page.choose_scenario("teaching/political_transfers");
+    page.choose_scenario("teaching/merit_vs_patronage");
     page.run("#compare");
     let charts: Vec<String> = page
         .browser
