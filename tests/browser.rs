@@ -7,7 +7,10 @@
 //! They need Chromium and ChromeDriver (`apt-get install chromium
 //! chromium-driver`). Without them each test prints a note and passes,
 //! unless `BUREAUSIM_BROWSER_TESTS=1` (set in CI) makes it fail.
-//! `BUREAUSIM_SCREENSHOT=<file.png>` saves a screenshot of the comparison.
+//! `BUREAUSIM_SCREENSHOT=<file.png>` saves a screenshot of the comparison;
+//! `BUREAUSIM_SHOTS=<dir>` saves `page_1024x768.png` (the projector test,
+//! after a Compare) and `page_present.png` (present mode) there, as in
+//! docs/img (`-- --test-threads 1` keeps the timings quiet).
 //!
 //! ```sh
 //! BUREAUSIM_BROWSER_TESTS=1 cargo test --release --test browser -- --nocapture
