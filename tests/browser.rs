@@ -7,12 +7,17 @@
 //! They need Chromium and ChromeDriver (`apt-get install chromium
 //! chromium-driver`). Without them each test prints a note and passes,
 //! unless `BUREAUSIM_BROWSER_TESTS=1` (set in CI) makes it fail.
-//! `BUREAUSIM_SCREENSHOT=<file.png>` saves a screenshot of the comparison.
+//! `BUREAUSIM_SCREENSHOT=<file.png>` saves a screenshot of the comparison;
+//! `BUREAUSIM_SHOTS=<dir>` saves `page_1024x768.png` (the projector test,
+//! after a Compare) and `page_present.png` (present mode) there, as in
+//! docs/img (`-- --test-threads 1` keeps the timings quiet).
 //!
 //! ```sh
 //! BUREAUSIM_BROWSER_TESTS=1 cargo test --release --test browser -- --nocapture
 //! ```
 
+// Shared with tests/report_print.rs, which uses other parts of it.
+#[allow(dead_code)]
 #[path = "common/webdriver.rs"]
 mod webdriver;
 
@@ -37,22 +42,7 @@ const LOAD_TIMEOUT: Duration = Duration::from_secs(30);
 /// Finds the browser, or: fails when `BUREAUSIM_BROWSER_TESTS=1`, else
 /// prints why the test is skipped and returns `None`.
 fn installation(test: &str) -> Option<Installation> {
-    match Installation::find() {
-        Ok(install) => Some(install),
-        Err(missing) => {
-            if std::env::var("BUREAUSIM_BROWSER_TESTS").as_deref() == Ok("1") {
-                panic!(
-                    "{test}: BUREAUSIM_BROWSER_TESTS=1 requires Chromium and ChromeDriver, but {missing}; \
-                     install them (Debian/Ubuntu: `apt-get install chromium chromium-driver`)"
-                );
-            }
-            eprintln!(
-                "skipping {test}: {missing}; install chromium and chromium-driver \
-                 (`apt-get install chromium chromium-driver`), or set BUREAUSIM_BROWSER_TESTS=1 to require them"
-            );
-            None
-        }
-    }
+    webdriver::installation_or_skip(test)
 }
 
 /// One browser test at a time: each starts a server and a browser, and the
@@ -841,4 +831,449 @@ impl Drop for Open {
             eprintln!("the page when the test failed:\n{}", self.0.diagnose());
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Projectors, present mode, download names (issue 16).
+
+/// What the page looks like in the window, measured in the page.
+#[derive(Debug)]
+struct Fit {
+    viewport: (f64, f64),
+    /// The document's scrollWidth and clientWidth.
+    document: (f64, f64),
+    /// (id, scrollWidth, clientWidth) of the panes and every chart legend.
+    boxes: Vec<(String, f64, f64)>,
+    /// The first chart card and its plot: left, top, right, bottom.
+    card: [f64; 4],
+    plot: [f64; 4],
+    /// The Run button's box, and whether it is what a click there hits.
+    run: [f64; 4],
+    run_on_top: bool,
+}
+
+fn measure(page: &Page) -> Fit {
+    let v = page.browser.execute(
+        "const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+         const de = document.documentElement;
+         const card = document.querySelector('#chart-grid .chart-card');
+         const run = document.getElementById('run');
+         const rb = run.getBoundingClientRect();
+         const hit = document.elementFromPoint(rb.left + rb.width / 2, rb.top + rb.height / 2);
+         const boxes = [document.getElementById('controls'), document.getElementById('charts')]
+           .concat(Array.from(document.querySelectorAll('.chart-legend')))
+           .map(e => [e.id || e.className, e.scrollWidth, e.clientWidth]);
+         return {
+           viewport: [window.innerWidth, window.innerHeight],
+           document: [de.scrollWidth, de.clientWidth],
+           boxes: boxes,
+           card: box(card),
+           plot: box(card.querySelector('.chart')),
+           run: box(run),
+           run_on_top: !!hit && hit.closest('#run') === run
+         };",
+        &[],
+    );
+    let f = |x: &Json| x.as_f64().unwrap_or(f64::NAN);
+    let four = |k: &str| {
+        let a = v[k].as_array().unwrap_or_else(|| panic!("{k}: {v}"));
+        [f(&a[0]), f(&a[1]), f(&a[2]), f(&a[3])]
+    };
+    Fit {
+        viewport: (f(&v["viewport"][0]), f(&v["viewport"][1])),
+        document: (f(&v["document"][0]), f(&v["document"][1])),
+        boxes: v["boxes"]
+            .as_array()
+            .expect("boxes")
+            .iter()
+            .map(|b| (b[0].as_str().unwrap_or("").to_string(), f(&b[1]), f(&b[2])))
+            .collect(),
+        card: four("card"),
+        plot: four("plot"),
+        run: four("run"),
+        run_on_top: v["run_on_top"].as_bool() == Some(true),
+    }
+}
+
+/// The page at a projector's size: no sideways scrolling anywhere, the
+/// first chart large and whole on the first screen, Run in sight.
+#[track_caller]
+fn assert_fits(page: &Page, when: &str) {
+    let fit = measure(page);
+    let (vw, vh) = fit.viewport;
+    let ctx = format!("{vw}x{vh}, {when}: {fit:?}");
+    assert!(
+        fit.document.0 <= fit.document.1,
+        "the page scrolls sideways: scrollWidth {} > clientWidth {} ({ctx})",
+        fit.document.0,
+        fit.document.1
+    );
+    for (id, scroll, client) in &fit.boxes {
+        assert!(
+            scroll <= &(client + 1.0),
+            "`{id}` scrolls sideways (its content is cut off): scrollWidth {scroll} > clientWidth {client} ({ctx})"
+        );
+    }
+    let [left, _, right, _] = fit.card;
+    assert!(
+        left >= 0.0 && right <= vw,
+        "the first chart is not inside the window's width ({ctx})"
+    );
+    assert!(
+        right - left >= 0.6 * vw,
+        "the first chart is {:.0} px wide, under 60% of the {vw} px window ({ctx})",
+        right - left
+    );
+    let [_, top, _, bottom] = fit.plot;
+    assert!(
+        top >= 0.0 && bottom <= vh,
+        "the first chart's plot is not whole on the first screen: top {top}, bottom {bottom} ({ctx})"
+    );
+    let [rl, rt, rr, rb] = fit.run;
+    assert!(
+        rl >= 0.0 && rt >= 0.0 && rr <= vw && rb <= vh && fit.run_on_top,
+        "the Run button is not in sight ({ctx})"
+    );
+}
+
+/// Issue 16, item 1: a projector at 1024x768 or 1280x720 shows the
+/// controls and one large chart, with no sideways scrolling.
+#[test]
+fn the_page_fits_a_projector_screen() {
+    let Some(install) = installation("the_page_fits_a_projector_screen") else {
+        return;
+    };
+    let _lock = one_at_a_time();
+    let started = Instant::now();
+    let page = Open::new(&install);
+    let page = &page.0;
+    for (w, h, scenario) in [
+        (1280, 720, "teaching/political_transfers"),
+        (1024, 768, "teaching/merit_vs_patronage"),
+    ] {
+        page.browser.set_viewport(w, h);
+        page.choose_scenario(scenario);
+        assert_fits(page, "after loading");
+        // Scrolled to the table, a run brings the first chart back.
+        page.browser.execute(
+            "document.getElementById('diff-table').scrollIntoView();",
+            &[],
+        );
+        page.set_run(Some(4), None, None);
+        page.run("#compare");
+        assert_fits(page, "after Compare");
+        let drawn = page.browser.execute(
+            "return document.querySelectorAll('#chart-grid canvas').length;",
+            &[],
+        );
+        assert!(
+            drawn.as_u64().unwrap_or(0) >= 6,
+            "{w}x{h}: the charts are not drawn: {drawn} canvases"
+        );
+    }
+    if let Some(dir) = webdriver::shots_dir() {
+        // The controls from the top, as after choosing a scenario.
+        page.browser
+            .execute("document.getElementById('controls').scrollTop = 0;", &[]);
+        let path = dir.join("page_1024x768.png");
+        page.browser.screenshot(&path);
+        eprintln!("screenshot saved to {}", path.display());
+    }
+    eprintln!(
+        "the_page_fits_a_projector_screen: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// The state of present mode: whether it is open, the chart it shows, its
+/// plot's box as shares of the window, and the focused element's id.
+fn presenting(page: &Page) -> Json {
+    page.browser.execute(
+        "const d = document.getElementById('present');
+         const c = document.querySelector('#present-chart canvas');
+         const r = c ? c.getBoundingClientRect() : null;
+         const px = e => e ? parseFloat(getComputedStyle(e).fontSize) : 0;
+         return {
+           open: d.open,
+           chart: d.dataset.chart || '',
+           width: r ? r.width / window.innerWidth : 0,
+           height: r ? r.height / window.innerHeight : 0,
+           inside: r ? r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth && r.bottom <= window.innerHeight : false,
+           legend_px: px(document.querySelector('#present-legend td')),
+           page_legend_px: px(document.querySelector('#chart-grid .chart-legend td')),
+           focus: document.activeElement ? document.activeElement.id : ''
+         };",
+        &[],
+    )
+}
+
+/// Issue 16, item 2: present mode shows one chart filling the window, in
+/// larger type; the arrow keys move, Escape leaves and gives focus back.
+#[test]
+fn present_mode_shows_one_chart_large_and_moves_with_the_keys() {
+    use webdriver::{ARROW_LEFT, ARROW_RIGHT, ESCAPE};
+    let Some(install) = installation("present_mode_shows_one_chart_large_and_moves_with_the_keys")
+    else {
+        return;
+    };
+    let _lock = one_at_a_time();
+    let started = Instant::now();
+    let page = Open::new(&install);
+    let page = &page.0;
+    page.browser.set_viewport(1280, 720);
+    page.choose_scenario("teaching/merit_vs_patronage");
+    page.run("#compare");
+    let charts: Vec<String> = page
+        .browser
+        .execute(
+            "return Array.from(document.querySelectorAll('#chart-grid .chart-card'), c => c.dataset.chart);",
+            &[],
+        )
+        .as_array()
+        .expect("chart ids")
+        .iter()
+        .map(|c| c.as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(charts.len() >= 6, "charts: {charts:?}");
+
+    // `p` typed into a number field is not a shortcut.
+    page.browser.click(&page.browser.find("#years"));
+    page.browser.press_keys(&["p"]);
+    assert_eq!(
+        presenting(page)["open"],
+        json!(false),
+        "`p` in #years opened present mode"
+    );
+
+    // The key, from the page.
+    page.browser
+        .execute("document.activeElement.blur(); window.scrollTo(0, 0);", &[]);
+    page.browser.press_keys(&["p"]);
+    let p = presenting(page);
+    assert_eq!(p["open"], json!(true), "`p` did not open present mode: {p}");
+    assert_eq!(p["chart"], json!(charts[0]), "{p}");
+    if let Some(dir) = webdriver::shots_dir() {
+        let path = dir.join("page_present.png");
+        page.browser.screenshot(&path);
+        eprintln!("screenshot saved to {}", path.display());
+    }
+    let share = |k: &str| p[k].as_f64().unwrap_or(0.0);
+    assert!(
+        share("width") >= 0.85 && share("height") >= 0.5 && p["inside"] == json!(true),
+        "the presented chart should fill most of the window: {p}"
+    );
+    assert!(
+        p["legend_px"].as_f64().unwrap_or(0.0)
+            >= 1.2 * p["page_legend_px"].as_f64().unwrap_or(f64::NAN),
+        "the presented legend should be larger than on the page: {p}"
+    );
+    assert_eq!(
+        p["focus"],
+        json!("present-next"),
+        "focus in the dialog: {p}"
+    );
+    page.browser.press_keys(&[ARROW_RIGHT]);
+    assert_eq!(
+        presenting(page)["chart"],
+        json!(charts[1]),
+        "→ goes to the next chart"
+    );
+    page.browser.press_keys(&[ARROW_LEFT, ARROW_LEFT]);
+    assert_eq!(
+        presenting(page)["chart"],
+        json!(charts[charts.len() - 1]),
+        "← from the first chart goes round to the last"
+    );
+    page.browser.press_keys(&[ESCAPE]);
+    assert_eq!(
+        presenting(page)["open"],
+        json!(false),
+        "Escape did not leave present mode"
+    );
+
+    // The button, and a chart's own button: focus comes back to it.
+    page.browser.click(&page.browser.find("#present-open"));
+    assert_eq!(
+        presenting(page)["open"],
+        json!(true),
+        "#present-open did not open it"
+    );
+    page.browser.click(&page.browser.find("#present-next"));
+    page.browser.click(&page.browser.find("#present-close"));
+    let p = presenting(page);
+    assert!(
+        p["open"] == json!(false) && p["focus"] == json!("present-open"),
+        "Close should leave and give focus back to the Present button: {p}"
+    );
+    let own = page.browser.find("#card-corruption button[data-present]");
+    page.browser.click(&own);
+    let p = presenting(page);
+    assert_eq!(
+        p["chart"],
+        json!("corruption"),
+        "a chart's own Present button: {p}"
+    );
+    page.browser.press_keys(&[ESCAPE]);
+    let back = page.browser.execute(
+        "return document.activeElement === document.querySelector('#card-corruption button[data-present]');",
+        &[],
+    );
+    assert_eq!(
+        back,
+        json!(true),
+        "focus should return to the chart's Present button"
+    );
+    eprintln!(
+        "present_mode_shows_one_chart_large_and_moves_with_the_keys: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Issue 16, items 3 and 5: downloads are named after the scenario and the
+/// run's settings, as the server names them; the results table, its
+/// heading and the legends say the same year the same way.
+#[test]
+fn downloads_are_named_after_the_scenario_and_the_settings() {
+    let Some(install) = installation("downloads_are_named_after_the_scenario_and_the_settings")
+    else {
+        return;
+    };
+    let _lock = one_at_a_time();
+    let started = Instant::now();
+    let page = Open::new(&install);
+    let page = &page.0;
+    page.choose_scenario("teaching/political_transfers");
+    // Six years, shorter than the table's usual year 20.
+    page.set_run(Some(2), Some(6), Some(2));
+    let heading = page.browser.text(&page.browser.find("#table-heading"));
+    assert_eq!(heading, "Results at year 6", "before the run");
+    let (result, _, _) = page.run("#compare");
+    let seed = result["start"]["seed"].as_u64().expect("start.seed");
+    // The demo's interference is on the slider, so the run has a reform of
+    // yours from year 2, and is not the library file as it stands.
+    let stem = format!("political_transfers_6y_2rep_seed{seed}_reform2_custom");
+    assert_eq!(
+        result["start"]["stem"],
+        json!(stem),
+        "start = {}",
+        result["start"]
+    );
+    let link = |id: &str| {
+        page.browser.execute(
+            "const a = document.getElementById(arguments[0]);
+             return fetch(a.href).then(r => [a.getAttribute('download'),
+                                             r.headers.get('Content-Disposition')]);",
+            &[json!(id)],
+        )
+    };
+    for (id, name) in [
+        ("download-csv", format!("{stem}_yours.csv")),
+        ("download-baseline-csv", format!("{stem}_baseline.csv")),
+    ] {
+        let got = link(id);
+        assert_eq!(got[0], json!(name), "`#{id}`'s download name");
+        assert_eq!(
+            got[1],
+            json!(format!("attachment; filename=\"{name}\"")),
+            "the server's name for `#{id}`"
+        );
+    }
+    page.browser.click(&page.browser.find("#download-toml"));
+    let toml = page
+        .browser
+        .wait_for_download(".toml", Duration::from_secs(10));
+    assert_eq!(
+        toml.file_name().unwrap().to_string_lossy(),
+        format!("{stem}.toml"),
+        "the TOML's name"
+    );
+
+    // One wording of the year: the table's heading and caption, and each
+    // legend, at the run's last year.
+    let shown = page.browser.execute(
+        "return {
+           heading: document.getElementById('table-heading').textContent,
+           caption: document.querySelector('#diff-table caption').textContent,
+           legends: Array.from(document.querySelectorAll('.legend-table th.lg-year'), t => t.textContent)
+         };",
+        &[],
+    );
+    assert_eq!(shown["heading"], json!("Results at year 6"), "{shown}");
+    assert!(
+        shown["caption"]
+            .as_str()
+            .unwrap_or("")
+            .contains("at year 6"),
+        "{shown}"
+    );
+    let legends = shown["legends"].as_array().expect("legends");
+    assert!(
+        !legends.is_empty() && legends.iter().all(|l| l == "year 6"),
+        "every legend should say `year 6`: {shown}"
+    );
+    eprintln!(
+        "downloads_are_named_after_the_scenario_and_the_settings: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Issue 16, item 4: the "Honest appraisals" demo points at the promotion
+/// chart (it sent students to timeseries.csv), which the page draws.
+#[test]
+fn the_honest_appraisals_demo_points_at_the_promotion_chart() {
+    let Some(install) = installation("the_honest_appraisals_demo_points_at_the_promotion_chart")
+    else {
+        return;
+    };
+    let _lock = one_at_a_time();
+    let page = Open::new(&install);
+    let page = &page.0;
+    page.browser.set_viewport(1280, 720);
+    page.choose_scenario("teaching/honest_appraisals");
+    let about = page.browser.execute(
+        "const box = document.getElementById('scenario-about');
+         box.querySelector('details.try').open = true;
+         return {
+           text: box.textContent,
+           charts: Array.from(box.querySelectorAll('[data-chart-ref]'), a => a.dataset.chartRef),
+           rows: Array.from(box.querySelectorAll('[data-row-ref]'), a => a.dataset.rowRef)
+         };",
+        &[],
+    );
+    let text = about["text"].as_str().unwrap_or_default();
+    assert!(
+        !text.contains(".csv") && !text.contains("promotion_rank_correlation"),
+        "the demo still sends students to a file or column: {text}"
+    );
+    assert_eq!(about["charts"], json!(["promotion"]), "{about}");
+    assert_eq!(about["rows"], json!(["peter_effect"]), "{about}");
+    // The link brings the chart into view.
+    page.browser.click(
+        &page
+            .browser
+            .find("#scenario-about [data-chart-ref=\"promotion\"]"),
+    );
+    let seen = page.browser.execute_async(
+        "const done = arguments[0];
+         setTimeout(() => {
+           const r = document.getElementById('card-promotion').getBoundingClientRect();
+           done(r.top >= 0 && r.bottom <= window.innerHeight);
+         }, 1200);",
+        &[],
+    );
+    assert_eq!(
+        seen,
+        json!(true),
+        "the Promotion chart was not brought into view"
+    );
+    page.set_run(Some(2), Some(8), None);
+    let (result, _, _) = page.run("#run");
+    let corr = mean_at(&result, "yours", "promotion_rank_correlation", 8);
+    assert!((-1.0..=1.0).contains(&corr), "rank correlation {corr}");
+    let drawn = page.browser.execute(
+        "return !!document.querySelector('#chart-promotion canvas') &&
+                document.querySelectorAll('#chart-promotion-legend tbody tr').length;",
+        &[],
+    );
+    assert_eq!(drawn, json!(2), "the promotion chart draws two lines");
 }

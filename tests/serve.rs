@@ -529,8 +529,11 @@ fn the_downloads_rerun_from_the_command_line_to_the_same_numbers() {
                       "levers": {"politics.interference": 1.0, "postings.tenure_months": 24}});
     let toml = post("/api/toml", &body);
     assert_eq!(toml.status, 200, "{}", toml.body);
+    // Named after the scenario and the run (docs/serve.md, "Download names").
     assert!(
-        toml.headers.contains("political_transfers_custom.toml"),
+        toml.headers
+            .contains("filename=\"political_transfers_6y_2rep_seed")
+            && toml.headers.contains("_reform5_custom.toml\""),
         "{}",
         toml.headers
     );
@@ -570,6 +573,13 @@ fn the_downloads_rerun_from_the_command_line_to_the_same_numbers() {
         (csv_path, csv)
     };
     assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(
+        csv.headers
+            .contains("filename=\"political_transfers_6y_2rep_seed")
+            && csv.headers.contains("_reform5_custom_yours.csv\""),
+        "{}",
+        csv.headers
+    );
     assert!(csv.body.starts_with("scenario,seed,replicate,year,"));
 
     let sb = common::Sandbox::new();
@@ -862,7 +872,11 @@ fn changes_build_on_the_scenario_as_it_stands_at_the_reform_year() {
         "/api/toml",
         &json!({"scenario": "ncgr_2008", "keep_reforms": false, "years": 12}),
     );
-    assert!(r.headers.contains("ncgr_2008_custom.toml"), "{}", r.headers);
+    assert!(
+        r.headers.contains("filename=\"ncgr_2008_12y_") && r.headers.contains("_custom.toml\""),
+        "{}",
+        r.headers
+    );
     assert!(
         r.body.contains("# 1 of the file's own reforms dropped."),
         "{}",

@@ -414,6 +414,14 @@ pub const CHARTS: &[PageChart] = &[
         grades: false,
     },
     PageChart {
+        id: "promotion",
+        title: "Promotion",
+        unit: "",
+        about: "Whether boards pick those most competent at the next grade (rank correlation of their ranking with that competence: 1 always the best, 0 no better than chance), and eligible officers passed over for someone junior each year.",
+        metrics: &["promotion_rank_correlation", "supersessions"],
+        grades: false,
+    },
+    PageChart {
         id: "grades",
         title: "Headcount by grade",
         unit: "officers",
@@ -424,8 +432,9 @@ pub const CHARTS: &[PageChart] = &[
 ];
 
 /// Metrics of the year-20 table: the main metrics of every report
-/// (`experiment::spec::MAIN_METRICS`), then these.
-const MORE_TABLE_METRICS: &[&str] = &["public_trust", "rent_taken"];
+/// (`experiment::spec::MAIN_METRICS`), then these (the Peter effect for
+/// the "Honest appraisals" demo, which no chart draws).
+const MORE_TABLE_METRICS: &[&str] = &["public_trust", "rent_taken", "peter_effect"];
 
 /// The year-20 table's metrics, in order.
 pub fn table_metrics() -> impl Iterator<Item = &'static str> {
@@ -458,6 +467,129 @@ pub fn streamed_metrics() -> &'static [usize] {
         }
         out
     })
+}
+
+/// Something to try with a library scenario, shown under the picker and
+/// in the page's About panel. `text` names what to look at only by
+/// references to what is on the page, resolved by [`Demo::parts`]:
+/// `{chart:ID}` (a chart of [`CHARTS`], shown by its title) and
+/// `{row:METRIC}` (a row of the results table, shown by its label), so
+/// that a demo never sends students to a file or a column name. `set` is
+/// what the page's "Set it up" button puts on the levers.
+pub struct Demo {
+    pub scenario: &'static str,
+    pub text: &'static str,
+    pub set: &'static [(&'static str, f64)],
+}
+
+pub const DEMOS: &[Demo] = &[
+    Demo {
+        scenario: "teaching/political_transfers",
+        text: "Political interference is set to 0.9 from year 5 (its status-quo value, 0.3, is marked on the slider). Press Compare with baseline: {chart:tenure} and {chart:efficiency} fall against a service left alone (look for the stars in the results table). {chart:corruption} hardly moves at 0.9: push interference to 1.0 and compare again. Another time, add Tenure protection (Postings) at 0.9: postings lengthen again, but what happens to corruption?",
+        set: &[("postings.tenure_protection", 0.9)],
+    },
+    Demo {
+        scenario: "teaching/rotation_and_collusion",
+        text: "Nominal tenure is cut to 12 months from year 5. Press Compare with baseline: bribe-taking falls in {chart:corruption} (collusion has no time to build) but {chart:efficiency} dips (officers keep learning new posts). Then try 36 months: which would you choose?",
+        set: &[("postings.tenure_months", 36.0)],
+    },
+    Demo {
+        scenario: "teaching/merit_vs_patronage",
+        text: "From year 5, 60% of entrants are patronage appointments. Press Compare with baseline: {chart:quality} falls slowly, as cohorts turn over, and {chart:corruption} rises. Then raise the Detection rate (Accountability) to 0.4 as well: corruption falls, but does {chart:efficiency} come back?",
+        set: &[("accountability.detection_rate", 0.4)],
+    },
+    Demo {
+        scenario: "teaching/honest_appraisals",
+        text: "Objective appraisals and a lower appraisal bar from year 5. The other charts move little here: the change is in who gets promoted. Press Compare with baseline and look at {chart:promotion}: do the boards now pick those competent at the next grade more often? Then find {row:peter_effect} in the results table: promoted officers still lose competence, since doing one job well is not the same as doing the next.",
+        set: &[],
+    },
+    Demo {
+        scenario: "teaching/accountability_bites",
+        text: "Detection rises to 0.4 a year and conviction to 0.6 from year 5. Press Compare with baseline: bribe-taking in {chart:corruption} falls over a few years once detection is real. Then raise the Pay level (Pay) to 1.5 as well: a better-paid job is worth more to keep, so fewer risk it.",
+        set: &[("pay.level", 1.5)],
+    },
+    Demo {
+        scenario: "pakistan_baseline",
+        text: "Move Political interference from 0.7 to 0.9 and compare with the baseline: {chart:tenure} and {chart:efficiency} fall, {chart:corruption} rises a little (a big service: 10 to 15 seconds with its 3 replicates, and the intervals are wide: most differences are not yet significant).",
+        set: &[("politics.interference", 0.9)],
+    },
+];
+
+/// A piece of a demo's text: plain text, a chart or a table row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DemoPart {
+    Text(&'static str),
+    /// A chart's id and title.
+    Chart(&'static str, &'static str),
+    /// A table metric and its label.
+    Row(&'static str, &'static str),
+}
+
+impl Demo {
+    /// The text split at its references, each resolved; an error names a
+    /// reference to nothing on the page.
+    pub fn parts(&self) -> Result<Vec<DemoPart>, String> {
+        let mut parts = Vec::new();
+        let mut rest = self.text;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(DemoPart::Text(&rest[..open]));
+            }
+            let close = rest[open..]
+                .find('}')
+                .ok_or_else(|| format!("{}: an unclosed `{{` in its text", self.scenario))?
+                + open;
+            let reference = &rest[open + 1..close];
+            let part = match reference.split_once(':') {
+                Some(("chart", id)) => CHARTS
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| DemoPart::Chart(c.id, c.title)),
+                Some(("row", metric)) => table_metrics()
+                    .find(|m| *m == metric)
+                    .map(|m| DemoPart::Row(m, metric_label(m))),
+                _ => None,
+            };
+            parts.push(part.ok_or_else(|| {
+                format!(
+                    "{}: `{{{reference}}}` is neither a chart ({}) nor a row of the results table ({})",
+                    self.scenario,
+                    CHARTS.iter().map(|c| c.id).collect::<Vec<_>>().join(", "),
+                    table_metrics().collect::<Vec<_>>().join(", ")
+                )
+            })?);
+            rest = &rest[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(DemoPart::Text(rest));
+        }
+        Ok(parts)
+    }
+
+    /// As the page's library gives it: `{"parts": [...], "set": {...}}`.
+    fn to_json(&self) -> Json {
+        let parts: Vec<Json> = self
+            .parts()
+            .unwrap_or_else(|e| panic!("demo text: {e}"))
+            .into_iter()
+            .map(|p| match p {
+                DemoPart::Text(t) => json!({"text": t}),
+                DemoPart::Chart(id, title) => json!({"chart": id, "text": title}),
+                DemoPart::Row(metric, label) => json!({"row": metric, "text": label}),
+            })
+            .collect();
+        let set: serde_json::Map<String, Json> = self
+            .set
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect();
+        json!({"parts": parts, "set": set})
+    }
+}
+
+/// The demo of the library scenario with this id, if it has one.
+pub fn demo(scenario: &str) -> Option<&'static Demo> {
+    DEMOS.iter().find(|d| d.scenario == scenario)
 }
 
 /// A library scenario, parsed and validated once.
@@ -642,6 +774,7 @@ pub fn library_json() -> Json {
                 "default_reform_year": l.default_reform_year(),
                 "values": l.lever_values(), "reforms": reforms,
                 "preset": l.preset().map(|(year, levers)| json!({"reform_year": year, "levers": levers})),
+                "try": demo(l.entry.id).map(Demo::to_json),
             })
         })
         .collect();
@@ -654,4 +787,115 @@ pub fn library_json() -> Json {
         "metrics": metrics,
         "scenarios": scenarios,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A demo that sent students to `timeseries.csv` for a column
+    /// (`promotion_rank_correlation`) is what this guards against: a demo
+    /// names only charts, table rows and levers, which are on the page.
+    #[test]
+    fn every_demo_names_only_what_is_on_the_page() {
+        for e in ENTRIES.iter().filter(|e| e.teaching) {
+            assert!(
+                demo(e.id).is_some(),
+                "teaching demo {} has nothing to try",
+                e.id
+            );
+        }
+        for d in DEMOS {
+            assert!(
+                ENTRIES.iter().any(|e| e.id == d.scenario),
+                "demo for {}, which is not on the page",
+                d.scenario
+            );
+            let parts = d.parts().unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                parts.iter().any(|p| !matches!(p, DemoPart::Text(_))),
+                "{}: its text points at no chart or table row",
+                d.scenario
+            );
+            for p in &parts {
+                let DemoPart::Text(t) = p else { continue };
+                assert!(
+                    !t.contains('{') && !t.contains('}'),
+                    "{}: {t:?}",
+                    d.scenario
+                );
+                for word in t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                {
+                    let word = word.trim_matches('.');
+                    assert!(
+                        !word.contains('_') && !word.ends_with(".csv") && !word.ends_with(".toml"),
+                        "{}: `{word}` is a file or column name, not something on the page",
+                        d.scenario
+                    );
+                }
+            }
+            for (key, value) in d.set {
+                let l = lever(key).unwrap_or_else(|| panic!("{}: `{key}` is no lever", d.scenario));
+                let LeverKind::Number { min, max, .. } = l.kind else {
+                    panic!("{}: `{key}` is not a number lever", d.scenario)
+                };
+                assert!(
+                    (min..=max).contains(value),
+                    "{}: {key} = {value}",
+                    d.scenario
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_reference_to_nothing_on_the_page_is_an_error() {
+        let bad = Demo {
+            scenario: "x",
+            text: "See {chart:promotion} and {row:promotion_rank_correlation}.",
+            set: &[],
+        };
+        let err = bad.parts().unwrap_err();
+        assert!(err.contains("{row:promotion_rank_correlation}"), "{err}");
+        let unclosed = Demo {
+            scenario: "x",
+            text: "See {chart:promotion",
+            set: &[],
+        };
+        assert!(unclosed.parts().unwrap_err().contains("unclosed"));
+        let good = Demo {
+            scenario: "x",
+            text: "See {chart:promotion}, then {row:peter_effect}.",
+            set: &[],
+        };
+        assert_eq!(
+            good.parts().unwrap(),
+            [
+                DemoPart::Text("See "),
+                DemoPart::Chart("promotion", "Promotion"),
+                DemoPart::Text(", then "),
+                DemoPart::Row("peter_effect", crate::metrics::label("peter_effect")),
+                DemoPart::Text("."),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_chart_metric_is_streamed_and_has_a_label() {
+        for c in CHARTS {
+            for m in c.metrics {
+                assert!(metric_index(m).is_some(), "chart {}: no metric {m}", c.id);
+                assert_ne!(metric_label(m), *m, "chart {}: {m} has no label", c.id);
+                assert!(streamed_metrics().contains(&metric_index(m).unwrap()));
+            }
+        }
+        let promotion = CHARTS
+            .iter()
+            .find(|c| c.id == "promotion")
+            .expect("a promotion chart");
+        assert_eq!(
+            promotion.metrics,
+            ["promotion_rank_correlation", "supersessions"]
+        );
+    }
 }

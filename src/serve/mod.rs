@@ -71,6 +71,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     module!("legend"),
     module!("levers"),
     module!("library"),
+    module!("present"),
     module!("run"),
     module!("scenario"),
     module!("state"),
@@ -525,7 +526,7 @@ fn route(state: &State, req: &Request) -> Response {
             Err(msg) => error(400, &msg),
             Ok(p) => Response::new(200, "text/plain; charset=utf-8", p.toml().into_bytes()).with(
                 "Content-Disposition",
-                format!("attachment; filename=\"{}.toml\"", p.yours.name),
+                format!("attachment; filename=\"{}.toml\"", p.file_stem()),
             ),
         },
         ("GET" | "HEAD", p) if p.starts_with("/api/runs/") => csv(state, p),
@@ -578,7 +579,10 @@ fn csv(state: &State, path: &str) -> Response {
     }
     Response::new(200, "text/csv; charset=utf-8", buf).with(
         "Content-Disposition",
-        format!("attachment; filename=\"{id}_{arm}_timeseries.csv\""),
+        format!(
+            "attachment; filename=\"{}\"",
+            stream::csv_name(&f.stem, arm)
+        ),
     )
 }
 
@@ -611,6 +615,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8], slot: Slot) {
     let _guard = Release(&state.runs_active);
     let id = format!("r{}", state.next_run.fetch_add(1, Ordering::SeqCst));
     let draws = prepared.draws.clone();
+    let stem = prepared.file_stem();
     let mut arms = vec![("yours", prepared.yours)];
     let mut baseline = Json::Null;
     if let Some(b) = prepared.baseline {
@@ -634,7 +639,7 @@ fn run(state: &State, mut conn: TcpStream, body: &[u8], slot: Slot) {
     let mut emit = |event: &str, data: &Json| -> std::io::Result<()> {
         send(format!("event: {event}\ndata: {data}\n\n").as_bytes())
     };
-    if let Ok((finished, done)) = stream::run(&id, arms, &draws, baseline, &mut emit) {
+    if let Ok((finished, done)) = stream::run(&id, &stem, arms, &draws, baseline, &mut emit) {
         // Kept before `done` is sent: a client that fetches a CSV as soon
         // as it reads `done` (or the end of the stream) finds it.
         {

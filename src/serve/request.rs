@@ -124,6 +124,35 @@ impl Prepared {
         self.entry.officers * s.replicates as u64 * (s.years + s.warmup_years) as u64 * arms
     }
 
+    /// The stem of the run's download file names (docs/serve.md):
+    /// `<scenario>_<years>y_<replicates>rep_seed<seed>`, then `_reform<year>`
+    /// when a lever was changed (from that year), `_custom` when the
+    /// scenario is not the library file as it stands (the TOML's `name` is
+    /// then `<scenario>_custom`), and `_plausible` for bands over plausible
+    /// services; e.g. `political_transfers_25y_10rep_seed20251024_reform5_custom`.
+    /// Only ASCII letters, digits, `_`, `-` and `.`, so that the name is
+    /// safe on every file system and in a `Content-Disposition` header.
+    pub fn file_stem(&self) -> String {
+        let sim = &self.yours.sim;
+        let mut stem = format!(
+            "{}_{}y_{}rep_seed{}",
+            safe_name(&self.entry.scenario.name),
+            sim.years,
+            sim.replicates,
+            sim.seed
+        );
+        if !self.changes.is_empty() {
+            stem.push_str(&format!("_reform{}", year_text(self.reform_year)));
+        }
+        if self.yours.name != self.entry.scenario.name {
+            stem.push_str("_custom");
+        }
+        if !self.draws.is_empty() {
+            stem.push_str("_plausible");
+        }
+        stem
+    }
+
     /// The scenario with the user's changes as TOML that `bureausim run`
     /// accepts, with a header saying where it came from.
     pub fn toml(&self) -> String {
@@ -148,6 +177,32 @@ impl Prepared {
         out.push_str(&self.yours.to_toml());
         out
     }
+}
+
+/// A scenario name as part of a file name: ASCII letters, digits, `_`
+/// and `-` kept, any other run of characters one `_`.
+pub fn safe_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_');
+    if out.is_empty() {
+        "scenario".to_string()
+    } else {
+        out.to_string()
+    }
+}
+
+/// A reform year in a file name: `5`, or `2.5` for a year and a half (the
+/// year is kept to a month: at most two decimals, trailing zeros dropped).
+fn year_text(year: f64) -> String {
+    let text = format!("{:.2}", year + 0.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// Parses and checks a request body; the error is a message for the page.
@@ -530,4 +585,80 @@ fn insert(table: &mut toml::Table, key: &str, value: toml::Value) {
             .expect("lever keys nest tables only");
     }
     cur.insert(last.to_string(), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stem(body: serde_json::Value) -> String {
+        prepare(body.to_string().as_bytes())
+            .unwrap_or_else(|e| panic!("{body}: {e}"))
+            .file_stem()
+    }
+
+    #[test]
+    fn download_names_say_the_scenario_and_the_run_settings() {
+        let seed = library::find("teaching/political_transfers")
+            .unwrap()
+            .scenario
+            .sim
+            .seed;
+        // The library file as it stands: no reform of yours, not custom.
+        assert_eq!(
+            stem(
+                serde_json::json!({"scenario": "teaching/political_transfers", "replicates": 10, "years": 25})
+            ),
+            format!("political_transfers_25y_10rep_seed{seed}")
+        );
+        // Shorter: custom (the file's name says so too), no reform of yours.
+        assert_eq!(
+            stem(
+                serde_json::json!({"scenario": "teaching/political_transfers", "replicates": 2, "years": 6})
+            ),
+            format!("political_transfers_6y_2rep_seed{seed}_custom")
+        );
+        // A lever changed from year 3, and from a year and a half.
+        let lever = serde_json::json!({"politics.interference": 0.85});
+        assert_eq!(
+            stem(
+                serde_json::json!({"scenario": "teaching/political_transfers", "replicates": 10,
+                                     "years": 25, "levers": lever, "reform_year": 3})
+            ),
+            format!("political_transfers_25y_10rep_seed{seed}_reform3_custom")
+        );
+        assert_eq!(
+            stem(
+                serde_json::json!({"scenario": "teaching/political_transfers", "replicates": 10,
+                                     "years": 25, "levers": lever, "reform_year": 1.5})
+            ),
+            format!("political_transfers_25y_10rep_seed{seed}_reform1.5_custom")
+        );
+        // Plausible services are named: their numbers differ.
+        let s = stem(
+            serde_json::json!({"scenario": "pakistan_baseline", "replicates": 2,
+                                         "years": 3, "plausible": true}),
+        );
+        assert!(s.starts_with("pakistan_baseline_3y_2rep_seed"), "{s}");
+        assert!(s.ends_with("_custom_plausible"), "{s}");
+        // Safe on every file system and inside a quoted header value.
+        for c in s.chars() {
+            assert!(c.is_ascii_alphanumeric() || "_-.".contains(c), "{s}");
+        }
+    }
+
+    #[test]
+    fn names_are_made_safe_for_file_systems() {
+        assert_eq!(safe_name("ncgr_2008"), "ncgr_2008");
+        assert_eq!(
+            safe_name("My scenario: \"v2\"/final"),
+            "My_scenario_v2_final"
+        );
+        assert_eq!(safe_name("../.."), "scenario");
+        assert_eq!(safe_name("Année-1"), "Ann_e-1");
+        assert_eq!(year_text(5.0), "5");
+        assert_eq!(year_text(2.5), "2.5");
+        assert_eq!(year_text(5.0 + 1.0 / 12.0), "5.08");
+        assert_eq!(year_text(-0.0), "0");
+    }
 }

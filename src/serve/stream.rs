@@ -10,8 +10,8 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use crate::experiment::analysis::excludes_zero;
-use crate::metrics::METRICS;
 use crate::metrics::summary::{Stats, stats};
+use crate::metrics::{METRICS, is_flow};
 use crate::output::figures::{band_kind_legend, band_of};
 use crate::scenario::Scenario;
 use crate::serve::library;
@@ -27,16 +27,28 @@ pub struct Finished {
     pub arms: Vec<(&'static str, Vec<ReplicateResult>)>,
     /// Each arm's scenario name and seed, for the downloads' columns.
     pub ids: Vec<(String, u64)>,
+    /// The stem of the downloads' file names ([`Prepared::file_stem`]).
+    ///
+    /// [`Prepared::file_stem`]: crate::serve::request::Prepared::file_stem
+    pub stem: String,
+}
+
+/// The file name of an arm's CSV download: `<stem>_yours.csv` or
+/// `<stem>_baseline.csv`.
+pub fn csv_name(stem: &str, arm: &str) -> String {
+    format!("{stem}_{arm}.csv")
 }
 
 /// Runs `arms` (name, scenario; same years, warm-up and replicates) and
 /// sends `start` and one `year` per simulated year through `emit` (event
 /// name, data); returns the results and the `done` event, which the caller
 /// sends once it has kept the results, so that its download links work as
-/// soon as the page sees them. `run_id` names the downloads; `baseline`
-/// describes the second arm for the page (null without one).
+/// soon as the page sees them. `run_id` is the downloads' address, `stem`
+/// their file names' stem; `baseline` describes the second arm for the
+/// page (null without one).
 pub fn run(
     run_id: &str,
+    stem: &str,
     arms: Vec<(&'static str, Scenario)>,
     draws: &[Vec<String>],
     baseline: Json,
@@ -73,6 +85,7 @@ pub fn run(
             other => other,
         },
         "plausible": !draws.is_empty(),
+        "stem": stem,
     });
     emit("start", &start).map_err(|_| Gone)?;
 
@@ -124,6 +137,7 @@ pub fn run(
             .iter()
             .map(|(_, s)| (s.name.clone(), s.sim.seed))
             .collect(),
+        stem: stem.to_string(),
     };
     let table_year = years.min(20);
     let done = json!({
@@ -133,6 +147,9 @@ pub fn run(
         "downloads": {
             "csv": format!("/api/runs/{run_id}/yours.csv"),
             "baseline_csv": (n_arms > 1).then(|| format!("/api/runs/{run_id}/baseline.csv")),
+            "csv_name": csv_name(stem, "yours"),
+            "baseline_csv_name": (n_arms > 1).then(|| csv_name(stem, "baseline")),
+            "toml_name": format!("{stem}.toml"),
         },
     });
     Ok((finished, done))
@@ -147,6 +164,13 @@ fn year_json(year: i64, obs: &[ObservationRef], n_arms: usize, reps: usize) -> J
             let mine = &obs[a * reps..(a + 1) * reps];
             let mut metrics = serde_json::Map::new();
             for &m in library::streamed_metrics() {
+                // Year 0 is the starting state: a flow (supersessions, the
+                // rank correlation of promotions) has no value there, as
+                // in the plots of `bureausim run`.
+                if year == 0 && is_flow(METRICS[m].name) {
+                    metrics.insert(METRICS[m].name.to_string(), json!([null, null, null]));
+                    continue;
+                }
                 column.clear();
                 column.extend(mine.iter().map(|o| o.row[m]));
                 let (mean, lo, hi) = band_of(&mut column);

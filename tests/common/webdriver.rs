@@ -51,6 +51,37 @@ impl Installation {
     }
 }
 
+/// The browser for test `test`, or: a panic when
+/// `BUREAUSIM_BROWSER_TESTS=1` (CI) requires it and it is missing, else a
+/// note that the test is skipped and `None`.
+pub fn installation_or_skip(test: &str) -> Option<Installation> {
+    match Installation::find() {
+        Ok(install) => Some(install),
+        Err(missing) => {
+            if std::env::var("BUREAUSIM_BROWSER_TESTS").as_deref() == Ok("1") {
+                panic!(
+                    "{test}: BUREAUSIM_BROWSER_TESTS=1 requires Chromium and ChromeDriver, but {missing}; \
+                     install them (Debian/Ubuntu: `apt-get install chromium chromium-driver`)"
+                );
+            }
+            eprintln!(
+                "skipping {test}: {missing}; install chromium and chromium-driver \
+                 (`apt-get install chromium chromium-driver`), or set BUREAUSIM_BROWSER_TESTS=1 to require them"
+            );
+            None
+        }
+    }
+}
+
+/// Where `BUREAUSIM_SHOTS=<dir>` asks the tests to save screenshots and
+/// PDFs (created if missing); `None` without the variable: nothing is saved.
+pub fn shots_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("BUREAUSIM_SHOTS").filter(|d| !d.is_empty())?);
+    std::fs::create_dir_all(&dir)
+        .unwrap_or_else(|e| panic!("BUREAUSIM_SHOTS={}: cannot create it: {e}", dir.display()));
+    Some(dir)
+}
+
 /// The first of `names` in /usr/bin or on `PATH`.
 fn find_program(names: &[&str]) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -437,6 +468,106 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     }
 
+    /// Sets the browser window's outer position and size in CSS pixels.
+    #[track_caller]
+    pub fn set_window_rect(&self, width: u32, height: u32) {
+        self.must(
+            &format!("set the window to {width}x{height}"),
+            "POST",
+            "/window/rect",
+            Some(json!({"x": 0, "y": 0, "width": width, "height": height})),
+        );
+    }
+
+    /// The page's viewport (`window.innerWidth`, `window.innerHeight`).
+    #[track_caller]
+    pub fn inner_size(&self) -> (u32, u32) {
+        let v = self.execute("return [window.innerWidth, window.innerHeight];", &[]);
+        let dim = |i: usize| v[i].as_u64().unwrap_or_else(|| panic!("window size: {v}")) as u32;
+        (dim(0), dim(1))
+    }
+
+    /// Resizes the window so that the page's viewport is `width` × `height`
+    /// CSS pixels (the window's frame, if any, is measured and added);
+    /// panics if the browser will not give that viewport.
+    #[track_caller]
+    pub fn set_viewport(&self, width: u32, height: u32) {
+        self.set_window_rect(width, height);
+        for _ in 0..3 {
+            let (w, h) = self.inner_size();
+            if (w, h) == (width, height) {
+                return;
+            }
+            let rect = self.must("get the window rect", "GET", "/window/rect", None);
+            let outer = |k: &str| rect[k].as_i64().unwrap_or(0);
+            let fit = |outer: i64, inner: u32, want: u32| {
+                (outer + i64::from(want) - i64::from(inner)).max(1) as u32
+            };
+            self.set_window_rect(
+                fit(outer("width"), w, width),
+                fit(outer("height"), h, height),
+            );
+        }
+        let (w, h) = self.inner_size();
+        assert_eq!(
+            (w, h),
+            (width, height),
+            "the browser would not give a {width}x{height} viewport"
+        );
+    }
+
+    /// Presses and releases each key in turn on the focused element
+    /// (WebDriver actions): characters, or key codes such as [`ESCAPE`].
+    #[track_caller]
+    pub fn press_keys(&self, keys: &[&str]) {
+        let actions: Vec<Json> = keys
+            .iter()
+            .flat_map(|k| {
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.must(
+            &format!("press {keys:?}"),
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        );
+        let _ = self.session_cmd("DELETE", "/actions", None);
+    }
+
+    /// A Chrome DevTools Protocol command through ChromeDriver
+    /// (`goog/cdp/execute`), e.g. `Emulation.setEmulatedMedia`; its result.
+    #[track_caller]
+    pub fn cdp(&self, cmd: &str, params: Json) -> Json {
+        self.must(
+            &format!("CDP {cmd}"),
+            "POST",
+            "/goog/cdp/execute",
+            Some(json!({"cmd": cmd, "params": params})),
+        )
+    }
+
+    /// The page printed to PDF (WebDriver Print Page) on paper `width` ×
+    /// `height` cm with `margin` cm on every side, backgrounds included.
+    #[track_caller]
+    pub fn print_pdf(&self, width: f64, height: f64, margin: f64) -> Vec<u8> {
+        let value = self.must(
+            "print the page",
+            "POST",
+            "/print",
+            Some(json!({
+                "page": {"width": width, "height": height},
+                "margin": {"top": margin, "bottom": margin, "left": margin, "right": margin},
+                "background": true,
+                "shrinkToFit": false,
+            })),
+        );
+        base64_decode(value.as_str().expect("the PDF is a base64 string"))
+    }
+
     /// The browser console messages logged since the last call (ChromeDriver's
     /// log endpoint), as `LEVEL message` lines; empty if unavailable.
     pub fn console_log(&self) -> Vec<String> {
@@ -520,6 +651,10 @@ impl Drop for Browser {
 
 /// The Tab key, for [`Browser::send_keys`].
 pub const TAB: &str = "\u{E004}";
+/// Keys for [`Browser::press_keys`].
+pub const ESCAPE: &str = "\u{E00C}";
+pub const ARROW_LEFT: &str = "\u{E012}";
+pub const ARROW_RIGHT: &str = "\u{E014}";
 
 fn element_of(value: &Json) -> Element {
     Element(

@@ -7,29 +7,42 @@ import { metricLabel, prettyName } from './format.js';
 import { setLever, updateChangedSummary } from './levers.js';
 import { selectScenario } from './scenario.js';
 
-// One idea per teaching scenario; `set` is applied by the "Set it up" button.
-export const IDEAS = {
-  'teaching/political_transfers': {
-    text: 'Political interference is set to 0.9 from year 5 (its status-quo value, 0.3, is marked on the slider). Press Compare with baseline: time in post and service delivery fall against a service left alone (look for the stars in the results table). Corruption hardly moves at 0.9: push interference to 1.0 and compare again. Another time, add Tenure protection (Postings) at 0.9: postings lengthen again, but what happens to corruption?',
-    set: { 'postings.tenure_protection': 0.9 }
-  },
-  'teaching/rotation_and_collusion': {
-    text: 'Nominal tenure is cut to 12 months from year 5. Press Compare with baseline: bribe-taking falls (collusion has no time to build) but delivery dips (officers keep learning new posts). Then try 36 months: which would you choose?',
-    set: { 'postings.tenure_months': 36 }
-  },
-  'teaching/merit_vs_patronage': {
-    text: 'From year 5, 60% of entrants are patronage appointments. Press Compare with baseline: workforce quality falls slowly, as cohorts turn over, and corruption rises. Then raise the Detection rate (Accountability) to 0.4 as well: corruption falls, but does delivery come back?',
-    set: { 'accountability.detection_rate': 0.4 }
-  },
-  'teaching/honest_appraisals': {
-    text: 'Objective appraisals and a lower appraisal bar from year 5. The charts move little here: the change is in who gets promoted. Run it, download the CSV and plot promotion_rank_correlation (do boards pick the competent?) and peter_effect (competence lost on promotion).',
-    set: null
-  },
-  'teaching/accountability_bites': {
-    text: 'Detection rises to 0.4 a year and conviction to 0.6 from year 5. Press Compare with baseline: bribe-taking falls over a few years once detection is real. Then raise the Pay level (Pay) to 1.5 as well: a better-paid job is worth more to keep, so fewer risk it.',
-    set: { 'pay.level': 1.5 }
-  }
-};
+// What to try with a scenario (the library's `try`: text with references
+// to charts and table rows, and the levers "Set it up" moves), as nodes:
+// a chart is a link that brings it into view, a table row one that brings
+// the results table.
+export function demoNodes(demo) {
+  return (demo.parts || []).map(function (p) {
+    if (p.chart) {
+      return el('a', {
+        href: '#card-' + p.chart, class: 'ref chart-ref', 'data-chart-ref': p.chart,
+        title: 'Show the ' + p.text + ' chart', text: p.text,
+        onclick: function (e) { e.preventDefault(); showOnPage($('card-' + p.chart)); }
+      });
+    }
+    if (p.row) {
+      return el('a', {
+        href: '#diff-table', class: 'ref row-ref', 'data-row-ref': p.row,
+        title: 'A row of the results table', text: p.text,
+        onclick: function (e) {
+          e.preventDefault();
+          showOnPage(document.querySelector('#diff-table tr[data-metric="' + p.row + '"]') || $('table-heading'));
+        }
+      });
+    }
+    return document.createTextNode(p.text || '');
+  });
+}
+
+// Scrolls `target` into view and marks it for a moment.
+function showOnPage(target) {
+  if (!target) return;
+  target.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  target.classList.remove('flash');
+  void target.offsetWidth; // restart the animation
+  target.classList.add('flash');
+  if (target.tabIndex >= 0 || target.hasAttribute('tabindex')) target.focus({ preventScroll: true });
+}
 
 export function buildAbout(lib) {
   var dl = $('about-charts');
@@ -57,17 +70,18 @@ export function buildAbout(lib) {
 
   var ul = $('about-ideas');
   ul.textContent = '';
-  lib.scenarios.filter(function (s) { return IDEAS[s.id]; }).forEach(function (s) {
-    var idea = IDEAS[s.id];
-    var li = el('li', {}, [el('strong', { text: (s.title || prettyName(s.name || s.id)) + ': ' }), idea.text + ' ']);
-    var ok = idea.set && Object.keys(idea.set).every(function (k) { return S.defs[k]; });
+  lib.scenarios.filter(function (s) { return s.try; }).forEach(function (s) {
+    var idea = s.try;
+    var set = idea.set || {};
+    var li = el('li', {}, [el('strong', { text: (s.title || prettyName(s.name || s.id)) + ': ' })].concat(demoNodes(idea), [' ']));
+    var ok = Object.keys(set).length > 0 && Object.keys(set).every(function (k) { return S.defs[k]; });
     li.appendChild(el('button', {
       type: 'button', class: 'small',
       text: ok ? 'Set it up' : 'Pick this scenario',
       onclick: function () {
         selectScenario(s.id);
         if (ok) {
-          Object.keys(idea.set).forEach(function (k) { setLever(k, idea.set[k]); });
+          Object.keys(set).forEach(function (k) { setLever(k, set[k]); });
           updateChangedSummary();
         }
         $('scenario').focus();
@@ -76,11 +90,4 @@ export function buildAbout(lib) {
     }));
     ul.appendChild(li);
   });
-  var pk = lib.scenarios.find(function (s) { return /^pakistan_baseline$/.test(s.id); });
-  if (pk && S.defs['politics.interference']) {
-    ul.appendChild(el('li', {}, [
-      el('strong', { text: 'Pakistan baseline: ' }),
-      'move Political interference from 0.7 to 0.9 and compare with the baseline: time in post and delivery fall, corruption rises a little (a big service: 10 to 15 seconds with its 3 replicates, and the intervals are wide: most differences are not yet significant).'
-    ]));
-  }
 }

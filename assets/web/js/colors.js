@@ -21,3 +21,10 @@ export function greyish(hex) {
   var m = c.map(function (x, i) { return Math.round(x * (1 - t) + g[i] * t); });
   return '#' + m.map(function (x) { return ('0' + x.toString(16)).slice(-2); }).join('');
 }
+
+// A colour darkened towards black, for text in that colour on white
+// (axis labels that match their lines).
+export function darker(hex) {
+  var c = hexToRgb(hex), t = 0.3;
+  return '#' + c.map(function (x) { return ('0' + Math.round(x * (1 - t)).toString(16)).slice(-2); }).join('');
+}

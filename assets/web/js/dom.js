@@ -26,7 +26,11 @@ export function el(tag, attrs, children) {
 
 export function setState(s) { document.body.dataset.state = s; }
 
-export function setStatus(text) { $('status').textContent = text; }
+export function setStatus(text) {
+  var st = $('status');
+  st.textContent = text;
+  st.title = text; // the header may cut a long status short
+}
 
 // `title` defaults to a failure; settings the server refused (400) say so.
 export function showError(message, title) {

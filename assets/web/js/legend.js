@@ -2,12 +2,12 @@
  */
 
 import { S } from './state.js';
-import { $, el } from './dom.js';
+import { el } from './dom.js';
 import { fixed, fmtValue, isNum } from './format.js';
 
 // A legend table under each chart: hover shows that year, otherwise the latest.
 export function buildLegend(chart, result) {
-  var box = $('chart-' + chart.def.id + '-legend');
+  var box = chart.legendBox;
   if (!box) return;
   box.textContent = '';
   var armNames = result.arms.map(function (a) { return a.name; });
@@ -66,7 +66,7 @@ export function updateLegend(chart, idx) {
   var i = hover ? idx : n - 1;
   if (chart.legendYear) {
     var y = i >= 0 ? r.years[i] : null;
-    chart.legendYear.textContent = y === null ? 'year —' : (y < 0 ? 'warm-up ' + y : 'year ' + y);
+    chart.legendYear.textContent = yearText(y);
   }
   var compare = r.arms.length > 1;
   chart.legendRows.forEach(function (row) {
@@ -97,4 +97,11 @@ export function updateLegend(chart, idx) {
       row.diff.textContent = d === null ? '—' : (s.kind === 'grade' ? (d > 0 ? '+' : '') + fixed(d, Math.abs(d) >= 100 ? 0 : 1) : fmtValue(d, s.unit, { signed: true }));
     }
   });
+}
+
+// A year as the legends, the table and the status line write it: "year 5",
+// "year −3 (warm-up)".
+export function yearText(y) {
+  if (y === null || y === undefined) return 'year —';
+  return y < 0 ? 'year \u2212' + Math.abs(y) + ' (warm-up)' : 'year ' + y;
 }

@@ -5,11 +5,13 @@
  * `uPlot`).
  */
 
+import { S } from './state.js';
 import { $, showError } from './dom.js';
 import { loadLibrary } from './library.js';
 import { renderOwnReforms, resetToScenario, selectScenario } from './scenario.js';
 import { abortRun, startRun, stopRun } from './run.js';
-import { resizeCharts } from './charts.js';
+import { resizeCharts, showTableYear, tableYear } from './charts.js';
+import { wirePresent } from './present.js';
 import { downloadToml } from './downloads.js';
 
 export function wire() {
@@ -30,6 +32,8 @@ export function wire() {
   $('years').addEventListener('input', function () {
     var y = Number(this.value);
     if (Number.isInteger(y) && y >= 0) $('reform-year').max = String(y);
+    // Before a run, the table's year follows the run's length.
+    if (!S.result) showTableYear(tableYear());
   });
   $('expand-all').addEventListener('click', function () {
     document.querySelectorAll('#levers details.group').forEach(function (d) { d.open = true; });
@@ -37,6 +41,7 @@ export function wire() {
   $('collapse-all').addEventListener('click', function () {
     document.querySelectorAll('#levers details.group').forEach(function (d) { d.open = false; });
   });
+  wirePresent();
   $('about-link').addEventListener('click', function () { $('about').open = true; });
   $('controls').addEventListener('submit', function (e) { e.preventDefault(); startRun(false); });
 

@@ -9,6 +9,7 @@ import { buildRequest, errorFromResponse, readEvents } from './api.js';
 import { buildCharts, clearResults, queueRedraw, redrawNow } from './charts.js';
 import { renderTable } from './table.js';
 import { enableDownloads } from './downloads.js';
+import { yearText } from './legend.js';
 
 export function setRunning(on) {
   $('run').disabled = on;
@@ -155,6 +156,21 @@ export function onStart(st) {
   $('band-note').textContent = band.charAt(0).toUpperCase() + band.slice(1) + '.';
   $('results-key').hidden = false;
   buildCharts(S.result);
+  showFirstChart();
+}
+
+// Brings the first chart into view when a run starts, if it is not: the
+// results pane to its top (wide windows, where it scrolls on its own), or
+// the page to the charts (narrow ones, where the charts follow the
+// controls).
+export function showFirstChart() {
+  var first = $('chart-grid').firstElementChild;
+  if (!first) return;
+  var r = first.getBoundingClientRect();
+  if (r.top >= 0 && r.bottom <= window.innerHeight) return;
+  var pane = $('charts');
+  if (window.getComputedStyle(pane).overflowY === 'auto') pane.scrollTop = 0;
+  else pane.scrollIntoView({ block: 'start' });
 }
 
 export function onYear(ev) {
@@ -219,6 +235,6 @@ export function stopRun() {
   var r = S.result;
   abortRun();
   var y = r && r.years.length ? r.years[r.years.length - 1] : null;
-  setStatus(y === null ? 'stopped' : 'stopped at year ' + y);
+  setStatus(y === null ? 'stopped' : 'stopped at ' + yearText(y));
   setState('idle');
 }

@@ -8,7 +8,7 @@ import { fixed, isNum } from './format.js';
 import { baselineOf, setLever, updateChangedSummary } from './levers.js';
 import { abortRun } from './run.js';
 import { clearResults } from './charts.js';
-import { IDEAS } from './about.js';
+import { demoNodes } from './about.js';
 
 export function findScenario(id) {
   return S.lib.scenarios.find(function (s) { return s.id === id; }) || null;
@@ -51,11 +51,10 @@ export function renderScenarioAbout(sc) {
     rp.appendChild(document.createTextNode('No reforms of its own: the policies stay as they are unless you change them.'));
   }
   box.appendChild(rp);
-  var idea = IDEAS[sc.id];
-  if (idea) {
+  if (sc.try) {
     box.appendChild(el('details', { class: 'try' }, [
       el('summary', { text: 'Something to try' }),
-      el('p', { text: idea.text })
+      el('p', {}, demoNodes(sc.try))
     ]));
   }
   var max = S.lib.limits.max_years;

@@ -12,6 +12,7 @@ export const S = {
   controller: null,    // AbortController of the running stream
   result: null,
   charts: [],          // {def, plot, specs, card, legend, ...}
+  presented: null,     // the chart of present mode, when open
   redrawQueued: false,
   runToken: 0
 };

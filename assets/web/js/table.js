@@ -4,6 +4,8 @@
 import { $, el } from './dom.js';
 import { fmtValue, isNum, isShare, metricLabel, metricUnit } from './format.js';
 import { baselineAbout } from './run.js';
+import { showTableYear } from './charts.js';
+import { yearText } from './legend.js';
 
 export function renderTable(r) {
   var box = $('diff-table');
@@ -13,8 +15,11 @@ export function renderTable(r) {
   var compare = r.arms.length > 1 && rows.some(function (row) { return row.baseline; });
   var reps = r.start && r.start.replicates;
   var kind = r.start && r.start.baseline ? r.start.baseline.kind : null;
-  var caption = 'Year ' + (isNum(done.table_year) ? done.table_year : '?') + ': mean of ' +
+  var year = isNum(done.table_year) ? done.table_year : null;
+  if (year !== null) showTableYear(year);
+  var caption = 'Mean of ' +
     (isNum(reps) ? reps + ' replicate' + (reps === 1 ? '' : 's') : 'the replicates') +
+    (year === null ? '' : ' at ' + yearText(year)) +
     (compare ? '. Baseline: ' + baselineAbout(r.start) + '. The difference is yours minus the baseline, with its 95% confidence interval; ★ marks a significant difference.'
       : ', with its 95% confidence interval.');
   var head = compare
