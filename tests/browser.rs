@@ -496,7 +496,10 @@ fn page_runs_a_changed_lever_and_compares_with_the_baseline() {
     eprintln!("#diff-table corruption row: {shown:?}");
 
     if let Some(path) = std::env::var_os("BUREAUSIM_SCREENSHOT") {
+        // Tall enough for every chart and the table, as in docs/img/serve.png.
         let path = PathBuf::from(path);
+        page.browser.set_viewport(1600, 1900);
+        std::thread::sleep(Duration::from_millis(500));
         page.browser.screenshot(&path);
         eprintln!("screenshot saved to {}", path.display());
     }
@@ -627,7 +630,7 @@ fn comparing_a_reform_package_on_the_page_shows_its_differences() {
         "no note about identical runs should show: {note:?}"
     );
     // The page says which baseline it ran: table, legend and status.
-    let about = "the status quo: ncgr_2008 without its own reforms";
+    let about = "the status quo: NCGR 2008 package without its own reforms";
     assert_eq!(
         result["start"]["baseline"]["about"],
         json!(about),
@@ -663,7 +666,7 @@ fn comparing_a_reform_package_on_the_page_shows_its_differences() {
         "the package against itself: {rows:?}"
     );
     assert!(
-        caption.contains("ncgr_2008 as it stands, with its own reforms"),
+        caption.contains("NCGR 2008 package as it stands, with its own reforms"),
         "caption: {caption:?}"
     );
     assert!(

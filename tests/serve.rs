@@ -400,7 +400,10 @@ fn bands_over_plausible_services_run_each_replicate_on_a_posterior_draw() {
 /// tenure protection lengthens time in post in both.
 #[test]
 fn comparing_a_reform_package_runs_it_against_the_status_quo() {
-    for id in ["tenure_security", "ncgr_2008"] {
+    for (id, title) in [
+        ("tenure_security", "Tenure security"),
+        ("ncgr_2008", "NCGR 2008 package"),
+    ] {
         // One replicate and seven years: the package at year 5 shows by
         // year 6 (a run of the 27,852 officers takes about half a second).
         let body = json!({"scenario": id, "compare": true, "replicates": 1, "years": 7});
@@ -410,7 +413,7 @@ fn comparing_a_reform_package_runs_it_against_the_status_quo() {
         assert_eq!(baseline["kind"], "status_quo", "{id}: {start}");
         assert_eq!(
             baseline["about"],
-            format!("the status quo: {id} without its own reforms"),
+            format!("the status quo: {title} without its own reforms"),
             "{id}"
         );
         assert_eq!(baseline["same_as_yours"], false, "{id}");
@@ -457,7 +460,7 @@ fn comparing_a_reform_package_runs_it_against_the_status_quo() {
     assert_eq!(baseline["kind"], "as_is");
     assert_eq!(
         baseline["about"],
-        "ncgr_2008 as it stands, with its own reforms"
+        "NCGR 2008 package as it stands, with its own reforms"
     );
     assert_eq!(baseline["same_as_yours"], true);
     assert_eq!(baseline["reforms"][0]["label"], "NCGR package");

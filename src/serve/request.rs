@@ -68,7 +68,7 @@ pub struct Baseline {
     pub scenario: Scenario,
     pub kind: BaselineKind,
     /// What it is, for the page's legend, status and table, e.g. "the
-    /// status quo: ncgr_2008 without its own reforms".
+    /// status quo: NCGR 2008 package without its own reforms".
     pub about: String,
     /// Your run is the same scenario (no lever changed, and the same own
     /// reforms, or none, in both): the two arms come out identical.
@@ -311,7 +311,8 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
     let origin = format!("{} with the page's settings", entry.entry.id);
     yours.validate(&origin).map_err(|e| e.to_string())?;
     let baseline = req.compare.then(|| {
-        let name = &entry.scenario.name;
+        // The page and reports name a scenario by its title (issue 16).
+        let name = entry.scenario.display_title();
         let (scenario, about) = match req.baseline {
             BaselineKind::StatusQuo => {
                 let mut s = base;

@@ -5,7 +5,7 @@
 import { PALETTE } from './palette.js';
 import { S } from './state.js';
 import { $, el } from './dom.js';
-import { decimalsOf, fixed, isNum, isShare, metricLabel, metricUnit, prettyName } from './format.js';
+import { decimalsOf, fixed, isNum, isShare, metricLabel, metricUnit, prettyName, startsAtZero } from './format.js';
 import { BASELINE_GREY, darker, greyish, rgba } from './colors.js';
 import { buildLegend, updateLegend } from './legend.js';
 import { disableDownloads } from './downloads.js';
@@ -222,7 +222,7 @@ export function makeChart(def, result, holder, legendBox, opts) {
   });
 
   var yr = {}; // sticky y ranges: grow, never shrink, during a run
-  function yRange(key) {
+  function yRange(key, unit) {
     return function (u, dmin, dmax) {
       if (!isNum(dmin) || !isNum(dmax)) return yr[key] || [0, 1];
       var prev = yr[key];
@@ -231,7 +231,10 @@ export function makeChart(def, result, holder, legendBox, opts) {
       var span = hi - lo;
       var pad = span > 0 ? span * 0.08 : Math.max(Math.abs(hi) * 0.1, 0.5);
       var r0 = lo - pad, r1 = hi + pad;
-      if (lo >= 0 && r0 < 0) r0 = 0;
+      // Shares and counts start at zero so that small gaps do not look
+      // large; other scales (scores, ratios) keep their range and say
+      // "axis cut" in their label (axisLabel).
+      if (lo >= 0 && (r0 < 0 || startsAtZero(unit))) r0 = 0;
       yr[key] = [r0, r1, lo, hi];
       return [r0, r1];
     };
@@ -256,8 +259,13 @@ export function makeChart(def, result, holder, legendBox, opts) {
     var s = specs.find(function (x) { return x.unit === units[k] && result.arms[x.arm].name === 'yours'; });
     return s ? darker(s.color) : '#1a1a1a';
   }
-  function axisLabel(unit) {
-    return unit === 'share' ? 'share (%)' : (unit || '');
+  function axisLabel(unit, key) {
+    var text = unit === 'share' ? 'share (%)' : (unit || '');
+    // uPlot calls a label function at each draw, after the range is set
+    return function (u) {
+      var sc = u.scales[key];
+      return sc && isNum(sc.min) && sc.min > 0 ? (text ? text + ' (axis cut)' : 'axis cut') : text;
+    };
   }
 
   var axisCommon = {
@@ -272,19 +280,19 @@ export function makeChart(def, result, holder, legendBox, opts) {
       values: function (u, vals) { return vals.map(function (v) { return String(v); }); }
     }),
     Object.assign({}, axisCommon, {
-      scale: 'y', label: axisLabel(units[0]), labelSize: fpx + 10, stroke: unitColor(0),
+      scale: 'y', label: axisLabel(units[0], 'y'), labelSize: fpx + 10, stroke: unitColor(0),
       size: axisSize, values: yValues(units[0])
     })
   ];
   var scales = {
     x: { time: false, auto: false, range: function () { return [xmin, xmax]; } },
-    y: { auto: true, range: yRange('y') }
+    y: { auto: true, range: yRange('y', units[0]) }
   };
   if (units.length > 1) {
-    scales.y2 = { auto: true, range: yRange('y2') };
+    scales.y2 = { auto: true, range: yRange('y2', units[1]) };
     axes.push(Object.assign({}, axisCommon, {
       scale: 'y2', side: 1, grid: { show: false }, stroke: unitColor(1),
-      label: axisLabel(units[1]), labelSize: fpx + 10,
+      label: axisLabel(units[1], 'y2'), labelSize: fpx + 10,
       size: axisSize, values: yValues(units[1])
     }));
   }

@@ -30,6 +30,8 @@ export function fixed(v, digits) {
 }
 
 export function isShare(unit) { return unit === 'share'; }
+// Shares and counts (unit "", "per year" or "officers") start their axis at zero.
+export function startsAtZero(unit) { return unit === 'share' || unit === '' || unit === 'per year' || unit === 'officers'; }
 
 // A measure's value as people read it: shares as percentages.
 export function fmtValue(v, unit, opts) {
