@@ -49,6 +49,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
             .map(|r| ReformState::new(r, d.steps_per_year))
             .collect(),
         events: Vec::new(),
+        board_scratch: Default::default(),
         derived: d,
         scn: scn.clone(),
     };
@@ -108,6 +109,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
         careers.sort_by(|a, b| b.0.total_cmp(&a.0));
     }
     let mut entrants: Vec<Entrant> = Vec::new();
+    let mut pool = Vec::new();
     let entry = w.derived.entry_grades.first().copied().unwrap_or(0);
     let attract = rp.attractiveness(w.derived.basic_pay[entry], w.derived.outside[entry]);
     for g in (0..grades).rev() {
@@ -117,11 +119,29 @@ fn populate(w: &mut World, rng: &mut Stream) {
         // each ladder in proportion to its posts.
         let ex = ((n as f64) * scn.structure.grades[g].ex_cadre_share).round() as usize;
         for (ch, seats) in recruitment::channel_seats(rp, (n - ex.min(n)) as u32) {
-            recruitment::draw_entrants(rp, attract, ch, CADRE, seats, rng, &mut entrants);
+            recruitment::draw_entrants(
+                rp,
+                attract,
+                ch,
+                CADRE,
+                seats,
+                rng,
+                &mut entrants,
+                &mut pool,
+            );
         }
         if ex > 0 {
             for (ch, seats) in recruitment::channel_seats(rp, ex as u32) {
-                recruitment::draw_entrants(rp, attract, ch, EX_CADRE, seats, rng, &mut entrants);
+                recruitment::draw_entrants(
+                    rp,
+                    attract,
+                    ch,
+                    EX_CADRE,
+                    seats,
+                    rng,
+                    &mut entrants,
+                    &mut pool,
+                );
             }
         }
         rng.shuffle(&mut entrants);

@@ -25,7 +25,7 @@ use crate::model::world::World;
 use crate::model::{postings, recruitment};
 
 /// Weights of the "weighted" rule (normalised by their sum).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Weights {
     pub seniority: f64,
@@ -191,27 +191,121 @@ pub fn total_key(x: f64) -> u64 {
 
 /// Spearman rank correlation of two equally long samples (ties by order).
 pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    spearman_in(x, y, &mut Ranks::default())
+}
+
+/// Buffers for [`spearman_in`], kept between calls.
+#[derive(Clone, Debug, Default)]
+pub struct Ranks {
+    keyed: Vec<(u64, u32)>,
+    rx: Vec<f64>,
+    ry: Vec<f64>,
+}
+
+/// Ranks of `v` into `r` (0 for the smallest, ties by position).
+fn rank_into(v: &[f64], keyed: &mut Vec<(u64, u32)>, r: &mut Vec<f64>) {
+    keyed.clear();
+    keyed.extend(v.iter().enumerate().map(|(i, &x)| (total_key(x), i as u32)));
+    // Keys are unique (the index breaks ties), so an unstable sort gives
+    // the one order: by value, ties by position.
+    keyed.sort_unstable();
+    r.clear();
+    r.resize(v.len(), 0.0);
+    for (k, &(_, i)) in keyed.iter().enumerate() {
+        r[i as usize] = k as f64;
+    }
+}
+
+/// [`spearman`] with buffers that outlive the call: no allocation once
+/// they have grown to the samples' length.
+pub fn spearman_in(x: &[f64], y: &[f64], b: &mut Ranks) -> f64 {
     let n = x.len();
     if n < 2 {
         return f64::NAN;
     }
-    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(n);
-    let mut rank = |v: &[f64]| {
-        keyed.clear();
-        keyed.extend(v.iter().enumerate().map(|(i, &x)| (total_key(x), i as u32)));
-        // Keys are unique (the index breaks ties), so an unstable sort
-        // gives the one order: by value, ties by position.
-        keyed.sort_unstable();
-        let mut r = vec![0.0; n];
-        for (k, &(_, i)) in keyed.iter().enumerate() {
-            r[i as usize] = k as f64;
-        }
-        r
-    };
-    let rx = rank(x);
-    let ry = rank(y);
-    let d2: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - b).powi(2)).sum();
+    rank_into(x, &mut b.keyed, &mut b.rx);
+    rank_into(y, &mut b.keyed, &mut b.ry);
+    let d2: f64 = b.rx.iter().zip(&b.ry).map(|(a, b)| (a - b).powi(2)).sum();
     1.0 - 6.0 * d2 / (n as f64 * (n as f64 * n as f64 - 1.0))
+}
+
+/// A promotion rule, read once from `promotion.rule` (see [`RULES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    Weighted,
+    Seniority,
+    Best,
+    Worst,
+    Random,
+    BestWorst,
+}
+
+impl Rule {
+    /// The rule named `name`. Scenarios are checked against [`RULES`];
+    /// any other name reads as the weighted rule.
+    pub fn parse(name: &str) -> Rule {
+        match name {
+            "seniority" => Rule::Seniority,
+            "best" => Rule::Best,
+            "worst" => Rule::Worst,
+            "random" => Rule::Random,
+            "best_worst" => Rule::BestWorst,
+            _ => Rule::Weighted,
+        }
+    }
+}
+
+/// What a board reads of the promotion parameters, copied out of the
+/// scenario so that the board can change the world (no allocation).
+#[derive(Clone, Copy)]
+struct BoardParams {
+    rule: Rule,
+    redraw: bool,
+    carry_over_noise: f64,
+    best_probability: f64,
+    weights: Weights,
+    fill_share: f64,
+    discretion_capture: f64,
+    discretion_noise: f64,
+    board_size: u32,
+    appraisal_threshold: f64,
+    max_supersessions: u32,
+}
+
+impl BoardParams {
+    fn of(p: &PromotionParams) -> Self {
+        BoardParams {
+            rule: Rule::parse(&p.rule),
+            redraw: p.competence_on_promotion == "redraw",
+            carry_over_noise: p.carry_over_noise,
+            best_probability: p.best_probability,
+            weights: p.weights,
+            fill_share: p.fill_share,
+            discretion_capture: p.discretion_capture,
+            discretion_noise: p.discretion_noise,
+            board_size: p.board_size,
+            appraisal_threshold: p.appraisal_threshold,
+            max_supersessions: p.max_supersessions,
+        }
+    }
+}
+
+/// A board's working buffers, kept in the world between boards, so that a
+/// board allocates nothing once they have grown to the service's size.
+#[derive(Clone, Debug, Default)]
+pub struct BoardScratch {
+    by_grade: Vec<Vec<u32>>,
+    headcount: Vec<[i64; 2]>,
+    ladders: Vec<(usize, usize)>,
+    elig: Vec<u32>,
+    scores: Vec<f64>,
+    comp_next: Vec<f64>,
+    cap_flag: Vec<bool>,
+    order: Vec<usize>,
+    keyed: Vec<(u64, u32, u32)>,
+    chosen: Vec<usize>,
+    is_chosen: Vec<bool>,
+    ranks: Ranks,
 }
 
 /// One promotion board over all grades, top-down.
@@ -223,10 +317,32 @@ pub fn board(w: &mut World) {
         return;
     }
     w.flows.boards_held += 1;
-    let p = w.scn.promotion.clone();
+    let mut scratch = std::mem::take(&mut w.board_scratch);
+    hold_board(w, &mut scratch);
+    w.board_scratch = scratch;
+}
+
+fn hold_board(w: &mut World, s: &mut BoardScratch) {
+    let p = BoardParams::of(&w.scn.promotion);
     let grades = w.derived.grades;
-    let mut by_grade: Vec<Vec<u32>> = vec![Vec::new(); grades];
-    let mut headcount = vec![[0i64; 2]; grades];
+    let BoardScratch {
+        by_grade,
+        headcount,
+        ladders,
+        elig,
+        scores,
+        comp_next,
+        cap_flag,
+        order,
+        keyed,
+        chosen,
+        is_chosen,
+        ranks,
+    } = s;
+    by_grade.resize_with(grades.max(by_grade.len()), Vec::new);
+    by_grade.iter_mut().for_each(Vec::clear);
+    headcount.clear();
+    headcount.resize(grades, [0i64; 2]);
     for i in 0..w.officers.slots() {
         if !w.officers.active[i] {
             continue;
@@ -243,22 +359,16 @@ pub fn board(w: &mut World) {
     let appraisal_on = w.scn.appraisal.enabled;
     let mut captured = 0u32;
     let mut promoted_total = 0u32;
-    let mut elig: Vec<u32> = Vec::new();
-    let mut scores: Vec<f64> = Vec::new();
-    let mut comp_next: Vec<f64> = Vec::new();
-    let mut cap_flag: Vec<bool> = Vec::new();
-    let mut order: Vec<usize> = Vec::new();
-    let mut keyed: Vec<(u64, u32, u32)> = Vec::new();
     // Each grade's vacancies, top-down; a grade with ex-cadre posts fills
     // its two ladders in turn, each from the same ladder below.
-    let ladders: Vec<(usize, usize)> = (1..grades)
-        .rev()
-        .flat_map(|t| {
-            let ex = w.scn.structure.ladder_posts(t)[1] > 0;
-            std::iter::once((t, 0)).chain(ex.then_some((t, 1)))
-        })
-        .collect();
-    for (t, ladder) in ladders {
+    ladders.clear();
+    for t in (1..grades).rev() {
+        ladders.push((t, 0));
+        if w.scn.structure.ladder_posts(t)[1] > 0 {
+            ladders.push((t, 1));
+        }
+    }
+    for &(t, ladder) in ladders.iter() {
         let g = t - 1;
         let posts_t = w.scn.structure.ladder_posts(t)[ladder] as i64;
         let open = (posts_t - headcount[t][ladder]).max(0) as f64 * p.fill_share;
@@ -311,11 +421,10 @@ pub fn board(w: &mut World) {
         if elig.is_empty() || wanted == 0 {
             continue;
         }
-        let selection = w.scn.structure.grades[t].selection;
-        let rule = if selection {
-            p.rule.as_str()
+        let rule = if w.scn.structure.grades[t].selection {
+            p.rule
         } else {
-            "seniority"
+            Rule::Seniority
         };
         scores.clear();
         comp_next.clear();
@@ -326,21 +435,18 @@ pub fn board(w: &mut World) {
             .max()
             .unwrap_or(1)
             .max(1) as f64;
-        let wsum = p.weights.seniority
-            + p.weights.appraisal
-            + p.weights.training
-            + p.weights.discretion
-            + p.weights.connections;
-        for &i in &elig {
+        let ws = &p.weights;
+        let wsum = ws.seniority + ws.appraisal + ws.training + ws.discretion + ws.connections;
+        for &i in elig.iter() {
             let i = i as usize;
             let next = w.competence_here(i, t) as f64;
             comp_next.push(next);
             let mut captured_here = false;
             let score = match rule {
-                "seniority" => w.officers.service_m[i] as f64,
-                "best" | "worst" | "best_worst" => w.competence_here(i, g) as f64,
-                "random" => w.rng.uniform(),
-                _ => {
+                Rule::Seniority => w.officers.service_m[i] as f64,
+                Rule::Best | Rule::Worst | Rule::BestWorst => w.competence_here(i, g) as f64,
+                Rule::Random => w.rng.uniform(),
+                Rule::Weighted => {
                     let seniority = w.officers.service_m[i] as f64 / max_service;
                     let app = w.officers.appraisal_mean(i);
                     let app = if app.is_nan() { 0.5 } else { app as f64 / 10.0 };
@@ -359,16 +465,16 @@ pub fn board(w: &mut World) {
                     // A promotion counts as captured when most members were.
                     captured_here = 2 * members_captured > p.board_size;
                     let discretion = reading / p.board_size as f64;
-                    (p.weights.seniority * seniority
-                        + p.weights.appraisal * app
-                        + p.weights.training * train
-                        + p.weights.discretion * discretion
-                        + p.weights.connections * conn)
+                    (ws.seniority * seniority
+                        + ws.appraisal * app
+                        + ws.training * train
+                        + ws.discretion * discretion
+                        + ws.connections * conn)
                         / wsum
                 }
             };
             scores.push(score);
-            cap_flag.push(captured_here && p.weights.discretion > 0.0);
+            cap_flag.push(captured_here && ws.discretion > 0.0);
         }
         // Candidates by score, highest first, ties by slot: keys are unique,
         // so unstable sorts and selections give the one order. Only the
@@ -377,12 +483,12 @@ pub fn board(w: &mut World) {
         keyed.clear();
         keyed.extend(
             elig.iter()
-                .zip(&scores)
+                .zip(scores.iter())
                 .enumerate()
                 .map(|(k, (&slot, &sc))| (!total_key(sc), slot, k as u32)),
         );
         match rule {
-            "worst" | "best_worst" => keyed.sort_unstable(),
+            Rule::Worst | Rule::BestWorst => keyed.sort_unstable(),
             _ => {
                 if n < keyed.len() {
                     keyed.select_nth_unstable(n);
@@ -392,35 +498,35 @@ pub fn board(w: &mut World) {
         }
         order.clear();
         order.extend(keyed.iter().map(|&(_, _, k)| k as usize));
-        let chosen: Vec<usize> = match rule {
-            "worst" => order.iter().rev().take(n).copied().collect(),
-            "best_worst" => {
+        chosen.clear();
+        match rule {
+            Rule::Worst => chosen.extend(order.iter().rev().take(n).copied()),
+            Rule::BestWorst => {
                 let (mut lo, mut hi) = (0usize, order.len());
-                (0..n)
-                    .map(|_| {
-                        if w.rng.chance(p.best_probability) {
-                            lo += 1;
-                            order[lo - 1]
-                        } else {
-                            hi -= 1;
-                            order[hi]
-                        }
-                    })
-                    .collect()
+                for _ in 0..n {
+                    if w.rng.chance(p.best_probability) {
+                        lo += 1;
+                        chosen.push(order[lo - 1]);
+                    } else {
+                        hi -= 1;
+                        chosen.push(order[hi]);
+                    }
+                }
             }
-            _ => order.iter().take(n).copied().collect(),
-        };
+            _ => chosen.extend(order.iter().take(n).copied()),
+        }
         if elig.len() >= 2 {
-            let rc = spearman(&scores, &comp_next);
-            let rc = if rule == "worst" { -rc } else { rc };
+            let rc = spearman_in(scores, comp_next, ranks);
+            let rc = if rule == Rule::Worst { -rc } else { rc };
             if rc.is_finite() {
                 w.flows.rank_corr_sum += rc * elig.len() as f64;
                 w.flows.rank_corr_weight += elig.len() as f64;
             }
         }
         let mut least_service = u16::MAX;
-        let mut is_chosen = vec![false; elig.len()];
-        for &k in &chosen {
+        is_chosen.clear();
+        is_chosen.resize(elig.len(), false);
+        for &k in chosen.iter() {
             is_chosen[k] = true;
             let i = elig[k] as usize;
             least_service = least_service.min(w.officers.service_m[i]);
@@ -444,7 +550,7 @@ pub fn board(w: &mut World) {
             w.flows.grade_promotion_age[t] += w.officers.age_m[i] as f64 / 12.0;
             promoted_total += 1;
         }
-        if rule != "seniority" {
+        if rule != Rule::Seniority {
             for (k, &i) in elig.iter().enumerate() {
                 let i = i as usize;
                 if !is_chosen[k] && w.officers.service_m[i] > least_service {
@@ -464,13 +570,13 @@ pub fn board(w: &mut World) {
     };
 }
 
-fn promote(w: &mut World, i: usize, t: usize, p: &PromotionParams) {
+fn promote(w: &mut World, i: usize, t: usize, p: &BoardParams) {
     w.officers.grade[i] = t as u8;
     w.officers.grade_m[i] = 0;
     w.officers.superseded_here[i] = 0;
     if w.derived.scalar {
         let wp = &w.scn.work;
-        let c = if p.competence_on_promotion == "redraw" {
+        let c = if p.redraw {
             wp.scalar_mean + wp.scalar_sd * w.rng.normal()
         } else {
             w.officers.scalar_comp[i] as f64 + w.rng.range(-p.carry_over_noise, p.carry_over_noise)

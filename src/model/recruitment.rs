@@ -334,6 +334,9 @@ pub struct Entrant {
 /// and quota (on the ex-cadre ladder, a public service commission's pools
 /// with `ex_cadre_pool_factor` times the sitters per seat),
 /// unscreened appointees for patronage.
+/// `pool_buf` holds an exam's candidates between calls, so that a year's
+/// recruitment does not allocate them afresh.
+#[allow(clippy::too_many_arguments)]
 pub fn draw_entrants(
     p: &RecruitmentParams,
     attract: f64,
@@ -342,6 +345,7 @@ pub fn draw_entrants(
     n: usize,
     rng: &mut Stream,
     out: &mut Vec<Entrant>,
+    pool_buf: &mut Vec<(f64, f64)>,
 ) {
     if n == 0 {
         return;
@@ -358,7 +362,7 @@ pub fn draw_entrants(
         Channel::Quota => p.quota_integrity_gap,
         _ => p.merit_integrity_gap,
     };
-    let select =
+    let mut select =
         |rng: &mut Stream, seats: usize, pool_per_seat: f64, region: u8, out: &mut Vec<Entrant>| {
             if seats == 0 {
                 return;
@@ -377,12 +381,12 @@ pub fn draw_entrants(
             };
             if pool <= EXPLICIT_POOL_MAX as f64 {
                 let pool = pool as usize;
-                let mut cands: Vec<(f64, f64)> = (0..pool)
-                    .map(|_| {
-                        let a = mu + p.ability_sd * rng.normal();
-                        (a + p.exam_noise * rng.normal(), a)
-                    })
-                    .collect();
+                let cands = &mut *pool_buf;
+                cands.clear();
+                cands.extend((0..pool).map(|_| {
+                    let a = mu + p.ability_sd * rng.normal();
+                    (a + p.exam_noise * rng.normal(), a)
+                }));
                 if seats < pool {
                     cands.select_nth_unstable_by(seats, |a, b| b.0.total_cmp(&a.0));
                 }
@@ -530,6 +534,7 @@ pub fn recruit(w: &mut World) {
         0
     };
     let mut entrants = Vec::new();
+    let mut pool = Vec::new();
     for g in w.derived.entry_grades.clone() {
         let posts = w.scn.structure.ladder_posts(g);
         let attract = p.attractiveness(w.derived.basic_pay[g], w.derived.outside[g]);
@@ -557,9 +562,10 @@ pub fn recruit(w: &mut World) {
                     seats,
                     &mut w.rng,
                     &mut entrants,
+                    &mut pool,
                 );
             }
-            for e in entrants.clone() {
+            for &e in &entrants {
                 let age = p.draw_age_of(e.ladder, &mut w.rng);
                 let cadre = draw_cadre(w);
                 let scalar = w.scn.work.draw_scalar(&mut w.rng);
@@ -644,7 +650,7 @@ mod tests {
         let mut rng = Stream::new(1, 0, 0);
         let mean = |ch: Channel, rng: &mut Stream| {
             let mut out = Vec::new();
-            draw_entrants(&p, 1.25, ch, CADRE, 400, rng, &mut out);
+            draw_entrants(&p, 1.25, ch, CADRE, 400, rng, &mut out, &mut Vec::new());
             assert_eq!(out.len(), 400);
             out.iter().map(|e| e.ability as f64).sum::<f64>() / 400.0
         };

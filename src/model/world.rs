@@ -40,6 +40,9 @@ pub struct Derived {
     /// each grade, on each ladder, who can still be promoted (0 at the top
     /// grade and at the ex-cadre ladder's ceiling).
     pub effort_gain: Vec<[f32; 2]>,
+    /// The work parameters as the monthly pass and the metrics read them
+    /// (with the ramp-up table), built once per parameter change.
+    pub work: crate::model::work::WorkFactors,
 }
 
 impl Derived {
@@ -126,6 +129,7 @@ impl Derived {
                     [gain, if ex_above { gain } else { 0.0 }]
                 })
                 .collect(),
+            work: crate::model::work::WorkFactors::from(&scn.work),
         }
     }
 }
@@ -297,6 +301,8 @@ pub struct World {
     pub unit_count: Vec<u32>,
     /// The cross-officer events the monthly pass found, applied after it.
     pub events: Vec<Event>,
+    /// The promotion board's buffers, kept between boards.
+    pub board_scratch: crate::model::promotion::BoardScratch,
 }
 
 impl World {

@@ -89,7 +89,7 @@ struct StepValues<'a> {
     expertise_gain: f32,
     managerial_gain: f32,
     // work
-    work: work::WorkFactors,
+    work: &'a work::WorkFactors,
     ability_weight: f32,
     // politics
     connection_gain: f32,
@@ -174,7 +174,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         learning: scn.ageing.learning,
         expertise_gain: ageing::gain_per_step(scn.ageing.expertise_gain, months),
         managerial_gain: ageing::gain_per_step(scn.ageing.managerial_gain, months),
-        work: work::WorkFactors::from(&scn.work),
+        work: &derived.work,
         ability_weight: scn.work.ability_weight as f32,
         connection_gain: scn
             .politics
@@ -241,10 +241,16 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         }
     }
     let chunks = cols.len();
-    cols.into_par_iter()
-        .zip(chunk_rngs[..chunks].par_iter_mut())
-        .zip(chunk_out[..chunks].par_iter_mut())
-        .for_each(|((c, rng), out)| chunk_pass(&p, c, rng, out));
+    if chunks == 1 {
+        // A small service: no threads to hand the one chunk to.
+        let c = cols.pop().expect("one chunk");
+        chunk_pass(&p, c, &mut chunk_rngs[0], &mut chunk_out[0]);
+    } else {
+        cols.into_par_iter()
+            .zip(chunk_rngs[..chunks].par_iter_mut())
+            .zip(chunk_out[..chunks].par_iter_mut())
+            .for_each(|((c, rng), out)| chunk_pass(&p, c, rng, out));
+    }
     // Merged in slot order: the same sums and event order as one pass.
     let (mut delivery, mut rent_taken, mut pressure, mut pressure_n) = (0.0f64, 0.0f64, 0.0, 0u32);
     events.clear();
@@ -366,7 +372,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
                 )
             };
             let mut perf = work::performance(
-                &p.work,
+                p.work,
                 competence,
                 months_in_post[j],
                 morale[j],
