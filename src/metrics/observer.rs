@@ -15,6 +15,30 @@ use crate::model::population::{Channel, NONE, appraisal_mean_of};
 use crate::model::world::{World, rent_value};
 use crate::model::{reforms, work};
 
+/// Months below this have their value in years in [`TWELFTHS`].
+const TWELFTHS_KEPT: usize = 1024;
+
+/// `m as f64 / 12.0` for `m` below [`TWELFTHS_KEPT`]: the same division,
+/// done when compiling (IEEE, as at run time).
+static TWELFTHS: [f64; TWELFTHS_KEPT] = {
+    let mut t = [0.0; TWELFTHS_KEPT];
+    let mut m = 0;
+    while m < TWELFTHS_KEPT {
+        t[m] = m as f64 / 12.0;
+        m += 1;
+    }
+    t
+};
+
+/// Months `m` in years, `m as f64 / 12.0`, by table when it holds `m`.
+#[inline]
+fn twelfths(m: u16) -> f64 {
+    match TWELFTHS.get(m as usize) {
+        Some(y) => *y,
+        None => m as f64 / 12.0,
+    }
+}
+
 /// A running mean: a count and a sum added in order.
 #[derive(Default, Clone, Copy)]
 struct Acc {
@@ -164,17 +188,31 @@ impl Observer {
         // Without pay for performance the appraisal factor is exactly 1
         // (1 + 0·rel, rel finite), as it is for an empty record.
         let appraisal_pays = pay.pay_for_performance != 0.0;
-        for i in 0..o.slots() {
-            if !o.active[i] {
+        // The columns read for every officer, cut to the slots, so that
+        // indexing them by slot needs no bounds check.
+        let n = o.slots();
+        let (active, grade, ladder, post) =
+            (&o.active[..n], &o.grade[..n], &o.ladder[..n], &o.post[..n]);
+        let (age_m, service_m, grade_m) = (&o.age_m[..n], &o.service_m[..n], &o.grade_m[..n]);
+        let (ability_of, managerial_of, integrity_of, connections_of, morale_of) = (
+            &o.ability[..n],
+            &o.managerial[..n],
+            &o.integrity[..n],
+            &o.connections[..n],
+            &o.morale[..n],
+        );
+        let (corrupt_of, inquiry_left) = (&o.corrupt[..n], &o.inquiry_left[..n]);
+        for i in 0..n {
+            if !active[i] {
                 continue;
             }
-            let g = o.grade[i] as usize;
+            let g = grade[i] as usize;
             let gacc = &mut ga[g];
             head += 1;
             gacc.head += 1;
-            gacc.ladder[o.ladder[i] as usize] += 1;
-            let is_corrupt = o.corrupt[i];
-            let here = if o.post[i] != NONE {
+            gacc.ladder[ladder[i] as usize] += 1;
+            let is_corrupt = corrupt_of[i];
+            let here = if post[i] != NONE {
                 posted += 1;
                 let m = o.months_in_post[i] as f64;
                 mip += m;
@@ -203,7 +241,7 @@ impl Observer {
                 }
                 o.best_sector(i).0
             };
-            if o.inquiry_left[i] >= 0 {
+            if inquiry_left[i] >= 0 {
                 inquiry += 1;
             }
             // Competence at own grade: the post's sector, or the best one.
@@ -225,14 +263,14 @@ impl Observer {
             }
             comp += c;
             gacc.comp += c;
-            ability += o.ability[i] as f64;
-            managerial += o.managerial[i] as f64;
-            gacc.ability += o.ability[i] as f64;
-            integ += o.integrity[i] as f64;
-            conn += o.connections[i] as f64;
-            morale += o.morale[i] as f64;
-            gacc.age += o.age_m[i] as f64 / 12.0;
-            gacc.service += o.service_m[i] as f64 / 12.0;
+            ability += ability_of[i] as f64;
+            managerial += managerial_of[i] as f64;
+            gacc.ability += ability_of[i] as f64;
+            integ += integrity_of[i] as f64;
+            conn += connections_of[i] as f64;
+            morale += morale_of[i] as f64;
+            gacc.age += twelfths(age_m[i]);
+            gacc.service += twelfths(service_m[i]);
             if is_corrupt {
                 corrupt += 1;
                 gacc.corrupt += 1;
@@ -242,11 +280,7 @@ impl Observer {
             } else {
                 f32::NAN
             };
-            wage += pay.officer_pay(
-                w.derived.basic_pay[g],
-                o.grade_m[i] as f64 / 12.0,
-                appraisal,
-            );
+            wage += pay.officer_pay(w.derived.basic_pay[g], twelfths(grade_m[i]), appraisal);
         }
 
         let max_delivery = self.posts.max_delivery;
@@ -746,6 +780,14 @@ mod tests {
         assert_eq!(a.grades.len(), b.grades.len(), "{what}: grades");
         assert_eq!(a.sectors.len(), b.sectors.len(), "{what}: sectors");
         assert_eq!(bits(a), bits(b), "{what}: values differ");
+    }
+
+    /// The table of months in years holds the divisions' own results.
+    #[test]
+    fn twelfths_are_the_divisions() {
+        for m in 0..=u16::MAX {
+            assert_eq!(twelfths(m).to_bits(), (m as f64 / 12.0).to_bits(), "{m}");
+        }
     }
 
     /// Every column of the three tables is found at its position.
