@@ -17,7 +17,26 @@ pub struct Stats {
 }
 
 /// Two-sided 95% critical value of Student's t with `df` degrees of freedom.
+/// Remembered per thread for small `df` (a summary asks for the same few
+/// values for every metric and year; the inverse CDF is a numerical search).
 pub fn t_critical(df: usize) -> f64 {
+    const KEPT: usize = 1024;
+    thread_local! {
+        static KNOWN: std::cell::RefCell<Vec<Option<f64>>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    if df >= KEPT {
+        return t_critical_uncached(df);
+    }
+    KNOWN.with(|k| {
+        let mut k = k.borrow_mut();
+        if k.len() <= df {
+            k.resize(df + 1, None);
+        }
+        *k[df].get_or_insert_with(|| t_critical_uncached(df))
+    })
+}
+
+fn t_critical_uncached(df: usize) -> f64 {
     StudentsT::new(0.0, 1.0, df as f64)
         .expect("df > 0")
         .inverse_cdf(0.975)
@@ -25,8 +44,8 @@ pub fn t_critical(df: usize) -> f64 {
 
 /// Mean, sd and 95% CI of the finite values of `xs`.
 pub fn stats(xs: &[f64]) -> Stats {
-    let v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
-    let n = v.len();
+    let finite = || xs.iter().copied().filter(|x| x.is_finite());
+    let n = finite().count();
     if n == 0 {
         return Stats {
             n,
@@ -36,7 +55,7 @@ pub fn stats(xs: &[f64]) -> Stats {
             ci95_high: None,
         };
     }
-    let mean = v.iter().sum::<f64>() / n as f64;
+    let mean = finite().sum::<f64>() / n as f64;
     if n == 1 {
         return Stats {
             n,
@@ -46,7 +65,7 @@ pub fn stats(xs: &[f64]) -> Stats {
             ci95_high: None,
         };
     }
-    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let sd = (finite().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
     let half = t_critical(n - 1) * sd / (n as f64).sqrt();
     Stats {
         n,
@@ -127,6 +146,17 @@ mod tests {
         assert_eq!(s.mean, Some(2.5));
         assert!((s.sd.unwrap() - 1.290_994_4).abs() < 1e-6);
         assert!((s.ci95_high.unwrap() - (2.5 + 3.182_446 * 1.290_994_4 / 2.0)).abs() < 1e-5);
+    }
+
+    #[test]
+    fn remembered_critical_values_are_the_computed_ones() {
+        for df in [1, 2, 3, 19, 1023, 1024, 5000] {
+            for _ in 0..2 {
+                assert_eq!(t_critical(df).to_bits(), t_critical_uncached(df).to_bits());
+            }
+        }
+        assert!((t_critical(3) - 3.182_446).abs() < 1e-5);
+        assert!(t_critical(2) > t_critical(3));
     }
 
     #[test]
