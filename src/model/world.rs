@@ -199,6 +199,26 @@ pub struct Flows {
     pub boards_held: u32,
 }
 
+impl Flows {
+    /// Starts a new reporting year: every count and sum back to 0, the
+    /// per-grade vectors zeroed in place (their memory kept, so that a year
+    /// allocates nothing for them; a missing grade and a zero read alike).
+    pub fn clear(&mut self) {
+        let mut promotions = std::mem::take(&mut self.grade_promotions);
+        let mut service = std::mem::take(&mut self.grade_promotion_service);
+        let mut age = std::mem::take(&mut self.grade_promotion_age);
+        promotions.fill(0);
+        service.fill(0.0);
+        age.fill(0.0);
+        *self = Flows {
+            grade_promotions: promotions,
+            grade_promotion_service: service,
+            grade_promotion_age: age,
+            ..Default::default()
+        };
+    }
+}
+
 /// A cross-officer change found in the monthly pass, applied afterwards in
 /// slot order.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -59,6 +59,8 @@ pub struct Replicate {
     warm_last: Option<Observation>,
     years_done: u32,
     out: ReplicateResult,
+    /// The yearly observation's buffers and caches, kept between years.
+    observer: metrics::Observer,
 }
 
 impl Replicate {
@@ -83,6 +85,7 @@ impl Replicate {
                 sectors: Vec::new(),
                 phases: Phases::default(),
             },
+            observer: metrics::Observer::new(),
         };
         if warm == 0 {
             r.observe_start();
@@ -157,11 +160,11 @@ impl Replicate {
             step::step(&mut self.w, &mut self.engine);
         }
         let mut t = Instant::now();
-        let obs = metrics::observe(&self.w);
-        let efficiency = obs.row[metrics::metric_index("efficiency").expect("metric")];
-        let prevalence = obs.row[metrics::metric_index("corruption_prevalence").expect("metric")];
+        let obs = self.observer.observe(&self.w);
+        let efficiency = obs.row[const { metrics::column("efficiency") }];
+        let prevalence = obs.row[const { metrics::column("corruption_prevalence") }];
         trust::year_end(&mut self.w, efficiency, prevalence);
-        self.w.flows = Default::default();
+        self.w.flows.clear();
         lap(&mut t, &mut self.engine.phases.metrics);
         obs
     }
@@ -183,14 +186,14 @@ impl Replicate {
         self.w.env.step = 0;
         self.w.env.wave_left = 0;
         self.w.env.government_changes = 0;
-        self.w.flows = Default::default();
+        self.w.flows.clear();
         self.observe_start();
     }
 
     /// Year 0: the state at the start of the recorded years.
     fn observe_start(&mut self) {
         let mut t = Instant::now();
-        let obs = metrics::observe(&self.w);
+        let obs = self.observer.observe(&self.w);
         self.record(obs);
         lap(&mut t, &mut self.engine.phases.metrics);
     }
