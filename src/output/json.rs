@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::experiment::ensemble::Ensemble;
 use crate::metrics::METRICS;
-use crate::metrics::summary::{Stats, stats};
+use crate::metrics::summary::{Stats, stats, t_critical};
 use crate::scenario::Scenario;
 
 #[derive(Serialize)]
@@ -47,15 +47,60 @@ pub fn report_years(years: u32) -> Vec<usize> {
     v
 }
 
+/// [`stats`] of many cells: the same numbers, by the same arithmetic, but
+/// with the Student-t critical value ([`t_critical`], a numerical inversion
+/// that costs more than the rest) computed once per number of degrees of
+/// freedom rather than once per cell, and one buffer for the values.
+#[derive(Default)]
+struct Cells {
+    /// `t[df]`, once computed.
+    t: Vec<Option<f64>>,
+    finite: Vec<f64>,
+}
+
+impl Cells {
+    fn t_critical(&mut self, df: usize) -> f64 {
+        if self.t.len() <= df {
+            self.t.resize(df + 1, None);
+        }
+        *self.t[df].get_or_insert_with(|| t_critical(df))
+    }
+
+    /// `stats` of `xs`: mean, sd and 95% CI of its finite values.
+    fn stats(&mut self, xs: impl Iterator<Item = f64>) -> Stats {
+        self.finite.clear();
+        self.finite.extend(xs.filter(|x| x.is_finite()));
+        let v = &self.finite;
+        let n = v.len();
+        if n < 2 {
+            return stats(v);
+        }
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+        let half = self.t_critical(n - 1) * sd / (n as f64).sqrt();
+        Stats {
+            n,
+            mean: Some(mean),
+            sd: Some(sd),
+            ci95_low: Some(mean - half),
+            ci95_high: Some(mean + half),
+        }
+    }
+}
+
 /// Writes `summary.json`.
 pub fn write_summary(path: &Path, e: &Ensemble) -> anyhow::Result<()> {
     let s = &e.scenario;
     let ys = report_years(s.sim.years);
+    let mut cells = Cells::default();
     let metrics = METRICS
         .iter()
         .enumerate()
         .map(|(m, def)| {
-            let years = ys.iter().map(|&y| (y, stats(&e.values(m, y)))).collect();
+            let years = ys
+                .iter()
+                .map(|&y| (y, cells.stats(e.replicates.iter().map(|r| r.rows[y][m]))))
+                .collect();
             (
                 def.name,
                 MetricSummary {
@@ -85,6 +130,32 @@ pub fn write_summary(path: &Path, e: &Ensemble) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::Strategy;
+
+    /// The bits of a `Stats`'s numbers, so that NaN equals NaN.
+    fn bits(s: &Stats) -> (usize, [Option<u64>; 4]) {
+        let b = |x: Option<f64>| x.map(f64::to_bits);
+        (s.n, [b(s.mean), b(s.sd), b(s.ci95_low), b(s.ci95_high)])
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cells_have_the_stats_of_their_values(
+            xs in proptest::collection::vec(
+                proptest::num::f64::ANY.prop_map(|x| if x.is_finite() { x % 1e6 } else { x }),
+                0..12,
+            ),
+            again in proptest::collection::vec(-1e3f64..1e3, 0..6),
+        ) {
+            let mut cells = Cells::default();
+            // A second cell of another size, then the first again: cached
+            // critical values are those of the right size.
+            for xs in [&xs, &again, &xs] {
+                let cached = cells.stats(xs.iter().copied());
+                proptest::prop_assert_eq!(bits(&cached), bits(&stats(xs)));
+            }
+        }
+    }
 
     #[test]
     fn report_years_include_start_tens_and_end() {

@@ -5,7 +5,7 @@
 //! kind, and its output is part of the files' format: change none of them
 //! without meaning to change every file that uses it.
 
-/// A CSV field: Rust's shortest round-trip form ("0.1", "1500", "1e-7"), so
+/// A CSV field: Rust's shortest round-trip form ("0.1", "1500", "0.0000001"), so
 /// that identical results give byte-identical files; empty when not finite.
 pub fn csv_value(v: f64) -> String {
     csv_option(Some(v).filter(|v| v.is_finite()))
@@ -15,6 +15,149 @@ pub fn csv_value(v: f64) -> String {
 /// empty when missing.
 pub fn csv_option(x: Option<f64>) -> String {
     x.map(|v| format!("{v}")).unwrap_or_default()
+}
+
+/// Appends [`csv_value`]`(v)` to `out`, byte for byte, without allocating:
+/// the form of the large tables (`timeseries.csv`, `grades.csv`,
+/// `sectors.csv`), which write hundreds of thousands of numbers.
+///
+/// Integers below 2^53 are printed by `itoa`: no shorter decimal reads
+/// back as them, so they are their own shortest form. Other values take
+/// their digits from `ryu`, laid out as `{}` lays them out (no exponent, no
+/// trailing ".0"). `ryu` and `{}` both print the shortest digits that read
+/// back as `v` and, of those, the closest to `v`; they differ only when two
+/// are equally close (`{}` takes the larger in magnitude, `ryu` the even
+/// one: 8.1904449462890625 is "8.190444946289063" and "…062"). Then `v` is
+/// their midpoint, whose exact decimal has one digit more than them, and
+/// such a value ([`tie_possible`]) is printed by `{}` itself.
+pub fn push_csv_value(out: &mut Vec<u8>, v: f64) {
+    if !v.is_finite() {
+        return;
+    }
+    // Below 2^53 neighbouring doubles are at most 1 apart, so no shorter
+    // decimal than the integer itself reads back as it.
+    // (A cast rather than `fract`, a call on x86-64's baseline.)
+    if v.abs() < 9_007_199_254_740_992.0 && v as i64 as f64 == v {
+        if v == 0.0 && v.is_sign_negative() {
+            out.extend_from_slice(b"-0");
+        } else {
+            out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        }
+        return;
+    }
+    let mut ryu = ryu::Buffer::new();
+    if !push_positional(out, ryu.format_finite(v).as_bytes(), v) {
+        use std::io::Write;
+        write!(out, "{v}").expect("writing to a Vec");
+    }
+}
+
+/// Whether `v`, not an integer below 2^53, might lie halfway between two
+/// decimals of `digits` significant digits: whether its exact decimal
+/// expansion has `digits + 1` significant digits (or `v` is an integer of
+/// 2^53 or more, rare enough not to look further).
+fn tie_possible(v: f64, digits: usize) -> bool {
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mut m, mut e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return true;
+    }
+    let zeros = m.trailing_zeros();
+    m >>= zeros;
+    e += zeros as i32;
+    if e >= 0 {
+        return true;
+    }
+    // v = m / 2^k = m 5^k / 10^k with m odd: the exact decimal's
+    // significant digits are those of m 5^k, which ends in an odd digit.
+    // With k >= 26, m 5^k >= 5^26 > 10^18 has more than the 18 digits of a
+    // midpoint of two shortest forms (at most 17 digits).
+    let k = e.unsigned_abs();
+    if k >= 26 {
+        return false;
+    }
+    let exact = u128::from(m) * 5u128.pow(k);
+    // ilog10 is one less than the number of digits.
+    exact < 10u128.pow(18) && exact.ilog10() as usize == digits
+}
+
+/// Appends the number `ryu` printed ("-1.5e-7", "1234.5", "1e21", "0.001")
+/// as `{}` prints it: its digits without leading or trailing zeros, a point
+/// only before a fraction, zeros up to the point ("-0.00000015", "1234.5",
+/// "1000000000000000000000", "0.001"), or nothing and false if `{}` might
+/// print `v`, the number, with other digits ([`tie_possible`]).
+fn push_positional(out: &mut Vec<u8>, text: &[u8], v: f64) -> bool {
+    let (negative, text) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    let (mantissa, exp) = match text.iter().position(|&c| c == b'e') {
+        Some(i) => {
+            let (sign, e) = match &text[i + 1..] {
+                [b'-', e @ ..] => (-1, e),
+                e => (1, e),
+            };
+            let e = e
+                .iter()
+                .fold(0i32, |acc, &c| acc * 10 + i32::from(c - b'0'));
+            (&text[..i], sign * e)
+        }
+        None => (text, 0),
+    };
+    // The mantissa's digits, and how many of them come before the point.
+    let mut digits = [0u8; 32];
+    let mut len = 0;
+    let mut point = None;
+    for &c in mantissa {
+        if c == b'.' {
+            point = Some(len);
+        } else {
+            digits[len] = c;
+            len += 1;
+        }
+    }
+    let mut point = point.unwrap_or(len) as i32 + exp;
+    let mut start = 0;
+    while start < len && digits[start] == b'0' {
+        start += 1;
+        point -= 1;
+    }
+    while len > start && digits[len - 1] == b'0' {
+        len -= 1;
+    }
+    let digits = &digits[start..len];
+    if tie_possible(v, digits.len()) {
+        return false;
+    }
+    if negative {
+        out.push(b'-');
+    }
+    if digits.is_empty() {
+        out.push(b'0');
+        return true;
+    }
+    let zeros = |out: &mut Vec<u8>, n: i32| out.resize(out.len() + n as usize, b'0');
+    let n = digits.len() as i32;
+    if point <= 0 {
+        out.extend_from_slice(b"0.");
+        zeros(out, -point);
+        out.extend_from_slice(digits);
+    } else if point >= n {
+        out.extend_from_slice(digits);
+        zeros(out, point - n);
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    }
+    true
 }
 
 /// A cell of an experiment report's tables (Markdown, HTML, terminal): two
@@ -227,6 +370,123 @@ mod tests {
         assert_eq!(csv_value(f64::INFINITY), "");
         assert_eq!(csv_option(None), "");
         assert_eq!(csv_option(Some(-2.5)), "-2.5");
+    }
+
+    /// [`push_csv_value`]'s bytes.
+    fn pushed(v: f64) -> String {
+        let mut out = b"x".to_vec();
+        push_csv_value(&mut out, v);
+        String::from_utf8(out[1..].to_vec()).expect("ASCII")
+    }
+
+    #[test]
+    fn pushed_csv_fields_are_csv_values_at_the_edges() {
+        let mut edges = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            0.1 + 0.2,
+            1e-7,
+            -1.5e-7,
+            // -2.65174102783203125 and 8.1904449462890625: halfway between
+            // two shortest forms (ryu: "…312", "…062").
+            -347_569.0 / 131_072.0,
+            536_769.0 / 65_536.0,
+            0.5,
+            1.5,
+            0.125,
+            1e-5,
+            1e-4,
+            0.001234,
+            123456.789,
+            1e15,
+            1e16,
+            1e17,
+            1e21,
+            1e22,
+            1.5e300,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            5e-324,
+            -5e-324,
+            9_007_199_254_740_991.0,
+            9_007_199_254_740_992.0,
+            9_007_199_254_740_993.0,
+            18_014_398_509_481_984.0,
+            9.223_372_036_854_776e18,
+            -9.223_372_036_854_776e18,
+            1.844_674_407_370_955_2e19,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        // Every power of ten, and its neighbours: where ryu changes form.
+        for e in -323..=308 {
+            let p: f64 = format!("1e{e}").parse().expect("number");
+            let (up, down) = (p.to_bits() + 1, p.to_bits() - 1);
+            edges.extend([p, -p, f64::from_bits(up), f64::from_bits(down)]);
+            edges.extend([1.5 * p, 9.999 * p]);
+        }
+        // Every binary exponent, its smallest and largest mantissa.
+        for bits in 0..2048u64 {
+            let b = bits << 52;
+            edges.extend([f64::from_bits(b), f64::from_bits(b | ((1 << 52) - 1))]);
+            edges.push(f64::from_bits(b | 0x0008_0000_0000_0001));
+        }
+        for v in edges {
+            assert_eq!(pushed(v), csv_value(v), "{v:e} (bits {:#x})", v.to_bits());
+        }
+        assert_eq!(pushed(-0.0), "-0");
+        assert_eq!(pushed(1e-7), "0.0000001");
+        assert_eq!(pushed(1e21), format!("1{}", "0".repeat(21)));
+        assert_eq!(pushed(f64::NAN), "");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(20_000))]
+
+        #[test]
+        fn pushed_csv_fields_are_csv_values(bits in proptest::prelude::any::<u64>()) {
+            let v = f64::from_bits(bits);
+            proptest::prop_assert_eq!(pushed(v), csv_value(v));
+        }
+
+        #[test]
+        fn pushed_csv_fields_are_csv_values_of_numbers_as_simulated(
+            v in proptest::num::f64::NORMAL | proptest::num::f64::ZERO,
+            scale in -12i32..12,
+        ) {
+            // Values of metrics' sizes: shares, means, counts, money.
+            let v = v.fract() * 10f64.powi(scale);
+            proptest::prop_assert_eq!(pushed(v), csv_value(v));
+            let n = (v * 1e6).trunc();
+            proptest::prop_assert_eq!(pushed(n), csv_value(n));
+        }
+
+        #[test]
+        fn pushed_csv_fields_are_csv_values_of_dyadic_fractions(
+            m in -(1i64 << 53)..(1i64 << 53),
+            k in 0i32..80,
+        ) {
+            // m / 2^k: short exact decimals, where ties between two
+            // shortest forms happen.
+            let v = m as f64 / 2f64.powi(k);
+            proptest::prop_assert_eq!(pushed(v), csv_value(v));
+        }
+    }
+
+    #[test]
+    fn ties_are_printed_as_display_prints_them() {
+        assert_eq!(pushed(-347_569.0 / 131_072.0), "-2.6517410278320313");
+        assert_eq!(pushed(536_769.0 / 65_536.0), "8.190444946289063");
+        assert!(tie_possible(536_769.0 / 65_536.0, 16));
+        assert!(!tie_possible(536_769.0 / 65_536.0, 15));
+        assert!(!tie_possible(0.1, 1));
+        assert!(tie_possible(1e300, 1));
     }
 
     #[test]
