@@ -2,6 +2,8 @@
 //! chunked parallel pass over officers and its streams, and the replicate
 //! runner. What each mechanism does is in `crate::model`.
 
+#[cfg(test)]
+mod observer_reference;
 pub mod pass;
 pub mod runner;
 pub mod step;
