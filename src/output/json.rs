@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::experiment::ensemble::Ensemble;
 use crate::metrics::METRICS;
-use crate::metrics::summary::{Stats, stats, t_critical};
+use crate::metrics::summary::{Stats, stats};
 use crate::scenario::Scenario;
 
 #[derive(Serialize)]
@@ -47,44 +47,19 @@ pub fn report_years(years: u32) -> Vec<usize> {
     v
 }
 
-/// [`stats`] of many cells: the same numbers, by the same arithmetic, but
-/// with the Student-t critical value ([`t_critical`], a numerical inversion
-/// that costs more than the rest) computed once per number of degrees of
-/// freedom rather than once per cell, and one buffer for the values.
+/// [`stats`] of many cells with one buffer for their values (the
+/// Student-t critical value is remembered by [`stats`] itself).
 #[derive(Default)]
 struct Cells {
-    /// `t[df]`, once computed.
-    t: Vec<Option<f64>>,
-    finite: Vec<f64>,
+    values: Vec<f64>,
 }
 
 impl Cells {
-    fn t_critical(&mut self, df: usize) -> f64 {
-        if self.t.len() <= df {
-            self.t.resize(df + 1, None);
-        }
-        *self.t[df].get_or_insert_with(|| t_critical(df))
-    }
-
     /// `stats` of `xs`: mean, sd and 95% CI of its finite values.
     fn stats(&mut self, xs: impl Iterator<Item = f64>) -> Stats {
-        self.finite.clear();
-        self.finite.extend(xs.filter(|x| x.is_finite()));
-        let v = &self.finite;
-        let n = v.len();
-        if n < 2 {
-            return stats(v);
-        }
-        let mean = v.iter().sum::<f64>() / n as f64;
-        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
-        let half = self.t_critical(n - 1) * sd / (n as f64).sqrt();
-        Stats {
-            n,
-            mean: Some(mean),
-            sd: Some(sd),
-            ci95_low: Some(mean - half),
-            ci95_high: Some(mean + half),
-        }
+        self.values.clear();
+        self.values.extend(xs);
+        stats(&self.values)
     }
 }
 
