@@ -262,8 +262,47 @@ fn move_hazard(w: &World, i: usize) -> f64 {
 /// stays in post (`collusion_months`).
 #[inline]
 pub fn bribes(p: &CorruptionParams, rent: f32, months_in_post: u16, pay: f64, dt: f64) -> f64 {
-    let collusion = 1.0 - (-(months_in_post as f64) / p.collusion_months).exp();
+    bribes_at(p, rent, collusion(p, months_in_post), pay, dt)
+}
+
+/// [`bribes`] with the collusion factor given (from [`Collusion`]).
+#[inline]
+pub fn bribes_at(p: &CorruptionParams, rent: f32, collusion: f64, pay: f64, dt: f64) -> f64 {
     rent as f64 * p.rent_value * collusion * pay * dt
+}
+
+/// Collusion after `months_in_post` months in post: `1 − e^(−m/collusion_months)`.
+#[inline]
+pub fn collusion(p: &CorruptionParams, months_in_post: u16) -> f64 {
+    1.0 - (-(months_in_post as f64) / p.collusion_months).exp()
+}
+
+/// Months in post for which [`Collusion`] keeps the factor.
+pub const COLLUSION_TABLE: usize = 241;
+
+/// The collusion factor by months in post, computed by [`collusion`] once
+/// per parameter change for the first twenty years in post (the same
+/// numbers, without an `exp` per corrupt officer per month).
+#[derive(Clone, Debug)]
+pub struct Collusion {
+    table: [f64; COLLUSION_TABLE],
+}
+
+impl Collusion {
+    pub fn new(p: &CorruptionParams) -> Self {
+        Collusion {
+            table: std::array::from_fn(|m| collusion(p, m as u16)),
+        }
+    }
+
+    /// [`collusion`] at `months_in_post`.
+    #[inline]
+    pub fn at(&self, p: &CorruptionParams, months_in_post: u16) -> f64 {
+        match self.table.get(months_in_post as usize) {
+            Some(c) => *c,
+            None => collusion(p, months_in_post),
+        }
+    }
 }
 
 /// Annual rate at which a posted officer with a rent to take revisits the

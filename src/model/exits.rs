@@ -90,6 +90,31 @@ impl ExitParams {
     /// Annual voluntary exit hazard.
     #[inline]
     pub fn quit_hazard(&self, outside_over_pay: f64, service_years: f64, morale: f64) -> f64 {
+        self.quit_hazard_with(outside_over_pay, service_years, morale, f64::exp)
+    }
+
+    /// An upper bound of [`Self::quit_hazard`] without a call to `exp`
+    /// ([`crate::model::hazard::exp_upper`]): the same products in the same
+    /// order, each factor non-negative, so the bound is never below the
+    /// hazard as computed.
+    #[inline]
+    pub fn quit_hazard_bound(&self, outside_over_pay: f64, service_years: f64, morale: f64) -> f64 {
+        self.quit_hazard_with(
+            outside_over_pay,
+            service_years,
+            morale,
+            crate::model::hazard::exp_upper,
+        )
+    }
+
+    #[inline(always)]
+    fn quit_hazard_with(
+        &self,
+        outside_over_pay: f64,
+        service_years: f64,
+        morale: f64,
+        exp: impl Fn(f64) -> f64,
+    ) -> f64 {
         if !self.enabled {
             return 0.0;
         }
@@ -99,7 +124,7 @@ impl ExitParams {
             1.0
         };
         let morale_f = 1.0 + self.morale_effect * (1.0 - 2.0 * morale);
-        self.quit_base * (self.quit_sensitivity * (outside_over_pay - 1.0)).exp() * pull * morale_f
+        self.quit_base * exp(self.quit_sensitivity * (outside_over_pay - 1.0)) * pull * morale_f
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Derived {
     /// The work parameters as the monthly pass and the metrics read them
     /// (with the ramp-up table), built once per parameter change.
     pub work: crate::model::work::WorkFactors,
+    /// Collusion by months in post (corruption), built with `work`.
+    pub collusion: crate::model::corruption::Collusion,
 }
 
 impl Derived {
@@ -130,6 +132,7 @@ impl Derived {
                 })
                 .collect(),
             work: crate::model::work::WorkFactors::from(&scn.work),
+            collusion: crate::model::corruption::Collusion::new(&scn.corruption),
         }
     }
 }

@@ -105,6 +105,8 @@ struct StepValues<'a> {
     osd_repost_rate: f64,
     // morale
     morale: MoraleStep,
+    /// Pay and the outside wage are needed: morale, exits or corruption on.
+    wages: bool,
 }
 
 /// One chunk's slices of the officer columns: shared ones read, the rest
@@ -187,6 +189,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         wave: env.wave_left > 0,
         osd_repost_rate: postings::osd_repost_rate(&scn.postings),
         morale: MoraleStep::new(&scn.pay, scn.postings.tenure_protection, env, months),
+        wages: scn.pay.morale || scn.exits.enabled || scn.corruption.enabled,
     };
     let s = officers.sectors;
     let slots = officers.slots();
@@ -339,7 +342,13 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         }
         let g = grade[j] as usize;
         let posted = post[j] != NONE;
-        let pay = pay_for(p.pay, derived, grade[j], grade_m[j], &appraisal[j]);
+        // Own pay and the outside wage are read by morale, the quit hazard
+        // and corruption only: a model with all three off skips them.
+        let pay = if p.wages || corrupt[j] {
+            pay_for(p.pay, derived, grade[j], grade_m[j], &appraisal[j])
+        } else {
+            f64::NAN
+        };
         let conn = connections[j];
         let fear = accountability::fear(p.fear_level, conn);
         let mut rent = 0.0f32;
@@ -405,8 +414,13 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             integrity[j] =
                 corruption::erode(p.cp, integrity[j], integrity0[j], peers, morale[j], months);
             if corrupt[j] {
-                out.rent
-                    .push(corruption::bribes(p.cp, rent, months_in_post[j], pay, dt));
+                out.rent.push(corruption::bribes_at(
+                    p.cp,
+                    rent,
+                    derived.collusion.at(p.cp, months_in_post[j]),
+                    pay,
+                    dt,
+                ));
             }
             // Postings: political transfer hazard and due rotation.
             if p.postings_on && !under_inquiry {
@@ -427,13 +441,17 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             }
         }
         // Outside option and morale.
-        let outside = outside_for(
-            p.pay,
-            derived,
-            grade[j],
-            ability[j],
-            &expertise[j * sectors..(j + 1) * sectors],
-        );
+        let outside = if p.wages {
+            outside_for(
+                p.pay,
+                derived,
+                grade[j],
+                ability[j],
+                &expertise[j * sectors..(j + 1) * sectors],
+            )
+        } else {
+            f64::NAN
+        };
         morale[j] = morale::update(
             &p.morale,
             p.pay,
@@ -443,40 +461,61 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             posted,
             political,
         );
-        // Competing risks from one uniform draw. Computed only where used:
-        // the hazard of a corrupt officer, and the rare revision of the
-        // decision.
+        // Competing risks from one uniform draw. Thinning: most officers
+        // have no event in a step, and `per_step(h, dt) ≤ h·dt`, so when the
+        // draw is at or above the sum of `h·dt` over the risks (the quit
+        // hazard bounded without `exp`), no risk can fire and the exact
+        // per-step probabilities are not needed. Otherwise they are
+        // computed as always, so the outcome is the same as without the
+        // shortcut, draw for draw.
         let is_corrupt = corrupt[j];
         let detection = || accountability::detection_hazard(scn, derived, p.env, connections[j]);
-        let h_detected = if is_corrupt && !under_inquiry {
-            per_step(detection(), dt)
+        let a_detected = if is_corrupt && !under_inquiry {
+            detection()
         } else {
             0.0
         };
-        let h_wrongful = if !is_corrupt && !under_inquiry {
-            per_step(accountability::wrongful_hazard(p.wrongful_rate, conn), dt)
+        let a_wrongful = if !is_corrupt && !under_inquiry {
+            accountability::wrongful_hazard(p.wrongful_rate, conn)
         } else {
             0.0
         };
+        let service_years = service_m[j] as f64 / 12.0;
+        let a_revise = if posted && rent > 0.0 && !under_inquiry {
+            p.revision_rate
+        } else {
+            0.0
+        };
+        let a_repost = if !posted && !under_inquiry {
+            p.osd_repost_rate
+        } else {
+            0.0
+        };
+        let u = rng.uniform();
+        let linear = |h: f64| (h * dt).max(0.0);
+        let bound = linear(a_detected)
+            + linear(a_wrongful)
+            + linear(political)
+            + linear(
+                scn.exits
+                    .quit_hazard_bound(outside / pay, service_years, morale[j] as f64),
+            )
+            + linear(a_revise)
+            + linear(a_repost);
+        if u >= bound {
+            continue;
+        }
+        let h_detected = per_step(a_detected, dt);
+        let h_wrongful = per_step(a_wrongful, dt);
         // `political` is 0 unless postings are on and the officer is posted.
         let h_political = per_step(political, dt);
-        let service_years = service_m[j] as f64 / 12.0;
         let h_quit = per_step(
             scn.exits
                 .quit_hazard(outside / pay, service_years, morale[j] as f64),
             dt,
         );
-        let h_revise = if posted && rent > 0.0 && !under_inquiry {
-            per_step(p.revision_rate, dt)
-        } else {
-            0.0
-        };
-        let h_repost = if !posted && !under_inquiry {
-            per_step(p.osd_repost_rate, dt)
-        } else {
-            0.0
-        };
-        let u = rng.uniform();
+        let h_revise = per_step(a_revise, dt);
+        let h_repost = per_step(a_repost, dt);
         let mut edge = h_detected;
         if u < edge {
             ev.push(Event::Detected(i));
