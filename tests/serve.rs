@@ -485,6 +485,53 @@ fn comparing_a_reform_package_runs_it_against_the_status_quo() {
 }
 
 #[test]
+fn a_comparisons_baseline_is_the_status_quo_run_on_its_own() {
+    // The page simulates the years the arms share once and forks the
+    // baseline from your run where the first reform begins (year 5 here):
+    // its numbers must still be those of the status quo run from the start.
+    let body = json!({"scenario": "teaching/political_transfers", "compare": true,
+                      "replicates": 2, "years": 8, "levers": {"politics.interference": 1.0}});
+    let ev = events(&post("/api/run", &body));
+    let done = &ev.last().unwrap().1;
+    let baseline = get(done["downloads"]["baseline_csv"].as_str().unwrap());
+    assert_eq!(baseline.status, 200, "{}", baseline.body);
+    let yours = get(done["downloads"]["csv"].as_str().unwrap());
+    assert_eq!(yours.status, 200, "{}", yours.body);
+    // The status quo and your run as files that `bureausim run` takes.
+    let status_quo = post(
+        "/api/toml",
+        &json!({"scenario": "teaching/political_transfers", "replicates": 2, "years": 8,
+                "keep_reforms": false}),
+    );
+    let yours_toml = post("/api/toml", &body);
+    let sb = common::Sandbox::new();
+    // Rows without the scenario's name, which differs between the page's
+    // arms and the files.
+    let rows = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .map(|l| l.split_once(',').unwrap().1.to_string())
+            .collect()
+    };
+    for (file, toml, page) in [
+        ("status_quo", &status_quo, &baseline),
+        ("yours", &yours_toml, &yours),
+    ] {
+        assert_eq!(toml.status, 200, "{}", toml.body);
+        sb.write(&format!("{file}.toml"), &toml.body);
+        sb.cmd()
+            .args(["run", &format!("{file}.toml"), "--no-plots", "--out", file])
+            .assert()
+            .success();
+        let cli = std::fs::read_to_string(sb.join(format!("{file}/timeseries.csv"))).unwrap();
+        assert_eq!(
+            rows(&cli),
+            rows(&page.body),
+            "{file}: the page's CSV is the CLI's"
+        );
+    }
+}
+
+#[test]
 fn a_lever_change_takes_effect_at_the_reform_year_and_shows_in_the_table() {
     let body = json!({"scenario": "teaching/accountability_bites", "replicates": 4, "years": 12,
                       "keep_reforms": false, "compare": true, "reform_year": 3,

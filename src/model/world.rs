@@ -308,6 +308,7 @@ pub fn rent_value(sector_rent: f32, factor: f32, cut: f32) -> f32 {
 }
 
 /// One replicate's whole state.
+#[derive(Clone)]
 pub struct World {
     pub scn: Scenario,
     pub derived: Derived,

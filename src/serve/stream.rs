@@ -89,30 +89,65 @@ pub fn run(
     });
     emit("start", &start).map_err(|_| Gone)?;
 
-    let jobs: Vec<(usize, u64)> = (0..arms.len())
+    // Each replicate's scenario: the arm's, on the replicate's draw of
+    // plausible parameters when there are draws.
+    let scenario_of = |a: usize, r: usize| -> Scenario {
+        match draws.get(r) {
+            Some(sets) => arms[a]
+                .1
+                .clone()
+                .with_sets(sets)
+                .expect("checked when the request was prepared"),
+            None => arms[a].1.clone(),
+        }
+    };
+    // A comparison's arms differ only from the first reform of either: the
+    // years before it are simulated once, and the baseline's replicates
+    // fork from yours there (`Replicate::fork`), the same draw for draw.
+    let shared = shared_years(&arms);
+    let n_arms = arms.len();
+    let first_arms = if shared.is_some() { 1 } else { n_arms };
+    let jobs: Vec<(usize, u64)> = (0..first_arms)
         .flat_map(|a| (0..reps as u64).map(move |r| (a, r)))
         .collect();
     let mut running: Vec<Replicate> = jobs
         .par_iter()
-        .map(|&(a, r)| match draws.get(r as usize) {
-            Some(sets) => {
-                let scn = arms[a]
-                    .1
-                    .clone()
-                    .with_sets(sets)
-                    .expect("checked when the request was prepared");
-                Replicate::new(&scn, r)
-            }
-            None => Replicate::new(&arms[a].1, r),
-        })
+        .map(|&(a, r)| Replicate::new(&scenario_of(a, r as usize), r))
         .collect();
-    let n_arms = arms.len();
     let mut emit_year = |year: i64, running: &[Replicate]| {
-        let obs: Vec<_> = running.iter().map(|r| r.observation(year)).collect();
+        let mut obs: Vec<_> = running.iter().map(|r| r.observation(year)).collect();
+        // Not yet forked: the baseline's years are yours.
+        while obs.len() < n_arms * reps {
+            obs.extend_from_within(..reps);
+        }
         emit("year", &year_json(year, &obs, n_arms, reps)).map_err(|_| Gone)
+    };
+    let fork = |running: &mut Vec<Replicate>| {
+        if running.len() < n_arms * reps {
+            let forks: Vec<Replicate> = running
+                .par_iter()
+                .enumerate()
+                .map(|(r, rep)| {
+                    let scn = scenario_of(1, r);
+                    rep.fork(&scn).unwrap_or_else(|| {
+                        // Cannot happen for arms that `shared_years`
+                        // accepts; run the baseline from the start.
+                        let mut b = Replicate::new(&scn, r as u64);
+                        while b.years_done() < rep.years_done() || !b.warmed_up() {
+                            b.advance();
+                        }
+                        b
+                    })
+                })
+                .collect();
+            running.extend(forks);
+        }
     };
     if warm == 0 {
         emit_year(0, &running)?;
+        if shared == Some(0) {
+            fork(&mut running);
+        }
     }
     loop {
         let years: Vec<Option<i64>> = running.par_iter_mut().map(Replicate::advance).collect();
@@ -125,7 +160,12 @@ pub fn run(
             // The warm-up is over: year 0 is the state it left.
             emit_year(0, &running)?;
         }
+        if shared == Some(year.max(0) as u32) && year >= -1 {
+            fork(&mut running);
+        }
     }
+    // Arms identical to the end: the baseline's results are yours.
+    fork(&mut running);
 
     let mut results = running.into_iter().map(Replicate::finish);
     let finished = Finished {
@@ -153,6 +193,33 @@ pub fn run(
         },
     });
     Ok((finished, done))
+}
+
+/// The recorded years a comparison's two arms share: the whole years
+/// before the first reform of either begins (`None` when the arms differ
+/// otherwise, or there is one arm). Reforms begin at step
+/// `round(year × steps_per_year)` after the warm-up.
+fn shared_years(arms: &[(&'static str, Scenario)]) -> Option<u32> {
+    let [(_, a), (_, b)] = arms else {
+        return None;
+    };
+    let mut a_as_b = a.clone();
+    a_as_b.name.clone_from(&b.name);
+    a_as_b.description.clone_from(&b.description);
+    a_as_b.reforms.clone_from(&b.reforms);
+    a_as_b.expect.clone_from(&b.expect);
+    if a_as_b != *b {
+        return None;
+    }
+    let spy = a.sim.steps_per_year as u64;
+    let first = a
+        .reforms
+        .iter()
+        .chain(&b.reforms)
+        .map(|r| (r.year * spy as f64).round() as u64)
+        .min()
+        .unwrap_or(u64::MAX);
+    Some((first / spy).min(a.sim.years as u64) as u32)
 }
 
 /// One `year` event: per arm, each streamed metric's mean and band, and the

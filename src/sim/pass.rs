@@ -54,7 +54,7 @@ impl ChunkOut {
 
 /// The pass's random streams and buffers, one per chunk, created as the
 /// service grows (stream `c` is the same whenever it is created).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Chunks {
     rngs: Vec<Stream>,
     out: Vec<ChunkOut>,

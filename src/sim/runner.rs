@@ -12,7 +12,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::metrics;
-use crate::model::reforms::ReformState;
+use crate::model::reforms::{Phase, ReformState};
 use crate::model::world::World;
 use crate::model::{init, trust};
 use crate::scenario::Scenario;
@@ -169,6 +169,70 @@ impl Replicate {
         obs
     }
 
+    /// True once the warm-up is over (year 0 observed).
+    pub fn warmed_up(&self) -> bool {
+        self.warm_left == 0
+    }
+
+    /// The recorded years simulated so far.
+    pub fn years_done(&self) -> u32 {
+        self.years_done
+    }
+
+    /// This replicate, as it stands, continued as a run of `other`: `other`
+    /// must be this replicate's scenario but for its reforms (and its name
+    /// and description), and no reform of either may have begun, nor begin
+    /// before the next step. Up to here the two runs are then the same,
+    /// draw for draw (reforms draw nothing before they begin), so the fork
+    /// goes on exactly as a run of `other` from the start would. `None`
+    /// when that does not hold (then run `other` from the start). The page
+    /// uses it to simulate a comparison's shared years once.
+    pub fn fork(&self, other: &Scenario) -> Option<Replicate> {
+        if self.warm_left > 0 || self.held_reforms.is_some() {
+            return None;
+        }
+        let mut scn = self.w.scn.clone();
+        scn.name.clone_from(&other.name);
+        scn.description.clone_from(&other.description);
+        scn.reforms.clone_from(&other.reforms);
+        scn.expect.clone_from(&other.expect);
+        if scn != *other {
+            return None;
+        }
+        let next = self.w.env.step;
+        let spy = self.w.derived.steps_per_year;
+        let pending = |r: &ReformState| r.phase == Phase::Pending && r.start_step >= next;
+        if !self.w.reforms.iter().all(pending) {
+            return None;
+        }
+        let reforms: Vec<ReformState> = other
+            .reforms
+            .iter()
+            .map(|r| ReformState {
+                // Every reform's count of government changes is brought
+                // up to date at each step (`reforms::step`).
+                government_changes_seen: self.w.env.government_changes,
+                ..ReformState::new(r, spy)
+            })
+            .collect();
+        if !reforms.iter().all(pending) {
+            return None;
+        }
+        let mut w = self.w.clone();
+        w.scn = scn;
+        w.reforms = reforms;
+        Some(Replicate {
+            w,
+            engine: self.engine.clone(),
+            held_reforms: None,
+            warm_left: 0,
+            warm_last: self.warm_last.clone(),
+            years_done: self.years_done,
+            out: self.out.clone(),
+            observer: metrics::Observer::new(),
+        })
+    }
+
     /// The replicate's results (the recorded years simulated so far).
     pub fn finish(mut self) -> ReplicateResult {
         self.out.phases = self.engine.phases;
@@ -228,4 +292,74 @@ pub fn run(
             .map(|r| run_replicate(scn, r, on_year))
             .collect()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(file: &str, sets: &[&str]) -> Scenario {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        Scenario::load(&path, &sets).expect("scenario loads")
+    }
+
+    fn to_end(mut r: Replicate) -> ReplicateResult {
+        while r.advance().is_some() {}
+        r.finish()
+    }
+
+    fn bits(r: &ReplicateResult) -> Vec<u64> {
+        r.rows
+            .iter()
+            .flatten()
+            .chain(r.grades.iter().flatten().flatten())
+            .chain(r.sectors.iter().flatten().flatten())
+            .map(|x| x.to_bits())
+            .collect()
+    }
+
+    #[test]
+    fn a_fork_before_the_first_reform_goes_on_as_the_other_run_from_the_start() {
+        // The demo raises interference at year 5: its status quo has no reform.
+        let with = scenario(
+            "scenarios/teaching/political_transfers.toml",
+            &["sim.years=8"],
+        );
+        let mut without = with.clone();
+        without.reforms.clear();
+        without.name = "status quo".into();
+        let mut yours = Replicate::new(&with, 1);
+        while yours.years_done() < 5 {
+            yours.advance();
+        }
+        let forked = yours.fork(&without).expect("no reform has begun");
+        let fresh = to_end(Replicate::new(&without, 1));
+        assert_eq!(
+            bits(&to_end(forked)),
+            bits(&fresh),
+            "the fork is the status quo"
+        );
+        // The original goes on with its reform, and differs from year 6.
+        let reformed = to_end(yours);
+        assert_eq!(bits(&reformed), bits(&to_end(Replicate::new(&with, 1))));
+        assert_eq!(reformed.rows[5], fresh.rows[5]);
+        assert_ne!(reformed.rows[8], fresh.rows[8]);
+
+        // Too late: the reform has begun; and another scenario is refused.
+        let mut late = Replicate::new(&with, 1);
+        while late.years_done() < 6 {
+            late.advance();
+        }
+        assert!(late.fork(&without).is_none());
+        let mut other = without.clone();
+        other.politics.interference = 0.5;
+        let mut early = Replicate::new(&with, 1);
+        while early.years_done() < 2 {
+            early.advance();
+        }
+        assert!(early.fork(&other).is_none());
+        // During the warm-up: not yet.
+        assert!(Replicate::new(&with, 1).fork(&without).is_none());
+    }
 }

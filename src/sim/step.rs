@@ -16,7 +16,7 @@ use crate::sim::timing::{Phases, lap};
 
 /// What the engine keeps beside the world: the pass's per-chunk streams
 /// and buffers, and the wall time per phase (for the run record only).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Engine {
     pub chunks: Chunks,
     pub phases: Phases,
