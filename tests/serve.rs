@@ -491,8 +491,8 @@ fn a_comparisons_baseline_is_the_status_quo_run_on_its_own() {
     // its numbers must still be those of the status quo run from the start.
     let body = json!({"scenario": "teaching/political_transfers", "compare": true,
                       "replicates": 2, "years": 8, "levers": {"politics.interference": 1.0}});
-    let ev = events(&post("/api/run", &body));
-    let done = &ev.last().unwrap().1;
+    let first = events(&post("/api/run", &body));
+    let done = &first.last().unwrap().1;
     let baseline = get(done["downloads"]["baseline_csv"].as_str().unwrap());
     assert_eq!(baseline.status, 200, "{}", baseline.body);
     let yours = get(done["downloads"]["csv"].as_str().unwrap());
@@ -529,6 +529,27 @@ fn a_comparisons_baseline_is_the_status_quo_run_on_its_own() {
             "{file}: the page's CSV is the CLI's"
         );
     }
+    // Another lever and reform year against the same baseline: the server
+    // reuses the baseline it kept, and its numbers are the same.
+    let again = json!({"scenario": "teaching/political_transfers", "compare": true,
+                       "replicates": 2, "years": 8, "reform_year": 3,
+                       "levers": {"politics.interference": 0.6}});
+    let ev = events(&post("/api/run", &again));
+    let done = &ev.last().unwrap().1;
+    assert_eq!(done["baseline_reused"], true, "{done}");
+    let reused = get(done["downloads"]["baseline_csv"].as_str().unwrap());
+    assert_eq!(rows(&reused.body), rows(&baseline.body));
+    // The baseline's years streamed from the kept results are those the
+    // first comparison simulated.
+    let baseline_years = |ev: &[(String, Json)]| -> Vec<Json> {
+        ev.iter()
+            .filter(|e| e.0 == "year")
+            .map(|e| e.1["arms"][1].clone())
+            .collect()
+    };
+    let rerun = events(&post("/api/run", &body));
+    assert_eq!(rerun.last().unwrap().1["baseline_reused"], true);
+    assert_eq!(baseline_years(&rerun), baseline_years(&first));
 }
 
 #[test]

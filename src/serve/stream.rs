@@ -4,6 +4,7 @@
 //! streams, so results are those of `bureausim run` with the same scenario,
 //! whatever the threads.
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -106,6 +107,9 @@ pub fn run(
     // fork from yours there (`Replicate::fork`), the same draw for draw.
     let shared = shared_years(&arms);
     let n_arms = arms.len();
+    // The same baseline compared again (another lever, the same settings):
+    // its years after the fork are those of the last time.
+    let cached = shared.and_then(|_| BASELINES.find(&arms[1].1, draws));
     let first_arms = if shared.is_some() { 1 } else { n_arms };
     let jobs: Vec<(usize, u64)> = (0..first_arms)
         .flat_map(|a| (0..reps as u64).map(move |r| (a, r)))
@@ -116,14 +120,19 @@ pub fn run(
         .collect();
     let mut emit_year = |year: i64, running: &[Replicate]| {
         let mut obs: Vec<_> = running.iter().map(|r| r.observation(year)).collect();
-        // Not yet forked: the baseline's years are yours.
-        while obs.len() < n_arms * reps {
-            obs.extend_from_within(..reps);
+        if obs.len() < n_arms * reps {
+            match &cached {
+                Some(base) if year > shared.unwrap_or(0) as i64 => {
+                    obs.extend(base.iter().map(|b| b.observation(year as usize)));
+                }
+                // Not yet forked: the baseline's years are yours.
+                _ => obs.extend_from_within(..reps),
+            }
         }
         emit("year", &year_json(year, &obs, n_arms, reps)).map_err(|_| Gone)
     };
     let fork = |running: &mut Vec<Replicate>| {
-        if running.len() < n_arms * reps {
+        if running.len() < n_arms * reps && cached.is_none() {
             let forks: Vec<Replicate> = running
                 .par_iter()
                 .enumerate()
@@ -168,11 +177,18 @@ pub fn run(
     fork(&mut running);
 
     let mut results = running.into_iter().map(Replicate::finish);
+    let mut arm_results: Vec<(&'static str, Vec<ReplicateResult>)> = arms
+        .iter()
+        .map(|(name, _)| (*name, results.by_ref().take(reps).collect()))
+        .collect();
+    if shared.is_some() {
+        match &cached {
+            Some(base) => arm_results[1].1 = base.as_ref().clone(),
+            None => BASELINES.keep(&arms[1].1, draws, &arm_results[1].1),
+        }
+    }
     let finished = Finished {
-        arms: arms
-            .iter()
-            .map(|(name, _)| (*name, results.by_ref().take(reps).collect()))
-            .collect(),
+        arms: arm_results,
         ids: arms
             .iter()
             .map(|(_, s)| (s.name.clone(), s.sim.seed))
@@ -182,6 +198,7 @@ pub fn run(
     let table_year = years.min(20);
     let done = json!({
         "seconds": started.elapsed().as_secs_f64(),
+        "baseline_reused": cached.is_some(),
         "table_year": table_year,
         "table": table(&finished, table_year as usize),
         "downloads": {
@@ -193,6 +210,38 @@ pub fn run(
         },
     });
     Ok((finished, done))
+}
+
+/// The baselines of the last comparisons, kept so that comparing the same
+/// baseline again (another lever, the same run settings) runs only your
+/// arm. A baseline's results depend only on its scenario, its draws and
+/// this binary, so a kept one is what a new run would give.
+struct Baselines(Mutex<Vec<Kept>>);
+
+/// One kept baseline: its scenario, its replicates' draws, its results.
+type Kept = (Scenario, Vec<Vec<String>>, Arc<Vec<ReplicateResult>>);
+
+/// Baselines kept at most (each a few hundred kB for the page's runs).
+const BASELINES_KEPT: usize = 8;
+
+static BASELINES: Baselines = Baselines(Mutex::new(Vec::new()));
+
+impl Baselines {
+    fn find(&self, scn: &Scenario, draws: &[Vec<String>]) -> Option<Arc<Vec<ReplicateResult>>> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter()
+            .find(|(s, d, _)| s == scn && d.as_slice() == draws)
+            .map(|(_, _, r)| Arc::clone(r))
+    }
+
+    fn keep(&self, scn: &Scenario, draws: &[Vec<String>], results: &[ReplicateResult]) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(s, d, _)| !(s == scn && d.as_slice() == draws));
+        if kept.len() >= BASELINES_KEPT {
+            kept.remove(0);
+        }
+        kept.push((scn.clone(), draws.to_vec(), Arc::new(results.to_vec())));
+    }
 }
 
 /// The recorded years a comparison's two arms share: the whole years

@@ -34,6 +34,17 @@ pub struct ReplicateResult {
     pub phases: Phases,
 }
 
+impl ReplicateResult {
+    /// Recorded year `year`'s observation.
+    pub fn observation(&self, year: usize) -> ObservationRef<'_> {
+        ObservationRef {
+            row: &self.rows[year],
+            grades: &self.grades[year],
+            sectors: &self.sectors[year],
+        }
+    }
+}
+
 /// One year's observation: the values of [`metrics::METRICS`], per grade
 /// those of [`metrics::GRADE_METRICS`] and per sector those of
 /// [`metrics::SECTOR_METRICS`].
