@@ -80,3 +80,20 @@ pub struct Scenario {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expectation>,
 }
+
+impl Scenario {
+    /// True when `other` is this scenario but for its reforms, name, title,
+    /// description and stated effects: the two runs are then the same, draw
+    /// for draw, until the first reform of either begins (reforms draw
+    /// nothing before they begin, and nothing reads the words).
+    pub fn differs_only_in_reforms(&self, other: &Scenario) -> bool {
+        Scenario {
+            name: other.name.clone(),
+            title: other.title.clone(),
+            description: other.description.clone(),
+            reforms: other.reforms.clone(),
+            expect: other.expect.clone(),
+            ..self.clone()
+        } == *other
+    }
+}

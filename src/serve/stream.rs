@@ -108,7 +108,10 @@ pub fn run(
     let shared = shared_years(&arms);
     let n_arms = arms.len();
     // The same baseline compared again (another lever, the same settings):
-    // its years after the fork are those of the last time.
+    // its years after the fork are those of the last time. `shared_years`
+    // compared the arms without the draws; the draws set the same model
+    // keys in both arms (never `sim`, the reforms or the words), so they
+    // keep the arms' difference to the reforms.
     let cached = shared.and_then(|_| BASELINES.find(&arms[1].1, draws));
     let first_arms = if shared.is_some() { 1 } else { n_arms };
     let jobs: Vec<(usize, u64)> = (0..first_arms)
@@ -227,11 +230,16 @@ const BASELINES_KEPT: usize = 8;
 static BASELINES: Baselines = Baselines(Mutex::new(Vec::new()));
 
 impl Baselines {
+    /// The kept results of `scn` on `draws`, now the last to be dropped.
     fn find(&self, scn: &Scenario, draws: &[Vec<String>]) -> Option<Arc<Vec<ReplicateResult>>> {
-        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        kept.iter()
-            .find(|(s, d, _)| s == scn && d.as_slice() == draws)
-            .map(|(_, _, r)| Arc::clone(r))
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let at = kept
+            .iter()
+            .position(|(s, d, _)| s == scn && d.as_slice() == draws)?;
+        let entry = kept.remove(at);
+        let results = Arc::clone(&entry.2);
+        kept.push(entry);
+        Some(results)
     }
 
     fn keep(&self, scn: &Scenario, draws: &[Vec<String>], results: &[ReplicateResult]) {
@@ -252,12 +260,7 @@ fn shared_years(arms: &[(&'static str, Scenario)]) -> Option<u32> {
     let [(_, a), (_, b)] = arms else {
         return None;
     };
-    let mut a_as_b = a.clone();
-    a_as_b.name.clone_from(&b.name);
-    a_as_b.description.clone_from(&b.description);
-    a_as_b.reforms.clone_from(&b.reforms);
-    a_as_b.expect.clone_from(&b.expect);
-    if a_as_b != *b {
+    if !a.differs_only_in_reforms(b) {
         return None;
     }
     let spy = a.sim.steps_per_year as u64;

@@ -202,12 +202,7 @@ impl Replicate {
         if self.warm_left > 0 || self.held_reforms.is_some() {
             return None;
         }
-        let mut scn = self.w.scn.clone();
-        scn.name.clone_from(&other.name);
-        scn.description.clone_from(&other.description);
-        scn.reforms.clone_from(&other.reforms);
-        scn.expect.clone_from(&other.expect);
-        if scn != *other {
+        if !self.w.scn.differs_only_in_reforms(other) {
             return None;
         }
         let next = self.w.env.step;
@@ -230,7 +225,7 @@ impl Replicate {
             return None;
         }
         let mut w = self.w.clone();
-        w.scn = scn;
+        w.scn = other.clone();
         w.reforms = reforms;
         Some(Replicate {
             w,
