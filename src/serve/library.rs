@@ -510,7 +510,7 @@ pub const DEMOS: &[Demo] = &[
     },
     Demo {
         scenario: "pakistan_baseline",
-        text: "Move Political interference from 0.7 to 0.9 and compare with the baseline: {chart:tenure} and {chart:efficiency} fall, {chart:corruption} rises a little (a big service: 10 to 15 seconds with its 3 replicates, and the intervals are wide: most differences are not yet significant).",
+        text: "Move Political interference from 0.7 to 0.9 and compare with the baseline: {chart:tenure} and {chart:efficiency} fall, {chart:corruption} rises a little (a big service: about 10 seconds with its 3 replicates, 6 when you compare again with another value, and the intervals are wide: most differences are not yet significant).",
         set: &[("politics.interference", 0.9)],
     },
 ];
