@@ -321,39 +321,16 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
     // Every column cut to the chunk's length, so that indexing by `j` needs
     // no bounds check per column per officer.
     let n = active.len();
-    let (grade, post, post_unit, post_sector, post_rent_factor) = (
-        &grade[..n],
-        &post[..n],
-        &post_unit[..n],
-        &post_sector[..n],
-        &post_rent_factor[..n],
-    );
-    let (appraisal, ability, integrity0, supersessions, superseded_here, ladder, scalar_comp) = (
-        &appraisal[..n],
-        &ability[..n],
-        &integrity0[..n],
-        &supersessions[..n],
-        &superseded_here[..n],
-        &ladder[..n],
-        &scalar_comp[..n],
-    );
-    let (age_m, service_m, grade_m, training_left, inquiry_left, months_in_post) = (
-        &mut age_m[..n],
-        &mut service_m[..n],
-        &mut grade_m[..n],
-        &mut training_left[..n],
-        &mut inquiry_left[..n],
-        &mut months_in_post[..n],
-    );
-    let (managerial, connections, perf_sum, perf_n, integrity, morale, corrupt) = (
-        &mut managerial[..n],
-        &mut connections[..n],
-        &mut perf_sum[..n],
-        &mut perf_n[..n],
-        &mut integrity[..n],
-        &mut morale[..n],
-        &mut corrupt[..n],
-    );
+    macro_rules! cut {
+        ($n:ident; $($c:ident),*; mut $($m:ident),*) => {
+            $(let $c = &$c[..$n];)*
+            $(let $m = &mut $m[..$n];)*
+        };
+    }
+    cut!(n; grade, post, post_unit, post_sector, post_rent_factor, appraisal, ability,
+        integrity0, supersessions, superseded_here, ladder, scalar_comp;
+        mut age_m, service_m, grade_m, training_left, inquiry_left, months_in_post,
+        managerial, connections, perf_sum, perf_n, integrity, morale, corrupt);
     for j in 0..n {
         if !active[j] {
             continue;

@@ -148,12 +148,7 @@ impl Replicate {
                 sectors: &o.sectors,
             }
         } else {
-            let y = year as usize;
-            ObservationRef {
-                row: &self.out.rows[y],
-                grades: &self.out.grades[y],
-                sectors: &self.out.sectors[y],
-            }
+            self.out.observation(year as usize)
         }
     }
 
