@@ -290,6 +290,11 @@ pub struct ValidateArgs {
     /// Worker threads (0 = all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
+    /// Override a key of every scenario of parts A and B (the baseline and
+    /// the reform scenarios, not the classic model), e.g. --set
+    /// sim.engine=staggered to validate another engine (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub sets: Vec<String>,
     /// Replace the report if it exists.
     #[arg(long)]
     pub force: bool,
@@ -917,9 +922,13 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         settings.replicates = n;
     }
     settings.threads = worker_threads(a.threads);
+    settings.sets = a.sets.clone();
     let mut command = String::from("bureausim validate");
     if a.quick {
         command.push_str(" --quick");
+    }
+    for s in &a.sets {
+        command.push_str(&format!(" --set {s}"));
     }
     if let Some(n) = a.replicates {
         command.push_str(&format!(" --replicates {n}"));

@@ -101,6 +101,7 @@ proptest! {
         compression in 1.0f64..=8.0,
         merit in 0.0f64..=1.0,
         steps_per_year in prop::sample::select(vec![1u32, 4, 12]),
+        stride in 1u32..=6,
         demote in any::<bool>(),
         compulsory in any::<bool>(),
         ex_cadre in 0.0f64..=0.9,
@@ -119,6 +120,8 @@ proptest! {
             format!("recruitment.patronage_share={}", 1.0 - merit - (1.0 - merit) * 0.9),
             format!("sim.steps_per_year={steps_per_year}"),
             format!("sim.annual_step={steps_per_year}"),
+            format!("sim.engine={}", if stride > 1 { "staggered" } else { "monthly" }),
+            format!("sim.stride={stride}"),
             format!("promotion.boards_per_year={}", steps_per_year.min(2)),
             format!("accountability.on_conviction={}", if demote { "demote" } else { "dismiss" }),
             format!("exits.compulsory_retirement={compulsory}"),
@@ -217,27 +220,66 @@ fn reversal_keeps_a_later_reforms_value() {
     );
 }
 
-/// One replicate large enough for several chunks of the monthly pass gives
-/// bit-identical results on one thread and on two: the chunks run in
-/// parallel, and their events and sums are merged in slot order.
-#[test]
-fn one_replicate_is_the_same_on_one_and_two_threads() {
+/// A replicate of a scenario large enough for several chunks of the pass.
+fn several_chunks(sets: &[&str]) -> Scenario {
     let mut s = Scenario::default().scaled(0.4);
     s.sim.years = 3;
     s.sim.warmup_years = 1;
     s.sim.replicates = 1;
+    let sets: Vec<String> = sets.iter().map(|x| x.to_string()).collect();
+    let s = s.with_sets(&sets).expect("valid --set");
     s.validate("threads").expect("valid scenario");
     let officers: u32 = (0..s.structure.grades.len())
         .map(|g| s.structure.initial_officers(g))
         .sum();
     assert!(officers > 2 * 4096, "needs at least three chunks");
-    let run = |threads| bureausim::sim::runner::run(&s, threads, &|| {}).expect("run");
-    let (a, b) = (run(1), run(2));
-    for (x, y) in a[0].rows.iter().zip(&b[0].rows) {
-        let same = x
-            .iter()
-            .zip(y)
-            .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()));
-        assert!(same, "rows differ:\n{x:?}\n{y:?}");
+    s
+}
+
+fn rows(s: &Scenario, threads: usize) -> Vec<Vec<f64>> {
+    let r = bureausim::sim::runner::run(s, threads, &|| {}).expect("run");
+    r[0].rows.clone()
+}
+
+fn same_rows(a: &[Vec<f64>], b: &[Vec<f64>]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.iter()
+                .zip(y)
+                .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
+        })
+}
+
+/// One replicate large enough for several chunks of the monthly pass gives
+/// bit-identical results on one thread and on two, under either engine:
+/// the chunks run in parallel, and their events and sums are merged in
+/// slot order.
+#[test]
+fn one_replicate_is_the_same_on_one_and_two_threads() {
+    for sets in [&[][..], &["sim.engine=staggered", "sim.stride=3"][..]] {
+        let s = several_chunks(sets);
+        let (a, b) = (rows(&s, 1), rows(&s, 2));
+        assert!(same_rows(&a, &b), "{sets:?}: rows differ:\n{a:?}\n{b:?}");
     }
+}
+
+/// The staggered engine's update over a span of one step is the monthly
+/// engine's, bit for bit: with one step a year every step is the year's
+/// last, on which everyone is updated over one step, whatever the stride.
+/// With monthly steps and a stride of 3 spans are longer, and the results
+/// differ (the key is read).
+#[test]
+fn the_staggered_engine_over_one_step_spans_is_the_monthly_engine() {
+    let yearly = [
+        "sim.steps_per_year=1",
+        "sim.annual_step=1",
+        "promotion.boards_per_year=1",
+    ];
+    let stag = ["sim.engine=staggered", "sim.stride=3"];
+    let monthly_yearly = rows(&several_chunks(&yearly), 2);
+    let stag_yearly = rows(&several_chunks(&[&yearly[..], &stag[..]].concat()), 2);
+    assert!(same_rows(&monthly_yearly, &stag_yearly));
+    let monthly = rows(&several_chunks(&[]), 2);
+    let three = rows(&several_chunks(&stag), 2);
+    assert!(!same_rows(&monthly, &three));
 }

@@ -25,6 +25,7 @@ pub fn target(p: &PayParams, pay_over_outside: f64, fairness: f64, security: f64
 }
 
 /// What morale's update reads that is fixed for a step.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct MoraleStep {
     /// Switch (`pay.morale`).
     pub enabled: bool,

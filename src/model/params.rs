@@ -31,6 +31,27 @@ pub struct SimParams {
     pub steps_per_year: u32,
     /// Step of the year (1-based) on which annual events fall.
     pub annual_step: u32,
+    /// How the officer pass advances officers: `"monthly"` (every officer
+    /// every step) or `"staggered"` (each officer every `stride` steps, in
+    /// staggered cohorts, and everyone on the steps that read the whole
+    /// service). docs/model.md §3.1.
+    pub engine: String,
+    /// Steps between an officer's updates under the staggered engine.
+    pub stride: u32,
+}
+
+/// The engines `sim.engine` may name.
+pub const ENGINES: [&str; 2] = ["monthly", "staggered"];
+
+impl SimParams {
+    /// Steps between an officer's updates: 1 under the monthly engine.
+    pub fn stride(&self) -> u32 {
+        if self.engine == "staggered" {
+            self.stride.max(1)
+        } else {
+            1
+        }
+    }
 }
 
 impl Default for SimParams {
@@ -42,6 +63,8 @@ impl Default for SimParams {
             warmup_years: 10,
             steps_per_year: 12,
             annual_step: 12,
+            engine: "monthly".into(),
+            stride: 3,
         }
     }
 }

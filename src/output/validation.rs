@@ -91,6 +91,17 @@ pub fn render(r: &Report, command: &str) -> String {
          over the years stated, with its 95% confidence interval (Student's t).\n",
         s.scale, s.replicates, s.classic_replicates, s.classic_years
     );
+    if !s.sets.is_empty() {
+        let _ = writeln!(
+            o,
+            "Every scenario of parts A and B was run with {} (not the classic model).\n",
+            s.sets
+                .iter()
+                .map(|x| format!("`--set {x}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let _ = writeln!(o, "## Summary\n");
     let _ = writeln!(
         o,

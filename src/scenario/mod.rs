@@ -436,6 +436,8 @@ impl Scenario {
             1,
             s.steps_per_year.max(1) as i64,
         );
+        c.one_of("sim.engine", &s.engine, &crate::model::params::ENGINES);
+        c.range_int("sim.stride", s.stride as i64, 1, 12);
         let courses: Vec<String> = self
             .training
             .courses

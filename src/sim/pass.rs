@@ -72,6 +72,23 @@ impl Chunks {
     }
 }
 
+/// What an officer's update over a span of steps reads that depends on the
+/// span's length: one step under the monthly engine, one to `stride` steps
+/// under the staggered engine.
+#[derive(Clone, Copy, Default)]
+struct Span {
+    months: u16,
+    /// The span in years.
+    dt: f64,
+    expertise_gain: f32,
+    managerial_gain: f32,
+    connection_gain: f32,
+    morale: MoraleStep,
+}
+
+/// The longest span: a stride is at most 12 steps.
+const MAX_SPAN: usize = 12;
+
 /// What every mechanism's monthly update reads that is fixed for the step,
 /// computed once by the mechanism that owns it.
 struct StepValues<'a> {
@@ -82,17 +99,18 @@ struct StepValues<'a> {
     unit_corrupt: &'a [u32],
     pay: &'a PayParams,
     cp: &'a corruption::CorruptionParams,
-    months: u16,
-    dt: f64,
+    /// Officer slot `i` belongs to cohort `i % stride`.
+    stride: usize,
+    /// Per cohort, the steps since its last update when it is updated this
+    /// step, 0 when it waits.
+    due: [u16; MAX_SPAN],
+    /// Per span of `k` steps, at `k − 1`.
+    spans: [Span; MAX_SPAN],
     // ageing
     learning: bool,
-    expertise_gain: f32,
-    managerial_gain: f32,
     // work
     work: &'a work::WorkFactors,
     ability_weight: f32,
-    // politics
-    connection_gain: f32,
     // accountability
     fear_level: f32,
     wrongful_rate: f64,
@@ -103,8 +121,6 @@ struct StepValues<'a> {
     postings_on: bool,
     wave: bool,
     osd_repost_rate: f64,
-    // morale
-    morale: MoraleStep,
     /// Pay and the outside wage are needed: morale, exits or corruption on.
     wages: bool,
 }
@@ -148,6 +164,23 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     chunks.cover(w.seed, w.replicate, w.officers.slots());
     let months = w.months_per_step();
     let rent_cut = w.rent_cut();
+    let stride = w.scn.sim.stride() as usize;
+    let due = due_table(w, stride as u32);
+    let mut spans = [Span::default(); MAX_SPAN];
+    for k in 1..=stride.min(MAX_SPAN) {
+        let m = months * k as u16;
+        spans[k - 1] = Span {
+            months: m,
+            dt: k as f64 / w.derived.steps_per_year as f64,
+            expertise_gain: ageing::gain_per_step(w.scn.ageing.expertise_gain, m),
+            managerial_gain: ageing::gain_per_step(w.scn.ageing.managerial_gain, m),
+            connection_gain: w
+                .scn
+                .politics
+                .connection_gain_per_step(w.derived.interference, m),
+            morale: MoraleStep::new(&w.scn.pay, w.scn.postings.tenure_protection, &w.env, m),
+        };
+    }
     let World {
         scn,
         derived,
@@ -171,16 +204,12 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         unit_corrupt,
         pay: &scn.pay,
         cp: &scn.corruption,
-        months,
-        dt: 1.0 / derived.steps_per_year as f64,
+        stride,
+        due,
+        spans,
         learning: scn.ageing.learning,
-        expertise_gain: ageing::gain_per_step(scn.ageing.expertise_gain, months),
-        managerial_gain: ageing::gain_per_step(scn.ageing.managerial_gain, months),
         work: &derived.work,
         ability_weight: scn.work.ability_weight as f32,
-        connection_gain: scn
-            .politics
-            .connection_gain_per_step(derived.interference, months),
         fear_level: accountability::fear_level(&scn.accountability),
         wrongful_rate: accountability::wrongful_rate(&scn.accountability),
         revision_rate: corruption::revision_rate(&scn.corruption),
@@ -188,7 +217,6 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         postings_on: scn.postings.enabled,
         wave: env.wave_left > 0,
         osd_repost_rate: postings::osd_repost_rate(&scn.postings),
-        morale: MoraleStep::new(&scn.pay, scn.postings.tenure_protection, env, months),
         wages: scn.pay.morale || scn.exits.enabled || scn.corruption.enabled,
     };
     let s = officers.sectors;
@@ -247,12 +275,22 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     if chunks == 1 {
         // A small service: no threads to hand the one chunk to.
         let c = cols.pop().expect("one chunk");
-        chunk_pass(&p, c, &mut chunk_rngs[0], &mut chunk_out[0]);
+        if stride == 1 {
+            chunk_pass::<false>(&p, c, &mut chunk_rngs[0], &mut chunk_out[0]);
+        } else {
+            chunk_pass::<true>(&p, c, &mut chunk_rngs[0], &mut chunk_out[0]);
+        }
     } else {
         cols.into_par_iter()
             .zip(chunk_rngs[..chunks].par_iter_mut())
             .zip(chunk_out[..chunks].par_iter_mut())
-            .for_each(|((c, rng), out)| chunk_pass(&p, c, rng, out));
+            .for_each(|((c, rng), out)| {
+                if stride == 1 {
+                    chunk_pass::<false>(&p, c, rng, out)
+                } else {
+                    chunk_pass::<true>(&p, c, rng, out)
+                }
+            });
     }
     // Merged in slot order: the same sums and event order as one pass.
     let (mut delivery, mut rent_taken, mut pressure, mut pressure_n) = (0.0f64, 0.0f64, 0.0, 0u32);
@@ -283,7 +321,15 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
 /// One chunk of the pass: for each officer, the mechanisms' monthly
 /// updates in the order of docs/model.md §3, then the competing risks drawn
 /// from one uniform.
-fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
+///
+/// `STAGGERED` is false for a stride of one step (the monthly engine): then
+/// every span is one step and the compiler drops the cohorts' bookkeeping.
+fn chunk_pass<const STAGGERED: bool>(
+    p: &StepValues,
+    c: Cols,
+    rng: &mut Stream,
+    out: &mut ChunkOut,
+) {
     out.clear();
     let Cols {
         lo,
@@ -315,7 +361,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         morale,
         corrupt,
     } = c;
-    let (scn, derived, months, dt) = (p.scn, p.derived, p.months, p.dt);
+    let (scn, derived) = (p.scn, p.derived);
     let sectors = derived.sectors;
     let ev = &mut out.events;
     // Every column cut to the chunk's length, so that indexing by `j` needs
@@ -331,10 +377,31 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         integrity0, supersessions, superseded_here, ladder, scalar_comp;
         mut age_m, service_m, grade_m, training_left, inquiry_left, months_in_post,
         managerial, connections, perf_sum, perf_n, integrity, morale, corrupt);
+    let mut cohort = lo % p.stride;
+    let one = p.spans[0];
     for j in 0..n {
-        if !active[j] {
+        let k = if STAGGERED {
+            let k = p.due[cohort];
+            cohort += 1;
+            if cohort == p.stride {
+                cohort = 0;
+            }
+            k
+        } else {
+            1
+        };
+        if !active[j] || k == 0 {
             continue;
         }
+        let sp = if STAGGERED {
+            &p.spans[k as usize - 1]
+        } else {
+            &one
+        };
+        let (months, dt) = (sp.months, sp.dt);
+        // The officer's contributions to the step's sums count once per
+        // step of its span (exactly 1 under the monthly engine).
+        let weight = k as f32;
         let i = (lo + j) as u32;
         // Ageing, retirement, training and inquiries.
         ageing::advance(&mut age_m[j], &mut service_m[j], &mut grade_m[j], months);
@@ -373,13 +440,13 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             // Learning on the job.
             if p.learning {
                 let e = &mut expertise[j * sectors + s];
-                *e = ageing::learn(p.expertise_gain, *e);
-                managerial[j] = ageing::learn(p.managerial_gain * derived.mgmt[g], managerial[j]);
+                *e = ageing::learn(sp.expertise_gain, *e);
+                managerial[j] = ageing::learn(sp.managerial_gain * derived.mgmt[g], managerial[j]);
             }
             // Connections grow in desirable posts.
             let desirability = derived.sector_desirability[s];
-            if p.connection_gain > 0.0 {
-                connections[j] = politics::grow_connections(conn, p.connection_gain, desirability);
+            if sp.connection_gain > 0.0 {
+                connections[j] = politics::grow_connections(conn, sp.connection_gain, desirability);
             }
             // Work: performance and delivery.
             let competence = if derived.scalar {
@@ -416,10 +483,10 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             {
                 perf = (perf * (1.0 + gain)).min(1.0);
             }
-            perf_sum[j] += perf;
-            perf_n[j] = perf_n[j].saturating_add(1);
+            perf_sum[j] += perf * weight;
+            perf_n[j] = perf_n[j].saturating_add(k as u8);
             out.delivery
-                .push(work::delivered(derived.delivery_weight[g], perf));
+                .push(work::delivered(derived.delivery_weight[g], perf) * weight);
             // Corruption: integrity, and bribes if corrupt.
             let unit = post_unit[j] as usize;
             peers = peer_share_in(p.unit_count[unit], p.unit_corrupt[unit], corrupt[j]);
@@ -466,7 +533,7 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
             f64::NAN
         };
         morale[j] = morale::update(
-            &p.morale,
+            &sp.morale,
             p.pay,
             morale[j],
             pay / outside,
@@ -574,5 +641,98 @@ fn chunk_pass(p: &StepValues, c: Cols, rng: &mut Stream, out: &mut ChunkOut) {
         if u < edge + h_repost {
             ev.push(Event::Repost(i));
         }
+    }
+}
+
+/// Per cohort of the staggered engine, the steps since its last update if
+/// it is updated on this step, else 0 (see [`due`]).
+fn due_table(w: &World, stride: u32) -> [u16; MAX_SPAN] {
+    let steps_per_year = w.derived.steps_per_year;
+    let m = (w.env.step % steps_per_year as u64) as u32 + 1;
+    due(m, steps_per_year, stride, |s| {
+        s == w.scn.sim.annual_step || promotion::extra_board_due(w, s)
+    })
+}
+
+/// Per cohort, the steps since its last update if it is updated on step
+/// `m` of the year (1-based, of `steps_per_year`), else 0. Cohort `c` is
+/// updated on the steps `s` with `s % stride == c`, and every cohort on
+/// the steps that read the whole service: those `reads_all` names (the
+/// annual step, a further board's step) and the year's last step (the
+/// year's observation). The year's last step being one of them, every
+/// span ends within its year, and a cohort's spans add up to the year.
+/// With `stride` 1 (the monthly engine) every officer is updated on every
+/// step, a span of one step.
+fn due(
+    m: u32,
+    steps_per_year: u32,
+    stride: u32,
+    reads_all: impl Fn(u32) -> bool,
+) -> [u16; MAX_SPAN] {
+    let whole = |s: u32| s == steps_per_year || reads_all(s);
+    let mut due = [0u16; MAX_SPAN];
+    for (c, d) in due.iter_mut().enumerate().take(stride as usize) {
+        let updated = |s: u32| whole(s) || s % stride == c as u32;
+        if updated(m) {
+            let last = (1..m).rev().find(|&s| updated(s)).unwrap_or(0);
+            *d = (m - last) as u16;
+        }
+    }
+    due
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every cohort's spans cover each step of the year exactly once, none
+    /// is longer than the stride, and every officer is updated on the steps
+    /// that read the whole service.
+    #[test]
+    fn spans_cover_the_year_once() {
+        for steps_per_year in [1u32, 2, 3, 4, 6, 12] {
+            for stride in 1..=12u32 {
+                for annual in 1..=steps_per_year {
+                    let reads_all = |s: u32| s == annual;
+                    let mut covered = vec![0u32; stride as usize];
+                    for m in 1..=steps_per_year {
+                        let d = due(m, steps_per_year, stride, reads_all);
+                        for c in 0..stride as usize {
+                            assert!(d[c] as u32 <= stride, "span {} > stride {stride}", d[c]);
+                            covered[c] += d[c] as u32;
+                            if m == annual || m == steps_per_year {
+                                assert!(d[c] > 0, "cohort {c} waits on step {m}");
+                            }
+                        }
+                        assert!(d[stride as usize..].iter().all(|&x| x == 0));
+                    }
+                    assert!(covered.iter().all(|&x| x == steps_per_year), "{covered:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_monthly_engine_updates_everyone_every_step() {
+        for m in 1..=12 {
+            assert_eq!(due(m, 12, 1, |_| false)[0], 1);
+        }
+    }
+
+    #[test]
+    fn a_stride_of_three_staggers_three_cohorts() {
+        // Annual step 12, a second board on step 6.
+        let reads_all = |s: u32| s == 12 || s == 6;
+        let spans: Vec<[u16; 3]> = (1..=12)
+            .map(|m| {
+                let d = due(m, 12, 3, reads_all);
+                [d[0], d[1], d[2]]
+            })
+            .collect();
+        assert_eq!(spans[0], [0, 1, 0]); // step 1: cohort 1 after one step
+        assert_eq!(spans[1], [0, 0, 2]); // step 2: cohort 2 after two
+        assert_eq!(spans[2], [3, 0, 0]); // step 3: cohort 0 after three
+        assert_eq!(spans[5], [3, 2, 1]); // step 6: a board, everyone
+        assert_eq!(spans[11], [3, 2, 1]); // step 12: everyone
     }
 }

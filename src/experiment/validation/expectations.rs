@@ -27,7 +27,7 @@ pub fn measure_expectations(
     settings: &Settings,
     on_run: &dyn Fn(&str),
 ) -> anyhow::Result<Vec<ExpectationResult>> {
-    let s = Scenario::load(path, &[])?;
+    let s = Scenario::load(path, &settings.sets)?;
     if s.expect.is_empty() {
         return Ok(Vec::new());
     }

@@ -46,6 +46,10 @@ pub struct Settings {
     pub classic_years: u32,
     /// Worker threads (0 = all cores); results do not depend on it.
     pub threads: usize,
+    /// `KEY=VALUE` overrides applied to every scenario of parts A and B
+    /// (the baseline and the reform scenarios), e.g. another engine; not
+    /// to the classic model, which has its own configuration.
+    pub sets: Vec<String>,
 }
 
 impl Settings {
@@ -57,6 +61,7 @@ impl Settings {
             classic_replicates: 50,
             classic_years: 1000,
             threads: 0,
+            sets: Vec::new(),
         }
     }
 
@@ -68,6 +73,7 @@ impl Settings {
             classic_replicates: 20,
             classic_years: 300,
             threads: 0,
+            sets: Vec::new(),
         }
     }
 }
@@ -131,12 +137,12 @@ impl Report {
 
 /// Runs the whole validation from the scenario library in `dir`.
 pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow::Result<Report> {
-    let base = Scenario::load(&dir.join("pakistan_baseline.toml"), &[])?;
+    let base = Scenario::load(&dir.join("pakistan_baseline.toml"), &settings.sets)?;
     // Every file is read and checked before the first run, so a broken
     // scenario stops the command at once rather than after minutes.
     let files = scenario_files(dir)?;
     for f in &files {
-        Scenario::load(f, &[])?;
+        Scenario::load(f, &settings.sets)?;
     }
     let classic_path = dir.join("classics").join("peter_principle.toml");
     Scenario::load(&classic_path, &[])?;
