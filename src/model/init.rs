@@ -49,6 +49,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
             .map(|r| ReformState::new(r, d.steps_per_year))
             .collect(),
         events: Vec::new(),
+        events_after: Vec::new(),
         board_scratch: Default::default(),
         derived: d,
         scn: scn.clone(),

@@ -325,6 +325,10 @@ pub struct World {
     pub unit_count: Vec<u32>,
     /// The cross-officer events the monthly pass found, applied after it.
     pub events: Vec<Event>,
+    /// Under the staggered engine, per event (in the same order), the
+    /// months of the officer's span that followed the event; empty under
+    /// the monthly engine, where an event ends its step.
+    pub events_after: Vec<u16>,
     /// The promotion board's buffers, kept between boards.
     pub board_scratch: crate::model::promotion::BoardScratch,
 }

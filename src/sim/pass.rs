@@ -35,6 +35,9 @@ pub const CHUNK: usize = 4096;
 pub struct ChunkOut {
     /// Cross-officer events, applied after the pass.
     pub events: Vec<Event>,
+    /// Under the staggered engine, per event, the months of the span after
+    /// it (see `World::events_after`).
+    after: Vec<u16>,
     /// Each posted officer's delivered performance (grade-weighted).
     delivery: Vec<f32>,
     /// Each corrupt officer's bribes this step.
@@ -46,6 +49,7 @@ pub struct ChunkOut {
 impl ChunkOut {
     fn clear(&mut self) {
         self.events.clear();
+        self.after.clear();
         self.delivery.clear();
         self.rent.clear();
         self.pressure.clear();
@@ -190,6 +194,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         unit_corrupt,
         flows,
         events,
+        events_after,
         ..
     } = w;
     let Chunks {
@@ -295,7 +300,9 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     // Merged in slot order: the same sums and event order as one pass.
     let (mut delivery, mut rent_taken, mut pressure, mut pressure_n) = (0.0f64, 0.0f64, 0.0, 0u32);
     events.clear();
+    events_after.clear();
     for out in &chunk_out[..chunks] {
+        events_after.extend_from_slice(&out.after);
         for &x in &out.delivery {
             delivery += x as f64;
         }
@@ -364,6 +371,17 @@ fn chunk_pass<const STAGGERED: bool>(
     let (scn, derived) = (p.scn, p.derived);
     let sectors = derived.sectors;
     let ev = &mut out.events;
+    let ev_after = &mut out.after;
+    // Under the staggered engine every event records the months of the
+    // span that followed it (none under the monthly engine).
+    macro_rules! emit {
+        ($e:expr, $after:expr) => {{
+            ev.push($e);
+            if STAGGERED {
+                ev_after.push($after);
+            }
+        }};
+    }
     // Every column cut to the chunk's length, so that indexing by `j` needs
     // no bounds check per column per officer.
     let n = active.len();
@@ -399,6 +417,9 @@ fn chunk_pass<const STAGGERED: bool>(
             &one
         };
         let (months, dt) = (sp.months, sp.dt);
+        // The months of the span after its first step: what is left of the
+        // span after an event on its first step.
+        let rest = months - months / k;
         // The officer's contributions to the step's sums count once per
         // step of its span (exactly 1 under the monthly engine).
         let weight = k as f32;
@@ -406,18 +427,23 @@ fn chunk_pass<const STAGGERED: bool>(
         // Ageing, retirement, training and inquiries.
         ageing::advance(&mut age_m[j], &mut service_m[j], &mut grade_m[j], months);
         if age_m[j] >= derived.retirement_m {
-            ev.push(Event::Retire(i));
+            emit!(Event::Retire(i), 0);
             continue;
         }
         if training_left[j] > 0 {
+            let left = training_left[j] as u16;
             if training::count_down(&mut training_left[j], months) {
-                ev.push(Event::TrainingDone(i));
+                emit!(
+                    Event::TrainingDone(i),
+                    (months - left.min(months)).min(rest)
+                );
             }
             continue;
         }
         let under_inquiry = inquiry_left[j] >= 0;
+        let left = inquiry_left[j].max(0) as u16;
         if under_inquiry && accountability::count_down(&mut inquiry_left[j], months) {
-            ev.push(Event::Verdict(i));
+            emit!(Event::Verdict(i), (months - left.min(months)).min(rest));
             continue;
         }
         let g = grade[j] as usize;
@@ -516,7 +542,10 @@ fn chunk_pass<const STAGGERED: bool>(
                 // officer still faces this step's risks (a rotation that
                 // finds no vacancy must not freeze the officer).
                 if postings::rotation_due(months_in_post[j], derived.tenure_m) {
-                    ev.push(Event::Rotation(i));
+                    emit!(
+                        Event::Rotation(i),
+                        (months_in_post[j] - derived.tenure_m).min(rest)
+                    );
                 }
             }
         }
@@ -596,24 +625,40 @@ fn chunk_pass<const STAGGERED: bool>(
         );
         let h_revise = per_step(a_revise, dt);
         let h_repost = per_step(a_repost, dt);
+        // Which step of the span a risk fell on, from where `u` lies in its
+        // probability (again uniform): the months of the span after it.
+        let after = |from: f64, h: f64| {
+            if STAGGERED {
+                let steps = ((u - from) / h * k as f64) as u16;
+                (rest - steps.min(k - 1) * (months / k)).min(rest)
+            } else {
+                0
+            }
+        };
         let mut edge = h_detected;
         if u < edge {
-            ev.push(Event::Detected(i));
+            emit!(Event::Detected(i), after(0.0, h_detected));
             continue;
         }
         edge += h_wrongful;
         if u < edge {
-            ev.push(Event::WrongfulInquiry(i));
+            emit!(
+                Event::WrongfulInquiry(i),
+                after(edge - h_wrongful, h_wrongful)
+            );
             continue;
         }
         edge += h_political;
         if u < edge {
-            ev.push(Event::PoliticalTransfer(i));
+            emit!(
+                Event::PoliticalTransfer(i),
+                after(edge - h_political, h_political)
+            );
             continue;
         }
         edge += h_quit;
         if u < edge {
-            ev.push(Event::Quit(i));
+            emit!(Event::Quit(i), 0);
             continue;
         }
         if u < edge + h_revise {
@@ -639,7 +684,7 @@ fn chunk_pass<const STAGGERED: bool>(
         }
         edge += h_revise;
         if u < edge + h_repost {
-            ev.push(Event::Repost(i));
+            emit!(Event::Repost(i), after(edge, h_repost));
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use crate::model::population::ExitReason;
+use crate::model::population::{ExitReason, NONE};
 use crate::model::world::{Event, World};
 use crate::model::{
     accountability, ageing, appraisal, exits, pay, politics, postings, promotion, recruitment,
@@ -53,30 +53,49 @@ pub fn step(w: &mut World, engine: &mut Engine) {
 /// The pass's events, in slot order.
 fn apply_events(w: &mut World) {
     let events = std::mem::take(&mut w.events);
-    for &e in &events {
+    for (n, &e) in events.iter().enumerate() {
         let i = e.officer();
         if !w.officers.active[i] {
             continue;
         }
-        match e {
-            Event::Retire(_) => exits::remove(w, i, ExitReason::Retirement),
-            Event::Quit(_) => exits::remove(w, i, ExitReason::Voluntary),
-            Event::TrainingDone(_) => training::complete(w, i),
-            Event::Detected(_) => {
-                w.flows.detections += 1;
-                accountability::open_inquiry(w, i, false);
+        apply(w, i, e);
+        // Under the staggered engine an event fell on a step of the
+        // officer's span, `after` months before its end: what it started
+        // (a post, an inquiry) has run that long already.
+        let after = w.events_after.get(n).copied().unwrap_or(0);
+        if after > 0 && w.officers.active[i] {
+            let o = &mut w.officers;
+            if o.post[i] != NONE && o.months_in_post[i] == 0 {
+                o.months_in_post[i] = after;
             }
-            Event::WrongfulInquiry(_) => {
-                w.flows.wrongful_inquiries += 1;
-                accountability::open_inquiry(w, i, true);
+            if matches!(e, Event::Detected(_) | Event::WrongfulInquiry(_)) && o.inquiry_left[i] > 0
+            {
+                o.inquiry_left[i] = (o.inquiry_left[i] - after as i16).max(0);
             }
-            Event::Verdict(_) => accountability::verdict(w, i),
-            Event::PoliticalTransfer(_) => postings::political_transfer(w, i),
-            Event::Rotation(_) => postings::rotate(w, i),
-            Event::Repost(_) => postings::post(w, i),
         }
     }
     w.events = events;
+}
+
+/// One event of the pass, for officer `i`.
+fn apply(w: &mut World, i: usize, e: Event) {
+    match e {
+        Event::Retire(_) => exits::remove(w, i, ExitReason::Retirement),
+        Event::Quit(_) => exits::remove(w, i, ExitReason::Voluntary),
+        Event::TrainingDone(_) => training::complete(w, i),
+        Event::Detected(_) => {
+            w.flows.detections += 1;
+            accountability::open_inquiry(w, i, false);
+        }
+        Event::WrongfulInquiry(_) => {
+            w.flows.wrongful_inquiries += 1;
+            accountability::open_inquiry(w, i, true);
+        }
+        Event::Verdict(_) => accountability::verdict(w, i),
+        Event::PoliticalTransfer(_) => postings::political_transfer(w, i),
+        Event::Rotation(_) => postings::rotate(w, i),
+        Event::Repost(_) => postings::post(w, i),
+    }
 }
 
 /// The annual step.
