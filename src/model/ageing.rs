@@ -46,6 +46,19 @@ impl AgeingParams {
     }
 }
 
+/// Officer `i`'s learning in its post's sector over `months` months, for
+/// an officer whose post the staggered engine moved early in a span: the
+/// span's learning went to the old post's sector, the rest of it is
+/// learned in the new one (docs/model.md §3.1).
+pub fn learn_in_post(w: &mut World, i: usize, months: u16) {
+    let o = &mut w.officers;
+    if !w.scn.ageing.learning || o.post[i] == crate::model::population::NONE || months == 0 {
+        return;
+    }
+    let e = &mut o.expertise[i * o.sectors + o.post_sector[i] as usize];
+    *e = learn(gain_per_step(w.scn.ageing.expertise_gain, months), *e);
+}
+
 /// One month of learning in the post's sector.
 #[inline]
 pub fn learn(gain: f32, level: f32) -> f32 {

@@ -91,6 +91,11 @@ pub struct Officers {
     /// Sum and count of monthly performance since the last appraisal.
     pub perf_sum: Vec<f32>,
     pub perf_n: Vec<u8>,
+    /// Under the staggered engine, months of exposure to the competing
+    /// risks that an event early in the officer's last span left over
+    /// (the officer was moved and would have faced the risks of the new
+    /// post for the rest of the span); added to its next update's.
+    pub owed: Vec<u8>,
     pub inquiries: Vec<u8>,
     pub convictions: Vec<u8>,
     pub supersessions: Vec<u8>,
@@ -185,6 +190,7 @@ impl Officers {
         self.appraisal.reserve(n);
         self.perf_sum.reserve(n);
         self.perf_n.reserve(n);
+        self.owed.reserve(n);
         self.inquiries.reserve(n);
         self.convictions.reserve(n);
         self.supersessions.reserve(n);
@@ -234,6 +240,7 @@ impl Officers {
                 self.appraisal.push([f32::NAN; 3]);
                 self.perf_sum.push(0.0);
                 self.perf_n.push(0);
+                self.owed.push(0);
                 self.inquiries.push(0);
                 self.convictions.push(0);
                 self.supersessions.push(0);
@@ -278,6 +285,7 @@ impl Officers {
         self.appraisal[i] = [f32::NAN; 3];
         self.perf_sum[i] = 0.0;
         self.perf_n[i] = 0;
+        self.owed[i] = 0;
         self.inquiries[i] = 0;
         self.convictions[i] = 0;
         self.supersessions[i] = 0;

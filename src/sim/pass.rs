@@ -157,6 +157,7 @@ struct Cols<'a> {
     connections: &'a mut [f32],
     perf_sum: &'a mut [f32],
     perf_n: &'a mut [u8],
+    owed: &'a mut [u8],
     integrity: &'a mut [f32],
     morale: &'a mut [f32],
     corrupt: &'a mut [bool],
@@ -239,6 +240,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         let mut connections = officers.connections.chunks_mut(CHUNK);
         let mut perf_sum = officers.perf_sum.chunks_mut(CHUNK);
         let mut perf_n = officers.perf_n.chunks_mut(CHUNK);
+        let mut owed = officers.owed.chunks_mut(CHUNK);
         let mut integrity = officers.integrity.chunks_mut(CHUNK);
         let mut morale = officers.morale.chunks_mut(CHUNK);
         let mut corrupt = officers.corrupt.chunks_mut(CHUNK);
@@ -270,6 +272,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
                 connections: connections.next().expect("chunk"),
                 perf_sum: perf_sum.next().expect("chunk"),
                 perf_n: perf_n.next().expect("chunk"),
+                owed: owed.next().expect("chunk"),
                 integrity: integrity.next().expect("chunk"),
                 morale: morale.next().expect("chunk"),
                 corrupt: corrupt.next().expect("chunk"),
@@ -364,6 +367,7 @@ fn chunk_pass<const STAGGERED: bool>(
         connections,
         perf_sum,
         perf_n,
+        owed,
         integrity,
         morale,
         corrupt,
@@ -394,7 +398,7 @@ fn chunk_pass<const STAGGERED: bool>(
     cut!(n; grade, post, post_unit, post_sector, post_rent_factor, appraisal, ability,
         integrity0, supersessions, superseded_here, ladder, scalar_comp;
         mut age_m, service_m, grade_m, training_left, inquiry_left, months_in_post,
-        managerial, connections, perf_sum, perf_n, integrity, morale, corrupt);
+        managerial, connections, perf_sum, perf_n, owed, integrity, morale, corrupt);
     let mut cohort = lo % p.stride;
     let one = p.spans[0];
     for j in 0..n {
@@ -417,6 +421,12 @@ fn chunk_pass<const STAGGERED: bool>(
             &one
         };
         let (months, dt) = (sp.months, sp.dt);
+        // The risks also cover what an early event left of the last span.
+        let dt_risk = if STAGGERED && owed[j] > 0 {
+            dt + std::mem::take(&mut owed[j]) as f64 / 12.0
+        } else {
+            dt
+        };
         // The months of the span after its first step: what is left of the
         // span after an event on its first step.
         let rest = months - months / k;
@@ -520,13 +530,23 @@ fn chunk_pass<const STAGGERED: bool>(
             integrity[j] =
                 corruption::erode(p.cp, integrity[j], integrity0[j], peers, morale[j], months);
             if corrupt[j] {
-                out.rent.push(corruption::bribes_at(
-                    p.cp,
-                    rent,
-                    derived.collusion.at(p.cp, months_in_post[j]),
-                    pay,
-                    dt,
-                ));
+                // Collusion builds with months in post: over a span, its
+                // mean over the span's steps.
+                let collusion = if STAGGERED && k > 1 {
+                    let step_m = months / k;
+                    (0..k)
+                        .map(|s| {
+                            derived
+                                .collusion
+                                .at(p.cp, months_in_post[j].saturating_sub(s * step_m))
+                        })
+                        .sum::<f64>()
+                        / k as f64
+                } else {
+                    derived.collusion.at(p.cp, months_in_post[j])
+                };
+                out.rent
+                    .push(corruption::bribes_at(p.cp, rent, collusion, pay, dt));
             }
             // Postings: political transfer hazard and due rotation.
             if p.postings_on && !under_inquiry {
@@ -601,7 +621,7 @@ fn chunk_pass<const STAGGERED: bool>(
             0.0
         };
         let u = rng.uniform();
-        let linear = |h: f64| (h * dt).max(0.0);
+        let linear = |h: f64| (h * dt_risk).max(0.0);
         let bound = linear(a_detected)
             + linear(a_wrongful)
             + linear(political)
@@ -614,17 +634,17 @@ fn chunk_pass<const STAGGERED: bool>(
         if u >= bound {
             continue;
         }
-        let h_detected = per_step(a_detected, dt);
-        let h_wrongful = per_step(a_wrongful, dt);
+        let h_detected = per_step(a_detected, dt_risk);
+        let h_wrongful = per_step(a_wrongful, dt_risk);
         // `political` is 0 unless postings are on and the officer is posted.
-        let h_political = per_step(political, dt);
+        let h_political = per_step(political, dt_risk);
         let h_quit = per_step(
             scn.exits
                 .quit_hazard(outside / pay, service_years, morale[j] as f64),
-            dt,
+            dt_risk,
         );
-        let h_revise = per_step(a_revise, dt);
-        let h_repost = per_step(a_repost, dt);
+        let h_revise = per_step(a_revise, dt_risk);
+        let h_repost = per_step(a_repost, dt_risk);
         // Which step of the span a risk fell on, from where `u` lies in its
         // probability (again uniform): the months of the span after it.
         let after = |from: f64, h: f64| {
@@ -664,12 +684,26 @@ fn chunk_pass<const STAGGERED: bool>(
         if u < edge + h_revise {
             // Conditional on revising, (u − edge)/h_revise is again uniform.
             let v = (u - edge) / h_revise;
+            // Over a span, the revision falls on step `at` of it, read from
+            // `v` (whose fraction past `at` is again uniform): the officer
+            // decides with the months in post of that step, as collusion
+            // builds fast in a new post.
+            let (v, months_then) = if STAGGERED && k > 1 {
+                let at = ((v * k as f64) as u16).min(k - 1);
+                let after_m = (k - 1 - at) * (months / k);
+                (
+                    v * k as f64 - at as f64,
+                    months_in_post[j].saturating_sub(after_m),
+                )
+            } else {
+                (v, months_in_post[j])
+            };
             let s = corruption::situation_from(
                 scn,
                 derived,
                 corruption::SituationInputs {
                     rent,
-                    months_in_post: months_in_post[j],
+                    months_in_post: months_then,
                     peers,
                     integrity: integrity[j],
                     punish: accountability::punish_probability(scn, detection()),

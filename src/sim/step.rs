@@ -67,7 +67,10 @@ fn apply_events(w: &mut World) {
             let o = &mut w.officers;
             if o.post[i] != NONE && o.months_in_post[i] == 0 {
                 o.months_in_post[i] = after;
+                o.owed[i] = after.min(u8::MAX as u16) as u8;
+                ageing::learn_in_post(w, i, after);
             }
+            let o = &mut w.officers;
             if matches!(e, Event::Detected(_) | Event::WrongfulInquiry(_)) && o.inquiry_left[i] > 0
             {
                 o.inquiry_left[i] = (o.inquiry_left[i] - after as i16).max(0);
