@@ -110,6 +110,9 @@ struct StepValues<'a> {
     due: [u16; MAX_SPAN],
     /// Per span of `k` steps, at `k − 1`.
     spans: [Span; MAX_SPAN],
+    /// A span of no time: an officer with owed months updated between its
+    /// cohort's steps draws only its risks.
+    zero: Span,
     // ageing
     learning: bool,
     // work
@@ -172,6 +175,10 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     let stride = w.scn.sim.stride() as usize;
     let due = due_table(w, stride as u32);
     let mut spans = [Span::default(); MAX_SPAN];
+    let zero = Span {
+        morale: MoraleStep::new(&w.scn.pay, w.scn.postings.tenure_protection, &w.env, 0),
+        ..Span::default()
+    };
     for k in 1..=stride.min(MAX_SPAN) {
         let m = months * k as u16;
         spans[k - 1] = Span {
@@ -213,6 +220,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         stride,
         due,
         spans,
+        zero,
         learning: scn.ageing.learning,
         work: &derived.work,
         ability_weight: scn.work.ability_weight as f32,
@@ -412,13 +420,18 @@ fn chunk_pass<const STAGGERED: bool>(
         } else {
             1
         };
-        if !active[j] || k == 0 {
+        // An officer that an event moved early in its last span owes the
+        // rest of that span to the risks: it draws them on the next step,
+        // over a span of no time, whatever its cohort.
+        if !active[j] || (k == 0 && !(STAGGERED && owed[j] > 0)) {
             continue;
         }
-        let sp = if STAGGERED {
-            &p.spans[k as usize - 1]
-        } else {
+        let sp = if !STAGGERED {
             &one
+        } else if k == 0 {
+            &p.zero
+        } else {
+            &p.spans[k as usize - 1]
         };
         let (months, dt) = (sp.months, sp.dt);
         // The risks also cover what an early event left of the last span.
@@ -429,7 +442,8 @@ fn chunk_pass<const STAGGERED: bool>(
         };
         // The months of the span after its first step: what is left of the
         // span after an event on its first step.
-        let rest = months - months / k;
+        // (A span of no time has none.)
+        let rest = months - months.checked_div(k).unwrap_or(months);
         // The officer's contributions to the step's sums count once per
         // step of its span (exactly 1 under the monthly engine).
         let weight = k as f32;
@@ -648,7 +662,7 @@ fn chunk_pass<const STAGGERED: bool>(
         // Which step of the span a risk fell on, from where `u` lies in its
         // probability (again uniform): the months of the span after it.
         let after = |from: f64, h: f64| {
-            if STAGGERED {
+            if STAGGERED && k > 0 {
                 let steps = ((u - from) / h * k as f64) as u16;
                 (rest - steps.min(k - 1) * (months / k)).min(rest)
             } else {
