@@ -111,6 +111,14 @@ pub fn decay_expertise(w: &mut World) {
 mod tests {
     use super::*;
 
+    /// A step of no time teaches nothing.
+    #[test]
+    fn no_months_no_learning() {
+        for e in [0.0f32, 3.3, 10.0] {
+            assert_eq!(learn(gain_per_step(0.02, 0), e), e);
+        }
+    }
+
     #[test]
     fn learning_saturates_at_ten() {
         let mut e = 2.0;

@@ -398,6 +398,14 @@ mod tests {
         assert!(probability(&p, &s) < 0.01);
     }
 
+    /// A step of no time erodes nothing and takes no bribe.
+    #[test]
+    fn no_time_no_erosion_no_bribes() {
+        let p = CorruptionParams::default();
+        assert_eq!(erode(&p, 0.42, 0.6, 1.0, 0.1, 0), 0.42);
+        assert_eq!(bribes_at(&p, 0.9, 0.8, 1.0, 0.0), 0.0);
+    }
+
     #[test]
     fn integrity_erodes_among_corrupt_peers_and_recovers_alone() {
         let p = CorruptionParams::default();

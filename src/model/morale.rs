@@ -102,4 +102,16 @@ mod tests {
             update(&s, &p, 0.5, 1.0, 2, true, 0.0)
         );
     }
+
+    /// A step of no time (the staggered engine's update of an officer that
+    /// owes only its risks) leaves morale where it is.
+    #[test]
+    fn a_step_of_no_time_changes_nothing() {
+        let p = PayParams::default();
+        let env = crate::model::world::Env::default();
+        let s = MoraleStep::new(&p, 0.3, &env, 0);
+        for m in [0.0f32, 0.2, 0.55, 1.0] {
+            assert_eq!(update(&s, &p, m, 0.6, 2, false, 0.4), m);
+        }
+    }
 }

@@ -133,10 +133,21 @@ pub fn performance_factor(
     if !p.enabled {
         return 1.0;
     }
-    let ramp = match p.ramp.get(months_in_post as usize) {
+    factor_with_ramp(p, ramp(p, months_in_post), morale, corrupt, fear)
+}
+
+/// The ramp-up factor after `months_in_post` months in the post.
+#[inline]
+fn ramp(p: &WorkFactors, months_in_post: u16) -> f32 {
+    match p.ramp.get(months_in_post as usize) {
         Some(r) => *r,
         None => 1.0 - p.ramp_loss * (-(months_in_post as f32) / p.ramp_months).exp(),
-    };
+    }
+}
+
+/// [`performance_factor`] given the ramp-up factor.
+#[inline]
+fn factor_with_ramp(p: &WorkFactors, ramp: f32, morale: f32, corrupt: bool, fear: f32) -> f32 {
     let morale_f = 1.0 - p.morale_weight + p.morale_weight * morale;
     let corrupt_f = if corrupt {
         1.0 - p.corruption_drag
@@ -192,6 +203,39 @@ pub fn performance(
     competence / 10.0 * performance_factor(p, months_in_post, morale, corrupt, fear)
 }
 
+/// The ramp-up factor's mean over a span of `steps` steps of `step_m`
+/// months each that ends with `months_in_post` months in the post: what
+/// the monthly engine would have read on each of the span's steps (the
+/// staggered engine's update, docs/engines.md). 1 when work is off.
+pub fn mean_ramp(p: &WorkFactors, months_in_post: u16, step_m: u16, steps: u16) -> f32 {
+    if !p.enabled {
+        return 1.0;
+    }
+    let sum: f32 = (0..steps)
+        .map(|s| ramp(p, months_in_post.saturating_sub(s * step_m)))
+        .sum();
+    sum / steps.max(1) as f32
+}
+
+/// [`performance`] with the ramp-up factor given (see [`mean_ramp`]);
+/// morale, corruption and fear are read as they are.
+#[inline]
+pub fn performance_with_ramp(
+    p: &WorkFactors,
+    competence: f32,
+    ramp: f32,
+    morale: f32,
+    corrupt: bool,
+    fear: f32,
+) -> f32 {
+    let factor = if p.enabled {
+        factor_with_ramp(p, ramp, morale, corrupt, fear)
+    } else {
+        1.0
+    };
+    competence / 10.0 * factor
+}
+
 /// What a posted officer delivers to the efficiency index this step: its
 /// performance weighted by its grade's `delivery_weight`.
 #[inline]
@@ -210,6 +254,24 @@ mod tests {
         let senior = competence(0.5, 9.0, 9.0, 2.0, 0.8);
         assert!((junior - 8.3).abs() < 1e-5);
         assert!((senior - 3.4).abs() < 1e-5);
+    }
+
+    /// Over a span, the ramp-up is its mean over the span's steps: a span
+    /// of one step is the plain performance, and a span that starts with
+    /// the move sits between the first and the last step's performance.
+    #[test]
+    fn a_span_reads_the_mean_ramp() {
+        let f = WorkFactors::from(&WorkParams::default());
+        let one = performance_with_ramp(&f, 7.0, mean_ramp(&f, 5, 1, 1), 0.8, false, 0.1);
+        assert_eq!(one, performance(&f, 7.0, 5, 0.8, false, 0.1));
+        let span = performance_with_ramp(&f, 7.0, mean_ramp(&f, 3, 1, 3), 0.8, false, 0.1);
+        let (first, last) = (
+            performance(&f, 7.0, 1, 0.8, false, 0.1),
+            performance(&f, 7.0, 3, 0.8, false, 0.1),
+        );
+        assert!(first < span && span < last, "{first} {span} {last}");
+        let mean = (first + performance(&f, 7.0, 2, 0.8, false, 0.1) + last) / 3.0;
+        assert!((span - mean).abs() < 1e-6, "{span} vs {mean}");
     }
 
     #[test]

@@ -62,6 +62,32 @@ impl ChunkOut {
 pub struct Chunks {
     rngs: Vec<Stream>,
     out: Vec<ChunkOut>,
+    cohorts: Cohorts,
+}
+
+/// Passes run so far, and per cohort of the staggered engine the pass of
+/// its last update. A due cohort's span is counted from them rather than
+/// from the year's schedule, so it stays exact when the steps that update
+/// everyone change within a year (a reform changing
+/// `promotion.boards_per_year` mid-year).
+#[derive(Clone, Copy, Default)]
+struct Cohorts {
+    passes: u64,
+    last: [u64; MAX_SPAN],
+}
+
+impl Cohorts {
+    /// Counts one pass: each cohort `due` marks (non-zero) gets the passes
+    /// since its last update as its span; the others stay 0.
+    fn count(&mut self, due: &mut [u16; MAX_SPAN]) {
+        self.passes += 1;
+        for (k, last) in due.iter_mut().zip(self.last.iter_mut()) {
+            if *k > 0 {
+                *k = (self.passes - *last).min(MAX_SPAN as u64) as u16;
+                *last = self.passes;
+            }
+        }
+    }
 }
 
 impl Chunks {
@@ -173,13 +199,15 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     let months = w.months_per_step();
     let rent_cut = w.rent_cut();
     let stride = w.scn.sim.stride() as usize;
-    let due = due_table(w, stride as u32);
+    let mut due = due_table(w, stride as u32);
+    chunks.cohorts.count(&mut due);
     let mut spans = [Span::default(); MAX_SPAN];
     let zero = Span {
         morale: MoraleStep::new(&w.scn.pay, w.scn.postings.tenure_protection, &w.env, 0),
         ..Span::default()
     };
-    for k in 1..=stride.min(MAX_SPAN) {
+    let longest = if stride > 1 { MAX_SPAN } else { 1 };
+    for k in 1..=longest {
         let m = months * k as u16;
         spans[k - 1] = Span {
             months: m,
@@ -208,6 +236,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     let Chunks {
         rngs: chunk_rngs,
         out: chunk_out,
+        ..
     } = chunks;
     let p = StepValues {
         scn,
@@ -484,6 +513,10 @@ fn chunk_pass<const STAGGERED: bool>(
         let mut rent = 0.0f32;
         let mut peers = 0.0f32;
         let mut political = 0.0;
+        // The span's bribes, pushed once the risks are drawn.
+        let mut bribes: Option<f64> = None;
+        // The months of the span after a due rotation (staggered engine).
+        let mut moved_after = 0u16;
         if posted {
             let s = post_sector[j] as usize;
             months_in_post[j] = months_in_post[j].saturating_add(months);
@@ -510,14 +543,21 @@ fn chunk_pass<const STAGGERED: bool>(
                     derived.mgmt[g],
                 )
             };
-            let mut perf = work::performance(
-                p.work,
-                competence,
-                months_in_post[j],
-                morale[j],
-                corrupt[j],
-                fear,
-            );
+            // Over a span, the ramp-up after a move is read as its mean over
+            // the span's steps.
+            let mut perf = if STAGGERED && k > 1 {
+                let ramp = work::mean_ramp(p.work, months_in_post[j], months / k, k);
+                work::performance_with_ramp(p.work, competence, ramp, morale[j], corrupt[j], fear)
+            } else {
+                work::performance(
+                    p.work,
+                    competence,
+                    months_in_post[j],
+                    morale[j],
+                    corrupt[j],
+                    fear,
+                )
+            };
             // Promotion incentives: effort rises with the stake in the next
             // board, for an officer still in the running on its ladder.
             let gain = derived.effort_gain[g][ladder[j] as usize];
@@ -559,8 +599,7 @@ fn chunk_pass<const STAGGERED: bool>(
                 } else {
                     derived.collusion.at(p.cp, months_in_post[j])
                 };
-                out.rent
-                    .push(corruption::bribes_at(p.cp, rent, collusion, pay, dt));
+                bribes = Some(corruption::bribes_at(p.cp, rent, collusion, pay, dt));
             }
             // Postings: political transfer hazard and due rotation.
             if p.postings_on && !under_inquiry {
@@ -571,15 +610,17 @@ fn chunk_pass<const STAGGERED: bool>(
                     p.wave,
                     scn.politics.wave_multiplier,
                 ) * scn.posting_market.removal_factor(corrupt[j], rent);
-                out.pressure.push(political);
+                // A span of no time adds no sample of the hazard.
+                if k > 0 {
+                    out.pressure.push(political);
+                }
                 // A due rotation is applied with the step's events; the
                 // officer still faces this step's risks (a rotation that
                 // finds no vacancy must not freeze the officer).
-                if postings::rotation_due(months_in_post[j], derived.tenure_m) {
-                    emit!(
-                        Event::Rotation(i),
-                        (months_in_post[j] - derived.tenure_m).min(rest)
-                    );
+                if k > 0 && postings::rotation_due(months_in_post[j], derived.tenure_m) {
+                    let a = (months_in_post[j] - derived.tenure_m).min(rest);
+                    emit!(Event::Rotation(i), a);
+                    moved_after = a;
                 }
             }
         }
@@ -634,6 +675,19 @@ fn chunk_pass<const STAGGERED: bool>(
         } else {
             0.0
         };
+        // Under the staggered engine a due rotation ends the old post's
+        // exposure: the rest of the span is owed to the risks, drawn in the
+        // new post on the next step (sim/step.rs). `kr` is the steps of the
+        // span exposed here.
+        let (dt_risk, kr) = if STAGGERED && k > 0 {
+            let step_m = months / k;
+            (
+                dt_risk - moved_after as f64 / 12.0,
+                (months - moved_after).div_ceil(step_m).max(1),
+            )
+        } else {
+            (dt_risk, k)
+        };
         let u = rng.uniform();
         let linear = |h: f64| (h * dt_risk).max(0.0);
         let bound = linear(a_detected)
@@ -645,94 +699,131 @@ fn chunk_pass<const STAGGERED: bool>(
             )
             + linear(a_revise)
             + linear(a_repost);
-        if u >= bound {
-            continue;
-        }
-        let h_detected = per_step(a_detected, dt_risk);
-        let h_wrongful = per_step(a_wrongful, dt_risk);
-        // `political` is 0 unless postings are on and the officer is posted.
-        let h_political = per_step(political, dt_risk);
-        let h_quit = per_step(
-            scn.exits
-                .quit_hazard(outside / pay, service_years, morale[j] as f64),
-            dt_risk,
-        );
-        let h_revise = per_step(a_revise, dt_risk);
-        let h_repost = per_step(a_repost, dt_risk);
-        // Which step of the span a risk fell on, from where `u` lies in its
-        // probability (again uniform): the months of the span after it.
-        let after = |from: f64, h: f64| {
-            if STAGGERED && k > 0 {
-                let steps = ((u - from) / h * k as f64) as u16;
-                (rest - steps.min(k - 1) * (months / k)).min(rest)
-            } else {
-                0
+        // What the draw decides: an event, and the months of the span after
+        // the step it fell on; a revision changes `corrupt[j]` in place.
+        let mut revised_at: Option<u16> = None;
+        let drawn: Option<(Event, u16)> = 'draw: {
+            if u >= bound {
+                break 'draw None;
             }
-        };
-        let mut edge = h_detected;
-        if u < edge {
-            emit!(Event::Detected(i), after(0.0, h_detected));
-            continue;
-        }
-        edge += h_wrongful;
-        if u < edge {
-            emit!(
-                Event::WrongfulInquiry(i),
-                after(edge - h_wrongful, h_wrongful)
+            let h_detected = per_step(a_detected, dt_risk);
+            let h_wrongful = per_step(a_wrongful, dt_risk);
+            // `political` is 0 unless postings are on and the officer is posted.
+            let h_political = per_step(political, dt_risk);
+            let h_quit = per_step(
+                scn.exits
+                    .quit_hazard(outside / pay, service_years, morale[j] as f64),
+                dt_risk,
             );
-            continue;
-        }
-        edge += h_political;
-        if u < edge {
-            emit!(
-                Event::PoliticalTransfer(i),
-                after(edge - h_political, h_political)
-            );
-            continue;
-        }
-        edge += h_quit;
-        if u < edge {
-            emit!(Event::Quit(i), 0);
-            continue;
-        }
-        if u < edge + h_revise {
-            // Conditional on revising, (u − edge)/h_revise is again uniform.
-            let v = (u - edge) / h_revise;
-            // Over a span, the revision falls on step `at` of it, read from
-            // `v` (whose fraction past `at` is again uniform): the officer
-            // decides with the months in post of that step, as collusion
-            // builds fast in a new post.
-            let (v, months_then) = if STAGGERED && k > 1 {
-                let at = ((v * k as f64) as u16).min(k - 1);
-                let after_m = (k - 1 - at) * (months / k);
-                (
-                    v * k as f64 - at as f64,
-                    months_in_post[j].saturating_sub(after_m),
-                )
-            } else {
-                (v, months_in_post[j])
+            let h_revise = per_step(a_revise, dt_risk);
+            let h_repost = per_step(a_repost, dt_risk);
+            // Which step of the span a risk fell on, from where `u` lies in its
+            // probability (again uniform): the months of the span after it.
+            let after = |from: f64, h: f64| {
+                if STAGGERED && k > 0 {
+                    let steps = ((u - from) / h * kr as f64) as u16;
+                    (rest - steps.min(kr - 1) * (months / k)).min(rest)
+                } else {
+                    0
+                }
             };
-            let s = corruption::situation_from(
-                scn,
-                derived,
-                corruption::SituationInputs {
-                    rent,
-                    months_in_post: months_then,
-                    peers,
-                    integrity: integrity[j],
-                    punish: accountability::punish_probability(scn, detection()),
-                    outside,
-                    pay,
-                    age_m: age_m[j],
-                    move_hazard: political,
-                },
-            );
-            corrupt[j] = v < corruption::probability(p.cp, &s);
-            continue;
+            let mut edge = h_detected;
+            if u < edge {
+                break 'draw Some((Event::Detected(i), after(0.0, h_detected)));
+            }
+            edge += h_wrongful;
+            if u < edge {
+                break 'draw Some((
+                    Event::WrongfulInquiry(i),
+                    after(edge - h_wrongful, h_wrongful),
+                ));
+            }
+            edge += h_political;
+            if u < edge {
+                break 'draw Some((
+                    Event::PoliticalTransfer(i),
+                    after(edge - h_political, h_political),
+                ));
+            }
+            edge += h_quit;
+            if u < edge {
+                break 'draw Some((Event::Quit(i), after(edge - h_quit, h_quit)));
+            }
+            if u < edge + h_revise {
+                // Conditional on revising, (u − edge)/h_revise is again uniform.
+                let v = (u - edge) / h_revise;
+                // Over a span, the revision falls on step `at` of it, read from
+                // `v` (whose fraction past `at` is again uniform): the officer
+                // decides with the months in post of that step, as collusion
+                // builds fast in a new post.
+                let (v, months_then) = if STAGGERED && k > 1 {
+                    let at = ((v * kr as f64) as u16).min(kr - 1);
+                    let after_m = (k - 1 - at) * (months / k);
+                    revised_at = Some(after_m);
+                    (
+                        v * kr as f64 - at as f64,
+                        months_in_post[j].saturating_sub(after_m),
+                    )
+                } else {
+                    (v, months_in_post[j])
+                };
+                let s = corruption::situation_from(
+                    scn,
+                    derived,
+                    corruption::SituationInputs {
+                        rent,
+                        months_in_post: months_then,
+                        peers,
+                        integrity: integrity[j],
+                        punish: accountability::punish_probability(scn, detection()),
+                        outside,
+                        pay,
+                        age_m: age_m[j],
+                        move_hazard: political,
+                    },
+                );
+                corrupt[j] = v < corruption::probability(p.cp, &s);
+                break 'draw None;
+            }
+            edge += h_revise;
+            if u < edge + h_repost {
+                break 'draw Some((Event::Repost(i), after(edge, h_repost)));
+            }
+            None
+        };
+        if STAGGERED && months > 0 {
+            // Over a span, the bribes of the months the officer took them in
+            // this post: up to the step of an event that ends it (a move,
+            // an inquiry, a quit, a revision to honesty) and from the step
+            // of a revision to corruption. Collusion starts again in a new
+            // post, so the rest of a moved officer's span adds little and is
+            // left out.
+            let ended = drawn.map_or(0, |(_, a)| a).max(moved_after);
+            let ended = match revised_at {
+                Some(a) if !corrupt[j] => ended.max(a),
+                _ => ended,
+            };
+            let share = |m: u16| m as f64 / months as f64;
+            if let Some(b) = bribes {
+                out.rent.push(b * share(months - ended));
+            } else if let (Some(a), true) = (revised_at, corrupt[j]) {
+                let m = a.saturating_sub(moved_after);
+                if m > 0 && pay.is_finite() {
+                    let collusion = derived.collusion.at(p.cp, months_in_post[j]);
+                    out.rent.push(corruption::bribes_at(
+                        p.cp,
+                        rent,
+                        collusion,
+                        pay,
+                        dt * share(m),
+                    ));
+                }
+            }
+        } else if let Some(b) = bribes {
+            out.rent.push(b);
         }
-        edge += h_revise;
-        if u < edge + h_repost {
-            emit!(Event::Repost(i), after(edge, h_repost));
+        if let Some((e, a)) = drawn {
+            emit!(e, a);
         }
     }
 }
@@ -827,5 +918,37 @@ mod tests {
         assert_eq!(spans[2], [3, 0, 0]); // step 3: cohort 0 after three
         assert_eq!(spans[5], [3, 2, 1]); // step 6: a board, everyone
         assert_eq!(spans[11], [3, 2, 1]); // step 12: everyone
+    }
+
+    /// When the steps that update everyone change within a year (a reform
+    /// adds a board on step 8, in force from step 10 of the first year),
+    /// the counted spans still cover every step exactly once and each is
+    /// the time since the cohort's last update; the schedule alone would
+    /// take step 8 for everyone's last update on step 10 and lose steps.
+    #[test]
+    fn counted_spans_survive_a_schedule_change() {
+        for stride in 2..=6u32 {
+            let mut cohorts = Cohorts::default();
+            let mut covered = [0u64; MAX_SPAN];
+            let mut last = [0u64; MAX_SPAN];
+            for step in 1..=36u64 {
+                let m = ((step - 1) % 12) as u32 + 1;
+                let board = step >= 10;
+                let mut d = due(m, 12, stride, |s| s == 12 || (board && s == 8));
+                cohorts.count(&mut d);
+                for c in 0..stride as usize {
+                    if d[c] > 0 {
+                        assert_eq!(d[c] as u64, step - last[c], "stride {stride} step {step}");
+                        assert!(d[c] as u32 <= stride);
+                        last[c] = step;
+                        covered[c] += d[c] as u64;
+                    }
+                }
+            }
+            assert!(
+                covered[..stride as usize].iter().all(|&x| x == 36),
+                "{covered:?}"
+            );
+        }
     }
 }

@@ -65,9 +65,16 @@ fn apply_events(w: &mut World) {
         let after = w.events_after.get(n).copied().unwrap_or(0);
         if after > 0 && w.officers.active[i] {
             let o = &mut w.officers;
-            if o.post[i] != NONE && o.months_in_post[i] == 0 {
-                o.months_in_post[i] = after;
+            // The officer's draw of the span's risks ended at the event (a
+            // due rotation cuts it there too, sim/pass.rs): the rest of the
+            // span is owed to the risks, in the new post, or in the old one
+            // for a rotation that found no vacancy.
+            let moved = o.post[i] != NONE && o.months_in_post[i] == 0;
+            if moved || matches!(e, Event::Rotation(_)) {
                 o.owed[i] = after.min(u8::MAX as u16) as u8;
+            }
+            if moved {
+                o.months_in_post[i] = after;
                 ageing::learn_in_post(w, i, after);
             }
             let o = &mut w.officers;
