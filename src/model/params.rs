@@ -18,7 +18,7 @@ use crate::model::{
 
 /// Run settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[serde(from = "SimParamsFile")]
 pub struct SimParams {
     /// Master seed: every random number of the run derives from it.
     pub seed: u64,
@@ -29,7 +29,8 @@ pub struct SimParams {
     /// state rather than from the synthetic starting population.
     pub warmup_years: u32,
     pub steps_per_year: u32,
-    /// Step of the year (1-based) on which annual events fall.
+    /// Step of the year (1-based) on which annual events fall; a file that
+    /// does not give it gets the year's last step.
     pub annual_step: u32,
     /// How the officer pass advances officers: `"monthly"` (every officer
     /// every step) or `"staggered"` (each officer every `stride` steps, in
@@ -38,6 +39,52 @@ pub struct SimParams {
     pub engine: String,
     /// Steps between an officer's updates under the staggered engine.
     pub stride: u32,
+}
+
+/// `[sim]` as a file gives it: `annual_step` defaults to the year's last
+/// step, whatever `steps_per_year` is (12 by default).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct SimParamsFile {
+    seed: u64,
+    replicates: u32,
+    years: u32,
+    warmup_years: u32,
+    steps_per_year: u32,
+    annual_step: Option<u32>,
+    engine: String,
+    stride: u32,
+}
+
+impl Default for SimParamsFile {
+    fn default() -> Self {
+        let d = SimParams::default();
+        SimParamsFile {
+            seed: d.seed,
+            replicates: d.replicates,
+            years: d.years,
+            warmup_years: d.warmup_years,
+            steps_per_year: d.steps_per_year,
+            annual_step: None,
+            engine: d.engine,
+            stride: d.stride,
+        }
+    }
+}
+
+impl From<SimParamsFile> for SimParams {
+    fn from(f: SimParamsFile) -> Self {
+        SimParams {
+            seed: f.seed,
+            replicates: f.replicates,
+            years: f.years,
+            warmup_years: f.warmup_years,
+            steps_per_year: f.steps_per_year,
+            annual_step: f.annual_step.unwrap_or(f.steps_per_year),
+            engine: f.engine,
+            stride: f.stride,
+        }
+    }
 }
 
 /// The engines `sim.engine` may name.

@@ -254,6 +254,17 @@ impl Scenario {
             }
             let like = paths::get(&tree, key).map_err(err)?.clone();
             let value = paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?;
+            // The annual step on the year's last step stays there when the
+            // steps of a year change, unless a --set places it.
+            if linked::canonical(key) == "sim.steps_per_year"
+                && !sets.iter().any(|a| {
+                    a.split_once('=')
+                        .is_some_and(|(k, _)| linked::canonical(k.trim()) == "sim.annual_step")
+                })
+                && paths::get(&tree, "sim.annual_step").ok() == paths::get(&tree, key).ok()
+            {
+                paths::set(&mut tree, "sim.annual_step", value.clone()).map_err(err)?;
+            }
             paths::set(&mut tree, key, value).map_err(err)?;
         }
         tree.try_into()
@@ -618,6 +629,45 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("`compresion` is not a key of `pay`"), "{e}");
+    }
+
+    /// The annual step defaults to the year's last step, in a file and
+    /// under a --set that changes the steps of a year; a step given, or one
+    /// that is not the last, stays.
+    #[test]
+    fn the_annual_step_defaults_to_the_years_last_step() {
+        let f = Scenario::from_toml("[sim]\nsteps_per_year = 4\n", "a").unwrap();
+        assert_eq!(f.sim.annual_step, 4);
+        let f = Scenario::from_toml("[sim]\nsteps_per_year = 4\nannual_step = 2\n", "a").unwrap();
+        assert_eq!(f.sim.annual_step, 2);
+        assert_eq!(Scenario::default().sim.annual_step, 12);
+        let set = |sets: &[&str]| {
+            let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            Scenario::default().with_sets(&sets).unwrap().sim
+        };
+        assert_eq!(set(&["sim.steps_per_year=4"]).annual_step, 4);
+        assert_eq!(
+            set(&["sim.annual_step=3", "sim.steps_per_year=4"]).annual_step,
+            3
+        );
+        assert_eq!(
+            set(&["sim.steps_per_year=4", "sim.annual_step=1"]).annual_step,
+            1
+        );
+        assert_eq!(
+            set(&["sim.annual_step=6", "sim.steps_per_year=12"]).annual_step,
+            6
+        );
+        let moved = Scenario::default()
+            .with_sets(&["sim.annual_step=6".into()])
+            .unwrap()
+            .with_sets(&["sim.steps_per_year=4".into()])
+            .unwrap();
+        assert_eq!(
+            moved.sim.annual_step, 6,
+            "not the last step: left for validation"
+        );
+        assert!(moved.validate("a").is_err());
     }
 
     #[test]
