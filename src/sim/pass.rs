@@ -464,8 +464,13 @@ fn chunk_pass<const STAGGERED: bool>(
         };
         let (months, dt) = (sp.months, sp.dt);
         // The risks also cover what an early event left of the last span.
-        let dt_risk = if STAGGERED && owed[j] > 0 {
-            dt + std::mem::take(&mut owed[j]) as f64 / 12.0
+        let owed_m = if STAGGERED {
+            std::mem::take(&mut owed[j]) as u16
+        } else {
+            0
+        };
+        let dt_risk = if STAGGERED && owed_m > 0 {
+            dt + owed_m as f64 / 12.0
         } else {
             dt
         };
@@ -719,13 +724,22 @@ fn chunk_pass<const STAGGERED: bool>(
             let h_repost = per_step(a_repost, dt_risk);
             // Which step of the span a risk fell on, from where `u` lies in its
             // probability (again uniform): the months of the span after it.
+            // The exposure runs over the owed months (before this span),
+            // then the span's exposed steps; an event in the owed months
+            // leaves the rest of them and the whole span after it.
             let after = |from: f64, h: f64| {
-                if STAGGERED && k > 0 {
-                    let steps = ((u - from) / h * kr as f64) as u16;
-                    (rest - steps.min(kr - 1) * (months / k)).min(rest)
-                } else {
-                    0
+                if !STAGGERED {
+                    return 0;
                 }
+                let t = (u - from) / h * (owed_m + months - moved_after) as f64;
+                if t < owed_m as f64 {
+                    return months + (owed_m as f64 - t) as u16;
+                }
+                let Some(step_m) = months.checked_div(k) else {
+                    return 0;
+                };
+                let steps = ((t - owed_m as f64) / step_m as f64) as u16;
+                (rest - steps.min(kr - 1) * step_m).min(rest)
             };
             let mut edge = h_detected;
             if u < edge {
@@ -798,7 +812,7 @@ fn chunk_pass<const STAGGERED: bool>(
             // of a revision to corruption. Collusion starts again in a new
             // post, so the rest of a moved officer's span adds little and is
             // left out.
-            let ended = drawn.map_or(0, |(_, a)| a).max(moved_after);
+            let ended = drawn.map_or(0, |(_, a)| a).max(moved_after).min(months);
             let ended = match revised_at {
                 Some(a) if !corrupt[j] => ended.max(a),
                 _ => ended,
