@@ -518,7 +518,8 @@ fn chunk_pass<const STAGGERED: bool>(
         let mut rent = 0.0f32;
         let mut peers = 0.0f32;
         let mut political = 0.0;
-        // The span's bribes, pushed once the risks are drawn.
+        // Under the staggered engine, the span's bribes, pushed once the
+        // risks are drawn (the monthly engine pushes them as it goes).
         let mut bribes: Option<f64> = None;
         // The months of the span after a due rotation (staggered engine).
         let mut moved_after = 0u16;
@@ -604,7 +605,12 @@ fn chunk_pass<const STAGGERED: bool>(
                 } else {
                     derived.collusion.at(p.cp, months_in_post[j])
                 };
-                bribes = Some(corruption::bribes_at(p.cp, rent, collusion, pay, dt));
+                let b = corruption::bribes_at(p.cp, rent, collusion, pay, dt);
+                if STAGGERED {
+                    bribes = Some(b);
+                } else {
+                    out.rent.push(b);
+                }
             }
             // Postings: political transfer hazard and due rotation.
             if p.postings_on && !under_inquiry {
@@ -833,8 +839,6 @@ fn chunk_pass<const STAGGERED: bool>(
                     ));
                 }
             }
-        } else if let Some(b) = bribes {
-            out.rent.push(b);
         }
         if let Some((e, a)) = drawn {
             emit!(e, a);
