@@ -59,6 +59,30 @@ pub fn learn_in_post(w: &mut World, i: usize, months: u16) {
     *e = learn(gain_per_step(w.scn.ageing.expertise_gain, months), *e);
 }
 
+/// Takes back `months` months of learning in `sector` from officer `i`'s
+/// expertise (the inverse of [`learn`] over that many months): under the
+/// staggered engine the pass learned a whole span in the post, and an event
+/// that ended the posting on an earlier step of it gives back the rest.
+pub fn unlearn(w: &mut World, i: usize, sector: usize, months: u16) {
+    if !w.scn.ageing.learning || months == 0 {
+        return;
+    }
+    let gain = w.scn.ageing.expertise_gain;
+    let o = &mut w.officers;
+    let e = &mut o.expertise[i * o.sectors + sector];
+    *e = unlearned(gain, months, *e);
+}
+
+/// The level from which `months` months of learning at monthly `gain`
+/// reach `level` (never above `level`, never below 0).
+pub fn unlearned(gain: f64, months: u16, level: f32) -> f32 {
+    let keep = 1.0 - gain_per_step(gain, months);
+    if keep <= 0.0 {
+        return level;
+    }
+    (10.0 - (10.0 - level) / keep).clamp(0.0, level)
+}
+
 /// One month of learning in the post's sector.
 #[inline]
 pub fn learn(gain: f32, level: f32) -> f32 {
@@ -117,6 +141,26 @@ mod tests {
         for e in [0.0f32, 3.3, 10.0] {
             assert_eq!(learn(gain_per_step(0.02, 0), e), e);
         }
+    }
+
+    /// Taking back months of learning returns the level those months
+    /// started from: a span learned in one step, less its last months, is
+    /// the span's first months learned.
+    #[test]
+    fn unlearning_inverts_learning() {
+        for e0 in [0.0f32, 2.5, 7.9] {
+            for (span, back) in [(3u16, 1u16), (3, 2), (6, 5), (12, 12)] {
+                let full = learn(gain_per_step(0.015, span), e0);
+                let part = learn(gain_per_step(0.015, span - back), e0);
+                let got = unlearned(0.015, back, full);
+                assert!(
+                    (got - part).abs() < 1e-4,
+                    "{e0} {span} {back}: {got} vs {part}"
+                );
+            }
+        }
+        assert_eq!(unlearned(0.015, 0, 4.0), 4.0);
+        assert_eq!(unlearned(0.015, 5, 10.0), 10.0);
     }
 
     #[test]

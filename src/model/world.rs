@@ -222,6 +222,19 @@ impl Flows {
     }
 }
 
+/// Under the staggered engine, what of an officer's span followed an event
+/// drawn on one of its steps.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SpanRest {
+    /// The months of the span after the step the event fell on.
+    pub months: u16,
+    /// What the pass counted the officer delivering in its post over those
+    /// months (grade-weighted, in steps' worth; 0 when not posted): the
+    /// pass counts the whole span, so an event that ends the posting takes
+    /// it back.
+    pub delivered_after: f32,
+}
+
 /// A cross-officer change found in the monthly pass, applied afterwards in
 /// slot order.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -325,10 +338,10 @@ pub struct World {
     pub unit_count: Vec<u32>,
     /// The cross-officer events the monthly pass found, applied after it.
     pub events: Vec<Event>,
-    /// Under the staggered engine, per event (in the same order), the
-    /// months of the officer's span that followed the event; empty under
-    /// the monthly engine, where an event ends its step.
-    pub events_after: Vec<u16>,
+    /// Under the staggered engine, per event (in the same order), what of
+    /// the officer's span followed the event; empty under the monthly
+    /// engine, where an event ends its step.
+    pub events_after: Vec<SpanRest>,
     /// The promotion board's buffers, kept between boards.
     pub board_scratch: crate::model::promotion::BoardScratch,
 }

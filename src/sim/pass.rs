@@ -19,7 +19,7 @@ use crate::model::params::Scenario;
 use crate::model::pay::PayParams;
 use crate::model::population::NONE;
 use crate::model::world::{
-    Derived, Env, Event, World, outside_for, pay_for, peer_share_in, rent_value,
+    Derived, Env, Event, SpanRest, World, outside_for, pay_for, peer_share_in, rent_value,
 };
 use crate::model::{
     accountability, ageing, corruption, politics, postings, promotion, training, work,
@@ -35,9 +35,9 @@ pub const CHUNK: usize = 4096;
 pub struct ChunkOut {
     /// Cross-officer events, applied after the pass.
     pub events: Vec<Event>,
-    /// Under the staggered engine, per event, the months of the span after
-    /// it (see `World::events_after`).
-    after: Vec<u16>,
+    /// Under the staggered engine, per event, what of the span followed it
+    /// (see `World::events_after`).
+    after: Vec<SpanRest>,
     /// Each posted officer's delivered performance (grade-weighted).
     delivery: Vec<f32>,
     /// Each corrupt officer's bribes this step.
@@ -414,12 +414,16 @@ fn chunk_pass<const STAGGERED: bool>(
     let ev = &mut out.events;
     let ev_after = &mut out.after;
     // Under the staggered engine every event records the months of the
-    // span that followed it (none under the monthly engine).
+    // span that followed it and what the officer delivered per step in its
+    // post (none under the monthly engine).
     macro_rules! emit {
-        ($e:expr, $after:expr) => {{
+        ($e:expr, $after:expr, $delivered:expr) => {{
             ev.push($e);
             if STAGGERED {
-                ev_after.push($after);
+                ev_after.push(SpanRest {
+                    months: $after,
+                    delivered_after: $delivered,
+                });
             }
         }};
     }
@@ -485,7 +489,7 @@ fn chunk_pass<const STAGGERED: bool>(
         // Ageing, retirement, training and inquiries.
         ageing::advance(&mut age_m[j], &mut service_m[j], &mut grade_m[j], months);
         if age_m[j] >= derived.retirement_m {
-            emit!(Event::Retire(i), 0);
+            emit!(Event::Retire(i), 0, 0.0);
             continue;
         }
         if training_left[j] > 0 {
@@ -493,7 +497,8 @@ fn chunk_pass<const STAGGERED: bool>(
             if training::count_down(&mut training_left[j], months) {
                 emit!(
                     Event::TrainingDone(i),
-                    (months - left.min(months)).min(rest)
+                    (months - left.min(months)).min(rest),
+                    0.0
                 );
             }
             continue;
@@ -501,7 +506,11 @@ fn chunk_pass<const STAGGERED: bool>(
         let under_inquiry = inquiry_left[j] >= 0;
         let left = inquiry_left[j].max(0) as u16;
         if under_inquiry && accountability::count_down(&mut inquiry_left[j], months) {
-            emit!(Event::Verdict(i), (months - left.min(months)).min(rest));
+            emit!(
+                Event::Verdict(i),
+                (months - left.min(months)).min(rest),
+                0.0
+            );
             continue;
         }
         let g = grade[j] as usize;
@@ -518,6 +527,23 @@ fn chunk_pass<const STAGGERED: bool>(
         let mut rent = 0.0f32;
         let mut peers = 0.0f32;
         let mut political = 0.0;
+        // What the officer delivers per step in its post, and what of it
+        // the span's last `a` months hold (staggered engine).
+        // An event in the owed months (before the span) takes back the
+        // whole span and the owed months' delivery after it.
+        let mut delivered_step = 0.0f32;
+        let mut delivered_owed = 0.0f32;
+        let delivered_in = |a: u16, d: f32, d_owed: f32| {
+            let span = match months.checked_div(k) {
+                Some(step_m) if step_m > 0 => d * a.min(months) as f32 / step_m as f32,
+                _ => 0.0,
+            };
+            let owed = match (a.saturating_sub(months)).checked_div(one.months) {
+                Some(steps) if steps > 0 => d_owed * steps as f32,
+                _ => 0.0,
+            };
+            span + owed
+        };
         // Under the staggered engine, the span's bribes, pushed once the
         // risks are drawn (the monthly engine pushes them as it goes).
         let mut bribes: Option<f64> = None;
@@ -568,21 +594,41 @@ fn chunk_pass<const STAGGERED: bool>(
             // board, for an officer still in the running on its ladder.
             let gain = derived.effort_gain[g][ladder[j] as usize];
             let max_sup = scn.promotion.max_supersessions;
-            if gain > 0.0
+            let effort = gain > 0.0
                 && (max_sup == 0 || (superseded_here[j] as u32) < max_sup)
                 && promotion::can_reach(
                     age_m[j],
                     service_m[j],
                     derived.min_service_m[g + 1],
                     derived.retirement_m,
-                )
-            {
+                );
+            if effort {
                 perf = (perf * (1.0 + gain)).min(1.0);
             }
             perf_sum[j] += perf * weight;
             perf_n[j] = perf_n[j].saturating_add(k as u8);
-            out.delivery
-                .push(work::delivered(derived.delivery_weight[g], perf) * weight);
+            delivered_step = work::delivered(derived.delivery_weight[g], perf);
+            out.delivery.push(delivered_step * weight);
+            // Under the staggered engine, the months an event left of the
+            // officer's last span in this post (it moved in on one of its
+            // steps, or a rotation found no vacancy) are delivered here,
+            // with the ramp-up of those months: the event took them back
+            // from the old post (sim/step.rs).
+            if STAGGERED && owed_m > 0 && one.months > 0 {
+                let owed_steps = owed_m / one.months;
+                let before = months_in_post[j].saturating_sub(months);
+                let ramp = work::mean_ramp(p.work, before, one.months, owed_steps);
+                let mut owed_perf = work::performance_with_ramp(
+                    p.work, competence, ramp, morale[j], corrupt[j], fear,
+                );
+                if effort {
+                    owed_perf = (owed_perf * (1.0 + gain)).min(1.0);
+                }
+                perf_sum[j] += owed_perf * owed_steps as f32;
+                perf_n[j] = perf_n[j].saturating_add(owed_steps as u8);
+                delivered_owed = work::delivered(derived.delivery_weight[g], owed_perf);
+                out.delivery.push(delivered_owed * owed_steps as f32);
+            }
             // Corruption: integrity, and bribes if corrupt.
             let unit = post_unit[j] as usize;
             peers = peer_share_in(p.unit_count[unit], p.unit_corrupt[unit], corrupt[j]);
@@ -630,7 +676,11 @@ fn chunk_pass<const STAGGERED: bool>(
                 // finds no vacancy must not freeze the officer).
                 if k > 0 && postings::rotation_due(months_in_post[j], derived.tenure_m) {
                     let a = (months_in_post[j] - derived.tenure_m).min(rest);
-                    emit!(Event::Rotation(i), a);
+                    emit!(
+                        Event::Rotation(i),
+                        a,
+                        delivered_in(a, delivered_step, delivered_owed)
+                    );
                     moved_after = a;
                 }
             }
@@ -841,7 +891,7 @@ fn chunk_pass<const STAGGERED: bool>(
             }
         }
         if let Some((e, a)) = drawn {
-            emit!(e, a);
+            emit!(e, a, delivered_in(a, delivered_step, delivered_owed));
         }
     }
 }
