@@ -527,23 +527,10 @@ fn chunk_pass<const STAGGERED: bool>(
         let mut rent = 0.0f32;
         let mut peers = 0.0f32;
         let mut political = 0.0;
-        // What the officer delivers per step in its post, and what of it
-        // the span's last `a` months hold (staggered engine).
-        // An event in the owed months (before the span) takes back the
-        // whole span and the owed months' delivery after it.
+        // What the officer delivers per step in its post over the span and
+        // over the owed months before it (staggered engine).
         let mut delivered_step = 0.0f32;
         let mut delivered_owed = 0.0f32;
-        let delivered_in = |a: u16, d: f32, d_owed: f32| {
-            let span = match months.checked_div(k) {
-                Some(step_m) if step_m > 0 => d * a.min(months) as f32 / step_m as f32,
-                _ => 0.0,
-            };
-            let owed = match (a.saturating_sub(months)).checked_div(one.months) {
-                Some(steps) if steps > 0 => d_owed * steps as f32,
-                _ => 0.0,
-            };
-            span + owed
-        };
         // Under the staggered engine, the span's bribes, pushed once the
         // risks are drawn (the monthly engine pushes them as it goes).
         let mut bribes: Option<f64> = None;
@@ -679,7 +666,7 @@ fn chunk_pass<const STAGGERED: bool>(
                     emit!(
                         Event::Rotation(i),
                         a,
-                        delivered_in(a, delivered_step, delivered_owed)
+                        delivered_after(a, months, k, one.months, delivered_step, delivered_owed)
                     );
                     moved_after = a;
                 }
@@ -891,9 +878,38 @@ fn chunk_pass<const STAGGERED: bool>(
             }
         }
         if let Some((e, a)) = drawn {
-            emit!(e, a, delivered_in(a, delivered_step, delivered_owed));
+            emit!(
+                e,
+                a,
+                delivered_after(a, months, k, one.months, delivered_step, delivered_owed)
+            );
         }
     }
+}
+
+/// Under the staggered engine, what the pass counted an officer delivering
+/// in its post after an event `after` months before the end of its span
+/// (`months` months in `k` steps, `per_step` a step): the span's steps
+/// after the event, and, for an event in the owed months before the span,
+/// also the owed months after it (`owed_per_step` a step of `step_m`
+/// months). An event that ends the posting takes this back (sim/step.rs).
+fn delivered_after(
+    after: u16,
+    months: u16,
+    k: u16,
+    step_m: u16,
+    per_step: f32,
+    owed_per_step: f32,
+) -> f32 {
+    let span = match months.checked_div(k) {
+        Some(m) if m > 0 => per_step * after.min(months) as f32 / m as f32,
+        _ => 0.0,
+    };
+    let owed = match after.saturating_sub(months).checked_div(step_m) {
+        Some(steps) => owed_per_step * steps as f32,
+        None => 0.0,
+    };
+    span + owed
 }
 
 /// Per cohort of the staggered engine, the steps since its last update if
@@ -936,6 +952,21 @@ fn due(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An event takes back the span's steps after it, and, when it fell in
+    /// the owed months before the span, the whole span and the owed months
+    /// after it.
+    #[test]
+    fn an_event_takes_back_the_delivery_after_it() {
+        // A span of 3 monthly steps, 2.0 a step; owed months 0.5 a step.
+        assert_eq!(delivered_after(0, 3, 3, 1, 2.0, 0.5), 0.0);
+        assert_eq!(delivered_after(2, 3, 3, 1, 2.0, 0.5), 4.0);
+        assert_eq!(delivered_after(5, 3, 3, 1, 2.0, 0.5), 6.0 + 1.0);
+        // A span of no time: only owed months.
+        assert_eq!(delivered_after(2, 0, 0, 1, 0.0, 0.5), 1.0);
+        // Steps of 3 months: a span of 2 steps (6 months), 1 step after.
+        assert_eq!(delivered_after(3, 6, 2, 3, 2.0, 0.5), 2.0);
+    }
 
     /// Every cohort's spans cover each step of the year exactly once, none
     /// is longer than the stride, and every officer is updated on the steps

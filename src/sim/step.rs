@@ -69,38 +69,35 @@ fn apply_events(w: &mut World) {
         if rest.months == 0 {
             continue;
         }
-        let o = &mut w.officers;
         // The pass counted the officer's delivery and learning in its post
         // over the whole span: an event that ended the posting (a move,
         // special duty, an exit) takes back the span's months after it.
-        if old_post != NONE && (!o.active[i] || o.post[i] != old_post) {
+        let active = w.officers.active[i];
+        if old_post != NONE && (!active || w.officers.post[i] != old_post) {
             w.flows.delivery -= rest.delivered_after as f64;
-            if !o.active[i] {
-                continue;
+            if active {
+                ageing::unlearn(w, i, old_sector as usize, rest.months);
             }
-            ageing::unlearn(w, i, old_sector as usize, rest.months);
         }
-        let o = &mut w.officers;
-        if !o.active[i] {
+        if !active {
             continue;
         }
         // The officer's draw of the span's risks ended at the event (a due
         // rotation cuts it there too, sim/pass.rs): the rest of the span is
         // owed to the risks in the officer's new state, drawn on its next
         // step (in a new post, on special duty, under inquiry, or in the
-        // old post for a rotation that found no vacancy). A course has no
+        // old post for a transfer that found no vacancy). A course has no
         // risks.
-        let moved = o.post[i] != NONE && o.months_in_post[i] == 0;
+        let o = &mut w.officers;
         if o.training_left[i] == 0 {
             o.owed[i] = rest.months.min(u8::MAX as u16) as u8;
         }
-        if moved {
-            o.months_in_post[i] = rest.months;
-            ageing::learn_in_post(w, i, rest.months);
-        }
-        let o = &mut w.officers;
         if matches!(e, Event::Detected(_) | Event::WrongfulInquiry(_)) && o.inquiry_left[i] > 0 {
             o.inquiry_left[i] = (o.inquiry_left[i] - rest.months as i16).max(0);
+        }
+        if o.post[i] != NONE && o.months_in_post[i] == 0 {
+            o.months_in_post[i] = rest.months;
+            ageing::learn_in_post(w, i, rest.months);
         }
     }
     w.events = events;
