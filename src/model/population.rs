@@ -8,6 +8,25 @@
 /// "No post" / "no officer".
 pub const NONE: u32 = u32::MAX;
 
+/// The bits of [`Officers::owed`]: the owed months and two flags.
+pub mod owed {
+    /// The months owed to the risks (at most 63).
+    pub const MONTHS: u8 = 0x3F;
+    /// The event that left the months moved the officer into a new post:
+    /// its next update counts it delivering there for its months in post
+    /// so far (the event took them back from the old post).
+    pub const WORK: u8 = 0x40;
+    /// An event changed the officer's state: its next update comes on the
+    /// next step, whatever its cohort. Months owed after a revision, with
+    /// the officer in the same state, wait for its own next span.
+    pub const EVENT: u8 = 0x80;
+
+    /// `months` (at most [`MONTHS`]) with `flags`.
+    pub fn pack(months: u16, flags: u8) -> u8 {
+        months.min(MONTHS as u16) as u8 | flags
+    }
+}
+
 /// Entry channel of an officer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -92,9 +111,11 @@ pub struct Officers {
     pub perf_sum: Vec<f32>,
     pub perf_n: Vec<u8>,
     /// Under the staggered engine, months of exposure to the competing
-    /// risks that an event early in the officer's last span left over
-    /// (the officer was moved and would have faced the risks of the new
-    /// post for the rest of the span); added to its next update's.
+    /// risks that the officer's last span left over, added to its next
+    /// update's: the months after an event early in the span (the officer
+    /// was moved and would have faced the risks of its new state for the
+    /// rest of the span) or after a revision of the corruption decision
+    /// (the draw ended there). Packed with two flags, see [`owed`].
     pub owed: Vec<u8>,
     pub inquiries: Vec<u8>,
     pub convictions: Vec<u8>,

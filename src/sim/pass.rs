@@ -17,7 +17,7 @@ use crate::model::hazard::per_step;
 use crate::model::morale::{self, MoraleStep};
 use crate::model::params::Scenario;
 use crate::model::pay::PayParams;
-use crate::model::population::NONE;
+use crate::model::population::{NONE, owed};
 use crate::model::world::{
     Derived, Env, Event, SpanRest, World, outside_for, pay_for, peer_share_in, rent_value,
 };
@@ -456,7 +456,7 @@ fn chunk_pass<const STAGGERED: bool>(
         // An officer that an event moved early in its last span owes the
         // rest of that span to the risks: it draws them on the next step,
         // over a span of no time, whatever its cohort.
-        if !active[j] || (k == 0 && !(STAGGERED && owed[j] > 0)) {
+        if !active[j] || (k == 0 && !(STAGGERED && owed[j] & owed::EVENT != 0)) {
             continue;
         }
         let sp = if !STAGGERED {
@@ -468,10 +468,11 @@ fn chunk_pass<const STAGGERED: bool>(
         };
         let (months, dt) = (sp.months, sp.dt);
         // The risks also cover what an early event left of the last span.
-        let owed_m = if STAGGERED {
-            std::mem::take(&mut owed[j]) as u16
+        let (owed_m, owed_work) = if STAGGERED {
+            let o = std::mem::take(&mut owed[j]);
+            ((o & owed::MONTHS) as u16, o & owed::WORK != 0)
         } else {
-            0
+            (0, false)
         };
         let dt_risk = if STAGGERED && owed_m > 0 {
             dt + owed_m as f64 / 12.0
@@ -597,13 +598,13 @@ fn chunk_pass<const STAGGERED: bool>(
             delivered_step = work::delivered(derived.delivery_weight[g], perf);
             out.delivery.push(delivered_step * weight);
             // Under the staggered engine, the months an event left of the
-            // officer's last span in this post (it moved in on one of its
-            // steps, or a rotation found no vacancy) are delivered here,
-            // with the ramp-up of those months: the event took them back
-            // from the old post (sim/step.rs).
-            if STAGGERED && owed_m > 0 && one.months > 0 {
-                let owed_steps = owed_m / one.months;
+            // officer's last span after moving it into this post (its
+            // months in post before this span) are delivered here, with
+            // the ramp-up of those months: the event took them back from
+            // the old post (sim/step.rs).
+            if STAGGERED && owed_work && one.months > 0 {
                 let before = months_in_post[j].saturating_sub(months);
+                let owed_steps = before / one.months;
                 let ramp = work::mean_ramp(p.work, before, one.months, owed_steps);
                 let mut owed_perf = work::performance_with_ramp(
                     p.work, competence, ramp, morale[j], corrupt[j], fear,
@@ -736,6 +737,19 @@ fn chunk_pass<const STAGGERED: bool>(
         } else {
             (dt_risk, k)
         };
+        // Under the staggered engine, the exposure in the engine's steps:
+        // the owed months, then the span's exposed steps.
+        let step_m = one.months.max(1);
+        let n = if STAGGERED {
+            (owed_m / step_m + kr) as i32
+        } else {
+            1
+        };
+        let dt_risk = if STAGGERED {
+            n as f64 * one.dt
+        } else {
+            dt_risk
+        };
         let u = rng.uniform();
         let linear = |h: f64| (h * dt_risk).max(0.0);
         let bound = linear(a_detected)
@@ -754,35 +768,47 @@ fn chunk_pass<const STAGGERED: bool>(
             if u >= bound {
                 break 'draw None;
             }
-            let h_detected = per_step(a_detected, dt_risk);
-            let h_wrongful = per_step(a_wrongful, dt_risk);
-            // `political` is 0 unless postings are on and the officer is posted.
-            let h_political = per_step(political, dt_risk);
-            let h_quit = per_step(
-                scn.exits
-                    .quit_hazard(outside / pay, service_years, morale[j] as f64),
-                dt_risk,
-            );
-            let h_revise = per_step(a_revise, dt_risk);
-            let h_repost = per_step(a_repost, dt_risk);
-            // Which step of the span a risk fell on, from where `u` lies in its
-            // probability (again uniform): the months of the span after it.
-            // The exposure runs over the owed months (before this span),
-            // then the span's exposed steps; an event in the owed months
-            // leaves the rest of them and the whole span after it.
+            // Under the staggered engine the draw is that of the monthly
+            // engine's steps over the exposure, the hazards held at their
+            // values now ([`StepsDraw`]); the months after the step of the
+            // first event are owed to the risks of the officer's new state
+            // (sim/step.rs).
+            let h_step = |a: f64| per_step(a, if STAGGERED { one.dt } else { dt_risk });
+            let a_quit = scn
+                .exits
+                .quit_hazard(outside / pay, service_years, morale[j] as f64);
+            let hs = [
+                a_detected, a_wrongful, political, a_quit, a_revise, a_repost,
+            ]
+            .map(h_step);
+            let steps = StepsDraw::new(hs.iter().sum(), n);
+            let [
+                h_detected,
+                h_wrongful,
+                h_political,
+                h_quit,
+                h_revise,
+                h_repost,
+            ] = if STAGGERED {
+                hs.map(|h| h * steps.scale())
+            } else {
+                hs
+            };
+            // When the first event fell, from where `u` lies in its risk's
+            // probability (again uniform), as the months of the span after
+            // the step it fell on. An event in the owed months leaves the
+            // rest of them and the whole span after it.
             let after = |from: f64, h: f64| {
                 if !STAGGERED {
                     return 0;
                 }
-                let t = (u - from) / h * (owed_m + months - moved_after) as f64;
-                if t < owed_m as f64 {
-                    return months + (owed_m as f64 - t) as u16;
+                let s = steps.step((u - from) / h);
+                let owed_steps = owed_m / step_m;
+                if s < owed_steps {
+                    return months + owed_m - (s + 1) * step_m;
                 }
-                let Some(step_m) = months.checked_div(k) else {
-                    return 0;
-                };
-                let steps = ((t - owed_m as f64) / step_m as f64) as u16;
-                (rest - steps.min(kr - 1) * step_m).min(rest)
+                let steps = s - owed_steps;
+                (rest - steps.min(kr.max(1) - 1) * step_m).min(rest)
             };
             let mut edge = h_detected;
             if u < edge {
@@ -809,18 +835,22 @@ fn chunk_pass<const STAGGERED: bool>(
             if u < edge + h_revise {
                 // Conditional on revising, (u − edge)/h_revise is again uniform.
                 let v = (u - edge) / h_revise;
-                // Over a span, the revision falls on step `at` of it, read from
-                // `v` (whose fraction past `at` is again uniform): the officer
-                // decides with the months in post of that step, as collusion
-                // builds fast in a new post.
-                let (v, months_then) = if STAGGERED && k > 1 {
-                    let at = ((v * kr as f64) as u16).min(kr - 1);
-                    let after_m = (k - 1 - at) * (months / k);
-                    revised_at = Some(after_m);
-                    (
-                        v * kr as f64 - at as f64,
-                        months_in_post[j].saturating_sub(after_m),
-                    )
+                // Over a span, `v` gives the step the revision fell on: the
+                // officer decides with the months in post of that step, as
+                // collusion builds fast in a new post, and with a fresh
+                // uniform. The draw of the risks ends at the revision: the
+                // months after it are owed to them, now with the new
+                // decision (a due rotation's months among them,
+                // sim/step.rs).
+                let (v, months_then) = if STAGGERED {
+                    let a = after(edge, h_revise);
+                    owed[j] = owed::pack(a, 0);
+                    let a = a.min(months);
+                    revised_at = Some(a);
+                    // Over one step `v` told no time and decides, as under
+                    // the monthly engine.
+                    let v = if n > 1 { rng.uniform() } else { v };
+                    (v, months_in_post[j].saturating_sub(a))
                 } else {
                     (v, months_in_post[j])
                 };
@@ -884,6 +914,59 @@ fn chunk_pass<const STAGGERED: bool>(
                 delivered_after(a, months, k, one.months, delivered_step, delivered_owed)
             );
         }
+    }
+}
+
+/// Under the staggered engine, the draw of the competing risks over `n` of
+/// the engine's steps as the monthly engine makes it step by step, the
+/// hazards held: each step gives risk i its own probability h_i (of sum H)
+/// and the first step with an event ends the draw. So an event comes with
+/// probability 1 − (1 − H)^n, of risk i with share h_i/H, on step s with
+/// probability ∝ (1 − H)^s.
+#[derive(Clone, Copy, Debug)]
+struct StepsDraw {
+    /// H, at most 1.
+    h_any: f64,
+    /// The probability of an event over the steps.
+    p_any: f64,
+    n: i32,
+}
+
+impl StepsDraw {
+    fn new(h_sum: f64, n: i32) -> Self {
+        let h_any = h_sum.clamp(0.0, 1.0);
+        // One step is the monthly engine's draw, bit for bit.
+        let p_any = match n {
+            ..=0 => 0.0,
+            1 => h_any,
+            _ => 1.0 - (1.0 - h_any).powi(n),
+        };
+        StepsDraw { h_any, p_any, n }
+    }
+
+    /// What a step's probability of a risk becomes over the steps.
+    fn scale(&self) -> f64 {
+        if self.h_any > 0.0 {
+            self.p_any / self.h_any
+        } else {
+            0.0
+        }
+    }
+
+    /// The step (from 0) an event fell on, from `w`, uniform on [0, 1): where
+    /// the draw lies in its risk's probability.
+    fn step(&self, w: f64) -> u16 {
+        // The first step s with 1 − (1 − H)^(s+1) above w·P: a few steps,
+        // cheaper than the logarithms of the closed form.
+        let (target, q) = (w * self.p_any, 1.0 - self.h_any);
+        let mut survive = 1.0;
+        for s in 0..self.n.max(1) - 1 {
+            survive *= q;
+            if 1.0 - survive > target {
+                return s as u16;
+            }
+        }
+        (self.n.max(1) - 1) as u16
     }
 }
 
@@ -952,6 +1035,49 @@ fn due(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The staggered engine's draw over n steps gives risk i on step s the
+    /// probability the monthly engine's n draws give it: (1 − H)^s · h_i.
+    #[test]
+    fn the_draw_over_a_span_is_that_of_its_steps() {
+        let hs = [0.004, 0.01, 0.06, 0.002, 0.08, 0.0];
+        let n = 4;
+        let h: f64 = hs.iter().sum();
+        let draw = StepsDraw::new(h, n);
+        let scaled = hs.map(|x| x * draw.scale());
+        let cells = 400_000;
+        let mut p = [[0.0f64; 4]; 6];
+        let mut none = 0.0;
+        for c in 0..cells {
+            let u = (c as f64 + 0.5) / cells as f64;
+            let mut from = 0.0;
+            let hit = scaled.iter().position(|&x| {
+                from += x;
+                u < from
+            });
+            match hit {
+                Some(r) => {
+                    let w = (u - (from - scaled[r])) / scaled[r];
+                    p[r][draw.step(w) as usize] += 1.0 / cells as f64;
+                }
+                None => none += 1.0 / cells as f64,
+            }
+        }
+        for (r, row) in p.iter().enumerate() {
+            for (s, &got) in row.iter().enumerate() {
+                let want = (1.0 - h).powi(s as i32) * hs[r];
+                assert!(
+                    (got - want).abs() < 1e-5,
+                    "risk {r} step {s}: {got} vs {want}"
+                );
+            }
+        }
+        assert!((none - (1.0 - h).powi(n)).abs() < 1e-5, "{none}");
+        // A sure event falls on the first step; no steps, no event.
+        let sure = StepsDraw::new(1.5, 3);
+        assert_eq!((sure.scale(), sure.step(0.9)), (1.0, 0));
+        assert_eq!(StepsDraw::new(0.2, 0).scale(), 0.0);
+    }
 
     /// An event takes back the span's steps after it, and, when it fell in
     /// the owed months before the span, the whole span and the owed months

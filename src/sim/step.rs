@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use crate::model::population::{ExitReason, NONE};
+use crate::model::population::{ExitReason, NONE, owed};
 use crate::model::world::{Event, World};
 use crate::model::{
     accountability, ageing, appraisal, exits, pay, politics, postings, promotion, recruitment,
@@ -87,15 +87,19 @@ fn apply_events(w: &mut World) {
         // owed to the risks in the officer's new state, drawn on its next
         // step (in a new post, on special duty, under inquiry, or in the
         // old post for a transfer that found no vacancy). A course has no
-        // risks.
+        // risks. A revision in the same span (before a due rotation) owed
+        // the months after it, which include these.
         let o = &mut w.officers;
+        let new_post = o.post[i] != NONE && o.months_in_post[i] == 0;
         if o.training_left[i] == 0 {
-            o.owed[i] = rest.months.min(u8::MAX as u16) as u8;
+            let months = ((o.owed[i] & owed::MONTHS) as u16).max(rest.months);
+            let work = if new_post { owed::WORK } else { 0 };
+            o.owed[i] = owed::pack(months, owed::EVENT | work);
         }
         if matches!(e, Event::Detected(_) | Event::WrongfulInquiry(_)) && o.inquiry_left[i] > 0 {
             o.inquiry_left[i] = (o.inquiry_left[i] - rest.months as i16).max(0);
         }
-        if o.post[i] != NONE && o.months_in_post[i] == 0 {
+        if new_post {
             o.months_in_post[i] = rest.months;
             ageing::learn_in_post(w, i, rest.months);
         }
