@@ -33,6 +33,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
             egov: scn.transparency.egov_initial,
             trust: scn.trust.initial,
             wave_left: 0,
+            wave_steps: 0,
             promotion_capture: 0.0,
             pension_stock: 0.0,
             transfer_pressure: 0.0,

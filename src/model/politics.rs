@@ -179,6 +179,30 @@ pub fn election(w: &mut World) {
             *c *= keep;
         }
     }
+    w.env.wave_steps = (w.env.wave_steps << 1) | (w.env.wave_left > 0) as u64;
+}
+
+/// The share of the steps in a wave among an officer's `span` steps up to
+/// this one and the `owed` steps before them, ending `owed_end` steps ago,
+/// from [`crate::model::world::Env::wave_steps`] (0 for no steps).
+#[inline]
+pub fn wave_share(wave_steps: u64, span: u32, owed: u32, owed_end: u32) -> f64 {
+    if wave_steps == 0 {
+        return 0.0;
+    }
+    let bits = |n: u32, from: u32| -> u64 {
+        if n == 0 || from >= 64 {
+            0
+        } else {
+            (u64::MAX >> (64 - n.min(64 - from))) << from
+        }
+    };
+    let steps = span + owed;
+    if steps == 0 {
+        return 0.0;
+    }
+    let mask = bits(span, 0) | bits(owed, owed_end);
+    (wave_steps & mask).count_ones() as f64 / steps as f64
 }
 
 /// The transfer wave counts down one step.
@@ -189,6 +213,22 @@ pub fn end_of_step(w: &mut World) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A span's share of steps in a wave counts its own steps and the
+    /// owed steps before it, no others.
+    #[test]
+    fn the_wave_share_of_a_span() {
+        // A wave this step and the one before.
+        let w = 0b0011;
+        assert_eq!(wave_share(w, 1, 0, 1), 1.0);
+        assert_eq!(wave_share(w, 3, 0, 3), 2.0 / 3.0);
+        // Two owed steps ending a step ago (bits 1 and 2), no span.
+        assert_eq!(wave_share(w, 0, 2, 1), 0.5);
+        // Two owed steps before a span of 3 (bits 3 and 4).
+        assert_eq!(wave_share(0b11000, 3, 2, 3), 0.4);
+        assert_eq!(wave_share(w, 0, 0, 1), 0.0);
+        assert_eq!(wave_share(u64::MAX, 60, 10, 60), 64.0 / 70.0);
+    }
 
     #[test]
     fn election_years_follow_the_calendar() {

@@ -146,6 +146,10 @@ pub struct Env {
     pub trust: f64,
     /// Steps left in a post-election transfer wave.
     pub wave_left: u32,
+    /// The wave by step: bit i is set when step `step − i` had a wave
+    /// (bit 0 this step, set by `politics::election`). The staggered
+    /// engine reads the share of an officer's span in a wave.
+    pub wave_steps: u64,
     /// Share of last board's promotions decided by connections.
     pub promotion_capture: f64,
     /// Annual pensions being paid, in entry-pay units.

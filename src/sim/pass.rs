@@ -153,6 +153,8 @@ struct StepValues<'a> {
     // postings
     postings_on: bool,
     wave: bool,
+    /// The wave by step, for the staggered engine's spans.
+    wave_steps: u64,
     osd_repost_rate: f64,
     /// Pay and the outside wage are needed: morale, exits or corruption on.
     wages: bool,
@@ -259,6 +261,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         rent_cut,
         postings_on: scn.postings.enabled,
         wave: env.wave_left > 0,
+        wave_steps: env.wave_steps,
         osd_repost_rate: postings::osd_repost_rate(&scn.postings),
         wages: scn.pay.morale || scn.exits.enabled || scn.corruption.enabled,
     };
@@ -648,12 +651,28 @@ fn chunk_pass<const STAGGERED: bool>(
             }
             // Postings: political transfer hazard and due rotation.
             if p.postings_on && !under_inquiry {
+                // Over a span (and its owed months), the wave's multiplier
+                // in proportion to the steps that had a wave.
+                let (wave, multiplier) = if STAGGERED {
+                    let share = politics::wave_share(
+                        p.wave_steps,
+                        k as u32,
+                        (owed_m / one.months.max(1)) as u32,
+                        k.max(1) as u32,
+                    );
+                    (
+                        share > 0.0,
+                        1.0 + (scn.politics.wave_multiplier - 1.0) * share,
+                    )
+                } else {
+                    (p.wave, scn.politics.wave_multiplier)
+                };
                 political = scn.postings.political_hazard(
                     derived.interference,
                     desirability as f64,
                     ability[j] as f64,
-                    p.wave,
-                    scn.politics.wave_multiplier,
+                    wave,
+                    multiplier,
                 ) * scn.posting_market.removal_factor(corrupt[j], rent);
                 // A span of no time adds no sample of the hazard.
                 if k > 0 {

@@ -250,6 +250,7 @@ impl Replicate {
         }
         self.w.env.step = 0;
         self.w.env.wave_left = 0;
+        self.w.env.wave_steps = 0;
         self.w.env.government_changes = 0;
         self.w.flows.clear();
         self.observe_start();
