@@ -477,11 +477,6 @@ fn chunk_pass<const STAGGERED: bool>(
         } else {
             (0, false)
         };
-        let dt_risk = if STAGGERED && owed_m > 0 {
-            dt + owed_m as f64 / 12.0
-        } else {
-            dt
-        };
         // The months of the span after its first step: what is left of the
         // span after an event on its first step.
         // (A span of no time has none.)
@@ -747,28 +742,20 @@ fn chunk_pass<const STAGGERED: bool>(
         // exposure: the rest of the span is owed to the risks, drawn in the
         // new post on the next step (sim/step.rs). `kr` is the steps of the
         // span exposed here.
-        let (dt_risk, kr) = if STAGGERED && k > 0 {
-            let step_m = months / k;
-            (
-                dt_risk - moved_after as f64 / 12.0,
-                (months - moved_after).div_ceil(step_m).max(1),
-            )
-        } else {
-            (dt_risk, k)
-        };
-        // Under the staggered engine, the exposure in the engine's steps:
-        // the owed months, then the span's exposed steps.
         let step_m = one.months.max(1);
+        let kr = if STAGGERED && k > 0 {
+            (months - moved_after).div_ceil(step_m).max(1)
+        } else {
+            k
+        };
+        // The exposure in the engine's steps: under the staggered engine the
+        // owed months, then the span's exposed steps; one step otherwise.
         let n = if STAGGERED {
             (owed_m / step_m + kr) as i32
         } else {
             1
         };
-        let dt_risk = if STAGGERED {
-            n as f64 * one.dt
-        } else {
-            dt_risk
-        };
+        let dt_risk = n as f64 * one.dt;
         let u = rng.uniform();
         let linear = |h: f64| (h * dt_risk).max(0.0);
         let bound = linear(a_detected)
@@ -792,7 +779,7 @@ fn chunk_pass<const STAGGERED: bool>(
             // values now ([`StepsDraw`]); the months after the step of the
             // first event are owed to the risks of the officer's new state
             // (sim/step.rs).
-            let h_step = |a: f64| per_step(a, if STAGGERED { one.dt } else { dt_risk });
+            let h_step = |a: f64| per_step(a, one.dt);
             let a_quit = scn
                 .exits
                 .quit_hazard(outside / pay, service_years, morale[j] as f64);
