@@ -87,11 +87,17 @@ impl Posts {
 
     /// The `k`-th vacant post of a grade, counting sector by sector;
     /// `k` must be below [`Posts::vacant_in_grade`].
-    pub fn nth_vacant_in_grade(&self, grade: usize, mut k: usize) -> u32 {
+    pub fn nth_vacant_in_grade(&self, grade: usize, k: usize) -> u32 {
+        self.nth_vacant_with_sector(grade, k).0
+    }
+
+    /// [`Posts::nth_vacant_in_grade`] with the post's sector, known from
+    /// its pool without reading the post's column.
+    pub fn nth_vacant_with_sector(&self, grade: usize, mut k: usize) -> (u32, usize) {
         for s in 0..self.sectors {
             let pool = self.vacant(grade, s);
             if k < pool.len() {
-                return pool[k];
+                return (pool[k], s);
             }
             k -= pool.len();
         }
@@ -145,6 +151,22 @@ mod tests {
                     assert_eq!(p.holder[post as usize], NONE);
                     assert_eq!(p.grade[post as usize] as usize, g);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_nth_vacancy_comes_with_its_own_sector() {
+        let mut p = Posts::build(&[vec![3, 0, 2], vec![1, 4, 1]], 2, || 1.0);
+        p.fill(p.vacant(1, 1)[2], 7);
+        for g in 0..2 {
+            let ids: Vec<u32> = (0..3).flat_map(|s| p.vacant(g, s).to_vec()).collect();
+            assert_eq!(ids.len(), p.vacant_in_grade(g));
+            for (k, &id) in ids.iter().enumerate() {
+                let (post, s) = p.nth_vacant_with_sector(g, k);
+                assert_eq!(post, id);
+                assert_eq!(s, p.sector[post as usize] as usize);
+                assert_eq!(post, p.nth_vacant_in_grade(g, k));
             }
         }
     }

@@ -451,13 +451,11 @@ impl World {
         self.officers.post_rent_factor[i] = self.posts.rent_factor[pu];
     }
 
-    /// Effective rent of post `p` (after e-governance), 0–1.
+    /// Effective rent of post `post` (after e-governance), 0–1, given its
+    /// sector `s` (known to the caller, so the post's sector is not read).
     #[inline]
-    pub fn rent_of(&self, post: usize) -> f32 {
-        self.rent_at(
-            self.posts.sector[post] as usize,
-            self.posts.rent_factor[post],
-        )
+    pub fn rent_in(&self, s: usize, post: usize) -> f32 {
+        self.rent_at(s, self.posts.rent_factor[post])
     }
 
     /// Effective rent of posted officer `i`'s post (from the officer's copy
