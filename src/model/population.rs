@@ -10,7 +10,10 @@ pub const NONE: u32 = u32::MAX;
 
 /// The bits of [`Officers::owed`]: the owed months and two flags.
 pub mod owed {
-    /// The months owed to the risks (at most 63).
+    /// The months owed to the risks (at most 63, more than enough: the
+    /// steps that read the whole service update everyone, and the annual
+    /// step is one of them, so no span, nor what it leaves, is longer than
+    /// a year).
     pub const MONTHS: u8 = 0x3F;
     /// The event that left the months moved the officer into a new post:
     /// its next update counts it delivering there for its months in post

@@ -477,6 +477,9 @@ fn chunk_pass<const STAGGERED: bool>(
         } else {
             (0, false)
         };
+        // The engine's step in months, and the owed months in its steps.
+        let step_m = one.months.max(1);
+        let owed_steps = owed_m / step_m;
         // The months of the span after its first step: what is left of the
         // span after an event on its first step.
         // (A span of no time has none.)
@@ -652,7 +655,7 @@ fn chunk_pass<const STAGGERED: bool>(
                     let share = politics::wave_share(
                         p.wave_steps,
                         k as u32,
-                        (owed_m / one.months.max(1)) as u32,
+                        owed_steps as u32,
                         k.max(1) as u32,
                     );
                     (
@@ -742,7 +745,6 @@ fn chunk_pass<const STAGGERED: bool>(
         // exposure: the rest of the span is owed to the risks, drawn in the
         // new post on the next step (sim/step.rs). `kr` is the steps of the
         // span exposed here.
-        let step_m = one.months.max(1);
         let kr = if STAGGERED && k > 0 {
             (months - moved_after).div_ceil(step_m).max(1)
         } else {
@@ -751,7 +753,7 @@ fn chunk_pass<const STAGGERED: bool>(
         // The exposure in the engine's steps: under the staggered engine the
         // owed months, then the span's exposed steps; one step otherwise.
         let n = if STAGGERED {
-            (owed_m / step_m + kr) as i32
+            (owed_steps + kr) as i32
         } else {
             1
         };
@@ -809,7 +811,6 @@ fn chunk_pass<const STAGGERED: bool>(
                     return 0;
                 }
                 let s = steps.step((u - from) / h);
-                let owed_steps = owed_m / step_m;
                 if s < owed_steps {
                     return months + owed_m - (s + 1) * step_m;
                 }
