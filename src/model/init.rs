@@ -2,6 +2,8 @@
 //! the starting officers, drawn through the same recruitment channels as
 //! later entrants and aged to their grade's career stage.
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::model::corruption;
 use crate::model::params::Scenario;
 use crate::model::population::{CADRE, Channel, EX_CADRE, NONE, NewOfficer, Officers};
@@ -87,7 +89,9 @@ fn populate(w: &mut World, rng: &mut Stream) {
             (service, entry_age)
         })
         .collect();
-    careers.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // A stable sort, on every core for a large service: the one order,
+    // whatever the threads.
+    careers.par_sort_by(|a, b| b.0.total_cmp(&a.0));
     // Grades are filled from the top: each takes its officers at random
     // among those still unassigned with at least its minimum service (the
     // most senior when too few qualify), so a grade holds a spread of
@@ -97,18 +101,24 @@ fn populate(w: &mut World, rng: &mut Stream) {
         let n = scn.structure.initial_officers(g) as usize;
         let min_g = scn.structure.grades[g].min_service_years;
         let qualified = careers.iter().take_while(|c| c.0 >= min_g).count();
-        let pick = if qualified > n {
+        let (pick, shuffled) = if qualified > n {
             // Partial Fisher–Yates over the qualified prefix.
             for k in 0..n {
                 let j = k + rng.below(qualified - k);
                 careers.swap(k, j);
             }
-            n
+            (n, qualified - n)
         } else {
-            n.min(careers.len())
+            (n.min(careers.len()), 0)
         };
         by_grade[g] = careers.drain(..pick).collect();
-        careers.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Only the qualified officers left unpicked lost their order (the
+        // partial shuffle moved them); every one of them ranks above every
+        // unqualified officer behind them, so sorting them alone (stably)
+        // gives the whole list's order. A service of millions otherwise
+        // sorts millions once a grade.
+        careers[..shuffled].par_sort_by(|a, b| b.0.total_cmp(&a.0));
+        debug_assert!(careers.is_sorted_by(|a, b| b.0.total_cmp(&a.0).is_le()));
     }
     let mut entrants: Vec<Entrant> = Vec::new();
     let mut pool = Vec::new();

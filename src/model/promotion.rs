@@ -18,6 +18,7 @@
 //! competence at the current grade (Pluchino, Rapisarda & Garofalo 2010).
 //! Candidates passed over for someone with less service are superseded.
 
+use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 
 use crate::model::check::{Checks, check_ranges};
@@ -198,17 +199,27 @@ pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
 #[derive(Clone, Debug, Default)]
 pub struct Ranks {
     keyed: Vec<(u64, u32)>,
+    keyed_y: Vec<(u64, u32)>,
     rx: Vec<f64>,
     ry: Vec<f64>,
 }
+
+/// Samples at least this long are ranked on every core: the two rankings
+/// at once, each sorted in parallel. Below it, threads cost more than they
+/// save (a cadre's boards rank a few thousand officers).
+const PARALLEL_RANKS: usize = 1 << 14;
 
 /// Ranks of `v` into `r` (0 for the smallest, ties by position).
 fn rank_into(v: &[f64], keyed: &mut Vec<(u64, u32)>, r: &mut Vec<f64>) {
     keyed.clear();
     keyed.extend(v.iter().enumerate().map(|(i, &x)| (total_key(x), i as u32)));
-    // Keys are unique (the index breaks ties), so an unstable sort gives
-    // the one order: by value, ties by position.
-    keyed.sort_unstable();
+    // Keys are unique (the index breaks ties), so an unstable sort, serial
+    // or parallel, gives the one order: by value, ties by position.
+    if v.len() >= PARALLEL_RANKS {
+        keyed.par_sort_unstable();
+    } else {
+        keyed.sort_unstable();
+    }
     r.clear();
     r.resize(v.len(), 0.0);
     for (k, &(_, i)) in keyed.iter().enumerate() {
@@ -223,9 +234,19 @@ pub fn spearman_in(x: &[f64], y: &[f64], b: &mut Ranks) -> f64 {
     if n < 2 {
         return f64::NAN;
     }
-    rank_into(x, &mut b.keyed, &mut b.rx);
-    rank_into(y, &mut b.keyed, &mut b.ry);
-    let d2: f64 = b.rx.iter().zip(&b.ry).map(|(a, b)| (a - b).powi(2)).sum();
+    let Ranks {
+        keyed,
+        keyed_y,
+        rx,
+        ry,
+    } = b;
+    if n >= PARALLEL_RANKS {
+        rayon::join(|| rank_into(x, keyed, rx), || rank_into(y, keyed_y, ry));
+    } else {
+        rank_into(x, keyed, rx);
+        rank_into(y, keyed, ry);
+    }
+    let d2: f64 = rx.iter().zip(ry.iter()).map(|(a, b)| (a - b).powi(2)).sum();
     1.0 - 6.0 * d2 / (n as f64 * (n as f64 * n as f64 - 1.0))
 }
 
@@ -648,6 +669,43 @@ mod tests {
         assert!((spearman(&x, &[10.0, 20.0, 30.0, 40.0]) - 1.0).abs() < 1e-12);
         assert!((spearman(&x, &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
         assert!(spearman(&[1.0], &[1.0]).is_nan());
+    }
+
+    #[test]
+    fn a_large_sample_is_ranked_as_one_thread_ranks_it() {
+        // Many ties, negative values and -0.0: the parallel rankings must
+        // give the serial order (by value, ties by position) bit for bit.
+        let n = PARALLEL_RANKS + 1_234;
+        let x: Vec<f64> = (0..n)
+            .map(|i| match i % 7 {
+                0 => -0.0,
+                1 => 0.0,
+                _ => ((i * 7919) % 1000) as f64 - 500.0,
+            })
+            .collect();
+        let y: Vec<f64> = (0..n).map(|i| ((i * 104_729) % 313) as f64 / 7.0).collect();
+        let ranks = |v: &[f64]| {
+            let mut idx: Vec<usize> = (0..v.len()).collect();
+            idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]).then(a.cmp(&b)));
+            let mut r = vec![0.0; v.len()];
+            for (k, &i) in idx.iter().enumerate() {
+                r[i] = k as f64;
+            }
+            r
+        };
+        let (rx, ry) = (ranks(&x), ranks(&y));
+        let d2: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - b).powi(2)).sum();
+        let want = 1.0 - 6.0 * d2 / (n as f64 * (n as f64 * n as f64 - 1.0));
+        let mut b = Ranks::default();
+        let got = spearman_in(&x, &y, &mut b);
+        assert_eq!(got.to_bits(), want.to_bits());
+        assert_eq!(b.rx, rx);
+        assert_eq!(b.ry, ry);
+        // And again with the buffers grown (no stale ranks).
+        assert_eq!(spearman_in(&y, &x, &mut b).to_bits(), {
+            let d2: f64 = ry.iter().zip(&rx).map(|(a, b)| (a - b).powi(2)).sum();
+            (1.0 - 6.0 * d2 / (n as f64 * (n as f64 * n as f64 - 1.0))).to_bits()
+        });
     }
 
     #[test]
