@@ -256,7 +256,10 @@ fn same_rows(a: &[Vec<f64>], b: &[Vec<f64>]) -> bool {
 /// slot order.
 #[test]
 fn one_replicate_is_the_same_on_one_and_two_threads() {
-    for sets in [&[][..], &["sim.engine=staggered", "sim.stride=3"][..]] {
+    for sets in [
+        &["sim.engine=monthly"][..],
+        &["sim.engine=staggered", "sim.stride=3"][..],
+    ] {
         let s = several_chunks(sets);
         let (a, b) = (rows(&s, 1), rows(&s, 2));
         assert!(same_rows(&a, &b), "{sets:?}: rows differ:\n{a:?}\n{b:?}");
@@ -271,6 +274,7 @@ fn one_replicate_is_the_same_on_one_and_two_threads() {
 #[test]
 fn the_staggered_engine_over_one_step_spans_is_the_monthly_engine() {
     let yearly = [
+        "sim.engine=monthly",
         "sim.steps_per_year=1",
         "sim.annual_step=1",
         "promotion.boards_per_year=1",
@@ -279,7 +283,7 @@ fn the_staggered_engine_over_one_step_spans_is_the_monthly_engine() {
     let monthly_yearly = rows(&several_chunks(&yearly), 2);
     let stag_yearly = rows(&several_chunks(&[&yearly[..], &stag[..]].concat()), 2);
     assert!(same_rows(&monthly_yearly, &stag_yearly));
-    let monthly = rows(&several_chunks(&[]), 2);
+    let monthly = rows(&several_chunks(&["sim.engine=monthly"]), 2);
     let three = rows(&several_chunks(&stag), 2);
     assert!(!same_rows(&monthly, &three));
 }
