@@ -460,7 +460,26 @@ fn results_of_another_experiment_are_never_mixed_in() {
     let mut other = base.to_vec();
     other.extend(["--seed", "3"]);
     let e = sb.bad_input(&other);
-    assert_mentions(&e, &["`x` holds a different experiment", "--force"]);
+    assert_mentions(
+        &e,
+        &[
+            "`x` holds a different experiment",
+            "`sim.seed` is 20251024 there and 3 here",
+            "--force",
+        ],
+    );
+    // Another setting of a scenario (as when a default changed between
+    // builds): the message names it, with both values.
+    let mut engine = base.to_vec();
+    engine.extend(["--set", "sim.engine=monthly"]);
+    let e = sb.bad_input(&engine);
+    assert_mentions(
+        &e,
+        &[
+            "`x` holds a different experiment",
+            "`sim.engine` is \"staggered\" there and \"monthly\" here",
+        ],
+    );
     let mut forced = other.clone();
     forced.push("--force");
     ok(&sb, &forced);

@@ -175,6 +175,84 @@ fn report_settings(spec: &Spec) -> anyhow::Result<serde_json::Value> {
     Ok(v)
 }
 
+/// The first setting in which two lists of resolved scenarios (as a
+/// manifest keeps them) differ, in words, `labels` naming the two sides:
+/// "`sim.engine` is \"monthly\" there and \"staggered\" here". `None` when
+/// they are the same. A default that changed between builds shows up here,
+/// as the scenarios are stored resolved, every key written out.
+pub fn scenarios_difference(
+    there: &[String],
+    here: &[String],
+    labels: (&str, &str),
+) -> Option<String> {
+    let (l1, l2) = labels;
+    if there.len() != here.len() {
+        return Some(format!(
+            "{} base scenario(s) {l1} and {} {l2}",
+            there.len(),
+            here.len()
+        ));
+    }
+    there.iter().zip(here).find_map(|(a, b)| {
+        if a == b {
+            return None;
+        }
+        let (Ok(x), Ok(y)) = (a.parse::<toml::Table>(), b.parse::<toml::Table>()) else {
+            return Some("a scenario cannot be read".into());
+        };
+        let name = x.get("name").and_then(|v| v.as_str()).unwrap_or("?");
+        let (x, y) = (toml::Value::Table(x.clone()), toml::Value::Table(y));
+        let d = value_difference("", &x, &y, labels)?;
+        Some(format!("in `{name}`, {d}"))
+    })
+}
+
+/// The first key path under which `a` (there) and `b` (here) differ.
+fn value_difference(
+    path: &str,
+    a: &toml::Value,
+    b: &toml::Value,
+    labels: (&str, &str),
+) -> Option<String> {
+    use toml::Value;
+    let (l1, l2) = labels;
+    let key = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    let show = |v: &Value| {
+        let t = v.to_string();
+        if t.chars().count() > 60 {
+            format!("{}…", t.chars().take(60).collect::<String>())
+        } else {
+            t
+        }
+    };
+    match (a, b) {
+        (Value::Table(x), Value::Table(y)) => x
+            .iter()
+            .find_map(|(k, v)| match y.get(k) {
+                Some(w) => value_difference(&key(k), v, w, labels),
+                None => Some(format!("`{}` is {} {l1} and not set {l2}", key(k), show(v))),
+            })
+            .or_else(|| {
+                y.iter()
+                    .find(|(k, _)| !x.contains_key(*k))
+                    .map(|(k, w)| format!("`{}` is not set {l1} and {} {l2}", key(k), show(w)))
+            }),
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (v, w))| value_difference(&format!("{path}[{i}]"), v, w, labels)),
+        _ if a == b => None,
+        _ => Some(format!("`{path}` is {} {l1} and {} {l2}", show(a), show(b))),
+    }
+}
+
 /// The file of run `j`.
 pub fn run_path(dir: &Path, j: usize) -> PathBuf {
     dir.join("runs").join(format!("run-{j:07}.csv"))
@@ -228,9 +306,14 @@ pub fn prepare(
                     shard_text(old.shard),
                     shard_text(manifest.shard)
                 )
+            } else if let Some(d) =
+                scenarios_difference(&old.scenarios, &manifest.scenarios, ("there", "here"))
+            {
+                format!(
+                    "its scenarios differ from this command's: {d}; if neither the scenario files nor the command set it, a default of bureausim changed since the folder was made (CHANGELOG.md)"
+                )
             } else {
-                "its scenarios, design, replicates, years or seed differ from this command's"
-                    .to_string()
+                "its design, replicates, years or seed differ from this command's".to_string()
             };
             return Err(UsageError(format!(
                 "`{}` holds a different experiment ({why}); results are never mixed: pass --force to discard it, or choose another folder with --out",
@@ -543,6 +626,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
                         "; made by bureausim {} and {}",
                         first.bureausim_version, m.bureausim_version
                     )
+                } else if let Some(d) = scenarios_difference(
+                    &first.scenarios,
+                    &m.scenarios,
+                    ("in the first", "in the second"),
+                ) {
+                    format!("; their scenarios differ: {d}")
                 } else {
                     String::new()
                 }
@@ -664,4 +753,35 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     Manifest::of(&plan, None).write(&staging.tmp)?;
     staging.commit()?;
     Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scenarios_difference;
+    use crate::scenario::Scenario;
+
+    const L: (&str, &str) = ("there", "here");
+
+    #[test]
+    fn the_first_differing_setting_is_named() {
+        let a = Scenario::default();
+        let mut b = a.clone();
+        assert_eq!(
+            scenarios_difference(&[a.identity_toml()], &[b.identity_toml()], L),
+            None
+        );
+        b.sim.engine = "monthly".into();
+        let d = scenarios_difference(&[a.identity_toml()], &[b.identity_toml()], L).unwrap();
+        assert!(
+            d.contains("`sim.engine` is \"staggered\" there and \"monthly\" here"),
+            "{d}"
+        );
+        // Inside an array of tables, the element is named.
+        let mut c = a.clone();
+        c.structure.grades[2].posts += 1;
+        let d = scenarios_difference(&[a.identity_toml()], &[c.identity_toml()], L).unwrap();
+        assert!(d.contains("`structure.grades[2].posts`"), "{d}");
+        let d = scenarios_difference(&[a.identity_toml()], &[], L).unwrap();
+        assert!(d.contains("1 base scenario(s) there and 0 here"), "{d}");
+    }
 }
