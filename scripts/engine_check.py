@@ -11,7 +11,8 @@ half-width / 1.96 (a test that two runs of the same model on different
 random numbers pass 95% of the time; "inside each other's interval"
 holds only about 83% of the time for them). Standard library only.
 
-    python3 scripts/engine_check.py docs/validation.md /tmp/staggered.md
+    bureausim validate --set sim.engine=monthly --out /tmp/monthly.md
+    python3 scripts/engine_check.py /tmp/monthly.md docs/validation.md
 
 Exit status 1 when a verdict differs or an effect lies outside the other's
 interval, so that the comparison can gate a change of the default engine.

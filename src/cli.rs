@@ -292,7 +292,7 @@ pub struct ValidateArgs {
     pub threads: usize,
     /// Override a key of every scenario of parts A and B (the baseline and
     /// the reform scenarios, not the classic model), e.g. --set
-    /// sim.engine=staggered to validate another engine (repeatable).
+    /// sim.engine=monthly to validate the monthly engine (repeatable).
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
     /// Replace the report if it exists.

@@ -346,7 +346,23 @@ fn merging_refuses_missing_doubled_foreign_and_incomplete_shards() {
     other.extend(["--seed", "7", "--shard", "3/3", "--out", "b3"]);
     ok(&sb, &other);
     let foreign = sb.bad_input(&["merge", "a1", "a2", "b3", "--out", "m"]);
-    assert_mentions(&foreign, &["hold different experiments", "`b3`"]);
+    assert_mentions(
+        &foreign,
+        &[
+            "hold different experiments",
+            "`b3`",
+            "`sim.seed` is 20251024 in the first and 7 in the second",
+        ],
+    );
+    // A manifest edited by hand to a short fingerprint is refused, not a
+    // panic on slicing it.
+    let manifest = sb.join("b3").join("experiment.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    json["fingerprint"] = "abc".into();
+    fs::write(&manifest, json.to_string()).unwrap();
+    let short = sb.bad_input(&["merge", "a1", "a2", "b3", "--out", "m"]);
+    assert_mentions(&short, &["hold different experiments", "and abc"]);
     // A shard with a run removed is incomplete.
     let mut third = base.to_vec();
     third.extend(["--shard", "3/3", "--out", "a3"]);
@@ -464,7 +480,7 @@ fn results_of_another_experiment_are_never_mixed_in() {
         &e,
         &[
             "`x` holds a different experiment",
-            "`sim.seed` is 20251024 there and 3 here",
+            "`sim.seed` is 20251024 in the folder and 3 in this command",
             "--force",
         ],
     );
@@ -477,7 +493,8 @@ fn results_of_another_experiment_are_never_mixed_in() {
         &e,
         &[
             "`x` holds a different experiment",
-            "`sim.engine` is \"staggered\" there and \"monthly\" here",
+            "`sim.engine` is \"staggered\" in the folder and \"monthly\" in this command",
+            "`--set sim.engine=staggered`",
         ],
     );
     let mut forced = other.clone();

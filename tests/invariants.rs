@@ -250,7 +250,7 @@ fn same_rows(a: &[Vec<f64>], b: &[Vec<f64>]) -> bool {
         })
 }
 
-/// One replicate large enough for several chunks of the monthly pass gives
+/// One replicate large enough for several chunks of the officer pass gives
 /// bit-identical results on one thread and on two, under either engine:
 /// the chunks run in parallel, and their events and sums are merged in
 /// slot order.

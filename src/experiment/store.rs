@@ -175,81 +175,135 @@ fn report_settings(spec: &Spec) -> anyhow::Result<serde_json::Value> {
     Ok(v)
 }
 
-/// The first setting in which two lists of resolved scenarios (as a
-/// manifest keeps them) differ, in words, `labels` naming the two sides:
-/// "`sim.engine` is \"monthly\" there and \"staggered\" here". `None` when
-/// they are the same. A default that changed between builds shows up here,
-/// as the scenarios are stored resolved, every key written out.
+/// How two lists of resolved scenarios (as manifests keep them) differ.
+pub struct Difference {
+    /// In words, `labels` naming the two sides: "in `pakistan_baseline`,
+    /// `sim.engine` is \"monthly\" in the folder and \"staggered\" in this
+    /// command".
+    pub text: String,
+    /// The key path and the first side's value, as `--set` takes them,
+    /// when the difference is one scalar setting.
+    pub set: Option<String>,
+}
+
+/// The first setting in which two lists of resolved scenarios differ, or
+/// `None` when they are the same. A default that changed between builds
+/// shows up here, as the scenarios are stored resolved, every key written
+/// out. `title` is left out: it is not part of an experiment's identity.
 pub fn scenarios_difference(
-    there: &[String],
-    here: &[String],
+    first: &[String],
+    second: &[String],
     labels: (&str, &str),
-) -> Option<String> {
+) -> Option<Difference> {
     let (l1, l2) = labels;
-    if there.len() != here.len() {
-        return Some(format!(
-            "{} base scenario(s) {l1} and {} {l2}",
-            there.len(),
-            here.len()
-        ));
+    if first.len() != second.len() {
+        return Some(Difference {
+            text: format!(
+                "{} base scenario(s) {l1} and {} {l2}",
+                first.len(),
+                second.len()
+            ),
+            set: None,
+        });
     }
-    there.iter().zip(here).find_map(|(a, b)| {
-        if a == b {
-            return None;
-        }
-        let (Ok(x), Ok(y)) = (a.parse::<toml::Table>(), b.parse::<toml::Table>()) else {
-            return Some("a scenario cannot be read".into());
+    first.iter().zip(second).find_map(|(a, b)| {
+        let parse = |t: &str| {
+            t.parse::<toml::Table>().ok().map(|mut t| {
+                t.remove("title");
+                t
+            })
         };
-        let name = x.get("name").and_then(|v| v.as_str()).unwrap_or("?");
-        let (x, y) = (toml::Value::Table(x.clone()), toml::Value::Table(y));
-        let d = value_difference("", &x, &y, labels)?;
-        Some(format!("in `{name}`, {d}"))
+        let (Some(x), Some(y)) = (parse(a), parse(b)) else {
+            return (a != b).then(|| Difference {
+                text: format!(
+                    "a scenario {} cannot be read",
+                    if parse(a).is_none() { l1 } else { l2 }
+                ),
+                set: None,
+            });
+        };
+        let name = x
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("?")
+            .escape_debug()
+            .to_string();
+        let (x, y) = (toml::Value::Table(x), toml::Value::Table(y));
+        let mut d = value_difference("", &x, &y, labels)?;
+        d.text = format!("in `{name}`, {}", d.text);
+        Some(d)
     })
 }
 
-/// The first key path under which `a` (there) and `b` (here) differ.
+/// A value as a message shows it: TOML, cut to 60 characters.
+fn shown(v: &toml::Value) -> String {
+    let t = v.to_string();
+    if t.chars().count() > 60 {
+        format!("{}…", t.chars().take(60).collect::<String>())
+    } else {
+        t
+    }
+}
+
+/// The first key path under which `a` (first side) and `b` differ.
 fn value_difference(
     path: &str,
     a: &toml::Value,
     b: &toml::Value,
     labels: (&str, &str),
-) -> Option<String> {
+) -> Option<Difference> {
     use toml::Value;
     let (l1, l2) = labels;
     let key = |k: &str| {
+        let k = k.escape_debug();
         if path.is_empty() {
             k.to_string()
         } else {
             format!("{path}.{k}")
         }
     };
-    let show = |v: &Value| {
-        let t = v.to_string();
-        if t.chars().count() > 60 {
-            format!("{}…", t.chars().take(60).collect::<String>())
-        } else {
-            t
-        }
-    };
+    let plain = |text: String| Difference { text, set: None };
     match (a, b) {
         (Value::Table(x), Value::Table(y)) => x
             .iter()
             .find_map(|(k, v)| match y.get(k) {
                 Some(w) => value_difference(&key(k), v, w, labels),
-                None => Some(format!("`{}` is {} {l1} and not set {l2}", key(k), show(v))),
+                None => Some(plain(format!(
+                    "`{}` is {} {l1} and not set {l2}",
+                    key(k),
+                    shown(v)
+                ))),
             })
             .or_else(|| {
-                y.iter()
-                    .find(|(k, _)| !x.contains_key(*k))
-                    .map(|(k, w)| format!("`{}` is not set {l1} and {} {l2}", key(k), show(w)))
+                y.iter().find(|(k, _)| !x.contains_key(*k)).map(|(k, w)| {
+                    plain(format!(
+                        "`{}` is not set {l1} and {} {l2}",
+                        key(k),
+                        shown(w)
+                    ))
+                })
             }),
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
             .iter()
             .zip(y)
             .enumerate()
             .find_map(|(i, (v, w))| value_difference(&format!("{path}[{i}]"), v, w, labels)),
+        (Value::Array(x), Value::Array(y)) => Some(plain(format!(
+            "`{path}` has {} entries {l1} and {} {l2}",
+            x.len(),
+            y.len()
+        ))),
         _ if a == b => None,
-        _ => Some(format!("`{path}` is {} {l1} and {} {l2}", show(a), show(b))),
+        _ => Some(Difference {
+            text: format!("`{path}` is {} {l1} and {} {l2}", shown(a), shown(b)),
+            set: match a {
+                Value::String(t) => Some(format!("{path}={t}")),
+                Value::Integer(_) | Value::Float(_) | Value::Boolean(_) => {
+                    Some(format!("{path}={a}"))
+                }
+                _ => None,
+            },
+        }),
     }
 }
 
@@ -306,12 +360,18 @@ pub fn prepare(
                     shard_text(old.shard),
                     shard_text(manifest.shard)
                 )
-            } else if let Some(d) =
-                scenarios_difference(&old.scenarios, &manifest.scenarios, ("there", "here"))
-            {
-                format!(
-                    "its scenarios differ from this command's: {d}; if neither the scenario files nor the command set it, a default of bureausim changed since the folder was made (CHANGELOG.md)"
-                )
+            } else if let Some(d) = scenarios_difference(
+                &old.scenarios,
+                &manifest.scenarios,
+                ("in the folder", "in this command"),
+            ) {
+                match d.set {
+                    Some(set) => format!(
+                        "its scenarios differ from this command's: {}. To resume the folder's experiment, set it as the folder has it (`--set {set}`, or in an experiment file's `set`); if neither the scenario files nor the command changed it, a default of bureausim did since the folder was made (CHANGELOG.md)",
+                        d.text
+                    ),
+                    None => format!("its scenarios differ from this command's: {}", d.text),
+                }
             } else {
                 "its design, replicates, years or seed differ from this command's".to_string()
             };
@@ -619,8 +679,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
                 "`{}` and `{}` hold different experiments (fingerprints {} and {}{}); only shards of one experiment can be merged",
                 dirs[0].display(),
                 d.display(),
-                &first.fingerprint[..12],
-                &m.fingerprint[..12],
+                first.fingerprint.chars().take(12).collect::<String>(),
+                m.fingerprint.chars().take(12).collect::<String>(),
                 if m.bureausim_version != first.bureausim_version {
                     format!(
                         "; made by bureausim {} and {}",
@@ -631,7 +691,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
                     &m.scenarios,
                     ("in the first", "in the second"),
                 ) {
-                    format!("; their scenarios differ: {d}")
+                    format!("; their scenarios differ: {}", d.text)
                 } else {
                     String::new()
                 }
@@ -762,26 +822,53 @@ mod tests {
 
     const L: (&str, &str) = ("there", "here");
 
+    fn diff(a: &Scenario, b: &Scenario) -> Option<super::Difference> {
+        // As a manifest keeps them: `to_toml`, title and all.
+        scenarios_difference(&[a.to_toml()], &[b.to_toml()], L)
+    }
+
     #[test]
     fn the_first_differing_setting_is_named() {
         let a = Scenario::default();
         let mut b = a.clone();
-        assert_eq!(
-            scenarios_difference(&[a.identity_toml()], &[b.identity_toml()], L),
-            None
-        );
+        assert!(diff(&a, &b).is_none());
         b.sim.engine = "monthly".into();
-        let d = scenarios_difference(&[a.identity_toml()], &[b.identity_toml()], L).unwrap();
+        let d = diff(&a, &b).unwrap();
         assert!(
-            d.contains("`sim.engine` is \"staggered\" there and \"monthly\" here"),
-            "{d}"
+            d.text
+                .contains("`sim.engine` is \"staggered\" there and \"monthly\" here"),
+            "{}",
+            d.text
         );
+        assert_eq!(d.set.as_deref(), Some("sim.engine=staggered"));
+        // A title is no part of the identity: the real difference is named.
+        b.title = "Renamed".into();
+        assert!(diff(&a, &b).unwrap().text.contains("`sim.engine`"));
+        b.sim.engine = a.sim.engine.clone();
+        assert!(diff(&a, &b).is_none());
         // Inside an array of tables, the element is named.
         let mut c = a.clone();
         c.structure.grades[2].posts += 1;
-        let d = scenarios_difference(&[a.identity_toml()], &[c.identity_toml()], L).unwrap();
-        assert!(d.contains("`structure.grades[2].posts`"), "{d}");
-        let d = scenarios_difference(&[a.identity_toml()], &[], L).unwrap();
-        assert!(d.contains("1 base scenario(s) there and 0 here"), "{d}");
+        let d = diff(&a, &c).unwrap();
+        assert!(d.text.contains("`structure.grades[2].posts`"), "{}", d.text);
+        assert!(d.set.unwrap().starts_with("structure.grades[2].posts="));
+        // Arrays of other lengths are counted, not printed.
+        c.structure.grades.pop();
+        let d = diff(&a, &c).unwrap();
+        assert!(
+            d.text
+                .contains("`structure.grades` has 6 entries there and 5 here"),
+            "{}",
+            d.text
+        );
+        assert!(d.set.is_none());
+        let d = scenarios_difference(&[a.to_toml()], &[], L).unwrap();
+        assert!(d.text.contains("1 base scenario(s) there and 0 here"));
+        let d = scenarios_difference(&[a.to_toml()], &["not = [toml".into()], L).unwrap();
+        assert!(
+            d.text.contains("a scenario here cannot be read"),
+            "{}",
+            d.text
+        );
     }
 }

@@ -46,7 +46,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Direction,
         literature_size: "not given in comparable units",
         agrees: true,
-        note: "Merit entrants have higher ability, which raises competence and delivered performance. The effect is small (+2% of efficiency) and at the edge of what 8 replicates resolve: when the fill shares took their posterior medians (issue 15) its size stayed the same (+2.2% before, +2.0% after) and its interval came to touch 0, a change of the random streams rather than of the mechanism.",
+        note: "Merit entrants have higher ability, which raises competence and delivered performance. The effect is small (+2% to +3% of efficiency) and at the edge of what 8 replicates resolve: its interval touches 0 under the monthly engine on the default seed (+2.0%) and excludes it under the staggered engine, the default (+3.2%), and on three of four other seeds of the monthly engine (docs/engines.md), so the verdict depends on the random streams more than on the mechanism.",
     },
     EvidenceCheck {
         id: "pay_relative_wage",
@@ -64,7 +64,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Percent(-35.0, -3.0),
         literature_size: "1 of 6 rating points (0.35 in the re-estimate): about 6-17% of the scale; band taken as -3% to -35% of prevalence",
         agrees: true,
-        note: "Pay raises the cost of being caught (the premium over the outside wage is lost on dismissal) and morale; the effect is modest because detection at baseline is weak. Since the career pipeline was calibrated (issue 14) it is no longer clear (-3% to -4% with an interval that includes 0; -6% before): most officers are now ex-cadre entrants who join at 25-52, so fewer years of premium are at stake, and the expected penalty is two orders of magnitude below the gain and the moral cost (docs/model.md §7.3, deterrence). The band is the literature's and is not widened.",
+        note: "Pay raises the cost of being caught (the premium over the outside wage is lost on dismissal) and morale; the effect is modest because detection at baseline is weak. Since the career pipeline was calibrated (issue 14) it is small (-4% to -5%; -6% before) with an interval near 0, which includes 0 under the monthly engine on the default seed and excludes it under the staggered default and on three of four other seeds of the monthly engine (docs/engines.md): most officers are now ex-cadre entrants who join at 25-52, so fewer years of premium are at stake, and the expected penalty is two orders of magnitude below the gain and the moral cost (docs/model.md §7.3, deterrence). The band is the literature's and is not widened.",
     },
     EvidenceCheck {
         id: "pay_needs_detection",
