@@ -88,8 +88,13 @@ pub fn render(r: &Report, command: &str) -> String {
          common random numbers (replicate k of every arm uses the same random streams, so a \
          chance differences between replicates largely cancel in the paired differences); classic model {} replicates of {} \
          years. Each effect is the mean over replicates of the per-replicate difference, averaged \
-         over the years stated, with its 95% confidence interval (Student's t).\n",
-        s.scale, s.replicates, s.classic_replicates, s.classic_years
+         over the years stated, with its 95% confidence interval (Student's t). Parts A and B \
+         ran under {} (`sim.engine`, docs/engines.md).\n",
+        s.scale,
+        s.replicates,
+        s.classic_replicates,
+        s.classic_years,
+        r.engines.join(" and ")
     );
     if !s.sets.is_empty() {
         let _ = writeln!(

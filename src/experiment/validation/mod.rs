@@ -86,6 +86,18 @@ pub struct Report {
     pub classic: Vec<ClassicResult>,
     /// The scenario files whose expectations were measured.
     pub scenario_files: Vec<PathBuf>,
+    /// The engines parts A and B ran under, in words (one unless a
+    /// scenario file names another), so that a reader knows which.
+    pub engines: Vec<String>,
+}
+
+/// A scenario's engine in words: "the staggered engine, stride 3".
+pub fn engine_words(s: &Scenario) -> String {
+    if s.sim.stride() > 1 {
+        format!("the {} engine, stride {}", s.sim.engine, s.sim.stride())
+    } else {
+        format!("the {} engine", s.sim.engine)
+    }
 }
 
 /// The scenario files (`*.toml`) directly in `dir`, sorted.
@@ -141,8 +153,9 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
     // Every file is read and checked before the first run, so a broken
     // scenario stops the command at once rather than after minutes.
     let files = scenario_files(dir)?;
+    let mut engines = std::collections::BTreeSet::from([engine_words(&base)]);
     for f in &files {
-        Scenario::load(f, &settings.sets)?;
+        engines.insert(engine_words(&Scenario::load(f, &settings.sets)?));
     }
     let classic_path = dir.join("classics").join("peter_principle.toml");
     Scenario::load(&classic_path, &[])?;
@@ -171,5 +184,6 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
         expectations,
         classic,
         scenario_files: used,
+        engines: engines.into_iter().collect(),
     })
 }
