@@ -275,6 +275,43 @@ pub fn flatten(t: &toml::Table) -> Vec<(String, Value)> {
     out
 }
 
+/// Where two values first differ: the path (as [`get`] and [`set`] take
+/// it) and each side's value there (`None`: the key is absent on that
+/// side). Tables are walked in key order; arrays element by element, and
+/// arrays of other lengths differ at the array itself.
+pub fn first_difference(a: &Value, b: &Value) -> Option<(String, Option<Value>, Option<Value>)> {
+    fn go(path: &str, a: &Value, b: &Value) -> Option<(String, Option<Value>, Option<Value>)> {
+        let key = |k: &str| {
+            if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
+        match (a, b) {
+            (Value::Table(x), Value::Table(y)) => x
+                .iter()
+                .find_map(|(k, v)| match y.get(k) {
+                    Some(w) => go(&key(k), v, w),
+                    None => Some((key(k), Some(v.clone()), None)),
+                })
+                .or_else(|| {
+                    y.iter()
+                        .find(|(k, _)| !x.contains_key(*k))
+                        .map(|(k, w)| (key(k), None, Some(w.clone())))
+                }),
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (v, w))| go(&format!("{path}[{i}]"), v, w)),
+            _ if a == b => None,
+            _ => Some((path.to_string(), Some(a.clone()), Some(b.clone()))),
+        }
+    }
+    go("", a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +320,34 @@ mod tests {
         toml::from_str::<toml::Table>("a = 1.5\n[b]\nc = \"x\"\nd = [ { e = 2 }, { e = 3 } ]\n")
             .map(Value::Table)
             .unwrap()
+    }
+
+    #[test]
+    fn the_first_difference_is_found_by_path() {
+        let a = root();
+        assert_eq!(first_difference(&a, &a), None);
+        let mut b = a.clone();
+        set(&mut b, "b.d[1].e", Value::Integer(4)).unwrap();
+        let (path, x, y) = first_difference(&a, &b).unwrap();
+        assert_eq!(path, "b.d[1].e");
+        assert_eq!((x, y), (Some(Value::Integer(3)), Some(Value::Integer(4))));
+        // What the path names, `get` finds on each side.
+        assert_eq!(get(&b, &path).unwrap().as_integer(), Some(4));
+        if let Value::Table(t) = &mut b {
+            t.insert("z".into(), Value::Boolean(true));
+        }
+        set(&mut b, "b.d[1].e", Value::Integer(3)).unwrap();
+        assert_eq!(
+            first_difference(&a, &b),
+            Some(("z".into(), None, Some(Value::Boolean(true))))
+        );
+        let c: Value = toml::from_str::<toml::Table>("a = 1.5\n[b]\nc = \"x\"\nd = []\n")
+            .map(Value::Table)
+            .unwrap();
+        let (path, x, y) = first_difference(&a, &c).unwrap();
+        assert_eq!(path, "b.d");
+        assert_eq!(y.unwrap().as_array().map(Vec::len), Some(0));
+        assert_eq!(x.unwrap().as_array().map(Vec::len), Some(2));
     }
 
     #[test]

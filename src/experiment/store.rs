@@ -195,43 +195,52 @@ pub fn scenarios_difference(
     second: &[String],
     labels: (&str, &str),
 ) -> Option<Difference> {
+    use toml::Value;
     let (l1, l2) = labels;
+    let plain = |text: String| Difference { text, set: None };
     if first.len() != second.len() {
-        return Some(Difference {
-            text: format!(
-                "{} base scenario(s) {l1} and {} {l2}",
-                first.len(),
-                second.len()
-            ),
-            set: None,
-        });
+        return Some(plain(format!(
+            "{} base scenario(s) {l1} and {} {l2}",
+            first.len(),
+            second.len()
+        )));
     }
+    let parse = |t: &str| {
+        t.parse::<toml::Table>().ok().map(|mut t| {
+            t.remove("title");
+            t
+        })
+    };
     first.iter().zip(second).find_map(|(a, b)| {
-        let parse = |t: &str| {
-            t.parse::<toml::Table>().ok().map(|mut t| {
-                t.remove("title");
-                t
-            })
-        };
         let (Some(x), Some(y)) = (parse(a), parse(b)) else {
-            return (a != b).then(|| Difference {
-                text: format!(
-                    "a scenario {} cannot be read",
-                    if parse(a).is_none() { l1 } else { l2 }
-                ),
-                set: None,
-            });
+            let side = if parse(a).is_none() { l1 } else { l2 };
+            return (a != b).then(|| plain(format!("a scenario {side} cannot be read")));
         };
-        let name = x
-            .get("name")
-            .and_then(|v| v.as_str())
-            .unwrap_or("?")
-            .escape_debug()
-            .to_string();
-        let (x, y) = (toml::Value::Table(x), toml::Value::Table(y));
-        let mut d = value_difference("", &x, &y, labels)?;
-        d.text = format!("in `{name}`, {}", d.text);
-        Some(d)
+        let name = x.get("name").and_then(Value::as_str).unwrap_or("?");
+        let name = name.escape_debug().to_string();
+        let (x, y) = (Value::Table(x), Value::Table(y));
+        let (path, there, here) = crate::paths::first_difference(&x, &y)?;
+        let path = path.escape_debug().to_string();
+        let text = match (&there, &here) {
+            (Some(Value::Array(v)), Some(Value::Array(w))) => {
+                format!("`{path}` has {} entries {l1} and {} {l2}", v.len(), w.len())
+            }
+            (Some(v), Some(w)) => format!("`{path}` is {} {l1} and {} {l2}", shown(v), shown(w)),
+            (Some(v), None) => format!("`{path}` is {} {l1} and not set {l2}", shown(v)),
+            (None, Some(w)) => format!("`{path}` is not set {l1} and {} {l2}", shown(w)),
+            (None, None) => unreachable!("a difference has a side"),
+        };
+        let set = match (&there, &here) {
+            (Some(Value::String(t)), Some(_)) => Some(format!("{path}={t}")),
+            (Some(v @ (Value::Integer(_) | Value::Float(_) | Value::Boolean(_))), Some(_)) => {
+                Some(format!("{path}={v}"))
+            }
+            _ => None,
+        };
+        Some(Difference {
+            text: format!("in `{name}`, {text}"),
+            set,
+        })
     })
 }
 
@@ -242,68 +251,6 @@ fn shown(v: &toml::Value) -> String {
         format!("{}…", t.chars().take(60).collect::<String>())
     } else {
         t
-    }
-}
-
-/// The first key path under which `a` (first side) and `b` differ.
-fn value_difference(
-    path: &str,
-    a: &toml::Value,
-    b: &toml::Value,
-    labels: (&str, &str),
-) -> Option<Difference> {
-    use toml::Value;
-    let (l1, l2) = labels;
-    let key = |k: &str| {
-        let k = k.escape_debug();
-        if path.is_empty() {
-            k.to_string()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
-    let plain = |text: String| Difference { text, set: None };
-    match (a, b) {
-        (Value::Table(x), Value::Table(y)) => x
-            .iter()
-            .find_map(|(k, v)| match y.get(k) {
-                Some(w) => value_difference(&key(k), v, w, labels),
-                None => Some(plain(format!(
-                    "`{}` is {} {l1} and not set {l2}",
-                    key(k),
-                    shown(v)
-                ))),
-            })
-            .or_else(|| {
-                y.iter().find(|(k, _)| !x.contains_key(*k)).map(|(k, w)| {
-                    plain(format!(
-                        "`{}` is not set {l1} and {} {l2}",
-                        key(k),
-                        shown(w)
-                    ))
-                })
-            }),
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .find_map(|(i, (v, w))| value_difference(&format!("{path}[{i}]"), v, w, labels)),
-        (Value::Array(x), Value::Array(y)) => Some(plain(format!(
-            "`{path}` has {} entries {l1} and {} {l2}",
-            x.len(),
-            y.len()
-        ))),
-        _ if a == b => None,
-        _ => Some(Difference {
-            text: format!("`{path}` is {} {l1} and {} {l2}", shown(a), shown(b)),
-            set: match a {
-                Value::String(t) => Some(format!("{path}={t}")),
-                Value::Integer(_) | Value::Float(_) | Value::Boolean(_) => {
-                    Some(format!("{path}={a}"))
-                }
-                _ => None,
-            },
-        }),
     }
 }
 
