@@ -107,32 +107,6 @@ fn objective_pm_sharpens_promotion() {
     assert_paired(&a, &b, "promotion_rank_correlation", &low, &high, UP);
 }
 
-/// Inflated appraisals crowd the records at the top, so boards that weight
-/// the record rank promotees less by their true performance. Like the
-/// lever above, a small effect against the noise of a tenth-size service's
-/// rank correlation: with 6 replicates it was clear under the monthly
-/// engine and lost in the noise under the staggered one (−0.013, se
-/// 0.022), while 24 replicates at a tenth of the size (`bureausim
-/// compare`, years 4, 8 and 12) gave the same effect under both (monthly
-/// −0.105, −0.067, −0.101; staggered −0.091, −0.071, −0.021; 95% interval
-/// half-widths 0.10–0.13 for each); so 20 replicates.
-#[test]
-fn appraisal_inflation_blunts_promotion() {
-    let low = [
-        "promotion.weights.appraisal=0.9",
-        "promotion.weights.training=0.05",
-        "promotion.weights.discretion=0.05",
-        "promotion.max_supersessions=0",
-        "appraisal.inflation=0",
-        "sim.replicates=20",
-    ];
-    let mut high = low.to_vec();
-    high[4] = "appraisal.inflation=0.9";
-    let a = outcome(&small(&low), "promotion_rank_correlation");
-    let b = outcome(&small(&high), "promotion_rank_correlation");
-    assert_paired(&a, &b, "promotion_rank_correlation", &low, &high, DOWN);
-}
-
 #[test]
 fn minimum_service_delays_promotion_into_the_grade() {
     // BPS-19 (grade index 2): boards already promote at about 25 years of
@@ -202,6 +176,17 @@ levers! {
     // Appraisal
     larger_boards_select_better: ["promotion.weights.appraisal=0.05", "promotion.weights.training=0.05", "promotion.weights.discretion=0.9", "promotion.discretion_noise=0.5", "promotion.board_size=1"]
         => ["promotion.weights.appraisal=0.05", "promotion.weights.training=0.05", "promotion.weights.discretion=0.9", "promotion.discretion_noise=0.5", "promotion.board_size=9"], "promotion_rank_correlation", UP;
+    // Inflated appraisals crowd the records at the top, so boards that weight
+    // the record rank promotees less by their true performance. Like
+    // `objective_pm_sharpens_promotion`, a small effect against the noise of a tenth-size service's
+    // rank correlation: with 6 replicates it was clear under the monthly
+    // engine and lost in the noise under the staggered one (−0.013, se
+    // 0.022), while 24 replicates at a tenth of the size (`bureausim
+    // compare`, years 4, 8 and 12) gave the same effect under both (monthly
+    // −0.105, −0.067, −0.101; staggered −0.091, −0.071, −0.021; 95% interval
+    // half-widths 0.10–0.13 for each); so 20 replicates.
+    appraisal_inflation_blunts_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "appraisal.inflation=0", "sim.replicates=20"]
+        => ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "appraisal.inflation=0.9", "sim.replicates=20"], "promotion_rank_correlation", DOWN;
     appraisal_noise_makes_arbitrary_poor_records: ["exits.compulsory_retirement=true", "appraisal.noise_sd=0.2"] => ["exits.compulsory_retirement=true", "appraisal.noise_sd=4"], "exits_compulsory", UP;
     // Pay
     pay_level_cuts_resignations: ["pay.level=0.7"] => ["pay.level=1.5"], "exits_voluntary", DOWN;
