@@ -1391,11 +1391,12 @@ fn calibrate_fit(
         "generations.svg",
         ".staging",
     ];
+    let manifest_json = cal::manifest(&setup, &fingerprint, &dest);
     if dest.exists() {
-        let theirs: Option<String> = std::fs::read_to_string(&manifest)
+        let theirs: Option<serde_json::Value> = std::fs::read_to_string(&manifest)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v["fingerprint"].as_str().map(String::from));
+            .filter(|v| v["fingerprint"].is_string());
         let foreign: Vec<String> = std::fs::read_dir(&dest)
             .with_context(|| format!("cannot read `{}`", dest.display()))?
             .filter_map(|e| e.ok())
@@ -1404,7 +1405,7 @@ fn calibrate_fit(
                 !OURS.contains(&n.as_str()) && !cal::is_shard_journal(n) && !n.starts_with('.')
             })
             .collect();
-        if theirs.is_none() || !foreign.is_empty() {
+        let Some(theirs) = theirs.filter(|_| foreign.is_empty()) else {
             return Err(UsageError(format!(
                 "--out {}: the folder exists and is not a calibration folder ({}); choose another --out",
                 dest.display(),
@@ -1415,11 +1416,22 @@ fn calibrate_fit(
                 }
             ))
             .into());
-        }
-        if theirs.as_deref() != Some(fingerprint.as_str()) {
+        };
+        if theirs["fingerprint"].as_str() != Some(fingerprint.as_str()) {
             if !a.force {
+                let (why, set) = cal::manifests_difference(
+                    &theirs,
+                    &manifest_json,
+                    ("in the folder", "in this command"),
+                );
+                let resume = match set {
+                    Some(option) => format!(
+                        ". To resume the folder's calibration, set it as the folder has it (`{option}`); if neither the scenario file nor the command changed it, a default of bureausim did since the folder was made (CHANGELOG.md)"
+                    ),
+                    None => String::new(),
+                };
                 return Err(UsageError(format!(
-                    "--out {}: the folder holds another calibration (other scenario, targets, parameters, settings or version); give --force to start it again, or choose another --out",
+                    "--out {}: the folder holds another calibration ({why}){resume}; give --force to start it again, or choose another --out",
                     dest.display()
                 ))
                 .into());
@@ -1431,13 +1443,6 @@ fn calibrate_fit(
     }
     std::fs::create_dir_all(&dest)
         .with_context(|| format!("cannot create `{}`", dest.display()))?;
-    let manifest_json = serde_json::json!({
-        "what": "a bureausim calibration: re-running the command resumes it from simulations.csv",
-        "bureausim_version": env!("CARGO_PKG_VERSION"),
-        "fingerprint": fingerprint,
-        "command": setup.command,
-        "out": dest.display().to_string(),
-    });
     // Shards share the folder: the first writes the manifest.
     if shard.is_none() || !manifest.exists() {
         staging::write_file_atomic(

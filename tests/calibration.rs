@@ -226,7 +226,29 @@ fn a_calibration_cut_short_resumes_to_the_same_bytes_and_a_foreign_folder_is_ref
     let at = other.iter().position(|a| *a == "5").unwrap();
     other[at] = "6";
     let e = sb.bad_input(&other);
-    assert_mentions(&e, &["--out whole", "another calibration", "--force"]);
+    assert_mentions(
+        &e,
+        &[
+            "--out whole",
+            "another calibration",
+            "--force",
+            "`sim.seed` is 5 in the folder and 6 in this command",
+            "(`--seed 5`)",
+        ],
+    );
+    // One scenario setting differs: the message names it, with both values
+    // and the `--set` that resumes the folder's calibration.
+    let mut set = calibrate_args(scenario, "whole", "160");
+    set.extend(["--set", "sim.engine=monthly"]);
+    let e = sb.bad_input(&set);
+    assert_mentions(
+        &e,
+        &[
+            "another calibration",
+            "`sim.engine` is \"staggered\" in the folder and \"monthly\" in this command",
+            "--set sim.engine=staggered",
+        ],
+    );
     // A folder that is not a calibration's is never written into.
     std::fs::create_dir(sb.join("mine")).unwrap();
     sb.write("mine/notes.txt", "keep me");
@@ -331,7 +353,13 @@ fn a_calibration_sharded_over_a_shared_folder_or_merged_equals_one_machines() {
     other.extend(["--shard", "1/2"]);
     sb.cmd().args(&other).assert().success();
     let e = sb.bad_input(&["merge", "m1", "other", "--out", "mixed"]);
-    assert_mentions(&e, &["different calibrations"]);
+    assert_mentions(
+        &e,
+        &[
+            "different calibrations",
+            "`sim.seed` is 5 in the first and 6 in the second",
+        ],
+    );
 }
 
 #[test]

@@ -528,6 +528,88 @@ impl Outcome {
     }
 }
 
+/// The manifest (`calibration.json`) of a calibration of `setup` with
+/// `fingerprint`, in folder `out`. It keeps the resolved scenario (every
+/// key written out), so that a folder refused for holding another
+/// calibration can be told apart by the first setting that differs.
+pub fn manifest(setup: &Setup, fingerprint: &str, out: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "what": "a bureausim calibration: re-running the command resumes it from simulations.csv",
+        "bureausim_version": env!("CARGO_PKG_VERSION"),
+        "fingerprint": fingerprint,
+        "command": setup.command,
+        "out": out.display().to_string(),
+        "scenario": setup.scenario.identity_toml(),
+    })
+}
+
+/// In words, how the calibrations of two manifests differ (`labels` name
+/// the two sides, as "in the folder", "in this command"), and the option
+/// (`--seed 5`, `--replicates 2`, `--set key=value`) that gives the second
+/// the first's value when that is one scalar scenario setting: the
+/// version, else the first scenario setting, else the commands. A manifest
+/// from before manifests kept the scenario is described by its command.
+pub fn manifests_difference(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    labels: (&str, &str),
+) -> (String, Option<String>) {
+    let (l1, l2) = labels;
+    let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("?").to_string();
+    let (va, vb) = (text(a, "bureausim_version"), text(b, "bureausim_version"));
+    if va != vb {
+        return (format!("made by bureausim {va} {l1} and {vb} {l2}"), None);
+    }
+    if let (Some(sa), Some(sb)) = (a["scenario"].as_str(), b["scenario"].as_str())
+        && let Some(d) = crate::experiment::store::scenarios_difference(
+            &[sa.to_string()],
+            &[sb.to_string()],
+            labels,
+        )
+    {
+        // `calibrate` writes its --seed and --replicates into the scenario.
+        let option = d.set.map(|set| match set.split_once('=') {
+            Some(("sim.seed", v)) => format!("--seed {v}"),
+            Some(("sim.replicates", v)) => format!("--replicates {v}"),
+            _ => format!("--set {set}"),
+        });
+        return (d.text, option);
+    }
+    // The commands, without their --out (a folder's own name is no
+    // difference).
+    let command = |v: &serde_json::Value| {
+        let c = text(v, "command");
+        match v["out"].as_str() {
+            Some(out) if !out.is_empty() => c.replace(&format!(" --out {out}"), ""),
+            _ => c,
+        }
+    };
+    let (ca, cb) = (command(a), command(b));
+    let scenario_same = if a["scenario"].is_string() && b["scenario"].is_string() {
+        "the scenario is the same; "
+    } else {
+        ""
+    };
+    if ca != cb {
+        (
+            format!("{scenario_same}the command is `{ca}` {l1} and `{cb}` {l2}"),
+            None,
+        )
+    } else {
+        (
+            format!(
+                "{scenario_same}the command is the same (`{ca}`), so the content of a file it names differs (the targets, the experiment file{})",
+                if scenario_same.is_empty() {
+                    ", the scenario"
+                } else {
+                    ""
+                }
+            ),
+            None,
+        )
+    }
+}
+
 /// What [`merge`] did.
 pub struct Merged {
     /// The calibration's command, to run on the merged folder.
@@ -565,9 +647,12 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
     };
     let (first, manifest) = fingerprint_of(&dirs[0])?;
     for d in &dirs[1..] {
-        if fingerprint_of(d)?.0 != first {
+        let (fp, other) = fingerprint_of(d)?;
+        if fp != first {
+            let (why, _) =
+                manifests_difference(&manifest, &other, ("in the first", "in the second"));
             return Err(UsageError(format!(
-                "`{}` and `{}` hold different calibrations (other scenario, targets, parameters, settings or version); only shards of one calibration can be merged",
+                "`{}` and `{}` hold different calibrations ({why}); only shards of one calibration can be merged",
                 dirs[0].display(),
                 d.display()
             ))
@@ -873,6 +958,86 @@ fn representative(setup: &Setup, fit: &abc::Fit) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_manifests_differ_by_version_then_scenario_then_command() {
+        let scn = Scenario {
+            name: "s".into(),
+            ..Scenario::default()
+        };
+        let toml = |s: &Scenario| s.identity_toml();
+        let mut other = scn.clone();
+        other.sim.replicates += 1;
+        let m = |version: &str, scenario: Option<String>, command: &str, out: &str| {
+            let mut v = serde_json::json!({
+                "bureausim_version": version,
+                "fingerprint": "f",
+                "command": command,
+                "out": out,
+            });
+            if let Some(s) = scenario {
+                v["scenario"] = serde_json::Value::String(s);
+            }
+            v
+        };
+        let l = ("in A", "in B");
+        let a = m(
+            "0.1.0",
+            Some(toml(&scn)),
+            "bureausim calibrate s.toml --seed 5 --out x",
+            "x",
+        );
+        // The version first, whatever else differs.
+        let b = m("0.2.0", Some(toml(&other)), "other", "y");
+        assert_eq!(
+            manifests_difference(&a, &b, l),
+            (
+                "made by bureausim 0.1.0 in A and 0.2.0 in B".to_string(),
+                None
+            )
+        );
+        // Then the first scenario setting, with the option that resumes A.
+        let b = m("0.1.0", Some(toml(&other)), "other", "y");
+        let (text, option) = manifests_difference(&a, &b, l);
+        assert_eq!(text, "in `s`, `sim.replicates` is 10 in A and 11 in B");
+        assert_eq!(option.as_deref(), Some("--replicates 10"));
+        // Then the commands, each without its own --out.
+        let b = m(
+            "0.1.0",
+            Some(toml(&scn)),
+            "bureausim calibrate s.toml --seed 6 --out y",
+            "y",
+        );
+        let (text, option) = manifests_difference(&a, &b, l);
+        assert_eq!(
+            text,
+            "the scenario is the same; the command is `bureausim calibrate s.toml --seed 5` in A and `bureausim calibrate s.toml --seed 6` in B"
+        );
+        assert_eq!(option, None);
+        let b = m(
+            "0.1.0",
+            Some(toml(&scn)),
+            "bureausim calibrate s.toml --seed 5 --out y",
+            "y",
+        );
+        assert!(
+            manifests_difference(&a, &b, l)
+                .0
+                .contains("the command is the same")
+        );
+        // A manifest from before manifests kept the scenario: the commands.
+        let old = m(
+            "0.1.0",
+            None,
+            "bureausim calibrate s.toml --seed 5 --out x",
+            "x",
+        );
+        let (text, _) = manifests_difference(&old, &a, l);
+        assert!(
+            text.starts_with("the command is the same") && text.contains("the scenario"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn a_journal_line_reads_back_exactly() {
