@@ -571,12 +571,17 @@ fn legend_entries(
             kinds.push(line.band.kind);
         }
     }
+    // A panel of one series: the band swatch in its colour.
+    let color = match panel.lines.as_slice() {
+        [only] => Some(only.style.color),
+        _ => None,
+    };
     entries.extend(
         kinds
             .into_iter()
             .filter_map(BandKind::legend)
             .map(|text| LegendEntry {
-                swatch: Swatch::Band,
+                swatch: Swatch::Band(color),
                 text,
             }),
     );

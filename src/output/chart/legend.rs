@@ -5,14 +5,17 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{LINE_WIDTH, LineStyle, draw_error, fit_text, font, text_width};
+use super::style::{
+    BAND_ALPHA, BAND_EDGE_ALPHA, LINE_WIDTH, LineStyle, draw_error, fit_text, font, text_width,
+};
 
 /// A legend entry's symbol.
 pub(crate) enum Swatch {
     /// A series' line (dashed when its style is).
     Line(LineStyle),
-    /// A shaded band.
-    Band,
+    /// A shaded band: in its series' colour when the legend has one
+    /// series, else neutral grey (one swatch for every series' band).
+    Band(Option<RGBColor>),
     /// A bar's colour.
     Bar(RGBColor),
 }
@@ -154,17 +157,22 @@ impl<'a> Legend<'a> {
                     ls.color.stroke_width(look.line_width),
                 )),
                 // Light, with edges, as bands are drawn.
-                Swatch::Band => area
-                    .draw(&Rectangle::new(
+                Swatch::Band(color) => {
+                    let (fill, edge) = match color {
+                        Some(c) => (c.mix(BAND_ALPHA), c.mix(BAND_EDGE_ALPHA)),
+                        None => (BLACK.mix(0.14), BLACK.mix(0.45)),
+                    };
+                    area.draw(&Rectangle::new(
                         [(x, y - half), (x + sw, y + half)],
-                        BLACK.mix(0.14).filled(),
+                        fill.filled(),
                     ))
                     .and_then(|()| {
                         area.draw(&Rectangle::new(
                             [(x, y - half), (x + sw, y + half)],
-                            BLACK.mix(0.45).stroke_width(1),
+                            edge.stroke_width(1),
                         ))
-                    }),
+                    })
+                }
                 Swatch::Bar(color) => area.draw(&Rectangle::new(
                     [(x + 4, y - half), (x + sw - 4, y + half)],
                     color.filled(),

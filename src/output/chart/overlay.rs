@@ -148,8 +148,13 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
         })
         .collect();
     if !band_caption.is_empty() && panels.iter().flat_map(|p| &p.series).any(has_band) {
+        // One series: its band's colour; several: one grey swatch for all.
+        let color = match styles.as_slice() {
+            [(_, only)] => Some(only.color),
+            _ => None,
+        };
         entries.push(LegendEntry {
-            swatch: Swatch::Band,
+            swatch: Swatch::Band(color),
             text: band_caption.to_owned(),
         });
     }
