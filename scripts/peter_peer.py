@@ -470,11 +470,9 @@ def fmt(x):
     return str(x)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(
-        description="Benchmark peer of bureausim's classic Peter-principle "
-        "model (Pluchino, Rapisarda & Garofalo 2010) in plain CPython."
-    )
+def arguments(description, compare_help):
+    """The command line both peers take (this one and peter_mesa.py)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--replicates", type=int, default=20)
     ap.add_argument("--years", type=int, default=1000)
     ap.add_argument("--rule", choices=RULES, default="best")
@@ -499,14 +497,23 @@ def main(argv=None):
     ap.add_argument(
         "--compare",
         metavar="TIMESERIES_CSV",
-        help="compare the peer's results with a bureausim timeseries.csv of the "
-        "same scenario (means over the last years, across replicates)",
+        help=compare_help,
     )
     ap.add_argument(
         "--last",
         type=int,
         default=None,
         help="years at the end over which to average efficiency (default: half)",
+    )
+    return ap
+
+
+def main(argv=None):
+    ap = arguments(
+        "Benchmark peer of bureausim's classic Peter-principle "
+        "model (Pluchino, Rapisarda & Garofalo 2010) in plain CPython.",
+        "compare the peer's results with a bureausim timeseries.csv of the "
+        "same scenario (means over the last years, across replicates)",
     )
     a = ap.parse_args(argv)
 
