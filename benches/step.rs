@@ -20,6 +20,13 @@
 //! pool of 1 and of 2 threads: the monthly pass runs its 4096-slot chunks
 //! in parallel (`sim::pass`), so this is the speed-up of one large
 //! replicate (whole replicates also run in parallel, `sim::runner::run`).
+//!
+//! The group `year` runs one simulated year (12 steps and the annual step)
+//! of the same service under each engine, the monthly one and the
+//! staggered default (docs/engines.md), on one thread: the staggered
+//! engine updates a third of the officers on most steps, so only a whole
+//! year compares the two. Its throughput is officer-months per second, as
+//! the other groups'.
 
 use std::time::Duration;
 
@@ -36,8 +43,13 @@ use criterion::{
 /// BENCHMARKS.md's figures from before the staggered engine became the
 /// default (which updates a third of the officers on most steps).
 fn scaled(officers: u64) -> Scenario {
+    scaled_under(officers, "monthly")
+}
+
+/// [`scaled`] under `engine` ("monthly" or "staggered").
+fn scaled_under(officers: u64, engine: &str) -> Scenario {
     let mut s = Scenario::default();
-    s.sim.engine = "monthly".into();
+    s.sim.engine = engine.into();
     let base: u64 = (0..s.structure.grades.len())
         .map(|g| s.structure.initial_officers(g) as u64)
         .sum();
@@ -134,5 +146,46 @@ fn bench_threads(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_step, bench_threads);
+/// One simulated year under each engine, one thread.
+fn bench_year(c: &mut Criterion) {
+    let one = pool(1);
+    let mut group = c.benchmark_group("year");
+    for officers in [10_000u64, 100_000, 1_000_000] {
+        if officers > max_officers() {
+            continue;
+        }
+        if officers <= 10_000 {
+            group.sample_size(20).sampling_mode(SamplingMode::Auto);
+        } else {
+            // Up to a few seconds a year: 10 samples of one year each.
+            group
+                .sample_size(10)
+                .sampling_mode(SamplingMode::Flat)
+                .warm_up_time(Duration::from_secs(1))
+                .measurement_time(Duration::from_secs(if officers > 100_000 { 40 } else { 8 }));
+        }
+        for engine in ["monthly", "staggered"] {
+            let s = scaled_under(officers, engine);
+            let mut w = init::build(&s, 0);
+            let mut e = Engine::default();
+            for _ in 0..12 {
+                step::step(&mut w, &mut e);
+            }
+            // Officer-months in a year.
+            group.throughput(Throughput::Elements(12 * w.officers.headcount() as u64));
+            group.bench_with_input(BenchmarkId::new(engine, officers), &officers, |b, _| {
+                b.iter(|| {
+                    one.install(|| {
+                        for _ in 0..12 {
+                            step::step(&mut w, &mut e);
+                        }
+                    })
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_step, bench_threads, bench_year);
 criterion_main!(benches);
