@@ -1391,7 +1391,7 @@ fn calibrate_fit(
         "generations.svg",
         ".staging",
     ];
-    let manifest_json = cal::manifest(&setup, &fingerprint, &dest);
+    let manifest_json = cal::manifest(&setup, &dest);
     if dest.exists() {
         let theirs: Option<serde_json::Value> = std::fs::read_to_string(&manifest)
             .ok()
@@ -1425,8 +1425,9 @@ fn calibrate_fit(
                     ("in the folder", "in this command"),
                 );
                 let resume = match set {
-                    Some(option) => format!(
-                        ". To resume the folder's calibration, set it as the folder has it (`{option}`); if neither the scenario file nor the command changed it, a default of bureausim did since the folder was made (CHANGELOG.md)"
+                    Some(r) => format!(
+                        ". To resume the folder's calibration, set it as the folder has it ({}); if neither the files nor the command changed it, a default of bureausim did since the folder was made (CHANGELOG.md)",
+                        r.words(file.is_some())
                     ),
                     None => String::new(),
                 };

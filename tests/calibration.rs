@@ -249,6 +249,9 @@ fn a_calibration_cut_short_resumes_to_the_same_bytes_and_a_foreign_folder_is_ref
             "--set sim.engine=staggered",
         ],
     );
+    // Following the advice resumes the folder's calibration.
+    set.extend(["--set", "sim.engine=staggered"]);
+    sb.cmd().args(&set).assert().success();
     // A folder that is not a calibration's is never written into.
     std::fs::create_dir(sb.join("mine")).unwrap();
     sb.write("mine/notes.txt", "keep me");

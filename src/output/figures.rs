@@ -571,17 +571,13 @@ fn legend_entries(
             kinds.push(line.band.kind);
         }
     }
-    // A panel of one series: the band swatch in its colour.
-    let color = match panel.lines.as_slice() {
-        [only] => Some(only.style.color),
-        _ => None,
-    };
+    let colors: Vec<_> = panel.lines.iter().map(|l| l.style.color).collect();
     entries.extend(
         kinds
             .into_iter()
             .filter_map(BandKind::legend)
             .map(|text| LegendEntry {
-                swatch: Swatch::Band(color),
+                swatch: Swatch::band_for(&colors),
                 text,
             }),
     );

@@ -528,85 +528,163 @@ impl Outcome {
     }
 }
 
-/// The manifest (`calibration.json`) of a calibration of `setup` with
-/// `fingerprint`, in folder `out`. It keeps the resolved scenario (every
-/// key written out), so that a folder refused for holding another
-/// calibration can be told apart by the first setting that differs.
-pub fn manifest(setup: &Setup, fingerprint: &str, out: &Path) -> serde_json::Value {
+/// The manifest (`calibration.json`) of a calibration of `setup`, in
+/// folder `out`. Beside the fingerprint it keeps what a refused folder is
+/// told apart by: the scale and the scenario as the command gives it
+/// (resolved, every key written out, before scaling, with the fit's seed),
+/// so that a differing setting is named as the user sets it.
+pub fn manifest(setup: &Setup, out: &Path) -> serde_json::Value {
+    let mut given = setup
+        .full_size
+        .clone()
+        .unwrap_or_else(|| setup.scenario.clone());
+    given.sim.replicates = setup.scenario.sim.replicates;
+    given.sim.seed = setup.scenario.sim.seed;
     serde_json::json!({
         "what": "a bureausim calibration: re-running the command resumes it from simulations.csv",
         "bureausim_version": env!("CARGO_PKG_VERSION"),
-        "fingerprint": fingerprint,
+        "fingerprint": setup.fingerprint(),
         "command": setup.command,
         "out": out.display().to_string(),
-        "scenario": setup.scenario.identity_toml(),
+        "scale": setup.size,
+        "scenario": given.identity_toml(),
     })
 }
 
+/// What gives a calibration the first side's value of the setting that
+/// differs ([`manifests_difference`]); the caller words it for a command
+/// line or an experiment file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resume {
+    /// `--set key=value` (a file's `set`).
+    Set(String),
+    /// `--seed` (a file's `seed`).
+    Seed(String),
+    /// `--replicates` (a file's `replicates`).
+    Replicates(String),
+    /// `--scale` (a file's `scale`).
+    Scale(String),
+}
+
+impl Resume {
+    /// As an option of `bureausim calibrate`, or a key of an experiment
+    /// file (`file`).
+    pub fn words(&self, file: bool) -> String {
+        match (self, file) {
+            (Resume::Set(s), false) => format!("`--set {s}`"),
+            (Resume::Set(s), true) => format!("`\"{s}\"` in the experiment file's `set`"),
+            (Resume::Seed(v), false) => format!("`--seed {v}`"),
+            (Resume::Seed(v), true) => format!("`seed = {v}` in the experiment file"),
+            (Resume::Replicates(v), false) => format!("`--replicates {v}`"),
+            (Resume::Replicates(v), true) => format!("`replicates = {v}` in the experiment file"),
+            (Resume::Scale(v), false) => format!("`--scale {v}`"),
+            (Resume::Scale(v), true) => format!("`scale = {v}` in the experiment file"),
+        }
+    }
+}
+
+/// A calibration's command as words, without the options that are not
+/// part of its identity (`--out`, `--markdown` and their values).
+fn identity_words(command: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut it = command.split(' ').filter(|w| !w.is_empty());
+    while let Some(w) = it.next() {
+        if w == "--out" || w == "--markdown" {
+            it.next();
+        } else {
+            words.push(w);
+        }
+    }
+    words
+}
+
 /// In words, how the calibrations of two manifests differ (`labels` name
-/// the two sides, as "in the folder", "in this command"), and the option
-/// (`--seed 5`, `--replicates 2`, `--set key=value`) that gives the second
-/// the first's value when that is one scalar scenario setting: the
-/// version, else the first scenario setting, else the commands. A manifest
-/// from before manifests kept the scenario is described by its command.
+/// the two sides, as "in the folder", "in this command"), and what gives
+/// the second the first's value when one scalar setting differs: the
+/// version, else the scale, else the first scenario setting, else the
+/// first option of the commands. A manifest from before manifests kept
+/// the scenario says so: what differs may be a default of bureausim.
 pub fn manifests_difference(
     a: &serde_json::Value,
     b: &serde_json::Value,
     labels: (&str, &str),
-) -> (String, Option<String>) {
+) -> (String, Option<Resume>) {
     let (l1, l2) = labels;
     let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or("?").to_string();
     let (va, vb) = (text(a, "bureausim_version"), text(b, "bureausim_version"));
     if va != vb {
         return (format!("made by bureausim {va} {l1} and {vb} {l2}"), None);
     }
-    if let (Some(sa), Some(sb)) = (a["scenario"].as_str(), b["scenario"].as_str())
-        && let Some(d) = crate::experiment::store::scenarios_difference(
+    if let (Some(x), Some(y)) = (a["scale"].as_f64(), b["scale"].as_f64())
+        && x != y
+    {
+        return (
+            format!("the scale is {x} {l1} and {y} {l2}"),
+            Some(Resume::Scale(x.to_string())),
+        );
+    }
+    if let (Some(sa), Some(sb)) = (a["scenario"].as_str(), b["scenario"].as_str()) {
+        if let Some(d) = crate::experiment::store::scenarios_difference(
             &[sa.to_string()],
             &[sb.to_string()],
             labels,
-        )
-    {
-        // `calibrate` writes its --seed and --replicates into the scenario.
-        let option = d.set.map(|set| match set.split_once('=') {
-            Some(("sim.seed", v)) => format!("--seed {v}"),
-            Some(("sim.replicates", v)) => format!("--replicates {v}"),
-            _ => format!("--set {set}"),
-        });
-        return (d.text, option);
-    }
-    // The commands, without their --out (a folder's own name is no
-    // difference).
-    let command = |v: &serde_json::Value| {
-        let c = text(v, "command");
-        match v["out"].as_str() {
-            Some(out) if !out.is_empty() => c.replace(&format!(" --out {out}"), ""),
-            _ => c,
+        ) {
+            // `calibrate` writes its --seed and --replicates into the scenario.
+            let resume = d.set.map(|set| match set.split_once('=') {
+                Some(("sim.seed", v)) => Resume::Seed(v.to_string()),
+                Some(("sim.replicates", v)) => Resume::Replicates(v.to_string()),
+                _ => Resume::Set(set),
+            });
+            return (d.text, resume);
         }
-    };
-    let (ca, cb) = (command(a), command(b));
-    let scenario_same = if a["scenario"].is_string() && b["scenario"].is_string() {
-        "the scenario is the same; "
     } else {
-        ""
-    };
-    if ca != cb {
-        (
-            format!("{scenario_same}the command is `{ca}` {l1} and `{cb}` {l2}"),
-            None,
-        )
-    } else {
-        (
+        return (
             format!(
-                "{scenario_same}the command is the same (`{ca}`), so the content of a file it names differs (the targets, the experiment file{})",
-                if scenario_same.is_empty() {
-                    ", the scenario"
+                "the manifest {} was written before manifests recorded the scenario, so the setting cannot be named: an option, a file the command names, or a default of bureausim changed (as `sim.engine` did: a folder made before the staggered default resumes with `--set sim.engine=monthly`, CHANGELOG.md)",
+                if a["scenario"].is_string() { l2 } else { l1 }
+            ),
+            None,
+        );
+    }
+    let (ca, cb) = (text(a, "command"), text(b, "command"));
+    let (wa, wb) = (identity_words(&ca), identity_words(&cb));
+    match wa.iter().zip(&wb).position(|(x, y)| x != y) {
+        Some(k) => {
+            // From the option that differs, with its value.
+            let from = if k > 0 && !wa[k].starts_with("--") && wa[k - 1].starts_with("--") {
+                k - 1
+            } else {
+                k
+            };
+            let at = |w: &[&str]| w[from..(k + 1).min(w.len())].join(" ");
+            (
+                format!(
+                    "the scenario is the same; the command has `{}` {l1} and `{}` {l2}",
+                    at(&wa),
+                    at(&wb)
+                ),
+                None,
+            )
+        }
+        None if wa.len() != wb.len() => (
+            format!(
+                "the scenario is the same; the command is `{}` {l1} and `{}` {l2}",
+                wa.join(" "),
+                wb.join(" ")
+            ),
+            None,
+        ),
+        None => (
+            format!(
+                "the scenario and the command are the same, so the content of a file the command names differs (the targets{})",
+                if ca.starts_with("bureausim experiment") {
+                    " or the experiment file"
                 } else {
                     ""
                 }
             ),
             None,
-        )
+        ),
     }
 }
 
@@ -960,7 +1038,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn two_manifests_differ_by_version_then_scenario_then_command() {
+    fn two_manifests_differ_by_version_then_scale_then_scenario_then_command() {
         let scn = Scenario {
             name: "s".into(),
             ..Scenario::default()
@@ -968,12 +1046,13 @@ mod tests {
         let toml = |s: &Scenario| s.identity_toml();
         let mut other = scn.clone();
         other.sim.replicates += 1;
-        let m = |version: &str, scenario: Option<String>, command: &str, out: &str| {
+        let m = |version: &str, scenario: Option<String>, command: &str, scale: f64| {
             let mut v = serde_json::json!({
                 "bureausim_version": version,
                 "fingerprint": "f",
                 "command": command,
-                "out": out,
+                "out": "x",
+                "scale": scale,
             });
             if let Some(s) = scenario {
                 v["scenario"] = serde_json::Value::String(s);
@@ -981,14 +1060,10 @@ mod tests {
             v
         };
         let l = ("in A", "in B");
-        let a = m(
-            "0.1.0",
-            Some(toml(&scn)),
-            "bureausim calibrate s.toml --seed 5 --out x",
-            "x",
-        );
+        let cmd = "bureausim calibrate s.toml --seed 5 --out x";
+        let a = m("0.1.0", Some(toml(&scn)), cmd, 1.0);
         // The version first, whatever else differs.
-        let b = m("0.2.0", Some(toml(&other)), "other", "y");
+        let b = m("0.2.0", Some(toml(&other)), "other", 0.5);
         assert_eq!(
             manifests_difference(&a, &b, l),
             (
@@ -996,47 +1071,58 @@ mod tests {
                 None
             )
         );
-        // Then the first scenario setting, with the option that resumes A.
-        let b = m("0.1.0", Some(toml(&other)), "other", "y");
-        let (text, option) = manifests_difference(&a, &b, l);
+        // Then the scale.
+        let b = m("0.1.0", Some(toml(&other)), "other", 0.5);
+        let (text, resume) = manifests_difference(&a, &b, l);
+        assert_eq!(text, "the scale is 1 in A and 0.5 in B");
+        assert_eq!(resume, Some(Resume::Scale("1".into())));
+        // Then the first scenario setting, with what resumes A.
+        let b = m("0.1.0", Some(toml(&other)), "other", 1.0);
+        let (text, resume) = manifests_difference(&a, &b, l);
         assert_eq!(text, "in `s`, `sim.replicates` is 10 in A and 11 in B");
-        assert_eq!(option.as_deref(), Some("--replicates 10"));
-        // Then the commands, each without its own --out.
-        let b = m(
-            "0.1.0",
-            Some(toml(&scn)),
-            "bureausim calibrate s.toml --seed 6 --out y",
-            "y",
-        );
-        let (text, option) = manifests_difference(&a, &b, l);
+        assert_eq!(resume, Some(Resume::Replicates("10".into())));
         assert_eq!(
-            text,
-            "the scenario is the same; the command is `bureausim calibrate s.toml --seed 5` in A and `bureausim calibrate s.toml --seed 6` in B"
+            resume.unwrap().words(true),
+            "`replicates = 10` in the experiment file"
         );
-        assert_eq!(option, None);
+        // Then the first option of the commands that differs, with its
+        // value; --out and --markdown are not part of a calibration.
         let b = m(
             "0.1.0",
             Some(toml(&scn)),
-            "bureausim calibrate s.toml --seed 5 --out y",
-            "y",
+            "bureausim calibrate s.toml --seed 6 --out y --markdown r.md",
+            1.0,
         );
-        assert!(
-            manifests_difference(&a, &b, l)
-                .0
-                .contains("the command is the same")
+        assert_eq!(
+            manifests_difference(&a, &b, l),
+            (
+                "the scenario is the same; the command has `--seed 5` in A and `--seed 6` in B"
+                    .to_string(),
+                None
+            )
         );
-        // A manifest from before manifests kept the scenario: the commands.
-        let old = m(
+        let b = m(
             "0.1.0",
-            None,
-            "bureausim calibrate s.toml --seed 5 --out x",
-            "x",
+            Some(toml(&scn)),
+            "bureausim calibrate s.toml --seed 5 --markdown r.md --out y",
+            1.0,
         );
-        let (text, _) = manifests_difference(&old, &a, l);
+        let (text, _) = manifests_difference(&a, &b, l);
         assert!(
-            text.starts_with("the command is the same") && text.contains("the scenario"),
+            text.starts_with("the scenario and the command are the same"),
             "{text}"
         );
+        assert!(!text.contains("experiment file"), "{text}");
+        // A manifest from before manifests kept the scenario: a default may
+        // have changed, and the message says which one did.
+        let old = m("0.1.0", None, cmd, 1.0);
+        let (text, resume) = manifests_difference(&old, &a, l);
+        assert!(
+            text.contains("in A was written before manifests recorded the scenario")
+                && text.contains("--set sim.engine=monthly"),
+            "{text}"
+        );
+        assert_eq!(resume, None);
     }
 
     #[test]

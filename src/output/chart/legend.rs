@@ -20,6 +20,17 @@ pub(crate) enum Swatch {
     Bar(RGBColor),
 }
 
+impl Swatch {
+    /// The band swatch of a legend whose series have these colours: the
+    /// colour of a lone series, grey for several.
+    pub(crate) fn band_for(colors: &[RGBColor]) -> Swatch {
+        match colors {
+            [only] => Swatch::Band(Some(*only)),
+            _ => Swatch::Band(None),
+        }
+    }
+}
+
 pub(crate) struct LegendEntry {
     pub(crate) swatch: Swatch,
     pub(crate) text: String,
@@ -183,5 +194,18 @@ impl<'a> Legend<'a> {
                 .map_err(draw_error)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_band_swatch_takes_a_lone_series_colour_and_grey_for_several() {
+        let (a, b) = (RGBColor(1, 2, 3), RGBColor(4, 5, 6));
+        assert!(matches!(Swatch::band_for(&[a]), Swatch::Band(Some(c)) if c == a));
+        assert!(matches!(Swatch::band_for(&[a, b]), Swatch::Band(None)));
+        assert!(matches!(Swatch::band_for(&[]), Swatch::Band(None)));
     }
 }

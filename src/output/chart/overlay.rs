@@ -148,13 +148,9 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
         })
         .collect();
     if !band_caption.is_empty() && panels.iter().flat_map(|p| &p.series).any(has_band) {
-        // One series: its band's colour; several: one grey swatch for all.
-        let color = match styles.as_slice() {
-            [(_, only)] => Some(only.color),
-            _ => None,
-        };
+        let colors: Vec<RGBColor> = styles.iter().map(|(_, s)| s.color).collect();
         entries.push(LegendEntry {
-            swatch: Swatch::Band(color),
+            swatch: Swatch::band_for(&colors),
             text: band_caption.to_owned(),
         });
     }
