@@ -67,7 +67,6 @@ stderr, in the same form as peter_peer.py.
 
 import csv
 import os
-import statistics
 import sys
 import time
 from operator import attrgetter
@@ -84,14 +83,11 @@ from peter_peer import (  # noqa: E402
     COMP_SD,
     DISMISS_BELOW,
     GRADES,
-    HYPOTHESES,
     LEVELS,
     MAX_DELIVERY,
     MAX_SUPERSESSIONS,
-    NAN,
     POSTS,
     RETIREMENT_AGE,
-    RULES,
     TIMESERIES,
     WEIGHTS,
     draw_age,
@@ -382,31 +378,12 @@ def main(argv=None):
                 for values in zip(*cols):
                     out.writerow([r, values[0], values[1]] + [fmt(v) for v in values[2:]])
 
-    last = a.last if a.last is not None else a.years // 2
-    means = [
-        statistics.fmean(row["efficiency"] for row in rows[len(rows) - last :])
-        for rows in results
-    ]
+    last = peter_peer.last_years(a)
     if a.compare:
         print(f"peer: this Mesa peer; bureausim: {a.compare}")
         peter_peer.compare(results, peter_peer.read_bureausim(a.compare), last)
-    agent_steps = TOTAL_POSTS * a.years * a.replicates
-    print(
-        f"mesa={mesa.__version__} rule={a.rule} hypothesis={a.hypothesis} "
-        f"replicates={a.replicates} years={a.years} seed={a.seed}"
-    )
-    if means:
-        sd = statistics.stdev(means) if len(means) > 1 else NAN
-        print(
-            f"efficiency over the last {last} years: mean {statistics.fmean(means):.3f}, "
-            f"sd across replicates {sd:.3f}"
-        )
-    print(
-        f"simulated in {sim_seconds:.3f} s: {agent_steps / sim_seconds:,.0f} agent-steps/s "
-        f"({1e9 * sim_seconds / agent_steps:.0f} ns per agent-step)",
-        file=sys.stderr,
-    )
-
+    efficiency = [[row["efficiency"] for row in rows] for rows in results]
+    peter_peer.report(a, efficiency, sim_seconds, f"mesa={mesa.__version__} ")
 
 if __name__ == "__main__":
     main()

@@ -548,18 +548,29 @@ def main(argv=None):
                     for g, grow in enumerate(grades):
                         out.writerow([r, y, f"level_{g + 1}"] + [fmt(v) for v in grow])
 
-    last = a.last if a.last is not None else a.years // 2
-    k = TIMESERIES.index("efficiency")
-    means = [
-        statistics.fmean(row[k] for row, _ in rows[len(rows) - last :])
-        for rows in results
-    ]
+    last = last_years(a)
     if a.compare:
         as_dicts = [[dict(zip(TIMESERIES, row)) for row, _ in rows] for rows in results]
         compare(as_dicts, read_bureausim(a.compare), last)
+    k = TIMESERIES.index("efficiency")
+    report(a, [[row[k] for row, _ in rows] for rows in results], sim_seconds, "")
+
+
+def last_years(a):
+    """The years at the end over which efficiency is averaged (--last)."""
+    return a.last if a.last is not None else a.years // 2
+
+
+def report(a, efficiency, sim_seconds, prefix):
+    """What both peers print: the run's settings (after `prefix`), mean
+    efficiency over the last years across replicates (`efficiency`: one
+    list of yearly values per replicate) and, last on stderr, the
+    simulation time per agent-step."""
+    last = last_years(a)
+    means = [statistics.fmean(e[len(e) - last :]) for e in efficiency]
     agent_steps = sum(POSTS) * a.years * a.replicates
     print(
-        f"rule={a.rule} hypothesis={a.hypothesis} replicates={a.replicates} "
+        f"{prefix}rule={a.rule} hypothesis={a.hypothesis} replicates={a.replicates} "
         f"years={a.years} seed={a.seed}"
     )
     if means:
@@ -573,7 +584,6 @@ def main(argv=None):
         f"({1e9 * sim_seconds / agent_steps:.0f} ns per agent-step)",
         file=sys.stderr,
     )
-
 
 if __name__ == "__main__":
     main()
