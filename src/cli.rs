@@ -1372,7 +1372,6 @@ fn calibrate_fit(
         full.sim.seed = seed;
         setup.full_size = Some(full);
     }
-    let fingerprint = setup.fingerprint();
     let manifest = dest.join("calibration.json");
     // The files a calibration folder holds; --force removes only these.
     const OURS: [&str; 14] = [
@@ -1417,7 +1416,7 @@ fn calibrate_fit(
             ))
             .into());
         };
-        if theirs["fingerprint"].as_str() != Some(fingerprint.as_str()) {
+        if theirs["fingerprint"] != manifest_json["fingerprint"] {
             if !a.force {
                 let (why, set) = cal::manifests_difference(
                     &theirs,
@@ -1426,8 +1425,11 @@ fn calibrate_fit(
                 );
                 let resume = match set {
                     Some(r) => format!(
-                        ". To resume the folder's calibration, set it as the folder has it ({}); if neither the files nor the command changed it, a default of bureausim did since the folder was made (CHANGELOG.md)",
-                        r.words(file.is_some())
+                        ". {}",
+                        crate::experiment::store::resume_advice(
+                            "calibration",
+                            &r.words(file.is_some())
+                        )
                     ),
                     None => String::new(),
                 };

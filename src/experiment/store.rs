@@ -244,6 +244,15 @@ pub fn scenarios_difference(
     })
 }
 
+/// How to resume a folder's `what` ("experiment", "calibration") refused
+/// for one differing setting: set it as the folder has it (`how`), and
+/// where the difference may come from.
+pub fn resume_advice(what: &str, how: &str) -> String {
+    format!(
+        "To resume the folder's {what}, set it as the folder has it ({how}); if neither the files nor the command changed it, a default of bureausim did since the folder was made (CHANGELOG.md)"
+    )
+}
+
 /// A value as a message shows it: TOML, cut to 60 characters.
 fn shown(v: &toml::Value) -> String {
     let t = v.to_string();
@@ -314,8 +323,12 @@ pub fn prepare(
             ) {
                 match d.set {
                     Some(set) => format!(
-                        "its scenarios differ from this command's: {}. To resume the folder's experiment, set it as the folder has it (`--set {set}`, or in an experiment file's `set`); if neither the scenario files nor the command changed it, a default of bureausim did since the folder was made (CHANGELOG.md)",
-                        d.text
+                        "its scenarios differ from this command's: {}. {}",
+                        d.text,
+                        resume_advice(
+                            "experiment",
+                            &format!("`--set {set}`, or in an experiment file's `set`")
+                        )
                     ),
                     None => format!("its scenarios differ from this command's: {}", d.text),
                 }
