@@ -902,12 +902,60 @@ fn decompose_shows_which_mechanism_carries_a_difference() {
     let switches: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r["switch"].as_str()).collect();
     assert!(switches.len() >= 10, "{switches:?}");
+    let report = String::from_utf8_lossy(&read(&dir, "report.md")).into_owned();
     assert_mentions(
-        &String::from_utf8_lossy(&read(&dir, "report.md")),
+        &report,
         &[
             "Which mechanisms carry the difference of b at year 4",
             "corruption (`corruption.enabled`)",
         ],
+    );
+    // The report's table: the difference in the tables' units, then a
+    // share per mechanism, given only where the difference is clear.
+    let table: Vec<Vec<String>> = report
+        .split("## Which mechanisms carry the difference of b at year 4")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect();
+    let (head, rows) = (&table[0], &table[2..]);
+    assert!(rows[0][0].starts_with("(difference from a, every mechanism on)"));
+    let corruption_row = rows
+        .iter()
+        .find(|r| r[0] == "corruption (`corruption.enabled`)")
+        .unwrap();
+    let mut clear_columns = 0;
+    for r in &corruption {
+        let metric = r["metric"].as_str();
+        let j = head
+            .iter()
+            .position(|h| h.starts_with(&format!("{} (", bureausim::metrics::label(metric))))
+            .unwrap_or_else(|| panic!("a column for {metric} in {head:?}"));
+        let (lo, hi): (f64, f64) = (
+            r["effect_ci95_low"].parse().unwrap(),
+            r["effect_ci95_high"].parse().unwrap(),
+        );
+        if lo > 0.0 || hi < 0.0 {
+            // Corruption carries all of it: 100%, its interval the effect's.
+            clear_columns += 1;
+            assert_eq!(corruption_row[j], "100% *", "{metric}");
+        } else {
+            assert!(
+                rows[1..].iter().all(|row| row[j] == "–"),
+                "{metric}: no share of an unclear difference"
+            );
+        }
+    }
+    assert!(
+        clear_columns > 0,
+        "the prevalence of corruption differs clearly"
     );
     // A sweep cannot be decomposed.
     fs::write(

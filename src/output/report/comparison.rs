@@ -7,7 +7,7 @@ use crate::metrics::{METRICS, is_flow, metric_index};
 use crate::output::chart::markers::election_note;
 use crate::output::chart::{self, Bars, Estimate, ForestPanel, Series, TimeMarks, Tone};
 use crate::output::figures::{band_kind_legend, band_of};
-use crate::output::number::{report_cell, with_interval};
+use crate::output::number::with_interval;
 
 use super::cells::{Shown, Verdict, judge, mean_ci, metric_title, shown, signed, verdict};
 use super::{ExperimentReport, ReportFigure, Summary};
@@ -644,8 +644,11 @@ fn changes_table(plan: &Plan) -> Option<Table> {
 type Table = (String, Vec<String>, Vec<Vec<String>>);
 
 /// The `--decompose` section: for each compared scenario, at the last
-/// report year, the share of its difference from the base that each
-/// mechanism carries, as a table and a chart.
+/// report year, its difference from the base in the tables' units and the
+/// share of it that each mechanism carries, as a table and a chart. A
+/// share is given only where the difference is clear (its interval
+/// excludes 0): a share of a difference that may be nothing is noise, and
+/// read as hundreds of percent.
 fn decomposition(
     plan: &Plan,
     carried: &[Carried],
@@ -655,9 +658,10 @@ fn decomposition(
     figures: &mut Vec<ReportFigure>,
 ) {
     let year = *plan.report_years.last().expect("a report year");
-    let base = &plan.variants[0].label;
+    let base = arm_title(plan, 0);
+    let scale = plan.spec.scale.unwrap_or(1.0);
     intro.push(format!(
-        "Decomposition: every scenario was also run with each mechanism switched off, in it and in the base alike ({} mechanisms, the same seeds). The part of a difference a mechanism *carries* is the difference with every mechanism on minus the difference with that mechanism off, paired replicate by replicate; the tables give it as a share of the whole difference at year {year}, with `*` where its 95% interval excludes 0. Mechanisms interact, so the shares need not sum to 100%.",
+        "Decomposition: every scenario was also run with each mechanism switched off, in it and in the base alike ({} mechanisms, the same seeds). The part of a difference a mechanism *carries* is the difference with every mechanism on minus the difference with that mechanism off, paired replicate by replicate. The tables give each scenario's difference at year {year} in the unit of its table above, then the part each mechanism carries as a share of it, rounded to whole percent, with `*` where the carried part's 95% interval excludes 0. A share is given only where the difference itself is clear (its interval excludes 0): a share of a difference that may be nothing says nothing. Mechanisms interact, so the shares need not sum to 100%; every carried part, with its interval, is in `decomposition.csv`.",
         plan.switches.len()
     ));
     let at = |arm: usize, m: &str, switch: &str| {
@@ -665,35 +669,52 @@ fn decomposition(
             .iter()
             .find(|c| c.arm == arm && c.year == year && c.metric == m && c.switch == switch)
     };
-    let share = |c: &Carried| match c.share {
-        Some(s) => format!(
-            "{}%{}",
-            report_cell(Some(100.0 * s)),
-            if excludes_zero(&c.carried) { " *" } else { "" }
-        ),
-        None => "–".into(),
-    };
+    let names: Vec<&str> = plan.metrics.iter().map(|&m| METRICS[m].name).collect();
     for arm in 1..plan.arms() {
-        let label = &plan.variants[arm].label;
-        let names: Vec<&str> = plan.metrics.iter().map(|&m| METRICS[m].name).collect();
+        let label = arm_title(plan, arm);
+        // The difference with every mechanism on (the same in each row of
+        // the arm), and whether it is clear.
+        let effect: Vec<Option<&Stats>> = names
+            .iter()
+            .map(|m| {
+                plan.switches
+                    .first()
+                    .and_then(|s| at(arm, m, s))
+                    .map(|c| &c.effect)
+            })
+            .collect();
+        let clear: Vec<bool> = effect
+            .iter()
+            .map(|e| e.is_some_and(excludes_zero))
+            .collect();
         let mut head = vec!["mechanism switched off".to_string()];
-        head.extend(names.iter().map(|m| m.to_string()));
+        head.extend(names.iter().map(|m| {
+            format!(
+                "{} ({})",
+                crate::metrics::label(m),
+                shown_at(m, scale).diff_unit
+            )
+        }));
         let mut rows = vec![{
-            let mut r = vec![format!("(difference from {base}, all on)")];
-            for m in &names {
-                r.push(
-                    plan.switches
-                        .first()
-                        .and_then(|s| at(arm, m, s))
-                        .map_or(String::new(), |c| signed(&c.effect, shown(m).factor)),
-                );
+            let mut r = vec![format!("(difference from {base}, every mechanism on)")];
+            for (k, m) in names.iter().enumerate() {
+                r.push(effect[k].map_or(String::new(), |e| {
+                    format!(
+                        "{}{}",
+                        signed(e, shown_at(m, scale).factor),
+                        verdict(m, e, clear[k])
+                    )
+                }));
             }
             r
         }];
         for s in &plan.switches {
             let mut r = vec![format!("{} (`{s}`)", super::tables::mechanism_name(s))];
-            for m in &names {
-                r.push(at(arm, m, s).map_or(String::new(), share));
+            for (k, m) in names.iter().enumerate() {
+                r.push(match at(arm, m, s) {
+                    Some(c) if clear[k] => share_cell(c),
+                    _ => "–".into(),
+                });
             }
             rows.push(r);
         }
@@ -702,17 +723,20 @@ fn decomposition(
             head,
             rows,
         ));
-        if plots {
+        // The chart: the clear differences only.
+        let shown_metrics: Vec<usize> = (0..names.len()).filter(|&k| clear[k]).collect();
+        if plots && !shown_metrics.is_empty() {
             let items: Vec<String> = plan
                 .switches
                 .iter()
                 .map(|s| super::tables::mechanism_name(s).to_string())
                 .collect();
-            let measures: Vec<Bars> = names
+            let measures: Vec<Bars> = shown_metrics
                 .iter()
-                .map(|m| {
+                .map(|&k| {
+                    let m = names[k];
                     let mut b = Bars {
-                        label: m.to_string(),
+                        label: crate::metrics::label(m).to_string(),
                         ..Default::default()
                     };
                     for s in &plan.switches {
@@ -733,11 +757,20 @@ fn decomposition(
                     b
                 })
                 .collect();
+            let left_out = names.len() - shown_metrics.len();
+            let left_out = if left_out == 0 {
+                String::new()
+            } else {
+                format!(
+                    " Metrics whose difference is not clear ({left_out} of {}) are left out.",
+                    names.len()
+                )
+            };
             figures.push(ReportFigure {
                 lead: false,
                 stem: format!("decomposition_{arm}"),
                 caption: format!(
-                    "{label} against {base} at year {year}: the share of each metric's difference that each mechanism carries (bars), with the 95% interval of the carried part as a share of the whole difference."
+                    "{label} against {base} at year {year}: the share of each clear difference that each mechanism carries (bars), with the 95% interval of the carried part as a share of the whole difference.{left_out}"
                 ),
                 chart: chart::ranking(
                     &format!("What carries the difference of {label}"),
@@ -747,5 +780,19 @@ fn decomposition(
                 ),
             });
         }
+    }
+}
+
+/// The share of a clear difference that a mechanism carries, in whole
+/// percent, with `*` where the carried part's interval excludes 0.
+fn share_cell(c: &Carried) -> String {
+    match c.share {
+        // `+ 0.0` turns a rounded −0 into 0.
+        Some(s) if s.is_finite() => format!(
+            "{}%{}",
+            (100.0 * s).round() + 0.0,
+            if excludes_zero(&c.carried) { " *" } else { "" }
+        ),
+        _ => "–".into(),
     }
 }
