@@ -26,7 +26,7 @@ The model is that of
 as bureausim configures it in scenarios/classics/peter_principle.toml:
 six levels of 81, 41, 21, 11, 5 and 1 posts, one step a year (ageing and
 retirement at 61 with the year's delivery, dismissal below competence 4,
-one top-down promotion board with bureausim's default max_supersessions = 2,
+one top-down promotion board with no limit on supersessions, as in the paper,
 recruitment to the bottom level), rule best|worst|random|best_worst,
 hypothesis redraw|carry_over. The constants, the draws of age and
 competence, the Spearman correlation, the metric definitions and the

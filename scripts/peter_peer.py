@@ -36,9 +36,10 @@ from ChaCha8 streams, this peer from Python's Mersenne Twister):
      competence first, ties by slot; worst: the reverse; random: a uniform
      score; best_worst: best with probability best_probability, else worst).
      An agent promoted this year is not considered again the same year.
-     bureausim's default `promotion.max_supersessions = 2` applies (the
-     scenario does not set it): an agent passed over twice in its level for
-     someone with less service is no longer a candidate there. A promoted
+     Every agent of the level below is a candidate, however often it has
+     been passed over (the scenario sets `promotion.max_supersessions = 0`;
+     `--max-supersessions K` makes an agent passed over K times in its level
+     for someone with less service no candidate there). A promoted
      agent's competence is redrawn from N(7, 2) clipped ("redraw", the Peter
      hypothesis) or carried over plus U(-1, 1) noise, clipped ("carry_over",
      common sense);
@@ -90,8 +91,8 @@ AGE_MEAN, AGE_SD, AGE_MIN, AGE_MAX = 25.0, 5.0, 18.0, 60.0
 RETIREMENT_AGE = 61  # "agents older than 60 retire"
 DISMISS_BELOW = 4.0
 CARRY_OVER_NOISE = 1.0
-# bureausim's default `promotion.max_supersessions`, which the scenario keeps.
-MAX_SUPERSESSIONS = 2
+# The scenario's `promotion.max_supersessions`: 0, no limit, as in the paper.
+MAX_SUPERSESSIONS = 0
 # Efficiency's denominator: every post filled at competence 10.
 MAX_DELIVERY = sum(p * w * 10.0 for p, w in zip(POSTS, WEIGHTS))
 
@@ -488,8 +489,8 @@ def arguments(description, compare_help):
         type=int,
         default=MAX_SUPERSESSIONS,
         help="times an agent may be passed over for someone junior before it stops "
-        "being a candidate at its level (bureausim's default 2; 0: no limit, "
-        "as in the paper)",
+        "being a candidate at its level (0: no limit, as in the paper and the "
+        "scenario; bureausim's default is 2)",
     )
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--csv", help="write the timeseries (replicate, year, ...) here")
