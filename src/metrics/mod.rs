@@ -138,7 +138,9 @@ pub fn higher_is_better(name: &str) -> Option<bool> {
         | "morale"
         | "public_trust"
         | "egov_coverage"
-        | "recruit_mean_ability" => Some(true),
+        | "recruit_mean_ability"
+        // Competence at the new grade minus at the old: a loss is negative.
+        | "peter_effect" => Some(true),
         "vacancy_rate"
         | "osd"
         | "corruption_prevalence"
@@ -146,7 +148,6 @@ pub fn higher_is_better(name: &str) -> Option<bool> {
         | "rent_taken"
         | "wrongful_inquiries"
         | "wrongful_convictions"
-        | "peter_effect"
         | "exits_voluntary"
         | "wage_bill"
         | "pension_bill"
@@ -184,7 +185,7 @@ pub fn label(name: &str) -> &str {
         "promotions" => "Promotions",
         "mean_service_at_promotion" => "Years of service at promotion",
         "promotion_rank_correlation" => "Promotion picks the best (rank correlation)",
-        "peter_effect" => "Competence lost on promotion (Peter effect)",
+        "peter_effect" => "Change in competence on promotion (Peter effect)",
         "supersessions" => "Officers superseded",
         "boards_held" => "Selection boards held",
         "mean_months_in_post" => "Months in post",
