@@ -842,6 +842,49 @@ fn a_rerun_with_other_report_settings_redraws_without_running_and_drops_old_plot
 }
 
 #[test]
+fn arms_with_one_title_are_told_apart_in_the_report() {
+    let sb = Sandbox::new();
+    // A scenario and an edited copy of its file keep its title.
+    for (name, rate) in [("a", 0.06), ("b", 0.2)] {
+        fs::write(
+            sb.join(format!("{name}.toml")),
+            format!(
+                "name = \"{name}\"\ntitle = \"The service\"\n[sim]\nwarmup_years = 1\n[accountability]\ndetection_rate = {rate}\n"
+            ),
+        )
+        .unwrap();
+    }
+    ok(
+        &sb,
+        &[
+            "compare",
+            "a.toml",
+            "b.toml",
+            "--scale",
+            "0.02",
+            "--years",
+            "3",
+            "--replicates",
+            "2",
+            "--at",
+            "3",
+            "--out",
+            "same",
+            "--no-plots",
+        ],
+    );
+    let report = String::from_utf8_lossy(&read(&sb.join("same"), "report.md")).into_owned();
+    assert_mentions(
+        &report,
+        &[
+            "# The service — b against The service — a",
+            "| The service — a |",
+            "| The service — b |",
+        ],
+    );
+}
+
+#[test]
 fn decompose_shows_which_mechanism_carries_a_difference() {
     let sb = Sandbox::new();
     // Two services that differ only in how much bribery costs an officer's

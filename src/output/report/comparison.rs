@@ -253,13 +253,24 @@ fn report_title(plan: &Plan) -> String {
 }
 
 /// How readers see arm `v`: its scenario's `title` (or name), or the
-/// variant's `key=value` label when the variant changes its base.
+/// variant's `key=value` label when the variant changes its base. Two arms
+/// with one title (a scenario compared with an edited copy of its file)
+/// are told apart by their labels, which are unique: "Pakistan baseline
+/// (status quo) — pakistan_baseline (2)".
 fn arm_title(plan: &Plan, v: usize) -> String {
-    let var = &plan.variants[v];
-    if var.sets.is_empty() {
-        plan.bases[var.base].display_title().to_string()
+    let title = |v: usize| {
+        let var = &plan.variants[v];
+        if var.sets.is_empty() {
+            plan.bases[var.base].display_title().to_string()
+        } else {
+            var.label.clone()
+        }
+    };
+    let t = title(v);
+    if (0..plan.arms()).any(|u| u != v && title(u) == t) && t != plan.variants[v].label {
+        format!("{t} — {}", plan.variants[v].label)
     } else {
-        var.label.clone()
+        t
     }
 }
 
@@ -595,7 +606,7 @@ fn changes_table(plan: &Plan) -> Option<Table> {
     let mut rows = Vec::new();
     for (v, var) in plan.variants[..plan.arms()].iter().enumerate() {
         let scn = &plan.bases[var.base];
-        let who = scn.display_title().to_string();
+        let who = arm_title(plan, v);
         if v > 0 {
             for (k, value) in flat(scn) {
                 let b = base_flat.iter().find(|(bk, _)| *bk == k).map(|(_, x)| x);
