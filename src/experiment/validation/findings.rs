@@ -224,7 +224,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Percent(-100.0, -30.0),
         literature_size: "a move to the honest state after the push ends; band taken as a fall of at least 30%",
         agrees: false,
-        note: "Does not agree: during the crackdown corruption halves (0.22 to 0.11), but within three years of its end it is back within about 5% of the baseline, and level with it by year 20. Integrity recovers towards each officer's own anchor and the corruption decision has one stable state for given policies; peer contagion and the turnover of dismissed officers carry only a small part of the push forward. The model has no memory of partners or networks of friends (Hammond 2000), the mechanisms that produce tipping there; adding one is a model change to propose, not a calibration.",
+        note: "Does not agree: during the crackdown corruption halves (0.22 to 0.11), but within four to five years of its end it is back within about 5% of the baseline, and level with it by year 20. Integrity recovers towards each officer's own anchor and the corruption decision has one stable state for given policies; peer contagion and the turnover of dismissed officers carry only a small part of the push forward. The model has no memory of partners or networks of friends (Hammond 2000), the mechanisms that produce tipping there; adding one is a model change to propose, not a calibration.",
     },
 ];
 
