@@ -650,7 +650,7 @@ fn d12_a_run_too_large_for_the_memory_is_refused_with_its_numbers() {
             "1 posts, 1 officers × 5000 years × 200 replicates",
             "needs about 2.5 GiB",
             "--max-memory 0.25",
-            "pass --max-memory 3",
+            "pass --max-memory 4",
         ],
     );
     // A large grade, refused by the machine's own memory (no flag), before

@@ -124,6 +124,41 @@ fn minimum_service_delays_promotion_into_the_grade() {
     assert_paired(&a, &b, "service_at_promotion_in (BPS-19)", &low, &high, 1.0);
 }
 
+#[test]
+fn a_grade_is_moved_as_its_own_exposure_and_rotation_say() {
+    // BPS-17 (grade 0) shielded from political transfers and not rotated:
+    // no transfer of either kind in that grade, while the grades above keep
+    // both; grades.csv's transfers sum to timeseries.csv's every year.
+    let s = small(&[
+        "structure.grades[0].political_exposure=0",
+        "structure.grades[0].rotation=false",
+    ]);
+    let col = |name: &str| GRADE_METRICS.iter().position(|x| x.name == name).unwrap();
+    let (reg, pol) = (col("transfers_regular"), col("transfers_political"));
+    let (total_reg, total_pol) = (
+        metric_index("transfers_regular").unwrap(),
+        metric_index("transfers_political").unwrap(),
+    );
+    let mut above = [0.0; 2];
+    for r in runner::run(&s, 0, &|| {}).expect("run") {
+        for y in 1..r.rows.len() {
+            let g = &r.grades[y];
+            assert_eq!((g[0][reg], g[0][pol]), (0.0, 0.0), "year {y}");
+            let sum = |c: usize| g.iter().map(|row| row[c]).sum::<f64>();
+            assert_eq!(sum(reg), r.rows[y][total_reg], "year {y}");
+            assert_eq!(sum(pol), r.rows[y][total_pol], "year {y}");
+            above[0] += sum(reg);
+            above[1] += sum(pol);
+        }
+    }
+    assert!(above[0] > 0.0 && above[1] > 0.0, "{above:?}");
+    // A partial exposure lowers the grade's political transfers.
+    let low = ["structure.grades[0].political_exposure=0.3"];
+    let a = grade_outcome(&small(&[]), 0, "transfers_political");
+    let b = grade_outcome(&small(&low), 0, "transfers_political");
+    assert_paired(&a, &b, "transfers_political (BPS-17)", &[], &low, DOWN);
+}
+
 const UP: f64 = 1.0;
 const DOWN: f64 = -1.0;
 

@@ -97,6 +97,8 @@ pub const GRADE_METRICS: &[Metric] = metrics![
     "age_at_promotion_in", "years", "Mean age of those promoted into the grade (empty when none).";
     "vacancy_rate_cadre", "share", "1 - headcount/posts on the cadre ladder (empty when it has no posts).";
     "vacancy_rate_ex_cadre", "share", "1 - headcount/posts on the ex-cadre ladder (empty when it has no posts).";
+    "transfers_regular", "per year", "Regular rotations of the grade's officers.";
+    "transfers_political", "per year", "Premature political transfers of the grade's officers.";
 ];
 
 /// Columns of `sectors.csv` after `replicate`, `year` and `sector`: the

@@ -392,6 +392,8 @@ impl Observer {
         set!("nominal_tenure_months", w.scn.postings.tenure_months);
 
         let promotions_in = |g: usize| f.grade_promotions.get(g).copied().unwrap_or(0) as f64;
+        let transfers_in =
+            |g: usize, kind: usize| f.grade_transfers.get(g).map_or(0, |t| t[kind]) as f64;
         fill_rows(&mut out.grades, grades, GRADE_METRICS.len(), |g, r| {
             let a = &ga[g];
             let gh = a.head as f64;
@@ -430,6 +432,8 @@ impl Observer {
                 ),
                 ladder_vacancy(0),
                 ladder_vacancy(1),
+                transfers_in(g, 0),
+                transfers_in(g, 1),
             ]);
         });
         let sector_posts = &self.posts.sector_posts;

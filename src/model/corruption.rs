@@ -251,10 +251,10 @@ fn move_hazard(w: &World, i: usize) -> f64 {
         w.officers.ability[i] as f64,
         w.env.wave_left > 0,
         w.scn.politics.wave_multiplier,
-    ) * w
-        .scn
-        .posting_market
-        .removal_factor(w.officers.corrupt[i], w.officer_rent(i))
+    ) * w.derived.political_exposure[w.officers.grade[i] as usize]
+        * w.scn
+            .posting_market
+            .removal_factor(w.officers.corrupt[i], w.officer_rent(i))
 }
 
 /// Bribes a corrupt officer takes in one step of `dt` years: the post's

@@ -226,6 +226,7 @@ pub fn rotate(w: &mut World, i: usize) {
     if let Some(p) = choose_post(w, i, g, Choice::Regular) {
         move_to(w, i, Some(p));
         w.flows.transfers_regular += 1;
+        count_in_grade(w, g, 0);
     }
 }
 
@@ -246,6 +247,16 @@ pub fn political_transfer(w: &mut World, i: usize) {
     };
     move_to(w, i, target);
     w.flows.transfers_political += 1;
+    count_in_grade(w, g, 1);
+}
+
+/// Counts a transfer (0 regular, 1 political) in grade `g`'s flows.
+fn count_in_grade(w: &mut World, g: usize, kind: usize) {
+    let t = &mut w.flows.grade_transfers;
+    if t.len() <= g {
+        t.resize(w.derived.grades, [0, 0]);
+    }
+    t[g][kind] += 1;
 }
 
 /// Moves officer `i` straight to a post of its (new) grade, from post to

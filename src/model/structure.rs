@@ -41,6 +41,14 @@ pub struct GradeSpec {
     /// rest are cadre posts, filled from the CSS exam channels and by
     /// promotion of cadre officers. 0: one ladder for everyone.
     pub ex_cadre_share: f64,
+    /// Multiplies the political-transfer hazard of this grade's officers
+    /// (`postings.political_transfer_rate`, model/postings.rs): 1 exposes
+    /// the grade as the officer cadre is, 0 shields it entirely.
+    pub political_exposure: f64,
+    /// Whether this grade's officers rotate when their months in post
+    /// reach `postings.tenure_months`; false: they move only by political
+    /// transfer, promotion, inquiry or exit.
+    pub rotation: bool,
 }
 
 impl Default for GradeSpec {
@@ -58,6 +66,8 @@ impl Default for GradeSpec {
             outside_wage_ratio: 1.0,
             lateral_share: 0.0,
             ex_cadre_share: 0.0,
+            political_exposure: 1.0,
+            rotation: true,
         }
     }
 }
@@ -134,6 +144,8 @@ fn grade(
         outside_wage_ratio: outside,
         lateral_share: 0.0,
         ex_cadre_share: 0.0,
+        political_exposure: 1.0,
+        rotation: true,
     }
 }
 
@@ -248,6 +260,12 @@ impl Structure {
             );
             c.range(&format!("{k}.lateral_share"), g.lateral_share, 0.0, 1.0);
             c.range(&format!("{k}.ex_cadre_share"), g.ex_cadre_share, 0.0, 1.0);
+            c.range(
+                &format!("{k}.political_exposure"),
+                g.political_exposure,
+                0.0,
+                10.0,
+            );
             if !g.mandatory_course.is_empty() && !courses.contains(&g.mandatory_course) {
                 c.conflict(format!(
                     "`{k}.mandatory_course` is \"{}\", which is not a course in `training.courses` (courses: {})",

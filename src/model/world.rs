@@ -35,6 +35,10 @@ pub struct Derived {
     pub interference: f64,
     pub retirement_m: u16,
     pub tenure_m: u16,
+    /// Per grade: whether its officers rotate at `tenure_m`, and the
+    /// multiplier of their political-transfer hazard.
+    pub rotates: Vec<bool>,
+    pub political_exposure: Vec<f64>,
     pub scalar: bool,
     /// Promotion incentives: `effort_response · stake` for an officer of
     /// each grade, on each ladder, who can still be promoted (0 at the top
@@ -120,6 +124,8 @@ impl Derived {
             interference: scn.politics.effective(),
             retirement_m: (scn.exits.retirement_age * 12.0).round() as u16,
             tenure_m: (scn.postings.tenure_months.round()).clamp(1.0, u16::MAX as f64) as u16,
+            rotates: st.grades.iter().map(|g| g.rotation).collect(),
+            political_exposure: st.grades.iter().map(|g| g.political_exposure).collect(),
             scalar: scn.work.scalar(),
             effort_gain: (0..grades)
                 .map(|g| {
@@ -190,6 +196,8 @@ pub struct Flows {
     pub supersessions: u32,
     pub transfers_regular: u32,
     pub transfers_political: u32,
+    /// Regular and political transfers by the officer's grade.
+    pub grade_transfers: Vec<[u32; 2]>,
     pub completed_tenure_sum: f64,
     pub completed_tenures: u32,
     pub exits: [u32; 4],
@@ -214,13 +222,16 @@ impl Flows {
         let mut promotions = std::mem::take(&mut self.grade_promotions);
         let mut service = std::mem::take(&mut self.grade_promotion_service);
         let mut age = std::mem::take(&mut self.grade_promotion_age);
+        let mut transfers = std::mem::take(&mut self.grade_transfers);
         promotions.fill(0);
         service.fill(0.0);
         age.fill(0.0);
+        transfers.fill([0, 0]);
         *self = Flows {
             grade_promotions: promotions,
             grade_promotion_service: service,
             grade_promotion_age: age,
+            grade_transfers: transfers,
             ..Default::default()
         };
     }

@@ -272,6 +272,8 @@ fn reference(w: &World) -> Observation {
                 ),
                 ladder_vacancy(w, g, 0, &g_ladder_head),
                 ladder_vacancy(w, g, 1, &g_ladder_head),
+                f.grade_transfers.get(g).map_or(0, |t| t[0]) as f64,
+                f.grade_transfers.get(g).map_or(0, |t| t[1]) as f64,
             ]
         })
         .collect();

@@ -671,7 +671,8 @@ fn chunk_pass<const STAGGERED: bool>(
                     ability[j] as f64,
                     wave,
                     multiplier,
-                ) * scn.posting_market.removal_factor(corrupt[j], rent);
+                ) * derived.political_exposure[g]
+                    * scn.posting_market.removal_factor(corrupt[j], rent);
                 // A span of no time adds no sample of the hazard.
                 if k > 0 {
                     out.pressure.push(political);
@@ -679,7 +680,10 @@ fn chunk_pass<const STAGGERED: bool>(
                 // A due rotation is applied with the step's events; the
                 // officer still faces this step's risks (a rotation that
                 // finds no vacancy must not freeze the officer).
-                if k > 0 && postings::rotation_due(months_in_post[j], derived.tenure_m) {
+                if k > 0
+                    && derived.rotates[g]
+                    && postings::rotation_due(months_in_post[j], derived.tenure_m)
+                {
                     let a = (months_in_post[j] - derived.tenure_m).min(rest);
                     emit!(
                         Event::Rotation(i),
