@@ -47,7 +47,7 @@ pub struct GradeSpec {
     pub political_exposure: f64,
     /// Whether this grade's officers rotate when their months in post
     /// reach `postings.tenure_months`; false: they move only by political
-    /// transfer, promotion, inquiry or exit.
+    /// transfer, promotion or demotion, training, inquiry or exit.
     pub rotation: bool,
 }
 
