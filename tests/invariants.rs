@@ -78,13 +78,7 @@ fn ex_cadre_officers_climb_only_their_own_ladder() {
     assert!(exam > 0 && ex > exam, "exam {exam}, ex-cadre {ex}");
     // Promotions happen on both ladders into BPS-18.
     let grades = metrics::observe(&w).grades;
-    assert!(
-        grades[1][metrics::GRADE_METRICS
-            .iter()
-            .position(|m| m.name == "vacancy_rate_ex_cadre")
-            .unwrap()]
-        .is_finite()
-    );
+    assert!(grades[1][metrics::grade_metric_index("vacancy_rate_ex_cadre").unwrap()].is_finite());
 }
 
 proptest! {

@@ -5,7 +5,7 @@
 //! paired difference of the outcome, averaged over years 3 to the end, to
 //! have the stated sign and to exceed twice its standard error.
 
-use bureausim::metrics::{GRADE_METRICS, metric_index};
+use bureausim::metrics::{grade_metric_index, metric_index};
 use bureausim::scenario::Scenario;
 use bureausim::sim::runner::{self, ReplicateResult};
 
@@ -53,10 +53,7 @@ fn outcome(s: &Scenario, metric: &str) -> Vec<f64> {
 
 /// The same for grade metric `metric` of grade `g`.
 fn grade_outcome(s: &Scenario, g: usize, metric: &str) -> Vec<f64> {
-    let m = GRADE_METRICS
-        .iter()
-        .position(|x| x.name == metric)
-        .expect("known grade metric");
+    let m = grade_metric_index(metric).expect("known grade metric");
     per_replicate_mean(s, |r, y| r.grades[y][g][m])
 }
 
@@ -133,7 +130,7 @@ fn a_grade_is_moved_as_its_own_exposure_and_rotation_say() {
         "structure.grades[0].political_exposure=0",
         "structure.grades[0].rotation=false",
     ]);
-    let col = |name: &str| GRADE_METRICS.iter().position(|x| x.name == name).unwrap();
+    let col = |name: &str| grade_metric_index(name).unwrap();
     let (reg, pol) = (col("transfers_regular"), col("transfers_political"));
     let (total_reg, total_pol) = (
         metric_index("transfers_regular").unwrap(),

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use bureausim::metrics::{GRADE_METRICS, metric_index};
+use bureausim::metrics::{grade_metric_index, metric_index};
 use bureausim::scenario::Scenario;
 use bureausim::sim::runner;
 
@@ -224,7 +224,7 @@ fn the_national_workforces_lower_grades_are_moved_as_the_evidence_says() {
         "sim.replicates=1".to_string(),
     ];
     let s = Scenario::load(&path, &sets).expect("load").scaled(0.01);
-    let col = |name: &str| GRADE_METRICS.iter().position(|x| x.name == name).unwrap();
+    let col = |name: &str| grade_metric_index(name).unwrap();
     let (head, reg, pol) = (
         col("headcount"),
         col("transfers_regular"),

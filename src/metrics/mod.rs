@@ -266,6 +266,11 @@ pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)
 }
 
+/// Index of a column of `grades.csv` in [`GRADE_METRICS`], by name.
+pub fn grade_metric_index(name: &str) -> Option<usize> {
+    GRADE_METRICS.iter().position(|m| m.name == name)
+}
+
 /// Index of a metric in [`METRICS`] by name, for constant contexts:
 /// `row[const { metrics::column("efficiency") }]` costs an array index, the
 /// name checked at compile time (an unknown name fails to compile).

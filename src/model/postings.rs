@@ -225,8 +225,7 @@ pub fn rotate(w: &mut World, i: usize) {
     let g = w.officers.grade[i] as usize;
     if let Some(p) = choose_post(w, i, g, Choice::Regular) {
         move_to(w, i, Some(p));
-        w.flows.transfers_regular += 1;
-        count_in_grade(w, g, 0);
+        count_transfer(w, g, REGULAR);
     }
 }
 
@@ -246,17 +245,25 @@ pub fn political_transfer(w: &mut World, i: usize) {
         choose_post(w, i, g, Choice::Punished)
     };
     move_to(w, i, target);
-    w.flows.transfers_political += 1;
-    count_in_grade(w, g, 1);
+    count_transfer(w, g, POLITICAL);
 }
 
-/// Counts a transfer (0 regular, 1 political) in grade `g`'s flows.
-fn count_in_grade(w: &mut World, g: usize, kind: usize) {
-    let t = &mut w.flows.grade_transfers;
-    if t.len() <= g {
-        t.resize(w.derived.grades, [0, 0]);
+/// Kinds of transfer, as `Flows::grade_transfers` indexes them.
+const REGULAR: usize = 0;
+const POLITICAL: usize = 1;
+
+/// Counts a transfer of an officer of grade `g`, in the year's total and
+/// in the grade's.
+fn count_transfer(w: &mut World, g: usize, kind: usize) {
+    let f = &mut w.flows;
+    match kind {
+        REGULAR => f.transfers_regular += 1,
+        _ => f.transfers_political += 1,
     }
-    t[g][kind] += 1;
+    if f.grade_transfers.len() <= g {
+        f.grade_transfers.resize(w.derived.grades, [0, 0]);
+    }
+    f.grade_transfers[g][kind] += 1;
 }
 
 /// Moves officer `i` straight to a post of its (new) grade, from post to
