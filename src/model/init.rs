@@ -207,8 +207,14 @@ fn populate(w: &mut World, rng: &mut Stream) {
             };
             if let Some(p) = post {
                 w.assign_post(slot, p);
-                w.officers.months_in_post[slot] =
-                    (rng.uniform() * scn.postings.tenure_months.min(years * 12.0 + 1.0)) as u16;
+                // A grade that rotates has held its posts up to the
+                // nominal tenure; one that does not, since it was reached.
+                let span = if w.derived.rotates[g] {
+                    scn.postings.tenure_months.min(years * 12.0 + 1.0)
+                } else {
+                    w.officers.grade_m[slot] as f64 + 1.0
+                };
+                w.officers.months_in_post[slot] = (rng.uniform() * span) as u16;
             }
             // A first appraisal record, as the current reports would show.
             let truth = w.competence_here(slot, g) as f64;
