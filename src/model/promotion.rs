@@ -18,7 +18,6 @@
 //! competence at the current grade (Pluchino, Rapisarda & Garofalo 2010).
 //! Candidates passed over for someone with less service are superseded.
 
-use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 
 use crate::model::check::{Checks, check_ranges};
@@ -213,13 +212,9 @@ const PARALLEL_RANKS: usize = 1 << 14;
 fn rank_into(v: &[f64], keyed: &mut Vec<(u64, u32)>, r: &mut Vec<f64>) {
     keyed.clear();
     keyed.extend(v.iter().enumerate().map(|(i, &x)| (total_key(x), i as u32)));
-    // Keys are unique (the index breaks ties), so an unstable sort, serial
-    // or parallel, gives the one order: by value, ties by position.
-    if v.len() >= PARALLEL_RANKS {
-        keyed.par_sort_unstable();
-    } else {
-        keyed.sort_unstable();
-    }
+    // By value, ties by position: the pairs are in position order and the
+    // radix sort is stable.
+    radsort::sort_by_key(keyed, |&(k, _)| k);
     r.clear();
     r.resize(v.len(), 0.0);
     for (k, &(_, i)) in keyed.iter().enumerate() {
@@ -536,40 +531,49 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
             }
             _ => chosen.extend(order.iter().take(n).copied()),
         }
-        if elig.len() >= 2 {
-            let rc = spearman_in(scores, comp_next, ranks);
+        // The rank correlation reads only the scores and the next grade's
+        // competence, fixed above: for a large board it runs on another
+        // core while the chosen are promoted, and is added afterwards, in
+        // the ladders' order as before.
+        let mut least_service = u16::MAX;
+        is_chosen.clear();
+        is_chosen.resize(elig.len(), false);
+        let (rc, ()) = both(
+            elig.len() >= PARALLEL_RANKS,
+            || (elig.len() >= 2).then(|| spearman_in(scores, comp_next, ranks)),
+            || {
+                for &k in chosen.iter() {
+                    is_chosen[k] = true;
+                    let i = elig[k] as usize;
+                    least_service = least_service.min(w.officers.service_m[i]);
+                    let before = w.competence_here(i, g) as f64;
+                    if cap_flag[k] {
+                        captured += 1;
+                    }
+                    promote(w, i, t, &p);
+                    let after = w.competence_here(i, t) as f64;
+                    w.flows.peter_sum += after - before;
+                    let service = w.officers.service_m[i] as f64 / 12.0;
+                    w.flows.promotion_service_sum += service;
+                    w.flows.promotions += 1;
+                    if w.flows.grade_promotions.len() < grades {
+                        w.flows.grade_promotions.resize(grades, 0);
+                        w.flows.grade_promotion_service.resize(grades, 0.0);
+                        w.flows.grade_promotion_age.resize(grades, 0.0);
+                    }
+                    w.flows.grade_promotions[t] += 1;
+                    w.flows.grade_promotion_service[t] += service;
+                    w.flows.grade_promotion_age[t] += w.officers.age_m[i] as f64 / 12.0;
+                    promoted_total += 1;
+                }
+            },
+        );
+        if let Some(rc) = rc {
             let rc = if rule == Rule::Worst { -rc } else { rc };
             if rc.is_finite() {
                 w.flows.rank_corr_sum += rc * elig.len() as f64;
                 w.flows.rank_corr_weight += elig.len() as f64;
             }
-        }
-        let mut least_service = u16::MAX;
-        is_chosen.clear();
-        is_chosen.resize(elig.len(), false);
-        for &k in chosen.iter() {
-            is_chosen[k] = true;
-            let i = elig[k] as usize;
-            least_service = least_service.min(w.officers.service_m[i]);
-            let before = w.competence_here(i, g) as f64;
-            if cap_flag[k] {
-                captured += 1;
-            }
-            promote(w, i, t, &p);
-            let after = w.competence_here(i, t) as f64;
-            w.flows.peter_sum += after - before;
-            let service = w.officers.service_m[i] as f64 / 12.0;
-            w.flows.promotion_service_sum += service;
-            w.flows.promotions += 1;
-            if w.flows.grade_promotions.len() < grades {
-                w.flows.grade_promotions.resize(grades, 0);
-                w.flows.grade_promotion_service.resize(grades, 0.0);
-                w.flows.grade_promotion_age.resize(grades, 0.0);
-            }
-            w.flows.grade_promotions[t] += 1;
-            w.flows.grade_promotion_service[t] += service;
-            w.flows.grade_promotion_age[t] += w.officers.age_m[i] as f64 / 12.0;
-            promoted_total += 1;
         }
         if rule != Rule::Seniority {
             for (k, &i) in elig.iter().enumerate() {
@@ -589,6 +593,19 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
     } else {
         0.0
     };
+}
+
+/// `a` and `b`, on two cores when `parallel` (they share nothing).
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if parallel {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
+    }
 }
 
 fn promote(w: &mut World, i: usize, t: usize, p: &BoardParams) {
