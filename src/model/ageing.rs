@@ -4,11 +4,12 @@
 //! the management content of the grade (`m += managerial_gain·m_g·(10 − m)`);
 //! expertise in sectors not worked in decays by `expertise_decay` a year.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::check::{Checks, check_ranges};
 use crate::model::population::NONE;
-use crate::model::world::World;
+use crate::model::world::{PARALLEL_SLOTS, World};
 
 /// Parameters of ageing and on-the-job learning.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,24 +111,42 @@ pub fn decay_expertise(w: &mut World) {
     }
     let keep = 1.0 - w.scn.ageing.expertise_decay as f32;
     let s = w.derived.sectors;
-    for i in 0..w.officers.slots() {
-        if !w.officers.active[i] {
-            continue;
-        }
-        let here = w.officers.post[i];
-        let here = if here == NONE {
-            usize::MAX
-        } else {
-            w.officers.post_sector[i] as usize
-        };
-        for (k, e) in w.officers.expertise[i * s..(i + 1) * s]
-            .iter_mut()
-            .enumerate()
-        {
-            if k != here {
-                *e = (*e * keep).max(1.0f32.min(*e));
+    if s == 0 {
+        return;
+    }
+    let o = &mut w.officers;
+    let n = o.slots();
+    // Each officer's decay reads and writes only its own columns: a large
+    // service decays in slices on every core, the same numbers.
+    let decay = |(active, post, sector, expertise): (&[bool], &[u32], &[u8], &mut [f32])| {
+        for (k, e) in expertise.chunks_mut(s).enumerate() {
+            if !active[k] {
+                continue;
+            }
+            let here = if post[k] == NONE {
+                usize::MAX
+            } else {
+                sector[k] as usize
+            };
+            for (j, e) in e.iter_mut().enumerate() {
+                if j != here {
+                    *e = (*e * keep).max(1.0f32.min(*e));
+                }
             }
         }
+    };
+    let (active, post, sector) = (&o.active[..n], &o.post[..n], &o.post_sector[..n]);
+    let expertise = &mut o.expertise[..n * s];
+    if n < PARALLEL_SLOTS {
+        decay((active, post, sector, expertise));
+    } else {
+        const SLICE: usize = 1 << 14;
+        active
+            .par_chunks(SLICE)
+            .zip(post.par_chunks(SLICE))
+            .zip(sector.par_chunks(SLICE))
+            .zip(expertise.par_chunks_mut(SLICE * s))
+            .for_each(|(((a, p), c), e)| decay((a, p, c, e)));
     }
 }
 

@@ -29,6 +29,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         officers: Officers::with_capacity(capacity, d.sectors),
         unit_corrupt: vec![0; posts.units],
         unit_count: vec![0; posts.units],
+        unit_scratch: Vec::new(),
         posts,
         env: Env {
             step: 0,

@@ -2,6 +2,8 @@
 //! environment, this year's flow counters and the replicate's random stream
 //! (the monthly pass's per-chunk streams belong to the engine in `sim/`).
 
+use rayon::prelude::*;
+
 use crate::model::params::Scenario;
 use crate::model::population::Officers;
 use crate::model::posts::Posts;
@@ -351,6 +353,9 @@ pub struct World {
     /// Corrupt and posted officers per unit, refreshed each step.
     pub unit_corrupt: Vec<u32>,
     pub unit_count: Vec<u32>,
+    /// Per slice of a large service, its posted and corrupt officers per
+    /// unit (see [`World::recount_units`]); empty for a small one.
+    pub unit_scratch: Vec<u32>,
     /// The cross-officer events the monthly pass found, applied after it.
     pub events: Vec<Event>,
     /// Under the staggered engine, per event (in the same order), what of
@@ -361,6 +366,31 @@ pub struct World {
     pub board_scratch: crate::model::promotion::BoardScratch,
 }
 
+/// A service with at least this many officer slots has its per-officer
+/// sweeps outside the pass (the units' recount, the expertise decay) run on
+/// every core; below it, threads cost more than they save (a cadre has a few
+/// thousand officers a replicate, and its replicates already fill the cores).
+pub const PARALLEL_SLOTS: usize = 1 << 16;
+
+/// The slices a large service's units are recounted in.
+const RECOUNT_SLICES: usize = 8;
+
+/// Adds the posted and corrupt officers of `slots` to their units' counts.
+fn count_units(
+    o: &Officers,
+    slots: std::ops::Range<usize>,
+    count: &mut [u32],
+    corrupt: &mut [u32],
+) {
+    for i in slots {
+        if o.active[i] && o.post[i] != crate::model::population::NONE {
+            let u = o.post_unit[i] as usize;
+            count[u] += 1;
+            corrupt[u] += o.corrupt[i] as u32;
+        }
+    }
+}
+
 impl World {
     /// Months of age and service per step (steps a year divide 12).
     pub fn months_per_step(&self) -> u16 {
@@ -368,16 +398,38 @@ impl World {
     }
 
     /// Recounts corrupt and posted officers per unit (the peer groups the
-    /// monthly pass reads).
+    /// monthly pass reads). A large service is counted in slices on every
+    /// core and the slices' counts added: integer sums, so the same counts
+    /// on any number of threads.
     pub fn recount_units(&mut self) {
-        self.unit_corrupt.iter_mut().for_each(|x| *x = 0);
-        self.unit_count.iter_mut().for_each(|x| *x = 0);
-        for i in 0..self.officers.slots() {
-            if self.officers.active[i] && self.officers.post[i] != crate::model::population::NONE {
-                let u = self.officers.post_unit[i] as usize;
-                self.unit_count[u] += 1;
-                self.unit_corrupt[u] += self.officers.corrupt[i] as u32;
-            }
+        let slots = self.officers.slots();
+        let units = self.unit_count.len();
+        if slots < PARALLEL_SLOTS {
+            let (count, corrupt) = (&mut self.unit_count, &mut self.unit_corrupt);
+            count.iter_mut().for_each(|x| *x = 0);
+            corrupt.iter_mut().for_each(|x| *x = 0);
+            count_units(&self.officers, 0..slots, count, corrupt);
+            return;
+        }
+        let slice = slots.div_ceil(RECOUNT_SLICES);
+        let o = &self.officers;
+        self.unit_scratch.resize(2 * units * RECOUNT_SLICES, 0);
+        self.unit_scratch
+            .par_chunks_mut(2 * units)
+            .enumerate()
+            .for_each(|(k, part)| {
+                part.iter_mut().for_each(|x| *x = 0);
+                let (count, corrupt) = part.split_at_mut(units);
+                let lo = (k * slice).min(slots);
+                count_units(o, lo..(lo + slice).min(slots), count, corrupt);
+            });
+        let (count, corrupt) = (&mut self.unit_count, &mut self.unit_corrupt);
+        count.iter_mut().for_each(|x| *x = 0);
+        corrupt.iter_mut().for_each(|x| *x = 0);
+        for part in self.unit_scratch.chunks(2 * units) {
+            let (c, k) = part.split_at(units);
+            count.iter_mut().zip(c).for_each(|(a, b)| *a += b);
+            corrupt.iter_mut().zip(k).for_each(|(a, b)| *a += b);
         }
     }
 
@@ -607,5 +659,80 @@ impl World {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ageing;
+    use crate::model::population::NONE;
+
+    /// A service past `PARALLEL_SLOTS`, with some officers corrupt and some
+    /// unposted, so that every branch of the sweeps is taken.
+    fn large_world() -> World {
+        let mut scn = Scenario::default();
+        for g in &mut scn.structure.grades {
+            g.posts *= 8;
+            g.initial_officers = g.initial_officers.map(|n| n * 8);
+        }
+        let mut w = crate::model::init::build(&scn, 3);
+        assert!(
+            w.officers.slots() >= PARALLEL_SLOTS,
+            "{} slots",
+            w.officers.slots()
+        );
+        for i in 0..w.officers.slots() {
+            w.officers.corrupt[i] = i % 5 == 0;
+            if i % 11 == 0 {
+                w.officers.post[i] = NONE;
+            }
+        }
+        w
+    }
+
+    /// The units' recount in slices on every core gives the one-pass counts.
+    #[test]
+    fn a_large_service_is_recounted_as_one_pass_counts_it() {
+        let mut w = large_world();
+        let units = w.unit_count.len();
+        let (mut count, mut corrupt) = (vec![0u32; units], vec![0u32; units]);
+        count_units(&w.officers, 0..w.officers.slots(), &mut count, &mut corrupt);
+        assert!(
+            corrupt.iter().sum::<u32>() > 0,
+            "no corrupt officer to count"
+        );
+        w.unit_count.iter_mut().for_each(|x| *x = 7);
+        w.recount_units();
+        assert_eq!(w.unit_count, count);
+        assert_eq!(w.unit_corrupt, corrupt);
+    }
+
+    /// The expertise decay in slices gives, bit for bit, the decay of one
+    /// officer after another: every sector but the officer's post's.
+    #[test]
+    fn a_large_service_decays_as_one_officer_after_another() {
+        let mut w = large_world();
+        let s = w.derived.sectors;
+        let keep = 1.0 - w.scn.ageing.expertise_decay as f32;
+        assert!(keep < 1.0 && s > 1);
+        let mut want = w.officers.expertise.clone();
+        for i in 0..w.officers.slots() {
+            if !w.officers.active[i] {
+                continue;
+            }
+            for k in 0..s {
+                let here = w.officers.post[i] != NONE && w.officers.post_sector[i] as usize == k;
+                if !here {
+                    let e = want[i * s + k];
+                    want[i * s + k] = (e * keep).max(1.0f32.min(e));
+                }
+            }
+        }
+        let before = w.officers.expertise.clone();
+        ageing::decay_expertise(&mut w);
+        assert_ne!(before, w.officers.expertise, "nothing decayed");
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&w.officers.expertise), bits(&want));
     }
 }
