@@ -204,8 +204,9 @@ pub struct Ranks {
 }
 
 /// Samples at least this long are ranked on every core: the two rankings
-/// at once, each sorted in parallel. Below it, threads cost more than they
-/// save (a cadre's boards rank a few thousand officers).
+/// at once, and a board's ranking beside its promotions. Below it, threads
+/// cost more than they save (a cadre's boards rank a few thousand
+/// officers).
 const PARALLEL_RANKS: usize = 1 << 14;
 
 /// Ranks of `v` into `r` (0 for the smallest, ties by position).
