@@ -404,7 +404,7 @@ impl World {
     pub fn recount_units(&mut self) {
         let slots = self.officers.slots();
         let units = self.unit_count.len();
-        if slots < PARALLEL_SLOTS {
+        if slots < PARALLEL_SLOTS || units == 0 {
             let (count, corrupt) = (&mut self.unit_count, &mut self.unit_corrupt);
             count.iter_mut().for_each(|x| *x = 0);
             corrupt.iter_mut().for_each(|x| *x = 0);
