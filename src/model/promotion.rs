@@ -223,8 +223,8 @@ fn rank_into(v: &[f64], keyed: &mut Vec<(u64, u32)>, r: &mut Vec<f64>) {
     }
 }
 
-/// [`spearman`] with buffers that outlive the call: no allocation once
-/// they have grown to the samples' length.
+/// [`spearman`] with buffers that outlive the call (the radix sort still
+/// allocates its own scratch, as long as the sample, on each call).
 pub fn spearman_in(x: &[f64], y: &[f64], b: &mut Ranks) -> f64 {
     let n = x.len();
     if n < 2 {

@@ -687,6 +687,10 @@ mod tests {
             if i % 11 == 0 {
                 w.officers.post[i] = NONE;
             }
+            // A freed slot: the sweeps must skip it, whatever its columns hold.
+            if i % 13 == 0 {
+                w.officers.active[i] = false;
+            }
         }
         w
     }
@@ -703,6 +707,7 @@ mod tests {
             "no corrupt officer to count"
         );
         w.unit_count.iter_mut().for_each(|x| *x = 7);
+        w.unit_corrupt.iter_mut().for_each(|x| *x = 7);
         w.recount_units();
         assert_eq!(w.unit_count, count);
         assert_eq!(w.unit_corrupt, corrupt);
