@@ -404,10 +404,10 @@ impl World {
     pub fn recount_units(&mut self) {
         let slots = self.officers.slots();
         let units = self.unit_count.len();
+        self.unit_count.fill(0);
+        self.unit_corrupt.fill(0);
+        let (count, corrupt) = (&mut self.unit_count, &mut self.unit_corrupt);
         if slots < PARALLEL_SLOTS || units == 0 {
-            let (count, corrupt) = (&mut self.unit_count, &mut self.unit_corrupt);
-            count.iter_mut().for_each(|x| *x = 0);
-            corrupt.iter_mut().for_each(|x| *x = 0);
             count_units(&self.officers, 0..slots, count, corrupt);
             return;
         }
@@ -418,14 +418,11 @@ impl World {
             .par_chunks_mut(2 * units)
             .enumerate()
             .for_each(|(k, part)| {
-                part.iter_mut().for_each(|x| *x = 0);
+                part.fill(0);
                 let (count, corrupt) = part.split_at_mut(units);
                 let lo = (k * slice).min(slots);
                 count_units(o, lo..(lo + slice).min(slots), count, corrupt);
             });
-        let (count, corrupt) = (&mut self.unit_count, &mut self.unit_corrupt);
-        count.iter_mut().for_each(|x| *x = 0);
-        corrupt.iter_mut().for_each(|x| *x = 0);
         for part in self.unit_scratch.chunks(2 * units) {
             let (c, k) = part.split_at(units);
             count.iter_mut().zip(c).for_each(|(a, b)| *a += b);
