@@ -770,4 +770,48 @@ mod tests {
         assert!(!can_reach(55 * 12, 20 * 12, 25 * 12, 60 * 12));
         assert!(can_reach(40 * 12, 20 * 12, 25 * 12, 60 * 12));
     }
+
+    /// A board whose largest ladder has at least `PARALLEL_RANKS` eligible
+    /// officers ranks them on a second core beside its promotions: on one
+    /// thread and on two it leaves the same officers and the same flows,
+    /// bit for bit.
+    #[test]
+    fn a_large_board_is_held_alike_on_one_thread_and_two() {
+        let mut scn = crate::model::params::Scenario::default();
+        for g in &mut scn.structure.grades {
+            g.posts *= 4;
+            g.initial_officers = g.initial_officers.map(|n| n * 4);
+        }
+        // Everyone of the lowest grade in the running for the next.
+        scn.structure.grades[1].min_service_years = 0.0;
+        scn.promotion.max_supersessions = 0;
+        scn.promotion.board_skip_probability = 0.0;
+        let world = crate::model::init::build(&scn, 5);
+        let held = |threads: usize| {
+            let mut w = world.clone();
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a thread pool")
+                .install(|| board(&mut w));
+            w
+        };
+        let (one, two) = (held(1), held(2));
+        // The last ladder held is the lowest grade's: the parallel branch.
+        let largest = one.board_scratch.elig.len();
+        assert!(largest >= PARALLEL_RANKS, "{largest} eligible");
+        assert!(one.flows.promotions > 0 && one.flows.rank_corr_weight > 0.0);
+        assert_eq!(format!("{:?}", one.flows), format!("{:?}", two.flows));
+        let o = (&one.officers, &two.officers);
+        assert_eq!(o.0.grade, o.1.grade);
+        assert_eq!(o.0.post, o.1.post);
+        assert_eq!(o.0.supersessions, o.1.supersessions);
+        assert_eq!(o.0.superseded_here, o.1.superseded_here);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&o.0.managerial), bits(&o.1.managerial));
+        assert_eq!(
+            one.flows.rank_corr_sum.to_bits(),
+            two.flows.rank_corr_sum.to_bits()
+        );
+    }
 }
