@@ -55,6 +55,8 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         events: Vec::new(),
         events_after: Vec::new(),
         board_scratch: Default::default(),
+        recruit_scratch: Default::default(),
+        training_scratch: Vec::new(),
         derived: d,
         scn: scn.clone(),
     };
@@ -122,7 +124,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
         debug_assert!(careers.is_sorted_by(|a, b| b.0.total_cmp(&a.0).is_le()));
     }
     let mut entrants: Vec<Entrant> = Vec::new();
-    let mut pool = Vec::new();
+    let mut pool = recruitment::DrawBuffers::default();
     let entry = w.derived.entry_grades.first().copied().unwrap_or(0);
     let attract = rp.attractiveness(w.derived.basic_pay[entry], w.derived.outside[entry]);
     for g in (0..grades).rev() {

@@ -319,6 +319,29 @@ impl RecruitmentParams {
     }
 }
 
+/// Working space of [`draw_entrants`], kept between calls.
+#[derive(Clone, Debug, Default)]
+pub struct DrawBuffers {
+    /// An exam's candidates: (score, ability).
+    pool: Vec<(f64, f64)>,
+    /// The quota's seats by region, and the split's working space.
+    seats: Vec<u32>,
+    exact: Vec<f64>,
+    order: Vec<usize>,
+}
+
+/// The annual recruitment's working space, kept in the world between
+/// years so that a year's intake allocates nothing once it has grown.
+#[derive(Clone, Debug, Default)]
+pub struct RecruitScratch {
+    headcount: Vec<[u32; 2]>,
+    entrants: Vec<Entrant>,
+    draws: DrawBuffers,
+    /// The parameters' place in the scenario while `recruit` reads them
+    /// (see there); `None` until the first intake.
+    spare: Option<RecruitmentParams>,
+}
+
 /// Traits of one entrant.
 #[derive(Clone, Copy, Debug)]
 pub struct Entrant {
@@ -334,8 +357,8 @@ pub struct Entrant {
 /// and quota (on the ex-cadre ladder, a public service commission's pools
 /// with `ex_cadre_pool_factor` times the sitters per seat),
 /// unscreened appointees for patronage.
-/// `pool_buf` holds an exam's candidates between calls, so that a year's
-/// recruitment does not allocate them afresh.
+/// `buf` holds an exam's candidates and the regions' seats between calls,
+/// so that a year's recruitment does not allocate them afresh.
 #[allow(clippy::too_many_arguments)]
 pub fn draw_entrants(
     p: &RecruitmentParams,
@@ -345,7 +368,7 @@ pub fn draw_entrants(
     n: usize,
     rng: &mut Stream,
     out: &mut Vec<Entrant>,
-    pool_buf: &mut Vec<(f64, f64)>,
+    buf: &mut DrawBuffers,
 ) {
     if n == 0 {
         return;
@@ -381,7 +404,7 @@ pub fn draw_entrants(
             };
             if pool <= EXPLICIT_POOL_MAX as f64 {
                 let pool = pool as usize;
-                let cands = &mut *pool_buf;
+                let cands = &mut buf.pool;
                 cands.clear();
                 cands.extend((0..pool).map(|_| {
                     let a = mu + p.ability_sd * rng.normal();
@@ -405,13 +428,18 @@ pub fn draw_entrants(
         };
     match channel {
         Channel::Quota if !p.regions.is_empty() => {
-            let seats = crate::model::structure::largest_remainder(
+            let mut seats = std::mem::take(&mut buf.seats);
+            crate::model::structure::largest_remainder_into(
                 n as u32,
                 p.regions.iter().map(|r| r.share),
+                &mut seats,
+                &mut buf.exact,
+                &mut buf.order,
             );
-            for (k, (r, s)) in p.regions.iter().zip(seats).enumerate() {
+            for (k, (r, &s)) in p.regions.iter().zip(&seats).enumerate() {
                 select(rng, s as usize, per_seat * r.pool_factor, k as u8, out);
             }
+            buf.seats = seats;
         }
         Channel::Patronage => {
             for _ in 0..n {
@@ -478,9 +506,9 @@ pub fn top_of_pool(
 
 /// Splits `n` seats over the channels by their shares.
 pub fn channel_seats(p: &RecruitmentParams, n: u32) -> [(Channel, usize); 3] {
-    let s = crate::model::structure::largest_remainder(
+    let s = crate::model::structure::largest_remainder_of(
         n,
-        [p.merit_share, p.quota_share, p.patronage_share].into_iter(),
+        [p.merit_share, p.quota_share, p.patronage_share],
     );
     [
         (Channel::Merit, s[0] as usize),
@@ -516,8 +544,29 @@ pub fn recruit(w: &mut World) {
     if !w.scn.recruitment.enabled {
         return;
     }
-    let p = w.scn.recruitment.clone();
-    let mut headcount = vec![[0u32; 2]; w.derived.grades];
+    // The parameters are read while the new officers are posted (which
+    // needs the whole world): they are swapped out of the scenario for the
+    // intake, a spare kept from the last year standing in their place (no
+    // code of posting reads recruitment's parameters), so that the yearly
+    // intake neither clones nor allocates them.
+    let mut scratch = std::mem::take(&mut w.recruit_scratch);
+    let mut p = scratch.spare.take().unwrap_or_default();
+    std::mem::swap(&mut p, &mut w.scn.recruitment);
+    recruit_with(w, &p, &mut scratch);
+    std::mem::swap(&mut p, &mut w.scn.recruitment);
+    scratch.spare = Some(p);
+    w.recruit_scratch = scratch;
+}
+
+fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScratch) {
+    let RecruitScratch {
+        headcount,
+        entrants,
+        draws: pool,
+        ..
+    } = scratch;
+    headcount.clear();
+    headcount.resize(w.derived.grades, [0u32; 2]);
     for i in 0..w.officers.slots() {
         if w.officers.active[i] {
             headcount[w.officers.grade[i] as usize][w.officers.ladder[i] as usize] += 1;
@@ -533,9 +582,8 @@ pub fn recruit(w: &mut World) {
     } else {
         0
     };
-    let mut entrants = Vec::new();
-    let mut pool = Vec::new();
-    for g in w.derived.entry_grades.clone() {
+    for k in 0..w.derived.entry_grades.len() {
+        let g = w.derived.entry_grades[k];
         let posts = w.scn.structure.ladder_posts(g);
         let attract = p.attractiveness(w.derived.basic_pay[g], w.derived.outside[g]);
         for ladder in 0..2 {
@@ -553,19 +601,19 @@ pub fn recruit(w: &mut World) {
             let n = n.min(cap_left);
             cap_left -= n;
             entrants.clear();
-            for (ch, seats) in channel_seats(&p, n) {
+            for (ch, seats) in channel_seats(p, n) {
                 draw_entrants(
-                    &p,
+                    p,
                     attract,
                     ch,
                     ladder as u8,
                     seats,
                     &mut w.rng,
-                    &mut entrants,
-                    &mut pool,
+                    entrants,
+                    pool,
                 );
             }
-            for &e in &entrants {
+            for &e in entrants.iter() {
                 let age = p.draw_age_of(e.ladder, &mut w.rng);
                 let cadre = draw_cadre(w);
                 let scalar = w.scn.work.draw_scalar(&mut w.rng);
@@ -603,9 +651,31 @@ pub fn recruit(w: &mut World) {
     }
 }
 
+/// What [`lateral`] reads of [`RecruitmentParams`].
+struct Lateral {
+    lateral_ability_mean: f64,
+    ability_sd: f64,
+    age_min: f64,
+    lateral_expertise: f64,
+    integrity_mean: f64,
+    lateral_integrity_gap: f64,
+    integrity_sd: f64,
+}
+
 /// Lateral entry of `n` specialists at grade `t`, posted at once.
 pub fn lateral(w: &mut World, t: usize, n: usize) {
-    let p = w.scn.recruitment.clone();
+    // The few numbers read, copied (a clone of the parameters would
+    // allocate at every board with lateral seats).
+    let r = &w.scn.recruitment;
+    let p = Lateral {
+        lateral_ability_mean: r.lateral_ability_mean,
+        ability_sd: r.ability_sd,
+        age_min: r.age_min,
+        lateral_expertise: r.lateral_expertise,
+        integrity_mean: r.integrity_mean,
+        lateral_integrity_gap: r.lateral_integrity_gap,
+        integrity_sd: r.integrity_sd,
+    };
     let min_years = w.scn.structure.grades[t].min_service_years;
     for _ in 0..n {
         let cadre = draw_cadre(w);
@@ -650,7 +720,16 @@ mod tests {
         let mut rng = Stream::new(1, 0, 0);
         let mean = |ch: Channel, rng: &mut Stream| {
             let mut out = Vec::new();
-            draw_entrants(&p, 1.25, ch, CADRE, 400, rng, &mut out, &mut Vec::new());
+            draw_entrants(
+                &p,
+                1.25,
+                ch,
+                CADRE,
+                400,
+                rng,
+                &mut out,
+                &mut DrawBuffers::default(),
+            );
             assert_eq!(out.len(), 400);
             out.iter().map(|e| e.ability as f64).sum::<f64>() / 400.0
         };

@@ -337,10 +337,51 @@ impl Structure {
 /// by the largest-remainder method; ties go to the earlier part.
 pub fn largest_remainder(total: u32, shares: impl Iterator<Item = f64>) -> Vec<u32> {
     let exact: Vec<f64> = shares.map(|s| s * total as f64).collect();
-    let mut parts: Vec<u32> = exact.iter().map(|x| x.floor() as u32).collect();
-    let mut left = total.saturating_sub(parts.iter().sum());
+    let mut parts = vec![0; exact.len()];
     let mut order: Vec<usize> = (0..exact.len()).collect();
-    order.sort_by(|&a, &b| {
+    apportion(total, &exact, &mut parts, &mut order);
+    parts
+}
+
+/// [`largest_remainder`] into `parts`, with `exact` and `order` as working
+/// space: buffers kept between calls make a yearly split allocate nothing.
+pub fn largest_remainder_into(
+    total: u32,
+    shares: impl Iterator<Item = f64>,
+    parts: &mut Vec<u32>,
+    exact: &mut Vec<f64>,
+    order: &mut Vec<usize>,
+) {
+    exact.clear();
+    exact.extend(shares.map(|s| s * total as f64));
+    parts.clear();
+    parts.resize(exact.len(), 0);
+    order.clear();
+    order.extend(0..exact.len());
+    apportion(total, exact, parts, order);
+}
+
+/// [`largest_remainder`] over a fixed number of shares, on the stack (a
+/// yearly split, such as the intake's channels, allocates nothing).
+pub fn largest_remainder_of<const N: usize>(total: u32, shares: [f64; N]) -> [u32; N] {
+    let exact = shares.map(|s| s * total as f64);
+    let mut parts = [0; N];
+    let mut order: [usize; N] = std::array::from_fn(|i| i);
+    apportion(total, &exact, &mut parts, &mut order);
+    parts
+}
+
+/// `total` apportioned by `exact` (each share times `total`) into `parts`:
+/// the floors, then one more each to the largest remainders, ties to the
+/// first. `order` is working space as long as `exact`.
+fn apportion(total: u32, exact: &[f64], parts: &mut [u32], order: &mut [usize]) {
+    for (p, x) in parts.iter_mut().zip(exact) {
+        *p = x.floor() as u32;
+    }
+    let mut left = total.saturating_sub(parts.iter().sum());
+    // A total order (ties by position), so the unstable sort, which
+    // allocates nothing, gives the one order.
+    order.sort_unstable_by(|&a, &b| {
         let ra = exact[a] - exact[a].floor();
         let rb = exact[b] - exact[b].floor();
         rb.total_cmp(&ra).then(a.cmp(&b))
@@ -352,7 +393,6 @@ pub fn largest_remainder(total: u32, shares: impl Iterator<Item = f64>) -> Vec<u
         parts[i] += 1;
         left -= 1;
     }
-    parts
 }
 
 #[cfg(test)]
@@ -364,6 +404,16 @@ mod tests {
         let parts = largest_remainder(10, [0.33, 0.33, 0.34].into_iter());
         assert_eq!(parts.iter().sum::<u32>(), 10);
         assert_eq!(parts, vec![3, 3, 4]);
+        assert_eq!(largest_remainder_of(10, [0.33, 0.33, 0.34]), [3, 3, 4]);
+        // Equal remainders go to the first; the array form agrees.
+        for total in [0, 1, 2, 7, 100] {
+            let shares = [0.25, 0.5, 0.25];
+            let v = largest_remainder(total, shares.into_iter());
+            assert_eq!(largest_remainder_of(total, shares).to_vec(), v);
+            assert_eq!(v.iter().sum::<u32>(), total);
+        }
+        assert_eq!(largest_remainder_of(1, [0.25, 0.5, 0.25]), [0, 1, 0]);
+        assert_eq!(largest_remainder_of(2, [0.25, 0.5, 0.25]), [1, 1, 0]);
         let s = Structure::default();
         for (g, row) in s.posts_by_grade_sector().iter().enumerate() {
             assert_eq!(row.iter().sum::<u32>(), s.grades[g].posts);

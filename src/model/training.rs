@@ -145,17 +145,20 @@ pub fn allocate(w: &mut World) {
     if !w.scn.training.enabled {
         return;
     }
-    let courses = w.scn.training.courses.clone();
-    let grade_names: Vec<String> = w
-        .scn
-        .structure
-        .grades
-        .iter()
-        .map(|g| g.name.clone())
-        .collect();
-    let mut cands: Vec<(u16, u32)> = Vec::new();
-    for (k, course) in courses.iter().enumerate() {
-        let Some(g) = grade_names.iter().position(|n| *n == course.grade) else {
+    let mut cands = std::mem::take(&mut w.training_scratch);
+    let grades = w.scn.structure.grades.len();
+    for k in 0..w.scn.training.courses.len() {
+        // What the course's seats read, copied (the seats are then filled
+        // with the whole world at hand).
+        let course = &w.scn.training.courses[k];
+        let (seats_per_year, duration_months) = (course.seats_per_year, course.duration_months);
+        let Some(g) = w
+            .scn
+            .structure
+            .grades
+            .iter()
+            .position(|x| x.name == course.grade)
+        else {
             continue;
         };
         // Seats go to officers within `lead` years of eligibility for the
@@ -169,14 +172,11 @@ pub fn allocate(w: &mut World) {
             .unwrap_or(0)
             .saturating_sub(lead);
         let until = w.derived.retirement_m.saturating_sub(lead);
-        let leads_to = (g + 1).min(grade_names.len() - 1);
+        let leads_to = (g + 1).min(grades - 1);
         let posts = w.scn.structure.ladder_posts(leads_to);
         let total = (posts[0] + posts[1]).max(1) as f64;
-        let ex_seats = (course.seats_per_year as f64 * posts[1] as f64 / total).round() as usize;
-        let seats = [
-            (course.seats_per_year as usize).saturating_sub(ex_seats),
-            ex_seats,
-        ];
+        let ex_seats = (seats_per_year as f64 * posts[1] as f64 / total).round() as usize;
+        let seats = [(seats_per_year as usize).saturating_sub(ex_seats), ex_seats];
         for (ladder, &n) in seats.iter().enumerate() {
             if ladder == 1 && posts[1] == 0 {
                 continue;
@@ -202,11 +202,12 @@ pub fn allocate(w: &mut World) {
                 if w.officers.post[i] != NONE {
                     postings::move_to(w, i, None);
                 }
-                w.officers.training_left[i] = course.duration_months.min(255) as u8;
+                w.officers.training_left[i] = duration_months.min(255) as u8;
                 w.officers.course_pending[i] = k as u8;
             }
         }
     }
+    w.training_scratch = cands;
 }
 
 /// Finishes officer `i`'s training: the skill gain, the course record, and

@@ -364,6 +364,11 @@ pub struct World {
     pub events_after: Vec<SpanRest>,
     /// The promotion board's buffers, kept between boards.
     pub board_scratch: crate::model::promotion::BoardScratch,
+    /// The annual recruitment's working space (see `recruitment::recruit`).
+    pub recruit_scratch: crate::model::recruitment::RecruitScratch,
+    /// The course allocation's candidates (see `training::allocate`), kept
+    /// between years.
+    pub training_scratch: Vec<(u16, u32)>,
 }
 
 /// A service with at least this many officer slots has its per-officer

@@ -63,6 +63,30 @@ pub struct Chunks {
     rngs: Vec<Stream>,
     out: Vec<ChunkOut>,
     cohorts: Cohorts,
+    cols: ColsBuf,
+}
+
+/// The storage of a pass's per-chunk column slices, kept empty between
+/// passes so that a pass allocates nothing for them: each pass borrows the
+/// world anew, so the vector is emptied and taken back to the slices'
+/// lifetime ([`recycle`]).
+#[derive(Default)]
+struct ColsBuf(Vec<Cols<'static>>);
+
+impl Clone for ColsBuf {
+    /// Empty: it holds no slices between passes.
+    fn clone(&self) -> Self {
+        ColsBuf(Vec::new())
+    }
+}
+
+/// `v`, emptied, as a vector of another lifetime's slices: the same
+/// storage (`Vec`'s in-place collection reuses it for an element type of
+/// one size and alignment; tests/allocation.rs checks that a pass
+/// allocates nothing).
+fn recycle<'a, 'b>(mut v: Vec<Cols<'a>>) -> Vec<Cols<'b>> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("emptied")).collect()
 }
 
 /// Passes run so far, and per cohort of the staggered engine the pass of
@@ -238,6 +262,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     let Chunks {
         rngs: chunk_rngs,
         out: chunk_out,
+        cols: cols_buf,
         ..
     } = chunks;
     let p = StepValues {
@@ -267,7 +292,8 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     };
     let s = officers.sectors;
     let slots = officers.slots();
-    let mut cols: Vec<Cols> = Vec::with_capacity(slots.div_ceil(CHUNK));
+    let mut cols: Vec<Cols> = recycle(std::mem::take(&mut cols_buf.0));
+    cols.reserve(slots.div_ceil(CHUNK));
     {
         let mut age_m = officers.age_m.chunks_mut(CHUNK);
         let mut service_m = officers.service_m.chunks_mut(CHUNK);
@@ -329,7 +355,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
             chunk_pass::<true>(&p, c, &mut chunk_rngs[0], &mut chunk_out[0]);
         }
     } else {
-        cols.into_par_iter()
+        cols.par_drain(..)
             .zip(chunk_rngs[..chunks].par_iter_mut())
             .zip(chunk_out[..chunks].par_iter_mut())
             .for_each(|((c, rng), out)| {
@@ -340,6 +366,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
                 }
             });
     }
+    cols_buf.0 = recycle(cols);
     // Merged in slot order: the same sums and event order as one pass.
     let (mut delivery, mut rent_taken, mut pressure, mut pressure_n) = (0.0f64, 0.0f64, 0.0, 0u32);
     events.clear();
