@@ -336,10 +336,8 @@ impl Structure {
 /// Splits `total` into integer parts proportional to `shares` (summing to 1)
 /// by the largest-remainder method; ties go to the earlier part.
 pub fn largest_remainder(total: u32, shares: impl Iterator<Item = f64>) -> Vec<u32> {
-    let exact: Vec<f64> = shares.map(|s| s * total as f64).collect();
-    let mut parts = vec![0; exact.len()];
-    let mut order: Vec<usize> = (0..exact.len()).collect();
-    apportion(total, &exact, &mut parts, &mut order);
+    let mut parts = Vec::new();
+    largest_remainder_into(total, shares, &mut parts, &mut Vec::new(), &mut Vec::new());
     parts
 }
 
