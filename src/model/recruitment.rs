@@ -651,34 +651,15 @@ fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScrat
     }
 }
 
-/// What [`lateral`] reads of [`RecruitmentParams`].
-struct Lateral {
-    lateral_ability_mean: f64,
-    ability_sd: f64,
-    age_min: f64,
-    lateral_expertise: f64,
-    integrity_mean: f64,
-    lateral_integrity_gap: f64,
-    integrity_sd: f64,
-}
-
 /// Lateral entry of `n` specialists at grade `t`, posted at once.
 pub fn lateral(w: &mut World, t: usize, n: usize) {
-    // The few numbers read, copied (a clone of the parameters would
-    // allocate at every board with lateral seats).
-    let r = &w.scn.recruitment;
-    let p = Lateral {
-        lateral_ability_mean: r.lateral_ability_mean,
-        ability_sd: r.ability_sd,
-        age_min: r.age_min,
-        lateral_expertise: r.lateral_expertise,
-        integrity_mean: r.integrity_mean,
-        lateral_integrity_gap: r.lateral_integrity_gap,
-        integrity_sd: r.integrity_sd,
-    };
     let min_years = w.scn.structure.grades[t].min_service_years;
     for _ in 0..n {
         let cadre = draw_cadre(w);
+        // Read in place (beside the stream and the officers, other fields
+        // of the world), not cloned: a clone would allocate at every board
+        // with lateral seats.
+        let p = &w.scn.recruitment;
         let ability =
             (p.lateral_ability_mean + p.ability_sd * w.rng.normal()).clamp(0.0, 10.0) as f32;
         let age_years = (p.age_min + 4.0 + min_years).min(w.scn.exits.retirement_age - 3.0);
