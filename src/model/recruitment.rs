@@ -337,9 +337,6 @@ pub struct RecruitScratch {
     headcount: Vec<[u32; 2]>,
     entrants: Vec<Entrant>,
     draws: DrawBuffers,
-    /// The parameters' place in the scenario while `recruit` reads them
-    /// (see there); `None` until the first intake.
-    spare: Option<RecruitmentParams>,
 }
 
 /// Traits of one entrant.
@@ -544,27 +541,15 @@ pub fn recruit(w: &mut World) {
     if !w.scn.recruitment.enabled {
         return;
     }
-    // The parameters are read while the new officers are posted (which
-    // needs the whole world): they are swapped out of the scenario for the
-    // intake, a spare kept from the last year standing in their place (no
-    // code of posting reads recruitment's parameters), so that the yearly
-    // intake neither clones nor allocates them.
+    // The working space is taken out of the world for the intake; the
+    // parameters are read in place (beside the stream, other fields of the
+    // world) wherever no call needs the whole world, not cloned.
     let mut scratch = std::mem::take(&mut w.recruit_scratch);
-    let mut p = scratch.spare.take().unwrap_or_default();
-    std::mem::swap(&mut p, &mut w.scn.recruitment);
-    recruit_with(w, &p, &mut scratch);
-    std::mem::swap(&mut p, &mut w.scn.recruitment);
-    scratch.spare = Some(p);
-    w.recruit_scratch = scratch;
-}
-
-fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScratch) {
     let RecruitScratch {
         headcount,
         entrants,
         draws: pool,
-        ..
-    } = scratch;
+    } = &mut scratch;
     headcount.clear();
     headcount.resize(w.derived.grades, [0u32; 2]);
     for i in 0..w.officers.slots() {
@@ -572,10 +557,11 @@ fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScrat
             headcount[w.officers.grade[i] as usize][w.officers.ladder[i] as usize] += 1;
         }
     }
-    let mut cap_left = if p.intake_cap == 0 {
+    let intake_cap = w.scn.recruitment.intake_cap;
+    let mut cap_left = if intake_cap == 0 {
         u32::MAX
     } else {
-        p.intake_cap
+        intake_cap
     };
     let induction = if w.scn.training.enabled {
         w.scn.training.induction_months.min(255) as u8
@@ -585,7 +571,10 @@ fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScrat
     for k in 0..w.derived.entry_grades.len() {
         let g = w.derived.entry_grades[k];
         let posts = w.scn.structure.ladder_posts(g);
-        let attract = p.attractiveness(w.derived.basic_pay[g], w.derived.outside[g]);
+        let attract = w
+            .scn
+            .recruitment
+            .attractiveness(w.derived.basic_pay[g], w.derived.outside[g]);
         for ladder in 0..2 {
             // A grade without ex-cadre posts draws nothing for them, so a
             // structure of one ladder draws exactly as it always did.
@@ -593,7 +582,7 @@ fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScrat
                 continue;
             }
             let vac = posts[ladder].saturating_sub(headcount[g][ladder]);
-            let exact = vac as f64 * p.fill_share;
+            let exact = vac as f64 * w.scn.recruitment.fill_share;
             let mut n = exact.floor() as u32;
             if w.rng.chance(exact - exact.floor()) {
                 n += 1;
@@ -601,6 +590,7 @@ fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScrat
             let n = n.min(cap_left);
             cap_left -= n;
             entrants.clear();
+            let p = &w.scn.recruitment;
             for (ch, seats) in channel_seats(p, n) {
                 draw_entrants(
                     p,
@@ -614,7 +604,7 @@ fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScrat
                 );
             }
             for &e in entrants.iter() {
-                let age = p.draw_age_of(e.ladder, &mut w.rng);
+                let age = w.scn.recruitment.draw_age_of(e.ladder, &mut w.rng);
                 let cadre = draw_cadre(w);
                 let scalar = w.scn.work.draw_scalar(&mut w.rng);
                 let slot = w.officers.add(&NewOfficer {
@@ -649,6 +639,7 @@ fn recruit_with(w: &mut World, p: &RecruitmentParams, scratch: &mut RecruitScrat
             }
         }
     }
+    w.recruit_scratch = scratch;
 }
 
 /// Lateral entry of `n` specialists at grade `t`, posted at once.
