@@ -91,6 +91,9 @@ fn cut_long_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// The longest name of a scenario or experiment, in characters.
+pub const NAME_MAX: usize = 100;
+
 /// Why `name` cannot name a scenario (and so a folder under `outputs/`),
 /// if it cannot: it must be one plain path component, so that no scenario
 /// file can make bureausim write or delete anywhere else.
@@ -99,7 +102,7 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
         Some("empty")
     } else if name.starts_with('.') {
         Some("it starts with `.`")
-    } else if name.chars().count() > 100 {
+    } else if name.chars().count() > NAME_MAX {
         Some("it is longer than 100 characters")
     } else if !name
         .chars()
@@ -116,7 +119,7 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
 pub fn plain_name(stem: &str) -> String {
     let t: String = stem
         .chars()
-        .take(100)
+        .take(NAME_MAX)
         .map(|c| {
             if c.is_alphanumeric() || c == '_' || c == '-' || c == '.' {
                 c

@@ -201,7 +201,12 @@ impl Spec {
         }
     }
 
-    /// A default name from the kind and the scenarios' file stems.
+    /// A default name from the kind and the scenarios' file stems: a plain
+    /// folder name of at most [`NAME_MAX`] characters, whatever the stems.
+    /// The other scenarios of a comparison (at most three) and a sweep's
+    /// parameters are listed while the name fits; the rest are counted
+    /// (`compare_a_vs_b_and_4_more`), and a name still too long (one very
+    /// long stem) is cut.
     pub fn default_name(&self) -> String {
         let stem = |p: &PathBuf| {
             folder_name(
@@ -210,41 +215,151 @@ impl Spec {
                     .unwrap_or_else(|| "scenario".into()),
             )
         };
-        let mut name = format!("{}_{}", self.kind.name(), stem(&self.scenarios[0]));
-        match self.kind {
-            Kind::Compare => {
-                for p in self.scenarios.iter().skip(1).take(3) {
-                    name.push_str("_vs_");
-                    name.push_str(&stem(p));
-                }
-                if self.scenarios.len() > 4 {
-                    name.push_str(&format!("_and_{}_more", self.scenarios.len() - 4));
-                }
+        let head = format!("{}_{}", self.kind.name(), stem(&self.scenarios[0]));
+        // The parts that may be left out and counted, and how many at most
+        // are listed; then what always ends the name.
+        let (parts, listed, end): (Vec<String>, usize, String) = match self.kind {
+            Kind::Compare => (
+                self.scenarios
+                    .iter()
+                    .skip(1)
+                    .map(|p| format!("_vs_{}", stem(p)))
+                    .collect(),
+                3,
+                String::new(),
+            ),
+            Kind::Sweep => (
+                self.vary
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "_{}",
+                            folder_name(v.key.rsplit('.').next().unwrap_or(&v.key))
+                        )
+                    })
+                    .collect(),
+                usize::MAX,
+                self.design
+                    .as_ref()
+                    .map(|d| format!("_design_{}", stem(&PathBuf::from(&d.file))))
+                    .unwrap_or_default(),
+            ),
+            Kind::Sensitivity => (
+                Vec::new(),
+                0,
+                match self.method {
+                    Method::Morris => "_morris".into(),
+                    Method::Sobol => "_sobol".into(),
+                },
+            ),
+        };
+        let with = |keep: usize| {
+            let mut name = head.clone();
+            parts[..keep].iter().for_each(|p| name.push_str(p));
+            if parts.len() > keep {
+                name.push_str(&format!("_and_{}_more", parts.len() - keep));
             }
-            Kind::Sweep => {
-                for v in &self.vary {
-                    name.push('_');
-                    name.push_str(&folder_name(v.key.rsplit('.').next().unwrap_or(&v.key)));
-                }
-                if let Some(d) = &self.design {
-                    name.push_str("_design_");
-                    name.push_str(&stem(&PathBuf::from(&d.file)));
-                }
-            }
-            Kind::Sensitivity => {
-                name.push('_');
-                name.push_str(match self.method {
-                    Method::Morris => "morris",
-                    Method::Sobol => "sobol",
-                });
-            }
+            name.push_str(&end);
+            name
+        };
+        let mut keep = parts.len().min(listed);
+        let mut name = with(keep);
+        while name.chars().count() > NAME_MAX && keep > 0 {
+            keep -= 1;
+            name = with(keep);
+        }
+        if name.chars().count() > NAME_MAX {
+            name = name.chars().take(NAME_MAX).collect();
+            name.truncate(name.trim_end_matches(['_', '-', '.']).len());
         }
         name
     }
 }
 
+/// The longest name an experiment's folder may have
+/// ([`crate::scenario::name_problem`]).
+pub const NAME_MAX: usize = crate::scenario::NAME_MAX;
+
 /// `s` made a plain folder name (as a scenario's name is made from its
 /// file's stem).
 pub fn folder_name(s: &str) -> String {
     crate::scenario::plain_name(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compare(stems: &[&str]) -> Spec {
+        let paths = stems
+            .iter()
+            .map(|s| PathBuf::from(format!("scenarios/{s}.toml")))
+            .collect();
+        Spec::new(Kind::Compare, paths)
+    }
+
+    #[test]
+    fn a_default_name_lists_three_options_and_counts_the_rest() {
+        assert_eq!(compare(&["a", "b"]).default_name(), "compare_a_vs_b");
+        assert_eq!(
+            compare(&["a", "b", "c", "d"]).default_name(),
+            "compare_a_vs_b_vs_c_vs_d"
+        );
+        assert_eq!(
+            compare(&["a", "b", "c", "d", "e", "f"]).default_name(),
+            "compare_a_vs_b_vs_c_vs_d_and_2_more"
+        );
+    }
+
+    #[test]
+    fn a_default_name_is_always_a_valid_folder_name() {
+        // Five of the library's scenarios: listed in full the name would be
+        // 123 characters, which `experiment` refused before it ran.
+        let five = compare(&[
+            "pakistan_baseline",
+            "merit_recruitment",
+            "accountability_reform",
+            "tenure_security",
+            "e_governance",
+        ]);
+        let name = five.default_name();
+        assert_eq!(
+            name,
+            "compare_pakistan_baseline_vs_merit_recruitment_vs_accountability_reform_and_2_more"
+        );
+        assert_eq!(crate::scenario::name_problem(&name), None);
+        // One stem of 100 characters (the most a file's stem keeps): cut.
+        let long = "é".repeat(100);
+        for spec in [
+            compare(&[&long, "b"]),
+            compare(&["a", &long, &long]),
+            Spec::new(
+                Kind::Sensitivity,
+                vec![PathBuf::from(format!("{long}.toml"))],
+            ),
+        ] {
+            let name = spec.default_name();
+            assert!(name.chars().count() <= NAME_MAX, "{name}");
+            assert_eq!(crate::scenario::name_problem(&name), None, "{name}");
+        }
+        assert_eq!(
+            compare(&["a", &long, &long]).default_name(),
+            "compare_a_and_2_more"
+        );
+        let mut sweep = Spec::new(Kind::Sweep, vec![PathBuf::from("base.toml")]);
+        for k in 0..12 {
+            sweep.vary.push(
+                flags::parse_vary(&format!("politics.a_rather_long_parameter_{k}=1,2")).unwrap(),
+            );
+        }
+        let name = sweep.default_name();
+        assert!(
+            name.starts_with("sweep_base_a_rather_long_parameter_0_"),
+            "{name}"
+        );
+        assert!(
+            name.ends_with("_more") && name.chars().count() <= NAME_MAX,
+            "{name}"
+        );
+    }
 }
