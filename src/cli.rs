@@ -249,7 +249,8 @@ pub struct ExperimentFileArgs {
     /// The experiment file (TOML); scenario paths in it are relative to it.
     pub file: PathBuf,
     /// A calibration file only: also write the report in Markdown to FILE
-    /// (replaced if it exists), its plot links pointing into the folder.
+    /// (a new file, or one bureausim wrote, which it replaces), its plot
+    /// links pointing into the folder.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
     #[command(flatten)]
@@ -281,7 +282,7 @@ pub struct ValidateArgs {
     /// The report to write (Markdown).
     #[arg(long, value_name = "FILE", default_value = "outputs/validation.md")]
     pub out: PathBuf,
-    /// A service a tenth of the size and fewer replicates (about a minute).
+    /// A service a tenth of the size and fewer replicates (under a minute).
     #[arg(long)]
     pub quick: bool,
     /// Replicates per arm (default 8, or 6 with --quick).
@@ -396,8 +397,9 @@ pub struct CalibrateArgs {
     /// Replace the fit table, or start the calibration folder again.
     #[arg(long)]
     pub force: bool,
-    /// With --param: also write the report in Markdown to FILE (replaced
-    /// if it exists), its plot links pointing into the calibration folder;
+    /// With --param: also write the report in Markdown to FILE (a new
+    /// file, or a calibration report bureausim wrote, which it replaces),
+    /// its plot links pointing into the calibration folder;
     /// docs/calibration.md is made this way.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
@@ -833,6 +835,9 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
             "listening on {}: anyone who can reach this machine can open the page and run simulations",
             app.addr()
         );
+        if let Some(room) = app.network_url() {
+            println!("others on the network open {room}");
+        }
     }
     if a.open && !crate::serve::open_browser(&url) {
         println!("could not start a browser; open {url} yourself");
@@ -1257,6 +1262,9 @@ fn calibrate_fit(
         )
         .into());
     }
+    if let Some(m) = &a.markdown {
+        output::calibration::check_markdown_destination(m)?;
+    }
     let reps = a.replicates.unwrap_or(2);
     let mut scn = load(&a.scenario, vec![format!("sim.replicates={reps}")])?;
     let size = check_scale(a.scale)?;
@@ -1270,7 +1278,7 @@ fn calibrate_fit(
     scn.sim.seed = seed;
     scn.validate(&a.scenario.scenario.display().to_string())?;
     let set = targets::load(&a.targets, &scn)?;
-    let targets_text = std::fs::read_to_string(&a.targets)
+    let targets_text = crate::input::read_text(&a.targets)
         .with_context(|| format!("cannot read `{}`", a.targets.display()))?;
     let params = a
         .params

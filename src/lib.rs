@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod error;
 pub mod experiment;
+pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod output;

@@ -747,7 +747,11 @@ fn d13_extreme_applicant_pools_run_quickly_and_their_clipping_is_reported() {
         "between.toml",
         "[[reforms]]\nyear = 1\nlabel = \"a\"\nset = { \"structure.grades[0].outside_wage_ratio\" = 0.0 }\n[[reforms]]\nyear = 2\nlabel = \"b\"\nset = { \"structure.grades[0].outside_wage_ratio\" = 1.0 }\n",
     );
-    let (_, stderr) = ok(&sb, &["run", between, "--no-plots", "--out", "b"]);
+    // (Three years: a reform in the run's last year is refused.)
+    let (_, stderr) = ok(
+        &sb,
+        &["run", between, "--no-plots", "--out", "b", "--years", "3"],
+    );
     assert_mentions(
         &stderr,
         &["after the reform \"a\" (year 1)", "clipped to 10"],

@@ -289,7 +289,21 @@ fn the_page_and_its_assets_are_served_with_no_outside_address() {
     }
     assert_eq!(get("/nothing-here").status, 404);
     assert_eq!(get("/../Cargo.toml").status, 404);
-    assert_eq!(raw("DELETE", "/api/library", &[], b"").status, 405);
+    let r = raw("DELETE", "/api/library", &[], b"");
+    assert_eq!(r.status, 405);
+    assert!(r.body.contains("use GET, HEAD"), "{}", r.body);
+    // An address the API does not have is absent, whatever the method.
+    assert_eq!(get("/api/nonexistent").status, 404);
+    assert_eq!(
+        raw(
+            "POST",
+            "/api/nonexistent",
+            &[("Content-Type", "application/json")],
+            b"{}"
+        )
+        .status,
+        404
+    );
 }
 
 #[test]
@@ -497,6 +511,17 @@ fn a_comparisons_baseline_is_the_status_quo_run_on_its_own() {
     assert_eq!(baseline.status, 200, "{}", baseline.body);
     let yours = get(done["downloads"]["csv"].as_str().unwrap());
     assert_eq!(yours.status, 200, "{}", yours.body);
+    // The status quo drops the demo's own reform: its rows are not filed
+    // under the demo's name.
+    assert!(
+        baseline
+            .body
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("political_transfers_status_quo,")),
+        "{}",
+        &baseline.body[..200]
+    );
     // The status quo and your run as files that `bureausim run` takes.
     let status_quo = post(
         "/api/toml",
@@ -797,6 +822,14 @@ fn foreign_hosts_origins_and_oversized_bodies_are_refused() {
         body.as_bytes(),
     );
     assert_eq!(r.status, 415, "{}", r.body);
+    // The media type itself, not a prefix of it.
+    let r = raw(
+        "POST",
+        "/api/run",
+        &[("Content-Type", "application/jsonfoo")],
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 415, "{}", r.body);
     let big = vec![b' '; library::LIMITS.max_body_bytes + 10];
     let r = raw(
         "POST",
@@ -986,6 +1019,14 @@ fn malformed_and_hostile_requests_are_answered_and_the_server_stays_up() {
         "POST /api/run HTTP/1.1\r\nHost: {host}\r\nContent-Length: 99999999999999999999999\r\n\r\n"
     ));
     assert!(r.starts_with("HTTP/1.1 400"), "{r}");
+    // A length of digits only (a leading `+` was taken).
+    let r = raw_head(&format!(
+        "POST /api/toml HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: +2\r\n\r\n{{}}"
+    ));
+    assert!(
+        r.starts_with("HTTP/1.1 400") && r.contains("is not a number"),
+        "{r}"
+    );
     // Chunked request bodies are not taken.
     let r = raw_head(&format!(
         "POST /api/run HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"

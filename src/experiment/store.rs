@@ -49,7 +49,13 @@ impl Shard {
             .trim()
             .parse()
             .map_err(|_| bad(format!("`{}` is not a whole number", n.trim())))?;
-        if n == 0 || i == 0 || i > n {
+        if n == 0 {
+            return Err(bad(
+                "the shard count N must be at least 1, for example --shard 2/8 (shard 2 of 8)"
+                    .into(),
+            ));
+        }
+        if i == 0 || i > n {
             return Err(bad(format!(
                 "shard numbers run from 1 to the shard count: I must be 1 to {n}, got {i}"
             )));

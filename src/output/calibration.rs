@@ -739,6 +739,43 @@ fn relative(from: &Path, to: &Path) -> String {
     parts.join("/")
 }
 
+/// The line a calibration's Markdown report has below its title; a
+/// `--markdown` file that exists is replaced only when it has it.
+const MADE_BY: &str = "Made by bureausim ";
+
+/// Checks, before a fit starts, that `--markdown FILE` may be written: a
+/// new file, or a calibration report that bureausim wrote there before
+/// (docs/calibration.md is remade this way). Any other file is kept: the
+/// user's notes must not be replaced by a report.
+pub fn check_markdown_destination(path: &Path) -> Result<(), crate::error::UsageError> {
+    use std::io::Read;
+    let bad =
+        |why: String| crate::error::UsageError(format!("--markdown {}: {why}", path.display()));
+    if path.is_dir() {
+        return Err(bad(
+            "is a folder; give a file name to write the report to".into()
+        ));
+    }
+    if !path.exists() {
+        return Ok(());
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| bad(format!("exists and cannot be read ({e})")))?;
+    let ours = String::from_utf8_lossy(&head)
+        .lines()
+        .take(4)
+        .any(|l| l.starts_with(MADE_BY));
+    if ours {
+        Ok(())
+    } else {
+        Err(bad(
+            "exists and is not a calibration report bureausim wrote, so it is kept; remove it or choose another file".into(),
+        ))
+    }
+}
+
 /// Writes a finished calibration's files into `dir` (each atomically):
 /// `posterior.csv`, `generations.csv`, `fit.csv`, the plots (PNG and SVG),
 /// `report.md` and `report.html`; and, when `markdown` names a file, the

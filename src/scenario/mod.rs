@@ -24,7 +24,7 @@ pub fn read_toml_file<T: serde::de::DeserializeOwned>(
 ) -> Result<T, crate::error::UsageError> {
     use crate::error::UsageError;
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_text(path)
         .map_err(|e| UsageError(format!("cannot read {what} `{shown}`: {e}")))?;
     toml::from_str(&text).map_err(|e| {
         UsageError(format!(
@@ -38,22 +38,7 @@ pub fn read_toml_file<T: serde::de::DeserializeOwned>(
 /// kinds of value a scenario has, and an error without a place (the
 /// reader's nesting limit) names the line and key that caused it.
 pub fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
-    let mut message = e.to_string();
-    for (rust, plain) in [
-        ("expected f64", "expected a number"),
-        ("expected f32", "expected a number"),
-        ("expected u8", "expected a whole number from 0 to 255"),
-        ("expected u16", "expected a whole number from 0 to 65535"),
-        (
-            "expected u32",
-            "expected a whole number from 0 to 4294967295",
-        ),
-        ("expected u64", "expected a whole number of 0 or more"),
-        ("expected i64", "expected a whole number"),
-        ("expected a boolean", "expected true or false"),
-    ] {
-        message = message.replace(rust, plain);
-    }
+    let mut message = plain_types(&e.to_string());
     if e.span().is_none() && message.contains("recursion limit") {
         // The line whose key has the most parts is the one that nests too deep.
         let parts = |l: &str| -> usize {
@@ -80,6 +65,27 @@ pub fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
         }
     }
     cut_long_lines(&message)
+}
+
+/// The TOML reader's message with Rust's type names in a reader's words.
+fn plain_types(message: &str) -> String {
+    let mut message = message.to_string();
+    for (rust, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        ("expected u64", "expected a whole number of 0 or more"),
+        ("expected i64", "expected a whole number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        message = message.replace(rust, plain);
+    }
+    message
 }
 
 /// `text` with every line longer than 1,000 characters cut, so that a
@@ -166,7 +172,7 @@ impl SizeEstimate {
 /// Why a scenario could not be loaded. All are the user's to fix (exit code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file `{path}`")]
+    #[error("cannot read scenario file `{path}`: {source}")]
     Read {
         path: String,
         #[source]
@@ -209,13 +215,15 @@ impl Scenario {
     /// Reads, parses, applies `--set key.path=value` overrides and validates.
     pub fn load(path: &Path, sets: &[String]) -> Result<Self, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = crate::input::read_text(path).map_err(|source| ScenarioError::Read {
             path: origin.clone(),
             source,
         })?;
-        let mut s = Self::from_toml(&text, &origin)?;
+        let mut s = Self::from_toml(&text, &origin)?.with_sets(sets)?;
         if s.name.is_empty() {
-            // The file's stem, made a plain folder name.
+            // The file's stem, made a plain folder name (also after a
+            // `--set name=`: an empty name would make `outputs/` itself the
+            // results' folder).
             s.name = plain_name(
                 &path
                     .file_stem()
@@ -223,7 +231,6 @@ impl Scenario {
                     .unwrap_or_default(),
             );
         }
-        s = s.with_sets(sets)?;
         s.validate(&origin)?;
         Ok(s)
     }
@@ -270,11 +277,17 @@ impl Scenario {
             }
             paths::set(&mut tree, key, value).map_err(err)?;
         }
-        tree.try_into()
-            .map_err(|e: toml::de::Error| ScenarioError::Set {
-                arg: sets.join(" "),
-                message: e.message().to_string(),
-            })
+        tree.try_into().map_err(|e: toml::de::Error| {
+            // Name the first --set that makes the scenario unreadable (the
+            // reader's message names neither the key nor the flag).
+            let n = (1..sets.len())
+                .find(|&n| self.clone().with_sets(&sets[..n]).is_err())
+                .unwrap_or(sets.len());
+            ScenarioError::Set {
+                arg: crate::error::shorten(&sets[n - 1], 200),
+                message: plain_types(e.message()),
+            }
+        })
     }
 
     /// The first reform, in the order reforms apply, that sets `key` or a
@@ -359,7 +372,15 @@ impl Scenario {
             for k in self.reform_order() {
                 let r = &self.reforms[k];
                 let key = format!("reforms[{k}]");
-                c.range(&format!("{key}.year"), r.year, 0.0, self.sim.years as f64);
+                // A reform begins after the row of its year: in the run's
+                // last year or later it would change nothing recorded.
+                let years = self.sim.years;
+                if !(r.year >= 0.0 && r.year < years as f64) {
+                    c.conflict(format!(
+                        "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
+                        crate::error::readable(r.year)
+                    ));
+                }
                 c.range(&format!("{key}.ramp_years"), r.ramp_years, 0.0, 1000.0);
                 c.range(
                     &format!("{key}.reversal_hazard"),
@@ -385,7 +406,17 @@ impl Scenario {
                         "`{key}.set` is empty: a reform must set at least one key"
                     ));
                 }
+                let mut seen = std::collections::HashSet::new();
                 for (p, v) in set {
+                    // A key given twice (dotted and quoted) would keep only
+                    // one value, and a `--set` of the other would be lost.
+                    if !seen.insert(linked::canonical(&p)) {
+                        c.conflict(format!(
+                            "`{key}.set` sets `{p}` twice (for example as a dotted key and as a quoted one): give each key once"
+                        ));
+                        ok = false;
+                        continue;
+                    }
                     if let Some(why) = reforms::forbidden(&p) {
                         c.conflict(format!(
                             "`{key}.set` changes `{p}`, which a reform cannot change: {why}"

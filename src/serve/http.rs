@@ -298,9 +298,15 @@ pub fn read_request(
     }
     let length = match lengths.first() {
         None => 0,
+        // Digits only (RFC 9110): `parse` would also take a leading `+`.
         Some(v) => v
-            .parse::<u64>()
-            .map_err(|_| ReadError::Answer(400, format!("Content-Length `{v}` is not a number")))?,
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| v.parse::<u64>().ok())
+            .flatten()
+            .ok_or_else(|| {
+                ReadError::Answer(400, format!("Content-Length `{v}` is not a number"))
+            })?,
     };
     if length > max_body as u64 {
         return Err(ReadError::Answer(

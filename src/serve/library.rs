@@ -657,7 +657,8 @@ impl Loaded {
             .iter()
             .min_by(|a, b| a.year.total_cmp(&b.year))
             .map_or(5.0, |r| r.year + r.ramp_years)
-            .min(self.scenario.sim.years as f64)
+            .min(self.scenario.sim.years as f64 - 1.0)
+            .max(0.0)
     }
 
     /// The scenario's own reforms as lever settings, when they can be: one

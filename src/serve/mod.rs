@@ -58,9 +58,11 @@ macro_rules! module {
 }
 
 /// Static files of the page: (path, content type, bytes). The script is
-/// ES modules, `main.js` first (index.html loads it; it imports the rest).
+/// ES modules, `main.js` first (index.html loads it; it imports the rest),
+/// and one classic script, `boot.js`, the loading watchdog.
 const ASSETS: &[(&str, &str, &str)] = &[
     module!("main"),
+    module!("boot"),
     module!("about"),
     module!("api"),
     module!("charts"),
@@ -179,6 +181,22 @@ impl App {
         } else {
             format!("http://{}/", self.addr)
         }
+    }
+
+    /// When it listens on every address (`--host 0.0.0.0`), the address
+    /// others on the network would open: that of the interface the
+    /// machine's default route leaves by, found by aiming a UDP socket at
+    /// a documentation address (RFC 5737; no packet is sent). `None` when
+    /// it listens on one address, or the machine has no such route.
+    pub fn network_url(&self) -> Option<String> {
+        if !self.addr.ip().is_unspecified() {
+            return None;
+        }
+        let probe = std::net::UdpSocket::bind(("0.0.0.0", 0)).ok()?;
+        probe.connect(("192.0.2.1", 9)).ok()?;
+        let ip = probe.local_addr().ok()?.ip();
+        (!ip.is_loopback() && !ip.is_unspecified())
+            .then(|| format!("http://{}/", SocketAddr::new(ip, self.addr.port())))
     }
 
     /// Serves until the process ends. Accept errors (for example too many
@@ -435,7 +453,9 @@ fn refuse(state: &State, req: &Request) -> Option<Response> {
             }
         }
         let ct = req.header("Content-Type").unwrap_or("");
-        if !ct.to_ascii_lowercase().starts_with("application/json") {
+        // The media type, before any parameter (`; charset=utf-8`).
+        let media = ct.split(';').next().unwrap_or("").trim();
+        if !media.eq_ignore_ascii_case("application/json") {
             return Some(error(
                 415,
                 &format!("Content-Type `{ct}`: requests must be application/json"),
@@ -530,7 +550,26 @@ fn route(state: &State, req: &Request) -> Response {
             ),
         },
         ("GET" | "HEAD", p) if p.starts_with("/api/runs/") => csv(state, p),
-        (m, p) if p.starts_with("/api/") => error(405, &format!("{m} is not allowed on {p}")),
+        (m, p) if p.starts_with("/api/") => {
+            // A known address asked with another method; any other is absent.
+            let allow = match p {
+                "/api/library" => Some("GET, HEAD"),
+                "/api/toml" | "/api/run" => Some("POST"),
+                p if p.starts_with("/api/runs/") => Some("GET, HEAD"),
+                _ => None,
+            };
+            match allow {
+                Some(a) => {
+                    error(405, &format!("{m} is not allowed on {p}; use {a}")).with("Allow", a)
+                }
+                None => error(
+                    404,
+                    &format!(
+                        "no API at {p}; the API is /api/library, /api/run, /api/toml and /api/runs/<run>/<file> (docs/serve.md)"
+                    ),
+                ),
+            }
+        }
         (_, p) => error(404, &format!("no page at {p}; the page is at /")),
     }
 }

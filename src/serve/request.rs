@@ -252,7 +252,7 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
     base.expect.clear();
     let before = base.reforms.len();
     // A shortened run drops the reforms it would not reach.
-    base.reforms.retain(|r| r.year <= years as f64);
+    base.reforms.retain(|r| r.year < years as f64);
     // The scenario as it stands, for an `as_is` baseline of a run without it.
     let as_is = (req.compare && req.baseline == BaselineKind::AsIs && !req.keep_reforms)
         .then(|| base.clone());
@@ -272,15 +272,19 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
     }
     let reform_year = req
         .reform_year
-        .unwrap_or_else(|| entry.default_reform_year().min(years as f64))
+        .unwrap_or_else(|| entry.default_reform_year().min(years as f64 - 1.0))
         + 0.0;
-    if !reform_year.is_finite() || reform_year < 0.0 || reform_year > years as f64 {
+    // A reform starts at a whole step: keep the year to a month's precision.
+    let rounded = (reform_year * 12.0).round() / 12.0;
+    // It begins after the row of its year, so it must come before the
+    // run's last year to change anything recorded. (The page sends a year
+    // only with a changed lever; the default is within the run.)
+    if !rounded.is_finite() || rounded < 0.0 || rounded >= years as f64 {
         return Err(format!(
-            "reform year = {reform_year}: it must be between 0 and the run's {years} years"
+            "reform year = {reform_year}: it must be at least 0 and below the run's {years} years (a reform begins after the row of its year)"
         ));
     }
-    // A reform starts at a whole step: keep the year to a month's precision.
-    let reform_year = (reform_year * 12.0).round() / 12.0;
+    let reform_year = rounded;
 
     let (set, changes) = reform_set(&base, reform_year, &req.levers)?;
     let mut yours = base.clone();
@@ -316,6 +320,16 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         let (scenario, about) = match req.baseline {
             BaselineKind::StatusQuo => {
                 let mut s = base;
+                if !s.reforms.is_empty() {
+                    // Not the library scenario, which has its reforms: its
+                    // rows must not be filed under the scenario's name.
+                    let stem: String = s
+                        .name
+                        .chars()
+                        .take(crate::scenario::NAME_MAX - 11)
+                        .collect();
+                    s.name = format!("{stem}_status_quo");
+                }
                 s.reforms.clear();
                 let about = if entry.scenario.reforms.is_empty() {
                     format!("the status quo: {name}, which has no reforms of its own")

@@ -31,13 +31,16 @@ export function readInt(id, field) {
 
 export function buildRequest(compare) {
   if (!S.scenario) throw new Error('no scenario chosen yet.');
+  var levers = changedLevers();
   var req = {
     scenario: S.scenario.id,
-    levers: changedLevers(),
-    reform_year: readInt('reform-year', 'reform_year'),
+    levers: levers,
     replicates: readInt('replicates', 'replicates'),
     years: readInt('years', 'years')
   };
+  // The reform year is that of your lever changes: without any, it is not
+  // sent (a shortened run would otherwise be refused for a year not used).
+  if (Object.keys(levers).length) req.reform_year = readInt('reform-year', 'reform_year');
   if (compare !== undefined) req.compare = !!compare;
   req.keep_reforms = !!$('own-reforms').checked;
   if ($('plausible') && $('plausible').checked) req.plausible = true;

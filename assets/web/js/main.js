@@ -31,7 +31,8 @@ export function wire() {
   });
   $('years').addEventListener('input', function () {
     var y = Number(this.value);
-    if (Number.isInteger(y) && y >= 0) $('reform-year').max = String(y);
+    // A reform begins after the row of its year: the last is the year before the run's last.
+    if (Number.isInteger(y) && y >= 1) $('reform-year').max = String(y - 1);
     // Before a run, the table's year follows the run's length.
     if (!S.result) showTableYear(tableYear());
   });
@@ -62,6 +63,8 @@ window.addEventListener('error', function (e) {
 });
 
 export function boot() {
+  // The modules have loaded and run: boot.js's watchdog stands down.
+  document.body.dataset.started = '1';
   wire();
   loadLibrary();
 }

@@ -40,7 +40,8 @@ export async function startRun(compare) {
   try {
     req = buildRequest(compare);
   } catch (e) {
-    showError(e.message);
+    // The user's own input, as the server's refusals (400) are worded.
+    showError(e.message, 'Please check the settings:');
     setStatus('Not run: check the settings.');
     return;
   }
@@ -104,7 +105,7 @@ export function failRun(message, title) {
   setRunning(false);
   var p = $('progress');
   if (!p.hasAttribute('value')) p.value = 0;
-  setStatus('failed');
+  setStatus(title ? 'Not run: check the settings.' : 'failed');
   showError(message, title);
 }
 

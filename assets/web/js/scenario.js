@@ -116,11 +116,11 @@ export function resetToScenario() {
   var years = clampInt(sc.years, 1, lim.max_years);
   var reps = clampInt(isNum(sc.default_replicates) ? sc.default_replicates : sc.replicates, 1, lim.max_replicates);
   var ryRaw = preset && isNum(preset.reform_year) ? preset.reform_year : sc.default_reform_year;
-  var ry = clampInt(isNum(ryRaw) ? ryRaw : 0, 0, years);
+  var ry = clampInt(isNum(ryRaw) ? ryRaw : 0, 0, years - 1);
   $('years').value = String(years);
   $('replicates').value = String(reps);
   $('reform-year').value = String(ry);
-  $('reform-year').max = String(years);
+  $('reform-year').max = String(years - 1);
   $('own-reforms').checked = !preset;
   $('baseline').value = 'status_quo';
   renderOwnReforms();

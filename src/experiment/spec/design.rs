@@ -44,7 +44,7 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
             meta.len() >> 20
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let text = crate::input::read_text(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
     let mut lines = text
         .lines()
         .enumerate()

@@ -54,7 +54,15 @@ struct ExperimentFile {
 /// Reads an experiment file; scenario paths are relative to the file.
 pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     let shown = path.display().to_string();
-    let f: ExperimentFile = crate::scenario::read_toml_file(path, "experiment file")?;
+    // A calibration (`kind = "calibrate"`) is read apart, before this: name
+    // it among the kinds an unknown one could have meant.
+    let f: ExperimentFile =
+        crate::scenario::read_toml_file(path, "experiment file").map_err(|e| {
+            UsageError(e.0.replace(
+                "expected one of `compare`, `sweep`, `sensitivity`",
+                "expected one of `compare`, `sweep`, `sensitivity`, `calibrate`",
+            ))
+        })?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let rel = |p: &PathBuf| {
         if p.is_absolute() {

@@ -50,7 +50,7 @@ pub fn load_posterior(path: &Path, draws: u32, flag: &str) -> Result<Posterior, 
             MAX_BYTES >> 20
         )));
     }
-    let text = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let text = crate::input::read_bytes(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
     parse_posterior(&text, &shown, draws, flag)
 }
 

@@ -25,9 +25,13 @@ pub(super) fn compare_report(
     let scale = plan.spec.scale.unwrap_or(1.0);
     let summary = in_short(plan, main, costs);
     let mut intro = Vec::new();
+    // The options, not counting the base they are compared with.
+    let options = match plan.arms().saturating_sub(1) {
+        1 => "One scenario".to_string(),
+        n => format!("{n} scenarios"),
+    };
     intro.push(format!(
-        "{} scenarios compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
-        plan.arms(),
+        "{options} compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
         plan.years,
         plan.seed
     ));
@@ -597,12 +601,10 @@ fn changes_table(plan: &Plan) -> Option<Table> {
     };
     let base = &plan.bases[plan.variants[0].base];
     let base_flat = flat(base);
-    let base_value = |key: &str| {
-        base_flat
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or("–".to_string(), |(_, v)| text(v))
-    };
+    // Looked up by path, so that a reform's key inside a list
+    // (`structure.grades[1].selection`) finds the base's value too.
+    let base_tree = toml::Value::try_from(base).expect("scenario serialises");
+    let base_value = |key: &str| crate::paths::get(&base_tree, key).map_or("–".to_string(), text);
     let mut rows = Vec::new();
     for (v, var) in plan.variants[..plan.arms()].iter().enumerate() {
         let scn = &plan.bases[var.base];

@@ -1,0 +1,172 @@
+//! Defects a user's audit of the command line found (2026-12-04), one test
+//! each; every one failed before its fix.
+
+// Not every helper of the shared CLI test module is used here.
+#[allow(dead_code)]
+mod common;
+
+use std::fs;
+
+use common::{Sandbox, assert_mentions, entries};
+
+/// A file with no end (`/dev/zero`) named as any input is refused once it
+/// passes the bound, with exit code 2; before, bureausim read it until the
+/// memory ran out. An experiment file, which may come from someone else,
+/// names it too.
+#[test]
+fn an_endless_input_file_is_refused_not_read_into_memory() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    for args in [
+        vec!["check", "/dev/zero"],
+        vec!["run", "/dev/zero", "--out", "z"],
+        vec!["sweep", tiny, "--design", "/dev/zero", "--out", "z"],
+        vec!["calibrate", tiny, "--targets", "/dev/zero"],
+        vec![
+            "compare",
+            tiny,
+            tiny,
+            "--ensemble",
+            "/dev/zero",
+            "--out",
+            "z",
+        ],
+    ] {
+        let e = sb.bad_input(&args);
+        assert_mentions(&e, &["/dev/zero", "more than 64 MiB"]);
+    }
+    sb.write(
+        "zero.toml",
+        "kind = \"compare\"\nscenarios = [\"/dev/zero\", \"/dev/zero\"]\nreplicates = 2\n",
+    );
+    let e = sb.bad_input(&["experiment", "zero.toml", "--out", "z"]);
+    assert_mentions(&e, &["/dev/zero", "more than 64 MiB"]);
+    assert!(!sb.join("z").exists());
+}
+
+/// `--set name=` (empty) made `outputs/` itself the results' folder; an
+/// empty name now means the file's stem, as in the file.
+#[test]
+fn an_empty_name_from_set_falls_back_to_the_files_stem() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    sb.cmd()
+        .args(["run", tiny, "--no-plots", "--set", "name="])
+        .assert()
+        .success();
+    assert_eq!(entries(&sb.join("outputs")), ["tiny"]);
+    assert!(sb.join("outputs/tiny/timeseries.csv").exists());
+}
+
+/// A reform in the run's last year begins after its last row: it was
+/// accepted and changed nothing. It is refused, naming the key and the
+/// years.
+#[test]
+fn a_reform_in_the_runs_last_year_is_refused() {
+    let sb = Sandbox::new();
+    let f = sb.tiny_with(
+        "late.toml",
+        "[[reforms]]\nyear = 2\nset = { pay.level = 1.5 }\n",
+    );
+    let e = sb.bad_input(&["check", f]);
+    assert_mentions(
+        &e,
+        &[
+            "`reforms[0].year` must be at least 0 and below `sim.years` (2), got 2",
+            "change nothing recorded",
+        ],
+    );
+    // A year earlier it runs; and shortening a run below it is refused too.
+    sb.tiny_with(
+        "early.toml",
+        "[[reforms]]\nyear = 1\nset = { pay.level = 1.5 }\n",
+    );
+    sb.stdout_ok(&["check", "early.toml"]);
+    let e = sb.bad_input(&["check", "early.toml", "--set", "sim.years=1"]);
+    assert_mentions(&e, &["below `sim.years` (1), got 1"]);
+}
+
+/// A reform that set one key twice (dotted and quoted) kept one value and
+/// made a `--set` of the other vanish without a word.
+#[test]
+fn a_reform_setting_a_key_twice_is_refused() {
+    let sb = Sandbox::new();
+    let f = sb.tiny_with(
+        "twice.toml",
+        "[[reforms]]\nyear = 1\nset = { pay.compression = 3, \"pay.compression\" = 4 }\n",
+    );
+    let e = sb.bad_input(&["check", f]);
+    assert_mentions(&e, &["`reforms[0].set` sets `pay.compression` twice"]);
+}
+
+/// `calibrate --markdown FILE` replaced any file; it now replaces only a
+/// report bureausim wrote, and refuses before the fit starts otherwise.
+#[test]
+fn a_markdown_report_does_not_replace_the_users_file() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    sb.write("notes.md", "precious notes\n");
+    sb.write(
+        "targets.toml",
+        "name = \"t\"\n[[target]]\nid = \"competence\"\nmetric = \"mean_competence\"\nfile = \"timeseries\"\nyears = [1, 2]\nobserved = 6.0\nsd = 1.0\nsource = \"a test\"\nwhy = \"test\"\n",
+    );
+    let e = sb.bad_input(&[
+        "calibrate",
+        tiny,
+        "--targets",
+        "targets.toml",
+        "--param",
+        "pay.level=0.8:1.2",
+        "--markdown",
+        "notes.md",
+    ]);
+    assert_mentions(
+        &e,
+        &[
+            "--markdown notes.md",
+            "not a calibration report bureausim wrote",
+        ],
+    );
+    assert_eq!(
+        fs::read_to_string(sb.join("notes.md")).unwrap(),
+        "precious notes\n"
+    );
+}
+
+/// The comparison report's "What each option changes" showed "–" for the
+/// base's value of a reform key inside a list (`merit_promotion`'s
+/// `structure.grades[1].selection`, false in the base).
+#[test]
+fn the_changes_table_shows_the_bases_value_of_a_key_in_a_list() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let f = sb.tiny_with(
+        "select.toml",
+        "[[reforms]]\nyear = 1\nset = { \"structure.grades[1].selection\" = true }\n",
+    );
+    let text = fs::read_to_string(sb.join(f))
+        .unwrap()
+        .replace("name = \"tiny\"", "name = \"select\"");
+    sb.write(f, &text);
+    sb.cmd()
+        .args([
+            "compare",
+            tiny,
+            f,
+            "--replicates",
+            "2",
+            "--no-plots",
+            "--out",
+            "cmp",
+        ])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("cmp/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["| structure.grades[1].selection | false | true | year 1 |"],
+    );
+}
