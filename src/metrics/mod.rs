@@ -230,15 +230,15 @@ pub fn label(name: &str) -> &str {
 }
 
 /// Whether a metric counts what happened during a year (a flow: exits,
-/// promotions, bribes, bills) rather than the state at its end. Year 0 is
-/// the starting state, before any year has run, so a flow has no value
-/// there and plots leave it blank.
+/// promotions, bribes) rather than the state at its end. Year 0 is the
+/// starting state, before any year has run, so a flow has no value there
+/// and plots leave it blank. The wage and pension bills are not flows: a
+/// year's row holds the annual pay of the officers then active and the
+/// pensions then being paid, which the starting state has too.
 pub fn is_flow(name: &str) -> bool {
     matches!(
         name,
         "rent_taken"
-            | "wage_bill"
-            | "pension_bill"
             | "mean_service_at_promotion"
             | "mean_completed_tenure"
             | "promotion_rank_correlation"
@@ -325,7 +325,9 @@ mod tests {
         for m in METRICS.iter().chain(GRADE_METRICS).chain(SECTOR_METRICS) {
             assert_ne!(label(m.name), m.name, "{} has no plain label", m.name);
         }
-        assert!(is_flow("exits_voluntary") && is_flow("wage_bill") && is_flow("rent_taken"));
+        assert!(is_flow("exits_voluntary") && is_flow("rent_taken"));
+        // The bills are the annual amounts of the year-end state.
+        assert!(!is_flow("wage_bill") && !is_flow("pension_bill"));
         assert!(!is_flow("headcount") && !is_flow("corruption_prevalence") && !is_flow("morale"));
     }
 }

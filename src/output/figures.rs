@@ -595,7 +595,7 @@ fn legend_entries(
     }
     if elections_shown {
         entries.push(LegendEntry {
-            swatch: Swatch::Line(ELECTION_SWATCH),
+            swatch: ELECTION_SWATCH,
             text: "election year (see note below)".to_owned(),
         });
     }

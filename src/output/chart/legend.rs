@@ -18,6 +18,9 @@ pub(crate) enum Swatch {
     Band(Option<RGBColor>),
     /// A bar's colour.
     Bar(RGBColor),
+    /// A dotted line, drawn as the plot draws it: (colour, dash, gap,
+    /// width) in pixels.
+    Dotted(RGBColor, i32, i32, u32),
 }
 
 impl Swatch {
@@ -188,6 +191,15 @@ impl<'a> Legend<'a> {
                     [(x + 4, y - half), (x + sw - 4, y + half)],
                     color.filled(),
                 )),
+                Swatch::Dotted(color, dash, gap, width) => (0..)
+                    .map(|i| x + i * (dash + gap))
+                    .take_while(|&x0| x0 + dash <= x + sw)
+                    .try_for_each(|x0| {
+                        area.draw(&PathElement::new(
+                            [(x0, y), (x0 + dash, y)],
+                            color.stroke_width(width),
+                        ))
+                    }),
             }
             .map_err(draw_error)?;
             area.draw_text(&entry.text, &style, (x + sw + look.text_gap, y))

@@ -163,20 +163,26 @@ pub(crate) fn draw_election_lines<DB: DrawingBackend>(
         chart
             .draw_series(DashedLineSeries::new(
                 [(e, y.end), (e, y.start)],
-                3,
-                4,
-                ELECTION_COLOR.stroke_width(2),
+                ELECTION_DOT.0,
+                ELECTION_DOT.1,
+                ELECTION_COLOR.stroke_width(ELECTION_DOT.2),
             ))
             .map_err(draw_error)?;
     }
     Ok(())
 }
 
-/// The legend swatch of election lines.
-pub(crate) const ELECTION_SWATCH: super::style::LineStyle = super::style::LineStyle {
-    color: ELECTION_COLOR,
-    dashed: true,
-};
+/// The election lines' dots: dash and gap in pixels, and width.
+const ELECTION_DOT: (u32, u32, u32) = (3, 4, 2);
+
+/// The legend swatch of election lines: dotted as the lines are (it was
+/// the dashed swatch of reforms, in grey).
+pub(crate) const ELECTION_SWATCH: super::legend::Swatch = super::legend::Swatch::Dotted(
+    ELECTION_COLOR,
+    ELECTION_DOT.0 as i32,
+    ELECTION_DOT.1 as i32,
+    ELECTION_DOT.2,
+);
 
 /// The note under a time plot that marks election years, in two lines:
 /// what the lines are, and what a change of government does (why the lines

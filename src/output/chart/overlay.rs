@@ -167,7 +167,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     }
     if marks.elections.iter().any(|&x| inside(x)) {
         entries.push(LegendEntry {
-            swatch: Swatch::Line(ELECTION_SWATCH),
+            swatch: ELECTION_SWATCH,
             text: "election year (see note below)".to_owned(),
         });
     }
