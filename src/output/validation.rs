@@ -152,7 +152,7 @@ fn evidence_section(o: &mut String, results: &[EvidenceResult]) {
     let _ = writeln!(o, "## A. Checks against published findings\n");
     let _ = writeln!(
         o,
-        "Each finding of `../shared/research/evidence.md` that the model addresses, the pair of \
+        "Each finding of [sources/evidence.md](sources/evidence.md) that the model addresses, the pair of \
          scenarios that tests it (the Pakistan baseline, `scenarios/pakistan_baseline.toml`, \
          with the changes shown), and the effect measured. The size band of each check (the \
          column \"size in the literature\") is data in `src/experiment/validation/findings.rs`, \
