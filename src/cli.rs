@@ -164,25 +164,19 @@ pub struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+// The points come from --vary (a grid) or --design (a file): one of them,
+// named together when neither is given.
+#[command(group(clap::ArgGroup::new("points").required(true).args(["vary", "design_file"])))]
 pub struct SweepArgs {
     /// The scenario to sweep.
     pub scenario: PathBuf,
     /// A parameter and its values: KEY.PATH=FROM:TO:STEP or KEY.PATH=V1,V2,... (repeatable; full factorial).
-    #[arg(
-        long,
-        value_name = "KEY.PATH=VALUES",
-        required_unless_present = "design_file"
-    )]
+    #[arg(long, value_name = "KEY.PATH=VALUES")]
     pub vary: Vec<String>,
     /// Points from a file instead of a grid: a header of key paths, then
     /// one point a line (CSV, tab- or space-separated; a SALib or EMA
     /// Workbench sample with a header runs as it is).
-    #[arg(
-        long = "design",
-        id = "design_file",
-        value_name = "FILE",
-        conflicts_with = "vary"
-    )]
+    #[arg(long = "design", id = "design_file", value_name = "FILE")]
     pub design_file: Option<PathBuf>,
     #[command(flatten)]
     pub design: ExperimentFlags,
@@ -1033,10 +1027,13 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     let results = crate::sim::runner::run(&scn, threads, &|| {})?;
     let fits = targets::evaluate(&set, &scn, &results, scale);
     println!(
-        "{} against `{}` ({} replicates, {:.1} s); distance in units of each target's sd (an interval: 0 inside it, its quarter-width outside):\n",
+        "{} against `{}` ({}; {:.1} s); distance in units of each target's sd (an interval: 0 inside it, its quarter-width outside):\n",
         scn.name,
         a.targets.display(),
-        reps,
+        match reps {
+            1 => "1 replicate: no interval, which needs --replicates 2 or more".to_string(),
+            n => format!("{n} replicates"),
+        },
         started.elapsed().as_secs_f64()
     );
     print!("{}", output::calibration::text(&fits));

@@ -170,3 +170,55 @@ fn the_changes_table_shows_the_bases_value_of_a_key_in_a_list() {
         &["| structure.grades[1].selection | false | true | year 1 |"],
     );
 }
+
+/// A scale that leaves a service of a few posts ran without a word and
+/// reported its bills, divided by the scale, as the full service's.
+#[test]
+fn a_scale_that_leaves_a_tiny_service_is_warned_of() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let out = sb
+        .cmd()
+        .args([
+            "compare",
+            tiny,
+            tiny,
+            "--scale",
+            "0.01",
+            "--replicates",
+            "2",
+            "--no-plots",
+        ])
+        .args(["--out", "cmp"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_mentions(
+        &stderr,
+        &[
+            "warning: --scale 0.01 leaves `tiny` with 5 posts",
+            "mostly chance",
+        ],
+    );
+}
+
+/// An invalid number of steps a year also drew two errors that only
+/// restated it; neither --vary nor --design named only --vary.
+#[test]
+fn one_mistake_gets_one_message() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let e = sb.bad_input(&["check", tiny, "--set", "sim.steps_per_year=0"]);
+    assert_mentions(&e, &["`sim.steps_per_year` must divide a year"]);
+    assert!(
+        !e.contains("annual_step") && !e.contains("boards_per_year"),
+        "{e}"
+    );
+    let out = sb.cmd().args(["sweep", tiny]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_mentions(
+        &String::from_utf8_lossy(&out.stderr),
+        &["--vary", "|--design"],
+    );
+}

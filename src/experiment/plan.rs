@@ -87,6 +87,9 @@ fn err(m: String) -> UsageError {
     UsageError(m)
 }
 
+/// Fewer posts than this after `--scale` draw a warning.
+const SMALL_SERVICE: u64 = 100;
+
 impl Plan {
     /// Loads the scenarios and expands the design; every variant's scenario
     /// is validated here, before anything runs.
@@ -484,6 +487,29 @@ impl Plan {
                     ),
                     labels,
                 ));
+            }
+        }
+        // A scale that leaves a service of a few posts runs, but its
+        // results are mostly chance and its bills, divided by the scale,
+        // absurd: say so.
+        if let Some(f) = self.spec.scale {
+            for b in &self.bases {
+                let posts = b.structure.total_posts();
+                if posts < SMALL_SERVICE {
+                    let text = format!(
+                        "--scale {f} leaves `{}` with {posts} posts: results of so small a service are mostly chance, and its bills are divided by {f} to give the full service's; a scale of 0.05 or more keeps most services above {SMALL_SERVICE} posts",
+                        b.name
+                    );
+                    let labels = self
+                        .variants
+                        .iter()
+                        .filter(|v| std::ptr::eq(&self.bases[v.base], b))
+                        .map(|v| v.label.clone());
+                    match warnings.iter_mut().find(|(t, _)| *t == text) {
+                        Some((_, l)) => l.extend(labels),
+                        None => warnings.push((text, labels.collect())),
+                    }
+                }
             }
         }
         self.warnings = warnings;

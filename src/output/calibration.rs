@@ -18,13 +18,14 @@ pub fn text(fits: &[Fit]) -> String {
     );
     for f in fits {
         let (model, d) = if f.evaluated {
+            // One replicate has no interval (the CSV leaves its cells empty).
+            let interval = if f.low.is_finite() && f.high.is_finite() {
+                format!("[{}, {}]", rounded(f.low), rounded(f.high))
+            } else {
+                "[no interval]".to_string()
+            };
             (
-                format!(
-                    "{} [{}, {}]",
-                    rounded(f.model),
-                    rounded(f.low),
-                    rounded(f.high)
-                ),
+                format!("{} {interval}", rounded(f.model)),
                 rounded(f.distance),
             )
         } else {

@@ -469,18 +469,22 @@ impl Scenario {
         c.range_int("sim.replicates", s.replicates as i64, 1, 100_000);
         c.range_int("sim.years", s.years as i64, 1, 5_000);
         c.range_int("sim.warmup_years", s.warmup_years as i64, 0, 1_000);
-        if ![1, 2, 3, 4, 6, 12].contains(&s.steps_per_year) {
+        // The checks against the steps of a year only when those are valid:
+        // else they would only repeat this error in other words.
+        let steps_ok = [1, 2, 3, 4, 6, 12].contains(&s.steps_per_year);
+        if !steps_ok {
             c.conflict(format!(
                 "`sim.steps_per_year` must divide a year into whole months (1, 2, 3, 4, 6 or 12), got {}",
                 s.steps_per_year
             ));
+        } else {
+            c.range_int(
+                "sim.annual_step",
+                s.annual_step as i64,
+                1,
+                s.steps_per_year as i64,
+            );
         }
-        c.range_int(
-            "sim.annual_step",
-            s.annual_step as i64,
-            1,
-            s.steps_per_year.max(1) as i64,
-        );
         c.one_of("sim.engine", &s.engine, &crate::model::params::ENGINES);
         c.range_int("sim.stride", s.stride as i64, 1, 12);
         let courses: Vec<String> = self
@@ -511,7 +515,7 @@ impl Scenario {
         self.politics.check(&mut c);
         self.transparency.check(&mut c);
         self.trust.check(&mut c);
-        if self.promotion.boards_per_year > s.steps_per_year {
+        if steps_ok && self.promotion.boards_per_year > s.steps_per_year {
             c.conflict(format!(
                 "`promotion.boards_per_year` ({}) exceeds `sim.steps_per_year` ({}): at most one board meets per step",
                 self.promotion.boards_per_year, s.steps_per_year

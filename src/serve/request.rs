@@ -260,7 +260,7 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         base.reforms.clear();
     }
     if base.reforms.len() < before {
-        notes.push(format!(
+        let dropped = format!(
             "{} of the file's own reforms dropped{}",
             before - base.reforms.len(),
             if req.keep_reforms {
@@ -268,7 +268,13 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             } else {
                 ""
             }
-        ));
+        );
+        // The file's description tells of its reforms: say what this run
+        // left out, in the TOML a user downloads too.
+        base.description = format!("{} (This run: {dropped}.)", base.description)
+            .trim()
+            .to_string();
+        notes.push(dropped);
     }
     let reform_year = req
         .reform_year
