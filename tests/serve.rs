@@ -743,6 +743,7 @@ fn bad_requests_get_a_message_naming_the_problem() {
             json!({"scenario": "pakistan_baseline", "reform_year": 50, "years": 10}),
             "reform year = 50",
         ),
+        (json!([1, 2]), "the body must be a JSON object"),
         (
             json!({"scenario": "pakistan_baseline", "replicates": 20, "years": 100, "compare": true}),
             "run too large",

@@ -207,6 +207,14 @@ fn year_text(year: f64) -> String {
 
 /// Parses and checks a request body; the error is a message for the page.
 pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
+    // JSON that is not an object (an array, a number) would be refused in
+    // the reader's terms ("invalid type: integer `1`, expected a string").
+    if serde_json::from_slice::<Json>(body).is_ok_and(|v| !v.is_object()) {
+        return Err(
+            "request: the body must be a JSON object, for example {\"scenario\": \"pakistan_baseline\"}"
+                .into(),
+        );
+    }
     let req: RunRequest = serde_json::from_slice(body).map_err(|e| format!("request: {e}"))?;
     let entry = library::find(&req.scenario).ok_or_else(|| {
         let ids: Vec<&str> = library::ENTRIES.iter().map(|e| e.id).collect();
