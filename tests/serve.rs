@@ -522,6 +522,23 @@ fn a_comparisons_baseline_is_the_status_quo_run_on_its_own() {
         "{}",
         &baseline.body[..200]
     );
+    // So also when the page takes the demo's reform onto its levers and
+    // drops it from the scenario (`keep_reforms = false`, the page's case).
+    let page_case = json!({"scenario": "teaching/political_transfers", "compare": true,
+                           "replicates": 2, "years": 8, "keep_reforms": false,
+                           "levers": {"politics.interference": 1.0}});
+    let ev = events(&post("/api/run", &page_case));
+    let csv = get(ev.last().unwrap().1["downloads"]["baseline_csv"]
+        .as_str()
+        .unwrap());
+    assert!(
+        csv.body
+            .lines()
+            .skip(1)
+            .all(|l| l.starts_with("political_transfers_status_quo,")),
+        "{}",
+        &csv.body[..200]
+    );
     // The status quo and your run as files that `bureausim run` takes.
     let status_quo = post(
         "/api/toml",

@@ -493,7 +493,7 @@ impl Plan {
         // results are mostly chance and its bills, divided by the scale,
         // absurd: say so.
         if let Some(f) = self.spec.scale {
-            for b in &self.bases {
+            for (i, b) in self.bases.iter().enumerate() {
                 let posts = b.structure.total_posts();
                 if posts < SMALL_SERVICE {
                     let text = format!(
@@ -503,7 +503,7 @@ impl Plan {
                     let labels = self
                         .variants
                         .iter()
-                        .filter(|v| std::ptr::eq(&self.bases[v.base], b))
+                        .filter(|v| v.base == i)
                         .map(|v| v.label.clone());
                     match warnings.iter_mut().find(|(t, _)| *t == text) {
                         Some((_, l)) => l.extend(labels),

@@ -207,15 +207,17 @@ fn year_text(year: f64) -> String {
 
 /// Parses and checks a request body; the error is a message for the page.
 pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
-    // JSON that is not an object (an array, a number) would be refused in
-    // the reader's terms ("invalid type: integer `1`, expected a string").
-    if serde_json::from_slice::<Json>(body).is_ok_and(|v| !v.is_object()) {
-        return Err(
+    let req: RunRequest = serde_json::from_slice(body).map_err(|e| {
+        // JSON that is not an object (an array, a number) would be refused
+        // in the reader's terms ("invalid type: sequence, expected struct
+        // RunRequest").
+        if serde_json::from_slice::<Json>(body).is_ok_and(|v| !v.is_object()) {
             "request: the body must be a JSON object, for example {\"scenario\": \"pakistan_baseline\"}"
-                .into(),
-        );
-    }
-    let req: RunRequest = serde_json::from_slice(body).map_err(|e| format!("request: {e}"))?;
+                .to_string()
+        } else {
+            format!("request: {e}")
+        }
+    })?;
     let entry = library::find(&req.scenario).ok_or_else(|| {
         let ids: Vec<&str> = library::ENTRIES.iter().map(|e| e.id).collect();
         format!(
@@ -334,15 +336,17 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         let (scenario, about) = match req.baseline {
             BaselineKind::StatusQuo => {
                 let mut s = base;
-                if !s.reforms.is_empty() {
-                    // Not the library scenario, which has its reforms: its
-                    // rows must not be filed under the scenario's name.
+                if !entry.scenario.reforms.is_empty() {
+                    // Not the library scenario, which has its reforms (kept
+                    // in your run or dropped from it): its rows must not be
+                    // filed under the scenario's name.
+                    const SUFFIX: &str = "_status_quo";
                     let stem: String = s
                         .name
                         .chars()
-                        .take(crate::scenario::NAME_MAX - 11)
+                        .take(crate::scenario::NAME_MAX - SUFFIX.len())
                         .collect();
-                    s.name = format!("{stem}_status_quo");
+                    s.name = format!("{stem}{SUFFIX}");
                 }
                 s.reforms.clear();
                 let about = if entry.scenario.reforms.is_empty() {

@@ -40,9 +40,8 @@ export async function startRun(compare) {
   try {
     req = buildRequest(compare);
   } catch (e) {
-    // The user's own input, as the server's refusals (400) are worded.
-    showError(e.message, 'Please check the settings:');
-    setStatus('Not run: check the settings.');
+    // The user's own input, worded as the server's refusals (400) are.
+    failRun(e.message, 'Please check the settings:');
     return;
   }
   var token = ++S.runToken;

@@ -37,13 +37,7 @@ const BOOKKEEPING: &[&str] = &["", "scenario", "policy", "model"];
 pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
     let shown = path.display().to_string();
     let bad = |m: String| UsageError(format!("--design {shown}: {m}"));
-    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
-    if meta.len() > 64 << 20 {
-        return Err(bad(format!(
-            "the file is {} MiB; at most 64 MiB",
-            meta.len() >> 20
-        )));
-    }
+    // Bounded, whatever the file is (`input::MAX_INPUT_BYTES`).
     let text = crate::input::read_text(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
     let mut lines = text
         .lines()

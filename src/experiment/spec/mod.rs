@@ -22,6 +22,8 @@ mod posterior;
 
 use std::path::PathBuf;
 
+use crate::scenario::NAME_MAX;
+
 use serde::{Deserialize, Serialize};
 
 pub use check::check;
@@ -275,10 +277,6 @@ impl Spec {
         name
     }
 }
-
-/// The longest name an experiment's folder may have
-/// ([`crate::scenario::name_problem`]).
-pub const NAME_MAX: usize = crate::scenario::NAME_MAX;
 
 /// `s` made a plain folder name (as a scenario's name is made from its
 /// file's stem).

@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::UsageError;
 
-/// The largest posterior file read (untrusted input stays bounded).
-const MAX_BYTES: u64 = 64 << 20;
 /// The most rows and draws.
 const MAX_ROWS: usize = 1_000_000;
 pub const MAX_DRAWS: u32 = 10_000;
@@ -42,14 +40,7 @@ pub fn load_posterior(path: &Path, draws: u32, flag: &str) -> Result<Posterior, 
             "--draws {draws}: give from 1 to {MAX_DRAWS} draws"
         )));
     }
-    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
-    if meta.len() > MAX_BYTES {
-        return Err(bad(format!(
-            "it is {} MB; a posterior file may be at most {} MB",
-            meta.len() >> 20,
-            MAX_BYTES >> 20
-        )));
-    }
+    // Bounded, whatever the file is (`input::MAX_INPUT_BYTES`).
     let text = crate::input::read_bytes(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
     parse_posterior(&text, &shown, draws, flag)
 }
