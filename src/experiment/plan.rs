@@ -15,7 +15,7 @@ use crate::experiment::spec::{Kind, Method, Spec, number_text};
 use crate::metrics::metric_index;
 use crate::paths;
 use crate::scenario::{Scenario, linked};
-use crate::sim::runner::{ReplicateResult, run_replicate};
+use crate::sim::runner::{self, ReplicateResult};
 
 /// One arm of the experiment: a base scenario with overrides.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -693,20 +693,80 @@ impl Plan {
         Ok(())
     }
 
-    /// Simulates run `j` (replicate `j % replicates()` of variant
-    /// `j / replicates()`, on draw `(j % replicates()) / spec.replicates`
-    /// of an ensemble): what an experiment's run file holds, and what an
-    /// in-memory run of the plan ([`crate::experiment::ensemble::Ensemble::run_plan`])
-    /// gathers.
-    pub fn run(
+    /// `runs` in the groups whose first years are simulated once
+    /// ([`runner::run_shared`]): the same replicate (on the same draw of an
+    /// ensemble) of variants whose scenarios differ only in their reforms,
+    /// as the arms of a comparison of reform packages on one service do.
+    /// Each group keeps the order of `runs`; groups come in the order of
+    /// their first run.
+    pub fn shared_groups(&self, runs: &[usize]) -> Result<Vec<Vec<usize>>, UsageError> {
+        use std::collections::HashMap;
+        use std::collections::hash_map::Entry;
+        // A class of (variant, draw): its scenario without what a fork may
+        // change, as TOML.
+        let mut class_of: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut classes: HashMap<String, usize> = HashMap::new();
+        let mut group_of: HashMap<(u64, usize), usize> = HashMap::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        for &j in runs {
+            let (v, r) = self.run_of(j);
+            let d = r as usize / self.spec.replicates as usize;
+            let class = match class_of.entry((v, d)) {
+                Entry::Occupied(e) => *e.get(),
+                Entry::Vacant(e) => {
+                    let mut s = self.scenario_on_draw(&self.variants[v], d)?;
+                    s.name.clear();
+                    s.title.clear();
+                    s.description.clear();
+                    s.reforms.clear();
+                    s.expect.clear();
+                    let next = classes.len();
+                    *e.insert(*classes.entry(s.to_toml()).or_insert(next))
+                }
+            };
+            match group_of.entry((r, class)) {
+                Entry::Occupied(e) => groups[*e.get()].push(j),
+                Entry::Vacant(e) => {
+                    e.insert(groups.len());
+                    groups.push(vec![j]);
+                }
+            }
+        }
+        Ok(groups)
+    }
+
+    /// Simulates the runs of `group` (one of [`Plan::shared_groups`]; run
+    /// `j` is replicate `j % replicates()` of variant `j / replicates()`, on
+    /// draw `(j % replicates()) / spec.replicates` of an ensemble), their
+    /// shared years once, and gives `each(j, result)` each run's result as
+    /// it finishes: what an experiment's run file holds, and what an
+    /// in-memory run of the plan
+    /// ([`crate::experiment::ensemble::Ensemble::run_plan`]) gathers. Each
+    /// result is that of the run simulated alone. `parallel`: the group's
+    /// runs after their shared years on all of the pool's threads (when
+    /// there are fewer groups than threads).
+    pub fn run_group<E: From<UsageError> + Send>(
         &self,
-        j: usize,
+        group: &[usize],
+        parallel: bool,
         on_year: &(dyn Fn() + Sync),
-    ) -> Result<ReplicateResult, UsageError> {
-        let (v, r) = self.run_of(j);
+        each: &(dyn Fn(usize, ReplicateResult) -> Result<(), E> + Sync),
+    ) -> Result<(), E> {
+        let Some(&j0) = group.first() else {
+            return Ok(());
+        };
+        let (_, r) = self.run_of(j0);
         let d = r as usize / self.spec.replicates as usize;
-        let scn = self.scenario_on_draw(&self.variants[v], d)?;
-        Ok(run_replicate(&scn, r, on_year))
+        let scenarios = group
+            .iter()
+            .map(|&j| {
+                debug_assert_eq!(self.run_of(j).1, r, "one replicate a group");
+                self.scenario_on_draw(&self.variants[self.run_of(j).0], d)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        runner::run_shared(&scenarios, r, parallel, on_year, &|i, res| {
+            each(group[i], res)
+        })
     }
 
     fn identity_hash(&self) -> String {

@@ -426,9 +426,15 @@ pub fn execute(
         .num_threads(threads)
         .build()?;
     pool.install(|| {
-        pending.par_iter().try_for_each(|&j| -> anyhow::Result<()> {
-            let res = plan.run(j, on_year)?;
-            write_run(dir, plan, j, &res.rows)
+        // Runs that share their first years are simulated together (a
+        // comparison's replicate k of every arm, when the arms differ
+        // only in their reforms); each is written as it finishes.
+        let groups = plan.shared_groups(pending)?;
+        let parallel = groups.len() < rayon::current_num_threads();
+        groups.par_iter().try_for_each(|g| {
+            plan.run_group(g, parallel, on_year, &|j, res| {
+                write_run(dir, plan, j, &res.rows)
+            })
         })
     })
 }

@@ -16,7 +16,7 @@ use crate::metrics::{METRICS, is_flow};
 use crate::output::figures::{band_kind_legend, band_of};
 use crate::scenario::Scenario;
 use crate::serve::library;
-use crate::sim::runner::{ObservationRef, Replicate, ReplicateResult};
+use crate::sim::runner::{self, ObservationRef, Replicate, ReplicateResult};
 
 /// A run stopped early because the page went away (a write failed).
 #[derive(Debug)]
@@ -252,26 +252,13 @@ impl Baselines {
     }
 }
 
-/// The recorded years a comparison's two arms share: the whole years
-/// before the first reform of either begins (`None` when the arms differ
-/// otherwise, or there is one arm). Reforms begin at step
-/// `round(year × steps_per_year)` after the warm-up.
+/// The recorded years a comparison's two arms share
+/// ([`runner::shared_years`]; `None` when there is one arm).
 fn shared_years(arms: &[(&'static str, Scenario)]) -> Option<u32> {
     let [(_, a), (_, b)] = arms else {
         return None;
     };
-    if !a.differs_only_in_reforms(b) {
-        return None;
-    }
-    let spy = a.sim.steps_per_year as u64;
-    let first = a
-        .reforms
-        .iter()
-        .chain(&b.reforms)
-        .map(|r| (r.year * spy as f64).round() as u64)
-        .min()
-        .unwrap_or(u64::MAX);
-    Some((first / spy).min(a.sim.years as u64) as u32)
+    runner::shared_years([a, b])
 }
 
 /// One `year` event: per arm, each streamed metric's mean and band, and the

@@ -296,6 +296,104 @@ pub fn run(
     }))
 }
 
+/// The recorded years that runs of `scenarios` share: the years before the
+/// first reform of any of them (all of them when none has a reform, capped
+/// at `sim.years`), or `None` when they differ in more than their reforms
+/// (and names), so that they share nothing. With the warm-up before them,
+/// these years are simulated once by [`run_shared`] and the page's
+/// comparisons.
+pub fn shared_years<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> Option<u32> {
+    let mut scenarios = scenarios.into_iter();
+    let first = scenarios.next()?;
+    let spy = first.sim.steps_per_year as u64;
+    let start = |s: &Scenario| {
+        s.reforms
+            .iter()
+            .map(|r| (r.year * spy as f64).round() as u64)
+            .min()
+            .unwrap_or(u64::MAX)
+    };
+    let mut earliest = start(first);
+    for s in scenarios {
+        if !first.differs_only_in_reforms(s) {
+            return None;
+        }
+        earliest = earliest.min(start(s));
+    }
+    Some((earliest / spy).min(first.sim.years as u64) as u32)
+}
+
+/// Replicate `replicate` of each of `scenarios`, which differ only in their
+/// reforms ([`shared_years`]; otherwise each runs from the start): the
+/// warm-up and the years before the first reform of any of them are
+/// simulated once, as a run of the first, and the others fork from it there
+/// ([`Replicate::fork`]), so that each result is, draw for draw, that of
+/// [`run_replicate`] on its scenario. `each(i, result)` receives scenario
+/// `i`'s result as it finishes. After the fork the runs go on one after
+/// another (two copies of the service in memory at most), or all at once
+/// on the pool's threads when `parallel` (one copy a scenario). `on_year`
+/// is called once for every year a run of its own would have simulated.
+pub fn run_shared<E: Send>(
+    scenarios: &[Scenario],
+    replicate: u64,
+    parallel: bool,
+    on_year: &(dyn Fn() + Sync),
+    each: &(dyn Fn(usize, ReplicateResult) -> Result<(), E> + Sync),
+) -> Result<(), E> {
+    let shared = if scenarios.len() > 1 {
+        shared_years(scenarios)
+    } else {
+        None
+    };
+    let Some(shared) = shared else {
+        for (i, s) in scenarios.iter().enumerate() {
+            each(i, run_replicate(s, replicate, on_year))?;
+        }
+        return Ok(());
+    };
+    let mut first = Replicate::new(&scenarios[0], replicate);
+    let mut simulated = 0;
+    while !first.warmed_up() || first.years_done() < shared {
+        first.advance();
+        on_year();
+        simulated += 1;
+    }
+    // The years a fork did not simulate again count as done.
+    let forked = |s: &Scenario| match first.fork(s) {
+        Some(f) => {
+            (0..simulated).for_each(|_| on_year());
+            f
+        }
+        // Not for scenarios that `shared_years` accepts; run it whole.
+        None => {
+            let mut r = Replicate::new(s, replicate);
+            while !r.warmed_up() || r.years_done() < first.years_done() {
+                r.advance();
+                on_year();
+            }
+            r
+        }
+    };
+    let finish = |i: usize, mut r: Replicate| {
+        while r.advance().is_some() {
+            on_year();
+        }
+        each(i, r.finish())
+    };
+    if parallel {
+        let mut runs: Vec<(usize, Replicate)> = (1..scenarios.len())
+            .map(|i| (i, forked(&scenarios[i])))
+            .collect();
+        runs.insert(0, (0, first));
+        runs.into_par_iter().try_for_each(|(i, r)| finish(i, r))
+    } else {
+        for (i, s) in scenarios.iter().enumerate().skip(1) {
+            finish(i, forked(s))?;
+        }
+        finish(0, first)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
