@@ -892,6 +892,20 @@ fn note_reform_overrides(s: &Scenario, sets: &[String]) {
     }
 }
 
+/// A scenario refused for its `sim.years` when `--years` set them says so:
+/// the message names the key, the user typed the flag.
+pub(crate) fn with_years_flag(e: anyhow::Error, years: u32) -> anyhow::Error {
+    let text = format!("{e}");
+    if is_usage_error(&e) && text.contains("`sim.years`") {
+        UsageError(format!(
+            "{text}\n  (`sim.years` is {years} here: --years {years})"
+        ))
+        .into()
+    } else {
+        e
+    }
+}
+
 fn check(a: CheckArgs) -> anyhow::Result<()> {
     let s = load(&a.scenario, Vec::new())?;
     for w in s.warnings() {
@@ -1541,16 +1555,31 @@ fn human_seconds(s: f64) -> String {
 
 fn run(a: RunArgs) -> anyhow::Result<()> {
     let mut extra = Vec::new();
-    if let Some(r) = a.replicates {
-        extra.push(format!("sim.replicates={r}"));
+    for (flag, own, value) in [
+        ("--replicates", "replicates", a.replicates.map(u64::from)),
+        ("--seed", "seed", a.seed),
+        ("--years", "years", a.years.map(u64::from)),
+    ] {
+        let Some(value) = value else {
+            continue;
+        };
+        // Both ways at once contradict each other (the --set won silently).
+        if let Some(set) = a.scenario.sets.iter().find(|set| {
+            let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k);
+            crate::experiment::spec::sim_setting(key) == Some(own)
+        }) {
+            return Err(UsageError(format!(
+                "--set {} and {flag} {value} both set `sim.{own}`; give one",
+                crate::error::shorten(set, 80)
+            ))
+            .into());
+        }
+        extra.push(format!("sim.{own}={value}"));
     }
-    if let Some(s) = a.seed {
-        extra.push(format!("sim.seed={s}"));
-    }
-    if let Some(y) = a.years {
-        extra.push(format!("sim.years={y}"));
-    }
-    let scn = load(&a.scenario, extra)?;
+    let scn = load(&a.scenario, extra).map_err(|e| match a.years {
+        Some(y) => with_years_flag(e, y),
+        None => e,
+    })?;
     let dest = match &a.out {
         Some(out) => staging::normalize(out),
         None => Path::new("outputs").join(&scn.name),

@@ -222,3 +222,48 @@ fn one_mistake_gets_one_message() {
         &["--vary", "|--design"],
     );
 }
+
+/// A run's own settings given both as a flag and as a `--set` contradicted
+/// each other without a word: `run` took the `--set` and `compare` the
+/// flag, and `compare --set sim.replicates=3` ran 10 replicates. Each is
+/// refused now, naming both; and a folder's seed is resumed with `--seed`.
+#[test]
+fn a_runs_own_setting_given_twice_is_refused() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let e = sb.bad_input(&["run", tiny, "--seed", "5", "--set", "sim.seed=3"]);
+    assert_mentions(&e, &["--set sim.seed=3", "--seed 5", "give one"]);
+    let e = sb.bad_input(&["run", tiny, "--years", "4", "--set", "sim.years=3"]);
+    assert_mentions(&e, &["--set sim.years=3", "--years 4"]);
+    let e = sb.bad_input(&["compare", tiny, tiny, "--set", "sim.replicates=3"]);
+    assert_mentions(&e, &["--set sim.replicates=3", "--replicates"]);
+    let e = sb.bad_input(&["compare", tiny, tiny, "--seed", "4", "--set", "sim.seed=3"]);
+    assert_mentions(&e, &["--set sim.seed=3", "--seed 4"]);
+    assert!(!sb.join("outputs").exists());
+    // A key refused for the years that --years set: the flag is named.
+    let lib = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/merit_recruitment.toml"
+    );
+    for cmd in [&["run", lib][..], &["compare", tiny, lib][..]] {
+        let e = sb.bad_input(&[cmd, &["--years", "3"]].concat());
+        assert_mentions(&e, &["below `sim.years` (3)", "--years 3"]);
+    }
+
+    let args = [
+        "compare",
+        tiny,
+        tiny,
+        "--years",
+        "2",
+        "--replicates",
+        "2",
+        "--out",
+        "c",
+        "--no-plots",
+    ];
+    sb.cmd().args(args).assert().success();
+    let e = sb.bad_input(&[&args[..], &["--seed", "9"]].concat());
+    assert_mentions(&e, &["`sim.seed`", "--seed "]);
+    assert!(!e.contains("--set sim.seed"), "{e}");
+}

@@ -116,8 +116,15 @@ impl Plan {
             if let Some(f) = spec.scale {
                 *s = s.clone().scaled(f);
             }
-            s.validate(&p.display().to_string())
-                .map_err(|e| err(e.to_string()))?;
+            s.validate(&p.display().to_string()).map_err(|e| {
+                let text = e.to_string();
+                match spec.years {
+                    Some(y) if text.contains("`sim.years`") => {
+                        err(format!("{text}\n  (`sim.years` is {y} here: --years {y})"))
+                    }
+                    _ => err(text),
+                }
+            })?;
         }
         Ok(bases)
     }

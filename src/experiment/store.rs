@@ -205,9 +205,10 @@ pub fn scenarios_difference(
     let (l1, l2) = labels;
     let plain = |text: String| Difference { text, set: None };
     if first.len() != second.len() {
+        let n = first.len();
         return Some(plain(format!(
-            "{} base scenario(s) {l1} and {} {l2}",
-            first.len(),
+            "{n} base scenario{} {l1} and {} {l2}",
+            if n == 1 { "" } else { "s" },
             second.len()
         )));
     }
@@ -248,6 +249,16 @@ pub fn scenarios_difference(
             set,
         })
     })
+}
+
+/// The flag that sets a scenario setting `key=value` as a folder has it:
+/// the experiment's own seed, years and replicates have theirs.
+fn resume_flag(set: &str) -> String {
+    let (key, value) = set.split_once('=').unwrap_or((set, ""));
+    match crate::experiment::spec::sim_setting(key) {
+        Some(own) => format!("`--{own} {value}`, or `{own}` in an experiment file"),
+        None => format!("`--set {set}`, or in an experiment file's `set`"),
+    }
 }
 
 /// How to resume a folder's `what` ("experiment", "calibration") refused
@@ -331,10 +342,7 @@ pub fn prepare(
                     Some(set) => format!(
                         "its scenarios differ from this command's: {}. {}",
                         d.text,
-                        resume_advice(
-                            "experiment",
-                            &format!("`--set {set}`, or in an experiment file's `set`")
-                        )
+                        resume_advice("experiment", &resume_flag(&set))
                     ),
                     None => format!("its scenarios differ from this command's: {}", d.text),
                 }
@@ -835,7 +843,7 @@ mod tests {
         );
         assert!(d.set.is_none());
         let d = scenarios_difference(&[a.to_toml()], &[], L).unwrap();
-        assert!(d.text.contains("1 base scenario(s) there and 0 here"));
+        assert!(d.text.contains("1 base scenario there and 0 here"));
         let d = scenarios_difference(&[a.to_toml()], &["not = [toml".into()], L).unwrap();
         assert!(
             d.text.contains("a scenario here cannot be read"),

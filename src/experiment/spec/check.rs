@@ -48,6 +48,34 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             }
         }
     }
+    // `--set` of the run's own settings: the replicates are always the
+    // experiment's, so a --set of them would be dropped without a word; a
+    // seed or years given both ways contradict each other.
+    for set in &spec.sets {
+        let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k);
+        let Some(own) = sim_setting(key) else {
+            continue;
+        };
+        let set = crate::error::shorten(set, 80);
+        match own {
+            "replicates" => {
+                return u(format!(
+                    "--set {set}: an experiment's replicates are set by --replicates (`replicates` in an experiment file), not by --set"
+                ));
+            }
+            "seed" if let Some(seed) = spec.seed => {
+                return u(format!(
+                    "--set {set} and --seed {seed} both set `sim.seed`; give one"
+                ));
+            }
+            "years" if let Some(years) = spec.years => {
+                return u(format!(
+                    "--set {set} and --years {years} both set `sim.years`; give one"
+                ));
+            }
+            _ => {}
+        }
+    }
     if spec.replicates == 0 || spec.replicates > 100_000 {
         return u(format!(
             "replicates: {} is out of range; allowed 1 to 100000",
@@ -168,4 +196,16 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         }
     }
     Ok(())
+}
+
+/// `seed`, `years` or `replicates` when `key` (a `--set` key path) is
+/// `sim.seed`, `sim.years` or `sim.replicates`, however written.
+pub fn sim_setting(key: &str) -> Option<&'static str> {
+    let segs = crate::paths::segments(key.trim());
+    match segs.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["sim", "seed"] => Some("seed"),
+        ["sim", "years"] => Some("years"),
+        ["sim", "replicates"] => Some("replicates"),
+        _ => None,
+    }
 }
