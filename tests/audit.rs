@@ -267,3 +267,38 @@ fn a_runs_own_setting_given_twice_is_refused() {
     assert_mentions(&e, &["`sim.seed`", "--seed "]);
     assert!(!e.contains("--set sim.seed"), "{e}");
 }
+
+/// With `--ensemble`, a `--set` of a posterior column was overridden on
+/// every draw while the report listed it as applied (a researcher's audit,
+/// 2026-12-04): refused, naming the column.
+#[test]
+fn a_set_that_every_draw_would_override_is_refused() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let post = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/calibration/pakistan_posterior.csv"
+    );
+    let e = sb.bad_input(&[
+        "compare",
+        tiny,
+        tiny,
+        "--ensemble",
+        post,
+        "--draws",
+        "2",
+        "--set",
+        "politics.interference=0.3",
+        "--out",
+        "e",
+    ]);
+    assert_mentions(
+        &e,
+        &[
+            "--set politics.interference=0.3",
+            "`politics.interference`",
+            "override",
+        ],
+    );
+    assert!(!sb.join("e").exists());
+}

@@ -1017,3 +1017,25 @@ fn decompose_shows_which_mechanism_carries_a_difference() {
         &["`decompose` applies to a comparison only"],
     );
 }
+
+/// Every experiment file shipped in `experiments/` makes a valid plan: two
+/// of them stopped at once when a reform in the run's last year came to be
+/// refused, and nothing noticed.
+#[test]
+fn every_shipped_experiment_file_makes_a_plan() {
+    use bureausim::experiment::{plan::Plan, spec::load_file};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .expect("experiments/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    for f in files {
+        let spec = load_file(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        if let Err(e) = Plan::new(spec, String::new()) {
+            panic!("{}: {e}", f.display());
+        }
+    }
+}

@@ -665,6 +665,19 @@ impl Plan {
                 self.runs()
             )));
         }
+        // A --set of a posterior column would be overridden on every draw
+        // while the report lists it as applied.
+        for set in &self.spec.sets {
+            let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k);
+            let key = paths::segments(key.trim());
+            if let Some(k) = post.keys.iter().find(|k| paths::segments(k) == key) {
+                return Err(err(format!(
+                    "--set {}: every draw of --ensemble {} sets `{k}`, which would override this value; drop the --set (the draws give `{k}` its plausible values), or use a posterior without the column `{k}`",
+                    crate::error::shorten(set, 80),
+                    post.file
+                )));
+            }
+        }
         let tree = toml::Value::try_from(&self.bases[0]).expect("scenario serialises");
         for k in &post.keys {
             if let Err(e) = paths::get(&tree, k) {

@@ -262,7 +262,10 @@ impl Scenario {
                     )
                 )));
             }
-            let like = paths::get(&tree, key).map_err(err)?.clone();
+            let like = match paths::get(&tree, key) {
+                Ok(v) => v.clone(),
+                Err(e) => add_optional_key(&mut tree, key).ok_or_else(|| err(e))?,
+            };
             let value = paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?;
             // The annual step on the year's last step stays there when the
             // steps of a year change, unless a --set places it.
@@ -625,6 +628,45 @@ impl Scenario {
     }
 }
 
+/// Keys the resolved scenario leaves out at their default (a reform's
+/// reversal at a change of government and its institutionalisation shares
+/// at 0, an empty `title`, a grade's `initial_officers` when it follows
+/// `structure.initial_fill`): added to `tree` at `key` with a value of
+/// their type, so that a `--set` finds them as it finds any other key.
+/// Returns that value; `None` (nothing added) for any other key.
+fn add_optional_key(tree: &mut toml::Value, key: &str) -> Option<toml::Value> {
+    use toml::Value;
+    let segs = paths::segments(key);
+    let names: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let (parent, like) = match names[..] {
+        ["title"] => (None, Value::String(String::new())),
+        [
+            "reforms",
+            i,
+            "reversal_at_government_change"
+            | "legal_embedding"
+            | "monitoring"
+            | "time_bound_tasking",
+        ] => (Some(format!("reforms[{i}]")), Value::Float(0.0)),
+        ["structure", "grades", i, "initial_officers"] => {
+            (Some(format!("structure.grades[{i}]")), Value::Integer(0))
+        }
+        _ => return None,
+    };
+    let last = segs.last()?.clone();
+    match parent {
+        None => {
+            tree.as_table_mut()?.insert(last, like.clone());
+        }
+        Some(parent) => {
+            let mut t = paths::get(tree, &parent).ok()?.clone();
+            t.as_table_mut()?.insert(last, like.clone());
+            paths::set(tree, &parent, t).ok()?;
+        }
+    }
+    Some(like)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,6 +709,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("`compresion` is not a key of `pay`"), "{e}");
+    }
+
+    /// Keys the resolved scenario leaves out at their default are set as
+    /// any other (a researcher's audit: `--set reforms[0].legal_embedding`
+    /// was an unknown key path unless the file stated it).
+    #[test]
+    fn keys_left_out_at_their_default_can_be_set() {
+        let base = Scenario::from_toml(
+            "[[structure.grades]]\nname = \"A\"\nposts = 10\nentry = true\n\n[[reforms]]\nyear = 1\nset = { \"politics.interference\" = 0.1 }\n",
+            "a",
+        )
+        .unwrap();
+        let text = base.to_toml();
+        assert!(!text.contains("legal_embedding") && !text.contains("title"), "{text}");
+        let s = base
+            .with_sets(&[
+                "reforms[0].legal_embedding=0.5".into(),
+                "reforms[0].reversal_at_government_change=0.2".into(),
+                "title=A title".into(),
+                "structure.grades[0].initial_officers=7".into(),
+            ])
+            .unwrap();
+        assert_eq!(s.reforms[0].legal_embedding, 0.5);
+        assert_eq!(s.reforms[0].reversal_at_government_change, 0.2);
+        assert_eq!(s.title, "A title");
+        assert_eq!(s.structure.grades[0].initial_officers, Some(7));
+        // Only those: a misspelt key, or one of a reform that is not there.
+        for bad in ["reforms[0].legal_embeding=0.5", "reforms[1].monitoring=0.5"] {
+            assert!(s.clone().with_sets(&[bad.into()]).is_err(), "{bad}");
+        }
     }
 
     /// The annual step defaults to the year's last step, in a file and
