@@ -124,10 +124,10 @@ pub struct ExperimentFlags {
     /// Override a key in every scenario (repeatable).
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
-    /// Scale the service (posts, officers, course seats) by this factor, e.g. 0.1 for a quick look.
+    /// Scale the service (posts, officers, course seats, intake cap) by this factor, e.g. 0.1 for a quick look.
     #[arg(long, allow_negative_numbers = true, value_name = "F")]
     pub scale: Option<f64>,
-    /// Years the tables report, comma-separated [default: 10,20,40 within the run].
+    /// Years the tables report, comma-separated [default: those of 10,20,40 within the run, or its last year].
     #[arg(long, value_name = "Y1,Y2,...")]
     pub at: Option<String>,
     /// Metrics of the tables and plots, comma-separated [default: efficiency,

@@ -101,6 +101,7 @@ fn written_by_us(name: &str) -> bool {
         "runs.csv",
         "decomposition.csv",
         "costs.csv",
+        "ensemble.csv",
     ];
     const PLOTS: &[&str] = &[
         "quality",
@@ -130,6 +131,9 @@ fn written_by_us(name: &str) -> bool {
         || stem.strip_prefix("sweep_").is_some_and(metric_name)
         || stem.strip_prefix("sensitivity_").is_some_and(metric_name)
         || stem.strip_prefix("decomposition_").is_some_and(metric_name)
+        || stem
+            .strip_prefix("ensemble_")
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn metric_name(s: &str) -> bool {

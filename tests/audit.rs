@@ -302,3 +302,40 @@ fn a_set_that_every_draw_would_override_is_refused() {
     );
     assert!(!sb.join("e").exists());
 }
+
+/// An ensemble comparison's folder could not be replaced with `--force`:
+/// `ensemble.csv` and its plots were "files bureausim did not write".
+#[test]
+fn an_ensemble_comparisons_folder_is_replaced_under_force() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let post = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/calibration/pakistan_posterior.csv"
+    );
+    let args = [
+        "compare",
+        tiny,
+        tiny,
+        "--ensemble",
+        post,
+        "--draws",
+        "2",
+        "--replicates",
+        "1",
+        "--years",
+        "2",
+        "--out",
+        "e",
+    ];
+    sb.cmd().args(args).assert().success();
+    assert!(sb.join("e/ensemble.csv").is_file());
+    let plots = fs::read_dir(sb.join("e")).unwrap().filter_map(|e| e.ok());
+    assert!(
+        plots
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .any(|n| n.starts_with("ensemble_") && n.ends_with(".png")),
+        "the ensemble's plots are drawn"
+    );
+    sb.cmd().args(args).arg("--force").assert().success();
+}

@@ -110,7 +110,7 @@ pub fn render(r: &Report, command: &str) -> String {
     let _ = writeln!(o, "## Summary\n");
     let _ = writeln!(
         o,
-        "- Part A, published findings (research/evidence.md): {} of {} checks agree in direction \
+        "- Part A, published findings (docs/sources/evidence.md): {} of {} checks agree in direction \
          and, where a size is stated, in rough size; {} of {} in direction. {} findings are \
          outside the model and listed below.",
         ev.agree,

@@ -722,7 +722,10 @@ mod tests {
         )
         .unwrap();
         let text = base.to_toml();
-        assert!(!text.contains("legal_embedding") && !text.contains("title"), "{text}");
+        assert!(
+            !text.contains("legal_embedding") && !text.contains("title"),
+            "{text}"
+        );
         let s = base
             .with_sets(&[
                 "reforms[0].legal_embedding=0.5".into(),

@@ -68,7 +68,7 @@ impl Design {
 #[derive(Clone, Copy, Debug)]
 pub struct EvidenceCheck {
     pub id: &'static str,
-    /// Section of research/evidence.md.
+    /// Section of docs/sources/evidence.md.
     pub section: &'static str,
     pub finding: &'static str,
     pub source: &'static str,
@@ -89,7 +89,7 @@ pub struct EvidenceCheck {
     pub note: &'static str,
 }
 
-/// A finding of research/evidence.md that the model does not address, and
+/// A finding of docs/sources/evidence.md that the model does not address, and
 /// why.
 pub struct NotAddressed {
     pub section: &'static str,

@@ -1,4 +1,4 @@
-//! The published findings the model is held to (research/evidence.md), and
+//! The published findings the model is held to (docs/sources/evidence.md), and
 //! those it does not address.
 
 use super::evidence::{Arm, BASELINE, Design, EvidenceCheck, NotAddressed, sets};
@@ -10,7 +10,7 @@ const MERIT: Arm = sets(&[
     "recruitment.patronage_share=0.0",
 ]);
 
-/// The evidence checks, in the order of research/evidence.md.
+/// The evidence checks, in the order of docs/sources/evidence.md.
 pub const EVIDENCE: &[EvidenceCheck] = &[
     EvidenceCheck {
         id: "merit_recruitment_corruption",
@@ -228,7 +228,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
     },
 ];
 
-/// Findings of research/evidence.md that the model does not address.
+/// Findings of docs/sources/evidence.md that the model does not address.
 pub const NOT_ADDRESSED: &[NotAddressed] = &[
     NotAddressed {
         section: "Pay",

@@ -30,8 +30,15 @@ pub(super) fn compare_report(
         1 => "One scenario".to_string(),
         n => format!("{n} scenarios"),
     };
+    let each = match plan.draws.len() {
+        0 => format!("{r} replicates each"),
+        d => format!(
+            "{r} runs each ({} replicates on each of {d} draws of the posterior)",
+            plan.spec.replicates
+        ),
+    };
     intro.push(format!(
-        "{options} compared with `{base}` over {} years, {r} replicates each, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
+        "{options} compared with `{base}` over {} years, {each}, seed {}. Replicate k of every scenario uses the same random streams (common random numbers), so each difference is paired: replicate k against replicate k.",
         plan.years,
         plan.seed
     ));
@@ -280,7 +287,7 @@ fn arm_title(plan: &Plan, v: usize) -> String {
 
 /// How the report shows metric `name` of a run at `--scale scale`
 /// ([`shown`]), with bills divided by the scale: the full service's.
-fn shown_at(name: &str, scale: f64) -> Shown {
+pub(super) fn shown_at(name: &str, scale: f64) -> Shown {
     let mut sh = shown(name);
     if crate::metrics::unit_of(name) == Some("million PKR") {
         sh.factor /= scale;
@@ -354,10 +361,18 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
     let year = plan.report_years.last().copied().unwrap_or(plan.years);
     let title = |v: usize| arm_title(plan, v);
     let bills = ["wage_bill", "pension_bill"];
+    // With an ensemble a scenario's runs are replicates on every draw.
+    let runs = match plan.draws.len() {
+        0 => format!("{} replicates each", plan.replicates()),
+        d => format!(
+            "{} runs each: {} replicates on each of {d} plausible services",
+            plan.replicates(),
+            plan.spec.replicates
+        ),
+    };
     let lead = format!(
-        "**In short.** At year {year}, against {} ({} replicates each, 95% intervals):",
-        title(0),
-        plan.replicates()
+        "**In short.** At year {year}, against {} ({runs}, 95% intervals):",
+        title(0)
     );
     let mut items = Vec::new();
     for v in 1..plan.arms() {
@@ -432,8 +447,13 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         ),
         _ => String::new(),
     };
+    let intervals = if plan.draws.is_empty() {
+        "Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that)."
+    } else {
+        "Intervals are 95% intervals of the mean paired difference over all runs, the draws pooled: they say how well the runs pin down the average effect over plausible services, not how far the effect varies between them (\"Over plausible services\" gives that range)."
+    };
     let tail = format!(
-        "Costs are the paired differences of the yearly wage and pension bills from those of {}.{scaled} Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that). Read them as relative effects of the options within the model, not forecasts.",
+        "Costs are the paired differences of the yearly wage and pension bills from those of {}.{scaled} {intervals} Read them as relative effects of the options within the model, not forecasts.",
         title(0)
     );
     Summary { lead, items, tail }

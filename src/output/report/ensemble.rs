@@ -9,11 +9,11 @@ use std::path::Path;
 use crate::experiment::analysis::{self, EnsembleStat, Runs};
 use crate::experiment::plan::Plan;
 use crate::output::chart::{self, Bars};
-use crate::output::number::{csv_value, report_cell};
+use crate::output::number::{csv_value, report_cell, with_interval};
 use crate::staging::write_file_atomic;
 
 use super::ReportFigure;
-use super::cells::metric_title_raw as metric_title;
+use super::comparison::shown_at;
 use super::tables::CsvText;
 
 /// The year the section reads: 20 when reported, else the last report year.
@@ -33,11 +33,13 @@ fn pct(p: f64) -> String {
     }
 }
 
-fn signed(x: f64) -> String {
-    if x > 0.0 {
-        format!("+{}", report_cell(Some(x)))
+/// A value and its range as the comparison's tables round them
+/// ([`with_interval`]), signed.
+fn ranged(x: f64, lo: f64, hi: f64) -> [String; 3] {
+    if [x, lo, hi].iter().all(|v| v.is_finite()) {
+        with_interval(x, lo, hi, true)
     } else {
-        report_cell(Some(x).filter(|x| x.is_finite()))
+        [x, lo, hi].map(|v| report_cell(Some(v).filter(|v| v.is_finite())))
     }
 }
 
@@ -111,8 +113,13 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
     let mut open = Vec::new();
     let mut tables = Vec::new();
     let mut figures = Vec::new();
+    let scale = plan.spec.scale.unwrap_or(1.0);
     for &m in &plan.metrics {
         let name = crate::metrics::METRICS[m].name;
+        // In the units of the comparison's tables: shares in %, bills in
+        // billion PKR a year of the full service.
+        let sh = shown_at(name, scale);
+        let k = sh.factor;
         let rows: Vec<&EnsembleStat> = all
             .iter()
             .filter(|s| s.metric == name && s.year == y)
@@ -141,25 +148,19 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
             let is_base = s.arm == 0;
             body.push(vec![
                 plan.variants[s.arm].label.clone(),
-                report_cell(Some(s.mean).filter(|x| x.is_finite())),
+                report_cell(Some(s.mean * k).filter(|x| x.is_finite())),
                 if is_base {
                     "(base)".into()
                 } else {
-                    format!(
-                        "{} [{}, {}]",
-                        signed(s.effect),
-                        signed(s.effect_p05),
-                        signed(s.effect_p95)
-                    )
+                    let [e, lo, hi] = ranged(s.effect * k, s.effect_p05 * k, s.effect_p95 * k);
+                    format!("{e} [{lo}, {hi}]")
                 },
                 if is_base {
                     String::new()
                 } else {
-                    format!(
-                        "[{}, {}]",
-                        signed(s.replicate_ci95.0),
-                        signed(s.replicate_ci95.1)
-                    )
+                    let (lo, hi) = s.replicate_ci95;
+                    let [_, lo, hi] = ranged(s.effect * k, lo * k, hi * k);
+                    format!("[{lo}, {hi}]")
                 },
                 if is_base {
                     String::new()
@@ -170,8 +171,8 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 if s.regret_mean.is_finite() {
                     format!(
                         "{} ({})",
-                        report_cell(Some(s.regret_mean)),
-                        report_cell(Some(s.regret_p95))
+                        report_cell(Some(s.regret_mean * k)),
+                        report_cell(Some(s.regret_p95 * k))
                     )
                 } else {
                     "–".into()
@@ -191,8 +192,9 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
         }
         tables.push((
             format!(
-                "Over plausible services: {} at year {y} ({better_word})",
-                metric_title(name)
+                "Over plausible services: {} ({}), column {name} at year {y} ({better_word})",
+                crate::metrics::label(name),
+                sh.unit
             ),
             head,
             body,
@@ -205,15 +207,15 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 .collect();
             let plausible = Bars {
                 label: "over plausible services (5th-95th percentile of draws)".into(),
-                values: others.iter().map(|s| s.effect).collect(),
-                lo: others.iter().map(|s| s.effect_p05).collect(),
-                hi: others.iter().map(|s| s.effect_p95).collect(),
+                values: others.iter().map(|s| s.effect * k).collect(),
+                lo: others.iter().map(|s| s.effect_p05 * k).collect(),
+                hi: others.iter().map(|s| s.effect_p95 * k).collect(),
             };
             let luck = Bars {
                 label: "replicates' luck only (95% CI)".into(),
-                values: others.iter().map(|s| s.effect).collect(),
-                lo: others.iter().map(|s| s.replicate_ci95.0).collect(),
-                hi: others.iter().map(|s| s.replicate_ci95.1).collect(),
+                values: others.iter().map(|s| s.effect * k).collect(),
+                lo: others.iter().map(|s| s.replicate_ci95.0 * k).collect(),
+                hi: others.iter().map(|s| s.replicate_ci95.1 * k).collect(),
             };
             figures.push(ReportFigure {
                 lead: false,
@@ -225,7 +227,7 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                     &format!("Effect on {name} at year {y}, over plausible services"),
                     &items,
                     &[plausible, luck],
-                    &format!("difference from {base} ({})", crate::metrics::METRICS[m].unit),
+                    &format!("difference from {base} ({})", sh.diff_unit),
                 ),
             });
         }
