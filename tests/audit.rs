@@ -330,6 +330,13 @@ fn an_ensemble_comparisons_folder_is_replaced_under_force() {
     ];
     sb.cmd().args(args).assert().success();
     assert!(sb.join("e/ensemble.csv").is_file());
+    // Each run's draw, to analyse or rerun it by plausible service.
+    let runs = fs::read_to_string(sb.join("e/runs.csv")).unwrap();
+    let head = runs.lines().next().unwrap();
+    assert!(
+        head.starts_with("point,scenario,replicate,draw,posterior_line,corruption.rent_value,"),
+        "{head}"
+    );
     let plots = fs::read_dir(sb.join("e")).unwrap().filter_map(|e| e.ok());
     assert!(
         plots

@@ -88,21 +88,37 @@ impl Params {
 }
 
 /// `runs.csv`: every run's every year, with its point, parameter values,
-/// replicate and seed.
+/// replicate and seed; with an ensemble, also its draw: the index, the
+/// posterior file's line and the values it sets.
 pub(super) fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Result<()> {
     let params = Params::of(plan);
+    let post = plan.spec.ensemble.as_ref();
     let mut head: Vec<String> = vec!["point".into()];
     head.extend(params.names.iter().cloned());
-    head.extend(["replicate".into(), "seed".into(), "year".into()]);
+    head.push("replicate".into());
+    if let Some(post) = post {
+        head.extend(["draw".into(), "posterior_line".into()]);
+        head.extend(post.keys.iter().cloned());
+    }
+    head.extend(["seed".into(), "year".into()]);
     head.extend(METRICS.iter().map(|m| m.name.to_string()));
     let mut out = CsvText::new(&head);
     for (j, run) in runs.iter().enumerate() {
         let (v, r) = plan.run_of(j);
         let params = &params.values[v];
+        let mut drawn = Vec::new();
+        if let Some(post) = post {
+            let d = r as usize / plan.spec.replicates as usize;
+            let row = plan.draws[d];
+            drawn.extend([d.to_string(), post.lines[row].to_string()]);
+            drawn.extend(post.rows[row].iter().cloned());
+        }
         for (y, row) in run.iter().enumerate() {
             let mut f: Vec<String> = vec![v.to_string()];
             f.extend(params.iter().cloned());
-            f.extend([r.to_string(), plan.seed.to_string(), y.to_string()]);
+            f.push(r.to_string());
+            f.extend(drawn.iter().cloned());
+            f.extend([plan.seed.to_string(), y.to_string()]);
             f.extend(row.iter().map(|x| csv_value(*x)));
             out.row(&f);
         }
