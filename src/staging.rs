@@ -203,11 +203,29 @@ fn foreign_entries(dir: &Path, max: usize) -> Vec<String> {
     out
 }
 
+/// True when `dir` claims to be a folder bureausim wrote (its marker, or an
+/// earlier version's manifest), whatever else it holds.
+pub fn claims_to_be_ours(dir: &Path) -> bool {
+    claims_ours(dir)
+}
+
 /// True when `dir` is a folder bureausim wrote and holds nothing else: the
 /// marker (or an earlier version's manifest) and only the files bureausim
 /// writes. Only such a folder may be replaced under `--force`.
 pub fn is_ours(dir: &Path) -> bool {
     dir.is_dir() && claims_ours(dir) && foreign_entries(dir, 1).is_empty()
+}
+
+/// The files and folders in `dir` that bureausim did not write, as a
+/// message lists them: "`notes.md`, `runs/x.csv`" (five at most, then "…").
+pub fn foreign_list(dir: &Path) -> String {
+    let foreign = foreign_entries(dir, 6);
+    let shown: Vec<String> = foreign.iter().take(5).map(|f| format!("`{f}`")).collect();
+    format!(
+        "{}{}",
+        shown.join(", "),
+        if foreign.len() > 5 { ", …" } else { "" }
+    )
 }
 
 /// The refusal for replacing `dest`, which bureausim did not write or which
@@ -216,12 +234,9 @@ pub fn not_ours(dest: &Path) -> anyhow::Error {
     let why = if !claims_ours(dest) {
         format!("was not written by bureausim (it has no {MARKER} file)")
     } else {
-        let foreign = foreign_entries(dest, 6);
-        let shown: Vec<String> = foreign.iter().take(5).map(|f| format!("`{f}`")).collect();
         format!(
-            "holds files bureausim did not write ({}{})",
-            shown.join(", "),
-            if foreign.len() > 5 { ", …" } else { "" }
+            "holds files bureausim did not write ({})",
+            foreign_list(dest)
         )
     };
     UsageError(format!(

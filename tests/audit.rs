@@ -346,3 +346,31 @@ fn an_ensemble_comparisons_folder_is_replaced_under_force() {
     );
     sb.cmd().args(args).arg("--force").assert().success();
 }
+
+/// A file put beside an experiment's runs stopped its resumption with
+/// "already exists; pass --force", and --force then refused for that file:
+/// the message names the file and says to move it.
+#[test]
+fn a_stray_file_in_an_experiment_is_named_not_forced() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let args = [
+        "compare",
+        tiny,
+        tiny,
+        "--years",
+        "2",
+        "--replicates",
+        "2",
+        "--out",
+        "c",
+        "--no-plots",
+    ];
+    sb.cmd().args(args).assert().success();
+    sb.write("c/notes.md", "my notes\n");
+    let e = sb.bad_input(&args);
+    assert_mentions(&e, &["would resume", "`notes.md`", "move them out"]);
+    assert!(!e.contains("--force"), "{e}");
+    fs::remove_file(sb.join("c/notes.md")).unwrap();
+    sb.cmd().args(args).assert().success();
+}

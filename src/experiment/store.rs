@@ -299,17 +299,27 @@ pub fn prepare(
     let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
     if dir.exists() && !(is_experiment && staging::is_ours(dir)) && !empty {
         // --force replaces what bureausim wrote only: never a folder of other files.
-        return Err(if !force {
-            OutputExists(dir.display().to_string()).into()
-        } else if is_experiment {
-            staging::not_ours(dir)
-        } else {
-            UsageError(format!(
+        return Err(
+            if !force && is_experiment && staging::claims_to_be_ours(dir) {
+                // An experiment that could resume but for files put beside it.
+                UsageError(format!(
+                "`{}` holds an experiment that this command would resume, and also files bureausim did not write ({}): move them out of the folder and run the command again",
+                dir.display(),
+                staging::foreign_list(dir)
+            ))
+            .into()
+            } else if !force {
+                OutputExists(dir.display().to_string()).into()
+            } else if is_experiment {
+                staging::not_ours(dir)
+            } else {
+                UsageError(format!(
                 "`{}` exists and is not an experiment's folder (no experiment.json); --force replaces only experiment folders bureausim wrote: choose another folder with --out",
                 dir.display()
             ))
             .into()
-        });
+            },
+        );
     }
     if is_experiment && force {
         std::fs::remove_dir_all(dir)
