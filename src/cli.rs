@@ -194,30 +194,15 @@ pub struct SensitivityArgs {
     /// morris (screening, r (k + 1) points) or sobol (indices, n (k + 2) points).
     #[arg(long, value_name = "METHOD", default_value = "morris", value_parser = ["morris", "sobol"])]
     pub method: String,
-    /// Morris trajectories.
-    #[arg(
-        long,
-        allow_negative_numbers = true,
-        value_name = "R",
-        default_value_t = 10
-    )]
-    pub trajectories: u32,
-    /// Morris grid levels (even).
-    #[arg(
-        long,
-        allow_negative_numbers = true,
-        value_name = "P",
-        default_value_t = 4
-    )]
-    pub levels: u32,
-    /// Sobol base samples n.
-    #[arg(
-        long,
-        allow_negative_numbers = true,
-        value_name = "N",
-        default_value_t = 32
-    )]
-    pub samples: u32,
+    /// Morris trajectories [default: 10].
+    #[arg(long, allow_negative_numbers = true, value_name = "R")]
+    pub trajectories: Option<u32>,
+    /// Morris grid levels (even) [default: 4].
+    #[arg(long, allow_negative_numbers = true, value_name = "P")]
+    pub levels: Option<u32>,
+    /// Sobol base samples n [default: 32].
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
+    pub samples: Option<u32>,
     /// Bootstrap resamples for the indices' intervals.
     #[arg(
         long,
@@ -610,9 +595,18 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             } else {
                 spec::Method::Morris
             };
-            spec.trajectories = a.trajectories;
-            spec.levels = a.levels;
-            spec.samples = a.samples;
+            spec::method_options(
+                spec.method,
+                |o| match o {
+                    "trajectories" => a.trajectories.is_some(),
+                    "levels" => a.levels.is_some(),
+                    _ => a.samples.is_some(),
+                },
+                |o| format!("--{o}"),
+            )?;
+            spec.trajectories = a.trajectories.unwrap_or(spec.trajectories);
+            spec.levels = a.levels.unwrap_or(spec.levels);
+            spec.samples = a.samples.unwrap_or(spec.samples);
             spec.bootstrap = a.bootstrap;
             spec.year = a.year;
             spec.design_seed = a.design_seed;

@@ -374,3 +374,38 @@ fn a_stray_file_in_an_experiment_is_named_not_forced() {
     fs::remove_file(sb.join("c/notes.md")).unwrap();
     sb.cmd().args(args).assert().success();
 }
+
+/// A sensitivity setting that the method does not use (`--samples` for
+/// Morris, `--trajectories` or `--levels` for Sobol) was ignored without a
+/// word, on the command line and in an experiment file.
+#[test]
+fn a_setting_the_method_does_not_use_is_refused() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let params = [
+        "--param",
+        "pay.compression=1:3",
+        "--param",
+        "corruption.rent_value=1:3",
+    ];
+    let e = sb.bad_input(&[&["sensitivity", tiny][..], &params, &["--samples", "4"]].concat());
+    assert_mentions(&e, &["--samples", "morris", "--trajectories"]);
+    let e = sb.bad_input(
+        &[
+            &["sensitivity", tiny][..],
+            &params,
+            &["--method", "sobol", "--levels", "6"],
+        ]
+        .concat(),
+    );
+    assert_mentions(&e, &["--levels", "sobol", "--samples"]);
+    sb.write(
+        "s.toml",
+        &format!(
+            "kind = \"sensitivity\"\nscenario = {tiny:?}\nsamples = 8\nparam = [\"pay.compression=1:3\", \"corruption.rent_value=1:3\"]\n"
+        ),
+    );
+    let e = sb.bad_input(&["experiment", "s.toml"]);
+    assert_mentions(&e, &["`samples`", "morris"]);
+    assert!(!sb.join("outputs").exists());
+}

@@ -209,3 +209,29 @@ pub fn sim_setting(key: &str) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// Refuses a sensitivity setting that `method` does not use (it was
+/// ignored without a word): `given(name)` says whether the user gave
+/// `trajectories`, `levels` or `samples`; `flag(name)` words one as the
+/// user wrote it (`--samples`, or `samples` in a file).
+pub fn method_options(
+    method: Method,
+    given: impl Fn(&str) -> bool,
+    flag: impl Fn(&str) -> String,
+) -> Result<(), UsageError> {
+    let (unused, method_name, uses): (&[&str], &str, &str) = match method {
+        Method::Morris => (&["samples"], "morris", "trajectories and levels"),
+        Method::Sobol => (&["trajectories", "levels"], "sobol", "samples"),
+    };
+    match unused.iter().find(|o| given(o)) {
+        Some(o) => Err(UsageError(format!(
+            "{}: the {method_name} method does not use it (it takes {}); drop it, or choose the method that does",
+            flag(o),
+            uses.split(" and ")
+                .map(&flag)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ))),
+        None => Ok(()),
+    }
+}

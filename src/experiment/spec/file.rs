@@ -193,6 +193,18 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
         .iter()
         .map(|v| parse_param(v).map_err(in_file))
         .collect::<Result<_, _>>()?;
+    if sens {
+        crate::experiment::spec::method_options(
+            f.method.unwrap_or(spec.method),
+            |o| match o {
+                "trajectories" => f.trajectories.is_some(),
+                "levels" => f.levels.is_some(),
+                _ => f.samples.is_some(),
+            },
+            |o| format!("`{o}`"),
+        )
+        .map_err(|e| bad(e.0))?;
+    }
     if let Some(m) = f.method {
         spec.method = m;
     }
