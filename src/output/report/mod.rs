@@ -194,12 +194,27 @@ fn scenario_lines(plan: &Plan) -> Vec<(String, Option<String>, String)> {
 /// One chart panel per metric of the plan, titled with the metric's name
 /// and labelled with its unit, holding `series(metric)`.
 fn metric_panels(plan: &Plan, series: impl Fn(usize) -> Vec<Series>) -> Vec<Panel> {
+    let scale = plan.spec.scale.unwrap_or(1.0);
     plan.metrics
         .iter()
-        .map(|&m| Panel {
-            title: crate::metrics::label(METRICS[m].name).to_string(),
-            y_label: METRICS[m].unit.to_string(),
-            series: series(m),
+        .map(|&m| {
+            // In the units of the report's tables: shares in %, bills in
+            // billion PKR a year of the full service.
+            let sh = comparison::shown_at(METRICS[m].name, scale);
+            let times = |v: Vec<f64>| v.into_iter().map(|x| x * sh.factor).collect();
+            Panel {
+                title: crate::metrics::label(METRICS[m].name).to_string(),
+                y_label: sh.unit.to_string(),
+                series: series(m)
+                    .into_iter()
+                    .map(|s| Series {
+                        mean: times(s.mean),
+                        lo: times(s.lo),
+                        hi: times(s.hi),
+                        ..s
+                    })
+                    .collect(),
+            }
         })
         .collect()
 }

@@ -50,6 +50,13 @@ pub(super) fn sensitivity_report(
         Method::Morris => "μ* (mean absolute elementary effect, in the metric's units per full range of the parameter) ranks the parameters; σ large against μ* means interactions or non-linearity; μ near −μ* or +μ* gives the direction. Intervals are 95% bootstrap intervals over trajectories.".into(),
         Method::Sobol => "S1 is the share of the output's variance due to the parameter alone; ST includes its interactions. ST − S1 large means the parameter acts through interactions; ST near 0 means it can be fixed anywhere in its range. Intervals are 95% bootstrap intervals; with few samples they are wide, and small negative estimates mean zero.".into(),
     });
+    if let Some(f) = plan.spec.scale.filter(|&f| f != 1.0)
+        && method == Method::Morris
+    {
+        intro.push(format!(
+            "This analysis simulated the service at {f} of its size (`--scale {f}`): μ, μ* and σ are in the units of the output files for the simulated service, so those of counts and of the bills (million PKR a year) scale with it; divide the bills' by {f} for the full service's. Shares, means and rates do not depend on the size."
+        ));
+    }
     let mut tables = Vec::new();
     let mut figures = Vec::new();
     for &m in &plan.metrics {

@@ -8,6 +8,7 @@ use crate::metrics::summary::Stats;
 use crate::output::chart::{self, Series};
 
 use super::cells::mean_ci;
+use super::comparison::shown_at;
 use super::tables::Params;
 use super::{ExperimentReport, ReportFigure, metric_panels};
 
@@ -51,18 +52,27 @@ pub(super) fn sweep_report(
             "Shares that must sum to 1 follow the varied ones (docs/experiments.md, \"Linked keys\"); `points.csv` and `runs.csv` give their values at each point.".into(),
         );
     }
-    intro.push("Each cell is the mean across replicates with its 95% confidence interval.".into());
+    intro.push("Each cell is the mean across replicates with its 95% confidence interval. Shares are shown as percentages; bills in billion PKR a year.".into());
+    let scale = plan.spec.scale.unwrap_or(1.0);
+    if scale != 1.0 {
+        intro.push(format!(
+            "This sweep simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills are divided by {scale} to give the full service's (`points.csv` and `runs.csv` keep the simulated service's, in million PKR)."
+        ));
+    }
     let mut tables = Vec::new();
     let params = Params::of(plan);
     for &y in &plan.report_years {
         let mut head = params.names.clone();
-        head.extend(plan.metrics.iter().map(|&m| METRICS[m].name.to_string()));
+        head.extend(plan.metrics.iter().map(|&m| {
+            let name = METRICS[m].name;
+            format!("{name} ({})", shown_at(name, scale).unit)
+        }));
         let mut rows = Vec::new();
         for v in 0..plan.variants.len() {
             let mut row = params.values[v].clone();
             for &m in &plan.metrics {
                 let a = main.get(m, y, v);
-                row.push(mean_ci(&a.stats, 1.0));
+                row.push(mean_ci(&a.stats, shown_at(METRICS[m].name, scale).factor));
             }
             rows.push(row);
         }
@@ -143,13 +153,14 @@ pub(super) fn sweep_report(
         let (xs, ys) = (axis(b), axis(a));
         for &m in &plan.metrics {
             let name = METRICS[m].name;
+            let sh = shown_at(name, scale);
             // Rows: the first parameter (outermost); columns: the second.
             let z: Vec<Vec<f64>> = (0..a.values.len())
                 .map(|i| {
                     (0..b.values.len())
                         .map(|k| {
                             let v = i * b.values.len() + k;
-                            main.get(m, y, v).stats.mean.unwrap_or(f64::NAN)
+                            main.get(m, y, v).stats.mean.unwrap_or(f64::NAN) * sh.factor
                         })
                         .collect()
                 })
@@ -168,7 +179,7 @@ pub(super) fn sweep_report(
                     &xs,
                     &ys,
                     &z,
-                    METRICS[m].unit,
+                    sh.unit,
                 ),
             });
         }
