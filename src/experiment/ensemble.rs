@@ -46,9 +46,8 @@ impl Ensemble {
         pool.install(|| -> anyhow::Result<()> {
             let all: Vec<usize> = (0..plan.runs()).collect();
             let groups = plan.shared_groups(&all)?;
-            let parallel = groups.len() < rayon::current_num_threads();
             groups.par_iter().try_for_each(|g| {
-                plan.run_group(g, parallel, on_year, &|j, res| -> anyhow::Result<()> {
+                plan.run_group(g, on_year, &|j, res| -> anyhow::Result<()> {
                     done[j]
                         .set(res)
                         .map_err(|_| anyhow::anyhow!("run {j} simulated twice"))
@@ -152,19 +151,11 @@ mod tests {
         let count = || {
             years.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         };
-        for parallel in [false, true] {
-            years.store(0, std::sync::atomic::Ordering::Relaxed);
-            plan.run_group(
-                &groups[0],
-                parallel,
-                &count,
-                &|_, _| Ok::<_, UsageError>(()),
-            )
+        plan.run_group(&groups[0], &count, &|_, _| Ok::<_, UsageError>(()))
             .expect("group runs");
-            assert_eq!(
-                years.load(std::sync::atomic::Ordering::Relaxed),
-                3 * (2 + 7)
-            );
-        }
+        assert_eq!(
+            years.load(std::sync::atomic::Ordering::Relaxed),
+            3 * (2 + 7)
+        );
     }
 }

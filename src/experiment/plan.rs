@@ -762,13 +762,10 @@ impl Plan {
     /// it finishes: what an experiment's run file holds, and what an
     /// in-memory run of the plan
     /// ([`crate::experiment::ensemble::Ensemble::run_plan`]) gathers. Each
-    /// result is that of the run simulated alone. `parallel`: the group's
-    /// runs after their shared years on all of the pool's threads (when
-    /// there are fewer groups than threads).
+    /// result is that of the run simulated alone.
     pub fn run_group<E: From<UsageError> + Send>(
         &self,
         group: &[usize],
-        parallel: bool,
         on_year: &(dyn Fn() + Sync),
         each: &(dyn Fn(usize, ReplicateResult) -> Result<(), E> + Sync),
     ) -> Result<(), E> {
@@ -784,9 +781,7 @@ impl Plan {
                 self.scenario_on_draw(&self.variants[self.run_of(j).0], d)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        runner::run_shared(&scenarios, r, parallel, on_year, &|i, res| {
-            each(group[i], res)
-        })
+        runner::run_shared(&scenarios, r, on_year, &|i, res| each(group[i], res)).map(|_| ())
     }
 
     fn identity_hash(&self) -> String {

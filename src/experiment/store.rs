@@ -299,27 +299,29 @@ pub fn prepare(
     let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
     if dir.exists() && !(is_experiment && staging::is_ours(dir)) && !empty {
         // --force replaces what bureausim wrote only: never a folder of other files.
-        return Err(
-            if !force && is_experiment && staging::claims_to_be_ours(dir) {
-                // An experiment that could resume but for files put beside it.
-                UsageError(format!(
+        // The same experiment, that is, which the command would resume.
+        let resumable = is_experiment
+            && staging::claims_to_be_ours(dir)
+            && Manifest::read(dir).is_ok_and(|m| m.fingerprint == manifest.fingerprint);
+        return Err(if !force && resumable {
+            // An experiment that could resume but for files put beside it.
+            UsageError(format!(
                 "`{}` holds an experiment that this command would resume, and also files bureausim did not write ({}): move them out of the folder and run the command again",
                 dir.display(),
                 staging::foreign_list(dir)
             ))
             .into()
-            } else if !force {
-                OutputExists(dir.display().to_string()).into()
-            } else if is_experiment {
-                staging::not_ours(dir)
-            } else {
-                UsageError(format!(
+        } else if !force {
+            OutputExists(dir.display().to_string()).into()
+        } else if is_experiment {
+            staging::not_ours(dir)
+        } else {
+            UsageError(format!(
                 "`{}` exists and is not an experiment's folder (no experiment.json); --force replaces only experiment folders bureausim wrote: choose another folder with --out",
                 dir.display()
             ))
             .into()
-            },
-        );
+        });
     }
     if is_experiment && force {
         std::fs::remove_dir_all(dir)
@@ -448,11 +450,8 @@ pub fn execute(
         // comparison's replicate k of every arm, when the arms differ
         // only in their reforms); each is written as it finishes.
         let groups = plan.shared_groups(pending)?;
-        let parallel = groups.len() < rayon::current_num_threads();
         groups.par_iter().try_for_each(|g| {
-            plan.run_group(g, parallel, on_year, &|j, res| {
-                write_run(dir, plan, j, &res.rows)
-            })
+            plan.run_group(g, on_year, &|j, res| write_run(dir, plan, j, &res.rows))
         })
     })
 }

@@ -326,20 +326,26 @@ pub fn shared_years<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> Op
 /// Replicate `replicate` of each of `scenarios`, which differ only in their
 /// reforms ([`shared_years`]; otherwise each runs from the start): the
 /// warm-up and the years before the first reform of any of them are
-/// simulated once, as a run of the first, and the others fork from it there
+/// simulated once, and each scenario's run forks from that state
 /// ([`Replicate::fork`]), so that each result is, draw for draw, that of
-/// [`run_replicate`] on its scenario. `each(i, result)` receives scenario
-/// `i`'s result as it finishes. After the fork the runs go on one after
-/// another (two copies of the service in memory at most), or all at once
-/// on the pool's threads when `parallel` (one copy a scenario). `on_year`
-/// is called once for every year a run of its own would have simulated.
+/// [`run_replicate`] on its scenario. The forks run on the pool's threads,
+/// each made when a thread takes it up, so that the copies of the service
+/// in memory are the shared state and one a busy thread. `each(i, result)`
+/// receives scenario `i`'s result as it finishes; `on_year` is called once
+/// for every year a run of its own would have simulated. Returns the years
+/// simulated, shared ones once.
 pub fn run_shared<E: Send>(
     scenarios: &[Scenario],
     replicate: u64,
-    parallel: bool,
     on_year: &(dyn Fn() + Sync),
     each: &(dyn Fn(usize, ReplicateResult) -> Result<(), E> + Sync),
-) -> Result<(), E> {
+) -> Result<u64, E> {
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    let simulated = AtomicU64::new(0);
+    let year = || {
+        on_year();
+        simulated.fetch_add(1, Relaxed);
+    };
     let shared = if scenarios.len() > 1 {
         shared_years(scenarios)
     } else {
@@ -347,51 +353,34 @@ pub fn run_shared<E: Send>(
     };
     let Some(shared) = shared else {
         for (i, s) in scenarios.iter().enumerate() {
-            each(i, run_replicate(s, replicate, on_year))?;
+            each(i, run_replicate(s, replicate, &year))?;
         }
-        return Ok(());
+        return Ok(simulated.into_inner());
     };
-    let mut first = Replicate::new(&scenarios[0], replicate);
-    let mut simulated = 0;
-    while !first.warmed_up() || first.years_done() < shared {
-        first.advance();
-        on_year();
-        simulated += 1;
+    let mut start = Replicate::new(&scenarios[0], replicate);
+    let mut before = 0;
+    while !start.warmed_up() || start.years_done() < shared {
+        start.advance();
+        before += 1;
     }
-    // The years a fork did not simulate again count as done.
-    let forked = |s: &Scenario| match first.fork(s) {
-        Some(f) => {
-            (0..simulated).for_each(|_| on_year());
-            f
-        }
-        // Not for scenarios that `shared_years` accepts; run it whole.
-        None => {
-            let mut r = Replicate::new(s, replicate);
-            while !r.warmed_up() || r.years_done() < first.years_done() {
-                r.advance();
-                on_year();
+    // Counted for the progress when a run takes them up.
+    simulated.fetch_add(before, Relaxed);
+    (0..scenarios.len()).into_par_iter().try_for_each(|i| {
+        let mut r = match start.fork(&scenarios[i]) {
+            Some(f) => {
+                // The years this run did not simulate again count as done.
+                (0..before).for_each(|_| on_year());
+                f
             }
-            r
-        }
-    };
-    let finish = |i: usize, mut r: Replicate| {
+            // Not for scenarios that `shared_years` accepts; run it whole.
+            None => Replicate::new(&scenarios[i], replicate),
+        };
         while r.advance().is_some() {
-            on_year();
+            year();
         }
         each(i, r.finish())
-    };
-    if parallel {
-        let mut runs: Vec<(usize, Replicate)> = (1..scenarios.len())
-            .map(|i| (i, forked(&scenarios[i])))
-            .collect();
-        runs.insert(0, (0, first));
-        runs.into_par_iter().try_for_each(|(i, r)| finish(i, r))
-    } else {
-        for (i, s) in scenarios.iter().enumerate().skip(1) {
-            finish(i, forked(s))?;
-        }
-        finish(0, first)
-    }
+    })?;
+    Ok(simulated.into_inner())
 }
 
 #[cfg(test)]
@@ -417,6 +406,62 @@ mod tests {
             .chain(r.sectors.iter().flatten().flatten())
             .map(|x| x.to_bits())
             .collect()
+    }
+
+    /// Runs that share their first years simulate them once, and each
+    /// result is that of its run alone, on one thread and on two.
+    #[test]
+    fn shared_years_are_simulated_once_with_the_results_of_runs_alone() {
+        let load = |sets: &[&str]| {
+            scenario(
+                "scenarios/teaching/political_transfers.toml",
+                &[&["sim.years=7", "sim.warmup_years=2"][..], sets].concat(),
+            )
+        };
+        let reformed = load(&["reforms[0].year=4"]);
+        let earlier = load(&["reforms[0].year=2.5"]);
+        let mut status_quo = reformed.clone();
+        status_quo.reforms.clear();
+        let scenarios = [reformed, status_quo, earlier];
+        let alone: Vec<Vec<u64>> = scenarios
+            .iter()
+            .map(|s| bits(&run_replicate(s, 3, &|| {})))
+            .collect();
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let got: Vec<std::sync::Mutex<Vec<u64>>> = (0..3).map(|_| Default::default()).collect();
+            let counted = std::sync::atomic::AtomicU64::new(0);
+            let simulated = pool
+                .install(|| {
+                    run_shared(
+                        &scenarios,
+                        3,
+                        &|| {
+                            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        },
+                        &|i, r| {
+                            *got[i].lock().unwrap() = bits(&r);
+                            Ok::<_, ()>(())
+                        },
+                    )
+                })
+                .unwrap();
+            for (i, g) in got.iter().enumerate() {
+                assert_eq!(
+                    *g.lock().unwrap(),
+                    alone[i],
+                    "scenario {i}, {threads} threads"
+                );
+            }
+            // 2 warm-up and 2 recorded years once (the reform at 2.5 ends
+            // the shared years), then 5 years each.
+            assert_eq!(simulated, 4 + 3 * 5);
+            // The progress counts every run's 9 years.
+            assert_eq!(counted.into_inner(), 3 * 9);
+        }
     }
 
     #[test]

@@ -96,9 +96,16 @@ pub(super) fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Re
     let mut head: Vec<String> = vec!["point".into()];
     head.extend(params.names.iter().cloned());
     head.push("replicate".into());
+    // A posterior key a sweep varies is given once, with the value the run
+    // used: the varied one.
+    let drawn_keys: Vec<usize> = post.map_or(Vec::new(), |p| {
+        (0..p.keys.len())
+            .filter(|&i| !params.names.contains(&p.keys[i]))
+            .collect()
+    });
     if let Some(post) = post {
         head.extend(["draw".into(), "posterior_line".into()]);
-        head.extend(post.keys.iter().cloned());
+        head.extend(drawn_keys.iter().map(|&i| post.keys[i].clone()));
     }
     head.extend(["seed".into(), "year".into()]);
     head.extend(METRICS.iter().map(|m| m.name.to_string()));
@@ -111,7 +118,7 @@ pub(super) fn write_runs_csv(dir: &Path, plan: &Plan, runs: &Runs) -> anyhow::Re
             let d = r as usize / plan.spec.replicates as usize;
             let row = plan.draws[d];
             drawn.extend([d.to_string(), post.lines[row].to_string()]);
-            drawn.extend(post.rows[row].iter().cloned());
+            drawn.extend(drawn_keys.iter().map(|&i| post.rows[row][i].clone()));
         }
         for (y, row) in run.iter().enumerate() {
             let mut f: Vec<String> = vec![v.to_string()];
