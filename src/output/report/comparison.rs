@@ -31,6 +31,7 @@ pub(super) fn compare_report(
         n => format!("{n} scenarios"),
     };
     let each = match plan.draws.len() {
+        0 if r == 1 => "1 replicate each".to_string(),
         0 => format!("{r} replicates each"),
         d => format!(
             "{r} runs each ({} replicates on each of {d} draws of the posterior)",
@@ -363,6 +364,7 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
     let bills = ["wage_bill", "pension_bill"];
     // With an ensemble a scenario's runs are replicates on every draw.
     let runs = match plan.draws.len() {
+        0 if plan.replicates() == 1 => "1 replicate each".to_string(),
         0 => format!("{} replicates each", plan.replicates()),
         d => format!(
             "{} runs each: {} replicates on each of {d} plausible services",
