@@ -290,6 +290,19 @@ pub fn check_shape(dest: &Path) -> anyhow::Result<()> {
             "is a symbolic link; give the folder it points to, or another name",
         ));
     }
+    // `missing/../x`: making it would leave the empty folder `missing`.
+    let mut walked = PathBuf::new();
+    let mut last_named = false;
+    for c in dest.components() {
+        if c == std::path::Component::ParentDir && last_named && !walked.exists() {
+            return Err(bad(&format!(
+                "goes into `{}`, which does not exist, and out again with `..`; making the path would leave that empty folder behind: give it without the detour",
+                walked.display()
+            )));
+        }
+        last_named = matches!(c, std::path::Component::Normal(_));
+        walked.push(c);
+    }
     if dest.exists() && !dest.is_dir() {
         return Err(bad(
             "is a file, not a folder; results are a folder of files: choose another path",

@@ -409,3 +409,21 @@ fn a_setting_the_method_does_not_use_is_refused() {
     assert_mentions(&e, &["`samples`", "morris"]);
     assert!(!sb.join("outputs").exists());
 }
+
+/// `--out missing/../x` made the folder `missing` on the way and left it
+/// empty: refused before anything is made; a detour through a folder that
+/// exists is fine.
+#[test]
+fn an_out_path_through_a_missing_folder_is_refused() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let e = sb.bad_input(&["run", tiny, "--no-plots", "--out", "missing/../x"]);
+    assert_mentions(&e, &["--out missing/../x", "`missing`", "does not exist"]);
+    assert!(!sb.join("missing").exists() && !sb.join("x").exists());
+    fs::create_dir(sb.join("there")).unwrap();
+    sb.cmd()
+        .args(["run", tiny, "--no-plots", "--out", "there/../y"])
+        .assert()
+        .success();
+    assert!(sb.join("y/timeseries.csv").is_file());
+}
