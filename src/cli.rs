@@ -886,17 +886,12 @@ fn note_reform_overrides(s: &Scenario, sets: &[String]) {
     }
 }
 
-/// A scenario refused for its `sim.years` when `--years` set them says so:
-/// the message names the key, the user typed the flag.
-pub(crate) fn with_years_flag(e: anyhow::Error, years: u32) -> anyhow::Error {
-    let text = format!("{e}");
-    if is_usage_error(&e) && text.contains("`sim.years`") {
-        UsageError(format!(
-            "{text}\n  (`sim.years` is {years} here: --years {years})"
-        ))
-        .into()
-    } else {
-        e
+/// A scenario refused for its `sim.years` when `--years` set them says so
+/// ([`spec::years_flag_note`]).
+fn with_years_flag(e: anyhow::Error, years: u32) -> anyhow::Error {
+    match spec::years_flag_note(&e.to_string(), years) {
+        Some(text) if is_usage_error(&e) => UsageError(text).into(),
+        _ => e,
     }
 }
 

@@ -158,7 +158,7 @@ fn run_file(name: &str) -> bool {
 /// Whether a folder is bureausim's at all: it holds the marker, or an
 /// earlier version's `run.json` or `experiment.json` (JSON naming the
 /// version that wrote it).
-fn claims_ours(dir: &Path) -> bool {
+pub fn claims_ours(dir: &Path) -> bool {
     if dir.join(MARKER).is_file() {
         return true;
     }
@@ -201,12 +201,6 @@ fn foreign_entries(dir: &Path, max: usize) -> Vec<String> {
     }
     out.truncate(max);
     out
-}
-
-/// True when `dir` claims to be a folder bureausim wrote (its marker, or an
-/// earlier version's manifest), whatever else it holds.
-pub fn claims_to_be_ours(dir: &Path) -> bool {
-    claims_ours(dir)
 }
 
 /// True when `dir` is a folder bureausim wrote and holds nothing else: the

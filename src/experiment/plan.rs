@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::UsageError;
 use crate::experiment::sensitivity;
-use crate::experiment::spec::{Kind, Method, Spec, number_text};
+use crate::experiment::spec::{self, Kind, Method, Spec, number_text};
 use crate::metrics::metric_index;
 use crate::paths;
 use crate::scenario::{Scenario, linked};
@@ -118,12 +118,8 @@ impl Plan {
             }
             s.validate(&p.display().to_string()).map_err(|e| {
                 let text = e.to_string();
-                match spec.years {
-                    Some(y) if text.contains("`sim.years`") => {
-                        err(format!("{text}\n  (`sim.years` is {y} here: --years {y})"))
-                    }
-                    _ => err(text),
-                }
+                let noted = spec.years.and_then(|y| spec::years_flag_note(&text, y));
+                err(noted.unwrap_or(text))
             })?;
         }
         Ok(bases)

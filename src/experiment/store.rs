@@ -301,7 +301,7 @@ pub fn prepare(
         // --force replaces what bureausim wrote only: never a folder of other files.
         // The same experiment, that is, which the command would resume.
         let resumable = is_experiment
-            && staging::claims_to_be_ours(dir)
+            && staging::claims_ours(dir)
             && Manifest::read(dir).is_ok_and(|m| m.fingerprint == manifest.fingerprint);
         return Err(if !force && resumable {
             // An experiment that could resume but for files put beside it.

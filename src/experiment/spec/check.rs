@@ -235,3 +235,12 @@ pub fn method_options(
         None => Ok(()),
     }
 }
+
+/// The message of a scenario refused for its `sim.years`, when `--years`
+/// set them, with a line naming the flag (the message names the key, the
+/// user typed the flag); `None` when the message is not about `sim.years`.
+pub fn years_flag_note(message: &str, years: u32) -> Option<String> {
+    message
+        .contains("`sim.years`")
+        .then(|| format!("{message}\n  (`sim.years` is {years} here: --years {years})"))
+}

@@ -26,7 +26,7 @@ use crate::scenario::NAME_MAX;
 
 use serde::{Deserialize, Serialize};
 
-pub use check::{check, method_options, sim_setting};
+pub use check::{check, method_options, sim_setting, years_flag_note};
 pub use design::{DesignPoints, MAX_DESIGN_CELLS, MAX_DESIGN_POINTS, load_design};
 pub use file::load_file;
 pub use flags::{number_text, parse_param, parse_vary, parse_years};
