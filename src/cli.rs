@@ -669,13 +669,8 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
     }
     let command = spec.command(file);
     let plan = match file {
-        Some(f) => Plan::new(spec, command).map_err(|e| {
-            UsageError(format!(
-                "experiment file `{}`: {}",
-                f.display(),
-                e.0.trim_start_matches("--")
-            ))
-        })?,
+        Some(f) => Plan::new(spec, command)
+            .map_err(|e| UsageError(format!("experiment file `{}`: {}", f.display(), e.0)))?,
         None => Plan::new(spec, command)?,
     };
     let dest = match &c.out {
@@ -889,7 +884,7 @@ fn note_reform_overrides(s: &Scenario, sets: &[String]) {
 /// A scenario refused for its `sim.years` when `--years` set them says so
 /// ([`spec::years_flag_note`]).
 fn with_years_flag(e: anyhow::Error, years: u32) -> anyhow::Error {
-    match spec::years_flag_note(&e.to_string(), years) {
+    match spec::years_flag_note(&e.to_string(), years, spec::Source::Flags) {
         Some(text) if is_usage_error(&e) => UsageError(text).into(),
         _ => e,
     }

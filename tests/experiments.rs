@@ -545,6 +545,91 @@ fn an_experiment_file_gives_the_same_results_as_the_flags() {
     assert_mentions(&md, &["bureausim experiment study.toml"]);
 }
 
+/// An experiment file's mistakes are named by the file's keys, not by the
+/// flags the same settings have on the command line (`report_years`, not
+/// `--at`), and an empty list is refused rather than replaced by the
+/// defaults without a word.
+#[test]
+fn experiment_files_name_their_keys_not_the_flags() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let posterior =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("calibration/pakistan_posterior.csv");
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "report_years = [30]\nyears = 20",
+            vec!["`report_years`: year 30 is after the last simulated year (20)"],
+        ),
+        ("report_years = []", vec!["`report_years = []` is empty"]),
+        ("metrics = []", vec!["`metrics = []` is empty"]),
+        (
+            "metrics = [\"nope\"]",
+            vec!["`metrics`: `nope` is not a metric"],
+        ),
+        (
+            "seed = 4\nset = [\"sim.seed=3\"]",
+            vec!["`set` entry \"sim.seed=3\" and `seed = 4` both set `sim.seed`"],
+        ),
+        (
+            "set = [\"sim.replicates=3\"]",
+            vec!["replicates are set by `replicates`, not by `set`"],
+        ),
+        (
+            "set = [\"politics.nonsense=3\"]",
+            vec!["`set` entry \"politics.nonsense=3\": unknown key path"],
+        ),
+        (
+            "vary = [\"politics.nonsense=0:1:0.5\"]",
+            vec!["`vary` entry \"politics.nonsense=0:1:0.5\": unknown key path"],
+        ),
+        (
+            "vary = [\"sim.warmup_years=1.5,2\"]",
+            vec!["`vary` entry \"sim.warmup_years=1.5,2\": `sim.warmup_years` takes whole numbers"],
+        ),
+    ];
+    for (n, (extra, want)) in cases.iter().enumerate() {
+        let vary = if extra.contains("vary") {
+            ""
+        } else {
+            "vary = [\"politics.interference=0.2,0.4\"]\n"
+        };
+        let name = format!("e{n}.toml");
+        sb.write(
+            &name,
+            &format!("kind = \"sweep\"\nscenario = {s:?}\nreplicates = 1\n{vary}{extra}\n"),
+        );
+        let e = sb.bad_input(&["experiment", &name]);
+        assert_mentions(&e, want);
+        assert!(!e.contains("--"), "a flag named for a file's key:\n{e}");
+    }
+    // The years note names the file's key.
+    sb.write(
+        "years.toml",
+        &format!(
+            "kind = \"compare\"\nyears = 3\nscenarios = [{s:?}, {s:?}]\nset = [\"reforms[0].year=5\"]\n"
+        ),
+    );
+    let e = sb.bad_input(&["experiment", "years.toml"]);
+    assert_mentions(
+        &e,
+        &["(`sim.years` is 3 here: `years = 3` in the experiment file)"],
+    );
+    // A `set` of the table that holds a posterior column is overridden
+    // by every draw, as a `set` of the column is.
+    sb.write(
+        "ens.toml",
+        &format!(
+            "kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nensemble = {:?}\nset = [\"corruption={{}}\"]\n",
+            posterior.display().to_string()
+        ),
+    );
+    let e = sb.bad_input(&["experiment", "ens.toml"]);
+    assert_mentions(
+        &e,
+        &["`set` entry \"corruption={}\": every draw of `ensemble = "],
+    );
+}
+
 #[test]
 fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
     let sb = Sandbox::new();
@@ -639,7 +724,7 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
     let e = sb.bad_input(&["experiment", "bad.toml"]);
     assert_mentions(
         &e,
-        &["experiment file `bad.toml`", "vary a=1:2", "FROM:TO:STEP"],
+        &["experiment file `bad.toml`", "`vary` a=1:2", "FROM:TO:STEP"],
     );
     sb.write(
         "typo.toml",

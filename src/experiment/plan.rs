@@ -104,7 +104,12 @@ impl Plan {
     pub fn load_bases(spec: &Spec) -> Result<Vec<Scenario>, UsageError> {
         let mut bases = Vec::new();
         for p in &spec.scenarios {
-            let s = Scenario::load(p, &spec.sets).map_err(|e| err(e.to_string()))?;
+            let s = Scenario::load(p, &spec.sets).map_err(|e| match e {
+                crate::scenario::ScenarioError::Set { arg, message } => {
+                    err(format!("{}: {message}", spec.source.given("set", &arg)))
+                }
+                other => err(other.to_string()),
+            })?;
             bases.push(s);
         }
         let years = spec.years.unwrap_or(bases[0].sim.years);
@@ -118,7 +123,9 @@ impl Plan {
             }
             s.validate(&p.display().to_string()).map_err(|e| {
                 let text = e.to_string();
-                let noted = spec.years.and_then(|y| spec::years_flag_note(&text, y));
+                let noted = spec
+                    .years
+                    .and_then(|y| spec::years_flag_note(&text, y, spec.source));
                 err(noted.unwrap_or(text))
             })?;
         }
@@ -139,7 +146,8 @@ impl Plan {
         } else {
             if let Some(&y) = spec.report_years.iter().find(|&&y| y > years) {
                 return Err(err(format!(
-                    "--at: year {y} is after the last simulated year ({years})"
+                    "{}: year {y} is after the last simulated year ({years})",
+                    spec.source.flag("at")
                 )));
             }
             spec.report_years.clone()
@@ -150,7 +158,8 @@ impl Plan {
                 Some(i) => metrics.push(i),
                 None => {
                     return Err(err(format!(
-                        "--metrics: `{m}` is not a metric; the metrics are the columns of timeseries.csv: {}",
+                        "{}: `{m}` is not a metric; the metrics are the columns of timeseries.csv: {}",
+                        spec.source.flag("metrics"),
                         crate::metrics::METRICS
                             .iter()
                             .map(|d| d.name)
@@ -163,7 +172,8 @@ impl Plan {
         let year = spec.year.unwrap_or(20.min(years));
         if year > years || year == 0 {
             return Err(err(format!(
-                "--year: {year} is not a simulated year (1 to {years})"
+                "{}: {year} is not a simulated year (1 to {years})",
+                spec.source.flag("year")
             )));
         }
         let mut plan = Plan {
@@ -305,21 +315,25 @@ impl Plan {
             Kind::Sweep => {
                 let base = &self.bases[0];
                 let origin = self.spec.scenarios[0].display().to_string();
+                let w = self.spec.source;
                 for v in &mut self.spec.vary {
-                    whole_values(base, v)?;
+                    whole_values(base, v, w)?;
                 }
                 for v in &self.spec.vary {
-                    refuse_reform_overwrite(base, "--vary", &v.key)?;
+                    refuse_reform_overwrite(base, &w.flag("vary"), &v.key)?;
                 }
                 // Each value alone first, so an error names the flag and value.
                 for v in &self.spec.vary {
                     for val in &v.values {
                         check_one(base, &origin, &v.key, val).map_err(|e| {
-                            err(format!(
-                                "--vary {}={}: the value `{val}` is not allowed: {e}",
-                                v.key,
-                                v.values.join(",")
-                            ))
+                            let values = v.range.clone().unwrap_or_else(|| v.values.join(","));
+                            let given = w.given("vary", &format!("{}={values}", v.key));
+                            // An unknown key is not a value's fault.
+                            if e.starts_with("unknown key path") {
+                                err(format!("{given}: {e}"))
+                            } else {
+                                err(format!("{given}: the value `{val}` is not allowed: {e}"))
+                            }
                         })?;
                     }
                 }
@@ -357,11 +371,12 @@ impl Plan {
                 let origin = self.spec.scenarios[0].display().to_string();
                 let tree = toml::Value::try_from(base).expect("scenario serialises");
                 let mut integer = Vec::new();
+                let w = self.spec.source;
                 for p in &self.spec.params {
-                    refuse_reform_overwrite(base, "--param", &p.key)?;
+                    refuse_reform_overwrite(base, &w.flag("param"), &p.key)?;
                 }
                 for p in &self.spec.params {
-                    let shown = format!("--param {}={}:{}", p.key, p.lo, p.hi);
+                    let shown = w.given("param", &format!("{}={}:{}", p.key, p.lo, p.hi));
                     let like =
                         paths::get(&tree, &p.key).map_err(|e| err(format!("{shown}: {e}")))?;
                     let is_int = match like {
@@ -447,8 +462,10 @@ impl Plan {
         for (n, v) in self.variants.iter().enumerate() {
             let s = self.scenario(v).map_err(|e| match &self.spec.design {
                 Some(d) => err(format!(
-                    "--design {}: the point on line {} (`{}`) is not a valid scenario: {e}",
-                    d.file, d.lines[n], v.label
+                    "{}: the point on line {} (`{}`) is not a valid scenario: {e}",
+                    self.spec.source.given("design", &d.file),
+                    d.lines[n],
+                    v.label
                 )),
                 None => err(format!(
                     "the {} point `{}` is not a valid scenario: {e}",
@@ -484,8 +501,10 @@ impl Plan {
             if !labels.is_empty() {
                 warnings.push((
                     format!(
-                        "--set {}: `{}` takes up the changes of the varied shares of its group, so the value given is replaced (docs/experiments.md, \"Linked keys\")",
-                        crate::error::shorten(arg, 80),
+                        "{}: `{}` takes up the changes of the varied shares of its group, so the value given is replaced (docs/experiments.md, \"Linked keys\")",
+                        self.spec
+                            .source
+                            .given("set", &crate::error::shorten(arg, 80)),
                         paths::display(&key)
                     ),
                     labels,
@@ -500,7 +519,8 @@ impl Plan {
                 let posts = b.structure.total_posts();
                 if posts < SMALL_SERVICE {
                     let text = format!(
-                        "--scale {f} leaves `{}` with {posts} posts: results of so small a service are mostly chance, and its bills are divided by {f} to give the full service's; a scale of 0.05 or more keeps most services above {SMALL_SERVICE} posts",
+                        "{} leaves `{}` with {posts} posts: results of so small a service are mostly chance, and its bills are divided by {f} to give the full service's; a scale of 0.05 or more keeps most services above {SMALL_SERVICE} posts",
+                        self.spec.source.given("scale", &f.to_string()),
                         b.name
                     );
                     let labels = self
@@ -527,12 +547,12 @@ impl Plan {
         let tree = toml::Value::try_from(base).expect("scenario serialises");
         let mut integer = Vec::new();
         let mut boolean = Vec::new();
+        let design = self.spec.source.given("design", &d.file);
         for k in &d.keys {
-            let like =
-                paths::get(&tree, k).map_err(|e| err(format!("--design {}: {e}", d.file)))?;
+            let like = paths::get(&tree, k).map_err(|e| err(format!("{design}: {e}")))?;
             integer.push(matches!(like, toml::Value::Integer(_)));
             boolean.push(matches!(like, toml::Value::Boolean(_)));
-            refuse_reform_overwrite(base, &format!("--design {} column", d.file), k)?;
+            refuse_reform_overwrite(base, &format!("{design} column"), k)?;
         }
         for (row, line) in d.rows.iter().zip(&d.lines) {
             let mut sets = Vec::new();
@@ -551,8 +571,7 @@ impl Plan {
                     }
                     Some(_) if is_int => {
                         return Err(err(format!(
-                            "--design {} line {line}: `{k}` takes whole numbers, got {raw}; round the design's values for this key",
-                            d.file
+                            "{design} line {line}: `{k}` takes whole numbers, got {raw}; round the design's values for this key"
                         )));
                     }
                     // One text per number, however the file wrote it
@@ -563,8 +582,8 @@ impl Plan {
                 coords.push(x.unwrap_or(f64::NAN));
                 sets.push(format!("{k}={text}"));
             }
-            let linked = linked_sets(base, &sets)
-                .map_err(|e| err(format!("--design {} line {line}: {e}", d.file)))?;
+            let linked =
+                linked_sets(base, &sets).map_err(|e| err(format!("{design} line {line}: {e}")))?;
             self.variants.push(Variant {
                 label: sets.join(" "),
                 base: 0,
@@ -621,14 +640,19 @@ impl Plan {
         };
         let row = self.draws[d];
         let sets = [&post.sets(row)[..], &v.sets[..], &v.linked[..]].concat();
-        let s = self.bases[v.base]
-            .clone()
-            .with_sets(&sets)
-            .map_err(|e| err(format!("--ensemble {}: {}", post.file, unset(e))))?;
+        let s = self.bases[v.base].clone().with_sets(&sets).map_err(|e| {
+            err(format!(
+                "{}: {}",
+                self.spec.source.given("ensemble", &post.file),
+                unset(e)
+            ))
+        })?;
         s.validate(&v.label).map_err(|e| {
             err(format!(
-                "--ensemble {}: the parameters of line {} do not make a valid scenario with `{}`: {e}",
-                post.file, post.lines[row], v.label
+                "{}: the parameters of line {} do not make a valid scenario with `{}`: {e}",
+                self.spec.source.given("ensemble", &post.file),
+                post.lines[row],
+                v.label
             ))
         })?;
         Ok(s)
@@ -640,37 +664,47 @@ impl Plan {
         let Some(post) = &self.spec.ensemble else {
             return Ok(());
         };
+        let w = self.spec.source;
+        let ensemble = w.given("ensemble", &post.file);
         if self.spec.kind == Kind::Sensitivity || self.spec.decompose {
             return Err(err(format!(
-                "--ensemble {}: an ensemble runs a comparison or a sweep over plausible services; {} is not run over one",
-                post.file,
+                "{ensemble}: an ensemble runs a comparison or a sweep over plausible services; {} is not run over one",
                 if self.spec.decompose {
-                    "--decompose"
+                    w.flag("decompose")
                 } else {
-                    "a sensitivity analysis"
+                    "a sensitivity analysis".into()
                 }
             )));
         }
         if self.runs() > 1_000_000 {
             return Err(err(format!(
-                "--ensemble {}: {} variants × {} draws × {} replicates = {} runs, more than the 1,000,000 an experiment may have; lower --draws or --replicates",
-                post.file,
+                "{ensemble}: {} variants × {} draws × {} replicates = {} runs, more than the 1,000,000 an experiment may have; lower {} or {}",
                 self.variants.len(),
                 self.draws.len(),
                 self.spec.replicates,
-                self.runs()
+                self.runs(),
+                w.flag("draws"),
+                w.flag("replicates")
             )));
         }
         // A --set of a posterior column would be overridden on every draw
         // while the report lists it as applied.
+        // A --set of a table that holds a column, or of a key inside one,
+        // is overridden in the same way.
         for set in &self.spec.sets {
             let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k);
             let key = paths::segments(key.trim());
-            if let Some(k) = post.keys.iter().find(|k| paths::segments(k) == key) {
+            if let Some(k) = post.keys.iter().find(|k| {
+                let column = paths::segments(k);
+                column.starts_with(&key) || key.starts_with(&column)
+            }) {
                 return Err(err(format!(
-                    "--set {}: every draw of --ensemble {} sets `{k}`, which would override this value; drop the --set (the draws give `{k}` its plausible values), or use a posterior without the column `{k}`",
-                    crate::error::shorten(set, 80),
-                    post.file
+                    "{}: every draw of {ensemble} sets `{k}`, which would override this value; drop the {} (the draws give `{k}` its plausible values), or use a posterior without the column `{k}`",
+                    w.given("set", &crate::error::shorten(set, 80)),
+                    match w {
+                        spec::Source::Flags => "--set".to_string(),
+                        spec::Source::File => "`set` entry".to_string(),
+                    }
                 )));
             }
         }
@@ -678,8 +712,7 @@ impl Plan {
         for k in &post.keys {
             if let Err(e) = paths::get(&tree, k) {
                 return Err(err(format!(
-                    "--ensemble {}: the column `{k}` is not a scenario key: {e}",
-                    post.file
+                    "{ensemble}: the column `{k}` is not a scenario key: {e}"
                 )));
             }
             // A draw sets the key in every arm, so arms that differ in it
@@ -689,8 +722,7 @@ impl Plan {
                 let other = toml::Value::try_from(b).expect("scenario serialises");
                 if paths::get(&other, k).ok() != first.as_ref() {
                     return Err(err(format!(
-                        "--ensemble {}: `{}` sets `{k}` differently from `{}`, and every draw of the posterior sets `{k}` in every arm, so that difference would vanish; compare scenarios that differ in other keys (or by a reform), or use a posterior without `{k}`",
-                        post.file,
+                        "{ensemble}: `{}` sets `{k}` differently from `{}`, and every draw of the posterior sets `{k}` in every arm, so that difference would vanish; compare scenarios that differ in other keys (or by a reform), or use a posterior without `{k}`",
                         p.display(),
                         self.spec.scenarios[0].display()
                     )));
@@ -807,7 +839,7 @@ pub(crate) fn linked_sets(base: &Scenario, sets: &[String]) -> Result<Vec<String
         .iter()
         .filter_map(|s| s.split_once('=').map(|(k, _)| k.trim().to_string()))
         .collect();
-    let tree = toml::Value::try_from(base.clone().with_sets(sets).map_err(|e| e.to_string())?)
+    let tree = toml::Value::try_from(base.clone().with_sets(sets).map_err(unset)?)
         .expect("scenario serialises");
     linked::complete(&tree, &keys)
 }
@@ -866,7 +898,11 @@ pub(crate) fn refuse_reform_overwrite(
 
 /// Makes a swept integer key's values whole numbers (`1.0` → `1`), or
 /// refuses fractional ones naming the range's step, their cause.
-fn whole_values(base: &Scenario, v: &mut crate::experiment::spec::Vary) -> Result<(), UsageError> {
+fn whole_values(
+    base: &Scenario,
+    v: &mut crate::experiment::spec::Vary,
+    w: spec::Source,
+) -> Result<(), UsageError> {
     let tree = toml::Value::try_from(base).expect("scenario serialises");
     let Ok(toml::Value::Integer(_)) = paths::get(&tree, &v.key) else {
         return Ok(());
@@ -885,8 +921,9 @@ fn whole_values(base: &Scenario, v: &mut crate::experiment::spec::Vary) -> Resul
         };
         let given = v.range.clone().unwrap_or_else(|| v.values.join(","));
         return Err(err(format!(
-            "--vary {}={given}: `{}` takes whole numbers, but {cause}",
-            v.key, v.key
+            "{}: `{}` takes whole numbers, but {cause}",
+            w.given("vary", &format!("{}={given}", v.key)),
+            v.key
         )));
     }
     v.values = nums.iter().map(|x| format!("{}", *x as i64)).collect();

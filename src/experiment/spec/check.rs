@@ -2,11 +2,12 @@
 
 use crate::error::{UsageError, readable};
 
-use super::{Kind, Method, Spec};
+use super::{Kind, Method, Source, Spec};
 
 /// Checks the settings that do not need the scenarios loaded.
 pub fn check(spec: &Spec) -> Result<(), UsageError> {
     let u = |m: String| Err(UsageError(m));
+    let w = spec.source;
     // The name becomes a folder under outputs/: one plain path component,
     // by the same rule as a scenario's name.
     if let Some(why) = crate::scenario::name_problem(&spec.name).filter(|_| !spec.name.is_empty()) {
@@ -16,13 +17,10 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         ));
     }
     for (flag, keys) in [
+        ("vary", spec.vary.iter().map(|v| &v.key).collect::<Vec<_>>()),
+        ("param", spec.params.iter().map(|p| &p.key).collect()),
         (
-            "--vary",
-            spec.vary.iter().map(|v| &v.key).collect::<Vec<_>>(),
-        ),
-        ("--param", spec.params.iter().map(|p| &p.key).collect()),
-        (
-            "--design",
+            "design",
             spec.design.iter().flat_map(|d| d.keys.iter()).collect(),
         ),
     ] {
@@ -30,7 +28,11 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             let k = k.replace(' ', "");
             if ["sim.seed", "sim.years", "sim.replicates"].contains(&k.as_str()) {
                 return u(format!(
-                    "{flag} {k}: the seed, years and replicates are the experiment's own (--seed, --years, --replicates): every point shares them"
+                    "{} {k}: the seed, years and replicates are the experiment's own ({}, {}, {}): every point shares them",
+                    w.flag(flag),
+                    w.flag("seed"),
+                    w.flag("years"),
+                    w.flag("replicates")
                 ));
             }
             if spec.scale.is_some()
@@ -42,8 +44,10 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                     || k.ends_with("seats_per_year")
                     || k == "recruitment.intake_cap")
             {
+                let scale = w.flag("scale");
                 return u(format!(
-                    "{flag} {k}: --scale changes this key, so it cannot also be varied; drop --scale or give the scaled values without it"
+                    "{} {k}: {scale} changes this key, so it cannot also be varied; drop {scale} or give the scaled values without it",
+                    w.flag(flag)
                 ));
             }
         }
@@ -60,17 +64,27 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         match own {
             "replicates" => {
                 return u(format!(
-                    "--set {set}: an experiment's replicates are set by --replicates (`replicates` in an experiment file), not by --set"
+                    "{}: an experiment's replicates are set by {}, not by {}",
+                    w.given("set", &set),
+                    match w {
+                        Source::Flags => "--replicates (`replicates` in an experiment file)".into(),
+                        Source::File => w.flag("replicates"),
+                    },
+                    w.flag("set")
                 ));
             }
             "seed" if let Some(seed) = spec.seed => {
                 return u(format!(
-                    "--set {set} and --seed {seed} both set `sim.seed`; give one"
+                    "{} and {} both set `sim.seed`; give one",
+                    w.given("set", &set),
+                    w.given("seed", &seed.to_string())
                 ));
             }
             "years" if let Some(years) = spec.years => {
                 return u(format!(
-                    "--set {set} and --years {years} both set `sim.years`; give one"
+                    "{} and {} both set `sim.years`; give one",
+                    w.given("set", &set),
+                    w.given("years", &years.to_string())
                 ));
             }
             _ => {}
@@ -106,9 +120,11 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         Kind::Sweep => {
             if let Some(d) = &spec.design {
                 if !spec.vary.is_empty() {
-                    return u(
-                        "a sweep takes its points from --vary (a grid) or from --design (a file), not both".into(),
-                    );
+                    return u(format!(
+                        "a sweep takes its points from {} (a grid) or from {} (a file), not both",
+                        w.flag("vary"),
+                        w.flag("design")
+                    ));
                 }
                 let runs = d.rows.len() as u64 * spec.replicates as u64;
                 if runs > 1_000_000 {
@@ -119,15 +135,19 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                     ));
                 }
             } else if spec.vary.is_empty() {
-                return u(
-                    "a sweep needs at least one --vary KEY.PATH=FROM:TO:STEP (or V1,V2,...), or --design FILE"
-                        .into(),
-                );
+                return u(match w {
+                    Source::Flags => "a sweep needs at least one --vary KEY.PATH=FROM:TO:STEP (or V1,V2,...), or --design FILE".into(),
+                    Source::File => "a sweep needs `vary = [\"KEY.PATH=FROM:TO:STEP\", ...]` (or V1,V2,... for a value list) with at least one entry, or `design = \"FILE\"`".into(),
+                });
             }
             let mut keys = std::collections::BTreeSet::new();
             for v in &spec.vary {
                 if !keys.insert(&v.key) {
-                    return u(format!("--vary {}: the key is varied twice", v.key));
+                    return u(format!(
+                        "{} {}: the key is varied twice",
+                        w.flag("vary"),
+                        v.key
+                    ));
                 }
             }
             let points: u64 = spec.vary.iter().map(|v| v.values.len() as u64).product();
@@ -140,14 +160,21 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         }
         Kind::Sensitivity => {
             if spec.params.len() < 2 {
-                return u(
-                    "a sensitivity analysis needs at least two --param KEY.PATH=LOW:HIGH".into(),
-                );
+                return u(match w {
+                    Source::Flags => {
+                        "a sensitivity analysis needs at least two --param KEY.PATH=LOW:HIGH".into()
+                    }
+                    Source::File => "a sensitivity analysis needs at least two entries in `param = [\"KEY.PATH=LOW:HIGH\", ...]`".into(),
+                });
             }
             let mut keys = std::collections::BTreeSet::new();
             for p in &spec.params {
                 if !keys.insert(&p.key) {
-                    return u(format!("--param {}: the key is given twice", p.key));
+                    return u(format!(
+                        "{} {}: the key is given twice",
+                        w.flag("param"),
+                        p.key
+                    ));
                 }
             }
             if spec.trajectories < 2 || spec.trajectories > 10_000 {
@@ -175,16 +202,17 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             };
             if points * spec.replicates as u64 > 1_000_000 {
                 return u(format!(
-                    "the {} design has {points} points × {} replicates; at most 1000000 runs: lower {} or --replicates",
+                    "the {} design has {points} points × {} replicates; at most 1000000 runs: lower {} or {}",
                     match spec.method {
                         Method::Morris => "Morris",
                         Method::Sobol => "Sobol",
                     },
                     spec.replicates,
-                    match spec.method {
-                        Method::Morris => "--trajectories",
-                        Method::Sobol => "--samples",
-                    }
+                    w.flag(match spec.method {
+                        Method::Morris => "trajectories",
+                        Method::Sobol => "samples",
+                    }),
+                    w.flag("replicates")
                 ));
             }
             if spec.bootstrap > 100_000 {
@@ -237,10 +265,18 @@ pub fn method_options(
 }
 
 /// The message of a scenario refused for its `sim.years`, when `--years`
-/// set them, with a line naming the flag (the message names the key, the
-/// user typed the flag); `None` when the message is not about `sim.years`.
-pub fn years_flag_note(message: &str, years: u32) -> Option<String> {
-    message
-        .contains("`sim.years`")
-        .then(|| format!("{message}\n  (`sim.years` is {years} here: --years {years})"))
+/// (or an experiment file's `years`) set them, with a line naming it (the
+/// message names the key, the user wrote the flag); `None` when the
+/// message is not about `sim.years`.
+pub fn years_flag_note(message: &str, years: u32, source: Source) -> Option<String> {
+    message.contains("`sim.years`").then(|| {
+        format!(
+            "{message}\n  (`sim.years` is {years} here: {}{})",
+            source.given("years", &years.to_string()),
+            match source {
+                Source::Flags => "",
+                Source::File => " in the experiment file",
+            }
+        )
+    })
 }

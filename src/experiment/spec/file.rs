@@ -25,10 +25,8 @@ struct ExperimentFile {
     years: Option<u32>,
     seed: Option<u64>,
     scale: Option<f64>,
-    #[serde(default)]
-    report_years: Vec<u32>,
-    #[serde(default)]
-    metrics: Vec<String>,
+    report_years: Option<Vec<u32>>,
+    metrics: Option<Vec<String>>,
     #[serde(default)]
     vary: Vec<String>,
     /// sweep: design points from a file, relative to the experiment file.
@@ -143,8 +141,31 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     ] {
         not_for(key, present && !sens, "a sensitivity analysis")?;
     }
+    // An empty list would fall back to the defaults without a word.
+    for (key, empty) in [
+        (
+            "report_years",
+            f.report_years.as_ref().is_some_and(Vec::is_empty),
+        ),
+        ("metrics", f.metrics.as_ref().is_some_and(Vec::is_empty)),
+    ] {
+        if empty {
+            return Err(bad(format!(
+                "`{key} = []` is empty; list at least one, or leave `{key}` out for the defaults"
+            )));
+        }
+    }
     let mut spec = Spec::new(f.kind, scenarios);
-    let in_file = |e: UsageError| bad(e.0.replacen("--", "", 1));
+    spec.source = super::Source::File;
+    // The flags' parsers name the flag (`--vary ARG: ...`); here the key.
+    let in_file = |e: UsageError| {
+        bad(
+            match e.0.strip_prefix("--").and_then(|r| r.split_once(' ')) {
+                Some((flag, rest)) => format!("{} {rest}", super::Source::File.flag(flag)),
+                None => e.0,
+            },
+        )
+    };
     spec.name = f.name.unwrap_or_else(|| {
         folder_name(
             &path
@@ -160,7 +181,7 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     }
     if let Some(p) = &f.ensemble {
         spec.ensemble = Some(
-            super::load_posterior(&rel(p), f.draws.unwrap_or(20), "ensemble").map_err(in_file)?,
+            super::load_posterior(&rel(p), f.draws.unwrap_or(20), "--ensemble").map_err(in_file)?,
         );
         spec.replicates = 2;
     }
@@ -170,11 +191,11 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     spec.years = f.years;
     spec.seed = f.seed;
     spec.scale = f.scale;
-    spec.report_years = f.report_years;
+    spec.report_years = f.report_years.unwrap_or_default();
     spec.report_years.sort_unstable();
     spec.report_years.dedup();
     spec.metrics = Vec::new();
-    for m in f.metrics {
+    for m in f.metrics.unwrap_or_default() {
         if !spec.metrics.contains(&m) {
             spec.metrics.push(m);
         }

@@ -51,6 +51,50 @@ impl Kind {
     }
 }
 
+/// Where a spec came from, so that a message names what the user wrote:
+/// a flag (`--at`) or an experiment file's key (`report_years`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Source {
+    #[default]
+    Flags,
+    File,
+}
+
+impl Source {
+    /// A setting as the user wrote it, by its flag's name without dashes:
+    /// `--at` on the command line, `` `report_years` `` in a file.
+    pub fn flag(self, name: &str) -> String {
+        match self {
+            Source::Flags => format!("--{name}"),
+            Source::File => format!("`{}`", file_key(name)),
+        }
+    }
+
+    /// A setting and the value given to it: `--seed 4`, `--set a.b=1`;
+    /// in a file `` `seed = 4` `` or `` `set` entry "a.b=1" `` for a list.
+    pub fn given(self, name: &str, value: &str) -> String {
+        match self {
+            Source::Flags => format!("--{name} {value}"),
+            Source::File => match file_key(name) {
+                key @ ("set" | "vary" | "param" | "metrics" | "report_years") => {
+                    format!("`{key}` entry \"{value}\"")
+                }
+                key @ ("design" | "ensemble") => format!("`{key} = \"{value}\"`"),
+                key => format!("`{key} = {value}`"),
+            },
+        }
+    }
+}
+
+/// The experiment file's key for a flag's name (they differ only for
+/// `--at`, the file's `report_years`).
+fn file_key(flag: &str) -> &str {
+    match flag {
+        "at" => "report_years",
+        other => other,
+    }
+}
+
 /// Sensitivity-analysis method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -155,6 +199,10 @@ pub struct Spec {
     /// posterior (`--ensemble FILE --draws K`), `replicates` runs a draw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ensemble: Option<Posterior>,
+    /// Flags or a file: how messages name the settings (not part of the
+    /// experiment: left out of its record and fingerprint).
+    #[serde(skip)]
+    pub source: Source,
 }
 
 fn lossy_paths<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Result<S::Ok, S::Error> {
@@ -191,6 +239,7 @@ impl Spec {
             design_seed: 1,
             decompose: false,
             ensemble: None,
+            source: Source::Flags,
         }
     }
 
