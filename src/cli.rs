@@ -14,7 +14,7 @@ use crate::experiment::ensemble::Ensemble;
 use crate::experiment::plan::Plan;
 use crate::experiment::spec::{self, Kind, Spec};
 use crate::experiment::store::{self, Shard};
-use crate::metrics::{METRICS, metric_index, summary::stats};
+use crate::metrics::{METRICS, metric_index};
 use crate::output;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::staging::{self, Staging};
@@ -1699,7 +1699,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     );
     for name in spec::MAIN_METRICS {
         let m = metric_index(name).expect("metric");
-        let s = stats(&ensemble.values(m, last));
+        let s = crate::metrics::level_stats(name, &ensemble.values(m, last));
         let sh = output::number::shown(name);
         let k = |v: Option<f64>| v.map_or(f64::NAN, |x| x * sh.factor);
         let [mean, lo, hi] =

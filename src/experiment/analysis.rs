@@ -92,7 +92,7 @@ pub fn arm_stats(plan: &Plan, runs: &Runs, years: &[u32]) -> ArmTable {
                     metric: def.name,
                     year: y,
                     arm: v,
-                    stats: stats(&xs),
+                    stats: crate::metrics::level_stats(def.name, &xs),
                     diff,
                     significant,
                 });
@@ -273,20 +273,6 @@ pub fn decomposition(plan: &Plan, runs: &Runs) -> Vec<Carried> {
                 }
             }
         }
-    }
-    out
-}
-
-/// Mean and 95% interval per year of metric `m` for variant `v`:
-/// (mean, low, high), NaN where undefined.
-pub fn trajectory(plan: &Plan, runs: &Runs, v: usize, m: usize) -> [Vec<f64>; 3] {
-    let mut out = [Vec::new(), Vec::new(), Vec::new()];
-    for y in 0..=plan.years {
-        let s = stats(&values(plan, runs, v, y, m));
-        let mean = s.mean.unwrap_or(f64::NAN);
-        out[0].push(mean);
-        out[1].push(s.ci95_low.unwrap_or(mean));
-        out[2].push(s.ci95_high.unwrap_or(mean));
     }
     out
 }

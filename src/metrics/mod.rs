@@ -260,6 +260,38 @@ pub fn unit_of(name: &str) -> Option<&'static str> {
         .map(|m| m.unit)
 }
 
+/// The values a metric of `unit` can take: shares and 0-1 indices in
+/// [0, 1], scores in [0, 10], the efficiency index in [0, 100], a rank
+/// correlation in [-1, 1]; counts, flows, months, years and bills from 0
+/// up; score differences (`score points`) and any unit not listed
+/// unbounded. A 95% interval of a mean is cut to this range
+/// ([`level_stats`]): the mean itself lies in it, so the cut loses no
+/// coverage, and a share's interval no longer reaches below 0%.
+pub fn value_range(unit: &str) -> (f64, f64) {
+    match unit {
+        "share" | "0-1" => (0.0, 1.0),
+        "score 0-10" => (0.0, 10.0),
+        "index 0-100" => (0.0, 100.0),
+        "-1 to 1" => (-1.0, 1.0),
+        "count" | "officers" | "per year" | "months" | "years" | "million PKR" | "posts" => {
+            (0.0, f64::INFINITY)
+        }
+        _ => (f64::NEG_INFINITY, f64::INFINITY),
+    }
+}
+
+/// Statistics of the values `xs` of the metric `name` (of `timeseries.csv`,
+/// `grades.csv` or `sectors.csv`) across replicates, its 95% interval cut
+/// to the metric's range ([`value_range`]). For levels only: a difference
+/// between arms has its own range and takes [`summary::stats`].
+pub fn level_stats(name: &str, xs: &[f64]) -> summary::Stats {
+    let s = summary::stats(xs);
+    match unit_of(name) {
+        Some(unit) => s.within(value_range(unit)),
+        None => s,
+    }
+}
+
 /// Index of a metric in [`METRICS`], by name (see [`column`] for a name
 /// known when compiling).
 pub fn metric_index(name: &str) -> Option<usize> {
@@ -319,6 +351,34 @@ pub fn observe(w: &World) -> Observation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_level_interval_stays_within_what_the_metric_can_take() {
+        // Two replicates of a rare share: the t interval reaches below 0.
+        let xs = [0.001, 0.02];
+        let raw = summary::stats(&xs);
+        assert!(raw.ci95_low.unwrap() < 0.0, "{raw:?}");
+        let s = level_stats("corruption_prevalence", &xs);
+        assert_eq!(s.ci95_low, Some(0.0));
+        assert_eq!(s.ci95_high, raw.ci95_high);
+        assert_eq!((s.mean, s.sd), (raw.mean, raw.sd));
+        // And above 1, and a correlation above 1.
+        assert_eq!(
+            level_stats("vacancy_rate", &[0.999, 0.98]).ci95_high,
+            Some(1.0)
+        );
+        let r = level_stats("promotion_rank_correlation", &[0.99, 0.7]);
+        assert_eq!(r.ci95_high, Some(1.0));
+        // Counts from 0, a score difference unbounded.
+        assert_eq!(level_stats("convictions", &[0.0, 3.0]).ci95_low, Some(0.0));
+        let d = level_stats("peter_effect", &[-0.1, 0.3]);
+        assert_eq!(d.ci95_low, summary::stats(&[-0.1, 0.3]).ci95_low);
+        // Every unit in use has a range that is not upside down.
+        for m in METRICS.iter().chain(GRADE_METRICS).chain(SECTOR_METRICS) {
+            let (lo, hi) = value_range(m.unit);
+            assert!(lo < hi, "{}", m.name);
+        }
+    }
 
     #[test]
     fn every_metric_has_a_plain_label_and_flows_are_told_from_stocks() {

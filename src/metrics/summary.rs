@@ -16,6 +16,16 @@ pub struct Stats {
     pub ci95_high: Option<f64>,
 }
 
+impl Stats {
+    /// The interval cut to `[lo, hi]`, the values the statistic can take
+    /// (the mean of values in that range lies in it too).
+    pub fn within(mut self, (lo, hi): (f64, f64)) -> Self {
+        self.ci95_low = self.ci95_low.map(|x| x.clamp(lo, hi));
+        self.ci95_high = self.ci95_high.map(|x| x.clamp(lo, hi));
+        self
+    }
+}
+
 /// Two-sided 95% critical value of Student's t with `df` degrees of freedom.
 /// Remembered per thread for small `df` (a summary asks for the same few
 /// values for every metric and year; the inverse CDF is a numerical search).

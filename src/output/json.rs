@@ -74,7 +74,10 @@ pub fn write_summary(path: &Path, e: &Ensemble) -> anyhow::Result<()> {
         .map(|(m, def)| {
             let years = ys
                 .iter()
-                .map(|&y| (y, cells.stats(e.replicates.iter().map(|r| r.rows[y][m]))))
+                .map(|&y| {
+                    let s = cells.stats(e.replicates.iter().map(|r| r.rows[y][m]));
+                    (y, s.within(crate::metrics::value_range(def.unit)))
+                })
                 .collect();
             (
                 def.name,

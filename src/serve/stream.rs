@@ -12,7 +12,7 @@ use serde_json::{Value as Json, json};
 
 use crate::experiment::analysis::excludes_zero;
 use crate::metrics::summary::{Stats, stats};
-use crate::metrics::{METRICS, is_flow};
+use crate::metrics::{METRICS, is_flow, level_stats};
 use crate::output::figures::{band_kind_legend, band_of};
 use crate::scenario::Scenario;
 use crate::serve::library;
@@ -321,14 +321,14 @@ fn table(f: &Finished, year: usize) -> Vec<Json> {
             let yours = at(&f.arms[0].1);
             let mut row = json!({
                 "metric": name, "label": library::metric_label(name), "unit": METRICS[m].unit,
-                "yours": triple(&stats(&yours)), "baseline": null, "diff": null,
+                "yours": triple(&level_stats(name, &yours)), "baseline": null, "diff": null,
                 "significant": false,
             });
             if let Some((_, base)) = f.arms.get(1) {
                 let base = at(base);
                 let diff: Vec<f64> = yours.iter().zip(&base).map(|(y, b)| y - b).collect();
                 let d = stats(&diff);
-                row["baseline"] = triple(&stats(&base));
+                row["baseline"] = triple(&level_stats(name, &base));
                 row["diff"] = triple(&d);
                 row["significant"] = json!(excludes_zero(&d));
             }
