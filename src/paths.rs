@@ -206,6 +206,26 @@ pub fn parse_like(raw: &str, like: &Value) -> Result<Value, String> {
         (Value::Integer(_), Some(Value::Integer(i))) => Ok(Value::Integer(i)),
         (Value::Boolean(_), Some(Value::Boolean(b))) => Ok(Value::Boolean(b)),
         (_, Some(v)) if std::mem::discriminant(&v) == std::mem::discriminant(like) => Ok(v),
+        // Digits that TOML cannot hold (past 64-bit integers): say so, not
+        // that they are no integer.
+        (Value::Integer(_), None)
+            if {
+                let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+            } =>
+        {
+            Err(if raw.starts_with('-') {
+                format!(
+                    "expected a whole number of {} or more (the smallest a TOML integer holds), got `{raw}`",
+                    i64::MIN
+                )
+            } else {
+                format!(
+                    "expected a whole number up to {} (the largest a TOML integer holds), got `{raw}`",
+                    i64::MAX
+                )
+            })
+        }
         _ => Err(format!("expected {kind}, got `{raw}`")),
     }
 }
@@ -320,6 +340,23 @@ mod tests {
         toml::from_str::<toml::Table>("a = 1.5\n[b]\nc = \"x\"\nd = [ { e = 2 }, { e = 3 } ]\n")
             .map(Value::Table)
             .unwrap()
+    }
+
+    #[test]
+    fn an_integer_past_64_bits_is_named_as_too_large_not_as_no_integer() {
+        let like = Value::Integer(1);
+        let e = parse_like("99999999999999999999", &like).unwrap_err();
+        assert!(e.contains("whole number up to 9223372036854775807"), "{e}");
+        let e = parse_like("-99999999999999999999", &like).unwrap_err();
+        assert!(
+            e.contains("whole number of -9223372036854775808 or more"),
+            "{e}"
+        );
+        assert_eq!(
+            parse_like("-", &like).unwrap_err(),
+            "expected an integer, got `-`"
+        );
+        assert_eq!(parse_like("12", &like), Ok(Value::Integer(12)));
     }
 
     #[test]

@@ -1285,3 +1285,31 @@ fn answered_connections_that_have_not_closed_do_not_hold_the_address_limit() {
         open.push(s); // Kept open: the server lingers on it.
     }
 }
+
+/// An absolute-form request target (`GET http://host:port/path`), which
+/// RFC 9112 section 3.2.2 says a server must accept, is served like its
+/// path (it was a 404), and its authority is held to the Host check in
+/// place of the Host header.
+#[test]
+fn an_absolute_form_target_is_served_and_its_authority_checked() {
+    let addr = server();
+    let ok = raw(
+        "GET",
+        &format!("http://127.0.0.1:{}/api/library", addr.port()),
+        &[],
+        b"",
+    );
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(
+        ok.body,
+        raw("GET", "/api/library", &[], b"").body,
+        "the same answer as the origin form"
+    );
+    let elsewhere = raw("GET", "http://evil.example/api/library", &[], b"");
+    assert_eq!(elsewhere.status, 421, "{}", elsewhere.body);
+    assert!(
+        elsewhere.body.contains("evil.example"),
+        "{}",
+        elsewhere.body
+    );
+}

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::UsageError;
 use crate::experiment::plan::Plan;
-use crate::experiment::spec::Spec;
+use crate::experiment::spec::{Kind, Spec};
 use crate::metrics::METRICS;
 use crate::scenario::Scenario;
 use crate::staging::{self, OutputExists};
@@ -338,6 +338,18 @@ pub fn prepare(
                 format!(
                     "its runs were made by bureausim {}, this is {}",
                     old.bureausim_version, manifest.bureausim_version
+                )
+            } else if old.spec.kind != manifest.spec.kind {
+                let a = |k: Kind| match k {
+                    Kind::Compare => "a comparison",
+                    Kind::Sweep => "a sweep",
+                    Kind::Sensitivity => "a sensitivity analysis",
+                };
+                format!(
+                    "it holds {} (`{}`), this command is {}",
+                    a(old.spec.kind),
+                    old.command,
+                    a(manifest.spec.kind)
                 )
             } else if old.shard != manifest.shard {
                 format!(

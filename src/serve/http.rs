@@ -246,14 +246,16 @@ pub fn read_request(
         Err(e) => return Err(ReadError::Answer(400, format!("malformed request: {e}"))),
     }
     let method = req.method.unwrap_or("").to_string();
-    let path = req
-        .path
-        .unwrap_or("")
+    let target = req.path.unwrap_or("");
+    let absolute = absolute_form(target);
+    let path = absolute
+        .as_ref()
+        .map_or(target, |(_, p)| p.as_str())
         .split('?')
         .next()
         .unwrap_or("")
         .to_string();
-    let headers: Vec<(String, String)> = req
+    let mut headers: Vec<(String, String)> = req
         .headers
         .iter()
         .map(|h| {
@@ -263,6 +265,13 @@ pub fn read_request(
             )
         })
         .collect();
+    // The authority of an absolute-form target takes the place of the Host
+    // header (RFC 9112 section 3.2.2), so the server's Host check applies
+    // to it.
+    if let Some((authority, _)) = absolute {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case("Host"));
+        headers.push(("Host".into(), authority));
+    }
     let get = |name: &str| {
         headers
             .iter()
@@ -341,6 +350,26 @@ pub fn read_request(
     })
 }
 
+/// The authority and path of an absolute-form request target
+/// (`http://localhost:8000/api/run?x` → `localhost:8000`, `/api/run?x`),
+/// which a server must accept (RFC 9112 section 3.2.2); `None` for the
+/// usual origin form (`/api/run`).
+fn absolute_form(target: &str) -> Option<(String, String)> {
+    let scheme = "http://";
+    let rest = target
+        .get(..scheme.len())
+        .filter(|s| s.eq_ignore_ascii_case(scheme))
+        .map(|_| &target[scheme.len()..])?;
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    Some((authority.to_string(), path))
+}
+
 fn find_head_end(buf: &[u8]) -> Option<usize> {
     buf.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
 }
@@ -389,6 +418,23 @@ fn read_before(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_absolute_form_target_gives_its_path_and_authority() {
+        let a = absolute_form;
+        assert_eq!(
+            a("http://localhost:8000/api/run?x=1"),
+            Some(("localhost:8000".into(), "/api/run?x=1".into()))
+        );
+        assert_eq!(
+            a("HTTP://127.0.0.1:9"),
+            Some(("127.0.0.1:9".into(), "/".into()))
+        );
+        assert_eq!(a("http://h?q"), Some(("h".into(), "/?q".into())));
+        assert_eq!(a("/api/run"), None);
+        assert_eq!(a("https://h/x"), None);
+        assert_eq!(a("http:/"), None);
+    }
 
     #[test]
     fn a_bare_lf_is_found_wherever_it_is() {
