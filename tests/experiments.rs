@@ -1126,3 +1126,48 @@ fn every_shipped_experiment_file_makes_a_plan() {
         }
     }
 }
+
+/// A folder holding an experiment of another kind is named as such (a
+/// sweep reused by a comparison was said to differ in its number of base
+/// scenarios).
+#[test]
+fn a_folder_of_another_kind_of_experiment_says_which() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let out = sb.join("study");
+    let out = out.to_str().unwrap();
+    let o = sb
+        .cmd()
+        .args(["sweep", &s, "--vary", "politics.protection=0.2,0.4"])
+        .args([
+            "--replicates",
+            "1",
+            "--years",
+            "6",
+            "--no-plots",
+            "--out",
+            out,
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e = sb.bad_input(&[
+        "compare",
+        &s,
+        &s,
+        "--replicates",
+        "1",
+        "--years",
+        "6",
+        "--no-plots",
+        "--out",
+        out,
+    ]);
+    assert_mentions(
+        &e,
+        &[
+            "it holds a sweep (`bureausim sweep",
+            "this command is a comparison",
+        ],
+    );
+}
