@@ -614,3 +614,19 @@ fn calibrate_measures_a_scenario_against_its_targets_and_refuses_bad_ones() {
     );
     assert!(!sb.join("f2.csv").exists());
 }
+
+/// A value a `--set` gave, refused by the scenario's checks, is named as
+/// the override's, not the file's (the file does not hold it).
+#[test]
+fn a_refused_override_is_named_as_the_override() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let e = sb.bad_input(&["run", file, "--set", "politics.interference=2"]);
+    assert_mentions(
+        &e,
+        &[
+            "`politics.interference` must be in [0, 1], got 2",
+            "(the value of the override `politics.interference=2`, not of the file)",
+        ],
+    );
+}

@@ -1171,3 +1171,84 @@ fn a_folder_of_another_kind_of_experiment_says_which() {
         ],
     );
 }
+
+/// Under `--scale`, the In short and the per-billion figures give a bill,
+/// count or flow of the full service, as the tables and the cost do: the
+/// In short gave bribes taken of the simulated service (the scale times
+/// the table's), and per billion divided the simulated service's effect
+/// by the full service's cost.
+#[test]
+fn a_scaled_comparison_gives_the_full_service_everywhere() {
+    let sb = Sandbox::new();
+    let out = sb.join("scaled");
+    let o = sb
+        .cmd()
+        .args([
+            "compare",
+            &scenario("political_transfers.toml"),
+            &scenario("rotation_and_collusion.toml"),
+        ])
+        .args([
+            "--scale",
+            "0.5",
+            "--replicates",
+            "3",
+            "--years",
+            "12",
+            "--at",
+            "12",
+        ])
+        .args(["--metrics", "rent_taken,detections,corruption_prevalence"])
+        .args(["--no-plots", "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = csv_rows(&out, "table.csv");
+    let mut checked = 0;
+    for r in csv_rows(&out, "costs.csv") {
+        let Ok(per) = r["per_billion"].parse::<f64>() else {
+            continue;
+        };
+        let cost: f64 = r["extra_cost"].parse().unwrap();
+        let t = table
+            .iter()
+            .find(|t| {
+                t["metric"] == r["metric"]
+                    && t["year"] == r["year"]
+                    && t["scenario"] == r["scenario"]
+            })
+            .expect("the same row in table.csv");
+        let diff: f64 = t["diff"].parse().unwrap();
+        // A share is the same at any scale; a bill or a count is the full
+        // service's, twice the simulated one's at scale 0.5.
+        let full = if r["metric"] == "corruption_prevalence" {
+            diff
+        } else {
+            diff / 0.5
+        };
+        assert!(
+            (per * cost / 1000.0 - full).abs() <= 1e-9 * full.abs().max(1e-12),
+            "{r:?} against {t:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 2, "no per-billion figure to check");
+    // The In short's bribes taken is the table's cell.
+    let report = fs::read_to_string(out.join("report.md")).unwrap();
+    let short = report
+        .lines()
+        .find(|l| l.contains("**Rotation and collusion**"))
+        .expect("the option's In short line");
+    let t = table
+        .iter()
+        .find(|t| t["metric"] == "rent_taken" && t["scenario"] == "rotation_and_collusion")
+        .unwrap();
+    let billions = t["diff"].parse::<f64>().unwrap() / 0.5 / 1000.0;
+    let lo = t["diff_ci95_low"].parse::<f64>().unwrap() / 0.5 / 1000.0;
+    let hi = t["diff_ci95_high"].parse::<f64>().unwrap() / 0.5 / 1000.0;
+    let [m, l, h] = bureausim::output::number::with_interval(billions, lo, hi, true);
+    assert_mentions(
+        short,
+        &[&format!("bribes taken {m} [{l}, {h}] billion PKR a year")],
+    );
+}

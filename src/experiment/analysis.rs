@@ -68,6 +68,13 @@ impl ArmTable {
     }
 }
 
+/// Whether a metric of `unit` is proportional to the size of the service
+/// (a bill, a headcount, a flow a year), so that a scaled run's value is
+/// the full service's times the scale.
+fn grows_with_service(unit: &str) -> bool {
+    matches!(unit, "million PKR" | "per year" | "officers" | "posts")
+}
+
 /// Every arm's statistics of every metric at the given years.
 pub fn arm_stats(plan: &Plan, runs: &Runs, years: &[u32]) -> ArmTable {
     let mut out = Vec::new();
@@ -177,7 +184,13 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
                 .iter()
                 .filter(|&&m| m != wage && m != pension)
                 .map(|&m| {
-                    let dm = paired(&values(plan, runs, v, y, m), &values(plan, runs, 0, y, m));
+                    let mut dm = paired(&values(plan, runs, v, y, m), &values(plan, runs, 0, y, m));
+                    // The cost is the full service's: so is the effect of a
+                    // metric that grows with the service (bills, counts,
+                    // flows), and the ratio does not depend on the scale.
+                    if grows_with_service(crate::metrics::METRICS[m].unit) {
+                        dm.iter_mut().for_each(|d| *d /= scale);
+                    }
                     let r = crate::metrics::summary::ratio_of_means(&dm, &dc_bn);
                     PerCost {
                         metric: crate::metrics::METRICS[m].name,

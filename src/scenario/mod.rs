@@ -189,6 +189,33 @@ pub enum ScenarioError {
     },
 }
 
+/// A scenario refused for a value an override gave, not its file: each
+/// problem that names an overridden key says which override gave it (the
+/// file does not hold the value the message quotes).
+fn overrides_named(e: ScenarioError, sets: &[String]) -> ScenarioError {
+    let ScenarioError::Invalid { origin, problems } = e else {
+        return e;
+    };
+    let problems = problems
+        .into_iter()
+        .map(|p| {
+            let given: Vec<String> = sets
+                .iter()
+                .filter_map(|arg| {
+                    let (key, value) = arg.split_once('=')?;
+                    p.contains(&format!("`{}`", paths::display(key.trim())))
+                        .then(|| format!("`{}={}`", paths::display(key.trim()), value.trim()))
+                })
+                .collect();
+            match given.last() {
+                Some(g) => format!("{p} (the value of the override {g}, not of the file)"),
+                None => p,
+            }
+        })
+        .collect();
+    ScenarioError::Invalid { origin, problems }
+}
+
 impl Scenario {
     /// Parses scenario text; `origin` names it in errors, which give the
     /// line, the key path and, for a wrong type, the type the key takes.
@@ -231,7 +258,7 @@ impl Scenario {
                     .unwrap_or_default(),
             );
         }
-        s.validate(&origin)?;
+        s.validate(&origin).map_err(|e| overrides_named(e, sets))?;
         Ok(s)
     }
 

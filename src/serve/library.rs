@@ -485,7 +485,7 @@ pub struct Demo {
 pub const DEMOS: &[Demo] = &[
     Demo {
         scenario: "teaching/political_transfers",
-        text: "Political interference is set to 0.9 from year 5 (its status-quo value, 0.3, is marked on the slider). Press Compare with baseline: {chart:tenure} and {chart:efficiency} fall against a service left alone (look for the stars in the results table). {chart:corruption} hardly moves at 0.9: push interference to 1.0 and compare again. Another time, add Tenure protection (Postings) at 0.9: postings lengthen again, but what happens to corruption?",
+        text: "Political interference is set to 0.9 from year 5 (its status-quo value, 0.3, is marked on the slider). Press Compare with baseline: {chart:tenure} and {chart:efficiency} fall against a service left alone (look for the stars in the results table). {chart:corruption} rises too, by a few points: push interference to 1.0 and compare again to see it grow. Another time, add Tenure protection (Postings) at 0.9: postings lengthen again, but what happens to corruption?",
         set: &[("postings.tenure_protection", 0.9)],
     },
     Demo {

@@ -360,6 +360,7 @@ fn per_billion_cell(name: &str, p: &analysis::PerCost, k: f64) -> String {
 /// buys, and what it leaves unsettled.
 fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
     let year = plan.report_years.last().copied().unwrap_or(plan.years);
+    let scale = plan.spec.scale.unwrap_or(1.0);
     let title = |v: usize| arm_title(plan, v);
     let bills = ["wage_bill", "pension_bill"];
     // With an ensemble a scenario's runs are replicates on every draw.
@@ -393,7 +394,8 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
                 open.push(label);
                 continue;
             }
-            let Some(w) = signed_words(name, d, shown(name).factor) else {
+            // Bills of the full service, as in the tables.
+            let Some(w) = signed_words(name, d, shown_at(name, scale).factor) else {
                 continue;
             };
             match judge(name, d.mean, true) {
