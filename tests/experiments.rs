@@ -33,6 +33,35 @@ fn ok(sb: &Sandbox, args: &[&str]) -> String {
 }
 
 /// The rows of a CSV file as maps from column to value.
+/// Checks that each per-billion figure of `costs.csv` times the cost in
+/// billions is the metric's difference in `table.csv` divided by
+/// `scale(metric)` (the full service's); returns how many it checked.
+fn per_billion_checked(dir: &Path, scale: impl Fn(&str) -> f64) -> usize {
+    let table = csv_rows(dir, "table.csv");
+    let mut checked = 0;
+    for r in csv_rows(dir, "costs.csv") {
+        let Ok(per) = r["per_billion"].parse::<f64>() else {
+            continue;
+        };
+        let cost: f64 = r["extra_cost"].parse().unwrap();
+        let t = table
+            .iter()
+            .find(|t| {
+                t["metric"] == r["metric"]
+                    && t["year"] == r["year"]
+                    && t["scenario"] == r["scenario"]
+            })
+            .expect("the same row in table.csv");
+        let full = t["diff"].parse::<f64>().unwrap() / scale(&r["metric"]);
+        assert!(
+            (per * cost / 1000.0 - full).abs() <= 1e-9 * full.abs().max(1e-12),
+            "{r:?} against {t:?}"
+        );
+        checked += 1;
+    }
+    checked
+}
+
 fn csv_rows(dir: &Path, name: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut r = csv::Reader::from_path(dir.join(name)).expect("csv");
     let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
@@ -124,26 +153,7 @@ fn a_known_difference_is_detected_with_its_interval() {
         && r["metric"] != "pension_bill"));
     assert!(costs.iter().any(|r| r["metric"] == "corruption_prevalence"));
     // Per billion times the cost in billions is the metric's difference.
-    let table = csv_rows(&dir, "table.csv");
-    for r in &costs {
-        let Ok(per) = r["per_billion"].parse::<f64>() else {
-            continue;
-        };
-        let cost: f64 = r["extra_cost"].parse().unwrap();
-        let t = table
-            .iter()
-            .find(|t| {
-                t["metric"] == r["metric"]
-                    && t["year"] == r["year"]
-                    && t["scenario"] == r["scenario"]
-            })
-            .expect("the same row in table.csv");
-        let diff: f64 = t["diff"].parse().unwrap();
-        assert!(
-            (per * cost / 1000.0 - diff).abs() <= 1e-9 * diff.abs().max(1e-12),
-            "{r:?} against {t:?}"
-        );
-    }
+    per_billion_checked(&dir, |_| 1.0);
     let row = csv_rows(&dir, "table.csv")
         .into_iter()
         .find(|r| {
@@ -1203,36 +1213,17 @@ fn a_scaled_comparison_gives_the_full_service_everywhere() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let table = csv_rows(&out, "table.csv");
-    let mut checked = 0;
-    for r in csv_rows(&out, "costs.csv") {
-        let Ok(per) = r["per_billion"].parse::<f64>() else {
-            continue;
-        };
-        let cost: f64 = r["extra_cost"].parse().unwrap();
-        let t = table
-            .iter()
-            .find(|t| {
-                t["metric"] == r["metric"]
-                    && t["year"] == r["year"]
-                    && t["scenario"] == r["scenario"]
-            })
-            .expect("the same row in table.csv");
-        let diff: f64 = t["diff"].parse().unwrap();
-        // A share is the same at any scale; a bill or a count is the full
-        // service's, twice the simulated one's at scale 0.5.
-        let full = if r["metric"] == "corruption_prevalence" {
-            diff
+    // A share is the same at any scale; a bill or a count is the full
+    // service's, twice the simulated one's at scale 0.5.
+    let checked = per_billion_checked(&out, |m| {
+        if m == "corruption_prevalence" {
+            1.0
         } else {
-            diff / 0.5
-        };
-        assert!(
-            (per * cost / 1000.0 - full).abs() <= 1e-9 * full.abs().max(1e-12),
-            "{r:?} against {t:?}"
-        );
-        checked += 1;
-    }
+            0.5
+        }
+    });
     assert!(checked >= 2, "no per-billion figure to check");
+    let table = csv_rows(&out, "table.csv");
     // The In short's bribes taken is the table's cell.
     let report = fs::read_to_string(out.join("report.md")).unwrap();
     let short = report
