@@ -15,6 +15,11 @@ use rand_distr::{Distribution, StandardNormal};
 pub const GLOBAL_STREAM: u64 = 0;
 /// Stream for the initial population.
 pub const INIT_STREAM: u64 = 1;
+/// Stream for the election calendar's outcomes (one draw an election),
+/// apart from the events so that arms of a comparison share them.
+pub const ELECTION_STREAM: u64 = 2;
+/// Stream for whether a promotion board sits (one draw a sitting).
+pub const BOARD_STREAM: u64 = 3;
 /// First stream id of the per-chunk streams.
 pub const CHUNK_BASE: u64 = 16;
 

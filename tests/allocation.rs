@@ -104,10 +104,13 @@ fn main() {
     assert_eq!(grown, 0, "classic model: buffers reallocated {grown} times");
     // The baseline cadre (28,000 officers, monthly steps, every mechanism),
     // with lateral entry into BPS-20 so that the boards' lateral seats run
-    // too, on one thread. Its size drifts, so a buffer may still grow to a
-    // new largest year now and then: at most 3 reallocations in the 10
-    // years (2 measured when this was written: a regression check, not a
-    // figure from a source).
+    // too, on one thread. Its size drifts, and a change of government's
+    // transfer wave can be larger than any before it, so a buffer may still
+    // grow to a new largest year now and then: at most 6 reallocations in
+    // the 10 years (a regression check, not a figure from a source: 2
+    // measured when this was written; 5 once elections drew from their own
+    // stream, whose history puts changes of government in these years,
+    // each growing one or two buffers).
     let (by_year, laterals) = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -131,7 +134,7 @@ fn main() {
         "cadre, observation: {observe:?}"
     );
     assert!(
-        grown <= 3,
+        grown <= 6,
         "cadre: buffers reallocated {grown} times in 10 years"
     );
     println!(

@@ -630,3 +630,44 @@ fn a_refused_override_is_named_as_the_override() {
         ],
     );
 }
+
+/// Replicate k of two arms that differ in policy lives through the same
+/// changes of government and the same board sittings (common random
+/// numbers): the election and board calendars draw from streams of their
+/// own. On the events' stream, an arm that moved more officers drew its
+/// elections from other numbers, and the arms' political histories parted.
+#[test]
+fn arms_share_their_elections_and_board_sittings() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let common = [
+        "--years",
+        "30",
+        "--replicates",
+        "6",
+        "--set",
+        "politics.change_probability=0.5",
+    ];
+    let a = sb.run_ok(file, "a", &common);
+    let moved = [
+        "--set",
+        "postings.political_transfer_rate=3",
+        "--set",
+        "postings.tenure_months=12",
+    ];
+    let b = sb.run_ok(file, "b", &[&common[..], &moved[..]].concat());
+    let column = |dir: &std::path::Path, name: &str| -> Vec<String> {
+        let mut r = csv::Reader::from_path(dir.join("timeseries.csv")).unwrap();
+        let i = r.headers().unwrap().iter().position(|h| h == name).unwrap();
+        r.records().map(|x| x.unwrap()[i].to_string()).collect()
+    };
+    for name in ["government_changes", "boards_held"] {
+        assert_eq!(column(&a, name), column(&b, name), "{name}");
+    }
+    // The arms did differ, and elections did change governments.
+    assert_ne!(
+        column(&a, "transfers_political"),
+        column(&b, "transfers_political")
+    );
+    assert!(column(&a, "government_changes").iter().any(|g| g != "0"));
+}

@@ -11,7 +11,7 @@ use crate::model::posts::Posts;
 use crate::model::recruitment::{self, Entrant};
 use crate::model::reforms::ReformState;
 use crate::model::world::{Derived, Env, Flows, World};
-use crate::rng::{GLOBAL_STREAM, INIT_STREAM, Stream};
+use crate::rng::{BOARD_STREAM, ELECTION_STREAM, GLOBAL_STREAM, INIT_STREAM, Stream};
 
 /// Builds replicate `replicate` of scenario `scn` at step 0.
 pub fn build(scn: &Scenario, replicate: u64) -> World {
@@ -45,6 +45,8 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         },
         flows: Flows::default(),
         rng: Stream::new(seed, replicate, GLOBAL_STREAM),
+        election_rng: Stream::new(seed, replicate, ELECTION_STREAM),
+        board_rng: Stream::new(seed, replicate, BOARD_STREAM),
         seed,
         replicate,
         reforms: scn

@@ -170,7 +170,7 @@ pub fn grow_connections(connections: f32, gain: f32, desirability: f32) -> f32 {
 pub fn election(w: &mut World) {
     let steps_per_year = w.derived.steps_per_year;
     let p = &w.scn.politics;
-    if p.election_at(w.env.step, steps_per_year) && w.rng.chance(p.change_probability) {
+    if p.election_at(w.env.step, steps_per_year) && w.election_rng.chance(p.change_probability) {
         w.env.government_changes += 1;
         // Whole steps covering the wave (a part-covered step counts).
         w.env.wave_left = (p.wave_months * steps_per_year as f64 / 12.0).ceil() as u32;

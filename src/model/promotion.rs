@@ -345,7 +345,7 @@ pub fn board(w: &mut World) {
     if !w.scn.promotion.enabled {
         return;
     }
-    if w.rng.chance(w.scn.promotion.board_skip_probability) {
+    if w.board_rng.chance(w.scn.promotion.board_skip_probability) {
         return;
     }
     w.flows.boards_held += 1;

@@ -347,6 +347,10 @@ pub struct World {
     pub env: Env,
     pub flows: Flows,
     pub rng: Stream,
+    /// The election outcomes' stream.
+    pub election_rng: Stream,
+    /// The board sittings' stream.
+    pub board_rng: Stream,
     pub seed: u64,
     pub replicate: u64,
     pub reforms: Vec<ReformState>,
