@@ -207,7 +207,8 @@ fn year_text(year: f64) -> String {
 
 /// Parses and checks a request body; the error is a message for the page.
 pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
-    let req: RunRequest = serde_json::from_slice(body).map_err(|e| {
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let req: RunRequest = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
         // JSON that is not an object (an array, a number) would be refused
         // in the reader's terms ("invalid type: sequence, expected struct
         // RunRequest").
@@ -215,7 +216,12 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             "request: the body must be a JSON object, for example {\"scenario\": \"pakistan_baseline\"}"
                 .to_string()
         } else {
-            format!("request: {e}")
+            // Name the field (`baseline: unknown variant ...`).
+            let path = e.path().to_string();
+            match path.as_str() {
+                "" | "." => format!("request: {}", e.inner()),
+                _ => format!("request: `{path}`: {}", e.inner()),
+            }
         }
     })?;
     let entry = library::find(&req.scenario).ok_or_else(|| {
@@ -678,6 +684,19 @@ mod tests {
         for c in s.chars() {
             assert!(c.is_ascii_alphanumeric() || "_-.".contains(c), "{s}");
         }
+    }
+
+    #[test]
+    fn a_bad_field_of_a_request_is_named() {
+        let e = prepare(br#"{"scenario": "pakistan_baseline", "baseline": "xyz"}"#)
+            .err()
+            .expect("refused");
+        assert!(
+            e.starts_with("request: `baseline`: unknown variant `xyz`"),
+            "{e}"
+        );
+        let e = prepare(b"[1]").err().expect("refused");
+        assert!(e.contains("must be a JSON object"), "{e}");
     }
 
     #[test]
