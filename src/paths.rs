@@ -210,8 +210,11 @@ pub fn parse_like(raw: &str, like: &Value) -> Result<Value, String> {
         // that they are no integer.
         (Value::Integer(_), None)
             if {
+                // Without a leading zero (which TOML refuses for itself).
                 let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
-                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+                !digits.is_empty()
+                    && !digits.starts_with('0')
+                    && digits.bytes().all(|b| b.is_ascii_digit())
             } =>
         {
             Err(if raw.starts_with('-') {
@@ -355,6 +358,10 @@ mod tests {
         assert_eq!(
             parse_like("-", &like).unwrap_err(),
             "expected an integer, got `-`"
+        );
+        assert_eq!(
+            parse_like("007", &like).unwrap_err(),
+            "expected an integer, got `007`"
         );
         assert_eq!(parse_like("12", &like), Ok(Value::Integer(12)));
     }

@@ -629,6 +629,15 @@ fn a_refused_override_is_named_as_the_override() {
             "(the value of the override `politics.interference=2`, not of the file)",
         ],
     );
+    // A problem about another key that only quotes the override's as a
+    // bound is not the override's: the reform's year is the file's.
+    let demo = format!(
+        "{}/scenarios/teaching/political_transfers.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let e = sb.bad_input(&["run", &demo, "--years", "3"]);
+    assert_mentions(&e, &["`reforms[0].year` must be"]);
+    assert!(!e.contains("the value of the override"), "{e}");
 }
 
 /// Replicate k of two arms that differ in policy lives through the same

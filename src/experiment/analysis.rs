@@ -68,11 +68,16 @@ impl ArmTable {
     }
 }
 
-/// Whether a metric of `unit` is proportional to the size of the service
-/// (a bill, a headcount, a flow a year), so that a scaled run's value is
-/// the full service's times the scale.
-fn grows_with_service(unit: &str) -> bool {
-    matches!(unit, "million PKR" | "per year" | "officers" | "posts")
+/// Whether metric `name` is proportional to the size of the service (a
+/// bill, a headcount, a flow of officers a year), so that a scaled run's
+/// value is the full service's times the scale. Boards held are one a
+/// sitting whatever the size.
+fn grows_with_service(name: &str) -> bool {
+    name != "boards_held"
+        && matches!(
+            crate::metrics::unit_of(name),
+            Some("million PKR" | "per year" | "officers" | "posts")
+        )
 }
 
 /// Every arm's statistics of every metric at the given years.
@@ -188,7 +193,7 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
                     // The cost is the full service's: so is the effect of a
                     // metric that grows with the service (bills, counts,
                     // flows), and the ratio does not depend on the scale.
-                    if grows_with_service(crate::metrics::METRICS[m].unit) {
+                    if grows_with_service(crate::metrics::METRICS[m].name) {
                         dm.iter_mut().for_each(|d| *d /= scale);
                     }
                     let r = crate::metrics::summary::ratio_of_means(&dm, &dc_bn);
@@ -553,4 +558,32 @@ pub fn ensemble_stats(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grows_with_service;
+
+    #[test]
+    fn what_grows_with_the_service_is_told_from_what_does_not() {
+        for m in [
+            "rent_taken",
+            "detections",
+            "headcount",
+            "posts",
+            "wage_bill",
+        ] {
+            assert!(grows_with_service(m), "{m}");
+        }
+        // One board a sitting at any size; shares, scores and counts of
+        // elections do not grow either.
+        for m in [
+            "boards_held",
+            "corruption_prevalence",
+            "efficiency",
+            "government_changes",
+        ] {
+            assert!(!grows_with_service(m), "{m}");
+        }
+    }
 }

@@ -203,7 +203,9 @@ fn overrides_named(e: ScenarioError, sets: &[String]) -> ScenarioError {
                 .iter()
                 .filter_map(|arg| {
                     let (key, value) = arg.split_once('=')?;
-                    p.contains(&format!("`{}`", paths::display(key.trim())))
+                    // The problem is about the key (it starts with it), not
+                    // one that only quotes it as a bound.
+                    p.starts_with(&format!("`{}`", paths::display(key.trim())))
                         .then(|| format!("`{}={}`", paths::display(key.trim()), value.trim()))
                 })
                 .collect();

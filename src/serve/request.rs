@@ -219,11 +219,13 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             // Name the field (`baseline: unknown variant ...`).
             let path = e.path().to_string();
             match path.as_str() {
-                "" | "." => format!("request: {}", e.inner()),
+                "" | "." | "?" => format!("request: {}", e.inner()),
                 _ => format!("request: `{path}`: {}", e.inner()),
             }
         }
     })?;
+    // Nothing but white space after the object (as `from_slice` had it).
+    reader.end().map_err(|e| format!("request: {e}"))?;
     let entry = library::find(&req.scenario).ok_or_else(|| {
         let ids: Vec<&str> = library::ENTRIES.iter().map(|e| e.id).collect();
         format!(
@@ -697,6 +699,16 @@ mod tests {
         );
         let e = prepare(b"[1]").err().expect("refused");
         assert!(e.contains("must be a JSON object"), "{e}");
+        // Bytes after the object, and a body cut short, without a `?` for
+        // a field.
+        let e = prepare(br#"{"scenario": "teaching/political_transfers"}{"oops": 1}"#)
+            .err()
+            .expect("refused");
+        assert!(e.starts_with("request: trailing characters"), "{e}");
+        let e = prepare(br#"{"scenario": "nonexistent_zz""#)
+            .err()
+            .expect("refused");
+        assert!(e.starts_with("request: EOF while parsing"), "{e}");
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub(super) fn compare_report(
     intro.push("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports.".into());
     if scale != 1.0 {
         intro.push(format!(
-            "This run simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills and costs are divided by {scale} to give the full service's."
+            "This run simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills and costs are divided by {scale} to give the full service's; so are the counts in the per-billion figures, which do not depend on the scale."
         ));
     }
     let mut tables = Vec::new();
