@@ -1146,25 +1146,7 @@ fn a_folder_of_another_kind_of_experiment_says_which() {
     let s = scenario("political_transfers.toml");
     let out = sb.join("study");
     let out = out.to_str().unwrap();
-    let o = sb
-        .cmd()
-        .args(["sweep", &s, "--vary", "politics.protection=0.2,0.4"])
-        .args([
-            "--replicates",
-            "1",
-            "--years",
-            "6",
-            "--no-plots",
-            "--out",
-            out,
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let e = sb.bad_input(&[
-        "compare",
-        &s,
-        &s,
+    let same = [
         "--replicates",
         "1",
         "--years",
@@ -1172,7 +1154,15 @@ fn a_folder_of_another_kind_of_experiment_says_which() {
         "--no-plots",
         "--out",
         out,
-    ]);
+    ];
+    let o = sb
+        .cmd()
+        .args(["sweep", &s, "--vary", "politics.protection=0.2,0.4"])
+        .args(same)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e = sb.bad_input(&[&["compare", &s, &s][..], &same[..]].concat());
     assert_mentions(
         &e,
         &[
