@@ -596,6 +596,10 @@ fn experiment_files_name_their_keys_not_the_flags() {
             "vary = [\"sim.warmup_years=1.5,2\"]",
             vec!["`vary` entry \"sim.warmup_years=1.5,2\": `sim.warmup_years` takes whole numbers"],
         ),
+        (
+            "vary = [\"politics.interference\"]",
+            vec!["`vary` entry \"politics.interference\": expected KEY.PATH=FROM:TO:STEP"],
+        ),
     ];
     for (n, (extra, want)) in cases.iter().enumerate() {
         let vary = if extra.contains("vary") {
@@ -612,6 +616,18 @@ fn experiment_files_name_their_keys_not_the_flags() {
         assert_mentions(&e, want);
         assert!(!e.contains("--"), "a flag named for a file's key:\n{e}");
     }
+    // A sensitivity file's malformed `param` entry: its example, too, is
+    // not a flag.
+    sb.write(
+        "param.toml",
+        &format!("kind = \"sensitivity\"\nscenario = {s:?}\nparam = [\"politics.interference\"]\n"),
+    );
+    let e = sb.bad_input(&["experiment", "param.toml"]);
+    assert_mentions(
+        &e,
+        &["`param` entry \"politics.interference\": expected KEY.PATH=LOW:HIGH"],
+    );
+    assert!(!e.contains("--"), "a flag named for a file's key:\n{e}");
     // The years note names the file's key.
     sb.write(
         "years.toml",

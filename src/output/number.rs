@@ -222,6 +222,13 @@ pub fn shown(metric: &str) -> Shown {
 /// 28.996]" reads "27.0 [25.1, 29.0]". Without a usable interval (one
 /// replicate, all replicates equal) each value keeps three significant
 /// figures. `signed` puts "+" before a positive mean.
+///
+/// An asymmetric interval (Fieller's for a ratio, a level's cut at its
+/// metric's range) is rounded as the PDG rounds asymmetric errors: by the
+/// mean of the two sides when they differ by less than a tenth of it,
+/// otherwise by the narrower side, so that "12.34 [3.94, 189.4]" reads
+/// "12 [4, 189]", not "+10 [4, 190]". A side of zero width (a mean at the
+/// end of its range) leaves the other to decide.
 pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
     let plus = |s: String, x: f64| {
         if signed && x > 0.0 && !s.starts_with('-') && s != "0" {
@@ -230,7 +237,7 @@ pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
             s
         }
     };
-    let half = (hi - lo) / 2.0;
+    let half = precision_of(mean, lo, hi);
     if !(mean.is_finite() && half.is_finite() && half > 0.0) {
         let three = |x: f64| significant(x, 3);
         return [plus(three(mean), mean), three(lo), three(hi)];
@@ -274,6 +281,23 @@ pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
         fixed(x, first.max(decimals).min(decimals.max(0) + 3))
     };
     [plus(show(mean), mean), bound(lo), bound(hi)]
+}
+
+/// The error by which [`with_interval`] rounds: half the interval's width
+/// when its sides are within a tenth of each other (or the mean lies
+/// outside it), otherwise the narrower side of positive width.
+fn precision_of(mean: f64, lo: f64, hi: f64) -> f64 {
+    let (below, above) = (mean - lo, hi - mean);
+    let half = (hi - lo) / 2.0;
+    if !(below >= 0.0 && above >= 0.0) || (below - above).abs() < 0.1 * half {
+        return half;
+    }
+    match (below > 0.0, above > 0.0) {
+        (true, true) => below.min(above),
+        (true, false) => below,
+        (false, true) => above,
+        (false, false) => half,
+    }
 }
 
 /// A cell of the validation report (docs/validation.md): about three
@@ -525,6 +549,12 @@ mod tests {
         assert_eq!(w(1.2, 0.04, 2.36), "1.2 0.04 2.4");
         assert_eq!(w(-0.4, -0.8, -0.003), "-0.4 -0.8 -0.003");
         assert_eq!(w(-0.4, -0.8, -0.00001), "-0.4 -0.8 0");
+        // Asymmetric intervals: the narrower side decides (a Fieller
+        // interval, a level cut at 0); within a tenth, the mean of both.
+        assert_eq!(w(12.34, 3.94, 189.4), "12 4 189");
+        assert_eq!(w(0.02, 0.0, 0.06), "0.020 0 0.060");
+        assert_eq!(w(0.0, 0.0, 0.05), "0 0 0.05");
+        assert_eq!(w(21.96, 21.12, 22.81), "22.0 21.1 22.8");
         // No interval: three significant figures.
         assert_eq!(w(0.21834, f64::NAN, f64::NAN), "0.218 – –");
         assert_eq!(w(5.0, 5.0, 5.0), "5 5 5");

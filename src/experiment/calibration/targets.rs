@@ -470,12 +470,41 @@ pub fn extensive(t: &Target) -> bool {
         .is_some_and(|m| matches!(m.unit, "officers" | "posts" | "per year" | "million PKR"))
 }
 
+/// The values a target's statistic can take, by which its interval is cut
+/// (as the levels of a summary are, docs/outputs.md): a mean of a metric
+/// stays in the metric's range, a sum or ratio of metrics that cannot be
+/// negative is not negative, a relative change is above −1, an order's
+/// count of pairs out of place is between 0 and the pairs there are.
+pub fn statistic_range(t: &Target) -> (f64, f64) {
+    let lowest = |name: &str| {
+        crate::metrics::unit_of(name)
+            .map_or(f64::NEG_INFINITY, |u| crate::metrics::value_range(u).0)
+    };
+    let unbounded = (f64::NEG_INFINITY, f64::INFINITY);
+    let not_negative = |all: bool| if all { (0.0, f64::INFINITY) } else { unbounded };
+    match t.statistic {
+        Statistic::Mean => {
+            crate::metrics::unit_of(&t.metric).map_or(unbounded, crate::metrics::value_range)
+        }
+        Statistic::Sum => not_negative(lowest(&t.metric) >= 0.0),
+        Statistic::Ratio => not_negative(
+            t.numerator
+                .iter()
+                .chain(&t.denominator)
+                .all(|n| lowest(n) >= 0.0),
+        ),
+        Statistic::RelativeChange => (-1.0, f64::INFINITY),
+        Statistic::Order => (0.0, t.order.len().saturating_sub(1) as f64),
+    }
+}
+
 /// How well a run meets one target.
 #[derive(Clone, Debug)]
 pub struct Fit {
     pub id: String,
     pub observed: String,
-    /// Mean over replicates of the statistic, and its 95% t interval.
+    /// Mean over replicates of the statistic, and its 95% t interval cut
+    /// to the values the statistic can take ([`statistic_range`]).
     pub model: f64,
     pub low: f64,
     pub high: f64,
@@ -497,6 +526,7 @@ pub fn evaluate(
         .iter()
         .map(|t| {
             let per = if extensive(t) { size } else { 1.0 };
+            let (lo, hi) = statistic_range(t);
             let xs: Vec<f64> = results
                 .iter()
                 .map(|r| statistic(t, scn, r) / per)
@@ -518,8 +548,8 @@ pub fn evaluate(
                 id: t.id.clone(),
                 observed: t.observed_text(),
                 model,
-                low: model - half,
-                high: model + half,
+                low: (model - half).clamp(lo, hi),
+                high: (model + half).clamp(lo, hi),
                 distance: t.distance(model),
                 evaluated: n > 0,
             }
@@ -530,6 +560,20 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_statistic_is_cut_to_the_values_it_can_take() {
+        let scn = Scenario::default();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("calibration/pakistan.toml");
+        let set = load(&path, &scn).expect("the shipped targets are valid");
+        let range = |id: &str| statistic_range(set.targets.iter().find(|t| t.id == id).unwrap());
+        assert_eq!(range("vacancy_bps17"), (0.0, 1.0));
+        assert_eq!(range("corruption_level"), (0.0, 1.0));
+        assert_eq!(range("headcount"), (0.0, f64::INFINITY));
+        assert_eq!(range("conviction_rate_decided"), (0.0, f64::INFINITY));
+        assert_eq!(range("corruption_stable"), (-1.0, f64::INFINITY));
+        assert_eq!(range("sector_order"), (0.0, 4.0));
+    }
 
     #[test]
     fn the_pakistan_targets_load_and_distances_read_as_documented() {

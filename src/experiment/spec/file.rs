@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::error::UsageError;
 
+use super::flags::as_file_entry;
 use super::{Kind, Method, Spec, check, folder_name, load_design, parse_param, parse_vary};
 
 /// An experiment file: the same settings as the flags, as TOML keys.
@@ -203,7 +204,7 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     spec.vary = f
         .vary
         .iter()
-        .map(|v| parse_vary(v).map_err(in_file))
+        .map(|v| parse_vary(v).map_err(|e| in_file(as_file_entry(e, "--vary", v))))
         .collect::<Result<_, _>>()?;
     spec.design = match &f.design {
         Some(p) => Some(load_design(&rel(p)).map_err(in_file)?),
@@ -212,7 +213,7 @@ pub fn load_file(path: &Path) -> Result<Spec, UsageError> {
     spec.params = f
         .param
         .iter()
-        .map(|v| parse_param(v).map_err(in_file))
+        .map(|v| parse_param(v).map_err(|e| in_file(as_file_entry(e, "--param", v))))
         .collect::<Result<_, _>>()?;
     if sens {
         crate::experiment::spec::method_options(

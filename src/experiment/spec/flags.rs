@@ -7,10 +7,26 @@ use crate::error::{UsageError, readable};
 use super::{Param, Vary};
 
 fn usage(flag: &str, arg: &str, message: impl std::fmt::Display) -> UsageError {
-    UsageError(format!(
-        "{flag} {}: {message}",
-        crate::error::shorten(&arg.replace('\n', "\\n"), 200)
-    ))
+    UsageError(format!("{flag} {}: {message}", shown_arg(arg)))
+}
+
+/// A flag's value as its errors repeat it: on one line, cut if long.
+fn shown_arg(arg: &str) -> String {
+    crate::error::shorten(&arg.replace('\n', "\\n"), 200)
+}
+
+/// An error of [`parse_vary`] or [`parse_param`] for an entry of an
+/// experiment file's `vary` or `param` list: `` `vary` entry "ARG": … ``
+/// where the flag's reads `--vary ARG: …`.
+pub fn as_file_entry(e: UsageError, flag: &str, arg: &str) -> UsageError {
+    let shown = shown_arg(arg);
+    match e.0.strip_prefix(&format!("{flag} {shown}: ")) {
+        Some(rest) => UsageError(format!(
+            "{}: {rest}",
+            super::Source::File.given(flag.trim_start_matches('-'), &shown)
+        )),
+        None => e,
+    }
 }
 
 /// Parses `s`, the `what` part of a flag's value, as a finite number.
@@ -40,14 +56,14 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
         return Err(usage(
             flag,
             arg,
-            "it holds a line break; give each parameter its own --vary",
+            "it holds a line break; give each parameter separately",
         ));
     }
     let (key, rhs) = arg.split_once('=').ok_or_else(|| {
         usage(
             flag,
             arg,
-            "expected KEY.PATH=FROM:TO:STEP or KEY.PATH=V1,V2,..., for example --vary politics.interference=0.2:0.8:0.2",
+            "expected KEY.PATH=FROM:TO:STEP or KEY.PATH=V1,V2,..., for example politics.interference=0.2:0.8:0.2",
         )
     })?;
     let key = key.trim();
@@ -153,14 +169,14 @@ pub fn parse_param(arg: &str) -> Result<Param, UsageError> {
         return Err(usage(
             flag,
             arg,
-            "it holds a line break; give each parameter its own --param",
+            "it holds a line break; give each parameter separately",
         ));
     }
     let (key, rhs) = arg.split_once('=').ok_or_else(|| {
         usage(
             flag,
             arg,
-            "expected KEY.PATH=LOW:HIGH, for example --param politics.interference=0.2:0.9",
+            "expected KEY.PATH=LOW:HIGH, for example politics.interference=0.2:0.9",
         )
     })?;
     let key = key.trim();
