@@ -23,6 +23,10 @@ fn main() {
         None => "unknown".into(),
     };
     println!("cargo:rustc-env=BUREAUSIM_GIT_COMMIT={text}");
+    // The platform: results are byte-identical only on the same maths
+    // library (docs/model.md, "Determinism").
+    let target = std::env::var("TARGET").unwrap_or_else(|_| "unknown".into());
+    println!("cargo:rustc-env=BUREAUSIM_TARGET={target}");
     // Rerun when the commit or the sources change (a source change is what
     // makes a tree dirty); never on paths that do not exist, which would
     // rerun on every build.

@@ -21,7 +21,7 @@ use crate::staging::{self, Staging};
 
 /// Agent-based simulator of civil-service reform.
 #[derive(Debug, Parser)]
-#[command(name = "bureausim", version, about, long_about = None)]
+#[command(name = "bureausim", version = crate::version::LONG, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -614,7 +614,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Experiment(a) => {
             if let Some((c, discussion)) = calibration_file(&a)? {
-                return calibrate_fit(c, Some((&a.file, discussion)));
+                return calibrate_fit(c, Some((&a.file, discussion)))
+                    .map_err(|e| in_calibration_file(e, &a.file));
             }
             if a.markdown.is_some() {
                 return Err(UsageError(format!(
@@ -1088,6 +1089,7 @@ struct CalibrationFile {
     quantile: Option<f64>,
     min_acceptance: Option<f64>,
     min_improvement: Option<f64>,
+    #[serde(default, deserialize_with = "crate::rng::deserialize_seed_option")]
     seed: Option<u64>,
     /// The researcher's discussion of targets, by id, for the report.
     #[serde(default)]
@@ -1131,12 +1133,19 @@ fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateA
     let name = f.name.clone().unwrap_or_else(|| {
         a.file
             .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
+            .map(|s| crate::scenario::plain_name(&s.to_string_lossy()))
             .unwrap_or_else(|| "calibration".into())
     });
-    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+    if let Some(why) = crate::scenario::name_problem(&name) {
         return Err(UsageError(format!(
-            "experiment file `{shown}`: `name` must be a plain folder name, got \"{name}\""
+            "experiment file `{shown}`: `name` is {}: {why}; a name is a plain folder name (letters, digits, `_`, `-` and `.`, not starting with `.`), because results go to outputs/<name>",
+            crate::error::shorten(&format!("{name:?}"), 80)
+        ))
+        .into());
+    }
+    if f.param.is_empty() {
+        return Err(UsageError(format!(
+            "experiment file `{shown}`: `param = []` is empty; a calibration fits at least one parameter, e.g. `param = [\"politics.interference=0.4:0.95\"]`"
         ))
         .into());
     }
@@ -1174,6 +1183,44 @@ fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateA
         },
         discussion,
     )))
+}
+
+/// An error of a calibration run from an experiment file, in the file's
+/// words: the `calibrate` flag it would name (`--param ARG: …`) becomes
+/// the file's key (`` `param` entry "ARG": … ``), under the file's name.
+/// The experiment command's own flags (`--out`, `--force`, …) stay.
+fn in_calibration_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
+    if e.downcast_ref::<UsageError>().is_none() && e.downcast_ref::<ScenarioError>().is_none() {
+        return e;
+    }
+    const KEYS: [(&str, &str, bool); 9] = [
+        ("--param", "param", true),
+        ("--hold-out", "hold_out", true),
+        ("--set", "set", true),
+        ("--scale", "scale", false),
+        ("--seed", "seed", false),
+        ("--replicates", "replicates", false),
+        ("--quantile", "quantile", false),
+        ("--min-acceptance", "min_acceptance", false),
+        ("--min-improvement", "min_improvement", false),
+    ];
+    let text = e.to_string();
+    for (flag, key, list) in KEYS {
+        if let Some(rest) = text.strip_prefix(flag).and_then(|r| r.strip_prefix(' ')) {
+            let (arg, message) = rest.split_once(": ").unwrap_or((rest, ""));
+            let named = if list {
+                format!("`{key}` entry \"{arg}\"")
+            } else {
+                format!("`{key} = {arg}`")
+            };
+            return UsageError(format!(
+                "experiment file `{}`: {named}: {message}",
+                file.display()
+            ))
+            .into();
+        }
+    }
+    e
 }
 
 /// Removes a calibration folder's files (its own, and the shards'
@@ -1393,7 +1440,10 @@ fn calibrate_fit(
         "generations.svg",
         ".staging",
     ];
-    let manifest_json = cal::manifest(&setup, &dest);
+    let mut manifest_json = cal::manifest(&setup, &dest);
+    // The builds whose simulations a resumed folder holds (none recorded
+    // before the record was kept).
+    let mut resumed_by: Option<Vec<String>> = None;
     if dest.exists() {
         let theirs: Option<serde_json::Value> = std::fs::read_to_string(&manifest)
             .ok()
@@ -1445,7 +1495,25 @@ fn calibrate_fit(
             remove_calibration(&dest, &OURS)?;
         } else if a.force {
             remove_calibration(&dest, &OURS)?;
+        } else {
+            resumed_by = Some(
+                theirs["bureausim_commits"]
+                    .as_array()
+                    .map(|cs| {
+                        cs.iter()
+                            .filter_map(|c| c.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            );
         }
+    }
+    if let Some(commits) = &resumed_by {
+        if let Some(note) = crate::version::resume_note("a calibration", &dest, commits) {
+            eprintln!("{note}");
+        }
+        setup.made_by = crate::version::with_this_commit(commits);
+        manifest_json["bureausim_commits"] = setup.made_by.clone().into();
     }
     std::fs::create_dir_all(&dest)
         .with_context(|| format!("cannot create `{}`", dest.display()))?;
@@ -1672,6 +1740,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             .collect::<Vec<_>>(),
         "bureausim_version": env!("CARGO_PKG_VERSION"),
         "bureausim_commit": crate::version::COMMIT,
+        "platform": crate::version::TARGET,
         "threads": threads,
         "simulation_seconds": sim_secs,
         "wall_seconds": wall,

@@ -1,7 +1,8 @@
 //! Reading the files a user names (scenarios, experiment files, designs,
 //! posteriors, calibration targets) with a bound on their size: a file may
-//! come from someone else, and a name such as `/dev/zero` or an endless
-//! pipe must get an error, not fill the memory.
+//! come from someone else, and a name such as `/dev/zero`, an endless
+//! pipe or a named pipe nobody writes to must get an error, not fill the
+//! memory or wait for ever.
 
 use std::io::{self, Read};
 use std::path::Path;
@@ -15,6 +16,15 @@ pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 /// [`MAX_INPUT_BYTES`] (read up to one byte more, whatever the file is: a
 /// device or a pipe has no length to check first).
 pub fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
+    // Only a regular file (or a link to one): opening a named pipe with no
+    // writer waits for ever, and a device or `/dev/stdin` is not a file
+    // someone can hand on.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file (a folder, a pipe or a device); give the path of a file",
+        ));
+    }
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
@@ -50,10 +60,32 @@ mod tests {
         // /dev/zero has no end: before, reading it filled the memory.
         if Path::new("/dev/zero").exists() {
             let e = read_text(Path::new("/dev/zero")).unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
-            assert!(e.to_string().contains("more than 64 MiB"), "{e}");
+            assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+            assert!(e.to_string().contains("not a regular file"), "{e}");
         }
         let dir = tempfile::tempdir().unwrap();
+        // A file past the bound.
+        let big = dir.path().join("big.toml");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_INPUT_BYTES + 10).unwrap();
+        let e = read_bytes(&big).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        assert!(e.to_string().contains("more than 64 MiB"), "{e}");
+        // A folder, and (on Unix) a named pipe nobody writes to: refused
+        // at once, not waited on.
+        assert_eq!(
+            read_bytes(dir.path()).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
+        );
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo.toml");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            if made.is_ok_and(|s| s.success()) {
+                let e = read_text(&fifo).unwrap_err();
+                assert!(e.to_string().contains("not a regular file"), "{e}");
+            }
+        }
         let f = dir.path().join("a.toml");
         std::fs::write(&f, "name = \"a\"\n").unwrap();
         assert_eq!(read_text(&f).unwrap(), "name = \"a\"\n");

@@ -23,6 +23,30 @@ pub const BOARD_STREAM: u64 = 3;
 /// First stream id of the per-chunk streams.
 pub const CHUNK_BASE: u64 = 16;
 
+/// The largest seed: TOML's largest integer, so that every scenario, with
+/// its seed, can be written back as TOML (`scenario.toml` of a run).
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// Reads a seed (a scenario's `sim.seed`, an experiment file's `seed`),
+/// refusing one above [`MAX_SEED`] where it is read, with the file's line.
+pub fn deserialize_seed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let v = <u64 as serde::Deserialize>::deserialize(d)?;
+    if v > MAX_SEED {
+        return Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Unsigned(v),
+            &"a seed from 0 to 9223372036854775807",
+        ));
+    }
+    Ok(v)
+}
+
+/// [`deserialize_seed`] for an optional key.
+pub fn deserialize_seed_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<u64>, D::Error> {
+    deserialize_seed(d).map(Some)
+}
+
 /// SplitMix64 finaliser: spreads (seed, replicate) over the 256-bit key space
 /// so that neighbouring seeds give unrelated streams.
 fn splitmix(mut z: u64) -> u64 {

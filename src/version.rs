@@ -1,5 +1,5 @@
-//! Which code made an output: the crate version and the git commit the
-//! binary was built from (`-dirty` when tracked files differed from it at
+//! Which code made an output: the crate version, the platform and the git
+//! commit the binary was built from (`-dirty` when tracked files differed from it at
 //! build time; "unknown" when built outside a git repository). Written into
 //! `run.json`, `summary.json` and every report.
 
@@ -8,6 +8,22 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The git commit the binary was built from.
 pub const COMMIT: &str = env!("BUREAUSIM_GIT_COMMIT");
+
+/// The platform the binary was built for (its target triple, e.g.
+/// `x86_64-unknown-linux-gnu`): results are byte-identical for the same
+/// scenario, seed and commit on the same platform (docs/model.md,
+/// "Determinism": the maths library's `exp` and `ln` may differ elsewhere).
+pub const TARGET: &str = env!("BUREAUSIM_TARGET");
+
+/// `bureausim --version`: the version, commit and platform.
+pub const LONG: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("BUREAUSIM_GIT_COMMIT"),
+    ", ",
+    env!("BUREAUSIM_TARGET"),
+    ")"
+);
 
 /// "bureausim 0.1.0 (commit 1a2b3c4d5e6f)", for reports.
 pub fn words() -> String {
@@ -21,5 +37,89 @@ pub fn words() -> String {
         format!("bureausim {VERSION} (commit unknown)")
     } else {
         format!("bureausim {VERSION} (commit {short}{dirty})")
+    }
+}
+
+/// Stands for the commit of a build that did not record it, in a folder's
+/// list of the builds that made its simulations.
+pub const UNRECORDED: &str = "unrecorded";
+
+/// Whether two recorded commits are the same code (a `-dirty` mark aside:
+/// the build's uncommitted changes are not recorded either way).
+pub fn same_commit(a: &str, b: &str) -> bool {
+    a.trim_end_matches("-dirty") == b.trim_end_matches("-dirty")
+}
+
+/// The commits that made a folder's simulations (`recorded`, in the order
+/// they first worked on it), with this binary's added when it is new.
+pub fn with_this_commit(recorded: &[String]) -> Vec<String> {
+    let mut all = if recorded.is_empty() {
+        vec![UNRECORDED.to_string()]
+    } else {
+        recorded.to_vec()
+    };
+    if !all.iter().any(|c| same_commit(c, COMMIT)) {
+        all.push(COMMIT.to_string());
+    }
+    all
+}
+
+/// The note for resuming `what` in `folder` whose simulations were made
+/// by `recorded` commits (empty: a build that did not record them), when
+/// this binary is not among them; `None` when it is, or when this build's
+/// commit is unknown (it cannot tell).
+pub fn resume_note(what: &str, folder: &std::path::Path, recorded: &[String]) -> Option<String> {
+    if COMMIT == "unknown" || recorded.iter().any(|c| same_commit(c, COMMIT)) {
+        return None;
+    }
+    let short = |c: &str| c.chars().take(12).collect::<String>();
+    let by = if recorded.is_empty() || recorded.iter().all(|c| c == UNRECORDED) {
+        "a build that did not record its commit".to_string()
+    } else {
+        format!(
+            "commit {}",
+            recorded
+                .iter()
+                .filter(|c| *c != UNRECORDED)
+                .map(|c| short(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Some(format!(
+        "note: `{}` holds {what} made by {by}, and this binary is commit {}: what it replays stays as that build made it and what it adds is made by this one, so if a change between them altered results (CHANGELOG.md), the two are mixed; give --force to start it again with this build",
+        folder.display(),
+        short(COMMIT)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_made_by_another_commit_gets_a_note_and_keeps_its_history() {
+        let here = std::path::Path::new("outputs/x");
+        assert_eq!(
+            resume_note("an experiment", here, &[COMMIT.to_string()]),
+            None
+        );
+        let dirty = format!("{}-dirty", COMMIT.trim_end_matches("-dirty"));
+        assert_eq!(resume_note("an experiment", here, &[dirty]), None);
+        let other = vec!["0123456789abcdef0123".to_string()];
+        if COMMIT != "unknown" {
+            let n = resume_note("an experiment", here, &other).unwrap();
+            assert!(n.contains("made by commit 0123456789ab,"), "{n}");
+            let n = resume_note("a calibration", here, &[]).unwrap();
+            assert!(n.contains("a build that did not record its commit"), "{n}");
+        }
+        let all = with_this_commit(&other);
+        assert_eq!(all.len(), 2);
+        assert_eq!(with_this_commit(&all), all);
+        // A folder of a build that kept no record keeps saying so.
+        assert_eq!(
+            with_this_commit(&[]),
+            vec![UNRECORDED.to_string(), COMMIT.to_string()]
+        );
     }
 }

@@ -828,3 +828,233 @@ fn d15_a_bad_range_blames_its_step_and_huge_numbers_print_short() {
     let e = refused(&sb, &["experiment", "exp.toml"]);
     assert!(e.len() < 5_000, "{} bytes", e.len());
 }
+
+// ---------------------------------------------------------------------------
+// An untrusted-input audit of 2026-12-05 (a helper, read-only): each of
+// these failed before its fix.
+
+/// A grid whose point count overflows 64 bits wrapped round to 1 point (a
+/// sweep of the first point only) or 0 (a panic); `--decompose` multiplied
+/// the runs past the cap after it was checked.
+#[test]
+fn audit_run_caps_hold_for_huge_grids_and_decompositions() {
+    let sb = Sandbox::new();
+    let s = teaching("political_transfers.toml");
+    // 8192^5 = 2^65 points: wrapped to 0 before.
+    let vary: Vec<String> = (0..5)
+        .map(|k| format!("\"structure.grades[{k}].delivery_weight=0:81.91:0.01\""))
+        .collect();
+    sb.write(
+        "wrap.toml",
+        &format!(
+            "kind = \"sweep\"\nscenario = {s:?}\nreplicates = 1\nvary = [{}]\n",
+            vary.join(", ")
+        ),
+    );
+    let t = Instant::now();
+    let e = refused(&sb, &["experiment", "wrap.toml"]);
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert_mentions(
+        &e,
+        &["more than 18446744073709551615 grid points × 1 replicates; at most 1000000 runs"],
+    );
+    assert!(!sb.join("outputs").exists(), "{:?}", entries(sb.path()));
+    let e = refused(
+        &sb,
+        &[
+            "compare",
+            &s,
+            &s,
+            "--decompose",
+            "--replicates",
+            "100000",
+            "--years",
+            "6",
+        ],
+    );
+    assert_mentions(
+        &e,
+        &[
+            "--decompose: 2 arms, each also without each of",
+            "more than the 1,000,000",
+        ],
+    );
+}
+
+/// A seed above TOML's largest integer passed `check` and panicked when
+/// the scenario was written back ("scenario serialises").
+#[test]
+fn audit_a_seed_past_the_largest_is_refused_where_it_is_read() {
+    let sb = Sandbox::new();
+    sb.write(
+        "big.toml",
+        &common::fixture_text("tiny.toml").replacen(
+            "[sim]\n",
+            "[sim]\nseed = 9223372036854775808\n",
+            1,
+        ),
+    );
+    let file = "big.toml";
+    for args in [
+        vec!["check", file],
+        vec!["check", file, "--set", "pay.level=1.2"],
+        vec!["run", file, "--replicates", "1"],
+    ] {
+        let e = refused(&sb, &args);
+        assert_mentions(
+            &e,
+            &[
+                "line ",
+                "expected a seed from 0 to 9223372036854775807",
+                "sim.seed",
+            ],
+        );
+    }
+    let s = teaching("political_transfers.toml");
+    sb.write(
+        "exp.toml",
+        &format!("kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nseed = 9223372036854775808\n"),
+    );
+    let e = refused(&sb, &["experiment", "exp.toml"]);
+    assert_mentions(&e, &["largest integer TOML holds"]);
+}
+
+/// One key varied under two spellings ran as two parameters, the first
+/// without effect.
+#[test]
+fn audit_a_key_varied_under_two_spellings_is_refused() {
+    let sb = Sandbox::new();
+    let s = teaching("political_transfers.toml");
+    let e = refused(
+        &sb,
+        &[
+            "sweep",
+            &s,
+            "--vary",
+            "structure.grades[0].delivery_weight=1,2",
+            "--vary",
+            "structure.grades.0.delivery_weight=3,4",
+        ],
+    );
+    assert_mentions(&e, &["the key is varied twice"]);
+    let e = refused(
+        &sb,
+        &[
+            "sensitivity",
+            &s,
+            "--param",
+            "structure.grades[0].delivery_weight=1:2",
+            "--param",
+            "structure.grades.0.delivery_weight=1:2",
+        ],
+    );
+    assert_mentions(&e, &["the key is given twice"]);
+    sb.write(
+        "design.csv",
+        "structure.grades[0].delivery_weight,structure.grades.0.delivery_weight\n1,2\n",
+    );
+    let e = refused(&sb, &["sweep", &s, "--design", "design.csv"]);
+    assert_mentions(&e, &["names two columns"]);
+}
+
+/// A named pipe (or `/dev/stdin`) as a scenario waited for ever.
+#[cfg(unix)]
+#[test]
+fn audit_a_named_pipe_is_refused_not_waited_on() {
+    let sb = Sandbox::new();
+    let made = Proc::new("mkfifo").arg(sb.join("fifo.toml")).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    let t = Instant::now();
+    let e = refused(&sb, &["check", "fifo.toml"]);
+    assert!(t.elapsed() < Duration::from_secs(10));
+    assert_mentions(&e, &["fifo.toml", "not a regular file"]);
+}
+
+/// A file of 10,000 `set` entries with a bad last one ran for minutes
+/// before naming it (every prefix was applied again).
+#[test]
+fn audit_a_long_set_list_names_its_bad_entry_quickly() {
+    let sb = Sandbox::new();
+    let s = teaching("political_transfers.toml");
+    let mut sets: Vec<String> = (0..10_000)
+        .map(|k| format!("\"pay.level={}\"", 1.0 + (k % 7) as f64 / 10.0))
+        .collect();
+    sets.push("\"sim.warmup_years=99999999999\"".into());
+    sb.write(
+        "long.toml",
+        &format!(
+            "kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nset = [{}]\n",
+            sets.join(", ")
+        ),
+    );
+    let t = Instant::now();
+    let e = refused(&sb, &["experiment", "long.toml"]);
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert_mentions(&e, &["sim.warmup_years=99999999999"]);
+}
+
+/// A calibration file: its errors named the flags and not the file, an
+/// empty `param` list ran a fit of nothing, and its `name` was not held to
+/// the names' rule (a line break made a folder).
+#[test]
+fn audit_a_calibration_file_is_judged_in_its_own_words() {
+    let sb = Sandbox::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let head = format!(
+        "kind = \"calibrate\"\nscenario = {:?}\ntargets = {:?}\n",
+        root.join("scenarios/pakistan_baseline.toml")
+            .display()
+            .to_string(),
+        root.join("calibration/pakistan.toml").display().to_string()
+    );
+    for (extra, want) in [
+        (
+            "param = [\"politics.interference=0:0.9:log\"]",
+            "experiment file `c.toml`: `param` entry \"politics.interference=0:0.9:log\": a log-uniform prior needs LOW above 0",
+        ),
+        (
+            "param = [\"politics.interference=0.2:0.9\"]\nhold_out = [\"nope\"]",
+            "experiment file `c.toml`: `hold_out` entry \"nope\": no target has this id",
+        ),
+        (
+            "param = [\"politics.interference=0.2:0.9\"]\nquantile = 1.5",
+            "experiment file `c.toml`: `quantile = 1.5`: give a share",
+        ),
+        (
+            "param = [\"politics.interference=0.2:0.9\"]\nset = [\"politics.nonsense=1\"]",
+            "experiment file `c.toml`: `set` entry \"politics.nonsense=1\": unknown key path",
+        ),
+        ("param = []", "`param = []` is empty"),
+        (
+            "param = [\"politics.interference=0.2:0.9\"]\nname = \"a\\nb\"",
+            "`name` is \"a\\nb\": it holds a character other than",
+        ),
+    ] {
+        sb.write("c.toml", &format!("{head}{extra}\n"));
+        let e = refused(&sb, &["experiment", "c.toml"]);
+        assert_mentions(&e, &[want]);
+        assert!(!e.contains("--param") && !e.contains("--quantile"), "{e}");
+    }
+    assert!(!sb.join("outputs").exists(), "{:?}", entries(sb.path()));
+}
+
+/// A name of 100 three-byte letters passed the check and failed when its
+/// folder was made (exit 1, an empty outputs/ left behind).
+#[test]
+fn audit_a_name_too_long_in_bytes_is_refused_before_any_folder() {
+    let sb = Sandbox::new();
+    sb.write(
+        "cjk.toml",
+        &common::fixture_text("tiny.toml").replacen(
+            "name = \"tiny\"",
+            &format!("name = \"{}\"", "官".repeat(100)),
+            1,
+        ),
+    );
+    let file = "cjk.toml";
+    let e = refused(&sb, &["run", file]);
+    assert_mentions(&e, &["longer than 200 bytes"]);
+    assert!(!sb.join("outputs").exists(), "{:?}", entries(sb.path()));
+}

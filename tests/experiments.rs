@@ -750,7 +750,11 @@ fn bad_designs_name_the_flag_the_value_and_what_is_allowed() {
     let e = sb.bad_input(&["experiment", "bad.toml"]);
     assert_mentions(
         &e,
-        &["experiment file `bad.toml`", "`vary` a=1:2", "FROM:TO:STEP"],
+        &[
+            "experiment file `bad.toml`",
+            "`vary` entry \"a=1:2\"",
+            "FROM:TO:STEP",
+        ],
     );
     sb.write(
         "typo.toml",

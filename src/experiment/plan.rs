@@ -196,6 +196,7 @@ impl Plan {
             plan.draws = post.draw(seed);
         }
         plan.expand()?;
+        plan.check_runs()?;
         plan.check_draws()?;
         plan.fingerprint = plan.identity_hash();
         Ok(plan)
@@ -656,6 +657,25 @@ impl Plan {
             ))
         })?;
         Ok(s)
+    }
+
+    /// At most 1,000,000 runs once the plan is expanded: the spec's check
+    /// counts the arms and points it is given, and `--decompose` adds the
+    /// arms again for every mechanism switch on.
+    fn check_runs(&self) -> Result<(), UsageError> {
+        let w = self.spec.source;
+        if self.spec.decompose && self.runs() > 1_000_000 {
+            return Err(err(format!(
+                "{}: {} arms, each also without each of {} mechanisms, × {} replicates = {} runs, more than the 1,000,000 an experiment may have; lower {}",
+                w.flag("decompose"),
+                self.arms(),
+                self.switches.len(),
+                self.replicates(),
+                self.runs(),
+                w.flag("replicates")
+            )));
+        }
+        Ok(())
     }
 
     /// An ensemble runs a comparison or sweep; its columns are scenario

@@ -72,6 +72,15 @@ impl Shard {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Manifest {
     pub bureausim_version: String,
+    /// The git commits of the builds that made the folder's runs, in the
+    /// order they first worked on it (one unless it was resumed by another
+    /// build); absent in folders of builds before it was recorded.
+    #[serde(default)]
+    pub bureausim_commits: Vec<String>,
+    /// The platform (target triple) of the build that started the folder:
+    /// results are byte-identical only on the same maths library.
+    #[serde(default)]
+    pub platform: String,
     pub fingerprint: String,
     pub command: String,
     /// The runs of the whole experiment (all shards).
@@ -98,6 +107,8 @@ impl Manifest {
     pub fn of(plan: &Plan, shard: Option<Shard>) -> Self {
         Manifest {
             bureausim_version: env!("CARGO_PKG_VERSION").into(),
+            bureausim_commits: vec![crate::version::COMMIT.to_string()],
+            platform: crate::version::TARGET.to_string(),
             fingerprint: plan.fingerprint.clone(),
             command: plan.command.clone(),
             runs: plan.runs(),
@@ -293,7 +304,7 @@ pub fn prepare(
     shard: Option<Shard>,
     force: bool,
 ) -> anyhow::Result<Vec<usize>> {
-    let manifest = Manifest::of(plan, shard);
+    let mut manifest = Manifest::of(plan, shard);
     staging::check_shape(dir)?;
     let is_experiment = dir.join("experiment.json").is_file();
     let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
@@ -382,9 +393,22 @@ pub fn prepare(
         if !dir.join(staging::MARKER).is_file() {
             staging::mark(dir, "an experiment")?;
         }
+        // Resumed by another build: say so, and keep the folder's record
+        // of the builds that made its runs, and of its platform.
+        if let Some(note) =
+            crate::version::resume_note("an experiment", dir, &old.bureausim_commits)
+        {
+            eprintln!("{note}");
+        }
+        manifest.bureausim_commits = crate::version::with_this_commit(&old.bureausim_commits);
+        if !old.platform.is_empty() {
+            manifest.platform = old.platform.clone();
+        }
         // Same runs; the report settings (years reported, metrics, the
         // analysed year, bootstrap, name) may have changed: keep the new ones.
-        if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)? {
+        if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)?
+            || old.bureausim_commits != manifest.bureausim_commits
+        {
             manifest.write(dir)?;
         }
     } else {

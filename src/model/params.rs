@@ -50,6 +50,7 @@ pub struct SimParams {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct SimParamsFile {
+    #[serde(deserialize_with = "crate::rng::deserialize_seed")]
     seed: u64,
     replicates: u32,
     years: u32,

@@ -656,13 +656,44 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
     }
 }
 
+/// "bureausim 0.1.0 (commit …)", and when the folder's simulations were
+/// made by other builds (a fit resumed by this one), which.
+fn made_by(setup: &Setup) -> String {
+    let others: Vec<String> = setup
+        .made_by
+        .iter()
+        .filter(|c| !crate::version::same_commit(c, crate::version::COMMIT))
+        .map(|c| {
+            if c == crate::version::UNRECORDED {
+                "a build that did not record its commit".to_string()
+            } else {
+                format!("commit {}", c.chars().take(12).collect::<String>())
+            }
+        })
+        .collect();
+    if others.is_empty() {
+        crate::version::words()
+    } else {
+        format!(
+            "{}, from simulations made by {}{}",
+            crate::version::words(),
+            others.join(", "),
+            if others.len() < setup.made_by.len() {
+                " and this one"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
 /// The report in Markdown; `plots` is the folder of the plots as seen
 /// from where the file is written (empty: the same folder).
 fn markdown(setup: &Setup, d: &Doc, plots: &str) -> String {
     let mut s = format!(
         "# {}\n\nMade by {}. To reproduce it:\n\n```sh\n{}\n```\n\n",
         d.title,
-        crate::version::words(),
+        made_by(setup),
         setup.command
     );
     for p in &d.intro {
@@ -693,7 +724,7 @@ fn html(setup: &Setup, d: &Doc, figures: &[(String, String, String)]) -> String 
         esc(&d.title),
         CSS,
         esc(&d.title),
-        esc(&crate::version::words()),
+        esc(&made_by(setup)),
         esc(&setup.command)
     );
     for p in &d.intro {

@@ -82,6 +82,10 @@ fn plain_types(message: &str) -> String {
         ("expected u64", "expected a whole number of 0 or more"),
         ("expected i64", "expected a whole number"),
         ("expected a boolean", "expected true or false"),
+        (
+            "u64 value was too large",
+            "the number is past 9223372036854775807, the largest integer TOML holds",
+        ),
     ] {
         message = message.replace(rust, plain);
     }
@@ -99,6 +103,9 @@ fn cut_long_lines(text: &str) -> String {
 
 /// The longest name of a scenario or experiment, in characters.
 pub const NAME_MAX: usize = 100;
+/// ... and in bytes (UTF-8): a folder's name is at most 255 bytes on the
+/// usual file systems, and bureausim's temporary names add a suffix.
+pub const NAME_MAX_BYTES: usize = 200;
 
 /// Why `name` cannot name a scenario (and so a folder under `outputs/`),
 /// if it cannot: it must be one plain path component, so that no scenario
@@ -110,6 +117,8 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
         Some("it starts with `.`")
     } else if name.chars().count() > NAME_MAX {
         Some("it is longer than 100 characters")
+    } else if name.len() > NAME_MAX_BYTES {
+        Some("it is longer than 200 bytes (letters outside the Latin alphabet take two to four)")
     } else if !name
         .chars()
         .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
@@ -123,17 +132,19 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
 /// `stem` made a plain name: other characters become `_`, leading dots go,
 /// and an empty result is `scenario`.
 pub fn plain_name(stem: &str) -> String {
-    let t: String = stem
-        .chars()
-        .take(NAME_MAX)
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut t = String::new();
+    for c in stem.chars().take(NAME_MAX).map(|c| {
+        if c.is_alphanumeric() || c == '_' || c == '-' || c == '.' {
+            c
+        } else {
+            '_'
+        }
+    }) {
+        if t.len() + c.len_utf8() > NAME_MAX_BYTES {
+            break;
+        }
+        t.push(c);
+    }
     let t = t.trim_start_matches('.');
     if t.is_empty() {
         "scenario".into()
@@ -270,6 +281,10 @@ impl Scenario {
             return Ok(self);
         }
         let mut tree = toml::Value::try_from(&self).expect("scenario serialises");
+        let annual_step_set = sets.iter().any(|a| {
+            a.split_once('=')
+                .is_some_and(|(k, _)| linked::canonical(k.trim()) == "sim.annual_step")
+        });
         for arg in sets {
             let err = |message: String| ScenarioError::Set {
                 arg: crate::error::shorten(&arg.replace('\n', "\\n").replace('\r', "\\r"), 200),
@@ -299,10 +314,7 @@ impl Scenario {
             // The annual step on the year's last step stays there when the
             // steps of a year change, unless a --set places it.
             if linked::canonical(key) == "sim.steps_per_year"
-                && !sets.iter().any(|a| {
-                    a.split_once('=')
-                        .is_some_and(|(k, _)| linked::canonical(k.trim()) == "sim.annual_step")
-                })
+                && !annual_step_set
                 && paths::get(&tree, "sim.annual_step").ok() == paths::get(&tree, key).ok()
             {
                 paths::set(&mut tree, "sim.annual_step", value.clone()).map_err(err)?;
@@ -310,11 +322,22 @@ impl Scenario {
             paths::set(&mut tree, key, value).map_err(err)?;
         }
         tree.try_into().map_err(|e: toml::de::Error| {
-            // Name the first --set that makes the scenario unreadable (the
-            // reader's message names neither the key nor the flag).
-            let n = (1..sets.len())
-                .find(|&n| self.clone().with_sets(&sets[..n]).is_err())
-                .unwrap_or(sets.len());
+            // Name a --set that makes the scenario unreadable (the reader's
+            // message names neither the key nor the flag): by bisection, the
+            // n-th, where the first n − 1 are readable and the first n are
+            // not (the first such when a later --set cannot mend an earlier
+            // one). A search through every prefix took minutes for a file of
+            // 10,000 `set` entries.
+            let (mut readable, mut unreadable) = (0, sets.len());
+            while unreadable - readable > 1 {
+                let mid = (readable + unreadable) / 2;
+                if self.clone().with_sets(&sets[..mid]).is_err() {
+                    unreadable = mid;
+                } else {
+                    readable = mid;
+                }
+            }
+            let n = unreadable;
             ScenarioError::Set {
                 arg: crate::error::shorten(&sets[n - 1], 200),
                 message: plain_types(e.message()),

@@ -109,6 +109,10 @@ pub struct Setup {
     /// The researcher's discussion of targets, by id (from a calibration
     /// file's `[discussion]`), printed in the report; not part of the result.
     pub discussion: Vec<(String, String)>,
+    /// The git commits of the builds whose simulations the folder holds
+    /// (this build's alone unless it resumed another's); the report names
+    /// them when they are not only this one.
+    pub made_by: Vec<String>,
 }
 
 /// One simulated particle.
@@ -170,7 +174,7 @@ impl Setup {
                     p.key
                 )));
             }
-            if !seen.insert(p.key.clone()) {
+            if !seen.insert(paths::segments(&p.key).join(".")) {
                 return Err(UsageError(format!(
                     "{shown}: `{}` is given twice; give each parameter once",
                     p.key
@@ -232,6 +236,7 @@ impl Setup {
             command,
             full_size: None,
             discussion: Vec::new(),
+            made_by: vec![crate::version::COMMIT.to_string()],
         })
     }
 
@@ -452,6 +457,25 @@ pub fn is_shard_journal(name: &str) -> bool {
         .is_some_and(|(i, n)| i.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
 }
 
+/// Refuses a calibration folder with a symbolic link in it: the journals
+/// are appended to in place, and a link would carry the writes outside
+/// the folder (the results written at the end replace theirs whole).
+fn refuse_links(dir: &Path) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        if e.file_type().is_ok_and(|t| t.is_symlink()) {
+            return Err(UsageError(format!(
+                "`{}` is a symbolic link; a calibration folder holds only the files bureausim wrote, and it would write through the link: remove the link and run the command again",
+                e.path().display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Every journal in a calibration folder, the calibration's own first.
 pub fn journals(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
     let mut shards: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
@@ -543,6 +567,8 @@ pub fn manifest(setup: &Setup, out: &Path) -> serde_json::Value {
     serde_json::json!({
         "what": "a bureausim calibration: re-running the command resumes it from simulations.csv",
         "bureausim_version": env!("CARGO_PKG_VERSION"),
+        "bureausim_commits": [crate::version::COMMIT],
+        "platform": crate::version::TARGET,
         "fingerprint": setup.fingerprint(),
         "command": setup.command,
         "out": out.display().to_string(),
@@ -865,6 +891,7 @@ pub fn run(
     shard: Option<Shard>,
     progress: &dyn Fn(&abc::Progress, usize),
 ) -> anyhow::Result<Ran> {
+    refuse_links(dir)?;
     let path = dir.join(journal_name(shard));
     let mine = read_journal(&path, setup)?;
     let mut old = HashMap::new();
@@ -1036,6 +1063,25 @@ fn representative(setup: &Setup, fit: &abc::Fit) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A journal replaced by a link to a file outside the folder was
+    /// appended to through the link (an untrusted-input audit).
+    #[cfg(unix)]
+    #[test]
+    fn a_calibration_folder_with_a_link_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("fit");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("simulations.csv"), "x\n").unwrap();
+        assert!(refuse_links(&folder).is_ok());
+        std::fs::remove_file(folder.join("simulations.csv")).unwrap();
+        let outside = dir.path().join("elsewhere.csv");
+        std::fs::write(&outside, "x\n").unwrap();
+        std::os::unix::fs::symlink(&outside, folder.join("simulations.csv")).unwrap();
+        let e = refuse_links(&folder).unwrap_err().to_string();
+        assert!(e.contains("simulations.csv` is a symbolic link"), "{e}");
+        assert!(refuse_links(&dir.path().join("missing")).is_ok());
+    }
 
     #[test]
     fn two_manifests_differ_by_version_then_scale_then_scenario_then_command() {

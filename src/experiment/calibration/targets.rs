@@ -234,6 +234,12 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
                 problems.push(format!("{at}: `grade` applies only to `file = \"grades\"`"))
             }
             (Some(g), Source::Grades) => {
+                if g.names().is_empty() {
+                    problems.push(format!(
+                        "{at}: `grade = []` names no grade; give one name or a list (grades: {})",
+                        grade_names.join(", ")
+                    ));
+                }
                 for name in g.names() {
                     if !grade_names.contains(&name) {
                         problems.push(format!(
@@ -298,14 +304,20 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
                 ));
             }
             match (t.observed, t.sd, t.interval) {
-                (Some(o), Some(s), None) if o.is_finite() && s.is_finite() && s > 0.0 => {}
-                (None, None, Some([lo, hi])) if lo.is_finite() && hi.is_finite() && lo < hi => {}
+                // The distance divides by the sd (an interval's quarter
+                // width): it must stay finite for any finite output.
+                (Some(o), Some(s), None)
+                    if s.is_normal() && s > 0.0 && ((o.abs() + 1.0) / s).is_finite() => {}
+                (None, None, Some([lo, hi]))
+                    if lo < hi
+                        && (hi - lo).is_normal()
+                        && ((lo.abs().max(hi.abs()) + 1.0) / (hi - lo)).is_finite() => {}
                 (o, sd, i) => {
                     let given = |name: &str, v: Option<String>| v.map(|v| format!("{name} {v}"));
                     let got: Vec<String> = [
-                        given("observed", o.map(|x| x.to_string())),
-                        given("sd", sd.map(|x| x.to_string())),
-                        given("interval", i.map(|[a, b]| format!("[{a}, {b}]"))),
+                        given("observed", o.map(|x| format!("{x:?}"))),
+                        given("sd", sd.map(|x| format!("{x:?}"))),
+                        given("interval", i.map(|[a, b]| format!("[{a:?}, {b:?}]"))),
                     ]
                     .into_iter()
                     .flatten()
@@ -316,7 +328,7 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
                         got.join(", ")
                     };
                     problems.push(format!(
-                        "{at}: give `observed` with a positive `sd`, or an `interval = [lo, hi]` with lo < hi (not both); got {got}"
+                        "{at}: give `observed` with a positive `sd`, or an `interval = [lo, hi]` with lo < hi (not both), finite numbers with an sd or width that a distance can be divided by; got {got}"
                     ))
                 }
             }
@@ -802,5 +814,32 @@ mod tests {
         ] {
             assert!(e.contains(want), "{want} not in {e}");
         }
+        // An sd no distance can be divided by, an empty grade list: refused
+        // when read (before, a fit spent its budget on infinite distances).
+        let t = |body: &str| {
+            format!(
+                "name = \"x\"\n[[target]]\nid = \"a\"\nmetric = \"vacancy_rate\"\nfile = \"grades\"\nyears = [20, 30]\nsource = \"s\"\nwhy = \"w\"\n{body}"
+            )
+        };
+        for (body, want) in [
+            (
+                "grade = \"BPS-17\"\nobserved = 1e308\nsd = 5e-324\n",
+                "got observed 1e308, sd 5e-324",
+            ),
+            (
+                "grade = \"BPS-17\"\ninterval = [0.1, 0.1000000000000000001]\n",
+                "lo < hi",
+            ),
+            (
+                "grade = []\nobserved = 0.2\nsd = 0.05\n",
+                "`grade = []` names no grade",
+            ),
+        ] {
+            std::fs::write(&path, t(body)).unwrap();
+            let e = load(&path, &Scenario::default()).unwrap_err().0;
+            assert!(e.contains(want), "{want} not in {e}");
+        }
+        std::fs::write(&path, t("grade = \"BPS-17\"\nobserved = 0.2\nsd = 0.05\n")).unwrap();
+        assert!(load(&path, &Scenario::default()).is_ok());
     }
 }

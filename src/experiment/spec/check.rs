@@ -109,7 +109,7 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             if spec.scenarios.len() < 2 {
                 return u("compare needs a base scenario and at least one other".into());
             }
-            if spec.scenarios.len() as u64 * spec.replicates as u64 > 1_000_000 {
+            if (spec.scenarios.len() as u64).saturating_mul(spec.replicates as u64) > 1_000_000 {
                 return u(format!(
                     "the comparison has {} scenarios × {} replicates; at most 1000000 runs",
                     spec.scenarios.len(),
@@ -126,7 +126,7 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                         w.flag("design")
                     ));
                 }
-                let runs = d.rows.len() as u64 * spec.replicates as u64;
+                let runs = (d.rows.len() as u64).saturating_mul(spec.replicates as u64);
                 if runs > 1_000_000 {
                     return u(format!(
                         "the design has {} points × {} replicates; at most 1000000 runs",
@@ -141,8 +141,9 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                 });
             }
             let mut keys = std::collections::BTreeSet::new();
+            // One key however its path is written (`a[0].b`, `a.0.b`).
             for v in &spec.vary {
-                if !keys.insert(&v.key) {
+                if !keys.insert(crate::paths::segments(&v.key).join(".")) {
                     return u(format!(
                         "{} {}: the key is varied twice",
                         w.flag("vary"),
@@ -150,10 +151,20 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                     ));
                 }
             }
-            let points: u64 = spec.vary.iter().map(|v| v.values.len() as u64).product();
-            if points * spec.replicates as u64 > 1_000_000 {
+            // Saturating: a grid of many long ranges must not wrap round
+            // to a small count.
+            let points = spec
+                .vary
+                .iter()
+                .fold(1u64, |n, v| n.saturating_mul(v.values.len() as u64));
+            if points.saturating_mul(spec.replicates as u64) > 1_000_000 {
                 return u(format!(
-                    "the sweep has {points} grid points × {} replicates; at most 1000000 runs",
+                    "the sweep has {} grid points × {} replicates; at most 1000000 runs",
+                    if points == u64::MAX {
+                        "more than 18446744073709551615".to_string()
+                    } else {
+                        points.to_string()
+                    },
                     spec.replicates
                 ));
             }
@@ -169,7 +180,7 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             }
             let mut keys = std::collections::BTreeSet::new();
             for p in &spec.params {
-                if !keys.insert(&p.key) {
+                if !keys.insert(crate::paths::segments(&p.key).join(".")) {
                     return u(format!(
                         "{} {}: the key is given twice",
                         w.flag("param"),
@@ -197,10 +208,10 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             }
             let k = spec.params.len() as u64;
             let points = match spec.method {
-                Method::Morris => spec.trajectories as u64 * (k + 1),
-                Method::Sobol => spec.samples as u64 * (k + 2),
+                Method::Morris => (spec.trajectories as u64).saturating_mul(k + 1),
+                Method::Sobol => (spec.samples as u64).saturating_mul(k + 2),
             };
-            if points * spec.replicates as u64 > 1_000_000 {
+            if points.saturating_mul(spec.replicates as u64) > 1_000_000 {
                 return u(format!(
                     "the {} design has {points} points × {} replicates; at most 1000000 runs: lower {} or {}",
                     match spec.method {

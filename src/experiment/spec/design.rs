@@ -65,10 +65,12 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
         ));
     }
     let mut keys = Vec::new();
+    let mut canonical = std::collections::HashSet::new();
     for &i in &keep {
         let k = names[i].trim().to_string();
         crate::paths::parse(&k).map_err(|e| bad(format!("column {}: {e}", i + 1)))?;
-        if keys.contains(&k) {
+        // One key however its path is written (`a[0].b`, `a.0.b`).
+        if !canonical.insert(crate::paths::segments(&k).join(".")) {
             return Err(bad(format!("the key `{k}` names two columns")));
         }
         keys.push(k);

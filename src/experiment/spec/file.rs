@@ -24,6 +24,7 @@ struct ExperimentFile {
     set: Vec<String>,
     replicates: Option<u32>,
     years: Option<u32>,
+    #[serde(default, deserialize_with = "crate::rng::deserialize_seed_option")]
     seed: Option<u64>,
     scale: Option<f64>,
     report_years: Option<Vec<u32>>,

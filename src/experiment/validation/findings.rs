@@ -46,7 +46,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Direction,
         literature_size: "not given in comparable units",
         agrees: true,
-        note: "Merit entrants have higher ability, which raises competence and delivered performance. The effect is small (+2% to +3% of efficiency) and at the edge of what 8 replicates resolve: its interval touches 0 under the monthly engine on the default seed (+2.0%) and excludes it under the staggered engine, the default (+3.2%), and on three of four other seeds of the monthly engine (docs/engines.md), so the verdict depends on the random streams more than on the mechanism.",
+        note: "Merit entrants have higher ability, which raises competence and delivered performance. The effect is small (about +2% of efficiency, the table's figure). Before the arms shared their elections and board sittings (CHANGELOG, 2026-12-04) its interval at 8 replicates touched 0 under the monthly engine on the default seed and on one of four other seeds (docs/engines.md); paired on them, its interval is several times narrower and clear of 0.",
     },
     EvidenceCheck {
         id: "pay_relative_wage",
@@ -64,7 +64,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Percent(-35.0, -3.0),
         literature_size: "1 of 6 rating points (0.35 in the re-estimate): about 6-17% of the scale; band taken as -3% to -35% of prevalence",
         agrees: true,
-        note: "Pay raises the cost of being caught (the premium over the outside wage is lost on dismissal) and morale; the effect is modest because detection at baseline is weak. Since the career pipeline was calibrated (issue 14) it is small (-4% to -5%; -6% before) with an interval near 0, which includes 0 under the monthly engine on the default seed and excludes it under the staggered default and on three of four other seeds of the monthly engine (docs/engines.md): most officers are now ex-cadre entrants who join at 25-52, so fewer years of premium are at stake, and the expected penalty is two orders of magnitude below the gain and the moral cost (docs/model.md §7.3, deterrence). The band is the literature's and is not widened.",
+        note: "Pay raises the cost of being caught (the premium over the outside wage is lost on dismissal) and morale; the effect is modest because detection at baseline is weak. Since the career pipeline was calibrated (issue 14) it is small (about -4%, the table's figure; -6% before). Before the arms shared their elections and board sittings (CHANGELOG, 2026-12-04) its interval included 0 under the monthly engine on the default seed (docs/engines.md); paired on them it is clear of 0. It is small because most officers are now ex-cadre entrants who join at 25-52, so fewer years of premium are at stake, and the expected penalty is two orders of magnitude below the gain and the moral cost (docs/model.md §7.3, deterrence). The band is the literature's and is not widened.",
     },
     EvidenceCheck {
         id: "pay_needs_detection",
@@ -224,7 +224,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Percent(-100.0, -30.0),
         literature_size: "a move to the honest state after the push ends; band taken as a fall of at least 30%",
         agrees: false,
-        note: "Does not agree: during the crackdown corruption halves (0.22 to 0.11), but within four to five years of its end it is back within about 5% of the baseline, and level with it by year 20. Integrity recovers towards each officer's own anchor and the corruption decision has one stable state for given policies; peer contagion and the turnover of dismissed officers carry only a small part of the push forward. The model has no memory of partners or networks of friends (Hammond 2000), the mechanisms that produce tipping there; adding one is a model change to propose, not a calibration.",
+        note: "Agrees in direction only: during the crackdown corruption halves (0.22 to 0.11), but within four to five years of its end it is back within about 5% of the baseline, and what lasts is a few per cent (the table), far from the move to the honest state the finding describes. Integrity recovers towards each officer's own anchor and the corruption decision has one stable state for given policies; peer contagion and the turnover of dismissed officers carry only a small part of the push forward. The model has no memory of partners or networks of friends (Hammond 2000), the mechanisms that produce tipping there; adding one is a model change to propose, not a calibration.",
     },
 ];
 
