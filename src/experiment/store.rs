@@ -835,7 +835,46 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
         std::fs::copy(run_path(d, j), run_path(&staging.tmp, j))
             .with_context(|| format!("cannot copy run {j} from `{}`", d.display()))?;
     }
-    Manifest::of(&plan, None).write(&staging.tmp)?;
+    // The merged folder's runs are the shards': so are their commits and
+    // platform (the merging build makes no run).
+    let mut merged = Manifest::of(&plan, None);
+    merged.bureausim_commits = Vec::new();
+    for m in &manifests {
+        let theirs = if m.bureausim_commits.is_empty() {
+            vec![crate::version::UNRECORDED.to_string()]
+        } else {
+            m.bureausim_commits.clone()
+        };
+        for c in theirs {
+            if !merged
+                .bureausim_commits
+                .iter()
+                .any(|k| crate::version::same_commit(k, &c))
+            {
+                merged.bureausim_commits.push(c);
+            }
+        }
+    }
+    if let Some(p) = manifests
+        .iter()
+        .map(|m| &m.platform)
+        .find(|p| !p.is_empty())
+    {
+        merged.platform = p.clone();
+    }
+    if merged.bureausim_commits.len() > 1 {
+        eprintln!(
+            "note: the shards' runs were made by {} builds (commits {}): if a change between them altered results (CHANGELOG.md), the merged experiment mixes them; `experiment.json` lists them",
+            merged.bureausim_commits.len(),
+            merged
+                .bureausim_commits
+                .iter()
+                .map(|c| c.chars().take(12).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    merged.write(&staging.tmp)?;
     staging.commit()?;
     Ok(plan)
 }
