@@ -1445,7 +1445,7 @@ fn calibrate_fit(
     // before the record was kept).
     let mut resumed_by: Option<Vec<String>> = None;
     if dest.exists() {
-        let theirs: Option<serde_json::Value> = std::fs::read_to_string(&manifest)
+        let theirs: Option<serde_json::Value> = crate::input::read_text(&manifest)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             .filter(|v| v["fingerprint"].is_string());
@@ -1496,6 +1496,10 @@ fn calibrate_fit(
         } else if a.force {
             remove_calibration(&dest, &OURS)?;
         } else {
+            // The platform of the build that started it stays recorded.
+            if let Some(p) = theirs["platform"].as_str().filter(|p| !p.is_empty()) {
+                manifest_json["platform"] = p.into();
+            }
             resumed_by = Some(
                 theirs["bureausim_commits"]
                     .as_array()

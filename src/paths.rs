@@ -18,6 +18,23 @@ pub fn segments(path: &str) -> Vec<String> {
     })
 }
 
+/// A key path in one canonical form (`a.b.2.c`), for telling whether two
+/// paths name one key: `a.b[2].c`, `a.b.2.c` and `a.b.02.c` are the same
+/// (an index is read as a number).
+pub fn canonical(path: &str) -> String {
+    segments(path)
+        .into_iter()
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                s.parse::<usize>().map_or(s, |n| n.to_string())
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// The longest key path, in characters and in parts; the deepest key of a
 /// scenario (`reforms[0].set.promotion.weights.appraisal`) has 6 parts.
 const MAX_PATH_CHARS: usize = 200;

@@ -925,18 +925,24 @@ fn audit_a_seed_past_the_largest_is_refused_where_it_is_read() {
 fn audit_a_key_varied_under_two_spellings_is_refused() {
     let sb = Sandbox::new();
     let s = teaching("political_transfers.toml");
-    let e = refused(
-        &sb,
-        &[
-            "sweep",
-            &s,
-            "--vary",
-            "structure.grades[0].delivery_weight=1,2",
-            "--vary",
-            "structure.grades.0.delivery_weight=3,4",
-        ],
-    );
-    assert_mentions(&e, &["the key is varied twice"]);
+    // Brackets or dots, and an index with a leading zero: one key.
+    for other in [
+        "structure.grades.0.delivery_weight=3,4",
+        "structure.grades.00.delivery_weight=3,4",
+    ] {
+        let e = refused(
+            &sb,
+            &[
+                "sweep",
+                &s,
+                "--vary",
+                "structure.grades[0].delivery_weight=1,2",
+                "--vary",
+                other,
+            ],
+        );
+        assert_mentions(&e, &["the key is varied twice"]);
+    }
     let e = refused(
         &sb,
         &[

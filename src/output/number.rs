@@ -227,8 +227,11 @@ pub fn shown(metric: &str) -> Shown {
 /// metric's range) is rounded as the PDG rounds asymmetric errors: by the
 /// mean of the two sides when they differ by less than a tenth of it,
 /// otherwise by the narrower side, so that "12.34 [3.94, 189.4]" reads
-/// "12 [4, 189]", not "+10 [4, 190]". A side of zero width (a mean at the
-/// end of its range) leaves the other to decide.
+/// "12 [4, 189]", not "+10 [4, 190]" — but never finer than a tenth of the
+/// wider side, so that a very lopsided interval does not print its wide
+/// bound to many decimals ("0.0123 [0.0101, 5432.1]" is rounded by 543).
+/// A side of zero width (a mean at the end of its range) leaves the other
+/// to decide.
 pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
     let plus = |s: String, x: f64| {
         if signed && x > 0.0 && !s.starts_with('-') && s != "0" {
@@ -285,7 +288,8 @@ pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
 
 /// The error by which [`with_interval`] rounds: half the interval's width
 /// when its sides are within a tenth of each other (or the mean lies
-/// outside it), otherwise the narrower side of positive width.
+/// outside it), otherwise the narrower side of positive width, but at
+/// least a tenth of the wider.
 fn precision_of(mean: f64, lo: f64, hi: f64) -> f64 {
     let (below, above) = (mean - lo, hi - mean);
     let half = (hi - lo) / 2.0;
@@ -293,7 +297,7 @@ fn precision_of(mean: f64, lo: f64, hi: f64) -> f64 {
         return half;
     }
     match (below > 0.0, above > 0.0) {
-        (true, true) => below.min(above),
+        (true, true) => below.min(above).max(below.max(above) / 10.0),
         (true, false) => below,
         (false, true) => above,
         (false, false) => half,
@@ -555,6 +559,9 @@ mod tests {
         assert_eq!(w(0.02, 0.0, 0.06), "0.020 0 0.060");
         assert_eq!(w(0.0, 0.0, 0.05), "0 0 0.05");
         assert_eq!(w(21.96, 21.12, 22.81), "22.0 21.1 22.8");
+        // ... but not finer than a tenth of the wide side.
+        assert_eq!(w(2.0, 1.999, 2.5), "2.00 2.00 2.50");
+        assert_eq!(w(0.0123, 0.0101, 5432.1), "0 0.01 5400");
         // No interval: three significant figures.
         assert_eq!(w(0.21834, f64::NAN, f64::NAN), "0.218 – –");
         assert_eq!(w(5.0, 5.0, 5.0), "5 5 5");

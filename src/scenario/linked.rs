@@ -75,9 +75,9 @@ const GROUPS: &[Group] = &[
 ];
 
 /// A key path in one canonical form (`a.b.2.c`), for comparing paths
-/// written as `a.b[2].c` or `a.b.2.c`.
+/// written as `a.b[2].c` or `a.b.2.c` ([`paths::canonical`]).
 pub fn canonical(path: &str) -> String {
-    paths::segments(path).join(".")
+    paths::canonical(path)
 }
 
 /// The members of each group in `tree` (lists expanded to their entries).

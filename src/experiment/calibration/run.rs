@@ -174,7 +174,7 @@ impl Setup {
                     p.key
                 )));
             }
-            if !seen.insert(paths::segments(&p.key).join(".")) {
+            if !seen.insert(paths::canonical(&p.key)) {
                 return Err(UsageError(format!(
                     "{shown}: `{}` is given twice; give each parameter once",
                     p.key
@@ -459,19 +459,26 @@ pub fn is_shard_journal(name: &str) -> bool {
 
 /// Refuses a calibration folder with a symbolic link in it: the journals
 /// are appended to in place, and a link would carry the writes outside
-/// the folder (the results written at the end replace theirs whole).
+/// the folder (the results written at the end replace theirs whole); and
+/// one with a named pipe or device, which reading would wait on for ever.
 fn refuse_links(dir: &Path) -> anyhow::Result<()> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(());
     };
     for e in entries.filter_map(|e| e.ok()) {
-        if e.file_type().is_ok_and(|t| t.is_symlink()) {
-            return Err(UsageError(format!(
-                "`{}` is a symbolic link; a calibration folder holds only the files bureausim wrote, and it would write through the link: remove the link and run the command again",
-                e.path().display()
-            ))
-            .into());
-        }
+        let Ok(t) = e.file_type() else { continue };
+        let why = if t.is_symlink() {
+            "is a symbolic link; a calibration folder holds only the files bureausim wrote, and it would write through the link"
+        } else if !t.is_file() && !t.is_dir() {
+            "is not a regular file (a pipe or a device); a calibration folder holds only the files bureausim wrote"
+        } else {
+            continue;
+        };
+        return Err(UsageError(format!(
+            "`{}` {why}: remove it and run the command again",
+            e.path().display()
+        ))
+        .into());
     }
     Ok(())
 }
@@ -502,6 +509,8 @@ pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, S
     if !path.exists() {
         return Ok(map);
     }
+    // Not through `input::read_text`: a journal of a large budget passes
+    // its bound; `refuse_links` has checked the folder holds only files.
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     let mut lines = text.split_inclusive('\n');
@@ -731,7 +740,7 @@ pub struct Merged {
 pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Result<Merged> {
     let fingerprint_of = |d: &Path| -> anyhow::Result<(String, serde_json::Value)> {
         let path = d.join("calibration.json");
-        let text = std::fs::read_to_string(&path).map_err(|_| {
+        let text = crate::input::read_text(&path).map_err(|_| {
             UsageError(format!(
                 "`{}` is not a calibration folder (no calibration.json)",
                 d.display()
@@ -749,9 +758,31 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
             .ok_or_else(|| UsageError(format!("`{}` has no fingerprint", path.display())))?;
         Ok((fp, v))
     };
+    for d in dirs.iter().chain(std::iter::once(&out.to_path_buf())) {
+        refuse_links(d)?;
+    }
     let (first, manifest) = fingerprint_of(&dirs[0])?;
+    // The commits whose simulations the merged journal holds.
+    let commits_of = |v: &serde_json::Value| -> Vec<String> {
+        match v["bureausim_commits"].as_array() {
+            Some(cs) => cs
+                .iter()
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect(),
+            None => vec![crate::version::UNRECORDED.to_string()],
+        }
+    };
+    let mut commits = commits_of(&manifest);
+    let mut add = |cs: Vec<String>| {
+        for c in cs {
+            if !commits.iter().any(|k| crate::version::same_commit(k, &c)) {
+                commits.push(c);
+            }
+        }
+    };
     for d in &dirs[1..] {
         let (fp, other) = fingerprint_of(d)?;
+        add(commits_of(&other));
         if fp != first {
             let (why, _) =
                 manifests_difference(&manifest, &other, ("in the first", "in the second"));
@@ -766,7 +797,10 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
     let mut sources: Vec<std::path::PathBuf> = dirs.to_vec();
     if out.exists() {
         match fingerprint_of(out) {
-            Ok((fp, _)) if fp == first => sources.push(out.to_path_buf()),
+            Ok((fp, v)) if fp == first => {
+                add(commits_of(&v));
+                sources.push(out.to_path_buf())
+            }
             _ => {
                 return Err(UsageError(format!(
                     "--out {}: the folder exists and does not hold this calibration; choose another --out (merging calibrations adds to a folder of the same calibration and never replaces another{})",
@@ -843,6 +877,18 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
     }
     m["out"] = serde_json::Value::String(new_out);
     m["command"] = serde_json::Value::String(command.clone());
+    if commits.len() > 1 {
+        eprintln!(
+            "note: the journals' simulations were made by {} builds ({}): if a change between them altered results (CHANGELOG.md), the merged calibration mixes them; `calibration.json` lists them",
+            commits.len(),
+            commits
+                .iter()
+                .map(|c| c.chars().take(12).collect::<String>())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    m["bureausim_commits"] = commits.into();
     crate::staging::write_file_atomic(
         &out.join("calibration.json"),
         serde_json::to_string_pretty(&m)?.as_bytes(),
@@ -1081,6 +1127,14 @@ mod tests {
         let e = refuse_links(&folder).unwrap_err().to_string();
         assert!(e.contains("simulations.csv` is a symbolic link"), "{e}");
         assert!(refuse_links(&dir.path().join("missing")).is_ok());
+        // A named pipe as a shard's journal: reading it would wait for ever.
+        std::fs::remove_file(folder.join("simulations.csv")).unwrap();
+        let fifo = folder.join("simulations-shard-1-of-2.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = refuse_links(&folder).unwrap_err().to_string();
+            assert!(e.contains("is not a regular file"), "{e}");
+        }
     }
 
     #[test]

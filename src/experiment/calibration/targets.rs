@@ -485,7 +485,8 @@ pub fn extensive(t: &Target) -> bool {
 /// The values a target's statistic can take, by which its interval is cut
 /// (as the levels of a summary are, docs/outputs.md): a mean of a metric
 /// stays in the metric's range, a sum or ratio of metrics that cannot be
-/// negative is not negative, a relative change is above −1, an order's
+/// negative is not negative, a relative change of such a metric is above
+/// −1, an order's
 /// count of pairs out of place is between 0 and the pairs there are.
 pub fn statistic_range(t: &Target) -> (f64, f64) {
     let lowest = |name: &str| {
@@ -505,7 +506,15 @@ pub fn statistic_range(t: &Target) -> (f64, f64) {
                 .chain(&t.denominator)
                 .all(|n| lowest(n) >= 0.0),
         ),
-        Statistic::RelativeChange => (-1.0, f64::INFINITY),
+        // A change relative to a level that cannot be negative is above
+        // −1; of a metric that can (a rank correlation), unbounded.
+        Statistic::RelativeChange => {
+            if lowest(&t.metric) >= 0.0 {
+                (-1.0, f64::INFINITY)
+            } else {
+                unbounded
+            }
+        }
         Statistic::Order => (0.0, t.order.len().saturating_sub(1) as f64),
     }
 }

@@ -143,7 +143,7 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             let mut keys = std::collections::BTreeSet::new();
             // One key however its path is written (`a[0].b`, `a.0.b`).
             for v in &spec.vary {
-                if !keys.insert(crate::paths::segments(&v.key).join(".")) {
+                if !keys.insert(crate::paths::canonical(&v.key)) {
                     return u(format!(
                         "{} {}: the key is varied twice",
                         w.flag("vary"),
@@ -180,7 +180,7 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
             }
             let mut keys = std::collections::BTreeSet::new();
             for p in &spec.params {
-                if !keys.insert(crate::paths::segments(&p.key).join(".")) {
+                if !keys.insert(crate::paths::canonical(&p.key)) {
                     return u(format!(
                         "{} {}: the key is given twice",
                         w.flag("param"),

@@ -70,7 +70,7 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
         let k = names[i].trim().to_string();
         crate::paths::parse(&k).map_err(|e| bad(format!("column {}: {e}", i + 1)))?;
         // One key however its path is written (`a[0].b`, `a.0.b`).
-        if !canonical.insert(crate::paths::segments(&k).join(".")) {
+        if !canonical.insert(crate::paths::canonical(&k)) {
             return Err(bad(format!("the key `{k}` names two columns")));
         }
         keys.push(k);

@@ -112,14 +112,24 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
                 ),
             ));
         }
-        let n = ((b - a) / step + 1e-9).floor() as u64 + 1;
-        if n > 10_000 {
+        // Counted as a float first: a tiny step or a huge range would
+        // saturate the integer and wrap round to 0 values.
+        let count = ((b - a) / step + 1e-9).floor() + 1.0;
+        if count.is_nan() || count > 10_000.0 {
             return Err(usage(
                 flag,
                 arg,
-                format!("{n} values; at most 10000 per parameter"),
+                if count.is_finite() {
+                    format!(
+                        "{} values; at most 10000 per parameter",
+                        crate::error::rounded(count)
+                    )
+                } else {
+                    "more values than can be counted; at most 10000 per parameter".into()
+                },
             ));
         }
+        let n = count as u64;
         let integers = [a, b, step].iter().all(|x| x.fract() == 0.0)
             && !parts.iter().any(|p| p.contains('.') || p.contains('e'));
         (0..n)
@@ -259,6 +269,10 @@ mod tests {
             ("a=1:0:0.1", "TO (0) is below FROM (1)"),
             ("a=1,,2", "value 2 of the list is empty"),
             ("a=1,1", "listed twice"),
+            // A step so small, or a range so wide, that an integer count
+            // wrapped round to 0 values (a panic further on).
+            ("a=0:1:1e-20", "values; at most 10000 per parameter"),
+            ("a=-1e308:1e308:1", "more values than can be counted"),
         ] {
             let e = parse_vary(arg).unwrap_err().0;
             assert!(e.starts_with(&format!("--vary {arg}:")), "{e}");
