@@ -669,7 +669,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         spec.name = spec.default_name();
     }
     let command = spec.command(file);
-    let plan = match file {
+    let mut plan = match file {
         Some(f) => Plan::new(spec, command)
             .map_err(|e| UsageError(format!("experiment file `{}`: {}", f.display(), e.0)))?,
         None => Plan::new(spec, command)?,
@@ -776,12 +776,15 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         );
         return Ok(());
     }
-    finish(&dest, &plan, c.no_plots)?;
+    finish(&dest, &mut plan, c.no_plots)?;
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
-fn finish(dest: &Path, plan: &Plan, no_plots: bool) -> anyhow::Result<()> {
+fn finish(dest: &Path, plan: &mut Plan, no_plots: bool) -> anyhow::Result<()> {
+    // The report and summary name the builds that made the runs.
+    plan.made_by = store::Manifest::read(dest)?.bureausim_commits;
+    let plan = &*plan;
     let runs = store::load_runs(dest, plan)?;
     let (table, figures) = output::report::write_all(dest, plan, &runs, !no_plots)?;
     print!("{table}");
@@ -845,7 +848,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let plan = store::merge(&a.dirs, &out, a.force)?;
+    let mut plan = store::merge(&a.dirs, &out, a.force)?;
     println!(
         "merged {} shard folder(s): {} runs of `{}` → {}",
         a.dirs.len(),
@@ -853,7 +856,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<()> {
         plan.command,
         out.display()
     );
-    finish(&out, &plan, a.no_plots)
+    finish(&out, &mut plan, a.no_plots)
 }
 
 fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {

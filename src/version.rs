@@ -44,6 +44,38 @@ pub fn words() -> String {
 /// list of the builds that made its simulations.
 pub const UNRECORDED: &str = "unrecorded";
 
+/// "bureausim 0.1.0 (commit …)" for a report's "Made by" line, and when
+/// `made_by` (the commits whose runs the results hold, as a folder records
+/// them) names other builds, which: "…, from runs made by commit 1a2b…"
+/// (with "and this one" when this build made some too). Empty: this build.
+pub fn made_by_words(made_by: &[String], runs: &str) -> String {
+    let others: Vec<String> = made_by
+        .iter()
+        .filter(|c| !same_commit(c, COMMIT))
+        .map(|c| {
+            if c == UNRECORDED {
+                "a build that did not record its commit".to_string()
+            } else {
+                format!("commit {}", c.chars().take(12).collect::<String>())
+            }
+        })
+        .collect();
+    if others.is_empty() {
+        words()
+    } else {
+        format!(
+            "{}, from {runs} made by {}{}",
+            words(),
+            others.join(", "),
+            if others.len() < made_by.len() {
+                " and this one"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
 /// Whether two recorded commits are the same code (a `-dirty` mark aside:
 /// the build's uncommitted changes are not recorded either way).
 pub fn same_commit(a: &str, b: &str) -> bool {
@@ -116,6 +148,15 @@ mod tests {
         let all = with_this_commit(&other);
         assert_eq!(all.len(), 2);
         assert_eq!(with_this_commit(&all), all);
+        assert_eq!(made_by_words(&[], "runs"), words());
+        assert_eq!(made_by_words(&[COMMIT.to_string()], "runs"), words());
+        if COMMIT != "unknown" {
+            let w = made_by_words(&all, "runs");
+            assert!(
+                w.ends_with("from runs made by commit 0123456789ab and this one"),
+                "{w}"
+            );
+        }
         // A folder of a build that kept no record keeps saying so.
         assert_eq!(
             with_this_commit(&[]),

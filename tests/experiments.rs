@@ -22,6 +22,24 @@ fn scenario(name: &str) -> String {
         .to_string()
 }
 
+/// A sweep of two points, one replicate, six years, into `x`: a folder to
+/// resume.
+fn small_sweep(s: &str) -> [&str; 11] {
+    [
+        "sweep",
+        s,
+        "--vary",
+        "reforms[0].set.politics.interference=0.2,0.8",
+        "--replicates",
+        "1",
+        "--years",
+        "6",
+        "--out",
+        "x",
+        "--no-plots",
+    ]
+}
+
 fn ok(sb: &Sandbox, args: &[&str]) -> String {
     let out = sb.cmd().args(args).output().expect("runs");
     assert!(
@@ -469,19 +487,7 @@ fn an_interrupted_experiment_resumes_to_the_uninterrupted_result() {
 fn results_of_another_experiment_are_never_mixed_in() {
     let sb = Sandbox::new();
     let s = scenario("political_transfers.toml");
-    let base = [
-        "sweep",
-        s.as_str(),
-        "--vary",
-        "reforms[0].set.politics.interference=0.2,0.8",
-        "--replicates",
-        "1",
-        "--years",
-        "6",
-        "--out",
-        "x",
-        "--no-plots",
-    ];
+    let base = small_sweep(&s);
     ok(&sb, &base);
     let mut other = base.to_vec();
     other.extend(["--seed", "3"]);
@@ -1251,5 +1257,56 @@ fn a_scaled_comparison_gives_the_full_service_everywhere() {
     assert_mentions(
         short,
         &[&format!("bribes taken {m} [{l}, {h}] billion PKR a year")],
+    );
+}
+
+/// A folder resumed by another build: its runs are another commit's, and
+/// the results say so (before, the report and summary named only the
+/// build that wrote them, and nothing was said on resuming).
+#[test]
+fn a_folder_resumed_by_another_build_names_the_builds_that_made_its_runs() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    let args = small_sweep(&s);
+    ok(&sb, &args);
+    let manifest = sb.join("x/experiment.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let ours = m["bureausim_commits"][0].as_str().unwrap().to_string();
+    assert!(!m["platform"].as_str().unwrap().is_empty());
+    let summary = std::fs::read_to_string(sb.join("x/summary.json")).unwrap();
+    assert!(!summary.contains("run_commits"), "{summary}");
+    if ours == "unknown" {
+        return; // a build outside git cannot tell builds apart
+    }
+    // As if another build had made the runs and one is still to run.
+    m["bureausim_commits"] = serde_json::json!(["0123456789abcdef0123456789abcdef01234567"]);
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let first_run = std::fs::read_dir(sb.join("x/runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .min()
+        .unwrap();
+    std::fs::remove_file(first_run).unwrap();
+    let out = sb.cmd().args(args).output().expect("runs");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_mentions(
+        &stderr,
+        &["note: `x` holds an experiment made by commit 0123456789ab, and this binary is commit"],
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(
+        m["bureausim_commits"][0],
+        "0123456789abcdef0123456789abcdef01234567"
+    );
+    assert_eq!(m["bureausim_commits"][1].as_str(), Some(ours.as_str()));
+    let summary = std::fs::read_to_string(sb.join("x/summary.json")).unwrap();
+    assert!(summary.contains("\"run_commits\""), "{summary}");
+    let report = std::fs::read_to_string(sb.join("x/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["from runs made by commit 0123456789ab and this one"],
     );
 }

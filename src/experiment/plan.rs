@@ -63,6 +63,10 @@ pub struct Plan {
     /// What the model clips in some variants ([`Scenario::warnings`]):
     /// each message once, with the labels of the variants it concerns.
     pub warnings: Vec<(String, Vec<String>)>,
+    /// The commits of the builds whose runs the results hold, as the
+    /// experiment's folder records them (`experiment.json`); empty until
+    /// the runs are there (this build's alone).
+    pub made_by: Vec<String>,
     /// `--ensemble`: the posterior rows drawn, one per draw; replicate
     /// `d·R + k` of every variant is replicate k of draw d (R the
     /// replicates a draw), so every arm runs on the same draws and seeds.
@@ -190,6 +194,7 @@ impl Plan {
             spec,
             fingerprint: String::new(),
             warnings: Vec::new(),
+            made_by: Vec::new(),
             draws: Vec::new(),
         };
         if let Some(post) = &plan.spec.ensemble {

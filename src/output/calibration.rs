@@ -659,32 +659,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
 /// "bureausim 0.1.0 (commit …)", and when the folder's simulations were
 /// made by other builds (a fit resumed by this one), which.
 fn made_by(setup: &Setup) -> String {
-    let others: Vec<String> = setup
-        .made_by
-        .iter()
-        .filter(|c| !crate::version::same_commit(c, crate::version::COMMIT))
-        .map(|c| {
-            if c == crate::version::UNRECORDED {
-                "a build that did not record its commit".to_string()
-            } else {
-                format!("commit {}", c.chars().take(12).collect::<String>())
-            }
-        })
-        .collect();
-    if others.is_empty() {
-        crate::version::words()
-    } else {
-        format!(
-            "{}, from simulations made by {}{}",
-            crate::version::words(),
-            others.join(", "),
-            if others.len() < setup.made_by.len() {
-                " and this one"
-            } else {
-                ""
-            }
-        )
-    }
+    crate::version::made_by_words(&setup.made_by, "simulations")
 }
 
 /// The report in Markdown; `plots` is the folder of the plots as seen

@@ -115,7 +115,7 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
     let _ = writeln!(
         s,
         "<p>Made by {}. To reproduce it:</p>\n<pre><code>{}</code></pre>",
-        esc(&crate::version::words()),
+        esc(&crate::version::made_by_words(&plan.made_by, "runs")),
         esc(&plan.command)
     );
     for p in &r.intro {

@@ -27,7 +27,7 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
     let _ = writeln!(
         s,
         "Made by {}. To reproduce it:\n\n```sh\n{}\n```\n",
-        crate::version::words(),
+        crate::version::made_by_words(&plan.made_by, "runs"),
         plan.command
     );
     for p in &r.intro {

@@ -42,6 +42,10 @@ struct ExperimentSummary<'a> {
     bureausim_version: &'static str,
     /// The git commit the binary was built from.
     bureausim_commit: &'static str,
+    /// The commits of the builds whose runs these results hold
+    /// (`experiment.json`); left out when they are this build's alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run_commits: Option<&'a [String]>,
     kind: &'static str,
     fingerprint: String,
     command: &'a str,
@@ -76,6 +80,11 @@ pub(super) fn write_summary(
     let s = ExperimentSummary {
         bureausim_version: env!("CARGO_PKG_VERSION"),
         bureausim_commit: crate::version::COMMIT,
+        run_commits: plan
+            .made_by
+            .iter()
+            .any(|c| !crate::version::same_commit(c, crate::version::COMMIT))
+            .then_some(&plan.made_by[..]),
         kind: plan.spec.kind.name(),
         fingerprint: plan.fingerprint.clone(),
         command: &plan.command,
