@@ -356,7 +356,7 @@ fn charts(setup: &Setup, out: &Outcome) -> Vec<(String, String, chart::Chart)> {
         .collect();
     let marginals = chart::overlay(
         "Posterior of each parameter over its prior range",
-        "position in the prior range (0 low, 1 high; log priors on log scale)",
+        "place in prior range, 0 to 1 (log for log priors)",
         &panels,
         "",
     );
