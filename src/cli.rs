@@ -1503,16 +1503,7 @@ fn calibrate_fit(
             if let Some(p) = theirs["platform"].as_str().filter(|p| !p.is_empty()) {
                 manifest_json["platform"] = p.into();
             }
-            resumed_by = Some(
-                theirs["bureausim_commits"]
-                    .as_array()
-                    .map(|cs| {
-                        cs.iter()
-                            .filter_map(|c| c.as_str().map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            );
+            resumed_by = Some(crate::version::commits_in(&theirs));
         }
     }
     if let Some(commits) = &resumed_by {

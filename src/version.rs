@@ -44,6 +44,25 @@ pub fn words() -> String {
 /// list of the builds that made its simulations.
 pub const UNRECORDED: &str = "unrecorded";
 
+/// A commit as notes and reports name it: "commit 1a2b3c4d5e6f", or for
+/// [`UNRECORDED`] the build that did not record it.
+fn named(c: &str) -> String {
+    if c == UNRECORDED {
+        "a build that did not record its commit".to_string()
+    } else {
+        format!("commit {}", c.chars().take(12).collect::<String>())
+    }
+}
+
+/// Commits as notes name them: "commit 1a2b…, commit 3c4d…".
+fn named_all(commits: &[String]) -> String {
+    commits
+        .iter()
+        .map(|c| named(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// "bureausim 0.1.0 (commit …)" for a report's "Made by" line, and when
 /// `made_by` (the commits whose runs the results hold, as a folder records
 /// them) names other builds, which: "…, from runs made by commit 1a2b…"
@@ -52,13 +71,7 @@ pub fn made_by_words(made_by: &[String], runs: &str) -> String {
     let others: Vec<String> = made_by
         .iter()
         .filter(|c| !same_commit(c, COMMIT))
-        .map(|c| {
-            if c == UNRECORDED {
-                "a build that did not record its commit".to_string()
-            } else {
-                format!("commit {}", c.chars().take(12).collect::<String>())
-            }
-        })
+        .cloned()
         .collect();
     if others.is_empty() {
         words()
@@ -66,7 +79,7 @@ pub fn made_by_words(made_by: &[String], runs: &str) -> String {
         format!(
             "{}, from {runs} made by {}{}",
             words(),
-            others.join(", "),
+            named_all(&others),
             if others.len() < made_by.len() {
                 " and this one"
             } else {
@@ -82,18 +95,56 @@ pub fn same_commit(a: &str, b: &str) -> bool {
     a.trim_end_matches("-dirty") == b.trim_end_matches("-dirty")
 }
 
+/// Adds a folder's record of commits (`recorded`; empty: a build that did
+/// not record them, [`UNRECORDED`]) to `all`, each commit once, in order.
+pub fn add_commits(all: &mut Vec<String>, recorded: &[String]) {
+    let unrecorded = [UNRECORDED.to_string()];
+    let recorded = if recorded.is_empty() {
+        &unrecorded[..]
+    } else {
+        recorded
+    };
+    for c in recorded {
+        if !all.iter().any(|k| same_commit(k, c)) {
+            all.push(c.clone());
+        }
+    }
+}
+
 /// The commits that made a folder's simulations (`recorded`, in the order
 /// they first worked on it), with this binary's added when it is new.
 pub fn with_this_commit(recorded: &[String]) -> Vec<String> {
-    let mut all = if recorded.is_empty() {
-        vec![UNRECORDED.to_string()]
-    } else {
-        recorded.to_vec()
-    };
-    if !all.iter().any(|c| same_commit(c, COMMIT)) {
-        all.push(COMMIT.to_string());
-    }
+    let mut all = Vec::new();
+    add_commits(&mut all, recorded);
+    add_commits(&mut all, &[COMMIT.to_string()]);
     all
+}
+
+/// The commits a manifest's `bureausim_commits` lists (`calibration.json`
+/// is read as JSON); empty when it has none (a build before the record).
+pub fn commits_in(manifest: &serde_json::Value) -> Vec<String> {
+    manifest["bureausim_commits"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .filter_map(|c| c.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The note for merging folders whose runs were made by several builds
+/// (`commits`, as [`add_commits`] gathered them); `None` for one build.
+/// `runs` says what was merged ("the shards' runs"), `manifest` where the
+/// list is kept.
+pub fn merge_note(runs: &str, manifest: &str, commits: &[String]) -> Option<String> {
+    (commits.len() > 1).then(|| {
+        format!(
+            "note: {runs} were made by {} builds ({}): if a change between them altered results (CHANGELOG.md), the merged results mix them; `{manifest}` lists them",
+            commits.len(),
+            named_all(commits)
+        )
+    })
 }
 
 /// The note for resuming `what` in `folder` whose simulations were made
@@ -104,24 +155,13 @@ pub fn resume_note(what: &str, folder: &std::path::Path, recorded: &[String]) ->
     if COMMIT == "unknown" || recorded.iter().any(|c| same_commit(c, COMMIT)) {
         return None;
     }
-    let short = |c: &str| c.chars().take(12).collect::<String>();
-    let by = if recorded.is_empty() || recorded.iter().all(|c| c == UNRECORDED) {
-        "a build that did not record its commit".to_string()
-    } else {
-        format!(
-            "commit {}",
-            recorded
-                .iter()
-                .filter(|c| *c != UNRECORDED)
-                .map(|c| short(c))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
+    let mut by = Vec::new();
+    add_commits(&mut by, recorded);
     Some(format!(
-        "note: `{}` holds {what} made by {by}, and this binary is commit {}: what it replays stays as that build made it and what it adds is made by this one, so if a change between them altered results (CHANGELOG.md), the two are mixed; give --force to start it again with this build",
+        "note: `{}` holds {what} made by {}, and this binary is {}: what it replays stays as that build made it and what it adds is made by this one, so if a change between them altered results (CHANGELOG.md), the two are mixed; give --force to start it again with this build",
         folder.display(),
-        short(COMMIT)
+        named_all(&by),
+        named(COMMIT)
     ))
 }
 
@@ -157,6 +197,17 @@ mod tests {
                 "{w}"
             );
         }
+        let mut merged = vec![COMMIT.to_string()];
+        add_commits(&mut merged, &other);
+        add_commits(&mut merged, &[]);
+        assert_eq!(merged.len(), 3);
+        assert_eq!(
+            merge_note("the shards' runs", "experiment.json", &merged[..1]),
+            None
+        );
+        let n = merge_note("the shards' runs", "experiment.json", &merged).unwrap();
+        assert!(n.contains("were made by 3 builds"), "{n}");
+        assert!(n.contains("a build that did not record its commit"), "{n}");
         // A folder of a build that kept no record keeps saying so.
         assert_eq!(
             with_this_commit(&[]),

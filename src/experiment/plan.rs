@@ -492,14 +492,14 @@ impl Plan {
             let Some((key, _)) = arg.split_once('=') else {
                 continue;
             };
-            let key = linked::canonical(key.trim());
+            let key = crate::paths::canonical(key.trim());
             let labels: Vec<String> = self
                 .variants
                 .iter()
                 .filter(|v| {
                     v.linked.iter().any(|l| {
                         l.split_once('=')
-                            .is_some_and(|(k, _)| linked::canonical(k) == key)
+                            .is_some_and(|(k, _)| crate::paths::canonical(k) == key)
                     })
                 })
                 .map(|v| v.label.clone())

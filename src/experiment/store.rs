@@ -840,20 +840,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     let mut merged = Manifest::of(&plan, None);
     merged.bureausim_commits = Vec::new();
     for m in &manifests {
-        let theirs = if m.bureausim_commits.is_empty() {
-            vec![crate::version::UNRECORDED.to_string()]
-        } else {
-            m.bureausim_commits.clone()
-        };
-        for c in theirs {
-            if !merged
-                .bureausim_commits
-                .iter()
-                .any(|k| crate::version::same_commit(k, &c))
-            {
-                merged.bureausim_commits.push(c);
-            }
-        }
+        crate::version::add_commits(&mut merged.bureausim_commits, &m.bureausim_commits);
     }
     if let Some(p) = manifests
         .iter()
@@ -862,17 +849,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     {
         merged.platform = p.clone();
     }
-    if merged.bureausim_commits.len() > 1 {
-        eprintln!(
-            "note: the shards' runs were made by {} builds (commits {}): if a change between them altered results (CHANGELOG.md), the merged experiment mixes them; `experiment.json` lists them",
-            merged.bureausim_commits.len(),
-            merged
-                .bureausim_commits
-                .iter()
-                .map(|c| c.chars().take(12).collect::<String>())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    if let Some(note) = crate::version::merge_note(
+        "the shards' runs",
+        "experiment.json",
+        &merged.bureausim_commits,
+    ) {
+        eprintln!("{note}");
     }
     merged.write(&staging.tmp)?;
     staging.commit()?;

@@ -74,12 +74,6 @@ const GROUPS: &[Group] = &[
     },
 ];
 
-/// A key path in one canonical form (`a.b.2.c`), for comparing paths
-/// written as `a.b[2].c` or `a.b.2.c` ([`paths::canonical`]).
-pub fn canonical(path: &str) -> String {
-    paths::canonical(path)
-}
-
 /// The members of each group in `tree` (lists expanded to their entries).
 fn members(tree: &Value) -> Vec<(Vec<String>, Option<Vec<String>>)> {
     GROUPS
@@ -105,7 +99,7 @@ fn members(tree: &Value) -> Vec<(Vec<String>, Option<Vec<String>>)> {
 
 /// Keys linked to `key`: the other members of its group, if it has one.
 pub fn partners(tree: &Value, key: &str) -> Vec<String> {
-    let key = canonical(key);
+    let key = paths::canonical(key);
     members(tree)
         .into_iter()
         .find(|(keys, _)| keys.contains(&key))

@@ -283,7 +283,7 @@ impl Scenario {
         let mut tree = toml::Value::try_from(&self).expect("scenario serialises");
         let annual_step_set = sets.iter().any(|a| {
             a.split_once('=')
-                .is_some_and(|(k, _)| linked::canonical(k.trim()) == "sim.annual_step")
+                .is_some_and(|(k, _)| crate::paths::canonical(k.trim()) == "sim.annual_step")
         });
         for arg in sets {
             let err = |message: String| ScenarioError::Set {
@@ -313,7 +313,7 @@ impl Scenario {
             let value = paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?;
             // The annual step on the year's last step stays there when the
             // steps of a year change, unless a --set places it.
-            if linked::canonical(key) == "sim.steps_per_year"
+            if crate::paths::canonical(key) == "sim.steps_per_year"
                 && !annual_step_set
                 && paths::get(&tree, "sim.annual_step").ok() == paths::get(&tree, key).ok()
             {
@@ -465,7 +465,7 @@ impl Scenario {
                 for (p, v) in set {
                     // A key given twice (dotted and quoted) would keep only
                     // one value, and a `--set` of the other would be lost.
-                    if !seen.insert(linked::canonical(&p)) {
+                    if !seen.insert(crate::paths::canonical(&p)) {
                         c.conflict(format!(
                             "`{key}.set` sets `{p}` twice (for example as a dotted key and as a quoted one): give each key once"
                         ));

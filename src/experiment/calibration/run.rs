@@ -763,26 +763,11 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
     }
     let (first, manifest) = fingerprint_of(&dirs[0])?;
     // The commits whose simulations the merged journal holds.
-    let commits_of = |v: &serde_json::Value| -> Vec<String> {
-        match v["bureausim_commits"].as_array() {
-            Some(cs) => cs
-                .iter()
-                .filter_map(|c| c.as_str().map(String::from))
-                .collect(),
-            None => vec![crate::version::UNRECORDED.to_string()],
-        }
-    };
-    let mut commits = commits_of(&manifest);
-    let mut add = |cs: Vec<String>| {
-        for c in cs {
-            if !commits.iter().any(|k| crate::version::same_commit(k, &c)) {
-                commits.push(c);
-            }
-        }
-    };
+    let mut commits = Vec::new();
+    crate::version::add_commits(&mut commits, &crate::version::commits_in(&manifest));
     for d in &dirs[1..] {
         let (fp, other) = fingerprint_of(d)?;
-        add(commits_of(&other));
+        crate::version::add_commits(&mut commits, &crate::version::commits_in(&other));
         if fp != first {
             let (why, _) =
                 manifests_difference(&manifest, &other, ("in the first", "in the second"));
@@ -798,7 +783,7 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
     if out.exists() {
         match fingerprint_of(out) {
             Ok((fp, v)) if fp == first => {
-                add(commits_of(&v));
+                crate::version::add_commits(&mut commits, &crate::version::commits_in(&v));
                 sources.push(out.to_path_buf())
             }
             _ => {
@@ -877,16 +862,10 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
     }
     m["out"] = serde_json::Value::String(new_out);
     m["command"] = serde_json::Value::String(command.clone());
-    if commits.len() > 1 {
-        eprintln!(
-            "note: the journals' simulations were made by {} builds ({}): if a change between them altered results (CHANGELOG.md), the merged calibration mixes them; `calibration.json` lists them",
-            commits.len(),
-            commits
-                .iter()
-                .map(|c| c.chars().take(12).collect::<String>())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+    if let Some(note) =
+        crate::version::merge_note("the journals' simulations", "calibration.json", &commits)
+    {
+        eprintln!("{note}");
     }
     m["bureausim_commits"] = commits.into();
     crate::staging::write_file_atomic(
