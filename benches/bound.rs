@@ -32,7 +32,8 @@
 //! keeps copies of them in officer columns (`post_sector`, `post_unit`,
 //! `post_rent_factor`) read in slot order; here post i is held by officer
 //! i, so reading the post columns streams the same 9 bytes. Then the
-//! unit's `unit_corrupt` and `unit_count` (u32, `World::peer_share`),
+//! unit's posted and corrupt counts (a `UnitCount`, two u32 side by side,
+//! `World::peer_share`),
 //! gathered by unit as in the model. Before the pass, `recount_units`
 //! reads `active`, `post`, `corrupt` and the unit again and recounts the
 //! units; that is mirrored too.
@@ -53,6 +54,7 @@ use std::time::Duration;
 
 use bureausim::model::population::{Channel, NONE, NewOfficer, Officers};
 use bureausim::model::posts::Posts;
+use bureausim::model::world::UnitCount;
 use bureausim::rng::{CHUNK_BASE, Stream};
 use bureausim::scenario::Scenario;
 use bureausim::sim::pass::CHUNK;
@@ -64,8 +66,7 @@ use criterion::{
 struct Bound {
     off: Officers,
     posts: Posts,
-    unit_corrupt: Vec<u32>,
-    unit_count: Vec<u32>,
+    units: Vec<UnitCount>,
     rngs: Vec<Stream>,
     chunk_events: Vec<Vec<u32>>,
     events: Vec<u32>,
@@ -110,8 +111,7 @@ impl Bound {
         let chunks = n.div_ceil(CHUNK);
         Bound {
             off,
-            unit_corrupt: vec![0; posts.units],
-            unit_count: vec![0; posts.units],
+            units: vec![UnitCount::default(); posts.units],
             posts,
             rngs: (0..chunks)
                 .map(|c| Stream::new(1, 0, CHUNK_BASE + c as u64))
@@ -127,15 +127,14 @@ impl Bound {
     fn step(&mut self) -> f64 {
         let o = &mut self.off;
         let posts = &self.posts;
-        let (unit_corrupt, unit_count) = (&mut self.unit_corrupt, &mut self.unit_count);
+        let units = &mut self.units;
         // recount_units
-        unit_corrupt.fill(0);
-        unit_count.fill(0);
+        units.fill(UnitCount::default());
         for ((&a, &p), &c) in o.active.iter().zip(&o.post).zip(&o.corrupt) {
             if a && p != NONE {
                 let u = posts.unit[p as usize] as usize;
-                unit_count[u] += 1;
-                unit_corrupt[u] += c as u32;
+                units[u].posted += 1;
+                units[u].corrupt += c as u32;
             }
         }
         // officer_pass
@@ -179,7 +178,7 @@ impl Bound {
                 let p = post[j] as usize;
                 let sector = posts.sector[p] as usize;
                 let unit = posts.unit[p] as usize;
-                let peers = unit_corrupt[unit] as f32 / unit_count[unit].max(1) as f32;
+                let peers = units[unit].corrupt as f32 / units[unit].posted.max(1) as f32;
                 let row = &mut expertise[j * s..(j + 1) * s];
                 let best = row.iter().fold(0.0f32, |b, &e| b.max(e));
                 row[sector] += 0.01 * (10.0 - row[sector]);

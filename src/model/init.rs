@@ -10,7 +10,7 @@ use crate::model::population::{CADRE, Channel, EX_CADRE, NONE, NewOfficer, Offic
 use crate::model::posts::Posts;
 use crate::model::recruitment::{self, Entrant};
 use crate::model::reforms::ReformState;
-use crate::model::world::{Derived, Env, Flows, World};
+use crate::model::world::{Derived, Env, Flows, UnitCount, World};
 use crate::rng::{BOARD_STREAM, ELECTION_STREAM, GLOBAL_STREAM, INIT_STREAM, Stream};
 
 /// Builds replicate `replicate` of scenario `scn` at step 0.
@@ -27,8 +27,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
     let capacity = (scn.structure.total_posts() as usize * 21 / 20).max(16);
     let mut w = World {
         officers: Officers::with_capacity(capacity, d.sectors),
-        unit_corrupt: vec![0; posts.units],
-        unit_count: vec![0; posts.units],
+        units: vec![UnitCount::default(); posts.units],
         unit_scratch: Vec::new(),
         posts,
         env: Env {

@@ -284,15 +284,24 @@ impl Event {
     }
 }
 
-/// Share of corrupt officers among the others in a unit of `count` posted
-/// officers of whom `corrupt_in_unit` are corrupt, `me` being one of them.
+/// A unit's posted officers and the corrupt among them, side by side so
+/// that the monthly pass, which reads them for each officer in slot order
+/// (units in no order), finds both on one cache line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnitCount {
+    pub posted: u32,
+    pub corrupt: u32,
+}
+
+/// Share of corrupt officers among the others in unit `u`, `me` being one
+/// of its posted officers.
 #[inline]
-pub fn peer_share_in(count: u32, corrupt_in_unit: u32, me: bool) -> f32 {
-    let others = count.saturating_sub(1);
+pub fn peer_share_in(u: UnitCount, me: bool) -> f32 {
+    let others = u.posted.saturating_sub(1);
     if others == 0 {
         0.0
     } else {
-        corrupt_in_unit.saturating_sub(me as u32) as f32 / others as f32
+        u.corrupt.saturating_sub(me as u32) as f32 / others as f32
     }
 }
 
@@ -354,12 +363,11 @@ pub struct World {
     pub seed: u64,
     pub replicate: u64,
     pub reforms: Vec<ReformState>,
-    /// Corrupt and posted officers per unit, refreshed each step.
-    pub unit_corrupt: Vec<u32>,
-    pub unit_count: Vec<u32>,
+    /// Posted and corrupt officers per unit, refreshed each step.
+    pub units: Vec<UnitCount>,
     /// Per slice of a large service, its posted and corrupt officers per
     /// unit (see [`World::recount_units`]); empty for a small one.
-    pub unit_scratch: Vec<u32>,
+    pub unit_scratch: Vec<UnitCount>,
     /// The cross-officer events the monthly pass found, applied after it.
     pub events: Vec<Event>,
     /// Under the staggered engine, per event (in the same order), what of
@@ -385,17 +393,12 @@ pub const PARALLEL_SLOTS: usize = 1 << 16;
 const RECOUNT_SLICES: usize = 8;
 
 /// Adds the posted and corrupt officers of `slots` to their units' counts.
-fn count_units(
-    o: &Officers,
-    slots: std::ops::Range<usize>,
-    count: &mut [u32],
-    corrupt: &mut [u32],
-) {
+fn count_units(o: &Officers, slots: std::ops::Range<usize>, units: &mut [UnitCount]) {
     for i in slots {
         if o.active[i] && o.post[i] != crate::model::population::NONE {
-            let u = o.post_unit[i] as usize;
-            count[u] += 1;
-            corrupt[u] += o.corrupt[i] as u32;
+            let u = &mut units[o.post_unit[i] as usize];
+            u.posted += 1;
+            u.corrupt += o.corrupt[i] as u32;
         }
     }
 }
@@ -412,30 +415,29 @@ impl World {
     /// on any number of threads.
     pub fn recount_units(&mut self) {
         let slots = self.officers.slots();
-        let units = self.unit_count.len();
-        self.unit_count.fill(0);
-        self.unit_corrupt.fill(0);
-        let (count, corrupt) = (&mut self.unit_count, &mut self.unit_corrupt);
-        if slots < PARALLEL_SLOTS || units == 0 {
-            count_units(&self.officers, 0..slots, count, corrupt);
+        let n = self.units.len();
+        self.units.fill(UnitCount::default());
+        if slots < PARALLEL_SLOTS || n == 0 {
+            count_units(&self.officers, 0..slots, &mut self.units);
             return;
         }
         let slice = slots.div_ceil(RECOUNT_SLICES);
         let o = &self.officers;
-        self.unit_scratch.resize(2 * units * RECOUNT_SLICES, 0);
         self.unit_scratch
-            .par_chunks_mut(2 * units)
+            .resize(n * RECOUNT_SLICES, UnitCount::default());
+        self.unit_scratch
+            .par_chunks_mut(n)
             .enumerate()
             .for_each(|(k, part)| {
-                part.fill(0);
-                let (count, corrupt) = part.split_at_mut(units);
+                part.fill(UnitCount::default());
                 let lo = (k * slice).min(slots);
-                count_units(o, lo..(lo + slice).min(slots), count, corrupt);
+                count_units(o, lo..(lo + slice).min(slots), part);
             });
-        for part in self.unit_scratch.chunks(2 * units) {
-            let (c, k) = part.split_at(units);
-            count.iter_mut().zip(c).for_each(|(a, b)| *a += b);
-            corrupt.iter_mut().zip(k).for_each(|(a, b)| *a += b);
+        for part in self.unit_scratch.chunks(n) {
+            for (a, b) in self.units.iter_mut().zip(part) {
+                a.posted += b.posted;
+                a.corrupt += b.corrupt;
+            }
         }
     }
 
@@ -448,11 +450,7 @@ impl World {
     /// `i`'s unit.
     #[inline]
     pub fn peer_share(&self, i: usize, unit: usize) -> f32 {
-        peer_share_in(
-            self.unit_count[unit],
-            self.unit_corrupt[unit],
-            self.officers.corrupt[i],
-        )
+        peer_share_in(self.units[unit], self.officers.corrupt[i])
     }
 
     /// Competence of officer `i` at grade `g` in sector `s` (0–10).
@@ -705,18 +703,19 @@ mod tests {
     #[test]
     fn a_large_service_is_recounted_as_one_pass_counts_it() {
         let mut w = large_world();
-        let units = w.unit_count.len();
-        let (mut count, mut corrupt) = (vec![0u32; units], vec![0u32; units]);
-        count_units(&w.officers, 0..w.officers.slots(), &mut count, &mut corrupt);
+        let mut counts = vec![UnitCount::default(); w.units.len()];
+        count_units(&w.officers, 0..w.officers.slots(), &mut counts);
         assert!(
-            corrupt.iter().sum::<u32>() > 0,
+            counts.iter().map(|u| u.corrupt).sum::<u32>() > 0,
             "no corrupt officer to count"
         );
-        w.unit_count.iter_mut().for_each(|x| *x = 7);
-        w.unit_corrupt.iter_mut().for_each(|x| *x = 7);
+        let seven = UnitCount {
+            posted: 7,
+            corrupt: 7,
+        };
+        w.units.fill(seven);
         w.recount_units();
-        assert_eq!(w.unit_count, count);
-        assert_eq!(w.unit_corrupt, corrupt);
+        assert_eq!(w.units, counts);
     }
 
     /// The expertise decay in slices gives, bit for bit, the decay of one

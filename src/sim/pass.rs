@@ -19,7 +19,8 @@ use crate::model::params::Scenario;
 use crate::model::pay::PayParams;
 use crate::model::population::{NONE, owed};
 use crate::model::world::{
-    Derived, Env, Event, SpanRest, World, outside_for, pay_for, peer_share_in, rent_value,
+    Derived, Env, Event, SpanRest, UnitCount, World, outside_for, pay_for, peer_share_in,
+    rent_value,
 };
 use crate::model::{
     accountability, ageing, corruption, politics, postings, promotion, training, work,
@@ -149,8 +150,7 @@ struct StepValues<'a> {
     scn: &'a Scenario,
     derived: &'a Derived,
     env: &'a Env,
-    unit_count: &'a [u32],
-    unit_corrupt: &'a [u32],
+    units: &'a [UnitCount],
     pay: &'a PayParams,
     cp: &'a corruption::CorruptionParams,
     /// Officer slot `i` belongs to cohort `i % stride`.
@@ -252,8 +252,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         derived,
         officers,
         env,
-        unit_count,
-        unit_corrupt,
+        units,
         flows,
         events,
         events_after,
@@ -269,8 +268,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         scn,
         derived,
         env,
-        unit_count,
-        unit_corrupt,
+        units,
         pay: &scn.pay,
         cp: &scn.corruption,
         stride,
@@ -647,7 +645,7 @@ fn chunk_pass<const STAGGERED: bool>(
             }
             // Corruption: integrity, and bribes if corrupt.
             let unit = post_unit[j] as usize;
-            peers = peer_share_in(p.unit_count[unit], p.unit_corrupt[unit], corrupt[j]);
+            peers = peer_share_in(p.units[unit], corrupt[j]);
             rent = rent_value(derived.sector_rent[s], post_rent_factor[j], p.rent_cut);
             integrity[j] =
                 corruption::erode(p.cp, integrity[j], integrity0[j], peers, morale[j], months);
