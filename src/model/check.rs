@@ -5,6 +5,9 @@
 #[derive(Debug, Default)]
 pub struct Checks {
     errors: Vec<String>,
+    /// Every whole-number key checked and its range, for messages about
+    /// a value the reader refused before any check could see it.
+    int_ranges: Vec<(String, i64, i64)>,
 }
 
 impl Checks {
@@ -23,6 +26,7 @@ impl Checks {
 
     /// Checks an integer key is in `lo..=hi`.
     pub fn range_int(&mut self, path: &str, value: i64, lo: i64, hi: i64) {
+        self.int_ranges.push((path.to_string(), lo, hi));
         if value < lo || value > hi {
             self.errors
                 .push(format!("`{path}` must be in [{lo}, {hi}], got {value}"));
@@ -46,6 +50,11 @@ impl Checks {
     /// Records a conflict between keys; `msg` names them.
     pub fn conflict(&mut self, msg: impl Into<String>) {
         self.errors.push(msg.into());
+    }
+
+    /// Every whole-number key checked, with its range, in check order.
+    pub fn int_ranges(&self) -> &[(String, i64, i64)] {
+        &self.int_ranges
     }
 
     /// The problems found, if any.

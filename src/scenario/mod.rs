@@ -92,6 +92,43 @@ fn plain_types(message: &str) -> String {
     message
 }
 
+/// The reader's refusal of a whole number outside its type ("expected a
+/// whole number from 0 to 4294967295") in the words of the range `base`'s
+/// checks give `key` ("expected a whole number from 1 to 1000000"), so
+/// that the message says what the scenario allows, not what the type
+/// holds. A list's entries share their ranges (`grades[3]` is checked as
+/// `grades[0]` is). Other messages are returned as they are.
+fn with_checked_range(message: &str, key: &str, base: &Scenario) -> String {
+    const TYPE_RANGES: [&str; 4] = [
+        "expected a whole number from 0 to 255",
+        "expected a whole number from 0 to 65535",
+        "expected a whole number from 0 to 4294967295",
+        "expected a whole number of 0 or more",
+    ];
+    let Some(phrase) = TYPE_RANGES.iter().find(|p| message.contains(*p)) else {
+        return message.to_string();
+    };
+    let shape = |p: &str| -> Vec<String> {
+        paths::segments(p)
+            .into_iter()
+            .filter(|s| !s.bytes().all(|b| b.is_ascii_digit()))
+            .collect()
+    };
+    let want = shape(key);
+    let checks = base.problems();
+    match checks
+        .int_ranges()
+        .iter()
+        .find(|(p, _, _)| shape(p) == want)
+    {
+        Some((_, lo, hi)) => message.replace(
+            phrase,
+            &format!("expected a whole number from {lo} to {hi} (the range `{key}` allows)"),
+        ),
+        None => message.to_string(),
+    }
+}
+
 /// `text` with every line longer than 1,000 characters cut, so that a
 /// message never repeats a huge line in full.
 fn cut_long_lines(text: &str) -> String {
@@ -246,6 +283,7 @@ impl Scenario {
             let inner = e.into_inner();
             let mut message = explain_toml_error(&inner, text).trim_end().to_string();
             if !path.is_empty() && path != "." {
+                message = with_checked_range(&message, &path, &Scenario::default());
                 message.push_str(&format!("\nat key `{path}`"));
             }
             parse_error(message)
@@ -338,9 +376,14 @@ impl Scenario {
                 }
             }
             let n = unreadable;
+            let key = sets[n - 1].split_once('=').map_or("", |(k, _)| k.trim());
+            let before = self
+                .clone()
+                .with_sets(&sets[..n - 1])
+                .unwrap_or(self.clone());
             ScenarioError::Set {
                 arg: crate::error::shorten(&sets[n - 1], 200),
-                message: plain_types(e.message()),
+                message: with_checked_range(&plain_types(e.message()), key, &before),
             }
         })
     }
@@ -761,6 +804,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("`compresion` is not a key of `pay`"), "{e}");
+    }
+
+    /// A whole number the reader refuses for its type (below 0 for a
+    /// count) is answered with the range the scenario allows, not the
+    /// type's ("from 0 to 4294967295" for `posts_per_unit`, whose checks
+    /// allow 1 to 1000000), from a --set and from a file, also for a
+    /// list's entry.
+    #[test]
+    fn a_refused_whole_number_is_told_the_keys_range() {
+        let e = Scenario::default()
+            .with_sets(&["structure.posts_per_unit=-3".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("from 1 to 1000000"), "{e}");
+        assert!(!e.contains("4294967295"), "{e}");
+        let e = Scenario::from_toml("[[structure.grades]]\nname = \"A\"\nposts = -3\n", "f.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("from 0 to 50000000"), "{e}");
+        assert!(e.contains("structure.grades[0].posts"), "{e}");
     }
 
     /// Keys the resolved scenario leaves out at their default are set as
