@@ -40,6 +40,40 @@ pub fn values(plan: &Plan, runs: &Runs, v: usize, year: u32, m: usize) -> Vec<f6
     (0..r).map(|k| runs[v * r + k][year as usize][m]).collect()
 }
 
+/// The observations an interval counts, from one variant's values in run
+/// order (`values`, or paired differences of two variants'). Without an
+/// ensemble, its replicates. With one (`--ensemble`), its draws, each the
+/// mean of the draw's finite replicates (NaN if none): runs on one draw
+/// share its parameters, so 4 replicates on each of 3 draws are 3
+/// observations of the average over plausible services, not 12; an
+/// interval over the 12 as if independent is too narrow by the spread
+/// between draws (a planner's audit: 1.4-1.5 times too narrow at the
+/// defaults, and narrow enough at 3 draws to call an effect whose draws
+/// ranged from -10.9 to -0.7 points clear of 0). An ensemble of one
+/// draw has no spread between draws to measure: its replicates are the
+/// observations, as in a plain comparison at that draw's values.
+pub fn observations(plan: &Plan, xs: &[f64]) -> Vec<f64> {
+    if !by_draw(plan) {
+        return xs.to_vec();
+    }
+    let per = (plan.spec.replicates as usize).max(1);
+    xs.chunks(per)
+        .map(|c| {
+            let (sum, n) = c
+                .iter()
+                .filter(|x| x.is_finite())
+                .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+            if n == 0 { f64::NAN } else { sum / n as f64 }
+        })
+        .collect()
+}
+
+/// Whether intervals count draws rather than replicates
+/// ([`observations`]): an ensemble of two draws or more.
+pub fn by_draw(plan: &Plan) -> bool {
+    plan.draws.len() > 1
+}
+
 /// True when a 95% interval lies wholly above or below 0.
 pub fn excludes_zero(s: &Stats) -> bool {
     match (s.ci95_low, s.ci95_high) {
@@ -94,17 +128,22 @@ pub fn arm_stats(plan: &Plan, runs: &Runs, years: &[u32]) -> ArmTable {
                     let d: Vec<f64> = xs
                         .iter()
                         .zip(&base)
-                        .filter(|(a, b)| a.is_finite() && b.is_finite())
-                        .map(|(a, b)| a - b)
+                        .map(|(a, b)| {
+                            if a.is_finite() && b.is_finite() {
+                                a - b
+                            } else {
+                                f64::NAN
+                            }
+                        })
                         .collect();
-                    Some(stats(&d))
+                    Some(stats(&observations(plan, &d)))
                 };
                 let significant = diff.as_ref().is_some_and(excludes_zero);
                 out.push(ArmStat {
                     metric: def.name,
                     year: y,
                     arm: v,
-                    stats: crate::metrics::level_stats(def.name, &xs),
+                    stats: crate::metrics::level_stats(def.name, &observations(plan, &xs)),
                     diff,
                     significant,
                 });
@@ -180,7 +219,7 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
         let base_bill = bill(0, y);
         for v in 1..plan.arms() {
             let dc = paired(&bill(v, y), &base_bill);
-            let extra_cost = stats(&dc);
+            let extra_cost = stats(&observations(plan, &dc));
             let costs_differ = excludes_zero(&extra_cost);
             // Per billion: the cost in billions.
             let dc_bn: Vec<f64> = dc.iter().map(|c| c / 1000.0).collect();
@@ -196,7 +235,18 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
                     if grows_with_service(crate::metrics::METRICS[m].name) {
                         dm.iter_mut().for_each(|d| *d /= scale);
                     }
-                    let r = crate::metrics::summary::ratio_of_means(&dm, &dc_bn);
+                    // Pairs where either is missing are left out before a
+                    // draw's means are taken, so both count the same runs.
+                    let both = |x: &[f64], other: &[f64]| -> Vec<f64> {
+                        x.iter()
+                            .zip(other)
+                            .map(|(a, b)| if b.is_finite() { *a } else { f64::NAN })
+                            .collect()
+                    };
+                    let r = crate::metrics::summary::ratio_of_means(
+                        &observations(plan, &both(&dm, &dc_bn)),
+                        &observations(plan, &both(&dc_bn, &dm)),
+                    );
                     PerCost {
                         metric: crate::metrics::METRICS[m].name,
                         per_billion: r.map(|r| r.0),
@@ -410,13 +460,16 @@ pub struct EnsembleStat {
     /// effects over plausible services.
     pub effect_p05: f64,
     pub effect_p95: f64,
-    /// The 95% t interval of the mean paired difference over every run,
-    /// treating the runs as replicates of one service: the interval a
-    /// plain comparison would print, for contrast.
-    pub replicate_ci95: (f64, f64),
+    /// The 95% t interval of the mean effect over plausible services: of
+    /// the draws' effects (each its replicates' mean paired difference),
+    /// so it counts the spread between draws and the replicates' luck
+    /// within them; the comparison's table prints the same interval.
+    pub mean_ci95: (f64, f64),
     /// Share of draws in which the option beats the base (is higher, when
     /// the metric has no better direction); ties count half.
     pub p_better: f64,
+    /// The draws `p_better` counts (those with a finite effect).
+    pub counted: usize,
     /// Share of draws in which the option is the best of all (ties split).
     pub p_first: f64,
     /// How far the option falls behind the best option, per draw: mean and
@@ -512,13 +565,19 @@ pub fn ensemble_stats(
                         .sum::<f64>()
                         / finite.len() as f64
                 };
+                // As the comparison's table computes it (`arm_stats`).
                 let paired: Vec<f64> = all[v]
                     .iter()
                     .zip(&all[0])
-                    .filter(|(a, b)| a.is_finite() && b.is_finite())
-                    .map(|(a, b)| a - b)
+                    .map(|(a, b)| {
+                        if a.is_finite() && b.is_finite() {
+                            a - b
+                        } else {
+                            f64::NAN
+                        }
+                    })
                     .collect();
-                let ci = stats(&paired);
+                let ci = stats(&observations(plan, &paired));
                 let directed = better.is_some();
                 out.push(EnsembleStat {
                     metric: name,
@@ -533,11 +592,12 @@ pub fn ensemble_stats(
                     },
                     effect_p05: percentile(&effects, 0.05),
                     effect_p95: percentile(&effects, 0.95),
-                    replicate_ci95: (
+                    mean_ci95: (
                         ci.ci95_low.unwrap_or(f64::NAN),
                         ci.ci95_high.unwrap_or(f64::NAN),
                     ),
                     p_better,
+                    counted: finite.len(),
                     p_first: if directed {
                         first[v] / counted
                     } else {

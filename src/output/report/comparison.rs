@@ -43,9 +43,18 @@ pub(super) fn compare_report(
         plan.years,
         plan.seed
     ));
-    intro.push(
-        "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval. A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (a count such as transfers).".into(),
-    );
+    let cells = if !crate::experiment::analysis::by_draw(plan) {
+        "Each cell is the mean across replicates with its 95% confidence interval (Student's t). The difference column is the mean paired difference from the base with its 95% interval.".to_string()
+    } else {
+        format!(
+            "Each cell is the mean over the {} draws, each draw's value the mean of its replicates, with its 95% confidence interval over the draws (Student's t, {} degrees of freedom): runs on one draw share its parameters, so the draws, not the runs, are the independent observations. The difference column is the mean over the draws of each draw's mean paired difference from the base, with its 95% interval over the draws.",
+            plan.draws.len(),
+            plan.draws.len().saturating_sub(1)
+        )
+    };
+    intro.push(format!(
+        "{cells} A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (a count such as transfers)."
+    ));
     intro.push("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports.".into());
     if scale != 1.0 {
         intro.push(format!(
@@ -451,10 +460,12 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         ),
         _ => String::new(),
     };
-    let intervals = if plan.draws.is_empty() {
+    let intervals = if plan.draws.len() == 1 {
+        "Intervals are 95% intervals of the paired difference over the replicates of the one plausible service drawn: they show the simulation's chance at its parameters, not what we do not know about them (draw 20 or more with `--draws`)."
+    } else if plan.draws.is_empty() {
         "Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that)."
     } else {
-        "Intervals are 95% intervals of the mean paired difference over all runs, the draws pooled: they say how well the runs pin down the average effect over plausible services, not how far the effect varies between them (\"Over plausible services\" gives that range)."
+        "Intervals are 95% intervals of the mean effect over the plausible services drawn, counting each draw (the mean of its replicates) once: they say how well the draws pin down the average effect over plausible services, not how far the effect varies between them (\"Over plausible services\" gives that range)."
     };
     let tail = format!(
         "Costs are the paired differences of the yearly wage and pension bills from those of {}.{scaled} {intervals} Read them as relative effects of the options within the model, not forecasts.",

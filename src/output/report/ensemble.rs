@@ -16,6 +16,22 @@ use super::ReportFigure;
 use super::comparison::shown_at;
 use super::tables::CsvText;
 
+/// The fewest draws from which the section says what a planner can
+/// conclude: "better in at least 90% of plausible services" must mean at
+/// least 9 of 10, not 3 of 3 (a planner's audit: 1 and 3 draws were
+/// reported as "better in 100%").
+pub(super) const MIN_DRAWS_TO_CONCLUDE: usize = 10;
+
+/// "`share` of `n`" as a count: 18 of 20 (ties count half: 17.5 of 20).
+fn of(share: f64, n: usize) -> String {
+    let k = share * n as f64;
+    if (k - k.round()).abs() < 1e-9 {
+        format!("{} of {n}", k.round())
+    } else {
+        format!("{k:.1} of {n}")
+    }
+}
+
 /// The year the section reads: 20 when reported, else the last report year.
 pub(super) fn decision_year(plan: &Plan) -> u32 {
     if plan.report_years.contains(&20) {
@@ -57,8 +73,8 @@ pub(super) fn write_csv(dir: &Path, plan: &Plan, rows: &[EnsembleStat]) -> anyho
             "effect",
             "effect_p05",
             "effect_p95",
-            "replicate_ci95_low",
-            "replicate_ci95_high",
+            "mean_ci95_low",
+            "mean_ci95_high",
             "p_better",
             "p_first",
             "regret_mean",
@@ -78,8 +94,8 @@ pub(super) fn write_csv(dir: &Path, plan: &Plan, rows: &[EnsembleStat]) -> anyho
             csv_value(s.effect),
             csv_value(s.effect_p05),
             csv_value(s.effect_p95),
-            csv_value(s.replicate_ci95.0),
-            csv_value(s.replicate_ci95.1),
+            csv_value(s.mean_ci95.0),
+            csv_value(s.mean_ci95.1),
             csv_value(s.p_better),
             csv_value(s.p_first),
             csv_value(s.regret_mean),
@@ -104,13 +120,16 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
     let arms = plan.arms();
     let base = &plan.variants[0].label;
     let mut intro = vec![format!(
-        "**Over plausible services.** Every option ran on the same {draws} draws from the posterior `{}` ({} parameters calibrated to observed patterns), {} replicates a draw, with the same seeds. Each draw is one service consistent with the evidence; the range of an effect over the draws (5th to 95th percentile) carries what the targets leave open about the parameters, which the replicates' 95% interval, shown beside it, leaves out. P(better) is the share of draws in which the option beats `{base}`; P(best) the share in which it is the best option; regret how far it falls behind the best option in a draw (mean, and 95th percentile). Read at year {y}.",
+        "**Over plausible services.** Every option ran on the same {draws} draws from the posterior `{}` ({} parameters calibrated to observed patterns), {} replicates a draw, with the same seeds. Each draw is one service consistent with the evidence; the range of an effect over the draws (5th to 95th percentile) carries what the targets leave open about the parameters, and how far the effect varies from one plausible service to another. The 95% interval beside it is of the mean effect over the draws (each draw counted once, as the mean of its replicates): how well {draws} draws pin down the average. P(better) is the share of draws in which the option beats `{base}`; P(best) the share in which it is the best option; regret how far it falls behind the best option in a draw (mean, and 95th percentile). A draw's effect is the mean of its replicates, so an effect smaller than the replicates' luck can take either sign on a draw. Read at year {y}.",
         post.file,
         post.keys.len(),
         plan.spec.replicates
     )];
     let mut conclusive = Vec::new();
     let mut open = Vec::new();
+    // Directed effects that are 0 on every draw (an option the same as
+    // the base).
+    let mut same = 0;
     let mut tables = Vec::new();
     let mut figures = Vec::new();
     let scale = plan.spec.scale.unwrap_or(1.0);
@@ -134,7 +153,7 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
             "scenario".to_string(),
             format!("mean at {y}"),
             format!("effect [5th, 95th pct over draws]"),
-            "replicates' 95% CI".into(),
+            "95% CI of the mean effect".into(),
             if directed {
                 "P(better)".into()
             } else {
@@ -158,7 +177,7 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 if is_base {
                     String::new()
                 } else {
-                    let (lo, hi) = s.replicate_ci95;
+                    let (lo, hi) = s.mean_ci95;
                     let [_, lo, hi] = ranged(s.effect * k, lo * k, hi * k);
                     format!("[{lo}, {hi}]")
                 },
@@ -179,14 +198,18 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 },
             ]);
             let no_difference = s.effect_p05 == 0.0 && s.effect_p95 == 0.0;
+            if !is_base && directed && no_difference {
+                same += 1;
+            }
             if !is_base && directed && s.p_better.is_finite() && !no_difference {
                 let what = format!("`{}` on {name}", plan.variants[s.arm].label);
+                let n = s.counted;
                 if s.p_better >= 0.9 {
-                    conclusive.push(format!("{what} is better in {}", pct(s.p_better)));
+                    conclusive.push(format!("{what} is better in {}", of(s.p_better, n)));
                 } else if s.p_better <= 0.1 {
-                    conclusive.push(format!("{what} is worse in {}", pct(1.0 - s.p_better)));
+                    conclusive.push(format!("{what} is worse in {}", of(1.0 - s.p_better, n)));
                 } else {
-                    open.push(format!("{what} (better in {})", pct(s.p_better)));
+                    open.push(format!("{what} (better in {})", of(s.p_better, n)));
                 }
             }
         }
@@ -212,16 +235,16 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 hi: others.iter().map(|s| s.effect_p95 * k).collect(),
             };
             let luck = Bars {
-                label: "replicates' luck only (95% CI)".into(),
+                label: "mean effect over the draws (95% CI)".into(),
                 values: others.iter().map(|s| s.effect * k).collect(),
-                lo: others.iter().map(|s| s.replicate_ci95.0 * k).collect(),
-                hi: others.iter().map(|s| s.replicate_ci95.1 * k).collect(),
+                lo: others.iter().map(|s| s.mean_ci95.0 * k).collect(),
+                hi: others.iter().map(|s| s.mean_ci95.1 * k).collect(),
             };
             figures.push(ReportFigure {
                 lead: false,
                 stem: format!("ensemble_{}", figures.len() + 1),
                 caption: format!(
-                    "Effect on `{name}` at year {y} against `{base}` ({better_word}): the range over {draws} plausible services, beside the interval of the replicates' luck alone."
+                    "Effect on `{name}` at year {y} against `{base}` ({better_word}): the range over {draws} plausible services, beside the 95% interval of the mean effect over them."
                 ),
                 chart: chart::ranking(
                     &format!("Effect on {name} at year {y}, over plausible services"),
@@ -232,22 +255,37 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
             });
         }
     }
-    let sentence = match (conclusive.is_empty(), open.is_empty()) {
-        (false, false) => format!(
-            "**What a planner can conclude:** over {draws} plausible services, {}. **What this evidence cannot settle:** {}; their sign changes from one plausible service to another.",
-            conclusive.join("; "),
-            open.join("; ")
-        ),
-        (false, true) => format!(
-            "**What a planner can conclude:** over {draws} plausible services, {}. Every effect keeps its sign in at least 90% of them.",
-            conclusive.join("; ")
-        ),
-        (true, false) => format!(
-            "**What this evidence cannot settle:** over {draws} plausible services no effect keeps its sign in 90% of them: {}.",
-            open.join("; ")
-        ),
-        (true, true) => {
-            "No metric with a better direction was reported, so no option is ranked.".into()
+    let sentence = if draws < MIN_DRAWS_TO_CONCLUDE {
+        format!(
+            "**No conclusion over plausible services is drawn from {draws} draw{}:** at least {MIN_DRAWS_TO_CONCLUDE} are needed before \"better in at least 90% of them\" means 9 of 10 rather than {}; run with `--draws 20` (the default) or more.",
+            if draws == 1 { "" } else { "s" },
+            if draws == 1 {
+                "1 of 1".to_string()
+            } else {
+                format!("{draws} of {draws}")
+            }
+        )
+    } else {
+        match (conclusive.is_empty(), open.is_empty()) {
+            (false, false) => format!(
+                "**What a planner can conclude** at year {y}: over {draws} plausible services, {}. **What this evidence cannot settle:** {}; their sign changes from one plausible service to another.",
+                conclusive.join("; "),
+                open.join("; ")
+            ),
+            (false, true) => format!(
+                "**What a planner can conclude** at year {y}: over {draws} plausible services, {}. Every effect keeps its sign in at least 90% of them.",
+                conclusive.join("; ")
+            ),
+            (true, false) => format!(
+                "**What this evidence cannot settle** at year {y}: over {draws} plausible services no effect keeps its sign in 90% of them: {}.",
+                open.join("; ")
+            ),
+            (true, true) if same > 0 => format!(
+                "At year {y} no option differs from `{base}` on any of the {draws} plausible services."
+            ),
+            (true, true) => {
+                "No metric with a better direction was reported, so no option is ranked.".into()
+            }
         }
     };
     intro.push(sentence);

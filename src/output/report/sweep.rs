@@ -52,7 +52,15 @@ pub(super) fn sweep_report(
             "Shares that must sum to 1 follow the varied ones (docs/experiments.md, \"Linked keys\"); `points.csv` and `runs.csv` give their values at each point.".into(),
         );
     }
-    intro.push("Each cell is the mean across replicates with its 95% confidence interval. Shares are shown as percentages; bills in billion PKR a year.".into());
+    intro.push(if !crate::experiment::analysis::by_draw(plan) {
+        "Each cell is the mean across replicates with its 95% confidence interval (Student's t): the simulation's chance at the scenario's parameters, not what we do not know about them (`--ensemble` adds that). Other parameters stay at the scenario's values. Read the cells as the model's response, not forecasts; two points' intervals that overlap can still differ clearly, since every point runs on the same random streams (`runs.csv` pairs them by replicate).".to_string()
+    } else {
+        format!(
+            "Each cell is the mean over the {} draws of the posterior, each draw's value the mean of its replicates, with its 95% confidence interval over the draws (Student's t): it carries the spread between plausible services as well as the simulation's chance. Read the cells as the model's response, not forecasts.",
+            plan.draws.len()
+        )
+    });
+    intro.push("Shares are shown as percentages; bills in billion PKR a year.".into());
     let scale = plan.spec.scale.unwrap_or(1.0);
     if scale != 1.0 {
         intro.push(format!(
