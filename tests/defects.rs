@@ -14,6 +14,7 @@ use std::path::Path;
 use std::process::{Command as Proc, Stdio};
 use std::time::{Duration, Instant};
 
+use bureausim::scenario::Scenario;
 use common::{Sandbox, assert_mentions, entries, read};
 
 fn teaching(name: &str) -> String {
@@ -1063,4 +1064,81 @@ fn audit_a_name_too_long_in_bytes_is_refused_before_any_folder() {
     let e = refused(&sb, &["run", file]);
     assert_mentions(&e, &["longer than 200 bytes"]);
     assert!(!sb.join("outputs").exists(), "{:?}", entries(sb.path()));
+}
+
+/// What a read-only audit of the scenario keys found (2026-12-05): keys a
+/// reform could set though only the start reads them, an ex-cadre entrant
+/// older than the retirement age, names given twice, and a reform
+/// embedded wholly that still drew its reversal from the main stream.
+#[test]
+fn audit_keys_that_could_change_nothing_are_refused_or_draw_nothing() {
+    let sb = Sandbox::new();
+    let text = fs::read_to_string(teaching("rotation_and_collusion.toml")).unwrap();
+    let head = &text[..text.find("[[reforms]]").expect("the demo has a reform")];
+    sb.write(
+        "start.toml",
+        &format!("{head}[[reforms]]\nyear = 1\nset = {{ \"trust.initial\" = 1.0 }}\n"),
+    );
+    let e = refused(&sb, &["check", "start.toml"]);
+    assert_mentions(&e, &["trust.initial", "at the start"]);
+    sb.write(
+        "egov.toml",
+        &format!("{head}[[reforms]]\nyear = 1\nset = {{ \"transparency.egov_initial\" = 1.0 }}\n"),
+    );
+    let e = refused(&sb, &["check", "egov.toml"]);
+    assert_mentions(&e, &["transparency.egov_initial", "egov_target"]);
+    let s = teaching("rotation_and_collusion.toml");
+    let e = refused(
+        &sb,
+        &["check", &s, "--set", "recruitment.ex_cadre_age_max=65"],
+    );
+    assert_mentions(
+        &e,
+        &["recruitment.ex_cadre_age_max", "exits.retirement_age"],
+    );
+    let first = Scenario::load(Path::new(&s), &[])
+        .unwrap()
+        .structure
+        .sectors[0]
+        .name
+        .clone();
+    let e = refused(
+        &sb,
+        &[
+            "check",
+            &s,
+            "--set",
+            &format!("structure.sectors[1].name={first}"),
+        ],
+    );
+    assert_mentions(&e, &["appears twice in `structure.sectors`"]);
+    // A reform whose institutionalisation leaves none of its risk draws no
+    // reversal: the same random streams as a reform without a hazard.
+    let reform = |hazard: f64| {
+        format!(
+            "{head}[[reforms]]\nyear = 2\nreversal_hazard = {hazard}\nlegal_embedding = 1.0\nset = {{ \"pay.level\" = 1.2 }}\n"
+        )
+    };
+    sb.write("none.toml", &reform(0.0));
+    sb.write("embedded.toml", &reform(1.0));
+    for (f, out) in [("none.toml", "a"), ("embedded.toml", "b")] {
+        ok(
+            &sb,
+            &[
+                "run",
+                f,
+                "--years",
+                "8",
+                "--replicates",
+                "2",
+                "--no-plots",
+                "--out",
+                out,
+            ],
+        );
+    }
+    assert!(
+        read(&sb.join("a"), "timeseries.csv") == read(&sb.join("b"), "timeseries.csv"),
+        "a reform embedded wholly drew its reversal"
+    );
 }

@@ -132,6 +132,12 @@ pub fn forbidden(path: &str) -> Option<&'static str> {
         {
             Some("posts and their sectors are laid out at the start")
         }
+        "transparency" if last == "egov_initial" => Some(
+            "it is the service's e-governance at the start; a reform moves it through `transparency.egov_target` and `transparency.adoption_speed`",
+        ),
+        "trust" if last == "initial" => Some(
+            "it is the public's trust at the start; trust then follows delivery and integrity (`trust.*` weights and `trust.adjust_rate`)",
+        ),
         "training"
             if segs.get(1).map(String::as_str) == Some("courses")
                 && (last == "name" || segs.len() == 2) =>
@@ -223,13 +229,16 @@ pub fn step(w: &mut World) -> bool {
 /// hazard at a year end, or by a change of government since the last step,
 /// each cut by institutionalisation. A probability of 0 draws nothing.
 fn reversed(w: &mut World, r: &ReformState, year_end: bool) -> bool {
+    // The probabilities after institutionalisation: a reform embedded
+    // wholly (a factor of 0) draws nothing, so it leaves the stream as a
+    // reform without a reversal hazard does (it drew on the hazard alone).
     let factor = r.spec.reversal_factor();
-    let yearly = r.spec.reversal_hazard;
-    let at_change = r.spec.reversal_at_government_change;
-    (year_end && yearly > 0.0 && w.rng.chance(yearly * factor))
+    let yearly = r.spec.reversal_hazard * factor;
+    let at_change = r.spec.reversal_at_government_change * factor;
+    (year_end && yearly > 0.0 && w.rng.chance(yearly))
         || (w.env.government_changes > r.government_changes_seen
             && at_change > 0.0
-            && w.rng.chance(at_change * factor))
+            && w.rng.chance(at_change))
 }
 
 fn apply_ramp(tree: &mut Value, r: &mut ReformState, step: u64) {

@@ -631,16 +631,43 @@ impl Scenario {
                 self.recruitment.age_max, self.exits.retirement_age
             ));
         }
+        if self.recruitment.ex_cadre_age_max >= self.exits.retirement_age {
+            c.conflict(format!(
+                "`recruitment.ex_cadre_age_max` ({}) must be below `exits.retirement_age` ({}): an entrant that old would retire on arrival",
+                self.recruitment.ex_cadre_age_max, self.exits.retirement_age
+            ));
+        }
         for (k, e) in self.expect.iter().enumerate() {
             e.check(k, !self.reforms.is_empty(), &mut c);
         }
-        let mut names = std::collections::HashSet::new();
-        for g in &self.structure.grades {
-            if !names.insert(&g.name) {
-                c.conflict(format!(
-                    "grade name \"{}\" appears twice in `structure.grades`",
-                    g.name
-                ));
+        // Names label outputs (grades.csv, sectors.csv) and are looked up
+        // (a grade's course, a course's grade): each once in its list.
+        let lists: [(&str, Vec<&String>); 4] = [
+            (
+                "structure.grades",
+                self.structure.grades.iter().map(|g| &g.name).collect(),
+            ),
+            (
+                "structure.sectors",
+                self.structure.sectors.iter().map(|x| &x.name).collect(),
+            ),
+            (
+                "training.courses",
+                self.training.courses.iter().map(|x| &x.name).collect(),
+            ),
+            (
+                "recruitment.regions",
+                self.recruitment.regions.iter().map(|x| &x.name).collect(),
+            ),
+        ];
+        for (list, names) in lists {
+            let mut seen = std::collections::HashSet::new();
+            for name in names {
+                if !seen.insert(name) {
+                    let what = list.rsplit('.').next().unwrap_or(list);
+                    let one = what.strip_suffix('s').unwrap_or(what);
+                    c.conflict(format!("{one} name \"{name}\" appears twice in `{list}`"));
+                }
             }
         }
         c
