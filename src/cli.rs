@@ -781,11 +781,29 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
     Ok(())
 }
 
+/// The command that drew the report already in an experiment's folder,
+/// from its `summary.json`, if there is one.
+fn report_command(dest: &Path) -> Option<String> {
+    let text = crate::input::read_text(&dest.join("summary.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(v.get("command")?.as_str()?.to_string())
+}
+
 fn finish(dest: &Path, plan: &mut Plan, no_plots: bool) -> anyhow::Result<()> {
     // The report and summary name the builds that made the runs.
     plan.made_by = store::Manifest::read(dest)?.bureausim_commits;
     let plan = &*plan;
     let runs = store::load_runs(dest, plan)?;
+    // A finished folder's report is redrawn by a rerun with other report
+    // settings (docs/experiments.md); say so, since a report already
+    // handed on is replaced (a planner's audit).
+    if let Some(before) = report_command(dest).filter(|c| *c != plan.command) {
+        eprintln!(
+            "note: the report, tables and summary.json in {} were drawn by `{}`; they are redrawn now for this command's report settings (the runs are kept; copy the report first, or use another --out, to keep the old one)",
+            dest.display(),
+            crate::error::shorten(&before, 200)
+        );
+    }
     let (table, figures) = output::report::write_all(dest, plan, &runs, !no_plots)?;
     print!("{table}");
     println!(
@@ -1656,10 +1674,10 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     )?;
     let staging = Staging::new(&dest, a.force, "a run")?;
     println!(
-        "bureausim {}: {} — {} replicate(s) × {} years, {} officers in {} posts at the start, seed {}",
+        "bureausim {}: {} — {} × {} years, {} officers in {} posts at the start, seed {}",
         env!("CARGO_PKG_VERSION"),
         scn.name,
-        scn.sim.replicates,
+        output::number::counted(scn.sim.replicates as usize, "replicate"),
         scn.sim.years,
         officers,
         scn.structure.total_posts(),
@@ -1760,10 +1778,14 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         plots.len()
     );
     let last = scn.sim.years as usize;
-    println!(
-        "year {last}, mean over {} replicate(s) [95% interval]:",
-        scn.sim.replicates
-    );
+    if scn.sim.replicates == 1 {
+        println!("year {last}, one replicate (no interval: run 2 or more for one):");
+    } else {
+        println!(
+            "year {last}, mean over {} replicates [95% interval]:",
+            scn.sim.replicates
+        );
+    }
     for name in spec::MAIN_METRICS {
         let m = metric_index(name).expect("metric");
         let s = crate::metrics::level_stats(name, &ensemble.values(m, last));

@@ -428,3 +428,50 @@ fn an_out_path_through_a_missing_folder_is_refused() {
         .success();
     assert!(sb.join("y/timeseries.csv").is_file());
 }
+
+/// What a planner's audit of the reports found (2026-12-05): with one
+/// replicate the In short promised "95% intervals" and put every effect
+/// (a 9.8-point fall in corruption among them) under "No clear
+/// difference", and table.csv said `significant` false; the changes table
+/// listed the base's own reforms as if an option made them.
+#[test]
+fn one_replicate_judges_nothing_and_the_bases_reforms_are_the_bases() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let f = sb.tiny_with(
+        "select.toml",
+        "[[reforms]]\nyear = 1\nset = { \"structure.grades[1].selection\" = true }\n",
+    );
+    let text = fs::read_to_string(sb.join(f))
+        .unwrap()
+        .replace("name = \"tiny\"", "name = \"select\"");
+    sb.write(f, &text);
+    let args = |base: &str, other: &str, reps: &str, out: &str| {
+        sb.cmd()
+            .args(["compare", base, other, "--replicates", reps, "--no-plots"])
+            .args(["--out", out])
+            .assert()
+            .success();
+        fs::read_to_string(sb.join(out).join("report.md")).unwrap()
+    };
+    let report = args(tiny, f, "1", "one");
+    assert_mentions(
+        &report,
+        &["one run gives no interval", "Differences, not judged"],
+    );
+    assert!(!report.contains("No clear difference"), "{report}");
+    let table = fs::read_to_string(sb.join("one/table.csv")).unwrap();
+    assert!(
+        table
+            .lines()
+            .skip(1)
+            .all(|l| !l.ends_with(",false") && !l.ends_with(",true")),
+        "{table}"
+    );
+    // The base with the reform, against the status quo.
+    let report = args(f, tiny, "2", "rev");
+    assert_mentions(
+        &report,
+        &["(the base itself) | structure.grades[1].selection"],
+    );
+}

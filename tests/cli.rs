@@ -374,7 +374,7 @@ fn run_writes_every_output_file() {
     assert_mentions(
         &stdout,
         &[
-            "tiny — 2 replicate(s) × 2 years",
+            "tiny — 2 replicates × 2 years",
             "in 355 posts",
             "wrote out/tiny/ : timeseries.csv",
         ],

@@ -5,6 +5,15 @@
 //! kind, and its output is part of the files' format: change none of them
 //! without meaning to change every file that uses it.
 
+/// "1 replicate", "3 replicates": `n` and the noun, plural by `s` unless 1.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A CSV field: Rust's shortest round-trip form ("0.1", "1500", "0.0000001"), so
 /// that identical results give byte-identical files; empty when not finite.
 pub fn csv_value(v: f64) -> String {

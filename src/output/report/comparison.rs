@@ -377,15 +377,32 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         0 if plan.replicates() == 1 => "1 replicate each".to_string(),
         0 => format!("{} replicates each", plan.replicates()),
         d => format!(
-            "{} runs each: {} replicates on each of {d} plausible services",
+            "{} runs each: {} on each of {}",
             plan.replicates(),
-            plan.spec.replicates
+            crate::output::number::counted(plan.spec.replicates as usize, "replicate"),
+            crate::output::number::counted(d, "plausible service")
         ),
     };
-    let lead = format!(
-        "**In short.** At year {year}, against {} ({runs}, 95% intervals):",
-        title(0)
-    );
+    // An interval needs two observations (replicates, or draws of an
+    // ensemble): with one, no difference is judged (a planner's audit: a
+    // -9.8-point effect read "No clear difference" under "95% intervals").
+    let observations = if analysis::by_draw(plan) {
+        plan.draws.len()
+    } else {
+        plan.replicates()
+    };
+    let judged = observations >= 2;
+    let lead = if judged {
+        format!(
+            "**In short.** At year {year}, against {} ({runs}, 95% intervals):",
+            title(0)
+        )
+    } else {
+        format!(
+            "**In short.** At year {year}, against {} ({runs}: one run gives no interval, so no difference below is judged clear or not; run 2 replicates or more):",
+            title(0)
+        )
+    };
     let mut items = Vec::new();
     for v in 1..plan.arms() {
         // Settled differences by verdict, then the unclear ones.
@@ -399,6 +416,13 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
             let a = main.get(m, year, v);
             let Some(d) = &a.diff else { continue };
             let label = crate::metrics::label(name).to_lowercase();
+            if !judged {
+                if d.mean.is_some() {
+                    let k = shown_at(name, scale).factor;
+                    other.push(format!("{label} {} {}", signed(d, k), diff_words(name)));
+                }
+                continue;
+            }
             if !a.significant {
                 open.push(label);
                 continue;
@@ -415,14 +439,39 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         }
         let mut p = format!("**{}**", title(v));
         let cost = cost_of(costs, v, year);
-        p.push_str(&match cost.and_then(cost_words) {
-            Some(w) => format!(" {w}."),
-            None => ".".into(),
+        p.push_str(&match (cost.and_then(cost_words), cost) {
+            (Some(w), _) => format!(" {w}."),
+            (None, Some(c)) if !judged && c.extra_cost.mean.is_some() => format!(
+                ": wage and pension bills {} billion PKR a year against the base's (not judged).",
+                signed(&c.extra_cost, shown("wage_bill").factor)
+            ),
+            _ => ".".into(),
         });
+        // A reform begins after the row of its year: an option whose
+        // reforms all begin at the year reported or later differs there
+        // only by what it changes from the start (a planner's audit: every
+        // metric read "No clear difference" with nothing to say why).
+        let scn = &plan.bases[plan.variants[v].base];
+        if let Some(first) = scn
+            .reforms
+            .iter()
+            .map(|r| r.year)
+            .min_by(f64::total_cmp)
+            .filter(|&y| y >= year as f64)
+        {
+            p.push_str(&format!(
+                " Its reforms begin after year {first}, so at year {year} they are not yet in force."
+            ));
+        }
+        let also = if judged {
+            "Also"
+        } else {
+            "Differences, not judged"
+        };
         for (head, list) in [
             ("Better", &better),
             ("Worse", &worse),
-            ("Also", &other),
+            (also, &other),
             ("No clear difference", &open),
         ] {
             if !list.is_empty() {
@@ -460,7 +509,9 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         ),
         _ => String::new(),
     };
-    let intervals = if plan.draws.len() == 1 {
+    let intervals = if !judged {
+        "With one run each there are no intervals: the differences are one run's and may be chance."
+    } else if plan.draws.len() == 1 {
         "Intervals are 95% intervals of the paired difference over the replicates of the one plausible service drawn: they show the simulation's chance at its parameters, not what we do not know about them (draw 20 or more with `--draws`)."
     } else if plan.draws.is_empty() {
         "Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that)."
@@ -639,11 +690,47 @@ fn changes_table(plan: &Plan) -> Option<Table> {
     // Looked up by path, so that a reform's key inside a list
     // (`structure.grades[1].selection`) finds the base's value too.
     let base_tree = toml::Value::try_from(base).expect("scenario serialises");
-    let base_value = |key: &str| crate::paths::get(&base_tree, key).map_or("–".to_string(), text);
+    // Under an ensemble a posterior column is set on every draw, in every
+    // arm: its base value is each draw's, so say their range rather than
+    // the scenario's own value (a planner's audit: a reform "raising"
+    // detection_rate from 0.06 to 0.15 lowered it on the draws above 0.15).
+    let drawn = |key: &str| -> Option<String> {
+        let post = plan.spec.ensemble.as_ref()?;
+        let want = crate::paths::canonical(key);
+        let c = post
+            .keys
+            .iter()
+            .position(|k| crate::paths::canonical(k) == want)?;
+        let values: Vec<f64> = plan
+            .draws
+            .iter()
+            .filter_map(|&d| post.rows.get(d)?.get(c)?.parse::<f64>().ok())
+            .collect();
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (lo <= hi).then(|| {
+            format!(
+                "each draw's: {} to {}",
+                crate::output::number::report_cell(Some(lo)),
+                crate::output::number::report_cell(Some(hi))
+            )
+        })
+    };
+    let base_value = |key: &str| {
+        drawn(key)
+            .unwrap_or_else(|| crate::paths::get(&base_tree, key).map_or("–".to_string(), text))
+    };
     let mut rows = Vec::new();
     for (v, var) in plan.variants[..plan.arms()].iter().enumerate() {
         let scn = &plan.bases[var.base];
-        let who = arm_title(plan, v);
+        // The base's own reforms are listed too, as the base's: they
+        // apply in it, and the compared options have them only if they
+        // say so.
+        let who = if v == 0 {
+            format!("{} (the base itself)", arm_title(plan, v))
+        } else {
+            arm_title(plan, v)
+        };
         if v > 0 {
             for (k, value) in flat(scn) {
                 let b = base_flat.iter().find(|(bk, _)| *bk == k).map(|(_, x)| x);
@@ -680,10 +767,16 @@ fn changes_table(plan: &Plan) -> Option<Table> {
     }
     Some((
         "What each option changes".into(),
-        ["option", "key", "base value", "option's value", "from"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        [
+            "option",
+            "key",
+            "base's value at the start",
+            "option's value",
+            "from",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         rows,
     ))
 }

@@ -50,6 +50,9 @@ pub(super) fn sensitivity_report(
         Method::Morris => "μ* (mean absolute elementary effect, in the metric's units per full range of the parameter) ranks the parameters; σ large against μ* means interactions or non-linearity; μ near −μ* or +μ* gives the direction. Intervals are 95% bootstrap intervals over trajectories.".into(),
         Method::Sobol => "S1 is the share of the output's variance due to the parameter alone; ST includes its interactions. ST − S1 large means the parameter acts through interactions; ST near 0 means it can be fixed anywhere in its range. Intervals are 95% bootstrap intervals; with few samples they are wide, and small negative estimates mean zero.".into(),
     });
+    intro.push(format!(
+        "Every other parameter stays at the scenario's value, so the ranking is of these {k} over their ranges around that one service, not over every plausible service (`--ensemble` is not taken by a sensitivity analysis). A constant output (the same at every point) has no ranking: its indices are 0 or missing, whatever order the table lists them in."
+    ));
     if let Some(f) = plan.spec.scale.filter(|&f| f != 1.0)
         && method == Method::Morris
     {

@@ -178,7 +178,12 @@ pub(super) fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> an
                     csv_option(d.ci95_low),
                     csv_option(d.ci95_high),
                 ]);
-                f.push(a.significant.to_string());
+                // Without an interval (one replicate) nothing is judged.
+                f.push(if d.ci95_low.is_some() {
+                    a.significant.to_string()
+                } else {
+                    String::new()
+                });
             }
             None => f.extend(std::iter::repeat_n(String::new(), 5)),
         }
