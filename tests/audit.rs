@@ -202,6 +202,12 @@ fn a_scale_that_leaves_a_tiny_service_is_warned_of() {
             "mostly chance",
         ],
     );
+    // ... and the report says it too (it reached the terminal only).
+    let report = fs::read_to_string(sb.join("cmp/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["**Warning given when it ran:** --scale 0.01 leaves `tiny` with 5 posts"],
+    );
 }
 
 /// An invalid number of steps a year also drew two errors that only

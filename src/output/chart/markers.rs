@@ -187,11 +187,11 @@ pub(crate) const ELECTION_SWATCH: super::legend::Swatch = super::legend::Swatch:
 /// The note under a time plot that marks election years, in two lines:
 /// what the lines are, and what a change of government does (why the lines
 /// dip after one). `changed` is (changes of government, elections) over all
-/// replicates (and arms), when known.
+/// runs drawn (every replicate of every arm), when known.
 pub(crate) fn election_note(changed: Option<(usize, usize)>) -> [String; 2] {
     let share = match changed {
         Some((c, n)) if n > 0 => {
-            format!(" (the government changed at {c} of {n} elections over the replicates)")
+            format!(" (the government changed at {c} of {n} elections over the runs drawn)")
         }
         _ => String::new(),
     };

@@ -637,10 +637,18 @@ fn forest_figure(plan: &Plan, main: &ArmTable) -> ReportFigure {
                 .join(", ")
         ),
     };
+    let over = if analysis::by_draw(plan) {
+        format!(
+            "{} (each the mean of its {})",
+            crate::output::number::counted(plan.draws.len(), "plausible service"),
+            crate::output::number::counted(plan.spec.replicates as usize, "replicate")
+        )
+    } else {
+        crate::output::number::counted(plan.replicates(), "replicate")
+    };
     let note = format!(
-        "Dots: mean paired difference from {} over {} replicates; lines: its 95% interval. Within each option, one line per report year\n({years} from top; the last drawn largest). Shares in percentage points, bills in billion PKR a year.",
+        "Dots: mean paired difference from {} over {over}; lines: its 95% interval. Within each option, one line per report year\n({years} from top; the last drawn largest). Shares in percentage points, bills in billion PKR a year.",
         arm_title(plan, 0),
-        plan.replicates()
     );
     ReportFigure {
         stem: "differences".into(),

@@ -112,6 +112,26 @@ pub fn write_all(
         report.tables = tables;
         report.figures.extend(section.figures);
     }
+    // What the terminal warned of when the experiment ran (a scale that
+    // leaves a tiny service, what the model clips, a share replaced by its
+    // group's) is part of the results: the report says it too (a planner's
+    // audit: the --scale 0.001 warning reached stderr only).
+    if !plan.warnings.is_empty() {
+        let mut intro: Vec<String> = plan
+            .warnings
+            .iter()
+            .map(|(text, labels)| {
+                let mut labels = labels.clone();
+                labels.dedup();
+                format!(
+                    "**Warning given when it ran:** {text} (for {}).",
+                    labels.join(", ")
+                )
+            })
+            .collect();
+        intro.append(&mut report.intro);
+        report.intro = intro;
+    }
     // Plots of an earlier rendering (other metrics, or plots now off) go,
     // so the folder shows only what this report describes.
     for e in std::fs::read_dir(dir)? {
