@@ -137,13 +137,9 @@ fn a_markdown_report_does_not_replace_the_users_file() {
     );
 }
 
-/// The comparison report's "What each option changes" showed "–" for the
-/// base's value of a reform key inside a list (`merit_promotion`'s
-/// `structure.grades[1].selection`, false in the base).
-#[test]
-fn the_changes_table_shows_the_bases_value_of_a_key_in_a_list() {
-    let sb = Sandbox::new();
-    let tiny = sb.fixture("tiny.toml");
+/// `tiny.toml` as `select.toml`, with a year-1 reform of a key inside a
+/// list (grade 1's `selection`).
+fn with_selection_reform(sb: &Sandbox) -> &'static str {
     let f = sb.tiny_with(
         "select.toml",
         "[[reforms]]\nyear = 1\nset = { \"structure.grades[1].selection\" = true }\n",
@@ -152,6 +148,17 @@ fn the_changes_table_shows_the_bases_value_of_a_key_in_a_list() {
         .unwrap()
         .replace("name = \"tiny\"", "name = \"select\"");
     sb.write(f, &text);
+    f
+}
+
+/// The comparison report's "What each option changes" showed "–" for the
+/// base's value of a reform key inside a list (`merit_promotion`'s
+/// `structure.grades[1].selection`, false in the base).
+#[test]
+fn the_changes_table_shows_the_bases_value_of_a_key_in_a_list() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let f = with_selection_reform(&sb);
     sb.cmd()
         .args([
             "compare",
@@ -444,14 +451,7 @@ fn an_out_path_through_a_missing_folder_is_refused() {
 fn one_replicate_judges_nothing_and_the_bases_reforms_are_the_bases() {
     let sb = Sandbox::new();
     let tiny = sb.fixture("tiny.toml");
-    let f = sb.tiny_with(
-        "select.toml",
-        "[[reforms]]\nyear = 1\nset = { \"structure.grades[1].selection\" = true }\n",
-    );
-    let text = fs::read_to_string(sb.join(f))
-        .unwrap()
-        .replace("name = \"tiny\"", "name = \"select\"");
-    sb.write(f, &text);
+    let f = with_selection_reform(&sb);
     let args = |base: &str, other: &str, reps: &str, out: &str| {
         sb.cmd()
             .args(["compare", base, other, "--replicates", reps, "--no-plots"])
