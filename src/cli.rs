@@ -670,8 +670,13 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
     }
     let command = spec.command(file);
     let mut plan = match file {
-        Some(f) => Plan::new(spec, command)
-            .map_err(|e| UsageError(format!("experiment file `{}`: {}", f.display(), e.0)))?,
+        Some(f) => Plan::new(spec, command).map_err(|e| {
+            UsageError(format!(
+                "experiment file `{}`: {}",
+                f.display(),
+                overrides_of_the_file(&e.0)
+            ))
+        })?,
         None => Plan::new(spec, command)?,
     };
     let dest = match &c.out {
@@ -1241,7 +1246,26 @@ fn in_calibration_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
             .into();
         }
     }
+    // A scenario refused for a value of the file's `set` list.
+    if text.contains(OVERRIDE_NOTE) {
+        return UsageError(format!(
+            "experiment file `{}`: {}",
+            file.display(),
+            overrides_of_the_file(&text)
+        ))
+        .into();
+    }
     e
+}
+
+/// How a scenario's refusal names a value an override gave (scenario/).
+const OVERRIDE_NOTE: &str = "(the value of the override `";
+
+/// A scenario's refusal as an experiment file's: the overrides it names
+/// are the file's `set` entries (`experiment` takes no `--set`).
+fn overrides_of_the_file(text: &str) -> String {
+    text.replace(OVERRIDE_NOTE, "(the value of the file's `set` entry `")
+        .replace("`, not of the file)", "`, not of the scenario file)")
 }
 
 /// Removes a calibration folder's files (its own, and the shards'

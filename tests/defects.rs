@@ -1033,6 +1033,10 @@ fn audit_a_calibration_file_is_judged_in_its_own_words() {
             "param = [\"politics.interference=0.2:0.9\"]\nset = [\"politics.nonsense=1\"]",
             "experiment file `c.toml`: `set` entry \"politics.nonsense=1\": unknown key path",
         ),
+        (
+            "param = [\"politics.interference=0.2:0.9\"]\nset = [\"pay.level=-5\"]",
+            "experiment file `c.toml`: scenario",
+        ),
         ("param = []", "`param = []` is empty"),
         (
             "param = [\"politics.interference=0.2:0.9\"]\nname = \"a\\nb\"",
@@ -1043,6 +1047,10 @@ fn audit_a_calibration_file_is_judged_in_its_own_words() {
         let e = refused(&sb, &["experiment", "c.toml"]);
         assert_mentions(&e, &[want]);
         assert!(!e.contains("--param") && !e.contains("--quantile"), "{e}");
+        // A value of the file's `set` is named as that, not an override.
+        if extra.contains("pay.level") {
+            assert_mentions(&e, &["the file's `set` entry `pay.level=-5`"]);
+        }
     }
     assert!(!sb.join("outputs").exists(), "{:?}", entries(sb.path()));
 }
