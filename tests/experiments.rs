@@ -1309,4 +1309,16 @@ fn a_folder_resumed_by_another_build_names_the_builds_that_made_its_runs() {
         &report,
         &["from runs made by commit 0123456789ab and this one"],
     );
+    // A resume with nothing left to run makes no run: the build that
+    // resumes is not added to the folder's makers.
+    let mut m = m;
+    m["bureausim_commits"] = serde_json::json!(["0123456789abcdef0123456789abcdef01234567"]);
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    ok(&sb, &args);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(
+        m["bureausim_commits"],
+        serde_json::json!(["0123456789abcdef0123456789abcdef01234567"])
+    );
 }

@@ -400,7 +400,9 @@ pub fn prepare(
         {
             eprintln!("{note}");
         }
-        manifest.bureausim_commits = crate::version::with_this_commit(&old.bureausim_commits);
+        // This build joins the record when it makes a run (below), not
+        // for resuming a folder with nothing left to do.
+        manifest.bureausim_commits = old.bureausim_commits.clone();
         if !old.platform.is_empty() {
             manifest.platform = old.platform.clone();
         }
@@ -434,6 +436,16 @@ pub fn prepare(
                 ))
             })?;
         }
+    }
+    // A build that will make runs is recorded among the folder's makers.
+    if !pending.is_empty()
+        && !manifest
+            .bureausim_commits
+            .iter()
+            .any(|c| c == crate::version::COMMIT)
+    {
+        manifest.bureausim_commits = crate::version::with_this_commit(&manifest.bureausim_commits);
+        manifest.write(dir)?;
     }
     Ok(pending)
 }
