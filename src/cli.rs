@@ -725,6 +725,23 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             }
         );
     }
+    // A finished folder's report is redrawn by a rerun with other report
+    // settings (docs/experiments.md): say so before its manifest takes
+    // the new ones, since a report already handed on is replaced (a
+    // planner's audit).
+    if !c.force
+        && dest.join("summary.json").is_file()
+        && let Ok(old) = store::Manifest::read(&dest)
+        && old.fingerprint == plan.fingerprint
+        && serde_json::to_value(&old.spec).ok()
+            != serde_json::to_value(&store::Manifest::of(&plan, shard).spec).ok()
+    {
+        eprintln!(
+            "note: {} holds a report drawn with other report settings (`--at`, `--metrics`, `--year`, `--bootstrap` or the name: {}); it is redrawn now with this command's (the runs are kept; copy the report first, or use another --out, to keep the old one)",
+            dest.display(),
+            old.command
+        );
+    }
     let pending = store::prepare(&dest, &plan, shard, c.force)?;
     let mine = (0..plan.runs())
         .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
@@ -786,29 +803,11 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
     Ok(())
 }
 
-/// The command that drew the report already in an experiment's folder,
-/// from its `summary.json`, if there is one.
-fn report_command(dest: &Path) -> Option<String> {
-    let text = crate::input::read_text(&dest.join("summary.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some(v.get("command")?.as_str()?.to_string())
-}
-
 fn finish(dest: &Path, plan: &mut Plan, no_plots: bool) -> anyhow::Result<()> {
     // The report and summary name the builds that made the runs.
     plan.made_by = store::Manifest::read(dest)?.bureausim_commits;
     let plan = &*plan;
     let runs = store::load_runs(dest, plan)?;
-    // A finished folder's report is redrawn by a rerun with other report
-    // settings (docs/experiments.md); say so, since a report already
-    // handed on is replaced (a planner's audit).
-    if let Some(before) = report_command(dest).filter(|c| *c != plan.command) {
-        eprintln!(
-            "note: the report, tables and summary.json in {} were drawn by `{}`; they are redrawn now for this command's report settings (the runs are kept; copy the report first, or use another --out, to keep the old one)",
-            dest.display(),
-            crate::error::shorten(&before, 200)
-        );
-    }
     let (table, figures) = output::report::write_all(dest, plan, &runs, !no_plots)?;
     print!("{table}");
     println!(

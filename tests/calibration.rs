@@ -477,12 +477,19 @@ fn an_ensemble_of_one_draw_equals_the_plain_comparison_and_reports_probabilities
         "two.csv",
         "particle,weight,distance,corruption.rent_value\n1,0.5,0.5,1.0\n2,0.5,0.5,4.0\n",
     );
-    sb.cmd()
+    let out = sb
+        .cmd()
         .args(["compare", scenario, "reform.toml", "--out", "two"])
         .args(["--ensemble", "two.csv", "--draws", "4"])
         .args(common)
         .assert()
         .success();
+    // Fewer than 10 draws: no conclusion, and the terminal says so too.
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_mentions(
+        &stdout,
+        &["What a planner can conclude: nothing yet from 4 draws"],
+    );
     let csv = String::from_utf8(read(&sb.join("two"), "ensemble.csv")).unwrap();
     let row = csv
         .lines()

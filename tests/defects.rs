@@ -1096,7 +1096,21 @@ fn audit_keys_that_could_change_nothing_are_refused_or_draw_nothing() {
     let e = refused(&sb, &["check", "egov.toml"]);
     assert_mentions(&e, &["transparency.egov_initial", "egov_target"]);
     let s = teaching("rotation_and_collusion.toml");
+    // Where a grade has ex-cadre posts, as the baseline has.
+    let baseline = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/pakistan_baseline.toml")
+        .display()
+        .to_string();
     let e = refused(
+        &sb,
+        &[
+            "check",
+            &baseline,
+            "--set",
+            "recruitment.ex_cadre_age_max=65",
+        ],
+    );
+    ok(
         &sb,
         &["check", &s, "--set", "recruitment.ex_cadre_age_max=65"],
     );

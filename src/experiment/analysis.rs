@@ -452,7 +452,8 @@ pub struct EnsembleStat {
     /// Which way is better (`None`: the metric has no better direction,
     /// and probabilities are of a higher value).
     pub higher_is_better: Option<bool>,
-    /// Mean over every draw and replicate.
+    /// Mean over the draws, each the mean of its replicates (the
+    /// comparison table's mean).
     pub mean: f64,
     /// Mean effect over the draws (0 for the base).
     pub effect: f64,
@@ -470,6 +471,9 @@ pub struct EnsembleStat {
     pub p_better: f64,
     /// The draws `p_better` counts (those with a finite effect).
     pub counted: usize,
+    /// Every one of those draws' effects is exactly 0 (the option is the
+    /// base on every draw).
+    pub all_zero: bool,
     /// Share of draws in which the option is the best of all (ties split).
     pub p_first: f64,
     /// How far the option falls behind the best option, per draw: mean and
@@ -550,7 +554,30 @@ pub fn ensemble_stats(
             }
             let counted = regrets[0].len().max(1) as f64;
             for v in 0..arms {
-                let effects: Vec<f64> = (0..draws).map(|d| by_draw[v][d] - by_draw[0][d]).collect();
+                // Each draw's effect: the mean of its replicates' paired
+                // differences (a pair with a missing value left out), as
+                // the comparison's table counts them.
+                let paired: Vec<f64> = all[v]
+                    .iter()
+                    .zip(&all[0])
+                    .map(|(a, b)| {
+                        if a.is_finite() && b.is_finite() {
+                            a - b
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect();
+                let effects: Vec<f64> = paired
+                    .chunks(per.max(1))
+                    .map(|c| {
+                        let (sum, n) = c
+                            .iter()
+                            .filter(|x| x.is_finite())
+                            .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+                        if n == 0 { f64::NAN } else { sum / n as f64 }
+                    })
+                    .collect();
                 let finite: Vec<f64> = effects.iter().copied().filter(|x| x.is_finite()).collect();
                 let p_better = if finite.is_empty() || v == 0 {
                     f64::NAN
@@ -566,17 +593,6 @@ pub fn ensemble_stats(
                         / finite.len() as f64
                 };
                 // As the comparison's table computes it (`arm_stats`).
-                let paired: Vec<f64> = all[v]
-                    .iter()
-                    .zip(&all[0])
-                    .map(|(a, b)| {
-                        if a.is_finite() && b.is_finite() {
-                            a - b
-                        } else {
-                            f64::NAN
-                        }
-                    })
-                    .collect();
                 let ci = stats(&observations(plan, &paired));
                 let directed = better.is_some();
                 out.push(EnsembleStat {
@@ -584,7 +600,7 @@ pub fn ensemble_stats(
                     year: y,
                     arm: v,
                     higher_is_better: better,
-                    mean: stats(&all[v]).mean.unwrap_or(f64::NAN),
+                    mean: stats(&observations(plan, &all[v])).mean.unwrap_or(f64::NAN),
                     effect: if finite.is_empty() {
                         f64::NAN
                     } else {
@@ -598,6 +614,7 @@ pub fn ensemble_stats(
                     ),
                     p_better,
                     counted: finite.len(),
+                    all_zero: !finite.is_empty() && finite.iter().all(|&e| e == 0.0),
                     p_first: if directed {
                         first[v] / counted
                     } else {

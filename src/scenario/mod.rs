@@ -98,7 +98,12 @@ fn plain_types(message: &str) -> String {
 /// that the message says what the scenario allows, not what the type
 /// holds. A list's entries share their ranges (`grades[3]` is checked as
 /// `grades[0]` is). Other messages are returned as they are.
-fn with_checked_range(message: &str, key: &str, base: &Scenario) -> String {
+///
+/// A file's value is refused before the file's scenario exists, so its
+/// range is the one the default settings give (`defaults`), which other
+/// keys of the file can narrow (`sim.annual_step` by `sim.steps_per_year`):
+/// the message says so.
+fn with_checked_range(message: &str, key: &str, base: &Scenario, defaults: bool) -> String {
     const TYPE_RANGES: [&str; 4] = [
         "expected a whole number from 0 to 255",
         "expected a whole number from 0 to 65535",
@@ -123,7 +128,13 @@ fn with_checked_range(message: &str, key: &str, base: &Scenario) -> String {
     {
         Some((_, lo, hi)) => message.replace(
             phrase,
-            &format!("expected a whole number from {lo} to {hi} (the range `{key}` allows)"),
+            &if defaults {
+                format!(
+                    "expected a whole number from {lo} to {hi} (the range `{key}` allows with the default settings; other keys of the file can narrow it)"
+                )
+            } else {
+                format!("expected a whole number from {lo} to {hi} (the range `{key}` allows)")
+            },
         ),
         None => message.to_string(),
     }
@@ -283,7 +294,7 @@ impl Scenario {
             let inner = e.into_inner();
             let mut message = explain_toml_error(&inner, text).trim_end().to_string();
             if !path.is_empty() && path != "." {
-                message = with_checked_range(&message, &path, &Scenario::default());
+                message = with_checked_range(&message, &path, &Scenario::default(), true);
                 message.push_str(&format!("\nat key `{path}`"));
             }
             parse_error(message)
@@ -383,7 +394,7 @@ impl Scenario {
                 .unwrap_or(self.clone());
             ScenarioError::Set {
                 arg: crate::error::shorten(&sets[n - 1], 200),
-                message: with_checked_range(&plain_types(e.message()), key, &before),
+                message: with_checked_range(&plain_types(e.message()), key, &before, false),
             }
         })
     }
@@ -631,7 +642,9 @@ impl Scenario {
                 self.recruitment.age_max, self.exits.retirement_age
             ));
         }
-        if self.recruitment.ex_cadre_age_max >= self.exits.retirement_age {
+        // Only where ex-cadre entrants come in (a grade with ex-cadre posts).
+        let ex_cadre = self.structure.grades.iter().any(|g| g.ex_cadre_share > 0.0);
+        if ex_cadre && self.recruitment.ex_cadre_age_max >= self.exits.retirement_age {
             c.conflict(format!(
                 "`recruitment.ex_cadre_age_max` ({}) must be below `exits.retirement_age` ({}): an entrant that old would retire on arrival",
                 self.recruitment.ex_cadre_age_max, self.exits.retirement_age

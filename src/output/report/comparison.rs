@@ -34,8 +34,9 @@ pub(super) fn compare_report(
         0 if r == 1 => "1 replicate each".to_string(),
         0 => format!("{r} replicates each"),
         d => format!(
-            "{r} runs each ({} replicates on each of {d} draws of the posterior)",
-            plan.spec.replicates
+            "{r} runs each ({} on each of {} of the posterior)",
+            crate::output::number::counted(plan.spec.replicates as usize, "replicate"),
+            crate::output::number::counted(d, "draw")
         ),
     };
     intro.push(format!(
@@ -132,7 +133,9 @@ pub(super) fn compare_report(
             lead: false,
             stem: "comparison".into(),
             caption: format!(
-                "The main metrics over time, one colour per scenario: lines are means across {r} replicates, bands the 5th–95th percentiles of the replicates (min–max with two), as in a run's plots; the tables' intervals are of the mean instead. Counts of what happened during a year start at year 1. Dashed lines mark reforms, dotted lines election years."
+                "The main metrics over time, one colour per scenario: lines are means across {r} {}, bands the 5th–95th percentiles of the {} (min–max with two), as in a run's plots; the tables' intervals are of the mean instead. Counts of what happened during a year start at year 1. Dashed lines mark reforms, dotted lines election years.",
+                if plan.draws.is_empty() { "replicates" } else { "runs (replicates on every draw)" },
+                if plan.draws.is_empty() { "replicates" } else { "runs" }
             ),
             chart: chart::overlay("Scenarios compared", "Years since start", &panels, &band)
                 .with_time_marks(marks)

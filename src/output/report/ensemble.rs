@@ -120,10 +120,18 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
     let arms = plan.arms();
     let base = &plan.variants[0].label;
     let mut intro = vec![format!(
-        "**Over plausible services.** Every option ran on the same {draws} draws from the posterior `{}` ({} parameters calibrated to observed patterns), {} replicates a draw, with the same seeds. Each draw is one service consistent with the evidence; the range of an effect over the draws (5th to 95th percentile) carries what the targets leave open about the parameters, and how far the effect varies from one plausible service to another. The 95% interval beside it is of the mean effect over the draws (each draw counted once, as the mean of its replicates): how well {draws} draws pin down the average. P(better) is the share of draws in which the option beats `{base}`; P(best) the share in which it is the best option; regret how far it falls behind the best option in a draw (mean, and 95th percentile). A draw's effect is the mean of its replicates, so an effect smaller than the replicates' luck can take either sign on a draw. Read at year {y}.",
+        "**Over plausible services.** Every option ran on the same {} from the posterior `{}` ({} parameters calibrated to observed patterns), {} a draw, with the same seeds. Each draw is one service consistent with the evidence; the range of an effect over the draws (5th to 95th percentile) carries what the targets leave open about the parameters, and how far the effect varies from one plausible service to another. {} P(better) is the share of draws in which the option beats `{base}`; P(best) the share in which it is the best option; regret how far it falls behind the best option in a draw (mean, and 95th percentile). A draw's effect is the mean of its replicates, so an effect smaller than the replicates' luck can take either sign on a draw. Read at year {y}.",
+        crate::output::number::counted(draws, "draw"),
         post.file,
         post.keys.len(),
-        plan.spec.replicates
+        crate::output::number::counted(plan.spec.replicates as usize, "replicate"),
+        if draws == 1 {
+            "With one draw there is no spread between draws to measure: the 95% interval beside it is of the draw's replicates.".to_string()
+        } else {
+            format!(
+                "The 95% interval beside it is of the mean effect over the draws (each draw counted once, as the mean of its replicates): how well {draws} draws pin down the average."
+            )
+        }
     )];
     let mut conclusive = Vec::new();
     let mut open = Vec::new();
@@ -197,8 +205,8 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                     "–".into()
                 },
             ]);
-            let no_difference = s.effect_p05 == 0.0 && s.effect_p95 == 0.0;
-            if !is_base && directed && no_difference {
+            let no_difference = s.all_zero;
+            if !is_base && no_difference {
                 same += 1;
             }
             if !is_base && directed && s.p_better.is_finite() && !no_difference {
@@ -257,7 +265,7 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
     }
     let sentence = if draws < MIN_DRAWS_TO_CONCLUDE {
         format!(
-            "**No conclusion over plausible services is drawn from {draws} draw{}:** at least {MIN_DRAWS_TO_CONCLUDE} are needed before \"better in at least 90% of them\" means 9 of 10 rather than {}; run with `--draws 20` (the default) or more.",
+            "**What a planner can conclude:** nothing yet from {draws} draw{}: at least {MIN_DRAWS_TO_CONCLUDE} are needed before \"better in at least 90% of plausible services\" means 9 of 10 rather than {}; run with `--draws 20` (the default) or more.",
             if draws == 1 { "" } else { "s" },
             if draws == 1 {
                 "1 of 1".to_string()
@@ -281,7 +289,7 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 open.join("; ")
             ),
             (true, true) if same > 0 => format!(
-                "At year {y} no option differs from `{base}` on any of the {draws} plausible services."
+                "**What a planner can conclude** at year {y}: no option differs from `{base}` on any of the {draws} plausible services."
             ),
             (true, true) => {
                 "No metric with a better direction was reported, so no option is ranked.".into()

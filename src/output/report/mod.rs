@@ -116,21 +116,19 @@ pub fn write_all(
     // leaves a tiny service, what the model clips, a share replaced by its
     // group's) is part of the results: the report says it too (a planner's
     // audit: the --scale 0.001 warning reached stderr only).
-    if !plan.warnings.is_empty() {
-        let mut intro: Vec<String> = plan
-            .warnings
-            .iter()
-            .map(|(text, labels)| {
-                let mut labels = labels.clone();
-                labels.dedup();
-                format!(
-                    "**Warning given when it ran:** {text} (for {}).",
-                    labels.join(", ")
-                )
-            })
-            .collect();
-        intro.append(&mut report.intro);
-        report.intro = intro;
+    // After the description (the terminal's first line), before the rest.
+    let first = if report.summary.is_some() { 0 } else { 1 };
+    let at = (first + 1).min(report.intro.len());
+    for (k, (text, labels)) in plan.warnings.iter().enumerate() {
+        let mut labels = labels.clone();
+        labels.dedup();
+        report.intro.insert(
+            at + k,
+            format!(
+                "**Warning given when it ran:** {text} (for {}).",
+                labels.join(", ")
+            ),
+        );
     }
     // Plots of an earlier rendering (other metrics, or plots now off) go,
     // so the folder shows only what this report describes.
@@ -178,7 +176,6 @@ pub fn write_all(
     )?;
     let mut printed = String::new();
     let plain = |p: &str| p.replace(['`', '*'], "");
-    let first = if report.summary.is_some() { 0 } else { 1 };
     if let Some(p) = report.intro.get(first) {
         let _ = writeln!(printed, "{}", p.replace('`', ""));
     }

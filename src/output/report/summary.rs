@@ -121,7 +121,12 @@ pub(super) fn write_summary(
                 label: &plan.variants[a.arm].label,
                 stats: &a.stats,
                 diff: a.diff.as_ref(),
-                significant: a.diff.as_ref().map(|_| a.significant),
+                // None without an interval (one replicate): nothing judged.
+                significant: a
+                    .diff
+                    .as_ref()
+                    .filter(|d| d.ci95_low.is_some())
+                    .map(|_| a.significant),
             })
             .collect(),
         indices: ix,

@@ -26,11 +26,27 @@ pub(super) fn sweep_report(
     plots: bool,
 ) -> anyhow::Result<ExperimentReport> {
     let r = plan.replicates();
+    let counted = crate::output::number::counted;
+    // Under an ensemble a point's runs are replicates on every draw.
+    let each = if plan.draws.is_empty() {
+        format!("{} each", counted(r, "replicate"))
+    } else {
+        format!(
+            "{} on each of {} a point",
+            counted(plan.spec.replicates as usize, "replicate"),
+            counted(plan.draws.len(), "draw")
+        )
+    };
+    let means = if crate::experiment::analysis::by_draw(plan) {
+        format!("means over the {} draws", plan.draws.len())
+    } else {
+        format!("means across {}", counted(r, "replicate"))
+    };
     let keys = sweep_keys(plan);
     let shown = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>();
     let mut intro = vec![match &plan.spec.design {
         Some(d) => format!(
-            "A sweep of {} over {} design points read from `{}`, {r} replicates each ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
+            "A sweep of {} over {} design points read from `{}`, {each} ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
             shown.join(", "),
             plan.variants.len(),
             d.file,
@@ -39,7 +55,7 @@ pub(super) fn sweep_report(
             plan.seed
         ),
         None => format!(
-            "A full factorial sweep of {} over {} grid points, {r} replicates each ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
+            "A full factorial sweep of {} over {} grid points, {each} ({} runs), {} years, seed {}. Replicate k of every point uses the same random streams.",
             shown.join(" × "),
             plan.variants.len(),
             plan.runs(),
@@ -52,7 +68,9 @@ pub(super) fn sweep_report(
             "Shares that must sum to 1 follow the varied ones (docs/experiments.md, \"Linked keys\"); `points.csv` and `runs.csv` give their values at each point.".into(),
         );
     }
-    intro.push(if !crate::experiment::analysis::by_draw(plan) {
+    intro.push(if plan.draws.len() == 1 {
+        "Each cell is the mean across the replicates of the one plausible service drawn from the posterior, with its 95% confidence interval (Student's t): the simulation's chance at that draw's parameters, not what we do not know about them (draw 20 or more with `--draws`). Read the cells as the model's response, not forecasts.".to_string()
+    } else if !crate::experiment::analysis::by_draw(plan) {
         "Each cell is the mean across replicates with its 95% confidence interval (Student's t): the simulation's chance at the scenario's parameters, not what we do not know about them (`--ensemble` adds that). Other parameters stay at the scenario's values. Read the cells as the model's response, not forecasts; two points' intervals that overlap can still differ clearly, since every point runs on the same random streams (`runs.csv` pairs them by replicate).".to_string()
     } else {
         format!(
@@ -132,7 +150,7 @@ pub(super) fn sweep_report(
             lead: false,
             stem: "sweep".into(),
             caption: format!(
-                "The main metrics against `{}`, one line per report year: means across {r} replicates, bands their 95% confidence intervals.",
+                "The main metrics against `{}`, one line per report year: {means}, bands their 95% confidence intervals.",
                 v0.key
             ),
             chart: chart::overlay(
