@@ -725,23 +725,6 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             }
         );
     }
-    // A finished folder's report is redrawn by a rerun with other report
-    // settings (docs/experiments.md): say so before its manifest takes
-    // the new ones, since a report already handed on is replaced (a
-    // planner's audit).
-    if !c.force
-        && dest.join("summary.json").is_file()
-        && let Ok(old) = store::Manifest::read(&dest)
-        && old.fingerprint == plan.fingerprint
-        && serde_json::to_value(&old.spec).ok()
-            != serde_json::to_value(&store::Manifest::of(&plan, shard).spec).ok()
-    {
-        eprintln!(
-            "note: {} holds a report drawn with other report settings (`--at`, `--metrics`, `--year`, `--bootstrap` or the name: {}); it is redrawn now with this command's (the runs are kept; copy the report first, or use another --out, to keep the old one)",
-            dest.display(),
-            old.command
-        );
-    }
     let pending = store::prepare(&dest, &plan, shard, c.force)?;
     let mine = (0..plan.runs())
         .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
@@ -1246,7 +1229,7 @@ fn in_calibration_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
         }
     }
     // A scenario refused for a value of the file's `set` list.
-    if text.contains(OVERRIDE_NOTE) {
+    if text.contains(crate::scenario::OVERRIDE_NOTE) {
         return UsageError(format!(
             "experiment file `{}`: {}",
             file.display(),
@@ -1257,14 +1240,12 @@ fn in_calibration_file(e: anyhow::Error, file: &Path) -> anyhow::Error {
     e
 }
 
-/// How a scenario's refusal names a value an override gave (scenario/).
-const OVERRIDE_NOTE: &str = "(the value of the override `";
-
 /// A scenario's refusal as an experiment file's: the overrides it names
 /// are the file's `set` entries (`experiment` takes no `--set`).
 fn overrides_of_the_file(text: &str) -> String {
-    text.replace(OVERRIDE_NOTE, "(the value of the file's `set` entry `")
-        .replace("`, not of the file)", "`, not of the scenario file)")
+    use crate::scenario::{OVERRIDE_NOTE, OVERRIDE_NOTE_END};
+    text.replace(OVERRIDE_NOTE, "(the value of the file's `set` entry ")
+        .replace(OVERRIDE_NOTE_END, ", not of the scenario file)")
 }
 
 /// Removes a calibration folder's files (its own, and the shards'

@@ -56,8 +56,13 @@ pub fn observations(plan: &Plan, xs: &[f64]) -> Vec<f64> {
     if !by_draw(plan) {
         return xs.to_vec();
     }
-    let per = (plan.spec.replicates as usize).max(1);
-    xs.chunks(per)
+    draw_means(xs, plan.spec.replicates as usize)
+}
+
+/// Per draw of `per` consecutive runs, the mean of its finite values (NaN
+/// when it has none).
+fn draw_means(xs: &[f64], per: usize) -> Vec<f64> {
+    xs.chunks(per.max(1))
         .map(|c| {
             let (sum, n) = c
                 .iter()
@@ -66,6 +71,12 @@ pub fn observations(plan: &Plan, xs: &[f64]) -> Vec<f64> {
             if n == 0 { f64::NAN } else { sum / n as f64 }
         })
         .collect()
+}
+
+/// `a − b` run by run: not finite where either is not, which every
+/// statistic then leaves out (a pair with a missing value).
+fn differences(a: &[f64], b: &[f64]) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x - y).collect()
 }
 
 /// Whether intervals count draws rather than replicates
@@ -125,18 +136,7 @@ pub fn arm_stats(plan: &Plan, runs: &Runs, years: &[u32]) -> ArmTable {
                 let diff = if v == 0 || plan.spec.kind != Kind::Compare {
                     None
                 } else {
-                    let d: Vec<f64> = xs
-                        .iter()
-                        .zip(&base)
-                        .map(|(a, b)| {
-                            if a.is_finite() && b.is_finite() {
-                                a - b
-                            } else {
-                                f64::NAN
-                            }
-                        })
-                        .collect();
-                    Some(stats(&observations(plan, &d)))
+                    Some(stats(&observations(plan, &differences(&xs, &base))))
                 };
                 let significant = diff.as_ref().is_some_and(excludes_zero);
                 out.push(ArmStat {
@@ -202,23 +202,11 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
             .map(|(w, p)| (w + p) / scale)
             .collect()
     };
-    let paired = |a: &[f64], b: &[f64]| -> Vec<f64> {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| {
-                if x.is_finite() && y.is_finite() {
-                    x - y
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect()
-    };
     let mut out = Vec::new();
     for &y in &plan.report_years {
         let base_bill = bill(0, y);
         for v in 1..plan.arms() {
-            let dc = paired(&bill(v, y), &base_bill);
+            let dc = differences(&bill(v, y), &base_bill);
             let extra_cost = stats(&observations(plan, &dc));
             let costs_differ = excludes_zero(&extra_cost);
             // Per billion: the cost in billions.
@@ -228,7 +216,8 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
                 .iter()
                 .filter(|&&m| m != wage && m != pension)
                 .map(|&m| {
-                    let mut dm = paired(&values(plan, runs, v, y, m), &values(plan, runs, 0, y, m));
+                    let mut dm =
+                        differences(&values(plan, runs, v, y, m), &values(plan, runs, 0, y, m));
                     // The cost is the full service's: so is the effect of a
                     // metric that grows with the service (bills, counts,
                     // flows), and the ratio does not depend on the scale.
@@ -291,11 +280,10 @@ pub struct Carried {
 /// Paired differences `a − b` of two variants' replicates at one year
 /// (replicates where either is not finite are left out).
 fn paired(plan: &Plan, runs: &Runs, a: usize, b: usize, year: u32, m: usize) -> Vec<f64> {
-    values(plan, runs, a, year, m)
-        .iter()
-        .zip(values(plan, runs, b, year, m))
-        .map(|(x, y)| x - y)
-        .collect()
+    differences(
+        &values(plan, runs, a, year, m),
+        &values(plan, runs, b, year, m),
+    )
 }
 
 /// `compare --decompose`: for every table metric, report year, compared arm
@@ -515,25 +503,7 @@ pub fn ensemble_stats(
         for &y in years {
             // value[arm][draw]: the draw's mean over its replicates.
             let all: Vec<Vec<f64>> = (0..arms).map(|v| values(plan, runs, v, y, m)).collect();
-            let by_draw: Vec<Vec<f64>> = all
-                .iter()
-                .map(|xs| {
-                    (0..draws)
-                        .map(|d| {
-                            let s: Vec<f64> = xs[d * per..(d + 1) * per]
-                                .iter()
-                                .copied()
-                                .filter(|x| x.is_finite())
-                                .collect();
-                            if s.is_empty() {
-                                f64::NAN
-                            } else {
-                                s.iter().sum::<f64>() / s.len() as f64
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
+            let by_draw: Vec<Vec<f64>> = all.iter().map(|xs| draw_means(xs, per)).collect();
             // Oriented so that larger is better (or higher, without a direction).
             let sign = if better == Some(false) { -1.0 } else { 1.0 };
             let mut first = vec![0.0; arms];
@@ -557,27 +527,8 @@ pub fn ensemble_stats(
                 // Each draw's effect: the mean of its replicates' paired
                 // differences (a pair with a missing value left out), as
                 // the comparison's table counts them.
-                let paired: Vec<f64> = all[v]
-                    .iter()
-                    .zip(&all[0])
-                    .map(|(a, b)| {
-                        if a.is_finite() && b.is_finite() {
-                            a - b
-                        } else {
-                            f64::NAN
-                        }
-                    })
-                    .collect();
-                let effects: Vec<f64> = paired
-                    .chunks(per.max(1))
-                    .map(|c| {
-                        let (sum, n) = c
-                            .iter()
-                            .filter(|x| x.is_finite())
-                            .fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
-                        if n == 0 { f64::NAN } else { sum / n as f64 }
-                    })
-                    .collect();
+                let paired = differences(&all[v], &all[0]);
+                let effects = draw_means(&paired, per);
                 let finite: Vec<f64> = effects.iter().copied().filter(|x| x.is_finite()).collect();
                 let p_better = if finite.is_empty() || v == 0 {
                     f64::NAN

@@ -407,10 +407,17 @@ pub fn prepare(
             manifest.platform = old.platform.clone();
         }
         // Same runs; the report settings (years reported, metrics, the
-        // analysed year, bootstrap, name) may have changed: keep the new ones.
-        if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)?
-            || old.bureausim_commits != manifest.bureausim_commits
-        {
+        // analysed year, bootstrap, name) may have changed: keep the new
+        // ones, and say that a report drawn with the old ones is redrawn
+        // (a report already handed on is replaced: a planner's audit).
+        if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)? {
+            if dir.join("summary.json").is_file() {
+                eprintln!(
+                    "note: {} holds a report drawn with other report settings (`--at`, `--metrics`, `--year`, `--bootstrap` or the name: {}); it is redrawn now with this command's (the runs are kept; copy the report first, or use another --out, to keep the old one)",
+                    dir.display(),
+                    old.command
+                );
+            }
             manifest.write(dir)?;
         }
     } else {

@@ -248,6 +248,12 @@ pub enum ScenarioError {
     },
 }
 
+/// How a refusal names the override that gave a value: "(the value of
+/// the override `key=value`, not of the file)"; an experiment file's
+/// messages reword it for its `set` list.
+pub const OVERRIDE_NOTE: &str = "(the value of the override ";
+pub const OVERRIDE_NOTE_END: &str = ", not of the file)";
+
 /// A scenario refused for a value an override gave, not its file: each
 /// problem that names an overridden key says which override gave it (the
 /// file does not hold the value the message quotes).
@@ -269,7 +275,7 @@ fn overrides_named(e: ScenarioError, sets: &[String]) -> ScenarioError {
                 })
                 .collect();
             match given.last() {
-                Some(g) => format!("{p} (the value of the override {g}, not of the file)"),
+                Some(g) => format!("{p} {OVERRIDE_NOTE}{g}{OVERRIDE_NOTE_END}"),
                 None => p,
             }
         })
