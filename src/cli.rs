@@ -1469,6 +1469,8 @@ fn calibrate_fit(
     // The builds whose simulations a resumed folder holds (none recorded
     // before the record was kept).
     let mut resumed_by: Option<Vec<String>> = None;
+    // The folder's manifest as found, when this command resumes it.
+    let mut found: Option<serde_json::Value> = None;
     if dest.exists() {
         let theirs: Option<serde_json::Value> = crate::input::read_text(&manifest)
             .ok()
@@ -1526,6 +1528,7 @@ fn calibrate_fit(
                 manifest_json["platform"] = p.into();
             }
             resumed_by = Some(crate::version::commits_in(&theirs));
+            found = Some(theirs);
         }
     }
     if let Some(commits) = &resumed_by {
@@ -1537,11 +1540,24 @@ fn calibrate_fit(
     }
     std::fs::create_dir_all(&dest)
         .with_context(|| format!("cannot create `{}`", dest.display()))?;
-    // Shards share the folder: the first writes the manifest.
+    // Shards share the folder: the first writes the manifest, and a shard
+    // of another build adds that build to the folder's makers (the
+    // journals will hold its simulations).
     if shard.is_none() || !manifest.exists() {
         staging::write_file_atomic(
             &manifest,
             serde_json::to_string_pretty(&manifest_json)?.as_bytes(),
+            true,
+        )?;
+    } else if let Some(mut theirs) = found.filter(|t| {
+        !crate::version::commits_in(t)
+            .iter()
+            .any(|c| c == crate::version::COMMIT)
+    }) {
+        theirs["bureausim_commits"] = setup.made_by.clone().into();
+        staging::write_file_atomic(
+            &manifest,
+            serde_json::to_string_pretty(&theirs)?.as_bytes(),
             true,
         )?;
     }

@@ -481,3 +481,42 @@ fn one_replicate_judges_nothing_and_the_bases_reforms_are_the_bases() {
         &["(the base itself) | structure.grades[1].selection"],
     );
 }
+
+/// The comparison figure's caption with one replicate said "lines are
+/// means across 1 replicates, bands the 5th–95th percentiles" of a figure
+/// with no band (noticed 2026-12-05); an ensemble's charts named the
+/// metric and the options by their file names where the tables use titles.
+#[test]
+fn captions_say_what_one_run_and_an_ensemble_draw() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let f = with_selection_reform(&sb);
+    sb.cmd()
+        .args(["compare", tiny, f, "--replicates", "1", "--out", "one"])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("one/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["lines are each scenario's one run, with no band"],
+    );
+    assert!(!report.contains("across 1 replicates"), "{report}");
+    sb.cmd()
+        .args(["compare", tiny, f, "--replicates", "3", "--out", "three"])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("three/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["lines are means across 3 replicates, bands the 5th–95th percentiles of the replicates"],
+    );
+    sb.write("post.csv", "weight,corruption.rent_value\n1,2\n1,3\n");
+    sb.cmd()
+        .args(["compare", tiny, f, "--ensemble", "post.csv", "--draws", "2"])
+        .args(["--replicates", "1", "--out", "ens"])
+        .assert()
+        .success();
+    let svg = fs::read_to_string(sb.join("ens/ensemble_1.svg")).unwrap();
+    assert_mentions(&svg, &["Effect on Service delivery at year"]);
+    assert!(!svg.contains("Effect on efficiency"));
+}

@@ -629,3 +629,40 @@ fn failures_everywhere_and_arms_an_ensemble_would_merge_are_refused_by_name() {
     ]);
     assert_mentions(&e, &["--seed", "--param"]);
 }
+
+/// A shard of another build that joins a shared calibration folder adds
+/// that build to the folder's `bureausim_commits`: its simulations go into
+/// the journals the fit is read from. Before, the folder named only the
+/// build that started it (noticed 2026-12-05).
+#[test]
+fn a_shard_of_another_build_is_named_among_the_folders_makers() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    let shard = |i: &str| {
+        let mut args = calibrate_args(scenario, "shared", "160");
+        args.extend(["--shard", i]);
+        sb.cmd().args(&args).assert().success();
+    };
+    shard("1/2");
+    let path = sb.join("shared/calibration.json");
+    let read = || -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    };
+    let mut m = read();
+    let ours = m["bureausim_commits"][0].as_str().unwrap().to_string();
+    let other = "0123456789abcdef0123456789abcdef01234567";
+    m["bureausim_commits"] = serde_json::json!([other]);
+    std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    shard("2/2");
+    assert_eq!(
+        read()["bureausim_commits"],
+        serde_json::json!([other, ours])
+    );
+    // Once named, a shard of the same build leaves the record as it is.
+    shard("1/2");
+    assert_eq!(
+        read()["bureausim_commits"],
+        serde_json::json!([other, ours])
+    );
+}

@@ -170,8 +170,8 @@ fn push_positional(out: &mut Vec<u8>, text: &[u8], v: f64) -> bool {
 }
 
 /// A cell of an experiment report's tables (Markdown, HTML, terminal): two
-/// decimals from 1, three below, five below 0.01, exponent form below
-/// 0.0001; one decimal from 100, none from 1000; "–" when missing.
+/// decimals from 1, three below, five below 0.01, three significant digits
+/// below 0.0001 (exponent form only below 0.000001); one decimal from 100, none from 1000; "–" when missing.
 pub fn report_cell(x: Option<f64>) -> String {
     match x {
         None => "–".into(),
@@ -189,7 +189,7 @@ pub fn report_cell(x: Option<f64>) -> String {
             } else if a >= 0.0001 {
                 format!("{x:.5}")
             } else {
-                format!("{x:.2e}")
+                significant_from(x, 3, 1e-6)
             }
         }
     }
@@ -251,7 +251,7 @@ pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
     };
     let half = precision_of(mean, lo, hi);
     if !(mean.is_finite() && half.is_finite() && half > 0.0) {
-        let three = |x: f64| significant(x, 3);
+        let three = |x: f64| significant_from(x, 3, 1e-6);
         return [plus(three(mean), mean), three(lo), three(hi)];
     }
     let lead = (half.log10().floor()) as i32;
@@ -359,6 +359,12 @@ pub fn axis_tick(v: f64) -> String {
 /// exponent form outside 0.001..1e6 (heat-map cells and colour bars); "–"
 /// when not finite.
 pub fn significant(v: f64, digits: i32) -> String {
+    significant_from(v, digits, 1e-3)
+}
+
+/// As [`significant`], in plain decimals down to `smallest` (reports' text
+/// and tables, where "0.000972" reads better than "9.72e-4").
+fn significant_from(v: f64, digits: i32, smallest: f64) -> String {
     if !v.is_finite() {
         return "–".to_owned();
     }
@@ -366,7 +372,7 @@ pub fn significant(v: f64, digits: i32) -> String {
     if a == 0.0 {
         return "0".to_owned();
     }
-    if !(1e-3..1e6).contains(&a) {
+    if !(smallest..1e6).contains(&a) {
         return exponent(v, (digits - 1).max(0) as usize);
     }
     let decimals = (digits - 1 - a.log10().floor() as i32).max(0) as usize;
@@ -532,7 +538,9 @@ mod tests {
         assert_eq!(report_cell(Some(0.0)), "0");
         assert_eq!(report_cell(Some(1234.5)), "1234");
         assert_eq!(report_cell(Some(32.456)), "32.46");
-        assert_eq!(report_cell(Some(0.00002)), "2.00e-5");
+        assert_eq!(report_cell(Some(0.00002)), "0.00002");
+        assert_eq!(report_cell(Some(-0.0000123456)), "-0.0000123");
+        assert_eq!(report_cell(Some(2e-9)), "2e-9");
         assert_eq!(validation_cell(12.3456), "12.35");
         assert_eq!(validation_cell(0.5), "0.5000");
         assert_eq!(validation_cell(f64::NAN), "–");
@@ -551,6 +559,12 @@ mod tests {
         assert_eq!(w(7214.0, 7101.0, 7327.0), "7210 7100 7330");
         // Small ones keep their decimals.
         assert_eq!(w(0.000_52, 0.000_31, 0.000_73), "0.00052 0.00031 0.00073");
+        // Without an interval (one replicate) a small effect keeps plain
+        // decimals: "+0.000972", not "+9.72e-4".
+        assert_eq!(
+            with_interval(0.000_972, f64::NAN, f64::NAN, true)[0],
+            "+0.000972"
+        );
         // A value that rounds to zero reads 0, not -0.0.
         assert_eq!(w(-0.004, -0.6, 0.6), "0 -0.6 0.6");
         assert_eq!(

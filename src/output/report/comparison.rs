@@ -133,9 +133,8 @@ pub(super) fn compare_report(
             lead: false,
             stem: "comparison".into(),
             caption: format!(
-                "The main metrics over time, one colour per scenario: lines are means across {r} {}, bands the 5th–95th percentiles of the {} (min–max with two), as in a run's plots; the tables' intervals are of the mean instead. Counts of what happened during a year start at year 1. Dashed lines mark reforms, dotted lines election years.",
-                if plan.draws.is_empty() { "replicates" } else { "runs (replicates on every draw)" },
-                if plan.draws.is_empty() { "replicates" } else { "runs" }
+                "The main metrics over time, one colour per scenario: {}. Counts of what happened during a year start at year 1. Dashed lines mark reforms, dotted lines election years.",
+                lines_and_bands(r, !plan.draws.is_empty())
             ),
             chart: chart::overlay("Scenarios compared", "Years since start", &panels, &band)
                 .with_time_marks(marks)
@@ -155,6 +154,28 @@ pub(super) fn compare_report(
         figures,
         notes,
     })
+}
+
+/// What the comparison figure's lines and bands are, for `r` runs an arm
+/// (`ensemble`: replicates on every draw of an ensemble).
+fn lines_and_bands(r: usize, ensemble: bool) -> String {
+    let runs = if ensemble { "runs" } else { "replicates" };
+    match r {
+        0 | 1 => {
+            "lines are each scenario's one run, with no band (one run has no spread)".to_string()
+        }
+        2 => format!(
+            "lines are means across 2 {runs}, bands their minimum and maximum, as in a run's plots; the tables' intervals are of the mean instead"
+        ),
+        _ => format!(
+            "lines are means across {r} {}, bands the 5th–95th percentiles of the {runs}, as in a run's plots; the tables' intervals are of the mean instead",
+            if ensemble {
+                "runs (replicates on every draw)"
+            } else {
+                "replicates"
+            }
+        ),
+    }
 }
 
 /// Arm `v`'s line of metric `m` over the years: the mean of the replicates
@@ -281,7 +302,7 @@ fn report_title(plan: &Plan) -> String {
 /// with one title (a scenario compared with an edited copy of its file)
 /// are told apart by their labels, which are unique: "Pakistan baseline
 /// (status quo) — pakistan_baseline (2)".
-fn arm_title(plan: &Plan, v: usize) -> String {
+pub(super) fn arm_title(plan: &Plan, v: usize) -> String {
     let title = |v: usize| {
         let var = &plan.variants[v];
         if var.sets.is_empty() {

@@ -13,7 +13,7 @@ use crate::output::number::{csv_value, report_cell, with_interval};
 use crate::staging::write_file_atomic;
 
 use super::ReportFigure;
-use super::comparison::shown_at;
+use super::comparison::{arm_title, shown_at};
 use super::tables::CsvText;
 
 /// The fewest draws from which the section says what a planner can
@@ -232,10 +232,8 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
         ));
         if plots && arms > 1 {
             let others: Vec<&&EnsembleStat> = rows.iter().filter(|s| s.arm > 0).collect();
-            let items: Vec<String> = others
-                .iter()
-                .map(|s| plan.variants[s.arm].label.clone())
-                .collect();
+            let items: Vec<String> = others.iter().map(|s| arm_title(plan, s.arm)).collect();
+            let (label, base_title) = (crate::metrics::label(name), arm_title(plan, 0));
             let plausible = Bars {
                 label: "over plausible services (5th-95th percentile of draws)".into(),
                 values: others.iter().map(|s| s.effect * k).collect(),
@@ -252,13 +250,13 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 lead: false,
                 stem: format!("ensemble_{}", figures.len() + 1),
                 caption: format!(
-                    "Effect on `{name}` at year {y} against `{base}` ({better_word}): the range over {draws} plausible services, beside the 95% interval of the mean effect over them."
+                    "Effect on {label} (`{name}`) at year {y} against {base_title} ({better_word}): the range over {draws} plausible services, beside the 95% interval of the mean effect over them."
                 ),
                 chart: chart::ranking(
-                    &format!("Effect on {name} at year {y}, over plausible services"),
+                    &format!("Effect on {label} at year {y}, over plausible services"),
                     &items,
                     &[plausible, luck],
-                    &format!("difference from {base} ({})", sh.diff_unit),
+                    &format!("difference from {base_title} ({})", sh.diff_unit),
                 ),
             });
         }

@@ -124,7 +124,15 @@ pub(super) fn sensitivity_report(
             let (measures, value_label) = match method {
                 Method::Morris => (
                     vec![bar("μ*", &|i| i.mu_star, &|i| i.mu_star_ci)],
-                    format!("μ*: {} per full range", METRICS[m].unit),
+                    format!(
+                        "μ*: {} per full range{}",
+                        METRICS[m].unit,
+                        match plan.spec.scale.filter(|&f| f != 1.0) {
+                            Some(f) if scales_with_size(METRICS[m].unit) =>
+                                format!(" (the service at --scale {f})"),
+                            _ => String::new(),
+                        }
+                    ),
                 ),
                 Method::Sobol => (
                     vec![
@@ -146,7 +154,7 @@ pub(super) fn sensitivity_report(
                     plan.year
                 ),
                 chart: chart::ranking(
-                    &format!("{name} at year {}", plan.year),
+                    &format!("{} at year {}", crate::metrics::label(name), plan.year),
                     &items,
                     &measures,
                     &value_label,
@@ -170,5 +178,15 @@ pub(super) fn sensitivity_report(
             figures,
             notes: vec!["All indices are in `indices.csv`; every run with its parameter values, replicate and seed in `runs.csv`.".into()],
         },
+    )
+}
+
+/// Whether a metric in `unit` grows with the service's size (a count of
+/// officers or posts, a flow a year, a bill), so that a Morris μ* of a
+/// scaled service is not the full service's.
+fn scales_with_size(unit: &str) -> bool {
+    matches!(
+        unit,
+        "million PKR" | "officers" | "posts" | "per year" | "count"
     )
 }

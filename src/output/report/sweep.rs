@@ -157,8 +157,24 @@ pub(super) fn sweep_report(
                 &format!("Sweep of {}", v0.key),
                 &axis_label(v0),
                 &panels,
-                &format!("bands: 95% confidence interval of the mean of {r} replicates"),
-            ),
+                &if crate::experiment::analysis::by_draw(plan) {
+                    format!(
+                        "bands: 95% confidence interval of the mean over {} draws",
+                        plan.draws.len()
+                    )
+                } else {
+                    format!(
+                        "bands: 95% confidence interval of the mean of {}",
+                        counted(r, "replicate")
+                    )
+                },
+            )
+            // Levels of a metric: an amount's axis starts at zero and a cut
+            // score's axis says "(cut)", as in the comparison's time plot.
+            .with_time_marks(chart::TimeMarks {
+                y_by_unit: true,
+                ..Default::default()
+            }),
         });
     } else if plots && keys.len() == 2 {
         let y = *plan.report_years.last().expect("a report year");
