@@ -272,7 +272,9 @@ pub struct ValidateArgs {
     pub threads: usize,
     /// Override a key of every scenario of parts A and B (the baseline and
     /// the reform scenarios, not the classic model), e.g. --set
-    /// sim.engine=monthly to validate the monthly engine (repeatable).
+    /// sim.engine=monthly to validate the monthly engine (repeatable). A
+    /// published-finding check whose arms set the key themselves is not run
+    /// (the report lists it); sim.years and sim.replicates are refused.
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
     /// Replace the report if it exists.
@@ -928,10 +930,27 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         settings.replicates = n;
     }
     settings.threads = worker_threads(a.threads);
+    // Each check runs for its own window and every arm with the settings'
+    // replicates: a `--set` of either would be overwritten.
+    for set in &a.sets {
+        let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k).trim();
+        let own = match key {
+            "sim.years" => "each check runs for the years its window needs",
+            "sim.replicates" => "give --replicates",
+            _ => continue,
+        };
+        return Err(UsageError(format!(
+            "--set {set}: validate sets `{key}` itself ({own}); leave it out"
+        ))
+        .into());
+    }
     settings.sets = a.sets.clone();
     let mut command = String::from("bureausim validate");
     if a.quick {
         command.push_str(" --quick");
+    }
+    if a.scenarios != std::path::Path::new("scenarios") {
+        command.push_str(&format!(" --scenarios {}", a.scenarios.display()));
     }
     for s in &a.sets {
         command.push_str(&format!(" --set {s}"));
@@ -953,8 +972,25 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     staging::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
     let (ev, ex) = (report.evidence_tally(), report.expectation_tally());
     println!(
-        "published findings: {}/{} agree ({}/{} in direction)",
-        ev.agree, ev.total, ev.direction, ev.total
+        "published findings: {}/{} agree ({}/{} in direction){}",
+        ev.agree,
+        ev.total,
+        ev.direction,
+        ev.total,
+        if report.not_run.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} not run, their arms set a key --set gives: {}",
+                report.not_run.len(),
+                report
+                    .not_run
+                    .iter()
+                    .map(|(c, _)| c.id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
     );
     println!(
         "reform scenarios: {}/{} stated effects hold ({}/{} in direction)",

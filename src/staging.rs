@@ -59,15 +59,21 @@ fn machine() -> [String; 3] {
 /// from one still being written.
 pub fn mark(dir: &Path, what: &str) -> anyhow::Result<()> {
     let path = dir.join(MARKER);
+    // Written beside and renamed into place, so that a marker is never
+    // seen half written: a run killed between the file's creation and its
+    // text left an empty marker, and its partial folder could then never
+    // be claimed as abandoned.
+    let tmp = dir.join(format!("{MARKER}.partial-{}-0", std::process::id()));
     let [host, boot, ns] = machine();
     std::fs::write(
-        &path,
+        &tmp,
         format!(
             "This folder was written by bureausim {} ({what}).\n`--force` replaces it only while it holds nothing but the files bureausim writes.\nhost: {host}\nboot: {boot}\npidns: {ns}\npid: {}\n",
             env!("CARGO_PKG_VERSION"),
             std::process::id()
         ),
     )
+    .and_then(|()| std::fs::rename(&tmp, &path))
     .with_context(|| format!("cannot write `{}`", path.display()))
 }
 

@@ -207,6 +207,8 @@ fn a_scale_that_leaves_a_tiny_service_is_warned_of() {
         &[
             "warning: --scale 0.01 leaves `tiny` with 5 posts",
             "mostly chance",
+            // The advice is this service's (355 posts), not a general 0.05.
+            "a scale of 0.29 or more keeps it at 100 posts or more",
         ],
     );
     // ... and the report says it too (it reached the terminal only).
@@ -519,4 +521,109 @@ fn captions_say_what_one_run_and_an_ensemble_draw() {
     let svg = fs::read_to_string(sb.join("ens/ensemble_1.svg")).unwrap();
     assert_mentions(&svg, &["Effect on Service delivery at year"]);
     assert!(!svg.contains("Effect on efficiency"));
+}
+
+/// What a researcher's audit of sweeps and sensitivity analyses found
+/// (2026-12-05, second session), one refusal or wording each; every one
+/// was accepted or worded wrongly before.
+#[test]
+fn a_researchers_settings_that_change_nothing_are_refused() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    // A --set of the key every point varies was dropped without a word.
+    let e = sb.bad_input(&[
+        "sweep",
+        tiny,
+        "--vary",
+        "pay.level=0.8,1.6",
+        "--set",
+        "pay.level=1.2",
+    ]);
+    assert_mentions(
+        &e,
+        &[
+            "--set pay.level=1.2",
+            "every sweep point sets `pay.level`",
+            "--vary",
+        ],
+    );
+    let sens = |extra: &[&str]| {
+        let mut args = vec![
+            "sensitivity",
+            tiny,
+            "--param",
+            "pay.level=0.8:1.6",
+            "--param",
+            "politics.interference=0:1",
+        ];
+        args.extend_from_slice(extra);
+        sb.bad_input(&args)
+    };
+    assert_mentions(
+        &sens(&["--set", "politics.interference=0.3"]),
+        &[
+            "every sensitivity point sets `politics.interference`",
+            "--param",
+        ],
+    );
+    // --at changed no index of a sensitivity analysis; --bootstrap 0 gave
+    // a table headed "[95% CI]" with no interval.
+    assert_mentions(&sens(&["--at", "3"]), &["--at", "--year"]);
+    assert_mentions(
+        &sens(&["--bootstrap", "0"]),
+        &["bootstrap: 0", "allowed 100 to 100000"],
+    );
+    // A range whose step misses TO dropped TO (0, 0.3, 0.6, 0.9).
+    let e = sb.bad_input(&["sweep", tiny, "--vary", "politics.interference=0:1:0.3"]);
+    assert_mentions(
+        &e,
+        &[
+            "STEP 0.3 does not reach TO (1)",
+            "the last value would be 0.9",
+        ],
+    );
+    // A design file's own column is named with the file.
+    sb.write("d.csv", "sim.seed,pay.level\n1,1.0\n");
+    let e = sb.bad_input(&["sweep", tiny, "--design", "d.csv"]);
+    assert_mentions(&e, &["--design d.csv column sim.seed"]);
+    sb.write("big.csv", "postings.sample,pay.level\n1e20,1.0\n");
+    let e = sb.bad_input(&["sweep", tiny, "--design", "big.csv"]);
+    assert_mentions(
+        &e,
+        &[
+            "big.csv",
+            "`postings.sample` is 1e20, out of range; allowed 1 to",
+        ],
+    );
+}
+
+/// A sweep of a reform's year or value described the scenario with the
+/// file's year and value, which no point ran; the advice of the small-
+/// service warning named a scale the user had already exceeded.
+#[test]
+fn a_sweeps_report_says_which_keys_its_points_set() {
+    let sb = Sandbox::new();
+    let f = with_selection_reform(&sb);
+    let text = fs::read_to_string(sb.join(f)).unwrap().replace(
+        "name = \"select\"",
+        "name = \"select\"\ndescription = \"From year 1: selection boards at BPS-18.\"",
+    );
+    sb.write(f, &text);
+    sb.cmd()
+        .args([
+            "sweep",
+            f,
+            "--vary",
+            "reforms[0].year=0,1",
+            "--replicates",
+            "1",
+        ])
+        .args(["--no-plots", "--out", "sw"])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("sw/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["(as its file describes it; each point sets `reforms[0].year` itself)"],
+    );
 }

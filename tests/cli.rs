@@ -515,6 +515,22 @@ fn validate_without_a_library_names_the_folder() {
     assert_mentions(&stderr, &["--scenarios nowhere", "pakistan_baseline.toml"]);
 }
 
+/// `validate --set sim.years=22` was accepted and recorded though every
+/// check runs for its own window (a helper's audit, 2026-12-05).
+#[test]
+fn validate_refuses_a_set_of_what_it_sets_itself() {
+    let sb = Sandbox::new();
+    std::fs::create_dir(sb.join("lib")).unwrap();
+    sb.write("lib/pakistan_baseline.toml", "");
+    for (set, says) in [
+        ("sim.years=22", "the years its window needs"),
+        ("sim.replicates=3", "give --replicates"),
+    ] {
+        let stderr = sb.bad_input(&["validate", "--scenarios", "lib", "--set", set]);
+        assert_mentions(&stderr, &[&format!("--set {set}"), says]);
+    }
+}
+
 #[test]
 fn validate_never_overwrites_a_report_without_force() {
     let sb = Sandbox::new();

@@ -462,6 +462,36 @@ impl Plan {
                 }
             }
         }
+        // A --set of a key every point varies is overwritten at every
+        // point: refused, not recorded as if it counted.
+        if matches!(self.spec.kind, Kind::Sweep | Kind::Sensitivity) && !self.variants.is_empty() {
+            for arg in &self.spec.sets {
+                let Some((key, _)) = arg.split_once('=') else {
+                    continue;
+                };
+                let key = crate::paths::canonical(key.trim());
+                let sets_it = |v: &Variant| {
+                    v.sets.iter().any(|l| {
+                        l.split_once('=')
+                            .is_some_and(|(k, _)| crate::paths::canonical(k.trim()) == key)
+                    })
+                };
+                if self.variants.iter().all(sets_it) {
+                    let w = self.spec.source;
+                    let how = match (self.spec.kind, &self.spec.design) {
+                        (Kind::Sensitivity, _) => w.flag("param"),
+                        (_, Some(d)) => w.given("design", &d.file),
+                        _ => w.flag("vary"),
+                    };
+                    return Err(err(format!(
+                        "{}: every {} point sets `{}` from {how}, so this value would never be used; drop it",
+                        w.given("set", &crate::error::shorten(arg, 80)),
+                        self.spec.kind.name(),
+                        paths::display(&key)
+                    )));
+                }
+            }
+        }
         // Every variant's scenario must be valid as a whole (combinations
         // of individually valid values can still conflict).
         let mut warnings: Vec<(String, Vec<String>)> = Vec::new();
@@ -524,8 +554,29 @@ impl Plan {
             for (i, b) in self.bases.iter().enumerate() {
                 let posts = b.structure.total_posts();
                 if posts < SMALL_SERVICE {
+                    // The smallest scale in hundredths that keeps this
+                    // service at the threshold, from its file as written.
+                    let full = self
+                        .spec
+                        .scenarios
+                        .get(i)
+                        .and_then(|p| Scenario::load(p, &self.spec.sets).ok());
+                    let advice = match full {
+                        Some(full) => match (1..=100u32).map(|k| f64::from(k) / 100.0).find(|&k| {
+                            full.clone().scaled(k).structure.total_posts() >= SMALL_SERVICE
+                        }) {
+                            Some(k) if k < 1.0 => format!(
+                                "; a scale of {k} or more keeps it at {SMALL_SERVICE} posts or more"
+                            ),
+                            _ => format!(
+                                "; only its full size (leave out {}) comes near {SMALL_SERVICE} posts",
+                                self.spec.source.flag("scale")
+                            ),
+                        },
+                        None => String::new(),
+                    };
                     let text = format!(
-                        "{} leaves `{}` with {posts} posts: results of so small a service are mostly chance, and its bills are divided by {f} to give the full service's; a scale of 0.05 or more keeps most services above {SMALL_SERVICE} posts",
+                        "{} leaves `{}` with {posts} posts: results of so small a service are mostly chance, and its bills are divided by {f} to give the full service's{advice}",
                         self.spec.source.given("scale", &f.to_string()),
                         b.name
                     );
@@ -574,6 +625,15 @@ impl Plan {
                     }
                     Some(x) if is_int && x.fract() == 0.0 && x.abs() < 9e15 => {
                         format!("{}", x as i64)
+                    }
+                    Some(x) if is_int && x.fract() == 0.0 => {
+                        return Err(err(format!(
+                            "{design} line {line}: `{k}` is {raw}, {}",
+                            match crate::scenario::checked_int_range(base, k) {
+                                Some((lo, hi)) => format!("out of range; allowed {lo} to {hi}"),
+                                None => "too large for a whole-number key".into(),
+                            }
+                        )));
                     }
                     Some(_) if is_int => {
                         return Err(err(format!(

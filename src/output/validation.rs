@@ -5,10 +5,10 @@
 use std::fmt::Write;
 
 use crate::experiment::validation::{
-    ClassicResult, EvidenceResult, HYPOTHESES, NOT_ADDRESSED, P_SWEEP, Report, STRATEGIES, Size,
-    Verdict,
+    ClassicResult, EvidenceCheck, EvidenceResult, HYPOTHESES, NOT_ADDRESSED, P_SWEEP, Report,
+    STRATEGIES, Size, Verdict,
 };
-use crate::output::number::validation_cell;
+use crate::output::number::{counted, validation_cell};
 
 /// Efficiency gains of the classic model as reported for the paper's
 /// Table 1, by (hypothesis, strategy). The paper's own text was not
@@ -112,12 +112,20 @@ pub fn render(r: &Report, command: &str) -> String {
         o,
         "- Part A, published findings (docs/sources/evidence.md): {} of {} checks agree in direction \
          and, where a size is stated, in rough size; {} of {} in direction. {} findings are \
-         outside the model and listed below.",
+         outside the model and listed below.{}",
         ev.agree,
         ev.total,
         ev.direction,
         ev.total,
-        NOT_ADDRESSED.len()
+        NOT_ADDRESSED.len(),
+        if r.not_run.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " {} not run: their arms set a key this command's `--set` gives (listed under Part A).",
+                counted(r.not_run.len(), "check")
+            )
+        }
     );
     let _ = writeln!(
         o,
@@ -142,13 +150,17 @@ pub fn render(r: &Report, command: &str) -> String {
          0 on the wrong side.\n"
     );
 
-    evidence_section(&mut o, &r.evidence);
+    evidence_section(&mut o, &r.evidence, &r.not_run);
     expectation_section(&mut o, r);
     classic_section(&mut o, &r.classic, s.classic_years);
     o
 }
 
-fn evidence_section(o: &mut String, results: &[EvidenceResult]) {
+fn evidence_section(
+    o: &mut String,
+    results: &[EvidenceResult],
+    not_run: &[(EvidenceCheck, Vec<String>)],
+) {
     let _ = writeln!(o, "## A. Checks against published findings\n");
     let _ = writeln!(
         o,
@@ -188,6 +200,28 @@ fn evidence_section(o: &mut String, results: &[EvidenceResult]) {
             size_text(c.size),
             mark(e.verdict)
         );
+    }
+    if !not_run.is_empty() {
+        let _ = writeln!(
+            o,
+            "\nNot run under this command's `--set` ({}): each sets the key in its own arms, so \
+             the value given would be overwritten there, or the comparison would not be the one \
+             its words describe. Run them with `bureausim compare` and arms of your own.\n",
+            counted(not_run.len(), "check")
+        );
+        for (c, keys) in not_run {
+            let _ = writeln!(
+                o,
+                "- `{}` ({}): {}; its arms set {}",
+                c.id,
+                c.finding,
+                c.arms,
+                keys.iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     let _ = writeln!(o, "\nHow the model produces each effect:\n");
     for e in results {

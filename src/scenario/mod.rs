@@ -113,20 +113,8 @@ fn with_checked_range(message: &str, key: &str, base: &Scenario, defaults: bool)
     let Some(phrase) = TYPE_RANGES.iter().find(|p| message.contains(*p)) else {
         return message.to_string();
     };
-    let shape = |p: &str| -> Vec<String> {
-        paths::segments(p)
-            .into_iter()
-            .filter(|s| !s.bytes().all(|b| b.is_ascii_digit()))
-            .collect()
-    };
-    let want = shape(key);
-    let checks = base.problems();
-    match checks
-        .int_ranges()
-        .iter()
-        .find(|(p, _, _)| shape(p) == want)
-    {
-        Some((_, lo, hi)) => message.replace(
+    match checked_int_range(base, key) {
+        Some((lo, hi)) => message.replace(
             phrase,
             &if defaults {
                 format!(
@@ -138,6 +126,23 @@ fn with_checked_range(message: &str, key: &str, base: &Scenario, defaults: bool)
         ),
         None => message.to_string(),
     }
+}
+
+/// The whole numbers `base`'s checks allow for the key `key` (an item of a
+/// list stands for every item), if they check it.
+pub fn checked_int_range(base: &Scenario, key: &str) -> Option<(i64, i64)> {
+    let shape = |p: &str| -> Vec<String> {
+        paths::segments(p)
+            .into_iter()
+            .filter(|s| !s.bytes().all(|b| b.is_ascii_digit()))
+            .collect()
+    };
+    let want = shape(key);
+    base.problems()
+        .int_ranges()
+        .iter()
+        .find(|(p, _, _)| shape(p) == want)
+        .map(|&(_, lo, hi)| (lo, hi))
 }
 
 /// `text` with every line longer than 1,000 characters cut, so that a

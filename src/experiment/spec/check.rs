@@ -27,9 +27,13 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         for k in keys {
             let k = k.replace(' ', "");
             if ["sim.seed", "sim.years", "sim.replicates"].contains(&k.as_str()) {
+                // A design's column is named with its file.
+                let given = match &spec.design {
+                    Some(d) if flag == "design" => format!("{} column", w.given(flag, &d.file)),
+                    _ => w.flag(flag),
+                };
                 return u(format!(
-                    "{} {k}: the seed, years and replicates are the experiment's own ({}, {}, {}): every point shares them",
-                    w.flag(flag),
+                    "{given} {k}: the seed, years and replicates are the experiment's own ({}, {}, {}): every point shares them",
                     w.flag("seed"),
                     w.flag("years"),
                     w.flag("replicates")
@@ -226,10 +230,20 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                     w.flag("replicates")
                 ));
             }
-            if spec.bootstrap > 100_000 {
+            if !(100..=100_000).contains(&spec.bootstrap) {
                 return u(format!(
-                    "bootstrap: {} is out of range; allowed 0 to 100000",
+                    "bootstrap: {} is out of range; allowed 100 to 100000 (the 95% intervals are the 2.5th and 97.5th percentiles of the resamples; the default is 500)",
                     spec.bootstrap
+                ));
+            }
+            // The tables report one year (--year): report years would be
+            // recorded as a setting that changes nothing.
+            if !spec.report_years.is_empty() {
+                return u(format!(
+                    "{}: a sensitivity analysis reports the one year {} gives; leave {} out",
+                    w.flag("at"),
+                    w.flag("year"),
+                    w.flag("at")
                 ));
             }
         }

@@ -130,6 +130,22 @@ pub fn parse_vary(arg: &str) -> Result<Vary, UsageError> {
             ));
         }
         let n = count as u64;
+        // Both ends are included (docs/experiments.md): a step that does
+        // not land on TO would drop it without a word.
+        let last = a + (n - 1) as f64 * step;
+        if (b - last).abs() > 1e-9 * b.abs().max(1.0) {
+            return Err(usage(
+                flag,
+                arg,
+                format!(
+                    "STEP {} does not reach TO ({}) from FROM ({}): the last value would be {}; give a STEP that divides TO − FROM, or list the values",
+                    readable(step),
+                    readable(b),
+                    readable(a),
+                    number_text((last * 1e9).round() / 1e9)
+                ),
+            ));
+        }
         let integers = [a, b, step].iter().all(|x| x.fract() == 0.0)
             && !parts.iter().any(|p| p.contains('.') || p.contains('e'));
         (0..n)

@@ -25,6 +25,28 @@ pub(super) const fn sets(sets: &'static [&'static str]) -> Arm {
     Arm { sets, reforms: "" }
 }
 
+impl Arm {
+    /// The key paths the arm gives a value of its own: its `--set`s and
+    /// its reforms' `set` keys.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .sets
+            .iter()
+            .map(|s| s.split_once('=').map_or(*s, |(k, _)| k).trim().to_string())
+            .collect();
+        if let Ok(doc) = self.reforms.parse::<toml::Table>()
+            && let Some(reforms) = doc.get("reforms").and_then(|r| r.as_array())
+        {
+            for r in reforms {
+                if let Some(set) = r.get("set").and_then(|s| s.as_table()) {
+                    keys.extend(crate::paths::flatten(set).into_iter().map(|(k, _)| k));
+                }
+            }
+        }
+        keys
+    }
+}
+
 /// What is measured for a finding, per replicate, over the window.
 #[derive(Clone, Copy, Debug)]
 pub enum Design {
@@ -61,6 +83,33 @@ impl Design {
             ],
             Design::ChangeYears => vec![(BASELINE, "baseline")],
         }
+    }
+}
+
+impl EvidenceCheck {
+    /// The keys of `overrides` (`KEY=VALUE`, as `validate --set` takes
+    /// them) that an arm of the check sets itself: the arm would overwrite
+    /// the value, or its words would describe another baseline, so the
+    /// check is not run under them.
+    pub fn overridden(&self, overrides: &[String]) -> Vec<String> {
+        let own: Vec<String> = self
+            .design
+            .arms()
+            .iter()
+            .flat_map(|(a, _)| a.keys())
+            .collect();
+        let mut hit: Vec<String> = overrides
+            .iter()
+            .map(|s| {
+                s.split_once('=')
+                    .map_or(s.as_str(), |(k, _)| k)
+                    .trim()
+                    .to_string()
+            })
+            .filter(|k| own.contains(k))
+            .collect();
+        hit.dedup();
+        hit
     }
 }
 

@@ -82,6 +82,9 @@ impl Settings {
 pub struct Report {
     pub settings: Settings,
     pub evidence: Vec<EvidenceResult>,
+    /// Checks not run, with the keys of `settings.sets` their arms set
+    /// themselves ([`EvidenceCheck::overridden`]).
+    pub not_run: Vec<(EvidenceCheck, Vec<String>)>,
     pub expectations: Vec<ExpectationResult>,
     pub classic: Vec<ClassicResult>,
     /// The scenario files whose expectations were measured.
@@ -160,9 +163,15 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
     let classic_path = dir.join("classics").join("peter_principle.toml");
     Scenario::load(&classic_path, &[])?;
     let mut runner = Runner::new(base, settings.clone());
+    let mut not_run = Vec::new();
     let evidence = {
         let mut v = Vec::new();
         for c in EVIDENCE {
+            let keys = c.overridden(&settings.sets);
+            if !keys.is_empty() {
+                not_run.push((*c, keys));
+                continue;
+            }
             on_run(&format!("evidence: {}", c.id));
             v.push(measure(&mut runner, c)?);
         }
@@ -181,6 +190,7 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
     Ok(Report {
         settings: settings.clone(),
         evidence,
+        not_run,
         expectations,
         classic,
         scenario_files: used,

@@ -203,9 +203,31 @@ fn scenario_lines(plan: &Plan) -> Vec<(String, Option<String>, String)> {
         .map(|b| {
             let title = b.display_title().to_string();
             let name = (title != b.name).then(|| b.name.clone());
-            (title, name, b.description.clone())
+            (title, name, with_varied_keys(plan, &b.description))
         })
         .collect()
+}
+
+/// A sweep's or a sensitivity analysis's scenario description, which names
+/// the file's values, with the keys its points set themselves: a swept
+/// reform year or value is not the one described.
+fn with_varied_keys(plan: &Plan, description: &str) -> String {
+    let keys: Vec<String> = match plan.spec.kind {
+        Kind::Sweep => sweep::sweep_keys(plan),
+        Kind::Sensitivity => plan.spec.params.iter().map(|p| p.key.clone()).collect(),
+        _ => return description.to_string(),
+    };
+    if description.is_empty() || keys.is_empty() {
+        return description.to_string();
+    }
+    format!(
+        "{} (as its file describes it; each point sets {} itself)",
+        description.trim_end(),
+        keys.iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// One chart panel per metric of the plan, titled with the metric's name
