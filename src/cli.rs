@@ -1729,14 +1729,20 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         ),
     )?;
     let staging = Staging::new(&dest, a.force, "a run")?;
+    // The starting population is drawn before the warm-up; year 0 of the
+    // files is the state after it.
     println!(
-        "bureausim {}: {} — {} × {} years, {} officers in {} posts at the start, seed {}",
+        "bureausim {}: {} — {} × {} years, {} officers in {} posts {}, seed {}",
         env!("CARGO_PKG_VERSION"),
         scn.name,
         output::number::counted(scn.sim.replicates as usize, "replicate"),
         scn.sim.years,
         officers,
         scn.structure.total_posts(),
+        match scn.sim.warmup_years {
+            0 => "at the start".to_string(),
+            w => format!("before the {w}-year warm-up"),
+        },
         scn.sim.seed
     );
     let total = scn.sim.replicates as u64 * (scn.sim.years + scn.sim.warmup_years) as u64;
@@ -1901,6 +1907,16 @@ pub fn plot_data(e: &Ensemble) -> output::figures::PlotData {
         .enumerate()
         .map(|(k, r)| (r.year, r.display_label(k)))
         .collect();
+    // A mechanism off for the whole run: off at the start, and no reform
+    // switches it on.
+    let off = |enabled: bool, key: &str| {
+        !enabled
+            && !s.reforms.iter().any(|r| {
+                crate::paths::flatten(&r.set)
+                    .iter()
+                    .any(|(k, _)| crate::paths::canonical(k) == crate::paths::canonical(key))
+            })
+    };
     output::figures::PlotData {
         title: s.display_title().to_string(),
         years,
@@ -1909,6 +1925,8 @@ pub fn plot_data(e: &Ensemble) -> output::figures::PlotData {
         grade_headcount,
         reforms,
         elections: s.politics.election_years(s.sim.years),
+        corruption_off: off(s.corruption.enabled, "corruption.enabled"),
+        postings_off: off(s.postings.enabled, "postings.enabled"),
     }
 }
 

@@ -66,8 +66,8 @@ pub const METRICS: &[Metric] = metrics![
     "recruit_mean_ability", "score 0-10", "Mean ability of this year's entrants (empty when none).";
     "laterals", "per year", "Lateral entrants above the entry grade.";
     "recruits_exam", "per year", "Entrants through the CSS exam (open merit and regional quota seats, cadre ladder).";
-    "recruits_ex_cadre", "per year", "Entrants to the ex-cadre ladder (departmental and specialist posts).";
-    "recruits_patronage", "per year", "Ad-hoc (patronage) appointees, both ladders.";
+    "recruits_ex_cadre", "per year", "Entrants to the ex-cadre ladder (departmental and specialist posts), patronage appointees there included.";
+    "recruits_patronage", "per year", "Ad-hoc (patronage) appointees, both ladders (those on the ex-cadre ladder are in recruits_ex_cadre too).";
     "trained", "per year", "Courses passed.";
     "mean_integrity", "0-1", "Mean integrity of active officers.";
     "mean_connections", "0-1", "Mean political connections of active officers.";

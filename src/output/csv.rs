@@ -253,13 +253,12 @@ pub fn write_codebook(path: &Path) -> anyhow::Result<()> {
             } else {
                 ""
             };
-            w.write_record([
-                file,
-                m.name,
-                m.unit,
-                crate::metrics::label(m.name),
-                &format!("{}{flow}", m.about),
-            ])?;
+            // A sector's prevalence is of its posted officers only.
+            let label = match (file, m.name) {
+                ("sectors.csv", "corruption_prevalence") => "Corruption (posted officers)",
+                _ => crate::metrics::label(m.name),
+            };
+            w.write_record([file, m.name, m.unit, label, &format!("{}{flow}", m.about)])?;
         }
     }
     w.flush()

@@ -60,6 +60,12 @@ pub struct PlotData {
     /// Years of the election calendar (a change of government is possible
     /// at each), marked lightly.
     pub elections: Vec<f64>,
+    /// Corruption is switched off for the whole run (the classic model):
+    /// its figure and panels, all zeros, are left out.
+    pub corruption_off: bool,
+    /// Postings are switched off for the whole run: no nominal tenure is
+    /// drawn (nobody rotates on it).
+    pub postings_off: bool,
 }
 
 impl PlotData {
@@ -334,6 +340,9 @@ fn competence_panel(data: &PlotData, with_ability: bool) -> Option<RunPanel> {
 }
 
 fn prevalence_panel(data: &PlotData) -> Option<RunPanel> {
+    if data.corruption_off {
+        return None;
+    }
     metric_panel(
         data,
         label("corruption_prevalence"),
@@ -358,7 +367,9 @@ fn tenure_panel(data: &PlotData) -> Option<RunPanel> {
         "months",
         &[("mean_months_in_post", 1.0)],
     )?;
-    panel.reference = nominal_tenure(data);
+    if !data.postings_off {
+        panel.reference = nominal_tenure(data);
+    }
     Some(panel)
 }
 
@@ -424,7 +435,8 @@ fn figures(data: &PlotData) -> Vec<RunFigure> {
         "Corruption cases detected and convictions",
         "per year",
         &[("detections", 1.0), ("convictions", 1.0)],
-    );
+    )
+    .filter(|_| !data.corruption_off);
     [
         figure(
             "quality",
@@ -806,7 +818,29 @@ mod tests {
             grade_headcount,
             reforms: vec![(10.0, "tenure law".into())],
             elections: vec![3.0, 8.0],
+            corruption_off: false,
+            postings_off: false,
         }
+    }
+
+    /// The classic model drew a corruption figure of zeros and a nominal
+    /// tenure nobody rotates on (an instructor's audit, 2026-12-05).
+    #[test]
+    fn mechanisms_switched_off_draw_no_figure_or_reference() {
+        let mut data = synthetic(2, 12);
+        data.corruption_off = true;
+        data.postings_off = true;
+        let figs = figures(&data);
+        assert!(figs.iter().all(|f| f.name != "corruption"));
+        let overview = figs.iter().find(|f| f.name == "overview").unwrap();
+        assert_eq!(overview.panels.len(), 3);
+        let tenure = figs.iter().find(|f| f.name == "tenure").unwrap();
+        assert!(tenure.panels[0].reference.is_none());
+        // With them on, both are there.
+        let figs = figures(&synthetic(2, 12));
+        assert!(figs.iter().any(|f| f.name == "corruption"));
+        let tenure = figs.iter().find(|f| f.name == "tenure").unwrap();
+        assert!(tenure.panels[0].reference.is_some());
     }
 
     const NAMES: [&str; 6] = [

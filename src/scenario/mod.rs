@@ -489,9 +489,28 @@ impl Scenario {
         if !self.reforms.is_empty() {
             let mut tree = toml::Value::try_from(self).expect("scenario serialises");
             let mut ok = true;
+            // Which reform last set each key, to name it beside a problem
+            // found after the reforms (the file's own value may be valid).
+            let mut set_by: Vec<(String, String)> = Vec::new();
             for k in self.reform_order() {
                 let r = &self.reforms[k];
                 let key = format!("reforms[{k}]");
+                for (p, _) in paths::flatten(&r.set) {
+                    let shown = paths::display(&paths::canonical(&p));
+                    set_by.retain(|(s, _)| *s != shown);
+                    let label = if r.label.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (\"{}\")", crate::error::shorten(&r.label, 60))
+                    };
+                    set_by.push((
+                        shown,
+                        format!(
+                            "`{key}.set`{label} gives it from year {}",
+                            crate::error::readable(r.year)
+                        ),
+                    ));
+                }
                 // A reform begins after the row of its year: in the run's
                 // last year or later it would change nothing recorded.
                 let years = self.sim.years;
@@ -556,7 +575,11 @@ impl Scenario {
                         after.expect.clear();
                         if let Err(problems) = after.problems().into_result() {
                             for p in problems {
-                                c.conflict(format!("after the reforms: {p}"));
+                                let who = set_by
+                                    .iter()
+                                    .find(|(k, _)| p.contains(&format!("`{k}`")))
+                                    .map_or(String::new(), |(_, w)| format!(" ({w})"));
+                                c.conflict(format!("after the reforms: {p}{who}"));
                             }
                         }
                     }
@@ -987,6 +1010,18 @@ mod tests {
             .to_string();
         assert!(
             e.contains("after the reforms: `pay.compression` must be in"),
+            "{e}"
+        );
+        // The reform that set it is named: the file's own value is valid.
+        assert!(e.contains("(`reforms[0].set` gives it from year 5)"), "{e}");
+        let labelled = "[[reforms]]\nyear = 2\nlabel = \"pay up\"\nset = { pay.compression = 400.0 }\n\n[[reforms]]\nyear = 3\nset = { pay.level = 1.1 }\n";
+        let e = Scenario::from_toml(labelled, "t")
+            .unwrap()
+            .validate("t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("(`reforms[0].set` (\"pay up\") gives it from year 2)"),
             "{e}"
         );
         let posts = "[[reforms]]\nyear = 5\nset = { \"structure.grades[0].posts\" = 4 }\n";
