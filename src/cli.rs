@@ -273,8 +273,9 @@ pub struct ValidateArgs {
     /// Override a key of every scenario of parts A and B (the baseline and
     /// the reform scenarios, not the classic model), e.g. --set
     /// sim.engine=monthly to validate the monthly engine (repeatable). A
-    /// published-finding check whose arms set the key themselves is not run
-    /// (the report lists it); sim.years and sim.replicates are refused.
+    /// published-finding check that a reform of its arms, or some of its
+    /// arms, sets the key in is not run (the report lists it); sim.years
+    /// and sim.replicates are refused.
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
     /// Replace the report if it exists.
@@ -934,9 +935,14 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     // replicates: a `--set` of either would be overwritten.
     for set in &a.sets {
         let key = set.split_once('=').map_or(set.as_str(), |(k, _)| k).trim();
-        let own = match key {
-            "sim.years" => "each check runs for the years its window needs",
-            "sim.replicates" => "give --replicates",
+        let own = match crate::paths::segments(&crate::paths::canonical(key))
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()[..]
+        {
+            ["sim", "years"] => "each check runs for the years its window needs",
+            ["sim", "replicates"] => "give --replicates",
+            ["sim"] => "each check runs for its own years, with --replicates",
             _ => continue,
         };
         return Err(UsageError(format!(
@@ -1585,17 +1591,25 @@ fn calibrate_fit(
             serde_json::to_string_pretty(&manifest_json)?.as_bytes(),
             true,
         )?;
-    } else if let Some(mut theirs) = found.filter(|t| {
-        !crate::version::commits_in(t)
+    } else if found.is_some_and(|t| {
+        !crate::version::commits_in(&t)
             .iter()
             .any(|c| c == crate::version::COMMIT)
     }) {
-        theirs["bureausim_commits"] = setup.made_by.clone().into();
-        staging::write_file_atomic(
-            &manifest,
-            serde_json::to_string_pretty(&theirs)?.as_bytes(),
-            true,
-        )?;
+        // Read again just before writing: a shard of another build may
+        // have added itself since this one started.
+        if let Some(mut now) = crate::input::read_text(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        {
+            now["bureausim_commits"] =
+                crate::version::with_this_commit(&crate::version::commits_in(&now)).into();
+            staging::write_file_atomic(
+                &manifest,
+                serde_json::to_string_pretty(&now)?.as_bytes(),
+                true,
+            )?;
+        }
     }
     let threads = worker_threads(a.threads);
     let est = setup.scenario.size_estimate();

@@ -525,6 +525,7 @@ fn validate_refuses_a_set_of_what_it_sets_itself() {
     for (set, says) in [
         ("sim.years=22", "the years its window needs"),
         ("sim.replicates=3", "give --replicates"),
+        ("sim={years=22}", "its own years"),
     ] {
         let stderr = sb.bad_input(&["validate", "--scenarios", "lib", "--set", set]);
         assert_mentions(&stderr, &[&format!("--set {set}"), says]);

@@ -117,7 +117,7 @@ impl ArmTable {
 /// bill, a headcount, a flow of officers a year), so that a scaled run's
 /// value is the full service's times the scale. Boards held are one a
 /// sitting whatever the size.
-fn grows_with_service(name: &str) -> bool {
+pub fn grows_with_service(name: &str) -> bool {
     name != "boards_held"
         && matches!(
             crate::metrics::unit_of(name),

@@ -462,36 +462,6 @@ impl Plan {
                 }
             }
         }
-        // A --set of a key every point varies is overwritten at every
-        // point: refused, not recorded as if it counted.
-        if matches!(self.spec.kind, Kind::Sweep | Kind::Sensitivity) && !self.variants.is_empty() {
-            for arg in &self.spec.sets {
-                let Some((key, _)) = arg.split_once('=') else {
-                    continue;
-                };
-                let key = crate::paths::canonical(key.trim());
-                let sets_it = |v: &Variant| {
-                    v.sets.iter().any(|l| {
-                        l.split_once('=')
-                            .is_some_and(|(k, _)| crate::paths::canonical(k.trim()) == key)
-                    })
-                };
-                if self.variants.iter().all(sets_it) {
-                    let w = self.spec.source;
-                    let how = match (self.spec.kind, &self.spec.design) {
-                        (Kind::Sensitivity, _) => w.flag("param"),
-                        (_, Some(d)) => w.given("design", &d.file),
-                        _ => w.flag("vary"),
-                    };
-                    return Err(err(format!(
-                        "{}: every {} point sets `{}` from {how}, so this value would never be used; drop it",
-                        w.given("set", &crate::error::shorten(arg, 80)),
-                        self.spec.kind.name(),
-                        paths::display(&key)
-                    )));
-                }
-            }
-        }
         // Every variant's scenario must be valid as a whole (combinations
         // of individually valid values can still conflict).
         let mut warnings: Vec<(String, Vec<String>)> = Vec::new();
@@ -513,6 +483,41 @@ impl Plan {
                 match warnings.iter_mut().find(|(t, _)| *t == w) {
                     Some((_, labels)) => labels.push(v.label.clone()),
                     None => warnings.push((w, vec![v.label.clone()])),
+                }
+            }
+        }
+        // A --set of a key every point varies is overwritten at every
+        // point: said, since the report lists it among the overrides (it
+        // still counts in checking the base scenario, which may need it,
+        // and a resumed folder's advice may name it, so it is not refused).
+        if matches!(self.spec.kind, Kind::Sweep | Kind::Sensitivity) && !self.variants.is_empty() {
+            for arg in &self.spec.sets {
+                let Some((key, _)) = arg.split_once('=') else {
+                    continue;
+                };
+                let key = crate::paths::canonical(key.trim());
+                let sets_it = |v: &Variant| {
+                    v.sets.iter().any(|l| {
+                        l.split_once('=')
+                            .is_some_and(|(k, _)| crate::paths::canonical(k.trim()) == key)
+                    })
+                };
+                if self.variants.iter().all(sets_it) {
+                    let w = self.spec.source;
+                    let how = match (self.spec.kind, &self.spec.design) {
+                        (Kind::Sensitivity, _) => w.flag("param"),
+                        (_, Some(d)) => w.given("design", &d.file),
+                        _ => w.flag("vary"),
+                    };
+                    warnings.push((
+                        format!(
+                            "{}: every {} point sets `{}` from {how}, so this value is used in no run (only in checking the base scenario)",
+                            w.given("set", &crate::error::shorten(arg, 80)),
+                            self.spec.kind.name(),
+                            paths::display(&key)
+                        ),
+                        vec!["every point".to_string()],
+                    ));
                 }
             }
         }

@@ -26,14 +26,17 @@ pub(super) const fn sets(sets: &'static [&'static str]) -> Arm {
 }
 
 impl Arm {
-    /// The key paths the arm gives a value of its own: its `--set`s and
-    /// its reforms' `set` keys.
-    pub fn keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .sets
+    /// The key paths the arm's `--set`s give.
+    pub fn set_keys(&self) -> Vec<String> {
+        self.sets
             .iter()
             .map(|s| s.split_once('=').map_or(*s, |(k, _)| k).trim().to_string())
-            .collect();
+            .collect()
+    }
+
+    /// The key paths the arm's reforms set.
+    pub fn reform_keys(&self) -> Vec<String> {
+        let mut keys = Vec::new();
         if let Ok(doc) = self.reforms.parse::<toml::Table>()
             && let Some(reforms) = doc.get("reforms").and_then(|r| r.as_array())
         {
@@ -88,27 +91,34 @@ impl Design {
 
 impl EvidenceCheck {
     /// The keys of `overrides` (`KEY=VALUE`, as `validate --set` takes
-    /// them) that an arm of the check sets itself: the arm would overwrite
-    /// the value, or its words would describe another baseline, so the
-    /// check is not run under them.
+    /// them) under which the check does not measure what its words say:
+    /// a reform of an arm sets the key (it would return to the check's own
+    /// value, not the override's), or some arms set it and others do not
+    /// (the comparison's words give the baseline's value). A key every
+    /// arm sets leaves the check as it is. A table given whole
+    /// (`accountability={...}`) counts for the keys inside it.
     pub fn overridden(&self, overrides: &[String]) -> Vec<String> {
-        let own: Vec<String> = self
-            .design
-            .arms()
-            .iter()
-            .flat_map(|(a, _)| a.keys())
-            .collect();
-        let mut hit: Vec<String> = overrides
-            .iter()
-            .map(|s| {
-                s.split_once('=')
-                    .map_or(s.as_str(), |(k, _)| k)
-                    .trim()
-                    .to_string()
-            })
-            .filter(|k| own.contains(k))
-            .collect();
-        hit.dedup();
+        let segs = |k: &str| crate::paths::segments(&crate::paths::canonical(k.trim()));
+        let overlap = |a: &str, b: &str| {
+            let (a, b) = (segs(a), segs(b));
+            a.starts_with(&b) || b.starts_with(&a)
+        };
+        let arms = self.design.arms();
+        let mut hit: Vec<String> = Vec::new();
+        for o in overrides {
+            let key = o.split_once('=').map_or(o.as_str(), |(k, _)| k).trim();
+            let by_reform = arms
+                .iter()
+                .any(|(a, _)| a.reform_keys().iter().any(|k| overlap(k, key)));
+            let setting = arms
+                .iter()
+                .filter(|(a, _)| a.set_keys().iter().any(|k| overlap(k, key)))
+                .count();
+            if (by_reform || (setting > 0 && setting < arms.len())) && !hit.iter().any(|h| h == key)
+            {
+                hit.push(key.to_string());
+            }
+        }
         hit
     }
 }

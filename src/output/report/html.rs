@@ -131,7 +131,7 @@ pub(super) fn html(plan: &Plan, r: &ExperimentReport, svgs: &[String]) -> String
             if d.is_empty() {
                 "(no description)".to_string()
             } else {
-                esc(&d)
+                inline(&d)
             }
         );
     }

@@ -128,7 +128,7 @@ pub(super) fn sensitivity_report(
                         "μ*: {} per full range{}",
                         METRICS[m].unit,
                         match plan.spec.scale.filter(|&f| f != 1.0) {
-                            Some(f) if scales_with_size(METRICS[m].unit) =>
+                            Some(f) if crate::experiment::analysis::grows_with_service(name) =>
                                 format!(" (the service at --scale {f})"),
                             _ => String::new(),
                         }
@@ -178,15 +178,5 @@ pub(super) fn sensitivity_report(
             figures,
             notes: vec!["All indices are in `indices.csv`; every run with its parameter values, replicate and seed in `runs.csv`.".into()],
         },
-    )
-}
-
-/// Whether a metric in `unit` grows with the service's size (a count of
-/// officers or posts, a flow a year, a bill), so that a Morris μ* of a
-/// scaled service is not the full service's.
-fn scales_with_size(unit: &str) -> bool {
-    matches!(
-        unit,
-        "million PKR" | "officers" | "posts" | "per year" | "count"
     )
 }
