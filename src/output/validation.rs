@@ -366,7 +366,9 @@ fn classic_section(o: &mut String, c: &[ClassicResult], years: u32) {
     let _ = writeln!(
         o,
         "\nThe mixed strategy: promote the best with probability p, else the worst. Mean \
-         efficiency over years {}-{years}:\n",
+         efficiency over years {}-{years}. The mixed rule draws at every promotion, so its \
+         p = 1 and p = 0 runs take other random numbers than \"the best\" and \"the worst\" \
+         above and differ from them by chance:\n",
         years / 2
     );
     let _ = write!(o, "| hypothesis |");
