@@ -486,66 +486,55 @@ impl Plan {
                 }
             }
         }
-        // A --set of a key every point varies is overwritten at every
-        // point: said, since the report lists it among the overrides (it
-        // still counts in checking the base scenario, which may need it,
-        // and a resumed folder's advice may name it, so it is not refused).
-        if matches!(self.spec.kind, Kind::Sweep | Kind::Sensitivity) && !self.variants.is_empty() {
-            for arg in &self.spec.sets {
-                let Some((key, _)) = arg.split_once('=') else {
-                    continue;
-                };
-                let key = crate::paths::canonical(key.trim());
-                let sets_it = |v: &Variant| {
-                    v.sets.iter().any(|l| {
-                        l.split_once('=')
-                            .is_some_and(|(k, _)| crate::paths::canonical(k.trim()) == key)
-                    })
-                };
-                if self.variants.iter().all(sets_it) {
-                    let w = self.spec.source;
-                    let how = match (self.spec.kind, &self.spec.design) {
-                        (Kind::Sensitivity, _) => w.flag("param"),
-                        (_, Some(d)) => w.given("design", &d.file),
-                        _ => w.flag("vary"),
-                    };
-                    warnings.push((
-                        format!(
-                            "{}: every {} point sets `{}` from {how}, so this value is used in no run (only in checking the base scenario)",
-                            w.given("set", &crate::error::shorten(arg, 80)),
-                            self.spec.kind.name(),
-                            paths::display(&key)
-                        ),
-                        vec!["every point".to_string()],
-                    ));
-                }
-            }
-        }
-        // A --set of a key that takes up the varied shares' changes is
-        // overwritten wherever it does.
+        // A --set of a key the points set themselves is overwritten: said,
+        // since the report lists it among the overrides. Every point setting
+        // it (`--vary`, a design column, `--param`): it counts only in
+        // checking the base scenario, which may need it, and a resumed
+        // folder's advice may name it, so it is not refused. A key that
+        // takes up the varied shares' changes: replaced where it does.
+        let varied = matches!(self.spec.kind, Kind::Sweep | Kind::Sensitivity);
         for arg in &self.spec.sets {
             let Some((key, _)) = arg.split_once('=') else {
                 continue;
             };
             let key = crate::paths::canonical(key.trim());
+            let given = self
+                .spec
+                .source
+                .given("set", &crate::error::shorten(arg, 80));
+            let names = |list: &[String]| {
+                list.iter().any(|l| {
+                    l.split_once('=')
+                        .is_some_and(|(k, _)| crate::paths::canonical(k.trim()) == key)
+                })
+            };
+            if varied && !self.variants.is_empty() && self.variants.iter().all(|v| names(&v.sets)) {
+                let w = self.spec.source;
+                let how = match (self.spec.kind, &self.spec.design) {
+                    (Kind::Sensitivity, _) => w.flag("param"),
+                    (_, Some(d)) => w.given("design", &d.file),
+                    _ => w.flag("vary"),
+                };
+                warnings.push((
+                    format!(
+                        "{given}: every {} point sets `{}` from {how}, so this value is used in no run (only in checking the base scenario)",
+                        self.spec.kind.name(),
+                        paths::display(&key)
+                    ),
+                    vec!["every point".to_string()],
+                ));
+                continue;
+            }
             let labels: Vec<String> = self
                 .variants
                 .iter()
-                .filter(|v| {
-                    v.linked.iter().any(|l| {
-                        l.split_once('=')
-                            .is_some_and(|(k, _)| crate::paths::canonical(k) == key)
-                    })
-                })
+                .filter(|v| names(&v.linked))
                 .map(|v| v.label.clone())
                 .collect();
             if !labels.is_empty() {
                 warnings.push((
                     format!(
-                        "{}: `{}` takes up the changes of the varied shares of its group, so the value given is replaced (docs/experiments.md, \"Linked keys\")",
-                        self.spec
-                            .source
-                            .given("set", &crate::error::shorten(arg, 80)),
+                        "{given}: `{}` takes up the changes of the varied shares of its group, so the value given is replaced (docs/experiments.md, \"Linked keys\")",
                         paths::display(&key)
                     ),
                     labels,
@@ -567,17 +556,21 @@ impl Plan {
                         .get(i)
                         .and_then(|p| Scenario::load(p, &self.spec.sets).ok());
                     let advice = match full {
-                        Some(full) => match (1..=100u32).map(|k| f64::from(k) / 100.0).find(|&k| {
-                            full.clone().scaled(k).structure.total_posts() >= SMALL_SERVICE
-                        }) {
-                            Some(k) if k < 1.0 => format!(
-                                "; a scale of {k} or more keeps it at {SMALL_SERVICE} posts or more"
-                            ),
-                            _ => format!(
-                                "; only its full size (leave out {}) comes near {SMALL_SERVICE} posts",
-                                self.spec.source.flag("scale")
-                            ),
-                        },
+                        Some(full) => {
+                            match (1..=10_000u32).map(|k| f64::from(k) / 100.0).find(|&k| {
+                                full.clone().scaled(k).structure.total_posts() >= SMALL_SERVICE
+                            }) {
+                                Some(k) => format!(
+                                    "; a scale of {k} or more keeps it at {SMALL_SERVICE} posts or more{}",
+                                    if k > 1.0 {
+                                        " (above its full size)"
+                                    } else {
+                                        ""
+                                    }
+                                ),
+                                None => String::new(),
+                            }
+                        }
                         None => String::new(),
                     };
                     let text = format!(
