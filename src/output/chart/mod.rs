@@ -229,7 +229,7 @@ impl Chart {
     }
 
     /// An overlay over years with reforms and elections marked on every
-    /// panel, and y axes by unit ([`TimeMarks`]); other charts are unchanged.
+    /// panel ([`TimeMarks`]); other charts are unchanged.
     pub fn with_time_marks(mut self, time_marks: TimeMarks) -> Self {
         if let Body::Overlay { marks, .. } = &mut self.body {
             *marks = time_marks;

@@ -59,15 +59,12 @@ pub struct Panel {
 }
 
 /// What an overlay over years marks on every panel: reforms (dashed,
-/// labelled above the plot) and election years (light, dotted), and whether
-/// each panel's y axis follows its unit ([`YRule::of_unit`] of its
-/// `y_label`) rather than the data's range.
+/// labelled above the plot) and election years (light, dotted).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TimeMarks {
     /// (year, label) of each reform.
     pub reforms: Vec<(f64, String)>,
     pub elections: Vec<f64>,
-    pub y_by_unit: bool,
 }
 
 /// Each distinct series label, in order of first appearance, with its style.
@@ -214,11 +211,10 @@ fn draw_overlay_panel<DB: DrawingBackend>(
     let (Some((x0, x1)), Some((lo, hi))) = (x_range, finite_bounds(y_values)) else {
         return no_data(&area);
     };
-    let ((y0, y1), cut) = if marks.y_by_unit {
-        y_range(YRule::of_unit(&panel.y_label), lo, hi)
-    } else {
-        (padded(lo, hi, 0.06), None)
-    };
+    // Every panel's y axis follows its unit: an amount from zero, a cut
+    // bounded score marked as such, anything else (densities, distances,
+    // differences) its data's range.
+    let ((y0, y1), cut) = y_range(YRule::of_unit(&panel.y_label), lo, hi);
 
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);

@@ -252,11 +252,7 @@ fn time_marks(plan: &Plan) -> TimeMarks {
         .collect();
     elections.sort_by(f64::total_cmp);
     elections.dedup();
-    TimeMarks {
-        reforms,
-        elections,
-        y_by_unit: true,
-    }
+    TimeMarks { reforms, elections }
 }
 
 /// (changes of government, elections held) over every replicate of every

@@ -169,12 +169,6 @@ pub(super) fn sweep_report(
                     )
                 },
             )
-            // Levels of a metric: an amount's axis starts at zero and a cut
-            // score's axis says "(cut)", as in the comparison's time plot.
-            .with_time_marks(chart::TimeMarks {
-                y_by_unit: true,
-                ..Default::default()
-            }),
         });
     } else if plots && keys.len() == 2 {
         let y = *plan.report_years.last().expect("a report year");
