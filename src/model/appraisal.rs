@@ -112,4 +112,23 @@ mod tests {
         );
         assert_eq!(p.reported(9.9, 5.0, 1.0, 1.0), 10.0);
     }
+
+    /// With appraisal off, the starting officers carry no score either (a
+    /// made-up first record once fed the directory review, the weighted
+    /// board and pay for performance), and they are otherwise the officers
+    /// of the same seed with it on.
+    #[test]
+    fn off_means_no_starting_scores() {
+        let mut scn = crate::model::params::Scenario::default();
+        let on = crate::model::init::build(&scn, 2);
+        scn.appraisal.enabled = false;
+        let off = crate::model::init::build(&scn, 2);
+        let o = (&on.officers, &off.officers);
+        let active = (0..o.1.slots()).filter(|&i| o.1.active[i]);
+        assert!(active.clone().count() > 1000);
+        assert!(active.clone().all(|i| o.1.appraisal_mean(i).is_nan()));
+        assert!(active.clone().any(|i| !o.0.appraisal_mean(i).is_nan()));
+        assert_eq!(o.0.ability, o.1.ability);
+        assert_eq!(o.0.post, o.1.post);
+    }
 }

@@ -220,7 +220,11 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 };
                 w.officers.months_in_post[slot] = (rng.uniform() * span) as u16;
             }
-            // A first appraisal record, as the current reports would show.
+            // A first appraisal record, as the current reports would show;
+            // none when appraisal is off (rules that read scores see none,
+            // docs/scenarios.md). The draw is made either way, so that a
+            // comparison of appraisal on and off starts from the same
+            // officers.
             let truth = w.competence_here(slot, g) as f64;
             let score = scn.appraisal.reported(
                 truth,
@@ -228,7 +232,12 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 w.derived.interference,
                 w.officers.connections[slot] as f64,
             );
-            w.officers.appraisal[slot] = [score as f32, f32::NAN, f32::NAN];
+            let score = if scn.appraisal.enabled {
+                score as f32
+            } else {
+                f32::NAN
+            };
+            w.officers.appraisal[slot] = [score, f32::NAN, f32::NAN];
         }
     }
     initial_corruption(w, rng);

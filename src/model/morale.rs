@@ -33,20 +33,22 @@ pub struct MoraleStep {
     pub rate: f64,
     /// Fairness of promotions in the service as a whole.
     pub fairness: f64,
-    /// The service's mean political transfer hazard, as an officer
-    /// protected by `tenure_protection` feels it.
+    /// The service's mean political transfer hazard of the last step. It
+    /// already carries `postings.tenure_protection` (each officer's hazard
+    /// does, `PostingParams::political_hazard`), so it is not scaled by it
+    /// again.
     pub felt_pressure: f64,
 }
 
 impl MoraleStep {
     /// The step's values from the parameters in force and the environment,
     /// for a step of `months` months.
-    pub fn new(p: &PayParams, tenure_protection: f64, env: &Env, months: u16) -> Self {
+    pub fn new(p: &PayParams, env: &Env, months: u16) -> Self {
         MoraleStep {
             enabled: p.morale,
             rate: 1.0 - (1.0 - p.morale_rate).powi(months as i32),
             fairness: 1.0 - p.fairness_capture_loss * env.promotion_capture,
-            felt_pressure: env.transfer_pressure * (1.0 - tenure_protection),
+            felt_pressure: env.transfer_pressure,
         }
     }
 }
@@ -92,7 +94,7 @@ mod tests {
     fn supersessions_and_special_duty_lower_morale() {
         let p = PayParams::default();
         let env = crate::model::world::Env::default();
-        let s = MoraleStep::new(&p, 0.0, &env, 1);
+        let s = MoraleStep::new(&p, &env, 1);
         let posted = update(&s, &p, 0.5, 1.0, 0, true, 0.0);
         assert!(update(&s, &p, 0.5, 1.0, 2, true, 0.0) < posted);
         assert!(update(&s, &p, 0.5, 1.0, 0, false, 0.0) < posted);
@@ -109,7 +111,7 @@ mod tests {
     fn a_step_of_no_time_changes_nothing() {
         let p = PayParams::default();
         let env = crate::model::world::Env::default();
-        let s = MoraleStep::new(&p, 0.3, &env, 0);
+        let s = MoraleStep::new(&p, &env, 0);
         for m in [0.0f32, 0.2, 0.55, 1.0] {
             assert_eq!(update(&s, &p, m, 0.6, 2, false, 0.4), m);
         }

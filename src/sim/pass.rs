@@ -229,7 +229,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     chunks.cohorts.count(&mut due);
     let mut spans = [Span::default(); MAX_SPAN];
     let zero = Span {
-        morale: MoraleStep::new(&w.scn.pay, w.scn.postings.tenure_protection, &w.env, 0),
+        morale: MoraleStep::new(&w.scn.pay, &w.env, 0),
         ..Span::default()
     };
     let longest = if stride > 1 { MAX_SPAN } else { 1 };
@@ -244,7 +244,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
                 .scn
                 .politics
                 .connection_gain_per_step(w.derived.interference, m),
-            morale: MoraleStep::new(&w.scn.pay, w.scn.postings.tenure_protection, &w.env, m),
+            morale: MoraleStep::new(&w.scn.pay, &w.env, m),
         };
     }
     let World {
