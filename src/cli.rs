@@ -1043,6 +1043,14 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         Some(out) => staging::normalize(out),
         None => Path::new("outputs").join(format!("{}-fit.csv", scn.name)),
     };
+    staging::refuse_input(
+        "--out",
+        &dest,
+        &[
+            ("targets file", &a.targets),
+            ("scenario file", &a.scenario.scenario),
+        ],
+    )?;
     staging::check_file_destination(&dest, a.force)?;
     let threads = worker_threads(a.threads);
     let size = scn.size_estimate();
@@ -1394,6 +1402,47 @@ fn calibrate_fit(
         .iter()
         .map(|p| cal::parse_param(p))
         .collect::<Result<Vec<_>, _>>()?;
+    // As an experiment file names them, or as flags.
+    let (param_flag, set_flag, scale_flag, budget_flag, particles_flag) = if file.is_some() {
+        ("`param`", "`set`", "`scale`", "`budget`", "`particles`")
+    } else {
+        ("--param", "--set", "--scale", "--budget", "--particles")
+    };
+    for p in &params {
+        let key = crate::paths::canonical(&p.key);
+        // A fit at a scale would find the key's value in the scaled
+        // service's units, and the full-size check and `--ensemble` would
+        // read it unscaled.
+        if size != 1.0 && crate::scenario::Scenario::changed_by_scale(&key) {
+            return Err(UsageError(format!(
+                "{param_flag} {}: {scale_flag} changes this key, so it cannot also be fitted; drop {scale_flag} or fit it at full size",
+                p.key
+            ))
+            .into());
+        }
+        // A --set of a fitted key would change only the report's "before".
+        let segs = crate::paths::segments(&key);
+        if let Some(s) = a.scenario.sets.iter().find(|s| {
+            let k = crate::paths::segments(&crate::paths::canonical(
+                s.split_once('=').map_or(s.as_str(), |(k, _)| k).trim(),
+            ));
+            k.starts_with(&segs) || segs.starts_with(&k)
+        }) {
+            return Err(UsageError(format!(
+                "{set_flag} {}: {param_flag} {} fits this key, so every particle sets it and this setting would change only the report's starting value; drop one of them",
+                crate::error::shorten(s, 80),
+                p.key
+            ))
+            .into());
+        }
+    }
+    if !params.is_empty() && a.budget < a.particles {
+        return Err(UsageError(format!(
+            "{budget_flag} {}: below {particles_flag} {}, the fit could not complete its first generation (the prior's); give a budget of at least the particles, several times them for a fit that narrows",
+            a.budget, a.particles
+        ))
+        .into());
+    }
     for (flag, v) in [
         ("--quantile", a.quantile),
         ("--min-acceptance", a.min_acceptance),
@@ -1453,6 +1502,7 @@ fn calibrate_fit(
         None => Path::new("outputs").join(format!("{}-calibration", scn.name)),
     };
     command.push_str(&format!(" --out {}", dest.display()));
+    staging::check_shape(&dest)?;
     if let Some(f) = file {
         command = format!(
             "bureausim experiment {} --out {}",
@@ -1513,7 +1563,15 @@ fn calibrate_fit(
     let mut resumed_by: Option<Vec<String>> = None;
     // The folder's manifest as found, when this command resumes it.
     let mut found: Option<serde_json::Value> = None;
-    if dest.exists() {
+    // A folder with nothing visible in it is new: another shard of the
+    // same fit may have created it and not yet written its manifest.
+    let visible = |d: &Path| -> anyhow::Result<bool> {
+        Ok(std::fs::read_dir(d)
+            .with_context(|| format!("cannot read `{}`", d.display()))?
+            .filter_map(|e| e.ok())
+            .any(|e| !e.file_name().to_string_lossy().starts_with('.')))
+    };
+    if dest.exists() && (!dest.is_dir() || visible(&dest)?) {
         let theirs: Option<serde_json::Value> = crate::input::read_text(&manifest)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
@@ -1591,6 +1649,24 @@ fn calibrate_fit(
             serde_json::to_string_pretty(&manifest_json)?.as_bytes(),
             true,
         )?;
+    } else if found.is_none() {
+        // Another shard wrote the manifest after this one found the folder
+        // new: it must be the same calibration.
+        let theirs = crate::input::read_text(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        if let Some(theirs) = theirs.filter(|t| t["fingerprint"] != manifest_json["fingerprint"]) {
+            let (why, _) = cal::manifests_difference(
+                &theirs,
+                &manifest_json,
+                ("in the folder", "in this command"),
+            );
+            return Err(UsageError(format!(
+                "--out {}: another shard started a different calibration in this folder at the same time ({why}); give every shard the same command",
+                dest.display()
+            ))
+            .into());
+        }
     } else if found.is_some_and(|t| {
         !crate::version::commits_in(&t)
             .iter()

@@ -324,6 +324,24 @@ pub fn check_shape(dest: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Refuses a destination that is one of the command's own input files
+/// (`--force` must never replace the scenario or targets being read).
+pub fn refuse_input(flag: &str, dest: &Path, inputs: &[(&str, &Path)]) -> anyhow::Result<()> {
+    let Ok(d) = std::fs::canonicalize(dest) else {
+        return Ok(());
+    };
+    for (what, p) in inputs {
+        if std::fs::canonicalize(p).is_ok_and(|p| p == d) {
+            return Err(UsageError(format!(
+                "{flag} {}: that is the {what} this command reads; write the results elsewhere",
+                dest.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Checks, before any work, that a file can be written at `dest`: not a
 /// folder, not an existing file without `force`, under a parent that is (or
 /// can be made) a folder.

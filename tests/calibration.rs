@@ -260,6 +260,32 @@ fn a_calibration_cut_short_resumes_to_the_same_bytes_and_a_foreign_folder_is_ref
     assert!(!sb.join("mine/simulations.csv").exists());
 }
 
+/// Shards started together: one reads the other's journal between its
+/// creation and its header (an empty file), which is no simulations yet,
+/// not another calibration's journal.
+#[test]
+fn a_shard_reads_a_journal_another_has_just_created() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    let shard = |i: &str| {
+        let mut args = calibrate_args(scenario, "race", "160");
+        args.extend(["--shard", i]);
+        sb.cmd().args(args).assert().success();
+    };
+    shard("1/2");
+    let first = sb.join("race/simulations-shard-1-of-2.csv");
+    let mut text = std::fs::read_to_string(&first).unwrap();
+    assert!(text.lines().count() > 1, "shard 1 simulated");
+    std::fs::write(&first, "").unwrap();
+    shard("2/2");
+    // Cut inside its header, as a kill or a slow write leaves it.
+    text.truncate(10);
+    std::fs::write(&first, &text).unwrap();
+    shard("2/2");
+    assert!(sb.join("race/simulations-shard-2-of-2.csv").exists());
+}
+
 /// Runs rounds of `shards` shards, each with its own `--out` from
 /// `folder(i)`, until one says the fit is complete; the rounds it took.
 fn shard_rounds(
@@ -308,7 +334,10 @@ fn a_calibration_sharded_over_a_shared_folder_or_merged_equals_one_machines() {
         .success();
     let same = |dir: &str| assert_same_fit(&sb, "whole", dir);
     // Two shards sharing one folder, round after round; then the run
-    // without --shard writes the results from their journals.
+    // without --shard writes the results from their journals. The folder
+    // is there and empty, as a shard finds it when another started a
+    // moment before and has not yet written the manifest.
+    std::fs::create_dir(sb.join("shared")).unwrap();
     let rounds = shard_rounds(&sb, scenario, 2, &|_| "shared".into());
     assert!(rounds >= 2, "{rounds} round(s)");
     assert!(sb.join("shared/simulations-shard-2-of-2.csv").exists());

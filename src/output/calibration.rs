@@ -101,7 +101,7 @@ struct ParamRow {
     high: f64,
 }
 
-/// One target against the posterior predictive.
+/// One target against the accepted simulations of the posterior.
 struct TargetRow {
     id: String,
     role: &'static str,
@@ -477,7 +477,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             rounded(post.tolerance)
         ),
         format!(
-            "{met} of {} fitted targets are within 2 standard deviations (or half an interval's width beyond it) at the posterior mean.",
+            "{met} of {} fitted targets are within 2 standard deviations (or half an interval's width beyond it) at the mean of the posterior's accepted simulations.",
             fitted.len()
         ),
     ]);
@@ -539,7 +539,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
         "role",
         "observed",
         "before (distance)",
-        "posterior mean [90%]",
+        "accepted simulations' mean [90%]",
         "distance",
     ]
     .map(String::from)
@@ -549,7 +549,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
     }
     thead.push("source".into());
     let ttable = (
-        "Targets: observed, before, and the posterior predictive".to_string(),
+        "Targets: observed, before, and the posterior's accepted simulations".to_string(),
         thead,
         targets
             .iter()
@@ -642,7 +642,8 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
         notes.push(format!("**{id}** (discussion): {text}"));
     }
     notes.extend([
-        "Distances are in units of each target's uncertainty: |model − observed| / sd, or for an interval 0 inside it and the distance to its nearer end over a quarter of its width. The posterior mean's distance can exceed the tolerance when targets pull against each other.".to_string(),
+        "Distances are in units of each target's uncertainty: |model − observed| / sd, or for an interval 0 inside it and the distance to its nearer end over a quarter of its width. The accepted simulations' mean can be farther than the tolerance when targets pull against each other.".to_string(),
+        "The accepted simulations are the posterior particles' own simulations, those that passed the acceptance rule, so they sit closer to the targets than fresh simulations of the same particles would (they are not a posterior predictive check); the column at full size is a fresh simulation of one particle, and `--set sim.seed=…` with a particle's overrides gives more.".into(),
         "`posterior.csv` holds the particles with their weights; `--ensemble posterior.csv` runs a comparison, sweep or experiment over draws from it, so its intervals carry what the targets leave open about these parameters.".into(),
     ]);
     Doc {

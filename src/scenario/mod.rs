@@ -740,6 +740,18 @@ impl Scenario {
         self
     }
 
+    /// Whether [`Scenario::scaled`] changes the key at `path` (canonical,
+    /// dotted): a grade's posts or starting officers, a course's seats, the
+    /// recruitment cap. A run at a scale cannot also vary or fit such a key:
+    /// its values would be read in the scaled service's units.
+    pub fn changed_by_scale(path: &str) -> bool {
+        let k = path.replace(' ', "");
+        k == "recruitment.intake_cap"
+            || (k.starts_with("structure.grades")
+                && (k.ends_with("posts") || k.ends_with("initial_officers")))
+            || (k.starts_with("training.courses") && k.ends_with("seats_per_year"))
+    }
+
     /// What a run of this scenario will hold in memory, estimated before it
     /// starts, so that a run too large for the machine is refused at once
     /// rather than dying partway (see [`SizeEstimate`]).

@@ -20,7 +20,10 @@
 //! (once `min_tries` proposals of a generation have been simulated); a
 //! tolerance that improved by less than `min_improvement` (relative) from
 //! one generation to the next; the number of generations. [`Stop`] says
-//! which one ended the run.
+//! which one ended the run. Proposals are simulated in batches; those of a
+//! batch after the one that fills a generation count against the budget
+//! (they were simulated) but are no tries of it, so the acceptance rate
+//! and its stopping rule see only the proposals the generation needed.
 //!
 //! Reproducible: proposal k of generation t draws from its own stream
 //! (seed, t, k), and proposals are simulated in batches whose results are
@@ -288,6 +291,12 @@ pub fn fit_shared(
                 }
             };
             simulations += 1;
+            // A proposal simulated in the batch after the generation filled
+            // costs budget but was never a try: it does not lower the
+            // acceptance rate.
+            if g0.params.len() >= s.particles {
+                continue;
+            }
             g0.tries += 1;
             match d {
                 Some(d) if d.is_finite() && g0.params.len() < s.particles => {
@@ -414,6 +423,12 @@ pub fn fit_shared(
                     }
                 };
                 simulations += 1;
+                // As in generation 0: past the particle that filled the
+                // generation, a simulation is no try, and the
+                // low-acceptance stop cannot discard the full generation.
+                if next.params.len() >= s.particles {
+                    continue;
+                }
                 next.tries += 1;
                 match d {
                     Some(d) if d <= tolerance && next.params.len() < s.particles => {

@@ -515,6 +515,10 @@ pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, S
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     let mut lines = text.split_inclusive('\n');
     match lines.next() {
+        // Created by another shard that has not yet written its header
+        // (or cut short before it): no simulations yet.
+        Some(h) if !h.ends_with('\n') && setup.header().starts_with(h) => return Ok(map),
+        None => return Ok(map),
         Some(h) if h.trim_end() == setup.header() => {}
         _ => anyhow::bail!(
             "`{}` is not this calibration's journal (its header differs); use --force to start again",

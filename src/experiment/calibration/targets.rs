@@ -51,7 +51,7 @@ pub enum Statistic {
 
 /// One grade or several.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a grade's name (\"BPS-17\") or a list of names")]
 pub enum Grades {
     One(String),
     Many(Vec<String>),
@@ -78,7 +78,10 @@ pub struct Target {
     /// The sector of a `mean` over sectors.csv rows.
     #[serde(default)]
     pub sector: Option<String>,
-    pub years: [u32; 2],
+    /// First and last recorded year (inclusive), checked against the run
+    /// by [`load`] (signed, so that a negative year gets the run's range
+    /// in its message, not the integer type's).
+    pub years: [i64; 2],
     #[serde(default)]
     pub statistic: Statistic,
     #[serde(default)]
@@ -270,9 +273,9 @@ pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
             _ => {}
         }
         let [a, b] = t.years;
-        if a > b || b > scn.sim.years {
+        if a < 0 || a > b || b > scn.sim.years as i64 {
             problems.push(format!(
-                "{at}: `years` [{a}, {b}] must be increasing and within the run's {} years",
+                "{at}: `years` [{a}, {b}] must be two years from 0 to the run's {} (year 0 is the state after the warm-up), the first not after the second",
                 scn.sim.years
             ));
         }
@@ -818,7 +821,7 @@ mod tests {
         for want in [
             "`vacancy_rat` is not a column of grades.csv",
             "\"BPS-99\" is not a grade",
-            "within the run's 40 years",
+            "from 0 to the run's 40",
             "positive `sd`",
         ] {
             assert!(e.contains(want), "{want} not in {e}");

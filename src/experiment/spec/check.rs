@@ -39,15 +39,7 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                     w.flag("replicates")
                 ));
             }
-            if spec.scale.is_some()
-                && (k.starts_with("structure.grades")
-                    || k.starts_with("training.courses")
-                    || k == "recruitment.intake_cap")
-                && (k.ends_with("posts")
-                    || k.ends_with("initial_officers")
-                    || k.ends_with("seats_per_year")
-                    || k == "recruitment.intake_cap")
-            {
+            if spec.scale.is_some() && crate::scenario::Scenario::changed_by_scale(&k) {
                 let scale = w.flag("scale");
                 return u(format!(
                     "{} {k}: {scale} changes this key, so it cannot also be varied; drop {scale} or give the scaled values without it",
