@@ -549,7 +549,19 @@ pub fn error_message(err: &anyhow::Error) -> String {
         }
         text.push_str(&c);
     }
-    text
+    // Messages quote the input (a key, a name, a line of a file), which may
+    // hold terminal escapes: every control character but the line breaks
+    // and tabs of the message's own layout is shown escaped, not sent to
+    // the terminal.
+    text.chars()
+        .map(|ch| {
+            if ch.is_control() && ch != '\n' && ch != '\t' {
+                ch.escape_default().to_string()
+            } else {
+                ch.to_string()
+            }
+        })
+        .collect()
 }
 
 /// True when `err` should exit with code 2 (bad input) rather than 1.
@@ -951,6 +963,32 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         .into());
     }
     settings.sets = a.sets.clone();
+    // Before the long run, as `run` does: the largest scenario of the
+    // library, at these replicates on these threads, must fit in memory.
+    let reps = settings.replicates as u64;
+    let mut largest: Option<(u64, String)> = None;
+    for entry in std::fs::read_dir(&a.scenarios)
+        .with_context(|| format!("cannot read `{}`", a.scenarios.display()))?
+        .filter_map(|e| e.ok())
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        // A scenario that does not load is reported by the check that runs it.
+        let Ok(scn) = Scenario::load(&path, &a.sets) else {
+            continue;
+        };
+        let need = scn
+            .size_estimate()
+            .peak_bytes((settings.threads as u64).min(reps), reps, false);
+        if largest.as_ref().is_none_or(|(b, _)| need > *b) {
+            largest = Some((need, path.display().to_string()));
+        }
+    }
+    if let Some((need, path)) = largest {
+        check_memory(need, None, &format!("validating `{path}`"))?;
+    }
     let mut command = String::from("bureausim validate");
     if a.quick {
         command.push_str(" --quick");
@@ -2023,6 +2061,22 @@ pub fn plot_data(e: &Ensemble) -> output::figures::PlotData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A message quoting the input cannot drive the terminal: escapes are
+    /// shown, not sent; the message's own line breaks stay.
+    #[test]
+    fn control_characters_in_an_error_are_shown_escaped() {
+        let err = anyhow::anyhow!("unknown field `\u{1b}]0;PWNED\u{7}`\nat key x");
+        let text = error_message(&err);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(
+            text.contains("\\u{1b}]0;PWNED\\u{7}") && text.contains("\nat key"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn each_cause_of_an_error_is_printed_once() {

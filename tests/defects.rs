@@ -1164,3 +1164,82 @@ fn audit_keys_that_could_change_nothing_are_refused_or_draw_nothing() {
         "a reform embedded wholly drew its reversal"
     );
 }
+
+/// Hostile-input audit (2026-12-05): a comparison of 160 options draws its
+/// figure (the legend named every option and left the panels no height,
+/// where plotters' dashed election lines never ended) and writes its report.
+#[test]
+fn audit_a_comparison_of_many_options_draws_and_reports() {
+    let sb = Sandbox::new();
+    let tiny = sb.tiny_with("t.toml", "");
+    let arms = vec![format!("\"{tiny}\""); 160].join(", ");
+    sb.write(
+        "many.toml",
+        &format!(
+            "name = \"many\"\nkind = \"compare\"\nreplicates = 1\nyears = 2\nscenarios = [{arms}]\n"
+        ),
+    );
+    let started = Instant::now();
+    sb.cmd()
+        .args(["experiment", "many.toml", "--out", "many"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(sb.join("many/comparison.svg").is_file());
+    assert!(sb.join("many/report.md").is_file());
+}
+
+/// Hostile-input audit (2026-12-05): a split into more shards than an
+/// experiment may have runs is refused, and merge checks an edited shard record and
+/// scenarios (it indexed by them and panicked) with exit 2.
+#[test]
+fn audit_shard_records_are_checked_before_use() {
+    let sb = Sandbox::new();
+    let tiny = sb.tiny_with("t.toml", "");
+    let e = sb.bad_input(&[
+        "compare",
+        tiny,
+        tiny,
+        "--replicates",
+        "2",
+        "--shard",
+        "1/10000000",
+        "--out",
+        "huge",
+    ]);
+    assert_mentions(&e, &["--shard 1/10000000", "at most 1000000 shards"]);
+    assert!(!sb.join("huge").exists());
+    sb.cmd()
+        .args([
+            "compare",
+            tiny,
+            tiny,
+            "--replicates",
+            "2",
+            "--shard",
+            "1/2",
+            "--out",
+            "s1",
+        ])
+        .assert()
+        .success();
+    let manifest = sb.join("s1/experiment.json");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for (shard, want) in [
+        (serde_json::json!({"index": 0, "count": 1}), "shard 0/1"),
+        (serde_json::json!({"index": 3, "count": 2}), "shard 3/2"),
+    ] {
+        m["shard"] = shard;
+        fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+        let e = sb.bad_input(&["merge", "s1", "--out", "m"]);
+        assert_mentions(&e, &[want, "I from 1 to N"]);
+    }
+    m["shard"] = serde_json::json!({"index": 1, "count": 2});
+    m["scenarios"] = serde_json::json!([]);
+    fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+    let e = sb.bad_input(&["merge", "s1", "--out", "m"]);
+    assert_mentions(&e, &["lists no scenario"]);
+    assert!(!sb.join("m").exists());
+}

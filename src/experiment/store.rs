@@ -141,6 +141,14 @@ impl Manifest {
             ))
             .into());
         }
+        // The manifest may have been edited: what the command line checks
+        // of an experiment is checked again here, before anything is read
+        // by index or sized by it.
+        if self.scenarios.is_empty() {
+            return Err(UsageError("experiment.json lists no scenario".into()).into());
+        }
+        crate::experiment::spec::check(&self.spec)
+            .map_err(|e| UsageError(format!("experiment.json: {}", e.0)))?;
         let bases = self
             .scenarios
             .iter()
@@ -296,6 +304,9 @@ pub fn run_path(dir: &Path, j: usize) -> PathBuf {
     dir.join("runs").join(format!("run-{j:07}.csv"))
 }
 
+/// Most shards an experiment may be split into: the most runs it may have.
+pub const MAX_SHARDS: usize = 1_000_000;
+
 /// Opens (or creates) the folder of an experiment and returns the runs of
 /// this shard still to do.
 pub fn prepare(
@@ -304,6 +315,18 @@ pub fn prepare(
     shard: Option<Shard>,
     force: bool,
 ) -> anyhow::Result<Vec<usize>> {
+    // A split into more shards than runs leaves some empty (a job array
+    // of fixed size may do that), but not more than an experiment may have
+    // runs: merge keeps a place for every shard.
+    if let Some(s) = shard.filter(|s| s.count > MAX_SHARDS) {
+        return Err(UsageError(format!(
+            "--shard {}/{}: at most {MAX_SHARDS} shards (the most runs an experiment may have; this one has {})",
+            s.index,
+            s.count,
+            plan.runs()
+        ))
+        .into());
+    }
     let mut manifest = Manifest::of(plan, shard);
     staging::check_shape(dir)?;
     let is_experiment = dir.join("experiment.json").is_file();
@@ -753,6 +776,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
             .into());
         }
     }
+    let plan = first.plan()?;
+    for (d, m) in dirs.iter().zip(&manifests) {
+        if let Some(s) = m
+            .shard
+            .filter(|s| s.index == 0 || s.index > s.count || s.count > MAX_SHARDS)
+        {
+            return Err(UsageError(format!(
+                "`{}`: its experiment.json says shard {}/{}; a shard is I/N with I from 1 to N and N at most {MAX_SHARDS}",
+                d.display(),
+                s.index,
+                s.count
+            ))
+            .into());
+        }
+    }
     let count = match first.shard {
         Some(s) => s.count,
         None => 1,
@@ -788,13 +826,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
         .map(|(i, _)| format!("{}/{count}", i + 1))
         .collect();
     if !missing.is_empty() {
+        let more = missing.len().saturating_sub(10);
         return Err(UsageError(format!(
-            "shard(s) {} missing: give every shard's folder",
-            missing.join(", ")
+            "shard(s) {}{} missing: give every shard's folder",
+            missing[..missing.len().min(10)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         ))
         .into());
     }
-    let plan = first.plan()?;
     for (i, h) in holder.iter().enumerate() {
         let d = h.expect("checked");
         let shard = Shard {

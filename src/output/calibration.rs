@@ -68,7 +68,7 @@ pub fn csv(fits: &[Fit], set: &TargetSet) -> anyhow::Result<Vec<u8>> {
             csv_value(f.high),
             csv_value(f.distance),
             f.evaluated.to_string(),
-            t.source.clone(),
+            crate::output::number::csv_text(&t.source),
         ])?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
@@ -315,7 +315,7 @@ fn fit_csv(rows: &[TargetRow]) -> anyhow::Result<Vec<u8>> {
             csv_value(r.high),
             csv_value(r.distance),
             csv_value(r.full),
-            r.source.clone(),
+            crate::output::number::csv_text(&r.source),
         ])?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
@@ -679,7 +679,11 @@ fn markdown(setup: &Setup, d: &Doc, plots: &str) -> String {
         let _ = writeln!(s, "## {title}\n\n| {} |", head.join(" | "));
         let _ = writeln!(s, "|{}", "---|".repeat(head.len()));
         for r in rows {
-            let _ = writeln!(s, "| {} |", r.join(" | ").replace('\n', " "));
+            let cells: Vec<String> = r
+                .iter()
+                .map(|c| c.replace('|', "\\|").replace('\n', " "))
+                .collect();
+            let _ = writeln!(s, "| {} |", cells.join(" | "));
         }
         s.push('\n');
     }

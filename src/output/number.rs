@@ -14,6 +14,19 @@ pub fn counted(n: usize, noun: &str) -> String {
     }
 }
 
+/// A CSV field of free text (a design file's value, a target's source):
+/// as it is, unless a spreadsheet would read it as a formula (it starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return and is not a
+/// number), when it is prefixed with `'`, the spreadsheets' mark of text.
+pub fn csv_text(text: &str) -> String {
+    let formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula && text.trim().parse::<f64>().is_err() {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// A CSV field: Rust's shortest round-trip form ("0.1", "1500", "0.0000001"), so
 /// that identical results give byte-identical files; empty when not finite.
 pub fn csv_value(v: f64) -> String {
@@ -404,6 +417,18 @@ pub fn exponent(v: f64, decimals: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_a_spreadsheet_would_run_is_marked_as_text() {
+        assert_eq!(csv_text("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_text("+1+1x"), "'+1+1x");
+        assert_eq!(csv_text("\tx"), "'\tx");
+        // Numbers and plain text stay as they are.
+        for plain in ["-0.5", "+2", "-inf", "police", "BPS-17", ""] {
+            assert_eq!(csv_text(plain), plain);
+        }
+    }
 
     #[test]
     fn csv_fields_round_trip_and_leave_missing_values_empty() {

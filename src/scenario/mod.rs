@@ -163,6 +163,27 @@ pub const NAME_MAX_BYTES: usize = 200;
 /// Why `name` cannot name a scenario (and so a folder under `outputs/`),
 /// if it cannot: it must be one plain path component, so that no scenario
 /// file can make bureausim write or delete anywhere else.
+/// Most reforms a scenario may list: each is checked against the scenario
+/// with the reforms before it applied, so the check's cost grows with the
+/// square of their number (1,000 take about a second).
+pub const MAX_REFORMS: usize = 1000;
+
+/// Why a grade's, sector's, course's or region's name or a reform's label
+/// cannot be used, if it cannot: they are printed in tables, CSV cells,
+/// plots and reports, so each is one line of at most 100 characters that a
+/// spreadsheet does not read as a formula.
+pub fn label_problem(text: &str) -> Option<&'static str> {
+    if text.chars().count() > 100 || text.chars().any(char::is_control) {
+        Some("a name or label is one line of at most 100 characters, without control characters")
+    } else if text.starts_with(['=', '+', '-', '@']) {
+        Some(
+            "a name or label may not start with `=`, `+`, `-` or `@` (a spreadsheet would read the CSV cell as a formula)",
+        )
+    } else {
+        None
+    }
+}
+
 pub fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("empty")
@@ -707,6 +728,33 @@ impl Scenario {
                 self.recruitment.regions.iter().map(|x| &x.name).collect(),
             ),
         ];
+        // Names and reform labels are printed in tables, CSV cells, plots
+        // and reports: one line each, short, and not read as a formula by a
+        // spreadsheet.
+        for (list, names) in &lists {
+            for (k, name) in names.iter().enumerate() {
+                if let Some(why) = label_problem(name) {
+                    c.conflict(format!(
+                        "`{list}[{k}].name` is {}: {why}",
+                        crate::error::shorten(&format!("{name:?}"), 80)
+                    ));
+                }
+            }
+        }
+        for (k, r) in self.reforms.iter().enumerate() {
+            if let Some(why) = label_problem(&r.label) {
+                c.conflict(format!(
+                    "`reforms[{k}].label` is {}: {why}",
+                    crate::error::shorten(&format!("{:?}", r.label), 80)
+                ));
+            }
+        }
+        if self.reforms.len() > MAX_REFORMS {
+            c.conflict(format!(
+                "`reforms` has {} entries, above the limit of {MAX_REFORMS}",
+                self.reforms.len()
+            ));
+        }
         for (list, names) in lists {
             let mut seen = std::collections::HashSet::new();
             for name in names {
@@ -863,6 +911,49 @@ mod tests {
         assert!(titled.to_toml().contains("title = \"Tenure security\""));
         let bad = Scenario::from_toml("title = \"two\\nlines\"\n", "c");
         assert!(bad.is_err() || bad.unwrap().validate("c").is_err());
+    }
+
+    /// Names and labels go into CSV cells, plots and reports: a formula, a
+    /// control character or a thousand reforms is refused by name.
+    #[test]
+    fn names_labels_and_the_number_of_reforms_are_bounded() {
+        let mut s = Scenario::default();
+        s.structure.grades[0].name = "=HYPERLINK(\"http://x\",\"y\")".into();
+        let e = s.validate("a").unwrap_err().to_string();
+        assert!(
+            e.contains("structure.grades[0].name") && e.contains("formula"),
+            "{e}"
+        );
+        let mut s = Scenario::default();
+        s.structure.sectors[1].name = "police\u{7}".into();
+        let e = s.validate("a").unwrap_err().to_string();
+        assert!(e.contains("structure.sectors[1].name"), "{e}");
+        let text = |n: usize, label: &str| {
+            let mut t = String::from("name = \"r\"\n");
+            for k in 0..n {
+                t.push_str(&format!(
+                    "[[reforms]]\nyear = {}\nlabel = \"{label}\"\nset = {{ politics.interference = 0.5 }}\n",
+                    k % 30
+                ));
+            }
+            t
+        };
+        let e = Scenario::from_toml(&text(1, "\\u001b[2J"), "b")
+            .unwrap()
+            .validate("b")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("reforms[0].label"), "{e}");
+        Scenario::from_toml(&text(3, "a -5% cut"), "c")
+            .unwrap()
+            .validate("c")
+            .unwrap();
+        let e = Scenario::from_toml(&text(MAX_REFORMS + 1, "x"), "d")
+            .unwrap()
+            .validate("d")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("above the limit of 1000"), "{e}");
     }
 
     #[test]

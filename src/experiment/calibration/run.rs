@@ -525,11 +525,28 @@ pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, S
             path.display()
         ),
     }
-    for line in lines {
+    for (n, line) in lines.enumerate() {
         let Some(line) = line.strip_suffix('\n') else {
             break;
         };
         if let Some(s) = parse_line(line, setup.params.len(), setup.targets.targets.len()) {
+            // The distance must follow from the line's values, as this
+            // version computes it: an edited line, or one another version
+            // wrote, would otherwise steer the fit.
+            let again = setup.distance(&s.values).ok();
+            if s.distance.map(f64::to_bits) != again.map(f64::to_bits) {
+                anyhow::bail!(
+                    "`{}` line {}: the distance {} does not follow from the line's values ({} by this version); the journal was edited or written by another version: use --force to start again",
+                    path.display(),
+                    n + 2,
+                    s.distance
+                        .map_or("(none)".to_string(), |d| crate::error::shorten(
+                            &d.to_string(),
+                            30
+                        )),
+                    again.map_or("none".to_string(), |d| d.to_string())
+                );
+            }
             map.insert(s.seed, s);
         }
     }

@@ -10,6 +10,7 @@ use super::style::{
 };
 
 /// A legend entry's symbol.
+#[derive(Clone, Copy)]
 pub(crate) enum Swatch {
     /// A series' line (dashed when its style is).
     Line(LineStyle),

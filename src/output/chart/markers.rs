@@ -159,6 +159,12 @@ pub(crate) fn draw_election_lines<DB: DrawingBackend>(
     years: &[f64],
 ) -> anyhow::Result<()> {
     let (x, y) = (chart.x_range(), chart.y_range());
+    // A panel squeezed to no height has no line to dash (plotters' dashes
+    // along a degenerate line do not end).
+    let (_, py) = chart.plotting_area().get_pixel_range();
+    if py.end - py.start < 2 {
+        return Ok(());
+    }
     for &e in &elections_inside(years, (x.start, x.end)) {
         chart
             .draw_series(DashedLineSeries::new(

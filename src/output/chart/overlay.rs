@@ -135,15 +135,27 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     band_caption: &str,
     marks: &TimeMarks,
 ) -> anyhow::Result<()> {
-    let (w, _) = area.dim_in_pixel();
+    let (w, h) = area.dim_in_pixel();
     let styles = series_styles(panels);
-    let mut entries: Vec<LegendEntry> = styles
-        .iter()
-        .map(|(label, style)| LegendEntry {
-            swatch: Swatch::Line(*style),
-            text: label.clone(),
-        })
-        .collect();
+    // The series' entries, the first `shown` of them; the last one shown
+    // says how many more there are.
+    let series_entries = |shown: usize| -> Vec<LegendEntry> {
+        let mut e: Vec<LegendEntry> = styles[..shown]
+            .iter()
+            .map(|(label, style)| LegendEntry {
+                swatch: Swatch::Line(*style),
+                text: label.clone(),
+            })
+            .collect();
+        if let Some(last) = e.last_mut().filter(|_| shown < styles.len()) {
+            last.text.push_str(&format!(
+                " … and {} more, not named here",
+                styles.len() - shown
+            ));
+        }
+        e
+    };
+    let mut entries = series_entries(styles.len());
     if !band_caption.is_empty() && panels.iter().flat_map(|p| &p.series).any(has_band) {
         let colors: Vec<RGBColor> = styles.iter().map(|(_, s)| s.color).collect();
         entries.push(LegendEntry {
@@ -168,7 +180,23 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
             text: "election year (see note below)".to_owned(),
         });
     }
-    let legend = Legend::layout(area, entries, w as i32 - 2 * SIDE, &CHART_LEGEND)?;
+    // A legend of many series (a comparison of dozens of options, long
+    // titles) would leave the panels no height: it keeps to half the
+    // figure by naming fewer series.
+    let others = entries.split_off(styles.len());
+    let mut shown = styles.len();
+    let legend = loop {
+        let mut e = series_entries(shown);
+        e.extend(others.iter().map(|o| LegendEntry {
+            swatch: o.swatch,
+            text: o.text.clone(),
+        }));
+        let legend = Legend::layout(area, e, w as i32 - 2 * SIDE, &CHART_LEGEND)?;
+        if legend.height() <= h as i32 / 2 || shown <= 1 {
+            break legend;
+        }
+        shown = (shown * 2 / 3).max(1);
+    };
     let (legend_area, grid) = area.split_vertically(legend.height());
     legend.draw(&legend_area, SIDE)?;
 

@@ -12,8 +12,19 @@ fn md_row(cells: &[String]) -> String {
     format!("| {} |\n", cells.join(" | "))
 }
 
+/// Text from a scenario or experiment file (a title, a description) in
+/// Markdown: one line, and no raw HTML for a viewer to render.
+fn md_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
-    let mut s = format!("# {}\n\n", r.title);
+    let mut s = format!("# {}\n\n", md_text(&r.title));
     if let Some(sum) = &r.summary {
         let _ = writeln!(s, "{}\n", sum.lead);
         for item in &sum.items {
@@ -36,6 +47,7 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
     s.push_str("## Scenarios\n\n");
     for (title, name, d) in scenario_lines(plan) {
         let name = name.map_or(String::new(), |n| format!(" (`{n}`)"));
+        let (title, d) = (md_text(&title), md_text(&d));
         let _ = writeln!(
             s,
             "- **{title}**{name}: {}",

@@ -23,8 +23,12 @@ impl CsvText {
         t
     }
 
+    /// A row; free text a spreadsheet would read as a formula is marked as
+    /// text ([`csv_text`](crate::output::number::csv_text)).
     pub(super) fn row(&mut self, fields: &[String]) {
-        self.0.write_record(fields).expect("in memory");
+        self.0
+            .write_record(fields.iter().map(|f| crate::output::number::csv_text(f)))
+            .expect("in memory");
     }
 
     pub(super) fn into_bytes(self) -> Vec<u8> {
