@@ -963,8 +963,10 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         .into());
     }
     settings.sets = a.sets.clone();
-    // Before the long run, as `run` does: the largest scenario of the
-    // library, at these replicates on these threads, must fit in memory.
+    // Before the long run, as `run` does: the largest scenario validate
+    // runs (the baseline and the scenarios with stated effects; the classic
+    // model is small), at its scale, these replicates and these threads,
+    // must fit in memory.
     let reps = settings.replicates as u64;
     let mut largest: Option<(u64, String)> = None;
     for entry in std::fs::read_dir(&a.scenarios)
@@ -979,6 +981,18 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         let Ok(scn) = Scenario::load(&path, &a.sets) else {
             continue;
         };
+        if scn.expect.is_empty()
+            && path
+                .file_name()
+                .is_none_or(|n| n != "pakistan_baseline.toml")
+        {
+            continue;
+        }
+        let scn = if settings.scale == 1.0 {
+            scn
+        } else {
+            scn.scaled(settings.scale)
+        };
         let need = scn
             .size_estimate()
             .peak_bytes((settings.threads as u64).min(reps), reps, false);
@@ -986,8 +1000,17 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
             largest = Some((need, path.display().to_string()));
         }
     }
-    if let Some((need, path)) = largest {
-        check_memory(need, None, &format!("validating `{path}`"))?;
+    if let Some((need, path)) = largest
+        && let Some(have) = available_memory()
+        && need as f64 > have
+    {
+        return Err(UsageError(format!(
+            "validating `{path}` needs about {:.1} GiB of memory with {} worker threads, more than the {:.1} GiB available; give fewer with --threads",
+            need as f64 / GIB,
+            settings.threads,
+            have / GIB
+        ))
+        .into());
     }
     let mut command = String::from("bureausim validate");
     if a.quick {
@@ -1464,7 +1487,9 @@ fn calibrate_fit(
             let k = crate::paths::segments(&crate::paths::canonical(
                 s.split_once('=').map_or(s.as_str(), |(k, _)| k).trim(),
             ));
-            k.starts_with(&segs) || segs.starts_with(&k)
+            // The fitted key itself or a key inside it; a table given whole
+            // (`corruption = {...}`) merges, so it may leave the key alone.
+            k.starts_with(&segs)
         }) {
             return Err(UsageError(format!(
                 "{set_flag} {}: {param_flag} {} fits this key, so every particle sets it and this setting would change only the report's starting value; drop one of them",
@@ -1601,15 +1626,15 @@ fn calibrate_fit(
     let mut resumed_by: Option<Vec<String>> = None;
     // The folder's manifest as found, when this command resumes it.
     let mut found: Option<serde_json::Value> = None;
-    // A folder with nothing visible in it is new: another shard of the
-    // same fit may have created it and not yet written its manifest.
+    // To a shard, a folder with nothing visible in it is new: another shard
+    // of the same fit may have created it and not yet written its manifest.
     let visible = |d: &Path| -> anyhow::Result<bool> {
         Ok(std::fs::read_dir(d)
             .with_context(|| format!("cannot read `{}`", d.display()))?
             .filter_map(|e| e.ok())
             .any(|e| !e.file_name().to_string_lossy().starts_with('.')))
     };
-    if dest.exists() && (!dest.is_dir() || visible(&dest)?) {
+    if dest.exists() && (!dest.is_dir() || shard.is_none() || visible(&dest)?) {
         let theirs: Option<serde_json::Value> = crate::input::read_text(&manifest)
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())

@@ -695,3 +695,65 @@ fn a_shard_of_another_build_is_named_among_the_folders_makers() {
         serde_json::json!([other, ours])
     );
 }
+
+/// A calibration audit (2026-12-05): settings that would fit in the wrong
+/// units, change nothing or never fill the prior's generation are refused
+/// by name; `--out` cannot be the targets file; a journal line whose
+/// distance does not follow from its values is refused with its line.
+#[test]
+fn contradictory_fits_and_edited_journals_are_refused_by_name() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    let with = |extra: &[&'static str]| {
+        let mut a = calibrate_args(scenario, "fit", "160");
+        a.extend_from_slice(extra);
+        a
+    };
+    let e = sb.bad_input(&with(&[
+        "--param",
+        "recruitment.intake_cap=2:9",
+        "--scale",
+        "0.5",
+    ]));
+    assert_mentions(
+        &e,
+        &["--param recruitment.intake_cap", "--scale changes this key"],
+    );
+    let e = sb.bad_input(&with(&["--set", "corruption.rent_value=3"]));
+    assert_mentions(&e, &["--set corruption.rent_value=3", "fits this key"]);
+    // A table given whole merges: it may set a neighbour of the fitted key.
+    let mut neighbour = calibrate_args(scenario, "neighbour", "40");
+    neighbour.extend(["--set", "corruption={temperature=0.3}"]);
+    sb.cmd().args(&neighbour).assert().success();
+    let e = sb.bad_input(&calibrate_args(scenario, "short", "20"));
+    assert_mentions(&e, &["--budget 20", "below --particles 40"]);
+    let e = sb.bad_input(&[
+        "calibrate",
+        scenario,
+        "--targets",
+        "targets.toml",
+        "--out",
+        "targets.toml",
+        "--force",
+    ]);
+    assert_mentions(&e, &["that is the targets file"]);
+    assert!(read(&sb.join(""), "targets.toml").starts_with(b"name"));
+    // A fit, then one of its journal lines edited.
+    sb.cmd().args(with(&[])).assert().success();
+    let journal = sb.join("fit/simulations.csv");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut f: Vec<String> = lines[3].split(',').map(String::from).collect();
+    f[1] = "-1e308".into();
+    lines[3] = f.join(",");
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    let e = sb.bad_input(&with(&[]));
+    assert_mentions(
+        &e,
+        &[
+            "simulations.csv` line 4",
+            "does not follow from the line's values",
+        ],
+    );
+}

@@ -681,7 +681,11 @@ fn markdown(setup: &Setup, d: &Doc, plots: &str) -> String {
         for r in rows {
             let cells: Vec<String> = r
                 .iter()
-                .map(|c| c.replace('|', "\\|").replace('\n', " "))
+                .map(|c| {
+                    c.replace('|', "\\|")
+                        .replace('<', "&lt;")
+                        .replace('\n', " ")
+                })
                 .collect();
             let _ = writeln!(s, "| {} |", cells.join(" | "));
         }

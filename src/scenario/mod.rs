@@ -160,9 +160,6 @@ pub const NAME_MAX: usize = 100;
 /// usual file systems, and bureausim's temporary names add a suffix.
 pub const NAME_MAX_BYTES: usize = 200;
 
-/// Why `name` cannot name a scenario (and so a folder under `outputs/`),
-/// if it cannot: it must be one plain path component, so that no scenario
-/// file can make bureausim write or delete anywhere else.
 /// Most reforms a scenario may list: each is checked against the scenario
 /// with the reforms before it applied, so the check's cost grows with the
 /// square of their number (1,000 take about a second).
@@ -184,6 +181,9 @@ pub fn label_problem(text: &str) -> Option<&'static str> {
     }
 }
 
+/// Why `name` cannot name a scenario (and so a folder under `outputs/`),
+/// if it cannot: it must be one plain path component, so that no scenario
+/// file can make bureausim write or delete anywhere else.
 pub fn name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         Some("empty")

@@ -520,10 +520,13 @@ pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, S
         Some(h) if !h.ends_with('\n') && setup.header().starts_with(h) => return Ok(map),
         None => return Ok(map),
         Some(h) if h.trim_end() == setup.header() => {}
-        _ => anyhow::bail!(
-            "`{}` is not this calibration's journal (its header differs); use --force to start again",
-            path.display()
-        ),
+        _ => {
+            return Err(crate::error::UsageError(format!(
+                "`{}` is not this calibration's journal (its header differs); use --force to start again",
+                path.display()
+            ))
+            .into());
+        }
     }
     for (n, line) in lines.enumerate() {
         let Some(line) = line.strip_suffix('\n') else {
@@ -535,7 +538,7 @@ pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, S
             // wrote, would otherwise steer the fit.
             let again = setup.distance(&s.values).ok();
             if s.distance.map(f64::to_bits) != again.map(f64::to_bits) {
-                anyhow::bail!(
+                return Err(crate::error::UsageError(format!(
                     "`{}` line {}: the distance {} does not follow from the line's values ({} by this version); the journal was edited or written by another version: use --force to start again",
                     path.display(),
                     n + 2,
@@ -545,7 +548,8 @@ pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, S
                             30
                         )),
                     again.map_or("none".to_string(), |d| d.to_string())
-                );
+                ))
+                .into());
             }
             map.insert(s.seed, s);
         }
