@@ -290,6 +290,16 @@ fn d03_design_points_from_a_salib_or_ema_workbench_file_run_as_they_are() {
     sb.write("short.csv", "politics.interference,pay.level\n0.3\n");
     let e = refused(&sb, &["sweep", file, "--design", "short.csv"]);
     assert_mentions(&e, &["line 2 has 1 value(s), the header 2 column(s)"]);
+    // A value with a terminal escape (it was printed raw in the sweep table).
+    sb.write(
+        "esc.csv",
+        "politics.interference,description\n0.3,\u{1b}[2Jx\n",
+    );
+    let e = refused(&sb, &["sweep", file, "--design", "esc.csv"]);
+    assert_mentions(
+        &e,
+        &["line 2: the value of `description` holds a control character"],
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -93,6 +93,17 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
                 names[*i].trim()
             )));
         }
+        // Values are printed in tables and terminals: no escapes in them.
+        if let Some(i) = keep
+            .iter()
+            .find(|&&i| fields[i].chars().any(|c| c.is_control() && c != '\t'))
+        {
+            return Err(bad(format!(
+                "line {}: the value of `{}` holds a control character; a value is one line of text",
+                n + 1,
+                names[*i].trim()
+            )));
+        }
         if rows.len() == MAX_DESIGN_POINTS || (rows.len() + 1) * names.len() > MAX_DESIGN_CELLS {
             return Err(bad(format!(
                 "more than {MAX_DESIGN_POINTS} points or {MAX_DESIGN_CELLS} values; split the design into several sweeps"
