@@ -963,49 +963,15 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         .into());
     }
     settings.sets = a.sets.clone();
-    // Before the long run, as `run` does: the largest scenario validate
-    // runs (the baseline and the scenarios with stated effects; the classic
-    // model is small), at its scale, these replicates and these threads,
-    // must fit in memory.
-    let reps = settings.replicates as u64;
-    let mut largest: Option<(u64, String)> = None;
-    for entry in std::fs::read_dir(&a.scenarios)
-        .with_context(|| format!("cannot read `{}`", a.scenarios.display()))?
-        .filter_map(|e| e.ok())
-    {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
-        // A scenario that does not load is reported by the check that runs it.
-        let Ok(scn) = Scenario::load(&path, &a.sets) else {
-            continue;
-        };
-        if scn.expect.is_empty()
-            && path
-                .file_name()
-                .is_none_or(|n| n != "pakistan_baseline.toml")
-        {
-            continue;
-        }
-        let scn = if settings.scale == 1.0 {
-            scn
-        } else {
-            scn.scaled(settings.scale)
-        };
-        let need = scn
-            .size_estimate()
-            .peak_bytes((settings.threads as u64).min(reps), reps, false);
-        if largest.as_ref().is_none_or(|(b, _)| need > *b) {
-            largest = Some((need, path.display().to_string()));
-        }
-    }
+    // Before the long run, as `run` does: its largest run must fit.
+    let largest = validation::largest_need(&a.scenarios, &settings)?;
     if let Some((need, path)) = largest
         && let Some(have) = available_memory()
         && need as f64 > have
     {
         return Err(UsageError(format!(
-            "validating `{path}` needs about {:.1} GiB of memory with {} worker threads, more than the {:.1} GiB available; give fewer with --threads",
+            "validating `{}` needs about {:.1} GiB of memory with {} worker threads, more than the {:.1} GiB available; give fewer with --threads",
+            path.display(),
             need as f64 / GIB,
             settings.threads,
             have / GIB

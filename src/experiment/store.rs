@@ -49,18 +49,36 @@ impl Shard {
             .trim()
             .parse()
             .map_err(|_| bad(format!("`{}` is not a whole number", n.trim())))?;
+        let s = Shard { index: i, count: n };
+        match s.problem() {
+            Some(why) => Err(bad(why)),
+            None => Ok(s),
+        }
+    }
+
+    /// Why this is no shard, if it is not: the rule for `--shard` and for
+    /// the record a folder's `experiment.json` keeps (which may have been
+    /// edited), checked before anything is indexed or sized by it.
+    pub fn problem(self) -> Option<String> {
+        let (i, n) = (self.index, self.count);
         if n == 0 {
-            return Err(bad(
+            Some(
                 "the shard count N must be at least 1, for example --shard 2/8 (shard 2 of 8)"
                     .into(),
-            ));
-        }
-        if i == 0 || i > n {
-            return Err(bad(format!(
+            )
+        } else if n > MAX_SHARDS {
+            // More shards than runs leaves some empty (a job array of fixed
+            // size may do that), but merge keeps a place for every shard.
+            Some(format!(
+                "at most {MAX_SHARDS} shards (the most runs an experiment may have), got {n}"
+            ))
+        } else if i == 0 || i > n {
+            Some(format!(
                 "shard numbers run from 1 to the shard count: I must be 1 to {n}, got {i}"
-            )));
+            ))
+        } else {
+            None
         }
-        Ok(Shard { index: i, count: n })
     }
 
     fn owns(&self, j: usize) -> bool {
@@ -315,18 +333,6 @@ pub fn prepare(
     shard: Option<Shard>,
     force: bool,
 ) -> anyhow::Result<Vec<usize>> {
-    // A split into more shards than runs leaves some empty (a job array
-    // of fixed size may do that), but not more than an experiment may have
-    // runs: merge keeps a place for every shard.
-    if let Some(s) = shard.filter(|s| s.count > MAX_SHARDS) {
-        return Err(UsageError(format!(
-            "--shard {}/{}: at most {MAX_SHARDS} shards (the most runs an experiment may have; this one has {})",
-            s.index,
-            s.count,
-            plan.runs()
-        ))
-        .into());
-    }
     let mut manifest = Manifest::of(plan, shard);
     staging::check_shape(dir)?;
     let is_experiment = dir.join("experiment.json").is_file();
@@ -778,12 +784,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     }
     let plan = first.plan()?;
     for (d, m) in dirs.iter().zip(&manifests) {
-        if let Some(s) = m
-            .shard
-            .filter(|s| s.index == 0 || s.index > s.count || s.count > MAX_SHARDS)
-        {
+        if let Some((s, why)) = m.shard.and_then(|s| Some((s, s.problem()?))) {
             return Err(UsageError(format!(
-                "`{}`: its experiment.json says shard {}/{}; a shard is I/N with I from 1 to N and N at most {MAX_SHARDS}",
+                "`{}`: its experiment.json says shard {}/{}, and a shard is I/N with I from 1 to N: {why}",
                 d.display(),
                 s.index,
                 s.count

@@ -160,6 +160,12 @@ pub const NAME_MAX: usize = 100;
 /// usual file systems, and bureausim's temporary names add a suffix.
 pub const NAME_MAX_BYTES: usize = 200;
 
+/// Whether `text` is one line of at most 100 characters without control
+/// characters: the rule for a scenario's title, names and reform labels.
+fn one_short_line(text: &str) -> bool {
+    text.chars().count() <= 100 && !text.chars().any(char::is_control)
+}
+
 /// Most reforms a scenario may list: each is checked against the scenario
 /// with the reforms before it applied, so the check's cost grows with the
 /// square of their number (1,000 take about a second).
@@ -170,7 +176,7 @@ pub const MAX_REFORMS: usize = 1000;
 /// plots and reports, so each is one line of at most 100 characters that a
 /// spreadsheet does not read as a formula.
 pub fn label_problem(text: &str) -> Option<&'static str> {
-    if text.chars().count() > 100 || text.chars().any(char::is_control) {
+    if !one_short_line(text) {
         Some("a name or label is one line of at most 100 characters, without control characters")
     } else if text.starts_with(['=', '+', '-', '@']) {
         Some(
@@ -623,7 +629,7 @@ impl Scenario {
                 crate::error::shorten(&format!("{:?}", self.name), 80)
             ));
         }
-        if self.title.chars().count() > 100 || self.title.chars().any(char::is_control) {
+        if !one_short_line(&self.title) {
             c.conflict(format!(
                 "`title` is {}: a title is one line of at most 100 characters",
                 crate::error::shorten(&format!("{:?}", self.title), 80)

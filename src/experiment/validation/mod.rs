@@ -114,6 +114,39 @@ pub fn scenario_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// The memory the largest of [`run_all`]'s runs needs at once (the
+/// baseline and the scenarios with stated effects, at the settings' scale,
+/// replicates and threads; the classic model is small), and its file. A
+/// file that does not load is left to `run_all` to report.
+pub fn largest_need(dir: &Path, settings: &Settings) -> anyhow::Result<Option<(u64, PathBuf)>> {
+    let reps = settings.replicates as u64;
+    let mut largest: Option<(u64, PathBuf)> = None;
+    for path in scenario_files(dir)? {
+        let Ok(scn) = Scenario::load(&path, &settings.sets) else {
+            continue;
+        };
+        if scn.expect.is_empty()
+            && path
+                .file_name()
+                .is_none_or(|n| n != "pakistan_baseline.toml")
+        {
+            continue;
+        }
+        let scn = if settings.scale == 1.0 {
+            scn
+        } else {
+            scn.scaled(settings.scale)
+        };
+        let need = scn
+            .size_estimate()
+            .peak_bytes((settings.threads as u64).min(reps), reps, false);
+        if largest.as_ref().is_none_or(|(b, _)| need > *b) {
+            largest = Some((need, path));
+        }
+    }
+    Ok(largest)
+}
+
 /// How many verdicts agree in size, hold in direction, and in all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tally {

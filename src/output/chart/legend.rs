@@ -35,6 +35,7 @@ impl Swatch {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct LegendEntry {
     pub(crate) swatch: Swatch,
     pub(crate) text: String,

@@ -155,10 +155,11 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
         }
         e
     };
-    let mut entries = series_entries(styles.len());
+    // The entries after the series': the band, reforms, elections.
+    let mut others: Vec<LegendEntry> = Vec::new();
     if !band_caption.is_empty() && panels.iter().flat_map(|p| &p.series).any(has_band) {
         let colors: Vec<RGBColor> = styles.iter().map(|(_, s)| s.color).collect();
-        entries.push(LegendEntry {
+        others.push(LegendEntry {
             swatch: Swatch::band_for(&colors),
             text: band_caption.to_owned(),
         });
@@ -166,7 +167,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     let x_range = overlay_x_range(panels);
     let inside = |x: f64| x_range.is_some_and(|(a, b)| x.is_finite() && (a..=b).contains(&x));
     if marks.reforms.iter().any(|(x, _)| inside(*x)) {
-        entries.push(LegendEntry {
+        others.push(LegendEntry {
             swatch: Swatch::Line(LineStyle {
                 color: EVENT_COLOR,
                 dashed: true,
@@ -175,7 +176,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
         });
     }
     if marks.elections.iter().any(|&x| inside(x)) {
-        entries.push(LegendEntry {
+        others.push(LegendEntry {
             swatch: ELECTION_SWATCH,
             text: "election year (see note below)".to_owned(),
         });
@@ -183,14 +184,10 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     // A legend of many series (a comparison of dozens of options, long
     // titles) would leave the panels no height: it keeps to half the
     // figure by naming fewer series.
-    let others = entries.split_off(styles.len());
     let mut shown = styles.len();
     let legend = loop {
         let mut e = series_entries(shown);
-        e.extend(others.iter().map(|o| LegendEntry {
-            swatch: o.swatch,
-            text: o.text.clone(),
-        }));
+        e.extend(others.iter().cloned());
         let legend = Legend::layout(area, e, w as i32 - 2 * SIDE, &CHART_LEGEND)?;
         if legend.height() <= h as i32 / 2 || shown <= 1 {
             break legend;
