@@ -285,6 +285,7 @@ pub fn check_shape(dest: &Path) -> anyhow::Result<()> {
             "names no folder of its own (`.`, `..` or a root); give a folder such as outputs/my-run",
         ));
     }
+    name_fits(dest).map_err(|why| bad(&why))?;
     if std::fs::symlink_metadata(dest).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(bad(
             "is a symbolic link; give the folder it points to, or another name",
@@ -352,6 +353,7 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
     if dest.is_dir() || normalize(dest).file_name().is_none() {
         return Err(bad("is a folder; give a file name to write to"));
     }
+    name_fits(dest).map_err(|why| bad(&why))?;
     if dest.exists() && !force {
         return Err(FileExists(dest.display().to_string()).into());
     }
@@ -364,6 +366,23 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
             break;
         }
         p = q.parent().filter(|x| !x.as_os_str().is_empty());
+    }
+    Ok(())
+}
+
+/// The longest last component `--out` may have, in bytes: results are
+/// written beside it under a temporary name (`.NAME.partial-PID-N`, up to
+/// 41 bytes more), and most file systems allow 255 bytes a name.
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// Whether `dest`'s own name leaves room for the temporary name beside it
+/// (a 240-byte name failed only when the results were written, exit 1).
+fn name_fits(dest: &Path) -> Result<(), String> {
+    let len = normalize(dest).file_name().map_or(0, |n| n.len());
+    if len > MAX_NAME_BYTES {
+        return Err(format!(
+            "its last name is {len} bytes long; at most {MAX_NAME_BYTES} are allowed (bureausim writes beside it under a longer temporary name): give a shorter name"
+        ));
     }
     Ok(())
 }
@@ -588,6 +607,17 @@ impl Staging {
 /// is either the old file or the complete new one; an existing file is
 /// replaced only under `force`, and never a folder.
 pub fn write_file_atomic(dest: &Path, bytes: &[u8], force: bool) -> anyhow::Result<()> {
+    write_file_atomic_with(dest, force, |w| w.write_all(bytes))
+}
+
+/// As [`write_file_atomic`], with the content written by `write` through a
+/// buffer, so a large file (a sweep's `summary.json`) is never held whole
+/// in memory.
+pub fn write_file_atomic_with(
+    dest: &Path,
+    force: bool,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     if dest.is_dir() {
         return Err(UsageError(format!(
             "`{}` is a folder; give a file name to write to",
@@ -603,7 +633,15 @@ pub fn write_file_atomic(dest: &Path, bytes: &[u8], force: bool) -> anyhow::Resu
         .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
     clear_stale(dest);
     let tmp = temporary_path(dest, "partial");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
+    let written = std::fs::File::create(&tmp).and_then(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        write(&mut w)?;
+        w.into_inner().map(drop).map_err(|e| e.into_error())
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow::Error::new(e).context(format!("cannot write `{}`", tmp.display())));
+    }
     std::fs::rename(&tmp, dest).with_context(|| {
         let _ = std::fs::remove_file(&tmp);
         format!("cannot move the file into `{}`", dest.display())
@@ -708,6 +746,29 @@ mod tests {
         }
         std::fs::write(legacy.join("run.json"), "{}").unwrap();
         assert!(!is_ours(&legacy), "a run.json that is not bureausim's");
+    }
+
+    #[test]
+    fn a_name_too_long_for_its_temporary_is_refused_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("r".repeat(MAX_NAME_BYTES + 1));
+        let e = check_destination(&long, false).unwrap_err();
+        assert!(e.downcast_ref::<UsageError>().is_some());
+        assert!(e.to_string().contains("201 bytes long; at most 200"), "{e}");
+        let e = check_file_destination(&long, false).unwrap_err();
+        assert!(e.to_string().contains("201 bytes long"), "{e}");
+        // The longest allowed name is written, temporaries and all.
+        let ok = dir.path().join("r".repeat(MAX_NAME_BYTES));
+        check_destination(&ok, false).unwrap();
+        for force in [false, true] {
+            // Written, then replaced (through `.NAME.old-PID-N`).
+            let staged = Staging::new(&ok, force, "test").unwrap();
+            std::fs::write(staged.tmp.join("timeseries.csv"), "x").unwrap();
+            staged.commit().unwrap();
+        }
+        write_file_atomic(&ok.join("grades.csv"), b"y", false).unwrap();
+        check_file_destination(&dir.path().join("f".repeat(MAX_NAME_BYTES)), false).unwrap();
+        write_file_atomic(&dir.path().join("f".repeat(MAX_NAME_BYTES)), b"z", false).unwrap();
     }
 
     /// Writes a marker as a process `pid` on `host` would have.

@@ -185,8 +185,11 @@ impl Manifest {
 
     pub fn read(dir: &Path) -> anyhow::Result<Manifest> {
         let path = dir.join("experiment.json");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read `{}`", path.display()))?;
+        // Bounded and a regular file only: a shard folder handed to `merge`
+        // may come from someone else (a link to /dev/zero filled memory).
+        let text = crate::input::read_text(&path).map_err(|e| {
+            UsageError(format!("cannot read `{}`: {e}", path.display()))
+        })?;
         serde_json::from_str(&text).map_err(|e| {
             UsageError(format!(
                 "`{}` is not an experiment manifest: {e}",
@@ -644,7 +647,9 @@ pub fn load_runs(dir: &Path, plan: &Plan) -> anyhow::Result<Vec<Vec<Vec<f64>>>> 
 /// is not a run file of this version.
 fn read_run(path: &Path, plan: &Plan, j: usize) -> anyhow::Result<Vec<Vec<f64>>> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{shown}`"))?;
+    // Bounded, as every input (a run of 5,000 years is about 7 MB).
+    let text = crate::input::read_text(path)
+        .map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
     let (first, body) = text.split_once('\n').unwrap_or((&text, ""));
     let record: RunRecord = first
         .trim_end_matches('\r')
