@@ -1785,11 +1785,25 @@ fn calibrate_fit(
             dest.join("simulations.csv").display()
         );
     }
+    // A replay adds no simulation to the journal: the builds that made its
+    // simulations are those the folder named (a reproducibility audit: a
+    // replay credited this build with the journal's simulations).
+    if outcome.simulated == 0
+        && let Some(commits) = resumed_by.filter(|c| !c.is_empty())
+    {
+        setup.made_by = commits;
+        manifest_json["bureausim_commits"] = setup.made_by.clone().into();
+        staging::write_file_atomic(
+            &manifest,
+            serde_json::to_string_pretty(&manifest_json)?.as_bytes(),
+            true,
+        )?;
+    }
     let markdown = a.markdown.as_deref().map(staging::normalize);
     let printed = output::calibration::write_fitted(&dest, &setup, &outcome, markdown.as_deref())?;
     print!("{printed}");
     println!(
-        "\n{:.1} s; wrote {} (posterior.csv, fit.csv, generations.csv, report.html)",
+        "\n{:.1} s; wrote {} (posterior.csv, fit.csv, generations.csv, simulations.csv, report.html, report.md and plots)",
         started.elapsed().as_secs_f64(),
         dest.display()
     );

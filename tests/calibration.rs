@@ -528,12 +528,21 @@ fn an_ensemble_of_one_draw_equals_the_plain_comparison_and_reports_probabilities
         })
         .expect("a row for the reform");
     let f: Vec<&str> = row.split(',').collect();
-    let p: f64 = f[12].parse().unwrap();
+    let col = |name: &str| {
+        csv.lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column {name}"))
+    };
+    assert_eq!(f[col("point")], "1", "the reform is the second arm");
+    let p: f64 = f[col("p_better")].parse().unwrap();
     assert!(
         [0.0, 0.25, 0.5, 0.75, 1.0].contains(&p),
         "P(better) {p} is a share of 4 draws"
     );
-    assert_eq!(f[4], "4");
+    assert_eq!(f[col("draws")], "4");
     // With draws, the table's interval counts each draw once (the mean of
     // its replicates), not every run as an independent replicate (a
     // planner's audit: pooled runs gave intervals 1.4-1.5 times too

@@ -456,7 +456,7 @@ pub struct EnsembleStat {
     /// the draws' effects (each its replicates' mean paired difference),
     /// so it counts the spread between draws and the replicates' luck
     /// within them; the comparison's table prints the same interval.
-    pub mean_ci95: (f64, f64),
+    pub effect_ci95: (f64, f64),
     /// Share of draws in which the option beats the base (is higher, when
     /// the metric has no better direction); ties count half.
     pub p_better: f64,
@@ -562,7 +562,7 @@ pub fn ensemble_stats(
                     },
                     effect_p05: percentile(&effects, 0.05),
                     effect_p95: percentile(&effects, 0.95),
-                    mean_ci95: (
+                    effect_ci95: (
                         ci.ci95_low.unwrap_or(f64::NAN),
                         ci.ci95_high.unwrap_or(f64::NAN),
                     ),

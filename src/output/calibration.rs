@@ -466,15 +466,24 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             setup.params.len()
         ),
         format!(
-            "The fit stopped because {} after {} simulations in {} generations; the posterior is generation {} ({} particles, effective sample size {:.0}, tolerance {}: a root mean square distance from the targets of at most {} of their standard deviations).",
+            "The fit stopped because {} after {} simulations in {} generation{}; the posterior is generation {} ({} particles, effective sample size {:.0}, {}).",
             fit.stop.words(),
             fit.simulations,
             fit.generations.len(),
+            if fit.generations.len() == 1 { "" } else { "s" },
             fit.generations.len() - 1,
             post.params.len(),
             ess(&post.weights),
-            rounded(post.tolerance),
-            rounded(post.tolerance)
+            if post.tolerance.is_finite() {
+                format!(
+                    "tolerance {}: a root mean square distance from the targets of at most {} of their standard deviations",
+                    rounded(post.tolerance),
+                    rounded(post.tolerance)
+                )
+            } else {
+                // Generation 0: the prior's draws, every one accepted.
+                "no tolerance: these are draws from the prior, every one accepted, so the fit has not yet narrowed anything".into()
+            }
         ),
         format!(
             "{met} of {} fitted targets are within 2 standard deviations (or half an interval's width beyond it) at the mean of the posterior's accepted simulations.",

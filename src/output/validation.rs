@@ -89,12 +89,21 @@ pub fn render(r: &Report, command: &str) -> String {
          chance differences between replicates largely cancel in the paired differences); classic model {} replicates of {} \
          years. Each effect is the mean over replicates of the per-replicate difference, averaged \
          over the years stated, with its 95% confidence interval (Student's t). Parts A and B \
-         ran under {} (`sim.engine`, docs/engines.md).\n",
+         ran under {} (`sim.engine`, docs/engines.md). Master seed{}: {}, each scenario file's \
+         `sim.seed`. Effects are in each metric's unit in `timeseries.csv` (docs/outputs.md) for \
+         the service at that scale, so those of counts and bills scale with it; the relative \
+         column does not.\n",
         s.scale,
         s.replicates,
         s.classic_replicates,
         s.classic_years,
-        r.engines.join(" and ")
+        r.engines.join(" and "),
+        if r.seeds.len() == 1 { "" } else { "s" },
+        r.seeds
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if !s.sets.is_empty() {
         let _ = writeln!(

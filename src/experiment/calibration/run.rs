@@ -565,6 +565,9 @@ pub struct Outcome {
     pub sims: Vec<Sim>,
     pub start: Sim,
     pub replayed: usize,
+    /// Simulations this command ran and added to the journal (0 for a
+    /// replay of a finished fit).
+    pub simulated: usize,
     /// The engine's seed.
     pub base: u64,
     /// The representative particle (index in the posterior): the one
@@ -1074,6 +1077,7 @@ pub fn run(
         sims,
         start,
         replayed: replayed.into_inner(),
+        simulated: fresh.into_inner(),
         base,
         representative,
         full,

@@ -92,6 +92,9 @@ pub struct Report {
     /// The engines parts A and B ran under, in words (one unless a
     /// scenario file names another), so that a reader knows which.
     pub engines: Vec<String>,
+    /// The master seeds the runs used (each scenario file's `sim.seed`,
+    /// after `settings.sets`), so that a reader can reproduce a figure.
+    pub seeds: Vec<u64>,
 }
 
 /// A scenario's engine in words: "the staggered engine, stride 3".
@@ -190,11 +193,14 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
     // scenario stops the command at once rather than after minutes.
     let files = scenario_files(dir)?;
     let mut engines = std::collections::BTreeSet::from([engine_words(&base)]);
+    let mut seeds = std::collections::BTreeSet::from([base.sim.seed]);
     for f in &files {
-        engines.insert(engine_words(&Scenario::load(f, &settings.sets)?));
+        let s = Scenario::load(f, &settings.sets)?;
+        engines.insert(engine_words(&s));
+        seeds.insert(s.sim.seed);
     }
     let classic_path = dir.join("classics").join("peter_principle.toml");
-    Scenario::load(&classic_path, &[])?;
+    seeds.insert(Scenario::load(&classic_path, &[])?.sim.seed);
     let mut runner = Runner::new(base, settings.clone());
     let mut not_run = Vec::new();
     let evidence = {
@@ -228,5 +234,6 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
         classic,
         scenario_files: used,
         engines: engines.into_iter().collect(),
+        seeds: seeds.into_iter().collect(),
     })
 }

@@ -2,7 +2,6 @@
 //! use ([`shown`]) and rounded to the precision their interval supports
 //! ([`crate::output::number::with_interval`]).
 
-use crate::metrics::METRICS;
 use crate::metrics::summary::Stats;
 use crate::output::number::{report_cell, with_interval};
 
@@ -54,13 +53,6 @@ pub(super) fn metric_title(m: &str) -> String {
         crate::metrics::label(m),
         shown(m).unit
     )
-}
-
-/// A metric as the heading of a table of its values in the unit of the
-/// output files (ensembles, sensitivity indices).
-pub(super) fn metric_title_raw(m: &str) -> String {
-    let def = METRICS.iter().find(|d| d.name == m).expect("metric");
-    format!("{} ({}), column {m}", crate::metrics::label(m), def.unit)
 }
 
 /// What a difference from the base says for its metric.

@@ -326,7 +326,7 @@ pub(super) fn shown_at(name: &str, scale: f64) -> Shown {
 }
 
 /// A difference in words' units: "points", "points of 100", "months".
-fn diff_words(name: &str) -> String {
+pub(super) fn diff_words(name: &str) -> String {
     match crate::metrics::unit_of(name).unwrap_or("") {
         "share" => "points".into(),
         "index 0-100" => "points of 100".into(),

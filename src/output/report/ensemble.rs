@@ -66,6 +66,7 @@ pub(super) fn write_csv(dir: &Path, plan: &Plan, rows: &[EnsembleStat]) -> anyho
             "metric",
             "year",
             "scenario",
+            "point",
             "higher_is_better",
             "draws",
             "replicates_per_draw",
@@ -73,8 +74,8 @@ pub(super) fn write_csv(dir: &Path, plan: &Plan, rows: &[EnsembleStat]) -> anyho
             "effect",
             "effect_p05",
             "effect_p95",
-            "mean_ci95_low",
-            "mean_ci95_high",
+            "effect_ci95_low",
+            "effect_ci95_high",
             "p_better",
             "p_first",
             "regret_mean",
@@ -87,6 +88,7 @@ pub(super) fn write_csv(dir: &Path, plan: &Plan, rows: &[EnsembleStat]) -> anyho
             s.metric.to_string(),
             s.year.to_string(),
             plan.variants[s.arm].label.clone(),
+            s.arm.to_string(),
             s.higher_is_better.map_or(String::new(), |b| b.to_string()),
             plan.draw_count().to_string(),
             plan.spec.replicates.to_string(),
@@ -94,8 +96,8 @@ pub(super) fn write_csv(dir: &Path, plan: &Plan, rows: &[EnsembleStat]) -> anyho
             csv_value(s.effect),
             csv_value(s.effect_p05),
             csv_value(s.effect_p95),
-            csv_value(s.mean_ci95.0),
-            csv_value(s.mean_ci95.1),
+            csv_value(s.effect_ci95.0),
+            csv_value(s.effect_ci95.1),
             csv_value(s.p_better),
             csv_value(s.p_first),
             csv_value(s.regret_mean),
@@ -185,7 +187,7 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 if is_base {
                     String::new()
                 } else {
-                    let (lo, hi) = s.mean_ci95;
+                    let (lo, hi) = s.effect_ci95;
                     let [_, lo, hi] = ranged(s.effect * k, lo * k, hi * k);
                     format!("[{lo}, {hi}]")
                 },
@@ -243,8 +245,8 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
             let luck = Bars {
                 label: "mean effect over the draws (95% CI)".into(),
                 values: others.iter().map(|s| s.effect * k).collect(),
-                lo: others.iter().map(|s| s.mean_ci95.0 * k).collect(),
-                hi: others.iter().map(|s| s.mean_ci95.1 * k).collect(),
+                lo: others.iter().map(|s| s.effect_ci95.0 * k).collect(),
+                hi: others.iter().map(|s| s.effect_ci95.1 * k).collect(),
             };
             figures.push(ReportFigure {
                 lead: false,

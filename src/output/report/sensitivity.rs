@@ -7,7 +7,8 @@ use crate::metrics::METRICS;
 use crate::output::chart::{self, Bars};
 use crate::output::number::report_cell;
 
-use super::cells::{ci_text, metric_title_raw as metric_title};
+use super::cells::{ci_text, metric_title};
+use super::comparison::{diff_words, shown_at};
 use super::{ExperimentReport, ReportFigure};
 
 pub(super) fn sensitivity_report(
@@ -47,23 +48,36 @@ pub(super) fn sensitivity_report(
         ),
     }];
     intro.push(match method {
-        Method::Morris => "μ* (mean absolute elementary effect, in the metric's units per full range of the parameter) ranks the parameters; σ large against μ* means interactions or non-linearity; μ near −μ* or +μ* gives the direction. Intervals are 95% bootstrap intervals over trajectories.".into(),
+        Method::Morris => "μ* (mean absolute elementary effect, per full range of the parameter) ranks the parameters; σ large against μ* means interactions or non-linearity; μ near −μ* or +μ* gives the direction. Intervals are 95% bootstrap intervals over trajectories.".into(),
         Method::Sobol => "S1 is the share of the output's variance due to the parameter alone; ST includes its interactions. ST − S1 large means the parameter acts through interactions; ST near 0 means it can be fixed anywhere in its range. Intervals are 95% bootstrap intervals; with few samples they are wide, and small negative estimates mean zero.".into(),
     });
     intro.push(format!(
         "Every other parameter stays at the scenario's value, so the ranking is of these {k} over their ranges around that one service, not over every plausible service (`--ensemble` is not taken by a sensitivity analysis). A constant output (the same at every point) has no ranking: its indices are 0 or missing, whatever order the table lists them in."
     ));
-    if let Some(f) = plan.spec.scale.filter(|&f| f != 1.0)
-        && method == Method::Morris
-    {
+    let scale = plan.spec.scale.unwrap_or(1.0);
+    if method == Method::Morris {
+        // As a comparison shows its differences (a planner's audit: this
+        // report showed a share's effects as 0.062 where the comparison
+        // said 6.2 points, and bills of the scaled service).
+        intro.push(
+            "μ, μ* and σ are shown as a comparison shows differences: shares in percentage points, bills in billion PKR a year of the full service; `indices.csv` keeps the units of `timeseries.csv`.".into(),
+        );
+    }
+    if scale != 1.0 && method == Method::Morris {
         intro.push(format!(
-            "This analysis simulated the service at {f} of its size (`--scale {f}`): μ, μ* and σ are in the units of the output files for the simulated service, so those of counts and of the bills (million PKR a year) scale with it; divide the bills' by {f} for the full service's. Shares, means and rates do not depend on the size."
+            "This analysis simulated the service at {scale} of its size (`--scale {scale}`): the bills' effects are divided by {scale} to give the full service's (`indices.csv` keeps the simulated service's); those of counts are of the simulated service. Shares, means and rates do not depend on the size."
         ));
     }
     let mut tables = Vec::new();
     let mut figures = Vec::new();
     for &m in &plan.metrics {
         let name = METRICS[m].name;
+        // Morris effects in the comparison's units; Sobol indices are shares
+        // of variance, without a unit.
+        let sh = shown_at(name, scale);
+        let per = diff_words(name);
+        let k_of = |x: Option<f64>| x.map(|v| v * sh.factor);
+        let ci_of = |c: Option<(f64, f64)>| c.map(|(a, b)| (a * sh.factor, b * sh.factor));
         let mut rows: Vec<&ParamIndex> = ix.iter().filter(|i| i.metric == name).collect();
         let key = |i: &ParamIndex| match method {
             Method::Morris => i.mu_star.unwrap_or(f64::NEG_INFINITY),
@@ -75,10 +89,16 @@ pub(super) fn sensitivity_report(
                 .then(a.parameter.cmp(&b.parameter))
         });
         let head: Vec<String> = match method {
-            Method::Morris => ["rank", "parameter", "μ* [95% CI]", "μ", "σ"],
-            Method::Sobol => ["rank", "parameter", "ST [95% CI]", "S1 [95% CI]", "ST − S1"],
+            Method::Morris => [
+                "rank".into(),
+                "parameter".into(),
+                format!("μ* [95% CI] ({per} per full range)"),
+                "μ".into(),
+                "σ".into(),
+            ],
+            Method::Sobol => ["rank", "parameter", "ST [95% CI]", "S1 [95% CI]", "ST − S1"]
+                .map(String::from),
         }
-        .map(String::from)
         .to_vec();
         let body: Vec<Vec<String>> = rows
             .iter()
@@ -87,9 +107,9 @@ pub(super) fn sensitivity_report(
                 Method::Morris => vec![
                     (n + 1).to_string(),
                     i.parameter.clone(),
-                    ci_text(i.mu_star, i.mu_star_ci),
-                    report_cell(i.mu),
-                    report_cell(i.sigma),
+                    ci_text(k_of(i.mu_star), ci_of(i.mu_star_ci)),
+                    report_cell(k_of(i.mu)),
+                    report_cell(k_of(i.sigma)),
                 ],
                 Method::Sobol => vec![
                     (n + 1).to_string(),
@@ -123,14 +143,16 @@ pub(super) fn sensitivity_report(
             };
             let (measures, value_label) = match method {
                 Method::Morris => (
-                    vec![bar("μ*", &|i| i.mu_star, &|i| i.mu_star_ci)],
+                    vec![bar("μ*", &|i| k_of(i.mu_star), &|i| ci_of(i.mu_star_ci))],
                     format!(
-                        "μ*: {} per full range{}",
-                        METRICS[m].unit,
-                        match plan.spec.scale.filter(|&f| f != 1.0) {
-                            Some(f) if crate::experiment::analysis::grows_with_service(name) =>
-                                format!(" (the service at --scale {f})"),
-                            _ => String::new(),
+                        "μ*: {per} per full range{}",
+                        if scale != 1.0
+                            && crate::experiment::analysis::grows_with_service(name)
+                            && crate::metrics::unit_of(name) != Some("million PKR")
+                        {
+                            format!(" (the service at --scale {scale})")
+                        } else {
+                            String::new()
                         }
                     ),
                 ),

@@ -52,6 +52,10 @@ struct ExperimentSummary<'a> {
     replicates: u32,
     seed: u64,
     years: u32,
+    /// `--scale` (or the experiment file's `scale`): counts and bills in
+    /// `results` are of the service at this scale; left out at full size.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scale: Option<f64>,
     report_years: &'a [u32],
     #[serde(skip_serializing_if = "Option::is_none")]
     analysed_year: Option<u32>,
@@ -91,6 +95,7 @@ pub(super) fn write_summary(
         replicates: plan.spec.replicates,
         seed: plan.seed,
         years: plan.years,
+        scale: plan.spec.scale.filter(|&f| f != 1.0),
         report_years: &plan.report_years,
         analysed_year: sens.then_some(plan.year),
         method: sens.then_some(plan.spec.method),

@@ -91,7 +91,11 @@ pub(super) fn sweep_report(
         let mut head = params.names.clone();
         head.extend(plan.metrics.iter().map(|&m| {
             let name = METRICS[m].name;
-            format!("{name} ({})", shown_at(name, scale).unit)
+            format!(
+                "{} ({})",
+                crate::metrics::label(name),
+                shown_at(name, scale).unit
+            )
         }));
         let mut rows = Vec::new();
         for v in 0..plan.variants.len() {
@@ -205,11 +209,13 @@ pub(super) fn sweep_report(
                 lead: false,
                 stem: format!("sweep_{name}"),
                 caption: format!(
-                    "Mean `{name}` at year {y} over the grid of `{}` (x) and `{}` (y), {r} replicates a cell.",
-                    b.key, a.key
+                    "{} (`{name}`), {means} at year {y}, over the grid of `{}` (x) and `{}` (y); each cell's 95% interval is in `points.csv` and the tables.",
+                    crate::metrics::label(name),
+                    b.key,
+                    a.key
                 ),
                 chart: chart::heatmap(
-                    &format!("{name} at year {y}"),
+                    &format!("{} at year {y}", crate::metrics::label(name)),
                     &axis_label(b),
                     &axis_label(a),
                     &xs,
