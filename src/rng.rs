@@ -74,6 +74,13 @@ impl Stream {
         Stream(rng)
     }
 
+    /// How many 32-bit words the stream has given so far: what a draw
+    /// costs, for tests that a piece of work is bounded by its size (a
+    /// count of work, not a time).
+    pub fn words_drawn(&self) -> u128 {
+        self.0.get_word_pos()
+    }
+
     /// Uniform in [0, 1) with 53 bits of precision.
     #[inline]
     pub fn uniform(&mut self) -> f64 {

@@ -25,9 +25,21 @@ fn teaching(name: &str) -> String {
         .to_string()
 }
 
+/// A hang guard, not a speed claim: every command here finishes in well
+/// under a second or two, and one that meant to refuse at once but
+/// simulated, or that drew 5,000,000 applicants a pool, or re-applied
+/// 10,000 `set` entries for every prefix, ran for minutes. Speed itself is
+/// measured in benches/ and BENCHMARKS.md.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
 /// Runs `args`, expecting success; returns stdout and stderr.
 fn ok(sb: &Sandbox, args: &[&str]) -> (String, String) {
-    let out = sb.cmd().args(args).output().expect("runs");
+    let out = sb
+        .cmd()
+        .args(args)
+        .timeout(HANG_GUARD)
+        .output()
+        .expect("runs within the hang guard");
     let stderr = sb.normalise(&out.stderr);
     assert!(out.status.success(), "{args:?} failed:\n{stderr}");
     (String::from_utf8(out.stdout).expect("utf-8"), stderr)
@@ -35,7 +47,12 @@ fn ok(sb: &Sandbox, args: &[&str]) -> (String, String) {
 
 /// Runs `args`, expecting exit code 2; returns the whole stderr.
 fn refused(sb: &Sandbox, args: &[&str]) -> String {
-    let out = sb.cmd().args(args).output().expect("runs");
+    let out = sb
+        .cmd()
+        .args(args)
+        .timeout(HANG_GUARD)
+        .output()
+        .expect("runs within the hang guard");
     let stderr = sb.normalise(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}:\n{stderr}");
     assert!(stderr.contains("error: "), "{stderr}");
@@ -548,11 +565,9 @@ fn d09_an_impossible_out_is_refused_before_the_run() {
     let file = sb.fixture("tiny.toml");
     sb.write("results", "a file, not a folder");
     for out in ["results", "results/sub", "/"] {
-        let t = Instant::now();
         let e = refused(&sb, &["run", file, "--out", out, "--force"]);
         assert_mentions(&e, &[&format!("--out {out}:")]);
         assert!(!e.contains("bureausim 0."), "refused before the run: {e}");
-        assert!(t.elapsed() < Duration::from_secs(5));
     }
     assert_eq!(read(sb.path(), "results"), b"a file, not a folder");
     assert_eq!(
@@ -619,7 +634,6 @@ fn d10_a_killed_runs_partial_folder_is_removed_by_the_next_run_there() {
 fn d11_more_threads_than_cores_are_lowered_to_the_cores() {
     let sb = Sandbox::new();
     let file = sb.fixture("tiny.toml");
-    let t = Instant::now();
     let (_, stderr) = ok(
         &sb,
         &[
@@ -632,7 +646,6 @@ fn d11_more_threads_than_cores_are_lowered_to_the_cores() {
             "100000",
         ],
     );
-    assert!(t.elapsed() < Duration::from_secs(10));
     assert_mentions(
         &stderr,
         &["--threads 100000 is more than this machine's", "using"],
@@ -652,9 +665,7 @@ fn d12_a_run_too_large_for_the_memory_is_refused_with_its_numbers() {
         "long.toml",
         "name = \"long\"\n[sim]\nyears = 5000\nreplicates = 200\nwarmup_years = 0\n[training]\ncourses = []\n[[structure.grades]]\nname = \"BPS-17\"\nposts = 1\nentry = true\n",
     );
-    let t = Instant::now();
     let e = refused(&sb, &["run", "long.toml", "--max-memory", "0.25"]);
-    assert!(t.elapsed() < Duration::from_secs(5));
     assert_mentions(
         &e,
         &[
@@ -670,12 +681,10 @@ fn d12_a_run_too_large_for_the_memory_is_refused_with_its_numbers() {
         "huge.toml",
         "name = \"huge\"\n[sim]\nreplicates = 100\n[training]\ncourses = []\n[[structure.grades]]\nname = \"BPS-17\"\nposts = 50000000\nentry = true\n",
     );
-    let t = Instant::now();
     let e = refused(
         &sb,
         &["run", "huge.toml", "--threads", "1", "--max-memory", "4"],
     );
-    assert!(t.elapsed() < Duration::from_secs(5));
     assert_mentions(&e, &["50000000 posts", "GiB of memory"]);
     assert!(!sb.join("outputs").exists());
 }
@@ -684,7 +693,6 @@ fn d12_a_run_too_large_for_the_memory_is_refused_with_its_numbers() {
 fn d12_sensitivity_and_compare_have_a_run_cap_like_sweep() {
     let sb = Sandbox::new();
     let s = teaching("political_transfers.toml");
-    let t = Instant::now();
     let e = refused(
         &sb,
         &[
@@ -700,7 +708,6 @@ fn d12_sensitivity_and_compare_have_a_run_cap_like_sweep() {
             "exits.retirement_age=58:62",
         ],
     );
-    assert!(t.elapsed() < Duration::from_secs(5));
     assert_mentions(
         &e,
         &[
@@ -735,13 +742,7 @@ fn d13_extreme_applicant_pools_run_quickly_and_their_clipping_is_reported() {
         for s in &sets {
             args.extend(["--set", s]);
         }
-        let t = Instant::now();
         let (_, stderr) = ok(&sb, &args);
-        assert!(
-            t.elapsed() < Duration::from_secs(5),
-            "{sets:?}: {:?}",
-            t.elapsed()
-        );
         assert_mentions(
             &stderr,
             &[
@@ -862,9 +863,7 @@ fn audit_run_caps_hold_for_huge_grids_and_decompositions() {
             vary.join(", ")
         ),
     );
-    let t = Instant::now();
     let e = refused(&sb, &["experiment", "wrap.toml"]);
-    assert!(t.elapsed() < Duration::from_secs(10));
     assert_mentions(
         &e,
         &["more than 18446744073709551615 grid points × 1 replicates; at most 1000000 runs"],
@@ -983,9 +982,7 @@ fn audit_a_named_pipe_is_refused_not_waited_on() {
     if !made.is_ok_and(|s| s.success()) {
         return;
     }
-    let t = Instant::now();
     let e = refused(&sb, &["check", "fifo.toml"]);
-    assert!(t.elapsed() < Duration::from_secs(10));
     assert_mentions(&e, &["fifo.toml", "not a regular file"]);
 }
 
@@ -1006,9 +1003,7 @@ fn audit_a_long_set_list_names_its_bad_entry_quickly() {
             sets.join(", ")
         ),
     );
-    let t = Instant::now();
     let e = refused(&sb, &["experiment", "long.toml"]);
-    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
     assert_mentions(&e, &["sim.warmup_years=99999999999"]);
 }
 
@@ -1189,13 +1184,11 @@ fn audit_a_comparison_of_many_options_draws_and_reports() {
             "name = \"many\"\nkind = \"compare\"\nreplicates = 1\nyears = 2\nscenarios = [{arms}]\n"
         ),
     );
-    let started = Instant::now();
     sb.cmd()
         .args(["experiment", "many.toml", "--out", "many"])
         .timeout(Duration::from_secs(60))
         .assert()
         .success();
-    assert!(started.elapsed() < Duration::from_secs(60));
     assert!(sb.join("many/comparison.svg").is_file());
     assert!(sb.join("many/report.md").is_file());
 }

@@ -128,8 +128,28 @@ proptest! {
         let mut engine = Engine::default();
         prop_assert_eq!(w.check_invariants(), Ok(()));
         for _ in 0..(s.sim.years * steps_per_year) {
+            // Officers a board may not promote at this step: convicted (for
+            // good, docs/model.md §7.4) or under an inquiry that outlasts
+            // the step. An officer is known again by their ability (a
+            // recruit in a freed slot has another). Test-quality audit,
+            // 2026-12-05: removing the conviction bar passed every test.
+            let o = &w.officers;
+            let barred: Vec<(usize, u8, u32)> = (0..o.slots())
+                .filter(|&i| o.active[i] && (o.convictions[i] > 0 || o.inquiry_left[i] > 12))
+                .map(|i| (i, o.grade[i], o.ability[i].to_bits()))
+                .collect();
             step::step(&mut w, &mut engine);
             prop_assert_eq!(w.check_invariants(), Ok(()));
+            let o = &w.officers;
+            for (i, g, a) in barred {
+                if o.active[i] && o.ability[i].to_bits() == a {
+                    prop_assert!(
+                        o.grade[i] <= g,
+                        "officer {} (convictions {}, inquiry {}) promoted from {} to {}",
+                        i, o.convictions[i], o.inquiry_left[i], g, o.grade[i]
+                    );
+                }
+            }
         }
         let metrics::Observation { row, grades, sectors } = metrics::observe(&w);
         for (m, v) in METRICS.iter().zip(&row) {

@@ -70,6 +70,7 @@ fn every_scenario_validates_and_its_reforms_take_effect() {
         "sim.replicates=1".to_string(),
     ];
     let in_force = metric_index("reforms_in_force").expect("metric");
+    let mut checked = 0;
     for path in library() {
         let mut s =
             Scenario::load(&path, &sets).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -89,15 +90,45 @@ fn every_scenario_validates_and_its_reforms_take_effect() {
             "{} has no header comment",
             path.display()
         );
-        let result = runner::run(&s, 1, &|| {}).expect("run");
-        let last = result[0].rows.last().unwrap();
+        let mut rep = runner::Replicate::new(&s, 0);
+        while rep.advance().is_some() {}
+        let now = toml::Value::try_from(rep.parameters()).expect("serialises");
+        let start = toml::Value::try_from(&s).expect("serialises");
+        let result = rep.finish();
+        let last = result.rows.last().unwrap();
         if s.reforms
             .iter()
             .all(|r| r.reversal_hazard == 0.0 && r.reversal_at_government_change == 0.0)
         {
             assert_eq!(last[in_force], s.reforms.len() as f64, "{}", path.display());
+            // And what they set is in force: each key holds the value of the
+            // last reform to set it once its ramp is over (test-quality
+            // audit, 2026-12-05: a reform whose `set` wrote nothing passed).
+            let mut want: std::collections::BTreeMap<String, toml::Value> = Default::default();
+            for r in &s.reforms {
+                for (key, value) in bureausim::paths::flatten(&r.set) {
+                    let done = r.year + r.ramp_years <= f64::from(s.sim.years) - 1.0;
+                    let old = bureausim::paths::get(&start, &key).expect("a key");
+                    let value = bureausim::paths::coerce(value, old).expect("its type");
+                    if done {
+                        want.insert(key, value);
+                    } else {
+                        want.remove(&key);
+                    }
+                }
+            }
+            checked += want.len();
+            for (key, value) in want {
+                assert_eq!(
+                    bureausim::paths::get(&now, &key).expect("a key"),
+                    &value,
+                    "{}: `{key}` after its reforms",
+                    path.display()
+                );
+            }
         }
     }
+    assert!(checked > 20, "only {checked} reformed keys were checked");
 }
 
 /// Per metric, per replicate, the mean over years `from..=` the last of
@@ -152,8 +183,9 @@ fn every_teaching_demo_shows_its_effect() {
             ],
         ),
         // The rise must be large enough to see in class (a regression
-        // check, set after measuring: 0.25 since the demo made BPS-18 a
-        // selection grade; 0.02 with BPS-19 and 20 alone).
+        // check, set after measuring: about 0.25 since the demo made BPS-18
+        // a selection grade, 0.244 (se 0.014) on 2026-12-05; 0.02 with
+        // BPS-19 and 20 alone; the bar is 0.15).
         (
             "honest_appraisals",
             &[("promotion_rank_correlation", 1.0, 0.15)],

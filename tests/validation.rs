@@ -25,12 +25,14 @@ fn evidence(id: &str) {
     let mut runner = Runner::new(base, Settings::quick());
     let r = measure(&mut runner, c).expect("measured");
     let (lo, hi) = r.effect.ci();
-    // On the smaller service the intervals are wider than in the report, so
-    // a finding recorded as agreeing must show the stated sign and no
-    // significant effect the other way; one recorded as not agreeing must
-    // not agree in size.
+    // A finding recorded as agreeing must show the stated direction with an
+    // interval clear of 0 on this smaller service too (its size may fall
+    // outside the band here): a sign alone would pass half the time with
+    // the mechanism removed (test-quality audit, 2026-12-05: at these
+    // settings every agreeing check's interval excludes 0). One recorded as
+    // not agreeing must not agree in size.
     let ok = if c.agrees {
-        r.effect.mean() * c.direction > 0.0 && r.verdict != Verdict::Disagrees
+        matches!(r.verdict, Verdict::Agrees | Verdict::DirectionOnly)
     } else {
         r.verdict != Verdict::Agrees
     };
@@ -78,8 +80,7 @@ fn every_evidence_check_has_a_test() {
 
 /// Every stated effect of a reform scenario holds in direction on the
 /// smaller service: the paired difference has the stated sign and its 95%
-/// interval does not lie wholly on the other side. (The report, at full
-/// size, also requires the interval to exclude 0.)
+/// interval excludes 0 (its size may fall outside the stated band here).
 fn reform(name: &str) {
     let path = library().join(format!("{name}.toml"));
     let results = measure_expectations(&path, &Settings::quick(), &|_| {}).expect("measured");
@@ -87,7 +88,7 @@ fn reform(name: &str) {
     for e in results {
         let (lo, hi) = e.effect.ci();
         assert!(
-            e.effect.mean() * e.direction > 0.0 && e.verdict != Verdict::Disagrees,
+            matches!(e.verdict, Verdict::Agrees | Verdict::DirectionOnly),
             "{name}: {} expected {}, measured {:.4} [{lo:.4}, {hi:.4}] ({:+.1}%)",
             e.metric,
             if e.direction > 0.0 { "up" } else { "down" },

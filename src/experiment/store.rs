@@ -187,9 +187,8 @@ impl Manifest {
         let path = dir.join("experiment.json");
         // Bounded and a regular file only: a shard folder handed to `merge`
         // may come from someone else (a link to /dev/zero filled memory).
-        let text = crate::input::read_text(&path).map_err(|e| {
-            UsageError(format!("cannot read `{}`: {e}", path.display()))
-        })?;
+        let text = crate::input::read_text(&path)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
         serde_json::from_str(&text).map_err(|e| {
             UsageError(format!(
                 "`{}` is not an experiment manifest: {e}",

@@ -248,7 +248,15 @@ fn apply_ramp(tree: &mut Value, r: &mut ReformState, step: u64) {
         ((step + 1 - r.start_step) as f64 / r.ramp_steps as f64).min(1.0)
     };
     for (p, old, new) in &r.changes {
-        paths::set(tree, p, lerp(old, new, f)).expect("validated at load");
+        // At the ramp's end the value is the reform's own: `old + (new -
+        // old)` can miss it by a rounding (0.09999999999999998 for 0.1),
+        // and a reversal restores only a key that still holds it.
+        let v = if f >= 1.0 {
+            new.clone()
+        } else {
+            lerp(old, new, f)
+        };
+        paths::set(tree, p, v).expect("validated at load");
     }
     if f >= 1.0 {
         r.phase = Phase::InForce;
@@ -273,6 +281,133 @@ mod tests {
         assert!(forbidden("sim.years").is_some());
         assert!(forbidden("structure.grades[2].selection").is_none());
         assert!(forbidden("promotion.weights.appraisal").is_none());
+    }
+
+    /// A small service with `reforms` (the default cadre at a tenth).
+    fn world_with(reforms: Vec<Reform>) -> World {
+        let mut scn = crate::model::params::Scenario::default();
+        for g in &mut scn.structure.grades {
+            g.posts /= 10;
+            g.initial_officers = g.initial_officers.map(|n| n / 10);
+        }
+        scn.reforms = reforms;
+        crate::model::init::build(&scn, 0)
+    }
+
+    fn compression_to(x: f64) -> Reform {
+        let mut set = toml::Table::new();
+        set.insert("pay.compression".into(), Value::Float(x));
+        Reform {
+            year: 1.0,
+            label: String::new(),
+            ramp_years: 0.0,
+            reversal_hazard: 0.0,
+            reversal_at_government_change: 0.0,
+            legal_embedding: 0.0,
+            monitoring: 0.0,
+            time_bound_tasking: 0.0,
+            morale_shock: 0.0,
+            set,
+        }
+    }
+
+    /// Runs the timeline alone at `step` (no other mechanism moves).
+    fn at(w: &mut World, step: u64) {
+        w.env.step = step;
+        super::step(w);
+    }
+
+    /// A reform ramps its numbers in linearly over `ramp_years` and shocks
+    /// morale once, when it begins (test-quality audit, 2026-12-05: a ramp
+    /// that jumped at once and a shock never applied passed every test).
+    #[test]
+    fn a_reform_ramps_in_and_shocks_morale_once() {
+        let mut r = compression_to(4.8);
+        r.ramp_years = 2.0;
+        r.morale_shock = -0.05;
+        let mut w = world_with(vec![r]);
+        let spy = w.derived.steps_per_year as u64;
+        let (old, new) = (w.scn.pay.compression, 4.8);
+        assert!((old - new).abs() > 1.0, "the default is {old}");
+        let before = w.officers.morale.clone();
+        at(&mut w, spy - 1);
+        assert_eq!(w.scn.pay.compression, old, "pending before its year");
+        assert_eq!(w.officers.morale, before);
+        let ramp = 2 * spy;
+        for k in 0..ramp + spy {
+            at(&mut w, spy + k);
+            let f = ((k + 1) as f64 / ramp as f64).min(1.0);
+            let want = old + (new - old) * f;
+            assert!(
+                (w.scn.pay.compression - want).abs() < 1e-9,
+                "step {k} of the ramp: {} against {want}",
+                w.scn.pay.compression
+            );
+            if k == 0 {
+                for (i, (&a, &b)) in before.iter().zip(&w.officers.morale).enumerate() {
+                    if w.officers.active[i] {
+                        assert_eq!(b, (a - 0.05).clamp(0.0, 1.0), "officer {i}");
+                    }
+                }
+                assert!(before.iter().zip(&w.officers.morale).any(|(a, b)| a != b));
+            }
+        }
+        assert_eq!(w.scn.pay.compression, new);
+        assert_eq!(w.reforms[0].phase, Phase::InForce);
+        // The shock came once: morale moved only at the first step.
+        let settled = w.officers.morale.clone();
+        at(&mut w, 4 * spy);
+        assert_eq!(w.officers.morale, settled);
+    }
+
+    /// A change of government reverses a reform with that chance, restoring
+    /// the values it replaced; institutionalisation cuts the chance by its
+    /// factor, and a reform embedded in law wholly is never reversed.
+    #[test]
+    fn a_change_of_government_reverses_reforms_as_institutionalised() {
+        let n = 400;
+        let mut plain = compression_to(4.8);
+        plain.reversal_at_government_change = 1.0;
+        let mut half = plain.clone();
+        half.legal_embedding = 0.5;
+        half.monitoring = 0.5;
+        let mut law = plain.clone();
+        law.legal_embedding = 1.0;
+        for (reform, lo, hi) in [(plain, n, n), (half, 60, 140), (law, 0, 0)] {
+            let mut w = world_with(vec![reform; n]);
+            let spy = w.derived.steps_per_year as u64;
+            let old = w.scn.pay.compression;
+            at(&mut w, spy);
+            assert!(w.reforms.iter().all(|r| r.phase == Phase::InForce));
+            at(&mut w, spy + 1);
+            assert!(
+                w.reforms.iter().all(|r| r.phase == Phase::InForce),
+                "no change yet"
+            );
+            w.env.government_changes += 1;
+            at(&mut w, spy + 2);
+            let reversed = w
+                .reforms
+                .iter()
+                .filter(|r| r.phase == Phase::Reversed)
+                .count();
+            assert!(
+                (lo..=hi).contains(&reversed),
+                "{reversed} of {n} reversed, expected {lo} to {hi} (factor {})",
+                w.reforms[0].spec.reversal_factor()
+            );
+            // Every reform set the same value: one left in force keeps it.
+            let want = if reversed == n { old } else { 4.8 };
+            assert_eq!(w.scn.pay.compression, want);
+            // Only a new change reverses: the next step reverses no more.
+            at(&mut w, spy + 3);
+            let again = w
+                .reforms
+                .iter()
+                .filter(|r| r.phase == Phase::Reversed)
+                .count();
+            assert_eq!(again, reversed);
+        }
     }
 
     #[test]

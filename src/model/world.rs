@@ -553,19 +553,15 @@ impl World {
 }
 
 impl World {
-    /// Checks the invariants of docs/model.md: headcount = posted + OSD + in
-    /// training in every grade; a post and its holder point at each other and
-    /// no post holds two officers; grades, ages and bounded quantities stay in
+    /// Checks the invariants of docs/model.md: a post and its holder point
+    /// at each other and no post holds two officers; the vacancy pools hold
+    /// exactly the vacant posts, each in its grade's and sector's pool (so
+    /// posted officers plus pooled posts are a grade's posts); grades, ages and bounded quantities stay in
     /// range; no NaN. Returns the first violation found.
     pub fn check_invariants(&self) -> Result<(), String> {
         let o = &self.officers;
         let grades = self.derived.grades;
-        let (mut head, mut posted, mut osd, mut training) = (
-            vec![0u64; grades],
-            vec![0u64; grades],
-            vec![0u64; grades],
-            vec![0u64; grades],
-        );
+        let mut posted = vec![0u64; grades];
         for i in 0..o.slots() {
             if !o.active[i] {
                 continue;
@@ -574,7 +570,6 @@ impl World {
             if g >= grades {
                 return Err(format!("officer {i} has grade {g} of {grades}"));
             }
-            head[g] += 1;
             let post = o.post[i];
             if post != crate::model::population::NONE {
                 posted[g] += 1;
@@ -602,10 +597,6 @@ impl World {
                 if o.training_left[i] > 0 {
                     return Err(format!("officer {i} is posted while in training"));
                 }
-            } else if o.training_left[i] > 0 {
-                training[g] += 1;
-            } else {
-                osd[g] += 1;
             }
             if o.age_m[i] >= self.derived.retirement_m + 12 {
                 return Err(format!(
@@ -640,11 +631,48 @@ impl World {
                 return Err(format!("officer {i}: performance sum is {}", o.perf_sum[i]));
             }
         }
-        for g in 0..grades {
-            if head[g] != posted[g] + osd[g] + training[g] {
+        // The vacancy pools the postings draw from list exactly the posts
+        // nobody holds, each in its grade's and sector's pool (a check from
+        // another source than the officers' loop above, whose headcount
+        // split held by construction: test-quality audit, 2026-12-05).
+        let mut in_pools = vec![0usize; self.posts.len()];
+        for (g, &held) in posted.iter().enumerate() {
+            for s in 0..self.derived.sectors {
+                for &p in self.posts.vacant(g, s) {
+                    let pu = p as usize;
+                    if pu >= self.posts.len() {
+                        return Err(format!(
+                            "grade {g} sector {s}'s pool lists post {p}, which does not exist"
+                        ));
+                    }
+                    in_pools[pu] += 1;
+                    if self.posts.grade[pu] as usize != g || self.posts.sector[pu] as usize != s {
+                        return Err(format!(
+                            "post {p} of grade {} sector {} is in grade {g} sector {s}'s pool",
+                            self.posts.grade[pu], self.posts.sector[pu]
+                        ));
+                    }
+                }
+            }
+            let total = self
+                .posts
+                .grade
+                .iter()
+                .filter(|&&x| x as usize == g)
+                .count();
+            if held as usize + self.posts.vacant_in_grade(g) != total {
                 return Err(format!(
-                    "grade {g}: headcount {} != posted {} + OSD {} + training {}",
-                    head[g], posted[g], osd[g], training[g]
+                    "grade {g}: {held} posted officers and {} vacant posts in the pools, of {total} posts",
+                    self.posts.vacant_in_grade(g)
+                ));
+            }
+        }
+        for (post, &n) in in_pools.iter().enumerate() {
+            let vacant = self.posts.holder[post] == crate::model::population::NONE;
+            if n != usize::from(vacant) {
+                return Err(format!(
+                    "post {post} ({}) is in the vacancy pools {n} times",
+                    if vacant { "vacant" } else { "held" }
                 ));
             }
         }

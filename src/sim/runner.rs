@@ -175,6 +175,12 @@ impl Replicate {
         obs
     }
 
+    /// The parameters in force now: the scenario as its reforms have
+    /// changed it so far.
+    pub fn parameters(&self) -> &Scenario {
+        &self.w.scn
+    }
+
     /// True once the warm-up is over (year 0 observed).
     pub fn warmed_up(&self) -> bool {
         self.warm_left == 0

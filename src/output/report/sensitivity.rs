@@ -96,8 +96,9 @@ pub(super) fn sensitivity_report(
                 "μ".into(),
                 "σ".into(),
             ],
-            Method::Sobol => ["rank", "parameter", "ST [95% CI]", "S1 [95% CI]", "ST − S1"]
-                .map(String::from),
+            Method::Sobol => {
+                ["rank", "parameter", "ST [95% CI]", "S1 [95% CI]", "ST − S1"].map(String::from)
+            }
         }
         .to_vec();
         let body: Vec<Vec<String>> = rows
