@@ -32,8 +32,9 @@ fn teaching(name: &str) -> String {
 /// measured in benches/ and BENCHMARKS.md.
 const HANG_GUARD: Duration = Duration::from_secs(60);
 
-/// Runs `args`, expecting success; returns stdout and stderr.
-fn ok(sb: &Sandbox, args: &[&str]) -> (String, String) {
+/// Runs `args` under the hang guard; returns its output and its stderr
+/// normalised.
+fn output(sb: &Sandbox, args: &[&str]) -> (std::process::Output, String) {
     let out = sb
         .cmd()
         .args(args)
@@ -41,19 +42,19 @@ fn ok(sb: &Sandbox, args: &[&str]) -> (String, String) {
         .output()
         .expect("runs within the hang guard");
     let stderr = sb.normalise(&out.stderr);
+    (out, stderr)
+}
+
+/// Runs `args`, expecting success; returns stdout and stderr.
+fn ok(sb: &Sandbox, args: &[&str]) -> (String, String) {
+    let (out, stderr) = output(sb, args);
     assert!(out.status.success(), "{args:?} failed:\n{stderr}");
     (String::from_utf8(out.stdout).expect("utf-8"), stderr)
 }
 
 /// Runs `args`, expecting exit code 2; returns the whole stderr.
 fn refused(sb: &Sandbox, args: &[&str]) -> String {
-    let out = sb
-        .cmd()
-        .args(args)
-        .timeout(HANG_GUARD)
-        .output()
-        .expect("runs within the hang guard");
-    let stderr = sb.normalise(&out.stderr);
+    let (out, stderr) = output(sb, args);
     assert_eq!(out.status.code(), Some(2), "{args:?}:\n{stderr}");
     assert!(stderr.contains("error: "), "{stderr}");
     stderr

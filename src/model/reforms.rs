@@ -55,6 +55,23 @@ fn is_zero(x: &f64) -> bool {
 }
 
 impl Reform {
+    /// A reform that sets `set` at `year`, at once and for good: no ramp,
+    /// no reversal, no morale shock (each of those added by its field).
+    pub fn at_once(year: f64, label: impl Into<String>, set: toml::Table) -> Self {
+        Reform {
+            year,
+            label: label.into(),
+            ramp_years: 0.0,
+            reversal_hazard: 0.0,
+            reversal_at_government_change: 0.0,
+            legal_embedding: 0.0,
+            monitoring: 0.0,
+            time_bound_tasking: 0.0,
+            morale_shock: 0.0,
+            set,
+        }
+    }
+
     /// The factor institutionalisation leaves of the reversal hazards.
     pub fn reversal_factor(&self) -> f64 {
         (1.0 - self.legal_embedding) * (1.0 - self.monitoring) * (1.0 - self.time_bound_tasking)
@@ -297,18 +314,7 @@ mod tests {
     fn compression_to(x: f64) -> Reform {
         let mut set = toml::Table::new();
         set.insert("pay.compression".into(), Value::Float(x));
-        Reform {
-            year: 1.0,
-            label: String::new(),
-            ramp_years: 0.0,
-            reversal_hazard: 0.0,
-            reversal_at_government_change: 0.0,
-            legal_embedding: 0.0,
-            monitoring: 0.0,
-            time_bound_tasking: 0.0,
-            morale_shock: 0.0,
-            set,
-        }
+        Reform::at_once(1.0, "", set)
     }
 
     /// Runs the timeline alone at `step` (no other mechanism moves).

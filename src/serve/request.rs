@@ -316,18 +316,9 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         yours.name = format!("{}_custom", base.name);
     }
     if !changes.is_empty() {
-        yours.reforms.push(Reform {
-            year: reform_year,
-            label: "your reform".into(),
-            ramp_years: 0.0,
-            reversal_hazard: 0.0,
-            reversal_at_government_change: 0.0,
-            legal_embedding: 0.0,
-            monitoring: 0.0,
-            time_bound_tasking: 0.0,
-            morale_shock: 0.0,
-            set,
-        });
+        yours
+            .reforms
+            .push(Reform::at_once(reform_year, "your reform", set));
         yours.description = format!(
             "{} Changed on the bureausim page from year {reform_year}: {}.",
             base.description,
