@@ -1366,8 +1366,8 @@ fn shard_round_words(
     );
     if r.fit.stop != Stop::Pending {
         return format!(
-            "{head}. The fit is complete ({} generations; {}): run it once without --shard to write the results:\n  {}",
-            done,
+            "{head}. The fit is complete ({}; {}): run it once without --shard to write the results:\n  {}",
+            crate::output::number::counted(done, "generation"),
             r.fit.stop.words(),
             setup.command
         );
@@ -1706,26 +1706,17 @@ fn calibrate_fit(
             ))
             .into());
         }
-    } else if found.is_some_and(|t| {
-        !crate::version::commits_in(&t)
-            .iter()
-            .any(|c| c == crate::version::COMMIT)
-    }) {
-        // Read again just before writing: a shard of another build may
-        // have added itself since this one started.
-        if let Some(mut now) = crate::input::read_text(&manifest)
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        {
-            now["bureausim_commits"] =
-                crate::version::with_this_commit(&crate::version::commits_in(&now)).into();
-            staging::write_file_atomic(
-                &manifest,
-                serde_json::to_string_pretty(&now)?.as_bytes(),
-                true,
-            )?;
-        }
     }
+    // A shard of another build joining a folder adds that build to the
+    // folder's makers, once its round has simulated something (a round
+    // that only replays adds nothing to the journals).
+    let credit_after_round = shard.is_some()
+        && manifest.exists()
+        && found.as_ref().is_some_and(|t| {
+            !crate::version::commits_in(t)
+                .iter()
+                .any(|c| c == crate::version::COMMIT)
+        });
     let threads = worker_threads(a.threads);
     let est = setup.scenario.size_estimate();
     check_memory(
@@ -1774,6 +1765,22 @@ fn calibrate_fit(
         cal::Ran::Done(o) => o,
         cal::Ran::Round(r) => {
             let s = shard.expect("a round is a shard's");
+            // Read again just before writing: a shard of another build may
+            // have added itself since this one started.
+            if credit_after_round
+                && r.simulated > 0
+                && let Some(mut now) = crate::input::read_text(&manifest)
+                    .ok()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            {
+                now["bureausim_commits"] =
+                    crate::version::with_this_commit(&crate::version::commits_in(&now)).into();
+                staging::write_file_atomic(
+                    &manifest,
+                    serde_json::to_string_pretty(&now)?.as_bytes(),
+                    true,
+                )?;
+            }
             println!("{}", shard_round_words(s, &r, &setup, &dest));
             return Ok(());
         }

@@ -12,10 +12,21 @@ use std::path::Path;
 /// posterior of 10,000 draws, is a few MiB).
 pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 
+/// The largest manifest (`experiment.json`) bureausim reads back: it holds
+/// a design file's points, written out at about 2.7 times the design's
+/// size, so a design at [`MAX_INPUT_BYTES`] gives one of about 175 MiB (a
+/// review found a 26 MB design's 69 MB manifest refused by `merge`).
+pub const MAX_MANIFEST_BYTES: u64 = 4 * MAX_INPUT_BYTES;
+
 /// The bytes of the file at `path`, or an error when it holds more than
 /// [`MAX_INPUT_BYTES`] (read up to one byte more, whatever the file is: a
 /// device or a pipe has no length to check first).
 pub fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
+    read_bytes_within(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_bytes`] with another bound.
+pub fn read_bytes_within(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     // Only a regular file (or a link to one): opening a named pipe with no
     // writer waits for ever, and a device or `/dev/stdin` is not a file
     // someone can hand on.
@@ -27,13 +38,13 @@ pub fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
     }
     let file = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
         return Err(io::Error::new(
             io::ErrorKind::FileTooLarge,
             format!(
-                "it holds more than {} MiB, the most an input file may hold",
-                MAX_INPUT_BYTES >> 20
+                "it holds more than {} MiB, the most such a file may hold",
+                max >> 20
             ),
         ));
     }
@@ -43,7 +54,12 @@ pub fn read_bytes(path: &Path) -> io::Result<Vec<u8>> {
 /// The text of the file at `path`, bounded as [`read_bytes`]; an error
 /// when it is not UTF-8 (as `std::fs::read_to_string` gives).
 pub fn read_text(path: &Path) -> io::Result<String> {
-    String::from_utf8(read_bytes(path)?).map_err(|_| {
+    read_text_within(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_text`] with another bound.
+pub fn read_text_within(path: &Path, max: u64) -> io::Result<String> {
+    String::from_utf8(read_bytes_within(path, max)?).map_err(|_| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             "stream did not contain valid UTF-8",

@@ -377,7 +377,7 @@ pub const MAX_NAME_BYTES: usize = 200;
 
 /// Whether `dest`'s own name leaves room for the temporary name beside it
 /// (a 240-byte name failed only when the results were written, exit 1).
-fn name_fits(dest: &Path) -> Result<(), String> {
+pub fn name_fits(dest: &Path) -> Result<(), String> {
     let len = normalize(dest).file_name().map_or(0, |n| n.len());
     if len > MAX_NAME_BYTES {
         return Err(format!(

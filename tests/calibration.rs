@@ -234,6 +234,27 @@ fn a_calibration_cut_short_resumes_to_the_same_bytes_and_a_foreign_folder_is_ref
     let stderr = String::from_utf8(again.get_output().stderr.clone()).unwrap();
     assert_mentions(&stderr, &["resumed: 69 simulations"]);
     assert_same_fit(&sb, "whole", "cut");
+    // A replay that simulates nothing credits no new build with the
+    // journal's simulations (a reproducibility audit: it added this one).
+    let manifest = sb.join("whole/calibration.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let other_build = "0123456789abcdef0123456789abcdef01234567";
+    m["bureausim_commits"] = serde_json::json!([other_build]);
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    sb.cmd()
+        .args(calibrate_args(scenario, "whole", "160"))
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    assert_eq!(m["bureausim_commits"], serde_json::json!([other_build]));
+    let report = std::fs::read_to_string(sb.join("whole/report.md")).unwrap();
+    assert_mentions(&report, &["from simulations made by commit 0123456789ab"]);
+    assert!(
+        !report.contains("and this one"),
+        "a replay credited this build"
+    );
     // Another calibration in the same folder is refused without --force.
     let mut other = calibrate_args(scenario, "whole", "160");
     let at = other.iter().position(|a| *a == "5").unwrap();

@@ -345,6 +345,62 @@ fn a_sharded_and_merged_sensitivity_analysis_equals_the_whole() {
     );
 }
 
+/// The Morris report shows a share's effects in percentage points, as a
+/// comparison does (it showed 0.062 where a comparison said 6.2 points);
+/// `indices.csv` keeps the share's own unit.
+#[test]
+fn a_morris_report_shows_a_shares_effects_in_points() {
+    let sb = Sandbox::new();
+    let s = scenario("political_transfers.toml");
+    ok(
+        &sb,
+        &[
+            "sensitivity",
+            s.as_str(),
+            "--param",
+            "reforms[0].set.politics.interference=0.2:0.9",
+            "--param",
+            "postings.tenure_months=12:48",
+            "--trajectories",
+            "3",
+            "--replicates",
+            "1",
+            "--years",
+            "6",
+            "--metrics",
+            "corruption_prevalence",
+            "--no-plots",
+            "--out",
+            "m",
+        ],
+    );
+    let ix = csv_rows(&sb.join("m"), "indices.csv");
+    let row = ix
+        .iter()
+        .find(|r| {
+            r["metric"] == "corruption_prevalence"
+                && r["parameter"] == "reforms[0].set.politics.interference"
+        })
+        .expect("a row");
+    let mu_star: f64 = row["mu_star"].parse().unwrap();
+    assert!(
+        mu_star > 0.0 && mu_star < 1.0,
+        "a share's effect: {mu_star}"
+    );
+    let report = fs::read_to_string(sb.join("m/report.md")).unwrap();
+    assert_mentions(&report, &["μ* [95% CI] (points per full range)"]);
+    let cell = report
+        .lines()
+        .find(|l| l.contains("| reforms[0].set.politics.interference |"))
+        .and_then(|l| l.split('|').nth(3))
+        .expect("its row");
+    let shown: f64 = cell.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(
+        (shown - 100.0 * mu_star).abs() <= 0.05 * 100.0 * mu_star + 0.01,
+        "report {shown} against 100 × {mu_star}"
+    );
+}
+
 #[test]
 fn merging_refuses_missing_doubled_foreign_and_incomplete_shards() {
     let sb = Sandbox::new();
@@ -1239,6 +1295,10 @@ fn a_scaled_comparison_gives_the_full_service_everywhere() {
         }
     });
     assert!(checked >= 2, "no per-billion figure to check");
+    // summary.json says its counts and bills are of the scaled service.
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["scale"], serde_json::json!(0.5));
     let table = csv_rows(&out, "table.csv");
     // The In short's bribes taken is the table's cell.
     let report = fs::read_to_string(out.join("report.md")).unwrap();

@@ -1,6 +1,7 @@
 //! Property tests of the model's invariants (docs/model.md): for random
-//! policy settings, every step keeps headcount = posted + OSD + training,
-//! one holder per post, values in range and no NaN.
+//! policy settings, every step keeps one holder per post, vacancy pools
+//! that list exactly the vacant posts, values in range and no NaN, and no
+//! board promotes a convicted officer or one under a long inquiry.
 
 use bureausim::metrics::{self, METRICS};
 use bureausim::model::init;

@@ -187,7 +187,8 @@ impl Manifest {
         let path = dir.join("experiment.json");
         // Bounded and a regular file only: a shard folder handed to `merge`
         // may come from someone else (a link to /dev/zero filled memory).
-        let text = crate::input::read_text(&path)
+        // Its own bound: a manifest holds a design's points.
+        let text = crate::input::read_text_within(&path, crate::input::MAX_MANIFEST_BYTES)
             .map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
         serde_json::from_str(&text).map_err(|e| {
             UsageError(format!(

@@ -781,6 +781,7 @@ pub fn check_markdown_destination(path: &Path) -> Result<(), crate::error::Usage
             "is a folder; give a file name to write the report to".into()
         ));
     }
+    crate::staging::name_fits(path).map_err(bad)?;
     if !path.exists() {
         return Ok(());
     }

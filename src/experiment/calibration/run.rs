@@ -766,6 +766,8 @@ pub struct Merged {
 /// union. Every folder must hold the same calibration (fingerprint). Input
 /// folders are only read.
 pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Result<Merged> {
+    crate::staging::name_fits(out)
+        .map_err(|why| UsageError(format!("--out {}: {why}", out.display())))?;
     let fingerprint_of = |d: &Path| -> anyhow::Result<(String, serde_json::Value)> {
         let path = d.join("calibration.json");
         let text = crate::input::read_text(&path).map_err(|_| {

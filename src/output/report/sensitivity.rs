@@ -7,7 +7,7 @@ use crate::metrics::METRICS;
 use crate::output::chart::{self, Bars};
 use crate::output::number::report_cell;
 
-use super::cells::{ci_text, metric_title};
+use super::cells::ci_text;
 use super::comparison::{diff_words, shown_at};
 use super::{ExperimentReport, ReportFigure};
 
@@ -122,7 +122,13 @@ pub(super) fn sensitivity_report(
             })
             .collect();
         tables.push((
-            format!("{} at year {}", metric_title(name), plan.year),
+            // Without the level's unit: μ* is in the head's unit (points for
+            // a share), and Sobol indices are shares of variance.
+            format!(
+                "{}, column {name}, at year {}",
+                crate::metrics::label(name),
+                plan.year
+            ),
             head,
             body,
         ));
