@@ -1708,15 +1708,39 @@ fn calibrate_fit(
         }
     }
     // A shard of another build joining a folder adds that build to the
-    // folder's makers, once its round has simulated something (a round
-    // that only replays adds nothing to the journals).
-    let credit_after_round = shard.is_some()
-        && manifest.exists()
-        && found.as_ref().is_some_and(|t| {
-            !crate::version::commits_in(t)
-                .iter()
-                .any(|c| c == crate::version::COMMIT)
-        });
+    // folder's makers once it has simulated something: after the first
+    // batch that added to its journal (so a round killed later is
+    // credited), not before (a round that only replays adds nothing).
+    let to_credit = std::sync::atomic::AtomicBool::new(
+        shard.is_some()
+            && manifest.exists()
+            && found.as_ref().is_some_and(|t| {
+                !crate::version::commits_in(t)
+                    .iter()
+                    .any(|c| c == crate::version::COMMIT)
+            }),
+    );
+    let credit = || -> anyhow::Result<()> {
+        if !to_credit.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        // Read again just before writing: a shard of another build may
+        // have added itself since this one started.
+        if let Some(mut now) = crate::input::read_text(&manifest)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        {
+            now["bureausim_commits"] =
+                crate::version::with_this_commit(&crate::version::commits_in(&now)).into();
+            staging::write_file_atomic(
+                &manifest,
+                serde_json::to_string_pretty(&now)?.as_bytes(),
+                true,
+            )?;
+        }
+        Ok(())
+    };
+    let credit_error = std::sync::Mutex::new(None::<anyhow::Error>);
     let threads = worker_threads(a.threads);
     let est = setup.scenario.size_estimate();
     check_memory(
@@ -1732,6 +1756,11 @@ fn calibrate_fit(
     let budget = setup.settings.budget;
     let ran = pool.install(|| {
         cal::run(&setup, &dest, shard, &|p, fresh| {
+            if fresh > 0
+                && let Err(e) = credit()
+            {
+                *credit_error.lock().expect("lock") = Some(e);
+            }
             let mut l = last.lock().expect("lock");
             if l.elapsed() < std::time::Duration::from_secs(2) && p.simulations < budget {
                 return;
@@ -1765,21 +1794,11 @@ fn calibrate_fit(
         cal::Ran::Done(o) => o,
         cal::Ran::Round(r) => {
             let s = shard.expect("a round is a shard's");
-            // Read again just before writing: a shard of another build may
-            // have added itself since this one started.
-            if credit_after_round
-                && r.simulated > 0
-                && let Some(mut now) = crate::input::read_text(&manifest)
-                    .ok()
-                    .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            {
-                now["bureausim_commits"] =
-                    crate::version::with_this_commit(&crate::version::commits_in(&now)).into();
-                staging::write_file_atomic(
-                    &manifest,
-                    serde_json::to_string_pretty(&now)?.as_bytes(),
-                    true,
-                )?;
+            if let Some(e) = credit_error.into_inner().expect("lock") {
+                return Err(e);
+            }
+            if r.simulated > 0 {
+                credit()?;
             }
             println!("{}", shard_round_words(s, &r, &setup, &dest));
             return Ok(());

@@ -314,12 +314,12 @@ fn a_sharded_and_merged_sweep_equals_the_whole() {
     );
 }
 
-#[test]
-fn a_sharded_and_merged_sensitivity_analysis_equals_the_whole() {
-    let s = scenario("political_transfers.toml");
-    let args = [
+/// A small Morris screen of the political-transfers demo: its reform's
+/// interference and the tenure, 3 trajectories of 1 replicate, 6 years.
+fn small_morris(s: &str) -> Vec<&str> {
+    vec![
         "sensitivity",
-        s.as_str(),
+        s,
         "--param",
         "reforms[0].set.politics.interference=0.2:0.9",
         "--param",
@@ -331,9 +331,14 @@ fn a_sharded_and_merged_sensitivity_analysis_equals_the_whole() {
         "--years",
         "6",
         "--no-plots",
-    ];
+    ]
+}
+
+#[test]
+fn a_sharded_and_merged_sensitivity_analysis_equals_the_whole() {
+    let s = scenario("political_transfers.toml");
     shards_merge_to_the_same_bytes(
-        &args,
+        &small_morris(&s),
         2,
         &[
             "summary.json",
@@ -352,28 +357,9 @@ fn a_sharded_and_merged_sensitivity_analysis_equals_the_whole() {
 fn a_morris_report_shows_a_shares_effects_in_points() {
     let sb = Sandbox::new();
     let s = scenario("political_transfers.toml");
-    ok(
-        &sb,
-        &[
-            "sensitivity",
-            s.as_str(),
-            "--param",
-            "reforms[0].set.politics.interference=0.2:0.9",
-            "--param",
-            "postings.tenure_months=12:48",
-            "--trajectories",
-            "3",
-            "--replicates",
-            "1",
-            "--years",
-            "6",
-            "--metrics",
-            "corruption_prevalence",
-            "--no-plots",
-            "--out",
-            "m",
-        ],
-    );
+    let mut args = small_morris(&s);
+    args.extend(["--metrics", "corruption_prevalence", "--out", "m"]);
+    ok(&sb, &args);
     let ix = csv_rows(&sb.join("m"), "indices.csv");
     let row = ix
         .iter()

@@ -392,11 +392,13 @@ mod tests {
             );
             w.env.government_changes += 1;
             at(&mut w, spy + 2);
-            let reversed = w
-                .reforms
-                .iter()
-                .filter(|r| r.phase == Phase::Reversed)
-                .count();
+            let reversed_now = |w: &World| {
+                w.reforms
+                    .iter()
+                    .filter(|r| r.phase == Phase::Reversed)
+                    .count()
+            };
+            let reversed = reversed_now(&w);
             assert!(
                 (lo..=hi).contains(&reversed),
                 "{reversed} of {n} reversed, expected {lo} to {hi} (factor {})",
@@ -407,12 +409,7 @@ mod tests {
             assert_eq!(w.scn.pay.compression, want);
             // Only a new change reverses: the next step reverses no more.
             at(&mut w, spy + 3);
-            let again = w
-                .reforms
-                .iter()
-                .filter(|r| r.phase == Phase::Reversed)
-                .count();
-            assert_eq!(again, reversed);
+            assert_eq!(reversed_now(&w), reversed);
         }
     }
 

@@ -194,8 +194,11 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
     let files = scenario_files(dir)?;
     let mut engines = std::collections::BTreeSet::from([engine_words(&base)]);
     let mut seeds = std::collections::BTreeSet::from([base.sim.seed]);
+    let mut seed_of = Vec::with_capacity(files.len());
     for f in &files {
-        engines.insert(engine_words(&Scenario::load(f, &settings.sets)?));
+        let s = Scenario::load(f, &settings.sets)?;
+        engines.insert(engine_words(&s));
+        seed_of.push(s.sim.seed);
     }
     let classic_path = dir.join("classics").join("peter_principle.toml");
     seeds.insert(Scenario::load(&classic_path, &[])?.sim.seed);
@@ -216,11 +219,11 @@ pub fn run_all(dir: &Path, settings: &Settings, on_run: &dyn Fn(&str)) -> anyhow
     };
     let mut expectations = Vec::new();
     let mut used = Vec::new();
-    for f in files {
+    for (f, seed) in files.into_iter().zip(seed_of) {
         let r = measure_expectations(&f, settings, on_run)?;
         if !r.is_empty() {
             // The seeds of the runs made, not of every file read.
-            seeds.insert(Scenario::load(&f, &settings.sets)?.sim.seed);
+            seeds.insert(seed);
             used.push(f);
             expectations.extend(r);
         }
