@@ -49,7 +49,7 @@ pub fn deserialize_seed_option<'de, D: serde::Deserializer<'de>>(
 
 /// SplitMix64 finaliser: spreads (seed, replicate) over the 256-bit key space
 /// so that neighbouring seeds give unrelated streams.
-fn splitmix(mut z: u64) -> u64 {
+pub fn splitmix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);

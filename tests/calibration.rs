@@ -195,6 +195,57 @@ fn parameter_recovery_known_values_fall_inside_the_posteriors_90_percent_interva
     }
     let html = String::from_utf8(read(&sb.join("cal"), "report.html")).unwrap();
     assert!(html.contains("bureausim calibrate tiny10.toml") && html.contains("<svg"));
+    // The posterior predictive: fresh simulations of the particles, on seeds
+    // no proposal used, so its means are not the accepted simulations'.
+    let mut fit = csv::Reader::from_path(sb.join("cal/fit.csv")).unwrap();
+    let head = fit.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let (role, accepted, predicted, p05, p95) = (
+        col("role"),
+        col("posterior_mean"),
+        col("predictive_mean"),
+        col("predictive_p05"),
+        col("predictive_p95"),
+    );
+    let mut moved = 0;
+    for rec in fit.records() {
+        let rec = rec.unwrap();
+        if &rec[role] != "fitted" {
+            continue;
+        }
+        let (a, p): (f64, f64) = (
+            rec[accepted].parse().unwrap(),
+            rec[predicted].parse().unwrap(),
+        );
+        let (lo, hi): (f64, f64) = (rec[p05].parse().unwrap(), rec[p95].parse().unwrap());
+        assert!(
+            lo <= p && p <= hi,
+            "predictive mean {p} outside [{lo}, {hi}]"
+        );
+        moved += usize::from(a != p);
+    }
+    assert!(moved > 0, "the predictive repeats the accepted simulations");
+    let journal = String::from_utf8(read(&sb.join("cal"), "simulations.csv")).unwrap();
+    let seeds: std::collections::HashSet<&str> = journal
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    for j in 0..40 {
+        let seed = bureausim::experiment::calibration::run::predictive_seed(5, j).to_string();
+        assert!(
+            !seeds.contains(seed.as_str()),
+            "predictive seed {seed} was a proposal's"
+        );
+    }
+    let md = String::from_utf8(read(&sb.join("cal"), "report.md")).unwrap();
+    assert_mentions(
+        &md,
+        &[
+            "posterior predictive mean [90%]",
+            "at the mean of the posterior predictive (40 fresh simulations",
+        ],
+    );
 }
 
 #[test]

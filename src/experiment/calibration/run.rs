@@ -146,6 +146,9 @@ struct Identity<'a> {
     min_improvement: f64,
     batch: usize,
     seed: u64,
+    /// How proposals' model seeds derive from `seed` (a folder journalled
+    /// under another rule holds none of this fit's simulations).
+    proposal_seeds: &'static str,
 }
 
 impl Setup {
@@ -273,6 +276,7 @@ impl Setup {
             min_improvement: s.min_improvement,
             batch: s.batch,
             seed: s.seed,
+            proposal_seeds: "splitmix(seed) ^ generation << 40 ^ (proposal + 1)",
         };
         let digest = Sha256::digest(serde_json::to_vec(&id).expect("identity serialises"));
         digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -576,6 +580,22 @@ pub struct Outcome {
     pub representative: usize,
     /// With a scaled fit: the representative particle simulated at full size.
     pub full: Option<Sim>,
+    /// The posterior predictive: each posterior particle simulated once
+    /// more, in the posterior's order, on a seed no proposal used
+    /// ([`predictive_seed`]), at the fit's size. Unlike the particles' own
+    /// simulations, these were not selected by the acceptance rule.
+    pub predictive: Vec<Sim>,
+}
+
+/// The generation number in the seeds of the posterior predictive's
+/// simulations: past any fit's generations (at most 1,000), so that they
+/// share no seed with a proposal of the fit.
+const PREDICTIVE: u64 = (1 << 24) - 1;
+
+/// The seed of the posterior predictive's simulation of particle `j`
+/// (from 0) of a fit seeded with `base`.
+pub fn predictive_seed(base: u64, j: usize) -> u64 {
+    abc::seed_base(base) ^ (PREDICTIVE << 40) ^ (j as u64 + 1)
 }
 
 impl Outcome {
@@ -931,9 +951,10 @@ pub enum Ran {
     Round(Round),
 }
 
-/// The engine's order of a seed: (generation, proposal).
+/// The engine's order of a seed: (generation, proposal), for a fit
+/// seeded with `base`.
 pub fn order_of(base: u64, seed: u64) -> (u64, u64) {
-    let x = seed ^ base;
+    let x = seed ^ abc::seed_base(base);
     (x >> 40, (x & ((1 << 40) - 1)).wrapping_sub(1))
 }
 
@@ -1074,6 +1095,15 @@ pub fn run(
         .full_size
         .as_ref()
         .map(|scn| setup.simulate_on(scn, 1.0, &fit.posterior().params[representative], base));
+    let predictive: Vec<Sim> = {
+        use rayon::prelude::*;
+        fit.posterior()
+            .params
+            .par_iter()
+            .enumerate()
+            .map(|(j, x)| setup.simulate(x, predictive_seed(base, j)))
+            .collect()
+    };
     Ok(Ran::Done(Box::new(Outcome {
         fit,
         sims,
@@ -1083,6 +1113,7 @@ pub fn run(
         base,
         representative,
         full,
+        predictive,
     })))
 }
 
