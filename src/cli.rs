@@ -261,10 +261,11 @@ pub struct ValidateArgs {
     /// The report to write (Markdown).
     #[arg(long, value_name = "FILE", default_value = "outputs/validation.md")]
     pub out: PathBuf,
-    /// A service a tenth of the size and fewer replicates (under a minute).
+    /// A service a tenth of the size and fewer classic-model runs (under a
+    /// minute).
     #[arg(long)]
     pub quick: bool,
-    /// Replicates per arm (default 8, or 6 with --quick).
+    /// Replicates per arm (default 8, with or without --quick).
     #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub replicates: Option<u32>,
     /// Worker threads (0 = all cores). Results do not depend on it.

@@ -165,8 +165,8 @@ levers! {
     // Recruitment
     merit_share_raises_ability: ["recruitment.merit_share=0.0", "recruitment.quota_share=0.5", "recruitment.patronage_share=0.5"]
         => ["recruitment.merit_share=1.0", "recruitment.quota_share=0.0", "recruitment.patronage_share=0.0"], "recruit_mean_ability", UP;
-    patronage_share_lowers_integrity: ["recruitment.patronage_share=0.0", "recruitment.quota_share=0.93"]
-        => ["recruitment.patronage_share=0.6", "recruitment.quota_share=0.33"], "mean_integrity", DOWN;
+    patronage_share_lowers_integrity: ["recruitment.patronage_share=0.0", "recruitment.quota_share=0.925"]
+        => ["recruitment.patronage_share=0.6", "recruitment.quota_share=0.325"], "mean_integrity", DOWN;
     quota_share_lowers_recruit_ability: ["recruitment.merit_share=0.9", "recruitment.quota_share=0.1", "recruitment.patronage_share=0.0"]
         => ["recruitment.merit_share=0.1", "recruitment.quota_share=0.9", "recruitment.patronage_share=0.0"], "recruit_mean_ability", DOWN;
     lateral_entry_replaces_promotion_from_within: [] => ["structure.grades[2].lateral_share=0.5", "structure.grades[3].lateral_share=0.5", "structure.grades[4].lateral_share=0.5", "structure.grades[5].lateral_share=0.5"], "promotions", DOWN;
@@ -256,4 +256,25 @@ levers! {
     grievance_channels_raise_trust: ["transparency.grievance=0"] => ["transparency.grievance=1"], "public_trust", UP;
     // Exits
     later_retirement_age_cuts_retirements: ["exits.retirement_age=60"] => ["exits.retirement_age=63"], "exits_retirement", DOWN;
+}
+
+/// The pension bill starts at the level the starting population's
+/// retirements keep (docs/model.md §5, step 8), so a run without warm-up
+/// does not open with a bill rising from 0. Measured at full size: 17,082
+/// million PKR at year 0, 17,247 at year 5 (4 replicates, 2026-12-05); the
+/// 15% allowed here for a tenth of the service was set after that
+/// measurement (a regression check, named so). Before the steady-state
+/// start the bill was 0 at year 0.
+#[test]
+fn the_pension_bill_starts_near_its_early_level() {
+    let s = small(&["sim.warmup_years=0"]);
+    let m = metric_index("pension_bill").unwrap();
+    for r in runner::run(&s, 0, &|| {}).expect("run") {
+        let start = r.rows[0][m];
+        let early = (1..=5).map(|y| r.rows[y][m]).sum::<f64>() / 5.0;
+        assert!(
+            start > 0.0 && (early / start - 1.0).abs() < 0.15,
+            "year 0 {start}, years 1-5 {early}"
+        );
+    }
 }

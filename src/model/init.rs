@@ -62,6 +62,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         scn: scn.clone(),
     };
     populate(&mut w, &mut init);
+    crate::model::pay::starting_pensions(&mut w);
     w
 }
 

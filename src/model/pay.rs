@@ -166,6 +166,30 @@ impl PayParams {
     }
 }
 
+/// The pension stock at the start, that of a service in steady state: the
+/// pensions (`pension_share` of pay) of the officers within a year of
+/// `retirement_age`, the year's retirements `F`, kept level by the year-end
+/// deaths: `S = (S + F)(1 − m)`, so `S = F (1 − m) / m` with `m` =
+/// `pension_mortality`. It assumes the service had today's size, pay and
+/// retirements in the past, as the starting population's stationary career
+/// profile does (docs/model.md §5); compulsory retirements are left out
+/// (rare at the start). Without deaths (`m` = 0) there is no steady state
+/// and the stock starts at 0. Before 2026-12-05 it always started at 0, so
+/// the bill rose through every run towards this level.
+pub fn starting_pensions(w: &mut World) {
+    let m = w.scn.pay.pension_mortality;
+    if m <= 0.0 {
+        return;
+    }
+    let near = w.derived.retirement_m.saturating_sub(12);
+    let o = &w.officers;
+    let flow: f64 = (0..o.slots())
+        .filter(|&i| o.active[i] && o.age_m[i] >= near)
+        .map(|i| w.scn.pay.pension_share * w.pay_of(i))
+        .sum();
+    w.env.pension_stock = flow * (1.0 - m) / m;
+}
+
 /// Year-end: pensioners die off at `pension_mortality`, shrinking the
 /// pension bill's stock.
 pub fn year_end_pensions(w: &mut World) {
@@ -175,6 +199,26 @@ pub fn year_end_pensions(w: &mut World) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pension_stock_starts_where_a_years_retirements_keep_it() {
+        let scn = crate::model::params::Scenario::default();
+        let w = crate::model::init::build(&scn, 0);
+        let (share, m) = (scn.pay.pension_share, scn.pay.pension_mortality);
+        // The year's retirements, counted here from ages in years.
+        let flow: f64 = (0..w.officers.slots())
+            .filter(|&i| w.officers.active[i])
+            .filter(|&i| w.officers.age_m[i] as f64 / 12.0 >= scn.exits.retirement_age - 1.0)
+            .map(|i| share * w.pay_of(i))
+            .sum();
+        assert!(flow > 0.0);
+        let s = w.env.pension_stock;
+        // A year's retirements joined to it, then the year's deaths: level.
+        assert!(((s + flow) * (1.0 - m) - s).abs() < 1e-9 * s, "{s} {flow}");
+        let mut scn = scn;
+        scn.pay.pension_mortality = 0.0;
+        assert_eq!(crate::model::init::build(&scn, 0).env.pension_stock, 0.0);
+    }
 
     #[test]
     fn compression_is_top_to_entry_ratio() {

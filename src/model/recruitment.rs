@@ -119,10 +119,10 @@ impl Default for RecruitmentParams {
             // (docs/calibration.md); 0.22 before the fit.
             fill_share: 0.225,
             intake_cap: 0,
-            merit_share: 0.07,
-            quota_share: 0.83,
+            merit_share: 0.075,
+            quota_share: 0.825,
             patronage_share: 0.10,
-            applicants_per_seat: 27.0,
+            applicants_per_seat: 49.6,
             pool_elasticity: 1.0,
             prestige: 1.0,
             ability_mean: 5.0,
@@ -749,9 +749,10 @@ mod tests {
     #[test]
     fn seats_split_exactly() {
         let p = RecruitmentParams::default();
-        let s = channel_seats(&p, 100);
-        assert_eq!(s.iter().map(|x| x.1).sum::<usize>(), 100);
-        assert_eq!(s[0].1, 7);
+        let s = channel_seats(&p, 200);
+        assert_eq!(s.iter().map(|x| x.1).sum::<usize>(), 200);
+        // 7.5% merit, 82.5% quota, 10% patronage of 200 seats.
+        assert_eq!([s[0].1, s[1].1, s[2].1], [15, 165, 20]);
     }
 
     #[test]

@@ -286,7 +286,7 @@ mod tests {
         assert_eq!(sets, ["recruitment.quota_share=0.4"]);
         let t = tree_with(&["recruitment.quota_share=0.5"]);
         let sets = complete(&t, &["recruitment.quota_share".into()]).unwrap();
-        assert_eq!(sets, ["recruitment.patronage_share=0.43"]);
+        assert_eq!(sets, ["recruitment.patronage_share=0.425"]);
         let t = tree_with(&["recruitment.merit_share=0.95"]);
         let e = complete(&t, &["recruitment.merit_share".into()]).unwrap_err();
         // Without regions quota seats cannot be filled: patronage absorbs.

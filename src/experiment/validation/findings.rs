@@ -21,7 +21,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
             base: BASELINE,
             treat: MERIT,
         },
-        arms: "baseline intake (7% merit, 83% quota, 10% patronage) against all-merit intake, both from the start of the warm-up",
+        arms: "baseline intake (7.5% merit, 82.5% quota, 10% patronage) against all-merit intake, both from the start of the warm-up",
         metric: "corruption_prevalence",
         years: (20, 30),
         direction: -1.0,
