@@ -75,7 +75,7 @@ pub const METRICS: &[Metric] = metrics![
     "public_trust", "0-1", "Public trust in the service.";
     "egov_coverage", "0-1", "E-governance coverage.";
     "wage_bill", "million PKR", "Annual pay of active officers.";
-    "pension_bill", "million PKR", "Annual pensions being paid to retired officers: a starting stock for a service in steady state (the first year's retirements over a pensioner's expected years), plus pensions of officers who retire later, less deaths. The level rests on that assumption and moves with the service's retirements: compare options' differences.";
+    "pension_bill", "million PKR", "Annual pensions being paid to retired officers: a starting stock for a service in steady state (the first year's retirements times (1 − m) / m, m the pensioners' yearly mortality), plus pensions of officers who retire later, less deaths. The level rests on that assumption and moves with the service's retirements: compare options' differences.";
     "reforms_in_force", "count", "Reforms ramping or in force (not reversed).";
     "government_changes", "count", "Changes of government since the start.";
     "nominal_tenure_months", "months", "The posting tenure in force.";

@@ -173,7 +173,10 @@ impl PayParams {
 /// `pension_mortality`. It assumes the service had today's size, pay and
 /// retirements in the past, as the starting population's stationary career
 /// profile does (docs/model.md §5); compulsory retirements are left out
-/// (rare at the start). Without deaths (`m` = 0) there is no steady state
+/// (rare at the start). The year-end deaths are taken to follow the year's
+/// retirements (`sim.annual_step` the year's last step, the default); with
+/// an earlier annual step the first year-end finds the stock up to
+/// `F (12 − k) / 12` above that level. Without deaths (`m` = 0) there is no steady state
 /// and the stock starts at 0. Before 2026-12-05 it always started at 0, so
 /// the bill rose through every run towards this level.
 pub fn starting_pensions(w: &mut World) {

@@ -468,6 +468,11 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
     let fitted: Vec<&TargetRow> = targets.iter().filter(|t| t.role == "fitted").collect();
     let met = fitted.iter().filter(|t| t.distance <= 2.0).count();
     let met_predicted = fitted.iter().filter(|t| t.p_distance <= 2.0).count();
+    let failed_predicted = out
+        .predictive
+        .iter()
+        .filter(|s| s.failure.is_some())
+        .count();
     let mut intro: Vec<String> = setup
         .discussion
         .iter()
@@ -507,8 +512,13 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             }
         ),
         format!(
-            "{met} of {n} fitted targets are within 2 standard deviations (or half an interval's width beyond it) at the mean of the posterior's accepted simulations, and {met_predicted} of {n} at the mean of the posterior predictive ({} fresh simulations, one of each particle on a seed the fit never used, weighted as the particles; unlike the accepted simulations, they were not selected for being near the targets).",
+            "{met} of {n} fitted targets are within 2 standard deviations (or half an interval's width beyond it) at the mean of the posterior's accepted simulations, and {met_predicted} of {n} at the mean of the posterior predictive ({} fresh simulations, one of each particle on a seed the fit never used, weighted as the particles{}; unlike the accepted simulations, they were not selected for being near the targets).",
             out.predictive.len(),
+            if failed_predicted > 0 {
+                format!("; {failed_predicted} of them failed and are left out")
+            } else {
+                String::new()
+            },
             n = fitted.len()
         ),
     ]);

@@ -201,11 +201,27 @@ pub fn seed_base(seed: u64) -> u64 {
     crate::rng::splitmix(seed ^ 0x6162_632d_7365_6564) // "abc-seed"
 }
 
-/// The seed of proposal `k` of generation `t`: the fit's [`seed_base`]
-/// with the generation in the bits from 40 up and `k + 1` below, so that
-/// the engine's order (generation, proposal) can be read back from it.
+/// The name of the rule [`proposal_seed`] follows, as the fingerprint and
+/// the manifest (`calibration.json`) record it: a label, kept as first
+/// written (it is hashed into every fingerprint since 2026-12-05), not the
+/// formula; [`seed_base`] mixes the seed with a constant before SplitMix64.
+pub const SEED_RULE: &str = "splitmix(seed) ^ generation << 40 ^ (proposal + 1)";
+
+/// The rule a manifest without one followed: proposals on the fit's seed
+/// itself (before 2026-12-05).
+pub const OLD_SEED_RULE: &str = "seed ^ generation << 40 ^ (proposal + 1), before 2026-12-05";
+
+/// The seed of proposal `k` of generation `t` of a fit seeded with `seed`:
+/// the fit's [`seed_base`] with the generation in the bits from 40 up and
+/// `k + 1` below, so that the engine's order (generation, proposal) can be
+/// read back from it (`run::order_of`).
+pub fn proposal_seed_of(seed: u64, t: usize, k: usize) -> u64 {
+    seed_base(seed) ^ ((t as u64) << 40) ^ (k as u64 + 1)
+}
+
+/// The seed of proposal `k` of generation `t` of this fit.
 fn proposal_seed(s: &Settings, t: usize, k: usize) -> u64 {
-    seed_base(s.seed) ^ ((t as u64) << 40) ^ (k as u64 + 1)
+    proposal_seed_of(s.seed, t, k)
 }
 
 /// The proposal after which a generation's window of shared work ends:

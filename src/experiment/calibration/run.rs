@@ -276,7 +276,7 @@ impl Setup {
             min_improvement: s.min_improvement,
             batch: s.batch,
             seed: s.seed,
-            proposal_seeds: "splitmix(seed) ^ generation << 40 ^ (proposal + 1)",
+            proposal_seeds: abc::SEED_RULE,
         };
         let digest = Sha256::digest(serde_json::to_vec(&id).expect("identity serialises"));
         digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -631,6 +631,7 @@ pub fn manifest(setup: &Setup, out: &Path) -> serde_json::Value {
         "out": out.display().to_string(),
         "scale": setup.size,
         "scenario": given.identity_toml(),
+        "proposal_seeds": abc::SEED_RULE,
     })
 }
 
@@ -697,6 +698,25 @@ pub fn manifests_difference(
     let (va, vb) = (text(a, "bureausim_version"), text(b, "bureausim_version"));
     if va != vb {
         return (format!("made by bureausim {va} {l1} and {vb} {l2}"), None);
+    }
+    // A manifest without a rule was written before 2026-12-05, under the
+    // old one (or, for folders made by the two commits that brought the
+    // new rule before manifests recorded it, the new: their fingerprints
+    // then differ for another reason, which this names wrongly).
+    let rule = |v: &serde_json::Value| {
+        v["proposal_seeds"]
+            .as_str()
+            .unwrap_or(abc::OLD_SEED_RULE)
+            .to_string()
+    };
+    let (ra, rb) = (rule(a), rule(b));
+    if ra != rb {
+        return (
+            format!(
+                "its proposals' model seeds follow the rule `{ra}` {l1} and `{rb}` {l2}, so no simulation of the one is a simulation of the other"
+            ),
+            None,
+        );
     }
     if let (Some(x), Some(y)) = (a["scale"].as_f64(), b["scale"].as_f64())
         && x != y
@@ -1179,6 +1199,17 @@ mod tests {
     }
 
     #[test]
+    fn a_proposal_seed_reads_back_as_its_generation_and_number() {
+        for (t, k) in [(0, 0), (3, 7), (999, 123_456)] {
+            let seed = abc::proposal_seed_of(5, t, k);
+            assert_eq!(order_of(5, seed), (t as u64, k as u64));
+            // Read against another fit's seed, it is no proposal of it.
+            assert!(order_of(6, seed).0 > 1_000, "{:?}", order_of(6, seed));
+        }
+        assert_eq!(order_of(5, predictive_seed(5, 9)), ((1 << 24) - 1, 9));
+    }
+
+    #[test]
     fn two_manifests_differ_by_version_then_scale_then_scenario_then_command() {
         let scn = Scenario {
             name: "s".into(),
@@ -1212,6 +1243,18 @@ mod tests {
                 None
             )
         );
+        // Then the rule of the proposals' seeds (a manifest without one
+        // was written under the rule before 2026-12-05).
+        let mut b = m("0.1.0", Some(toml(&other)), "other", 0.5);
+        b["proposal_seeds"] = abc::SEED_RULE.into();
+        let (text, resume) = manifests_difference(&a, &b, l);
+        assert!(
+            text.starts_with("its proposals' model seeds follow the rule")
+                && text.contains(abc::OLD_SEED_RULE)
+                && text.contains(abc::SEED_RULE),
+            "{text}"
+        );
+        assert_eq!(resume, None);
         // Then the scale.
         let b = m("0.1.0", Some(toml(&other)), "other", 0.5);
         let (text, resume) = manifests_difference(&a, &b, l);

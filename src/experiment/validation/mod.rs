@@ -65,7 +65,8 @@ impl Settings {
         }
     }
 
-    /// A tenth of the service and fewer replicates: the test suite's.
+    /// A tenth of the service and fewer runs of the classic model: the
+    /// test suite's.
     pub fn quick() -> Self {
         Settings {
             scale: 0.1,
