@@ -108,7 +108,7 @@ impl Default for PromotionParams {
             weights: Weights::default(),
             boards_per_year: 2,
             board_skip_probability: 0.3,
-            // Posterior median of calibration/pakistan_posterior.csv
+            // Posterior median of the first fit (commit f906508), kept by the refits
             // (docs/calibration.md); 0.35 before the fit.
             fill_share: 0.285,
             appraisal_threshold: 6.0,

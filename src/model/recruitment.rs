@@ -115,7 +115,7 @@ impl Default for RecruitmentParams {
         };
         RecruitmentParams {
             enabled: true,
-            // Posterior median of calibration/pakistan_posterior.csv
+            // Posterior median of the first fit (commit f906508), kept by the refits
             // (docs/calibration.md); 0.22 before the fit.
             fill_share: 0.225,
             intake_cap: 0,
