@@ -2018,7 +2018,12 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             scn.sim.replicates
         );
     }
+    let mut off = Vec::new();
     for name in spec::MAIN_METRICS {
+        if let Some(switch) = crate::metrics::switched_off(name, &scn) {
+            off.push(format!("{} (`{switch}`)", crate::metrics::label(name)));
+            continue;
+        }
         let m = metric_index(name).expect("metric");
         let s = crate::metrics::level_stats(name, &ensemble.values(m, last));
         let sh = output::number::shown(name);
@@ -2035,6 +2040,12 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             crate::metrics::label(name),
             value,
             sh.unit,
+        );
+    }
+    if !off.is_empty() {
+        println!(
+            "  Not shown, their mechanisms are off in this scenario: {}.",
+            off.join(", ")
         );
     }
     println!(

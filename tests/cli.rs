@@ -697,3 +697,40 @@ fn arms_share_their_elections_and_board_sittings() {
     );
     assert!(column(&a, "government_changes").iter().any(|g| g != "0"));
 }
+
+/// The run's summary leaves out a headline metric whose mechanism the
+/// scenario switches off (a constant 0 % corruption is no result) and says
+/// so, naming the switch; with the mechanism on, the line is there.
+#[test]
+fn a_summary_names_the_headline_metrics_a_scenario_switches_off() {
+    let sb = Sandbox::new();
+    let file = sb.fixture("tiny.toml");
+    let on = sb.stdout_ok(&["run", file, "--no-plots", "--out", "on"]);
+    assert!(
+        on.contains("(corruption_prevalence)") && !on.contains("Not shown"),
+        "{on}"
+    );
+    let off = sb.stdout_ok(&[
+        "run",
+        file,
+        "--no-plots",
+        "--out",
+        "off",
+        "--set",
+        "corruption.enabled=false",
+        "--set",
+        "pay.morale=false",
+    ]);
+    assert!(
+        !off.contains("(corruption_prevalence)") && !off.contains("(morale)"),
+        "{off}"
+    );
+    assert_mentions(
+        &off,
+        &[
+            "Not shown, their mechanisms are off in this scenario",
+            "`corruption.enabled = false`",
+            "`pay.morale = false`",
+        ],
+    );
+}
