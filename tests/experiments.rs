@@ -1372,3 +1372,57 @@ fn a_folder_resumed_by_another_build_names_the_builds_that_made_its_runs() {
         serde_json::json!(["0123456789abcdef0123456789abcdef01234567"])
     );
 }
+
+/// Sobol indices are shares of variance: a report whose estimates leave
+/// [0, 1] (n = 4 here: S1 -0.26 and ST up to 2.8 were measured) says so,
+/// names them and asks for more samples, instead of ranking on them quietly.
+#[test]
+fn a_sobol_report_flags_estimates_outside_zero_to_one() {
+    let sb = Sandbox::new();
+    let base = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/pakistan_baseline.toml")
+        .display()
+        .to_string();
+    ok(
+        &sb,
+        &[
+            "sensitivity",
+            &base,
+            "--method",
+            "sobol",
+            "--samples",
+            "4",
+            "--scale",
+            "0.05",
+            "--years",
+            "5",
+            "--replicates",
+            "1",
+            "--param",
+            "corruption.rent_value=0.5:6",
+            "--param",
+            "accountability.detection_rate=0.02:0.2",
+            "--out",
+            "s",
+            "--no-plots",
+        ],
+    );
+    let ix = csv_rows(&sb.join("s"), "indices.csv");
+    let outside = ix
+        .iter()
+        .flat_map(|r| [&r["s1"], &r["st"]])
+        .filter_map(|v| v.parse::<f64>().ok())
+        .filter(|v| *v > 1.0 || *v < -0.1)
+        .count();
+    assert!(outside > 0, "no estimate outside [0, 1] to flag");
+    let report = fs::read_to_string(sb.join("s/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["**Estimates outside [0, 1]**", "(n = 4)", "raise `samples`"],
+    );
+    let note = report
+        .lines()
+        .find(|l| l.contains("Estimates outside"))
+        .unwrap();
+    assert_eq!(note.matches("` on ").count(), outside, "{note}");
+}

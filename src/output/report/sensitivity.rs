@@ -70,6 +70,9 @@ pub(super) fn sensitivity_report(
     }
     let mut tables = Vec::new();
     let mut figures = Vec::new();
+    // Sobol estimates outside [0, 1] (beyond a small negative, which
+    // means 0): shares of variance cannot be, so the sample is too small.
+    let mut outside: Vec<String> = Vec::new();
     for &m in &plan.metrics {
         let name = METRICS[m].name;
         // Morris effects in the comparison's units; Sobol indices are shares
@@ -88,6 +91,20 @@ pub(super) fn sensitivity_report(
                 .total_cmp(&key(a))
                 .then(a.parameter.cmp(&b.parameter))
         });
+        if method == Method::Sobol {
+            for i in &rows {
+                for (what, v) in [("S1", i.s1), ("ST", i.st)] {
+                    if let Some(v) = v.filter(|v| *v > 1.0 || *v < -0.1) {
+                        outside.push(format!(
+                            "{what} of `{}` on {} is {}",
+                            i.parameter,
+                            crate::metrics::label(name),
+                            crate::error::rounded(v)
+                        ));
+                    }
+                }
+            }
+        }
         let head: Vec<String> = match method {
             Method::Morris => [
                 "rank".into(),
@@ -191,21 +208,29 @@ pub(super) fn sensitivity_report(
             });
         }
     }
-    Ok(
-        ExperimentReport {
-            summary: None,
-            title: format!(
-                "Sensitivity ({}): {}",
-                match method {
-                    Method::Morris => "Morris",
-                    Method::Sobol => "Sobol",
-                },
-                plan.spec.name
-            ),
-            intro,
-            tables,
-            figures,
-            notes: vec!["All indices are in `indices.csv`; every run with its parameter values, replicate and seed in `runs.csv`.".into()],
+    Ok(ExperimentReport {
+        summary: None,
+        title: format!(
+            "Sensitivity ({}): {}",
+            match method {
+                Method::Morris => "Morris",
+                Method::Sobol => "Sobol",
+            },
+            plan.spec.name
+        ),
+        intro,
+        tables,
+        figures,
+        notes: {
+            let mut notes = vec!["All indices are in `indices.csv`; every run with its parameter values, replicate and seed in `runs.csv`.".to_string()];
+            if !outside.is_empty() {
+                notes.push(format!(
+                        "**Estimates outside [0, 1]**, which shares of variance cannot be: {}. The sample is too small for these outputs (n = {}): read their rankings as unsettled, and raise `samples` (`--samples`) until the intervals narrow.",
+                        outside.join("; "),
+                        plan.spec.samples
+                    ));
+            }
+            notes
         },
-    )
+    })
 }
