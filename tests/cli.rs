@@ -438,9 +438,13 @@ fn run_writes_every_output_file() {
     let record: serde_json::Value =
         serde_json::from_slice(&read(&dir, "run.json")).expect("run.json is JSON");
     assert!(record["threads"].is_u64());
-    // The exact code that made the output: version and commit.
+    // The exact code that made the output: version, commit and platform.
     for json in [&record, &summary] {
         assert_eq!(json["bureausim_version"], env!("CARGO_PKG_VERSION"));
+        assert!(
+            json["platform"].as_str().is_some_and(|p| !p.is_empty()),
+            "{json}"
+        );
         let commit = json["bureausim_commit"].as_str().unwrap();
         assert!(
             commit == "unknown" || commit.trim_end_matches("-dirty").len() == 40,

@@ -27,6 +27,9 @@ struct Summary<'a> {
     bureausim_version: &'static str,
     /// The git commit the binary was built from.
     bureausim_commit: &'static str,
+    /// The target the binary was built for: results are byte-identical
+    /// only on the same maths library (docs/model.md, "Determinism").
+    platform: &'static str,
     scenario_name: &'a str,
     seed: u64,
     replicates: u32,
@@ -92,6 +95,7 @@ pub fn write_summary(path: &Path, e: &Ensemble) -> anyhow::Result<()> {
     let summary = Summary {
         bureausim_version: env!("CARGO_PKG_VERSION"),
         bureausim_commit: crate::version::COMMIT,
+        platform: crate::version::TARGET,
         scenario_name: &s.name,
         seed: s.sim.seed,
         replicates: s.sim.replicates,
