@@ -590,12 +590,12 @@ pub struct Outcome {
 /// The generation number in the seeds of the posterior predictive's
 /// simulations: past any fit's generations (at most 1,000), so that they
 /// share no seed with a proposal of the fit.
-const PREDICTIVE: u64 = (1 << 24) - 1;
+const PREDICTIVE: usize = (1 << 24) - 1;
 
 /// The seed of the posterior predictive's simulation of particle `j`
 /// (from 0) of a fit seeded with `base`.
 pub fn predictive_seed(base: u64, j: usize) -> u64 {
-    abc::seed_base(base) ^ (PREDICTIVE << 40) ^ (j as u64 + 1)
+    abc::proposal_seed_of(base, PREDICTIVE, j)
 }
 
 impl Outcome {
