@@ -70,100 +70,54 @@ fn populate(w: &mut World, rng: &mut Stream) {
     let scn = w.scn.clone();
     let rp = &scn.recruitment;
     let grades = w.derived.grades;
-    let total: usize = (0..grades)
-        .map(|g| scn.structure.initial_officers(g) as usize)
-        .sum();
-    // A stationary career profile: each officer's service is drawn over a
-    // whole career (entry age to retirement), thinned by a constant
-    // attrition rate, and grades are filled from the top down at random
-    // among officers with the grade's minimum service, so the starting pyramid already has the age structure
-    // of a service in steady state and retirements run at their steady pace.
-    let attrition = (scn.exits.quit_base + 0.005).max(1e-6);
-    let new_entrants = scn.structure.initial_careers == "entry";
-    let mut careers: Vec<(f64, f64)> = (0..total)
-        .map(|_| {
-            let entry_age = rp.draw_age(rng);
-            let span = (scn.exits.retirement_age - entry_age - 1.0 / 12.0).max(0.0);
-            // Truncated exponential on [0, span] with rate `attrition`.
-            let u = rng.uniform();
-            let service = if new_entrants {
-                0.0
-            } else {
-                -(1.0 - u * (1.0 - (-attrition * span).exp())).ln() / attrition
-            };
-            (service, entry_age)
+    // Each ladder (docs/model.md §7.8) is its own pyramid: its officers
+    // entered at its own ages and rise only through its own posts, so the
+    // starting careers are drawn and ranked ladder by ladder.
+    let ladder_counts: Vec<[usize; 2]> = (0..grades)
+        .map(|g| {
+            let n = scn.structure.initial_officers(g) as usize;
+            let ex = ((n as f64) * scn.structure.grades[g].ex_cadre_share).round() as usize;
+            [n - ex.min(n), ex.min(n)]
         })
         .collect();
-    // A stable sort, on every core for a large service: the one order,
-    // whatever the threads.
-    careers.par_sort_by(|a, b| b.0.total_cmp(&a.0));
-    // Grades are filled from the top: each takes its officers at random
-    // among those still unassigned with at least its minimum service (the
-    // most senior when too few qualify), so a grade holds a spread of
-    // career stages rather than only the oldest.
-    let mut by_grade: Vec<Vec<(f64, f64)>> = vec![Vec::new(); grades];
-    for g in (0..grades).rev() {
-        let n = scn.structure.initial_officers(g) as usize;
-        let min_g = scn.structure.grades[g].min_service_years;
-        let qualified = careers.iter().take_while(|c| c.0 >= min_g).count();
-        let (pick, shuffled) = if qualified > n {
-            // Partial Fisher–Yates over the qualified prefix.
-            for k in 0..n {
-                let j = k + rng.below(qualified - k);
-                careers.swap(k, j);
-            }
-            (n, qualified - n)
-        } else {
-            (n.min(careers.len()), 0)
-        };
-        by_grade[g] = careers.drain(..pick).collect();
-        // Only the qualified officers left unpicked lost their order (the
-        // partial shuffle moved them); every one of them ranks above every
-        // unqualified officer behind them, so sorting them alone (stably)
-        // gives the whole list's order. A service of millions otherwise
-        // sorts millions once a grade.
-        careers[..shuffled].par_sort_by(|a, b| b.0.total_cmp(&a.0));
-        debug_assert!(careers.is_sorted_by(|a, b| b.0.total_cmp(&a.0).is_le()));
+    let mut by_grade: Vec<[Vec<(f64, f64)>; 2]> = vec![Default::default(); grades];
+    for ladder in [CADRE, EX_CADRE] {
+        let counts: Vec<usize> = ladder_counts.iter().map(|c| c[ladder as usize]).collect();
+        let careers = starting_careers(&scn, ladder, counts.iter().sum(), rng);
+        for (g, officers) in fill_from_the_top(&scn, careers, &counts, rng)
+            .into_iter()
+            .enumerate()
+        {
+            by_grade[g][ladder as usize] = officers;
+        }
     }
     let mut entrants: Vec<Entrant> = Vec::new();
     let mut pool = recruitment::DrawBuffers::default();
     let entry = w.derived.entry_grades.first().copied().unwrap_or(0);
     let attract = rp.attractiveness(w.derived.basic_pay[entry], w.derived.outside[entry]);
-    for g in (0..grades).rev() {
-        let n = scn.structure.initial_officers(g) as usize;
+    for (g, ladder) in (0..grades).rev().flat_map(|g| [(g, CADRE), (g, EX_CADRE)]) {
+        let careers = &by_grade[g][ladder as usize];
+        if careers.is_empty() {
+            continue;
+        }
+        // Officers in post today entered their ladder through the same
+        // channels as its entrants.
         entrants.clear();
-        // Officers in post today entered through the same channels, on
-        // each ladder in proportion to its posts.
-        let ex = ((n as f64) * scn.structure.grades[g].ex_cadre_share).round() as usize;
-        for (ch, seats) in recruitment::channel_seats(rp, (n - ex.min(n)) as u32) {
+        for (ch, seats) in recruitment::channel_seats(rp, careers.len() as u32) {
             recruitment::draw_entrants(
                 rp,
                 attract,
                 ch,
-                CADRE,
+                ladder,
                 seats,
                 rng,
                 &mut entrants,
                 &mut pool,
             );
         }
-        if ex > 0 {
-            for (ch, seats) in recruitment::channel_seats(rp, ex as u32) {
-                recruitment::draw_entrants(
-                    rp,
-                    attract,
-                    ch,
-                    EX_CADRE,
-                    seats,
-                    rng,
-                    &mut entrants,
-                    &mut pool,
-                );
-            }
-        }
         rng.shuffle(&mut entrants);
         let min_here = scn.structure.grades[g].min_service_years;
-        for (e, &(drawn, entry_age)) in entrants.iter().zip(&by_grade[g]) {
+        for (e, &(drawn, entry_age)) in entrants.iter().zip(careers) {
             // Seniority ranking can leave an officer short of the grade's
             // minimum service only in a service too small for its pyramid.
             let years = drawn.max(
@@ -191,7 +145,16 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 training_left: 0,
                 scalar_comp: scalar,
             }) as usize;
-            w.officers.grade_m[slot] = ((years - min_here).max(0.0) * 12.0 * rng.uniform()) as u16;
+            // Time in grade: everyone in the bottom grade entered it and has
+            // spent all its service there; above, the promotion into the
+            // grade fell at a uniform point of the service since its minimum.
+            let u = rng.uniform();
+            let in_grade = if g == 0 {
+                years
+            } else {
+                (years - min_here).max(0.0) * u
+            };
+            w.officers.grade_m[slot] = (in_grade * 12.0) as u16;
             // Courses of the grades below were needed to get here.
             for (k, c) in scn.training.courses.iter().enumerate() {
                 if let Some(cg) = scn.structure.grades.iter().position(|x| x.name == c.grade)
@@ -244,6 +207,94 @@ fn populate(w: &mut World, rng: &mut Stream) {
     initial_corruption(w, rng);
 }
 
+/// `n` starting careers `(years of service, entry age)` on `ladder`, in a
+/// stationary profile: in a service whose officers enter at the ladder's
+/// entry ages (`recruitment::RecruitmentParams::draw_age_of`), leave at a
+/// constant rate λ = `quit_base` + 0.005 a year and retire at
+/// `retirement_age`, an officer who entered at age a0 is found with service
+/// s at density ∝ f(a0)·e^(−λs) on 0 ≤ s ≤ span(a0) = retirement_age − a0 −
+/// 1/12. So the entry age is drawn from f weighted by the time such an
+/// entrant stays, (1 − e^(−λ·span))/λ (by rejection against the weight of
+/// the youngest age, at most [`AGE_TRIES`] draws), and the service from
+/// the truncated exponential. With `initial_careers = "entry"` every
+/// officer is a new entrant: service 0, the entry age unweighted.
+fn starting_careers(scn: &Scenario, ladder: u8, n: usize, rng: &mut Stream) -> Vec<(f64, f64)> {
+    let rp = &scn.recruitment;
+    let attrition = (scn.exits.quit_base + 0.005).max(1e-6);
+    let new_entrants = scn.structure.initial_careers == "entry";
+    let span = |age: f64| (scn.exits.retirement_age - age - 1.0 / 12.0).max(0.0);
+    let stay = |age: f64| 1.0 - (-attrition * span(age)).exp();
+    let heaviest = stay(rp.youngest_age_of(ladder));
+    (0..n)
+        .map(|_| {
+            let mut entry_age = rp.draw_age_of(ladder, rng);
+            if !new_entrants && heaviest > 0.0 {
+                for _ in 1..AGE_TRIES {
+                    if rng.uniform() * heaviest < stay(entry_age) {
+                        break;
+                    }
+                    entry_age = rp.draw_age_of(ladder, rng);
+                }
+            }
+            // Truncated exponential on [0, span] with rate `attrition`.
+            let u = rng.uniform();
+            let service = if new_entrants {
+                0.0
+            } else {
+                -(1.0 - u * stay(entry_age)).ln() / attrition
+            };
+            (service, entry_age)
+        })
+        .collect()
+}
+
+/// Draws of an entry age before [`starting_careers`] keeps the last one
+/// unweighted. A draw is kept with probability its stay over the
+/// youngest's: about 0.7 for the ex-cadre's 25–52 and 0.9 for the CSS's
+/// 21–30 (retirement at 60), so the bound only stops a degenerate scenario
+/// (entry ages at the retirement age, bar a sliver) from drawing long.
+const AGE_TRIES: usize = 64;
+
+/// Fills the grades of one ladder from the top: grade g takes its
+/// `counts[g]` officers at random among the careers still unassigned with
+/// at least its minimum service (the most senior when too few qualify), so
+/// a grade holds a spread of career stages rather than only the oldest.
+fn fill_from_the_top(
+    scn: &Scenario,
+    mut careers: Vec<(f64, f64)>,
+    counts: &[usize],
+    rng: &mut Stream,
+) -> Vec<Vec<(f64, f64)>> {
+    // A stable sort, on every core for a large service: the one order,
+    // whatever the threads.
+    careers.par_sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut by_grade: Vec<Vec<(f64, f64)>> = vec![Vec::new(); counts.len()];
+    for g in (0..counts.len()).rev() {
+        let n = counts[g];
+        let min_g = scn.structure.grades[g].min_service_years;
+        let qualified = careers.iter().take_while(|c| c.0 >= min_g).count();
+        let (pick, shuffled) = if qualified > n {
+            // Partial Fisher–Yates over the qualified prefix.
+            for k in 0..n {
+                let j = k + rng.below(qualified - k);
+                careers.swap(k, j);
+            }
+            (n, qualified - n)
+        } else {
+            (n.min(careers.len()), 0)
+        };
+        by_grade[g] = careers.drain(..pick).collect();
+        // Only the qualified officers left unpicked lost their order (the
+        // partial shuffle moved them); every one of them ranks above every
+        // unqualified officer behind them, so sorting them alone (stably)
+        // gives the whole list's order. A service of millions otherwise
+        // sorts millions once a grade.
+        careers[..shuffled].par_sort_by(|a, b| b.0.total_cmp(&a.0));
+        debug_assert!(careers.is_sorted_by(|a, b| b.0.total_cmp(&a.0).is_le()));
+    }
+    by_grade
+}
+
 /// Draws who is corrupt at the start from the decision rule, with peers at
 /// the rule's own fixed point found by a few rounds of best response.
 fn initial_corruption(w: &mut World, rng: &mut Stream) {
@@ -260,5 +311,86 @@ fn initial_corruption(w: &mut World, rng: &mut Stream) {
             let s = corruption::situation(w, i, post as usize);
             w.officers.corrupt[i] = rng.chance(corruption::probability(&w.scn.corruption, &s));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entry ages (age less service) of the active officers on `ladder`.
+    fn entry_ages(w: &World, ladder: u8) -> Vec<f64> {
+        let o = &w.officers;
+        (0..o.slots())
+            .filter(|&i| o.active[i] && o.ladder[i] == ladder)
+            .map(|i| (o.age_m[i] as f64 - o.service_m[i] as f64) / 12.0)
+            .collect()
+    }
+
+    #[test]
+    fn starting_officers_entered_at_their_ladders_ages() {
+        let scn = Scenario::default();
+        let rp = &scn.recruitment;
+        let w = build(&scn, 0);
+        for (ladder, lo, hi) in [
+            (CADRE, rp.age_min, rp.age_max),
+            (EX_CADRE, rp.ex_cadre_age_min, rp.ex_cadre_age_max),
+        ] {
+            let ages = entry_ages(&w, ladder);
+            assert!(
+                ages.len() > 1000,
+                "ladder {ladder}: {} officers",
+                ages.len()
+            );
+            // A month either way: ages and service are stored in whole months.
+            let outside = ages
+                .iter()
+                .filter(|&&a| a < lo - 0.1 || a > hi + 1.1)
+                .count();
+            assert_eq!(
+                outside, 0,
+                "ladder {ladder}: entry ages outside [{lo}, {hi}]"
+            );
+        }
+        // The weighting by stay: an entrant at 52 stays at most 8 years, one
+        // at 25 up to 35, so the older half of the ex-cadre range is rarer
+        // among serving officers than among entrants (half of them).
+        let ex = entry_ages(&w, EX_CADRE);
+        let mid = (rp.ex_cadre_age_min + rp.ex_cadre_age_max + 1.0) / 2.0;
+        let older = ex.iter().filter(|&&a| a >= mid).count() as f64 / ex.len() as f64;
+        assert!(
+            older < 0.45,
+            "share of ex-cadre officers who entered at {mid} or older: {older}"
+        );
+    }
+
+    #[test]
+    fn entry_careers_start_with_no_service() {
+        // As in the classic models: no minimum service above the bottom
+        // (a grade's minimum raises a starting officer's service to it).
+        let mut scn = Scenario::default();
+        scn.structure.initial_careers = "entry".into();
+        for g in &mut scn.structure.grades {
+            g.min_service_years = 0.0;
+        }
+        let w = build(&scn, 0);
+        let o = &w.officers;
+        assert!(
+            (0..o.slots())
+                .filter(|&i| o.active[i])
+                .all(|i| o.service_m[i] == 0 && o.grade_m[i] == 0)
+        );
+    }
+
+    #[test]
+    fn an_impossible_entry_age_range_does_not_loop() {
+        // Ex-cadre entrants at 59 (one in 1,100) or at the retirement age
+        // and later (no stay to weight by): a draw is kept once in about
+        // 1,100 tries, so only the bound keeps the start quick.
+        let mut scn = Scenario::default();
+        scn.recruitment.ex_cadre_age_min = 59.99;
+        scn.recruitment.ex_cadre_age_max = 70.0;
+        let w = build(&scn, 0);
+        assert!(!entry_ages(&w, EX_CADRE).is_empty());
     }
 }

@@ -275,6 +275,17 @@ impl RecruitmentParams {
         }
     }
 
+    /// The youngest entry age [`Self::draw_age_of`] can give on `ladder`.
+    pub fn youngest_age_of(&self, ladder: u8) -> f64 {
+        if ladder == EX_CADRE {
+            self.ex_cadre_age_min.floor()
+        } else if self.age_distribution == "normal" {
+            self.age_min
+        } else {
+            self.age_min.floor()
+        }
+    }
+
     /// Attractiveness of the service at a grade with this pay and outside wage.
     pub fn attractiveness(&self, pay: f64, outside: f64) -> f64 {
         self.prestige * pay / outside.max(1e-9)
