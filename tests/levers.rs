@@ -126,9 +126,12 @@ fn minimum_service_delays_promotion_into_the_grade() {
 #[test]
 fn age_limit_lowers_entry_age() {
     // The CSS age limit binds the cadre ladder, entrants and the starting
-    // population alike (drawn with the same limits); that recruits keep to
-    // it is `recruitment::tests::recruits_enter_within_the_age_limits`. So
-    // BPS-20 (grade 3), whose posts are all the cadre's, is younger. Until
+    // population alike (drawn with the same limits), so BPS-20 (grade 3),
+    // whose posts are all the cadre's, is younger. BPS-20 needs 17 years of
+    // service, so over these years (13-22 after the warm-up) it holds
+    // starting officers almost only: this checks the starting population;
+    // that recruits keep to the limit is
+    // `recruitment::tests::recruits_enter_within_the_age_limits`. Until
     // 2026-12-05 this read the service's retirements, which the limit
     // lowered only because every starting officer, ex-cadre too, took the
     // CSS's entry ages; the ex-cadre three quarters enter at 25–52 whatever
