@@ -225,10 +225,13 @@ pub(super) fn sensitivity_report(
             let mut notes = vec!["All indices are in `indices.csv`; every run with its parameter values, replicate and seed in `runs.csv`.".to_string()];
             if !outside.is_empty() {
                 notes.push(format!(
-                        "**Estimates outside [0, 1]**, which shares of variance cannot be: {}. The sample is too small for these outputs (n = {}): read their rankings as unsettled, and raise `samples` (`--samples`) until the intervals narrow.",
-                        outside.join("; "),
-                        plan.spec.samples
-                    ));
+                    "**Estimates outside [0, 1]**, which shares of variance cannot be: {}. \
+                     The sample is too small for these outputs (n = {}): read their \
+                     rankings as unsettled, and raise `samples` (`--samples`) until the \
+                     intervals narrow.",
+                    outside.join("; "),
+                    plan.spec.samples
+                ));
             }
             notes
         },
