@@ -158,8 +158,6 @@ pub fn higher_is_better(name: &str) -> Option<bool> {
     }
 }
 
-/// A metric's name in plain words, for reports, plots and the page (the
-/// unit is [`Metric::unit`]); the column name for a name it does not know.
 /// The switch that leaves headline metric `name` without a mechanism in
 /// scenario `scn` (`corruption.enabled = false` for corruption), if any: its
 /// values are then a constant of the model, not an outcome, and the run's
@@ -172,6 +170,8 @@ pub fn switched_off(name: &str, scn: &crate::model::params::Scenario) -> Option<
     }
 }
 
+/// A metric's name in plain words, for reports, plots and the page (the
+/// unit is [`Metric::unit`]); the column name for a name it does not know.
 pub fn label(name: &str) -> &str {
     match name {
         "headcount" => "Officers in service",

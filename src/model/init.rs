@@ -75,9 +75,8 @@ fn populate(w: &mut World, rng: &mut Stream) {
     // starting careers are drawn and ranked ladder by ladder.
     let ladder_counts: Vec<[usize; 2]> = (0..grades)
         .map(|g| {
-            let n = scn.structure.initial_officers(g) as usize;
-            let ex = ((n as f64) * scn.structure.grades[g].ex_cadre_share).round() as usize;
-            [n - ex.min(n), ex.min(n)]
+            let n = scn.structure.initial_officers(g);
+            scn.structure.on_ladders(g, n).map(|c| c as usize)
         })
         .collect();
     let mut by_grade: Vec<[Vec<(f64, f64)>; 2]> = vec![Default::default(); grades];

@@ -313,9 +313,14 @@ impl Structure {
 
     /// Posts of grade `g` on each ladder: `[cadre, ex-cadre]`.
     pub fn ladder_posts(&self, g: usize) -> [u32; 2] {
-        let spec = &self.grades[g];
-        let ex = (spec.posts as f64 * spec.ex_cadre_share).round() as u32;
-        [spec.posts - ex.min(spec.posts), ex.min(spec.posts)]
+        self.on_ladders(g, self.grades[g].posts)
+    }
+
+    /// `n` of grade `g`'s posts or officers split between its ladders as its
+    /// posts are: `[cadre, ex-cadre]`, `round(n · ex_cadre_share)` ex-cadre.
+    pub fn on_ladders(&self, g: usize, n: u32) -> [u32; 2] {
+        let ex = (n as f64 * self.grades[g].ex_cadre_share).round() as u32;
+        [n - ex.min(n), ex.min(n)]
     }
 
     /// Total posts.
