@@ -70,6 +70,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
     let scn = w.scn.clone();
     let rp = &scn.recruitment;
     let grades = w.derived.grades;
+    let retirement_m = w.derived.retirement_m.max(1);
     // Each ladder (docs/model.md §7.8) is its own pyramid: its officers
     // entered at its own ages and rise only through its own posts, so the
     // starting careers are drawn and ranked ladder by ladder.
@@ -80,14 +81,14 @@ fn populate(w: &mut World, rng: &mut Stream) {
         })
         .collect();
     let mut by_grade: Vec<[Vec<(f64, f64)>; 2]> = vec![Default::default(); grades];
+    let mut threshold: Vec<[Option<f64>; 2]> = vec![[None; 2]; grades];
     for ladder in [CADRE, EX_CADRE] {
         let counts: Vec<usize> = ladder_counts.iter().map(|c| c[ladder as usize]).collect();
         let careers = starting_careers(&scn, ladder, counts.iter().sum(), rng);
-        for (g, officers) in fill_from_the_top(&scn, careers, &counts, rng)
-            .into_iter()
-            .enumerate()
-        {
+        let filled = fill_from_the_top(&scn, careers, &counts, rng);
+        for (g, officers) in filled.careers.into_iter().enumerate() {
             by_grade[g][ladder as usize] = officers;
+            threshold[g][ladder as usize] = filled.threshold[g];
         }
     }
     let mut entrants: Vec<Entrant> = Vec::new();
@@ -143,7 +144,9 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 channel: Channel::Initial,
                 ladder: e.ladder,
                 region: e.region,
-                age_m: ((entry_age + years) * 12.0) as u16,
+                // Up to the last month before retirement, as in the
+                // model's own service (those at it retire in the first step).
+                age_m: (((entry_age + years) * 12.0) as u16).min(retirement_m - 1),
                 service_m: (years * 12.0) as u16,
                 ability: e.ability,
                 expertise_cadre: (2.0 + 3.5 * (1.0 - (-years / 10.0).exp())) as f32,
@@ -156,11 +159,15 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 scalar_comp: scalar,
             }) as usize;
             // Time in grade: everyone in the bottom grade entered it and has
-            // spent all its service there; above, the promotion into the
-            // grade fell at a uniform point of the service since its minimum.
+            // spent all its service there; a grade filled by seniority was
+            // reached at the service of its most junior officer (or its
+            // minimum, if more); in any other, the promotion into the grade
+            // fell at a uniform point of the service since its minimum.
             let u = rng.uniform();
             let in_grade = if g == 0 {
                 years
+            } else if let Some(t) = threshold[g][e.ladder as usize] {
+                (years - t.max(min_here)).max(0.0)
             } else {
                 (years - min_here).max(0.0) * u
             };
@@ -219,21 +226,22 @@ fn populate(w: &mut World, rng: &mut Stream) {
 
 /// `n` starting careers `(years of service, entry age)` on `ladder`, in a
 /// stationary profile: in a service whose officers enter at the ladder's
-/// entry ages (`recruitment::RecruitmentParams::draw_age_of`), leave at a
-/// constant rate λ = `quit_base` + 0.005 a year and retire at
-/// `retirement_age`, an officer who entered at age a0 is found with service
-/// s at density ∝ f(a0)·e^(−λs) on 0 ≤ s ≤ span(a0) = retirement_age − a0 −
-/// 1/12. So the entry age is drawn from f weighted by the time such an
-/// entrant stays, (1 − e^(−λ·span))/λ (by rejection against the weight of
-/// the youngest age, at most [`AGE_TRIES`] draws), and the service from
-/// the truncated exponential. With `initial_careers = "entry"` every
-/// officer is a new entrant: service 0, the entry age unweighted.
+/// entry ages (`recruitment::RecruitmentParams::draw_age_of`), leave at the
+/// rate of [`Attrition`] and retire at `retirement_age`, an officer who
+/// entered at age a0 is found with service s at density ∝ f(a0)·S(s) on
+/// 0 ≤ s ≤ span(a0) = retirement_age − a0, S being the chance of
+/// still serving after s years. So the entry age is drawn from f weighted
+/// by the time such an entrant stays, ∫S over its span (by rejection
+/// against the weight of the youngest age, at most [`AGE_TRIES`] draws),
+/// and the service from S truncated to the span. With `initial_careers =
+/// "entry"` every officer is a new entrant: service 0, the entry age
+/// unweighted.
 fn starting_careers(scn: &Scenario, ladder: u8, n: usize, rng: &mut Stream) -> Vec<(f64, f64)> {
     let rp = &scn.recruitment;
-    let attrition = (scn.exits.quit_base + 0.005).max(1e-6);
+    let exits = Attrition::of(scn);
     let new_entrants = scn.structure.initial_careers == "entry";
-    let span = |age: f64| (scn.exits.retirement_age - age - 1.0 / 12.0).max(0.0);
-    let stay = |age: f64| 1.0 - (-attrition * span(age)).exp();
+    let span = |age: f64| (scn.exits.retirement_age - age).max(0.0);
+    let stay = |age: f64| exits.stay(span(age));
     let heaviest = stay(rp.youngest_age_of(ladder));
     (0..n)
         .map(|_| {
@@ -246,16 +254,75 @@ fn starting_careers(scn: &Scenario, ladder: u8, n: usize, rng: &mut Stream) -> V
                     entry_age = rp.draw_age_of(ladder, rng);
                 }
             }
-            // Truncated exponential on [0, span] with rate `attrition`.
             let u = rng.uniform();
             let service = if new_entrants {
                 0.0
             } else {
-                -(1.0 - u * stay(entry_age)).ln() / attrition
+                exits.service_at(u * stay(entry_age)).min(span(entry_age))
             };
             (service, entry_age)
         })
         .collect()
+}
+
+/// The exit rate of the starting profile: the model's voluntary exit
+/// hazard (docs/model.md §7.10) where pay equals the outside wage and
+/// morale is 0.5, `quit_base`, cut by `pension_pull` from
+/// `pension_service_years − pension_window_years` of service on, plus
+/// 0.005 a year for the other exits (dismissal, compulsory retirement;
+/// an assumption, near the baseline's 0.4%). Voluntary exit switched off
+/// leaves the 0.005 alone. Until 2026-12-06 the rate was `quit_base` +
+/// 0.005 at every length of service: without the pull the profile held
+/// too few officers near retirement (878 within a year of it at the
+/// baseline's start against about 1,050 retirements a year later on), so
+/// the pension stock started low and the bill rose through every run.
+#[derive(Clone, Copy, Debug)]
+struct Attrition {
+    /// Yearly rate before `turn` years of service.
+    early: f64,
+    /// Yearly rate from `turn` years of service on.
+    late: f64,
+    turn: f64,
+}
+
+impl Attrition {
+    const OTHER_EXITS: f64 = 0.005;
+    /// A floor that keeps the closed forms below finite.
+    const MIN_RATE: f64 = 1e-6;
+
+    fn of(scn: &Scenario) -> Self {
+        let e = &scn.exits;
+        let quit = if e.enabled { e.quit_base } else { 0.0 };
+        Attrition {
+            early: (quit + Self::OTHER_EXITS).max(Self::MIN_RATE),
+            late: (quit * (1.0 - e.pension_pull) + Self::OTHER_EXITS).max(Self::MIN_RATE),
+            turn: (e.pension_service_years - e.pension_window_years).max(0.0),
+        }
+    }
+
+    /// Expected years served in the first `s` years of a career,
+    /// ∫₀ˢ S(t) dt with S(t) = e^(−Λ(t)), Λ piecewise linear.
+    fn stay(&self, s: f64) -> f64 {
+        let first = s.min(self.turn);
+        let mut years = -(-self.early * first).exp_m1() / self.early;
+        if s > self.turn {
+            years += (-self.early * self.turn).exp() * -(-self.late * (s - self.turn)).exp_m1()
+                / self.late;
+        }
+        years
+    }
+
+    /// The service s at which [`Attrition::stay`] reaches `x` (its
+    /// inverse; `x` below the stay of a whole career).
+    fn service_at(&self, x: f64) -> f64 {
+        let before = self.stay(self.turn);
+        if x <= before {
+            -(-self.early * x).ln_1p() / self.early
+        } else {
+            let left = (x - before) * (self.early * self.turn).exp();
+            self.turn - (-self.late * left).ln_1p() / self.late
+        }
+    }
 }
 
 /// Draws of an entry age before [`starting_careers`] keeps the last one
@@ -265,25 +332,46 @@ fn starting_careers(scn: &Scenario, ladder: u8, n: usize, rng: &mut Stream) -> V
 /// (entry ages at the retirement age, bar a sliver) from drawing long.
 const AGE_TRIES: usize = 64;
 
-/// Fills the grades of one ladder from the top: grade g takes its
-/// `counts[g]` officers at random among the careers still unassigned with
-/// at least its minimum service (the most senior when too few qualify), so
-/// a grade holds a spread of career stages rather than only the oldest.
+/// Whether the starting officers of grade `g` are its most senior: its
+/// promotions go by seniority (a non-selection grade always, docs/model.md
+/// §7.8; a selection grade under the "seniority" rule) and the starting
+/// careers have service to rank by. With `initial_careers = "entry"` all
+/// share one service, so the pick stays at random, as it always was there.
+fn by_seniority(scn: &Scenario, g: usize) -> bool {
+    (!scn.structure.grades[g].selection || scn.promotion.rule == "seniority")
+        && scn.structure.initial_careers != "entry"
+}
+
+/// One ladder's starting careers, grade by grade, and for each grade the
+/// least service among them when the grade is filled by seniority (the
+/// service at which its officers were promoted into it).
+struct Filled {
+    careers: Vec<Vec<(f64, f64)>>,
+    threshold: Vec<Option<f64>>,
+}
+
+/// Fills the grades of one ladder from the top, among the careers still
+/// unassigned with at least the grade's minimum service (the most senior
+/// when too few qualify): a grade promoted into by seniority
+/// ([`by_seniority`]) takes the most senior `counts[g]`, as its boards
+/// would; any other at random, so a grade holds a spread of career stages
+/// rather than only the oldest.
 fn fill_from_the_top(
     scn: &Scenario,
     mut careers: Vec<(f64, f64)>,
     counts: &[usize],
     rng: &mut Stream,
-) -> Vec<Vec<(f64, f64)>> {
+) -> Filled {
     // A stable sort, on every core for a large service: the one order,
     // whatever the threads.
     careers.par_sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut by_grade: Vec<Vec<(f64, f64)>> = vec![Vec::new(); counts.len()];
+    let mut threshold = vec![None; counts.len()];
     for g in (0..counts.len()).rev() {
         let n = counts[g];
         let min_g = scn.structure.grades[g].min_service_years;
         let qualified = careers.iter().take_while(|c| c.0 >= min_g).count();
-        let (pick, shuffled) = if qualified > n {
+        let (pick, shuffled) = if qualified > n && !by_seniority(scn, g) {
             // Partial Fisher–Yates over the qualified prefix.
             for k in 0..n {
                 let j = k + rng.below(qualified - k);
@@ -294,6 +382,9 @@ fn fill_from_the_top(
             (n.min(careers.len()), 0)
         };
         by_grade[g] = careers.drain(..pick).collect();
+        if by_seniority(scn, g) {
+            threshold[g] = by_grade[g].last().map(|c| c.0);
+        }
         // Only the qualified officers left unpicked lost their order (the
         // partial shuffle moved them); every one of them ranks above every
         // unqualified officer behind them, so sorting them alone (stably)
@@ -302,7 +393,10 @@ fn fill_from_the_top(
         careers[..shuffled].par_sort_by(|a, b| b.0.total_cmp(&a.0));
         debug_assert!(careers.is_sorted_by(|a, b| b.0.total_cmp(&a.0).is_le()));
     }
-    by_grade
+    Filled {
+        careers: by_grade,
+        threshold,
+    }
 }
 
 /// Draws who is corrupt at the start from the decision rule, with peers at
@@ -393,12 +487,12 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_age_with_no_stay_does_not_loop() {
+    fn an_entry_age_with_almost_no_stay_does_not_loop() {
         // A scenario the checks accept (entry ages below the retirement
-        // age): every CSS entrant 59.95 years old, under a month short
-        // of retiring at 60, so no draw has a stay to weight by while the
-        // youngest age the limits allow (21) has one. No draw is ever
-        // kept: only the bound on the draws ends each career's.
+        // age): every CSS entrant 59.9 years old, just over a month short
+        // of retiring at 60, while the youngest age the limits allow (21)
+        // stays decades. A draw is kept with a chance under 1 in 200, so
+        // most careers end at the bound on the draws, keeping the last.
         let mut scn = Scenario::default();
         scn.recruitment.age_distribution = "normal".into();
         scn.recruitment.age_mean = 59.9;
@@ -408,5 +502,87 @@ mod tests {
         let ages = entry_ages(&w, CADRE);
         assert!(!ages.is_empty());
         assert!(ages.iter().all(|&a| a > 59.0), "{:?}", &ages[..5]);
+    }
+
+    #[test]
+    fn the_attrition_service_inverts_the_stay() {
+        let scn = Scenario::default();
+        let a = Attrition::of(&scn);
+        // The baseline's rates: 0.017 before 17 years, 0.0098 after.
+        assert!((a.early - 0.017).abs() < 1e-12 && (a.late - 0.0098).abs() < 1e-12);
+        assert_eq!(a.turn, 17.0);
+        for s in [0.0, 0.5, 10.0, 16.99, 17.0, 17.01, 30.0, 39.0] {
+            let back = a.service_at(a.stay(s));
+            assert!((back - s).abs() < 1e-9, "service {s}: back {back}");
+        }
+        // Without the pull, one rate: the closed form of a constant rate.
+        let mut flat = scn.clone();
+        flat.exits.pension_pull = 0.0;
+        let f = Attrition::of(&flat);
+        for s in [5.0, 20.0, 35.0] {
+            let constant = (1.0 - (-0.017f64 * s).exp()) / 0.017;
+            assert!((f.stay(s) - constant).abs() < 1e-9);
+        }
+        // Voluntary exit switched off leaves the other exits alone.
+        let mut off = scn.clone();
+        off.exits.enabled = false;
+        let o = Attrition::of(&off);
+        assert_eq!((o.early, o.late), (0.005, 0.005));
+    }
+
+    #[test]
+    fn the_pull_keeps_officers_to_the_last_month_before_retirement() {
+        // At the baseline's size, officers within a year of retirement are
+        // about a thirtieth of the service, as in its later years (about
+        // 1,050 of 28,000); without the pull and the last month, 878.
+        let scn = Scenario::default();
+        let w = build(&scn, 0);
+        let o = &w.officers;
+        let near = w.derived.retirement_m - 12;
+        let active = (0..o.slots()).filter(|&i| o.active[i]);
+        let oldest = active.clone().map(|i| o.age_m[i]).max().unwrap();
+        assert_eq!(oldest, w.derived.retirement_m - 1);
+        let n = active.filter(|&i| o.age_m[i] >= near).count();
+        assert!((950..1150).contains(&n), "{n} within a year of retirement");
+    }
+
+    #[test]
+    fn grades_below_the_selection_posts_are_filled_by_seniority() {
+        // BPS-18 is promoted into by seniority (not a selection grade): on
+        // each ladder its officers have at least the service of every
+        // BPS-17 officer, and the most junior of them has just reached it.
+        // BPS-19 and above are filled at random among the qualified.
+        let scn = Scenario::default();
+        assert!(!scn.structure.grades[1].selection && scn.structure.grades[2].selection);
+        let w = build(&scn, 0);
+        let o = &w.officers;
+        for ladder in [CADRE, EX_CADRE] {
+            let on = |g: u8| {
+                (0..o.slots())
+                    .filter(move |&i| o.active[i] && o.ladder[i] == ladder && o.grade[i] == g)
+            };
+            let most_in_17 = on(0).map(|i| o.service_m[i]).max().unwrap();
+            let least_in_18 = on(1).map(|i| o.service_m[i]).min().unwrap();
+            assert!(
+                most_in_17 <= least_in_18,
+                "ladder {ladder}: {most_in_17} > {least_in_18}"
+            );
+            // Time in grade: service less the service of the grade's most
+            // junior officer (months rounded down, so within one).
+            for i in on(1) {
+                let expected = o.service_m[i] - least_in_18;
+                assert!(
+                    o.grade_m[i].abs_diff(expected) <= 1,
+                    "{} against {expected}",
+                    o.grade_m[i]
+                );
+            }
+            let most_in_18 = on(1).map(|i| o.service_m[i]).max().unwrap();
+            let least_in_19 = on(2).map(|i| o.service_m[i]).min().unwrap();
+            assert!(
+                least_in_19 < most_in_18,
+                "ladder {ladder}: BPS-19 filled by seniority"
+            );
+        }
     }
 }
