@@ -320,9 +320,9 @@ fn the_pension_bill_starts_near_its_early_level() {
 /// 2026-12-06 it did not: the profile left out the pension's pull on
 /// quits, its last month before retirement was empty and the grades below
 /// the selection posts were filled at random rather than by seniority, so
-/// at full size without warm-up the bill started at 23,200 million PKR a
-/// year against 25,600–27,600 from year 15 on (one replicate), and rose by
-/// about a tenth through every run. The 5% allowed between years 1–5 and
+/// the starting stock was about a fifth below the level the model's own
+/// retirements keep and the bill rose by about a tenth through every run
+/// (docs/model.md §9, "Pensions at the start"). The 5% allowed between years 1–5 and
 /// 16–30 was chosen before running this test; at this size it measured
 /// +0.6%, and -7.6% on the old profile.
 #[test]

@@ -569,7 +569,7 @@ mod tests {
     #[test]
     fn the_pull_keeps_officers_to_the_last_month_before_retirement() {
         // At the baseline's size, officers within a year of retirement are
-        // about a thirtieth of the service, as in its later years (about
+        // about one in 27 of the service, as in its later years (about
         // 1,050 of 28,000, measured before this change); without the pull
         // and the last month, 878. The band is that later level ± 100,
         // written after the first run of the new profile (about 1,010): a
