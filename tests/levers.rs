@@ -30,11 +30,15 @@ fn small(sets: &[&str]) -> Scenario {
 }
 
 /// Means of `metric` over years 1–5 and 16–30 of a run without warm-up
-/// (at a tenth of the size, every replicate).
+/// (at a tenth of the size, every replicate). The run is made once for
+/// every test that reads it.
 fn early_and_late(metric: &str) -> (f64, f64) {
-    let s = small(&["sim.warmup_years=0", "sim.years=30"]);
+    static RUN: std::sync::OnceLock<Vec<ReplicateResult>> = std::sync::OnceLock::new();
+    let results = RUN.get_or_init(|| {
+        let s = small(&["sim.warmup_years=0", "sim.years=30"]);
+        runner::run(&s, 0, &|| {}).expect("run")
+    });
     let m = metric_index(metric).unwrap();
-    let results = runner::run(&s, 0, &|| {}).expect("run");
     let mean_over = |years: std::ops::RangeInclusive<usize>| {
         let n = (years.end() - years.start() + 1) * results.len();
         results

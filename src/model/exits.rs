@@ -107,6 +107,12 @@ impl ExitParams {
         )
     }
 
+    /// Years of service from which `pension_pull` cuts the hazard.
+    #[inline]
+    pub fn pull_from(&self) -> f64 {
+        self.pension_service_years - self.pension_window_years
+    }
+
     #[inline(always)]
     fn quit_hazard_with(
         &self,
@@ -118,7 +124,7 @@ impl ExitParams {
         if !self.enabled {
             return 0.0;
         }
-        let pull = if service_years >= self.pension_service_years - self.pension_window_years {
+        let pull = if service_years >= self.pull_from() {
             1.0 - self.pension_pull
         } else {
             1.0

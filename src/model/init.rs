@@ -145,7 +145,8 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 ladder: e.ladder,
                 region: e.region,
                 // Up to the last month before retirement, as in the
-                // model's own service (those at it retire in the first step).
+                // model's own service (those at it retire at their first
+                // update: the first step under the monthly engine).
                 age_m: (((entry_age + years) * 12.0) as u16).min(retirement_m - 1),
                 service_m: (years * 12.0) as u16,
                 ability: e.ability,
@@ -245,15 +246,11 @@ fn starting_careers(scn: &Scenario, ladder: u8, n: usize, rng: &mut Stream) -> V
     let heaviest = stay(rp.youngest_age_of(ladder));
     (0..n)
         .map(|_| {
-            let mut entry_age = rp.draw_age_of(ladder, rng);
-            if !new_entrants && heaviest > 0.0 {
-                for _ in 1..AGE_TRIES {
-                    if rng.uniform() * heaviest < stay(entry_age) {
-                        break;
-                    }
-                    entry_age = rp.draw_age_of(ladder, rng);
-                }
-            }
+            let entry_age = if new_entrants {
+                rp.draw_age_of(ladder, rng)
+            } else {
+                weighted_entry_age(|r| rp.draw_age_of(ladder, r), stay, heaviest, rng).0
+            };
             let u = rng.uniform();
             // At extreme rates the inverse can round to infinity or NaN
             // near the span's end; `min` keeps the span for both.
@@ -268,8 +265,9 @@ fn starting_careers(scn: &Scenario, ladder: u8, n: usize, rng: &mut Stream) -> V
 }
 
 /// The exit rate of the starting profile: the model's voluntary exit
-/// hazard (docs/model.md §7.10) where pay equals the outside wage and
-/// morale is 0.5, `quit_base`, cut by `pension_pull` from
+/// hazard (docs/model.md §7.10) at its nominal point, pay equal to the
+/// outside wage and morale 0.5 (an officer's own hazard moves with both),
+/// that is `quit_base`, cut by `pension_pull` from
 /// `pension_service_years − pension_window_years` of service on, plus
 /// 0.005 a year for the other exits (dismissal, chiefly; an assumption,
 /// near the baseline's 0.4%). Voluntary exit switched off
@@ -294,11 +292,16 @@ impl Attrition {
 
     fn of(scn: &Scenario) -> Self {
         let e = &scn.exits;
-        let quit = if e.enabled { e.quit_base } else { 0.0 };
+        let turn = e.pull_from().max(0.0);
+        // The hazard itself, before and after the turn (`early` is unused
+        // when the turn is 0).
+        let rate = |service: f64| {
+            (e.quit_hazard(1.0, service, 0.5) + Self::OTHER_EXITS).max(Self::MIN_RATE)
+        };
         Attrition {
-            early: (quit + Self::OTHER_EXITS).max(Self::MIN_RATE),
-            late: (quit * (1.0 - e.pension_pull) + Self::OTHER_EXITS).max(Self::MIN_RATE),
-            turn: (e.pension_service_years - e.pension_window_years).max(0.0),
+            early: rate(0.0),
+            late: rate(turn),
+            turn,
         }
     }
 
@@ -327,18 +330,40 @@ impl Attrition {
     }
 }
 
+/// An entry age from `draw`, kept with probability `stay(age) / heaviest`
+/// (by rejection, at most [`AGE_TRIES`] draws, the last kept whatever its
+/// stay), and the number of draws made.
+fn weighted_entry_age(
+    mut draw: impl FnMut(&mut Stream) -> f64,
+    stay: impl Fn(f64) -> f64,
+    heaviest: f64,
+    rng: &mut Stream,
+) -> (f64, usize) {
+    let mut age = draw(rng);
+    let mut draws = 1;
+    if heaviest > 0.0 {
+        while draws < AGE_TRIES && rng.uniform() * heaviest >= stay(age) {
+            age = draw(rng);
+            draws += 1;
+        }
+    }
+    (age, draws)
+}
+
 /// Draws of an entry age before [`starting_careers`] keeps the last one
 /// unweighted. A draw is kept with probability its stay over the
-/// youngest's: about 0.7 for the ex-cadre's 25–52 and 0.9 for the CSS's
-/// 21–30 (retirement at 60), so the bound only stops a degenerate scenario
-/// (entry ages at the retirement age, bar a sliver) from drawing long.
+/// youngest's: about 0.64 for the ex-cadre's 25–52 and 0.89 for the CSS's
+/// 21–30 (retirement at 60, the baseline's exit rates), so the bound only
+/// stops a degenerate scenario (entry ages at the retirement age, bar a
+/// sliver) from drawing long.
 const AGE_TRIES: usize = 64;
 
 /// Whether the starting officers of grade `g` are the most senior of those
-/// left for it and the grades below: every grade from the bottom's next up
-/// to `g` is reached only by promotion (not an entry grade) and promotes by
-/// seniority (a non-selection grade, docs/model.md §7.8, or any grade
-/// under the "seniority" rule). Then a seniority queue from the bottom
+/// left for it and the grades below: promotion is on, and every grade from
+/// the bottom's next up to `g` is reached only by promotion (not an entry
+/// grade, no lateral entrants) and promotes by seniority (a non-selection
+/// grade, docs/model.md §7.8, or any grade under the "seniority" rule).
+/// Then a seniority queue from the bottom
 /// grade stacks the careers by service, as its boards would. A direct
 /// entry grade or a selection grade on the way breaks the queue, and the
 /// grades above it are drawn at random among the qualified, as before
@@ -348,10 +373,11 @@ fn by_seniority(scn: &Scenario, g: usize) -> bool {
     let grades = &scn.structure.grades;
     let seniority_rule = scn.promotion.rule == "seniority";
     g > 0
+        && scn.promotion.enabled
         && scn.structure.initial_careers != "entry"
         && grades[1..=g]
             .iter()
-            .all(|h| !h.entry && (!h.selection || seniority_rule))
+            .all(|h| !h.entry && h.lateral_share == 0.0 && (!h.selection || seniority_rule))
 }
 
 /// One ladder's starting careers, grade by grade, and for each grade the
@@ -383,7 +409,8 @@ fn fill_from_the_top(
         let n = counts[g];
         let min_g = scn.structure.grades[g].min_service_years;
         let qualified = careers.iter().take_while(|c| c.0 >= min_g).count();
-        let (pick, shuffled) = if qualified > n && !by_seniority(scn, g) {
+        let seniority = by_seniority(scn, g);
+        let (pick, shuffled) = if qualified > n && !seniority {
             // Partial Fisher–Yates over the qualified prefix.
             for k in 0..n {
                 let j = k + rng.below(qualified - k);
@@ -394,7 +421,7 @@ fn fill_from_the_top(
             (n.min(careers.len()), 0)
         };
         by_grade[g] = careers.drain(..pick).collect();
-        if by_seniority(scn, g) {
+        if seniority {
             threshold[g] = by_grade[g].last().map(|c| c.0);
         }
         // Only the qualified officers left unpicked lost their order (the
@@ -499,11 +526,32 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_age_with_almost_no_stay_does_not_loop() {
+    fn the_draws_of_an_entry_age_are_bounded() {
+        // An age with no stay is never kept: only the bound ends the
+        // draws, and the last age is kept.
+        let mut rng = Stream::new(1, 0, INIT_STREAM);
+        let mut next = 20.0;
+        let (age, draws) = weighted_entry_age(
+            |_| {
+                next += 1.0;
+                next
+            },
+            |_| 0.0,
+            1.0,
+            &mut rng,
+        );
+        assert_eq!((age, draws), (20.0 + AGE_TRIES as f64, AGE_TRIES));
+        // An age with the heaviest stay is kept at once.
+        let (age, draws) = weighted_entry_age(|_| 30.0, |_| 1.0, 1.0, &mut rng);
+        assert_eq!((age, draws), (30.0, 1));
+    }
+
+    #[test]
+    fn an_entry_age_with_almost_no_stay_builds() {
         // A scenario the checks accept (entry ages below the retirement
         // age): every CSS entrant 59.9 years old, just over a month short
         // of retiring at 60, while the youngest age the limits allow (21)
-        // stays decades. A draw is kept with a chance under 1 in 200, so
+        // stays decades. A draw is kept with a chance of about 1 in 300, so
         // most careers end at the bound on the draws, keeping the last.
         let mut scn = Scenario::default();
         scn.recruitment.age_distribution = "normal".into();
@@ -567,22 +615,31 @@ mod tests {
     }
 
     #[test]
-    fn the_pull_keeps_officers_to_the_last_month_before_retirement() {
+    fn the_start_holds_the_models_officers_near_retirement() {
         // At the baseline's size, officers within a year of retirement are
-        // about one in 27 of the service, as in its later years (about
-        // 1,050 of 28,000, measured before this change); without the pull
-        // and the last month, 878. The band is that later level ± 100,
-        // written after the first run of the new profile (about 1,010): a
-        // regression check.
+        // about one in 27 of the service in its later years (about 1,050 of
+        // 28,000, measured before this change); the old profile, without
+        // the pension's pull and with its last month empty, started with
+        // 878. The band, 980-1,060, is a regression check written after
+        // the first run of the new profile (about 1,010); without the pull
+        // (the last month alone) 965.
+        let near_retirement = |scn: &Scenario| {
+            let w = build(scn, 0);
+            let o = &w.officers;
+            let near = w.derived.retirement_m - 12;
+            let active = (0..o.slots()).filter(|&i| o.active[i]);
+            let oldest = active.clone().map(|i| o.age_m[i]).max().unwrap();
+            assert_eq!(oldest, w.derived.retirement_m - 1);
+            active.filter(|&i| o.age_m[i] >= near).count()
+        };
         let scn = Scenario::default();
-        let w = build(&scn, 0);
-        let o = &w.officers;
-        let near = w.derived.retirement_m - 12;
-        let active = (0..o.slots()).filter(|&i| o.active[i]);
-        let oldest = active.clone().map(|i| o.age_m[i]).max().unwrap();
-        assert_eq!(oldest, w.derived.retirement_m - 1);
-        let n = active.filter(|&i| o.age_m[i] >= near).count();
-        assert!((950..1150).contains(&n), "{n} within a year of retirement");
+        let n = near_retirement(&scn);
+        assert!((980..1060).contains(&n), "{n} within a year of retirement");
+        // The pull's own share: without it, fewer reach the last years.
+        let mut no_pull = scn.clone();
+        no_pull.exits.pension_pull = 0.0;
+        let without = near_retirement(&no_pull);
+        assert!(n > without + 30, "{n} with the pull, {without} without");
     }
 
     #[test]
@@ -637,5 +694,19 @@ mod tests {
         let most_in_17 = service(0).max().unwrap();
         let least_in_18 = service(1).min().unwrap();
         assert!(least_in_18 < most_in_17, "{least_in_18} >= {most_in_17}");
+        // Under the "seniority" rule the selection grades queue too.
+        let mut rule = Scenario::default();
+        rule.promotion.rule = "seniority".into();
+        let w = build(&rule, 0);
+        let o = &w.officers;
+        for g in 1..w.derived.grades as u8 - 1 {
+            let on = |g: u8| {
+                (0..o.slots())
+                    .filter(move |&i| o.active[i] && o.ladder[i] == CADRE && o.grade[i] == g)
+                    .map(|i| o.service_m[i])
+            };
+            let (most, least_above) = (on(g).max().unwrap(), on(g + 1).min().unwrap());
+            assert!(most <= least_above, "grade {g}: {most} > {least_above}");
+        }
     }
 }
