@@ -8,6 +8,7 @@ use crate::model::corruption;
 use crate::model::params::Scenario;
 use crate::model::population::{CADRE, Channel, EX_CADRE, NONE, NewOfficer, Officers};
 use crate::model::posts::Posts;
+use crate::model::promotion;
 use crate::model::recruitment::{self, Entrant};
 use crate::model::reforms::ReformState;
 use crate::model::world::{Derived, Env, Flows, UnitCount, World};
@@ -70,7 +71,6 @@ fn populate(w: &mut World, rng: &mut Stream) {
     let scn = w.scn.clone();
     let rp = &scn.recruitment;
     let grades = w.derived.grades;
-    let retirement_m = w.derived.retirement_m.max(1);
     // Each ladder (docs/model.md §7.8) is its own pyramid: its officers
     // entered at its own ages and rise only through its own posts, so the
     // starting careers are drawn and ranked ladder by ladder.
@@ -81,14 +81,14 @@ fn populate(w: &mut World, rng: &mut Stream) {
         })
         .collect();
     let mut by_grade: Vec<[Vec<(f64, f64)>; 2]> = vec![Default::default(); grades];
-    let mut threshold: Vec<[Option<f64>; 2]> = vec![[None; 2]; grades];
     for ladder in [CADRE, EX_CADRE] {
         let counts: Vec<usize> = ladder_counts.iter().map(|c| c[ladder as usize]).collect();
         let careers = starting_careers(&scn, ladder, counts.iter().sum(), rng);
-        let filled = fill_from_the_top(&scn, careers, &counts, rng);
-        for (g, officers) in filled.careers.into_iter().enumerate() {
+        for (g, officers) in fill_from_the_top(&scn, careers, &counts, rng)
+            .into_iter()
+            .enumerate()
+        {
             by_grade[g][ladder as usize] = officers;
-            threshold[g][ladder as usize] = filled.threshold[g];
         }
     }
     let mut entrants: Vec<Entrant> = Vec::new();
@@ -128,6 +128,16 @@ fn populate(w: &mut World, rng: &mut Stream) {
             rng.shuffle(&mut starting);
         }
         let min_here = scn.structure.grades[g].min_service_years;
+        // A grade filled by seniority was reached, on each ladder, at the
+        // service of its most junior officer there.
+        let seniority = by_seniority(&scn, g);
+        let threshold = by_grade[g].each_ref().map(|careers| {
+            if seniority {
+                careers.iter().map(|c| c.0).reduce(f64::min)
+            } else {
+                None
+            }
+        });
         for &(e, (drawn, entry_age)) in &starting {
             // Seniority ranking can leave an officer short of the grade's
             // minimum service only in a service too small for its pyramid.
@@ -147,7 +157,8 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 // Up to the last month before retirement, as in the
                 // model's own service (those at it retire at their first
                 // update: the first step under the monthly engine).
-                age_m: (((entry_age + years) * 12.0) as u16).min(retirement_m - 1),
+                age_m: (((entry_age + years) * 12.0) as u16)
+                    .min(w.derived.retirement_m.saturating_sub(1)),
                 service_m: (years * 12.0) as u16,
                 ability: e.ability,
                 expertise_cadre: (2.0 + 3.5 * (1.0 - (-years / 10.0).exp())) as f32,
@@ -167,7 +178,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
             let u = rng.uniform();
             let in_grade = if g == 0 {
                 years
-            } else if let Some(t) = threshold[g][e.ladder as usize] {
+            } else if let Some(t) = threshold[e.ladder as usize] {
                 (years - t.max(min_here)).max(0.0)
             } else {
                 (years - min_here).max(0.0) * u
@@ -274,7 +285,7 @@ fn starting_careers(scn: &Scenario, ladder: u8, n: usize, rng: &mut Stream) -> V
 /// leaves the 0.005 alone. Until 2026-12-06 the rate was `quit_base` +
 /// 0.005 at every length of service: without the pull the profile held
 /// too few officers near retirement (878 within a year of it at the
-/// baseline's start against about 1,050 retirements a year later on), so
+/// baseline's start against about 1,050 in the model's later years), so
 /// the pension stock started low and the bill rose through every run.
 #[derive(Clone, Copy, Debug)]
 struct Attrition {
@@ -371,21 +382,13 @@ const AGE_TRIES: usize = 64;
 /// service, so there is nothing to rank by and the draw stays at random.
 fn by_seniority(scn: &Scenario, g: usize) -> bool {
     let grades = &scn.structure.grades;
-    let seniority_rule = scn.promotion.rule == "seniority";
+    let seniority_rule = promotion::Rule::parse(&scn.promotion.rule) == promotion::Rule::Seniority;
     g > 0
         && scn.promotion.enabled
         && scn.structure.initial_careers != "entry"
         && grades[1..=g]
             .iter()
             .all(|h| !h.entry && h.lateral_share == 0.0 && (!h.selection || seniority_rule))
-}
-
-/// One ladder's starting careers, grade by grade, and for each grade the
-/// least service among them when the grade is filled by seniority (the
-/// service at which its officers were promoted into it).
-struct Filled {
-    careers: Vec<Vec<(f64, f64)>>,
-    threshold: Vec<Option<f64>>,
 }
 
 /// Fills the grades of one ladder from the top, among the careers still
@@ -399,12 +402,11 @@ fn fill_from_the_top(
     mut careers: Vec<(f64, f64)>,
     counts: &[usize],
     rng: &mut Stream,
-) -> Filled {
+) -> Vec<Vec<(f64, f64)>> {
     // A stable sort, on every core for a large service: the one order,
     // whatever the threads.
     careers.par_sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut by_grade: Vec<Vec<(f64, f64)>> = vec![Vec::new(); counts.len()];
-    let mut threshold = vec![None; counts.len()];
     for g in (0..counts.len()).rev() {
         let n = counts[g];
         let min_g = scn.structure.grades[g].min_service_years;
@@ -421,9 +423,6 @@ fn fill_from_the_top(
             (n.min(careers.len()), 0)
         };
         by_grade[g] = careers.drain(..pick).collect();
-        if seniority {
-            threshold[g] = by_grade[g].last().map(|c| c.0);
-        }
         // Only the qualified officers left unpicked lost their order (the
         // partial shuffle moved them); every one of them ranks above every
         // unqualified officer behind them, so sorting them alone (stably)
@@ -432,10 +431,7 @@ fn fill_from_the_top(
         careers[..shuffled].par_sort_by(|a, b| b.0.total_cmp(&a.0));
         debug_assert!(careers.is_sorted_by(|a, b| b.0.total_cmp(&a.0).is_le()));
     }
-    Filled {
-        careers: by_grade,
-        threshold,
-    }
+    by_grade
 }
 
 /// Draws who is corrupt at the start from the decision rule, with peers at
