@@ -97,6 +97,11 @@ pub struct PromotionParams {
     /// review under the Directory Retirement Rules 2020 (P). 2: that ground,
     /// read as the end of consideration (an assumption).
     pub max_supersessions: u32,
+    /// Zone of consideration: a board considers, in order of service
+    /// (most senior first), `zone_factor` eligible officers for each
+    /// vacancy it fills (at least one each); the rule ranks only those.
+    /// 0: every eligible officer is considered.
+    pub zone_factor: f64,
 }
 
 impl Default for PromotionParams {
@@ -119,6 +124,7 @@ impl Default for PromotionParams {
             carry_over_noise: 1.0,
             effort_response: 0.0,
             max_supersessions: 2,
+            zone_factor: 3.0,
         }
     }
 }
@@ -164,6 +170,7 @@ impl PromotionParams {
             board_size: int 1, 50;
             effort_response: 0.0, 5.0;
             max_supersessions: int 0, 255;
+            zone_factor: 0.0, 100.0;
         });
         c.one_of(
             "promotion.competence_on_promotion",
@@ -302,6 +309,7 @@ struct BoardParams {
     board_size: u32,
     appraisal_threshold: f64,
     max_supersessions: u32,
+    zone_factor: f64,
 }
 
 impl BoardParams {
@@ -318,6 +326,7 @@ impl BoardParams {
             board_size: p.board_size,
             appraisal_threshold: p.appraisal_threshold,
             max_supersessions: p.max_supersessions,
+            zone_factor: p.zone_factor,
         }
     }
 }
@@ -403,7 +412,8 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
     for &(t, ladder) in ladders.iter() {
         let g = t - 1;
         let posts_t = w.scn.structure.ladder_posts(t)[ladder] as i64;
-        let open = (posts_t - headcount[t][ladder]).max(0) as f64 * p.fill_share;
+        let share = w.scn.structure.grades[t].fill_share.unwrap_or(p.fill_share);
+        let open = (posts_t - headcount[t][ladder]).max(0) as f64 * share;
         let vacancies = open.floor() as usize + usize::from(w.rng.chance(open.fract()));
         if vacancies == 0 {
             continue;
@@ -458,6 +468,10 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
         } else {
             Rule::Seniority
         };
+        // Under seniority the zone's most senior are the chosen anyway.
+        if rule != Rule::Seniority {
+            keep_zone(elig, &w.officers.service_m, wanted, p.zone_factor);
+        }
         scores.clear();
         comp_next.clear();
         cap_flag.clear();
@@ -609,6 +623,26 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
     } else {
         0.0
     };
+}
+
+/// The zone of consideration: of the eligible officers `elig` (slots in
+/// slot order), keeps the `ceil(factor · wanted)` (at least `wanted`) with
+/// the most service, ties to the lower slot, still in slot order; all of
+/// them when there are no more, or `factor` is 0. Boards consider officers
+/// from the top of the seniority list, a few for each vacancy, so an
+/// officer further down waits for those above to be promoted or passed
+/// over, and only those considered can be superseded.
+fn keep_zone(elig: &mut Vec<u32>, service_m: &[u16], wanted: usize, factor: f64) {
+    if factor <= 0.0 {
+        return;
+    }
+    let zone = ((factor * wanted as f64).ceil() as usize).max(wanted);
+    if zone >= elig.len() {
+        return;
+    }
+    elig.select_nth_unstable_by_key(zone, |&i| (u16::MAX - service_m[i as usize], i));
+    elig.truncate(zone);
+    elig.sort_unstable();
 }
 
 /// `a` and `b`, on two cores when `parallel` (they share nothing).
@@ -790,6 +824,111 @@ mod tests {
         // Aged 55 with 20 of the 25 years a grade needs: out of reach at 60.
         assert!(!can_reach(55 * 12, 20 * 12, 25 * 12, 60 * 12));
         assert!(can_reach(40 * 12, 20 * 12, 25 * 12, 60 * 12));
+    }
+
+    #[test]
+    fn the_zone_keeps_the_most_senior_in_slot_order() {
+        let service = [5u16, 30, 10, 30, 20, 1, 25];
+        let all: Vec<u32> = (0..7).collect();
+        let zone = |wanted: usize, factor: f64| {
+            let mut e = all.clone();
+            keep_zone(&mut e, &service, wanted, factor);
+            e
+        };
+        // Two vacancies, 1.5 a vacancy: the three most senior (30, 30, 25).
+        assert_eq!(zone(2, 1.5), vec![1, 3, 6]);
+        // A tie at the edge goes to the lower slot.
+        assert_eq!(zone(1, 1.0), vec![1]);
+        // At least one a vacancy, all when the zone covers everyone, and
+        // everyone with the zone off.
+        assert_eq!(zone(3, 0.5), vec![1, 3, 6]);
+        assert_eq!(zone(3, 3.0), all);
+        assert_eq!(zone(2, 0.0), all);
+    }
+
+    /// A default service with one ladder and eligibility by service alone:
+    /// each board promotes only from the most senior three eligible a
+    /// vacancy and supersedes nobody outside them; with the zone off it
+    /// promotes from further down the list.
+    #[test]
+    fn a_board_promotes_and_supersedes_within_its_zone() {
+        let held = |zone_factor: f64| {
+            let mut scn = crate::model::params::Scenario::default();
+            scn.training.enabled = false;
+            scn.appraisal.enabled = false;
+            for g in &mut scn.structure.grades {
+                g.ex_cadre_share = 0.0;
+            }
+            scn.promotion.board_skip_probability = 0.0;
+            scn.promotion.zone_factor = zone_factor;
+            let before = crate::model::init::build(&scn, 11);
+            let mut after = before.clone();
+            board(&mut after);
+            (before, after)
+        };
+        // For each grade below the top: whether every promotion out of it
+        // came from its zone and nobody outside the zone was superseded.
+        let within = |before: &World, after: &World| -> Vec<bool> {
+            let (o, n) = (&before.officers, &after.officers);
+            (0..before.derived.grades - 1)
+                .map(|g| {
+                    let min_m = before.derived.min_service_m[g + 1];
+                    let mut elig: Vec<u32> = (0..o.slots())
+                        .filter(|&i| {
+                            o.active[i]
+                                && o.grade[i] as usize == g
+                                && o.training_left[i] == 0
+                                && o.inquiry_left[i] < 0
+                                && o.service_m[i] >= min_m
+                                && o.superseded_here[i] < 2
+                                && o.convictions[i] == 0
+                        })
+                        .map(|i| i as u32)
+                        .collect();
+                    let promoted = elig
+                        .iter()
+                        .filter(|&&i| n.grade[i as usize] as usize == g + 1)
+                        .count();
+                    let all = elig.clone();
+                    keep_zone(&mut elig, &o.service_m, promoted, 3.0);
+                    all.iter().all(|&i| {
+                        let i = i as usize;
+                        let moved = n.grade[i] as usize != g
+                            || n.superseded_here[i] != o.superseded_here[i];
+                        !moved || elig.binary_search(&(i as u32)).is_ok()
+                    })
+                })
+                .collect()
+        };
+        let (before, after) = held(3.0);
+        assert!(after.flows.promotions > 100, "{}", after.flows.promotions);
+        assert!(within(&before, &after).iter().all(|&w| w));
+        let (before, after) = held(0.0);
+        assert!(!within(&before, &after).iter().all(|&w| w));
+    }
+
+    /// A grade's own fill share replaces `promotion.fill_share` for it
+    /// alone.
+    #[test]
+    fn a_grades_fill_share_sets_its_own_promotions() {
+        let promoted_into = |share: Option<f64>| {
+            let mut scn = crate::model::params::Scenario::default();
+            scn.promotion.board_skip_probability = 0.0;
+            scn.promotion.fill_share = 0.5;
+            scn.structure.grades[5].fill_share = share;
+            let mut w = crate::model::init::build(&scn, 3);
+            board(&mut w);
+            w.flows.grade_promotions.clone()
+        };
+        let top_none = promoted_into(Some(0.0));
+        let top_all = promoted_into(Some(1.0));
+        assert_eq!(top_none[5], 0);
+        // 100 posts, 82 officers at the start: all 18 vacancies, against
+        // about half (9) under the service's share.
+        assert_eq!(top_all[5], 18);
+        assert!((8..=10).contains(&promoted_into(None)[5]));
+        // The grades below keep the service's share.
+        assert!(top_none[1..5].iter().sum::<u32>() > 100, "{top_none:?}");
     }
 
     /// A board whose largest ladder has at least `PARALLEL_RANKS` eligible
