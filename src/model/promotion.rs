@@ -65,8 +65,13 @@ pub struct PromotionParams {
     /// Probability that a scheduled board does not meet.
     pub board_skip_probability: f64,
     /// Share of a grade's vacancies a board fills (the rest wait for a
-    /// later board).
+    /// later board), below the top grade.
     pub fill_share: f64,
+    /// Share of the top grade's vacancies a board fills: its own board
+    /// (Pakistan's High Powered Selection Board, chaired by the Prime
+    /// Minister, promotes into BPS-22; the Central Selection Board into
+    /// BS-20 and 21).
+    pub top_fill_share: f64,
     /// Minimum appraisal mean for eligibility.
     pub appraisal_threshold: f64,
     /// Probability, at interference 1, that board discretion follows connections.
@@ -116,6 +121,9 @@ impl Default for PromotionParams {
             // Posterior median of the first fit (commit f906508), kept by the refits
             // (docs/calibration.md); 0.35 before the fit.
             fill_share: 0.285,
+            // The High Powered Selection Board approved about 18 of 30
+            // seats in October 2017 (The Nation; docs/model.md §7.8).
+            top_fill_share: 0.6,
             appraisal_threshold: 6.0,
             discretion_capture: 0.7,
             discretion_noise: 0.15,
@@ -164,6 +172,7 @@ impl PromotionParams {
             boards_per_year: int 1, 12;
             board_skip_probability: 0.0, 1.0;
             fill_share: 0.0, 1.0;
+            top_fill_share: 0.0, 1.0;
             appraisal_threshold: 0.0, 10.0;
             discretion_capture: 0.0, 1.0;
             discretion_noise: 0.0, 10.0;
@@ -304,6 +313,7 @@ struct BoardParams {
     best_probability: f64,
     weights: Weights,
     fill_share: f64,
+    top_fill_share: f64,
     discretion_capture: f64,
     discretion_noise: f64,
     board_size: u32,
@@ -321,6 +331,7 @@ impl BoardParams {
             best_probability: p.best_probability,
             weights: p.weights,
             fill_share: p.fill_share,
+            top_fill_share: p.top_fill_share,
             discretion_capture: p.discretion_capture,
             discretion_noise: p.discretion_noise,
             board_size: p.board_size,
@@ -412,7 +423,11 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
     for &(t, ladder) in ladders.iter() {
         let g = t - 1;
         let posts_t = w.scn.structure.ladder_posts(t)[ladder] as i64;
-        let share = w.scn.structure.grades[t].fill_share.unwrap_or(p.fill_share);
+        let share = if t + 1 == grades {
+            p.top_fill_share
+        } else {
+            p.fill_share
+        };
         let open = (posts_t - headcount[t][ladder]).max(0) as f64 * share;
         let vacancies = open.floor() as usize + usize::from(w.rng.chance(open.fract()));
         if vacancies == 0 {
@@ -907,26 +922,25 @@ mod tests {
         assert!(!within(&before, &after).iter().all(|&w| w));
     }
 
-    /// A grade's own fill share replaces `promotion.fill_share` for it
-    /// alone.
+    /// The top grade's board fills `top_fill_share` of its vacancies, the
+    /// others `fill_share`.
     #[test]
-    fn a_grades_fill_share_sets_its_own_promotions() {
-        let promoted_into = |share: Option<f64>| {
+    fn the_top_grade_has_its_own_fill_share() {
+        let promoted_into = |top: f64| {
             let mut scn = crate::model::params::Scenario::default();
             scn.promotion.board_skip_probability = 0.0;
             scn.promotion.fill_share = 0.5;
-            scn.structure.grades[5].fill_share = share;
+            scn.promotion.top_fill_share = top;
             let mut w = crate::model::init::build(&scn, 3);
             board(&mut w);
             w.flows.grade_promotions.clone()
         };
-        let top_none = promoted_into(Some(0.0));
-        let top_all = promoted_into(Some(1.0));
+        let top_none = promoted_into(0.0);
         assert_eq!(top_none[5], 0);
         // 100 posts, 82 officers at the start: all 18 vacancies, against
         // about half (9) under the service's share.
-        assert_eq!(top_all[5], 18);
-        assert!((8..=10).contains(&promoted_into(None)[5]));
+        assert_eq!(promoted_into(1.0)[5], 18);
+        assert!((8..=10).contains(&promoted_into(0.5)[5]));
         // The grades below keep the service's share.
         assert!(top_none[1..5].iter().sum::<u32>() > 100, "{top_none:?}");
     }

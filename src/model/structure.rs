@@ -49,10 +49,6 @@ pub struct GradeSpec {
     /// reach `postings.tenure_months`; false: they move only by political
     /// transfer, promotion or demotion, training, inquiry or exit.
     pub rotation: bool,
-    /// Share of this grade's vacancies a board fills, in place of
-    /// `promotion.fill_share` (absent: that share).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fill_share: Option<f64>,
 }
 
 impl Default for GradeSpec {
@@ -72,7 +68,6 @@ impl Default for GradeSpec {
             ex_cadre_share: 0.0,
             political_exposure: 1.0,
             rotation: true,
-            fill_share: None,
         }
     }
 }
@@ -151,7 +146,6 @@ fn grade(
         ex_cadre_share: 0.0,
         political_exposure: 1.0,
         rotation: true,
-        fill_share: None,
     }
 }
 
@@ -178,14 +172,7 @@ impl Default for Structure {
                 grade("BPS-19", 5_200, 4_500, 12.0, "mid_career", 0.45, 0.75, 1.1),
                 grade("BPS-20", 1_800, 1_450, 17.0, "senior", 0.6, 0.85, 1.3),
                 grade("BPS-21", 560, 420, 22.0, "national", 0.7, 0.95, 1.5),
-                GradeSpec {
-                    // The High Powered Selection Board, chaired by the
-                    // Prime Minister, promotes into BPS-22, not the
-                    // Central Selection Board: it approved about 18 of 30
-                    // seats in October 2017 (P).
-                    fill_share: Some(0.6),
-                    ..grade("BPS-22", 100, 82, 25.0, "", 0.8, 1.0, 1.7)
-                },
+                grade("BPS-22", 100, 82, 25.0, "", 0.8, 1.0, 1.7),
             ],
             sectors: vec![
                 sector("secretariat_policy", 0.18, 0.05, 0.5, "policy"),
@@ -246,9 +233,6 @@ impl Structure {
                     "`{k}.initial_officers` ({n}) exceeds `{k}.posts` ({}): a grade cannot start with more officers than posts",
                     g.posts
                 ));
-            }
-            if let Some(f) = g.fill_share {
-                c.range(&format!("{k}.fill_share"), f, 0.0, 1.0);
             }
             c.range(
                 &format!("{k}.min_service_years"),

@@ -886,9 +886,6 @@ fn add_optional_key(tree: &mut toml::Value, key: &str) -> Option<toml::Value> {
         ["structure", "grades", i, "initial_officers"] => {
             (Some(format!("structure.grades[{i}]")), Value::Integer(0))
         }
-        ["structure", "grades", i, "fill_share"] => {
-            (Some(format!("structure.grades[{i}]")), Value::Float(0.0))
-        }
         _ => return None,
     };
     let last = segs.last()?.clone();
