@@ -263,9 +263,11 @@ levers! {
     // half-widths 0.10–0.13 for each); so 20 replicates. Both arms rank
     // every eligible officer (no supersession limit, no zone of
     // consideration): with the zone's three candidates a vacancy the
-    // effect was lost in the noise (−0.007, se 0.013, 2026-12-05).
-    appraisal_inflation_blunts_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "promotion.zone_factor=0", "appraisal.inflation=0", "sim.replicates=20"]
-        => ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "promotion.zone_factor=0", "appraisal.inflation=0.9", "sim.replicates=20"], "promotion_rank_correlation", DOWN;
+    // effect was lost in the noise (−0.007, se 0.013, 2026-12-05). With
+    // the top grade's own fill share (0.6), 20 replicates gave −0.018
+    // (se 0.017) and 40 give −0.029 (se 0.012): 40 replicates.
+    appraisal_inflation_blunts_promotion: ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "promotion.zone_factor=0", "appraisal.inflation=0", "sim.replicates=40"]
+        => ["promotion.weights.appraisal=0.9", "promotion.weights.training=0.05", "promotion.weights.discretion=0.05", "promotion.max_supersessions=0", "promotion.zone_factor=0", "appraisal.inflation=0.9", "sim.replicates=40"], "promotion_rank_correlation", DOWN;
     appraisal_noise_makes_arbitrary_poor_records: ["exits.compulsory_retirement=true", "appraisal.noise_sd=0.2"] => ["exits.compulsory_retirement=true", "appraisal.noise_sd=8"], "exits_compulsory", UP;
     // Pay
     pay_level_cuts_resignations: ["pay.level=0.7"] => ["pay.level=1.5"], "exits_voluntary", DOWN;

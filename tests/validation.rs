@@ -143,12 +143,17 @@ fn every_reform_scenario_states_its_effects_and_is_tested() {
 /// The classic scenario is the paper's model, not bureausim's defaults:
 /// every agent of the level below is a candidate however often it has
 /// been passed over (the default limit of 2 made about 90% of the paper's
-/// supersessions impossible and shrank its gains by 1.5 points).
+/// supersessions impossible and shrank its gains by 1.5 points), with no
+/// zone of consideration and every vacancy filled at every level, the top
+/// included.
 #[test]
 fn classic_model_has_no_supersession_limit() {
     let path = library().join("classics/peter_principle.toml");
     let scn = bureausim::scenario::Scenario::load(&path, &[]).expect("loads");
     assert_eq!(scn.promotion.max_supersessions, 0);
+    assert_eq!(scn.promotion.zone_factor, 0.0);
+    assert_eq!(scn.promotion.fill_share, 1.0);
+    assert_eq!(scn.promotion.top_fill_share, 1.0);
     assert_eq!(scn.promotion.board_skip_probability, 0.0);
     assert!(
         scn.structure
