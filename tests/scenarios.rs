@@ -153,6 +153,30 @@ fn late_means(s: &Scenario, metrics: &[&str], from: usize) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// The teaching demos' four-grade service ends at BPS-20, a Central
+/// Selection Board grade, so each states `promotion.top_fill_share` as the
+/// service's share (docs/model.md §7.8): a copy of the default
+/// `promotion.fill_share` that must follow it when a refit moves it.
+#[test]
+fn the_teaching_demos_fill_their_top_grade_at_the_services_share() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/teaching");
+    let mut demos = 0;
+    for entry in std::fs::read_dir(&root).expect("teaching folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let s = Scenario::load(&path, &[]).expect("loads");
+            assert_eq!(
+                s.promotion.top_fill_share,
+                s.promotion.fill_share,
+                "{}",
+                path.display()
+            );
+            demos += 1;
+        }
+    }
+    assert_eq!(demos, 5);
+}
+
 /// Each teaching demo shows what scenarios/README.md tells the class to
 /// look for: against the same demo without its reform (the same seeds, the
 /// demo's 10 replicates), the metric moves the stated way over years 10 to

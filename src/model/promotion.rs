@@ -884,8 +884,8 @@ mod tests {
             board(&mut after);
             (before, after)
         };
-        // For each grade below the top: whether every promotion out of it
-        // came from its zone and nobody outside the zone was superseded.
+        // For each grade below the top: whether every officer promoted out
+        // of it or superseded in it was in its zone.
         let within = |before: &World, after: &World| -> Vec<bool> {
             let (o, n) = (&before.officers, &after.officers);
             (0..before.derived.grades - 1)
@@ -898,7 +898,8 @@ mod tests {
                                 && o.training_left[i] == 0
                                 && o.inquiry_left[i] < 0
                                 && o.service_m[i] >= min_m
-                                && o.superseded_here[i] < 2
+                                && (o.superseded_here[i] as u32)
+                                    < before.scn.promotion.max_supersessions
                                 && o.convictions[i] == 0
                         })
                         .map(|i| i as u32)
