@@ -1124,6 +1124,31 @@ fn audit_keys_that_could_change_nothing_are_refused_or_draw_nothing() {
         &e,
         &["recruitment.ex_cadre_age_max", "exits.retirement_age"],
     );
+    // A CSS entrant joins `entry_lag_years` after the exam: the oldest
+    // allowed at the exam must still join before retirement.
+    ok(
+        &sb,
+        &["check", &baseline, "--set", "recruitment.age_max=50"],
+    );
+    let e = refused(
+        &sb,
+        &[
+            "check",
+            &baseline,
+            "--set",
+            "recruitment.age_max=50",
+            "--set",
+            "recruitment.entry_lag_years=10",
+        ],
+    );
+    assert_mentions(
+        &e,
+        &[
+            "recruitment.age_max",
+            "recruitment.entry_lag_years",
+            "exits.retirement_age",
+        ],
+    );
     let first = Scenario::load(Path::new(&s), &[])
         .unwrap()
         .structure

@@ -472,7 +472,11 @@ mod tests {
         let rp = &scn.recruitment;
         let w = build(&scn, 0);
         for (ladder, lo, hi) in [
-            (CADRE, rp.age_min, rp.age_max),
+            (
+                CADRE,
+                rp.age_min + rp.entry_lag_years,
+                rp.age_max + rp.entry_lag_years,
+            ),
             (EX_CADRE, rp.ex_cadre_age_min, rp.ex_cadre_age_max),
         ] {
             let ages = entry_ages(&w, ladder);

@@ -66,13 +66,18 @@ pub struct RecruitmentParams {
     pub attract_ability: f64,
     /// Exam measurement noise (sd, ability points).
     pub exam_noise: f64,
+    /// The exam's age limits (the cadre's ladder).
     pub age_min: f64,
     pub age_max: f64,
-    /// Entry ages: "uniform" (whole years from `age_min` to `age_max`) or
-    /// "normal" (N(`age_mean`, `age_sd`) rounded, clipped to the limits).
+    /// Ages at the exam: "uniform" (whole years from `age_min` to
+    /// `age_max`) or "normal" (N(`age_mean`, `age_sd`) rounded, clipped to
+    /// the limits).
     pub age_distribution: String,
     pub age_mean: f64,
     pub age_sd: f64,
+    /// Years from the exam to joining the service: a cadre entrant's age
+    /// is its age at the exam plus this.
+    pub entry_lag_years: f64,
     /// Mean integrity (0–1) of entrants by open merit; the other channels
     /// differ from it by their gaps.
     pub integrity_mean: f64,
@@ -131,9 +136,10 @@ impl Default for RecruitmentParams {
             exam_noise: 1.5,
             age_min: 21.0,
             age_max: 30.0,
-            age_distribution: "uniform".into(),
-            age_mean: 25.0,
-            age_sd: 5.0,
+            age_distribution: "normal".into(),
+            age_mean: 26.0,
+            age_sd: 2.0,
+            entry_lag_years: 1.5,
             integrity_mean: 0.6,
             integrity_sd: 0.15,
             merit_integrity_gap: 0.0,
@@ -207,6 +213,7 @@ impl RecruitmentParams {
         check_ranges!(c, self, "recruitment", {
             age_mean: 15.0, 70.0;
             age_sd: 0.0, 30.0;
+            entry_lag_years: 0.0, 10.0;
             integrity_mean: 0.0, 1.0;
             integrity_sd: 0.0, 1.0;
             merit_integrity_gap: -1.0, 1.0;
@@ -254,7 +261,7 @@ impl RecruitmentParams {
         }
     }
 
-    /// An entry age in whole years.
+    /// An age at the exam in whole years.
     pub fn draw_age(&self, rng: &mut Stream) -> f64 {
         if self.age_distribution == "normal" {
             (self.age_mean + self.age_sd * rng.normal())
@@ -265,24 +272,27 @@ impl RecruitmentParams {
         }
     }
 
-    /// An entry age in whole years for an entrant to `ladder`.
+    /// The age at which an entrant to `ladder` joins the service: on the
+    /// cadre's ladder its age at the exam (whole years) plus
+    /// `entry_lag_years`, on the ex-cadre ladder whole years from its
+    /// limits.
     pub fn draw_age_of(&self, ladder: u8, rng: &mut Stream) -> f64 {
         if ladder == EX_CADRE {
             rng.range(self.ex_cadre_age_min, self.ex_cadre_age_max + 1.0)
                 .floor()
         } else {
-            self.draw_age(rng)
+            self.draw_age(rng) + self.entry_lag_years
         }
     }
 
-    /// The youngest entry age [`Self::draw_age_of`] can give on `ladder`.
+    /// The youngest age [`Self::draw_age_of`] can give on `ladder`.
     pub fn youngest_age_of(&self, ladder: u8) -> f64 {
         if ladder == EX_CADRE {
             self.ex_cadre_age_min.floor()
         } else if self.age_distribution == "normal" {
-            self.age_min
+            self.age_min + self.entry_lag_years
         } else {
-            self.age_min.floor()
+            self.age_min.floor() + self.entry_lag_years
         }
     }
 
@@ -697,14 +707,17 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
 mod tests {
     use super::*;
 
-    /// Recruits enter within `age_min`..=`age_max` (the cadre's ladder; the
-    /// ex-cadre ladder has its own limits), whatever the starting officers'
-    /// ages: the limit is changed after the world is built, so only the
-    /// recruits can show it (test-quality audit, 2026-12-05: the lever test
-    /// of the age limit passed through the starting population alone).
+    /// Recruits enter within `age_min`..=`age_max` at the exam and join
+    /// `entry_lag_years` later (the cadre's ladder; the ex-cadre ladder has
+    /// its own limits), whatever the starting officers' ages: the limit is
+    /// changed after the world is built, so only the recruits can show it
+    /// (test-quality audit, 2026-12-05: the lever test of the age limit
+    /// passed through the starting population alone).
     #[test]
     fn recruits_enter_within_the_age_limits() {
         let w0 = crate::model::init::build(&crate::model::params::Scenario::default(), 0);
+        let lag = w0.scn.recruitment.entry_lag_years;
+        assert!(lag > 0.0);
         let mut ages = Vec::new();
         for age_max in [24.0, 30.0] {
             let mut w = w0.clone();
@@ -718,14 +731,40 @@ mod tests {
                 .map(|i| w.officers.age_m[i] as f64 / 12.0)
                 .collect();
             assert!(new.len() > 50, "{} cadre recruits", new.len());
+            let joined = 21.0 + lag..age_max + lag + 1.0;
             assert!(
-                new.iter().all(|&a| (21.0..age_max + 1.0).contains(&a)),
-                "an age outside 21-{age_max}: {:?}",
-                new.iter().find(|&&a| !(21.0..age_max + 1.0).contains(&a))
+                new.iter().all(|&a| joined.contains(&a)),
+                "an age outside {joined:?}: {:?}",
+                new.iter().find(|&&a| !joined.contains(&a))
             );
             ages.push(new.iter().sum::<f64>() / new.len() as f64);
         }
         assert!(ages[0] + 1.0 < ages[1], "mean entry ages {ages:?}");
+    }
+
+    /// The default ages of CSS entrants follow their sources: "most" of
+    /// those who qualified in 2021 were aged 25 to 27 (FPSC annual report
+    /// 2021), and they join about a year and a half after the exam
+    /// (docs/model.md §11).
+    #[test]
+    fn css_entrants_are_mostly_25_to_27_at_the_exam() {
+        let p = RecruitmentParams::default();
+        let mut rng = Stream::new(3, 0, 0);
+        let n = 20_000;
+        let ages: Vec<f64> = (0..n).map(|_| p.draw_age_of(CADRE, &mut rng)).collect();
+        let at_exam = |a: f64| a - p.entry_lag_years;
+        let most = ages
+            .iter()
+            .filter(|&&a| (25.0..=27.0).contains(&at_exam(a)))
+            .count() as f64
+            / n as f64;
+        // N(26, 2) rounded puts 55% on 25-27; a wider spread would not
+        // leave "most" there.
+        assert!((0.5..0.6).contains(&most), "share aged 25-27: {most}");
+        assert!(ages.iter().all(|&a| (21.0..=30.0).contains(&at_exam(a))));
+        let mean = ages.iter().sum::<f64>() / n as f64;
+        assert!((mean - 27.5).abs() < 0.1, "mean age on joining: {mean}");
+        assert_eq!(p.youngest_age_of(CADRE), 21.0 + p.entry_lag_years);
     }
 
     #[test]

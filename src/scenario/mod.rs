@@ -697,10 +697,11 @@ impl Scenario {
                 self.structure.total_posts()
             ));
         }
-        if self.recruitment.age_max >= self.exits.retirement_age {
+        let r = &self.recruitment;
+        if r.age_max + r.entry_lag_years >= self.exits.retirement_age {
             c.conflict(format!(
-                "`recruitment.age_max` ({}) must be below `exits.retirement_age` ({})",
-                self.recruitment.age_max, self.exits.retirement_age
+                "`recruitment.age_max` ({}) plus `recruitment.entry_lag_years` ({}) must be below `exits.retirement_age` ({}): an entrant that old would retire on arrival",
+                r.age_max, r.entry_lag_years, self.exits.retirement_age
             ));
         }
         // Only where ex-cadre entrants come in (a grade with ex-cadre posts).
