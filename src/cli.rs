@@ -39,10 +39,21 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare scenarios with common random numbers: each one's mean and
     /// 95% interval, and its paired difference from the first (the base).
+    // Each command's help gives its own default and only the flags it
+    // takes (a planner's audit, 2026-12-06: sensitivity listed --at,
+    // --ensemble and --draws, which it refuses).
+    #[command(mut_arg("replicates", |a| a.help("Replicates per scenario [default: 10; 2 per draw with --ensemble]")))]
     Compare(CompareArgs),
     /// Run a full factorial grid over one or more parameters.
+    #[command(mut_arg("replicates", |a| a.help("Replicates per point [default: 5; 2 per draw with --ensemble]")))]
     Sweep(SweepArgs),
     /// Rank parameters by their effect: Morris screening or Sobol indices.
+    #[command(
+        mut_arg("replicates", |a| a.help("Replicates per point [default: 2]")),
+        mut_arg("at", |a| a.hide(true)),
+        mut_arg("ensemble", |a| a.hide(true)),
+        mut_arg("draws", |a| a.hide(true))
+    )]
     Sensitivity(SensitivityArgs),
     /// Run a comparison, sweep or sensitivity analysis described in a TOML file.
     Experiment(ExperimentFileArgs),

@@ -115,6 +115,7 @@ fn written_by_us(name: &str) -> bool {
         "efficiency",
         "tenure",
         "headcount",
+        "promotion",
         "overview",
         "comparison",
         "differences",

@@ -88,6 +88,15 @@ fn a_reform_in_the_runs_last_year_is_refused() {
     sb.stdout_ok(&["check", "early.toml"]);
     let e = sb.bad_input(&["check", "early.toml", "--set", "sim.years=1"]);
     assert_mentions(&e, &["below `sim.years` (1), got 1"]);
+    // The start is rounded to the step: 1.99 years start on step 24 of 24
+    // (audit, 2026-12-06: it was accepted and changed nothing recorded);
+    // 1.95 starts on step 23.
+    let e = sb.bad_input(&["check", "early.toml", "--set", "reforms[0].year=1.99"]);
+    assert_mentions(
+        &e,
+        &["below `sim.years` (2), got 1.99 (rounded to the step"],
+    );
+    sb.stdout_ok(&["check", "early.toml", "--set", "reforms[0].year=1.95"]);
 }
 
 /// A reform that set one key twice (dotted and quoted) kept one value and
@@ -175,7 +184,7 @@ fn the_changes_table_shows_the_bases_value_of_a_key_in_a_list() {
     let report = fs::read_to_string(sb.join("cmp/report.md")).unwrap();
     assert_mentions(
         &report,
-        &["| structure.grades[1].selection | false | true | year 1 |"],
+        &["| structure.grades[1].selection | false | true | after year 1 |"],
     );
 }
 
@@ -360,6 +369,9 @@ fn an_ensemble_comparisons_folder_is_replaced_under_force() {
             .any(|n| n.starts_with("ensemble_") && n.ends_with(".png")),
         "the ensemble's plots are drawn"
     );
+    // Its tables give regret its unit (a planner's audit, 2026-12-06).
+    let report = fs::read_to_string(sb.join("e/report.md")).unwrap();
+    assert_mentions(&report, &["regret, points (mean, 95th pct)"]);
     sb.cmd().args(args).arg("--force").assert().success();
 }
 
@@ -468,6 +480,8 @@ fn one_replicate_judges_nothing_and_the_bases_reforms_are_the_bases() {
         &["one run gives no interval", "Differences, not judged"],
     );
     assert!(!report.contains("No clear difference"), "{report}");
+    // Nor the cost table (a planner's audit, 2026-12-06).
+    assert!(!report.contains("no clear change"), "{report}");
     let table = fs::read_to_string(sb.join("one/table.csv")).unwrap();
     assert!(
         table

@@ -280,6 +280,43 @@ fn usage_errors_exit_2() {
     assert_mentions(&stderr, &["<SCENARIO>"]);
 }
 
+/// Each experiment command's help gives its own replicates default and
+/// only the flags it takes (a planner's audit, 2026-12-06: sensitivity's
+/// help listed --at, --ensemble and --draws, which it refuses).
+#[test]
+fn each_experiment_commands_help_is_its_own() {
+    let sb = Sandbox::new();
+    let help = |cmd: &str| sb.stdout_ok(&[cmd, "--help"]);
+    let s = help("sensitivity");
+    for hidden in ["--at ", "--ensemble ", "--draws ", "10 compare"] {
+        assert!(!s.contains(hidden), "{hidden} in:\n{s}");
+    }
+    assert_mentions(&s, &["Replicates per point [default: 2]", "--metrics"]);
+    let c = help("compare");
+    assert_mentions(
+        &c,
+        &[
+            "Replicates per scenario [default: 10",
+            "--at ",
+            "--ensemble ",
+        ],
+    );
+    assert_mentions(&help("sweep"), &["Replicates per point [default: 5"]);
+    // Hidden is not gone: sensitivity still names what it refuses.
+    let file = sb.fixture("tiny.toml");
+    let e = sb.bad_input(&[
+        "sensitivity",
+        file,
+        "--param",
+        "pay.level=0.5:1.5",
+        "--param",
+        "politics.interference=0.3:0.9",
+        "--at",
+        "1",
+    ]);
+    assert_mentions(&e, &["--at"]);
+}
+
 // ---------------------------------------------------------------------------
 // `check`.
 

@@ -568,7 +568,21 @@ fn results_of_another_experiment_are_never_mixed_in() {
     let mut into_run = base.to_vec();
     into_run[9] = "plain";
     let e = sb.bad_input(&into_run);
-    assert_mentions(&e, &["`plain` already exists", "--force"]);
+    // Not "pass --force": --force would be refused as well.
+    assert_mentions(
+        &e,
+        &[
+            "`plain` exists and is not an experiment's folder",
+            "even with --force",
+            "another folder with --out",
+        ],
+    );
+    into_run.push("--force");
+    let forced = sb.bad_input(&into_run);
+    assert_mentions(
+        &forced,
+        &["`plain` exists and is not an experiment's folder"],
+    );
 }
 
 #[test]

@@ -760,6 +760,16 @@ fn bad_requests_get_a_message_naming_the_problem() {
             json!({"scenario": "pakistan_baseline", "reform_year": 50, "years": 10}),
             "reform year = 50",
         ),
+        // Rounded to the month, 9.99 is the run's end: the message says so
+        // rather than that 9.99 is not below 10 (audit, 2026-12-06).
+        (
+            json!({"scenario": "pakistan_baseline", "reform_year": 9.99, "years": 10}),
+            "reform year = 9.99, 10 to the month",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "reform_year": 1e308, "years": 10}),
+            "reform year = 1e308:",
+        ),
         (json!([1, 2]), "the body must be a JSON object"),
         (
             json!({"scenario": "pakistan_baseline", "replicates": 20, "years": 100, "compare": true}),

@@ -258,6 +258,33 @@ pub fn scenarios_difference(
             t
         })
     };
+    // Other scenarios altogether: say so, rather than name their first
+    // differing key (a description) as a setting to resume by (a
+    // planner's audit, 2026-12-06).
+    let names = |list: &[String]| -> Vec<String> {
+        list.iter()
+            .map(|t| {
+                parse(t)
+                    .and_then(|x| x.get("name").and_then(Value::as_str).map(str::to_string))
+                    .unwrap_or_else(|| "?".into())
+            })
+            .collect()
+    };
+    let (n1, n2) = (names(first), names(second));
+    let readable = first.iter().chain(second).all(|t| parse(t).is_some());
+    if readable && n1 != n2 {
+        let list = |n: &[String]| {
+            n.iter()
+                .map(|x| format!("`{}`", x.escape_debug()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Some(plain(format!(
+            "other scenarios: {} {l1}, {} {l2}",
+            list(&n1),
+            list(&n2)
+        )));
+    }
     first.iter().zip(second).find_map(|(a, b)| {
         let (Some(x), Some(y)) = (parse(a), parse(b)) else {
             let side = if parse(a).is_none() { l1 } else { l2 };
@@ -354,16 +381,18 @@ pub fn prepare(
                 staging::foreign_list(dir)
             ))
             .into()
-        } else if !force {
-            OutputExists(dir.display().to_string()).into()
-        } else if is_experiment {
-            staging::not_ours(dir)
-        } else {
+        } else if !is_experiment {
+            // With or without --force: advice to pass it would lead
+            // nowhere (a planner's audit, 2026-12-06).
             UsageError(format!(
-                "`{}` exists and is not an experiment's folder (no experiment.json); --force replaces only experiment folders bureausim wrote: choose another folder with --out",
+                "`{}` exists and is not an experiment's folder (no experiment.json); an experiment does not replace it, even with --force (that replaces only experiment folders bureausim wrote): choose another folder with --out",
                 dir.display()
             ))
             .into()
+        } else if !force {
+            OutputExists(dir.display().to_string()).into()
+        } else {
+            staging::not_ours(dir)
         });
     }
     if is_experiment && force {
@@ -980,6 +1009,15 @@ mod tests {
         assert!(d.set.is_none());
         let d = scenarios_difference(&[a.to_toml()], &[], L).unwrap();
         assert!(d.text.contains("1 base scenario there and 0 here"));
+        // Other scenarios are named as such, not by a first differing key
+        // to set (their descriptions differ before anything else).
+        let mut other = a.clone();
+        other.name = "another".into();
+        other.description = "something else".into();
+        let d = diff(&a, &other).unwrap();
+        assert!(d.text.starts_with("other scenarios: `"), "{}", d.text);
+        assert!(d.text.contains("`another` here"), "{}", d.text);
+        assert!(d.set.is_none());
         let d = scenarios_difference(&[a.to_toml()], &["not = [toml".into()], L).unwrap();
         assert!(
             d.text.contains("a scenario here cannot be read"),

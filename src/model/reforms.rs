@@ -149,6 +149,13 @@ pub fn forbidden(path: &str) -> Option<&'static str> {
         {
             Some("posts and their sectors are laid out at the start")
         }
+        // A grade's posts are split between the two ladders at the start
+        // (`structure::GradeSpec::ladder_posts`); changed later, the split
+        // and the officers on it part (audit, 2026-12-06: a reform raising
+        // it filled BPS-17 beyond its posts).
+        "structure" if last == "ex_cadre_share" => {
+            Some("a grade's posts are split between the cadre and ex-cadre ladders at the start")
+        }
         "transparency" if last == "egov_initial" => Some(
             "it is the service's e-governance at the start; a reform moves it through `transparency.egov_target` and `transparency.adoption_speed`",
         ),
@@ -297,6 +304,8 @@ mod tests {
         assert!(forbidden("structure.grades[0].posts").is_some());
         assert!(forbidden("sim.years").is_some());
         assert!(forbidden("structure.grades[2].selection").is_none());
+        assert!(forbidden("structure.grades[0].ex_cadre_share").is_some());
+        assert!(forbidden("structure.grades[0].lateral_share").is_none());
         assert!(forbidden("promotion.weights.appraisal").is_none());
     }
 

@@ -468,6 +468,28 @@ fn figures(data: &PlotData) -> Vec<RunFigure> {
             1,
             vec![headcount_panel(data)],
         ),
+        // What the boards pick, for a demo of promotion rules or appraisal
+        // (an instructor's audit, 2026-12-06: honest_appraisals' effect was
+        // in no plot). No panel when no board meets (both all NaN).
+        figure(
+            "promotion",
+            format!("Promotion — {t}"),
+            1,
+            vec![
+                metric_panel(
+                    data,
+                    "Do the boards promote the most competent? Rank correlation of the boards' order with competence at the new grade, over the candidates considered",
+                    "-1 to 1",
+                    &[("promotion_rank_correlation", 1.0)],
+                ),
+                metric_panel(
+                    data,
+                    "Change in competence on promotion (below 0: the Peter principle)",
+                    "score points",
+                    &[("peter_effect", 1.0)],
+                ),
+            ],
+        ),
         figure(
             "overview",
             format!("Overview — {t}"),
@@ -801,6 +823,11 @@ mod tests {
         metrics.insert("detections".into(), series(40.0, 1.5, 6.0));
         metrics.insert("convictions".into(), series(8.0, 0.5, 2.0));
         metrics.insert("efficiency".into(), series(45.0, 0.6, 3.0));
+        metrics.insert(
+            "promotion_rank_correlation".into(),
+            series(0.1, 0.005, 0.05),
+        );
+        metrics.insert("peter_effect".into(), series(-0.7, 0.002, 0.05));
         metrics.insert("mean_months_in_post".into(), series(14.0, 0.5, 1.5));
         metrics.insert(
             "nominal_tenure_months".into(),
@@ -843,12 +870,13 @@ mod tests {
         assert!(tenure.panels[0].reference.is_some());
     }
 
-    const NAMES: [&str; 6] = [
+    const NAMES: [&str; 7] = [
         "quality",
         "corruption",
         "efficiency",
         "tenure",
         "headcount",
+        "promotion",
         "overview",
     ];
 
@@ -954,7 +982,10 @@ mod tests {
         data.reforms.push((10.5, "second".into()));
         data.reforms.push((f64::NAN, "bad".into()));
         let dir = tempfile::TempDir::new().unwrap();
-        assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
+        assert_eq!(
+            write_plots(dir.path(), &data).unwrap().len(),
+            2 * NAMES.len()
+        );
     }
 
     #[test]
@@ -965,12 +996,19 @@ mod tests {
         data.reforms = (0..12)
             .map(|i| (f64::from(i) * 0.01, "a rather long reform label".into()))
             .collect();
-        assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
+        // The promotion figure's two metrics are counted over a year, so
+        // a run of year 0 alone has nothing to draw in it: no figure.
+        let written = write_plots(dir.path(), &data).unwrap();
+        assert_eq!(written.len(), 2 * (NAMES.len() - 1));
+        assert!(!written.iter().any(|p| p.ends_with("promotion.png")));
 
         let mut data = synthetic(3, 41);
         data.metrics.get_mut("efficiency").unwrap()[1].truncate(7);
         data.grade_names.truncate(2);
-        assert_eq!(write_plots(dir.path(), &data).unwrap().len(), 12);
+        assert_eq!(
+            write_plots(dir.path(), &data).unwrap().len(),
+            2 * NAMES.len()
+        );
     }
 
     #[test]

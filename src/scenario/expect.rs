@@ -48,9 +48,18 @@ impl Expectation {
                 c.conflict(format!(
                     "`{key}.percent` must be [low, high] with low <= high, got [{lo}, {hi}]"
                 ));
-            } else if (self.sign() > 0.0 && hi <= 0.0) || (self.sign() < 0.0 && lo >= 0.0) {
+            } else if (self.sign() > 0.0 && (lo < 0.0 || hi <= 0.0))
+                || (self.sign() < 0.0 && (hi > 0.0 || lo >= 0.0))
+            {
+                // A band reaching across 0 would let an effect of the
+                // other sign pass as "in size" while the direction fails.
+                let side = if self.sign() > 0.0 {
+                    "0 <= low < high"
+                } else {
+                    "low < high <= 0"
+                };
                 c.conflict(format!(
-                    "`{key}.percent` [{lo}, {hi}] contradicts direction \"{}\"",
+                    "`{key}.percent` [{lo}, {hi}] must lie on the side of direction \"{}\" ({side})",
                     self.direction
                 ));
             }
@@ -101,10 +110,23 @@ mod tests {
             direction: "up".into(),
             ..bad
         };
-        assert!(
-            problems(&contradiction, true)
+        let side = |e: &Expectation| {
+            problems(e, true)
                 .join("\n")
-                .contains("contradicts")
-        );
+                .contains("must lie on the side of direction")
+        };
+        assert!(side(&contradiction));
+        // A band across 0 is refused too (audit, 2026-12-06): it would let
+        // an effect of the wrong sign pass as "in size".
+        let across = |direction: &str, band: [f64; 2]| Expectation {
+            direction: direction.into(),
+            percent: Some(band),
+            ..good.clone()
+        };
+        assert!(side(&across("up", [-10.0, 20.0])));
+        assert!(side(&across("down", [-20.0, 10.0])));
+        assert!(!side(&across("up", [0.0, 20.0])));
+        assert!(!side(&across("down", [-20.0, 0.0])));
+        assert!(!side(&across("down", [-20.0, -5.0])));
     }
 }

@@ -540,11 +540,15 @@ impl Scenario {
                 }
                 // A reform begins after the row of its year: in the run's
                 // last year or later it would change nothing recorded.
+                // Its start is rounded to the step (`ReformState::new`), so
+                // a year just short of the end starts on the end's step.
                 let years = self.sim.years;
-                if !(r.year >= 0.0 && r.year < years as f64) {
+                let spy = self.sim.steps_per_year as f64;
+                if !(r.year >= 0.0 && (r.year * spy).round() < years as f64 * spy) {
                     c.conflict(format!(
-                        "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
-                        crate::error::readable(r.year)
+                        "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {} (rounded to the step, 1/{} year): a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
+                        crate::error::readable(r.year),
+                        self.sim.steps_per_year
                     ));
                 }
                 c.range(&format!("{key}.ramp_years"), r.ramp_years, 0.0, 1000.0);

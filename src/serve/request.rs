@@ -304,8 +304,16 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
     // run's last year to change anything recorded. (The page sends a year
     // only with a changed lever; the default is within the run.)
     if !rounded.is_finite() || rounded < 0.0 || rounded >= years as f64 {
+        // The year as read, shortened (a huge number has hundreds of
+        // digits), and what it rounds to when that is what fails.
+        let shown = crate::error::readable(reform_year);
+        let near = if rounded.is_finite() && rounded != reform_year {
+            format!(", {} to the month", crate::error::readable(rounded))
+        } else {
+            String::new()
+        };
         return Err(format!(
-            "reform year = {reform_year}: it must be at least 0 and below the run's {years} years (a reform begins after the row of its year)"
+            "reform year = {shown}{near}: it must be at least 0 and, to the month, below the run's {years} years (a reform begins after the row of its year)"
         ));
     }
     let reform_year = rounded;

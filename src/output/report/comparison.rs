@@ -510,8 +510,16 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
                     let (r, (lo, hi)) = (p.per_billion?, p.ci95?);
                     let k = shown(p.metric).factor;
                     let [r, lo, hi] = with_interval(r * k, lo * k, hi * k, true);
+                    // A harm bought is still a harm: each with its verdict,
+                    // as the cost table marks it (a planner's audit,
+                    // 2026-12-06).
+                    let verdict = match judge(p.metric, p.per_billion, true) {
+                        Verdict::Better => ", better",
+                        Verdict::Worse => ", worse",
+                        _ => "",
+                    };
                     Some(format!(
-                        "{} {r} [{lo}, {hi}] {}",
+                        "{} {r} [{lo}, {hi}] {}{verdict}",
                         crate::metrics::label(p.metric).to_lowercase(),
                         diff_words(p.metric)
                     ))
@@ -576,6 +584,9 @@ fn cost_table(plan: &Plan, costs: &[CostEffect]) -> Option<Table> {
             let cost = signed(&c.extra_cost, shown("wage_bill").factor);
             row.push(if c.costs_differ {
                 format!("{cost}{}", verdict("wage_bill", &c.extra_cost, true))
+            } else if c.extra_cost.ci95_low.is_none() {
+                // One run: no interval, so nothing to call clear or not.
+                format!("{cost} (not judged)")
             } else {
                 format!("{cost} (no clear change)")
             });
@@ -768,17 +779,36 @@ fn changes_table(plan: &Plan) -> Option<Table> {
                         k.clone(),
                         base_value(&k),
                         text(&value),
-                        "the start".into(),
+                        "from the start".into(),
                     ]);
                 }
             }
         }
         for r in &scn.reforms {
-            let when = if r.ramp_years > 0.0 {
-                format!("year {} (over {} years)", r.year, r.ramp_years)
+            // A reform begins after the row of its year (the year's own
+            // row is without it), and may be reversed: both said where a
+            // planner reads the change (a planner's audit, 2026-12-06).
+            let mut when = if r.ramp_years > 0.0 {
+                format!("after year {} (over {} years)", r.year, r.ramp_years)
             } else {
-                format!("year {}", r.year)
+                format!("after year {}", r.year)
             };
+            let mut reversed = Vec::new();
+            if r.reversal_hazard > 0.0 {
+                reversed.push(format!("{} a year", r.reversal_hazard));
+            }
+            if r.reversal_at_government_change > 0.0 {
+                reversed.push(format!(
+                    "{} at a change of government",
+                    r.reversal_at_government_change
+                ));
+            }
+            if !reversed.is_empty() {
+                when.push_str(&format!(
+                    "; reversed at a chance of {}",
+                    reversed.join(", ")
+                ));
+            }
             for (k, value) in crate::paths::flatten(&r.set) {
                 rows.push(vec![
                     who.clone(),
@@ -800,7 +830,7 @@ fn changes_table(plan: &Plan) -> Option<Table> {
             "key",
             "base's value at the start",
             "option's value",
-            "from",
+            "in force",
         ]
         .iter()
         .map(|s| s.to_string())

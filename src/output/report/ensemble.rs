@@ -170,13 +170,13 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 "P(higher)".into()
             },
             "P(best)".into(),
-            "regret mean (95th pct)".into(),
+            format!("regret, {} (mean, 95th pct)", sh.diff_unit),
         ];
         let mut body = Vec::new();
         for s in &rows {
             let is_base = s.arm == 0;
             body.push(vec![
-                plan.variants[s.arm].label.clone(),
+                arm_title(plan, s.arm),
                 report_cell(Some(s.mean * k).filter(|x| x.is_finite())),
                 if is_base {
                     "(base)".into()
@@ -212,7 +212,13 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 same += 1;
             }
             if !is_base && directed && s.p_better.is_finite() && !no_difference {
-                let what = format!("`{}` on {name}", plan.variants[s.arm].label);
+                // Titles and labels, as the report's other tables name
+                // them (a planner's audit, 2026-12-06).
+                let what = format!(
+                    "{} on {}",
+                    arm_title(plan, s.arm),
+                    crate::metrics::label(name).to_lowercase()
+                );
                 let n = s.counted;
                 if s.p_better >= 0.9 {
                     conclusive.push(format!("{what} is better in {}", of(s.p_better, n)));

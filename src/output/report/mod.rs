@@ -179,6 +179,19 @@ pub fn write_all(
     if let Some(p) = report.intro.get(first) {
         let _ = writeln!(printed, "{}", p.replace('`', ""));
     }
+    // A comparison's tables mark differences with "better", "worse" and
+    // `*` and give shares' differences in points: the terminal says what
+    // those mean, as the report does (a planner's audit, 2026-12-06).
+    if plan.spec.kind == Kind::Compare {
+        for p in report
+            .intro
+            .iter()
+            .filter(|p| p.starts_with("Each cell") || p.starts_with("Shares are shown"))
+        {
+            // Bold marks go; the `*` the tables use stays.
+            let _ = writeln!(printed, "{}", p.replace("**", "").replace('`', ""));
+        }
+    }
     for p in report.intro.iter().filter(|p| p.starts_with("**What")) {
         let _ = writeln!(printed, "\n{}", p.replace(['`', '*'], ""));
     }
