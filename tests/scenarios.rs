@@ -209,9 +209,10 @@ fn every_teaching_demo_shows_its_effect() {
         // The rise must be large enough to see in class (a regression
         // check, set after measuring: about 0.25 since the demo made BPS-18
         // a selection grade, 0.244 (se 0.014) on 2026-12-05 before the
-        // boards' zone of consideration, about 0.28 with it (10 replicates,
-        // scenarios/README.md); 0.02 with BPS-19 and 20 alone; the bar is
-        // 0.15).
+        // boards' zone of consideration, about 0.28 with it and 0.25 with
+        // the CSS entrants' ages from their sources, 2026-12-06 (10
+        // replicates, scenarios/README.md); 0.02 with BPS-19 and 20 alone;
+        // the bar is 0.15).
         (
             "honest_appraisals",
             &[("promotion_rank_correlation", 1.0, 0.15)],
