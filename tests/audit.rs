@@ -94,7 +94,7 @@ fn a_reform_in_the_runs_last_year_is_refused() {
     let e = sb.bad_input(&["check", "early.toml", "--set", "reforms[0].year=1.99"]);
     assert_mentions(
         &e,
-        &["below `sim.years` (2), got 1.99 (rounded to the step"],
+        &["below `sim.years` (2), got 1.99, which starts on the run's last step once rounded"],
     );
     sb.stdout_ok(&["check", "early.toml", "--set", "reforms[0].year=1.95"]);
 }
@@ -185,6 +185,43 @@ fn the_changes_table_shows_the_bases_value_of_a_key_in_a_list() {
     assert_mentions(
         &report,
         &["| structure.grades[1].selection | false | true | after year 1 |"],
+    );
+}
+
+/// The changes table gives a reform's chances of reversal as the run uses
+/// them, after institutionalisation (a review, 2026-12-06: it printed the
+/// raw hazards, ten times kp_sustainability's), and a reform may not
+/// change how a grade's posts are split between the ladders (a
+/// researcher's audit: it filled BPS-17 beyond its posts).
+#[test]
+fn the_changes_table_gives_the_reversal_the_run_uses() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let rev = sb.tiny_with(
+        "rev.toml",
+        "[[reforms]]\nyear = 1\nreversal_hazard = 0.2\nreversal_at_government_change = 0.6\nlegal_embedding = 0.5\nset = { pay.level = 1.5 }\n",
+    );
+    sb.cmd()
+        .args(["compare", tiny, rev, "--replicates", "2", "--no-plots"])
+        .args(["--out", "cmp"])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("cmp/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["after year 1; reversed at a chance of 0.1 a year, 0.3 at a change of government"],
+    );
+    let split = sb.tiny_with(
+        "split.toml",
+        "[[reforms]]\nyear = 1\nset = { \"structure.grades[0].ex_cadre_share\" = 0.1 }\n",
+    );
+    let e = sb.bad_input(&["check", split]);
+    assert_mentions(
+        &e,
+        &[
+            "ex_cadre_share",
+            "split between the cadre and ex-cadre ladders",
+        ],
     );
 }
 

@@ -1149,6 +1149,31 @@ fn audit_keys_that_could_change_nothing_are_refused_or_draw_nothing() {
             "exits.retirement_age",
         ],
     );
+    // Uniform ages are whole years up to the year that holds age_max: 58.4
+    // can give 59, which joins at 60.5 (a review, 2026-12-06).
+    let e = refused(
+        &sb,
+        &[
+            "check",
+            &baseline,
+            "--set",
+            "recruitment.age_distribution=uniform",
+            "--set",
+            "recruitment.age_max=58.4",
+        ],
+    );
+    assert_mentions(&e, &["drawn in whole years up to 59"]);
+    ok(
+        &sb,
+        &[
+            "check",
+            &baseline,
+            "--set",
+            "recruitment.age_distribution=uniform",
+            "--set",
+            "recruitment.age_max=57",
+        ],
+    );
     let first = Scenario::load(Path::new(&s), &[])
         .unwrap()
         .structure

@@ -363,8 +363,9 @@ fn weighted_entry_age(
 
 /// Draws of an entry age before [`starting_careers`] keeps the last one
 /// unweighted. A draw is kept with probability its stay over the
-/// youngest's: about 0.64 for the ex-cadre's 25–52 and 0.89 for the CSS's
-/// 21–30 (retirement at 60, the baseline's exit rates), so the bound only
+/// youngest's: about 0.64 for the ex-cadre's 25–52 (retirement at 60, the
+/// baseline's exit rates; 0.89 for the CSS's entry ages when they were
+/// uniform on 21–30, more for today's narrower ones), so the bound only
 /// stops a degenerate scenario (entry ages at the retirement age, bar a
 /// sliver) from drawing long.
 const AGE_TRIES: usize = 64;
@@ -558,10 +559,18 @@ mod tests {
         scn.recruitment.age_mean = 59.9;
         scn.recruitment.age_sd = 0.0;
         scn.recruitment.age_max = 59.95;
+        // Joining at the exam's age: with the default lag they would be
+        // past retirement, which the checks refuse.
+        scn.recruitment.entry_lag_years = 0.0;
         let w = build(&scn, 0);
         let ages = entry_ages(&w, CADRE);
         assert!(!ages.is_empty());
-        assert!(ages.iter().all(|&a| a > 59.0), "{:?}", &ages[..5]);
+        assert!(
+            ages.iter()
+                .all(|&a| a > 59.0 && a < scn.exits.retirement_age),
+            "{:?}",
+            &ages[..5]
+        );
     }
 
     #[test]

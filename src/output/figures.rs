@@ -3,9 +3,9 @@
 //! ([`crate::output::chart`]).
 //!
 //! [`write_plots`] turns a [`PlotData`] (per-replicate time series of the
-//! run's metrics and of headcount by grade) into six figures: workforce
-//! quality, corruption, efficiency, tenure in post, headcount by grade and a
-//! 2x2 overview. Every line is the mean across replicates, drawn over a
+//! run's metrics and of headcount by grade) into seven figures: workforce
+//! quality, corruption, efficiency, tenure in post, headcount by grade,
+//! promotion (when a board met) and a 2x2 overview. Every line is the mean across replicates, drawn over a
 //! shaded band (5th–95th percentile with three or more replicates, min–max
 //! with two, none with one), the one band convention of every time plot,
 //! `compare`'s too. Reform events are marked as dashed vertical lines,
@@ -478,8 +478,8 @@ fn figures(data: &PlotData) -> Vec<RunFigure> {
             vec![
                 metric_panel(
                     data,
-                    "Do the boards promote the most competent? Rank correlation of the boards' order with competence at the new grade, over the candidates considered",
-                    "-1 to 1",
+                    "Do boards promote the most competent? (rank correlation with competence at the new grade)",
+                    "rank correlation (-1 to 1)",
                     &[("promotion_rank_correlation", 1.0)],
                 ),
                 metric_panel(

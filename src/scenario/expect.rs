@@ -54,9 +54,9 @@ impl Expectation {
                 // A band reaching across 0 would let an effect of the
                 // other sign pass as "in size" while the direction fails.
                 let side = if self.sign() > 0.0 {
-                    "0 <= low < high"
+                    "0 <= low <= high"
                 } else {
-                    "low < high <= 0"
+                    "low <= high <= 0"
                 };
                 c.conflict(format!(
                     "`{key}.percent` [{lo}, {hi}] must lie on the side of direction \"{}\" ({side})",

@@ -545,10 +545,19 @@ impl Scenario {
                 let years = self.sim.years;
                 let spy = self.sim.steps_per_year as f64;
                 if !(r.year >= 0.0 && (r.year * spy).round() < years as f64 * spy) {
+                    // Say so when it is the rounding that takes the year
+                    // to the end.
+                    let rounding = if (0.0..years as f64).contains(&r.year) {
+                        format!(
+                            ", which starts on the run's last step once rounded to the step ({} a year)",
+                            self.sim.steps_per_year
+                        )
+                    } else {
+                        String::new()
+                    };
                     c.conflict(format!(
-                        "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {} (rounded to the step, 1/{} year): a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
+                        "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}{rounding}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
                         crate::error::readable(r.year),
-                        self.sim.steps_per_year
                     ));
                 }
                 c.range(&format!("{key}.ramp_years"), r.ramp_years, 0.0, 1000.0);
@@ -702,9 +711,22 @@ impl Scenario {
             ));
         }
         let r = &self.recruitment;
-        if r.age_max + r.entry_lag_years >= self.exits.retirement_age {
+        // The oldest age at the exam a draw can give: uniform draws are
+        // whole years up to the year that holds `age_max`
+        // (`RecruitmentParams::draw_age`), normal ones are clipped to it.
+        let oldest = if r.age_distribution == "uniform" {
+            (r.age_max + 1.0).ceil() - 1.0
+        } else {
+            r.age_max
+        };
+        if oldest + r.entry_lag_years >= self.exits.retirement_age {
+            let whole = if oldest != r.age_max {
+                format!(", drawn in whole years up to {oldest}")
+            } else {
+                String::new()
+            };
             c.conflict(format!(
-                "`recruitment.age_max` ({}) plus `recruitment.entry_lag_years` ({}) must be below `exits.retirement_age` ({}): an entrant that old would retire on arrival",
+                "`recruitment.age_max` ({}{whole}) plus `recruitment.entry_lag_years` ({}) must be below `exits.retirement_age` ({}): an entrant that old would retire on arrival",
                 r.age_max, r.entry_lag_years, self.exits.retirement_age
             ));
         }

@@ -307,8 +307,10 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         // The year as read, shortened (a huge number has hundreds of
         // digits), and what it rounds to when that is what fails.
         let shown = crate::error::readable(reform_year);
-        let near = if rounded.is_finite() && rounded != reform_year {
-            format!(", {} to the month", crate::error::readable(rounded))
+        let near = if (0.0..years as f64).contains(&reform_year) {
+            // Within the run as read: it is the month it rounds to that
+            // fails.
+            format!(", {} to the month", crate::error::rounded(rounded))
         } else {
             String::new()
         };

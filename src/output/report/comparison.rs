@@ -793,14 +793,21 @@ fn changes_table(plan: &Plan) -> Option<Table> {
             } else {
                 format!("after year {}", r.year)
             };
+            // The chances the run uses: what institutionalisation (legal
+            // embedding, monitoring, time-bound tasking) leaves of them.
+            let factor = r.reversal_factor();
+            let (yearly, at_change) = (
+                r.reversal_hazard * factor,
+                r.reversal_at_government_change * factor,
+            );
             let mut reversed = Vec::new();
-            if r.reversal_hazard > 0.0 {
-                reversed.push(format!("{} a year", r.reversal_hazard));
+            if yearly > 0.0 {
+                reversed.push(format!("{} a year", crate::error::rounded(yearly)));
             }
-            if r.reversal_at_government_change > 0.0 {
+            if at_change > 0.0 {
                 reversed.push(format!(
                     "{} at a change of government",
-                    r.reversal_at_government_change
+                    crate::error::rounded(at_change)
                 ));
             }
             if !reversed.is_empty() {
