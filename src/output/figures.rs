@@ -5,10 +5,11 @@
 //! [`write_plots`] turns a [`PlotData`] (per-replicate time series of the
 //! run's metrics and of headcount by grade) into seven figures: workforce
 //! quality, corruption, efficiency, tenure in post, headcount by grade,
-//! promotion (when a board met) and a 2x2 overview. Every line is the mean across replicates, drawn over a
-//! shaded band (5th–95th percentile with three or more replicates, min–max
-//! with two, none with one), the one band convention of every time plot,
-//! `compare`'s too. Reform events are marked as dashed vertical lines,
+//! promotion (when a board met) and a 2x2 overview. Every line is the mean
+//! across replicates, drawn over a shaded band (5th–95th percentile with
+//! three or more replicates, min–max with two, none with one), the one band
+//! convention of every time plot, `compare`'s too. Reform events are
+//! marked as dashed vertical lines,
 //! labelled above the plot (labels are stacked in up to three rows and left
 //! out if they would still overlap); election years as light dotted lines,
 //! with a note under the figure on why the lines dip after them. Flows
