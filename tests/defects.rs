@@ -1151,29 +1151,22 @@ fn audit_keys_that_could_change_nothing_are_refused_or_draw_nothing() {
     );
     // Uniform ages are whole years up to the year that holds age_max: 58.4
     // can give 59, which joins at 60.5 (a review, 2026-12-06).
-    let e = refused(
-        &sb,
-        &[
-            "check",
-            &baseline,
-            "--set",
-            "recruitment.age_distribution=uniform",
-            "--set",
-            "recruitment.age_max=58.4",
-        ],
-    );
+    let uniform_to = |max: &str| {
+        let max = format!("recruitment.age_max={max}");
+        [
+            "check".to_string(),
+            baseline.clone(),
+            "--set".into(),
+            "recruitment.age_distribution=uniform".into(),
+            "--set".into(),
+            max,
+        ]
+    };
+    let args = uniform_to("58.4");
+    let e = refused(&sb, &args.each_ref().map(String::as_str));
     assert_mentions(&e, &["drawn in whole years up to 59"]);
-    ok(
-        &sb,
-        &[
-            "check",
-            &baseline,
-            "--set",
-            "recruitment.age_distribution=uniform",
-            "--set",
-            "recruitment.age_max=57",
-        ],
-    );
+    let args = uniform_to("57");
+    ok(&sb, &args.each_ref().map(String::as_str));
     let first = Scenario::load(Path::new(&s), &[])
         .unwrap()
         .structure

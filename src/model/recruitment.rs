@@ -272,6 +272,17 @@ impl RecruitmentParams {
         }
     }
 
+    /// The oldest age at the exam [`Self::draw_age`] can give: `age_max`
+    /// under "normal" (draws are clipped to it); under "uniform", whole
+    /// years up to the one that holds `age_max` (58.4 can give 59).
+    pub fn oldest_age_at_exam(&self) -> f64 {
+        if self.age_distribution == "normal" {
+            self.age_max
+        } else {
+            (self.age_max + 1.0).ceil() - 1.0
+        }
+    }
+
     /// The age at which an entrant to `ladder` joins the service: on the
     /// cadre's ladder its age at the exam (whole years) plus
     /// `entry_lag_years`, on the ex-cadre ladder whole years from its
@@ -740,6 +751,25 @@ mod tests {
             ages.push(new.iter().sum::<f64>() / new.len() as f64);
         }
         assert!(ages[0] + 1.0 < ages[1], "mean entry ages {ages:?}");
+    }
+
+    /// No draw is older than [`RecruitmentParams::oldest_age_at_exam`],
+    /// and the bound is reached.
+    #[test]
+    fn the_oldest_age_at_the_exam_bounds_the_draws() {
+        let mut rng = Stream::new(5, 0, 0);
+        for (dist, max) in [("uniform", 58.4), ("uniform", 30.0), ("normal", 30.0)] {
+            let p = RecruitmentParams {
+                age_distribution: dist.into(),
+                age_max: max,
+                age_mean: max,
+                ..RecruitmentParams::default()
+            };
+            let top = (0..5_000)
+                .map(|_| p.draw_age(&mut rng))
+                .fold(f64::MIN, f64::max);
+            assert_eq!(top, p.oldest_age_at_exam(), "{dist} {max}");
+        }
     }
 
     /// The default ages of CSS entrants follow their sources: "most" of

@@ -72,6 +72,13 @@ impl Reform {
         }
     }
 
+    /// The step, counted from year 0, on which the reform begins: its year
+    /// rounded to the step. `check` refuses one that would begin on the
+    /// run's last step or after.
+    pub fn start_step(&self, steps_per_year: u32) -> u64 {
+        (self.year * steps_per_year as f64).round() as u64
+    }
+
     /// The factor institutionalisation leaves of the reversal hazards.
     pub fn reversal_factor(&self) -> f64 {
         (1.0 - self.legal_embedding) * (1.0 - self.monitoring) * (1.0 - self.time_bound_tasking)
@@ -114,7 +121,7 @@ impl ReformState {
         ReformState {
             spec: spec.clone(),
             phase: Phase::Pending,
-            start_step: (spec.year * steps_per_year as f64).round() as u64,
+            start_step: spec.start_step(steps_per_year),
             ramp_steps: (spec.ramp_years * steps_per_year as f64).round() as u64,
             changes: Vec::new(),
             government_changes_seen: 0,

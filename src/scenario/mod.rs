@@ -543,8 +543,8 @@ impl Scenario {
                 // Its start is rounded to the step (`ReformState::new`), so
                 // a year just short of the end starts on the end's step.
                 let years = self.sim.years;
-                let spy = self.sim.steps_per_year as f64;
-                if !(r.year >= 0.0 && (r.year * spy).round() < years as f64 * spy) {
+                let last = years as u64 * self.sim.steps_per_year as u64;
+                if !(r.year >= 0.0 && r.start_step(self.sim.steps_per_year) < last) {
                     // Say so when it is the rounding that takes the year
                     // to the end.
                     let rounding = if (0.0..years as f64).contains(&r.year) {
@@ -711,14 +711,7 @@ impl Scenario {
             ));
         }
         let r = &self.recruitment;
-        // The oldest age at the exam a draw can give: uniform draws are
-        // whole years up to the year that holds `age_max`
-        // (`RecruitmentParams::draw_age`), normal ones are clipped to it.
-        let oldest = if r.age_distribution == "uniform" {
-            (r.age_max + 1.0).ceil() - 1.0
-        } else {
-            r.age_max
-        };
+        let oldest = r.oldest_age_at_exam();
         if oldest + r.entry_lag_years >= self.exits.retirement_age {
             let whole = if oldest != r.age_max {
                 format!(", drawn in whole years up to {oldest}")
