@@ -762,7 +762,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             }
         );
     }
-    let pending = store::prepare(&dest, &plan, shard, c.force)?;
+    let store::Prepared { pending, replaced } = store::prepare(&dest, &plan, shard, c.force)?;
     let mine = (0..plan.runs())
         .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
         .count();
@@ -816,9 +816,16 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             started.elapsed().as_secs_f64(),
             s.count
         );
+        if let Some(old) = &replaced {
+            staging::discard_aside(old, &dest);
+        }
         return Ok(());
     }
     finish(&dest, &mut plan, c.no_plots)?;
+    // The experiment this one replaced (--force) goes once this one is whole.
+    if let Some(old) = &replaced {
+        staging::discard_aside(old, &dest);
+    }
     println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -1347,16 +1354,32 @@ fn overrides_of_the_file(text: &str) -> String {
         .replace(OVERRIDE_NOTE_END, ", not of the scenario file)")
 }
 
-/// Removes a calibration folder's files (its own, and the shards'
-/// journals) to start it again.
-fn remove_calibration(dest: &Path, ours: &[&str]) -> anyhow::Result<()> {
-    for n in ours {
-        let _ = std::fs::remove_file(dest.join(n));
+/// Clears a calibration folder's files (its own, and the shards'
+/// journals) to start it again. A shard's files go at once (other shards
+/// may be writing beside it); a whole fit's are moved into a folder aside
+/// (`.NAME.old-PID-N`, [`staging::set_aside`]'s name) and returned, to be
+/// removed once the new fit is written, so that an interrupted fit loses
+/// nothing finished (a reproducibility audit, 2026-12-06: `--force` and a
+/// kill left only the manifest and the journal of a complete fit).
+fn clear_calibration(dest: &Path, ours: &[&str], shard: bool) -> anyhow::Result<Option<PathBuf>> {
+    let journals = crate::experiment::calibration::run::journals(dest)?;
+    if shard {
+        for n in ours {
+            let _ = std::fs::remove_file(dest.join(n));
+        }
+        for j in journals {
+            let _ = std::fs::remove_file(j);
+        }
+        return Ok(None);
     }
-    for j in crate::experiment::calibration::run::journals(dest)? {
-        let _ = std::fs::remove_file(j);
+    let aside = staging::aside_path(dest);
+    std::fs::create_dir(&aside).with_context(|| format!("cannot create `{}`", aside.display()))?;
+    let files = ours.iter().map(|n| dest.join(n)).chain(journals);
+    for f in files.filter(|f| f.exists()) {
+        let to = aside.join(f.file_name().expect("a file name"));
+        std::fs::rename(&f, &to).with_context(|| format!("cannot move `{}` aside", f.display()))?;
     }
-    Ok(())
+    Ok(Some(aside))
 }
 
 /// What a shard's round did and what to run next.
@@ -1444,7 +1467,7 @@ fn calibrate_fit(
     scn.sim.seed = seed;
     scn.validate(&a.scenario.scenario.display().to_string())?;
     let set = targets::load(&a.targets, &scn)?;
-    let targets_text = crate::input::read_text(&a.targets)
+    let targets_text = crate::input::read_toml_text(&a.targets)
         .with_context(|| format!("cannot read `{}`", a.targets.display()))?;
     let params = a
         .params
@@ -1591,6 +1614,9 @@ fn calibrate_fit(
         setup.full_size = Some(full);
     }
     let manifest = dest.join("calibration.json");
+    // A fit that an interrupted --force was replacing: said (or put back
+    // when the folder is gone) before the folder is judged.
+    staging::clear_stale(&dest);
     // The files a calibration folder holds; --force removes only these.
     const OURS: [&str; 14] = [
         "calibration.json",
@@ -1614,6 +1640,8 @@ fn calibrate_fit(
     let mut resumed_by: Option<Vec<String>> = None;
     // The folder's manifest as found, when this command resumes it.
     let mut found: Option<serde_json::Value> = None;
+    // Where --force moved the fit this one replaces, until it is written.
+    let mut replaced: Option<PathBuf> = None;
     // To a shard, a folder with nothing visible in it is new: another shard
     // of the same fit may have created it and not yet written its manifest.
     let visible = |d: &Path| -> anyhow::Result<bool> {
@@ -1670,9 +1698,9 @@ fn calibrate_fit(
                 ))
                 .into());
             }
-            remove_calibration(&dest, &OURS)?;
+            replaced = clear_calibration(&dest, &OURS, shard.is_some())?;
         } else if a.force {
-            remove_calibration(&dest, &OURS)?;
+            replaced = clear_calibration(&dest, &OURS, shard.is_some())?;
         } else {
             // The platform of the build that started it stays recorded.
             if let Some(p) = theirs["platform"].as_str().filter(|p| !p.is_empty()) {
@@ -1839,6 +1867,9 @@ fn calibrate_fit(
     }
     let markdown = a.markdown.as_deref().map(staging::normalize);
     let printed = output::calibration::write_fitted(&dest, &setup, &outcome, markdown.as_deref())?;
+    if let Some(old) = &replaced {
+        staging::discard_aside(old, &dest);
+    }
     print!("{printed}");
     println!(
         "\n{:.1} s; wrote {} (posterior.csv, fit.csv, generations.csv, simulations.csv, report.html, report.md and plots)",

@@ -473,11 +473,14 @@ fn process_runs(pid: u32) -> bool {
     }
 }
 
-/// Clears the temporaries beside `dest` that a killed bureausim left (its
-/// partial results, or an old result it was replacing): a folder is
-/// removed only when its marker shows it was written on this machine by a
-/// process that no longer runs (or before the last boot); any other
-/// temporary of bureausim's there is reported on stderr and kept.
+/// Clears the temporaries beside `dest` that a killed bureausim left: its
+/// partial results are removed only when their marker shows they were
+/// written on this machine by a process that no longer runs (or before
+/// the last boot). An old result it was replacing (`--force`) is never
+/// removed here: it is put back when `dest` is missing (the replacement
+/// was interrupted between moving the old result aside and moving the new
+/// one in), and otherwise kept and reported. Any other temporary of
+/// bureausim's there is reported on stderr and kept.
 pub fn clear_stale(dest: &Path) {
     let (Some(stem), Ok(entries)) = (dest.file_name(), std::fs::read_dir(parent_of(dest))) else {
         return;
@@ -489,6 +492,31 @@ pub fn clear_stale(dest: &Path) {
         let path = e.path();
         let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
         let note = match kind {
+            // A result moved aside to be replaced (`--force`): its marker
+            // is that of the run that wrote it, not of the one replacing
+            // it, so only the replacing process's pid (in the name) tells
+            // whether the replacement is still under way. A process that
+            // no longer runs either finished (and was killed before it
+            // removed the old result) or was interrupted before its
+            // results were in place; nothing finished is deleted here.
+            Temporary::Current { old: true, pid } if is_dir => {
+                if alive_here(pid) {
+                    continue;
+                }
+                let missing = std::fs::symlink_metadata(dest).is_err();
+                if missing && std::fs::rename(&path, dest).is_ok() {
+                    eprintln!(
+                        "note: put back `{}`: an interrupted bureausim (process {pid}) had moved it aside to replace it, and its new results never arrived",
+                        dest.display()
+                    );
+                    continue;
+                }
+                format!(
+                    "holds the results that a bureausim (process {pid}, no longer running) was replacing with `{}`; they are kept: to go back to them, remove `{}` and rename this folder to it, or else remove this folder",
+                    dest.display(),
+                    dest.display()
+                )
+            }
             Temporary::Current { pid, .. } if is_dir => match abandoned(&path, pid) {
                 Some(true) => {
                     if std::fs::remove_dir_all(&path).is_ok() {
@@ -522,6 +550,72 @@ pub fn clear_stale(dest: &Path) {
     }
 }
 
+/// Moves the finished result `dest` aside (`.NAME.old-PID-N`) before a
+/// result that is written in place (an experiment's or a calibration's
+/// folder, which resume) starts again under `--force`: the old result is
+/// kept until the new one is complete ([`discard_aside`]), and if the new
+/// one is interrupted, the next command there says where the old one is
+/// ([`clear_stale`]). Before, the old folder was removed at once, and an
+/// interruption lost it (a reproducibility audit, 2026-12-06).
+pub fn set_aside(dest: &Path) -> anyhow::Result<PathBuf> {
+    let old = aside_path(dest);
+    std::fs::rename(dest, &old)
+        .with_context(|| format!("cannot move the old `{}` aside", dest.display()))?;
+    Ok(old)
+}
+
+/// A new name beside `dest` for an old result kept aside while it is
+/// replaced (`.NAME.old-PID-N`), which [`clear_stale`] knows.
+pub fn aside_path(dest: &Path) -> PathBuf {
+    temporary_path(dest, "old")
+}
+
+/// Removes a result moved aside by [`set_aside`], once the one that
+/// replaces it at `dest` is complete.
+pub fn discard_aside(old: &Path, dest: &Path) {
+    if let Err(e) = std::fs::remove_dir_all(old) {
+        eprintln!(
+            "note: the new results are in `{}`, but the old ones, moved to `{}`, could not be removed: {e}",
+            dest.display(),
+            old.display()
+        );
+    }
+}
+
+/// Refuses a folder of results written in place (an experiment's, whose
+/// runs and report are added as it goes; a calibration's, whose journals
+/// are appended to) with a symbolic link in it, which would carry the
+/// writes outside the folder, or a named pipe or device, which reading
+/// would wait on for ever. `what` names the folder in the message. A
+/// folder received from someone else to resume or merge may hold one (a
+/// hostile-input audit, 2026-12-06: a link planted in an experiment's
+/// folder as a plot's temporary had a PNG written over a file outside).
+pub fn refuse_links(dir: &Path, what: &str) -> anyhow::Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in entries.filter_map(|e| e.ok()) {
+        let Ok(t) = e.file_type() else { continue };
+        let why = if t.is_symlink() {
+            format!(
+                "is a symbolic link; {what} holds only the files bureausim wrote, and it would write through the link"
+            )
+        } else if !t.is_file() && !t.is_dir() {
+            format!(
+                "is not a regular file (a pipe or a device); {what} holds only the files bureausim wrote"
+            )
+        } else {
+            continue;
+        };
+        return Err(UsageError(format!(
+            "`{}` {why}: remove it and run the command again",
+            e.path().display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Whether process `pid` is known to run on this machine (conservatively
 /// true where that cannot be told).
 fn alive_here(pid: u32) -> bool {
@@ -549,11 +643,14 @@ impl Staging {
     /// Prepares to write the folder `dest` ([`check_destination`] first);
     /// `what` says in the marker what the folder holds.
     pub fn new(dest: &Path, force: bool, what: &str) -> anyhow::Result<Self> {
+        // First, so that a result an interrupted replacement left aside is
+        // back in place before the destination is judged.
+        check_shape(dest)?;
+        clear_stale(dest);
         check_destination(dest, force)?;
         let parent = parent_of(dest);
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
-        clear_stale(dest);
         let tmp = temporary_path(dest, "partial");
         std::fs::create_dir(&tmp)
             .with_context(|| format!("cannot create folder `{}`", tmp.display()))?;
@@ -588,13 +685,7 @@ impl Staging {
                 });
             }
             self.committed = true;
-            if let Err(e) = std::fs::remove_dir_all(&old) {
-                eprintln!(
-                    "note: the new results are in `{}`, but the old ones, moved to `{}`, could not be removed: {e}",
-                    self.dest.display(),
-                    old.display()
-                );
-            }
+            discard_aside(&old, &self.dest);
         } else {
             std::fs::rename(&self.tmp, &self.dest)
                 .with_context(|| format!("cannot move results into `{}`", self.dest.display()))?;
@@ -829,6 +920,50 @@ mod tests {
             temporary(a.file_name().unwrap(), OsStr::new("res")),
             Some(Temporary::Current { old: true, pid }) if pid == std::process::id()
         ));
+    }
+
+    /// A reproducibility audit (2026-12-06): a `--force` killed between
+    /// moving the old result aside and moving the new one in left neither
+    /// in place, and the next run cleared the complete new one and called
+    /// the old one another machine's.
+    #[test]
+    fn an_old_result_left_aside_is_put_back_or_kept_never_removed() {
+        if !Path::new("/proc/self/ns/pid").exists() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("res");
+        let [host, ..] = machine();
+        // Written long ago by one run, moved aside by another (pid far
+        // above any real one: killed), whose complete new results never
+        // arrived.
+        let old = dir.path().join(".res.old-4000000000-0");
+        marker_of(&old, &host, 17);
+        std::fs::write(old.join("timeseries.csv"), "old").unwrap();
+        let new = dir.path().join(".res.partial-4000000000-1");
+        marker_of(&new, &host, 4_000_000_000);
+        // Put back: the folder exists again, so without --force nothing
+        // replaces it.
+        let e = Staging::new(&dest, false, "test").err().unwrap();
+        assert!(e.downcast_ref::<OutputExists>().is_some(), "{e}");
+        assert_eq!(
+            std::fs::read_to_string(dest.join("timeseries.csv")).unwrap(),
+            "old"
+        );
+        assert!(!old.exists() && !new.exists());
+        // Aside while the folder is there (a replacement in place that was
+        // interrupted, or killed before it removed the old one): kept.
+        marker_of(&old, &host, 17);
+        let s = Staging::new(&dest, true, "test").unwrap();
+        assert!(old.join(MARKER).exists());
+        drop(s);
+        std::fs::remove_dir_all(&old).unwrap();
+        // This process's own: left alone, whatever the folder.
+        let mine = set_aside(&dest).unwrap();
+        clear_stale(&dest);
+        assert!(mine.exists() && !dest.exists());
+        discard_aside(&mine, &dest);
+        assert!(!mine.exists());
     }
 
     #[test]

@@ -45,6 +45,37 @@ fn output(sb: &Sandbox, args: &[&str]) -> (std::process::Output, String) {
     (out, stderr)
 }
 
+/// `slow.toml`: the tiny fixture over 3,000 years, a run long enough to be
+/// killed midway.
+fn slow_tiny(sb: &Sandbox) -> &'static str {
+    let file = sb.tiny_with("slow.toml", "");
+    let text = fs::read_to_string(sb.join(file))
+        .unwrap()
+        .replace("years = 2", "years = 3000");
+    sb.write(file, &text);
+    file
+}
+
+/// Starts `args` in the sandbox, its output discarded, to be killed.
+fn spawn_quiet(sb: &Sandbox, args: &[&str]) -> std::process::Child {
+    let bin = assert_cmd::cargo::cargo_bin("bureausim");
+    Proc::new(&bin)
+        .current_dir(sb.path())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The names in the sandbox that begin with `prefix`.
+fn named_from(sb: &Sandbox, prefix: &str) -> Vec<String> {
+    entries(sb.path())
+        .into_iter()
+        .filter(|n| n.starts_with(prefix))
+        .collect()
+}
+
 /// Runs `args`, expecting success; returns stdout and stderr.
 fn ok(sb: &Sandbox, args: &[&str]) -> (String, String) {
     let (out, stderr) = output(sb, args);
@@ -585,25 +616,9 @@ fn d09_an_impossible_out_is_refused_before_the_run() {
 fn d10_a_killed_runs_partial_folder_is_removed_by_the_next_run_there() {
     let sb = Sandbox::new();
     sb.fixture("tiny.toml");
-    let file = sb.tiny_with("slow.toml", "");
-    let text = fs::read_to_string(sb.join(file))
-        .unwrap()
-        .replace("years = 2", "years = 3000");
-    sb.write(file, &text);
-    let bin = assert_cmd::cargo::cargo_bin("bureausim");
-    let mut child = Proc::new(&bin)
-        .current_dir(sb.path())
-        .args(["run", file, "--no-plots", "--out", "res"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = || {
-        entries(sb.path())
-            .into_iter()
-            .filter(|n| n.starts_with(".res.partial-"))
-            .collect::<Vec<_>>()
-    };
+    let file = slow_tiny(&sb);
+    let mut child = spawn_quiet(&sb, &["run", file, "--no-plots", "--out", "res"]);
+    let partial = || named_from(&sb, ".res.partial-");
     // Wait for the folder and its marker (which says who wrote it): under
     // load a kill between the two left a folder no one can claim, and the
     // test failed although the clean-up did what it should.
@@ -1289,4 +1304,130 @@ fn audit_shard_records_are_checked_before_use() {
     let e = sb.bad_input(&["merge", "s1", "--out", "m"]);
     assert_mentions(&e, &["lists no scenario"]);
     assert!(!sb.join("m").exists());
+}
+
+// ---------------------------------------------------------------------------
+// A reproducibility audit (2026-12-06): `--force` on an experiment's folder
+// removed the finished experiment before the new one existed, so an
+// interruption lost both.
+
+#[test]
+fn force_keeps_the_experiment_it_replaces_until_the_new_one_is_whole() {
+    let sb = Sandbox::new();
+    sb.fixture("tiny.toml");
+    let quick = [
+        "compare",
+        "tiny.toml",
+        "tiny.toml",
+        "--no-plots",
+        "--out",
+        "x",
+    ];
+    ok(&sb, &quick);
+    let summary = fs::read(sb.join("x/summary.json")).unwrap();
+    // The same comparison over 3,000 years: started with --force, killed
+    // once the old folder is aside and the new one begun.
+    let file = slow_tiny(&sb);
+    let mut child = spawn_quiet(
+        &sb,
+        &[
+            "compare",
+            "tiny.toml",
+            file,
+            "--no-plots",
+            "--out",
+            "x",
+            "--force",
+        ],
+    );
+    let aside = || named_from(&sb, ".x.old-");
+    let t = Instant::now();
+    while !(aside().len() == 1 && sb.join("x/experiment.json").exists())
+        && t.elapsed() < Duration::from_secs(30)
+    {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = aside();
+    assert_eq!(left.len(), 1, "{:?}", entries(sb.path()));
+    // The finished experiment is whole, aside; the next command there says
+    // where it is and keeps it.
+    assert_eq!(
+        fs::read(sb.join(&left[0]).join("summary.json")).unwrap(),
+        summary
+    );
+    let (_, stderr) = output(&sb, &quick);
+    assert_mentions(
+        &stderr,
+        &[
+            &format!("`./{}` holds the results that a bureausim", left[0]),
+            "they are kept",
+        ],
+    );
+    assert!(sb.join(&left[0]).join("summary.json").exists());
+    // A --force that completes removes the one it replaced.
+    let mut forced = quick.to_vec();
+    forced.push("--force");
+    ok(&sb, &forced);
+    assert_eq!(aside().len(), 1, "only the interrupted one's is left");
+    fs::remove_dir_all(sb.join(&left[0])).unwrap();
+    ok(&sb, &forced);
+    assert!(aside().is_empty(), "{:?}", entries(sb.path()));
+    assert!(sb.join("x/summary.json").exists());
+}
+
+// A hostile-input audit (2026-12-06): a symbolic link planted in an
+// experiment's folder (one received to resume) as a plot's temporary made
+// the report write a PNG over a file outside the folder.
+
+#[cfg(unix)]
+#[test]
+fn an_experiment_folder_with_a_link_in_it_is_refused() {
+    let sb = Sandbox::new();
+    sb.fixture("tiny.toml");
+    let args = ["compare", "tiny.toml", "tiny.toml", "--out", "exp/x"];
+    ok(&sb, &args);
+    sb.write("victim.txt", "a file outside the folder");
+    for planted in [
+        "exp/x/.comparison.partial.png",
+        "exp/x/runs/run-9999999.csv",
+    ] {
+        std::os::unix::fs::symlink(sb.join("victim.txt"), sb.join(planted)).unwrap();
+        let e = refused(&sb, &args);
+        assert_mentions(
+            &e,
+            &["is a symbolic link; an experiment's folder holds only the files bureausim wrote"],
+        );
+        fs::remove_file(sb.join(planted)).unwrap();
+    }
+    assert_eq!(read(sb.path(), "victim.txt"), b"a file outside the folder");
+    ok(&sb, &args);
+}
+
+// A hostile-input audit (2026-12-06): the same comparison run again with
+// --no-plots deleted its report's plots, without --force or a word.
+
+#[test]
+fn no_plots_leaves_the_plots_of_an_earlier_rendering() {
+    let sb = Sandbox::new();
+    sb.fixture("tiny.toml");
+    let args = ["compare", "tiny.toml", "tiny.toml", "--out", "x"];
+    ok(&sb, &args);
+    let png = fs::read(sb.join("x/comparison.png")).unwrap();
+    let mut quiet = args.to_vec();
+    quiet.push("--no-plots");
+    let (_, stderr) = ok(&sb, &quiet);
+    assert_eq!(fs::read(sb.join("x/comparison.png")).unwrap(), png);
+    assert_mentions(&stderr, &["drawn with --no-plots", "comparison.png"]);
+    let md = fs::read_to_string(sb.join("x/report.md")).unwrap();
+    assert!(
+        md.contains("are of an earlier rendering, kept as they were"),
+        "{md}"
+    );
+    // Drawn again, the plots are this rendering's and the note goes.
+    let (_, stderr) = ok(&sb, &args);
+    assert!(!stderr.contains("--no-plots"), "{stderr}");
+    let md = fs::read_to_string(sb.join("x/report.md")).unwrap();
+    assert!(!md.contains("earlier rendering"), "{md}");
 }

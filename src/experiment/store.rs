@@ -355,6 +355,16 @@ pub fn run_path(dir: &Path, j: usize) -> PathBuf {
 /// Most shards an experiment may be split into: the most runs it may have.
 pub const MAX_SHARDS: usize = 1_000_000;
 
+/// An experiment's folder opened by [`prepare`].
+pub struct Prepared {
+    /// The runs of this shard still to do.
+    pub pending: Vec<usize>,
+    /// Where `--force` moved the folder's earlier experiment
+    /// ([`staging::set_aside`]): kept until the new one is complete, then
+    /// removed by the caller ([`staging::discard_aside`]).
+    pub replaced: Option<PathBuf>,
+}
+
 /// Opens (or creates) the folder of an experiment and returns the runs of
 /// this shard still to do.
 pub fn prepare(
@@ -362,9 +372,15 @@ pub fn prepare(
     plan: &Plan,
     shard: Option<Shard>,
     force: bool,
-) -> anyhow::Result<Vec<usize>> {
+) -> anyhow::Result<Prepared> {
     let mut manifest = Manifest::of(plan, shard);
     staging::check_shape(dir)?;
+    for d in [dir.to_path_buf(), dir.join("runs")] {
+        staging::refuse_links(&d, "an experiment's folder")?;
+    }
+    // First, so that a folder an interrupted replacement left aside is
+    // back in place before this command judges the folder.
+    staging::clear_stale(dir);
     let is_experiment = dir.join("experiment.json").is_file();
     let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
     if dir.exists() && !(is_experiment && staging::is_ours(dir)) && !empty {
@@ -395,11 +411,13 @@ pub fn prepare(
             staging::not_ours(dir)
         });
     }
-    if is_experiment && force {
-        std::fs::remove_dir_all(dir)
-            .with_context(|| format!("cannot remove `{}`", dir.display()))?;
-    }
-    staging::clear_stale(dir);
+    // Replaced under --force: the earlier experiment is kept aside until
+    // this one is complete.
+    let replaced = if is_experiment && force {
+        Some(staging::set_aside(dir)?)
+    } else {
+        None
+    };
     if dir.join("experiment.json").is_file() {
         let old = Manifest::read(dir)?;
         if old.fingerprint == manifest.fingerprint {
@@ -515,7 +533,7 @@ pub fn prepare(
         manifest.bureausim_commits = crate::version::with_this_commit(&manifest.bureausim_commits);
         manifest.write(dir)?;
     }
-    Ok(pending)
+    Ok(Prepared { pending, replaced })
 }
 
 fn shard_text(s: Option<Shard>) -> String {

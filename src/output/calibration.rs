@@ -828,10 +828,17 @@ pub fn check_markdown_destination(path: &Path) -> Result<(), crate::error::Usage
     std::fs::File::open(path)
         .and_then(|f| f.take(4096).read_to_end(&mut head))
         .map_err(|e| bad(format!("exists and cannot be read ({e})")))?;
-    let ours = String::from_utf8_lossy(&head)
-        .lines()
-        .take(4)
-        .any(|l| l.starts_with(MADE_BY));
+    // The report's own opening, not a line that merely mentions the
+    // program (a hostile-input audit, 2026-12-06: notes with a line
+    // beginning "Made by bureausim" were replaced).
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.lines();
+    let ours = lines
+        .next()
+        .is_some_and(|l| l.starts_with("# Calibration of "))
+        && lines
+            .take(3)
+            .any(|l| l.starts_with(MADE_BY) && l.ends_with("To reproduce it:"));
     if ours {
         Ok(())
     } else {
@@ -868,6 +875,8 @@ pub fn write_fitted(
     let mut figures = Vec::new();
     for (stem, caption, c) in charts(setup, out) {
         let tmp = dir.join(format!(".{stem}.partial.png"));
+        // A link is removed, not followed.
+        let _ = std::fs::remove_file(&tmp);
         c.write_png(&tmp)?;
         std::fs::rename(&tmp, dir.join(format!("{stem}.png")))?;
         let svg = c.to_svg()?;
@@ -927,5 +936,31 @@ mod tests {
         );
         assert_eq!(relative(Path::new("out"), Path::new("out")), "");
         assert_eq!(relative(Path::new("/a/b"), Path::new("/a/c/d")), "../c/d");
+    }
+
+    /// A hostile-input audit (2026-12-06): notes with a line beginning
+    /// "Made by bureausim" were taken for a report and replaced.
+    #[test]
+    fn only_a_report_bureausim_wrote_is_replaced_by_markdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.md");
+        std::fs::write(
+            &notes,
+            "# Notes on the fit\n\nMade by bureausim figures were pasted below.\n",
+        )
+        .unwrap();
+        let e = check_markdown_destination(&notes).unwrap_err().to_string();
+        assert!(
+            e.contains("is not a calibration report bureausim wrote"),
+            "{e}"
+        );
+        let report = dir.path().join("calibration.md");
+        std::fs::write(
+            &report,
+            "# Calibration of a to b\n\nMade by bureausim 0.1.0 (commit abc). To reproduce it:\n\n```sh\n",
+        )
+        .unwrap();
+        check_markdown_destination(&report).unwrap();
+        check_markdown_destination(&dir.path().join("new.md")).unwrap();
     }
 }

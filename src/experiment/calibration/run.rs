@@ -461,30 +461,10 @@ pub fn is_shard_journal(name: &str) -> bool {
         .is_some_and(|(i, n)| i.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
 }
 
-/// Refuses a calibration folder with a symbolic link in it: the journals
-/// are appended to in place, and a link would carry the writes outside
-/// the folder (the results written at the end replace theirs whole); and
-/// one with a named pipe or device, which reading would wait on for ever.
+/// A calibration folder's links and special files, refused
+/// ([`crate::staging::refuse_links`]).
 fn refuse_links(dir: &Path) -> anyhow::Result<()> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    for e in entries.filter_map(|e| e.ok()) {
-        let Ok(t) = e.file_type() else { continue };
-        let why = if t.is_symlink() {
-            "is a symbolic link; a calibration folder holds only the files bureausim wrote, and it would write through the link"
-        } else if !t.is_file() && !t.is_dir() {
-            "is not a regular file (a pipe or a device); a calibration folder holds only the files bureausim wrote"
-        } else {
-            continue;
-        };
-        return Err(UsageError(format!(
-            "`{}` {why}: remove it and run the command again",
-            e.path().display()
-        ))
-        .into());
-    }
-    Ok(())
+    crate::staging::refuse_links(dir, "a calibration folder")
 }
 
 /// Every journal in a calibration folder, the calibration's own first.
@@ -513,10 +493,28 @@ pub fn read_journal(path: &Path, setup: &Setup) -> anyhow::Result<HashMap<u64, S
     if !path.exists() {
         return Ok(map);
     }
-    // Not through `input::read_text`: a journal of a large budget passes
-    // its bound; `refuse_links` has checked the folder holds only files.
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    // Bounded by what a journal of this budget can hold (the general
+    // input bound is too small for a large budget), so that a huge file
+    // put in its place is refused, not read until the memory runs out; a
+    // folder or a pipe in its place is refused likewise (a hostile-input
+    // audit, 2026-12-06: exit 1, "Is a directory" or "out of memory").
+    let columns = 3 + setup.params.len() + setup.targets.targets.len();
+    let line = 32 * columns as u64 + 1024;
+    let bound = (64 << 20).max((setup.settings.budget as u64 + 1000) * line);
+    let text = crate::input::read_text_within(path, bound).map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::FileTooLarge {
+            format!(
+                " (a journal of a budget of {} simulations holds less)",
+                setup.settings.budget
+            )
+        } else {
+            String::new()
+        };
+        crate::error::UsageError(format!(
+            "cannot read the journal `{}`: {e}{why}",
+            path.display()
+        ))
+    })?;
     let mut lines = text.split_inclusive('\n');
     match lines.next() {
         // Created by another shard that has not yet written its header

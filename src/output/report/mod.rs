@@ -130,8 +130,12 @@ pub fn write_all(
             ),
         );
     }
-    // Plots of an earlier rendering (other metrics, or plots now off) go,
-    // so the folder shows only what this report describes.
+    // Plots of an earlier rendering (other metrics) go, so the folder shows
+    // only what this report describes. Under --no-plots none is drawn and
+    // none is removed: a run again with the flag deleted a report's plots
+    // without --force (a hostile-input audit, 2026-12-06); the reports
+    // then say that the plots beside them are of an earlier rendering.
+    let mut kept = Vec::new();
     for e in std::fs::read_dir(dir)? {
         let name = e?.file_name().to_string_lossy().into_owned();
         let ours = [
@@ -145,13 +149,27 @@ pub fn write_all(
         .iter()
         .any(|p| name.starts_with(p))
             && (name.ends_with(".png") || name.ends_with(".svg"));
-        if ours {
+        if ours && plots {
             let _ = std::fs::remove_file(dir.join(&name));
+        } else if ours && name.ends_with(".png") {
+            kept.push(name);
         }
+    }
+    if !kept.is_empty() {
+        kept.sort();
+        let note = format!(
+            "This report was drawn with `--no-plots`; the plots in its folder ({}) are of an earlier rendering, kept as they were.",
+            kept.join(", ")
+        );
+        eprintln!("note: {}", note.replace('`', ""));
+        report.intro.push(note);
     }
     for f in &report.figures {
         let png = dir.join(format!("{}.png", f.stem));
         let tmp = dir.join(format!(".{}.partial.png", f.stem));
+        // Whatever holds the temporary's name goes first (a link is removed,
+        // not followed).
+        let _ = std::fs::remove_file(&tmp);
         f.chart.write_png(&tmp)?;
         std::fs::rename(&tmp, &png).with_context(|| format!("cannot write `{}`", png.display()))?;
     }
