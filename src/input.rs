@@ -12,6 +12,17 @@ use std::path::Path;
 /// posterior of 10,000 draws, is a few MiB).
 pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 
+/// The largest TOML file bureausim reads (a scenario, an experiment
+/// file, calibration targets): the shipped ones hold a few KiB, and parsed
+/// text takes many times its size in memory (a hostile-input audit,
+/// 2026-12-06: a 64 MiB scenario of empty lists took 4.4 GB to refuse).
+pub const MAX_TOML_BYTES: u64 = 8 << 20;
+
+/// The text of a TOML file at `path`, bounded by [`MAX_TOML_BYTES`].
+pub fn read_toml_text(path: &Path) -> io::Result<String> {
+    read_text_within(path, MAX_TOML_BYTES)
+}
+
 /// The largest manifest (`experiment.json`) bureausim reads back: it holds
 /// a design file's points, written out at about 2.7 times the design's
 /// size, so a design at [`MAX_INPUT_BYTES`] gives one of about 175 MiB (a
@@ -67,6 +78,34 @@ pub fn read_text_within(path: &Path, max: u64) -> io::Result<String> {
     })
 }
 
+/// Deserializes a pair (`[low, high]`, `[first, last]`) from a list of
+/// exactly two values, for `#[serde(deserialize_with = "...")]`: the TOML
+/// reader filled a two-element array from the first two of a longer list
+/// and dropped the rest without a word (`years = [1, 2, 3, 4, 5]` read as
+/// `[1, 2]`; a hostile-input audit, 2026-12-06).
+pub fn pair<'de, D, T>(d: D) -> Result<[T; 2], D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    let v: Vec<T> = serde::Deserialize::deserialize(d)?;
+    let n = v.len();
+    <[T; 2]>::try_from(v).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "expected a pair of 2 values, such as [1, 2], got a list of {n}"
+        ))
+    })
+}
+
+/// [`pair`] for an optional pair.
+pub fn optional_pair<'de, D, T>(d: D) -> Result<Option<[T; 2]>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    pair(d).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +126,13 @@ mod tests {
         let e = read_bytes(&big).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
         assert!(e.to_string().contains("more than 64 MiB"), "{e}");
+        // A TOML file has a lower bound (parsed text takes many times its
+        // size in memory).
+        f.set_len(MAX_TOML_BYTES + 1).unwrap();
+        let e = read_toml_text(&big).unwrap_err();
+        assert!(e.to_string().contains("more than 8 MiB"), "{e}");
+        f.set_len(MAX_TOML_BYTES).unwrap();
+        assert!(read_toml_text(&big).is_ok());
         // A folder, and (on Unix) a named pipe nobody writes to: refused
         // at once, not waited on.
         assert_eq!(

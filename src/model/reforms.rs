@@ -459,10 +459,14 @@ pub struct Expectation {
     /// Rough size of the effect, in percent of the no-reform value: the
     /// point estimate should fall in `[low, high]` (signed, so a fall of
     /// about a third is `[-45, -20]`). Optional.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::input::optional_pair"
+    )]
     pub percent: Option<[f64; 2]>,
     /// First and last recorded year of the window averaged per replicate.
-    #[serde(default = "default_years")]
+    #[serde(default = "default_years", deserialize_with = "crate::input::pair")]
     pub years: [u32; 2],
 }
 

@@ -24,7 +24,7 @@ pub fn read_toml_file<T: serde::de::DeserializeOwned>(
 ) -> Result<T, crate::error::UsageError> {
     use crate::error::UsageError;
     let shown = path.display().to_string();
-    let text = crate::input::read_text(path)
+    let text = crate::input::read_toml_text(path)
         .map_err(|e| UsageError(format!("cannot read {what} `{shown}`: {e}")))?;
     toml::from_str(&text).map_err(|e| {
         UsageError(format!(
@@ -273,11 +273,31 @@ pub enum ScenarioError {
     Parse { path: String, message: String },
     #[error("--set {arg}: {message}")]
     Set { arg: String, message: String },
-    #[error("scenario `{origin}` is not valid:\n{}", problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    #[error("scenario `{origin}` is not valid:\n{}", problem_list(problems))]
     Invalid {
         origin: String,
         problems: Vec<String>,
     },
+}
+
+/// Problems listed in a refusal; more are counted, not printed (a file
+/// of 160,000 bad keys printed 48 MB of them, a hostile-input audit,
+/// 2026-12-06).
+pub const MAX_PROBLEMS_SHOWN: usize = 100;
+
+fn problem_list(problems: &[String]) -> String {
+    let mut lines: Vec<String> = problems
+        .iter()
+        .take(MAX_PROBLEMS_SHOWN)
+        .map(|p| format!("  - {p}"))
+        .collect();
+    if problems.len() > MAX_PROBLEMS_SHOWN {
+        lines.push(format!(
+            "  ... and {} more problems (the first {MAX_PROBLEMS_SHOWN} are shown)",
+            problems.len() - MAX_PROBLEMS_SHOWN
+        ));
+    }
+    lines.join("\n")
 }
 
 /// How a refusal names the override that gave a value: "(the value of
@@ -293,20 +313,27 @@ fn overrides_named(e: ScenarioError, sets: &[String]) -> ScenarioError {
     let ScenarioError::Invalid { origin, problems } = e else {
         return e;
     };
+    // The last override of each key, by the key as a problem quotes it at
+    // its start (a map: problems times overrides grew as their product, a
+    // hostile-input audit, 2026-12-06).
+    let mut last: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for arg in sets {
+        if let Some((key, value)) = arg.split_once('=') {
+            let shown = paths::display(key.trim());
+            let given = format!("`{shown}={}`", value.trim());
+            last.insert(format!("`{shown}`"), given);
+        }
+    }
     let problems = problems
         .into_iter()
         .map(|p| {
-            let given: Vec<String> = sets
-                .iter()
-                .filter_map(|arg| {
-                    let (key, value) = arg.split_once('=')?;
-                    // The problem is about the key (it starts with it), not
-                    // one that only quotes it as a bound.
-                    p.starts_with(&format!("`{}`", paths::display(key.trim())))
-                        .then(|| format!("`{}={}`", paths::display(key.trim()), value.trim()))
-                })
-                .collect();
-            match given.last() {
+            // The problem is about the key (it starts with it), not one that
+            // only quotes it as a bound.
+            let quoted = p
+                .strip_prefix('`')
+                .and_then(|rest| rest.find('`'))
+                .map(|end| &p[..end + 2]);
+            match quoted.and_then(|q| last.get(q)) {
                 Some(g) => format!("{p} {OVERRIDE_NOTE}{g}{OVERRIDE_NOTE_END}"),
                 None => p,
             }
@@ -342,7 +369,7 @@ impl Scenario {
     /// Reads, parses, applies `--set key.path=value` overrides and validates.
     pub fn load(path: &Path, sets: &[String]) -> Result<Self, ScenarioError> {
         let origin = path.display().to_string();
-        let text = crate::input::read_text(path).map_err(|source| ScenarioError::Read {
+        let text = crate::input::read_toml_text(path).map_err(|source| ScenarioError::Read {
             path: origin.clone(),
             source,
         })?;
@@ -518,25 +545,33 @@ impl Scenario {
             let mut ok = true;
             // Which reform last set each key, to name it beside a problem
             // found after the reforms (the file's own value may be valid).
-            let mut set_by: Vec<(String, String)> = Vec::new();
-            for k in self.reform_order() {
+            // (A map: a file of many keys was checked in time growing with
+            // their square, a hostile-input audit, 2026-12-06.)
+            let mut set_by: std::collections::HashMap<String, String> =
+                std::collections::HashMap::new();
+            // The states the run passes through as the reforms start, one
+            // for each step on which some start (a run rebuilds its
+            // scenario from them and cannot refuse one mid-run): checked
+            // below as the state after them all is.
+            let mut states: Vec<(u64, String, toml::Value)> = Vec::new();
+            let order = self.reform_order();
+            for (n, &k) in order.iter().enumerate() {
                 let r = &self.reforms[k];
                 let key = format!("reforms[{k}]");
                 for (p, _) in paths::flatten(&r.set) {
                     let shown = paths::display(&paths::canonical(&p));
-                    set_by.retain(|(s, _)| *s != shown);
                     let label = if r.label.is_empty() {
                         String::new()
                     } else {
                         format!(" (\"{}\")", crate::error::shorten(&r.label, 60))
                     };
-                    set_by.push((
+                    set_by.insert(
                         shown,
                         format!(
                             "`{key}.set`{label} gives it from year {}",
                             crate::error::readable(r.year)
                         ),
-                    ));
+                    );
                 }
                 // A reform begins after the row of its year: in the run's
                 // last year or later it would change nothing recorded.
@@ -601,9 +636,72 @@ impl Scenario {
                             "`{key}.set` changes `{p}`, which a reform cannot change: {why}"
                         ));
                         ok = false;
-                    } else if let Err(e) = paths::set(&mut tree, &p, v) {
+                        continue;
+                    }
+                    // A list replaced whole could change its length under a
+                    // later reform's index, or, reversed, take it away (a
+                    // run panicked on either, a hostile-input audit,
+                    // 2026-12-06): a reform sets single values.
+                    if v.is_array() {
+                        c.conflict(format!(
+                            "`{key}.set` gives `{p}` a list; a reform changes single values, not lists (their length and elements are fixed at the start): set each element's key, such as `{p}[0].share`"
+                        ));
+                        ok = false;
+                        continue;
+                    }
+                    // As the run takes it: converted to the type of the
+                    // value it replaces, or refused.
+                    let v = match paths::get(&tree, &p) {
+                        Ok(old) => match paths::coerce(v, old) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                c.conflict(format!("`{key}.set`: `{p}`: {e}"));
+                                ok = false;
+                                continue;
+                            }
+                        },
+                        Err(_) => v,
+                    };
+                    if let Err(e) = paths::set(&mut tree, &p, v) {
                         c.conflict(format!("`{key}.set`: {e}"));
                         ok = false;
+                    }
+                }
+                // The state once every reform starting on this step has.
+                let step = r.start_step(self.sim.steps_per_year);
+                let last_of_step = order
+                    .get(n + 1)
+                    .is_none_or(|&j| self.reforms[j].start_step(self.sim.steps_per_year) != step);
+                if ok && last_of_step && n + 1 < order.len() {
+                    states.push((step, crate::error::readable(r.year), tree.clone()));
+                }
+            }
+            // Problems of a state on the way that the last state does not
+            // have (a value a later reform replaces), each said once.
+            let mut said = std::collections::HashSet::new();
+            let after_all = |tree: toml::Value| -> Result<Vec<String>, String> {
+                let mut s = Scenario::deserialize(tree).map_err(|e| {
+                    e.to_string()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })?;
+                s.reforms.clear();
+                s.expect.clear();
+                Ok(s.problems().into_result().err().unwrap_or_default())
+            };
+            let last = if ok {
+                after_all(tree.clone()).unwrap_or_else(|e| vec![e])
+            } else {
+                Vec::new()
+            };
+            for (_, year, state) in states {
+                let problems = after_all(state).unwrap_or_else(|e| vec![e]);
+                for p in problems {
+                    if !last.contains(&p) && said.insert(p.clone()) {
+                        c.conflict(format!(
+                            "from year {year}, before the later reforms: {p} (a run passes through this state; a later reform's value does not mend it)"
+                        ));
                     }
                 }
             }
@@ -617,7 +715,8 @@ impl Scenario {
                             for p in problems {
                                 let who = set_by
                                     .iter()
-                                    .find(|(k, _)| p.contains(&format!("`{k}`")))
+                                    .filter(|(k, _)| p.contains(&format!("`{k}`")))
+                                    .min_by_key(|(k, _)| p.find(&format!("`{k}`")))
                                     .map_or(String::new(), |(_, w)| format!(" ({w})"));
                                 c.conflict(format!("after the reforms: {p}{who}"));
                             }
@@ -886,7 +985,8 @@ impl Scenario {
 /// Keys the resolved scenario leaves out at their default (a reform's
 /// reversal at a change of government and its institutionalisation shares
 /// at 0, an empty `title`, a grade's `initial_officers` when it follows
-/// `structure.initial_fill`): added to `tree` at `key` with a value of
+/// `structure.initial_fill`, an expectation's `percent` when it has no
+/// size band): added to `tree` at `key` with a value of
 /// their type, so that a `--set` finds them as it finds any other key.
 /// Returns that value; `None` (nothing added) for any other key.
 fn add_optional_key(tree: &mut toml::Value, key: &str) -> Option<toml::Value> {
@@ -906,6 +1006,11 @@ fn add_optional_key(tree: &mut toml::Value, key: &str) -> Option<toml::Value> {
         ["structure", "grades", i, "initial_officers"] => {
             (Some(format!("structure.grades[{i}]")), Value::Integer(0))
         }
+        // An expectation without a size band: the band's shape, [low, high].
+        ["expect", i, "percent"] => (
+            Some(format!("expect[{i}]")),
+            Value::Array(vec![Value::Float(0.0), Value::Float(0.0)]),
+        ),
         _ => return None,
     };
     let last = segs.last()?.clone();
@@ -1035,13 +1140,15 @@ mod tests {
     #[test]
     fn keys_left_out_at_their_default_can_be_set() {
         let base = Scenario::from_toml(
-            "[[structure.grades]]\nname = \"A\"\nposts = 10\nentry = true\n\n[[reforms]]\nyear = 1\nset = { \"politics.interference\" = 0.1 }\n",
+            "[[structure.grades]]\nname = \"A\"\nposts = 10\nentry = true\n\n[[reforms]]\nyear = 1\nset = { \"politics.interference\" = 0.1 }\n\n[[expect]]\nmetric = \"corruption\"\ndirection = \"down\"\n",
             "a",
         )
         .unwrap();
         let text = base.to_toml();
         assert!(
-            !text.contains("legal_embedding") && !text.contains("title"),
+            !text.contains("legal_embedding")
+                && !text.contains("title")
+                && !text.contains("percent"),
             "{text}"
         );
         let s = base
@@ -1050,14 +1157,21 @@ mod tests {
                 "reforms[0].reversal_at_government_change=0.2".into(),
                 "title=A title".into(),
                 "structure.grades[0].initial_officers=7".into(),
+                "expect[0].percent=[-30, -5.5]".into(),
             ])
             .unwrap();
+        assert_eq!(s.expect[0].percent, Some([-30.0, -5.5]));
         assert_eq!(s.reforms[0].legal_embedding, 0.5);
         assert_eq!(s.reforms[0].reversal_at_government_change, 0.2);
         assert_eq!(s.title, "A title");
         assert_eq!(s.structure.grades[0].initial_officers, Some(7));
         // Only those: a misspelt key, or one of a reform that is not there.
-        for bad in ["reforms[0].legal_embeding=0.5", "reforms[1].monitoring=0.5"] {
+        for bad in [
+            "reforms[0].legal_embeding=0.5",
+            "reforms[1].monitoring=0.5",
+            "expect[1].percent=[-30, -5]",
+            "expect[0].percent=-30",
+        ] {
             assert!(s.clone().with_sets(&[bad.into()]).is_err(), "{bad}");
         }
     }
@@ -1160,5 +1274,90 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("which a reform cannot change"), "{e}");
+    }
+
+    /// A hostile-input audit (2026-12-06): a two-value key given a longer
+    /// list kept its first two values without a word.
+    #[test]
+    fn a_pair_takes_two_values_exactly() {
+        let expect = |years: &str| {
+            format!(
+                "[[reforms]]\nyear = 1\nset = {{ \"pay.level\" = 1.2 }}\n\n[[expect]]\nmetric = \"corruption_prevalence\"\ndirection = \"down\"\nyears = {years}\n"
+            )
+        };
+        let s = Scenario::from_toml(&expect("[1, 5]"), "t").unwrap();
+        assert_eq!(s.expect[0].years, [1, 5]);
+        for bad in ["[1, 2, 3, 4, 5]", "[1]", "[]"] {
+            let e = Scenario::from_toml(&expect(bad), "t")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("expected a pair of 2 values"), "{bad}: {e}");
+        }
+        let e = Scenario::from_toml(&expect("[1, 5]"), "t")
+            .unwrap()
+            .with_sets(&["expect[0].percent=[-30, -5, 2]".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("got a list of 3"), "{e}");
+    }
+
+    /// A hostile-input audit (2026-12-06): `check` judged only the state
+    /// after every reform, while a run rebuilds its scenario as each one
+    /// starts (and is reversed), and panicked on a state between them: a
+    /// list a reform replaced (and a reversal shortened) under a later
+    /// reform's index, a value of the wrong type that a later reform
+    /// replaced.
+    #[test]
+    fn every_state_a_run_passes_through_is_checked() {
+        let refused = |text: &str| -> String {
+            Scenario::from_toml(text, "t")
+                .unwrap()
+                .validate("t")
+                .unwrap_err()
+                .to_string()
+        };
+        let list = "[recruitment]\nregions = [{ name = \"only\", share = 1.0 }]\n\n[[reforms]]\nyear = 1\nreversal_hazard = 1.0\nset = { \"recruitment.regions\" = [{ name = \"a\", share = 0.5 }, { name = \"b\", share = 0.5 }] }\n";
+        let e = refused(list);
+        assert!(
+            e.contains("gives `recruitment.regions` a list; a reform changes single values"),
+            "{e}"
+        );
+        // Elements' keys are single values: allowed.
+        Scenario::from_toml(
+            "[recruitment]\nregions = [{ name = \"a\", share = 0.5 }, { name = \"b\", share = 0.5 }]\n\n[[reforms]]\nyear = 1\nset = { \"recruitment.regions[1].pool_factor\" = 2.0 }\n",
+            "t",
+        )
+        .unwrap()
+        .validate("t")
+        .unwrap();
+        // Converted as the run converts it: a whole number for a number
+        // key; anything else of another type refused.
+        let e = refused("[[reforms]]\nyear = 1\nset = { \"promotion.rule\" = 3 }\n");
+        assert!(
+            e.contains("`promotion.rule`: expected a string, got an integer"),
+            "{e}"
+        );
+        // A value no whole scenario may hold, replaced later: the state in
+        // between is refused (the run rebuilt it and panicked), and a sum
+        // broken until a later reform mends it likewise.
+        let between = "[sim]\nyears = 8\n\n[[reforms]]\nyear = 2\nset = { \"promotion.boards_per_year\" = -5 }\n\n[[reforms]]\nyear = 4\nset = { \"promotion.boards_per_year\" = 2, \"recruitment.merit_share\" = 0.9 }\n\n[[reforms]]\nyear = 5\nset = { \"recruitment.quota_share\" = 0.1, \"recruitment.patronage_share\" = 0.0 }\n";
+        let e = refused(between);
+        assert!(
+            e.contains("from year 2, before the later reforms: invalid value: integer `-5`, expected u32 in `promotion.boards_per_year`"),
+            "{e}"
+        );
+        assert!(
+            e.contains("from year 4, before the later reforms: `recruitment.merit_share` (0.9)"),
+            "{e}"
+        );
+        // Reforms starting on the same step are one state: shares moved
+        // together by two of them in one year pass.
+        Scenario::from_toml(
+            "[sim]\nyears = 8\n\n[[reforms]]\nyear = 3\nset = { \"recruitment.merit_share\" = 0.1 }\n\n[[reforms]]\nyear = 3\nset = { \"recruitment.quota_share\" = 0.8 }\n\n[[reforms]]\nyear = 6\nset = { \"pay.level\" = 1.1 }\n",
+            "t",
+        )
+        .unwrap()
+        .validate("t")
+        .unwrap();
     }
 }

@@ -81,6 +81,7 @@ pub struct Target {
     /// First and last recorded year (inclusive), checked against the run
     /// by [`load`] (signed, so that a negative year gets the run's range
     /// in its message, not the integer type's).
+    #[serde(deserialize_with = "crate::input::pair")]
     pub years: [i64; 2],
     #[serde(default)]
     pub statistic: Statistic,
@@ -88,7 +89,7 @@ pub struct Target {
     pub observed: Option<f64>,
     #[serde(default)]
     pub sd: Option<f64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::input::optional_pair")]
     pub interval: Option<[f64; 2]>,
     #[serde(default)]
     pub numerator: Vec<String>,

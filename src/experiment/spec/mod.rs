@@ -253,7 +253,8 @@ impl Spec {
     }
 
     /// A default name from the kind and the scenarios' file stems: a plain
-    /// folder name of at most [`NAME_MAX`] characters, whatever the stems.
+    /// folder name of at most [`NAME_MAX`] characters and
+    /// [`crate::scenario::NAME_MAX_BYTES`] bytes, whatever the stems.
     /// The other scenarios of a comparison (at most three) and a sweep's
     /// parameters are listed while the name fits; the rest are counted
     /// (`compare_a_vs_b_and_4_more`), and a name still too long (one very
@@ -313,16 +314,22 @@ impl Spec {
             name.push_str(&end);
             name
         };
+        // Within the names' two bounds, characters and bytes (a stem of
+        // four-byte letters made a default name of 240 bytes, refused
+        // with no name of the user's to blame, a hostile-input audit,
+        // 2026-12-06).
+        let long =
+            |n: &str| n.chars().count() > NAME_MAX || n.len() > crate::scenario::NAME_MAX_BYTES;
         let mut keep = parts.len().min(listed);
         let mut name = with(keep);
-        while name.chars().count() > NAME_MAX && keep > 0 {
+        while long(&name) && keep > 0 {
             keep -= 1;
             name = with(keep);
         }
-        if name.chars().count() > NAME_MAX {
-            name = name.chars().take(NAME_MAX).collect();
-            name.truncate(name.trim_end_matches(['_', '-', '.']).len());
+        while long(&name) {
+            name.pop();
         }
+        name.truncate(name.trim_end_matches(['_', '-', '.']).len());
         name
     }
 }
@@ -376,8 +383,15 @@ mod tests {
         );
         assert_eq!(crate::scenario::name_problem(&name), None);
         // One stem of 100 characters (the most a file's stem keeps): cut.
+        // Four-byte letters too: cut to the bytes a name may take.
         let long = "é".repeat(100);
+        let wide = "𝔞".repeat(60);
         for spec in [
+            compare(&[&wide, "b"]),
+            Spec::new(
+                Kind::Sensitivity,
+                vec![PathBuf::from(format!("{wide}.toml"))],
+            ),
             compare(&[&long, "b"]),
             compare(&["a", &long, &long]),
             Spec::new(

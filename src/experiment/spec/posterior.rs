@@ -78,8 +78,9 @@ pub fn parse_posterior(
         ));
     }
     let keys: Vec<String> = key_cols.iter().map(|&i| head[i].clone()).collect();
-    for (n, k) in keys.iter().enumerate() {
-        if keys[..n].contains(k) {
+    let mut seen = std::collections::HashSet::new();
+    for k in &keys {
+        if !seen.insert(k.as_str()) {
             return Err(bad(format!(
                 "the column `{k}` appears twice; give each key once"
             )));
