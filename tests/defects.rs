@@ -803,7 +803,16 @@ fn d15_a_too_deep_header_names_its_line_and_a_huge_line_is_cut() {
     let header = vec!["a"; 100].join(".");
     sb.write("deep.toml", &format!("name = \"x\"\n[{header}]\nx = 1\n"));
     let e = refused(&sb, &["check", "deep.toml"]);
-    assert_mentions(&e, &["line 2", "nests 100 levels deep"]);
+    assert_mentions(&e, &["line 2", "about 100 levels deep"]);
+    // A key nested inside an inline table is counted there (it said "1
+    // level", a hostile-input audit, 2026-12-06).
+    let inline = vec!["a"; 10_000].join(".");
+    sb.write(
+        "inline.toml",
+        &format!("name = \"x\"\n[[reforms]]\nyear = 1\nset = {{ {inline} = 1 }}\n"),
+    );
+    let e = refused(&sb, &["check", "inline.toml"]);
+    assert_mentions(&e, &["line 4", "about 10001 levels deep"]);
     sb.write(
         "long.toml",
         &format!("name = \"{}\" junk\n", "x".repeat(600_000)),

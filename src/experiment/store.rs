@@ -786,6 +786,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     }
     let mut manifests = Vec::new();
     for d in dirs {
+        // A shard folder received from elsewhere: its files are read, and
+        // a link in it (to `/dev/zero`, say) was reported as "no
+        // experiment.json" (a hostile-input audit, 2026-12-06).
+        for f in [d.clone(), d.join("runs")] {
+            staging::refuse_links(&f, "a shard's folder")?;
+        }
         if !d.join("experiment.json").is_file() {
             return Err(UsageError(format!(
                 "`{}` is not an experiment folder (no experiment.json)",

@@ -40,15 +40,13 @@ pub fn read_toml_file<T: serde::de::DeserializeOwned>(
 pub fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
     let mut message = plain_types(&e.to_string());
     if e.span().is_none() && message.contains("recursion limit") {
-        // The line whose key has the most parts is the one that nests too deep.
+        // The line that opens the most levels (a dotted key's parts, inline
+        // tables and arrays: a key nested inside `set = { … }` counts
+        // there, not before its `=`) is the one that nests too deep.
         let parts = |l: &str| -> usize {
-            let key = l
-                .trim()
-                .trim_start_matches('[')
-                .split(['=', ']'])
-                .next()
-                .unwrap_or("");
-            key.matches('.').count() + 1
+            let code = l.trim().trim_start_matches('[');
+            let (key, rest) = code.split_once('=').unwrap_or((code, ""));
+            key.matches('.').count() + 1 + rest.matches(['.', '{', '[']).count()
         };
         if let Some((n, line)) = text
             .lines()
@@ -57,7 +55,7 @@ pub fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
             .max_by_key(|(_, l)| parts(l))
         {
             message = format!(
-                "line {}: `{}` nests {} levels deep, more than the TOML reader allows (no scenario key is more than a few levels deep)",
+                "line {}: `{}` nests keys, tables or arrays about {} levels deep, more than the TOML reader allows (no scenario key is more than a few levels deep)",
                 n + 1,
                 crate::error::shorten(line.trim(), 80),
                 parts(line)
@@ -82,6 +80,24 @@ fn plain_types(message: &str) -> String {
         ("expected u64", "expected a whole number of 0 or more"),
         ("expected i64", "expected a whole number"),
         ("expected a boolean", "expected true or false"),
+        // The list entries' tables, by what they hold (Rust's struct names
+        // reached messages, a hostile-input audit, 2026-12-06).
+        (
+            "expected struct GradeSpec",
+            "expected a grade, a table such as { name = \"BPS-17\", posts = 100 }",
+        ),
+        (
+            "expected struct SectorSpec",
+            "expected a sector, a table such as { name = \"revenue\", share = 0.2 }",
+        ),
+        (
+            "expected struct RegionSpec",
+            "expected a region, a table such as { name = \"Punjab\", share = 0.5 }",
+        ),
+        (
+            "expected struct CourseSpec",
+            "expected a course, a table such as { name = \"mid_career\", grade = \"BPS-18\" }",
+        ),
         (
             "u64 value was too large",
             "the number is past 9223372036854775807, the largest integer TOML holds",

@@ -245,11 +245,17 @@ pub fn parse_years(flag: &str, arg: &str) -> Result<Vec<u32>, UsageError> {
     let mut ys = Vec::new();
     for s in arg.split(',') {
         let y = s.trim().parse::<u32>().map_err(|_| {
-            usage(
-                flag,
-                arg,
-                format!("`{}` is not a whole number of years", s.trim()),
-            )
+            let t = s.trim();
+            // Digits past u32 are a year, just not one a run reaches (it
+            // said "not a whole number", a hostile-input audit).
+            let why = if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                format!(
+                    "`{t}` is past the last year any run simulates (`sim.years` is at most 5000)"
+                )
+            } else {
+                format!("`{t}` is not a whole number of years")
+            };
+            usage(flag, arg, why)
         })?;
         ys.push(y);
     }
@@ -261,6 +267,15 @@ pub fn parse_years(flag: &str, arg: &str) -> Result<Vec<u32>, UsageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_years_past_any_run_are_said_to_be() {
+        assert_eq!(parse_years("--at", "40, 10,10").unwrap(), [10, 40]);
+        let e = parse_years("--at", "99999999999").unwrap_err().to_string();
+        assert!(e.contains("past the last year any run simulates"), "{e}");
+        let e = parse_years("--at", "ten").unwrap_err().to_string();
+        assert!(e.contains("`ten` is not a whole number of years"), "{e}");
+    }
 
     #[test]
     fn ranges_include_both_ends_without_drift() {
