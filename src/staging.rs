@@ -485,7 +485,19 @@ pub fn clear_stale(dest: &Path) {
     let (Some(stem), Ok(entries)) = (dest.file_name(), std::fs::read_dir(parent_of(dest))) else {
         return;
     };
-    for e in entries.filter_map(|e| e.ok()) {
+    let entries: Vec<_> = entries.filter_map(|e| e.ok()).collect();
+    // Put back only when one old result is aside: of two, which is the
+    // one to keep is the user's choice (a review, 2026-12-06: the older
+    // of two was put back).
+    let aside = entries
+        .iter()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| {
+            matches!(temporary(&e.file_name(), stem),
+                Some(Temporary::Current { old: true, pid }) if !alive_here(pid))
+        })
+        .count();
+    for e in entries {
         let Some(kind) = temporary(&e.file_name(), stem) else {
             continue;
         };
@@ -504,7 +516,7 @@ pub fn clear_stale(dest: &Path) {
                     continue;
                 }
                 let missing = std::fs::symlink_metadata(dest).is_err();
-                if missing && std::fs::rename(&path, dest).is_ok() {
+                if missing && aside == 1 && std::fs::rename(&path, dest).is_ok() {
                     eprintln!(
                         "note: put back `{}`: an interrupted bureausim (process {pid}) had moved it aside to replace it, and its new results never arrived",
                         dest.display()
@@ -958,7 +970,20 @@ mod tests {
         assert!(old.join(MARKER).exists());
         drop(s);
         std::fs::remove_dir_all(&old).unwrap();
+        // Two aside and the folder gone: which to keep is the user's
+        // choice, so neither is put back (the older of two was).
+        std::fs::remove_dir_all(&dest).unwrap();
+        let older = dir.path().join(".res.old-4000000003-0");
+        for d in [&old, &older] {
+            marker_of(d, &host, 17);
+        }
+        let s = Staging::new(&dest, false, "test").unwrap();
+        assert!(old.exists() && older.exists() && !dest.exists());
+        drop(s);
+        std::fs::remove_dir_all(&older).unwrap();
+        std::fs::remove_dir_all(&old).unwrap();
         // This process's own: left alone, whatever the folder.
+        std::fs::create_dir(&dest).unwrap();
         let mine = set_aside(&dest).unwrap();
         clear_stale(&dest);
         assert!(mine.exists() && !dest.exists());

@@ -375,12 +375,12 @@ pub fn prepare(
 ) -> anyhow::Result<Prepared> {
     let mut manifest = Manifest::of(plan, shard);
     staging::check_shape(dir)?;
-    for d in [dir.to_path_buf(), dir.join("runs")] {
-        staging::refuse_links(&d, "an experiment's folder")?;
-    }
     // First, so that a folder an interrupted replacement left aside is
     // back in place before this command judges the folder.
     staging::clear_stale(dir);
+    for d in [dir.to_path_buf(), dir.join("runs")] {
+        staging::refuse_links(&d, "an experiment's folder")?;
+    }
     let is_experiment = dir.join("experiment.json").is_file();
     let empty = dir.is_dir() && std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
     if dir.exists() && !(is_experiment && staging::is_ours(dir)) && !empty {

@@ -494,11 +494,15 @@ impl Scenario {
         })
     }
 
-    /// Indices of `reforms` in the order they apply: by year, in file order
-    /// within a year (the later one wins).
+    /// Indices of `reforms` in the order they apply: by the step each
+    /// starts on, in file order within a step (the later one wins).
     pub fn reform_order(&self) -> Vec<usize> {
+        // By the step each starts on, then as listed: the order the run
+        // applies them in (two years that round to one step, 1.04 listed
+        // before 1.0, were checked the other way round, a review,
+        // 2026-12-06).
         let mut order: Vec<usize> = (0..self.reforms.len()).collect();
-        order.sort_by(|&a, &b| self.reforms[a].year.total_cmp(&self.reforms[b].year));
+        order.sort_by_key(|&k| self.reforms[k].start_step(self.sim.steps_per_year));
         order
     }
 
@@ -555,9 +559,19 @@ impl Scenario {
     pub fn validate(&self, origin: &str) -> Result<(), ScenarioError> {
         let mut c = self.problems();
         // Each reform's paths must exist, take the right type and leave a
-        // valid scenario; they are applied cumulatively in year order.
-        if !self.reforms.is_empty() {
+        // valid scenario; they are applied cumulatively in the order the
+        // run applies them (by starting step, then as listed). Over the
+        // limit of reforms, only that is said (each reform costs a check).
+        if !self.reforms.is_empty() && self.reforms.len() <= MAX_REFORMS {
             let mut tree = toml::Value::try_from(self).expect("scenario serialises");
+            // The scenario as the run rebuilds it: reforms cannot set their
+            // own list or the expectations, and each copy below need not
+            // carry them.
+            if let Some(t) = tree.as_table_mut() {
+                t.remove("reforms");
+                t.remove("expect");
+            }
+            let base = tree.clone();
             let mut ok = true;
             // Which reform last set each key, to name it beside a problem
             // found after the reforms (the file's own value may be valid).
@@ -565,13 +579,16 @@ impl Scenario {
             // their square, a hostile-input audit, 2026-12-06.)
             let mut set_by: std::collections::HashMap<String, String> =
                 std::collections::HashMap::new();
-            // The states the run passes through as the reforms start, one
-            // for each step on which some start (a run rebuilds its
-            // scenario from them and cannot refuse one mid-run): checked
-            // below as the state after them all is.
-            let mut states: Vec<(u64, String, toml::Value)> = Vec::new();
-            let order = self.reform_order();
-            for (n, &k) in order.iter().enumerate() {
+            // Every value each key is given, and by which reform: a run
+            // rebuilds its scenario as each reform starts, ramps and is
+            // reversed, so any of them (or a ramp's whole number between
+            // two of them) can be a key's value at some step, whatever the
+            // others hold then; each must be one its key can hold (a run
+            // panicked on a value a later reform replaced, a hostile-input
+            // audit, 2026-12-06).
+            let mut given: std::collections::BTreeMap<String, Vec<(toml::Value, String)>> =
+                std::collections::BTreeMap::new();
+            for k in self.reform_order() {
                 let r = &self.reforms[k];
                 let key = format!("reforms[{k}]");
                 for (p, _) in paths::flatten(&r.set) {
@@ -678,47 +695,48 @@ impl Scenario {
                         },
                         Err(_) => v,
                     };
+                    let values = given.entry(p.clone()).or_default();
+                    if !values.iter().any(|(w, _)| *w == v) {
+                        values.push((v.clone(), key.clone()));
+                    }
                     if let Err(e) = paths::set(&mut tree, &p, v) {
                         c.conflict(format!("`{key}.set`: {e}"));
                         ok = false;
                     }
                 }
-                // The state once every reform starting on this step has.
-                let step = r.start_step(self.sim.steps_per_year);
-                let last_of_step = order
-                    .get(n + 1)
-                    .is_none_or(|&j| self.reforms[j].start_step(self.sim.steps_per_year) != step);
-                if ok && last_of_step && n + 1 < order.len() {
-                    states.push((step, crate::error::readable(r.year), tree.clone()));
-                }
             }
-            // Problems of a state on the way that the last state does not
-            // have (a value a later reform replaces), each said once.
-            let mut said = std::collections::HashSet::new();
-            let after_all = |tree: toml::Value| -> Result<Vec<String>, String> {
-                let mut s = Scenario::deserialize(tree).map_err(|e| {
-                    e.to_string()
+            // Each value alone in the scenario before the reforms, in
+            // rounds: round n gives every key its n-th value (keys are read
+            // independently), so a key given a thousand values costs a
+            // thousand readings, not one for each value of each key.
+            let rounds = given.values().map(Vec::len).max().unwrap_or(0);
+            for n in 0..rounds.min(if ok { usize::MAX } else { 0 }) {
+                let mut t = base.clone();
+                let mut from = Vec::new();
+                for (p, values) in &given {
+                    if let Some((v, who)) = values.get(n) {
+                        let _ = paths::set(&mut t, p, v.clone());
+                        from.push((p, v, who));
+                    }
+                }
+                if let Err(e) = Scenario::deserialize(t) {
+                    let e = e
+                        .to_string()
                         .split_whitespace()
                         .collect::<Vec<_>>()
-                        .join(" ")
-                })?;
-                s.reforms.clear();
-                s.expect.clear();
-                Ok(s.problems().into_result().err().unwrap_or_default())
-            };
-            let last = if ok {
-                after_all(tree.clone()).unwrap_or_else(|e| vec![e])
-            } else {
-                Vec::new()
-            };
-            for (_, year, state) in states {
-                let problems = after_all(state).unwrap_or_else(|e| vec![e]);
-                for p in problems {
-                    if !last.contains(&p) && said.insert(p.clone()) {
-                        c.conflict(format!(
-                            "from year {year}, before the later reforms: {p} (a run passes through this state; a later reform's value does not mend it)"
-                        ));
-                    }
+                        .join(" ");
+                    // The key the reader names, with the reform that gave it.
+                    let (p, v, who) = from
+                        .iter()
+                        .filter(|(p, _, _)| e.contains(&format!("`{}`", paths::display(p))))
+                        .max_by_key(|(p, _, _)| p.len())
+                        .copied()
+                        .unwrap_or(from[0]);
+                    c.conflict(format!(
+                        "`{who}.set` gives `{p}` the value {v}, which it cannot hold ({e}); a run meets every value a reform gives, whatever a later one gives"
+                    ));
+                    ok = false;
+                    break;
                 }
             }
             if ok {
@@ -1317,21 +1335,17 @@ mod tests {
         assert!(e.contains("got a list of 3"), "{e}");
     }
 
-    /// A hostile-input audit (2026-12-06): `check` judged only the state
-    /// after every reform, while a run rebuilds its scenario as each one
-    /// starts (and is reversed), and panicked on a state between them: a
-    /// list a reform replaced (and a reversal shortened) under a later
-    /// reform's index, a value of the wrong type that a later reform
-    /// replaced.
+    /// A hostile-input audit and a review (2026-12-06): `check` judged only
+    /// the state after every reform, while a run rebuilds its scenario as
+    /// each one starts, ramps and is reversed, and panicked on a state in
+    /// between: a list a reform replaced (and a reversal shortened) under a
+    /// later reform's index, a value of the wrong type or out of its type's
+    /// range that a later reform replaced, ramped from or was reversed to,
+    /// two reforms of one step checked in another order than the run's.
     #[test]
-    fn every_state_a_run_passes_through_is_checked() {
-        let refused = |text: &str| -> String {
-            Scenario::from_toml(text, "t")
-                .unwrap()
-                .validate("t")
-                .unwrap_err()
-                .to_string()
-        };
+    fn every_value_a_run_can_meet_is_one_its_key_holds() {
+        let check = |text: &str| Scenario::from_toml(text, "t").unwrap().validate("t");
+        let refused = |text: &str| check(text).unwrap_err().to_string();
         let list = "[recruitment]\nregions = [{ name = \"only\", share = 1.0 }]\n\n[[reforms]]\nyear = 1\nreversal_hazard = 1.0\nset = { \"recruitment.regions\" = [{ name = \"a\", share = 0.5 }, { name = \"b\", share = 0.5 }] }\n";
         let e = refused(list);
         assert!(
@@ -1339,13 +1353,7 @@ mod tests {
             "{e}"
         );
         // Elements' keys are single values: allowed.
-        Scenario::from_toml(
-            "[recruitment]\nregions = [{ name = \"a\", share = 0.5 }, { name = \"b\", share = 0.5 }]\n\n[[reforms]]\nyear = 1\nset = { \"recruitment.regions[1].pool_factor\" = 2.0 }\n",
-            "t",
-        )
-        .unwrap()
-        .validate("t")
-        .unwrap();
+        check("[recruitment]\nregions = [{ name = \"a\", share = 0.5 }, { name = \"b\", share = 0.5 }]\n\n[[reforms]]\nyear = 1\nset = { \"recruitment.regions[1].pool_factor\" = 2.0 }\n").unwrap();
         // Converted as the run converts it: a whole number for a number
         // key; anything else of another type refused.
         let e = refused("[[reforms]]\nyear = 1\nset = { \"promotion.rule\" = 3 }\n");
@@ -1353,27 +1361,60 @@ mod tests {
             e.contains("`promotion.rule`: expected a string, got an integer"),
             "{e}"
         );
-        // A value no whole scenario may hold, replaced later: the state in
-        // between is refused (the run rebuilt it and panicked), and a sum
-        // broken until a later reform mends it likewise.
-        let between = "[sim]\nyears = 8\n\n[[reforms]]\nyear = 2\nset = { \"promotion.boards_per_year\" = -5 }\n\n[[reforms]]\nyear = 4\nset = { \"promotion.boards_per_year\" = 2, \"recruitment.merit_share\" = 0.9 }\n\n[[reforms]]\nyear = 5\nset = { \"recruitment.quota_share\" = 0.1, \"recruitment.patronage_share\" = 0.0 }\n";
-        let e = refused(between);
-        assert!(
-            e.contains("from year 2, before the later reforms: invalid value: integer `-5`, expected u32 in `promotion.boards_per_year`"),
-            "{e}"
-        );
-        assert!(
-            e.contains("from year 4, before the later reforms: `recruitment.merit_share` (0.9)"),
-            "{e}"
-        );
-        // Reforms starting on the same step are one state: shares moved
-        // together by two of them in one year pass.
-        Scenario::from_toml(
-            "[sim]\nyears = 8\n\n[[reforms]]\nyear = 3\nset = { \"recruitment.merit_share\" = 0.1 }\n\n[[reforms]]\nyear = 3\nset = { \"recruitment.quota_share\" = 0.8 }\n\n[[reforms]]\nyear = 6\nset = { \"pay.level\" = 1.1 }\n",
+        // A value its key cannot hold, replaced later (the run meets it),
+        // ramped from, reversed to, or listed first on one step whose
+        // years sort the other way.
+        let two = |a: &str, b: &str| {
+            format!("[sim]\nyears = 8\n\n[[reforms]]\n{a}\n\n[[reforms]]\n{b}\n")
+        };
+        let bad = "set = { \"promotion.boards_per_year\" = -5 }";
+        let good = "set = { \"promotion.boards_per_year\" = 2 }";
+        for (text, who) in [
+            (
+                two(&format!("year = 2\n{bad}"), &format!("year = 4\n{good}")),
+                0,
+            ),
+            (
+                two(
+                    &format!("year = 1\n{bad}"),
+                    &format!("year = 1\nramp_years = 1\n{good}"),
+                ),
+                0,
+            ),
+            (
+                two(
+                    &format!("year = 1\n{bad}"),
+                    &format!("year = 1\nreversal_hazard = 1.0\n{good}"),
+                ),
+                0,
+            ),
+            (
+                two(
+                    &format!("year = 1.04\n{good}"),
+                    &format!("year = 1.0\n{bad}"),
+                ),
+                1,
+            ),
+        ] {
+            let e = refused(&text);
+            assert!(
+                e.contains(&format!("`reforms[{who}].set` gives `promotion.boards_per_year` the value -5, which it cannot hold")),
+                "{text}\n{e}"
+            );
+        }
+        // The step's order is the run's: the later listed wins.
+        let s = Scenario::from_toml(
+            &two(
+                &format!("year = 1.04\n{bad}"),
+                &format!("year = 1.0\n{good}"),
+            ),
             "t",
         )
-        .unwrap()
-        .validate("t")
         .unwrap();
+        assert_eq!(s.reform_order(), [0, 1]);
+        // Rules between keys are checked after the reforms only: a ramp's
+        // end is not a state the run meets while a later reform starts, so
+        // none between is refused for them.
+        check("[[reforms]]\nyear = 1\nramp_years = 4\nset = { \"recruitment.age_min\" = 32.0, \"recruitment.age_mean\" = 34.0 }\n\n[[reforms]]\nyear = 2\nset = { \"recruitment.age_max\" = 40.0 }\n").unwrap();
     }
 }

@@ -483,7 +483,8 @@ fn reform_set(
     levers: &serde_json::Map<String, Json>,
 ) -> Result<(toml::Table, Vec<String>), String> {
     // The scenario as it stands at the reform year: its own reforms up to
-    // then applied in year order, as `Scenario::validate` applies them.
+    // then applied in the order the run applies them, as `Scenario::validate`
+    // does.
     let mut tree = toml::Value::try_from(base).expect("scenario serialises");
     let applied = base.reform_order().into_iter().map(|k| &base.reforms[k]);
     for r in applied.filter(|r| r.year <= reform_year) {
