@@ -19,7 +19,7 @@ use crate::serve::library::{self, LIMITS, LeverKind, Loaded};
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
     pub scenario: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "levers_once")]
     pub levers: serde_json::Map<String, Json>,
     pub reform_year: Option<f64>,
     pub replicates: Option<u32>,
@@ -36,6 +36,37 @@ pub struct RunRequest {
     /// calibrated Pakistan posterior (`calibration/pakistan_posterior.csv`).
     #[serde(default)]
     pub plausible: bool,
+}
+
+/// The levers of a request, each given once: a JSON object with a key
+/// twice kept the last value without a word (a hostile-input audit,
+/// 2026-12-06).
+fn levers_once<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<serde_json::Map<String, Json>, D::Error> {
+    struct Levers;
+    impl<'de> serde::de::Visitor<'de> for Levers {
+        type Value = serde_json::Map<String, Json>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of lever values, such as {\"politics.interference\": 0.2}")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut m: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some((k, v)) = m.next_entry::<String, Json>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the lever `{k}` is given twice; give each lever once"
+                    )));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Levers)
 }
 
 /// The calibrated posterior the page's "plausible services" draw from.
@@ -697,6 +728,12 @@ mod tests {
             .expect("refused");
         assert!(
             e.starts_with("request: `baseline`: unknown variant `xyz`"),
+            "{e}"
+        );
+        let twice = br#"{"scenario": "teaching/political_transfers", "levers": {"politics.interference": 0.2, "politics.interference": 0.9}}"#;
+        let e = prepare(twice).err().expect("refused");
+        assert!(
+            e.contains("`levers`: the lever `politics.interference` is given twice"),
             "{e}"
         );
         let e = prepare(b"[1]").err().expect("refused");
