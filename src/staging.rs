@@ -686,9 +686,7 @@ impl Staging {
             if !is_ours(&self.dest) {
                 return Err(not_ours(&self.dest));
             }
-            let old = temporary_path(&self.dest, "old");
-            std::fs::rename(&self.dest, &old)
-                .with_context(|| format!("cannot move the old `{}` aside", self.dest.display()))?;
+            let old = set_aside(&self.dest)?;
             if let Err(e) = std::fs::rename(&self.tmp, &self.dest) {
                 // Put the old result back rather than leave nothing.
                 let _ = std::fs::rename(&old, &self.dest);
