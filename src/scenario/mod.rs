@@ -720,8 +720,8 @@ impl Scenario {
                     }
                 }
                 if let Err(e) = Scenario::deserialize(t) {
-                    let e = e
-                        .to_string()
+                    // In a reader's words ("expected u32" said the type).
+                    let e = plain_types(&e.to_string())
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" ");
