@@ -8,6 +8,10 @@ pub struct Checks {
     /// Every whole-number key checked and its range, for messages about
     /// a value the reader refused before any check could see it.
     int_ranges: Vec<(String, i64, i64)>,
+    /// The keys that failed a check of their own value alone (a range or a
+    /// list of allowed words), each with its message; rules between keys
+    /// (`conflict`) are not among them.
+    key_failures: Vec<(String, String)>,
 }
 
 impl Checks {
@@ -15,12 +19,15 @@ impl Checks {
     pub fn range(&mut self, path: &str, value: f64, lo: f64, hi: f64) {
         if !value.is_finite() || value < lo || value > hi {
             use crate::error::readable;
-            self.errors.push(format!(
-                "`{path}` must be in [{}, {}], got {}",
-                readable(lo),
-                readable(hi),
-                readable(value)
-            ));
+            self.fail(
+                path,
+                format!(
+                    "`{path}` must be in [{}, {}], got {}",
+                    readable(lo),
+                    readable(hi),
+                    readable(value)
+                ),
+            );
         }
     }
 
@@ -28,23 +35,39 @@ impl Checks {
     pub fn range_int(&mut self, path: &str, value: i64, lo: i64, hi: i64) {
         self.int_ranges.push((path.to_string(), lo, hi));
         if value < lo || value > hi {
-            self.errors
-                .push(format!("`{path}` must be in [{lo}, {hi}], got {value}"));
+            self.fail(
+                path,
+                format!("`{path}` must be in [{lo}, {hi}], got {value}"),
+            );
         }
     }
 
     /// Checks that a string key takes one of `allowed`.
     pub fn one_of(&mut self, path: &str, value: &str, allowed: &[&str]) {
         if !allowed.contains(&value) {
-            self.errors.push(format!(
-                "`{path}` must be one of {}, got \"{value}\"",
-                allowed
-                    .iter()
-                    .map(|a| format!("\"{a}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            let allowed = allowed
+                .iter()
+                .map(|a| format!("\"{a}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.fail(
+                path,
+                format!("`{path}` must be one of {allowed}, got \"{value}\""),
+            );
         }
+    }
+
+    /// A key's own value failed its check.
+    fn fail(&mut self, path: &str, msg: String) {
+        self.key_failures.push((path.to_string(), msg.clone()));
+        self.errors.push(msg);
+    }
+
+    /// The keys whose own value failed its check (a range, a list of
+    /// allowed words), with the message: a value that is wrong whatever the
+    /// other keys hold.
+    pub fn key_failures(&self) -> &[(String, String)] {
+        &self.key_failures
     }
 
     /// Records a conflict between keys; `msg` names them.

@@ -710,6 +710,11 @@ impl Scenario {
             // independently), so a key given a thousand values costs a
             // thousand readings, not one for each value of each key.
             let rounds = given.values().map(Vec::len).max().unwrap_or(0);
+            // Keys whose own value fails its check before any reform (said
+            // already), and each value found wrong (said once).
+            let failing_before: std::collections::HashSet<String> =
+                c.key_failures().iter().map(|(p, _)| p.clone()).collect();
+            let mut said = std::collections::HashSet::new();
             for n in 0..rounds.min(if ok { usize::MAX } else { 0 }) {
                 let mut t = base.clone();
                 let mut from = Vec::new();
@@ -719,24 +724,55 @@ impl Scenario {
                         from.push((p, v, who));
                     }
                 }
-                if let Err(e) = Scenario::deserialize(t) {
-                    // In a reader's words ("expected u32" said the type).
-                    let e = plain_types(&e.to_string())
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    // The key the reader names, with the reform that gave it.
-                    let (p, v, who) = from
+                let round = match Scenario::deserialize(t) {
+                    Ok(round) => round,
+                    Err(e) => {
+                        // In a reader's words ("expected u32" said the type).
+                        let e = plain_types(&e.to_string())
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        // The key the reader names, with the reform that gave it.
+                        let (p, v, who) = from
+                            .iter()
+                            .filter(|(p, _, _)| e.contains(&format!("`{}`", paths::display(p))))
+                            .max_by_key(|(p, _, _)| p.len())
+                            .copied()
+                            .unwrap_or(from[0]);
+                        // The range the scenario allows, not the type's.
+                        let e = with_checked_range(&e, &paths::display(p), self, false);
+                        c.conflict(format!(
+                            "`{who}.set` gives `{p}` the value {v}, which it cannot hold ({e}); a run meets every value a reform gives, whatever a later one gives"
+                        ));
+                        ok = false;
+                        break;
+                    }
+                };
+                // A value that fails its key's own check (a range, a word
+                // not among those allowed), whatever the other keys hold:
+                // a run would use it until a later reform replaced it (a
+                // rule "bogus" ran as the weighted rule without a word).
+                // The value left after the reforms is checked below, with
+                // the rules between keys; the rules between keys are not
+                // checked here, where each key holds one of its values
+                // beside the others' values from other reforms.
+                for (path, msg) in round.problems().key_failures() {
+                    if failing_before.contains(path) {
+                        continue;
+                    }
+                    let Some(&(p, v, who)) = from
                         .iter()
-                        .filter(|(p, _, _)| e.contains(&format!("`{}`", paths::display(p))))
-                        .max_by_key(|(p, _, _)| p.len())
-                        .copied()
-                        .unwrap_or(from[0]);
+                        .find(|(p, _, _)| paths::display(&paths::canonical(p)) == *path)
+                    else {
+                        continue;
+                    };
+                    let last = paths::get(&tree, p).is_ok_and(|last| last == v);
+                    if last || !said.insert((p.clone(), v.to_string())) {
+                        continue;
+                    }
                     c.conflict(format!(
-                        "`{who}.set` gives `{p}` the value {v}, which it cannot hold ({e}); a run meets every value a reform gives, whatever a later one gives"
+                        "`{who}.set` gives `{p}` the value {v}, which it cannot hold: {msg}; a run meets every value a reform gives until a later one replaces it"
                     ));
-                    ok = false;
-                    break;
                 }
             }
             if ok {
@@ -1416,5 +1452,58 @@ mod tests {
         // end is not a state the run meets while a later reform starts, so
         // none between is refused for them.
         check("[[reforms]]\nyear = 1\nramp_years = 4\nset = { \"recruitment.age_min\" = 32.0, \"recruitment.age_mean\" = 34.0 }\n\n[[reforms]]\nyear = 2\nset = { \"recruitment.age_max\" = 40.0 }\n").unwrap();
+        // The type's range is not the key's: the message gives the key's.
+        let e = refused(&two(
+            &format!("year = 2\n{bad}"),
+            &format!("year = 4\n{good}"),
+        ));
+        assert!(
+            e.contains("expected a whole number from 1 to 12 (the range `promotion.boards_per_year` allows)"),
+            "{e}"
+        );
+    }
+
+    /// A value of the right type that fails its key's own check (a word not
+    /// among those allowed, a number out of its range) and that a later
+    /// reform replaces is refused too: the run would use it until then (an
+    /// audit, 2026-12-06: a rule "bogus" ran as the weighted rule, and 50
+    /// boards a year ran, without a word). The value left after the
+    /// reforms keeps its own message, naming the reform that gave it.
+    #[test]
+    fn a_value_its_key_refuses_is_refused_though_replaced_later() {
+        let check = |text: &str| Scenario::from_toml(text, "t").unwrap().validate("t");
+        let two = |a: &str, b: &str| {
+            format!(
+                "[sim]\nyears = 8\n\n[[reforms]]\nyear = 2\n{a}\n\n[[reforms]]\nyear = 4\n{b}\n"
+            )
+        };
+        for (bad, good, said) in [
+            (
+                "set = { \"promotion.rule\" = \"bogus\" }",
+                "set = { \"promotion.rule\" = \"seniority\" }",
+                "`reforms[0].set` gives `promotion.rule` the value \"bogus\", which it cannot hold: `promotion.rule` must be one of",
+            ),
+            (
+                "set = { \"promotion.boards_per_year\" = 50 }",
+                "set = { \"promotion.boards_per_year\" = 2 }",
+                "`reforms[0].set` gives `promotion.boards_per_year` the value 50, which it cannot hold: `promotion.boards_per_year` must be in [1, 12], got 50",
+            ),
+        ] {
+            let e = check(&two(bad, good)).unwrap_err().to_string();
+            assert!(e.contains(said), "{e}");
+            assert!(!e.contains("after the reforms"), "{e}");
+            // The other way round, the value is the one left after the
+            // reforms: said as before, once.
+            let e = check(&two(good, bad)).unwrap_err().to_string();
+            assert!(e.contains("after the reforms: "), "{e}");
+            assert!(e.contains("(`reforms[1].set` gives it from year 4)"), "{e}");
+            assert!(!e.contains("which it cannot hold"), "{e}");
+            check(&two(good, good)).unwrap();
+        }
+        // A key the file itself gets wrong is said once, for the file.
+        let e = check("[promotion]\nboards_per_year = 50\n\n[[reforms]]\nyear = 2\nset = { \"promotion.boards_per_year\" = 60 }\n\n[[reforms]]\nyear = 4\nset = { \"promotion.boards_per_year\" = 2 }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("got 50"), "{e}");
     }
 }
