@@ -106,6 +106,24 @@ where
     pair(d).map(Some)
 }
 
+/// Deserializes an optional whole number whose key allows `LO..=HI`, for
+/// an experiment file's counts: the reader's own refusal of a negative
+/// number gave the type's range ("from 0 to 4294967295"), not the key's
+/// (an audit, 2026-12-06: `replicates = -1` in an experiment file). A
+/// number the type holds is returned for the file's checks, which say the
+/// same range in their own words.
+pub fn optional_count<'de, D, const LO: u32, const HI: u32>(d: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let n: i64 = serde::Deserialize::deserialize(d)?;
+    u32::try_from(n).map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "invalid value: integer `{n}`, expected a whole number from {LO} to {HI}"
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

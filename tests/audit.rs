@@ -673,3 +673,36 @@ fn a_sweeps_report_says_which_keys_its_points_set() {
         &["(as its file describes it; each point sets `reforms[0].year` itself)"],
     );
 }
+
+/// An experiment file's count below zero or past its type was refused with
+/// the type's range ("from 0 to 4294967295"), not the key's (an audit,
+/// 2026-12-06); a count within the type keeps the file's own check.
+#[test]
+fn an_experiment_files_count_out_of_its_type_names_the_keys_range() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    for (line, said) in [
+        (
+            "replicates = -1",
+            "expected a whole number from 1 to 100000",
+        ),
+        ("years = -2", "expected a whole number from 1 to 5000"),
+        (
+            "draws = 99999999999",
+            "expected a whole number from 1 to 10000",
+        ),
+        (
+            "replicates = 0",
+            "replicates: 0 is out of range; allowed 1 to 100000",
+        ),
+    ] {
+        sb.write(
+            "c.toml",
+            &format!("kind = \"compare\"\nscenarios = [{tiny:?}, {tiny:?}]\n{line}\n"),
+        );
+        let e = sb.bad_input(&["experiment", "c.toml"]);
+        assert_mentions(&e, &[said]);
+        assert!(!e.contains("4294967295"), "{e}");
+    }
+    assert!(!sb.join("outputs").exists());
+}

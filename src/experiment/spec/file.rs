@@ -22,7 +22,15 @@ struct ExperimentFile {
     scenario: Option<PathBuf>,
     #[serde(default)]
     set: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::input::optional_count::<_, 1, 100000>"
+    )]
     replicates: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::input::optional_count::<_, 1, 5000>"
+    )]
     years: Option<u32>,
     #[serde(default, deserialize_with = "crate::rng::deserialize_seed_option")]
     seed: Option<u64>,
@@ -36,9 +44,25 @@ struct ExperimentFile {
     #[serde(default)]
     param: Vec<String>,
     method: Option<Method>,
+    #[serde(
+        default,
+        deserialize_with = "crate::input::optional_count::<_, 2, 10000>"
+    )]
     trajectories: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::input::optional_count::<_, 2, 100>"
+    )]
     levels: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::input::optional_count::<_, 4, 1000000>"
+    )]
     samples: Option<u32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::input::optional_count::<_, 100, 100000>"
+    )]
     bootstrap: Option<u32>,
     year: Option<u32>,
     design_seed: Option<u64>,
@@ -48,6 +72,10 @@ struct ExperimentFile {
     /// compare and sweep: a posterior to run every arm on, relative to the
     /// experiment file (`--ensemble`), and the draws taken from it.
     ensemble: Option<PathBuf>,
+    #[serde(
+        default,
+        deserialize_with = "crate::input::optional_count::<_, 1, 10000>"
+    )]
     draws: Option<u32>,
 }
 
