@@ -709,11 +709,10 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
     let dest = match &c.out {
         Some(out) => staging::normalize(out),
         None => {
-            let mut name = plan.spec.name.clone();
-            if let Some(s) = shard {
-                name.push_str(&format!("-shard-{}-of-{}", s.index, s.count));
-            }
-            Path::new("outputs").join(name)
+            let suffix = shard.map_or(String::new(), |s| {
+                format!("-shard-{}-of-{}", s.index, s.count)
+            });
+            staging::default_output(&plan.spec.name, &suffix)
         }
     };
     let threads = worker_threads(c.threads);
@@ -1097,7 +1096,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     let set = targets::load(&a.targets, &scn)?;
     let dest = match &a.out {
         Some(out) => staging::normalize(out),
-        None => Path::new("outputs").join(format!("{}-fit.csv", scn.name)),
+        None => staging::default_output(&scn.name, "-fit.csv"),
     };
     staging::refuse_input(
         "--out",
@@ -1573,7 +1572,7 @@ fn calibrate_fit(
     ));
     let dest = match &a.out {
         Some(out) => staging::normalize(out),
-        None => Path::new("outputs").join(format!("{}-calibration", scn.name)),
+        None => staging::default_output(&scn.name, "-calibration"),
     };
     command.push_str(&format!(" --out {}", dest.display()));
     staging::check_shape(&dest)?;

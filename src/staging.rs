@@ -388,6 +388,21 @@ pub fn name_fits(dest: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// The default place `outputs/NAME SUFFIX` (`-shard-1-of-2`,
+/// `-calibration`, `-fit.csv`), with `name` cut at a character so that the
+/// whole last name fits [`MAX_NAME_BYTES`]: a name may take all of them,
+/// and its shard or calibration folder was refused as if the user had
+/// given a too long `--out` (an audit, 2026-12-06). The folder's name is
+/// printed as results are written.
+pub fn default_output(name: &str, suffix: &str) -> PathBuf {
+    let room = MAX_NAME_BYTES.saturating_sub(suffix.len());
+    let mut end = name.len().min(room);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    Path::new("outputs").join(format!("{}{suffix}", &name[..end]))
+}
+
 fn parent_of(dest: &Path) -> &Path {
     dest.parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -752,6 +767,25 @@ pub fn write_file_atomic_with(
 
 #[cfg(test)]
 mod tests {
+    /// A name of the most bytes allowed still has its shard, calibration
+    /// and fit places (they were refused as a too long `--out`); a short
+    /// one is kept whole.
+    #[test]
+    fn a_default_output_fits_a_name_of_any_allowed_length() {
+        let long = "é".repeat(MAX_NAME_BYTES / 2);
+        for suffix in ["-shard-10-of-100", "-calibration", "-fit.csv", ""] {
+            let p = default_output(&long, suffix);
+            assert!(name_fits(&p).is_ok(), "{}", p.display());
+            let last = p.file_name().unwrap().to_str().unwrap();
+            assert!(last.ends_with(suffix) && last.starts_with("éé"), "{last}");
+            assert_eq!(last.len(), MAX_NAME_BYTES - suffix.len() % 2, "{last}");
+        }
+        assert_eq!(
+            default_output("tiny", "-shard-1-of-2"),
+            Path::new("outputs/tiny-shard-1-of-2")
+        );
+    }
+
     use super::*;
 
     #[test]
