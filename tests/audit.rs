@@ -706,3 +706,38 @@ fn an_experiment_files_count_out_of_its_type_names_the_keys_range() {
     }
     assert!(!sb.join("outputs").exists());
 }
+
+/// An ensemble comparison's section read year 20 whenever it was a report
+/// year, while the In short beside it read the last (an audit, 2026-12-06):
+/// one report, two headline years. Both read the last report year now.
+#[test]
+fn an_ensembles_section_reads_the_year_of_the_in_short() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let f = with_selection_reform(&sb);
+    sb.write("post.csv", "weight,corruption.rent_value\n1,2\n1,3\n");
+    sb.cmd()
+        .args(["compare", tiny, f, "--ensemble", "post.csv", "--draws", "2"])
+        .args(["--replicates", "1", "--years", "25", "--at", "5,20,25"])
+        .args(["--no-plots", "--out", "ens"])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("ens/report.md")).unwrap();
+    assert_mentions(&report, &["Read at year 25.", "**In short.** At year 25,"]);
+    assert!(!report.contains("Read at year 20."), "{report}");
+    // ensemble.csv keeps every report year.
+    let csv = fs::read_to_string(sb.join("ens/ensemble.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "year")
+        .expect("a year column");
+    for y in ["5", "20", "25"] {
+        assert!(
+            csv.lines()
+                .skip(1)
+                .any(|l| l.split(',').nth(col) == Some(y)),
+            "year {y} in ensemble.csv"
+        );
+    }
+}

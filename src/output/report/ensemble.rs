@@ -32,13 +32,12 @@ fn of(share: f64, n: usize) -> String {
     }
 }
 
-/// The year the section reads: 20 when reported, else the last report year.
+/// The year the section reads: the last report year, the year of the
+/// comparison's In short (it read year 20 when that was a report year,
+/// so a planner met two headline years in one report, an audit,
+/// 2026-12-06).
 pub(super) fn decision_year(plan: &Plan) -> u32 {
-    if plan.report_years.contains(&20) {
-        20
-    } else {
-        *plan.report_years.last().expect("a report year")
-    }
+    *plan.report_years.last().expect("a report year")
 }
 
 fn pct(p: f64) -> String {
