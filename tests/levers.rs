@@ -288,6 +288,8 @@ levers! {
     // Accountability
     detection_lowers_corruption: ["accountability.detection_rate=0.02"] => ["accountability.detection_rate=0.6"], "corruption_prevalence", DOWN;
     conviction_rate_lowers_corruption: ["accountability.conviction_rate=0.05", "accountability.detection_rate=0.3"] => ["accountability.conviction_rate=0.9", "accountability.detection_rate=0.3"], "corruption_prevalence", DOWN;
+    decided_share_raises_convictions: ["accountability.decided_share=0.1", "accountability.detection_rate=0.3"] => ["accountability.decided_share=1.0", "accountability.detection_rate=0.3"], "convictions", UP;
+    decided_share_lowers_corruption: ["accountability.decided_share=0.1", "accountability.detection_rate=0.3"] => ["accountability.decided_share=1.0", "accountability.detection_rate=0.3"], "corruption_prevalence", DOWN;
     judicial_delay_delays_convictions: ["accountability.judicial_delay_months=6"] => ["accountability.judicial_delay_months=60"], "convictions", DOWN;
     penalties_lower_corruption: ["corruption.penalty_years=0", "accountability.detection_rate=0.3"] => ["corruption.penalty_years=10", "accountability.detection_rate=0.3"], "corruption_prevalence", DOWN;
     whistleblower_protection_raises_detection: ["accountability.whistleblower_protection=0"] => ["accountability.whistleblower_protection=1", "accountability.whistleblower_effect=3"], "corruption_prevalence", DOWN;

@@ -972,6 +972,24 @@ fn a_demos_preset_on_the_sliders_reproduces_its_own_reform_exactly() {
     let status_quo = json!({"scenario": "teaching/merit_vs_patronage", "replicates": 2,
                             "years": 8, "keep_reforms": false});
     assert_ne!(last_year(status_quo), own);
+    // The accountability packages move the share of cases decided, a lever
+    // since 2026-12-06 (before, neither opened on the sliders).
+    assert_eq!(
+        find("accountability_reform")["preset"]["levers"]["accountability.decided_share"],
+        json!(0.82)
+    );
+    let ab = find("teaching/accountability_bites");
+    assert_eq!(
+        ab["preset"],
+        json!({"reform_year": 5.0, "levers": {"accountability.detection_rate": 0.4,
+               "accountability.decided_share": 1.0, "accountability.conviction_rate": 0.6}})
+    );
+    let common = json!({"scenario": "teaching/accountability_bites", "replicates": 2, "years": 8});
+    let mut preset = common.clone();
+    preset["levers"] = ab["preset"]["levers"].clone();
+    preset["reform_year"] = ab["preset"]["reform_year"].clone();
+    preset["keep_reforms"] = json!(false);
+    assert_eq!(last_year(preset), last_year(common));
 }
 
 #[test]

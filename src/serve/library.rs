@@ -311,11 +311,22 @@ pub const LEVERS: &[Lever] = &[
         unit: "per year",
         kind: num(0.0, 0.6, 0.01),
     },
+    // A lever since 2026-12-06: two reform packages (accountability_bites,
+    // accountability_reform) move it beside the other accountability
+    // levers, and without it neither opened on the sliders.
+    Lever {
+        key: "accountability.decided_share",
+        group: "accountability",
+        label: "Cases decided",
+        about: "Share of inquiries that reach a verdict once the months to a verdict have passed; the rest close undecided and the officer goes back to work.",
+        unit: "share",
+        kind: num(0.0, 1.0, 0.05),
+    },
     Lever {
         key: "accountability.conviction_rate",
         group: "accountability",
         label: "Conviction rate",
-        about: "Chance that a decided case against a corrupt officer ends in conviction (about half of inquiries are decided).",
+        about: "Chance that a decided case against a corrupt officer ends in conviction (see Cases decided).",
         unit: "probability",
         kind: num(0.0, 1.0, 0.05),
     },
