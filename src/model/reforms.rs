@@ -79,6 +79,12 @@ impl Reform {
         (self.year * steps_per_year as f64).round() as u64
     }
 
+    /// The steps its ramp takes: its `ramp_years` rounded to the step (0:
+    /// at once).
+    pub fn ramp_steps(&self, steps_per_year: u32) -> u64 {
+        (self.ramp_years * steps_per_year as f64).round() as u64
+    }
+
     /// The factor institutionalisation leaves of the reversal hazards.
     pub fn reversal_factor(&self) -> f64 {
         (1.0 - self.legal_embedding) * (1.0 - self.monitoring) * (1.0 - self.time_bound_tasking)
@@ -122,7 +128,7 @@ impl ReformState {
             spec: spec.clone(),
             phase: Phase::Pending,
             start_step: spec.start_step(steps_per_year),
-            ramp_steps: (spec.ramp_years * steps_per_year as f64).round() as u64,
+            ramp_steps: spec.ramp_steps(steps_per_year),
             changes: Vec::new(),
             government_changes_seen: 0,
         }
@@ -200,11 +206,7 @@ pub fn step(w: &mut World) -> bool {
     let mut root: Option<Value> = None;
     let mut shock = 0.0;
     let mut states = std::mem::take(&mut w.reforms);
-    for k in 0..states.len() {
-        if states[k].phase == Phase::Pending && step >= states[k].start_step {
-            take_over(&mut states, k);
-        }
-        let r = &mut states[k];
+    for r in states.iter_mut() {
         match r.phase {
             Phase::Pending if step >= r.start_step => {
                 let tree = root
@@ -257,27 +259,6 @@ pub fn step(w: &mut World) -> bool {
             true
         }
         None => false,
-    }
-}
-
-/// Reform `k`, beginning now, takes its keys from any reform still ramping
-/// them: that reform stops moving them (and no longer restores them if it
-/// is reversed), so the key keeps the later reform's value, as the
-/// scenario's check assumes (an audit, 2026-12-06: a ramp went on writing
-/// its own values over a later reform's until the ramp ended, and the later
-/// value was lost for good). A reform beginning on the same step but listed
-/// after `k` is still pending here, and takes over from `k` in its turn.
-fn take_over(states: &mut [ReformState], k: usize) {
-    if !states.iter().any(|r| r.phase == Phase::Ramping) {
-        return;
-    }
-    let keys: std::collections::HashSet<String> = paths::flatten(&states[k].spec.set)
-        .into_iter()
-        .map(|(p, _)| paths::canonical(&p))
-        .collect();
-    for r in states.iter_mut().filter(|r| r.phase == Phase::Ramping) {
-        r.changes
-            .retain(|(p, _, _)| !keys.contains(&paths::canonical(p)));
     }
 }
 
@@ -451,49 +432,6 @@ mod tests {
             // Only a new change reverses: the next step reverses no more.
             at(&mut w, spy + 3);
             assert_eq!(reversed_now(&w), reversed);
-        }
-    }
-
-    /// A reform that begins while another is still ramping one of its keys
-    /// takes that key over: the ramp stops moving it and goes on with its
-    /// other keys (an audit, 2026-12-06: the ramp wrote over the later
-    /// value every step until it ended, and the later value was lost).
-    /// Either order in the list, since the run goes through the list.
-    #[test]
-    fn a_later_reform_takes_a_key_from_a_ramp() {
-        for later_listed_first in [false, true] {
-            let mut ramp = compression_to(4.8);
-            ramp.ramp_years = 4.0;
-            ramp.set
-                .insert("politics.interference".into(), Value::Float(0.9));
-            let mut later = compression_to(2.0);
-            later.year = 2.0;
-            let reforms = if later_listed_first {
-                vec![later, ramp]
-            } else {
-                vec![ramp, later]
-            };
-            let mut w = world_with(reforms);
-            let spy = w.derived.steps_per_year as u64;
-            let (c0, i0) = (w.scn.pay.compression, w.scn.politics.interference);
-            assert!(c0 != 2.0 && i0 != 0.9);
-            for s in spy..7 * spy {
-                at(&mut w, s);
-                let c = w.scn.pay.compression;
-                if s < 2 * spy {
-                    assert!(c > c0.min(4.8) && c <= c0.max(4.8), "step {s}: {c}");
-                } else {
-                    assert_eq!(c, 2.0, "step {s}, later listed first: {later_listed_first}");
-                }
-                // The ramp's other key goes on to its end.
-                let f = ((s + 1 - spy) as f64 / (4 * spy) as f64).min(1.0);
-                let want = if f >= 1.0 { 0.9 } else { i0 + (0.9 - i0) * f };
-                assert!(
-                    (w.scn.politics.interference - want).abs() < 1e-12,
-                    "step {s}"
-                );
-            }
-            assert!(w.reforms.iter().all(|r| r.phase == Phase::InForce));
         }
     }
 

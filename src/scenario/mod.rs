@@ -695,7 +695,10 @@ impl Scenario {
                         },
                         Err(_) => v,
                     };
-                    let values = given.entry(p.clone()).or_default();
+                    // By the key, however it is written (`grades[1]` and
+                    // `grades.1` are one key; a review, 2026-12-06: two
+                    // spellings hid each other's values).
+                    let values = given.entry(paths::canonical(&p)).or_default();
                     if !values.iter().any(|(w, _)| *w == v) {
                         values.push((v.clone(), key.clone()));
                     }
@@ -703,6 +706,46 @@ impl Scenario {
                         c.conflict(format!("`{key}.set`: {e}"));
                         ok = false;
                     }
+                }
+            }
+            // No reform may begin on a key an earlier one is still
+            // ramping: the ramp writes its key every step until it ends,
+            // over the later value (which was lost for good), and a later
+            // value taken apart from the ramp's other keys could break a
+            // rule between them (an audit and its review, 2026-12-06).
+            // Each key's ramp that runs latest, by the step it ends on.
+            let spy = self.sim.steps_per_year;
+            let mut ramping: std::collections::HashMap<String, (u64, usize)> =
+                std::collections::HashMap::new();
+            for k in self.reform_order() {
+                let r = &self.reforms[k];
+                let start = r.start_step(spy);
+                let ramp = r.ramp_steps(spy);
+                let mut clash = None;
+                for (p, _) in paths::flatten(&r.set) {
+                    let p = paths::canonical(&p);
+                    if let Some(&(end, a)) = ramping.get(&p)
+                        && start < end
+                        && clash.is_none()
+                    {
+                        clash = Some((p.clone(), a));
+                    }
+                    if ramp > 0 {
+                        ramping.insert(p, (start + ramp, k));
+                    } else {
+                        ramping.remove(&p);
+                    }
+                }
+                if let Some((p, a)) = clash {
+                    let ra = &self.reforms[a];
+                    let end = crate::error::readable(ra.year + ra.ramp_years);
+                    c.conflict(format!(
+                        "`reforms[{k}].set` sets `{}` from year {}, while `reforms[{a}]` is still ramping it (from year {} to year {end}); a ramp writes its key every step until it ends, over a later value: start `reforms[{k}]` at year {end} or later, or put both changes in one reform",
+                        paths::display(&p),
+                        crate::error::readable(r.year),
+                        crate::error::readable(ra.year),
+                    ));
+                    ok = false;
                 }
             }
             // Each value alone in the scenario before the reforms, in
@@ -742,7 +785,8 @@ impl Scenario {
                         // The range the scenario allows, not the type's.
                         let e = with_checked_range(&e, &paths::display(p), self, false);
                         c.conflict(format!(
-                            "`{who}.set` gives `{p}` the value {v}, which it cannot hold ({e}); a run meets every value a reform gives, whatever a later one gives"
+                            "`{who}.set` gives `{}` the value {v}, which it cannot hold ({e}); a run meets every value a reform gives, whatever a later one gives",
+                            paths::display(p)
                         ));
                         ok = false;
                         break;
@@ -766,12 +810,15 @@ impl Scenario {
                     else {
                         continue;
                     };
-                    let last = paths::get(&tree, p).is_ok_and(|last| last == v);
+                    // (As text: a NaN is not equal to itself.)
+                    let last =
+                        paths::get(&tree, p).is_ok_and(|last| last.to_string() == v.to_string());
                     if last || !said.insert((p.clone(), v.to_string())) {
                         continue;
                     }
                     c.conflict(format!(
-                        "`{who}.set` gives `{p}` the value {v}, which it cannot hold: {msg}; a run meets every value a reform gives until a later one replaces it"
+                        "`{who}.set` gives `{}` the value {v}, which it cannot hold: {msg}; a run meets every value a reform gives until a later one replaces it",
+                        paths::display(p)
                     ));
                 }
             }
@@ -1463,6 +1510,87 @@ mod tests {
         );
     }
 
+    /// A reform on a key an earlier one is still ramping is refused: the
+    /// ramp wrote over the later value until it ended (an audit,
+    /// 2026-12-06), and taking the key from the ramp let the ramp's other
+    /// keys part from it (a review: an age range crossed and a run
+    /// panicked). At the ramp's end, or in another order, it is fine.
+    #[test]
+    fn a_reform_on_a_key_still_ramping_is_refused() {
+        let check = |text: &str| Scenario::from_toml(text, "t").unwrap().validate("t");
+        let ramp = "[[reforms]]\nyear = 1\nramp_years = 4\nset = { \"recruitment.age_min\" = 35.0, \"recruitment.age_max\" = 45.0, \"recruitment.age_mean\" = 40.0 }\n";
+        let later = |year: &str, key: &str| {
+            format!("[[reforms]]\nyear = {year}\nset = {{ \"{key}\" = 44.0 }}\n")
+        };
+        for (text, who) in [
+            (
+                format!(
+                    "[sim]\nyears = 8\n\n{ramp}\n{}",
+                    later("2", "recruitment.age_min")
+                ),
+                1,
+            ),
+            (
+                format!(
+                    "[sim]\nyears = 8\n\n{}\n{ramp}",
+                    later("2", "recruitment.age_min")
+                ),
+                0,
+            ),
+            // The ramp's last step still writes its key.
+            (
+                format!(
+                    "[sim]\nyears = 8\n\n{ramp}\n{}",
+                    later("4.95", "recruitment.age_min")
+                ),
+                1,
+            ),
+            // On the ramp's first step, listed after it.
+            (
+                format!(
+                    "[sim]\nyears = 8\n\n{ramp}\n{}",
+                    later("1", "recruitment.age_min")
+                ),
+                1,
+            ),
+        ] {
+            let e = check(&text).unwrap_err().to_string();
+            let a = 1 - who;
+            assert!(
+                e.contains(&format!(
+                    "`reforms[{who}].set` sets `recruitment.age_min` from year"
+                )),
+                "{text}\n{e}"
+            );
+            assert!(
+                e.contains(&format!(
+                    "while `reforms[{a}]` is still ramping it (from year 1 to year 5)"
+                )),
+                "{e}"
+            );
+            assert!(e.contains("at year 5 or later"), "{e}");
+        }
+        // At the ramp's end, on another key, or first on the ramp's step
+        // (the ramp then starts from it): accepted.
+        for text in [
+            format!(
+                "[sim]\nyears = 8\n\n{ramp}\n{}",
+                later("5", "recruitment.age_min")
+            ),
+            format!(
+                "[sim]\nyears = 8\n\n{ramp}\n{}",
+                later("2", "recruitment.age_min")
+                    .replace("recruitment.age_min\" = 44.0", "pay.level\" = 1.2")
+            ),
+            format!(
+                "[sim]\nyears = 8\n\n{}\n{ramp}",
+                later("1", "recruitment.age_min")
+            ),
+        ] {
+            check(&text).unwrap_or_else(|e| panic!("{text}\n{e}"));
+        }
+    }
+
     /// A value of the right type that fails its key's own check (a word not
     /// among those allowed, a number out of its range) and that a later
     /// reform replaces is refused too: the run would use it until then (an
@@ -1500,6 +1628,34 @@ mod tests {
             assert!(!e.contains("which it cannot hold"), "{e}");
             check(&two(good, good)).unwrap();
         }
+        // One key written two ways is one key (each spelling hid the
+        // other's value: 500 ran without a word, and -5 panicked a run).
+        for (bad, good, said) in [
+            (
+                "set = { \"structure.grades[1].delivery_weight\" = 500.0 }",
+                "set = { \"structure.grades.1.delivery_weight\" = 2.0 }",
+                "`reforms[0].set` gives `structure.grades[1].delivery_weight` the value 500.0, which it cannot hold: `structure.grades[1].delivery_weight` must be in [0, 100], got 500",
+            ),
+            (
+                "set = { \"structure.grades.1.delivery_weight\" = 500.0 }",
+                "set = { \"structure.grades[1].delivery_weight\" = 2.0 }",
+                "`reforms[0].set` gives `structure.grades[1].delivery_weight` the value 500.0, which it cannot hold",
+            ),
+            (
+                "set = { \"training.courses.0.duration_months\" = -5 }",
+                "set = { \"training.courses[0].duration_months\" = 6 }",
+                "`reforms[0].set` gives `training.courses[0].duration_months` the value -5, which it cannot hold",
+            ),
+        ] {
+            let e = check(&two(bad, good)).unwrap_err().to_string();
+            assert!(e.contains(said), "{e}");
+        }
+        // A NaN left after the reforms is said once, after them.
+        let e = check("[[reforms]]\nyear = 2\nset = { \"pay.level\" = nan }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("after the reforms: "), "{e}");
+        assert!(!e.contains("which it cannot hold"), "{e}");
         // A key the file itself gets wrong is said once, for the file.
         let e = check("[promotion]\nboards_per_year = 50\n\n[[reforms]]\nyear = 2\nset = { \"promotion.boards_per_year\" = 60 }\n\n[[reforms]]\nyear = 4\nset = { \"promotion.boards_per_year\" = 2 }\n")
             .unwrap_err()
