@@ -713,9 +713,14 @@ impl Scenario {
             // over the later value (which was lost for good), and a later
             // value taken apart from the ramp's other keys could break a
             // rule between them (an audit and its review, 2026-12-06).
-            // Each key's ramp that runs latest, by the step it ends on.
+            // A ramp of R steps from step s writes on steps s to s + R - 1
+            // (`reforms::apply_ramp`); on its last step the run goes
+            // through the list, so a reform listed after the ramp comes
+            // after its last write. Per key: the last reform that set it
+            // without a clash, the step its ramp ends on (0 for no ramp),
+            // and where it is listed.
             let spy = self.sim.steps_per_year;
-            let mut ramping: std::collections::HashMap<String, (u64, usize)> =
+            let mut last_set: std::collections::HashMap<String, (u64, usize)> =
                 std::collections::HashMap::new();
             for k in self.reform_order() {
                 let r = &self.reforms[k];
@@ -724,21 +729,28 @@ impl Scenario {
                 let mut clash = None;
                 for (p, _) in paths::flatten(&r.set) {
                     let p = paths::canonical(&p);
-                    if let Some(&(end, a)) = ramping.get(&p)
-                        && start < end
-                        && clash.is_none()
-                    {
-                        clash = Some((p.clone(), a));
-                    }
-                    if ramp > 0 {
-                        ramping.insert(p, (start + ramp, k));
+                    let clashes = last_set.get(&p).is_some_and(|&(end, a)| {
+                        let next = start.saturating_add(1);
+                        next < end || (next == end && k < a)
+                    });
+                    if clashes {
+                        clash = clash.or(Some((p.clone(), last_set[&p].1)));
                     } else {
-                        ramping.remove(&p);
+                        let end = if ramp > 0 {
+                            start.saturating_add(ramp)
+                        } else {
+                            0
+                        };
+                        last_set.insert(p, (end, k));
                     }
                 }
                 if let Some((p, a)) = clash {
                     let ra = &self.reforms[a];
-                    let end = crate::error::readable(ra.year + ra.ramp_years);
+                    let end = ra.start_step(spy).saturating_add(ra.ramp_steps(spy));
+                    // In years, to the hundredth: within a step of the
+                    // ramp's end, whatever the steps of a year.
+                    let end =
+                        crate::error::readable((end as f64 / spy as f64 * 100.0).round() / 100.0);
                     c.conflict(format!(
                         "`reforms[{k}].set` sets `{}` from year {}, while `reforms[{a}]` is still ramping it (from year {} to year {end}); a ramp writes its key every step until it ends, over a later value: start `reforms[{k}]` at year {end} or later, or put both changes in one reform",
                         paths::display(&p),
@@ -1537,13 +1549,14 @@ mod tests {
                 ),
                 0,
             ),
-            // The ramp's last step still writes its key.
+            // The ramp's last step still writes its key, after a reform
+            // listed before it.
             (
                 format!(
-                    "[sim]\nyears = 8\n\n{ramp}\n{}",
+                    "[sim]\nyears = 8\n\n{}\n{ramp}",
                     later("4.95", "recruitment.age_min")
                 ),
-                1,
+                0,
             ),
             // On the ramp's first step, listed after it.
             (
@@ -1570,9 +1583,14 @@ mod tests {
             );
             assert!(e.contains("at year 5 or later"), "{e}");
         }
-        // At the ramp's end, on another key, or first on the ramp's step
-        // (the ramp then starts from it): accepted.
+        // At the ramp's end, on its last step listed after it (the run
+        // goes through the list), on another key, or first on the ramp's
+        // step (the ramp then starts from it): accepted.
         for text in [
+            format!(
+                "[sim]\nyears = 8\n\n{ramp}\n{}",
+                later("4.95", "recruitment.age_min")
+            ),
             format!(
                 "[sim]\nyears = 8\n\n{ramp}\n{}",
                 later("5", "recruitment.age_min")
@@ -1589,6 +1607,22 @@ mod tests {
         ] {
             check(&text).unwrap_or_else(|e| panic!("{text}\n{e}"));
         }
+        // The year the message gives is one the check accepts, counted in
+        // steps as the run counts them (year + ramp_years gave a year a
+        // step short when both rounded up), and every clash is said at
+        // once.
+        let text = "[sim]\nyears = 8\nsteps_per_year = 4\n\n[[reforms]]\nyear = 1.15\nramp_years = 2.4\nset = { \"pay.level\" = 1.5 }\n\n[[reforms]]\nyear = 3.3\nset = { \"pay.level\" = 1.2 }\n\n[[reforms]]\nyear = 3.2\nset = { \"pay.level\" = 1.3 }\n";
+        let e = check(text).unwrap_err().to_string();
+        assert!(e.contains("from year 1.15 to year 3.75)"), "{e}");
+        assert!(
+            e.contains("start `reforms[1]` at year 3.75 or later"),
+            "{e}"
+        );
+        assert!(
+            e.contains("start `reforms[2]` at year 3.75 or later"),
+            "{e}"
+        );
+        check(&text.replace("3.3", "3.75").replace("3.2", "3.8")).unwrap();
     }
 
     /// A value of the right type that fails its key's own check (a word not
