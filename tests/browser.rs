@@ -1249,7 +1249,11 @@ fn the_honest_appraisals_demo_points_at_the_promotion_chart() {
         "the demo still sends students to a file or column: {text}"
     );
     assert_eq!(about["charts"], json!(["promotion"]), "{about}");
-    assert_eq!(about["rows"], json!(["peter_effect"]), "{about}");
+    assert_eq!(
+        about["rows"],
+        json!(["promotion_rank_correlation", "peter_effect"]),
+        "{about}"
+    );
     // The link brings the chart into view.
     page.browser.click(
         &page

@@ -443,9 +443,16 @@ pub const CHARTS: &[PageChart] = &[
 ];
 
 /// Metrics of the year-20 table: the main metrics of every report
-/// (`experiment::spec::MAIN_METRICS`), then these (the Peter effect for
-/// the "Honest appraisals" demo, which no chart draws).
-const MORE_TABLE_METRICS: &[&str] = &["public_trust", "rent_taken", "peter_effect"];
+/// (`experiment::spec::MAIN_METRICS`), then these (the boards' rank
+/// correlation and the Peter effect for the "Honest appraisals" demo: the
+/// first, its headline, had no row to star, an instructor's audit,
+/// 2026-12-06; no chart draws the second).
+const MORE_TABLE_METRICS: &[&str] = &[
+    "public_trust",
+    "rent_taken",
+    "promotion_rank_correlation",
+    "peter_effect",
+];
 
 /// The year-20 table's metrics, in order.
 pub fn table_metrics() -> impl Iterator<Item = &'static str> {
@@ -496,12 +503,12 @@ pub struct Demo {
 pub const DEMOS: &[Demo] = &[
     Demo {
         scenario: "teaching/political_transfers",
-        text: "Political interference is set to 0.9 from year 5 (its status-quo value, 0.3, is marked on the slider). Press Compare with baseline: {chart:tenure} and {chart:efficiency} fall against a service left alone (look for the stars in the results table). {chart:corruption} rises too, by a few points: push interference to 1.0 and compare again to see it grow. Another time, add Tenure protection (Postings) at 0.9: postings lengthen again, but what happens to corruption?",
+        text: "Political interference is set to 0.9 from year 5 (its status-quo value, 0.3, is marked on the slider). Press Compare with baseline: {chart:tenure} and {chart:efficiency} fall against a service left alone (look for the stars in the results table). {chart:corruption} rises too, by a few points. Push interference to 1.0 and compare again: time in post and delivery fall further, but does corruption rise further? Another time, add Tenure protection (Postings) at 0.9: postings lengthen again, but what happens to corruption?",
         set: &[("postings.tenure_protection", 0.9)],
     },
     Demo {
         scenario: "teaching/rotation_and_collusion",
-        text: "Nominal tenure is cut to 12 months from year 5. Press Compare with baseline: bribe-taking falls in {chart:corruption} (collusion has no time to build) but {chart:efficiency} dips (officers keep learning new posts). Then try 36 months: which would you choose?",
+        text: "Nominal tenure is cut to 12 months from year 5. Press Compare with baseline: bribe-taking falls in {chart:corruption} (collusion has no time to build) but {chart:efficiency} falls and stays lower (officers keep learning new posts). Then try 36 months: which would you choose?",
         set: &[("postings.tenure_months", 36.0)],
     },
     Demo {
@@ -511,17 +518,17 @@ pub const DEMOS: &[Demo] = &[
     },
     Demo {
         scenario: "teaching/honest_appraisals",
-        text: "Objective appraisals and a lower appraisal bar from year 5. The other charts move little here: the change is in who gets promoted. Press Compare with baseline and look at {chart:promotion}: do the boards now pick those competent at the next grade more often? Then find {row:peter_effect} in the results table: promoted officers still lose competence, since doing one job well is not the same as doing the next.",
+        text: "Objective performance management and a lower Appraisal bar for promotion (both under Promotion and appraisal) from year 5. The other charts move little here: the change is in who gets promoted. Press Compare with baseline and look at {chart:promotion}: do the boards now pick those competent at the next grade more often? The row {row:promotion_rank_correlation} in the results table says whether the difference is clear. Then find {row:peter_effect} in the results table: promoted officers still lose competence, since doing one job well is not the same as doing the next.",
         set: &[],
     },
     Demo {
         scenario: "teaching/accountability_bites",
-        text: "Detection rises to 0.4 a year and conviction to 0.6 from year 5. Press Compare with baseline: bribe-taking in {chart:corruption} falls over a few years once detection is real. Then raise the Pay level (Pay) to 1.5 as well: a better-paid job is worth more to keep, so fewer risk it.",
+        text: "From year 5 detection rises to 0.4 a year and every case is decided, 60% of them in a conviction: on the sliders Detection rate 0.4, Cases decided 1.0 (from 0.48) and Conviction rate 0.6 (from 0.73 of the decided cases), so that 60% of inquiries end in conviction instead of 35%. Press Compare with baseline: bribe-taking in {chart:corruption} falls over a few years once detection is real. Then raise the Pay level (Pay) to 1.5 as well: a better-paid job is worth more to keep, so fewer risk it.",
         set: &[("pay.level", 1.5)],
     },
     Demo {
         scenario: "pakistan_baseline",
-        text: "Move Political interference from 0.7 to 0.9 and compare with the baseline: {chart:tenure} and {chart:efficiency} fall, {chart:corruption} rises a little (a big service: about 10 seconds with its 3 replicates, 6 when you compare again with another value, and the intervals are wide: most differences are not yet significant).",
+        text: "Move Political interference from 0.7 to 0.9 and compare with the baseline: {chart:tenure} and {chart:efficiency} fall, {chart:corruption} rises a little (a big service: a few seconds with its 3 replicates, less when you compare again with another value; with 3 replicates the intervals are wider than in the small demos, yet these three differences are clear: look for the stars).",
         set: &[("politics.interference", 0.9)],
     },
 ];
@@ -864,11 +871,11 @@ mod tests {
     fn a_reference_to_nothing_on_the_page_is_an_error() {
         let bad = Demo {
             scenario: "x",
-            text: "See {chart:promotion} and {row:promotion_rank_correlation}.",
+            text: "See {chart:promotion} and {row:supersessions}.",
             set: &[],
         };
         let err = bad.parts().unwrap_err();
-        assert!(err.contains("{row:promotion_rank_correlation}"), "{err}");
+        assert!(err.contains("{row:supersessions}"), "{err}");
         let unclosed = Demo {
             scenario: "x",
             text: "See {chart:promotion",
