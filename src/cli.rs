@@ -806,26 +806,25 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         store::execute(&dest, &plan, &pending, threads, &|| bar.inc(1))?;
         bar.finish_and_clear();
     }
-    if let Some(s) = shard {
-        println!(
+    // A shard's report is the merge's.
+    if shard.is_none() {
+        finish(&dest, &mut plan, c.no_plots)?;
+    }
+    // The experiment this one replaced (--force) goes once this one is whole.
+    if let Some(old) = &replaced {
+        staging::discard_aside(old, &dest);
+    }
+    match shard {
+        Some(s) => println!(
             "shard {}/{} complete: {mine} runs in {} ({:.1} s). When every shard is done: bureausim merge <the {} shard folders> --out <folder>",
             s.index,
             s.count,
             dest.display(),
             started.elapsed().as_secs_f64(),
             s.count
-        );
-        if let Some(old) = &replaced {
-            staging::discard_aside(old, &dest);
-        }
-        return Ok(());
+        ),
+        None => println!("done in {:.1} s", started.elapsed().as_secs_f64()),
     }
-    finish(&dest, &mut plan, c.no_plots)?;
-    // The experiment this one replaced (--force) goes once this one is whole.
-    if let Some(old) = &replaced {
-        staging::discard_aside(old, &dest);
-    }
-    println!("done in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -1287,7 +1286,7 @@ fn calibration_file(a: &ExperimentFileArgs) -> anyhow::Result<Option<(CalibrateA
                 a.control
                     .out
                     .clone()
-                    .unwrap_or_else(|| Path::new("outputs").join(&name)),
+                    .unwrap_or_else(|| staging::default_output(&name, "")),
             ),
             threads: a.control.threads,
             force: a.control.force,
@@ -1917,7 +1916,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     })?;
     let dest = match &a.out {
         Some(out) => staging::normalize(out),
-        None => Path::new("outputs").join(&scn.name),
+        None => staging::default_output(&scn.name, ""),
     };
     let warnings = scn.warnings();
     for w in &warnings {

@@ -767,6 +767,8 @@ pub fn write_file_atomic_with(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// A name of the most bytes allowed still has its shard, calibration
     /// and fit places (they were refused as a too long `--out`); a short
     /// one is kept whole.
@@ -778,6 +780,8 @@ mod tests {
             assert!(name_fits(&p).is_ok(), "{}", p.display());
             let last = p.file_name().unwrap().to_str().unwrap();
             assert!(last.ends_with(suffix) && last.starts_with("éé"), "{last}");
+            // The most bytes that fit, cut at a character: "é" is two
+            // bytes, so an odd suffix leaves one byte unused.
             assert_eq!(last.len(), MAX_NAME_BYTES - suffix.len() % 2, "{last}");
         }
         assert_eq!(
@@ -785,8 +789,6 @@ mod tests {
             Path::new("outputs/tiny-shard-1-of-2")
         );
     }
-
-    use super::*;
 
     #[test]
     fn a_thread_whose_id_is_a_dead_processs_number_is_not_that_process() {

@@ -558,307 +558,299 @@ impl Scenario {
     /// Range and consistency checks, reporting every problem at once.
     pub fn validate(&self, origin: &str) -> Result<(), ScenarioError> {
         let mut c = self.problems();
-        // Each reform's paths must exist, take the right type and leave a
-        // valid scenario; they are applied cumulatively in the order the
-        // run applies them (by starting step, then as listed). Over the
-        // limit of reforms, only that is said (each reform costs a check).
-        if !self.reforms.is_empty() && self.reforms.len() <= MAX_REFORMS {
-            let mut tree = toml::Value::try_from(self).expect("scenario serialises");
-            // The scenario as the run rebuilds it: reforms cannot set their
-            // own list or the expectations, and each copy below need not
-            // carry them.
-            if let Some(t) = tree.as_table_mut() {
-                t.remove("reforms");
-                t.remove("expect");
+        self.check_reforms(&mut c);
+        c.into_result().map_err(|problems| ScenarioError::Invalid {
+            origin: origin.to_string(),
+            problems,
+        })
+    }
+
+    /// The reforms' checks: each reform's paths must exist, take the right
+    /// type and leave a valid scenario; they are applied cumulatively in
+    /// the order the run applies them (by starting step, then as listed).
+    /// Over the limit of reforms, only that is said (`problems`; each
+    /// reform costs a check).
+    fn check_reforms(&self, c: &mut Checks) {
+        if self.reforms.is_empty() || self.reforms.len() > MAX_REFORMS {
+            return;
+        }
+        let mut tree = toml::Value::try_from(self).expect("scenario serialises");
+        // The scenario as the run rebuilds it: reforms cannot set their
+        // own list or the expectations, and each copy below need not
+        // carry them.
+        if let Some(t) = tree.as_table_mut() {
+            t.remove("reforms");
+            t.remove("expect");
+        }
+        let base = tree.clone();
+        let mut ok = true;
+        // Which reform last set each key, to name it beside a problem
+        // found after the reforms (the file's own value may be valid).
+        // (A map: a file of many keys was checked in time growing with
+        // their square, a hostile-input audit, 2026-12-06.)
+        let mut set_by: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
+        // Every value each key is given, and by which reform: a run
+        // rebuilds its scenario as each reform starts, ramps and is
+        // reversed, so any of them (or a ramp's whole number between
+        // two of them) can be a key's value at some step, whatever the
+        // others hold then; each must be one its key can hold (a run
+        // panicked on a value a later reform replaced, a hostile-input
+        // audit, 2026-12-06).
+        let mut given: std::collections::BTreeMap<String, Vec<(toml::Value, String)>> =
+            std::collections::BTreeMap::new();
+        // No reform may begin on a key an earlier one is still
+        // ramping: the ramp writes its key every step until it ends,
+        // over the later value (which was lost for good), and a later
+        // value taken apart from the ramp's other keys could break a
+        // rule between them (an audit and its review, 2026-12-06).
+        // A ramp of R steps from step s writes on steps s to s + R - 1
+        // (`reforms::apply_ramp`); on its last step the run goes
+        // through the list, so a reform listed after the ramp comes
+        // after its last write. Per key: the last reform that set it
+        // without a clash, the step its ramp ends on (0 for no ramp),
+        // and where it is listed.
+        let spy = self.sim.steps_per_year;
+        let mut last_set: std::collections::HashMap<String, (u64, usize)> =
+            std::collections::HashMap::new();
+        for k in self.reform_order() {
+            let r = &self.reforms[k];
+            let key = format!("reforms[{k}]");
+            let label = if r.label.is_empty() {
+                String::new()
+            } else {
+                format!(" (\"{}\")", crate::error::shorten(&r.label, 60))
+            };
+            let given_by = format!(
+                "`{key}.set`{label} gives it from year {}",
+                crate::error::readable(r.year)
+            );
+            let (start, ramp) = (r.start_step(spy), r.ramp_steps(spy));
+            let mut clash = None;
+            // A reform begins after the row of its year: in the run's
+            // last year or later it would change nothing recorded.
+            // Its start is rounded to the step (`ReformState::new`), so
+            // a year just short of the end starts on the end's step.
+            let years = self.sim.years;
+            let last = years as u64 * spy as u64;
+            if !(r.year >= 0.0 && start < last) {
+                // Say so when it is the rounding that takes the year
+                // to the end.
+                let rounding = if (0.0..years as f64).contains(&r.year) {
+                    format!(
+                        ", which starts on the run's last step once rounded to the step ({spy} a year)"
+                    )
+                } else {
+                    String::new()
+                };
+                c.conflict(format!(
+                    "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}{rounding}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
+                    crate::error::readable(r.year),
+                ));
             }
-            let base = tree.clone();
-            let mut ok = true;
-            // Which reform last set each key, to name it beside a problem
-            // found after the reforms (the file's own value may be valid).
-            // (A map: a file of many keys was checked in time growing with
-            // their square, a hostile-input audit, 2026-12-06.)
-            let mut set_by: std::collections::HashMap<String, String> =
-                std::collections::HashMap::new();
-            // Every value each key is given, and by which reform: a run
-            // rebuilds its scenario as each reform starts, ramps and is
-            // reversed, so any of them (or a ramp's whole number between
-            // two of them) can be a key's value at some step, whatever the
-            // others hold then; each must be one its key can hold (a run
-            // panicked on a value a later reform replaced, a hostile-input
-            // audit, 2026-12-06).
-            let mut given: std::collections::BTreeMap<String, Vec<(toml::Value, String)>> =
-                std::collections::BTreeMap::new();
-            for k in self.reform_order() {
-                let r = &self.reforms[k];
-                let key = format!("reforms[{k}]");
-                for (p, _) in paths::flatten(&r.set) {
-                    let shown = paths::display(&paths::canonical(&p));
-                    let label = if r.label.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" (\"{}\")", crate::error::shorten(&r.label, 60))
-                    };
-                    set_by.insert(
-                        shown,
-                        format!(
-                            "`{key}.set`{label} gives it from year {}",
-                            crate::error::readable(r.year)
-                        ),
-                    );
-                }
-                // A reform begins after the row of its year: in the run's
-                // last year or later it would change nothing recorded.
-                // Its start is rounded to the step (`ReformState::new`), so
-                // a year just short of the end starts on the end's step.
-                let years = self.sim.years;
-                let last = years as u64 * self.sim.steps_per_year as u64;
-                if !(r.year >= 0.0 && r.start_step(self.sim.steps_per_year) < last) {
-                    // Say so when it is the rounding that takes the year
-                    // to the end.
-                    let rounding = if (0.0..years as f64).contains(&r.year) {
-                        format!(
-                            ", which starts on the run's last step once rounded to the step ({} a year)",
-                            self.sim.steps_per_year
-                        )
-                    } else {
-                        String::new()
-                    };
-                    c.conflict(format!(
-                        "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}{rounding}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
-                        crate::error::readable(r.year),
-                    ));
-                }
-                c.range(&format!("{key}.ramp_years"), r.ramp_years, 0.0, 1000.0);
-                c.range(
-                    &format!("{key}.reversal_hazard"),
-                    r.reversal_hazard,
-                    0.0,
-                    1.0,
-                );
-                c.range(&format!("{key}.morale_shock"), r.morale_shock, -1.0, 1.0);
-                for (name, v) in [
-                    (
-                        "reversal_at_government_change",
-                        r.reversal_at_government_change,
-                    ),
-                    ("legal_embedding", r.legal_embedding),
-                    ("monitoring", r.monitoring),
-                    ("time_bound_tasking", r.time_bound_tasking),
-                ] {
-                    c.range(&format!("{key}.{name}"), v, 0.0, 1.0);
-                }
-                let set = paths::flatten(&r.set);
-                if set.is_empty() {
-                    c.conflict(format!(
-                        "`{key}.set` is empty: a reform must set at least one key"
-                    ));
-                }
-                let mut seen = std::collections::HashSet::new();
-                for (p, v) in set {
-                    // A key given twice (dotted and quoted) would keep only
-                    // one value, and a `--set` of the other would be lost.
-                    if !seen.insert(crate::paths::canonical(&p)) {
-                        c.conflict(format!(
-                            "`{key}.set` sets `{p}` twice (for example as a dotted key and as a quoted one): give each key once"
-                        ));
-                        ok = false;
-                        continue;
-                    }
-                    if let Some(why) = reforms::forbidden(&p) {
-                        c.conflict(format!(
-                            "`{key}.set` changes `{p}`, which a reform cannot change: {why}"
-                        ));
-                        ok = false;
-                        continue;
-                    }
-                    // A list replaced whole could change its length under a
-                    // later reform's index, or, reversed, take it away (a
-                    // run panicked on either, a hostile-input audit,
-                    // 2026-12-06): a reform sets single values.
-                    if v.is_array() {
-                        c.conflict(format!(
-                            "`{key}.set` gives `{p}` a list; a reform changes single values, not lists (their length and elements are fixed at the start): set each element's key, such as `{p}[0].share`"
-                        ));
-                        ok = false;
-                        continue;
-                    }
-                    // As the run takes it: converted to the type of the
-                    // value it replaces, or refused.
-                    let v = match paths::get(&tree, &p) {
-                        Ok(old) => match paths::coerce(v, old) {
-                            Ok(v) => v,
-                            Err(e) => {
-                                c.conflict(format!("`{key}.set`: `{p}`: {e}"));
-                                ok = false;
-                                continue;
-                            }
-                        },
-                        Err(_) => v,
-                    };
-                    // By the key, however it is written (`grades[1]` and
-                    // `grades.1` are one key; a review, 2026-12-06: two
-                    // spellings hid each other's values).
-                    let values = given.entry(paths::canonical(&p)).or_default();
-                    if !values.iter().any(|(w, _)| *w == v) {
-                        values.push((v.clone(), key.clone()));
-                    }
-                    if let Err(e) = paths::set(&mut tree, &p, v) {
-                        c.conflict(format!("`{key}.set`: {e}"));
-                        ok = false;
-                    }
-                }
+            c.range(&format!("{key}.ramp_years"), r.ramp_years, 0.0, 1000.0);
+            c.range(
+                &format!("{key}.reversal_hazard"),
+                r.reversal_hazard,
+                0.0,
+                1.0,
+            );
+            c.range(&format!("{key}.morale_shock"), r.morale_shock, -1.0, 1.0);
+            for (name, v) in [
+                (
+                    "reversal_at_government_change",
+                    r.reversal_at_government_change,
+                ),
+                ("legal_embedding", r.legal_embedding),
+                ("monitoring", r.monitoring),
+                ("time_bound_tasking", r.time_bound_tasking),
+            ] {
+                c.range(&format!("{key}.{name}"), v, 0.0, 1.0);
             }
-            // No reform may begin on a key an earlier one is still
-            // ramping: the ramp writes its key every step until it ends,
-            // over the later value (which was lost for good), and a later
-            // value taken apart from the ramp's other keys could break a
-            // rule between them (an audit and its review, 2026-12-06).
-            // A ramp of R steps from step s writes on steps s to s + R - 1
-            // (`reforms::apply_ramp`); on its last step the run goes
-            // through the list, so a reform listed after the ramp comes
-            // after its last write. Per key: the last reform that set it
-            // without a clash, the step its ramp ends on (0 for no ramp),
-            // and where it is listed.
-            let spy = self.sim.steps_per_year;
-            let mut last_set: std::collections::HashMap<String, (u64, usize)> =
-                std::collections::HashMap::new();
-            for k in self.reform_order() {
-                let r = &self.reforms[k];
-                let start = r.start_step(spy);
-                let ramp = r.ramp_steps(spy);
-                let mut clash = None;
-                for (p, _) in paths::flatten(&r.set) {
-                    let p = paths::canonical(&p);
-                    let clashes = last_set.get(&p).is_some_and(|&(end, a)| {
-                        let next = start.saturating_add(1);
-                        next < end || (next == end && k < a)
-                    });
-                    if clashes {
-                        clash = clash.or(Some((p.clone(), last_set[&p].1)));
-                    } else {
+            let set = paths::flatten(&r.set);
+            if set.is_empty() {
+                c.conflict(format!(
+                    "`{key}.set` is empty: a reform must set at least one key"
+                ));
+            }
+            let mut seen = std::collections::HashSet::new();
+            for (p, v) in set {
+                let canonical = paths::canonical(&p);
+                set_by.insert(paths::display(&canonical), given_by.clone());
+                let next = start.saturating_add(1);
+                match last_set.get(&canonical) {
+                    Some(&(end, a)) if next < end || (next == end && k < a) => {
+                        clash = clash.or(Some((canonical.clone(), a)));
+                    }
+                    _ => {
                         let end = if ramp > 0 {
                             start.saturating_add(ramp)
                         } else {
                             0
                         };
-                        last_set.insert(p, (end, k));
+                        last_set.insert(canonical.clone(), (end, k));
                     }
                 }
-                if let Some((p, a)) = clash {
-                    let ra = &self.reforms[a];
-                    let end = ra.start_step(spy).saturating_add(ra.ramp_steps(spy));
-                    // In years, to the hundredth: within a step of the
-                    // ramp's end, whatever the steps of a year.
-                    let end =
-                        crate::error::readable((end as f64 / spy as f64 * 100.0).round() / 100.0);
+                // A key given twice (dotted and quoted) would keep only
+                // one value, and a `--set` of the other would be lost.
+                if !seen.insert(canonical.clone()) {
                     c.conflict(format!(
-                        "`reforms[{k}].set` sets `{}` from year {}, while `reforms[{a}]` is still ramping it (from year {} to year {end}); a ramp writes its key every step until it ends, over a later value: start `reforms[{k}]` at year {end} or later, or put both changes in one reform",
-                        paths::display(&p),
-                        crate::error::readable(r.year),
-                        crate::error::readable(ra.year),
+                        "`{key}.set` sets `{p}` twice (for example as a dotted key and as a quoted one): give each key once"
                     ));
+                    ok = false;
+                    continue;
+                }
+                if let Some(why) = reforms::forbidden(&p) {
+                    c.conflict(format!(
+                        "`{key}.set` changes `{p}`, which a reform cannot change: {why}"
+                    ));
+                    ok = false;
+                    continue;
+                }
+                // A list replaced whole could change its length under a
+                // later reform's index, or, reversed, take it away (a
+                // run panicked on either, a hostile-input audit,
+                // 2026-12-06): a reform sets single values.
+                if v.is_array() {
+                    c.conflict(format!(
+                        "`{key}.set` gives `{p}` a list; a reform changes single values, not lists (their length and elements are fixed at the start): set each element's key, such as `{p}[0].share`"
+                    ));
+                    ok = false;
+                    continue;
+                }
+                // As the run takes it: converted to the type of the
+                // value it replaces, or refused.
+                let v = match paths::get(&tree, &p) {
+                    Ok(old) => match paths::coerce(v, old) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            c.conflict(format!("`{key}.set`: `{p}`: {e}"));
+                            ok = false;
+                            continue;
+                        }
+                    },
+                    Err(_) => v,
+                };
+                // By the key, however it is written (`grades[1]` and
+                // `grades.1` are one key; a review, 2026-12-06: two
+                // spellings hid each other's values).
+                let values = given.entry(canonical).or_default();
+                if !values.iter().any(|(w, _)| *w == v) {
+                    values.push((v.clone(), key.clone()));
+                }
+                if let Err(e) = paths::set(&mut tree, &p, v) {
+                    c.conflict(format!("`{key}.set`: {e}"));
                     ok = false;
                 }
             }
-            // Each value alone in the scenario before the reforms, in
-            // rounds: round n gives every key its n-th value (keys are read
-            // independently), so a key given a thousand values costs a
-            // thousand readings, not one for each value of each key.
-            let rounds = given.values().map(Vec::len).max().unwrap_or(0);
-            // Keys whose own value fails its check before any reform (said
-            // already), and each value found wrong (said once).
-            let failing_before: std::collections::HashSet<String> =
-                c.key_failures().iter().map(|(p, _)| p.clone()).collect();
-            let mut said = std::collections::HashSet::new();
-            for n in 0..rounds.min(if ok { usize::MAX } else { 0 }) {
-                let mut t = base.clone();
-                let mut from = Vec::new();
-                for (p, values) in &given {
-                    if let Some((v, who)) = values.get(n) {
-                        let _ = paths::set(&mut t, p, v.clone());
-                        from.push((p, v, who));
-                    }
-                }
-                let round = match Scenario::deserialize(t) {
-                    Ok(round) => round,
-                    Err(e) => {
-                        // In a reader's words ("expected u32" said the type).
-                        let e = plain_types(&e.to_string())
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        // The key the reader names, with the reform that gave it.
-                        let (p, v, who) = from
-                            .iter()
-                            .filter(|(p, _, _)| e.contains(&format!("`{}`", paths::display(p))))
-                            .max_by_key(|(p, _, _)| p.len())
-                            .copied()
-                            .unwrap_or(from[0]);
-                        // The range the scenario allows, not the type's.
-                        let e = with_checked_range(&e, &paths::display(p), self, false);
-                        c.conflict(format!(
-                            "`{who}.set` gives `{}` the value {v}, which it cannot hold ({e}); a run meets every value a reform gives, whatever a later one gives",
-                            paths::display(p)
-                        ));
-                        ok = false;
-                        break;
-                    }
-                };
-                // A value that fails its key's own check (a range, a word
-                // not among those allowed), whatever the other keys hold:
-                // a run would use it until a later reform replaced it (a
-                // rule "bogus" ran as the weighted rule without a word).
-                // The value left after the reforms is checked below, with
-                // the rules between keys; the rules between keys are not
-                // checked here, where each key holds one of its values
-                // beside the others' values from other reforms.
-                for (path, msg) in round.problems().key_failures() {
-                    if failing_before.contains(path) {
-                        continue;
-                    }
-                    let Some(&(p, v, who)) = from
-                        .iter()
-                        .find(|(p, _, _)| paths::display(&paths::canonical(p)) == *path)
-                    else {
-                        continue;
-                    };
-                    // (As text: a NaN is not equal to itself.)
-                    let last =
-                        paths::get(&tree, p).is_ok_and(|last| last.to_string() == v.to_string());
-                    if last || !said.insert((p.clone(), v.to_string())) {
-                        continue;
-                    }
-                    c.conflict(format!(
-                        "`{who}.set` gives `{}` the value {v}, which it cannot hold: {msg}; a run meets every value a reform gives until a later one replaces it",
-                        paths::display(p)
-                    ));
-                }
-            }
-            if ok {
-                match Scenario::deserialize(tree) {
-                    Ok(after) => {
-                        let mut after = after;
-                        after.reforms.clear();
-                        after.expect.clear();
-                        if let Err(problems) = after.problems().into_result() {
-                            for p in problems {
-                                let who = set_by
-                                    .iter()
-                                    .filter(|(k, _)| p.contains(&format!("`{k}`")))
-                                    .min_by_key(|(k, _)| p.find(&format!("`{k}`")))
-                                    .map_or(String::new(), |(_, w)| format!(" ({w})"));
-                                c.conflict(format!("after the reforms: {p}{who}"));
-                            }
-                        }
-                    }
-                    Err(e) => c.conflict(format!("after the reforms: {e}")),
-                }
+            if let Some((p, a)) = clash {
+                let ra = &self.reforms[a];
+                let end = ra.start_step(spy).saturating_add(ra.ramp_steps(spy));
+                // In years, to the hundredth: within a step of the
+                // ramp's end, whatever the steps of a year.
+                let end = crate::error::readable((end as f64 / spy as f64 * 100.0).round() / 100.0);
+                c.conflict(format!(
+                    "`reforms[{k}].set` sets `{}` from year {}, while `reforms[{a}]` is still ramping it (from year {} to year {end}); a ramp writes its key every step until it ends, over a later value: start `reforms[{k}]` at year {end} or later, or put both changes in one reform",
+                    paths::display(&p),
+                    crate::error::readable(r.year),
+                    crate::error::readable(ra.year),
+                ));
+                ok = false;
             }
         }
-        c.into_result().map_err(|problems| ScenarioError::Invalid {
-            origin: origin.to_string(),
-            problems,
-        })
+        // Each value alone in the scenario before the reforms, in
+        // rounds: round n gives every key its n-th value (keys are read
+        // independently), so a key given a thousand values costs a
+        // thousand readings, not one for each value of each key.
+        let rounds = given.values().map(Vec::len).max().unwrap_or(0);
+        // Keys whose own value fails its check before any reform (said
+        // already), and each value found wrong (said once).
+        let failing_before: std::collections::HashSet<String> =
+            c.key_failures().iter().map(|(p, _)| p.clone()).collect();
+        let mut said = std::collections::HashSet::new();
+        for n in 0..rounds.min(if ok { usize::MAX } else { 0 }) {
+            let mut t = base.clone();
+            let mut from = Vec::new();
+            for (p, values) in &given {
+                if let Some((v, who)) = values.get(n) {
+                    let _ = paths::set(&mut t, p, v.clone());
+                    from.push((p, v, who));
+                }
+            }
+            let round = match Scenario::deserialize(t) {
+                Ok(round) => round,
+                Err(e) => {
+                    // In a reader's words ("expected u32" said the type).
+                    let e = plain_types(&e.to_string())
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    // The key the reader names, with the reform that gave it.
+                    let (p, v, who) = from
+                        .iter()
+                        .filter(|(p, _, _)| e.contains(&format!("`{}`", paths::display(p))))
+                        .max_by_key(|(p, _, _)| p.len())
+                        .copied()
+                        .unwrap_or(from[0]);
+                    // The range the scenario allows, not the type's.
+                    let e = with_checked_range(&e, &paths::display(p), self, false);
+                    c.conflict(format!(
+                        "`{who}.set` gives `{}` the value {v}, which it cannot hold ({e}); a run meets every value a reform gives, whatever a later one gives",
+                        paths::display(p)
+                    ));
+                    ok = false;
+                    break;
+                }
+            };
+            // A value that fails its key's own check (a range, a word
+            // not among those allowed), whatever the other keys hold:
+            // a run would use it until a later reform replaced it (a
+            // rule "bogus" ran as the weighted rule without a word).
+            // The value left after the reforms is checked below, with
+            // the rules between keys; the rules between keys are not
+            // checked here, where each key holds one of its values
+            // beside the others' values from other reforms.
+            for (path, msg) in round.problems().key_failures() {
+                if failing_before.contains(path) {
+                    continue;
+                }
+                let Some(&(p, v, who)) = from
+                    .iter()
+                    .find(|(p, _, _)| paths::display(&paths::canonical(p)) == *path)
+                else {
+                    continue;
+                };
+                // (As text: a NaN is not equal to itself.)
+                let last = paths::get(&tree, p).is_ok_and(|last| last.to_string() == v.to_string());
+                if last || !said.insert((p.clone(), v.to_string())) {
+                    continue;
+                }
+                c.conflict(format!(
+                    "`{who}.set` gives `{}` the value {v}, which it cannot hold: {msg}; a run meets every value a reform gives until a later one replaces it",
+                    paths::display(p)
+                ));
+            }
+        }
+        if ok {
+            match Scenario::deserialize(tree) {
+                Ok(after) => {
+                    let mut after = after;
+                    after.reforms.clear();
+                    after.expect.clear();
+                    if let Err(problems) = after.problems().into_result() {
+                        for p in problems {
+                            let who = set_by
+                                .iter()
+                                .filter(|(k, _)| p.contains(&format!("`{k}`")))
+                                .min_by_key(|(k, _)| p.find(&format!("`{k}`")))
+                                .map_or(String::new(), |(_, w)| format!(" ({w})"));
+                            c.conflict(format!("after the reforms: {p}{who}"));
+                        }
+                    }
+                }
+                Err(e) => c.conflict(format!("after the reforms: {e}")),
+            }
+        }
     }
 
     fn problems(&self) -> Checks {
