@@ -116,11 +116,38 @@ pub fn optional_count<'de, D, const LO: u32, const HI: u32>(d: D) -> Result<Opti
 where
     D: serde::Deserializer<'de>,
 {
+    count_as(d, &format!("a whole number from {LO} to {HI}"))
+}
+
+/// [`optional_count`] for a Morris design's `levels`, which must also be
+/// even (`levels = -1` said "from 2 to 100", and the file's check then
+/// refused 3 as odd).
+pub fn optional_levels<'de, D>(d: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    count_as(d, "an even whole number from 2 to 100")
+}
+
+/// [`optional_count`] for the year an analysis reads, whose bound is the
+/// run's length (`year = -1` gave the type's range, "from 0 to
+/// 4294967295").
+pub fn optional_year<'de, D>(d: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    count_as(d, "a simulated year, from 1 to the run's years")
+}
+
+/// Reads a whole number for a count; one that `u32` does not hold is
+/// refused as `expected`.
+fn count_as<'de, D>(d: D, expected: &str) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
     let n: i64 = serde::Deserialize::deserialize(d)?;
     u32::try_from(n).map(Some).map_err(|_| {
-        serde::de::Error::custom(format!(
-            "invalid value: integer `{n}`, expected a whole number from {LO} to {HI}"
-        ))
+        serde::de::Error::custom(format!("invalid value: integer `{n}`, expected {expected}"))
     })
 }
 

@@ -704,6 +704,27 @@ fn an_experiment_files_count_out_of_its_type_names_the_keys_range() {
         assert_mentions(&e, &[said]);
         assert!(!e.contains("4294967295"), "{e}");
     }
+    // A Morris design's levels must be even; the year read has the run's
+    // length as its bound (both said the type's or a looser range).
+    for (line, said) in [
+        ("levels = -1", "expected an even whole number from 2 to 100"),
+        (
+            "year = -1",
+            "expected a simulated year, from 1 to the run's years",
+        ),
+        (
+            "year = 5000000000",
+            "expected a simulated year, from 1 to the run's years",
+        ),
+    ] {
+        sb.write(
+            "s.toml",
+            &format!("kind = \"sensitivity\"\nscenario = {tiny:?}\nmethod = \"morris\"\n{line}\n"),
+        );
+        let e = sb.bad_input(&["experiment", "s.toml"]);
+        assert_mentions(&e, &[said]);
+        assert!(!e.contains("4294967295"), "{e}");
+    }
     assert!(!sb.join("outputs").exists());
 }
 

@@ -49,10 +49,7 @@ struct ExperimentFile {
         deserialize_with = "crate::input::optional_count::<_, 2, 10000>"
     )]
     trajectories: Option<u32>,
-    #[serde(
-        default,
-        deserialize_with = "crate::input::optional_count::<_, 2, 100>"
-    )]
+    #[serde(default, deserialize_with = "crate::input::optional_levels")]
     levels: Option<u32>,
     #[serde(
         default,
@@ -64,6 +61,7 @@ struct ExperimentFile {
         deserialize_with = "crate::input::optional_count::<_, 100, 100000>"
     )]
     bootstrap: Option<u32>,
+    #[serde(default, deserialize_with = "crate::input::optional_year")]
     year: Option<u32>,
     design_seed: Option<u64>,
     /// compare: also run each arm with each mechanism off (`--decompose`).
