@@ -111,12 +111,17 @@ macro_rules! levers {
 /// shares took their calibrated values; +0.028, se 0.005, over 80
 /// replicates once the arms shared their elections, where 20 replicates
 /// gave +0.020, se 0.011), so this lever gets 40 replicates.
+///
+/// Both arms lower the appraisal bar to 4, as the library's reforms do: at
+/// the default bar of 6 honest reports keep most officers from the boards
+/// (the next test), and the correlation would be read over the few left.
 #[test]
 fn objective_pm_sharpens_promotion() {
     let low = [
         "promotion.weights.appraisal=0.9",
         "promotion.weights.training=0.05",
         "promotion.weights.discretion=0.05",
+        "promotion.appraisal_threshold=4",
         "appraisal.noise_sd=2.5",
         "sim.replicates=40",
     ];
@@ -127,10 +132,45 @@ fn objective_pm_sharpens_promotion() {
     assert_paired(&a, &b, "promotion_rank_correlation", &low, &high, UP);
 }
 
+/// Honest reports with the bar left at 6 keep most of the officers
+/// otherwise eligible from the boards, and promotions fall (an audit,
+/// 2026-12-06: 97–99% kept out, promotions from about 1,860 a year to 345
+/// at full size); with the bar lowered to 4 few are kept out. Inflated
+/// reports clear a bar of 6 almost always.
+#[test]
+fn honest_reports_at_the_inflated_bar_keep_officers_from_the_boards() {
+    let base: [&str; 0] = [];
+    let honest = ["appraisal.objective_pm=true"];
+    let lowered = [
+        "appraisal.objective_pm=true",
+        "promotion.appraisal_threshold=4",
+    ];
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let barred: Vec<Vec<f64>> = [&base[..], &honest, &lowered]
+        .iter()
+        .map(|sets| outcome(&small(sets), "appraisal_barred_share"))
+        .collect();
+    assert_paired(
+        &barred[0],
+        &barred[1],
+        "appraisal_barred_share",
+        &base,
+        &honest,
+        UP,
+    );
+    let (b, h, l) = (mean(&barred[0]), mean(&barred[1]), mean(&barred[2]));
+    assert!(b < 0.05 && h > 0.8 && l < 0.3, "{b:.3} {h:.3} {l:.3}");
+    let a = outcome(&small(&base), "promotions");
+    let c = outcome(&small(&honest), "promotions");
+    assert_paired(&a, &c, "promotions", &base, &honest, DOWN);
+    assert!(mean(&c) < 0.5 * mean(&a), "{} {}", mean(&c), mean(&a));
+}
+
 #[test]
 fn minimum_service_delays_promotion_into_the_grade() {
-    // BPS-19 (grade index 2): boards already promote at about 25 years of
-    // service, so a minimum binds only above that; those promoted into the
+    // BPS-19 (grade index 2): boards already promote at about 16 years of
+    // service, and into BPS-20 to 22 at about 17.5, 24.6 and 29.6 (the
+    // baseline, 2026-12-06), so a minimum binds only above those; those promoted into the
     // grade then have served longer.
     let low: [&str; 0] = [];
     let high = [

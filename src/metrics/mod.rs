@@ -53,6 +53,7 @@ pub const METRICS: &[Metric] = metrics![
     "peter_effect", "score points", "Mean change in competence on promotion (new grade minus old grade).";
     "supersessions", "per year", "Eligible officers passed over for someone junior.";
     "boards_held", "per year", "Promotion boards that met.";
+    "appraisal_barred_share", "share", "Share of the officers otherwise eligible at the year's boards whom the appraisal bar (promotion.appraisal_threshold) kept out (empty in a year without a board that had a vacancy to fill).";
     "mean_months_in_post", "months", "Mean months the posted officers have spent in their current post.";
     "mean_completed_tenure", "months", "Mean length of the postings that ended this year.";
     "transfers_regular", "per year", "Transfers on completing the nominal tenure.";
@@ -202,6 +203,7 @@ pub fn label(name: &str) -> &str {
         "peter_effect" => "Change in competence on promotion (Peter effect)",
         "supersessions" => "Officers superseded",
         "boards_held" => "Selection boards held",
+        "appraisal_barred_share" => "Kept from promotion by the appraisal bar",
         "mean_months_in_post" => "Months in post",
         "mean_completed_tenure" => "Months a posting lasts",
         "transfers_regular" => "Regular transfers",
@@ -255,6 +257,7 @@ pub fn is_flow(name: &str) -> bool {
             | "mean_completed_tenure"
             | "promotion_rank_correlation"
             | "peter_effect"
+            | "appraisal_barred_share"
             | "leaver_ability_gap"
             | "recruit_mean_ability"
             | "service_at_promotion_in"

@@ -352,6 +352,10 @@ impl Observer {
         set!("peter_effect", ratio(f.peter_sum, f.promotions as f64));
         set!("supersessions", f.supersessions as f64);
         set!("boards_held", f.boards_held as f64);
+        set!(
+            "appraisal_barred_share",
+            ratio(f.board_barred_by_appraisal as f64, f.board_qualified as f64)
+        );
         set!("mean_months_in_post", mean(mip, posted));
         set!(
             "mean_completed_tenure",

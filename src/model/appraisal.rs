@@ -54,12 +54,30 @@ impl AppraisalParams {
     }
 
     /// The reported score for true performance `truth` (0–10) and noise draw `z`.
-    pub fn reported(&self, truth: f64, z: f64, interference: f64, connections: f64) -> f64 {
-        let f = if self.objective_pm {
+    /// The multiplier on noise, inflation and connection bias: the
+    /// objective factor under objective performance management, else 1.
+    fn factor(&self) -> f64 {
+        if self.objective_pm {
             self.objective_factor
         } else {
             1.0
-        };
+        }
+    }
+
+    /// The true score (10 × the mean delivered performance) whose report,
+    /// without noise or connections, reaches `bar`: inflation adds the share
+    /// `inflation × factor` of the gap to 10, so a report is
+    /// `truth × (1 − k) + 10 k`.
+    pub fn true_score_for(&self, bar: f64) -> f64 {
+        let k = self.inflation * self.factor();
+        if k >= 1.0 {
+            return 0.0;
+        }
+        ((bar - 10.0 * k) / (1.0 - k)).clamp(0.0, 10.0)
+    }
+
+    pub fn reported(&self, truth: f64, z: f64, interference: f64, connections: f64) -> f64 {
+        let f = self.factor();
         (truth
             + self.noise_sd * f * z
             + self.inflation * f * (10.0 - truth)
@@ -111,6 +129,27 @@ mod tests {
             "bias for connections"
         );
         assert_eq!(p.reported(9.9, 5.0, 1.0, 1.0), 10.0);
+    }
+
+    #[test]
+    fn the_true_score_for_a_bar_is_the_reports_inverse() {
+        let p = AppraisalParams::default();
+        // Inflation 0.6 lifts every report to 6 at least.
+        assert_eq!(p.true_score_for(6.0), 0.0);
+        let o = AppraisalParams {
+            objective_pm: true,
+            ..p.clone()
+        };
+        for bar in [4.0, 6.0, 9.0] {
+            let t = o.true_score_for(bar);
+            assert!((o.reported(t, 0.0, 0.0, 0.0) - bar).abs() < 1e-9, "{bar}");
+        }
+        assert!((o.true_score_for(6.0) - 4.2 / 0.82).abs() < 1e-9);
+        let all = AppraisalParams {
+            inflation: 1.0,
+            ..p.clone()
+        };
+        assert_eq!(all.true_score_for(10.0), 0.0);
     }
 
     /// With appraisal off, the starting officers carry no score either (a

@@ -467,9 +467,11 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
             {
                 continue;
             }
+            w.flows.board_qualified += 1;
             if appraisal_on {
                 let m = w.officers.appraisal_mean(i);
                 if !m.is_nan() && (m as f64) < p.appraisal_threshold {
+                    w.flows.board_barred_by_appraisal += 1;
                     continue;
                 }
             }

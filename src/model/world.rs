@@ -214,6 +214,11 @@ pub struct Flows {
     pub laterals: u32,
     pub trained: u32,
     pub boards_held: u32,
+    /// At the year's boards, officers who met every other condition of
+    /// eligibility, and those of them kept out by the appraisal bar
+    /// (`promotion.appraisal_threshold`).
+    pub board_qualified: u32,
+    pub board_barred_by_appraisal: u32,
 }
 
 impl Flows {

@@ -533,6 +533,7 @@ impl Scenario {
                 }
             }
         }
+        let mut bars_said = Vec::new();
         for (when, s) in &states {
             let n = s.structure.grades.len();
             for (g, grade) in s.structure.grades.iter().enumerate() {
@@ -551,8 +552,63 @@ impl Scenario {
                     }
                 }
             }
+            // Said once for each setting of the bar and the reports.
+            let setting = (
+                s.promotion.appraisal_threshold,
+                s.appraisal.inflation,
+                s.appraisal
+                    .objective_pm
+                    .then_some(s.appraisal.objective_factor),
+            );
+            if !bars_said.contains(&setting)
+                && let Some(w) = s.appraisal_bar_warning(&states[0].1, when)
+            {
+                bars_said.push(setting);
+                out.push(w);
+            }
         }
         out
+    }
+
+    /// Reports that reach `promotion.appraisal_threshold` only for officers
+    /// who deliver more than half of full performance: an audit
+    /// (2026-12-06) found that objective performance management alone, with
+    /// the baseline's bar of 6, kept 97–99% of the officers otherwise
+    /// eligible from the boards, cut promotions from about 1,860 a year to
+    /// 345 and efficiency from 22 to 15, because it removes the inflation
+    /// every report had (the library's reforms lower the bar to 4 with it).
+    /// Whether few officers qualify depends on the run: the warning gives
+    /// the performance needed and the column to read.
+    fn appraisal_bar_warning(&self, start: &Scenario, when: &str) -> Option<String> {
+        let (a, bar) = (&self.appraisal, self.promotion.appraisal_threshold);
+        if !a.enabled || !self.promotion.enabled {
+            return None;
+        }
+        let needed = a.true_score_for(bar);
+        if needed <= 5.0 {
+            return None;
+        }
+        let how = if a.objective_pm {
+            "with objective performance management, reports keep little of their inflation"
+        } else {
+            "reports keep little inflation"
+        };
+        let before = if std::ptr::eq(self, start) {
+            String::new()
+        } else {
+            let bar0 = start.promotion.appraisal_threshold;
+            format!(
+                " (at the start {:.0}%, with a threshold of {bar0})",
+                start.appraisal.true_score_for(bar0) * 10.0
+            )
+        };
+        Some(format!(
+            "promotion {when}: {how}, so they reach `promotion.appraisal_threshold` = {bar} only \
+             for officers who deliver at least {:.0}% of full performance on average{before}: \
+             boards may find few eligible officers. Lower the threshold with it (the library's \
+             objective-PM reforms set 4), and read `appraisal_barred_share` in timeseries.csv",
+            needed * 10.0
+        ))
     }
 
     /// Range and consistency checks, reporting every problem at once.
@@ -1151,6 +1207,59 @@ fn add_optional_key(tree: &mut toml::Value, key: &str) -> Option<toml::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Honest reports with the bar left at 6 keep most officers from the
+    /// boards (an audit, 2026-12-06): warned of at the start and after a
+    /// reform that turns objective performance management on, once per
+    /// setting, and not when the bar is lowered with it or the reports stay
+    /// inflated.
+    #[test]
+    fn honest_reports_under_an_inflated_bar_are_warned_of() {
+        let bar = |s: &Scenario| {
+            s.warnings()
+                .into_iter()
+                .filter(|w| w.contains("appraisal_threshold"))
+                .collect::<Vec<_>>()
+        };
+        let start = Scenario::from_toml("appraisal.objective_pm = true\n", "a").unwrap();
+        let w = bar(&start);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("promotion at the start: with objective performance management")
+                && w[0].contains("at least 51% of full performance")
+                && w[0].contains("`appraisal_barred_share`"),
+            "{w:?}"
+        );
+        let reform = "[[reforms]]\nyear = 5\nlabel = \"honest\"\n\
+                      set = { \"appraisal.objective_pm\" = true }\n";
+        let w = bar(&Scenario::from_toml(reform, "b").unwrap());
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("promotion after the reform \"honest\" (year 5)")
+                && w[0].contains("(at the start 0%, with a threshold of 6)"),
+            "{w:?}"
+        );
+        // A second reform that leaves the bar and the reports as they are
+        // is not said again.
+        let twice = format!("{reform}[[reforms]]\nyear = 8\nset = {{ \"pay.level\" = 1.1 }}\n");
+        assert_eq!(bar(&Scenario::from_toml(&twice, "c").unwrap()).len(), 1);
+        for quiet in [
+            "",
+            "appraisal.objective_pm = true\npromotion.appraisal_threshold = 4\n",
+            "appraisal.objective_pm = true\npromotion.enabled = false\n",
+            "appraisal.objective_pm = true\nappraisal.enabled = false\n",
+        ] {
+            let s = Scenario::from_toml(quiet, "d").unwrap();
+            assert!(bar(&s).is_empty(), "{quiet:?}: {:?}", bar(&s));
+        }
+        // Inflation turned down without objective management: the same.
+        let s = Scenario::from_toml("appraisal.inflation = 0.1\n", "e").unwrap();
+        let w = bar(&s);
+        assert!(
+            w.len() == 1 && w[0].contains("reports keep little inflation"),
+            "{w:?}"
+        );
+    }
 
     #[test]
     fn a_title_names_the_scenario_for_readers_and_changes_no_identity() {
