@@ -941,6 +941,46 @@ fn with_years_flag(e: anyhow::Error, years: u32) -> anyhow::Error {
     }
 }
 
+/// Said after a run whose appraisal bar kept most of the officers
+/// otherwise eligible from the promotion boards in some recorded year
+/// (`appraisal_barred_share` above one half, mean over replicates): the
+/// scenario's own warning reads the bar against the reports' scale before
+/// the run; this one reads what the run did.
+fn appraisal_bar_note(replicates: &[crate::sim::runner::ReplicateResult]) -> Option<String> {
+    let m = metric_index("appraisal_barred_share")?;
+    let years = replicates.iter().map(|r| r.rows.len()).min()?;
+    let mut over = Vec::new();
+    let mut worst = 0.0f64;
+    for y in 1..years {
+        let v: Vec<f64> = replicates
+            .iter()
+            .map(|r| r.rows[y][m])
+            .filter(|x| x.is_finite())
+            .collect();
+        if v.is_empty() {
+            continue;
+        }
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        if mean > 0.5 {
+            over.push(y);
+            worst = worst.max(mean);
+        }
+    }
+    let (first, last) = (*over.first()?, *over.last()?);
+    let span = if first == last {
+        format!("year {first}")
+    } else {
+        format!("{} of the years {first} to {last}", over.len())
+    };
+    Some(format!(
+        "the appraisal bar (`promotion.appraisal_threshold`) kept more than half of the officers \
+         otherwise eligible from the promotion boards in {span} (up to {:.0}%, \
+         `appraisal_barred_share`): with honest reports the bar may be too high for their scale \
+         (docs/model.md §7.7)",
+        worst * 100.0
+    ))
+}
+
 fn check(a: CheckArgs) -> anyhow::Result<()> {
     let s = load(&a.scenario, Vec::new())?;
     for w in s.warnings() {
@@ -1918,7 +1958,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         Some(out) => staging::normalize(out),
         None => staging::default_output(&scn.name, ""),
     };
-    let warnings = scn.warnings();
+    let mut warnings = scn.warnings();
     for w in &warnings {
         eprintln!("warning: {w}");
     }
@@ -1967,6 +2007,10 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let ensemble = Ensemble::run(&scn, threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
     let sim_secs = started.elapsed().as_secs_f64();
+    if let Some(w) = appraisal_bar_note(&ensemble.replicates) {
+        eprintln!("warning: {w}");
+        warnings.push(w);
+    }
 
     let dir = &staging.tmp;
     let grade_names: Vec<String> = scn

@@ -762,3 +762,43 @@ fn an_ensembles_section_reads_the_year_of_the_in_short() {
         );
     }
 }
+
+/// Honest reports under the bar of 6 kept most officers from the boards
+/// without a word (an audit, 2026-12-06). The run says so before (from the
+/// scenario) and after (from what the run did), in run.json too; the bar
+/// lowered with them leaves both unsaid.
+#[test]
+fn a_bar_that_keeps_most_officers_from_the_boards_is_warned_of() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let run = |out: &str, threshold: &str| {
+        let a = sb
+            .cmd()
+            .args(["run", tiny, "--no-plots", "--out", out])
+            .args([
+                "--set",
+                "appraisal.objective_pm=true",
+                "--set",
+                "sim.years=6",
+            ])
+            .args([
+                "--set",
+                &format!("promotion.appraisal_threshold={threshold}"),
+            ])
+            .assert()
+            .success();
+        let stderr = sb.normalise(&a.get_output().stderr);
+        let record = fs::read_to_string(sb.join(out).join("run.json")).unwrap();
+        (stderr, record)
+    };
+    let (stderr, record) = run("high", "6");
+    for said in [
+        "warning: promotion at the start: under objective performance management",
+        "warning: the appraisal bar (`promotion.appraisal_threshold`) kept more than half",
+    ] {
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(record.contains(&said["warning: ".len()..]), "{record}");
+    }
+    let (stderr, _) = run("low", "4");
+    assert!(!stderr.contains("appraisal"), "{stderr}");
+}

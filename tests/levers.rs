@@ -53,9 +53,15 @@ fn early_and_late(metric: &str) -> (f64, f64) {
 /// Per-replicate mean over years 3..=YEARS of the value `pick` reads from
 /// a year's observations (missing values left out).
 fn per_replicate_mean(s: &Scenario, pick: impl Fn(&ReplicateResult, usize) -> f64) -> Vec<f64> {
-    runner::run(s, 0, &|| {})
-        .expect("run")
-        .iter()
+    replicate_means(&runner::run(s, 0, &|| {}).expect("run"), pick)
+}
+
+/// [`per_replicate_mean`] of runs already made.
+fn replicate_means(
+    runs: &[ReplicateResult],
+    pick: impl Fn(&ReplicateResult, usize) -> f64,
+) -> Vec<f64> {
+    runs.iter()
         .map(|r| {
             let v: Vec<f64> = (3..r.rows.len())
                 .map(|y| pick(r, y))
@@ -146,10 +152,22 @@ fn honest_reports_at_the_inflated_bar_keep_officers_from_the_boards() {
         "promotion.appraisal_threshold=4",
     ];
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let barred: Vec<Vec<f64>> = [&base[..], &honest, &lowered]
+    // One run per arm: the share kept out and the promotions.
+    let (barred, promoted): (Vec<Vec<f64>>, Vec<Vec<f64>>) = [&base[..], &honest, &lowered]
         .iter()
-        .map(|sets| outcome(&small(sets), "appraisal_barred_share"))
-        .collect();
+        .map(|sets| {
+            let s = small(sets);
+            let (m, p) = (
+                metric_index("appraisal_barred_share").unwrap(),
+                metric_index("promotions").unwrap(),
+            );
+            let runs = runner::run(&s, 0, &|| {}).expect("run");
+            (
+                replicate_means(&runs, |r, y| r.rows[y][m]),
+                replicate_means(&runs, |r, y| r.rows[y][p]),
+            )
+        })
+        .unzip();
     assert_paired(
         &barred[0],
         &barred[1],
@@ -160,17 +178,17 @@ fn honest_reports_at_the_inflated_bar_keep_officers_from_the_boards() {
     );
     let (b, h, l) = (mean(&barred[0]), mean(&barred[1]), mean(&barred[2]));
     assert!(b < 0.05 && h > 0.8 && l < 0.3, "{b:.3} {h:.3} {l:.3}");
-    let a = outcome(&small(&base), "promotions");
-    let c = outcome(&small(&honest), "promotions");
-    assert_paired(&a, &c, "promotions", &base, &honest, DOWN);
-    assert!(mean(&c) < 0.5 * mean(&a), "{} {}", mean(&c), mean(&a));
+    let (a, c) = (&promoted[0], &promoted[1]);
+    assert_paired(a, c, "promotions", &base, &honest, DOWN);
+    assert!(mean(c) < 0.5 * mean(a), "{} {}", mean(c), mean(a));
 }
 
 #[test]
 fn minimum_service_delays_promotion_into_the_grade() {
     // BPS-19 (grade index 2): boards already promote at about 16 years of
     // service, and into BPS-20 to 22 at about 17.5, 24.6 and 29.6 (the
-    // baseline, 2026-12-06), so a minimum binds only above those; those promoted into the
+    // baseline, 2026-12-06), so a minimum binds only above those; those
+    // promoted into the
     // grade then have served longer.
     let low: [&str; 0] = [];
     let high = [

@@ -53,7 +53,7 @@ pub const METRICS: &[Metric] = metrics![
     "peter_effect", "score points", "Mean change in competence on promotion (new grade minus old grade).";
     "supersessions", "per year", "Eligible officers passed over for someone junior.";
     "boards_held", "per year", "Promotion boards that met.";
-    "appraisal_barred_share", "share", "Share of the officers otherwise eligible at the year's boards whom the appraisal bar (promotion.appraisal_threshold) kept out (empty in a year without a board that had a vacancy to fill).";
+    "appraisal_barred_share", "share", "Share of the officers otherwise eligible at the year's boards whom the appraisal bar (promotion.appraisal_threshold) kept out (empty when no officer met the other conditions at a board with a vacancy to fill, as in a year without a board).";
     "mean_months_in_post", "months", "Mean months the posted officers have spent in their current post.";
     "mean_completed_tenure", "months", "Mean length of the postings that ended this year.";
     "transfers_regular", "per year", "Transfers on completing the nominal tenure.";

@@ -53,7 +53,6 @@ impl AppraisalParams {
         });
     }
 
-    /// The reported score for true performance `truth` (0–10) and noise draw `z`.
     /// The multiplier on noise, inflation and connection bias: the
     /// objective factor under objective performance management, else 1.
     fn factor(&self) -> f64 {
@@ -76,6 +75,7 @@ impl AppraisalParams {
         ((bar - 10.0 * k) / (1.0 - k)).clamp(0.0, 10.0)
     }
 
+    /// The reported score for true performance `truth` (0–10) and noise draw `z`.
     pub fn reported(&self, truth: f64, z: f64, interference: f64, connections: f64) -> f64 {
         let f = self.factor();
         (truth
