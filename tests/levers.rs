@@ -334,7 +334,11 @@ levers! {
     // so its effect needs working detection (Van Rijckeghem & Weder 2001).
     pay_level_lowers_corruption: ["pay.level=0.7", "accountability.detection_rate=0.4"] => ["pay.level=2.5", "accountability.detection_rate=0.4"], "corruption_prevalence", DOWN;
     decompression_keeps_seniors: ["pay.compression=1.5"] => ["pay.compression=5.0"], "exits_voluntary", DOWN;
-    pay_for_performance_moves_wage_bill: ["pay.pay_for_performance=0.0"] => ["pay.pay_for_performance=0.5"], "wage_bill", UP;
+    // Pay for performance is paid against the service's mean record, so it
+    // moves pay between officers, not the wage bill (against a fixed 7 it
+    // raised the bill under inflated reports and cut it under honest ones):
+    // the better performers, abler on average, are paid more and quit less.
+    pay_for_performance_keeps_able_officers: ["pay.pay_for_performance=0.0"] => ["pay.pay_for_performance=0.5"], "leaver_ability_gap", DOWN;
     increments_raise_wage_bill: ["pay.increment=0.0"] => ["pay.increment=0.05"], "wage_bill", UP;
     // Politics
     interference_shortens_tenure: ["politics.interference=0.1"] => ["politics.interference=0.9"], "mean_months_in_post", DOWN;
@@ -420,4 +424,31 @@ fn retirements_start_at_their_steady_pace() {
         late > 0.0 && (early / late - 1.0).abs() < 0.15,
         "retirements a year: years 1-5 {early:.1}, years 16-30 {late:.1}"
     );
+}
+
+/// Pay for performance is paid against the service's mean record: it
+/// moves pay between officers and leaves the wage bill nearly as it was,
+/// under inflated reports and honest ones alike. Against a fixed record of
+/// 7 (before 2026-12-06) it raised the bill under inflated reports and cut
+/// it under honest ones (`ncgr_2008`: 13% of the wage bill, and 62% more
+/// resignations, from a package meant to reward performance).
+#[test]
+fn pay_for_performance_leaves_the_wage_bill_on_either_scale() {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    for reports in [
+        &[][..],
+        &[
+            "appraisal.objective_pm=true",
+            "promotion.appraisal_threshold=4",
+        ],
+    ] {
+        let mut with = reports.to_vec();
+        with.push("pay.pay_for_performance=0.15");
+        let a = mean(&outcome(&small(reports), "wage_bill"));
+        let b = mean(&outcome(&small(&with), "wage_bill"));
+        assert!(
+            (b / a - 1.0).abs() < 0.03,
+            "{reports:?}: wage bill {a:.0} without pay for performance, {b:.0} with"
+        );
+    }
 }

@@ -280,7 +280,12 @@ impl Observer {
             } else {
                 f32::NAN
             };
-            wage += pay.officer_pay(w.derived.basic_pay[g], twelfths(grade_m[i]), appraisal);
+            wage += pay.officer_pay(
+                w.derived.basic_pay[g],
+                twelfths(grade_m[i]),
+                appraisal,
+                w.env.record_centre,
+            );
         }
 
         let max_delivery = self.posts.max_delivery;

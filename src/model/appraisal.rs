@@ -105,6 +105,28 @@ pub fn run(w: &mut World) {
         w.officers.perf_sum[i] = 0.0;
         w.officers.perf_n[i] = 0;
     }
+    w.env.record_centre = record_centre(&w.officers);
+}
+
+/// The mean appraisal record of the active officers that have one (NaN
+/// when none has), the centre of pay for performance.
+pub fn record_centre(o: &crate::model::population::Officers) -> f32 {
+    let (mut sum, mut n) = (0.0f64, 0u64);
+    for i in 0..o.slots() {
+        if !o.active[i] {
+            continue;
+        }
+        let m = o.appraisal_mean(i);
+        if !m.is_nan() {
+            sum += m as f64;
+            n += 1;
+        }
+    }
+    if n == 0 {
+        f32::NAN
+    } else {
+        (sum / n as f64) as f32
+    }
 }
 
 #[cfg(test)]

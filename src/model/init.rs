@@ -42,6 +42,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
             transfer_pressure: 0.0,
             government_changes: 0,
             detection_boost: 1.0,
+            record_centre: f32::NAN,
         },
         flows: Flows::default(),
         rng: Stream::new(seed, replicate, GLOBAL_STREAM),
@@ -63,6 +64,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         scn: scn.clone(),
     };
     populate(&mut w, &mut init);
+    w.env.record_centre = crate::model::appraisal::record_centre(&w.officers);
     crate::model::pay::starting_pensions(&mut w);
     w
 }

@@ -142,13 +142,24 @@ impl PayParams {
         self.market_compression.powf(x)
     }
 
-    /// Pay of an officer: basic × increments × pay-for-performance.
+    /// Pay of an officer: basic × increments × pay-for-performance, the
+    /// last by the officer's appraisal record against `centre`, the
+    /// service's mean record at the last appraisal (an audit, 2026-12-06:
+    /// against a fixed 7, inflated reports paid nearly everyone a bonus and
+    /// honest ones cut nearly everyone's pay, 13% of the wage bill in
+    /// `ncgr_2008`, where the package meant to reward performance).
     #[inline]
-    pub fn officer_pay(&self, basic: f64, years_in_grade: f64, appraisal_mean: f32) -> f64 {
-        let rel = if appraisal_mean.is_nan() {
+    pub fn officer_pay(
+        &self,
+        basic: f64,
+        years_in_grade: f64,
+        appraisal_mean: f32,
+        centre: f32,
+    ) -> f64 {
+        let rel = if appraisal_mean.is_nan() || centre.is_nan() {
             0.0
         } else {
-            ((appraisal_mean as f64 - 7.0) / 2.5).clamp(-1.0, 1.0)
+            ((appraisal_mean as f64 - centre as f64) / 2.5).clamp(-1.0, 1.0)
         };
         basic
             * (1.0 + self.increment * years_in_grade.min(20.0))
@@ -244,7 +255,13 @@ mod tests {
             pay_for_performance: 0.2,
             ..Default::default()
         };
-        assert!(p.officer_pay(1.0, 0.0, 9.5) > p.officer_pay(1.0, 0.0, 7.0));
-        assert_eq!(p.officer_pay(1.0, 0.0, f32::NAN), 1.0);
+        assert!(p.officer_pay(1.0, 0.0, 9.5, 7.0) > p.officer_pay(1.0, 0.0, 7.0, 7.0));
+        assert_eq!(p.officer_pay(1.0, 0.0, f32::NAN, 7.0), 1.0);
+        // Relative to the service's mean record: the same record pays
+        // more where the others' are lower, and the mean record is paid
+        // basic pay whatever the scale; no centre, no pay for performance.
+        assert!(p.officer_pay(1.0, 0.0, 5.0, 4.0) > p.officer_pay(1.0, 0.0, 5.0, 8.0));
+        assert_eq!(p.officer_pay(1.0, 0.0, 4.5, 4.5), 1.0);
+        assert_eq!(p.officer_pay(1.0, 0.0, 9.0, f32::NAN), 1.0);
     }
 }

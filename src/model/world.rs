@@ -168,6 +168,11 @@ pub struct Env {
     /// Environment multiplier on detection (e-governance, grievances,
     /// whistle-blowers), refreshed each step.
     pub detection_boost: f64,
+    /// The service's mean appraisal record at the last appraisal (the
+    /// starting records before the first): pay for performance is paid
+    /// relative to it (`appraisal::record_centre`; NaN when no officer has
+    /// a record).
+    pub record_centre: f32,
 }
 
 /// Counts and sums over the current reporting year.
@@ -319,11 +324,13 @@ pub fn pay_for(
     g: u8,
     grade_m: u16,
     appraisal: &[f32; 3],
+    centre: f32,
 ) -> f64 {
     pay.officer_pay(
         d.basic_pay[g as usize],
         grade_m as f64 / 12.0,
         crate::model::population::appraisal_mean_of(appraisal),
+        centre,
     )
 }
 
@@ -496,6 +503,7 @@ impl World {
             o.grade[i],
             o.grade_m[i],
             &o.appraisal[i],
+            self.env.record_centre,
         )
     }
 

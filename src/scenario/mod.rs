@@ -564,46 +564,45 @@ impl Scenario {
                     }
                 }
             }
-            // Not said again for a state that keeps the bar and the reports
+            // Not said again for a state that keeps the bars and the reports
             // of the state before it.
             let setting = Some((
                 s.promotion.appraisal_threshold,
+                s.exits.compulsory_appraisal_below,
                 s.appraisal.inflation,
                 s.appraisal
                     .objective_pm
                     .then_some(s.appraisal.objective_factor),
                 s.appraisal.enabled && s.promotion.enabled,
+                s.appraisal.enabled && s.exits.enabled && s.exits.compulsory_retirement,
             ));
-            if setting != bar_before
-                && let Some(w) = s.appraisal_bar_warning(&states[0].1, when)
-            {
-                out.push(w);
+            if setting != bar_before {
+                out.extend(s.appraisal_bar_warnings(&states[0].1, when));
             }
             bar_before = setting;
         }
         out
     }
 
-    /// Reports that reach `promotion.appraisal_threshold` only for officers
-    /// who deliver more than most do: an audit (2026-12-06) found that
-    /// objective performance management alone, with the baseline's bar of
-    /// 6 (51% of full performance needed), kept 97–99% of the officers
-    /// otherwise eligible from the boards, cut promotions from about 1,860
-    /// a year to 345 and efficiency from 22 to 15, because it removes the
-    /// inflation every report had (the library's reforms lower the bar to 4
-    /// with it: 27% needed, 10–14% kept out). A review found a bar of 5
-    /// (40% needed) still kept out 82%. Officers deliver about 30% of full
-    /// performance on average in the baseline (efficiency 22 over the 76%
-    /// of posts filled), so the warning is given above 35%; the run's
-    /// `appraisal_barred_share` is what tells.
-    fn appraisal_bar_warning(&self, start: &Scenario, when: &str) -> Option<String> {
-        let (a, bar) = (&self.appraisal, self.promotion.appraisal_threshold);
-        if !a.enabled || !self.promotion.enabled {
-            return None;
-        }
-        let needed = a.true_score_for(bar);
-        if needed <= 3.5 {
-            return None;
+    /// Bars on the reports' scale that reports reach only for officers who
+    /// deliver more than most do: the promotion boards' and the directory
+    /// review's. An audit (2026-12-06) found that objective performance
+    /// management alone, with the baseline's promotion bar of 6 (51% of
+    /// full performance needed), kept 97–99% of the officers otherwise
+    /// eligible from the boards, cut promotions from about 1,860 a year to
+    /// 345 and efficiency from 22 to 15, because it removes the inflation
+    /// every report had (the library's reforms lower the bar to 4 with it:
+    /// 27% needed, 10–14% kept out); a review found a bar of 5 (40%) still
+    /// kept out 82%. With the Directory Retirement Rules of
+    /// `task_force_2020` (a poor record below 6) it doubled compulsory
+    /// retirements (639 to 1,289 a year, years 6–12) and cut efficiency by
+    /// 13%. Officers deliver about 30% of full performance on average in
+    /// the baseline (efficiency 22 over the 76% of posts filled), so a bar
+    /// is warned of above 35%; the run's columns are what tell.
+    fn appraisal_bar_warnings(&self, start: &Scenario, when: &str) -> Vec<String> {
+        let a = &self.appraisal;
+        if !a.enabled {
+            return Vec::new();
         }
         let reports = if a.objective_pm {
             format!(
@@ -614,27 +613,56 @@ impl Scenario {
         } else {
             format!("reports with `appraisal.inflation` = {}", a.inflation)
         };
-        let before = if std::ptr::eq(self, start) {
-            String::new()
-        } else {
-            let bar0 = start.promotion.appraisal_threshold;
-            format!(
-                " (at the start {:.0}%, with a threshold of {bar0})",
-                start.appraisal.true_score_for(bar0) * 10.0
-            )
-        };
-        let advice = if a.objective_pm {
-            "Lower the threshold with it (the library's objective-PM reforms set 4)"
-        } else {
-            "Lower the threshold or check the inflation"
-        };
-        Some(format!(
-            "promotion {when}: {reports} reach `promotion.appraisal_threshold` = {bar} only for \
-             officers who deliver at least {:.0}% of full performance on average{before}, more \
-             than most do (about 30% in the baseline): boards may find few eligible officers. \
-             {advice}; `appraisal_barred_share` in the results says how many it keeps out",
-            needed * 10.0
-        ))
+        let bars = [
+            (
+                self.promotion.enabled,
+                "promotion",
+                "promotion.appraisal_threshold",
+                self.promotion.appraisal_threshold,
+                start.promotion.appraisal_threshold,
+                "boards may find few eligible officers",
+                "the library's objective-PM reforms set 4",
+                "`appraisal_barred_share` in the results says how many it keeps out",
+            ),
+            (
+                self.exits.enabled && self.exits.compulsory_retirement,
+                "exits",
+                "exits.compulsory_appraisal_below",
+                self.exits.compulsory_appraisal_below,
+                start.exits.compulsory_appraisal_below,
+                "the directory review may find most records poor and retire most officers it \
+                 reviews",
+                "on honest reports a poor record is a low one on their scale",
+                "`exits_compulsory` in the results says how many it retires",
+            ),
+        ];
+        let mut out = Vec::new();
+        for (on, what, key, bar, bar0, consequence, hint, column) in bars {
+            let needed = a.true_score_for(bar);
+            if !on || needed <= 3.5 {
+                continue;
+            }
+            let before = if std::ptr::eq(self, start) {
+                String::new()
+            } else {
+                format!(
+                    " (at the start {:.0}%, with `{key}` = {bar0})",
+                    start.appraisal.true_score_for(bar0) * 10.0
+                )
+            };
+            let advice = if a.objective_pm {
+                format!("Lower it with objective performance management ({hint})")
+            } else {
+                "Lower it or check the inflation".to_string()
+            };
+            out.push(format!(
+                "{what} {when}: {reports} reach `{key}` = {bar} only for officers who deliver at \
+                 least {:.0}% of full performance on average{before}, more than most do (about \
+                 30% in the baseline): {consequence}. {advice}; {column}",
+                needed * 10.0
+            ));
+        }
+        out
     }
 
     /// Range and consistency checks, reporting every problem at once.
@@ -1254,7 +1282,7 @@ mod tests {
             w[0].starts_with("promotion at the start: under objective performance management")
                 && w[0].contains("`promotion.appraisal_threshold` = 6 only")
                 && w[0].contains("at least 51% of full performance")
-                && w[0].contains("Lower the threshold with it")
+                && w[0].contains("Lower it with objective performance management")
                 && w[0].contains("`appraisal_barred_share`"),
             "{w:?}"
         );
@@ -1264,7 +1292,7 @@ mod tests {
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(
             w[0].starts_with("promotion after the reform \"honest\" (year 5)")
-                && w[0].contains("(at the start 0%, with a threshold of 6)"),
+                && w[0].contains("(at the start 0%, with `promotion.appraisal_threshold` = 6)"),
             "{w:?}"
         );
         // A second reform that leaves the bar and the reports as they are
@@ -1291,7 +1319,7 @@ mod tests {
                 w.len() == 1
                     && w[0].contains("reports with `appraisal.inflation` =")
                     && w[0].contains(needed)
-                    && w[0].contains("Lower the threshold or check the inflation"),
+                    && w[0].contains("Lower it or check the inflation"),
                 "{file:?}: {w:?}"
             );
         }
@@ -1309,6 +1337,27 @@ mod tests {
              set = {{ \"promotion.appraisal_threshold\" = 4.0 }}\n"
         );
         assert!(bar(&Scenario::from_toml(&split, "g").unwrap()).is_empty());
+        // The directory review's poor-record bar is on the same scale.
+        let review = |file: &str| {
+            Scenario::from_toml(file, "r")
+                .unwrap()
+                .warnings()
+                .into_iter()
+                .filter(|w| w.contains("compulsory_appraisal_below"))
+                .collect::<Vec<_>>()
+        };
+        let honest = "exits.compulsory_retirement = true\nappraisal.objective_pm = true\n\
+                      promotion.appraisal_threshold = 4.0\n";
+        let w = review(honest);
+        assert!(
+            w.len() == 1
+                && w[0].starts_with("exits at the start: under objective performance management")
+                && w[0].contains("`exits.compulsory_appraisal_below` = 6 only")
+                && w[0].contains("`exits_compulsory`"),
+            "{w:?}"
+        );
+        assert!(review("exits.compulsory_retirement = true\n").is_empty());
+        assert!(review("appraisal.objective_pm = true\n").is_empty());
         // Off, then on again: said at the start and again when it returns.
         let again = "appraisal.objective_pm = true\n[[reforms]]\nyear = 3\n\
                      set = { \"appraisal.objective_pm\" = false }\n[[reforms]]\nyear = 6\n\

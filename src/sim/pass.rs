@@ -545,7 +545,14 @@ fn chunk_pass<const STAGGERED: bool>(
         // Own pay and the outside wage are read by morale, the quit hazard
         // and corruption only: a model with all three off skips them.
         let pay = if p.wages || corrupt[j] {
-            pay_for(p.pay, derived, grade[j], grade_m[j], &appraisal[j])
+            pay_for(
+                p.pay,
+                derived,
+                grade[j],
+                grade_m[j],
+                &appraisal[j],
+                p.env.record_centre,
+            )
         } else {
             f64::NAN
         };
