@@ -64,7 +64,6 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         scn: scn.clone(),
     };
     populate(&mut w, &mut init);
-    w.env.record_centre = crate::model::appraisal::record_centre(&w.officers);
     crate::model::pay::starting_pensions(&mut w);
     w
 }
@@ -235,6 +234,11 @@ fn populate(w: &mut World, rng: &mut Stream) {
             w.officers.appraisal[slot] = [score, f32::NAN, f32::NAN];
         }
     }
+    // Pay for performance reads the records against their mean, and the
+    // starting corruption reads pay (a review, 2026-12-06: set after
+    // `populate`, the centre was unknown to the starting corruption, which
+    // then left pay for performance out).
+    w.env.record_centre = crate::model::appraisal::record_centre(&w.officers);
     initial_corruption(w, rng);
 }
 

@@ -146,8 +146,8 @@ impl PayParams {
     /// last by the officer's appraisal record against `centre`, the
     /// service's mean record at the last appraisal (an audit, 2026-12-06:
     /// against a fixed 7, inflated reports paid nearly everyone a bonus and
-    /// honest ones cut nearly everyone's pay, 13% of the wage bill in
-    /// `ncgr_2008`, where the package meant to reward performance).
+    /// honest ones cut nearly everyone's pay: 13% of the wage bill in
+    /// `ncgr_2008`, a package meant to reward performance).
     #[inline]
     pub fn officer_pay(
         &self,

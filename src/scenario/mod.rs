@@ -545,7 +545,7 @@ impl Scenario {
                 }
             }
         }
-        let mut bar_before = None;
+        let mut prev: Option<&Scenario> = None;
         for (when, s) in &states {
             let n = s.structure.grades.len();
             for (g, grade) in s.structure.grades.iter().enumerate() {
@@ -564,22 +564,8 @@ impl Scenario {
                     }
                 }
             }
-            // Not said again for a state that keeps the bars and the reports
-            // of the state before it.
-            let setting = Some((
-                s.promotion.appraisal_threshold,
-                s.exits.compulsory_appraisal_below,
-                s.appraisal.inflation,
-                s.appraisal
-                    .objective_pm
-                    .then_some(s.appraisal.objective_factor),
-                s.appraisal.enabled && s.promotion.enabled,
-                s.appraisal.enabled && s.exits.enabled && s.exits.compulsory_retirement,
-            ));
-            if setting != bar_before {
-                out.extend(s.appraisal_bar_warnings(&states[0].1, when));
-            }
-            bar_before = setting;
+            out.extend(s.appraisal_bar_warnings(&states[0].1, prev, when));
+            prev = Some(s);
         }
         out
     }
@@ -599,11 +585,38 @@ impl Scenario {
     /// 13%. Officers deliver about 30% of full performance on average in
     /// the baseline (efficiency 22 over the 76% of posts filled), so a bar
     /// is warned of above 35%; the run's columns are what tell.
-    fn appraisal_bar_warnings(&self, start: &Scenario, when: &str) -> Vec<String> {
+    /// `prev` is the state before this one: a bar it held on the same
+    /// reports is not said again.
+    fn appraisal_bar_warnings(
+        &self,
+        start: &Scenario,
+        prev: Option<&Scenario>,
+        when: &str,
+    ) -> Vec<String> {
         let a = &self.appraisal;
         if !a.enabled {
             return Vec::new();
         }
+        let reports_of = |s: &Scenario| {
+            (
+                s.appraisal.inflation,
+                s.appraisal
+                    .objective_pm
+                    .then_some(s.appraisal.objective_factor),
+            )
+        };
+        let bars_of = |s: &Scenario| {
+            [
+                (s.promotion.enabled, s.promotion.appraisal_threshold),
+                (
+                    s.exits.enabled && s.exits.compulsory_retirement,
+                    s.exits.compulsory_appraisal_below,
+                ),
+            ]
+        };
+        let held = prev
+            .filter(|p| p.appraisal.enabled && reports_of(p) == reports_of(self))
+            .map(bars_of);
         let reports = if a.objective_pm {
             format!(
                 "under objective performance management reports keep little of their \
@@ -637,9 +650,11 @@ impl Scenario {
             ),
         ];
         let mut out = Vec::new();
-        for (on, what, key, bar, bar0, consequence, hint, column) in bars {
+        for (k, (on, what, key, bar, bar0, consequence, hint, column)) in
+            bars.into_iter().enumerate()
+        {
             let needed = a.true_score_for(bar);
-            if !on || needed <= 3.5 {
+            if !on || needed <= 3.5 || held.is_some_and(|h| h[k] == (on, bar)) {
                 continue;
             }
             let before = if std::ptr::eq(self, start) {
@@ -1357,6 +1372,20 @@ mod tests {
             "{w:?}"
         );
         assert!(review("exits.compulsory_retirement = true\n").is_empty());
+        // A reform that moves only the review's bar does not say the
+        // boards' bar again (a review, 2026-12-06).
+        let one_bar = "appraisal.objective_pm = true\nexits.compulsory_retirement = true\n\
+                       exits.compulsory_appraisal_below = 3.0\n[[reforms]]\nyear = 4\n\
+                       set = { \"exits.compulsory_appraisal_below\" = 5.0 }\n";
+        let all = Scenario::from_toml(one_bar, "s").unwrap().warnings();
+        let boards = all
+            .iter()
+            .filter(|w| w.contains("`promotion.appraisal_threshold`"));
+        assert_eq!(boards.count(), 1, "{all:?}");
+        assert!(
+            all.iter().any(|w| w.starts_with("exits after the reform")),
+            "{all:?}"
+        );
         assert!(review("appraisal.objective_pm = true\n").is_empty());
         // Off, then on again: said at the start and again when it returns.
         let again = "appraisal.objective_pm = true\n[[reforms]]\nyear = 3\n\

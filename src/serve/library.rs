@@ -275,7 +275,7 @@ pub const LEVERS: &[Lever] = &[
         key: "pay.pay_for_performance",
         group: "pay",
         label: "Pay for performance",
-        about: "Share of pay that moves up or down with the appraisal record, against the service's mean record: it moves pay between officers, not the wage bill.",
+        about: "Share of pay that moves up or down with the appraisal record, against the service's mean record: it moves pay between officers rather than the wage bill.",
         unit: "share",
         kind: num(0.0, 0.5, 0.05),
     },
