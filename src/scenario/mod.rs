@@ -585,6 +585,7 @@ impl Scenario {
     /// 13%. Officers deliver about 30% of full performance on average in
     /// the baseline (efficiency 22 over the 76% of posts filled), so a bar
     /// is warned of above 35%; the run's columns are what tell.
+    ///
     /// `prev` is the state before this one: a bar it held on the same
     /// reports is not said again.
     fn appraisal_bar_warnings(
@@ -605,6 +606,7 @@ impl Scenario {
                     .then_some(s.appraisal.objective_factor),
             )
         };
+        // Each bar on the reports' scale: whether it is read, and its value.
         let bars_of = |s: &Scenario| {
             [
                 (s.promotion.enabled, s.promotion.appraisal_threshold),
@@ -614,6 +616,7 @@ impl Scenario {
                 ),
             ]
         };
+        let (now, at_start) = (bars_of(self), bars_of(start));
         let held = prev
             .filter(|p| p.appraisal.enabled && reports_of(p) == reports_of(self))
             .map(bars_of);
@@ -626,23 +629,18 @@ impl Scenario {
         } else {
             format!("reports with `appraisal.inflation` = {}", a.inflation)
         };
-        let bars = [
+        // What each bar is called and does, in the order of `bars_of`.
+        let texts = [
             (
-                self.promotion.enabled,
                 "promotion",
                 "promotion.appraisal_threshold",
-                self.promotion.appraisal_threshold,
-                start.promotion.appraisal_threshold,
                 "boards may find few eligible officers",
                 "the library's objective-PM reforms set 4",
                 "`appraisal_barred_share` in the results says how many it keeps out",
             ),
             (
-                self.exits.enabled && self.exits.compulsory_retirement,
                 "exits",
                 "exits.compulsory_appraisal_below",
-                self.exits.compulsory_appraisal_below,
-                start.exits.compulsory_appraisal_below,
                 "the directory review may find most records poor and retire most officers it \
                  reviews",
                 "on honest reports a poor record is a low one on their scale",
@@ -650,11 +648,10 @@ impl Scenario {
             ),
         ];
         let mut out = Vec::new();
-        for (k, (on, what, key, bar, bar0, consequence, hint, column)) in
-            bars.into_iter().enumerate()
-        {
+        for (k, (what, key, consequence, hint, column)) in texts.into_iter().enumerate() {
+            let ((on, bar), bar0) = (now[k], at_start[k].1);
             let needed = a.true_score_for(bar);
-            if !on || needed <= 3.5 || held.is_some_and(|h| h[k] == (on, bar)) {
+            if !on || needed <= 3.5 || held.is_some_and(|h| h[k] == now[k]) {
                 continue;
             }
             let before = if std::ptr::eq(self, start) {
@@ -1284,12 +1281,14 @@ mod tests {
     /// inflated.
     #[test]
     fn honest_reports_under_an_inflated_bar_are_warned_of() {
-        let bar = |s: &Scenario| {
+        // A scenario's warnings that name `key`.
+        let warned_of = |s: &Scenario, key: &str| {
             s.warnings()
                 .into_iter()
-                .filter(|w| w.contains("appraisal_threshold"))
+                .filter(|w| w.contains(key))
                 .collect::<Vec<_>>()
         };
+        let bar = |s: &Scenario| warned_of(s, "appraisal_threshold");
         let start = Scenario::from_toml("appraisal.objective_pm = true\n", "a").unwrap();
         let w = bar(&start);
         assert_eq!(w.len(), 1, "{w:?}");
@@ -1354,12 +1353,10 @@ mod tests {
         assert!(bar(&Scenario::from_toml(&split, "g").unwrap()).is_empty());
         // The directory review's poor-record bar is on the same scale.
         let review = |file: &str| {
-            Scenario::from_toml(file, "r")
-                .unwrap()
-                .warnings()
-                .into_iter()
-                .filter(|w| w.contains("compulsory_appraisal_below"))
-                .collect::<Vec<_>>()
+            warned_of(
+                &Scenario::from_toml(file, "r").unwrap(),
+                "compulsory_appraisal_below",
+            )
         };
         let honest = "exits.compulsory_retirement = true\nappraisal.objective_pm = true\n\
                       promotion.appraisal_threshold = 4.0\n";
