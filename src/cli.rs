@@ -148,8 +148,11 @@ pub struct ExperimentFlags {
     pub metrics: Option<String>,
     /// Run every arm on draws from a calibrated posterior (a CSV with a
     /// `weight` column and one column per scenario key, as `calibrate`
-    /// writes it): intervals then carry parameter uncertainty, and the
-    /// report adds probabilities, ranks and regret (compare and sweep).
+    /// writes it): intervals are then of the average effect over those
+    /// plausible services, and the report adds the range of each effect
+    /// over them, probabilities, ranks and regret, and calls an effect
+    /// better or worse only where it keeps its sign in 90% of them
+    /// (compare and sweep).
     #[arg(long, value_name = "POSTERIOR.csv")]
     pub ensemble: Option<PathBuf>,
     /// Draws from the posterior [default: 20]; each runs --replicates

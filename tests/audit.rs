@@ -802,3 +802,64 @@ fn a_bar_that_keeps_most_officers_from_the_boards_is_warned_of() {
     let (stderr, _) = run("low", "4");
     assert!(!stderr.contains("appraisal"), "{stderr}");
 }
+
+/// Over plausible services the In short called an effect "Worse" because
+/// the interval of its mean excluded 0, while the section beside it found
+/// it better in 4 of 10 of them (a planner's audit, 2026-12-06). A clear
+/// average is called better or worse only when it keeps its sign in 9 of
+/// 10 draws; below 10 draws no sign is settled.
+#[test]
+fn an_ensembles_in_short_calls_a_sign_only_where_the_draws_settle_it() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let strict = sb.tiny_with("strict.toml", "[accountability]\ndetection_rate = 2.0\n");
+    let text = fs::read_to_string(sb.join(strict))
+        .unwrap()
+        .replace("name = \"tiny\"", "name = \"strict\"");
+    sb.write(strict, &text);
+    let lines: String = (0..10)
+        .map(|k| format!("1,{}\n", 2.0 + 0.1 * k as f64))
+        .collect();
+    sb.write(
+        "post.csv",
+        &format!("weight,corruption.rent_value\n{lines}"),
+    );
+    let in_short = |draws: &str, out: &str| {
+        sb.cmd()
+            .args(["compare", tiny, strict, "--ensemble", "post.csv"])
+            .args(["--draws", draws, "--replicates", "1", "--years", "5"])
+            .args(["--no-plots", "--out", out])
+            .assert()
+            .success();
+        let report = fs::read_to_string(sb.join(format!("{out}/report.md"))).unwrap();
+        let line = report
+            .lines()
+            .find(|l| l.starts_with("- **strict**"))
+            .expect("the option's In short line")
+            .to_string();
+        (line, report)
+    };
+    // Three draws: a large fall in corruption, the same sign on all three,
+    // is still not a settled sign.
+    let (line, report) = in_short("3", "e3");
+    assert_mentions(
+        &line,
+        &[
+            "**Better on average, too few draws to settle the sign:** corruption (all officers)",
+            "(better in 3 of 3 plausible services)",
+        ],
+    );
+    assert!(!line.contains("**Better:**"), "{line}");
+    assert_mentions(&report, &["With fewer than 10 draws no sign is settled"]);
+    // Its table cell says the same.
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("| strict |") && l.contains(" better on average |")),
+        "{report}"
+    );
+    // Ten draws, all agreeing: settled.
+    let (line, _) = in_short("10", "e10");
+    assert_mentions(&line, &["**Better:** corruption (all officers)"]);
+    assert!(!line.contains("sign not settled:** corruption"), "{line}");
+}

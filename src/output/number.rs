@@ -255,6 +255,33 @@ pub fn shown(metric: &str) -> Shown {
 /// A side of zero width (a mean at the end of its range) leaves the other
 /// to decide.
 pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
+    rounded_by(mean, lo, hi, precision_of(mean, lo, hi), signed)
+}
+
+/// [`with_interval`] rounded as another interval of the same mean,
+/// `by`, rounds it, so that a mean quoted with two intervals reads the
+/// same beside both: an ensemble's effect beside the range of its draws
+/// (wide) and beside the 95% interval of its mean (narrow), which the
+/// comparison's In short quotes ("-0.25 [-0.47, -0.02]" there read "-0.2
+/// [-1.2, 0.6]" in the ensemble's table, a planner's audit). Without a
+/// usable `by` it is [`with_interval`].
+pub fn with_interval_rounded_as(
+    mean: f64,
+    lo: f64,
+    hi: f64,
+    by: (f64, f64),
+    signed: bool,
+) -> [String; 3] {
+    let half = precision_of(mean, by.0, by.1);
+    if half.is_finite() && half > 0.0 {
+        rounded_by(mean, lo, hi, half, signed)
+    } else {
+        with_interval(mean, lo, hi, signed)
+    }
+}
+
+/// [`with_interval`] at the error `half`.
+fn rounded_by(mean: f64, lo: f64, hi: f64, half: f64, signed: bool) -> [String; 3] {
     let plus = |s: String, x: f64| {
         if signed && x > 0.0 && !s.starts_with('-') && s != "0" {
             format!("+{s}")
@@ -262,7 +289,6 @@ pub fn with_interval(mean: f64, lo: f64, hi: f64, signed: bool) -> [String; 3] {
             s
         }
     };
-    let half = precision_of(mean, lo, hi);
     if !(mean.is_finite() && half.is_finite() && half > 0.0) {
         let three = |x: f64| significant_from(x, 3, 1e-6);
         return [plus(three(mean), mean), three(lo), three(hi)];

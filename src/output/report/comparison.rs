@@ -23,7 +23,15 @@ pub(super) fn compare_report(
     let r = plan.replicates();
     let base = &plan.variants[0].label;
     let scale = plan.spec.scale.unwrap_or(1.0);
-    let summary = in_short(plan, main, costs);
+    // Over plausible services (an ensemble of two draws or more), each
+    // effect's sign over the draws, which the In short and the tables
+    // read beside the interval of its mean.
+    let over_draws = if analysis::by_draw(plan) {
+        analysis::ensemble_stats(plan, runs, &plan.report_years, &plan.metrics)
+    } else {
+        Vec::new()
+    };
+    let summary = in_short(plan, &over_draws, main, costs);
     let mut intro = Vec::new();
     // The options, not counting the base they are compared with.
     let options = match plan.arms().saturating_sub(1) {
@@ -53,8 +61,13 @@ pub(super) fn compare_report(
             plan.draws.len().saturating_sub(1)
         )
     };
+    let on_average = if over_draws.is_empty() {
+        ""
+    } else {
+        " Over plausible services, \"better on average\" or \"worse on average\" marks a difference whose mean is clear but whose sign changes from one plausible service to another (kept in fewer than 90% of the draws, or fewer than 10 draws)."
+    };
     intro.push(format!(
-        "{cells} A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (a count such as transfers)."
+        "{cells} A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (months in post, transfers).{on_average}"
     ));
     intro.push("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports.".into());
     if scale != 1.0 {
@@ -88,11 +101,27 @@ pub(super) fn compare_report(
                 let a = main.get(m, y, v);
                 row.push(mean_ci(&a.stats, sh.factor));
                 let d = match &a.diff {
-                    Some(d) => format!(
-                        "{}{}",
-                        signed(d, sh.factor),
-                        verdict(name, d, a.significant)
-                    ),
+                    Some(d) => {
+                        // A clear average whose sign changes between
+                        // plausible services, as the In short lists it.
+                        let unsettled = a.significant
+                            && matches!(
+                                judge(name, d.mean, true),
+                                Verdict::Better | Verdict::Worse
+                            )
+                            && over_draws
+                                .iter()
+                                .find(|s| s.metric == name && s.year == y && s.arm == v)
+                                .is_some_and(|s| {
+                                    super::ensemble::settled(s, plan.draw_count()).is_none()
+                                });
+                        format!(
+                            "{}{}{}",
+                            signed(d, sh.factor),
+                            verdict(name, d, a.significant),
+                            if unsettled { " on average" } else { "" }
+                        )
+                    }
                     None => "(base)".into(),
                 };
                 row.push(d);
@@ -387,7 +416,12 @@ fn per_billion_cell(name: &str, p: &analysis::PerCost, k: f64) -> String {
 /// it costs, what it changes that its interval settles (in words, with the
 /// interval, shares in percentage points), what a billion rupees of it
 /// buys, and what it leaves unsettled.
-fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
+fn in_short(
+    plan: &Plan,
+    over_draws: &[analysis::EnsembleStat],
+    main: &ArmTable,
+    costs: &[CostEffect],
+) -> Summary {
     let year = plan.report_years.last().copied().unwrap_or(plan.years);
     let scale = plan.spec.scale.unwrap_or(1.0);
     let title = |v: usize| arm_title(plan, v);
@@ -412,6 +446,13 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         plan.replicates()
     };
     let judged = observations >= 2;
+    // Over plausible services (an ensemble of two draws or more), a clear
+    // average is called better or worse only when the effect also keeps
+    // that sign in 90% of the draws, as the section "Over plausible
+    // services" concludes; otherwise its sign is not settled (a planner's
+    // audit: the In short read "Worse" for an effect that section found
+    // better in 4 of 10 plausible services).
+    let draws = plan.draw_count();
     let lead = if judged {
         format!(
             "**In short.** At year {year}, against {} ({runs}, 95% intervals):",
@@ -428,6 +469,7 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         // Settled differences by verdict, then the unclear ones.
         let (mut better, mut worse, mut other, mut open) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut unsettled_better, mut unsettled_worse) = (Vec::new(), Vec::new());
         for &m in &plan.metrics {
             let name = METRICS[m].name;
             if bills.contains(&name) {
@@ -451,9 +493,27 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
             let Some(w) = signed_words(name, d, shown_at(name, scale).factor) else {
                 continue;
             };
-            match judge(name, d.mean, true) {
-                Verdict::Better => better.push(format!("{label} {w}")),
-                Verdict::Worse => worse.push(format!("{label} {w}")),
+            let verdict = judge(name, d.mean, true);
+            let sign = over_draws
+                .iter()
+                .find(|s| s.metric == name && s.year == year && s.arm == v)
+                .filter(|_| matches!(verdict, Verdict::Better | Verdict::Worse));
+            match (verdict, sign) {
+                (Verdict::Better | Verdict::Worse, Some(s))
+                    if super::ensemble::settled(s, draws).is_none() =>
+                {
+                    let (list, share, word) = if verdict == Verdict::Better {
+                        (&mut unsettled_better, s.p_better, "better")
+                    } else {
+                        (&mut unsettled_worse, 1.0 - s.p_better, "worse")
+                    };
+                    list.push(format!(
+                        "{label} {w} ({word} in {} plausible services)",
+                        super::ensemble::of(share, s.counted)
+                    ));
+                }
+                (Verdict::Better, _) => better.push(format!("{label} {w}")),
+                (Verdict::Worse, _) => worse.push(format!("{label} {w}")),
                 _ => other.push(format!("{label} {w}")),
             }
         }
@@ -488,9 +548,23 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
         } else {
             "Differences, not judged"
         };
+        let (on_average_better, on_average_worse) =
+            if draws < super::ensemble::MIN_DRAWS_TO_CONCLUDE {
+                (
+                    "Better on average, too few draws to settle the sign",
+                    "Worse on average, too few draws to settle the sign",
+                )
+            } else {
+                (
+                    "Better on average, sign not settled",
+                    "Worse on average, sign not settled",
+                )
+            };
         for (head, list) in [
             ("Better", &better),
             ("Worse", &worse),
+            (on_average_better, &unsettled_better),
+            (on_average_worse, &unsettled_worse),
             (also, &other),
             ("No clear difference", &open),
         ] {
@@ -544,7 +618,11 @@ fn in_short(plan: &Plan, main: &ArmTable, costs: &[CostEffect]) -> Summary {
     } else if plan.draws.is_empty() {
         "Intervals are 95% intervals of the paired difference over replicates: they show the simulation's chance, not what we do not know about the parameters (`--ensemble` adds that)."
     } else {
-        "Intervals are 95% intervals of the mean effect over the plausible services drawn, counting each draw (the mean of its replicates) once: they say how well the draws pin down the average effect over plausible services, not how far the effect varies between them (\"Over plausible services\" gives that range)."
+        if draws < super::ensemble::MIN_DRAWS_TO_CONCLUDE {
+            "Intervals are 95% intervals of the mean effect over the plausible services drawn, counting each draw (the mean of its replicates) once: they say how well the draws pin down the average effect over plausible services, not how far the effect varies between them (\"Over plausible services\" gives that range). With fewer than 10 draws no sign is settled: an effect is called better or worse without qualification only when it keeps its sign in at least 9 of 10 plausible services, so a clear average is listed as \"on average\"; run with `--draws 20` (the default) or more."
+        } else {
+            "Intervals are 95% intervals of the mean effect over the plausible services drawn, counting each draw (the mean of its replicates) once: they say how well the draws pin down the average effect over plausible services, not how far the effect varies between them (\"Over plausible services\" gives that range). An effect is called better or worse only when its interval excludes 0 and it keeps its sign in at least 90% of the plausible services; a clear average whose sign changes between them is listed as \"on average, sign not settled\", with the share of services in which it holds."
+        }
     };
     let tail = format!(
         "Costs are the paired differences of the yearly wage and pension bills from those of {}.{scaled} {intervals} Read them as relative effects of the options within the model, not forecasts.",

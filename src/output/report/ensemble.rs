@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::experiment::analysis::{self, EnsembleStat, Runs};
 use crate::experiment::plan::Plan;
 use crate::output::chart::{self, Bars};
-use crate::output::number::{csv_value, report_cell, with_interval};
+use crate::output::number::{csv_value, report_cell, with_interval_rounded_as};
 use crate::staging::write_file_atomic;
 
 use super::ReportFigure;
@@ -22,8 +22,27 @@ use super::tables::CsvText;
 /// reported as "better in 100%").
 pub(super) const MIN_DRAWS_TO_CONCLUDE: usize = 10;
 
+/// Whether an option's effect keeps one sign over the plausible services
+/// drawn, so that a planner can conclude it: `Some(true)` when it is
+/// better in at least 90% of them, `Some(false)` when worse in at least
+/// 90%, `None` when its sign changes from one to another, or with fewer
+/// than [`MIN_DRAWS_TO_CONCLUDE`] draws (`draws`). The section's "What a
+/// planner can conclude" and the comparison's In short both read it.
+pub(super) fn settled(s: &EnsembleStat, draws: usize) -> Option<bool> {
+    if draws < MIN_DRAWS_TO_CONCLUDE || !s.p_better.is_finite() || s.all_zero {
+        return None;
+    }
+    if s.p_better >= 0.9 {
+        Some(true)
+    } else if s.p_better <= 0.1 {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// "`share` of `n`" as a count: 18 of 20 (ties count half: 17.5 of 20).
-fn of(share: f64, n: usize) -> String {
+pub(super) fn of(share: f64, n: usize) -> String {
     let k = share * n as f64;
     if (k - k.round()).abs() < 1e-9 {
         format!("{} of {n}", k.round())
@@ -49,10 +68,17 @@ fn pct(p: f64) -> String {
 }
 
 /// A value and its range as the comparison's tables round them
-/// ([`with_interval`]), signed.
+/// ([`with_interval_rounded_as`]), signed.
 fn ranged(x: f64, lo: f64, hi: f64) -> [String; 3] {
+    ranged_as(x, lo, hi, (lo, hi))
+}
+
+/// [`ranged`] with the value rounded as the interval `by` rounds it
+/// ([`with_interval_rounded_as`]): the range over the draws, with the
+/// effect's digits as beside its 95% interval.
+fn ranged_as(x: f64, lo: f64, hi: f64, by: (f64, f64)) -> [String; 3] {
     if [x, lo, hi].iter().all(|v| v.is_finite()) {
-        with_interval(x, lo, hi, true)
+        with_interval_rounded_as(x, lo, hi, by, true)
     } else {
         [x, lo, hi].map(|v| report_cell(Some(v).filter(|v| v.is_finite())))
     }
@@ -180,7 +206,13 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                 if is_base {
                     "(base)".into()
                 } else {
-                    let [e, lo, hi] = ranged(s.effect * k, s.effect_p05 * k, s.effect_p95 * k);
+                    let (c0, c1) = s.effect_ci95;
+                    let [e, lo, hi] = ranged_as(
+                        s.effect * k,
+                        s.effect_p05 * k,
+                        s.effect_p95 * k,
+                        (c0 * k, c1 * k),
+                    );
                     format!("{e} [{lo}, {hi}]")
                 },
                 if is_base {
@@ -219,12 +251,16 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                     crate::metrics::label(name).to_lowercase()
                 );
                 let n = s.counted;
-                if s.p_better >= 0.9 {
-                    conclusive.push(format!("{what} is better in {}", of(s.p_better, n)));
-                } else if s.p_better <= 0.1 {
-                    conclusive.push(format!("{what} is worse in {}", of(1.0 - s.p_better, n)));
-                } else {
-                    open.push(format!("{what} (better in {})", of(s.p_better, n)));
+                // Below the fewest draws the sentence concludes nothing
+                // and lists nothing (`settled` is None for every effect).
+                match settled(s, draws.max(MIN_DRAWS_TO_CONCLUDE)) {
+                    Some(true) => {
+                        conclusive.push(format!("{what} is better in {}", of(s.p_better, n)))
+                    }
+                    Some(false) => {
+                        conclusive.push(format!("{what} is worse in {}", of(1.0 - s.p_better, n)))
+                    }
+                    None => open.push(format!("{what} (better in {})", of(s.p_better, n))),
                 }
             }
         }
@@ -310,4 +346,63 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
             intro,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(p_better: f64, counted: usize) -> EnsembleStat {
+        EnsembleStat {
+            metric: "efficiency",
+            year: 10,
+            arm: 1,
+            higher_is_better: Some(true),
+            mean: 20.0,
+            effect: -0.25,
+            effect_p05: -0.6,
+            effect_p95: 0.15,
+            effect_ci95: (-0.47, -0.02),
+            p_better,
+            counted,
+            all_zero: false,
+            p_first: 0.2,
+            regret_mean: 1.0,
+            regret_p95: 3.0,
+        }
+    }
+
+    /// A planner's audit: an effect better in 4 of 10 plausible services
+    /// was called "Worse" because the interval of its mean excluded 0.
+    #[test]
+    fn a_sign_is_settled_only_when_nine_in_ten_services_agree() {
+        assert_eq!(settled(&stat(0.4, 10), 10), None);
+        assert_eq!(settled(&stat(0.85, 20), 20), None);
+        assert_eq!(settled(&stat(0.9, 10), 10), Some(true));
+        assert_eq!(settled(&stat(0.1, 10), 10), Some(false));
+        assert_eq!(settled(&stat(0.0, 20), 20), Some(false));
+        // 3 of 3 is not 9 of 10.
+        assert_eq!(settled(&stat(1.0, 3), 3), None);
+        // An option that is the base on every draw has no sign.
+        let same = EnsembleStat {
+            all_zero: true,
+            ..stat(0.5, 10)
+        };
+        assert_eq!(settled(&same, 10), None);
+        assert_eq!(settled(&stat(f64::NAN, 0), 10), None);
+    }
+
+    /// The effect reads the same beside the range of its draws as beside
+    /// the interval of its mean (the In short's figure).
+    #[test]
+    fn an_effect_has_the_same_digits_beside_both_intervals() {
+        let s = stat(0.4, 10);
+        let [e, lo, hi] = ranged_as(s.effect, s.effect_p05, s.effect_p95, s.effect_ci95);
+        let [beside_ci, ..] = ranged(s.effect, s.effect_ci95.0, s.effect_ci95.1);
+        assert_eq!(e, beside_ci);
+        assert_eq!(
+            (e.as_str(), lo.as_str(), hi.as_str()),
+            ("-0.25", "-0.60", "0.15")
+        );
+    }
 }
