@@ -138,7 +138,7 @@ pub struct ExperimentFlags {
     /// Scale the service (posts, officers, course seats, intake cap) by this factor, e.g. 0.1 for a quick look.
     #[arg(long, allow_negative_numbers = true, value_name = "F")]
     pub scale: Option<f64>,
-    /// Years the tables report, comma-separated [default: those of 10,20,40 within the run, or its last year].
+    /// Years the tables report, comma-separated [default: those of 10,20,40 within the run, and its last year].
     #[arg(long, value_name = "Y1,Y2,...")]
     pub at: Option<String>,
     /// Metrics of the tables and plots, comma-separated [default: efficiency,
@@ -749,8 +749,11 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             plan.years
         ),
     )?;
-    for b in &plan.bases {
-        note_reform_overrides(b, &plan.spec.sets);
+    // In a comparison `--set` reaches every scenario, so a reform's index
+    // is named with its file rather than as a `--set` to type.
+    let several = plan.bases.len() > 1;
+    for (b, p) in plan.bases.iter().zip(&plan.spec.scenarios) {
+        note_reform_overrides(b, &plan.spec.sets, several.then_some(p.as_path()));
     }
     for (w, labels) in &plan.warnings {
         let shown: Vec<&str> = labels.iter().take(3).map(String::as_str).collect();
@@ -913,20 +916,32 @@ fn load(a: &ScenarioArgs, extra: Vec<String>) -> anyhow::Result<Scenario> {
     let mut sets = extra;
     sets.extend(a.sets.iter().cloned());
     let s = Scenario::load(&a.scenario, &sets)?;
-    note_reform_overrides(&s, &a.sets);
+    note_reform_overrides(&s, &a.sets, None);
     Ok(s)
 }
 
 /// Says when a `--set` key is one a reform of the scenario sets later: the
 /// value given holds only until that reform's year.
-fn note_reform_overrides(s: &Scenario, sets: &[String]) {
+///
+/// `among`: the scenario's file when it is one of several (a comparison),
+/// where a `--set` reaches every scenario and `reforms[i]` is another
+/// reform, or none, in the others (a planner's audit: the advice, typed as
+/// given, was refused for the baseline, which has no reforms).
+fn note_reform_overrides(s: &Scenario, sets: &[String], among: Option<&std::path::Path>) {
     for arg in sets {
         let Some((key, _)) = arg.split_once('=') else {
             continue;
         };
         if let Some((i, r, set)) = s.reform_setting(key.trim()) {
+            let advice = match among {
+                None => format!("use --set reforms[{i}].set.{set}=..."),
+                Some(file) => format!(
+                    "edit `reforms[{i}].set.{set}` in a copy of `{}` and compare the copy (a --set reaches every scenario compared, and the others' reforms[{i}] is another reform or none)",
+                    file.display()
+                ),
+            };
             eprintln!(
-                "note: --set {}: the scenario's reform \"{}\" (reforms[{i}]) sets `{set}` in year {}, so the value given holds until then; to change what the reform sets, use --set reforms[{i}].set.{set}=...",
+                "note: --set {}: the scenario's reform \"{}\" (reforms[{i}]) sets `{set}` in year {}, so the value given holds until then; to change what the reform sets, {advice}",
                 crate::error::shorten(arg, 80),
                 r.display_label(i),
                 r.year

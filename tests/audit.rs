@@ -293,13 +293,14 @@ fn one_mistake_gets_one_message() {
 fn a_runs_own_setting_given_twice_is_refused() {
     let sb = Sandbox::new();
     let tiny = sb.fixture("tiny.toml");
+    let other = sb.tiny_b();
     let e = sb.bad_input(&["run", tiny, "--seed", "5", "--set", "sim.seed=3"]);
     assert_mentions(&e, &["--set sim.seed=3", "--seed 5", "give one"]);
     let e = sb.bad_input(&["run", tiny, "--years", "4", "--set", "sim.years=3"]);
     assert_mentions(&e, &["--set sim.years=3", "--years 4"]);
-    let e = sb.bad_input(&["compare", tiny, tiny, "--set", "sim.replicates=3"]);
+    let e = sb.bad_input(&["compare", tiny, other, "--set", "sim.replicates=3"]);
     assert_mentions(&e, &["--set sim.replicates=3", "--replicates"]);
-    let e = sb.bad_input(&["compare", tiny, tiny, "--seed", "4", "--set", "sim.seed=3"]);
+    let e = sb.bad_input(&["compare", tiny, other, "--seed", "4", "--set", "sim.seed=3"]);
     assert_mentions(&e, &["--set sim.seed=3", "--seed 4"]);
     assert!(!sb.join("outputs").exists());
     // A key refused for the years that --years set: the flag is named.
@@ -315,7 +316,7 @@ fn a_runs_own_setting_given_twice_is_refused() {
     let args = [
         "compare",
         tiny,
-        tiny,
+        other,
         "--years",
         "2",
         "--replicates",
@@ -419,10 +420,11 @@ fn an_ensemble_comparisons_folder_is_replaced_under_force() {
 fn a_stray_file_in_an_experiment_is_named_not_forced() {
     let sb = Sandbox::new();
     let tiny = sb.fixture("tiny.toml");
+    let other = sb.tiny_b();
     let args = [
         "compare",
         tiny,
-        tiny,
+        other,
         "--years",
         "2",
         "--replicates",
@@ -862,4 +864,98 @@ fn an_ensembles_in_short_calls_a_sign_only_where_the_draws_settle_it() {
     let (line, _) = in_short("10", "e10");
     assert_mentions(&line, &["**Better:** corruption (all officers)"]);
     assert!(!line.contains("sign not settled:** corruption"), "{line}");
+}
+
+/// A planner's audit (2026-12-06): a comparison said nothing when a file
+/// was given twice, when two files shared a `name` (the report told them
+/// apart only as "(2)"), or when an option's own `sim.years` and
+/// `sim.seed` were replaced by the first scenario's; its advice for a
+/// reform's key, `--set reforms[0].set...`, reached every scenario and was
+/// refused for the one without reforms, without naming it; and a 15-year
+/// run reported year 10 only.
+#[test]
+fn a_comparison_says_what_its_files_do_not_show() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let text = common::fixture_text("tiny.toml")
+        .replace("years = 2", "years = 7")
+        .replace("replicates = 2", "replicates = 2\nseed = 99");
+    assert!(text.contains("seed = 99") && text.contains("years = 7"));
+    sb.write("same_name.toml", &text);
+    let out = sb
+        .cmd()
+        .args([
+            "compare",
+            tiny,
+            "same_name.toml",
+            tiny,
+            "--no-plots",
+            "--out",
+            "c",
+        ])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_mentions(
+        &err,
+        &[
+            "`tiny.toml` and `same_name.toml` are both named `tiny`",
+            "`tiny` and `tiny (2)`",
+            "`tiny.toml` is given twice",
+            "`same_name.toml` sets `sim.years` = 7, but a comparison runs every scenario for the first one's 2 years",
+            "`same_name.toml` sets `sim.seed` = 99",
+        ],
+    );
+    // Given on the command line, the years and seed are the flags'.
+    let out = sb
+        .cmd()
+        .args([
+            "compare",
+            tiny,
+            "same_name.toml",
+            "--years",
+            "2",
+            "--seed",
+            "5",
+        ])
+        .args(["--no-plots", "--out", "c2"])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!err.contains("sets `sim."), "{err}");
+
+    // A reform's key: the advice names the file to copy, and the override
+    // it would have been is refused naming the scenario it does not fit.
+    let select = with_selection_reform(&sb);
+    let out = sb
+        .cmd()
+        .args(["compare", tiny, select, "--years", "3"])
+        .args(["--set", "structure.grades[1].selection=true"])
+        .args(["--no-plots", "--out", "c3"])
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert_mentions(
+        &err,
+        &["edit `reforms[0].set.structure.grades[1].selection` in a copy of `select.toml`"],
+    );
+    assert!(!err.contains("use --set reforms[0]"), "{err}");
+    let e = sb.bad_input(&[
+        "compare",
+        tiny,
+        select,
+        "--set",
+        "reforms[0].set.structure.grades[1].selection=false",
+    ]);
+    assert_mentions(&e, &["in `tiny.toml`", "reaches every scenario compared"]);
+
+    // The default report years end with the run's last.
+    let other = sb.tiny_b();
+    sb.cmd()
+        .args(["compare", tiny, other, "--years", "15", "--replicates", "2"])
+        .args(["--no-plots", "--out", "c4"])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("c4/report.md")).unwrap();
+    assert_mentions(&report, &["**In short.** At year 15,", "year 10 ("]);
 }

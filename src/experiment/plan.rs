@@ -100,7 +100,90 @@ impl Plan {
     pub fn new(spec: Spec, command: String) -> Result<Self, UsageError> {
         crate::experiment::spec::check(&spec)?;
         let bases = Self::load_bases(&spec)?;
-        Self::with_bases(spec, bases, command)
+        let mut plan = Self::with_bases(spec, bases, command)?;
+        plan.note_compared_files()?;
+        Ok(plan)
+    }
+
+    /// Warnings on a comparison's files that a reader of its report could
+    /// not see (a planner's audit, 2026-12-06): a file given twice, two
+    /// files with one `name` (the report told them apart only by "(2)"),
+    /// and an option's own `sim.years` or `sim.seed`, which the comparison
+    /// replaces by the first scenario's (or the flags').
+    fn note_compared_files(&mut self) -> Result<(), UsageError> {
+        if self.spec.kind != Kind::Compare {
+            return Ok(());
+        }
+        let paths = &self.spec.scenarios;
+        let label = |k: usize| self.variants[k].label.clone();
+        let shown = |k: usize| format!("`{}`", paths[k].display());
+        let same_file =
+            |a: usize, b: usize| match (paths[a].canonicalize(), paths[b].canonicalize()) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => paths[a] == paths[b],
+            };
+        let mut notes: Vec<(String, Vec<String>)> = Vec::new();
+        for b in 1..paths.len() {
+            for a in 0..b {
+                if same_file(a, b) {
+                    notes.push((
+                        format!(
+                            "{} is given twice: its arms `{}` and `{}` are the same scenario on the same random streams, so every difference between them is 0",
+                            shown(b),
+                            label(a),
+                            label(b)
+                        ),
+                        vec![label(b)],
+                    ));
+                    break;
+                }
+                if self.bases[a].name == self.bases[b].name {
+                    notes.push((
+                        format!(
+                            "{} and {} are both named `{}`: the report tells them apart only as `{}` and `{}`, and describes each by its own `title` and `description`; give each scenario its own `name` (and title)",
+                            shown(a),
+                            shown(b),
+                            self.bases[a].name,
+                            label(a),
+                            label(b)
+                        ),
+                        vec![label(b)],
+                    ));
+                    break;
+                }
+            }
+        }
+        // An option's own length and seed, before the comparison set them.
+        for k in 1..paths.len() {
+            let own = Scenario::load(&paths[k], &self.spec.sets).map_err(|e| err(e.to_string()))?;
+            let first = shown(0);
+            if self.spec.years.is_none() && own.sim.years != self.years {
+                notes.push((
+                    format!(
+                        "{} sets `sim.years` = {}, but a comparison runs every scenario for the first one's {} years ({first}); give {} to choose",
+                        shown(k),
+                        own.sim.years,
+                        self.years,
+                        self.spec.source.flag("years")
+                    ),
+                    vec![label(k)],
+                ));
+            }
+            if self.spec.seed.is_none() && own.sim.seed != self.seed {
+                notes.push((
+                    format!(
+                        "{} sets `sim.seed` = {}, but a comparison runs every scenario on the first one's seed {} ({first}), so that replicate k of each uses the same random streams; give {} to choose",
+                        shown(k),
+                        own.sim.seed,
+                        self.seed,
+                        self.spec.source.flag("seed")
+                    ),
+                    vec![label(k)],
+                ));
+            }
+        }
+        self.warnings.extend(notes);
+        Ok(())
     }
 
     /// Loads and resolves the base scenarios: overrides, seed, years,
@@ -108,7 +191,15 @@ impl Plan {
     pub fn load_bases(spec: &Spec) -> Result<Vec<Scenario>, UsageError> {
         let mut bases = Vec::new();
         for p in &spec.scenarios {
+            // With several scenarios an override reaches each: the one it
+            // does not fit is named.
+            let several = spec.scenarios.len() > 1;
             let s = Scenario::load(p, &spec.sets).map_err(|e| match e {
+                crate::scenario::ScenarioError::Set { arg, message } if several => err(format!(
+                    "{} in `{}` (an override reaches every scenario compared): {message}",
+                    spec.source.given("set", &arg),
+                    p.display()
+                )),
                 crate::scenario::ScenarioError::Set { arg, message } => {
                     err(format!("{}: {message}", spec.source.given("set", &arg)))
                 }
@@ -145,8 +236,13 @@ impl Plan {
         let years = bases[0].sim.years;
         let seed = bases[0].sim.seed;
         let report_years: Vec<u32> = if spec.report_years.is_empty() {
-            let v: Vec<u32> = [10, 20, 40].into_iter().filter(|&y| y <= years).collect();
-            if v.is_empty() { vec![years] } else { v }
+            // Those of 10, 20 and 40 within the run, and its last year,
+            // which the In short reads: a 15-year run reported year 10
+            // only, and a planner read it as the end (an audit,
+            // 2026-12-06).
+            let mut v: Vec<u32> = [10, 20, 40].into_iter().filter(|&y| y < years).collect();
+            v.push(years);
+            v
         } else {
             if let Some(&y) = spec.report_years.iter().find(|&&y| y > years) {
                 return Err(err(format!(

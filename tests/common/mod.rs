@@ -55,6 +55,16 @@ impl Sandbox {
         name
     }
 
+    /// Writes `tiny_b.toml`, the tiny fixture under another name: a second
+    /// arm for a comparison whose stderr is read (the same file twice, or
+    /// two files of one name, is warned of).
+    pub fn tiny_b(&self) -> &'static str {
+        let text = fixture_text("tiny.toml").replace("name = \"tiny\"", "name = \"tiny_b\"");
+        assert!(text.contains("tiny_b"));
+        self.write("tiny_b.toml", &text);
+        "tiny_b.toml"
+    }
+
     /// The `bureausim` binary, run inside the sandbox.
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::cargo_bin("bureausim").expect("the bureausim binary is built");

@@ -166,7 +166,8 @@ pub struct Spec {
     pub seed: Option<u64>,
     /// Scale the service by this factor (posts, officers, course seats).
     pub scale: Option<f64>,
-    /// Years at which tables report (default 10, 20, 40, within `years`).
+    /// Years at which tables report (default 10, 20, 40 within `years`,
+    /// and the last year).
     pub report_years: Vec<u32>,
     /// Metrics of the tables and plots (default [`MAIN_METRICS`]).
     pub metrics: Vec<String>,
