@@ -818,6 +818,50 @@ fn a_bad_value_shows_a_message_not_a_crash() {
     );
 }
 
+/// An instructor's audit (2026-12-06): "Rotation and collusion" switches
+/// politics off, yet the page offered "Political interference" at 0.70, and
+/// moving it changed nothing. A lever whose mechanism is off is disabled
+/// with a note, and comes back in a scenario where it acts.
+#[test]
+fn a_lever_whose_mechanism_is_off_is_not_offered() {
+    let Some(install) = installation("a_lever_whose_mechanism_is_off_is_not_offered") else {
+        return;
+    };
+    let _lock = one_at_a_time();
+    let page = Open::new(&install);
+    let page = &page.0;
+    let state = |key: &str| {
+        page.browser.execute(
+            "const el = document.querySelector(`[data-key=\"${arguments[0]}\"]`);
+             const note = document.getElementById(el.id + '-inert');
+             return [el.disabled, note.hidden ? '' : note.textContent];",
+            &[json!(key)],
+        )
+    };
+    page.choose_scenario("teaching/rotation_and_collusion");
+    for key in ["politics.interference", "postings.tenure_protection"] {
+        let s = state(key);
+        assert_eq!(
+            s[0],
+            json!(true),
+            "`{key}` is offered: {s}\n{}",
+            page.diagnose()
+        );
+        assert!(
+            s[1].as_str()
+                .unwrap_or_default()
+                .contains("politics.enabled is off"),
+            "`{key}` has no note: {s}"
+        );
+    }
+    // The levers whose mechanisms are on stay offered.
+    assert_eq!(state("postings.tenure_months")[0], json!(false));
+    page.choose_scenario("teaching/political_transfers");
+    let s = state("politics.interference");
+    assert_eq!(s[0], json!(false), "{s}");
+    assert_eq!(s[1], json!(""), "{s}");
+}
+
 /// An open page that prints the page's state and console when the test
 /// panics (the assertion alone rarely says why).
 struct Open(Page);

@@ -797,6 +797,20 @@ fn bad_requests_get_a_message_naming_the_problem() {
             json!({"scenario": "kp_sustainability", "levers": {"postings.tenure_protection": 0.2}}),
             "may be reversed",
         ),
+        // A lever whose mechanism is off in the scenario does nothing
+        // (an instructor's audit: a difference of 0, and not said why).
+        (
+            json!({"scenario": "teaching/rotation_and_collusion", "levers": {"politics.interference": 1.0}}),
+            "`politics.interference` does nothing in this scenario: it acts through `politics.enabled`, which is off here",
+        ),
+        (
+            json!({"scenario": "teaching/rotation_and_collusion", "levers": {"postings.tenure_protection": 1.0}}),
+            "it acts through `politics.enabled`",
+        ),
+        (
+            json!({"scenario": "pakistan_baseline", "levers": {"training.enabled": false, "training.induction_months": 3}}),
+            "it acts through `training.enabled`",
+        ),
     ];
     for (body, want) in cases {
         for path in ["/api/run", "/api/toml"] {

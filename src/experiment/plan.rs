@@ -154,8 +154,8 @@ impl Plan {
             }
         }
         // An option's own length and seed, before the comparison set them.
-        for k in 1..paths.len() {
-            let own = Scenario::load(&paths[k], &self.spec.sets).map_err(|e| err(e.to_string()))?;
+        for (k, path) in paths.iter().enumerate().skip(1) {
+            let own = Scenario::load(path, &self.spec.sets).map_err(|e| err(e.to_string()))?;
             let first = shown(0);
             if self.spec.years.is_none() && own.sim.years != self.years {
                 notes.push((

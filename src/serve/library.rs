@@ -97,6 +97,12 @@ pub struct Lever {
     pub about: &'static str,
     pub unit: &'static str,
     pub kind: LeverKind,
+    /// The switches (boolean scenario keys) the lever's mechanism needs:
+    /// where one is off, the lever does nothing, so the page does not
+    /// offer it and a request that sets it is refused (an instructor's
+    /// audit: "Political interference" was offered at 0.70 in a demo with
+    /// politics off, and moving it changed nothing).
+    pub needs: &'static [&'static str],
 }
 
 /// The groups of levers, as in the model.
@@ -158,6 +164,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Share of entry seats filled by national exam rank; the rest go to regional quotas (and patronage).",
         unit: "share",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["recruitment.enabled"],
     },
     Lever {
         key: "recruitment.patronage_share",
@@ -166,6 +173,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Share of entrants appointed without the exam: less able, less honest, better connected. Quota seats make up the rest.",
         unit: "share",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["recruitment.enabled"],
     },
     Lever {
         key: "training.enabled",
@@ -174,6 +182,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Induction and courses; off also drops the courses required for promotion.",
         unit: "",
         kind: LeverKind::Bool,
+        needs: &[],
     },
     Lever {
         key: "training.induction_months",
@@ -182,6 +191,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Months of training before a recruit's first post.",
         unit: "months",
         kind: num(0.0, 24.0, 1.0),
+        needs: &["training.enabled"],
     },
     Lever {
         key: "training.refresher_interval_years",
@@ -190,6 +200,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Years between refresher courses that renew expertise in the current post (0 = none).",
         unit: "years",
         kind: num(0.0, 10.0, 1.0),
+        needs: &["training.enabled"],
     },
     Lever {
         key: "postings.tenure_months",
@@ -198,6 +209,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Months in a post before regular rotation moves the officer on.",
         unit: "months",
         kind: num(6.0, 72.0, 6.0),
+        needs: &["postings.enabled"],
     },
     Lever {
         key: "postings.tenure_protection",
@@ -206,6 +218,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Share of premature political transfers blocked, e.g. by an enforced minimum tenure.",
         unit: "share",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["postings.enabled", "politics.enabled"],
     },
     Lever {
         key: "postings.rule",
@@ -214,6 +227,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Where rotation sends an officer: any ministry (generalist), within the sector cluster (specialist), or where expertise is highest (best_match).",
         unit: "",
         kind: LeverKind::Choice(&crate::model::postings::RULES),
+        needs: &["postings.enabled"],
     },
     Lever {
         key: "promotion.rule",
@@ -222,6 +236,7 @@ pub const LEVERS: &[Lever] = &[
         about: "How boards rank candidates for selection grades: weighted marks, seniority, or true competence (best, worst, random: classic thought experiments).",
         unit: "",
         kind: LeverKind::Choice(&crate::model::promotion::RULES),
+        needs: &["promotion.enabled"],
     },
     Lever {
         key: "promotion.board_skip_probability",
@@ -230,6 +245,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Chance that a scheduled promotion board does not meet.",
         unit: "probability",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["promotion.enabled"],
     },
     Lever {
         key: "promotion.appraisal_threshold",
@@ -238,6 +254,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Minimum mean appraisal score to be considered by a board; inflated scores make any bar meaningless, honest ones make a bar of 6 shut out most officers.",
         unit: "score 0-10",
         kind: num(0.0, 10.0, 0.5),
+        needs: &["promotion.enabled"],
     },
     Lever {
         key: "appraisal.inflation",
@@ -246,6 +263,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Leniency of annual reports: share of the gap to a perfect score added to everyone.",
         unit: "share",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["appraisal.enabled"],
     },
     Lever {
         key: "appraisal.objective_pm",
@@ -254,6 +272,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Measured targets and calibrated raters: less noise, inflation and favouritism in appraisals. Lower the Appraisal bar with it (to about 4): honest scores fall below a bar of 6 and promotions all but stop.",
         unit: "",
         kind: LeverKind::Bool,
+        needs: &["appraisal.enabled"],
     },
     Lever {
         key: "pay.compression",
@@ -262,6 +281,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Basic pay of the top grade over the entry grade; a low ratio pays senior officers far below the market.",
         unit: "ratio",
         kind: num(1.0, 8.0, 0.1),
+        needs: &[],
     },
     Lever {
         key: "pay.level",
@@ -270,6 +290,7 @@ pub const LEVERS: &[Lever] = &[
         about: "All public pay relative to today (1 = no change; the private market does not move).",
         unit: "× today",
         kind: num(0.5, 2.0, 0.05),
+        needs: &[],
     },
     Lever {
         key: "pay.pay_for_performance",
@@ -278,6 +299,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Share of pay that moves up or down with the appraisal record, against the service's mean record: it moves pay between officers rather than the wage bill.",
         unit: "share",
         kind: num(0.0, 0.5, 0.05),
+        needs: &[],
     },
     Lever {
         key: "politics.interference",
@@ -286,6 +308,7 @@ pub const LEVERS: &[Lever] = &[
         about: "How far politicians reach into postings, promotions, appraisals and inquiries (0 none, 1 total).",
         unit: "0-1",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["politics.enabled"],
     },
     Lever {
         key: "politics.protection",
@@ -294,6 +317,7 @@ pub const LEVERS: &[Lever] = &[
         about: "How far political connections shield an officer from detection.",
         unit: "0-1",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["politics.enabled"],
     },
     Lever {
         key: "politics.election_cycle_years",
@@ -302,6 +326,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Years between general elections; a change of government brings a wave of transfers.",
         unit: "years",
         kind: num(2.0, 10.0, 1.0),
+        needs: &["politics.enabled"],
     },
     Lever {
         key: "accountability.detection_rate",
@@ -310,6 +335,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Yearly chance that a corrupt officer is detected, before e-governance, grievances and political protection.",
         unit: "per year",
         kind: num(0.0, 0.6, 0.01),
+        needs: &["accountability.enabled"],
     },
     // A lever since 2026-12-06: two reform packages (accountability_bites,
     // accountability_reform) move it beside the other accountability
@@ -321,6 +347,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Share of inquiries that reach a verdict once the months to a verdict have passed; the rest close undecided and the officer goes back to work.",
         unit: "share",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["accountability.enabled"],
     },
     Lever {
         key: "accountability.conviction_rate",
@@ -329,6 +356,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Chance that a decided case against a corrupt officer ends in conviction (see Cases decided).",
         unit: "probability",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["accountability.enabled"],
     },
     Lever {
         key: "accountability.selective_enforcement",
@@ -337,6 +365,7 @@ pub const LEVERS: &[Lever] = &[
         about: "How far inquiries are aimed at the unconnected rather than the corrupt; honest officers learn to avoid decisions.",
         unit: "0-1",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["accountability.enabled"],
     },
     Lever {
         key: "accountability.whistleblower_protection",
@@ -345,6 +374,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Protection for those who report bribery; raises detection.",
         unit: "0-1",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["accountability.enabled"],
     },
     Lever {
         key: "accountability.judicial_delay_months",
@@ -353,6 +383,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Months from detection to verdict; officers under inquiry wait without a post.",
         unit: "months",
         kind: num(0.0, 60.0, 3.0),
+        needs: &["accountability.enabled"],
     },
     Lever {
         key: "transparency.egov_target",
@@ -361,6 +392,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Coverage of file tracking and digital services the government works towards: cuts rents and raises detection.",
         unit: "0-1",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["transparency.enabled"],
     },
     Lever {
         key: "transparency.adoption_speed",
@@ -369,6 +401,7 @@ pub const LEVERS: &[Lever] = &[
         about: "How fast coverage moves towards the target (yearly rate).",
         unit: "per year",
         kind: num(0.0, 2.0, 0.05),
+        needs: &["transparency.enabled"],
     },
     Lever {
         key: "transparency.grievance",
@@ -377,6 +410,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Strength of citizen complaint channels: raises detection and trust.",
         unit: "0-1",
         kind: num(0.0, 1.0, 0.05),
+        needs: &["transparency.enabled"],
     },
 ];
 
@@ -708,6 +742,17 @@ impl Loaded {
         Some((year, levers))
     }
 
+    /// Each switch a lever needs ([`Lever::needs`]), on or off in the
+    /// scenario ([`switch_on`] at year 0).
+    pub fn switches(&self) -> serde_json::Map<String, Json> {
+        let tree = toml::Value::try_from(&self.scenario).expect("scenario serialises");
+        let mut out = serde_json::Map::new();
+        for n in LEVERS.iter().flat_map(|l| l.needs) {
+            out.insert(n.to_string(), json!(switch_on(&self.scenario, &tree, n)));
+        }
+        out
+    }
+
     /// Each lever's value in the scenario at year 0.
     pub fn lever_values(&self) -> serde_json::Map<String, Json> {
         let tree = toml::Value::try_from(&self.scenario).expect("scenario serialises");
@@ -719,6 +764,21 @@ impl Loaded {
             })
             .collect()
     }
+}
+
+/// Whether the switch `key` (a boolean key of `scn`) is on in `tree` (the
+/// scenario as it stands, at year 0 or at a reform year) or turned on by
+/// one of the scenario's reforms: only then can a lever that needs it act.
+pub fn switch_on(scn: &Scenario, tree: &toml::Value, key: &str) -> bool {
+    crate::paths::get(tree, key)
+        .ok()
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(true)
+        || scn.reforms.iter().any(|r| {
+            crate::paths::flatten(&r.set)
+                .iter()
+                .any(|(p, v)| p == key && v.as_bool() == Some(true))
+        })
 }
 
 fn toml_to_json(v: &toml::Value) -> Json {
@@ -743,7 +803,7 @@ pub fn library_json() -> Json {
         .map(|l| {
             let mut o = json!({
                 "key": l.key, "group": l.group, "label": l.label,
-                "about": l.about, "unit": l.unit,
+                "about": l.about, "unit": l.unit, "needs": l.needs,
             });
             match l.kind {
                 LeverKind::Number { min, max, step } => {
@@ -791,7 +851,7 @@ pub fn library_json() -> Json {
                 "warmup_years": s.sim.warmup_years,
                 "default_replicates": l.default_replicates(),
                 "default_reform_year": l.default_reform_year(),
-                "values": l.lever_values(), "reforms": reforms,
+                "values": l.lever_values(), "switches": l.switches(), "reforms": reforms,
                 "preset": l.preset().map(|(year, levers)| json!({"reform_year": year, "levers": levers})),
                 "try": demo(l.entry.id).map(Demo::to_json),
             })
@@ -811,6 +871,46 @@ pub fn library_json() -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every switch a lever needs is a boolean key of the scenario, and no
+    /// demo's preset or suggestion moves a lever that does nothing in its
+    /// scenario (an instructor's audit: the politics levers in a demo
+    /// with politics off).
+    #[test]
+    fn a_lever_needs_only_switches_and_every_demo_uses_live_levers() {
+        let tree = toml::Value::try_from(Scenario::default()).expect("serialises");
+        for l in LEVERS {
+            for n in l.needs {
+                let v =
+                    crate::paths::get(&tree, n).unwrap_or_else(|e| panic!("{}: {n}: {e}", l.key));
+                assert!(v.as_bool().is_some(), "{}: `{n}` is not a switch", l.key);
+            }
+        }
+        let mut off_somewhere = 0;
+        for loaded in loaded() {
+            let switches = loaded.switches();
+            let live = |key: &str| {
+                lever(key)
+                    .expect("a lever")
+                    .needs
+                    .iter()
+                    .all(|n| switches[*n] == json!(true))
+            };
+            off_somewhere += LEVERS.iter().filter(|l| !live(l.key)).count();
+            if let Some((_, levers)) = loaded.preset() {
+                for key in levers.keys() {
+                    assert!(live(key), "{}: preset moves `{key}`", loaded.entry.id);
+                }
+            }
+            if let Some(d) = demo(loaded.entry.id) {
+                for (key, _) in d.set {
+                    assert!(live(key), "{}: its demo sets `{key}`", loaded.entry.id);
+                }
+            }
+        }
+        // The library has a demo with politics off: its politics levers.
+        assert!(off_somewhere >= 4, "{off_somewhere}");
+    }
 
     /// A demo that sent students to `timeseries.csv` for a column
     /// (`promotion_rank_correlation`) is what this guards against: a demo

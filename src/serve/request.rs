@@ -563,6 +563,19 @@ fn reform_set(
                 keys.join(", ")
             )
         })?;
+        // A lever whose mechanism is switched off does nothing: the page
+        // does not offer it, and a request that sets it is told so rather
+        // than shown a difference of 0 (an instructor's audit). A switch
+        // that is itself a lever counts as this request sets it.
+        let off = lever.needs.iter().find(|&&n| match levers.get(n) {
+            Some(v) => v.as_bool() == Some(false),
+            None => !library::switch_on(base, &tree, n),
+        });
+        if let Some(off) = off {
+            return Err(format!(
+                "levers: `{key}` does nothing in this scenario: it acts through `{off}`, which is off here, so the page does not offer it"
+            ));
+        }
         let like = paths::get(&tree, key).expect("lever key exists");
         let new = lever_value(lever, value)?;
         let new = paths::coerce(new, like).map_err(|e| format!("levers: `{key}`: {e}"))?;

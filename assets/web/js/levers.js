@@ -88,8 +88,11 @@ export function buildLever(d) {
     ]);
   }
 
+  // Said where the lever's mechanism is switched off (updateInert).
+  var inertNote = el('span', { class: 'lever-inert', id: id + '-inert', hidden: true });
   var foot = el('div', { class: 'lever-foot' }, [
     el('span', { class: 'lever-about', id: aboutId, text: d.about || '' }),
+    inertNote,
     el('span', { class: 'lever-base' }, [d.kind === 'number' ? baselineText : mark, undo])
   ]);
   var children = [head];
@@ -107,7 +110,7 @@ export function buildLever(d) {
     input.focus();
   });
 
-  return { row: row, input: input, valueEl: valueEl, mark: mark, baselineText: baselineText, undo: undo };
+  return { row: row, input: input, valueEl: valueEl, mark: mark, baselineText: baselineText, undo: undo, inertNote: inertNote };
 }
 
 export function baselineOf(key) {
@@ -151,6 +154,34 @@ export function setLever(key, v) {
   renderLever(key);
 }
 
+// The switch a lever needs that is off, or null: a switch that is itself
+// a lever (training) as it is set now, another as the scenario has it.
+export function offSwitch(key) {
+  var d = S.defs[key];
+  var switches = (S.scenario && S.scenario.switches) || {};
+  var needs = (d && d.needs) || [];
+  for (var i = 0; i < needs.length; i++) {
+    var n = needs[i];
+    var on = Object.prototype.hasOwnProperty.call(S.rows, n) ? !!S.values[n] : switches[n] !== false;
+    if (!on) return n;
+  }
+  return null;
+}
+
+// A lever whose mechanism is off does nothing: disabled, with a note, and
+// left out of what a run changes (the server refuses it).
+export function updateInert() {
+  Object.keys(S.rows).forEach(function (key) {
+    var r = S.rows[key], off = offSwitch(key);
+    r.input.disabled = !!off;
+    r.row.classList.toggle('inert', !!off);
+    r.inertNote.hidden = !off;
+    r.inertNote.textContent = off ? 'Does nothing here: ' + off + ' is off in this scenario.' : '';
+    if (off) r.input.setAttribute('aria-describedby', r.inertNote.id);
+    else r.input.setAttribute('aria-describedby', r.inertNote.id.replace(/-inert$/, '-about'));
+  });
+}
+
 export function renderLever(key) {
   var d = S.defs[key], r = S.rows[key];
   var v = S.values[key], base = baselineOf(key);
@@ -181,12 +212,14 @@ export function changedLevers() {
   var out = {};
   Object.keys(S.rows).forEach(function (key) {
     var d = S.defs[key];
+    if (offSwitch(key)) return;
     if (!sameValue(S.values[key], baselineOf(key), d)) out[key] = S.values[key];
   });
   return out;
 }
 
 export function updateChangedSummary() {
+  updateInert();
   var ch = changedLevers();
   var keys = Object.keys(ch);
   // per group counts
