@@ -749,6 +749,9 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             plan.years
         ),
     )?;
+    let store::Prepared { pending, replaced } = store::prepare(&dest, &plan, shard, c.force)?;
+    // Said once the folder is settled: a command refused for its folder
+    // says only why.
     // In a comparison `--set` reaches every scenario, so a reform's index
     // is named with its file rather than as a `--set` to type.
     let several = plan.bases.len() > 1;
@@ -767,7 +770,6 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             }
         );
     }
-    let store::Prepared { pending, replaced } = store::prepare(&dest, &plan, shard, c.force)?;
     let mine = (0..plan.runs())
         .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
         .count();
