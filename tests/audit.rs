@@ -959,3 +959,47 @@ fn a_comparison_says_what_its_files_do_not_show() {
     let report = fs::read_to_string(sb.join("c4/report.md")).unwrap();
     assert_mentions(&report, &["**In short.** At year 15,", "year 10 ("]);
 }
+
+/// A planner's audit (2026-12-06): a year in which a replicate held no
+/// board has no rank correlation for it, and the report gave the mean of
+/// the others under "4 replicates each" with nothing to say so. Such a
+/// cell ends with its count, as `n` in `table.csv` gives it.
+#[test]
+fn a_cell_from_fewer_replicates_says_how_many() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let other = sb.tiny_b();
+    sb.cmd()
+        .args(["compare", tiny, other, "--replicates", "6", "--years", "4"])
+        .args(["--metrics", "promotion_rank_correlation,efficiency"])
+        .args(["--no-plots", "--out", "c"])
+        .assert()
+        .success();
+    let table = fs::read_to_string(sb.join("c/table.csv")).unwrap();
+    let n_of = |metric: &str| -> Vec<String> {
+        table
+            .lines()
+            .filter(|l| l.starts_with(&format!("{metric},4,")))
+            .map(|l| l.split(',').nth(3).unwrap().to_string())
+            .collect()
+    };
+    let fewer = n_of("promotion_rank_correlation");
+    assert!(
+        fewer.iter().all(|n| n != "6"),
+        "{fewer:?}: pick another case"
+    );
+    assert!(n_of("efficiency").iter().all(|n| n == "6"));
+    let report = fs::read_to_string(sb.join("c/report.md")).unwrap();
+    let row = |title: &str, after: &str| {
+        let at = report.find(after).expect("the table");
+        report[at..]
+            .lines()
+            .find(|l| l.starts_with(&format!("| {title} |")))
+            .expect("the row")
+            .to_string()
+    };
+    let corr = row("tiny", "column promotion_rank_correlation");
+    assert!(corr.contains(&format!("(n={})", fewer[0])), "{corr}");
+    assert!(!row("tiny", "column efficiency").contains("(n="));
+    assert_mentions(&report, &["ends with their number: (n=3)"]);
+}

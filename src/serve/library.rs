@@ -332,7 +332,7 @@ pub const LEVERS: &[Lever] = &[
         key: "accountability.detection_rate",
         group: "accountability",
         label: "Detection rate",
-        about: "Yearly chance that a corrupt officer is detected, before e-governance, grievances and political protection.",
+        about: "Yearly rate (a hazard) at which a corrupt officer is detected, before e-governance, grievances and political protection: 0.4 a year detects about a third of them in a year.",
         unit: "per year",
         kind: num(0.0, 0.6, 0.01),
         needs: &["accountability.enabled"],

@@ -69,12 +69,27 @@ pub(super) fn compare_report(
     intro.push(format!(
         "{cells} A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (months in post, transfers).{on_average}"
     ));
-    intro.push("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports.".into());
+    intro.push(format!("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports. A cell from fewer {} than the others, where a metric has no value in some (as the rank correlation in a year without a board), ends with their number: (n=3).", if analysis::by_draw(plan) { "draws" } else { "replicates" }));
     if scale != 1.0 {
         intro.push(format!(
             "This run simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills and costs are divided by {scale} to give the full service's; so are the counts in the per-billion figures, which do not depend on the scale."
         ));
     }
+    // A cell from fewer observations than the others says how many (a
+    // planner's audit: the rank correlation of a year in which a
+    // replicate held no board came from 3 of 4, under "4 replicates each").
+    let observed = if analysis::by_draw(plan) {
+        plan.draws.len()
+    } else {
+        r
+    };
+    let fewer = |s: &Stats| -> String {
+        if s.n > 0 && s.n < observed {
+            format!(" (n={})", s.n)
+        } else {
+            String::new()
+        }
+    };
     let mut tables = Vec::new();
     if let Some(t) = changes_table(plan) {
         tables.push(t);
@@ -99,7 +114,11 @@ pub(super) fn compare_report(
             let mut row = vec![arm_title(plan, v)];
             for &y in &plan.report_years {
                 let a = main.get(m, y, v);
-                row.push(mean_ci(&a.stats, sh.factor));
+                row.push(format!(
+                    "{}{}",
+                    mean_ci(&a.stats, sh.factor),
+                    fewer(&a.stats)
+                ));
                 let d = match &a.diff {
                     Some(d) => {
                         // A clear average whose sign changes between
@@ -116,10 +135,11 @@ pub(super) fn compare_report(
                                     super::ensemble::settled(s, plan.draw_count()).is_none()
                                 });
                         format!(
-                            "{}{}{}",
+                            "{}{}{}{}",
                             signed(d, sh.factor),
                             verdict(name, d, a.significant),
-                            if unsettled { " on average" } else { "" }
+                            if unsettled { " on average" } else { "" },
+                            fewer(d)
                         )
                     }
                     None => "(base)".into(),
@@ -361,6 +381,8 @@ pub(super) fn diff_words(name: &str) -> String {
         "index 0-100" => "points of 100".into(),
         "score 0-10" => "on a 0-10 score".into(),
         "0-1" => "on a 0-1 scale".into(),
+        // A bare "-1 to 1" after an interval read as a second range.
+        "-1 to 1" => "on a -1 to 1 scale".into(),
         _ => shown(name).diff_unit.into(),
     }
 }
