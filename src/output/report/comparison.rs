@@ -72,7 +72,7 @@ pub(super) fn compare_report(
     intro.push(format!("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports. A cell from fewer {} than the others, where a metric has no value in some (as the rank correlation in a year without a board), ends with their number: (n=3).", if analysis::by_draw(plan) { "draws" } else { "replicates" }));
     if scale != 1.0 {
         intro.push(format!(
-            "This run simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills and costs are divided by {scale} to give the full service's; so are the counts in the per-billion figures, which do not depend on the scale."
+            "This run simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills and costs are divided by {scale} to give the full service's; so are the counts in the per-billion figures, which do not depend on the scale. The files keep both: `table.csv` and `runs.csv` hold the simulated service's values (bills in million PKR of the service at {scale} of its size: divide them by {scale}), `costs.csv` the full service's."
         ));
     }
     // A cell from fewer observations than the others says how many (a
