@@ -202,12 +202,75 @@ fn foreign_entries(dir: &Path, max: usize) -> Vec<String> {
                 }
                 Err(_) => out.push("runs/".into()),
             }
+        } else if name == PREVIOUS_REPORT && is_dir {
+            // Its files are a report's, as the folder's own.
+            match std::fs::read_dir(e.path()) {
+                Ok(kept) => {
+                    for k in kept.filter_map(|k| k.ok()) {
+                        let n = k.file_name().to_string_lossy().into_owned();
+                        if !(written_by_us(&n) && k.file_type().is_ok_and(|t| t.is_file())) {
+                            out.push(format!("{PREVIOUS_REPORT}/{n}"));
+                        }
+                    }
+                }
+                Err(_) => out.push(format!("{PREVIOUS_REPORT}/")),
+            }
         } else if is_dir || !written_by_us(&name) {
             out.push(name);
         }
     }
     out.truncate(max);
     out
+}
+
+/// The folder of an experiment where the report drawn before the last
+/// change of report settings is kept ([`keep_previous_report`]).
+pub const PREVIOUS_REPORT: &str = "previous-report";
+
+/// Moves the report in experiment folder `dir` (every file bureausim
+/// writes there but the marker, the manifest and the runs) into
+/// `previous-report/`, with a copy of the manifest that says which command
+/// drew it, before a rerun with other report settings draws a new one: a
+/// report already handed on is not lost (a planner's audit). A report kept
+/// there before is replaced; a file in it that bureausim did not write is
+/// refused by name.
+pub fn keep_previous_report(dir: &Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let kept = dir.join(PREVIOUS_REPORT);
+    if kept.exists() {
+        let foreign: Vec<String> = foreign_entries(dir, usize::MAX)
+            .into_iter()
+            .filter(|f| f.starts_with(&format!("{PREVIOUS_REPORT}/")))
+            .collect();
+        if !foreign.is_empty() {
+            anyhow::bail!(crate::error::UsageError(format!(
+                "`{}` holds files bureausim did not write ({}): the report kept there is replaced by the one drawn before this command, so move them out and run the command again",
+                kept.display(),
+                foreign.join(", ")
+            )));
+        }
+        std::fs::remove_dir_all(&kept)
+            .with_context(|| format!("cannot remove `{}`", kept.display()))?;
+    }
+    std::fs::create_dir(&kept).with_context(|| format!("cannot create `{}`", kept.display()))?;
+    for e in std::fs::read_dir(dir)?.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let report_file = e.file_type().is_ok_and(|t| t.is_file())
+            && written_by_us(&name)
+            && !name.starts_with('.')
+            && name != MARKER
+            && name != "experiment.json";
+        if report_file {
+            std::fs::rename(e.path(), kept.join(&name))
+                .with_context(|| format!("cannot move `{name}` into `{}`", kept.display()))?;
+        }
+    }
+    let manifest = dir.join("experiment.json");
+    if manifest.is_file() {
+        std::fs::copy(&manifest, kept.join("experiment.json"))
+            .with_context(|| format!("cannot copy `{}`", manifest.display()))?;
+    }
+    Ok(())
 }
 
 /// True when `dir` is a folder bureausim wrote and holds nothing else: the

@@ -1020,6 +1020,30 @@ fn a_rerun_with_other_report_settings_redraws_without_running_and_drops_old_plot
         !sb.join("r/sweep_morale.png").exists(),
         "stale plot removed"
     );
+    // The report drawn before is kept whole, with the manifest that says
+    // which command drew it (a planner's audit: a report handed on was
+    // replaced).
+    for kept in [
+        "sweep_morale.png",
+        "report.md",
+        "points.csv",
+        "experiment.json",
+    ] {
+        assert!(sb.join("r/previous-report").join(kept).is_file(), "{kept}");
+    }
+    let old = fs::read_to_string(sb.join("r/previous-report/experiment.json")).unwrap();
+    assert!(!old.contains("--at 3,6"), "the old command: {old}");
+    // Another change of settings keeps the one before it; --force still
+    // replaces a folder with a kept report.
+    let mut third = base.to_vec();
+    third.extend(["--at", "6"]);
+    ok(&sb, &third);
+    assert!(sb.join("r/previous-report/sweep_efficiency.png").is_file());
+    assert!(!sb.join("r/previous-report/sweep_morale.png").exists());
+    let mut forced = base.to_vec();
+    forced.push("--force");
+    ok(&sb, &forced);
+    assert!(!sb.join("r/previous-report").exists());
 }
 
 #[test]

@@ -491,10 +491,12 @@ pub fn prepare(
         // (a report already handed on is replaced: a planner's audit).
         if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)? {
             if dir.join("summary.json").is_file() {
+                staging::keep_previous_report(dir)?;
                 eprintln!(
-                    "note: {} holds a report drawn with other report settings (`--at`, `--metrics`, `--year`, `--bootstrap` or the name: {}); it is redrawn now with this command's (the runs are kept; copy the report first, or use another --out, to keep the old one)",
+                    "note: {} holds a report drawn with other report settings (`--at`, `--metrics`, `--year`, `--bootstrap` or the name: {}); it is redrawn now with this command's, the runs kept, and the old report is kept in `{}/`",
                     dir.display(),
-                    old.command
+                    old.command,
+                    staging::PREVIOUS_REPORT
                 );
             }
             manifest.write(dir)?;
