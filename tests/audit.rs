@@ -901,7 +901,7 @@ fn a_comparison_says_what_its_files_do_not_show() {
         &[
             "`tiny.toml` and `same_name.toml` are both named `tiny`",
             "`tiny` and `tiny (2)`",
-            "`tiny.toml` is given twice",
+            "`tiny.toml` is given more than once",
             "`same_name.toml` sets `sim.years` = 7, but a comparison runs every scenario for the first one's 2 years",
             "`same_name.toml` sets `sim.seed` = 99",
         ],

@@ -1040,6 +1040,15 @@ fn a_rerun_with_other_report_settings_redraws_without_running_and_drops_old_plot
     ok(&sb, &third);
     assert!(sb.join("r/previous-report/sweep_efficiency.png").is_file());
     assert!(!sb.join("r/previous-report/sweep_morale.png").exists());
+    // The same report settings by another spelling (the seed the scenario
+    // has anyway, given as a flag) redraw the same report and keep the
+    // one before.
+    let mut same = third.clone();
+    same.extend(["--seed", "20251024"]);
+    let out = sb.cmd().args(&same).assert().success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(!err.contains("previous-report"), "{err}");
+    assert!(sb.join("r/previous-report/sweep_efficiency.png").is_file());
     let mut forced = base.to_vec();
     forced.push("--force");
     ok(&sb, &forced);

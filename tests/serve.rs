@@ -801,7 +801,7 @@ fn bad_requests_get_a_message_naming_the_problem() {
         // (an instructor's audit: a difference of 0, and not said why).
         (
             json!({"scenario": "teaching/rotation_and_collusion", "levers": {"politics.interference": 1.0}}),
-            "`politics.interference` does nothing in this scenario: it acts through `politics.enabled`, which is off here",
+            "`politics.interference` does nothing here: it acts through `politics.enabled`, which is off in this scenario",
         ),
         (
             json!({"scenario": "teaching/rotation_and_collusion", "levers": {"postings.tenure_protection": 1.0}}),
@@ -809,7 +809,7 @@ fn bad_requests_get_a_message_naming_the_problem() {
         ),
         (
             json!({"scenario": "pakistan_baseline", "levers": {"training.enabled": false, "training.induction_months": 3}}),
-            "it acts through `training.enabled`",
+            "it acts through `training.enabled`, which is off as this request sets it",
         ),
     ];
     for (body, want) in cases {

@@ -128,7 +128,7 @@ impl Plan {
                 if same_file(a, b) {
                     notes.push((
                         format!(
-                            "{} is given twice: its arms `{}` and `{}` are the same scenario on the same random streams, so every difference between them is 0",
+                            "{} is given more than once: its arms `{}` and `{}` are the same scenario on the same random streams, so every difference between them is 0",
                             shown(b),
                             label(a),
                             label(b)

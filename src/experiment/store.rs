@@ -490,7 +490,23 @@ pub fn prepare(
         // ones, and say that a report drawn with the old ones is redrawn
         // (a report already handed on is replaced: a planner's audit).
         if serde_json::to_value(&old.spec)? != serde_json::to_value(&manifest.spec)? {
-            if dir.join("summary.json").is_file() {
+            // Only the report's own settings draw another report: the same
+            // runs asked for by another spelling (a path from another
+            // folder, a flag that repeats the file's value) redraw the
+            // same one, which must not push a different kept report out
+            // (a review, 2026-12-06).
+            let report_of = |s: &Spec| {
+                (
+                    s.name.clone(),
+                    s.report_years.clone(),
+                    s.metrics.clone(),
+                    s.year,
+                    s.bootstrap,
+                )
+            };
+            if dir.join("summary.json").is_file()
+                && report_of(&old.spec) != report_of(&manifest.spec)
+            {
                 staging::keep_previous_report(dir)?;
                 eprintln!(
                     "note: {} holds a report drawn with other report settings (`--at`, `--metrics`, `--year`, `--bootstrap` or the name: {}); it is redrawn now with this command's, the runs kept, and the old report is kept in `{}/`",

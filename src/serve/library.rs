@@ -254,7 +254,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Minimum mean appraisal score to be considered by a board; inflated scores make any bar meaningless, honest ones make a bar of 6 shut out most officers.",
         unit: "score 0-10",
         kind: num(0.0, 10.0, 0.5),
-        needs: &["promotion.enabled"],
+        needs: &["promotion.enabled", "appraisal.enabled"],
     },
     Lever {
         key: "appraisal.inflation",
@@ -299,7 +299,7 @@ pub const LEVERS: &[Lever] = &[
         about: "Share of pay that moves up or down with the appraisal record, against the service's mean record: it moves pay between officers rather than the wage bill.",
         unit: "share",
         kind: num(0.0, 0.5, 0.05),
-        needs: &[],
+        needs: &["appraisal.enabled"],
     },
     Lever {
         key: "politics.interference",

@@ -563,24 +563,25 @@ fn reform_set(
                 keys.join(", ")
             )
         })?;
-        // A lever whose mechanism is switched off does nothing: the page
-        // does not offer it, and a request that sets it is told so rather
-        // than shown a difference of 0 (an instructor's audit). A switch
-        // that is itself a lever counts as this request sets it.
-        let off = lever.needs.iter().find(|&&n| match levers.get(n) {
-            Some(v) => v.as_bool() == Some(false),
-            None => !library::switch_on(base, &tree, n),
-        });
-        if let Some(off) = off {
-            return Err(format!(
-                "levers: `{key}` does nothing in this scenario: it acts through `{off}`, which is off here, so the page does not offer it"
-            ));
-        }
         let like = paths::get(&tree, key).expect("lever key exists");
         let new = lever_value(lever, value)?;
         let new = paths::coerce(new, like).map_err(|e| format!("levers: `{key}`: {e}"))?;
         if &new == like {
             continue;
+        }
+        // A lever whose mechanism is switched off does nothing: the page
+        // does not offer it, and a request that changes it is told so
+        // rather than shown a difference of 0 (an instructor's audit). A
+        // switch that is itself a lever counts as this request sets it.
+        let off = lever.needs.iter().find_map(|&n| match levers.get(n) {
+            Some(v) if v.as_bool() == Some(false) => Some((n, "as this request sets it")),
+            Some(_) => None,
+            None => (!library::switch_on(base, &tree, n)).then_some((n, "in this scenario")),
+        });
+        if let Some((off, how)) = off {
+            return Err(format!(
+                "levers: `{key}` does nothing here: it acts through `{off}`, which is off {how}, so the page does not offer it"
+            ));
         }
         changes.push(format!("{key} = {new}"));
         insert(&mut set, key, new);

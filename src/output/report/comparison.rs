@@ -26,7 +26,7 @@ pub(super) fn compare_report(
     // Over plausible services (an ensemble of two draws or more), each
     // effect's sign over the draws, which the In short and the tables
     // read beside the interval of its mean.
-    let over_draws = if analysis::by_draw(plan) {
+    let over_draws = if !plan.draws.is_empty() {
         analysis::ensemble_stats(plan, runs, &plan.report_years, &plan.metrics)
     } else {
         Vec::new()
@@ -94,7 +94,7 @@ pub(super) fn compare_report(
     if let Some(t) = changes_table(plan) {
         tables.push(t);
     }
-    if let Some(t) = cost_table(plan, costs) {
+    if let Some(t) = cost_table(plan, costs, &over_draws) {
         tables.push(t);
     }
     for &m in &plan.metrics {
@@ -124,16 +124,15 @@ pub(super) fn compare_report(
                         // A clear average whose sign changes between
                         // plausible services, as the In short lists it.
                         let unsettled = a.significant
-                            && matches!(
+                            && unsettled(
+                                &over_draws,
+                                plan.draw_count(),
+                                name,
+                                y,
+                                v,
                                 judge(name, d.mean, true),
-                                Verdict::Better | Verdict::Worse
                             )
-                            && over_draws
-                                .iter()
-                                .find(|s| s.metric == name && s.year == y && s.arm == v)
-                                .is_some_and(|s| {
-                                    super::ensemble::settled(s, plan.draw_count()).is_none()
-                                });
+                            .is_some();
                         format!(
                             "{}{}{}{}",
                             signed(d, sh.factor),
@@ -418,17 +417,45 @@ fn cost_of(costs: &[CostEffect], v: usize, year: u32) -> Option<&CostEffect> {
     costs.iter().find(|c| c.arm == v && c.year == year)
 }
 
+/// Over plausible services, the effect of arm `v` on `name` at `year` when
+/// `verdict` (better or worse) is not the sign it keeps in 90% of the draws
+/// ([`super::ensemble::settled`]): its clear average is then "on
+/// average". None without an ensemble or for other verdicts.
+fn unsettled<'a>(
+    over_draws: &'a [analysis::EnsembleStat],
+    draws: usize,
+    name: &str,
+    year: u32,
+    v: usize,
+    verdict: Verdict,
+) -> Option<&'a analysis::EnsembleStat> {
+    if !matches!(verdict, Verdict::Better | Verdict::Worse) {
+        return None;
+    }
+    over_draws
+        .iter()
+        .find(|s| s.metric == name && s.year == year && s.arm == v)
+        .filter(|s| super::ensemble::settled(s, draws) != Some(verdict == Verdict::Better))
+}
+
 /// A per-billion effect as a cell: "-1.3 [-1.9, -0.8]", with "better" or
-/// "worse" when the interval excludes 0; "–" without a bounded interval.
-fn per_billion_cell(name: &str, p: &analysis::PerCost, k: f64) -> String {
+/// "worse" when the interval excludes 0 ("better on average" where the
+/// effect's sign is not settled over plausible services, `on_average`);
+/// "–" without a bounded interval.
+fn per_billion_cell(name: &str, p: &analysis::PerCost, k: f64, on_average: bool) -> String {
     let Some(r) = p.per_billion else {
         return "–".into();
     };
     match p.ci95 {
         Some((lo, hi)) => {
             let [m, l, h] = with_interval(r * k, lo * k, hi * k, true);
-            let word = judge(name, Some(r), lo > 0.0 || hi < 0.0).suffix();
-            format!("{m} [{l}, {h}]{word}")
+            let verdict = judge(name, Some(r), lo > 0.0 || hi < 0.0);
+            let average = if on_average && matches!(verdict, Verdict::Better | Verdict::Worse) {
+                " on average"
+            } else {
+                ""
+            };
+            format!("{m} [{l}, {h}]{}{average}", verdict.suffix())
         }
         None => "– (interval unbounded)".into(),
     }
@@ -516,14 +543,11 @@ fn in_short(
                 continue;
             };
             let verdict = judge(name, d.mean, true);
-            let sign = over_draws
-                .iter()
-                .find(|s| s.metric == name && s.year == year && s.arm == v)
-                .filter(|_| matches!(verdict, Verdict::Better | Verdict::Worse));
-            match (verdict, sign) {
-                (Verdict::Better | Verdict::Worse, Some(s))
-                    if super::ensemble::settled(s, draws).is_none() =>
-                {
+            match (
+                verdict,
+                unsettled(over_draws, draws, name, year, v, verdict),
+            ) {
+                (Verdict::Better | Verdict::Worse, Some(s)) => {
                     let (list, share, word) = if verdict == Verdict::Better {
                         (&mut unsettled_better, s.p_better, "better")
                     } else {
@@ -609,10 +633,17 @@ fn in_short(
                     // A harm bought is still a harm: each with its verdict,
                     // as the cost table marks it (a planner's audit,
                     // 2026-12-06).
-                    let verdict = match judge(p.metric, p.per_billion, true) {
-                        Verdict::Better => ", better",
-                        Verdict::Worse => ", worse",
-                        _ => "",
+                    let judged = judge(p.metric, p.per_billion, true);
+                    let average =
+                        if unsettled(over_draws, draws, p.metric, year, v, judged).is_some() {
+                            " on average"
+                        } else {
+                            ""
+                        };
+                    let verdict = match judged {
+                        Verdict::Better => format!(", better{average}"),
+                        Verdict::Worse => format!(", worse{average}"),
+                        _ => String::new(),
                     };
                     Some(format!(
                         "{} {r} [{lo}, {hi}] {}{verdict}",
@@ -657,7 +688,11 @@ fn in_short(
 /// every report year, each option's extra yearly wage and pension bill
 /// against the base, and each metric's difference per billion PKR a year
 /// of it where the extra cost is clearly above 0.
-fn cost_table(plan: &Plan, costs: &[CostEffect]) -> Option<Table> {
+fn cost_table(
+    plan: &Plan,
+    costs: &[CostEffect],
+    over_draws: &[analysis::EnsembleStat],
+) -> Option<Table> {
     if costs.is_empty() {
         return None;
     }
@@ -693,7 +728,10 @@ fn cost_table(plan: &Plan, costs: &[CostEffect]) -> Option<Table> {
             let buys = c.costs_differ && c.extra_cost.mean > Some(0.0);
             for p in &c.per_cost {
                 row.push(if buys {
-                    per_billion_cell(p.metric, p, shown(p.metric).factor)
+                    let verdict = judge(p.metric, p.per_billion, true);
+                    let on_average =
+                        unsettled(over_draws, plan.draw_count(), p.metric, y, v, verdict).is_some();
+                    per_billion_cell(p.metric, p, shown(p.metric).factor, on_average)
                 } else {
                     "–".into()
                 });

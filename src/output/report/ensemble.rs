@@ -29,7 +29,11 @@ pub(super) const MIN_DRAWS_TO_CONCLUDE: usize = 10;
 /// than [`MIN_DRAWS_TO_CONCLUDE`] draws (`draws`). The section's "What a
 /// planner can conclude" and the comparison's In short both read it.
 pub(super) fn settled(s: &EnsembleStat, draws: usize) -> Option<bool> {
-    if draws < MIN_DRAWS_TO_CONCLUDE || !s.p_better.is_finite() || s.all_zero {
+    if draws < MIN_DRAWS_TO_CONCLUDE
+        || s.counted < MIN_DRAWS_TO_CONCLUDE
+        || !s.p_better.is_finite()
+        || s.all_zero
+    {
         return None;
     }
     if s.p_better >= 0.9 {
@@ -251,8 +255,8 @@ pub(super) fn section(plan: &Plan, runs: &Runs, plots: bool) -> (Vec<EnsembleSta
                     crate::metrics::label(name).to_lowercase()
                 );
                 let n = s.counted;
-                // Below the fewest draws the sentence concludes nothing
-                // and lists nothing (`settled` is None for every effect).
+                // Below the fewest draws the sentence below concludes
+                // nothing and lists nothing, whatever this finds.
                 match settled(s, draws.max(MIN_DRAWS_TO_CONCLUDE)) {
                     Some(true) => {
                         conclusive.push(format!("{what} is better in {}", of(s.p_better, n)))
@@ -381,8 +385,9 @@ mod tests {
         assert_eq!(settled(&stat(0.9, 10), 10), Some(true));
         assert_eq!(settled(&stat(0.1, 10), 10), Some(false));
         assert_eq!(settled(&stat(0.0, 20), 20), Some(false));
-        // 3 of 3 is not 9 of 10.
+        // 3 of 3 is not 9 of 10, nor 8 of 8 of 10 draws.
         assert_eq!(settled(&stat(1.0, 3), 3), None);
+        assert_eq!(settled(&stat(1.0, 8), 10), None);
         // An option that is the base on every draw has no sign.
         let same = EnsembleStat {
             all_zero: true,
