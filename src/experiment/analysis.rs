@@ -175,6 +175,11 @@ pub struct CostEffect {
     pub extra_cost: Stats,
     /// Its interval excludes 0.
     pub costs_differ: bool,
+    /// With `--ensemble`: the share of plausible services (draws with a
+    /// value) in which the option costs less than the base (ties count
+    /// half), and how many draws that counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cheaper_share: Option<(f64, usize)>,
     pub per_cost: Vec<PerCost>,
 }
 
@@ -212,6 +217,26 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
             let dc = differences(&bill(v, y), &base_bill);
             let extra_cost = stats(&observations(plan, &dc));
             let costs_differ = excludes_zero(&extra_cost);
+            let cheaper_share = (!plan.draws.is_empty()).then(|| {
+                let per_draw: Vec<f64> = draw_means(&dc, plan.spec.replicates as usize)
+                    .into_iter()
+                    .filter(|x| x.is_finite())
+                    .collect();
+                let n = per_draw.len();
+                let cheaper: f64 = per_draw
+                    .iter()
+                    .map(|&x| {
+                        if x < 0.0 {
+                            1.0
+                        } else if x == 0.0 {
+                            0.5
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                (if n == 0 { f64::NAN } else { cheaper / n as f64 }, n)
+            });
             // Per billion: the cost in billions.
             let dc_bn: Vec<f64> = dc.iter().map(|c| c / 1000.0).collect();
             let per_cost = plan
@@ -251,6 +276,7 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
                 arm: v,
                 extra_cost,
                 costs_differ,
+                cheaper_share,
                 per_cost,
             });
         }

@@ -395,21 +395,44 @@ fn signed_words(name: &str, d: &Stats, k: f64) -> Option<String> {
 
 /// What an option costs, in words: "costs 7.2 [6.9, 7.5] billion PKR a
 /// year more in wages and pensions", "saves …", or "has no clear cost: …".
-fn cost_words(c: &CostEffect) -> Option<String> {
+fn cost_words(c: &CostEffect, draws: usize) -> Option<String> {
     let s = &c.extra_cost;
     // Full-service million PKR, shown in billions.
     let k = shown("wage_bill").factor;
     let (m, lo, hi) = (s.mean? * k, s.ci95_low? * k, s.ci95_high? * k);
+    // Over plausible services, a clear average whose sign the draws do
+    // not settle, as for the effects.
+    let average = match cost_unsettled(c, draws) {
+        Some((share, n)) if m > 0.0 => format!(
+            " on average (more in {} plausible services)",
+            super::ensemble::of(1.0 - share, n)
+        ),
+        Some((share, n)) => format!(
+            " on average (less in {} plausible services)",
+            super::ensemble::of(share, n)
+        ),
+        None => String::new(),
+    };
     Some(if !c.costs_differ {
         let [m, lo, hi] = with_interval(m, lo, hi, true);
         format!("has no clear cost: wage and pension bills {m} [{lo}, {hi}] billion PKR a year")
     } else if m > 0.0 {
         let [m, lo, hi] = with_interval(m, lo, hi, false);
-        format!("costs {m} [{lo}, {hi}] billion PKR a year more in wages and pensions")
+        format!("costs {m} [{lo}, {hi}] billion PKR a year more in wages and pensions{average}")
     } else {
         let [m, lo, hi] = with_interval(-m, -hi, -lo, false);
-        format!("saves {m} [{lo}, {hi}] billion PKR a year in wages and pensions")
+        format!("saves {m} [{lo}, {hi}] billion PKR a year in wages and pensions{average}")
     })
+}
+
+/// With an ensemble, a clear extra cost whose sign the plausible services
+/// do not settle ([`super::ensemble::settled_share`]): the share of draws
+/// in which the option is cheaper and how many draws count.
+fn cost_unsettled(c: &CostEffect, draws: usize) -> Option<(f64, usize)> {
+    let (share, n) = c.cheaper_share?;
+    let cheaper = c.extra_cost.mean? < 0.0;
+    (c.costs_differ && super::ensemble::settled_share(share, n, draws) != Some(cheaper))
+        .then_some((share, n))
 }
 
 /// Arm `v`'s cost and effects at `year`, if computed.
@@ -565,7 +588,7 @@ fn in_short(
         }
         let mut p = format!("**{}**", title(v));
         let cost = cost_of(costs, v, year);
-        p.push_str(&match (cost.and_then(cost_words), cost) {
+        p.push_str(&match (cost.and_then(|c| cost_words(c, draws)), cost) {
             (Some(w), _) => format!(" {w}."),
             (None, Some(c)) if !judged && c.extra_cost.mean.is_some() => format!(
                 ": wage and pension bills {} billion PKR a year against the base's (not judged).",
@@ -718,7 +741,15 @@ fn cost_table(
             let mut row = vec![arm_title(plan, v), y.to_string()];
             let cost = signed(&c.extra_cost, shown("wage_bill").factor);
             row.push(if c.costs_differ {
-                format!("{cost}{}", verdict("wage_bill", &c.extra_cost, true))
+                let average = if cost_unsettled(c, plan.draw_count()).is_some() {
+                    " on average"
+                } else {
+                    ""
+                };
+                format!(
+                    "{cost}{}{average}",
+                    verdict("wage_bill", &c.extra_cost, true)
+                )
             } else if c.extra_cost.ci95_low.is_none() {
                 // One run: no interval, so nothing to call clear or not.
                 format!("{cost} (not judged)")

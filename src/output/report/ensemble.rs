@@ -29,16 +29,21 @@ pub(super) const MIN_DRAWS_TO_CONCLUDE: usize = 10;
 /// than [`MIN_DRAWS_TO_CONCLUDE`] draws (`draws`). The section's "What a
 /// planner can conclude" and the comparison's In short both read it.
 pub(super) fn settled(s: &EnsembleStat, draws: usize) -> Option<bool> {
-    if draws < MIN_DRAWS_TO_CONCLUDE
-        || s.counted < MIN_DRAWS_TO_CONCLUDE
-        || !s.p_better.is_finite()
-        || s.all_zero
-    {
+    if s.all_zero {
         return None;
     }
-    if s.p_better >= 0.9 {
+    settled_share(s.p_better, s.counted, draws)
+}
+
+/// [`settled`] from the share of `counted` draws (of `draws`) in which an
+/// option is better: also read for its cost (better when cheaper).
+pub(super) fn settled_share(p_better: f64, counted: usize, draws: usize) -> Option<bool> {
+    if draws < MIN_DRAWS_TO_CONCLUDE || counted < MIN_DRAWS_TO_CONCLUDE || !p_better.is_finite() {
+        return None;
+    }
+    if p_better >= 0.9 {
         Some(true)
-    } else if s.p_better <= 0.1 {
+    } else if p_better <= 0.1 {
         Some(false)
     } else {
         None
@@ -395,6 +400,10 @@ mod tests {
         };
         assert_eq!(settled(&same, 10), None);
         assert_eq!(settled(&stat(f64::NAN, 0), 10), None);
+        // A cost reads the same rule, on the share of draws it is cheaper.
+        assert_eq!(settled_share(0.2, 10, 10), None);
+        assert_eq!(settled_share(0.95, 20, 20), Some(true));
+        assert_eq!(settled_share(0.05, 20, 20), Some(false));
     }
 
     /// The effect reads the same beside the range of its draws as beside
