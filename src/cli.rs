@@ -1006,8 +1006,66 @@ fn check(a: CheckArgs) -> anyhow::Result<()> {
     for w in s.warnings() {
         eprintln!("warning: {w}");
     }
-    print!("{}", s.to_toml());
+    print!("{}{}", check_summary(&s), s.to_toml());
     Ok(())
+}
+
+/// What a valid scenario will do, as TOML comments above the resolved
+/// scenario (a researcher's audit: `check` printed 450 lines and nothing
+/// on what a run of them would simulate). Read from the scenario alone, so
+/// that checking the printed scenario prints it again.
+fn check_summary(s: &Scenario) -> String {
+    use crate::output::number::counted;
+    let size = s.size_estimate();
+    let reforms = if s.reforms.is_empty() {
+        "no reforms".to_string()
+    } else {
+        let each: Vec<String> = s
+            .reforms
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("year {} \"{}\"", r.year, r.display_label(i)))
+            .collect();
+        format!(
+            "{}: {}",
+            counted(s.reforms.len(), "reform"),
+            each.join("; ")
+        )
+    };
+    let tree = |x: &Scenario| match toml::Value::try_from(x) {
+        Ok(toml::Value::Table(t)) => crate::paths::flatten(&t),
+        _ => Vec::new(),
+    };
+    let defaults = tree(&Scenario::default());
+    let changed: Vec<String> = tree(s)
+        .into_iter()
+        .filter(|(k, v)| !defaults.iter().any(|(dk, dv)| dk == k && dv == v))
+        .map(|(k, _)| k)
+        .collect();
+    let shown: Vec<&str> = changed.iter().take(12).map(String::as_str).collect();
+    format!(
+        "# bureausim check: a valid scenario. A run simulates {} of {} years after a {}-year warm-up, seed {}: about {} officers in {} posts ({}, {}), with {}.\n# {}{}{}. The resolved scenario follows.\n",
+        counted(s.sim.replicates as usize, "replicate"),
+        s.sim.years,
+        s.sim.warmup_years,
+        s.sim.seed,
+        size.officers,
+        size.posts,
+        counted(s.structure.grades.len(), "grade"),
+        counted(s.structure.sectors.len(), "sector"),
+        reforms,
+        match changed.len() {
+            0 => "No key differs from the defaults".to_string(),
+            1 => "1 key differs from the defaults: ".to_string(),
+            n => format!("{n} keys differ from the defaults: "),
+        },
+        shown.join(", "),
+        if changed.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        }
+    )
 }
 
 fn validate(a: ValidateArgs) -> anyhow::Result<()> {
