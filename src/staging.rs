@@ -190,30 +190,25 @@ fn foreign_entries(dir: &Path, max: usize) -> Vec<String> {
         }
         let name = e.file_name().to_string_lossy().into_owned();
         let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-        if name == "runs" && is_dir {
+        // A sub-folder of bureausim's: its files must be of the kind it
+        // writes there (run files in `runs/`, a report's in
+        // `previous-report/`).
+        let ours_in: Option<fn(&str) -> bool> = match name.as_str() {
+            "runs" => Some(run_file),
+            PREVIOUS_REPORT => Some(written_by_us),
+            _ => None,
+        };
+        if let (Some(ours), true) = (ours_in, is_dir) {
             match std::fs::read_dir(e.path()) {
-                Ok(runs) => {
-                    for r in runs.filter_map(|r| r.ok()) {
-                        let n = r.file_name().to_string_lossy().into_owned();
-                        if !(run_file(&n) && r.file_type().is_ok_and(|t| t.is_file())) {
-                            out.push(format!("runs/{n}"));
+                Ok(inside) => {
+                    for f in inside.filter_map(|f| f.ok()) {
+                        let n = f.file_name().to_string_lossy().into_owned();
+                        if !(ours(&n) && f.file_type().is_ok_and(|t| t.is_file())) {
+                            out.push(format!("{name}/{n}"));
                         }
                     }
                 }
-                Err(_) => out.push("runs/".into()),
-            }
-        } else if name == PREVIOUS_REPORT && is_dir {
-            // Its files are a report's, as the folder's own.
-            match std::fs::read_dir(e.path()) {
-                Ok(kept) => {
-                    for k in kept.filter_map(|k| k.ok()) {
-                        let n = k.file_name().to_string_lossy().into_owned();
-                        if !(written_by_us(&n) && k.file_type().is_ok_and(|t| t.is_file())) {
-                            out.push(format!("{PREVIOUS_REPORT}/{n}"));
-                        }
-                    }
-                }
-                Err(_) => out.push(format!("{PREVIOUS_REPORT}/")),
+                Err(_) => out.push(format!("{name}/")),
             }
         } else if is_dir || !written_by_us(&name) {
             out.push(name);

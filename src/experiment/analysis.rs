@@ -222,20 +222,7 @@ pub fn cost_effects(plan: &Plan, runs: &Runs) -> Vec<CostEffect> {
                     .into_iter()
                     .filter(|x| x.is_finite())
                     .collect();
-                let n = per_draw.len();
-                let cheaper: f64 = per_draw
-                    .iter()
-                    .map(|&x| {
-                        if x < 0.0 {
-                            1.0
-                        } else if x == 0.0 {
-                            0.5
-                        } else {
-                            0.0
-                        }
-                    })
-                    .sum();
-                (if n == 0 { f64::NAN } else { cheaper / n as f64 }, n)
+                (share_above_zero(&per_draw, -1.0), per_draw.len())
             });
             // Per billion: the cost in billions.
             let dc_bn: Vec<f64> = dc.iter().map(|c| c / 1000.0).collect();
@@ -499,6 +486,23 @@ pub struct EnsembleStat {
     pub regret_p95: f64,
 }
 
+/// The share of `xs` (finite values) that `sign · x` puts above 0, ties
+/// counting half; NaN for none. P(better) over the draws, and the share of
+/// draws in which an option is cheaper (`sign` −1).
+fn share_above_zero(xs: &[f64], sign: f64) -> f64 {
+    if xs.is_empty() {
+        return f64::NAN;
+    }
+    xs.iter()
+        .map(|e| match (sign * e).partial_cmp(&0.0) {
+            Some(std::cmp::Ordering::Greater) => 1.0,
+            Some(std::cmp::Ordering::Equal) => 0.5,
+            _ => 0.0,
+        })
+        .sum::<f64>()
+        / xs.len() as f64
+}
+
 /// Percentile `q` of `xs` (linear interpolation between order statistics).
 fn percentile(xs: &[f64], q: f64) -> f64 {
     let mut v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
@@ -559,18 +563,10 @@ pub fn ensemble_stats(
                 let paired = differences(&all[v], &all[0]);
                 let effects = draw_means(&paired, per);
                 let finite: Vec<f64> = effects.iter().copied().filter(|x| x.is_finite()).collect();
-                let p_better = if finite.is_empty() || v == 0 {
+                let p_better = if v == 0 {
                     f64::NAN
                 } else {
-                    finite
-                        .iter()
-                        .map(|e| match (sign * e).partial_cmp(&0.0) {
-                            Some(std::cmp::Ordering::Greater) => 1.0,
-                            Some(std::cmp::Ordering::Equal) => 0.5,
-                            _ => 0.0,
-                        })
-                        .sum::<f64>()
-                        / finite.len() as f64
+                    share_above_zero(&finite, sign)
                 };
                 // As the comparison's table computes it (`arm_stats`).
                 let ci = stats(&observations(plan, &paired));

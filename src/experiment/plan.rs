@@ -94,25 +94,30 @@ fn err(m: String) -> UsageError {
 /// Fewer posts than this after `--scale` draw a warning.
 const SMALL_SERVICE: u64 = 100;
 
+/// A scenario file's own `sim.years` and `sim.seed`, before an
+/// experiment replaces them with its own.
+type OwnRun = (u32, u64);
+
 impl Plan {
     /// Loads the scenarios and expands the design; every variant's scenario
     /// is validated here, before anything runs.
     pub fn new(spec: Spec, command: String) -> Result<Self, UsageError> {
         crate::experiment::spec::check(&spec)?;
-        let bases = Self::load_bases(&spec)?;
+        let (bases, own) = Self::load_resolved(&spec)?;
         let mut plan = Self::with_bases(spec, bases, command)?;
-        plan.note_compared_files()?;
+        plan.note_compared_files(&own);
         Ok(plan)
     }
 
     /// Warnings on a comparison's files that a reader of its report could
     /// not see (a planner's audit, 2026-12-06): a file given twice, two
     /// files with one `name` (the report told them apart only by "(2)"),
-    /// and an option's own `sim.years` or `sim.seed`, which the comparison
-    /// replaces by the first scenario's (or the flags').
-    fn note_compared_files(&mut self) -> Result<(), UsageError> {
+    /// and an option's own `sim.years` or `sim.seed` (`own`, as its file
+    /// set them), which the comparison replaces by the first scenario's (or
+    /// the flags').
+    fn note_compared_files(&mut self, own: &[OwnRun]) {
         if self.spec.kind != Kind::Compare {
-            return Ok(());
+            return;
         }
         let paths = &self.spec.scenarios;
         let label = |k: usize| self.variants[k].label.clone();
@@ -153,42 +158,50 @@ impl Plan {
                 }
             }
         }
-        // An option's own length and seed, before the comparison set them.
-        for (k, path) in paths.iter().enumerate().skip(1) {
-            let own = Scenario::load(path, &self.spec.sets).map_err(|e| err(e.to_string()))?;
-            let first = shown(0);
-            if self.spec.years.is_none() && own.sim.years != self.years {
-                notes.push((
+        // An option's own length and seed, which the comparison replaced.
+        let first = shown(0);
+        for (k, &(years, seed)) in own.iter().enumerate().skip(1) {
+            for (flag, given, theirs, run_on) in [
+                (
+                    "years",
+                    self.spec.years.is_some() || years == self.years,
+                    years.to_string(),
+                    format!("for the first one's {} years ({first})", self.years),
+                ),
+                (
+                    "seed",
+                    self.spec.seed.is_some() || seed == self.seed,
+                    seed.to_string(),
                     format!(
-                        "{} sets `sim.years` = {}, but a comparison runs every scenario for the first one's {} years ({first}); give {} to choose",
-                        shown(k),
-                        own.sim.years,
-                        self.years,
-                        self.spec.source.flag("years")
+                        "on the first one's seed {} ({first}), so that replicate k of each uses the same random streams",
+                        self.seed
                     ),
-                    vec![label(k)],
-                ));
-            }
-            if self.spec.seed.is_none() && own.sim.seed != self.seed {
-                notes.push((
-                    format!(
-                        "{} sets `sim.seed` = {}, but a comparison runs every scenario on the first one's seed {} ({first}), so that replicate k of each uses the same random streams; give {} to choose",
-                        shown(k),
-                        own.sim.seed,
-                        self.seed,
-                        self.spec.source.flag("seed")
-                    ),
-                    vec![label(k)],
-                ));
+                ),
+            ] {
+                if !given {
+                    notes.push((
+                        format!(
+                            "{} sets `sim.{flag}` = {theirs}, but a comparison runs every scenario {run_on}; give {} to choose",
+                            shown(k),
+                            self.spec.source.flag(flag)
+                        ),
+                        vec![label(k)],
+                    ));
+                }
             }
         }
         self.warnings.extend(notes);
-        Ok(())
     }
 
     /// Loads and resolves the base scenarios: overrides, seed, years,
     /// replicates and scale applied.
     pub fn load_bases(spec: &Spec) -> Result<Vec<Scenario>, UsageError> {
+        Self::load_resolved(spec).map(|(bases, _)| bases)
+    }
+
+    /// [`Plan::load_bases`], with each file's own `sim.years` and
+    /// `sim.seed` before the experiment's replaced them.
+    fn load_resolved(spec: &Spec) -> Result<(Vec<Scenario>, Vec<OwnRun>), UsageError> {
         let mut bases = Vec::new();
         for p in &spec.scenarios {
             // With several scenarios an override reaches each: the one it
@@ -207,6 +220,7 @@ impl Plan {
             })?;
             bases.push(s);
         }
+        let own = bases.iter().map(|s| (s.sim.years, s.sim.seed)).collect();
         let years = spec.years.unwrap_or(bases[0].sim.years);
         let seed = spec.seed.unwrap_or(bases[0].sim.seed);
         for (s, p) in bases.iter_mut().zip(&spec.scenarios) {
@@ -224,7 +238,7 @@ impl Plan {
                 err(noted.unwrap_or(text))
             })?;
         }
-        Ok(bases)
+        Ok((bases, own))
     }
 
     /// A plan from already resolved base scenarios (as a manifest keeps them).
