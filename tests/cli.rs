@@ -683,6 +683,33 @@ fn calibrate_measures_a_scenario_against_its_targets_and_refuses_bad_ones() {
     assert!(!sb.join("f2.csv").exists());
 }
 
+/// A value the file gave, refused by the scenario's checks, names the
+/// file's line, as a wrong type does; a reform's value names the reform's
+/// entry; a key the file does not set names none.
+#[test]
+fn a_refused_value_names_its_line() {
+    let sb = Sandbox::new();
+    sb.write(
+        "lines.toml",
+        "name = \"lines\"\n\n[accountability]\ndetection_rate = -3.0\n\n[[reforms]]\nyear = 2\nset = { \"pay.compression\" = 0.5 }\n",
+    );
+    let e = sb.bad_input(&["check", "lines.toml"]);
+    assert_mentions(
+        &e,
+        &[
+            "line 4: `accountability.detection_rate` must be in [0, 12], got -3",
+            "line 8: after the reforms: `pay.compression` must be in [1, 100], got 0.5",
+        ],
+    );
+    let e = sb.bad_input(&[
+        "check",
+        "lines.toml",
+        "--set",
+        "accountability.detection_rate=-1",
+    ]);
+    assert!(!e.contains("line 4:"), "{e}");
+}
+
 /// A value a `--set` gave, refused by the scenario's checks, is named as
 /// the override's, not the file's (the file does not hold it).
 #[test]

@@ -3,6 +3,7 @@
 //! [`Scenario::validate`] can be simulated without further checks.
 
 pub mod expect;
+pub mod lines;
 pub mod linked;
 
 use std::path::Path;
@@ -358,6 +359,29 @@ fn overrides_named(e: ScenarioError, sets: &[String]) -> ScenarioError {
     ScenarioError::Invalid { origin, problems }
 }
 
+/// A refusal whose problems name the line of the file that gave their
+/// key's value (a value an override gave says so instead, and a key the
+/// file leaves at its default has no line).
+fn with_lines(e: ScenarioError, text: &str) -> ScenarioError {
+    let ScenarioError::Invalid { origin, problems } = e else {
+        return e;
+    };
+    let Some(lines) = lines::KeyLines::new(text) else {
+        return ScenarioError::Invalid { origin, problems };
+    };
+    let problems = problems
+        .into_iter()
+        .map(|p| {
+            if p.contains(OVERRIDE_NOTE) {
+                p
+            } else {
+                lines.name_line(p)
+            }
+        })
+        .collect();
+    ScenarioError::Invalid { origin, problems }
+}
+
 impl Scenario {
     /// Parses scenario text; `origin` names it in errors, which give the
     /// line, the key path and, for a wrong type, the type the key takes.
@@ -401,7 +425,8 @@ impl Scenario {
                     .unwrap_or_default(),
             );
         }
-        s.validate(&origin).map_err(|e| overrides_named(e, sets))?;
+        s.validate(&origin)
+            .map_err(|e| with_lines(overrides_named(e, sets), &text))?;
         Ok(s)
     }
 
