@@ -37,9 +37,7 @@ impl<'t> KeyLines<'t> {
     /// … (`reforms[0].set` …"), that reform's entry for the key.
     pub fn name_line(&self, problem: String) -> String {
         let quoted: Vec<&str> = problem.split('`').skip(1).step_by(2).collect();
-        let about = if problem.starts_with('`') {
-            quoted.first().copied()
-        } else if problem.starts_with("after the reforms: `") {
+        let about = if problem.starts_with('`') || problem.starts_with("after the reforms: `") {
             quoted.first().copied()
         } else {
             None
