@@ -704,11 +704,13 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
             connections: 0.1,
             morale: 0.6,
             training_left: 0,
-            scalar_comp: 0.0,
+            // In scalar mode drawn as every entrant's is (it was set to
+            // `scalar_mean`, so `scalar_sd` and the clip did not reach
+            // laterals: a key audit, 2026-12-06).
+            scalar_comp: w.scn.work.draw_scalar(&mut w.rng),
         }) as usize;
         // A lateral entrant is credited with the courses of the grades below.
         w.officers.courses[slot] = 0xFF;
-        w.officers.scalar_comp[slot] = w.scn.work.scalar_mean as f32;
         postings::post(w, slot);
         w.flows.laterals += 1;
     }
@@ -751,6 +753,39 @@ mod tests {
             ages.push(new.iter().sum::<f64>() / new.len() as f64);
         }
         assert!(ages[0] + 1.0 < ages[1], "mean entry ages {ages:?}");
+    }
+
+    /// In scalar mode a lateral entrant's competence is drawn from
+    /// N(`scalar_mean`, `scalar_sd`) clipped to [`scalar_min`,
+    /// `scalar_max`], as every entrant's is (it was `scalar_mean` exactly).
+    #[test]
+    fn laterals_draw_their_scalar_competence() {
+        let mut s = crate::model::params::Scenario::default();
+        s.work.competence = "scalar".into();
+        s.work.scalar_mean = 7.0;
+        s.work.scalar_sd = 2.0;
+        s.work.scalar_min = 1.0;
+        s.work.scalar_max = 8.0;
+        let mut w = crate::model::init::build(&s, 0);
+        let before = w.officers.slots();
+        let was: Vec<bool> = w.officers.active.clone();
+        lateral(&mut w, 3, 400);
+        let c: Vec<f64> = (0..w.officers.slots())
+            .filter(|&i| w.officers.active[i] && (i >= before || !was[i]))
+            .map(|i| w.officers.scalar_comp[i] as f64)
+            .collect();
+        assert_eq!(c.len(), 400);
+        assert!(c.iter().all(|&x| (1.0..=8.0).contains(&x)), "{c:?}");
+        // Clipped at 8 from above: about 31% sit on the clip, and the
+        // spread is near the clipped normal's (about 1.5), not 0.
+        let top = c.iter().filter(|&&x| x == 8.0).count();
+        assert!((80..170).contains(&top), "{top} at the clip");
+        let mean = c.iter().sum::<f64>() / c.len() as f64;
+        let sd = (c.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / c.len() as f64).sqrt();
+        assert!(
+            sd > 1.0 && (5.8..6.8).contains(&mean),
+            "mean {mean}, sd {sd}"
+        );
     }
 
     /// No draw is older than [`RecruitmentParams::oldest_age_at_exam`],
