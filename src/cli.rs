@@ -35,7 +35,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Check the model against published findings, the reform scenarios
     /// against their stated effects and the classic Peter-principle model
-    /// against its paper; write the report (docs/validation.md).
+    /// against its paper; write the report (outputs/validation.md by
+    /// default; docs/validation.md is the one committed).
     Validate(ValidateArgs),
     /// Compare scenarios with common random numbers: each one's mean and
     /// 95% interval, and its paired difference from the first (the base).
@@ -55,7 +56,7 @@ pub enum Command {
         mut_arg("draws", |a| a.hide(true))
     )]
     Sensitivity(SensitivityArgs),
-    /// Run a comparison, sweep or sensitivity analysis described in a TOML file.
+    /// Run a comparison, sweep, sensitivity analysis or calibration described in a TOML file.
     Experiment(ExperimentFileArgs),
     /// Combine the shard folders of one experiment into its complete result.
     Merge(MergeArgs),
@@ -2166,10 +2167,14 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     .context("cannot write run.json")?;
     let dest = staging.commit()?;
 
+    let drawn = if a.no_plots {
+        " (no plots: --no-plots)".to_string()
+    } else {
+        format!(" and {} plot files", plots.len())
+    };
     println!(
-        "wrote {}/ : timeseries.csv, grades.csv, sectors.csv, codebook.csv, summary.json, scenario.toml, run.json and {} plot files",
+        "wrote {}/ : timeseries.csv, grades.csv, sectors.csv, codebook.csv, summary.json, scenario.toml, run.json{drawn}",
         dest.display(),
-        plots.len()
     );
     let last = scn.sim.years as usize;
     if scn.sim.replicates == 1 {

@@ -592,6 +592,18 @@ impl Scenario {
             out.extend(s.appraisal_bar_warnings(&states[0].1, prev, when));
             prev = Some(s);
         }
+        // A key read only for grades that leave it to it (a key audit,
+        // 2026-12-06: `--set structure.initial_fill=0.4` on the baseline
+        // changed nothing, unsaid).
+        let st = &self.structure;
+        let default_fill = crate::model::structure::Structure::default().initial_fill;
+        if st.initial_fill != default_fill && st.grades.iter().all(|g| g.initial_officers.is_some())
+        {
+            out.push(format!(
+                "`structure.initial_fill` ({}) is read only for grades that do not give `initial_officers`, and every grade here gives it: it changes nothing (set the grades' `initial_officers` instead)",
+                crate::error::readable(st.initial_fill)
+            ));
+        }
         out
     }
 
@@ -1955,5 +1967,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("got 50"), "{e}");
+    }
+    /// `structure.initial_fill` moved from its default on a scenario whose
+    /// every grade gives `initial_officers` changes nothing, and says so;
+    /// where a grade leaves its start to it, it is read and not warned of.
+    #[test]
+    fn an_initial_fill_no_grade_reads_is_warned_of() {
+        let fill = |text: &str| {
+            Scenario::from_toml(text, "s")
+                .unwrap()
+                .warnings()
+                .into_iter()
+                .filter(|w| w.contains("`structure.initial_fill`"))
+                .count()
+        };
+        assert_eq!(fill("structure.initial_fill = 0.4\n"), 1);
+        assert_eq!(fill("name = \"x\"\n"), 0);
+        let mut s = Scenario::default();
+        s.structure.initial_fill = 0.4;
+        s.structure.grades[2].initial_officers = None;
+        assert!(!s.warnings().iter().any(|w| w.contains("initial_fill")));
     }
 }
