@@ -5,6 +5,7 @@
 pub mod expect;
 pub mod lines;
 pub mod linked;
+pub mod unknown;
 
 use std::path::Path;
 
@@ -401,6 +402,18 @@ impl Scenario {
             if !path.is_empty() && path != "." {
                 message = with_checked_range(&message, &path, &Scenario::default(), true);
                 message.push_str(&format!("\nat key `{path}`"));
+                // An unknown key: the spelling meant, and every other
+                // unknown key of the file, so that one attempt mends all.
+                if let Some((field, expected)) = unknown::unknown_field(inner.message()) {
+                    message.push_str(&unknown::did_you_mean(&field, &expected));
+                    let more = unknown::others(text, &path);
+                    if !more.is_empty() {
+                        message.push_str("\nthe file's other unknown keys:");
+                        for m in more {
+                            message.push_str(&format!("\n  - {m}"));
+                        }
+                    }
+                }
             }
             parse_error(message)
         })

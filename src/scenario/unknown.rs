@@ -1,0 +1,185 @@
+//! Every unknown key of a scenario file in one refusal. The TOML reader
+//! stops at the first key the schema does not know, so a file with three
+//! misspelt keys took three attempts to mend; the others are found here by
+//! taking each found key out and reading the rest again. Each is named by
+//! its line and, when a known key is spelt nearly alike, that key.
+
+use super::Scenario;
+use super::lines::KeyLines;
+
+/// Files larger than this are refused with their first unknown key only
+/// (each further key reads the whole file again).
+const MAX_TEXT: usize = 1 << 20;
+
+/// How many further keys are looked for.
+const MAX_MORE: usize = 50;
+
+/// The field the reader's message calls unknown, and the fields it names
+/// as expected there ("unknown field `x`, expected one of `a`, `b`").
+pub fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .split_once("expected")
+        .map(|(_, list)| {
+            list.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((field.to_string(), expected))
+}
+
+/// The expected name spelt most nearly like `field`, if one is near enough
+/// to be a slip (at most a third of its letters edited, and at least one).
+pub fn nearest(field: &str, expected: &[String]) -> Option<String> {
+    let limit = (field.chars().count() / 3).max(1);
+    expected
+        .iter()
+        .map(|e| (strsim::damerau_levenshtein(field, e), e))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, e)| e.clone())
+}
+
+/// " (did you mean `compression`?)", or nothing.
+pub fn did_you_mean(field: &str, expected: &[String]) -> String {
+    nearest(field, expected)
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default()
+}
+
+/// The file's unknown keys after the first (at `first`), each as "line 5:
+/// `politics.interfrence` is not a key (did you mean `interference`?)";
+/// empty when there are none, the file is large, or another kind of fault
+/// comes next (it is reported once the keys are mended).
+pub fn others(text: &str, first: &str) -> Vec<String> {
+    if text.len() > MAX_TEXT {
+        return Vec::new();
+    }
+    let Ok(mut table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let lines = KeyLines::new(text);
+    let mut out = Vec::new();
+    let mut path = first.to_string();
+    for _ in 0..MAX_MORE {
+        if !remove(&mut table, &path) {
+            break;
+        }
+        let Err(e) = serde_path_to_error::deserialize::<_, Scenario>(table.clone()) else {
+            break;
+        };
+        let next = e.path().to_string();
+        let Some((field, expected)) = unknown_field(&e.into_inner().to_string()) else {
+            break;
+        };
+        let line = lines
+            .as_ref()
+            .and_then(|l| l.line_of(&next))
+            .map(|n| format!("line {n}: "))
+            .unwrap_or_default();
+        out.push(format!(
+            "{line}`{next}` is not a key{}",
+            did_you_mean(&field, &expected)
+        ));
+        path = next;
+    }
+    out
+}
+
+/// Takes the key at `path` out of `table`; false if it is not there.
+fn remove(table: &mut toml::Table, path: &str) -> bool {
+    remove_at(table, &crate::paths::segments(path))
+}
+
+fn remove_at(table: &mut toml::Table, segs: &[String]) -> bool {
+    match segs {
+        [] => false,
+        [last] => table.remove(last.as_str()).is_some(),
+        [first, rest @ ..] => table
+            .get_mut(first.as_str())
+            .is_some_and(|v| remove_in(v, rest)),
+    }
+}
+
+fn remove_in(v: &mut toml::Value, segs: &[String]) -> bool {
+    match v {
+        toml::Value::Table(t) => remove_at(t, segs),
+        toml::Value::Array(items) => {
+            let Some((i, rest)) = segs.split_first() else {
+                return false;
+            };
+            match i.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(item) if !rest.is_empty() => remove_in(item, rest),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readers_message_is_read() {
+        let (f, e) = unknown_field(
+            "unknown field `compresion`, expected one of `morale`, `compression`, `level`",
+        )
+        .unwrap();
+        assert_eq!(f, "compresion");
+        assert_eq!(e, ["morale", "compression", "level"]);
+        let (_, e) = unknown_field("unknown field `x`, expected `a` or `b`").unwrap();
+        assert_eq!(e, ["a", "b"]);
+        let (_, e) = unknown_field("unknown field `x`, there are no fields").unwrap();
+        assert!(e.is_empty());
+        assert!(unknown_field("invalid type: string").is_none());
+    }
+
+    #[test]
+    fn a_near_spelling_is_suggested_and_a_far_one_not() {
+        let known: Vec<String> = ["compression", "market_compression", "level"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            nearest("compresion", &known).as_deref(),
+            Some("compression")
+        );
+        assert_eq!(nearest("levle", &known).as_deref(), Some("level"));
+        assert_eq!(nearest("pension", &known), None);
+        assert_eq!(did_you_mean("zzz", &known), "");
+    }
+
+    #[test]
+    fn every_unknown_key_is_named_with_its_line() {
+        let text = "name = \"x\"\n[pay]\ncompresion = 3\n[politics]\ninterfrence = 0.2\n\
+                    [[structure.grades]]\nname = \"a\"\nposts = 3\nshare = 1\n\
+                    [[structure.grades]]\nname = \"b\"\npostss = 3\n";
+        let e = Scenario::from_toml(text, "t.toml").unwrap_err().to_string();
+        assert!(e.contains("at key `pay.compresion`"), "{e}");
+        assert!(e.contains("(did you mean `compression`?)"), "{e}");
+        for more in [
+            "line 5: `politics.interfrence` is not a key (did you mean `interference`?)",
+            "line 9: `structure.grades[0].share` is not a key",
+            "line 12: `structure.grades[1].postss` is not a key (did you mean `posts`?)",
+        ] {
+            assert!(e.contains(more), "{more} not in {e}");
+        }
+    }
+
+    #[test]
+    fn keys_are_taken_out_through_arrays() {
+        let mut t: toml::Table = "[[a]]\nb = 1\n[[a]]\nc = { d = 2, e = 3 }\n"
+            .parse()
+            .unwrap();
+        assert!(remove(&mut t, "a[1].c.d"));
+        assert!(!remove(&mut t, "a[1].c.d"));
+        assert!(remove(&mut t, "a[0].b"));
+        assert!(!remove(&mut t, "a[5].b"));
+        assert_eq!(t.to_string(), "[[a]]\n\n[[a]]\n\n[a.c]\ne = 3\n");
+    }
+}
