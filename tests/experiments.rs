@@ -1420,6 +1420,47 @@ fn a_folder_resumed_by_another_build_names_the_builds_that_made_its_runs() {
     );
 }
 
+/// A Sobol design of n base samples not a power of two is warned of, with
+/// the powers on either side; a power of two is not.
+#[test]
+fn a_sobol_sample_not_a_power_of_two_is_warned_of() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let stderr = |n: &str, out: &str| {
+        let o = sb
+            .cmd()
+            .args([
+                "sensitivity",
+                tiny,
+                "--method",
+                "sobol",
+                "--samples",
+                n,
+                "--years",
+                "2",
+                "--replicates",
+                "1",
+                "--param",
+                "politics.interference=0:1",
+                "--param",
+                "accountability.detection_rate=0.02:0.2",
+                "--out",
+                out,
+                "--no-plots",
+            ])
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let e = stderr("6", "six");
+    assert_mentions(
+        &e,
+        &["--samples: 6 is not a power of two", "so 4 or 8 estimate"],
+    );
+    assert!(!stderr("8", "eight").contains("power of two"));
+}
+
 /// Sobol indices are shares of variance: a report whose estimates leave
 /// [0, 1] (n = 4 here: S1 -0.26 and ST up to 2.8 were measured) says so,
 /// names them and asks for more samples, instead of ranking on them quietly.
@@ -1472,4 +1513,15 @@ fn a_sobol_report_flags_estimates_outside_zero_to_one() {
         .find(|l| l.contains("Estimates outside"))
         .unwrap();
     assert_eq!(note.matches("` on ").count(), outside, "{note}");
+    // The intervals are read too, not only the estimates: at n = 4 every
+    // one is wide, and the widest is named with its interval.
+    let wide = report
+        .lines()
+        .find(|l| l.contains("**Wide intervals**"))
+        .unwrap_or_else(|| panic!("no note of wide intervals:\n{report}"));
+    let n = ix.len() * 2;
+    assert!(
+        wide.contains(&format!("{n} of the {n} indices")) && wide.contains("(the widest: "),
+        "{wide}"
+    );
 }

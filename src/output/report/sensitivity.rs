@@ -73,6 +73,12 @@ pub(super) fn sensitivity_report(
     // Sobol estimates outside [0, 1] (beyond a small negative, which
     // means 0): shares of variance cannot be, so the sample is too small.
     let mut outside: Vec<String> = Vec::new();
+    // Sobol intervals wider than WIDE (a methods audit, 2026-12-06: at the
+    // default n = 32, ST 1.06 [0.69, 1.50] passed without a word, since only
+    // estimates were read): (indices, wide ones, the widest as words).
+    const WIDE: f64 = 0.2;
+    let (mut indices, mut wide) = (0usize, 0usize);
+    let mut widest: Option<(f64, String)> = None;
     for &m in &plan.metrics {
         let name = METRICS[m].name;
         // Morris effects in the comparison's units; Sobol indices are shares
@@ -93,7 +99,28 @@ pub(super) fn sensitivity_report(
         });
         if method == Method::Sobol {
             for i in &rows {
-                for (what, v) in [("S1", i.s1), ("ST", i.st)] {
+                for (what, v, ci) in [("S1", i.s1, i.s1_ci), ("ST", i.st, i.st_ci)] {
+                    if let (Some(v), Some((lo, hi))) = (v, ci) {
+                        indices += 1;
+                        let width = hi - lo;
+                        if width > WIDE {
+                            wide += 1;
+                            if widest.as_ref().is_none_or(|(w, _)| width > *w) {
+                                let r = crate::error::rounded;
+                                widest = Some((
+                                    width,
+                                    format!(
+                                        "{what} of `{}` on {}, {} [{}, {}]",
+                                        i.parameter,
+                                        crate::metrics::label(name),
+                                        r(v),
+                                        r(lo),
+                                        r(hi)
+                                    ),
+                                ));
+                            }
+                        }
+                    }
                     if let Some(v) = v.filter(|v| *v > 1.0 || *v < -0.1) {
                         outside.push(format!(
                             "{what} of `{}` on {} is {}",
@@ -230,6 +257,16 @@ pub(super) fn sensitivity_report(
                      rankings as unsettled, and raise `samples` (`--samples`) until the \
                      intervals narrow.",
                     outside.join("; "),
+                    plan.spec.samples
+                ));
+            }
+            if let Some((_, w)) = widest {
+                notes.push(format!(
+                    "**Wide intervals**: {wide} of the {indices} indices have a 95% interval \
+                     wider than {WIDE} (the widest: {w}). With n = {} base samples, the \
+                     order of parameters whose intervals overlap is not settled; the \
+                     intervals narrow about as 1/√n, so four times the `samples` \
+                     (`--samples`, a power of two) halves them.",
                     plan.spec.samples
                 ));
             }
