@@ -1420,6 +1420,43 @@ fn a_folder_resumed_by_another_build_names_the_builds_that_made_its_runs() {
     );
 }
 
+/// An experiment file's and a target file's unknown keys are all named at
+/// once, each with its line and the key meant, as a scenario's are.
+#[test]
+fn unknown_keys_of_experiment_and_target_files_are_named_at_once() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    sb.write(
+        "exp.toml",
+        &format!(
+            "name = \"x\"\nkind = \"compare\"\nscenarios = [\"{tiny}\"]\nreplicatse = 2\nyers = 3\n"
+        ),
+    );
+    let e = sb.bad_input(&["experiment", "exp.toml"]);
+    assert_mentions(
+        &e,
+        &[
+            "at key `replicatse` (did you mean `replicates`?)",
+            "line 5: `yers` is not a key (did you mean `years`?)",
+        ],
+    );
+    sb.write(
+        "targets.toml",
+        "name = \"t\"\n[[target]]\nid = \"x\"\nmetric = \"headcount\"\nfile = \"timeseries\"\n\
+         years = [1, 2]\nobserved = 10\nsd = 1\nsource = \"s\"\nwhy = \"w\"\nstatistc = \"mean\"\n\n\
+         [[target]]\nid = \"y\"\nmetric = \"headcount\"\nfile = \"timeseries\"\nyears = [1, 2]\n\
+         observed = 10\nsd = 1\nsource = \"s\"\nwhy = \"w\"\nsectr = \"police\"\n",
+    );
+    let e = sb.bad_input(&["calibrate", tiny, "--targets", "targets.toml", "--out", "t"]);
+    assert_mentions(
+        &e,
+        &[
+            "at key `target[0].statistc` (did you mean `statistic`?)",
+            "line 22: `target[1].sectr` is not a key (did you mean `sector`?)",
+        ],
+    );
+}
+
 /// A Sobol design of n base samples not a power of two is warned of, with
 /// the powers on either side; a power of two is not.
 #[test]

@@ -28,11 +28,22 @@ pub fn read_toml_file<T: serde::de::DeserializeOwned>(
     let shown = path.display().to_string();
     let text = crate::input::read_toml_text(path)
         .map_err(|e| UsageError(format!("cannot read {what} `{shown}`: {e}")))?;
-    toml::from_str(&text).map_err(|e| {
-        UsageError(format!(
-            "{what} `{shown}` is not valid:\n{}",
-            explain_toml_error(&e, &text).trim_end()
-        ))
+    let fail = |message: String| UsageError(format!("{what} `{shown}` is not valid:\n{message}"));
+    let de = toml::Deserializer::parse(&text)
+        .map_err(|e| fail(explain_toml_error(&e, &text).trim_end().to_string()))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let mut message = explain_toml_error(&inner, &text).trim_end().to_string();
+        // An unknown key: the key meant and the file's other unknown keys
+        // (the reader stops at the first), as for a scenario.
+        if !path.is_empty() && path != "." {
+            let more = unknown::explained::<T>(inner.message(), &text, &path);
+            if !more.is_empty() {
+                message.push_str(&format!("\nat key `{path}`{more}"));
+            }
+        }
+        fail(message)
     })
 }
 
@@ -404,16 +415,11 @@ impl Scenario {
                 message.push_str(&format!("\nat key `{path}`"));
                 // An unknown key: the spelling meant, and every other
                 // unknown key of the file, so that one attempt mends all.
-                if let Some((field, expected)) = unknown::unknown_field(inner.message()) {
-                    message.push_str(&unknown::did_you_mean(&field, &expected));
-                    let more = unknown::others(text, &path);
-                    if !more.is_empty() {
-                        message.push_str("\nthe file's other unknown keys:");
-                        for m in more {
-                            message.push_str(&format!("\n  - {m}"));
-                        }
-                    }
-                }
+                message.push_str(&unknown::explained::<Scenario>(
+                    inner.message(),
+                    text,
+                    &path,
+                ));
             }
             parse_error(message)
         })

@@ -32,6 +32,24 @@ pub fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     Some((field.to_string(), expected))
 }
 
+/// After a reader's message for the key at `path`, what an unknown key
+/// adds: the key meant, if one is spelt nearly alike, and the file's other
+/// unknown keys with their lines; nothing for another kind of fault.
+pub fn explained<T: serde::de::DeserializeOwned>(message: &str, text: &str, path: &str) -> String {
+    let Some((field, expected)) = unknown_field(message) else {
+        return String::new();
+    };
+    let mut out = did_you_mean(&field, &expected);
+    let more = others_of::<T>(text, path);
+    if !more.is_empty() {
+        out.push_str("\nthe file's other unknown keys:");
+        for m in more {
+            out.push_str(&format!("\n  - {m}"));
+        }
+    }
+    out
+}
+
 /// The expected name spelt most nearly like `field`, if one is near enough
 /// to be a slip (at most a third of its letters edited, and at least one).
 pub fn nearest(field: &str, expected: &[String]) -> Option<String> {
@@ -56,6 +74,11 @@ pub fn did_you_mean(field: &str, expected: &[String]) -> String {
 /// empty when there are none, the file is large, or another kind of fault
 /// comes next (it is reported once the keys are mended).
 pub fn others(text: &str, first: &str) -> Vec<String> {
+    others_of::<Scenario>(text, first)
+}
+
+/// [`others`] for a file read into `T` (an experiment file, a target file).
+pub fn others_of<T: serde::de::DeserializeOwned>(text: &str, first: &str) -> Vec<String> {
     if text.len() > MAX_TEXT {
         return Vec::new();
     }
@@ -69,7 +92,7 @@ pub fn others(text: &str, first: &str) -> Vec<String> {
         if !remove(&mut table, &path) {
             break;
         }
-        let Err(e) = serde_path_to_error::deserialize::<_, Scenario>(table.clone()) else {
+        let Err(e) = serde_path_to_error::deserialize::<_, T>(table.clone()) else {
             break;
         };
         let next = e.path().to_string();
