@@ -58,6 +58,7 @@ evidence_tests!(
     merit_recruitment_performance,
     pay_relative_wage,
     pay_needs_detection,
+    pay_cut_raises_corruption,
     rotation_lowers_bribes,
     political_transfers_worse,
     new_government_transfers,
