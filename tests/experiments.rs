@@ -1493,7 +1493,10 @@ fn a_sobol_sample_not_a_power_of_two_is_warned_of() {
     let e = stderr("6", "six");
     assert_mentions(
         &e,
-        &["--samples: 6 is not a power of two", "so 4 or 8 estimate"],
+        &[
+            "--samples: 6 is not a power of two",
+            "so 8, the nearest power of two",
+        ],
     );
     assert!(!stderr("8", "eight").contains("power of two"));
 }

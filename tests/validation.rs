@@ -31,8 +31,13 @@ fn evidence(id: &str) {
     // the mechanism removed (test-quality audit, 2026-12-05: at these
     // settings every agreeing check's interval excludes 0). One recorded as
     // not agreeing must not agree in size.
+    // One whose note says it disagrees in direction must show the opposite
+    // sign with an interval clear of 0 (a review, 2026-12-06: "not
+    // agreeing" alone passes with identical arms).
     let ok = if c.agrees {
         matches!(r.verdict, Verdict::Agrees | Verdict::DirectionOnly)
+    } else if c.note.starts_with("Disagrees in direction") {
+        r.verdict == Verdict::Disagrees
     } else {
         r.verdict != Verdict::Agrees
     };

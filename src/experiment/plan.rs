@@ -660,11 +660,17 @@ impl Plan {
             && !n.is_power_of_two()
         {
             let below = 1u32 << (31 - n.leading_zeros());
+            let above = below.saturating_mul(2);
+            // The nearer power the checks accept (samples up to 1,000,000).
+            let nearer = if above - n <= n - below && above <= 1_000_000 {
+                above
+            } else {
+                below
+            };
             warnings.push((
                 format!(
-                    "{}: {n} is not a power of two: the first 2^m points of a Sobol' sequence are the ones with its balance properties, so {below} or {} estimate the indices better for about the same runs",
+                    "{}: {n} is not a power of two: the first 2^m points of a Sobol' sequence are the ones with its balance properties, so {nearer}, the nearest power of two, would estimate the indices better",
                     self.spec.source.flag("samples"),
-                    below.saturating_mul(2)
                 ),
                 vec!["the design".to_string()],
             ));

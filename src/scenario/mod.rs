@@ -43,7 +43,7 @@ pub fn read_toml_file<T: serde::de::DeserializeOwned>(
                 message.push_str(&format!("\nat key `{path}`{more}"));
             }
         }
-        fail(message)
+        fail(cut_long_lines(&message))
     })
 }
 
@@ -373,18 +373,32 @@ fn overrides_named(e: ScenarioError, sets: &[String]) -> ScenarioError {
 
 /// A refusal whose problems name the line of the file that gave their
 /// key's value (a value an override gave says so instead, and a key the
-/// file leaves at its default has no line).
-fn with_lines(e: ScenarioError, text: &str) -> ScenarioError {
+/// file leaves at its default has no line). A problem that quotes a key an
+/// override touches (the key, a key under it, or one above it, such as a
+/// reform's `set`) gets no line: the file may not hold the value it names
+/// (a review, 2026-12-06).
+fn with_lines(e: ScenarioError, text: &str, sets: &[String]) -> ScenarioError {
     let ScenarioError::Invalid { origin, problems } = e else {
         return e;
     };
     let Some(lines) = lines::KeyLines::new(text) else {
         return ScenarioError::Invalid { origin, problems };
     };
+    let overridden: Vec<String> = sets
+        .iter()
+        .filter_map(|a| a.split_once('=').map(|(k, _)| paths::canonical(k.trim())))
+        .collect();
+    let within = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}."));
+    let touched = |p: &str| {
+        p.split('`').skip(1).step_by(2).any(|q| {
+            let q = paths::canonical(q);
+            overridden.iter().any(|k| within(k, &q) || within(&q, k))
+        })
+    };
     let problems = problems
         .into_iter()
         .map(|p| {
-            if p.contains(OVERRIDE_NOTE) {
+            if p.contains(OVERRIDE_NOTE) || touched(&p) {
                 p
             } else {
                 lines.name_line(p)
@@ -445,7 +459,7 @@ impl Scenario {
             );
         }
         s.validate(&origin)
-            .map_err(|e| with_lines(overrides_named(e, sets), &text))?;
+            .map_err(|e| with_lines(overrides_named(e, sets), &text, sets))?;
         Ok(s)
     }
 

@@ -40,22 +40,37 @@ pub fn explained<T: serde::de::DeserializeOwned>(message: &str, text: &str, path
         return String::new();
     };
     let mut out = did_you_mean(&field, &expected);
-    let more = others_of::<T>(text, path);
+    let (more, stopped) = others_of::<T>(text, path);
     if !more.is_empty() {
         out.push_str("\nthe file's other unknown keys:");
         for m in more {
             out.push_str(&format!("\n  - {m}"));
         }
     }
+    if let Some(why) = stopped {
+        out.push_str(&format!("\n(there may be more unknown keys: {why})"));
+    }
     out
 }
+
+/// Why the search for further unknown keys stopped before the file's end.
+type Stopped = Option<&'static str>;
+
+/// Keys longer than this get no suggestion (no schema key comes near, and
+/// the edit distance costs the product of the lengths).
+const MAX_SUGGESTED: usize = 64;
 
 /// The expected name spelt most nearly like `field`, if one is near enough
 /// to be a slip (at most a third of its letters edited, and at least one).
 pub fn nearest(field: &str, expected: &[String]) -> Option<String> {
-    let limit = (field.chars().count() / 3).max(1);
+    let len = field.chars().count();
+    if len > MAX_SUGGESTED {
+        return None;
+    }
+    let limit = (len / 3).max(1);
     expected
         .iter()
+        .filter(|e| e.chars().count().abs_diff(len) <= limit)
         .map(|e| (strsim::damerau_levenshtein(field, e), e))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
@@ -74,30 +89,47 @@ pub fn did_you_mean(field: &str, expected: &[String]) -> String {
 /// empty when there are none, the file is large, or another kind of fault
 /// comes next (it is reported once the keys are mended).
 pub fn others(text: &str, first: &str) -> Vec<String> {
-    others_of::<Scenario>(text, first)
+    others_of::<Scenario>(text, first).0
 }
 
 /// [`others`] for a file read into `T` (an experiment file, a target file).
-pub fn others_of<T: serde::de::DeserializeOwned>(text: &str, first: &str) -> Vec<String> {
+/// With the list, why the search stopped early, if it did: at a fault of
+/// another kind (reported once the keys are mended), after [`MAX_MORE`]
+/// keys, or for a file over [`MAX_TEXT`].
+pub fn others_of<T: serde::de::DeserializeOwned>(
+    text: &str,
+    first: &str,
+) -> (Vec<String>, Stopped) {
     if text.len() > MAX_TEXT {
-        return Vec::new();
+        return (Vec::new(), Some("the file is too large to search for more"));
     }
     let Ok(mut table) = text.parse::<toml::Table>() else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let lines = KeyLines::new(text);
     let mut out = Vec::new();
     let mut path = first.to_string();
     for _ in 0..MAX_MORE {
         if !remove(&mut table, &path) {
-            break;
+            return (out, None);
         }
         let Err(e) = serde_path_to_error::deserialize::<_, T>(table.clone()) else {
-            break;
+            return (out, None);
         };
         let next = e.path().to_string();
+        // The same path again: the key taken out was another of that
+        // name (a quoted key with dots, `"pay.level" = 3`, read as the
+        // table's `level`), so the path cannot name it: stop.
+        if next == path {
+            return (out, Some("a key whose name holds dots stopped the search"));
+        }
         let Some((field, expected)) = unknown_field(&e.into_inner().to_string()) else {
-            break;
+            return (
+                out,
+                Some(
+                    "the search stopped at a fault of another kind, reported once these are mended",
+                ),
+            );
         };
         let line = lines
             .as_ref()
@@ -110,7 +142,7 @@ pub fn others_of<T: serde::de::DeserializeOwned>(text: &str, first: &str) -> Vec
         ));
         path = next;
     }
-    out
+    (out, Some("the search stops after 50"))
 }
 
 /// Takes the key at `path` out of `table`; false if it is not there.
@@ -192,6 +224,33 @@ mod tests {
         ] {
             assert!(e.contains(more), "{more} not in {e}");
         }
+    }
+
+    /// A top-level quoted key with dots reads as the table's key of that
+    /// path: the search stops without calling the real key unknown.
+    #[test]
+    fn a_quoted_key_with_dots_stops_the_search_without_a_false_name() {
+        let text = "name = \"x\"\n\"pay.level\" = 3\n[pay]\nlevel = 1.0\n[politics]\nzzz = 1\n";
+        let e = Scenario::from_toml(text, "t.toml").unwrap_err().to_string();
+        assert!(!e.contains("line 4"), "{e}");
+        assert!(e.contains("(there may be more unknown keys: "), "{e}");
+    }
+
+    /// Another kind of fault after an unknown key ends the search, and
+    /// says so.
+    #[test]
+    fn a_fault_of_another_kind_ends_the_search_and_says_so() {
+        let text = "[pay]\ncompresion = 3\nlevel = \"a\"\nlevle = 2\n";
+        let e = Scenario::from_toml(text, "t.toml").unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "(there may be more unknown keys: the search stopped at a fault of another kind"
+            ),
+            "{e}"
+        );
+        // A long key gets no suggestion, quickly.
+        let long = "x".repeat(100_000);
+        assert_eq!(nearest(&long, &["level".to_string()]), None);
     }
 
     #[test]
