@@ -131,6 +131,104 @@ pub fn display(path: &str) -> String {
     out
 }
 
+/// Names longer than this get no suggestion (no key comes near, and the
+/// edit distance costs the product of the lengths).
+const MAX_SUGGESTED: usize = 64;
+
+/// The name in `names` spelt most nearly like `name`, if one is near
+/// enough to be a slip: at most a third of its letters edited, and at
+/// least one.
+pub fn nearest<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = name.chars().count();
+    if len > MAX_SUGGESTED {
+        return None;
+    }
+    let limit = (len / 3).max(1);
+    names
+        .into_iter()
+        .filter(|n| n.chars().count().abs_diff(len) <= limit)
+        .map(|n| (strsim::damerau_levenshtein(name, n), n))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// The tables of `root` (outside lists) that hold a key `name`, by path,
+/// at most three: "`objective_pm` is a key of `appraisal`".
+pub fn tables_with_key(root: &Value, name: &str) -> Vec<String> {
+    fn walk(v: &Value, at: &str, name: &str, out: &mut Vec<String>) {
+        let Value::Table(t) = v else {
+            return;
+        };
+        if t.contains_key(name) && !at.is_empty() {
+            out.push(at.to_string());
+        }
+        for (k, sub) in t {
+            if out.len() < 3 {
+                let path = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                walk(sub, &path, name, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Value::Table(t) = root
+        && t.contains_key(name)
+    {
+        out.push(String::new());
+    }
+    walk(root, "", name, &mut out);
+    out.truncate(3);
+    out
+}
+
+/// Words naming where a table key `name` may have been meant: a key of
+/// `cur` spelt nearly alike ("did you mean `promotion.rule`?"), and the
+/// other tables that hold a key of exactly that name ("`objective_pm` is
+/// a key of `appraisal`").
+pub fn key_hint(root: &Value, cur: &Value, walked: &str, name: &str) -> String {
+    let full = |k: &str| {
+        if walked.is_empty() {
+            k.to_string()
+        } else {
+            format!("{walked}.{k}")
+        }
+    };
+    let mut parts = Vec::new();
+    if let Value::Table(t) = cur
+        && let Some(n) = nearest(name, t.keys().map(String::as_str))
+    {
+        parts.push(format!("did you mean `{}`?", full(n)));
+    }
+    if let Some(e) = elsewhere(root, name) {
+        parts.push(e);
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(" "))
+    }
+}
+
+/// "`years` is a key of `sim`", when other tables of `root` hold a key
+/// `name`.
+pub fn elsewhere(root: &Value, name: &str) -> Option<String> {
+    let tables: Vec<String> = tables_with_key(root, name)
+        .into_iter()
+        .map(|t| {
+            if t.is_empty() {
+                "the top level".to_string()
+            } else {
+                format!("`{t}`")
+            }
+        })
+        .collect();
+    (!tables.is_empty()).then(|| format!("`{name}` is a key of {}", tables.join(" and of ")))
+}
+
 fn keys_of(v: &Value) -> String {
     match v {
         Value::Table(t) => t.keys().cloned().collect::<Vec<_>>().join(", "),
@@ -184,9 +282,10 @@ fn walk(root: &Value, path: &str) -> Result<Vec<Step>, String> {
                     format!("`{walked}`")
                 };
                 return Err(format!(
-                    "unknown key path `{path}`: `{}` is not a key of {place}; keys there: {}",
+                    "unknown key path `{path}`: `{}` is not a key of {place}; keys there: {}{}",
                     segs[i],
-                    crate::error::shorten(&keys_of(cur), 600)
+                    crate::error::shorten(&keys_of(cur), 600),
+                    key_hint(root, cur, &walked, &segs[i])
                 ));
             }
         }
@@ -431,6 +530,16 @@ mod tests {
         );
         let e = get(&r, "b.d[5].e").unwrap_err();
         assert!(e.contains("indices 0 to 1"), "{e}");
+        // A slip is named, and a key of another table is pointed to.
+        let e = get(&r, "b.cc").unwrap_err();
+        assert!(e.ends_with("(did you mean `b.c`?)"), "{e}");
+        let e = get(&r, "c").unwrap_err();
+        assert!(
+            e.ends_with("(did you mean `a`? `c` is a key of `b`)"),
+            "{e}"
+        );
+        let e = get(&r, "b.zzzz").unwrap_err();
+        assert!(e.ends_with("keys there: c, d"), "{e}");
     }
 
     #[test]

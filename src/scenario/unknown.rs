@@ -32,15 +32,64 @@ pub fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
     Some((field.to_string(), expected))
 }
 
+/// What a file's type adds to the search for unknown keys: its keys with
+/// their defaults (to say which other table holds a key of the name), and
+/// the further unknown keys it finds once the file reads (a reform's `set`
+/// paths, checked after reading).
+pub struct Schema<'a, T> {
+    pub tree: Option<toml::Value>,
+    pub after: &'a dyn Fn(&T) -> Vec<String>,
+}
+
+impl<T> Schema<'_, T> {
+    /// Nothing more than the reader's own message.
+    pub fn none() -> Self {
+        Schema {
+            tree: None,
+            after: &|_| Vec::new(),
+        }
+    }
+}
+
+/// For a scenario: its default keys, and the reform paths its checks
+/// refuse as unknown.
+pub fn scenario_schema() -> Schema<'static, Scenario> {
+    Schema {
+        tree: toml::Value::try_from(Scenario::default()).ok(),
+        after: &|s: &Scenario| match s.validate("") {
+            Err(super::ScenarioError::Invalid { problems, .. }) => problems
+                .into_iter()
+                .filter(|p| p.contains("unknown key path"))
+                .collect(),
+            _ => Vec::new(),
+        },
+    }
+}
+
 /// After a reader's message for the key at `path`, what an unknown key
-/// adds: the key meant, if one is spelt nearly alike, and the file's other
-/// unknown keys with their lines; nothing for another kind of fault.
-pub fn explained<T: serde::de::DeserializeOwned>(message: &str, text: &str, path: &str) -> String {
+/// adds: the key meant, if one is spelt nearly alike, another table that
+/// holds a key of that name, and the file's other unknown keys with their
+/// lines; nothing for another kind of fault.
+pub fn explained<T: serde::de::DeserializeOwned>(
+    message: &str,
+    text: &str,
+    path: &str,
+    schema: &Schema<T>,
+) -> String {
     let Some((field, expected)) = unknown_field(message) else {
         return String::new();
     };
     let mut out = did_you_mean(&field, &expected);
-    let (more, stopped) = others_of::<T>(text, path);
+    if let Some(e) = schema
+        .tree
+        .as_ref()
+        .and_then(|t| crate::paths::elsewhere(t, &field))
+    {
+        out.push_str(&format!(
+            " ({e}; a key belongs to the table whose header is the last above it)"
+        ));
+    }
+    let (more, stopped) = others_of::<T>(text, path, schema);
     if !more.is_empty() {
         out.push_str("\nthe file's other unknown keys:");
         for m in more {
@@ -56,25 +105,10 @@ pub fn explained<T: serde::de::DeserializeOwned>(message: &str, text: &str, path
 /// Why the search for further unknown keys stopped before the file's end.
 type Stopped = Option<&'static str>;
 
-/// Keys longer than this get no suggestion (no schema key comes near, and
-/// the edit distance costs the product of the lengths).
-const MAX_SUGGESTED: usize = 64;
-
 /// The expected name spelt most nearly like `field`, if one is near enough
-/// to be a slip (at most a third of its letters edited, and at least one).
+/// to be a slip ([`crate::paths::nearest`]).
 pub fn nearest(field: &str, expected: &[String]) -> Option<String> {
-    let len = field.chars().count();
-    if len > MAX_SUGGESTED {
-        return None;
-    }
-    let limit = (len / 3).max(1);
-    expected
-        .iter()
-        .filter(|e| e.chars().count().abs_diff(len) <= limit)
-        .map(|e| (strsim::damerau_levenshtein(field, e), e))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, e)| e.clone())
+    crate::paths::nearest(field, expected.iter().map(String::as_str)).map(str::to_string)
 }
 
 /// " (did you mean `compression`?)", or nothing.
@@ -89,7 +123,7 @@ pub fn did_you_mean(field: &str, expected: &[String]) -> String {
 /// empty when there are none, the file is large, or another kind of fault
 /// comes next (it is reported once the keys are mended).
 pub fn others(text: &str, first: &str) -> Vec<String> {
-    others_of::<Scenario>(text, first).0
+    others_of::<Scenario>(text, first, &scenario_schema()).0
 }
 
 /// [`others`] for a file read into `T` (an experiment file, a target file).
@@ -99,6 +133,7 @@ pub fn others(text: &str, first: &str) -> Vec<String> {
 pub fn others_of<T: serde::de::DeserializeOwned>(
     text: &str,
     first: &str,
+    schema: &Schema<T>,
 ) -> (Vec<String>, Stopped) {
     if text.len() > MAX_TEXT {
         return (Vec::new(), Some("the file is too large to search for more"));
@@ -113,8 +148,18 @@ pub fn others_of<T: serde::de::DeserializeOwned>(
         if !remove(&mut table, &path) {
             return (out, None);
         }
-        let Err(e) = serde_path_to_error::deserialize::<_, T>(table.clone()) else {
-            return (out, None);
+        let e = match serde_path_to_error::deserialize::<_, T>(table.clone()) {
+            Ok(read) => {
+                // The rest reads: what the type checks after reading.
+                for p in (schema.after)(&read) {
+                    out.push(match &lines {
+                        Some(l) => l.name_line(p),
+                        None => p,
+                    });
+                }
+                return (out, None);
+            }
+            Err(e) => e,
         };
         let next = e.path().to_string();
         // The same path again: the key taken out was another of that
@@ -224,6 +269,37 @@ mod tests {
         ] {
             assert!(e.contains(more), "{more} not in {e}");
         }
+    }
+
+    /// A typo in a reform's `set`, checked only after reading, is listed
+    /// with the others; a key under the wrong header says which table holds
+    /// it (a scenario author's audit, 2026-12-06: `years = 12` after a
+    /// `[[reforms]]` header was only offered `year`).
+    #[test]
+    fn reform_paths_and_keys_under_the_wrong_header_are_named() {
+        let text = "name = \"x\"\n[pay]\ncompresion = 3\n\n[[reforms]]\nyear = 2\n\
+                    set = { transparency.egov_targt = 0.5 }\nyears = 12\n";
+        let e = Scenario::from_toml(text, "t.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("at key `pay.compresion` (did you mean `compression`?)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("line 8: `reforms[0].years` is not a key (did you mean `year`?)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("unknown key path `transparency.egov_targt`")
+                && e.contains("(did you mean `transparency.egov_target`?)"),
+            "{e}"
+        );
+        let e = Scenario::from_toml("[[reforms]]\nyear = 2\nset = {}\nyears = 12\n", "t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("(did you mean `year`?) (`years` is a key of `sim`; a key belongs to the table whose header is the last above it)"),
+            "{e}"
+        );
     }
 
     /// A top-level quoted key with dots reads as the table's key of that
