@@ -649,6 +649,24 @@ impl Scenario {
             out.extend(s.appraisal_bar_warnings(&states[0].1, prev, when));
             prev = Some(s);
         }
+        // A ramp that ends after the run's last year: the run never sees
+        // the reform at full strength (a scenario author's audit,
+        // 2026-12-06: year 38 with a 3-year ramp on a 40-year run ran
+        // without a word).
+        let years = self.sim.years as f64;
+        for (k, r) in self.reforms.iter().enumerate() {
+            let end = r.year + r.ramp_years;
+            if r.ramp_years > 0.0 && end > years && r.year < years {
+                out.push(format!(
+                    "`reforms[{k}]` (\"{}\") ramps from year {} to year {}, after the run's last year ({}): its numbers move only about {}% of the way from their old values before the run ends",
+                    r.display_label(k),
+                    crate::error::readable(r.year),
+                    crate::error::readable(end),
+                    self.sim.years,
+                    ((years - r.year) / r.ramp_years * 100.0).round()
+                ));
+            }
+        }
         // A key read only for grades that leave it to it (a key audit,
         // 2026-12-06: `--set structure.initial_fill=0.4` on the baseline
         // changed nothing, unsaid).
@@ -2025,6 +2043,33 @@ mod tests {
             .to_string();
         assert!(e.contains("got 50"), "{e}");
     }
+    /// A ramp that ends after the run's last year is warned of, with the
+    /// share of the way its numbers move; one that ends in time is not.
+    #[test]
+    fn a_ramp_past_the_runs_end_is_warned_of() {
+        let ramp = |year: &str| {
+            Scenario::from_toml(
+                &format!(
+                    "[sim]\nyears = 40\n[[reforms]]\nyear = {year}\nramp_years = 4\nset = {{ pay.compression = 4.0 }}\n"
+                ),
+                "s",
+            )
+            .unwrap()
+            .warnings()
+            .into_iter()
+            .filter(|w| w.contains("ramps from year"))
+            .collect::<Vec<_>>()
+        };
+        let w = ramp("38");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("ramps from year 38 to year 42, after the run's last year (40)")
+                && w[0].contains("about 50% of the way"),
+            "{w:?}"
+        );
+        assert!(ramp("36").is_empty());
+    }
+
     /// `structure.initial_fill` moved from its default on a scenario whose
     /// every grade gives `initial_officers` changes nothing, and says so;
     /// where a grade leaves its start to it, it is read and not warned of.
