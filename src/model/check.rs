@@ -76,6 +76,11 @@ impl Checks {
     }
 
     /// Every whole-number key checked, with its range, in check order.
+    /// Whether `msg` is among the problems found so far.
+    pub fn has(&self, msg: &str) -> bool {
+        self.errors.iter().any(|e| e == msg)
+    }
+
     pub fn int_ranges(&self) -> &[(String, i64, i64)] {
         &self.int_ranges
     }
