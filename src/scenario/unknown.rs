@@ -79,16 +79,7 @@ pub fn explained<T: serde::de::DeserializeOwned>(
     let Some((field, expected)) = unknown_field(message) else {
         return String::new();
     };
-    let mut out = did_you_mean(&field, &expected);
-    if let Some(e) = schema
-        .tree
-        .as_ref()
-        .and_then(|t| crate::paths::elsewhere(t, &field))
-    {
-        out.push_str(&format!(
-            " ({e}; a key belongs to the table whose header is the last above it)"
-        ));
-    }
+    let mut out = hint(&field, &expected, schema);
     let (more, stopped) = others_of::<T>(text, path, schema);
     if !more.is_empty() {
         out.push_str("\nthe file's other unknown keys:");
@@ -98,6 +89,23 @@ pub fn explained<T: serde::de::DeserializeOwned>(
     }
     if let Some(why) = stopped {
         out.push_str(&format!("\n(there may be more unknown keys: {why})"));
+    }
+    out
+}
+
+/// What an unknown key `field` may have meant: a key of its table spelt
+/// nearly alike, and another table that holds a key of that name; the
+/// first unknown key and the others of the list get the same.
+fn hint<T>(field: &str, expected: &[String], schema: &Schema<T>) -> String {
+    let mut out = did_you_mean(field, expected);
+    if let Some(e) = schema
+        .tree
+        .as_ref()
+        .and_then(|t| crate::paths::elsewhere(t, field))
+    {
+        out.push_str(&format!(
+            " ({e}; a key belongs to the table whose header is the last above it)"
+        ));
     }
     out
 }
@@ -119,14 +127,9 @@ pub fn did_you_mean(field: &str, expected: &[String]) -> String {
 }
 
 /// The file's unknown keys after the first (at `first`), each as "line 5:
-/// `politics.interfrence` is not a key (did you mean `interference`?)";
-/// empty when there are none, the file is large, or another kind of fault
-/// comes next (it is reported once the keys are mended).
-pub fn others(text: &str, first: &str) -> Vec<String> {
-    others_of::<Scenario>(text, first, &scenario_schema()).0
-}
-
-/// [`others`] for a file read into `T` (an experiment file, a target file).
+/// `politics.interfrence` is not a key (did you mean `interference`?)",
+/// for a file read into `T` (a scenario, an experiment file, a target file);
+/// empty when there are none or the file does not parse.
 /// With the list, why the search stopped early, if it did: at a fault of
 /// another kind (reported once the keys are mended), after [`MAX_MORE`]
 /// keys, or for a file over [`MAX_TEXT`].
@@ -168,7 +171,7 @@ pub fn others_of<T: serde::de::DeserializeOwned>(
         if next == path {
             return (out, Some("a key whose name holds dots stopped the search"));
         }
-        let Some((field, expected)) = unknown_field(&e.into_inner().to_string()) else {
+        let Some((field, expected)) = unknown_field(e.into_inner().message()) else {
             return (
                 out,
                 Some(
@@ -183,7 +186,7 @@ pub fn others_of<T: serde::de::DeserializeOwned>(
             .unwrap_or_default();
         out.push(format!(
             "{line}`{next}` is not a key{}",
-            did_you_mean(&field, &expected)
+            hint(&field, &expected, schema)
         ));
         path = next;
     }
