@@ -205,6 +205,10 @@ pub fn key_hint(root: &Value, cur: &Value, walked: &str, name: &str) -> String {
     }
     if let Some(e) = elsewhere(root, name) {
         parts.push(e);
+    } else if parts.is_empty()
+        && let Some(p) = nearest_elsewhere(root, name)
+    {
+        parts.push(format!("did you mean `{p}`?"));
     }
     if parts.is_empty() {
         String::new()
@@ -227,6 +231,33 @@ pub fn elsewhere(root: &Value, name: &str) -> Option<String> {
         })
         .collect();
     (!tables.is_empty()).then(|| format!("`{name}` is a key of {}", tables.join(" and of ")))
+}
+
+/// The key of another table of `root` (outside lists) spelt most nearly
+/// like `name`, by its full path ("`sim.replicates`" for `replicate`), when
+/// no table holds `name` itself: a key slipped both in spelling and in
+/// place. At most one, the nearest; none when two tables tie.
+pub fn nearest_elsewhere(root: &Value, name: &str) -> Option<String> {
+    fn walk(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+        let Value::Table(t) = v else {
+            return;
+        };
+        for (k, sub) in t {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            out.push((k.clone(), path.clone()));
+            walk(sub, &path, out);
+        }
+    }
+    let mut keys = Vec::new();
+    walk(root, "", &mut keys);
+    let n = nearest(name, keys.iter().map(|(k, _)| k.as_str()))?;
+    let mut paths = keys.iter().filter(|(k, _)| k == n).map(|(_, p)| p);
+    let first = paths.next()?;
+    paths.next().is_none().then(|| first.clone())
 }
 
 fn keys_of(v: &Value) -> String {

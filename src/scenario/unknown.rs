@@ -98,14 +98,16 @@ pub fn explained<T: serde::de::DeserializeOwned>(
 /// first unknown key and the others of the list get the same.
 fn hint<T>(field: &str, expected: &[String], schema: &Schema<T>) -> String {
     let mut out = did_you_mean(field, expected);
-    if let Some(e) = schema
-        .tree
-        .as_ref()
-        .and_then(|t| crate::paths::elsewhere(t, field))
+    let Some(tree) = schema.tree.as_ref() else {
+        return out;
+    };
+    const WHY: &str = "a key belongs to the table whose header is the last above it";
+    if let Some(e) = crate::paths::elsewhere(tree, field) {
+        out.push_str(&format!(" ({e}; {WHY})"));
+    } else if out.is_empty()
+        && let Some(p) = crate::paths::nearest_elsewhere(tree, field)
     {
-        out.push_str(&format!(
-            " ({e}; a key belongs to the table whose header is the last above it)"
-        ));
+        out.push_str(&format!(" (did you mean `{p}`? {WHY})"));
     }
     out
 }
@@ -303,6 +305,32 @@ mod tests {
             e.contains("(did you mean `year`?) (`years` is a key of `sim`; a key belongs to the table whose header is the last above it)"),
             "{e}"
         );
+    }
+
+    /// A key slipped both in spelling and in place is pointed to its
+    /// table: `replicate` at the top level means `sim.replicates`.
+    #[test]
+    fn a_near_key_of_another_table_is_named_by_its_path() {
+        let e = Scenario::from_toml("replicate = 2\n[sim]\nyears = 5\n", "t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("at key `replicate` (did you mean `sim.replicates`? a key belongs"),
+            "{e}"
+        );
+        // A near key of its own table comes first, and alone.
+        let e = Scenario::from_toml("[sim]\nyeras = 5\n", "t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("(did you mean `years`?)") && !e.contains("`sim.years`"),
+            "{e}"
+        );
+        let e = crate::paths::nearest_elsewhere(
+            &toml::Value::try_from(Scenario::default()).unwrap(),
+            "zzzzzz",
+        );
+        assert_eq!(e, None);
     }
 
     /// A top-level quoted key with dots reads as the table's key of that
