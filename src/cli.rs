@@ -540,7 +540,7 @@ fn check_memory(need: u64, max_memory: Option<f64>, what: &str) -> anyhow::Resul
 pub fn worker_threads(requested: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if requested > cores {
-        eprintln!(
+        errln!(
             "note: --threads {requested} is more than this machine's {cores} core(s); using {cores} (results do not depend on it)"
         );
         cores
@@ -761,7 +761,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
     }
     for (w, labels) in &plan.warnings {
         let shown: Vec<&str> = labels.iter().take(3).map(String::as_str).collect();
-        eprintln!(
+        errln!(
             "warning: {w} (in {}{})",
             shown.join("; "),
             if labels.len() > 3 {
@@ -774,7 +774,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
     let mine = (0..plan.runs())
         .filter(|&j| shard.is_none_or(|s| j % s.count == s.index - 1))
         .count();
-    println!(
+    outln!(
         "bureausim {} {}: {} point(s) × {} replicate(s){} = {} runs{}, {} years, seed {}; {} to do, {} already done → {}",
         env!("CARGO_PKG_VERSION"),
         plan.spec.kind.name(),
@@ -824,7 +824,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
         staging::discard_aside(old, &dest);
     }
     match shard {
-        Some(s) => println!(
+        Some(s) => outln!(
             "shard {}/{} complete: {mine} runs in {} ({:.1} s). When every shard is done: bureausim merge <the {} shard folders> --out <folder>",
             s.index,
             s.count,
@@ -832,7 +832,7 @@ fn experiment(mut spec: Spec, file: Option<&Path>, c: &RunControl) -> anyhow::Re
             started.elapsed().as_secs_f64(),
             s.count
         ),
-        None => println!("done in {:.1} s", started.elapsed().as_secs_f64()),
+        None => outln!("done in {:.1} s", started.elapsed().as_secs_f64()),
     }
     Ok(())
 }
@@ -843,8 +843,8 @@ fn finish(dest: &Path, plan: &mut Plan, no_plots: bool) -> anyhow::Result<()> {
     let plan = &*plan;
     let runs = store::load_runs(dest, plan)?;
     let (table, figures) = output::report::write_all(dest, plan, &runs, !no_plots)?;
-    print!("{table}");
-    println!(
+    out!("{table}");
+    outln!(
         "\nwrote {}/ : report.html, report.md, summary.json, {}{}runs.csv{}",
         dest.display(),
         match plan.spec.kind {
@@ -869,21 +869,21 @@ fn finish(dest: &Path, plan: &mut Plan, no_plots: bool) -> anyhow::Result<()> {
 fn serve(a: ServeArgs) -> anyhow::Result<()> {
     let app = crate::serve::App::bind(&a.host, a.port)?;
     let url = app.url();
-    println!(
+    outln!(
         "bureausim {} serving the page at {url} (Ctrl-C to stop)",
         env!("CARGO_PKG_VERSION")
     );
     if !app.addr().ip().is_loopback() {
-        println!(
+        outln!(
             "listening on {}: anyone who can reach this machine can open the page and run simulations",
             app.addr()
         );
         if let Some(room) = app.network_url() {
-            println!("others on the network open {room}");
+            outln!("others on the network open {room}");
         }
     }
     if a.open && !crate::serve::open_browser(&url) {
-        println!("could not start a browser; open {url} yourself");
+        outln!("could not start a browser; open {url} yourself");
     }
     app.run();
     Ok(())
@@ -893,7 +893,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<()> {
     let out = staging::normalize(&a.out);
     if a.dirs[0].join("calibration.json").is_file() {
         let m = crate::experiment::calibration::run::merge(&a.dirs, &out, a.force)?;
-        println!(
+        outln!(
             "merged {} journal(s) of {} calibration folder(s): {} simulations → {}\nNext: give the shards --out {} for another round, or finish the fit there (it resumes from the merged journal):\n  {}",
             m.journals,
             a.dirs.len(),
@@ -905,7 +905,7 @@ fn merge(a: MergeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut plan = store::merge(&a.dirs, &out, a.force)?;
-    println!(
+    outln!(
         "merged {} shard folder(s): {} runs of `{}` → {}",
         a.dirs.len(),
         plan.runs(),
@@ -943,7 +943,7 @@ fn note_reform_overrides(s: &Scenario, sets: &[String], among: Option<&std::path
                     file.display()
                 ),
             };
-            eprintln!(
+            errln!(
                 "note: --set {}: the scenario's reform \"{}\" (reforms[{i}]) sets `{set}` in year {}, so the value given holds until then; to change what the reform sets, {advice}",
                 crate::error::shorten(arg, 80),
                 r.display_label(i),
@@ -1005,9 +1005,9 @@ fn appraisal_bar_note(replicates: &[crate::sim::runner::ReplicateResult]) -> Opt
 fn check(a: CheckArgs) -> anyhow::Result<()> {
     let s = load(&a.scenario, Vec::new())?;
     for w in s.warnings() {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
-    print!("{}{}", check_summary(&s), s.to_toml());
+    out!("{}{}", check_summary(&s), s.to_toml());
     Ok(())
 }
 
@@ -1141,7 +1141,7 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     let step = std::cell::Cell::new(0u32);
     let report = validation::run_all(&a.scenarios, &settings, &|what| {
         step.set(step.get() + 1);
-        eprintln!(
+        errln!(
             "[{:>6.1} s] {:>3}. {what}",
             started.elapsed().as_secs_f64(),
             step.get()
@@ -1150,7 +1150,7 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     let text = output::validation::render(&report, &command);
     staging::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
     let (ev, ex) = (report.evidence_tally(), report.expectation_tally());
-    println!(
+    outln!(
         "published findings: {}/{} agree ({}/{} in direction){}",
         ev.agree,
         ev.total,
@@ -1171,11 +1171,14 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
             )
         }
     );
-    println!(
+    outln!(
         "reform scenarios: {}/{} stated effects hold ({}/{} in direction)",
-        ex.agree, ex.total, ex.direction, ex.total
+        ex.agree,
+        ex.total,
+        ex.direction,
+        ex.total
     );
-    println!(
+    outln!(
         "wrote {} in {:.1} s",
         a.out.display(),
         started.elapsed().as_secs_f64()
@@ -1245,7 +1248,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
             .join(for_scenario);
         let same = |p: &Path| p.canonicalize().ok();
         if same(&named).is_none() || same(&named) != same(&a.scenario.scenario) {
-            eprintln!(
+            errln!(
                 "note: `{}` lists targets for `{}`; measuring `{}` against them",
                 a.targets.display(),
                 named.display(),
@@ -1256,7 +1259,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let results = crate::sim::runner::run(&scn, threads, &|| {})?;
     let fits = targets::evaluate(&set, &scn, &results, scale);
-    println!(
+    outln!(
         "{} against `{}` ({}; {:.1} s); distance in units of each target's sd (an interval: 0 inside it, its quarter-width outside):\n",
         scn.name,
         a.targets.display(),
@@ -1266,14 +1269,14 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         },
         started.elapsed().as_secs_f64()
     );
-    print!("{}", output::calibration::text(&fits));
+    out!("{}", output::calibration::text(&fits));
     let met = fits
         .iter()
         .filter(|f| f.evaluated && f.distance <= 2.0)
         .count();
     let evaluated = fits.iter().filter(|f| f.evaluated).count();
     staging::write_file_atomic(&dest, &output::calibration::csv(&fits, &set)?, a.force)?;
-    println!(
+    outln!(
         "\n{met} of {evaluated} evaluated targets within 2 (of {} targets); wrote {}",
         fits.len(),
         dest.display()
@@ -1829,7 +1832,7 @@ fn calibrate_fit(
     }
     if let Some(commits) = &resumed_by {
         if let Some(note) = crate::version::resume_note("a calibration", &dest, commits) {
-            eprintln!("{note}");
+            errln!("{note}");
         }
         setup.made_by = crate::version::with_this_commit(commits);
         manifest_json["bureausim_commits"] = setup.made_by.clone().into();
@@ -1930,7 +1933,7 @@ fn calibrate_fit(
             } else {
                 String::new()
             };
-            eprintln!(
+            errln!(
                 "generation {}: {}/{} accepted of {} tried ({:.0}%), tolerance {}; {}/{} simulations{left}",
                 p.generation,
                 p.accepted,
@@ -1957,12 +1960,12 @@ fn calibrate_fit(
             if r.simulated > 0 {
                 credit()?;
             }
-            println!("{}", shard_round_words(s, &r, &setup, &dest));
+            outln!("{}", shard_round_words(s, &r, &setup, &dest));
             return Ok(());
         }
     };
     if outcome.replayed > 0 {
-        eprintln!(
+        errln!(
             "resumed: {} simulations taken from {}",
             outcome.replayed,
             dest.join("simulations.csv").display()
@@ -1987,8 +1990,8 @@ fn calibrate_fit(
     if let Some(old) = &replaced {
         staging::discard_aside(old, &dest);
     }
-    print!("{printed}");
-    println!(
+    out!("{printed}");
+    outln!(
         "\n{:.1} s; wrote {} (posterior.csv, fit.csv, generations.csv, simulations.csv, report.html, report.md and plots)",
         started.elapsed().as_secs_f64(),
         dest.display()
@@ -2039,7 +2042,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     };
     let mut warnings = scn.warnings();
     for w in &warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     let threads = worker_threads(a.threads);
     let size = scn.size_estimate();
@@ -2060,7 +2063,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let staging = Staging::new(&dest, a.force, "a run")?;
     // The starting population is drawn before the warm-up; year 0 of the
     // files is the state after it.
-    println!(
+    outln!(
         "bureausim {}: {} — {} × {} years, {} officers in {} posts {}, seed {}",
         env!("CARGO_PKG_VERSION"),
         scn.name,
@@ -2087,7 +2090,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let sim_secs = started.elapsed().as_secs_f64();
     if let Some(w) = appraisal_bar_note(&ensemble.replicates) {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
         warnings.push(w);
     }
 
@@ -2172,15 +2175,15 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     } else {
         format!(" and {} plot files", plots.len())
     };
-    println!(
+    outln!(
         "wrote {}/ : timeseries.csv, grades.csv, sectors.csv, codebook.csv, summary.json, scenario.toml, run.json{drawn}",
         dest.display(),
     );
     let last = scn.sim.years as usize;
     if scn.sim.replicates == 1 {
-        println!("year {last}, one replicate (no interval: run 2 or more for one):");
+        outln!("year {last}, one replicate (no interval: run 2 or more for one):");
     } else {
-        println!(
+        outln!(
             "year {last}, mean over {} replicates [95% interval]:",
             scn.sim.replicates
         );
@@ -2202,7 +2205,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         } else {
             mean
         };
-        println!(
+        outln!(
             "  {:<36} {:>22} {:<20} ({name})",
             crate::metrics::label(name),
             value,
@@ -2210,15 +2213,15 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         );
     }
     if !off.is_empty() {
-        println!(
+        outln!(
             "  Not shown, their mechanisms are off in this scenario: {}.",
             off.join(", ")
         );
     }
-    println!(
+    outln!(
         "These are the model's levels for this scenario. Compare it with another (`bureausim compare`) for effects, and read those as relative effects within the model, not forecasts."
     );
-    println!(
+    outln!(
         "done in {wall:.2} s ({:.1} million officer-months/s)",
         months / sim_secs / 1e6
     );

@@ -5,6 +5,8 @@
 //! under the policies a TOML scenario sets. See docs/model.md for the model
 //! and docs/scenarios.md for the scenario keys.
 
+#[macro_use]
+pub mod console;
 pub mod cli;
 pub mod error;
 pub mod experiment;

@@ -590,7 +590,7 @@ pub fn clear_stale(dest: &Path) {
                 }
                 let missing = std::fs::symlink_metadata(dest).is_err();
                 if missing && aside == 1 && std::fs::rename(&path, dest).is_ok() {
-                    eprintln!(
+                    errln!(
                         "note: put back `{}`: an interrupted bureausim (process {pid}) had moved it aside to replace it, and its new results never arrived",
                         dest.display()
                     );
@@ -605,7 +605,7 @@ pub fn clear_stale(dest: &Path) {
             Temporary::Current { pid, .. } if is_dir => match abandoned(&path, pid) {
                 Some(true) => {
                     if std::fs::remove_dir_all(&path).is_ok() {
-                        eprintln!(
+                        errln!(
                             "note: removed `{}`, left by an interrupted bureausim (process {pid})",
                             path.display()
                         );
@@ -631,7 +631,7 @@ pub fn clear_stale(dest: &Path) {
                 "looks left by an interrupted run of an earlier bureausim; remove it once no bureausim writes there".to_string()
             }
         };
-        eprintln!("note: `{}` {note}", path.display());
+        errln!("note: `{}` {note}", path.display());
     }
 }
 
@@ -659,7 +659,7 @@ pub fn aside_path(dest: &Path) -> PathBuf {
 /// replaces it at `dest` is complete.
 pub fn discard_aside(old: &Path, dest: &Path) {
     if let Err(e) = std::fs::remove_dir_all(old) {
-        eprintln!(
+        errln!(
             "note: the new results are in `{}`, but the old ones, moved to `{}`, could not be removed: {e}",
             dest.display(),
             old.display()

@@ -1440,3 +1440,57 @@ fn no_plots_leaves_the_plots_of_an_earlier_rendering() {
     let md = fs::read_to_string(sb.join("x/report.md")).unwrap();
     assert!(!md.contains("earlier rendering"), "{md}");
 }
+
+// An untrusted-input audit (2026-12-06, seventh session): a reader that
+// closed the pipe early (`bureausim check s.toml | head -1`) made the
+// program panic (exit 101); after `--force`, before the result it had
+// replaced was removed, so every later command there reported an
+// interrupted replacement that never was.
+
+/// Runs `args` with standard output a pipe closed before anything is
+/// written to it; returns the exit code and stderr.
+fn with_stdout_closed(sb: &Sandbox, args: &[&str]) -> (Option<i32>, String) {
+    let bin = assert_cmd::cargo::cargo_bin("bureausim");
+    let mut child = Proc::new(&bin)
+        .current_dir(sb.path())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), sb.normalise(&out.stderr))
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_and_force_still_tidies() {
+    let sb = Sandbox::new();
+    sb.fixture("tiny.toml");
+    let (code, stderr) = with_stdout_closed(&sb, &["check", "tiny.toml"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let quick = [
+        "compare",
+        "tiny.toml",
+        "tiny.toml",
+        "--no-plots",
+        "--out",
+        "x",
+    ];
+    ok(&sb, &quick);
+    let mut forced = quick.to_vec();
+    forced.push("--force");
+    let (code, stderr) = with_stdout_closed(&sb, &forced);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        named_from(&sb, ".x.old-").is_empty(),
+        "{:?}",
+        entries(sb.path())
+    );
+    assert!(sb.join("x/summary.json").exists());
+    let (code, stderr) = with_stdout_closed(&sb, &["run", "tiny.toml", "--out", "r"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(sb.join("r/summary.json").exists());
+}

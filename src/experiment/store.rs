@@ -477,7 +477,7 @@ pub fn prepare(
         if let Some(note) =
             crate::version::resume_note("an experiment", dir, &old.bureausim_commits)
         {
-            eprintln!("{note}");
+            errln!("{note}");
         }
         // This build joins the record when it makes a run (below), not
         // for resuming a folder with nothing left to do.
@@ -508,7 +508,7 @@ pub fn prepare(
                 && report_of(&old.spec) != report_of(&manifest.spec)
             {
                 staging::keep_previous_report(dir)?;
-                eprintln!(
+                errln!(
                     "note: {} holds a report drawn with other report settings (`--at`, `--metrics`, `--year`, `--bootstrap` or the name: {}); it is redrawn now with this command's, the runs kept, and the old report is kept in `{}/`",
                     dir.display(),
                     old.command,
@@ -995,7 +995,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
         "experiment.json",
         &merged.bureausim_commits,
     ) {
-        eprintln!("{note}");
+        errln!("{note}");
     }
     merged.write(&staging.tmp)?;
     staging.commit()?;

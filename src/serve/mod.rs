@@ -211,7 +211,7 @@ impl App {
                 Ok(c) => c,
                 Err(e) => {
                     if last_report.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
-                        eprintln!("bureausim serve: cannot accept a connection ({e}); retrying");
+                        errln!("bureausim serve: cannot accept a connection ({e}); retrying");
                         last_report = Some(Instant::now());
                     }
                     std::thread::sleep(Duration::from_millis(50));

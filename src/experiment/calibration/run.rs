@@ -933,7 +933,7 @@ pub fn merge(dirs: &[std::path::PathBuf], out: &Path, force: bool) -> anyhow::Re
     if let Some(note) =
         crate::version::merge_note("the journals' simulations", "calibration.json", &commits)
     {
-        eprintln!("{note}");
+        errln!("{note}");
     }
     m["bureausim_commits"] = commits.into();
     crate::staging::write_file_atomic(

@@ -161,7 +161,7 @@ pub fn write_all(
             "This report was drawn with `--no-plots`; the plots in its folder ({}) are of an earlier rendering, kept as they were.",
             kept.join(", ")
         );
-        eprintln!("note: {}", note.replace('`', ""));
+        errln!("note: {}", note.replace('`', ""));
         report.intro.push(note);
     }
     for f in &report.figures {
