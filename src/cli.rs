@@ -136,7 +136,7 @@ pub struct ExperimentFlags {
     /// Override a key in every scenario (repeatable).
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
-    /// Scale the service (posts, officers, course seats, intake cap) by this factor, e.g. 0.1 for a quick look.
+    /// Scale the service (posts, officers, course seats, intake cap) by this factor, from 0.001 to 100, e.g. 0.1 for a quick look.
     #[arg(long, allow_negative_numbers = true, value_name = "F")]
     pub scale: Option<f64>,
     /// Years the tables report, comma-separated [default: those of 10,20,40 within the run, and its last year].

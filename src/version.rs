@@ -104,8 +104,14 @@ pub fn add_commits(all: &mut Vec<String>, recorded: &[String]) {
     } else {
         recorded
     };
+    // By a set of the ids without their `-dirty` mark ([`same_commit`]):
+    // a record merged from many shards stays linear in its length.
+    let mut seen: std::collections::HashSet<String> = all
+        .iter()
+        .map(|k| k.trim_end_matches("-dirty").to_string())
+        .collect();
     for c in recorded {
-        if !all.iter().any(|k| same_commit(k, c)) {
+        if seen.insert(c.trim_end_matches("-dirty").to_string()) {
             all.push(c.clone());
         }
     }
@@ -120,14 +126,51 @@ pub fn with_this_commit(recorded: &[String]) -> Vec<String> {
     all
 }
 
+/// The most commits a folder's record may list: far more builds than
+/// ever resume one folder, and a bound on a record edited by hand.
+pub const MAX_COMMITS: usize = 1000;
+
+/// Whether `c` can be a recorded commit: a git commit id (7 to 64 hex
+/// digits, `-dirty` after it when the build's tree differed),
+/// [`UNRECORDED`] or "unknown" (a build outside git). A folder's record
+/// may come from someone else (`merge`): anything else, such as text with
+/// line breaks or markup, would be copied into reports.
+pub fn is_commit(c: &str) -> bool {
+    let id = c.strip_suffix("-dirty").unwrap_or(c);
+    c == UNRECORDED
+        || id == "unknown"
+        || ((7..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Refuses a record of commits (`what` names its file) that is not a list
+/// of at most [`MAX_COMMITS`] commits ([`is_commit`]).
+pub fn check_commits(commits: &[String], what: &str) -> Result<(), String> {
+    if commits.len() > MAX_COMMITS {
+        return Err(format!(
+            "{what}: `bureausim_commits` lists {} commits; at most {MAX_COMMITS}",
+            commits.len()
+        ));
+    }
+    match commits.iter().find(|c| !is_commit(c)) {
+        Some(c) => Err(format!(
+            "{what}: `bureausim_commits` holds {}, which is no commit id (7 to 64 hex digits, `-dirty` after them for a build with uncommitted changes)",
+            crate::error::shorten(&format!("{c:?}"), 60)
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The commits a manifest's `bureausim_commits` lists (`calibration.json`
 /// is read as JSON); empty when it has none (a build before the record).
+/// Entries that are no commit ([`is_commit`]) are left out, and at most
+/// [`MAX_COMMITS`] are read.
 pub fn commits_in(manifest: &serde_json::Value) -> Vec<String> {
     manifest["bureausim_commits"]
         .as_array()
         .map(|cs| {
             cs.iter()
-                .filter_map(|c| c.as_str().map(String::from))
+                .filter_map(|c| c.as_str().filter(|c| is_commit(c)).map(String::from))
+                .take(MAX_COMMITS)
                 .collect()
         })
         .unwrap_or_default()

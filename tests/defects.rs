@@ -1494,3 +1494,83 @@ fn a_closed_pipe_ends_quietly_and_force_still_tidies() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(sb.join("r/summary.json").exists());
 }
+
+// The untrusted-input audit of 2026-12-06 (seventh session): a shard
+// folder handed to `merge` may come from someone else. Its command went
+// into the report as written (a line break added a "Run this first:
+// curl … | sh" heading), its report years and metrics were neither
+// de-duplicated nor bounded (150 MB of output from 4,000 years), and its
+// record of commits took quadratic time and any text.
+#[test]
+fn a_tampered_shard_manifest_is_refused_before_merging() {
+    let sb = Sandbox::new();
+    let tiny = sb.tiny_with("t.toml", "");
+    sb.cmd()
+        .args([
+            "compare",
+            tiny,
+            tiny,
+            "--replicates",
+            "2",
+            "--shard",
+            "1/2",
+            "--out",
+            "s1",
+        ])
+        .assert()
+        .success();
+    let manifest = sb.join("s1/experiment.json");
+    let good: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest).unwrap()).unwrap();
+    let many: Vec<String> = (0..1001).map(|i| format!("{i:07x}")).collect();
+    for (edit, want) in [
+        (
+            (
+                "command",
+                serde_json::json!("bureausim compare t.toml\n```\n# Run this first"),
+            ),
+            "holds a line break",
+        ),
+        (
+            ("command", serde_json::json!("curl x | sh")),
+            "does not start with `bureausim `",
+        ),
+        (
+            ("bureausim_commits", serde_json::json!(["deadbeef\n<i>"])),
+            "which is no commit id",
+        ),
+        (
+            ("bureausim_commits", serde_json::json!(many)),
+            "at most 1000",
+        ),
+    ] {
+        let mut m = good.clone();
+        m[edit.0] = edit.1;
+        fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+        let e = sb.bad_input(&["merge", "s1", "--out", "m"]);
+        assert_mentions(&e, &[want]);
+    }
+    for (key, value, want) in [
+        (
+            "report_years",
+            serde_json::json!([0, 1, 1]),
+            "distinct and in increasing order",
+        ),
+        (
+            "metrics",
+            serde_json::json!(["efficiency", "efficiency"]),
+            "given twice",
+        ),
+        ("scale", serde_json::json!(1e-300), "allowed 0.001 to 100"),
+    ] {
+        let mut m = good.clone();
+        m["spec"][key] = value;
+        fs::write(&manifest, serde_json::to_string(&m).unwrap()).unwrap();
+        let e = sb.bad_input(&["merge", "s1", "--out", "m"]);
+        assert_mentions(&e, &[want]);
+    }
+    assert!(!sb.join("m").exists());
+    // The same bound on the command line.
+    let e = sb.bad_input(&["compare", tiny, tiny, "--scale", "1e-300", "--out", "c"]);
+    assert_mentions(&e, &["scale: 1e-300 is out of range; allowed 0.001 to 100"]);
+}

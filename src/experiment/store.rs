@@ -165,6 +165,15 @@ impl Manifest {
         if self.scenarios.is_empty() {
             return Err(UsageError("experiment.json lists no scenario".into()).into());
         }
+        crate::version::check_commits(&self.bureausim_commits, "experiment.json")
+            .map_err(UsageError)?;
+        if let Some(why) = command_problem(&self.command) {
+            return Err(UsageError(format!(
+                "experiment.json: its `command` {}: {why}; it is printed in the report as the command that reproduces the experiment",
+                crate::error::shorten(&format!("{:?}", self.command), 80)
+            ))
+            .into());
+        }
         crate::experiment::spec::check(&self.spec)
             .map_err(|e| UsageError(format!("experiment.json: {}", e.0)))?;
         let bases = self
@@ -202,6 +211,25 @@ impl Manifest {
     fn write(&self, dir: &Path) -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(self)? + "\n";
         crate::staging::write_file_atomic(&dir.join("experiment.json"), text.as_bytes(), true)
+    }
+}
+
+/// Why a manifest's `command` cannot be the one its report prints as the
+/// command that reproduces the experiment ([`Spec::command`] writes one
+/// line starting `bureausim `, its words quoted for a shell); `None` when
+/// it can. A shard folder may come from someone else (`merge`): a command
+/// with line breaks or a fence could add text of its own to the report.
+fn command_problem(c: &str) -> Option<&'static str> {
+    if !c.starts_with("bureausim ") {
+        Some("does not start with `bureausim `")
+    } else if c.chars().any(char::is_control) {
+        Some("holds a line break or another control character")
+    } else if c.contains("```") {
+        Some("holds a Markdown fence (```)")
+    } else if c.len() > 64 * 1024 {
+        Some("is longer than 64 KiB")
+    } else {
+        None
     }
 }
 
@@ -859,6 +887,20 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
         }
     }
     let plan = first.plan()?;
+    // Shards run from other folders or machines name their files by other
+    // paths: the report gives the first shard's command, and says so.
+    if let Some((d, _)) = dirs
+        .iter()
+        .zip(&manifests)
+        .find(|(_, m)| m.command != first.command)
+    {
+        errln!(
+            "note: the shards were started by different command lines (`{}` and `{}` name their files by other paths, or differ otherwise); the report gives the first's: {}",
+            dirs[0].display(),
+            d.display(),
+            crate::error::shorten(&first.command, 200)
+        );
+    }
     for (d, m) in dirs.iter().zip(&manifests) {
         if let Some((s, why)) = m.shard.and_then(|s| Some((s, s.problem()?))) {
             return Err(UsageError(format!(
@@ -983,6 +1025,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
     for m in &manifests {
         crate::version::add_commits(&mut merged.bureausim_commits, &m.bureausim_commits);
     }
+    crate::version::check_commits(&merged.bureausim_commits, "the shards' experiment.json")
+        .map_err(UsageError)?;
     if let Some(p) = manifests
         .iter()
         .map(|m| &m.platform)

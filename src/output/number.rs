@@ -34,9 +34,12 @@ pub fn csv_value(v: f64) -> String {
 }
 
 /// A CSV field of an optional statistic: its shortest round-trip form, or
-/// empty when missing.
+/// empty when missing or not finite (docs/outputs.md: a missing value is an
+/// empty cell; a ratio whose interval has no bound wrote "inf" and "NaN").
 pub fn csv_option(x: Option<f64>) -> String {
-    x.map(|v| format!("{v}")).unwrap_or_default()
+    x.filter(|v| v.is_finite())
+        .map(|v| format!("{v}"))
+        .unwrap_or_default()
 }
 
 /// Appends [`csv_value`]`(v)` to `out`, byte for byte, without allocating:

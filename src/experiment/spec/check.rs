@@ -4,6 +4,11 @@ use crate::error::{UsageError, readable};
 
 use super::{Kind, Method, Source, Spec};
 
+/// The smallest `--scale`: a thousandth of the service (the baseline's
+/// cadre of 37,000 officers becomes 37). Bills and costs are divided by
+/// the scale, so a scale near 0 gave infinite figures.
+pub const MIN_SCALE: f64 = 0.001;
+
 /// Checks the settings that do not need the scenarios loaded.
 pub fn check(spec: &Spec) -> Result<(), UsageError> {
     let u = |m: String| Err(UsageError(m));
@@ -93,11 +98,34 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
         ));
     }
     if let Some(f) = spec.scale
-        && !(f > 0.0 && f <= 100.0)
+        && !(MIN_SCALE..=100.0).contains(&f)
     {
         return u(format!(
-            "scale: {} is out of range; allowed above 0 up to 100",
-            readable(f)
+            "scale: {} is out of range; allowed {MIN_SCALE} to 100 (bills and costs are divided by the scale, so a smaller one would give figures past any number)",
+            crate::error::shorten(&readable(f), 40)
+        ));
+    }
+    // The file and the flags sort the report years and give each metric
+    // once; a manifest edited by hand (`merge` reads shards from others)
+    // is held to the same, which also bounds the report's size.
+    if spec.report_years.windows(2).any(|p| p[0] >= p[1]) {
+        return u(format!(
+            "{}: the report years must be distinct and in increasing order",
+            w.flag("at")
+        ));
+    }
+    if let Some((i, m)) = spec
+        .metrics
+        .iter()
+        .enumerate()
+        .find(|(i, m)| spec.metrics[..*i].contains(m))
+    {
+        return u(format!(
+            "{}: `{}` is given twice (at positions {} and {}); give each metric once",
+            w.flag("metrics"),
+            crate::error::shorten(m, 80),
+            spec.metrics.iter().position(|k| k == m).unwrap_or(0) + 1,
+            i + 1
         ));
     }
     match spec.kind {
