@@ -16,7 +16,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::{Axes, draw_axes, finite_bounds, no_data, padded};
 use super::legend::{CHART_LEGEND, Legend, LegendEntry, Swatch};
-use super::style::{AXIS_DESC_SIZE, PALETTE, SIDE, TEXT_GREY, draw_error, fit_text, font, widest};
+use super::style::{
+    AXIS_DESC_SIZE, PALETTE, SIDE, TEXT_GREY, draw_error, fit_text, font, text_width, widest,
+};
 use crate::output::number::axis_tick;
 
 /// What an estimate's interval says against zero, for its measure.
@@ -30,6 +32,22 @@ pub enum Tone {
     Differs,
     /// Includes zero (or is unknown).
     Unclear,
+    /// Better on average over plausible services, its sign not settled
+    /// between them (drawn hollow in the better colour).
+    BetterOnAverage,
+    /// Worse on average, its sign not settled (hollow, the worse colour).
+    WorseOnAverage,
+}
+
+impl Tone {
+    /// Drawn as a hollow dot: an interval that includes 0, or a clear
+    /// average whose sign is not settled.
+    fn hollow(self) -> bool {
+        matches!(
+            self,
+            Tone::Unclear | Tone::BetterOnAverage | Tone::WorseOnAverage
+        )
+    }
 }
 
 /// One difference: estimate, 95% interval, and what it says.
@@ -69,8 +87,8 @@ pub(super) const PANEL_EXTRA: u32 = 120;
 
 fn color(tone: Tone) -> RGBColor {
     match tone {
-        Tone::Better => BETTER,
-        Tone::Worse => WORSE,
+        Tone::Better | Tone::BetterOnAverage => BETTER,
+        Tone::Worse | Tone::WorseOnAverage => WORSE,
         Tone::Differs => DIFFERS,
         Tone::Unclear => UNCLEAR,
     }
@@ -105,6 +123,14 @@ pub(super) fn draw_forest<DB: DrawingBackend>(
         (Tone::Worse, "worse"),
         (Tone::Differs, "differs (no better direction)"),
         (Tone::Unclear, "interval includes 0 (hollow)"),
+        (
+            Tone::BetterOnAverage,
+            "better on average, sign not settled (hollow)",
+        ),
+        (
+            Tone::WorseOnAverage,
+            "worse on average, sign not settled (hollow)",
+        ),
     ] {
         if tones.contains(&tone) {
             entries.push(LegendEntry {
@@ -126,6 +152,25 @@ pub(super) fn draw_forest<DB: DrawingBackend>(
     let label_w = (widest(&grid, rows.iter().cloned(), LABEL_SIZE)? + 24).min(gw * 3 / 10);
     let panel_w = (gw - label_w - SIDE) / cols as i32;
     let panel_h = gh / grid_rows as i32;
+    // A panel's unit goes between its direction words ("← worse … better
+    // →") when every panel's fits there, and on a line of its own below
+    // them in every panel when one does not, so that the rows of the grid
+    // stay level (a planner's audit: "billion PK…", and "index 0-100"
+    // touching "← worse"). A panel's plot is its width less the margins
+    // and the chart's own (38 pixels, as `draw_panel` lays it out).
+    let words = 2 * (widest(&grid, ["← better".into(), "← worse".into()], AXIS_DESC_SIZE)? + 14);
+    let mut unit_below = false;
+    for p in panels {
+        let between = panel_w
+            - 38
+            - if p.higher_is_better.is_some() {
+                words
+            } else {
+                0
+            }
+            - 8;
+        unit_below |= text_width(&grid, &p.axis, AXIS_DESC_SIZE)? > between;
+    }
     for (k, panel) in panels.iter().enumerate() {
         let (r, c) = ((k / cols) as i32, (k % cols) as i32);
         // The first column carries the row labels.
@@ -133,7 +178,14 @@ pub(super) fn draw_forest<DB: DrawingBackend>(
         let width = if c == 0 { label_w + panel_w } else { panel_w };
         let cell = grid.clone().shrink((left, r * panel_h), (width, panel_h));
         let labels = (c == 0).then_some(label_w);
-        draw_panel(&cell.margin(2, 6, 4, 10), panel, rows, tags.len(), labels)?;
+        draw_panel(
+            &cell.margin(2, 6, 4, 10),
+            panel,
+            rows,
+            tags.len(),
+            labels,
+            unit_below,
+        )?;
     }
     Ok(())
 }
@@ -144,14 +196,26 @@ fn draw_panel<DB: DrawingBackend>(
     rows: &[String],
     tags: usize,
     labels: Option<i32>,
+    unit_below: bool,
 ) -> anyhow::Result<()> {
     let (w, _) = area.dim_in_pixel();
     let w = w as i32;
     let label_w = labels.unwrap_or(0);
-    let title = fit_text(area, &panel.title, PANEL_TITLE_SIZE, w - label_w - 8)?;
+    // A long title is drawn smaller before it is cut (a planner's audit:
+    // "Promotion picks the best (rank c…").
+    let room = w - label_w - 8;
+    let title_size = [
+        PANEL_TITLE_SIZE,
+        PANEL_TITLE_SIZE * 0.85,
+        PANEL_TITLE_SIZE * 0.72,
+    ]
+    .into_iter()
+    .find(|&sz| text_width(area, &panel.title, sz).is_ok_and(|t| t <= room))
+    .unwrap_or(PANEL_TITLE_SIZE * 0.72);
+    let title = fit_text(area, &panel.title, title_size, room)?;
     area.draw_text(
         &title,
-        &font(PANEL_TITLE_SIZE).pos(Pos::new(HPos::Center, VPos::Top)),
+        &font(title_size).pos(Pos::new(HPos::Center, VPos::Top)),
         (label_w + (w - label_w) / 2, 0),
     )
     .map_err(draw_error)?;
@@ -170,14 +234,21 @@ fn draw_panel<DB: DrawingBackend>(
     let n = rows.len();
     let (bw, _) = body.dim_in_pixel();
     const X_LABEL_AREA: i32 = 64;
+    // The unit's own line when it does not fit between the direction words.
+    const UNIT_LINE: i32 = 26;
     let plot_w = (bw as i32 - label_w - 24).max(1);
-    let x_desc = fit_text(&body, &panel.axis, AXIS_DESC_SIZE, plot_w - 150)?;
+    let label_area = if unit_below {
+        X_LABEL_AREA + UNIT_LINE
+    } else {
+        X_LABEL_AREA
+    };
+    let x_desc = fit_text(&body, &panel.axis, AXIS_DESC_SIZE, plot_w - 8)?;
     let mut chart = ChartBuilder::on(&body)
         .margin_top(4)
         .margin_right(20)
         .margin_left(4)
         .margin_bottom(2)
-        .x_label_area_size(X_LABEL_AREA)
+        .x_label_area_size(label_area)
         .y_label_area_size(label_w.max(4))
         .build_cartesian_2d(x0..x1, 0.0..n as f64)
         .map_err(draw_error)?;
@@ -227,7 +298,7 @@ fn draw_panel<DB: DrawingBackend>(
                     )))
                     .map_err(draw_error)?;
             }
-            let dot: ShapeStyle = if e.tone == Tone::Unclear {
+            let dot: ShapeStyle = if e.tone.hollow() {
                 WHITE.filled()
             } else {
                 shade.filled()

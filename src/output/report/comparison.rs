@@ -151,7 +151,7 @@ pub(super) fn compare_report(
     }
     let mut figures = Vec::new();
     if plots && plan.arms() > 1 {
-        figures.push(forest_figure(plan, main));
+        figures.push(forest_figure(plan, main, &over_draws));
     }
     if plots {
         // In the units of the tables: shares in %, bills in billion PKR a
@@ -435,6 +435,33 @@ fn cost_unsettled(c: &CostEffect, draws: usize) -> Option<(f64, usize)> {
         .then_some((share, n))
 }
 
+/// Whether the report states what a billion rupees a year of an option
+/// buys: only where its extra cost is clearly above 0, its sign settled
+/// over plausible services (under `--ensemble`), and known to within half
+/// of itself (the 95% interval's lower end at least half the mean). A
+/// ratio to a cost that is barely clear of 0 runs to absurd sizes (a
+/// planner's audit: "+0.27 [0.15, 1.32] on a 0-1 scale" per billion, the
+/// upper end past the whole scale, for a cost of 0.44 [0.09, 0.79]).
+fn buys(c: &CostEffect, draws: usize) -> bool {
+    let s = &c.extra_cost;
+    c.costs_differ
+        && cost_unsettled(c, draws).is_none()
+        && matches!((s.mean, s.ci95_low), (Some(m), Some(lo)) if m > 0.0 && lo >= m / 2.0)
+}
+
+/// Why an option with a clear extra cost gets no per-billion figures
+/// ([`buys`]), in words for its cells; `None` when it gets them or has no
+/// clear extra cost.
+fn not_bought(c: &CostEffect, draws: usize) -> Option<&'static str> {
+    if !c.costs_differ || c.extra_cost.mean <= Some(0.0) || buys(c, draws) {
+        None
+    } else if cost_unsettled(c, draws).is_some() {
+        Some("– (cost's sign not settled)")
+    } else {
+        Some("– (cost too uncertain)")
+    }
+}
+
 /// Arm `v`'s cost and effects at `year`, if computed.
 fn cost_of(costs: &[CostEffect], v: usize, year: u32) -> Option<&CostEffect> {
     costs.iter().find(|c| c.arm == v && c.year == year)
@@ -641,8 +668,9 @@ fn in_short(
                 p.push_str(&format!(" **{head}:** {}.", list.join("; ")));
             }
         }
-        // What a billion rupees a year of it buys, where it costs money.
-        if let Some(c) = cost.filter(|c| c.costs_differ && c.extra_cost.mean > Some(0.0)) {
+        // What a billion rupees a year of it buys, where it clearly costs
+        // money and the cost is known well enough to divide by ([`buys`]).
+        if let Some(c) = cost.filter(|c| buys(c, draws)) {
             let per: Vec<String> = c
                 .per_cost
                 .iter()
@@ -678,12 +706,20 @@ fn in_short(
             if !per.is_empty() {
                 p.push_str(&format!(" **Per billion PKR a year:** {}.", per.join("; ")));
             }
+        } else if let Some(c) = cost.filter(|c| not_bought(c, draws).is_some()) {
+            p.push_str(if cost_unsettled(c, draws).is_none() {
+                " What a billion rupees of it buys is not given: its cost is too uncertain (its interval's low end is below half its mean), and dividing by it gives ratios of any size."
+            } else if draws < super::ensemble::MIN_DRAWS_TO_CONCLUDE {
+                " What a billion rupees of it buys is not given: too few plausible services were drawn to settle its cost's sign."
+            } else {
+                " What a billion rupees of it buys is not given: its cost's sign is not settled over plausible services."
+            });
         }
         items.push(p);
     }
     let scaled = match plan.spec.scale {
         Some(f) if f != 1.0 => format!(
-            " Costs are the full service's: the run simulated {f} of it and its bills are divided by {f}."
+            " Costs are the full service's: the run simulated {f} of it and its bills are divided by {f}; so are the counts in the per-billion figures, while the counts of the effects above (resignations, say) are the simulated service's."
         ),
         _ => String::new(),
     };
@@ -756,9 +792,12 @@ fn cost_table(
             } else {
                 format!("{cost} (no clear change)")
             });
-            let buys = c.costs_differ && c.extra_cost.mean > Some(0.0);
+            let buys = buys(c, plan.draw_count());
+            let why_not = not_bought(c, plan.draw_count());
             for p in &c.per_cost {
-                row.push(if buys {
+                row.push(if let Some(why) = why_not {
+                    why.into()
+                } else if buys {
                     let verdict = judge(p.metric, p.per_billion, true);
                     let on_average =
                         unsettled(over_draws, plan.draw_count(), p.metric, y, v, verdict).is_some();
@@ -779,7 +818,12 @@ fn cost_table(
 
 /// The forest plot that leads the report: every metric's difference from
 /// the base at every report year, with its 95% interval.
-fn forest_figure(plan: &Plan, main: &ArmTable) -> ReportFigure {
+fn forest_figure(
+    plan: &Plan,
+    main: &ArmTable,
+    over_draws: &[analysis::EnsembleStat],
+) -> ReportFigure {
+    let draws = plan.draw_count();
     let scale = plan.spec.scale.unwrap_or(1.0);
     let rows: Vec<String> = (1..plan.arms()).map(|v| arm_title(plan, v)).collect();
     let tags: Vec<String> = plan
@@ -794,16 +838,29 @@ fn forest_figure(plan: &Plan, main: &ArmTable) -> ReportFigure {
             let name = METRICS[m].name;
             let sh = shown_at(name, scale);
             let estimates = (1..plan.arms())
-                .map(|v| {
+                .map(|v_arm| {
                     plan.report_years
                         .iter()
                         .map(|&y| {
-                            let a = main.get(m, y, v);
+                            let a = main.get(m, y, v_arm);
                             let d = a.diff.as_ref();
                             let get = |f: fn(&Stats) -> Option<f64>| {
                                 d.and_then(f).map_or(f64::NAN, |x| x * sh.factor)
                             };
-                            let tone = match d.map(|d| judge(name, d.mean, a.significant)) {
+                            // Over plausible services, a clear average whose
+                            // sign the draws do not settle is drawn as the
+                            // text words it, "on average" (a planner's audit:
+                            // solid dots under "nothing yet from 3 draws").
+                            let verdict = d.map(|d| judge(name, d.mean, a.significant));
+                            let average =
+                                |v| unsettled(over_draws, draws, name, y, v_arm, v).is_some();
+                            let tone = match verdict {
+                                Some(Verdict::Better) if average(Verdict::Better) => {
+                                    Tone::BetterOnAverage
+                                }
+                                Some(Verdict::Worse) if average(Verdict::Worse) => {
+                                    Tone::WorseOnAverage
+                                }
                                 Some(Verdict::Better) => Tone::Better,
                                 Some(Verdict::Worse) => Tone::Worse,
                                 Some(Verdict::Differs) => Tone::Differs,
@@ -853,8 +910,13 @@ fn forest_figure(plan: &Plan, main: &ArmTable) -> ReportFigure {
     ReportFigure {
         stem: "differences".into(),
         caption: format!(
-            "How each option differs from {} at {years}: one panel per metric, each in its own unit; blue is better, vermillion worse, hollow grey an interval that includes 0.",
-            arm_title(plan, 0)
+            "How each option differs from {} at {years}: one panel per metric, each in its own unit; blue is better, vermillion worse, hollow grey an interval that includes 0{}.",
+            arm_title(plan, 0),
+            if plan.draws.len() > 1 {
+                "; a hollow blue or vermillion dot is better or worse on average over the plausible services drawn, its sign not settled between them"
+            } else {
+                ""
+            }
         ),
         chart: chart::forest(
             &format!(
@@ -1169,5 +1231,51 @@ fn share_cell(c: &Carried) -> String {
             if excludes_zero(&c.carried) { " *" } else { "" }
         ),
         _ => "–".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(mean: f64, lo: f64, hi: f64, cheaper_share: Option<(f64, usize)>) -> CostEffect {
+        CostEffect {
+            year: 10,
+            arm: 1,
+            extra_cost: Stats {
+                n: 4,
+                mean: Some(mean),
+                sd: None,
+                ci95_low: Some(lo),
+                ci95_high: Some(hi),
+            },
+            costs_differ: lo > 0.0 || hi < 0.0,
+            cheaper_share,
+            per_cost: Vec::new(),
+        }
+    }
+
+    /// A planner's audit (2026-12-06, seventh session): per-billion figures
+    /// for a cost of 0.44 [0.09, 0.79] ran past the whole scale, and under
+    /// an ensemble they were given for a cost whose sign the plausible
+    /// services did not settle.
+    #[test]
+    fn per_billion_figures_need_a_cost_known_to_half_itself_and_settled() {
+        assert!(buys(&cost(12.1, 11.0, 13.2, None), 0));
+        assert!(buys(&cost(4.0, 2.0, 6.0, None), 0), "the edge: low end at half");
+        let loose = cost(0.44, 0.09, 0.79, None);
+        assert!(!buys(&loose, 0));
+        assert_eq!(not_bought(&loose, 0), Some("– (cost too uncertain)"));
+        // Saving money or no clear cost: no figures, and nothing to explain.
+        assert_eq!(not_bought(&cost(-3.0, -4.0, -2.0, None), 0), None);
+        assert_eq!(not_bought(&cost(0.2, -0.1, 0.5, None), 0), None);
+        // Cheaper in 2 of 10 plausible services: the sign is not settled.
+        let unsettled = cost(10.0, 9.0, 11.0, Some((0.2, 10)));
+        assert!(!buys(&unsettled, 10));
+        assert_eq!(
+            not_bought(&unsettled, 10),
+            Some("– (cost's sign not settled)")
+        );
+        assert!(buys(&cost(10.0, 9.0, 11.0, Some((0.0, 20))), 20));
     }
 }
