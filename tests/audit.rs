@@ -1003,3 +1003,36 @@ fn a_cell_from_fewer_replicates_says_how_many() {
     assert!(!row("tiny", "column efficiency").contains("(n="));
     assert_mentions(&report, &["ends with their number: (n=3)"]);
 }
+
+/// A planner's audit (2026-12-06, seventh session): "In short" reads the
+/// last report year only, so a package whose reforms were reversed read
+/// "No clear difference" everywhere, though its tables were clear at year
+/// 10. It now lists what was clear earlier, and says how many of the
+/// reforms were still in force.
+#[test]
+fn in_short_names_what_was_clear_earlier_and_reversed_reforms() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let rev = sb.tiny_with(
+        "rev.toml",
+        "\n[[reforms]]\nlabel = \"big pay\"\nyear = 1\nreversal_hazard = 0.6\nset = { pay.level = 3.0 }\n",
+    );
+    sb.cmd()
+        .args(["compare", tiny, rev, "--years", "12", "--at", "3,12"])
+        .args(["--replicates", "6", "--no-plots", "--out", "c"])
+        .assert()
+        .success();
+    let report = fs::read_to_string(sb.join("c/report.md")).unwrap();
+    let short = report
+        .lines()
+        .find(|l| l.starts_with("- **"))
+        .expect("the option's In short line");
+    assert_mentions(
+        short,
+        &[
+            "Its reform was reversed by year 12 in every run.",
+            "**Clear earlier, not at year 12:** service delivery +",
+            "better at year 3",
+        ],
+    );
+}

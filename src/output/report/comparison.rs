@@ -462,6 +462,37 @@ fn not_bought(c: &CostEffect, draws: usize) -> Option<&'static str> {
     }
 }
 
+/// Metric `m`'s difference for arm `v` at report year `y` in words, with
+/// its verdict and year ("+2.51 [2.35, 2.68] points of 100, better at
+/// year 10"), when its interval settles it there (and, over plausible
+/// services, its sign); `None` otherwise.
+fn clear_at(
+    plan: &Plan,
+    over_draws: &[analysis::EnsembleStat],
+    main: &ArmTable,
+    m: usize,
+    y: u32,
+    v: usize,
+) -> Option<String> {
+    let name = METRICS[m].name;
+    let a = main.get(m, y, v);
+    if !a.significant {
+        return None;
+    }
+    let d = a.diff.as_ref()?;
+    let scale = plan.spec.scale.unwrap_or(1.0);
+    let w = signed_words(name, d, shown_at(name, scale).factor)?;
+    let verdict = judge(name, d.mean, true);
+    if unsettled(over_draws, plan.draw_count(), name, y, v, verdict).is_some() {
+        return None;
+    }
+    Some(match verdict {
+        Verdict::Better => format!("{w}, better at year {y}"),
+        Verdict::Worse => format!("{w}, worse at year {y}"),
+        _ => format!("{w} at year {y}"),
+    })
+}
+
 /// Arm `v`'s cost and effects at `year`, if computed.
 fn cost_of(costs: &[CostEffect], v: usize, year: u32) -> Option<&CostEffect> {
     costs.iter().find(|c| c.arm == v && c.year == year)
@@ -569,6 +600,10 @@ fn in_short(
         let (mut better, mut worse, mut other, mut open) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut unsettled_better, mut unsettled_worse) = (Vec::new(), Vec::new());
+        // Clear at an earlier report year and not at the last (a planner's
+        // audit: a package whose reforms were reversed read "No clear
+        // difference" everywhere though its tables were clear at year 10).
+        let mut earlier = Vec::new();
         for &m in &plan.metrics {
             let name = METRICS[m].name;
             if bills.contains(&name) {
@@ -585,6 +620,15 @@ fn in_short(
                 continue;
             }
             if !a.significant {
+                if let Some(w) = plan
+                    .report_years
+                    .iter()
+                    .rev()
+                    .filter(|&&y| y < year)
+                    .find_map(|&y| clear_at(plan, over_draws, main, m, y, v))
+                {
+                    earlier.push(format!("{label} {w}"));
+                }
                 open.push(label);
                 continue;
             }
@@ -644,6 +688,31 @@ fn in_short(
         } else {
             "Differences, not judged"
         };
+        let earlier_head = format!("Clear earlier, not at year {year}");
+        // Reforms that can be reversed: how many are still in force.
+        let reversible = |r: &crate::model::reforms::Reform| {
+            r.reversal_hazard > 0.0 || r.reversal_at_government_change > 0.0
+        };
+        let begun = scn.reforms.iter().filter(|r| r.year < year as f64).count();
+        if scn.reforms.iter().any(reversible)
+            && begun > 0
+            && let Some(idx) = metric_index("reforms_in_force")
+            && let Some(mean) = main.get(idx, year, v).stats.mean
+            && mean < begun as f64 - 0.05
+        {
+            p.push_str(&if begun == 1 && mean < 0.005 {
+                format!(" Its reform was reversed by year {year} in every run.")
+            } else if begun == 1 {
+                format!(
+                    " Its reform is still in force at year {year} in {:.0}% of the runs; it was reversed in the others.",
+                    100.0 * mean
+                )
+            } else {
+                format!(
+                    " Of its {begun} reforms begun by year {year}, {mean:.1} are in force then on average; the others were reversed."
+                )
+            });
+        }
         let (on_average_better, on_average_worse) =
             if draws < super::ensemble::MIN_DRAWS_TO_CONCLUDE {
                 (
@@ -663,6 +732,7 @@ fn in_short(
             (on_average_worse, &unsettled_worse),
             (also, &other),
             ("No clear difference", &open),
+            (&earlier_head, &earlier),
         ] {
             if !list.is_empty() {
                 p.push_str(&format!(" **{head}:** {}.", list.join("; ")));
@@ -1262,7 +1332,10 @@ mod tests {
     #[test]
     fn per_billion_figures_need_a_cost_known_to_half_itself_and_settled() {
         assert!(buys(&cost(12.1, 11.0, 13.2, None), 0));
-        assert!(buys(&cost(4.0, 2.0, 6.0, None), 0), "the edge: low end at half");
+        assert!(
+            buys(&cost(4.0, 2.0, 6.0, None), 0),
+            "the edge: low end at half"
+        );
         let loose = cost(0.44, 0.09, 0.79, None);
         assert!(!buys(&loose, 0));
         assert_eq!(not_bought(&loose, 0), Some("– (cost too uncertain)"));
