@@ -20,6 +20,11 @@ pub const INIT_STREAM: u64 = 1;
 pub const ELECTION_STREAM: u64 = 2;
 /// Stream for whether a promotion board sits (one draw a sitting).
 pub const BOARD_STREAM: u64 = 3;
+/// Stream for what a measure needs drawn and the model does not: under
+/// scalar competence, the competence at the next grade of candidates a
+/// board passed over (the rank correlation's), apart from the events so
+/// that measuring draws nothing from the model's streams.
+pub const MEASURE_STREAM: u64 = 4;
 /// First stream id of the per-chunk streams.
 pub const CHUNK_BASE: u64 = 16;
 

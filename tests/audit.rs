@@ -1036,3 +1036,45 @@ fn in_short_names_what_was_clear_earlier_and_reversed_reforms() {
         ],
     );
 }
+
+/// An instructor's audit (2026-12-06, seventh session): in the classic
+/// Peter model, promotion redraws competence at random, yet the rank
+/// correlation between the boards' ranking and competence at the new grade
+/// read exactly 1.0 under "promote the best" (it read the current
+/// competence). It is now about 0 under `redraw`, and clearly positive
+/// when competence carries over.
+#[test]
+fn the_classic_models_rank_correlation_reads_competence_at_the_new_grade() {
+    let sb = Sandbox::new();
+    let peter = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/classics/peter_principle.toml"
+    );
+    let mean_of = |out: &str, extra: &[&str]| {
+        sb.cmd()
+            .args(["run", peter, "--replicates", "2", "--years", "200"])
+            .args(["--no-plots", "--out", out])
+            .args(extra)
+            .assert()
+            .success();
+        let text = fs::read_to_string(sb.join(out).join("timeseries.csv")).unwrap();
+        let mut rows = text.lines();
+        let head: Vec<&str> = rows.next().unwrap().split(',').collect();
+        let col = head
+            .iter()
+            .position(|h| *h == "promotion_rank_correlation")
+            .unwrap();
+        let v: Vec<f64> = rows
+            .filter_map(|l| l.split(',').nth(col).and_then(|x| x.parse().ok()))
+            .collect();
+        assert!(v.len() > 100, "{}", v.len());
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let redraw = mean_of("r", &[]);
+    assert!(redraw.abs() < 0.05, "{redraw}");
+    let carried = mean_of(
+        "c",
+        &["--set", "promotion.competence_on_promotion=carry_over"],
+    );
+    assert!(carried > 0.5, "{carried}");
+}

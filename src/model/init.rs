@@ -12,7 +12,9 @@ use crate::model::promotion;
 use crate::model::recruitment::{self, Entrant};
 use crate::model::reforms::ReformState;
 use crate::model::world::{Derived, Env, Flows, UnitCount, World};
-use crate::rng::{BOARD_STREAM, ELECTION_STREAM, GLOBAL_STREAM, INIT_STREAM, Stream};
+use crate::rng::{
+    BOARD_STREAM, ELECTION_STREAM, GLOBAL_STREAM, INIT_STREAM, MEASURE_STREAM, Stream,
+};
 
 /// Builds replicate `replicate` of scenario `scn` at step 0.
 pub fn build(scn: &Scenario, replicate: u64) -> World {
@@ -48,6 +50,7 @@ pub fn build(scn: &Scenario, replicate: u64) -> World {
         rng: Stream::new(seed, replicate, GLOBAL_STREAM),
         election_rng: Stream::new(seed, replicate, ELECTION_STREAM),
         board_rng: Stream::new(seed, replicate, BOARD_STREAM),
+        measure_rng: Stream::new(seed, replicate, MEASURE_STREAM),
         seed,
         replicate,
         reforms: scn

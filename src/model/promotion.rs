@@ -585,9 +585,17 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
         let mut least_service = u16::MAX;
         is_chosen.clear();
         is_chosen.resize(elig.len(), false);
+        // Under scalar competence the next grade's competence is drawn on
+        // promotion (carried over with noise, or redrawn): it is known only
+        // afterwards, for the chosen, and is drawn for the others from the
+        // measures' own stream. Before, the correlation read the current
+        // competence, so the classic model's "best" boards scored exactly 1
+        // while promotion redrew competence at random (an instructor's
+        // audit, 2026-12-06).
+        let scalar = w.derived.scalar;
         let (rc, ()) = both(
-            elig.len() >= PARALLEL_RANKS,
-            || (elig.len() >= 2).then(|| spearman_in(scores, comp_next, ranks)),
+            !scalar && elig.len() >= PARALLEL_RANKS,
+            || (!scalar && elig.len() >= 2).then(|| spearman_in(scores, comp_next, ranks)),
             || {
                 for &k in chosen.iter() {
                     is_chosen[k] = true;
@@ -615,6 +623,26 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
                 }
             },
         );
+        let rc = if scalar && elig.len() >= 2 {
+            let wp = &w.scn.work;
+            for (k, &i) in elig.iter().enumerate() {
+                let i = i as usize;
+                comp_next[k] = if is_chosen[k] {
+                    w.officers.scalar_comp[i] as f64
+                } else {
+                    let c = if p.redraw {
+                        wp.scalar_mean + wp.scalar_sd * w.measure_rng.normal()
+                    } else {
+                        w.officers.scalar_comp[i] as f64
+                            + w.measure_rng.range(-p.carry_over_noise, p.carry_over_noise)
+                    };
+                    c.clamp(wp.scalar_min, wp.scalar_max) as f32 as f64
+                };
+            }
+            Some(spearman_in(scores, comp_next, ranks))
+        } else {
+            rc
+        };
         if let Some(rc) = rc {
             let rc = if rule == Rule::Worst { -rc } else { rc };
             if rc.is_finite() {

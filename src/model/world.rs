@@ -372,6 +372,8 @@ pub struct World {
     pub election_rng: Stream,
     /// The board sittings' stream.
     pub board_rng: Stream,
+    /// Draws of measures alone (`rng::MEASURE_STREAM`).
+    pub measure_rng: Stream,
     pub seed: u64,
     pub replicate: u64,
     pub reforms: Vec<ReformState>,
