@@ -503,8 +503,11 @@ fn a_comparisons_baseline_is_the_status_quo_run_on_its_own() {
     // The page simulates the years the arms share once and forks the
     // baseline from your run where the first reform begins (year 5 here):
     // its numbers must still be those of the status quo run from the start.
+    // (From year 5: a lever the demo's own reform sets at year 5 is not
+    // taken before it, which would write over it.)
     let body = json!({"scenario": "teaching/political_transfers", "compare": true,
-                      "replicates": 2, "years": 8, "levers": {"politics.interference": 1.0}});
+                      "replicates": 2, "years": 8, "reform_year": 5,
+                      "levers": {"politics.interference": 1.0}});
     let first = events(&post("/api/run", &body));
     let done = &first.last().unwrap().1;
     let baseline = get(done["downloads"]["baseline_csv"].as_str().unwrap());
@@ -575,6 +578,7 @@ fn a_comparisons_baseline_is_the_status_quo_run_on_its_own() {
     // reuses the baseline it kept, and its numbers are the same.
     let again = json!({"scenario": "teaching/political_transfers", "compare": true,
                        "replicates": 2, "years": 8, "reform_year": 3,
+                       "keep_reforms": false,
                        "levers": {"politics.interference": 0.6}});
     let ev = events(&post("/api/run", &again));
     let done = &ev.last().unwrap().1;
@@ -796,6 +800,13 @@ fn bad_requests_get_a_message_naming_the_problem() {
         (
             json!({"scenario": "kp_sustainability", "levers": {"postings.tenure_protection": 0.2}}),
             "may be reversed",
+        ),
+        // A plain reform after the reform year writes over the value then
+        // (an instructor's audit: merit_promotion's bar of 4 at year 5
+        // replaced a student's 9 from year 1 without a word).
+        (
+            json!({"scenario": "merit_promotion", "reform_year": 1, "keep_reforms": true, "levers": {"promotion.appraisal_threshold": 9.0}}),
+            "at year 5, after your reform year (1), which would write over your value then; set the reform year to 5 or later",
         ),
         // A lever whose mechanism is off in the scenario does nothing
         // (an instructor's audit: a difference of 0, and not said why).

@@ -531,7 +531,15 @@ fn reform_set(
         // or that may be reversed, would write over the user's value.
         for (k, r) in base.reforms.iter().enumerate() {
             let ramping = r.ramp_years > 0.0 && reform_year < r.year + r.ramp_years;
-            let reversible = r.reversal_hazard > 0.0;
+            let reversible = r.reversal_hazard > 0.0 || r.reversal_at_government_change > 0.0;
+            // A plain reform after the reform year sets its value over the
+            // user's then (an instructor's audit: merit_promotion's bar of
+            // 4 at year 5 silently replaced a student's 9 from year 1).
+            // By the step each starts on: at one step, the user's reform,
+            // listed last, applies last (`Scenario::reform_order`).
+            let spy = base.sim.steps_per_year;
+            let later = r.start_step(spy)
+                > Reform::at_once(reform_year, "", toml::Table::new()).start_step(spy);
             let touches = paths::flatten(&r.set).iter().any(|(p, _)| {
                 p == key
                     || (key.starts_with("recruitment.")
@@ -539,9 +547,14 @@ fn reform_set(
                         && p.starts_with("recruitment.")
                         && p.ends_with("_share"))
             });
-            if touches && (ramping || (reversible && r.year <= reform_year)) {
+            if touches && (ramping || later || (reversible && r.year <= reform_year)) {
                 let label = format!("\"{}\"", r.display_label(k));
-                return Err(if ramping {
+                return Err(if later && !ramping {
+                    format!(
+                        "levers: `{key}` is set by the scenario's own reform {label} at year {}, after your reform year ({reform_year}), which would write over your value then; set the reform year to {} or later, or untick \"keep the scenario's own reforms\"",
+                        r.year, r.year
+                    )
+                } else if ramping {
                     format!(
                         "levers: `{key}` is ramped by the scenario's own reform {label} from year {} to year {}, which would write over your value; set the reform year to {} or later, or untick \"keep the scenario's own reforms\"",
                         r.year,
@@ -550,8 +563,8 @@ fn reform_set(
                     )
                 } else {
                     format!(
-                        "levers: `{key}` is set by the scenario's own reform {label}, which may be reversed (its reversal hazard is {}) and would then restore its old value over yours; untick \"keep the scenario's own reforms\" to set it yourself",
-                        r.reversal_hazard
+                        "levers: `{key}` is set by the scenario's own reform {label}, which may be reversed (its reversal hazard is {}, at a change of government {}) and would then restore its old value over yours; untick \"keep the scenario's own reforms\" to set it yourself",
+                        r.reversal_hazard, r.reversal_at_government_change
                     )
                 });
             }
