@@ -8,8 +8,22 @@ use super::{ExperimentReport, scenario_lines};
 
 /// A table row: its cells between pipes (escaped), ending the line.
 fn md_row(cells: &[String]) -> String {
-    let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+    let cells: Vec<String> = cells
+        .iter()
+        .map(|c| md_inline(c).replace('|', "\\|").replace('\n', " "))
+        .collect();
     format!("| {} |\n", cells.join(" | "))
+}
+
+/// Report text that may quote a scenario's title or a label (the In
+/// short, the introduction, table cells) with no raw HTML for a viewer to
+/// render: `<`, `>` and `&` as entities, which read the same (an
+/// untrusted-input audit: a title `<b>T</b>` came out bold in the In short
+/// and every table row, though escaped in the scenario list).
+fn md_inline(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Text from a scenario or experiment file (a title, a description) in
@@ -26,11 +40,11 @@ fn md_text(text: &str) -> String {
 pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
     let mut s = format!("# {}\n\n", md_text(&r.title));
     if let Some(sum) = &r.summary {
-        let _ = writeln!(s, "{}\n", sum.lead);
+        let _ = writeln!(s, "{}\n", md_inline(&sum.lead));
         for item in &sum.items {
-            let _ = writeln!(s, "- {item}");
+            let _ = writeln!(s, "- {}", md_inline(item).replace('\n', " "));
         }
-        let _ = writeln!(s, "\n{}\n", sum.tail);
+        let _ = writeln!(s, "\n{}\n", md_inline(&sum.tail));
     }
     for f in r.figures.iter().filter(|f| f.lead) {
         let _ = writeln!(s, "![{}]({}.png)\n\n{}\n", f.stem, f.stem, f.caption);
@@ -42,7 +56,7 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
         plan.command
     );
     for p in &r.intro {
-        let _ = writeln!(s, "{p}\n");
+        let _ = writeln!(s, "{}\n", md_inline(p));
     }
     s.push_str("## Scenarios\n\n");
     for (title, name, d) in scenario_lines(plan) {
@@ -63,7 +77,7 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
         );
     }
     for (title, head, rows) in &r.tables {
-        let _ = writeln!(s, "## {title}\n");
+        let _ = writeln!(s, "## {}\n", md_text(title));
         s.push_str(&md_row(head));
         let _ = writeln!(s, "|{}", "---|".repeat(head.len()));
         for row in rows {
