@@ -341,6 +341,9 @@ pub fn get<'a>(root: &'a Value, path: &str) -> Result<&'a Value, String> {
 /// Parses the text of a `--set` value as the same type as `like`.
 pub fn parse_like(raw: &str, like: &Value) -> Result<Value, String> {
     let raw = raw.trim();
+    // The value as a message quotes it: shortened (a 100,000-digit value
+    // made a 100,000-character line, an untrusted-input audit).
+    let shown = crate::error::shorten(raw, 80);
     let parsed: Option<Value> = toml::from_str::<toml::Table>(&format!("v = {raw}"))
         .ok()
         .and_then(|mut t| t.remove("v"));
@@ -366,17 +369,17 @@ pub fn parse_like(raw: &str, like: &Value) -> Result<Value, String> {
         {
             Err(if raw.starts_with('-') {
                 format!(
-                    "expected a whole number of {} or more (the smallest a TOML integer holds), got `{raw}`",
+                    "expected a whole number of {} or more (the smallest a TOML integer holds), got `{shown}`",
                     i64::MIN
                 )
             } else {
                 format!(
-                    "expected a whole number up to {} (the largest a TOML integer holds), got `{raw}`",
+                    "expected a whole number up to {} (the largest a TOML integer holds), got `{shown}`",
                     i64::MAX
                 )
             })
         }
-        _ => Err(format!("expected {kind}, got `{raw}`")),
+        _ => Err(format!("expected {kind}, got `{shown}`")),
     }
 }
 

@@ -1574,3 +1574,24 @@ fn a_tampered_shard_manifest_is_refused_before_merging() {
     let e = sb.bad_input(&["compare", tiny, tiny, "--scale", "1e-300", "--out", "c"]);
     assert_mentions(&e, &["scale: 1e-300 is out of range; allowed 0.001 to 100"]);
 }
+
+// The untrusted-input audit of 2026-12-06 (seventh session): a word key's
+// value was quoted whole and raw, so a 100,000-letter value made a
+// 200,000-character line and a line break in one added a line of its own
+// to the list of problems.
+#[test]
+fn a_refused_words_value_is_quoted_short_and_escaped() {
+    let sb = Sandbox::new();
+    let tiny = sb.tiny_with("t.toml", "");
+    let long = format!("promotion.rule={}", "x".repeat(20_000));
+    let e = sb.bad_input(&["check", tiny, "--set", &long]);
+    assert!(e.lines().all(|l| l.len() < 1000), "{}", e.len());
+    assert_mentions(&e, &["`promotion.rule` must be one of", "more characters"]);
+    let long = format!("pay.level={}x", "9".repeat(20_000));
+    let e = sb.bad_input(&["check", tiny, "--set", &long]);
+    assert!(e.lines().all(|l| l.len() < 1000), "{}", e.len());
+    let file = sb.tiny_with("nl.toml", "[promotion]\nrule = \"x\\nline2 - fake: ok\"\n");
+    let e = sb.bad_input(&["check", file]);
+    assert_mentions(&e, &[r#"got "x\nline2 - fake: ok""#]);
+    assert!(!e.lines().any(|l| l.starts_with("line2")), "{e}");
+}

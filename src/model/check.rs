@@ -50,9 +50,13 @@ impl Checks {
                 .map(|a| format!("\"{a}\""))
                 .collect::<Vec<_>>()
                 .join(", ");
+            // Quoted and escaped as Rust writes a string, and shortened: a
+            // value with a line break or a million letters kept its one
+            // line of the problem list (an untrusted-input audit).
+            let got = crate::error::shorten(&format!("{value:?}"), 80);
             self.fail(
                 path,
-                format!("`{path}` must be one of {allowed}, got \"{value}\""),
+                format!("`{path}` must be one of {allowed}, got {got}"),
             );
         }
     }

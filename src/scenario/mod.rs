@@ -350,7 +350,10 @@ fn overrides_named(e: ScenarioError, sets: &[String]) -> ScenarioError {
     for arg in sets {
         if let Some((key, value)) = arg.split_once('=') {
             let shown = paths::display(key.trim());
-            let given = format!("`{shown}={}`", value.trim());
+            let given = format!(
+                "`{}`",
+                crate::error::shorten(&format!("{shown}={}", value.trim()), 100)
+            );
             last.insert(format!("`{shown}`"), given);
         }
     }

@@ -724,14 +724,16 @@ mod tests {
         assert_eq!(
             stem(
                 serde_json::json!({"scenario": "teaching/political_transfers", "replicates": 10,
-                                     "years": 25, "levers": lever, "reform_year": 3})
+                                     "years": 25, "levers": lever, "reform_year": 3,
+                                     "keep_reforms": false})
             ),
             format!("political_transfers_25y_10rep_seed{seed}_reform3_custom")
         );
         assert_eq!(
             stem(
                 serde_json::json!({"scenario": "teaching/political_transfers", "replicates": 10,
-                                     "years": 25, "levers": lever, "reform_year": 1.5})
+                                     "years": 25, "levers": lever, "reform_year": 1.5,
+                                     "keep_reforms": false})
             ),
             format!("political_transfers_25y_10rep_seed{seed}_reform1.5_custom")
         );
