@@ -1078,3 +1078,35 @@ fn the_classic_models_rank_correlation_reads_competence_at_the_new_grade() {
     );
     assert!(carried > 0.5, "{carried}");
 }
+
+/// A planner's audit (2026-12-06, seventh session): an option simulated
+/// with its own warm-up and engine differed from the base from year 0, and
+/// neither a warning nor "What each option changes" said why (the table
+/// left out every `sim` key).
+#[test]
+fn an_option_simulated_otherwise_is_warned_of_and_listed() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let text = fs::read_to_string(sb.join(tiny))
+        .unwrap()
+        .replace("name = \"tiny\"", "name = \"tiny_m\"")
+        .replace("[sim]\n", "[sim]\nengine = \"monthly\"\n");
+    sb.write("m.toml", &text);
+    let out = sb
+        .cmd()
+        .args(["compare", tiny, "m.toml", "--replicates", "2"])
+        .args(["--no-plots", "--out", "c"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_mentions(
+        &stderr,
+        &["is simulated otherwise than the base: `sim.engine` monthly (the base: staggered)"],
+    );
+    let report = fs::read_to_string(sb.join("c/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["| sim.engine | staggered | monthly | from the start |"],
+    );
+}

@@ -190,6 +190,38 @@ impl Plan {
                 }
             }
         }
+        // How an option is simulated, not what it changes in the service:
+        // its differences include this (a planner's audit: a warm-up of 3
+        // years and the monthly engine gave differences from year 0, with
+        // no word; the report's "What each option changes" lists them).
+        let how = |s: &Scenario| {
+            [
+                ("warmup_years", s.sim.warmup_years.to_string()),
+                ("engine", s.sim.engine.clone()),
+                ("stride", s.sim.stride.to_string()),
+                ("steps_per_year", s.sim.steps_per_year.to_string()),
+                ("annual_step", s.sim.annual_step.to_string()),
+            ]
+        };
+        let base_how = how(&self.bases[self.variants[0].base]);
+        for (k, v) in self.variants.iter().enumerate().skip(1) {
+            let differ: Vec<String> = how(&self.bases[v.base])
+                .iter()
+                .zip(&base_how)
+                .filter(|(a, b)| a.1 != b.1)
+                .map(|((key, a), (_, b))| format!("`sim.{key}` {a} (the base: {b})"))
+                .collect();
+            if !differ.is_empty() {
+                notes.push((
+                    format!(
+                        "{} is simulated otherwise than the base: {}; its differences include what that changes, not only its policies",
+                        shown(k),
+                        differ.join(", ")
+                    ),
+                    vec![label(k)],
+                ));
+            }
+        }
         self.warnings.extend(notes);
     }
 

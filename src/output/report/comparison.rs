@@ -1013,11 +1013,22 @@ fn changes_table(plan: &Plan) -> Option<Table> {
         crate::paths::flatten(&t)
             .into_iter()
             .filter(|(k, _)| {
-                !["name", "title", "description", "reforms", "expect", "sim"]
-                    .iter()
-                    .any(|x| {
-                        k == x || k.starts_with(&format!("{x}.")) || k.starts_with(&format!("{x}["))
-                    })
+                // The run's settings are keys too (a planner's audit: an
+                // arm with its own warm-up and engine differed from year 0
+                // with no row to say why); the replicates are the
+                // experiment's, the same for every arm.
+                ![
+                    "name",
+                    "title",
+                    "description",
+                    "reforms",
+                    "expect",
+                    "sim.replicates",
+                ]
+                .iter()
+                .any(|x| {
+                    k == x || k.starts_with(&format!("{x}.")) || k.starts_with(&format!("{x}["))
+                })
             })
             .collect()
     };
