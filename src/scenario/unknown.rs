@@ -150,8 +150,14 @@ pub fn others_of<T: serde::de::DeserializeOwned>(
     let mut out = Vec::new();
     let mut path = first.to_string();
     for _ in 0..MAX_MORE {
+        // A path that names no key: one whose name holds dots or brackets
+        // (`"x[0]" = 1`) reads back as another path. Said, not a silent
+        // end of the list (an untrusted-input audit).
         if !remove(&mut table, &path) {
-            return (out, None);
+            return (
+                out,
+                Some("a key whose name holds dots or brackets stopped the search"),
+            );
         }
         let e = match serde_path_to_error::deserialize::<_, T>(table.clone()) {
             Ok(read) => {
@@ -171,7 +177,10 @@ pub fn others_of<T: serde::de::DeserializeOwned>(
         // name (a quoted key with dots, `"pay.level" = 3`, read as the
         // table's `level`), so the path cannot name it: stop.
         if next == path {
-            return (out, Some("a key whose name holds dots stopped the search"));
+            return (
+                out,
+                Some("a key whose name holds dots or brackets stopped the search"),
+            );
         }
         let Some((field, expected)) = unknown_field(e.into_inner().message()) else {
             return (
@@ -341,6 +350,14 @@ mod tests {
         let e = Scenario::from_toml(text, "t.toml").unwrap_err().to_string();
         assert!(!e.contains("line 4"), "{e}");
         assert!(e.contains("(there may be more unknown keys: "), "{e}");
+        // A name with brackets reads back as another path: said too (an
+        // untrusted-input audit: the list ended there without a word).
+        let text = "[pay]\n\"x[0]\" = 1\n\"y.z\" = 2\nlevle = 2\n";
+        let e = Scenario::from_toml(text, "t.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("a key whose name holds dots or brackets stopped the search"),
+            "{e}"
+        );
     }
 
     /// Another kind of fault after an unknown key ends the search, and
