@@ -255,7 +255,14 @@ pub fn nearest_elsewhere(root: &Value, name: &str) -> Option<String> {
     let mut keys = Vec::new();
     walk(root, "", &mut keys);
     let n = nearest(name, keys.iter().map(|(k, _)| k.as_str()))?;
-    let mut paths = keys.iter().filter(|(k, _)| k == n).map(|(_, p)| p);
+    // Every key as near as the nearest: one path, or none (two names
+    // equally near, `moraleweight` between `work.morale_weight` and
+    // `corruption.moral_weight`, or one name in two tables).
+    let d = strsim::damerau_levenshtein(name, n);
+    let mut paths = keys
+        .iter()
+        .filter(|(k, _)| strsim::damerau_levenshtein(name, k) == d)
+        .map(|(_, p)| p);
     let first = paths.next()?;
     paths.next().is_none().then(|| first.clone())
 }

@@ -152,10 +152,20 @@ pub fn check_commits(commits: &[String], what: &str) -> Result<(), String> {
         ));
     }
     match commits.iter().find(|c| !is_commit(c)) {
-        Some(c) => Err(format!(
-            "{what}: `bureausim_commits` holds {}, which is no commit id (7 to 64 hex digits, `-dirty` after them for a build with uncommitted changes)",
-            crate::error::shorten(&format!("{c:?}"), 60)
-        )),
+        Some(c) => {
+            // Quoted escaped and cut short (a layer-0 module: no
+            // `error::shorten` here).
+            let quoted = format!("{c:?}");
+            let shown: String = quoted.chars().take(60).collect();
+            let cut = if shown.len() < quoted.len() {
+                "…"
+            } else {
+                ""
+            };
+            Err(format!(
+                "{what}: `bureausim_commits` holds {shown}{cut}, which is no commit id (7 to 64 hex digits, `-dirty` after them for a build with uncommitted changes)"
+            ))
+        }
         None => Ok(()),
     }
 }

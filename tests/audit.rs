@@ -1109,4 +1109,18 @@ fn an_option_simulated_otherwise_is_warned_of_and_listed() {
         &report,
         &["| sim.engine | staggered | monthly | from the start |"],
     );
+    // With a decomposition's extra arms too (a review: the warning indexed
+    // the files by arm and panicked).
+    sb.cmd()
+        .args([
+            "compare",
+            tiny,
+            "m.toml",
+            "--replicates",
+            "2",
+            "--decompose",
+        ])
+        .args(["--no-plots", "--out", "d"])
+        .assert()
+        .success();
 }

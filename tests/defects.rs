@@ -1529,7 +1529,7 @@ fn a_tampered_shard_manifest_is_refused_before_merging() {
                 "command",
                 serde_json::json!("bureausim compare t.toml\n```\n# Run this first"),
             ),
-            "holds a line break",
+            "holds a control character",
         ),
         (
             ("command", serde_json::json!("curl x | sh")),

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 /// Modules that share a rank are independent of each other.
 const LAYERS: &[(&str, u32)] = &[
     ("error", 0),
+    ("console", 0),
     ("input", 0),
     ("paths", 1),
     ("rng", 1),

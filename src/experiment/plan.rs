@@ -204,8 +204,9 @@ impl Plan {
             ]
         };
         let base_how = how(&self.bases[self.variants[0].base]);
-        for (k, v) in self.variants.iter().enumerate().skip(1) {
-            let differ: Vec<String> = how(&self.bases[v.base])
+        // One arm per file: a decomposition's extra arms come after them.
+        for k in 1..paths.len() {
+            let differ: Vec<String> = how(&self.bases[self.variants[k].base])
                 .iter()
                 .zip(&base_how)
                 .filter(|(a, b)| a.1 != b.1)

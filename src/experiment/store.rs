@@ -223,7 +223,9 @@ fn command_problem(c: &str) -> Option<&'static str> {
     if !c.starts_with("bureausim ") {
         Some("does not start with `bureausim `")
     } else if c.chars().any(char::is_control) {
-        Some("holds a line break or another control character")
+        Some(
+            "holds a control character (a line break, a tab; bureausim writes these escaped, in $'…' quotes)",
+        )
     } else if c.contains("```") {
         Some("holds a Markdown fence (```)")
     } else if c.len() > 64 * 1024 {

@@ -335,11 +335,10 @@ mod tests {
             e.contains("(did you mean `years`?)") && !e.contains("`sim.years`"),
             "{e}"
         );
-        let e = crate::paths::nearest_elsewhere(
-            &toml::Value::try_from(Scenario::default()).unwrap(),
-            "zzzzzz",
-        );
-        assert_eq!(e, None);
+        let tree = toml::Value::try_from(Scenario::default()).unwrap();
+        assert_eq!(crate::paths::nearest_elsewhere(&tree, "zzzzzz"), None);
+        // Two keys equally near: neither is named (a review).
+        assert_eq!(crate::paths::nearest_elsewhere(&tree, "moraleweight"), None);
     }
 
     /// A top-level quoted key with dots reads as the table's key of that

@@ -549,12 +549,15 @@ fn reform_set(
             });
             if touches && (ramping || later || (reversible && r.year <= reform_year)) {
                 let label = format!("\"{}\"", r.display_label(k));
-                return Err(if later && !ramping {
+                // A reform that may be reversed writes over the value
+                // whatever the year: that advice first, so that following
+                // the message is not refused next (a review).
+                return Err(if later && !ramping && !reversible {
                     format!(
                         "levers: `{key}` is set by the scenario's own reform {label} at year {}, after your reform year ({reform_year}), which would write over your value then; set the reform year to {} or later, or untick \"keep the scenario's own reforms\"",
                         r.year, r.year
                     )
-                } else if ramping {
+                } else if ramping && !reversible {
                     format!(
                         "levers: `{key}` is ramped by the scenario's own reform {label} from year {} to year {}, which would write over your value; set the reform year to {} or later, or untick \"keep the scenario's own reforms\"",
                         r.year,

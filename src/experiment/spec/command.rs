@@ -84,13 +84,32 @@ impl Spec {
     }
 }
 
-/// Quotes a word for a POSIX shell when it needs it.
+/// Quotes a word for a POSIX shell when it needs it. A word with a
+/// control character (a tab or a line break in a file's name) is written
+/// in `$'…'` quotes with the character escaped, so that the command stays
+/// one line of printable text (`merge` refuses a shard's command that is
+/// not).
 fn shell_word(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
     {
         s.to_string()
+    } else if s.chars().any(char::is_control) {
+        let mut out = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
     }
@@ -116,5 +135,11 @@ mod tests {
             "{c}"
         );
         assert!(c.contains("--set 'description=two words'"), "{c}");
+        // A control character stays escaped: the command is one line of
+        // printable text, which `merge` requires of a shard's (a review).
+        s.sets = vec!["description=a\tb'c\n".into()];
+        let c = s.command(None);
+        assert!(c.contains(r"--set $'description=a\tb\'c\n'"), "{c}");
+        assert!(!c.chars().any(char::is_control), "{c}");
     }
 }

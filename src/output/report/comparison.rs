@@ -595,6 +595,9 @@ fn in_short(
         )
     };
     let mut items = Vec::new();
+    // Whether any option's per-billion figures are given (the note on a
+    // scaled run's counts is about them).
+    let mut any_bought = false;
     for v in 1..plan.arms() {
         // Settled differences by verdict, then the unclear ones.
         let (mut better, mut worse, mut other, mut open) =
@@ -709,7 +712,7 @@ fn in_short(
                 )
             } else {
                 format!(
-                    " Of its {begun} reforms begun by year {year}, {mean:.1} are in force then on average; the others were reversed."
+                    " Of its {begun} reforms begun by year {year}, on average {mean:.1} remain in force then; reversals took the rest."
                 )
             });
         }
@@ -774,6 +777,7 @@ fn in_short(
                 })
                 .collect();
             if !per.is_empty() {
+                any_bought = true;
                 p.push_str(&format!(" **Per billion PKR a year:** {}.", per.join("; ")));
             }
         } else if let Some(c) = cost.filter(|c| not_bought(c, draws).is_some()) {
@@ -788,8 +792,11 @@ fn in_short(
         items.push(p);
     }
     let scaled = match plan.spec.scale {
-        Some(f) if f != 1.0 => format!(
+        Some(f) if f != 1.0 && any_bought => format!(
             " Costs are the full service's: the run simulated {f} of it and its bills are divided by {f}; so are the counts in the per-billion figures, while the counts of the effects above (resignations, say) are the simulated service's."
+        ),
+        Some(f) if f != 1.0 => format!(
+            " Costs are the full service's: the run simulated {f} of it and its bills are divided by {f}."
         ),
         _ => String::new(),
     };

@@ -47,7 +47,13 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
         let _ = writeln!(s, "\n{}\n", md_inline(&sum.tail));
     }
     for f in r.figures.iter().filter(|f| f.lead) {
-        let _ = writeln!(s, "![{}]({}.png)\n\n{}\n", f.stem, f.stem, f.caption);
+        let _ = writeln!(
+            s,
+            "![{}]({}.png)\n\n{}\n",
+            f.stem,
+            f.stem,
+            md_inline(&f.caption)
+        );
     }
     let _ = writeln!(
         s,
@@ -88,11 +94,17 @@ pub(super) fn markdown(plan: &Plan, r: &ExperimentReport) -> String {
     if r.figures.iter().any(|f| !f.lead) {
         s.push_str("## Plots\n\n");
         for f in r.figures.iter().filter(|f| !f.lead) {
-            let _ = writeln!(s, "![{}]({}.png)\n\n{}\n", f.stem, f.stem, f.caption);
+            let _ = writeln!(
+                s,
+                "![{}]({}.png)\n\n{}\n",
+                f.stem,
+                f.stem,
+                md_inline(&f.caption)
+            );
         }
     }
     for n in &r.notes {
-        let _ = writeln!(s, "{n}\n");
+        let _ = writeln!(s, "{}\n", md_inline(n));
     }
     let _ = writeln!(s, "Experiment fingerprint: `{}`.", plan.fingerprint.clone());
     s
