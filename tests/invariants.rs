@@ -33,6 +33,10 @@ const MAY_BE_MISSING: &[&str] = &[
     "leaver_ability_gap",
     "recruit_mean_ability",
     "corruption_in_rent_posts",
+    // Empty when no officer met a board's other conditions (docs/outputs.md);
+    // left off this list when the metric was added, and found by a CI run
+    // (2026-12-06, seventh session) on a one-step-a-year service.
+    "appraisal_barred_share",
 ];
 
 /// Two ladders: officers of the ex-cadre ladder never reach a grade
