@@ -29,9 +29,7 @@ fn md_inline(text: &str) -> String {
 /// Text from a scenario or experiment file (a title, a description) in
 /// Markdown: one line, and no raw HTML for a viewer to render.
 fn md_text(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    md_inline(text)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
