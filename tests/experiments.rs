@@ -529,6 +529,40 @@ fn an_interrupted_experiment_resumes_to_the_uninterrupted_result() {
     }
 }
 
+/// A reform's `set` written nested or as quoted paths gives the same
+/// results, so it is the same experiment: the folder resumes rather than
+/// being refused as another (a reproducibility audit: it was refused).
+#[test]
+fn a_reform_set_written_another_way_resumes_the_same_experiment() {
+    let sb = Sandbox::new();
+    let text = fs::read_to_string(scenario("political_transfers.toml")).unwrap();
+    let text = text.replace("name = \"political_transfers\"", "name = \"written\"");
+    let inline = "set = { politics.interference = 0.9 }";
+    let nested = text.replace(inline, "set.politics.interference = 0.9");
+    assert_ne!(nested, text, "political_transfers.toml's reform: {inline}");
+    sb.write("nested.toml", &nested);
+    let quoted = text.replace(inline, "set.\"politics.interference\" = 0.9");
+    sb.write("quoted.toml", &quoted);
+    let base = scenario("political_transfers.toml");
+    let args = |file| {
+        vec![
+            "compare",
+            base.as_str(),
+            file,
+            "--replicates",
+            "1",
+            "--years",
+            "8",
+            "--out",
+            "x",
+            "--no-plots",
+        ]
+    };
+    ok(&sb, &args("nested.toml"));
+    let again = ok(&sb, &args("quoted.toml"));
+    assert_mentions(&again, &["0 to do, 2 already done"]);
+}
+
 #[test]
 fn results_of_another_experiment_are_never_mixed_in() {
     let sb = Sandbox::new();

@@ -1330,10 +1330,21 @@ impl Scenario {
     }
 
     /// The scenario as TOML for an identity (a fingerprint): without its
-    /// `title`, which names it for readers and changes no result.
+    /// `title`, which names it for readers and changes no result, and with
+    /// each reform's `set` in one form, a flat table of canonical key
+    /// paths, so that `set.pay.level = 1.2`, `set = { pay.level = 1.2 }`
+    /// and `set = { "pay.level" = 1.2 }` (or `grades[1]` and `grades.1`),
+    /// which give the same results, are the same experiment to `resume`
+    /// and `merge`. Loading refuses a `set` that gives one path twice.
     pub fn identity_toml(&self) -> String {
         let mut s = self.clone();
         s.title.clear();
+        for r in &mut s.reforms {
+            r.set = crate::paths::flatten(&r.set)
+                .into_iter()
+                .map(|(path, value)| (crate::paths::canonical(&path), value))
+                .collect();
+        }
         s.to_toml()
     }
 
@@ -1515,6 +1526,24 @@ mod tests {
             w.len() == 2 && w[1].starts_with("promotion after the reform \"on again\" (year 6)"),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn a_reform_set_written_nested_dotted_or_quoted_is_one_identity() {
+        let forms = [
+            "[[reforms]]\nyear = 3\nset.pay.level = 1.2\nset.\"structure.grades[1].selection\" = true\n",
+            "[[reforms]]\nyear = 3\nset = { pay.level = 1.2, \"structure.grades.1.selection\" = true }\n",
+            "[[reforms]]\nyear = 3\n[reforms.set]\n\"pay.level\" = 1.2\n\"structure.grades[01].selection\" = true\n",
+        ];
+        let ids: Vec<String> = forms
+            .iter()
+            .map(|t| Scenario::from_toml(t, "f").unwrap().identity_toml())
+            .collect();
+        assert_eq!(ids[0], ids[1]);
+        assert_eq!(ids[0], ids[2]);
+        let other =
+            Scenario::from_toml("[[reforms]]\nyear = 3\nset.pay.level = 1.3\n", "f").unwrap();
+        assert_ne!(ids[0], other.identity_toml());
     }
 
     #[test]
