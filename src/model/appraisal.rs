@@ -89,6 +89,15 @@ impl AppraisalParams {
 /// Records this year's appraisal for every officer who worked.
 pub fn run(w: &mut World) {
     if !w.scn.appraisal.enabled {
+        // No appraisal, no record to pay on: pay for performance pays
+        // nothing once the centre is gone (it paid on records frozen at the
+        // last appraisal for as long as the switch stayed off), and the
+        // year's performance is dropped as an appraisal would have taken
+        // it, so a later one averages its own year (the month count
+        // saturates at 255: 21 years off biased the first report).
+        w.env.record_centre = f32::NAN;
+        w.officers.perf_sum.fill(0.0);
+        w.officers.perf_n.fill(0);
         return;
     }
     let p = w.scn.appraisal.clone();
@@ -132,6 +141,7 @@ pub fn record_centre(o: &crate::model::population::Officers) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::params::Scenario;
 
     #[test]
     fn inflation_bunches_scores_and_objective_pm_undoes_it() {
@@ -151,6 +161,36 @@ mod tests {
             "bias for connections"
         );
         assert_eq!(p.reported(9.9, 5.0, 1.0, 1.0), 10.0);
+    }
+
+    /// Switched off mid-run, appraisal leaves no record to pay on and
+    /// drops each year's performance (a mechanism audit, 2026-12-06: pay
+    /// for performance paid on records frozen at the last appraisal, and
+    /// the month count saturated while the sum grew).
+    #[test]
+    fn switched_off_it_leaves_no_centre_and_no_growing_sums() {
+        let mut scn = Scenario::default();
+        for g in &mut scn.structure.grades {
+            g.posts /= 20;
+            g.initial_officers = g.initial_officers.map(|n| n / 20);
+        }
+        let mut w = crate::model::init::build(&scn, 0);
+        assert!(w.env.record_centre.is_finite(), "a centre at the start");
+        for i in 0..w.officers.slots() {
+            w.officers.perf_sum[i] = 0.4 * 200.0;
+            w.officers.perf_n[i] = 200;
+        }
+        w.scn.appraisal.enabled = false;
+        run(&mut w);
+        assert!(w.env.record_centre.is_nan());
+        assert!(w.officers.perf_n.iter().all(|&n| n == 0));
+        assert!(w.officers.perf_sum.iter().all(|&s| s == 0.0));
+        scn.appraisal.enabled = false;
+        let off = crate::model::init::build(&scn, 0);
+        assert!(
+            off.env.record_centre.is_nan(),
+            "none when off from the start"
+        );
     }
 
     #[test]

@@ -170,7 +170,7 @@ fn populate(w: &mut World, rng: &mut Stream) {
                 managerial: (1.5 + 5.0 * (1.0 - (-years / 15.0).exp())) as f32,
                 integrity: e.integrity,
                 connections: (e.connections as f64 + 0.01 * years).min(1.0) as f32,
-                morale: 0.5,
+                morale: crate::model::morale::AT_START,
                 training_left: 0,
                 scalar_comp: scalar,
             }) as usize;
@@ -241,7 +241,12 @@ fn populate(w: &mut World, rng: &mut Stream) {
     // starting corruption reads pay (a review, 2026-12-06: set after
     // `populate`, the centre was unknown to the starting corruption, which
     // then left pay for performance out).
-    w.env.record_centre = crate::model::appraisal::record_centre(&w.officers);
+    // Without appraisal there is no record to pay on (`appraisal::run`).
+    w.env.record_centre = if w.scn.appraisal.enabled {
+        crate::model::appraisal::record_centre(&w.officers)
+    } else {
+        f32::NAN
+    };
     initial_corruption(w, rng);
 }
 

@@ -12,6 +12,22 @@
 use crate::model::pay::PayParams;
 use crate::model::world::Env;
 
+/// Morale of the officers a run starts with (assumption: neutral).
+pub const AT_START: f32 = 0.5;
+
+/// Morale of a recruit (assumption: a new entrant starts keener than the
+/// service's neutral middle).
+pub const AT_ENTRY: f32 = 0.6;
+
+/// A recruit's morale: [`AT_ENTRY`], or with morale's dynamics off
+/// (`pay.morale = false`) the one value everyone's morale is held at,
+/// [`AT_START`], so that turnover does not move the service's morale
+/// where nothing else may.
+#[inline]
+pub fn at_entry(p: &PayParams) -> f32 {
+    if p.morale { AT_ENTRY } else { AT_START }
+}
+
 /// Supersessions felt at most (more do not lower fairness further).
 pub const SUPERSESSIONS_FELT: u8 = 2;
 
@@ -79,6 +95,17 @@ pub fn update(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With its dynamics off a recruit enters at the value everyone's
+    /// morale is held at, so turnover moves no morale (a mechanism audit,
+    /// 2026-12-06: 0.55 drifted to 0.60 as recruits entered at 0.6).
+    #[test]
+    fn recruits_enter_at_the_held_value_when_morale_is_off() {
+        let mut p = PayParams::default();
+        assert_eq!(at_entry(&p), AT_ENTRY);
+        p.morale = false;
+        assert_eq!(at_entry(&p), AT_START);
+    }
 
     #[test]
     fn morale_rises_with_pay_fairness_security() {

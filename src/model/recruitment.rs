@@ -570,6 +570,7 @@ pub fn cadre_at(sectors: &[crate::model::structure::SectorSpec], u: f64) -> u8 {
 /// commission's recruitment to departmental posts (smaller pools, older
 /// entrants).
 pub fn recruit(w: &mut World) {
+    let morale_at_entry = crate::model::morale::at_entry(&w.scn.pay);
     if !w.scn.recruitment.enabled {
         return;
     }
@@ -653,7 +654,7 @@ pub fn recruit(w: &mut World) {
                     managerial: 1.5,
                     integrity: e.integrity,
                     connections: e.connections,
-                    morale: 0.6,
+                    morale: morale_at_entry,
                     training_left: induction,
                     scalar_comp: scalar,
                 }) as usize;
@@ -677,6 +678,7 @@ pub fn recruit(w: &mut World) {
 /// Lateral entry of `n` specialists at grade `t`, posted at once.
 pub fn lateral(w: &mut World, t: usize, n: usize) {
     let min_years = w.scn.structure.grades[t].min_service_years;
+    let morale_at_entry = crate::model::morale::at_entry(&w.scn.pay);
     for _ in 0..n {
         let cadre = draw_cadre(w);
         // Read in place (beside the stream and the officers, other fields
@@ -702,7 +704,7 @@ pub fn lateral(w: &mut World, t: usize, n: usize) {
                 + p.integrity_sd * w.rng.normal())
             .clamp(0.0, 1.0) as f32,
             connections: 0.1,
-            morale: 0.6,
+            morale: morale_at_entry,
             training_left: 0,
             // In scalar mode drawn as every entrant's is (it was set to
             // `scalar_mean`, so `scalar_sd` and the clip did not reach

@@ -247,19 +247,23 @@ pub fn step(w: &mut World) -> bool {
         r.government_changes_seen = w.env.government_changes;
     }
     w.reforms = states;
-    if shock != 0.0 {
-        for m in w.officers.morale.iter_mut() {
-            *m = (*m + shock as f32).clamp(0.0, 1.0);
-        }
-    }
-    match root {
+    let changed = match root {
         Some(tree) => {
             w.scn = tree.try_into().expect("validated at load");
             w.refresh();
             true
         }
         None => false,
+    };
+    // A shock moves morale only where morale moves: with its dynamics off
+    // (`pay.morale = false`, as the reforms now in force leave it) morale
+    // is held at one value and a shock would never decay.
+    if shock != 0.0 && w.scn.pay.morale {
+        for m in w.officers.morale.iter_mut() {
+            *m = (*m + shock as f32).clamp(0.0, 1.0);
+        }
     }
+    changed
 }
 
 /// Whether reform `r`, in force, is reversed at this step: by the yearly
@@ -386,6 +390,28 @@ mod tests {
         let settled = w.officers.morale.clone();
         at(&mut w, 4 * spy);
         assert_eq!(w.officers.morale, settled);
+    }
+
+    /// With morale's dynamics off, a shock does not move morale: it would
+    /// never decay (a mechanism audit, 2026-12-06: −0.2 at year 2 still
+    /// held morale at 0.46 at year 10), and a reform that turns the
+    /// dynamics off with a shock gives none either.
+    #[test]
+    fn a_shock_moves_no_morale_held_still() {
+        let mut r = compression_to(4.8);
+        r.morale_shock = -0.2;
+        let mut w = world_with(vec![r.clone()]);
+        w.scn.pay.morale = false;
+        let before = w.officers.morale.clone();
+        let spy = w.derived.steps_per_year as u64;
+        at(&mut w, spy);
+        assert_eq!(w.reforms[0].phase, Phase::InForce);
+        assert_eq!(w.officers.morale, before);
+        r.set.insert("pay.morale".into(), Value::Boolean(false));
+        let mut w = world_with(vec![r]);
+        at(&mut w, spy);
+        assert!(!w.scn.pay.morale);
+        assert_eq!(w.officers.morale, before);
     }
 
     /// A change of government reverses a reform with that chance, restoring
