@@ -452,3 +452,32 @@ fn pay_for_performance_leaves_the_wage_bill_on_either_scale() {
         );
     }
 }
+
+/// Selective enforcement is a political use of the agencies: with politics
+/// off there are no wrongful inquiries and no fear of them, and the key
+/// changes nothing (a mechanism audit, 2026-12-06: with politics off no
+/// one was connected, so wrongful inquiries rose, 110 → 141 a year in the
+/// baseline, and the fear they spread lowered delivery more).
+#[test]
+fn politics_off_turns_no_inquiry_against_the_unconnected() {
+    let off = small(&["politics.enabled=false"]);
+    let m = metric_index("wrongful_inquiries").unwrap();
+    for r in runner::run(&off, 0, &|| {}).expect("run") {
+        assert!(
+            r.rows.iter().all(|row| row[m] == 0.0),
+            "{:?}",
+            r.rows.iter().map(|row| row[m]).collect::<Vec<_>>()
+        );
+    }
+    let none = small(&[
+        "politics.enabled=false",
+        "accountability.selective_enforcement=0",
+    ]);
+    assert_eq!(
+        outcome(&off, "efficiency"),
+        outcome(&none, "efficiency"),
+        "selective enforcement reads nothing with politics off"
+    );
+    let on = outcome(&small(&[]), "wrongful_inquiries");
+    assert!(on.iter().all(|&x| x > 0.0), "with politics on: {on:?}");
+}

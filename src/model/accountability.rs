@@ -7,7 +7,9 @@
 //!      + whistleblower_effect·whistleblower_protection) · (1 − protection·I·connections)`
 //! with I the effective political interference. Annual hazard of a wrongful
 //! inquiry for an honest officer:
-//! `wrongful_inquiry_rate · selective_enforcement · (1 − connections)`.
+//! `wrongful_inquiry_rate · selective_enforcement · (1 − connections)`, and
+//! none when politics is off (selective enforcement is a political use of
+//! the agencies).
 //! After `judicial_delay_months` a share `decided_share` of inquiries ends
 //! in a verdict (the rest close undecided): conviction with
 //! `conviction_rate` (corrupt) or `wrongful_conviction_rate` (honest) of
@@ -137,10 +139,23 @@ pub fn wrongful_hazard(rate: f64, connections: f32) -> f64 {
     rate * (1.0 - connections as f64)
 }
 
+/// Whether accountability can be turned against the unconnected: selective
+/// enforcement is a political use of the agencies (the baseline's 0.6 is
+/// read from the 68% who say they serve political victimisation), so it
+/// needs both accountability and politics on. With politics off no one is
+/// connected by politics, and the hazard `rate · (1 − connections)` fell
+/// on nearly everyone: switching politics off raised wrongful inquiries
+/// (a mechanism audit, 2026-12-06: 110 → 141 a year in the baseline).
+fn selective(scn: &Scenario) -> bool {
+    scn.accountability.enabled && scn.politics.enabled
+}
+
 /// The base rate of wrongful inquiries: selective enforcement turns
-/// accountability against the unconnected (0 when off).
-pub fn wrongful_rate(a: &AccountabilityParams) -> f64 {
-    if a.enabled {
+/// accountability against the unconnected (0 when accountability or
+/// politics is off).
+pub fn wrongful_rate(scn: &Scenario) -> f64 {
+    let a = &scn.accountability;
+    if selective(scn) {
         a.wrongful_inquiry_rate * a.selective_enforcement
     } else {
         0.0
@@ -148,10 +163,10 @@ pub fn wrongful_rate(a: &AccountabilityParams) -> f64 {
 }
 
 /// How much an unconnected officer fears selective enforcement (it lowers
-/// performance; 0 when off).
-pub fn fear_level(a: &AccountabilityParams) -> f32 {
-    if a.enabled {
-        a.selective_enforcement as f32
+/// performance; 0 when accountability or politics is off).
+pub fn fear_level(scn: &Scenario) -> f32 {
+    if selective(scn) {
+        scn.accountability.selective_enforcement as f32
     } else {
         0.0
     }

@@ -18,6 +18,10 @@
 //!   transfer hazard (`postings::PostingParams::political_hazard`, with the
 //!   wave's `wave_multiplier`), the share of promotions captured by
 //!   connections (`promotion`) and appraisal inflation (`appraisal`).
+//! - **Selective enforcement** (`accountability::wrongful_rate`,
+//!   `accountability::fear_level`): inquiries into honest, unconnected
+//!   officers and the fear they spread need politics on (its strength is
+//!   `accountability.selective_enforcement`, not `I`).
 
 use serde::{Deserialize, Serialize};
 

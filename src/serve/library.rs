@@ -362,10 +362,10 @@ pub const LEVERS: &[Lever] = &[
         key: "accountability.selective_enforcement",
         group: "accountability",
         label: "Selective enforcement",
-        about: "How far inquiries are aimed at the unconnected rather than the corrupt; honest officers learn to avoid decisions.",
+        about: "How far inquiries are aimed at the unconnected rather than the corrupt, a political use of the agencies; honest officers learn to avoid decisions.",
         unit: "0-1",
         kind: num(0.0, 1.0, 0.05),
-        needs: &["accountability.enabled"],
+        needs: &["accountability.enabled", "politics.enabled"],
     },
     Lever {
         key: "accountability.whistleblower_protection",
