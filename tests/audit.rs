@@ -989,6 +989,27 @@ fn a_cell_from_fewer_replicates_says_how_many() {
         "{fewer:?}: pick another case"
     );
     assert!(n_of("efficiency").iter().all(|n| n == "6"));
+    // The option's difference is over the pairs where both have a value
+    // (an output consumer's audit: `diff_n` was only in summary.json).
+    let head: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).expect(name);
+    let cells = |metric: &str| -> Vec<Vec<String>> {
+        table
+            .lines()
+            .filter(|l| l.starts_with(&format!("{metric},4,")))
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect()
+    };
+    let corr = cells("promotion_rank_correlation");
+    assert_eq!(corr[0][col("diff_n")], "", "the base has no difference");
+    let pairs: usize = corr[1][col("diff_n")].parse().unwrap();
+    let least = corr
+        .iter()
+        .map(|r| r[col("n")].parse::<usize>().unwrap())
+        .min()
+        .unwrap();
+    assert!(pairs <= least, "{pairs} pairs, the fewer n {least}");
+    assert_eq!(cells("efficiency")[1][col("diff_n")], "6");
     let report = fs::read_to_string(sb.join("c/report.md")).unwrap();
     let row = |title: &str, after: &str| {
         let at = report.find(after).expect("the table");

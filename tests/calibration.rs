@@ -668,7 +668,10 @@ fn an_ensemble_of_one_draw_equals_the_plain_comparison_and_reports_probabilities
         .split(',')
         .collect();
     assert_eq!(row[3], "4", "n counts the draws");
-    let (lo, hi): (f64, f64) = (row[10].parse().unwrap(), row[11].parse().unwrap());
+    let head: Vec<&str> = table.lines().next().unwrap().split(',').collect();
+    assert_eq!(&head[11..13], ["diff_ci95_low", "diff_ci95_high"]);
+    assert_eq!(row[8], "4", "the difference is over every draw");
+    let (lo, hi): (f64, f64) = (row[11].parse().unwrap(), row[12].parse().unwrap());
     assert!(
         (lo - (mean - half)).abs() < 1e-9 && (hi - (mean + half)).abs() < 1e-9,
         "table [{lo}, {hi}] against the draws' [{}, {}]",

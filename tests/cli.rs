@@ -812,3 +812,42 @@ fn a_summary_names_the_headline_metrics_a_scenario_switches_off() {
         ],
     );
 }
+
+/// A zero is written "0", never "-0" (an output consumer's audit: the
+/// classic model's pension bill, 0 throughout, was "-0" in timeseries.csv
+/// and -0.0 in summary.json).
+#[test]
+fn no_negative_zero_is_written() {
+    let sb = Sandbox::new();
+    let peter = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/classics/peter_principle.toml");
+    sb.cmd()
+        .arg("run")
+        .arg(&peter)
+        .args([
+            "--set",
+            "sim.years=20",
+            "--replicates",
+            "1",
+            "--no-plots",
+            "--out",
+            "p",
+        ])
+        .assert()
+        .success();
+    let series = std::fs::read_to_string(sb.join("p/timeseries.csv")).unwrap();
+    let head: Vec<&str> = series.lines().next().unwrap().split(',').collect();
+    let bill = head.iter().position(|h| *h == "pension_bill").unwrap();
+    let cells: Vec<&str> = series
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(bill).unwrap())
+        .collect();
+    assert!(cells.iter().all(|c| *c == "0"), "{cells:?}");
+    assert!(!series.split([',', '\n']).any(|c| c == "-0"));
+    let summary = std::fs::read_to_string(sb.join("p/summary.json")).unwrap();
+    assert!(
+        !summary.contains("-0.0,") && !summary.contains("-0.0\n"),
+        "a -0.0 in summary.json"
+    );
+}

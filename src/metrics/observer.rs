@@ -458,6 +458,16 @@ impl Observer {
                 mean(a.mip, a.posted),
             ]);
         });
+        // A zero is written "0", never "-0" (an output consumer's audit: the
+        // classic model's pension bill was "-0" in timeseries.csv and -0.0
+        // in summary.json). Adding 0 turns −0 into +0 and leaves every other
+        // value, NaN included, as it is.
+        let rows = std::iter::once(&mut out.row)
+            .chain(&mut out.grades)
+            .chain(&mut out.sectors);
+        for v in rows.flatten() {
+            *v += 0.0;
+        }
     }
 }
 

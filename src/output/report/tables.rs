@@ -159,6 +159,7 @@ pub(super) fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> an
             "sd",
             "ci95_low",
             "ci95_high",
+            "diff_n",
             "diff",
             "diff_sd",
             "diff_ci95_low",
@@ -177,6 +178,7 @@ pub(super) fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> an
         match &a.diff {
             Some(d) => {
                 f.extend([
+                    d.n.to_string(),
                     csv_option(d.mean),
                     csv_option(d.sd),
                     csv_option(d.ci95_low),
@@ -189,7 +191,7 @@ pub(super) fn write_compare_csv(dir: &Path, plan: &Plan, rows: &[ArmStat]) -> an
                     String::new()
                 });
             }
-            None => f.extend(std::iter::repeat_n(String::new(), 5)),
+            None => f.extend(std::iter::repeat_n(String::new(), 6)),
         }
         out.row(&f);
     }
