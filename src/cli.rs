@@ -1228,6 +1228,23 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         ],
     )?;
     staging::check_file_destination(&dest, a.force)?;
+    let record = output::calibration::record_path(&dest);
+    staging::refuse_input(
+        "--out",
+        &record,
+        &[
+            ("targets file", &a.targets),
+            ("scenario file", &a.scenario.scenario),
+        ],
+    )?;
+    staging::check_file_destination(&record, a.force).with_context(|| {
+        format!(
+            "the measurement's record goes beside it, in `{}`",
+            record.display()
+        )
+    })?;
+    let targets_text =
+        std::fs::read(&a.targets).with_context(|| format!("reading `{}`", a.targets.display()))?;
     let threads = worker_threads(a.threads);
     let size = scn.size_estimate();
     let reps = scn.sim.replicates as u64;
@@ -1276,10 +1293,36 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         .count();
     let evaluated = fits.iter().filter(|f| f.evaluated).count();
     staging::write_file_atomic(&dest, &output::calibration::csv(&fits, &set)?, a.force)?;
+    let mut command = format!(
+        "bureausim calibrate {} --targets {}",
+        a.scenario.scenario.display(),
+        a.targets.display()
+    );
+    for s in &a.scenario.sets {
+        command.push_str(&format!(" --set {s}"));
+    }
+    command.push_str(&format!(" --replicates {reps}"));
+    if scale != 1.0 {
+        command.push_str(&format!(" --scale {scale}"));
+    }
+    command.push_str(&format!(" --out {}", dest.display()));
+    let measured = output::calibration::Measured {
+        command,
+        scenario_file: &a.scenario.scenario,
+        scenario: &scn,
+        targets_file: &a.targets,
+        targets_text: &targets_text,
+        scale,
+        table: &dest,
+        met,
+        evaluated,
+    };
+    staging::write_file_atomic(&record, &output::calibration::record(&measured), a.force)?;
     outln!(
-        "\n{met} of {evaluated} evaluated targets within 2 (of {} targets); wrote {}",
+        "\n{met} of {evaluated} evaluated targets within 2 (of {} targets); wrote {} and its record, {}",
         fits.len(),
-        dest.display()
+        dest.display(),
+        record.display()
     );
     Ok(())
 }

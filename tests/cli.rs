@@ -648,7 +648,52 @@ fn calibrate_measures_a_scenario_against_its_targets_and_refuses_bad_ones() {
     let text = String::from_utf8(csv).unwrap();
     assert!(text.starts_with("target,observed,model,"), "{text}");
     assert_eq!(text.lines().count(), 3);
-    // The table is not overwritten without --force.
+    // Its record says what made it (a reproducibility audit: the table
+    // alone named no build, seed, replicates, years or override).
+    let record: serde_json::Value =
+        serde_json::from_slice(&read(&sb.join("."), "fit.json")).expect("the record");
+    let targets = std::fs::read(sb.join("targets.toml")).unwrap();
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(&targets)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(record["targets_sha256"], sha.as_str());
+    assert_eq!(record["table"], "fit.csv");
+    assert_eq!(record["bureausim_commit"], bureausim::version::COMMIT);
+    let scn =
+        bureausim::scenario::Scenario::from_toml(record["scenario"].as_str().unwrap(), "record")
+            .expect("the record's scenario loads");
+    assert_eq!(record["seed"], scn.sim.seed);
+    assert_eq!(record["replicates"], scn.sim.replicates);
+    assert!(
+        record["command"].as_str().unwrap().starts_with(&format!(
+            "bureausim calibrate {file} --targets targets.toml"
+        )),
+        "{record}"
+    );
+    assert_mentions(&stdout, &["its record, fit.json"]);
+    // The table is not overwritten without --force, nor its record.
+    std::fs::remove_file(sb.join("fit.csv")).unwrap();
+    let e = sb.bad_input(&[
+        "calibrate",
+        file,
+        "--targets",
+        "targets.toml",
+        "--out",
+        "fit.csv",
+    ]);
+    assert_mentions(&e, &["fit.json", "--force"]);
+    assert!(!sb.join("fit.csv").exists());
+    sb.stdout_ok(&[
+        "calibrate",
+        file,
+        "--targets",
+        "targets.toml",
+        "--out",
+        "fit.csv",
+        "--force",
+    ]);
     let e = sb.bad_input(&[
         "calibrate",
         file,

@@ -3,6 +3,9 @@
 //! the terminal and as CSV.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
 
 use crate::error::rounded;
 use crate::experiment::calibration::targets::{Fit, TargetSet};
@@ -76,8 +79,6 @@ pub fn csv(fits: &[Fit], set: &TargetSet) -> anyhow::Result<Vec<u8>> {
 
 // ---------------------------------------------------------------------------
 // A fitted calibration's folder.
-
-use std::path::Path;
 
 use crate::experiment::calibration::abc::{Fit as AbcFit, weighted_quantile};
 use crate::experiment::calibration::run::{Outcome, Setup};
@@ -963,4 +964,68 @@ mod tests {
         check_markdown_destination(&report).unwrap();
         check_markdown_destination(&dir.path().join("new.md")).unwrap();
     }
+}
+
+/// Where the record of a measurement goes: beside its table, `NAME.json`
+/// for `NAME.csv` (or `NAME.csv.json` when the table is not a `.csv`, so
+/// the record never is the table).
+pub fn record_path(table: &Path) -> PathBuf {
+    if table
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        table.with_extension("json")
+    } else {
+        let mut name = table.as_os_str().to_owned();
+        name.push(".json");
+        PathBuf::from(name)
+    }
+}
+
+/// What the record of a measurement holds.
+pub struct Measured<'a> {
+    /// The command as it reproduces the table.
+    pub command: String,
+    pub scenario_file: &'a Path,
+    /// The resolved scenario that was run (overrides and scale applied).
+    pub scenario: &'a crate::scenario::Scenario,
+    pub targets_file: &'a Path,
+    /// The target file's bytes, as read.
+    pub targets_text: &'a [u8],
+    pub scale: f64,
+    pub table: &'a Path,
+    pub met: usize,
+    pub evaluated: usize,
+}
+
+/// The record written beside a measurement's table (a reproducibility
+/// audit: the CSV alone said nothing of the build, the scenario, its
+/// seed, replicates, years or overrides, or the target file's years).
+pub fn record(m: &Measured) -> Vec<u8> {
+    let s = m.scenario;
+    let v = serde_json::json!({
+        "what": "the record of a bureausim calibrate measurement: what made the table beside it",
+        "table": m.table.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "bureausim_version": env!("CARGO_PKG_VERSION"),
+        "bureausim_commit": crate::version::COMMIT,
+        "platform": crate::version::TARGET,
+        "command": m.command,
+        "scenario_file": m.scenario_file.display().to_string(),
+        "targets_file": m.targets_file.display().to_string(),
+        "targets_sha256": Sha256::digest(m.targets_text)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
+        "seed": s.sim.seed,
+        "replicates": s.sim.replicates,
+        "years": s.sim.years,
+        "warmup_years": s.sim.warmup_years,
+        "scale": m.scale,
+        "targets_met": m.met,
+        "targets_evaluated": m.evaluated,
+        "scenario": s.to_toml(),
+    });
+    let mut bytes = serde_json::to_vec_pretty(&v).expect("a record serialises");
+    bytes.push(b'\n');
+    bytes
 }
