@@ -925,47 +925,6 @@ pub fn write_fitted(
     Ok(printed)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plot_links_are_relative_to_where_the_markdown_goes() {
-        assert_eq!(
-            relative(Path::new("docs"), Path::new("calibration/pakistan-fit")),
-            "../calibration/pakistan-fit"
-        );
-        assert_eq!(relative(Path::new("out"), Path::new("out")), "");
-        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/c/d")), "../c/d");
-    }
-
-    /// A hostile-input audit (2026-12-06): notes with a line beginning
-    /// "Made by bureausim" were taken for a report and replaced.
-    #[test]
-    fn only_a_report_bureausim_wrote_is_replaced_by_markdown() {
-        let dir = tempfile::tempdir().unwrap();
-        let notes = dir.path().join("notes.md");
-        std::fs::write(
-            &notes,
-            "# Notes on the fit\n\nMade by bureausim figures were pasted below.\n",
-        )
-        .unwrap();
-        let e = check_markdown_destination(&notes).unwrap_err().to_string();
-        assert!(
-            e.contains("is not a calibration report bureausim wrote"),
-            "{e}"
-        );
-        let report = dir.path().join("calibration.md");
-        std::fs::write(
-            &report,
-            "# Calibration of a to b\n\nMade by bureausim 0.1.0 (commit abc). To reproduce it:\n\n```sh\n",
-        )
-        .unwrap();
-        check_markdown_destination(&report).unwrap();
-        check_markdown_destination(&dir.path().join("new.md")).unwrap();
-    }
-}
-
 /// Where the record of a measurement goes: beside its table, `NAME.json`
 /// for `NAME.csv` (or `NAME.csv.json` when the table is not a `.csv`, so
 /// the record never is the table).
@@ -1028,4 +987,45 @@ pub fn record(m: &Measured) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(&v).expect("a record serialises");
     bytes.push(b'\n');
     bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plot_links_are_relative_to_where_the_markdown_goes() {
+        assert_eq!(
+            relative(Path::new("docs"), Path::new("calibration/pakistan-fit")),
+            "../calibration/pakistan-fit"
+        );
+        assert_eq!(relative(Path::new("out"), Path::new("out")), "");
+        assert_eq!(relative(Path::new("/a/b"), Path::new("/a/c/d")), "../c/d");
+    }
+
+    /// A hostile-input audit (2026-12-06): notes with a line beginning
+    /// "Made by bureausim" were taken for a report and replaced.
+    #[test]
+    fn only_a_report_bureausim_wrote_is_replaced_by_markdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let notes = dir.path().join("notes.md");
+        std::fs::write(
+            &notes,
+            "# Notes on the fit\n\nMade by bureausim figures were pasted below.\n",
+        )
+        .unwrap();
+        let e = check_markdown_destination(&notes).unwrap_err().to_string();
+        assert!(
+            e.contains("is not a calibration report bureausim wrote"),
+            "{e}"
+        );
+        let report = dir.path().join("calibration.md");
+        std::fs::write(
+            &report,
+            "# Calibration of a to b\n\nMade by bureausim 0.1.0 (commit abc). To reproduce it:\n\n```sh\n",
+        )
+        .unwrap();
+        check_markdown_destination(&report).unwrap();
+        check_markdown_destination(&dir.path().join("new.md")).unwrap();
+    }
 }
