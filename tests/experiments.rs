@@ -626,7 +626,7 @@ fn an_experiment_file_gives_the_same_results_as_the_flags() {
     sb.write(
         "study.toml",
         &format!(
-            "kind = \"sweep\"\nscenario = {s:?}\nreplicates = 2\nyears = 6\nvary = [\"reforms[0].set.politics.interference=0.2:0.8:0.6\"]\n"
+            "kind = \"sweep\"\nscenario = {s:?}\nreplicates = 2\nyears = 6\nvary = [\"reforms[0].set.politics.interference=0.2:0.8:0.6\"]\nset = [\"pay.level=1.1\"]\n"
         ),
     );
     ok(&sb, &["experiment", "study.toml", "--no-plots"]);
@@ -641,6 +641,8 @@ fn an_experiment_file_gives_the_same_results_as_the_flags() {
             "2",
             "--years",
             "6",
+            "--set",
+            "pay.level=1.1",
             "--out",
             "flags",
             "--no-plots",
@@ -651,6 +653,17 @@ fn an_experiment_file_gives_the_same_results_as_the_flags() {
         read(&file_dir, "points.csv"),
         read(&sb.join("flags"), "points.csv")
     );
+    // The file's overrides are in summary.json, which its command does not
+    // show (an output consumer's audit).
+    for dir in [file_dir.clone(), sb.join("flags")] {
+        let summary: serde_json::Value =
+            serde_json::from_slice(&read(&dir, "summary.json")).unwrap();
+        assert_eq!(
+            summary["sets"],
+            serde_json::json!(["pay.level=1.1"]),
+            "{dir:?}"
+        );
+    }
     let md = fs::read_to_string(file_dir.join("report.md")).unwrap();
     assert_mentions(&md, &["bureausim experiment study.toml"]);
 }

@@ -49,6 +49,10 @@ struct ExperimentSummary<'a> {
     kind: &'static str,
     fingerprint: String,
     command: &'a str,
+    /// The overrides applied to every scenario (`--set`, or an experiment
+    /// file's `set`, which the command does not show); left out when none.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sets: &'a [String],
     replicates: u32,
     seed: u64,
     years: u32,
@@ -92,6 +96,7 @@ pub(super) fn write_summary(
         kind: plan.spec.kind.name(),
         fingerprint: plan.fingerprint.clone(),
         command: &plan.command,
+        sets: &plan.spec.sets,
         replicates: plan.spec.replicates,
         seed: plan.seed,
         years: plan.years,
