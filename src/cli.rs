@@ -1045,7 +1045,7 @@ fn check_summary(s: &Scenario) -> String {
         .collect();
     let shown: Vec<&str> = changed.iter().take(12).map(String::as_str).collect();
     format!(
-        "# bureausim check: a valid scenario. A run simulates {} of {} years after a {}-year warm-up, seed {}: about {} officers in {} posts ({}, {}), with {}.\n# {}{}{}. The resolved scenario follows.\n",
+        "# bureausim check: a valid scenario. A run simulates {} of {} years after a {}-year warm-up, seed {}: about {} officers in {} posts ({}, {}), with {}.\n# {}{}{}. The resolved scenario follows, with {}'s defaults.\n",
         counted(s.sim.replicates as usize, "replicate"),
         s.sim.years,
         s.sim.warmup_years,
@@ -1065,7 +1065,8 @@ fn check_summary(s: &Scenario) -> String {
             ", …"
         } else {
             ""
-        }
+        },
+        crate::version::words()
     )
 }
 
