@@ -4,6 +4,8 @@
 //! they would still overlap, and light dotted lines at election years,
 //! unlabelled (a legend entry and a note explain them).
 
+use std::borrow::Cow;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -21,7 +23,7 @@ pub(crate) const EVENT_ROW_HEIGHT: i32 = EVENT_LABEL_SIZE as i32 + 4;
 pub(crate) struct Events<'a> {
     /// (x, label, label width in pixels, row counted upwards from the
     /// plot or `None` when the label would overlap others and is left out).
-    pub(crate) marks: Vec<(f64, &'a str, i32, Option<i32>)>,
+    pub(crate) marks: Vec<(f64, Cow<'a, str>, i32, Option<i32>)>,
     /// Rows of labels used.
     pub(crate) rows: i32,
 }
@@ -44,17 +46,48 @@ impl<'a> Events<'a> {
         inside.sort_by(|a, b| a.0.total_cmp(&b.0));
 
         let style = font(EVENT_LABEL_SIZE);
+        let width = area.dim_in_pixel().0 as i32;
+        let mut labels = Vec::with_capacity(inside.len());
         let mut boxes = Vec::with_capacity(inside.len());
         for (x, label) in &inside {
-            let (w, _) = area.estimate_text_size(label, &style).map_err(draw_error)?;
-            let cx = plot_left + (x - x0) / (x1 - x0) * plot_width;
-            boxes.push((cx.round() as i32, w as i32));
+            // A label wider than its panel is shortened to fit, with an
+            // ellipsis: centred, it ran into the panels beside it (a
+            // planner's audit, comparison.png).
+            let fit = width - 4;
+            let text_width = |t: &str| -> anyhow::Result<i32> {
+                Ok(area.estimate_text_size(t, &style).map_err(draw_error)?.0 as i32)
+            };
+            let mut label: Cow<str> = Cow::Borrowed(label);
+            let mut w = text_width(&label)?;
+            if w > fit {
+                let chars: Vec<char> = label.chars().collect();
+                let mut keep = chars.len();
+                while keep > 1 && w > fit {
+                    keep -= 1;
+                    let cut: String = chars[..keep].iter().collect();
+                    label = Cow::Owned(format!("{}…", cut.trim_end()));
+                    w = text_width(&label)?;
+                }
+            }
+            // Where the label is drawn: centred over its line, but kept
+            // inside the panel (`draw_event_labels`), so its neighbours are
+            // judged where it will be.
+            let cx = (plot_left + (x - x0) / (x1 - x0) * plot_width).round() as i32;
+            let (min, max) = (w / 2 + 2, width - w / 2 - 2);
+            let cx = if min <= max {
+                cx.clamp(min, max)
+            } else {
+                width / 2
+            };
+            boxes.push((cx, w));
+            labels.push(label);
         }
         let (rows, n_rows) = stagger(&boxes, MAX_EVENT_LABEL_ROWS);
         let marks = inside
             .into_iter()
+            .zip(labels)
             .zip(boxes.iter().zip(rows))
-            .map(|((x, label), (&(_, w), row))| (x, label, w, row))
+            .map(|(((x, _), label), (&(_, w), row))| (x, label, w, row))
             .collect();
         Ok(Events {
             marks,
@@ -220,8 +253,9 @@ pub(crate) fn draw_event_labels<DB: DrawingBackend>(
     let width = area.dim_in_pixel().0 as i32;
     let top = chart.y_range().end;
     let plot_top = chart.backend_coord(&(chart.x_range().start, top)).1 - base_y;
-    for &(x, label, w, row) in &events.marks {
-        let Some(row) = row else { continue };
+    for (x, label, w, row) in &events.marks {
+        let (x, w) = (*x, *w);
+        let Some(row) = *row else { continue };
         let cx = chart.backend_coord(&(x, top)).0 - base_x;
         let (min, max) = (w / 2 + 2, width - w / 2 - 2);
         let cx = if min <= max {
@@ -230,7 +264,8 @@ pub(crate) fn draw_event_labels<DB: DrawingBackend>(
             width / 2
         };
         let y = plot_top - 3 - row * EVENT_ROW_HEIGHT;
-        area.draw_text(label, &style, (cx, y)).map_err(draw_error)?;
+        area.draw_text(label.as_ref(), &style, (cx, y))
+            .map_err(draw_error)?;
     }
     Ok(())
 }
@@ -247,5 +282,34 @@ mod tests {
         let (rows, n) = stagger(&[(100, 60), (101, 60), (102, 60), (200, 60)], 2);
         assert_eq!(rows, vec![Some(0), Some(1), None, Some(0)]);
         assert_eq!(n, 2);
+    }
+
+    /// A label wider than its panel is shortened to fit, and labels are
+    /// staggered where they are drawn, kept inside the panel: two near the
+    /// right edge that the clamp would overlap take two rows.
+    #[test]
+    fn labels_fit_their_panel_and_are_staggered_where_drawn() {
+        super::super::style::register_embedded_font().unwrap();
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (300, 200)).into_drawing_area();
+        let long =
+            "a one-year nominal tenure for every officer in every grade, with rotation enforced";
+        let events = vec![(5.0, long.to_string())];
+        let e = Events::layout(&area, &events, (0.0, 10.0), (40.0, 250.0)).unwrap();
+        let (_, label, w, row) = &e.marks[0];
+        assert!(label.ends_with('…') && label.len() < long.len(), "{label}");
+        assert!(*w <= 296 && row.is_some(), "{w}");
+        // Centred at 270 and 290 px, 100 px wide: apart by their centres'
+        // 20 px they overlap anyway; at 190 and 290 they would not, but
+        // kept inside the 300 px panel both end at 298.
+        let events = vec![(6.0, "x".repeat(16)), (10.0, "y".repeat(16))];
+        let e = Events::layout(&area, &events, (0.0, 10.0), (0.0, 290.0)).unwrap();
+        let rows: Vec<Option<i32>> = e.marks.iter().map(|m| m.3).collect();
+        let (w0, w1) = (e.marks[0].2, e.marks[1].2);
+        let drawn_apart = 174 + w0 / 2 + 8 <= 298 - w1;
+        assert!(
+            drawn_apart || rows == vec![Some(0), Some(1)],
+            "{rows:?}, widths {w0} {w1}"
+        );
     }
 }
