@@ -385,14 +385,16 @@ pub struct CalibrateArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Without --param: the fit table to write (CSV) [default:
-    /// outputs/<scenario name>-fit.csv]. With --param: the calibration
-    /// folder [default: outputs/<scenario name>-calibration].
+    /// outputs/<scenario name>-fit.csv], its record beside it (NAME.json).
+    /// With --param: the calibration folder [default: outputs/<scenario
+    /// name>-calibration].
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// Worker threads (0 = all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
-    /// Replace the fit table, or start the calibration folder again.
+    /// Replace the fit table and its record, or start the calibration
+    /// folder again.
     #[arg(long)]
     pub force: bool,
     /// With --param: also write the report in Markdown to FILE (a new
@@ -1045,7 +1047,7 @@ fn check_summary(s: &Scenario) -> String {
         .collect();
     let shown: Vec<&str> = changed.iter().take(12).map(String::as_str).collect();
     format!(
-        "# bureausim check: a valid scenario. A run simulates {} of {} years after a {}-year warm-up, seed {}: about {} officers in {} posts ({}, {}), with {}.\n# {}{}{}. The resolved scenario follows, with {}'s defaults.\n",
+        "# bureausim check: a valid scenario. A run simulates {} of {} years after a {}-year warm-up, seed {}: about {} officers in {} posts ({}, {}), with {}.\n# {}{}{}. The resolved scenario follows; its defaults are those of {}.\n",
         counted(s.sim.replicates as usize, "replicate"),
         s.sim.years,
         s.sim.warmup_years,
@@ -1237,7 +1239,14 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
             ("targets file", &a.targets),
             ("scenario file", &a.scenario.scenario),
         ],
-    )?;
+    )
+    .with_context(|| {
+        format!(
+            "the record of --out {} goes beside it, in `{}`",
+            dest.display(),
+            record.display()
+        )
+    })?;
     staging::check_file_destination(&record, a.force).with_context(|| {
         format!(
             "the measurement's record goes beside it, in `{}`",

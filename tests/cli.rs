@@ -372,7 +372,7 @@ fn check_fills_in_every_section() {
         &[
             "# bureausim check: a valid scenario. A run simulates 10 replicates of 40 years after a 10-year warm-up, seed 20251024",
             "(6 grades, 8 sectors), with no reforms.",
-            "# 1 key differs from the defaults: name. The resolved scenario follows, with bureausim 0.1.0 (commit ",
+            "# 1 key differs from the defaults: name. The resolved scenario follows; its defaults are those of bureausim 0.1.0 (commit ",
         ],
     );
     for section in [

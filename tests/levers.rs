@@ -478,6 +478,21 @@ fn politics_off_turns_no_inquiry_against_the_unconnected() {
         outcome(&none, "efficiency"),
         "selective enforcement reads nothing with politics off"
     );
+    // Year 0's delivery, a snapshot of the starting service, too (a
+    // review: it still read the fear with politics off).
+    let full = small(&[
+        "politics.enabled=false",
+        "accountability.selective_enforcement=1",
+    ]);
+    let e = metric_index("efficiency").unwrap();
+    let year0 = |s: &Scenario| -> Vec<f64> {
+        runner::run(s, 0, &|| {})
+            .expect("run")
+            .iter()
+            .map(|r| r.rows[0][e])
+            .collect()
+    };
+    assert_eq!(year0(&full), year0(&none));
     let on = outcome(&small(&[]), "wrongful_inquiries");
     assert!(on.iter().all(|&x| x > 0.0), "with politics on: {on:?}");
 }

@@ -13,7 +13,7 @@
 use super::{GRADE_METRICS, METRICS, Observation, SECTOR_METRICS, column};
 use crate::model::population::{Channel, NONE, appraisal_mean_of};
 use crate::model::world::{World, rent_value};
-use crate::model::{reforms, work};
+use crate::model::{accountability, reforms, work};
 
 /// Months below this have their value in years in [`TWELFTHS`].
 const TWELFTHS_KEPT: usize = 1024;
@@ -183,6 +183,8 @@ impl Observer {
         let snapshot = f.steps == 0;
         let mut snapshot_delivery = 0.0;
         let factors = snapshot.then(|| work::WorkFactors::from(&w.scn.work));
+        // As the pass reads it: none with accountability or politics off.
+        let fear_level = accountability::fear_level(&w.scn);
         let cut = w.rent_cut();
         let pay = &w.scn.pay;
         // Without pay for performance the appraisal factor is exactly 1
@@ -247,11 +249,7 @@ impl Observer {
             // Competence at own grade: the post's sector, or the best one.
             let c = w.competence_at(i, g, here) as f64;
             if let (Some(factors), true) = (&factors, o.post[i] != NONE) {
-                let fear = if w.scn.accountability.enabled {
-                    w.scn.accountability.selective_enforcement as f32 * (1.0 - o.connections[i])
-                } else {
-                    0.0
-                };
+                let fear = accountability::fear(fear_level, o.connections[i]);
                 let factor = work::performance_factor(
                     factors,
                     o.months_in_post[i],

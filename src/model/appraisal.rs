@@ -180,7 +180,11 @@ mod tests {
             w.officers.perf_sum[i] = 0.4 * 200.0;
             w.officers.perf_n[i] = 200;
         }
+        // Switched off by a reform (which refreshes the world): no centre
+        // from that step, before the year's appraisal.
         w.scn.appraisal.enabled = false;
+        w.refresh();
+        assert!(w.env.record_centre.is_nan(), "none from the reform's step");
         run(&mut w);
         assert!(w.env.record_centre.is_nan());
         assert!(w.officers.perf_n.iter().all(|&n| n == 0));

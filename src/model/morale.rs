@@ -20,9 +20,11 @@ pub const AT_START: f32 = 0.5;
 pub const AT_ENTRY: f32 = 0.6;
 
 /// A recruit's morale: [`AT_ENTRY`], or with morale's dynamics off
-/// (`pay.morale = false`) the one value everyone's morale is held at,
-/// [`AT_START`], so that turnover does not move the service's morale
-/// where nothing else may.
+/// (`pay.morale = false`) [`AT_START`], the value everyone's morale is
+/// held at when the dynamics are off from the start, so that turnover does
+/// not move the service's morale where nothing else may (switched off by a
+/// reform, officers keep their own values and recruits still enter at
+/// [`AT_START`]).
 #[inline]
 pub fn at_entry(p: &PayParams) -> f32 {
     if p.morale { AT_ENTRY } else { AT_START }

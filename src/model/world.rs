@@ -458,6 +458,12 @@ impl World {
     /// Recomputes the derived values after parameters changed.
     pub fn refresh(&mut self) {
         self.derived = Derived::new(&self.scn);
+        // Appraisal switched off (by a reform, mid-year) leaves no record to
+        // pay on from that step, not only from the year's appraisal
+        // (`appraisal::run`).
+        if !self.scn.appraisal.enabled {
+            self.env.record_centre = f32::NAN;
+        }
     }
 
     /// Share of corrupt officers among the other posted officers of officer

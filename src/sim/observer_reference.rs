@@ -8,7 +8,7 @@ use crate::metrics::{METRICS, Observation, Observer, metric_index};
 use crate::model::init;
 use crate::model::population::{Channel, NONE};
 use crate::model::world::World;
-use crate::model::{reforms, work};
+use crate::model::{accountability, reforms, work};
 use crate::scenario::Scenario;
 use crate::sim::step::{self, Engine};
 
@@ -106,12 +106,10 @@ fn reference(w: &World) -> Observation {
                 rent_corrupt += w.officers.corrupt[i] as u8 as f64;
             }
             let c = w.competence_at(i, g, s) as f64;
-            let fear = if w.scn.accountability.enabled {
-                w.scn.accountability.selective_enforcement as f32
-                    * (1.0 - w.officers.connections[i])
-            } else {
-                0.0
-            };
+            let fear = accountability::fear(
+                accountability::fear_level(&w.scn),
+                w.officers.connections[i],
+            );
             let factor = work::performance_factor(
                 &factors,
                 w.officers.months_in_post[i],
@@ -248,7 +246,7 @@ fn reference(w: &World) -> Observation {
     set("reforms_in_force", reforms::in_force(w) as f64);
     set("government_changes", w.env.government_changes as f64);
     set("nominal_tenure_months", w.scn.postings.tenure_months);
-    let grade_rows = (0..grades)
+    let grade_rows: Vec<Vec<f64>> = (0..grades)
         .map(|g| {
             let gp = w.scn.structure.grades[g].posts as f64;
             vec![
@@ -285,7 +283,7 @@ fn reference(w: &World) -> Observation {
     for &s in &w.posts.sector {
         s_posts[s as usize] += 1.0;
     }
-    let sector_rows = (0..sectors)
+    let sector_rows: Vec<Vec<f64>> = (0..sectors)
         .map(|s| {
             vec![
                 s_posts[s],
@@ -297,10 +295,16 @@ fn reference(w: &World) -> Observation {
             ]
         })
         .collect();
+    // A zero is +0, never −0 (docs/outputs.md).
+    let plus = |v: Vec<f64>| -> Vec<f64> {
+        v.into_iter()
+            .map(|x| if x == 0.0 { 0.0 } else { x })
+            .collect()
+    };
     Observation {
-        row,
-        grades: grade_rows,
-        sectors: sector_rows,
+        row: plus(row),
+        grades: grade_rows.into_iter().map(plus).collect(),
+        sectors: sector_rows.into_iter().map(plus).collect(),
     }
 }
 

@@ -299,9 +299,12 @@ mod tests {
         let (_, label, w, row) = &e.marks[0];
         assert!(label.ends_with('…') && label.len() < long.len(), "{label}");
         assert!(*w <= 296 && row.is_some(), "{w}");
-        // Centred at 270 and 290 px, 100 px wide: apart by their centres'
-        // 20 px they overlap anyway; at 190 and 290 they would not, but
-        // kept inside the 300 px panel both end at 298.
+        // Lines at 174 and 290 px, labels about 100 px wide: centred on
+        // their lines they would not overlap (one ends at about 224, the
+        // other starts at about 240), but the second, kept inside the
+        // 300 px panel, is drawn from about 196, over the first: two rows.
+        // (Were the font to make them narrow enough to stay apart even so,
+        // one row would be right, and `drawn_apart` says so.)
         let events = vec![(6.0, "x".repeat(16)), (10.0, "y".repeat(16))];
         let e = Events::layout(&area, &events, (0.0, 10.0), (0.0, 290.0)).unwrap();
         let rows: Vec<Option<i32>> = e.marks.iter().map(|m| m.3).collect();
