@@ -1303,14 +1303,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         .count();
     let evaluated = fits.iter().filter(|f| f.evaluated).count();
     staging::write_file_atomic(&dest, &output::calibration::csv(&fits, &set)?, a.force)?;
-    let mut command = format!(
-        "bureausim calibrate {} --targets {}",
-        a.scenario.scenario.display(),
-        a.targets.display()
-    );
-    for s in &a.scenario.sets {
-        command.push_str(&format!(" --set {s}"));
-    }
+    let mut command = calibrate_command(&a);
     command.push_str(&format!(" --replicates {reps}"));
     if scale != 1.0 {
         command.push_str(&format!(" --scale {scale}"));
@@ -1335,6 +1328,20 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         record.display()
     );
     Ok(())
+}
+
+/// The start of the command that reproduces a calibration or a
+/// measurement: the scenario, the targets and the overrides.
+fn calibrate_command(a: &CalibrateArgs) -> String {
+    let mut command = format!(
+        "bureausim calibrate {} --targets {}",
+        a.scenario.scenario.display(),
+        a.targets.display()
+    );
+    for s in &a.scenario.sets {
+        command.push_str(&format!(" --set {s}"));
+    }
+    command
 }
 
 /// `--scale`: a factor in (0, 1] (1 when not given).
@@ -1723,14 +1730,7 @@ fn calibrate_fit(
         batch: 16,
         seed,
     };
-    let mut command = format!(
-        "bureausim calibrate {} --targets {}",
-        a.scenario.scenario.display(),
-        a.targets.display()
-    );
-    for s in &a.scenario.sets {
-        command.push_str(&format!(" --set {s}"));
-    }
+    let mut command = calibrate_command(&a);
     for p in &a.params {
         command.push_str(&format!(" --param {p}"));
     }
