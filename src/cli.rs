@@ -1217,44 +1217,34 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         scn = scn.scaled(scale);
         scn.validate(&a.scenario.scenario.display().to_string())?;
     }
-    let set = targets::load(&a.targets, &scn)?;
+    // Read once: the record's SHA-256 is of the text measured against.
+    let targets_text = crate::input::read_toml_text(&a.targets).map_err(|e| {
+        UsageError(format!(
+            "cannot read target file `{}`: {e}",
+            a.targets.display()
+        ))
+    })?;
+    let set = targets::load_text(&targets_text, &a.targets, &scn)?;
     let dest = match &a.out {
         Some(out) => staging::normalize(out),
         None => staging::default_output(&scn.name, "-fit.csv"),
     };
-    staging::refuse_input(
-        "--out",
-        &dest,
-        &[
-            ("targets file", &a.targets),
-            ("scenario file", &a.scenario.scenario),
-        ],
-    )?;
+    let inputs = [
+        ("targets file", a.targets.as_path()),
+        ("scenario file", a.scenario.scenario.as_path()),
+    ];
+    staging::refuse_input("--out", &dest, &inputs)?;
     staging::check_file_destination(&dest, a.force)?;
     let record = output::calibration::record_path(&dest);
-    staging::refuse_input(
-        "--out",
-        &record,
-        &[
-            ("targets file", &a.targets),
-            ("scenario file", &a.scenario.scenario),
-        ],
-    )
-    .with_context(|| {
+    let beside = || {
         format!(
             "the record of --out {} goes beside it, in `{}`",
             dest.display(),
             record.display()
         )
-    })?;
-    staging::check_file_destination(&record, a.force).with_context(|| {
-        format!(
-            "the measurement's record goes beside it, in `{}`",
-            record.display()
-        )
-    })?;
-    let targets_text =
-        std::fs::read(&a.targets).with_context(|| format!("reading `{}`", a.targets.display()))?;
+    };
+    staging::refuse_input("--out", &record, &inputs).with_context(beside)?;
+    staging::check_file_destination(&record, a.force).with_context(beside)?;
     let threads = worker_threads(a.threads);
     let size = scn.size_estimate();
     let reps = scn.sim.replicates as u64;
@@ -1314,7 +1304,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         scenario_file: &a.scenario.scenario,
         scenario: &scn,
         targets_file: &a.targets,
-        targets_text: &targets_text,
+        targets_text: targets_text.as_bytes(),
         scale,
         table: &dest,
         met,

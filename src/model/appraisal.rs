@@ -89,13 +89,11 @@ impl AppraisalParams {
 /// Records this year's appraisal for every officer who worked.
 pub fn run(w: &mut World) {
     if !w.scn.appraisal.enabled {
-        // No appraisal, no record to pay on: pay for performance pays
-        // nothing once the centre is gone (it paid on records frozen at the
-        // last appraisal for as long as the switch stayed off), and the
-        // year's performance is dropped as an appraisal would have taken
-        // it, so a later one averages its own year (the month count
-        // saturates at 255: 21 years off biased the first report).
-        w.env.record_centre = f32::NAN;
+        // The year's performance is dropped as an appraisal would have
+        // taken it, so a later one averages its own year (the month count
+        // saturates at 255: 21 years off biased the first report). There
+        // is no record centre to pay on while appraisal is off: `init`
+        // and `World::refresh`, where the switch can change, clear it.
         w.officers.perf_sum.fill(0.0);
         w.officers.perf_n.fill(0);
         return;

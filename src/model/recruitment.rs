@@ -570,10 +570,10 @@ pub fn cadre_at(sectors: &[crate::model::structure::SectorSpec], u: f64) -> u8 {
 /// commission's recruitment to departmental posts (smaller pools, older
 /// entrants).
 pub fn recruit(w: &mut World) {
-    let morale_at_entry = crate::model::morale::at_entry(&w.scn.pay);
     if !w.scn.recruitment.enabled {
         return;
     }
+    let morale_at_entry = crate::model::morale::at_entry(&w.scn.pay);
     // The working space is taken out of the world for the intake; the
     // parameters are read in place (beside the stream, other fields of the
     // world) wherever no call needs the whole world, not cloned.

@@ -926,8 +926,8 @@ pub fn write_fitted(
 }
 
 /// Where the record of a measurement goes: beside its table, `NAME.json`
-/// for `NAME.csv` (or `NAME.csv.json` when the table is not a `.csv`, so
-/// the record never is the table).
+/// for `NAME.csv`; for any other name `.json` is added to it (`x.json`
+/// for `x`, `x.json.json` for `x.json`), so the record never is the table.
 pub fn record_path(table: &Path) -> PathBuf {
     if table
         .extension()

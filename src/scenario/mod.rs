@@ -25,21 +25,32 @@ pub fn read_toml_file<T: serde::de::DeserializeOwned>(
     what: &str,
 ) -> Result<T, crate::error::UsageError> {
     use crate::error::UsageError;
-    let shown = path.display().to_string();
     let text = crate::input::read_toml_text(path)
-        .map_err(|e| UsageError(format!("cannot read {what} `{shown}`: {e}")))?;
+        .map_err(|e| UsageError(format!("cannot read {what} `{}`: {e}", path.display())))?;
+    parse_toml_text(&text, path, what)
+}
+
+/// [`read_toml_file`] of a file's text already read (`path` names it in
+/// messages).
+pub fn parse_toml_text<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    what: &str,
+) -> Result<T, crate::error::UsageError> {
+    use crate::error::UsageError;
+    let shown = path.display().to_string();
     let fail = |message: String| UsageError(format!("{what} `{shown}` is not valid:\n{message}"));
-    let de = toml::Deserializer::parse(&text)
-        .map_err(|e| fail(explain_toml_error(&e, &text).trim_end().to_string()))?;
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| fail(explain_toml_error(&e, text).trim_end().to_string()))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let mut message = explain_toml_error(&inner, &text).trim_end().to_string();
+        let mut message = explain_toml_error(&inner, text).trim_end().to_string();
         // An unknown key: the key meant and the file's other unknown keys
         // (the reader stops at the first), as for a scenario.
         if !path.is_empty() && path != "." {
             let more =
-                unknown::explained::<T>(inner.message(), &text, &path, &unknown::Schema::none());
+                unknown::explained::<T>(inner.message(), text, &path, &unknown::Schema::none());
             if !more.is_empty() {
                 message.push_str(&format!("\nat key `{path}`{more}"));
             }

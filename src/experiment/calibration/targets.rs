@@ -170,8 +170,20 @@ impl Target {
 /// metric a column, every grade a grade of the scenario, the years within
 /// the run, each target with an observed value and sd or an interval.
 pub fn load(path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
-    let shown = path.display().to_string();
     let set: TargetSet = crate::scenario::read_toml_file(path, "target file")?;
+    check(set, path, scn)
+}
+
+/// [`load`] of the file's text already read (`path` names it in
+/// messages): what a measurement records the SHA-256 of is then what it
+/// measured against.
+pub fn load_text(text: &str, path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
+    let set: TargetSet = crate::scenario::parse_toml_text(text, path, "target file")?;
+    check(set, path, scn)
+}
+
+fn check(set: TargetSet, path: &Path, scn: &Scenario) -> Result<TargetSet, UsageError> {
+    let shown = path.display().to_string();
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let grade_names: Vec<&str> = scn
