@@ -626,14 +626,15 @@ fn calibrate_measures_a_scenario_against_its_targets_and_refuses_bad_ones() {
          [[target]]\nid = \"vacancy\"\nmetric = \"vacancy_rate\"\nfile = \"timeseries\"\nyears = [1, 2]\nobserved = 0.2\nsd = 0.05\nsource = \"test\"\nwhy = \"test\"\n\
          [[target]]\nid = \"promotions_18\"\nmetric = \"promotions_in\"\nfile = \"grades\"\ngrade = \"BPS-18\"\nyears = [1, 2]\ninterval = [0, 1000]\nsource = \"test\"\nwhy = \"test\"\n",
     );
-    let stdout = sb.stdout_ok(&[
+    let measure = [
         "calibrate",
         file,
         "--targets",
         "targets.toml",
         "--out",
         "fit.csv",
-    ]);
+    ];
+    let stdout = sb.stdout_ok(&measure);
     assert_mentions(
         &stdout,
         &[
@@ -675,33 +676,11 @@ fn calibrate_measures_a_scenario_against_its_targets_and_refuses_bad_ones() {
     assert_mentions(&stdout, &["its record, fit.json"]);
     // The table is not overwritten without --force, nor its record.
     std::fs::remove_file(sb.join("fit.csv")).unwrap();
-    let e = sb.bad_input(&[
-        "calibrate",
-        file,
-        "--targets",
-        "targets.toml",
-        "--out",
-        "fit.csv",
-    ]);
+    let e = sb.bad_input(&measure);
     assert_mentions(&e, &["fit.json", "--force"]);
     assert!(!sb.join("fit.csv").exists());
-    sb.stdout_ok(&[
-        "calibrate",
-        file,
-        "--targets",
-        "targets.toml",
-        "--out",
-        "fit.csv",
-        "--force",
-    ]);
-    let e = sb.bad_input(&[
-        "calibrate",
-        file,
-        "--targets",
-        "targets.toml",
-        "--out",
-        "fit.csv",
-    ]);
+    sb.stdout_ok(&[&measure[..], &["--force"]].concat());
+    let e = sb.bad_input(&measure);
     assert_mentions(&e, &["fit.csv", "--force"]);
     // A target naming a column that does not exist, and no uncertainty.
     sb.write(
