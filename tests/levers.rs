@@ -330,8 +330,9 @@ levers! {
     // Pay
     pay_level_cuts_resignations: ["pay.level=0.7"] => ["pay.level=1.5"], "exits_voluntary", DOWN;
     pay_level_raises_recruit_ability: ["pay.level=0.7"] => ["pay.level=1.5"], "recruit_mean_ability", UP;
-    // Pay deters through the expected loss of the pay premium on dismissal,
-    // so its effect needs working detection (Van Rijckeghem & Weder 2001).
+    // Pay deters through what a conviction costs in own pay (the penalty
+    // and the premium) against a bribe valued in market pay, so its effect
+    // needs working detection (Van Rijckeghem & Weder 2001).
     pay_level_lowers_corruption: ["pay.level=0.7", "accountability.detection_rate=0.4"] => ["pay.level=2.5", "accountability.detection_rate=0.4"], "corruption_prevalence", DOWN;
     decompression_keeps_seniors: ["pay.compression=1.5"] => ["pay.compression=5.0"], "exits_voluntary", DOWN;
     // Pay for performance is paid against the service's mean record, so it
@@ -451,6 +452,28 @@ fn pay_for_performance_leaves_the_wage_bill_on_either_scale() {
             "{reports:?}: wage bill {a:.0} without pay for performance, {b:.0} with"
         );
     }
+}
+
+/// Bribes are sums of money (`corruption.rent_valuation = "market"`): a
+/// general pay rise does not raise the bribes taken, and fewer officers
+/// take them. A mechanism audit (2026-12-06) found that valued in own pay
+/// they rose with pay: × 1.5 gave `rent_taken` +55% in the baseline.
+/// `"own_pay"` keeps that rule for results made with it.
+#[test]
+fn a_pay_rise_does_not_raise_the_bribes_taken_in_money() {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let rent = |sets: &[&str]| mean(&outcome(&small(sets), "rent_taken"));
+    let base = rent(&[]);
+    let raised = rent(&["pay.level=2.0"]);
+    assert!(
+        raised < base,
+        "rent_taken {base:.0} at pay level 1, {raised:.0} at 2"
+    );
+    let old_rule = rent(&["pay.level=2.0", "corruption.rent_valuation=own_pay"]);
+    assert!(
+        old_rule > 1.5 * base,
+        "valued in own pay: rent_taken {base:.0} at pay level 1, {old_rule:.0} at 2"
+    );
 }
 
 /// Selective enforcement is a political use of the agencies: with politics

@@ -1,13 +1,16 @@
 //! docs/model.md §7.3, the corruption decision, and the integrity dynamics behind it.
 //!
-//! An officer in a post with rent weighs, in units of the officer's own
-//! annual pay, the expected-income comparison of Becker & Stigler (1974) and
-//! Van Rijckeghem & Weder (2001):
+//! An officer in a post with rent weighs, in years of the officer's pay on
+//! the private market's scale for the grade (`rent_valuation`, [`pay_scale`]
+//! σ = own pay over that pay, 1 at the baseline's pay), the expected-income
+//! comparison of Becker & Stigler (1974) and Van Rijckeghem & Weder (2001):
 //!
 //! `gain = rent · rent_value · (1 − e^(−months_in_post / collusion_months))`
-//! `cost = q · (penalty + max(0, 1 − outside/pay) · min(horizon, years_left) + P)
+//! `cost = q · (penalty + max(0, 1 − outside/pay) · min(horizon, years_left) + P) · σ
 //!        + moral_weight · integrity · (1 − peer_moral_discount · peers)`
 //!
+//! A bribe is a sum of money; what a conviction costs is in own pay, so pay
+//! acts on the decision through it.//!
 //! with P the pension forfeited on conviction ([`pension_lost`], 0 by
 //! default), q the perceived annual probability of detection, a verdict
 //! and conviction,
@@ -33,11 +36,25 @@ pub struct CorruptionParams {
     pub enabled: bool,
     /// Yearly rate at which an officer reconsiders taking bribes.
     pub revision_rate: f64,
-    /// Annual bribe income in a post of rent 1, as a multiple of own pay.
+    /// Annual bribe income in a post of rent 1, in years of pay (on the
+    /// scale `rent_valuation` names) once collusion is built.
     pub rent_value: f64,
+    /// The pay in which bribes, the moral cost and the decision's noise
+    /// are counted. `"market"` (default): the officer's pay on the private
+    /// market's scale for the grade ([`crate::model::pay::PayParams::market`]
+    /// in place of the grade's basic pay), which `pay.level` and
+    /// `pay.compression` do not move, so a bribe is a sum of money and pay
+    /// acts on the decision through what a conviction costs (the penalty,
+    /// the premium and the pension, all in own pay), as in Becker & Stigler
+    /// (1974). `"own_pay"`: everything in the officer's own pay, so a pay
+    /// rise raised the bribes taken in money with it and acted only through
+    /// the premium (the rule before 2026-12-07). The two agree wherever
+    /// public pay is on the market's scale (`pay.level` 1 and
+    /// `pay.compression` = `pay.market_compression`), as in the baseline.
+    pub rent_valuation: String,
     /// Months for collusion with bribers to build up in a post.
     pub collusion_months: f64,
-    /// Moral cost of full integrity, in years of own pay.
+    /// Moral cost of full integrity, in years of pay (`rent_valuation`).
     pub moral_weight: f64,
     /// Share of the moral cost removed when every peer in the unit is corrupt.
     pub peer_moral_discount: f64,
@@ -55,7 +72,8 @@ pub struct CorruptionParams {
     pub pension_at_stake: f64,
     /// Yearly rate at which an officer discounts the pension.
     pub discount_rate: f64,
-    /// Noise of the decision (logistic scale), in years of own pay.
+    /// Noise of the decision (logistic scale), in years of pay
+    /// (`rent_valuation`).
     pub temperature: f64,
     /// Monthly erosion of integrity when every peer in the unit is corrupt.
     pub peer_erosion: f64,
@@ -77,6 +95,7 @@ impl Default for CorruptionParams {
             enabled: true,
             revision_rate: 1.0,
             rent_value: 2.0,
+            rent_valuation: "market".into(),
             collusion_months: 6.0,
             moral_weight: 2.2,
             peer_moral_discount: 0.5,
@@ -94,8 +113,16 @@ impl Default for CorruptionParams {
     }
 }
 
+/// The values `corruption.rent_valuation` may name.
+pub const RENT_VALUATIONS: [&str; 2] = ["market", "own_pay"];
+
 impl CorruptionParams {
     pub fn check(&self, c: &mut Checks) {
+        c.one_of(
+            "corruption.rent_valuation",
+            &self.rent_valuation,
+            &RENT_VALUATIONS,
+        );
         check_ranges!(c, self, "corruption", {
             revision_rate: 0.0, 12.0;
             rent_value: 0.0, 100.0;
@@ -121,6 +148,9 @@ impl CorruptionParams {
 pub struct Situation {
     /// Effective rent of the post, 0–1 (after e-governance).
     pub rent: f64,
+    /// Own pay over the pay the decision is counted in ([`pay_scale`]; 1
+    /// at the baseline's pay): converts a conviction's loss, in own pay.
+    pub pay_scale: f64,
     pub months_in_post: f64,
     /// Share of corrupt officers among the unit's posted officers.
     pub peers: f64,
@@ -137,7 +167,8 @@ pub struct Situation {
     pub pension_lost: f64,
 }
 
-/// Net expected gain from taking bribes, in years of own pay.
+/// Net expected gain from taking bribes, in years of the pay the decision
+/// is counted in (`rent_valuation`; own pay at the baseline's pay).
 pub fn net_gain(p: &CorruptionParams, s: &Situation) -> f64 {
     let mut gain = s.rent * p.rent_value * (1.0 - (-s.months_in_post / p.collusion_months).exp());
     if p.haste > 0.0 {
@@ -147,6 +178,7 @@ pub fn net_gain(p: &CorruptionParams, s: &Situation) -> f64 {
     let q = s.punish * (1.0 - p.peer_risk_discount * s.peers);
     let cost = q
         * (p.penalty_years + premium * p.horizon_years.min(s.years_left.max(0.0)) + s.pension_lost)
+        * s.pay_scale
         + p.moral_weight * s.integrity * (1.0 - p.peer_moral_discount * s.peers);
     gain - cost
 }
@@ -174,6 +206,8 @@ pub fn integrity_step(
 /// One posted officer's own values that the corruption decision reads.
 pub struct SituationInputs {
     pub rent: f32,
+    /// The grade's [`Derived::pay_scale`].
+    pub pay_scale: f64,
     pub months_in_post: u16,
     pub peers: f32,
     pub integrity: f32,
@@ -192,6 +226,7 @@ pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situat
     let years_left = (d.retirement_m as f64 - v.age_m as f64) / 12.0;
     Situation {
         rent: v.rent as f64,
+        pay_scale: v.pay_scale,
         months_in_post: v.months_in_post as f64,
         peers: v.peers as f64,
         integrity: v.integrity as f64 * scn.politics.pressure_factor(d.interference),
@@ -229,6 +264,7 @@ pub fn situation(w: &World, i: usize, p: usize) -> Situation {
         &w.derived,
         SituationInputs {
             rent: w.officer_rent(i),
+            pay_scale: w.derived.pay_scale[w.officers.grade[i] as usize],
             months_in_post: w.officers.months_in_post[i],
             peers: w.peer_share(i, unit),
             integrity: w.officers.integrity[i],
@@ -258,8 +294,9 @@ fn move_hazard(w: &World, i: usize) -> f64 {
 }
 
 /// Bribes a corrupt officer takes in one step of `dt` years: the post's
-/// rent, valued in years of own pay, grows with collusion as the officer
-/// stays in post (`collusion_months`).
+/// rent, valued in years of `pay` (the officer's pay on the valuation's
+/// scale: own pay over [`Derived::pay_scale`]), grows with collusion as the
+/// officer stays in post (`collusion_months`).
 #[inline]
 pub fn bribes(p: &CorruptionParams, rent: f32, months_in_post: u16, pay: f64, dt: f64) -> f64 {
     bribes_at(p, rent, collusion(p, months_in_post), pay, dt)
@@ -305,6 +342,21 @@ impl Collusion {
     }
 }
 
+/// Own pay over the pay the corruption decision is counted in
+/// (`corruption.rent_valuation`), for an officer of grade `g`: under
+/// `"market"` the grade's basic pay over its market pay, `basic(g) /
+/// market(g)` (exactly 1 when public pay is on the market's scale, so the
+/// baseline's results are those of `"own_pay"`), under `"own_pay"` 1.
+/// Increments and pay for performance multiply both alike. Read through
+/// [`Derived::pay_scale`].
+pub fn pay_scale(scn: &Scenario, g: usize) -> f64 {
+    if scn.corruption.rent_valuation == "own_pay" {
+        return 1.0;
+    }
+    let grades = scn.structure.grades.len();
+    scn.pay.basic(g, grades) / scn.pay.market(g, grades)
+}
+
 /// Annual rate at which a posted officer with a rent to take revisits the
 /// decision (0 when the mechanism is off).
 pub fn revision_rate(p: &CorruptionParams) -> f64 {
@@ -338,6 +390,7 @@ mod tests {
     fn base() -> Situation {
         Situation {
             rent: 0.8,
+            pay_scale: 1.0,
             months_in_post: 24.0,
             peers: 0.2,
             integrity: 0.6,
@@ -390,6 +443,56 @@ mod tests {
     }
 
     #[test]
+    fn pay_acts_on_the_decision_through_a_convictions_loss() {
+        let p = CorruptionParams::default();
+        // No premium over the outside wage: only the penalty is lost.
+        let at = |scale: f64, punish: f64, outside_ratio: f64| {
+            let mut s = base();
+            s.outside_ratio = outside_ratio;
+            s.pay_scale = scale;
+            s.punish = punish;
+            net_gain(&p, &s)
+        };
+        // Twice the pay on the market's scale: the penalty, in own pay,
+        // weighs twice as much against a bribe of the same money.
+        let q = 0.05 * (1.0 - p.peer_risk_discount * 0.2);
+        assert!((at(1.0, 0.05, 1.2) - at(2.0, 0.05, 1.2) - q * p.penalty_years).abs() < 1e-12);
+        // Without a chance of conviction pay does not enter the decision.
+        assert_eq!(at(1.0, 0.0, 1.2), at(2.0, 0.0, 1.2));
+        // With a premium, its loss weighs twice as much too.
+        assert!(at(1.0, 0.05, 0.9) - at(2.0, 0.05, 0.9) > q * p.penalty_years + 1e-9);
+    }
+
+    #[test]
+    fn bribes_are_valued_in_market_pay_unless_own_pay_is_asked() {
+        let base = Scenario::default();
+        let d = Derived::new(&base);
+        // The baseline's public pay is on the market's scale: exactly 1.
+        assert!(d.pay_scale.iter().all(|&x| x == 1.0), "{:?}", d.pay_scale);
+        let mut raised = base.clone();
+        raised.pay.level = 2.0;
+        raised.pay.compression = 4.0;
+        let r = Derived::new(&raised);
+        for g in 0..d.grades {
+            // A grade's bribes in money (pay over the scale) do not move
+            // with the public scale.
+            let before = d.basic_pay[g] / d.pay_scale[g];
+            let after = r.basic_pay[g] / r.pay_scale[g];
+            assert!(
+                (before - after).abs() < 1e-12 * before,
+                "grade {g}: {before} {after}"
+            );
+            assert!(
+                r.pay_scale[g] >= 2.0 - 1e-12,
+                "grade {g}: {}",
+                r.pay_scale[g]
+            );
+        }
+        raised.corruption.rent_valuation = "own_pay".into();
+        assert!(Derived::new(&raised).pay_scale.iter().all(|&x| x == 1.0));
+    }
+
+    #[test]
     fn no_rent_no_gain() {
         let p = CorruptionParams::default();
         let mut s = base();
@@ -430,7 +533,10 @@ mod tests {
         };
         // Off by default: the hazard of a move does not matter.
         assert_eq!(probability(&p, &mover), probability(&p, &base()));
-        let hasty = CorruptionParams { haste: 1.0, ..p };
+        let hasty = CorruptionParams {
+            haste: 1.0,
+            ..p.clone()
+        };
         assert!(probability(&hasty, &mover) > probability(&hasty, &base()));
         assert_eq!(probability(&hasty, &base()), probability(&p, &base()));
     }

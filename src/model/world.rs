@@ -22,6 +22,9 @@ pub struct Derived {
     /// Outside wage of an average officer per grade (market pay × the
     /// grade's outside wage ratio).
     pub outside: Vec<f64>,
+    /// Per grade, own pay over the pay the corruption decision is counted
+    /// in ([`crate::model::corruption::pay_scale`]).
+    pub pay_scale: Vec<f64>,
     pub mgmt: Vec<f32>,
     pub delivery_weight: Vec<f32>,
     pub sector_rent: Vec<f32>,
@@ -87,6 +90,9 @@ impl Derived {
                 .iter()
                 .enumerate()
                 .map(|(k, g)| g.outside_wage_ratio * scn.pay.market(k, grades))
+                .collect(),
+            pay_scale: (0..grades)
+                .map(|g| crate::model::corruption::pay_scale(scn, g))
                 .collect(),
             basic_pay,
             mgmt: st

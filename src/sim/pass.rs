@@ -672,7 +672,8 @@ fn chunk_pass<const STAGGERED: bool>(
                 } else {
                     derived.collusion.at(p.cp, months_in_post[j])
                 };
-                let b = corruption::bribes_at(p.cp, rent, collusion, pay, dt);
+                let b =
+                    corruption::bribes_at(p.cp, rent, collusion, pay / derived.pay_scale[g], dt);
                 if STAGGERED {
                     bribes = Some(b);
                 } else {
@@ -902,6 +903,7 @@ fn chunk_pass<const STAGGERED: bool>(
                     derived,
                     corruption::SituationInputs {
                         rent,
+                        pay_scale: derived.pay_scale[g],
                         months_in_post: months_then,
                         peers,
                         integrity: integrity[j],
@@ -944,7 +946,7 @@ fn chunk_pass<const STAGGERED: bool>(
                         p.cp,
                         rent,
                         collusion,
-                        pay,
+                        pay / derived.pay_scale[g],
                         dt * share(m),
                     ));
                 }

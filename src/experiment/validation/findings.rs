@@ -64,7 +64,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Percent(-35.0, -3.0),
         literature_size: "1 of 6 rating points (0.35 in the re-estimate): about 6-17% of the scale; band taken as -3% to -35% of prevalence",
         agrees: true,
-        note: "Pay raises the cost of being caught (the premium over the outside wage is lost on dismissal) and morale; the effect is modest because detection at baseline is weak. Since the career pipeline was calibrated (issue 14) it is small (about -4%, the table's figure; -6% before). Before the arms shared their elections and board sittings (CHANGELOG, 2026-12-04) its interval included 0 under the monthly engine on the default seed (docs/engines.md); paired on them it is clear of 0. It is small because most officers are now ex-cadre entrants who join at 25-52, so fewer years of premium are at stake, and the expected penalty is two orders of magnitude below the gain and the moral cost (docs/model.md §7.3, deterrence). The band is the literature's and is not widened.",
+        note: "Pay raises the cost of being caught: a conviction costs the penalty and the premium over the outside wage for the years left, both in own pay, while a bribe is a sum of money valued on the market's pay scale (`corruption.rent_valuation`, docs/model.md §7.3), so doubling pay doubles what a conviction costs against the same bribe; pay also raises morale. Since bribes are valued in market pay (2026-12-07) the effect is about -19% (the table's figure); valued in own pay, as before, it was about -4% (-6% before the career pipeline was calibrated, issue 14), because pay then entered only through the premium, near 0 at the baseline's pay. Deterrence is still small against the gain and the moral cost at the baseline's detection (docs/model.md §7.3, deterrence), which is why the effect needs detection (the next check). The band is the literature's and is not widened.",
     },
     EvidenceCheck {
         id: "pay_needs_detection",
@@ -84,7 +84,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Direction,
         literature_size: "qualitative",
         agrees: true,
-        note: "The expected loss from corruption is detection x conviction x (pay premium + fine), so the pay effect scales with detection.",
+        note: "The expected loss from corruption is detection x conviction x (pay premium + fine), both in own pay against a bribe valued in market pay, so the pay effect scales with detection: without a chance of conviction pay does not enter the decision, and moves corruption only through morale and who stays.",
     },
     EvidenceCheck {
         id: "pay_cut_raises_corruption",
@@ -102,7 +102,7 @@ pub const EVIDENCE: &[EvidenceCheck] = &[
         size: Size::Percent(1.5, 17.5),
         literature_size: "linear in the wage ratio: a fall from 1 to 0.5 is half a unit, so about 0.5 rating points (0.18 in the re-estimate); band taken as +1.5% to +17.5% of prevalence, half the raise's band, mirrored",
         agrees: false,
-        note: "Disagrees in direction: halving pay lowers prevalence (about -20%; an evidence audit, 2026-12-06). At baseline pay is close to the outside wage, so the premium lost on dismissal, max(0, 1 - outside/pay), is already near 0 and a cut cannot raise the expected loss; the model has no channel by which low pay pushes officers towards bribes (need, or a fair-wage norm). What a cut does do is drive officers out: resignations rise about sixfold, the service shrinks by a quarter and gets younger (promotion after about 8 years of service against 13), officers in rent posts have had less time to collude, and corruption among them falls from 35% to 30%. Added as a check of the pay relation in the direction the baseline's reforms do not test; a mechanism for it (the value of the job beyond the premium, or a fair-wage term in the decision) is a model change to propose, not a calibration.",
+        note: "Disagrees in direction: halving pay lowers prevalence (about -18%; -20% when bribes were valued in own pay; an evidence audit, 2026-12-06). At baseline pay is close to the outside wage, so the premium lost on dismissal, max(0, 1 - outside/pay), is already near 0; since bribes are valued in market pay (2026-12-07) a cut halves what the penalty costs against a bribe, but the penalty is a small part of the decision at the baseline's detection, and the model has no channel by which low pay pushes officers towards bribes (need, or a fair-wage norm). What a cut does do is drive officers out: resignations rise about sixfold, the service shrinks by a quarter and gets younger (promotion after about 8 years of service against 13), officers in rent posts have had less time to collude, and corruption among them falls from 35% to 30%. Added as a check of the pay relation in the direction the baseline's reforms do not test; a mechanism for it (the value of the job beyond the premium, or a fair-wage term in the decision) is a model change to propose, not a calibration.",
     },
     EvidenceCheck {
         id: "rotation_lowers_bribes",
