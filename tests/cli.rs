@@ -647,7 +647,18 @@ fn calibrate_measures_a_scenario_against_its_targets_and_refuses_bad_ones() {
     );
     let csv = read(&sb.join("."), "fit.csv");
     let text = String::from_utf8(csv).unwrap();
-    assert!(text.starts_with("target,observed,model,"), "{text}");
+    assert!(
+        text.starts_with(
+            "target,observed,observed_value,observed_sd,interval_low,interval_high,model,"
+        ),
+        "{text}"
+    );
+    // The observation as numbers as well as in words.
+    assert!(text.contains("vacancy,0.2 ± 0.05,0.2,0.05,,,"), "{text}");
+    assert!(
+        text.contains("promotions_18,\"[0, 1000]\",,,0,1000,"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 3);
     // Its record says what made it (a reproducibility audit: the table
     // alone named no build, seed, replicates, years or override).

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::rounded;
 use crate::experiment::calibration::targets::{Fit, TargetSet};
-use crate::output::number::csv_value;
+use crate::output::number::{csv_option, csv_value};
 
 /// The table as the terminal shows it.
 pub fn text(fits: &[Fit]) -> String {
@@ -55,6 +55,10 @@ pub fn csv(fits: &[Fit], set: &TargetSet) -> anyhow::Result<Vec<u8>> {
     w.write_record([
         "target",
         "observed",
+        "observed_value",
+        "observed_sd",
+        "interval_low",
+        "interval_high",
         "model",
         "model_ci95_low",
         "model_ci95_high",
@@ -63,9 +67,14 @@ pub fn csv(fits: &[Fit], set: &TargetSet) -> anyhow::Result<Vec<u8>> {
         "source",
     ])?;
     for (f, t) in fits.iter().zip(&set.targets) {
+        let [o, sd, lo, hi] = t.observed_numbers().map(csv_option);
         w.write_record([
             f.id.clone(),
             f.observed.clone(),
+            o,
+            sd,
+            lo,
+            hi,
             csv_value(f.model),
             csv_value(f.low),
             csv_value(f.high),
@@ -107,6 +116,8 @@ struct TargetRow {
     id: String,
     role: &'static str,
     observed: String,
+    /// [`crate::experiment::calibration::targets::Target::observed_numbers`].
+    observed_numbers: [Option<f64>; 4],
     before: f64,
     before_distance: f64,
     mean: f64,
@@ -212,6 +223,7 @@ fn target_rows(setup: &Setup, out: &Outcome) -> Vec<TargetRow> {
                 id: t.id.clone(),
                 role,
                 observed: t.observed_text(),
+                observed_numbers: t.observed_numbers(),
                 before: out.start.values[i],
                 before_distance: t.distance(out.start.values[i]),
                 mean,
@@ -307,6 +319,10 @@ fn fit_csv(rows: &[TargetRow]) -> anyhow::Result<Vec<u8>> {
         "target",
         "role",
         "observed",
+        "observed_value",
+        "observed_sd",
+        "interval_low",
+        "interval_high",
         "before",
         "before_distance",
         "posterior_mean",
@@ -321,10 +337,15 @@ fn fit_csv(rows: &[TargetRow]) -> anyhow::Result<Vec<u8>> {
         "source",
     ])?;
     for r in rows {
+        let [o, sd, lo, hi] = r.observed_numbers.map(csv_option);
         w.write_record([
             r.id.clone(),
             r.role.to_string(),
             r.observed.clone(),
+            o,
+            sd,
+            lo,
+            hi,
             csv_value(r.before),
             csv_value(r.before_distance),
             csv_value(r.mean),
@@ -992,6 +1013,54 @@ pub fn record(m: &Measured) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_gives_each_observation_as_numbers_too() {
+        use crate::experiment::calibration::targets;
+        let scn = crate::scenario::Scenario::default();
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("calibration/pakistan.toml");
+        let set = targets::load(&path, &scn).expect("the shipped targets load");
+        let fits: Vec<Fit> = set
+            .targets
+            .iter()
+            .map(|t| Fit {
+                id: t.id.clone(),
+                observed: t.observed_text(),
+                model: 1.0,
+                low: 0.5,
+                high: 1.5,
+                distance: 0.0,
+                evaluated: true,
+            })
+            .collect();
+        let bytes = csv(&fits, &set).unwrap();
+        let mut r = ::csv::Reader::from_reader(&bytes[..]);
+        let head = r.headers().unwrap().clone();
+        let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+        let rows: Vec<::csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        let row = |id: &str| rows.iter().find(|x| &x[0] == id).unwrap().clone();
+        let num = |x: &::csv::StringRecord, c: &str| x[col(c)].parse::<f64>().ok();
+        // A value with an sd, an interval, and an order (no numbers).
+        let v = row("vacancy_bps17");
+        assert_eq!(&v[col("observed")], "0.272 ± 0.04");
+        assert_eq!(num(&v, "observed_value"), Some(0.272));
+        assert_eq!(num(&v, "observed_sd"), Some(0.04));
+        assert_eq!(&v[col("interval_low")], "");
+        let a = row("age_at_promotion_bps22");
+        assert_eq!(num(&a, "interval_low"), Some(57.0));
+        assert_eq!(num(&a, "interval_high"), Some(59.0));
+        assert_eq!(&a[col("observed_value")], "");
+        let o = row("sector_order");
+        for c in [
+            "observed_value",
+            "observed_sd",
+            "interval_low",
+            "interval_high",
+        ] {
+            assert_eq!(&o[col(c)], "", "{c}");
+        }
+    }
 
     #[test]
     fn plot_links_are_relative_to_where_the_markdown_goes() {

@@ -151,6 +151,21 @@ impl Target {
         }
     }
 
+    /// The observation as numbers for the tables' columns `observed_value`,
+    /// `observed_sd`, `interval_low` and `interval_high`: the observed value
+    /// and its sd, or the interval's ends; none for an order target (an
+    /// output consumer's audit, 2026-12-06: `observed` alone is text, so a
+    /// table loaded by pandas could not be compared with its `model`).
+    pub fn observed_numbers(&self) -> [Option<f64>; 4] {
+        if self.statistic == Statistic::Order {
+            return [None; 4];
+        }
+        let [lo, hi] = self
+            .interval
+            .map_or([None, None], |[a, b]| [Some(a), Some(b)]);
+        [self.observed, self.sd, lo, hi]
+    }
+
     /// The observed value in words: `0.272 ± 0.04`, `[5, 10]` or
     /// `order: police > works_procurement > …`.
     pub fn observed_text(&self) -> String {
