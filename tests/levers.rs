@@ -339,7 +339,10 @@ levers! {
     // moves pay between officers, not the wage bill (against a fixed 7 it
     // raised the bill under inflated reports and cut it under honest ones):
     // the better performers, abler on average, are paid more and quit less.
-    pay_for_performance_keeps_able_officers: ["pay.pay_for_performance=0.0"] => ["pay.pay_for_performance=0.5"], "leaver_ability_gap", DOWN;
+    // 20 replicates: at 6 the effect was −0.061 (se 0.043) once bribes
+    // were valued in market pay, which pay for performance does not move
+    // (2026-12-07); at 20, −0.090 (se 0.021).
+    pay_for_performance_keeps_able_officers: ["pay.pay_for_performance=0.0", "sim.replicates=20"] => ["pay.pay_for_performance=0.5", "sim.replicates=20"], "leaver_ability_gap", DOWN;
     increments_raise_wage_bill: ["pay.increment=0.0"] => ["pay.increment=0.05"], "wage_bill", UP;
     // Politics
     interference_shortens_tenure: ["politics.interference=0.1"] => ["politics.interference=0.9"], "mean_months_in_post", DOWN;
@@ -456,19 +459,26 @@ fn pay_for_performance_leaves_the_wage_bill_on_either_scale() {
 
 /// Bribes are sums of money (`corruption.rent_valuation = "market"`): a
 /// general pay rise does not raise the bribes taken, and fewer officers
-/// take them. A mechanism audit (2026-12-06) found that valued in own pay
-/// they rose with pay: × 1.5 gave `rent_taken` +55% in the baseline.
+/// take them; nor does a larger increment. A mechanism audit (2026-12-06)
+/// found that valued in own pay they rose with pay: × 1.5 gave
+/// `rent_taken` +55% in the baseline (and a review, 2026-12-07, that an
+/// increment of 0.06 gave +17% when only level and compression were
+/// taken out).
 /// `"own_pay"` keeps that rule for results made with it.
 #[test]
 fn a_pay_rise_does_not_raise_the_bribes_taken_in_money() {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let rent = |sets: &[&str]| mean(&outcome(&small(sets), "rent_taken"));
     let base = rent(&[]);
-    let raised = rent(&["pay.level=2.0"]);
-    assert!(
-        raised < base,
-        "rent_taken {base:.0} at pay level 1, {raised:.0} at 2"
-    );
+    for rise in ["pay.level=2.0", "pay.increment=0.06"] {
+        let raised = rent(&[rise]);
+        // 814 and 884 against 902 (2026-12-07); the old rule's +17% and
+        // +100% are far outside the 5% allowed for the runs' own luck.
+        assert!(
+            raised < 1.05 * base,
+            "rent_taken {base:.0} at the baseline's pay, {raised:.0} with {rise}"
+        );
+    }
     let old_rule = rent(&["pay.level=2.0", "corruption.rent_valuation=own_pay"]);
     assert!(
         old_rule > 1.5 * base,

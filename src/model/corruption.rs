@@ -1,16 +1,15 @@
 //! docs/model.md §7.3, the corruption decision, and the integrity dynamics behind it.
 //!
 //! An officer in a post with rent weighs, in years of the officer's pay on
-//! the private market's scale for the grade (`rent_valuation`, [`pay_scale`]
-//! σ = own pay over that pay, 1 at the baseline's pay), the expected-income
-//! comparison of Becker & Stigler (1974) and Van Rijckeghem & Weder (2001):
+//! the private market's scale (`rent_valuation`;
+//! [`crate::model::world::value_pay_for`]; σ = own pay over that pay, 1 at
+//! the baseline's pay), the expected-income comparison of Becker & Stigler
+//! (1974) and Van Rijckeghem & Weder (2001):
 //!
 //! `gain = rent · rent_value · (1 − e^(−months_in_post / collusion_months))`
 //! `cost = q · (penalty + max(0, 1 − outside/pay) · min(horizon, years_left) + P) · σ
 //!        + moral_weight · integrity · (1 − peer_moral_discount · peers)`
 //!
-//! A bribe is a sum of money; what a conviction costs is in own pay, so pay
-//! acts on the decision through it.//!
 //! with P the pension forfeited on conviction ([`pension_lost`], 0 by
 //! default), q the perceived annual probability of detection, a verdict
 //! and conviction,
@@ -18,6 +17,9 @@
 //! protection. The officer takes bribes with probability
 //! `logistic((gain − cost) / temperature)`, revised at `revision_rate` a
 //! year. Collusion takes time to build, so a transfer breaks it (Abbink 2004).
+//! A bribe is a sum of money, which public pay policy does not change; what
+//! a conviction costs is lost from own pay, so pay acts on the decision
+//! through it.
 //! Corrupt peers in the same unit and low morale erode integrity each month;
 //! integrity recovers slowly towards its value at entry.
 
@@ -41,16 +43,15 @@ pub struct CorruptionParams {
     pub rent_value: f64,
     /// The pay in which bribes, the moral cost and the decision's noise
     /// are counted. `"market"` (default): the officer's pay on the private
-    /// market's scale for the grade ([`crate::model::pay::PayParams::market`]
-    /// in place of the grade's basic pay), which `pay.level` and
-    /// `pay.compression` do not move, so a bribe is a sum of money and pay
+    /// market's scale ([`crate::model::pay::PayParams::market_scale_pay`]),
+    /// which public pay policy (level, compression, increment, pay for
+    /// performance) does not move, so a bribe is a sum of money and pay
     /// acts on the decision through what a conviction costs (the penalty,
     /// the premium and the pension, all in own pay), as in Becker & Stigler
     /// (1974). `"own_pay"`: everything in the officer's own pay, so a pay
     /// rise raised the bribes taken in money with it and acted only through
-    /// the premium (the rule before 2026-12-07). The two agree wherever
-    /// public pay is on the market's scale (`pay.level` 1 and
-    /// `pay.compression` = `pay.market_compression`), as in the baseline.
+    /// the premium (the rule before 2026-12-07). The two agree bit for bit
+    /// wherever public pay is on the market's scale, as in the baseline.
     pub rent_valuation: String,
     /// Months for collusion with bribers to build up in a post.
     pub collusion_months: f64,
@@ -148,8 +149,8 @@ impl CorruptionParams {
 pub struct Situation {
     /// Effective rent of the post, 0–1 (after e-governance).
     pub rent: f64,
-    /// Own pay over the pay the decision is counted in ([`pay_scale`]; 1
-    /// at the baseline's pay): converts a conviction's loss, in own pay.
+    /// σ, own pay over the pay the decision is counted in (1 at the
+    /// baseline's pay): converts a conviction's loss, in own pay.
     pub pay_scale: f64,
     pub months_in_post: f64,
     /// Share of corrupt officers among the unit's posted officers.
@@ -206,8 +207,9 @@ pub fn integrity_step(
 /// One posted officer's own values that the corruption decision reads.
 pub struct SituationInputs {
     pub rent: f32,
-    /// The grade's [`Derived::pay_scale`].
-    pub pay_scale: f64,
+    /// The pay a bribe's worth is counted in
+    /// ([`crate::model::world::value_pay_for`]).
+    pub value_pay: f64,
     pub months_in_post: u16,
     pub peers: f32,
     pub integrity: f32,
@@ -226,7 +228,7 @@ pub fn situation_from(scn: &Scenario, d: &Derived, v: SituationInputs) -> Situat
     let years_left = (d.retirement_m as f64 - v.age_m as f64) / 12.0;
     Situation {
         rent: v.rent as f64,
-        pay_scale: v.pay_scale,
+        pay_scale: v.pay / v.value_pay,
         months_in_post: v.months_in_post as f64,
         peers: v.peers as f64,
         integrity: v.integrity as f64 * scn.politics.pressure_factor(d.interference),
@@ -264,7 +266,13 @@ pub fn situation(w: &World, i: usize, p: usize) -> Situation {
         &w.derived,
         SituationInputs {
             rent: w.officer_rent(i),
-            pay_scale: w.derived.pay_scale[w.officers.grade[i] as usize],
+            value_pay: crate::model::world::value_pay_for(
+                &w.scn.pay,
+                &w.derived,
+                w.officers.grade[i],
+                w.officers.grade_m[i],
+                w.pay_of(i),
+            ),
             months_in_post: w.officers.months_in_post[i],
             peers: w.peer_share(i, unit),
             integrity: w.officers.integrity[i],
@@ -294,18 +302,12 @@ fn move_hazard(w: &World, i: usize) -> f64 {
 }
 
 /// Bribes a corrupt officer takes in one step of `dt` years: the post's
-/// rent, valued in years of `pay` (the officer's pay on the valuation's
-/// scale: own pay over [`Derived::pay_scale`]), grows with collusion as the
-/// officer stays in post (`collusion_months`).
+/// rent, valued in years of `value_pay` (the pay a bribe's worth is counted
+/// in, [`crate::model::world::value_pay_for`]), grows with collusion as the
+/// officer stays in post (`collusion`, from [`Collusion`]).
 #[inline]
-pub fn bribes(p: &CorruptionParams, rent: f32, months_in_post: u16, pay: f64, dt: f64) -> f64 {
-    bribes_at(p, rent, collusion(p, months_in_post), pay, dt)
-}
-
-/// [`bribes`] with the collusion factor given (from [`Collusion`]).
-#[inline]
-pub fn bribes_at(p: &CorruptionParams, rent: f32, collusion: f64, pay: f64, dt: f64) -> f64 {
-    rent as f64 * p.rent_value * collusion * pay * dt
+pub fn bribes_at(p: &CorruptionParams, rent: f32, collusion: f64, value_pay: f64, dt: f64) -> f64 {
+    rent as f64 * p.rent_value * collusion * value_pay * dt
 }
 
 /// Collusion after `months_in_post` months in post: `1 − e^(−m/collusion_months)`.
@@ -340,21 +342,6 @@ impl Collusion {
             None => collusion(p, months_in_post),
         }
     }
-}
-
-/// Own pay over the pay the corruption decision is counted in
-/// (`corruption.rent_valuation`), for an officer of grade `g`: under
-/// `"market"` the grade's basic pay over its market pay, `basic(g) /
-/// market(g)` (exactly 1 when public pay is on the market's scale, so the
-/// baseline's results are those of `"own_pay"`), under `"own_pay"` 1.
-/// Increments and pay for performance multiply both alike. Read through
-/// [`Derived::pay_scale`].
-pub fn pay_scale(scn: &Scenario, g: usize) -> f64 {
-    if scn.corruption.rent_valuation == "own_pay" {
-        return 1.0;
-    }
-    let grades = scn.structure.grades.len();
-    scn.pay.basic(g, grades) / scn.pay.market(g, grades)
 }
 
 /// Annual rate at which a posted officer with a rent to take revisits the
@@ -465,31 +452,32 @@ mod tests {
 
     #[test]
     fn bribes_are_valued_in_market_pay_unless_own_pay_is_asked() {
+        use crate::model::world::{pay_for, value_pay_for};
         let base = Scenario::default();
         let d = Derived::new(&base);
-        // The baseline's public pay is on the market's scale: exactly 1.
-        assert!(d.pay_scale.iter().all(|&x| x == 1.0), "{:?}", d.pay_scale);
         let mut raised = base.clone();
         raised.pay.level = 2.0;
         raised.pay.compression = 4.0;
+        raised.pay.increment = 0.06;
+        raised.pay.pay_for_performance = 0.2;
         let r = Derived::new(&raised);
-        for g in 0..d.grades {
-            // A grade's bribes in money (pay over the scale) do not move
-            // with the public scale.
-            let before = d.basic_pay[g] / d.pay_scale[g];
-            let after = r.basic_pay[g] / r.pay_scale[g];
-            assert!(
-                (before - after).abs() < 1e-12 * before,
-                "grade {g}: {before} {after}"
-            );
-            assert!(
-                r.pay_scale[g] >= 2.0 - 1e-12,
-                "grade {g}: {}",
-                r.pay_scale[g]
-            );
+        let record = [8.0f32, 8.0, 8.0];
+        for g in 0..d.grades as u8 {
+            for grade_m in [0u16, 60, 300] {
+                // The baseline's public pay is on the market's scale: the
+                // two are the same number, so results are those of the old
+                // rule.
+                let own = pay_for(&base.pay, &d, g, grade_m, &record, 7.0);
+                assert_eq!(value_pay_for(&base.pay, &d, g, grade_m, own), own);
+                // Public pay policy moves own pay, not a bribe's worth.
+                let own2 = pay_for(&raised.pay, &r, g, grade_m, &record, 7.0);
+                assert!(own2 > 1.9 * own, "grade {g}: {own} {own2}");
+                assert_eq!(value_pay_for(&raised.pay, &r, g, grade_m, own2), own);
+            }
         }
         raised.corruption.rent_valuation = "own_pay".into();
-        assert!(Derived::new(&raised).pay_scale.iter().all(|&x| x == 1.0));
+        let r = Derived::new(&raised);
+        assert_eq!(value_pay_for(&raised.pay, &r, 2, 60, 3.5), 3.5);
     }
 
     #[test]

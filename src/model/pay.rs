@@ -35,6 +35,12 @@ pub struct PayParams {
     pub level: f64,
     /// Yearly increment as a share of basic pay, for up to 20 years in grade.
     pub increment: f64,
+    /// Yearly increment of the private market's pay for the same grades,
+    /// for up to 20 years in grade: with `market_compression`, the scale a
+    /// bribe's worth is counted on (`corruption.rent_valuation`), which does
+    /// not move when the public increment does. Assumption: the public
+    /// scale's own default, 0.03.
+    pub market_increment: f64,
     /// Share of pay that varies with the appraisal record (±).
     pub pay_for_performance: f64,
     /// Rise in the outside wage per point of ability above 5.
@@ -73,6 +79,7 @@ impl Default for PayParams {
             market_compression: 2.8,
             level: 1.0,
             increment: 0.03,
+            market_increment: 0.03,
             pay_for_performance: 0.0,
             ability_premium: 0.12,
             expertise_premium: 0.04,
@@ -98,6 +105,7 @@ impl PayParams {
             market_compression: 1.0, 100.0;
             level: 0.01, 100.0;
             increment: 0.0, 1.0;
+            market_increment: 0.0, 1.0;
             pay_for_performance: 0.0, 1.0;
             ability_premium: 0.0, 1.0;
             expertise_premium: 0.0, 1.0;
@@ -164,6 +172,18 @@ impl PayParams {
         basic
             * (1.0 + self.increment * years_in_grade.min(20.0))
             * (1.0 + self.pay_for_performance * rel)
+    }
+
+    /// Pay of an officer on the private market's scale, `market` (the
+    /// grade's [`PayParams::market`]) with the market's increment for
+    /// `years_in_grade` (up to 20): what a bribe is worth is counted in it
+    /// (`corruption.rent_valuation = "market"`). It equals
+    /// [`PayParams::officer_pay`], bit for bit, while public pay is on the
+    /// market's scale (`level` 1, `compression` = `market_compression`,
+    /// `increment` = `market_increment`, no pay for performance).
+    #[inline]
+    pub fn market_scale_pay(&self, market: f64, years_in_grade: f64) -> f64 {
+        market * (1.0 + self.market_increment * years_in_grade.min(20.0))
     }
 
     /// Outside wage of an officer given the grade's base outside wage.

@@ -22,9 +22,11 @@ pub struct Derived {
     /// Outside wage of an average officer per grade (market pay × the
     /// grade's outside wage ratio).
     pub outside: Vec<f64>,
-    /// Per grade, own pay over the pay the corruption decision is counted
-    /// in ([`crate::model::corruption::pay_scale`]).
-    pub pay_scale: Vec<f64>,
+    /// The private market's pay per grade ([`crate::model::pay::PayParams::market`]),
+    /// the scale a bribe's worth is counted on ([`value_pay_for`]).
+    pub market_pay: Vec<f64>,
+    /// `corruption.rent_valuation = "own_pay"`: bribes counted in own pay.
+    pub rent_in_own_pay: bool,
     pub mgmt: Vec<f32>,
     pub delivery_weight: Vec<f32>,
     pub sector_rent: Vec<f32>,
@@ -91,9 +93,8 @@ impl Derived {
                 .enumerate()
                 .map(|(k, g)| g.outside_wage_ratio * scn.pay.market(k, grades))
                 .collect(),
-            pay_scale: (0..grades)
-                .map(|g| crate::model::corruption::pay_scale(scn, g))
-                .collect(),
+            market_pay: (0..grades).map(|g| scn.pay.market(g, grades)).collect(),
+            rent_in_own_pay: scn.corruption.rent_valuation == "own_pay",
             basic_pay,
             mgmt: st
                 .grades
@@ -338,6 +339,28 @@ pub fn pay_for(
         crate::model::population::appraisal_mean_of(appraisal),
         centre,
     )
+}
+
+/// The pay a bribe's worth is counted in (`corruption.rent_valuation`) for
+/// an officer of grade `g`, `grade_m` months in grade, paid `pay`: under
+/// `"market"` the officer's pay on the private market's scale
+/// ([`crate::model::pay::PayParams::market_scale_pay`]), which public pay
+/// policy (level, compression, increment, pay for performance) does not
+/// move and which equals `pay` bit for bit at the baseline's pay; under
+/// `"own_pay"` `pay` itself.
+#[inline]
+pub fn value_pay_for(
+    pay_params: &crate::model::pay::PayParams,
+    d: &Derived,
+    g: u8,
+    grade_m: u16,
+    pay: f64,
+) -> f64 {
+    if d.rent_in_own_pay {
+        pay
+    } else {
+        pay_params.market_scale_pay(d.market_pay[g as usize], grade_m as f64 / 12.0)
+    }
 }
 
 /// Outside wage of an officer of grade `g` with ability `ability` and

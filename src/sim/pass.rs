@@ -20,7 +20,7 @@ use crate::model::pay::PayParams;
 use crate::model::population::{NONE, owed};
 use crate::model::world::{
     Derived, Env, Event, SpanRest, UnitCount, World, outside_for, pay_for, peer_share_in,
-    rent_value,
+    rent_value, value_pay_for,
 };
 use crate::model::{
     accountability, ageing, corruption, politics, postings, promotion, training, work,
@@ -672,8 +672,13 @@ fn chunk_pass<const STAGGERED: bool>(
                 } else {
                     derived.collusion.at(p.cp, months_in_post[j])
                 };
-                let b =
-                    corruption::bribes_at(p.cp, rent, collusion, pay / derived.pay_scale[g], dt);
+                let b = corruption::bribes_at(
+                    p.cp,
+                    rent,
+                    collusion,
+                    value_pay_for(p.pay, derived, grade[j], grade_m[j], pay),
+                    dt,
+                );
                 if STAGGERED {
                     bribes = Some(b);
                 } else {
@@ -903,7 +908,7 @@ fn chunk_pass<const STAGGERED: bool>(
                     derived,
                     corruption::SituationInputs {
                         rent,
-                        pay_scale: derived.pay_scale[g],
+                        value_pay: value_pay_for(p.pay, derived, grade[j], grade_m[j], pay),
                         months_in_post: months_then,
                         peers,
                         integrity: integrity[j],
@@ -946,7 +951,7 @@ fn chunk_pass<const STAGGERED: bool>(
                         p.cp,
                         rent,
                         collusion,
-                        pay / derived.pay_scale[g],
+                        value_pay_for(p.pay, derived, grade[j], grade_m[j], pay),
                         dt * share(m),
                     ));
                 }
