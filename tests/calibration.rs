@@ -200,6 +200,33 @@ fn parameter_recovery_known_values_fall_inside_the_posteriors_90_percent_interva
     let mut fit = csv::Reader::from_path(sb.join("cal/fit.csv")).unwrap();
     let head = fit.headers().unwrap().clone();
     let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    // The observation as numbers beside its text (an output consumer's
+    // audit): a value with an sd here.
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(sb.join("cal/fit.csv"))
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    let num = |r: &csv::StringRecord, c: &str| r[col(c)].parse::<f64>().ok();
+    for r in &rows {
+        match &r[col("target")] {
+            "vacancy" | "corruption" => {
+                assert!(num(r, "observed_value").is_some(), "{r:?}");
+                let sd = if &r[col("target")] == "vacancy" {
+                    0.015
+                } else {
+                    0.02
+                };
+                assert_eq!(num(r, "observed_sd"), Some(sd), "{r:?}");
+                assert_eq!(num(r, "interval_low"), None, "{r:?}");
+            }
+            _ => {
+                assert_eq!(num(r, "interval_low"), Some(0.0), "{r:?}");
+                assert_eq!(num(r, "interval_high"), Some(1000.0), "{r:?}");
+                assert_eq!(num(r, "observed_value"), None, "{r:?}");
+            }
+        }
+    }
     let (role, accepted, predicted, p05, p95) = (
         col("role"),
         col("posterior_mean"),

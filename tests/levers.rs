@@ -468,7 +468,16 @@ fn pay_for_performance_leaves_the_wage_bill_on_either_scale() {
 #[test]
 fn a_pay_rise_does_not_raise_the_bribes_taken_in_money() {
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    let rent = |sets: &[&str]| mean(&outcome(&small(sets), "rent_taken"));
+    // Bribes taken and the share taking them, from one run.
+    let run = |sets: &[&str]| {
+        let runs = runner::run(&small(sets), 0, &|| {}).expect("run");
+        let at = |metric: &str| {
+            let m = metric_index(metric).unwrap();
+            mean(&replicate_means(&runs, |r, y| r.rows[y][m]))
+        };
+        (at("rent_taken"), at("corruption_prevalence"))
+    };
+    let rent = |sets: &[&str]| run(sets).0;
     let base = rent(&[]);
     for rise in ["pay.level=2.0", "pay.increment=0.06"] {
         let raised = rent(&[rise]);
@@ -479,10 +488,20 @@ fn a_pay_rise_does_not_raise_the_bribes_taken_in_money() {
             "rent_taken {base:.0} at the baseline's pay, {raised:.0} with {rise}"
         );
     }
-    let old_rule = rent(&["pay.level=2.0", "corruption.rent_valuation=own_pay"]);
+    // The decision: doubled pay doubles what a conviction costs against
+    // the same bribe (σ = 2), so fewer take bribes than under the own-pay
+    // rule, where only the premium moved (a review, 2026-12-07: dropping σ
+    // from the decision failed no test; it fails this). 0.174 against 0.208, same seeds
+    // (2026-12-07).
+    let (own_rent, own_share) = run(&["pay.level=2.0", "corruption.rent_valuation=own_pay"]);
+    let (_, share) = run(&["pay.level=2.0"]);
     assert!(
-        old_rule > 1.5 * base,
-        "valued in own pay: rent_taken {base:.0} at pay level 1, {old_rule:.0} at 2"
+        share < 0.97 * own_share,
+        "at pay level 2, {share:.4} take bribes with bribes in market pay, {own_share:.4} in own pay"
+    );
+    assert!(
+        own_rent > 1.5 * base,
+        "valued in own pay: rent_taken {base:.0} at pay level 1, {own_rent:.0} at 2"
     );
 }
 

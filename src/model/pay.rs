@@ -29,7 +29,9 @@ pub struct PayParams {
     /// Top-to-entry ratio of the private market's pay for the same grades:
     /// the outside wage of grade g is its `outside_wage_ratio` times the
     /// entry pay times `market_compression^((g − g0)/(G − 1))`, so it does
-    /// not move when the public scale is compressed or decompressed.
+    /// not move when the public scale is compressed or decompressed. With
+    /// `market_increment` it is also the scale a bribe's worth is counted
+    /// on ([`PayParams::market_scale_pay`], `corruption.rent_valuation`).
     pub market_compression: f64,
     /// Multiplier on all public pay (a general pay rise is > 1).
     pub level: f64,
