@@ -261,6 +261,7 @@ pub fn situation(w: &World, i: usize, p: usize) -> Situation {
     let unit = w.officers.post_unit[i] as usize;
     let detection =
         accountability::detection_hazard(&w.scn, &w.derived, &w.env, w.officers.connections[i]);
+    let pay = w.pay_of(i);
     situation_from(
         &w.scn,
         &w.derived,
@@ -271,14 +272,14 @@ pub fn situation(w: &World, i: usize, p: usize) -> Situation {
                 &w.derived,
                 w.officers.grade[i],
                 w.officers.grade_m[i],
-                w.pay_of(i),
+                pay,
             ),
             months_in_post: w.officers.months_in_post[i],
             peers: w.peer_share(i, unit),
             integrity: w.officers.integrity[i],
             punish: accountability::punish_probability(&w.scn, detection),
             outside: w.outside_of(i),
-            pay: w.pay_of(i),
+            pay,
             age_m: w.officers.age_m[i],
             move_hazard: move_hazard(w, i),
         },

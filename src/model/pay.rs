@@ -171,8 +171,7 @@ impl PayParams {
         } else {
             ((appraisal_mean as f64 - centre as f64) / 2.5).clamp(-1.0, 1.0)
         };
-        basic
-            * (1.0 + self.increment * years_in_grade.min(20.0))
+        with_increments(basic, self.increment, years_in_grade)
             * (1.0 + self.pay_for_performance * rel)
     }
 
@@ -185,7 +184,7 @@ impl PayParams {
     /// `increment` = `market_increment`, no pay for performance).
     #[inline]
     pub fn market_scale_pay(&self, market: f64, years_in_grade: f64) -> f64 {
-        market * (1.0 + self.market_increment * years_in_grade.min(20.0))
+        with_increments(market, self.market_increment, years_in_grade)
     }
 
     /// Outside wage of an officer given the grade's base outside wage.
@@ -197,6 +196,14 @@ impl PayParams {
                 + self.expertise_premium * (best_expertise as f64 - 5.0))
                 .max(0.2)
     }
+}
+
+/// `base` with a yearly `increment` for `years_in_grade`, up to 20: the
+/// one formula of the public scale and the market's, so that the two are
+/// the same number when their parameters are.
+#[inline]
+fn with_increments(base: f64, increment: f64, years_in_grade: f64) -> f64 {
+    base * (1.0 + increment * years_in_grade.min(20.0))
 }
 
 /// The pension stock at the start, that of a service in steady state: the

@@ -64,6 +64,7 @@ impl Derived {
         let st = &scn.structure;
         let grades = st.grades.len();
         let basic_pay: Vec<f64> = (0..grades).map(|g| scn.pay.basic(g, grades)).collect();
+        let market_pay: Vec<f64> = (0..grades).map(|g| scn.pay.market(g, grades)).collect();
         let mut clusters: Vec<&str> = Vec::new();
         let cluster = st
             .sectors
@@ -91,9 +92,9 @@ impl Derived {
                 .grades
                 .iter()
                 .enumerate()
-                .map(|(k, g)| g.outside_wage_ratio * scn.pay.market(k, grades))
+                .map(|(k, g)| g.outside_wage_ratio * market_pay[k])
                 .collect(),
-            market_pay: (0..grades).map(|g| scn.pay.market(g, grades)).collect(),
+            market_pay,
             rent_in_own_pay: scn.corruption.rent_valuation == "own_pay",
             basic_pay,
             mgmt: st
