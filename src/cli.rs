@@ -319,7 +319,7 @@ pub struct RunArgs {
     /// Number of replicates (overrides sim.replicates).
     #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicates: Option<u32>,
-    /// Master seed (overrides sim.seed), 0 to 9223372036854775807.
+    /// Master seed (overrides sim.seed), 0 to 18446744073709551615.
     #[arg(long, allow_negative_numbers = true, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Years to simulate (overrides sim.years).
@@ -421,13 +421,15 @@ pub use crate::error::UsageError;
 
 const GIB: f64 = (1u64 << 30) as f64;
 
-/// A seed: a whole number from 0 to 2^63 − 1.
+/// A seed: a whole number from 0 to 2^64 − 1 ([`crate::rng::MAX_SEED`]).
 fn parse_seed(s: &str) -> Result<u64, String> {
-    s.trim()
-        .parse::<u64>()
-        .ok()
-        .filter(|&x| x <= i64::MAX as u64)
-        .ok_or_else(|| format!("a seed is a whole number from 0 to {}, got `{s}`", i64::MAX))
+    crate::rng::parse_seed(s).ok_or_else(|| {
+        format!(
+            "a seed is a whole number from 0 to {}, got `{}`",
+            crate::rng::MAX_SEED,
+            crate::error::shorten(s, 80)
+        )
+    })
 }
 
 /// A thread count: a whole number, 0 for every core.

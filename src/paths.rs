@@ -421,6 +421,14 @@ pub fn type_name(v: &Value) -> &'static str {
 pub fn set(root: &mut Value, path: &str, new: Value) -> Result<(), String> {
     let like = get(root, path)?.clone();
     let new = coerce(new, &like).map_err(|e| format!("`{path}`: {e}"))?;
+    put(root, path, new)
+}
+
+/// Replaces the value at `path`, which must exist, whatever its type: for
+/// a key whose value may take two forms (a seed past TOML's integers is a
+/// string of its digits); [`set`] checks the type first.
+pub fn put(root: &mut Value, path: &str, new: Value) -> Result<(), String> {
+    get(root, path)?;
     let mut cur = root;
     for step in walk(cur, path)? {
         cur = match (cur, step) {

@@ -28,21 +28,81 @@ pub const MEASURE_STREAM: u64 = 4;
 /// First stream id of the per-chunk streams.
 pub const CHUNK_BASE: u64 = 16;
 
-/// The largest seed: TOML's largest integer, so that every scenario, with
-/// its seed, can be written back as TOML (`scenario.toml` of a run).
-pub const MAX_SEED: u64 = i64::MAX as u64;
+/// The largest seed: any 64-bit seed is one. A calibration's proposals
+/// run on seeds anywhere in that range (`calibrate`'s `simulations.csv`),
+/// and each of them must be one a run can be given again.
+pub const MAX_SEED: u64 = u64::MAX;
 
-/// Reads a seed (a scenario's `sim.seed`, an experiment file's `seed`),
-/// refusing one above [`MAX_SEED`] where it is read, with the file's line.
-pub fn deserialize_seed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let v = <u64 as serde::Deserialize>::deserialize(d)?;
-    if v > MAX_SEED {
-        return Err(serde::de::Error::invalid_value(
-            serde::de::Unexpected::Unsigned(v),
-            &"a seed from 0 to 9223372036854775807",
-        ));
+/// The largest integer TOML holds: a seed above it is written as a string
+/// of its digits (`seed = "11528446802858022107"`) where a scenario is
+/// written back as TOML ([`serialize_seed`]).
+pub const TOML_MAX_INTEGER: u64 = i64::MAX as u64;
+
+/// What a seed may be, as messages say it.
+pub const SEED_RANGE: &str = "a whole number from 0 to 18446744073709551615 (above 9223372036854775807, the largest integer TOML holds, written as a string of its digits, e.g. \"11528446802858022107\")";
+
+/// Reads a seed as a flag or a string gives it: decimal digits, 0 to
+/// [`MAX_SEED`].
+pub fn parse_seed(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    Ok(v)
+    digits.parse::<u64>().ok()
+}
+
+struct SeedVisitor;
+
+impl serde::de::Visitor<'_> for SeedVisitor {
+    type Value = u64;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(SEED_RANGE)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+        Ok(v)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u64, E> {
+        u64::try_from(v)
+            .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &SeedVisitor))
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<u64, E> {
+        u64::try_from(v).map_err(|_| {
+            E::invalid_value(
+                serde::de::Unexpected::Other("a number past 18446744073709551615"),
+                &SeedVisitor,
+            )
+        })
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<u64, E> {
+        u64::try_from(v).map_err(|_| {
+            E::invalid_value(
+                serde::de::Unexpected::Other(if v < 0 {
+                    "a negative number"
+                } else {
+                    "a number past 18446744073709551615"
+                }),
+                &SeedVisitor,
+            )
+        })
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<u64, E> {
+        parse_seed(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &SeedVisitor))
+    }
+}
+
+/// Reads a seed (a scenario's `sim.seed`, an experiment file's `seed`): an
+/// integer from 0, or a string of digits for one past TOML's integers, up
+/// to [`MAX_SEED`]; anything else is refused where it is read, with the
+/// file's line.
+pub fn deserialize_seed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    d.deserialize_any(SeedVisitor)
 }
 
 /// [`deserialize_seed`] for an optional key.
@@ -50,6 +110,17 @@ pub fn deserialize_seed_option<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<u64>, D::Error> {
     deserialize_seed(d).map(Some)
+}
+
+/// Writes a seed: an integer up to [`TOML_MAX_INTEGER`], above it a string
+/// of its digits, so that every scenario can be written back as TOML and
+/// read again to the same seed.
+pub fn serialize_seed<S: serde::Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+    if *seed > TOML_MAX_INTEGER {
+        s.serialize_str(&seed.to_string())
+    } else {
+        s.serialize_u64(*seed)
+    }
 }
 
 /// SplitMix64 finaliser: spreads (seed, replicate) over the 256-bit key space
@@ -136,6 +207,61 @@ impl Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Holder {
+        #[serde(
+            serialize_with = "serialize_seed",
+            deserialize_with = "deserialize_seed"
+        )]
+        seed: u64,
+    }
+
+    #[test]
+    fn every_64_bit_seed_is_written_and_read_back_in_toml_and_json() {
+        for seed in [
+            0,
+            1,
+            20_251_024,
+            TOML_MAX_INTEGER,
+            TOML_MAX_INTEGER + 1,
+            u64::MAX,
+        ] {
+            let h = Holder { seed };
+            let text = toml::to_string(&h).unwrap();
+            if seed > TOML_MAX_INTEGER {
+                assert_eq!(text.trim(), format!("seed = \"{seed}\""));
+            } else {
+                assert_eq!(text.trim(), format!("seed = {seed}"));
+            }
+            assert_eq!(toml::from_str::<Holder>(&text).unwrap(), h);
+            let json = serde_json::to_string(&h).unwrap();
+            assert_eq!(serde_json::from_str::<Holder>(&json).unwrap(), h);
+        }
+        // A bare integer past TOML's largest, as a file may give it.
+        let h: Holder = toml::from_str("seed = 11528446802858022107").unwrap();
+        assert_eq!(h.seed, 11_528_446_802_858_022_107);
+        for bad in [
+            "seed = -1",
+            "seed = 18446744073709551616",
+            "seed = \"-1\"",
+            "seed = \"1e3\"",
+            "seed = \"\"",
+            "seed = 1.5",
+            "seed = \"18446744073709551616\"",
+        ] {
+            let e = toml::from_str::<Holder>(bad).unwrap_err().to_string();
+            assert!(
+                e.contains("a whole number from 0 to 18446744073709551615"),
+                "{bad}: {e}"
+            );
+        }
+        assert_eq!(parse_seed(" 42 "), Some(42));
+        assert_eq!(parse_seed("+42"), Some(42));
+        for bad in ["-0", "", "+", "0x10", "4 2"] {
+            assert_eq!(parse_seed(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn same_identity_same_numbers() {

@@ -878,3 +878,76 @@ fn contradictory_fits_and_edited_journals_are_refused_by_name() {
         ],
     );
 }
+
+/// Any row of a fit's journal is one simulation that `calibrate`, measuring
+/// the scenario with the row's seed and parameters, gives again to the last
+/// digit: seeds past TOML's largest integer included (a fit's proposals run
+/// on any 64-bit seed, and `--set sim.seed` refused half of them).
+#[test]
+fn a_journal_row_is_rerun_to_the_same_statistics_from_its_seed() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    let mut args = calibrate_args(scenario, "fit", "40");
+    let particles = args.iter().position(|a| *a == "--particles").unwrap();
+    args[particles + 1] = "20";
+    sb.cmd().args(&args).assert().success();
+    let report = std::fs::read_to_string(sb.join("fit/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &[
+            "Each row of `simulations.csv` is one simulation",
+            "--replicates 1 --set sim.seed=",
+        ],
+    );
+    let mut journal = csv::Reader::from_path(sb.join("fit/simulations.csv")).unwrap();
+    let head = journal.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = journal.records().map(|r| r.unwrap()).collect();
+    let column = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let seed_of = |r: &csv::StringRecord| r[column("seed")].parse::<u64>().unwrap();
+    // One row past TOML's integers and one below (the fit's later
+    // generations mix the generation into the seed's bits from 40 up, so
+    // the first generation's rows share their top bit).
+    let big = rows.iter().find(|r| seed_of(r) > i64::MAX as u64);
+    assert!(
+        big.is_some(),
+        "no seed past 2^63 in this fit: choose another --seed"
+    );
+    for (k, row) in big.into_iter().chain(rows.iter().rev().take(1)).enumerate() {
+        let mut cmd = sb.cmd();
+        cmd.args([
+            "calibrate",
+            scenario,
+            "--targets",
+            "targets.toml",
+            "--replicates",
+            "1",
+            "--set",
+            &format!("sim.seed={}", seed_of(row)),
+        ]);
+        for key in ["recruitment.fill_share", "corruption.rent_value"] {
+            cmd.args(["--set", &format!("{key}={}", &row[column(key)])]);
+        }
+        let out = format!("row{k}.csv");
+        cmd.args(["--out", &out]).assert().success();
+        let mut table = csv::Reader::from_path(sb.join(&out)).unwrap();
+        let th = table.headers().unwrap().clone();
+        let (ti, mi) = (
+            th.iter().position(|h| h == "target").unwrap(),
+            th.iter().position(|h| h == "model").unwrap(),
+        );
+        let mut compared = 0;
+        for rec in table.records() {
+            let rec = rec.unwrap();
+            assert_eq!(
+                &rec[mi],
+                &row[column(&rec[ti])],
+                "{} of seed {}",
+                &rec[ti],
+                seed_of(row)
+            );
+            compared += 1;
+        }
+        assert_eq!(compared, 3);
+    }
+}

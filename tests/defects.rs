@@ -917,41 +917,86 @@ fn audit_run_caps_hold_for_huge_grids_and_decompositions() {
 }
 
 /// A seed above TOML's largest integer passed `check` and panicked when
-/// the scenario was written back ("scenario serialises").
+/// the scenario was written back ("scenario serialises"); then it was
+/// refused, so half a calibration's journal rows (seeds to 2^64 − 1) could
+/// not be rerun. Now every 64-bit seed runs, is written back as a string of
+/// its digits and reads back to the same run; past 2^64 − 1 or below 0 is
+/// refused where it is read.
 #[test]
-fn audit_a_seed_past_the_largest_is_refused_where_it_is_read() {
+fn audit_every_64_bit_seed_runs_and_is_written_back_and_others_are_refused() {
     let sb = Sandbox::new();
-    sb.write(
-        "big.toml",
-        &common::fixture_text("tiny.toml").replacen(
-            "[sim]\n",
-            "[sim]\nseed = 9223372036854775808\n",
-            1,
-        ),
-    );
-    let file = "big.toml";
-    for args in [
-        vec!["check", file],
-        vec!["check", file, "--set", "pay.level=1.2"],
-        vec!["run", file, "--replicates", "1"],
-    ] {
-        let e = refused(&sb, &args);
-        assert_mentions(
-            &e,
-            &[
-                "line ",
-                "expected a seed from 0 to 9223372036854775807",
-                "sim.seed",
-            ],
+    let with_seed = |name: &str, seed: &str| {
+        sb.write(
+            name,
+            &common::fixture_text("tiny.toml").replacen(
+                "[sim]\n",
+                &format!("[sim]\nseed = {seed}\n"),
+                1,
+            ),
         );
+    };
+    with_seed("big.toml", "9223372036854775808");
+    sb.cmd().args(["check", "big.toml"]).assert().success();
+    let first = sb.run_ok("big.toml", "first", &["--replicates", "1"]);
+    let written = std::fs::read_to_string(first.join("scenario.toml")).unwrap();
+    assert!(
+        written.contains("seed = \"9223372036854775808\""),
+        "{written}"
+    );
+    sb.write("again.toml", &written);
+    let again = sb.run_ok("again.toml", "again", &["--replicates", "1"]);
+    sb.fixture("tiny.toml");
+    let flag = sb.run_ok(
+        "tiny.toml",
+        "flag",
+        &["--replicates", "1", "--seed", "9223372036854775808"],
+    );
+    for f in ["timeseries.csv", "grades.csv"] {
+        assert_eq!(read(&first, f), read(&again, f), "{f}");
+        assert_eq!(read(&first, f), read(&flag, f), "{f}");
     }
+    for (seed, shown) in [
+        ("18446744073709551616", "18446744073709551615"),
+        ("-1", "18446744073709551615"),
+        ("\"12x\"", "written as a string of its digits"),
+    ] {
+        with_seed("bad.toml", seed);
+        for args in [
+            vec!["check", "bad.toml"],
+            vec!["check", "bad.toml", "--set", "pay.level=1.2"],
+            vec!["run", "bad.toml", "--replicates", "1"],
+        ] {
+            let e = refused(&sb, &args);
+            assert_mentions(
+                &e,
+                &[
+                    "line ",
+                    "expected a whole number from 0 to",
+                    shown,
+                    "sim.seed",
+                ],
+            );
+        }
+    }
+    let e = refused(&sb, &["run", "tiny.toml", "--seed", "18446744073709551616"]);
+    assert_mentions(
+        &e,
+        &["a seed is a whole number from 0 to 18446744073709551615"],
+    );
     let s = teaching("political_transfers.toml");
     sb.write(
         "exp.toml",
         &format!("kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nseed = 9223372036854775808\n"),
     );
+    // An experiment file is read as TOML's own integers: the string form.
     let e = refused(&sb, &["experiment", "exp.toml"]);
-    assert_mentions(&e, &["largest integer TOML holds"]);
+    assert_mentions(
+        &e,
+        &[
+            "largest integer TOML holds",
+            "seed = \"11528446802858022107\"",
+        ],
+    );
 }
 
 /// One key varied under two spellings ran as two parameters, the first

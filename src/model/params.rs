@@ -21,6 +21,7 @@ use crate::model::{
 #[serde(from = "SimParamsFile")]
 pub struct SimParams {
     /// Master seed: every random number of the run derives from it.
+    #[serde(serialize_with = "crate::rng::serialize_seed")]
     pub seed: u64,
     pub replicates: u32,
     pub years: u32,

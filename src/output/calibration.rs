@@ -557,6 +557,15 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             .collect::<Vec<_>>()
             .join(" ")
     ));
+    intro.push(format!(
+        "Each row of `simulations.csv` is one simulation, and `bureausim calibrate` reruns it to the same statistics: the fit's scenario (with its own `--set`s) and targets without `--param`, with `{}--replicates {} --set sim.seed=` the row's seed and a `--set` of each of its parameters (docs/experiments.md, \"Rerunning one simulation\").",
+        if setup.size != 1.0 {
+            format!("--scale {} ", setup.size)
+        } else {
+            String::new()
+        },
+        setup.scenario.sim.replicates
+    ));
     let failed: usize = fit.generations.iter().map(|g| g.failed).sum();
     if failed > 0 {
         intro.push(format!(

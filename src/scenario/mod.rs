@@ -125,7 +125,7 @@ fn plain_types(message: &str) -> String {
         ),
         (
             "u64 value was too large",
-            "the number is past 9223372036854775807, the largest integer TOML holds",
+            "the number is past 9223372036854775807, the largest integer TOML holds (a seed past it is written as a string of its digits, e.g. seed = \"11528446802858022107\")",
         ),
     ] {
         message = message.replace(rust, plain);
@@ -536,7 +536,22 @@ impl Scenario {
                 Ok(v) => v.clone(),
                 Err(e) => add_optional_key(&mut tree, key).ok_or_else(|| err(e))?,
             };
-            let value = paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?;
+            let value = if crate::paths::canonical(key) == "sim.seed" {
+                // A seed may pass TOML's integers (a calibration's proposals
+                // run on any 64-bit seed): above them it is a string of its
+                // digits, as `scenario.toml` writes it.
+                let seed =
+                    crate::rng::parse_seed(raw.trim().trim_matches('"')).ok_or_else(|| {
+                        err(format!(
+                            "`{key}`: expected {}, got `{}`",
+                            crate::rng::SEED_RANGE,
+                            crate::error::shorten(raw.trim(), 80)
+                        ))
+                    })?;
+                toml::Value::try_from(SeedValue(seed)).expect("a seed serialises")
+            } else {
+                paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?
+            };
             // The annual step on the year's last step stays there when the
             // steps of a year change, unless a --set places it.
             if crate::paths::canonical(key) == "sim.steps_per_year"
@@ -545,7 +560,11 @@ impl Scenario {
             {
                 paths::set(&mut tree, "sim.annual_step", value.clone()).map_err(err)?;
             }
-            paths::set(&mut tree, key, value).map_err(err)?;
+            if crate::paths::canonical(key) == "sim.seed" {
+                paths::put(&mut tree, key, value).map_err(err)?;
+            } else {
+                paths::set(&mut tree, key, value).map_err(err)?;
+            }
         }
         tree.try_into().map_err(|e: toml::de::Error| {
             // Name a --set that makes the scenario unreadable (the reader's
@@ -1376,6 +1395,10 @@ impl Scenario {
 /// size band): added to `tree` at `key` with a value of
 /// their type, so that a `--set` finds them as it finds any other key.
 /// Returns that value; `None` (nothing added) for any other key.
+/// A seed as a scenario's tree holds it ([`crate::rng::serialize_seed`]).
+#[derive(serde::Serialize)]
+struct SeedValue(#[serde(serialize_with = "crate::rng::serialize_seed")] u64);
+
 fn add_optional_key(tree: &mut toml::Value, key: &str) -> Option<toml::Value> {
     use toml::Value;
     let segs = paths::segments(key);
@@ -1619,6 +1642,34 @@ mod tests {
         s.validate("default").unwrap();
         let back: Scenario = toml::from_str(&s.to_toml()).unwrap();
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn a_seed_past_tomls_integers_is_set_written_and_read_again() {
+        let big = 11_528_446_802_858_022_107u64;
+        for arg in [format!("sim.seed={big}"), format!("sim.seed=\"{big}\"")] {
+            let s = Scenario::default().with_sets(&[arg]).unwrap();
+            assert_eq!(s.sim.seed, big);
+            let text = s.to_toml();
+            assert!(text.contains(&format!("seed = \"{big}\"")), "{text}");
+            assert_eq!(Scenario::from_toml(&text, "back").unwrap(), s);
+            // And back under TOML's largest: an integer again.
+            let small = s.with_sets(&["sim.seed=7".into()]).unwrap();
+            assert_eq!(small.sim.seed, 7);
+            assert!(small.to_toml().contains("seed = 7\n"));
+        }
+        for bad in [
+            "sim.seed=-1",
+            "sim.seed=18446744073709551616",
+            "sim.seed=1.5",
+            "sim.seed=x",
+        ] {
+            let e = Scenario::default()
+                .with_sets(&[bad.into()])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("0 to 18446744073709551615"), "{bad}: {e}");
+        }
     }
 
     #[test]
