@@ -112,6 +112,16 @@ pub fn deserialize_seed_option<'de, D: serde::Deserializer<'de>>(
     deserialize_seed(d).map(Some)
 }
 
+/// A seed as a TOML file gives it: the integer, or above
+/// [`TOML_MAX_INTEGER`] the string of its digits in quotes.
+pub fn seed_toml(seed: u64) -> String {
+    if seed > TOML_MAX_INTEGER {
+        format!("\"{seed}\"")
+    } else {
+        seed.to_string()
+    }
+}
+
 /// Writes a seed: an integer up to [`TOML_MAX_INTEGER`], above it a string
 /// of its digits, so that every scenario can be written back as TOML and
 /// read again to the same seed.

@@ -918,8 +918,8 @@ fn audit_run_caps_hold_for_huge_grids_and_decompositions() {
 
 /// A seed above TOML's largest integer passed `check` and panicked when
 /// the scenario was written back ("scenario serialises"); then it was
-/// refused, so half a calibration's journal rows (seeds to 2^64 − 1) could
-/// not be rerun. Now every 64-bit seed runs, is written back as a string of
+/// refused, so the journal rows of about half of all fits (seeds to
+/// 2^64 − 1, every row of a fit with the same top bit) could not be rerun. Now every 64-bit seed runs, is written back as a string of
 /// its digits and reads back to the same run; past 2^64 − 1 or below 0 is
 /// refused where it is read.
 #[test]
@@ -997,6 +997,45 @@ fn audit_every_64_bit_seed_runs_and_is_written_back_and_others_are_refused() {
             "seed = \"11528446802858022107\"",
         ],
     );
+    // Past 64 bits: the number and the limit, not a Rust type.
+    sb.write(
+        "exp.toml",
+        &format!("kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nseed = 18446744073709551616\n"),
+    );
+    let e = refused(&sb, &["experiment", "exp.toml"]);
+    assert_mentions(&e, &["18446744073709551616", "largest integer TOML holds"]);
+    assert!(!e.contains("i128"), "{e}");
+    // The seed's hint is for seeds only.
+    sb.write(
+        "exp.toml",
+        &format!(
+            "kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nreplicates = 9223372036854775808\n"
+        ),
+    );
+    let e = refused(&sb, &["experiment", "exp.toml"]);
+    assert_mentions(&e, &["largest integer TOML holds"]);
+    assert!(!e.contains("a seed past it"), "{e}");
+    // The string form runs, as `seed` and as a design's `design_seed`.
+    sb.write(
+        "exp.toml",
+        &format!(
+            "kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nseed = \"9223372036854775808\"\nyears = 6\nreplicates = 1\n"
+        ),
+    );
+    sb.cmd()
+        .args(["experiment", "exp.toml", "--out", "exp"])
+        .assert()
+        .success();
+    sb.write(
+        "morris.toml",
+        &format!(
+            "kind = \"sensitivity\"\nscenario = {s:?}\nparam = [\"accountability.detection_rate=0.02:0.2\", \"pay.level=0.8:1.2\"]\ntrajectories = 2\ndesign_seed = \"18446744073709551615\"\nyears = 6\nreplicates = 1\n"
+        ),
+    );
+    sb.cmd()
+        .args(["experiment", "morris.toml", "--out", "morris"])
+        .assert()
+        .success();
 }
 
 /// One key varied under two spellings ran as two parameters, the first

@@ -558,7 +558,7 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
             .join(" ")
     ));
     intro.push(format!(
-        "Each row of `simulations.csv` is one simulation, and `bureausim calibrate` reruns it to the same statistics: the fit's scenario (with its own `--set`s) and targets without `--param`, with `{}--replicates {} --set sim.seed=` the row's seed and a `--set` of each of its parameters (docs/experiments.md, \"Rerunning one simulation\").",
+        "Each row of `simulations.csv` is one simulation, and `bureausim calibrate` reruns it to the same statistics: the fit's scenario (with its own `--set`s) and targets without `--param`, with `{}--replicates {} --set sim.seed=` the row's seed and a `--set` of each of its parameters, a whole-number key rounded and a share's absorbing key added as the fit set them (docs/experiments.md, \"Rerunning one simulation\").",
         if setup.size != 1.0 {
             format!("--scale {} ", setup.size)
         } else {

@@ -87,12 +87,41 @@ pub fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
             );
         }
     }
+    // A seed may pass TOML's integers, written as a string of its digits:
+    // say so where the number too large for TOML is a seed's.
+    if message.contains(PAST_TOML)
+        && let Some(span) = e.span()
+    {
+        let start = text[..span.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let key = text[start..].split('=').next().unwrap_or("").trim();
+        if key == "seed" || key.ends_with(".seed") || key == "design_seed" {
+            message = message.replacen(
+                PAST_TOML,
+                &format!("{PAST_TOML} (a seed past it is written as a string of its digits, e.g. {key} = \"11528446802858022107\")"),
+                1,
+            );
+        }
+    }
     cut_long_lines(&message)
 }
+
+/// How a reader's message says that a number is past TOML's integers.
+const PAST_TOML: &str = "the number is past 9223372036854775807, the largest integer TOML holds";
 
 /// The TOML reader's message with Rust's type names in a reader's words.
 fn plain_types(message: &str) -> String {
     let mut message = message.to_string();
+    // A number past 64 bits, read into a value of any type: "invalid type:
+    // integer `N` as i128, expected any valid TOML value".
+    const I128: &str = " as i128, expected any valid TOML value";
+    if let Some(end) = message.find(I128)
+        && let Some(start) = message[..end].rfind("invalid type: integer `")
+    {
+        let number = message[start + "invalid type: integer ".len()..end].to_string();
+        message.replace_range(start..end + I128.len(), &format!("{number}: {PAST_TOML}"));
+    }
     for (rust, plain) in [
         ("expected f64", "expected a number"),
         ("expected f32", "expected a number"),
@@ -125,7 +154,7 @@ fn plain_types(message: &str) -> String {
         ),
         (
             "u64 value was too large",
-            "the number is past 9223372036854775807, the largest integer TOML holds (a seed past it is written as a string of its digits, e.g. seed = \"11528446802858022107\")",
+            "the number is past 9223372036854775807, the largest integer TOML holds",
         ),
     ] {
         message = message.replace(rust, plain);
@@ -540,14 +569,13 @@ impl Scenario {
                 // A seed may pass TOML's integers (a calibration's proposals
                 // run on any 64-bit seed): above them it is a string of its
                 // digits, as `scenario.toml` writes it.
-                let seed =
-                    crate::rng::parse_seed(raw.trim().trim_matches('"')).ok_or_else(|| {
-                        err(format!(
-                            "`{key}`: expected {}, got `{}`",
-                            crate::rng::SEED_RANGE,
-                            crate::error::shorten(raw.trim(), 80)
-                        ))
-                    })?;
+                let seed = seed_of_set(raw).ok_or_else(|| {
+                    err(format!(
+                        "`{key}`: expected {}, got `{}`",
+                        crate::rng::SEED_RANGE,
+                        crate::error::shorten(raw.trim(), 80)
+                    ))
+                })?;
                 toml::Value::try_from(SeedValue(seed)).expect("a seed serialises")
             } else {
                 paths::parse_like(raw, &like).map_err(|m| err(format!("`{key}`: {m}")))?
@@ -1388,6 +1416,30 @@ impl Scenario {
     }
 }
 
+/// A seed as a scenario's tree holds it ([`crate::rng::serialize_seed`]).
+#[derive(serde::Serialize)]
+struct SeedValue(#[serde(serialize_with = "crate::rng::serialize_seed")] u64);
+
+/// The seed a `--set sim.seed=` gives: a TOML integer from 0 (`42`,
+/// `1_000`, `0x10`) or a string of digits (`"42"`), or bare digits past
+/// TOML's integers.
+fn seed_of_set(raw: &str) -> Option<u64> {
+    let raw = raw.trim();
+    match toml::from_str::<toml::Table>(&format!("v = {raw}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+    {
+        Some(toml::Value::Integer(i)) => u64::try_from(i).ok(),
+        Some(toml::Value::String(s)) => crate::rng::parse_seed(&s),
+        Some(_) => None,
+        None => raw
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| crate::rng::parse_seed(raw))
+            .flatten(),
+    }
+}
+
 /// Keys the resolved scenario leaves out at their default (a reform's
 /// reversal at a change of government and its institutionalisation shares
 /// at 0, an empty `title`, a grade's `initial_officers` when it follows
@@ -1395,10 +1447,6 @@ impl Scenario {
 /// size band): added to `tree` at `key` with a value of
 /// their type, so that a `--set` finds them as it finds any other key.
 /// Returns that value; `None` (nothing added) for any other key.
-/// A seed as a scenario's tree holds it ([`crate::rng::serialize_seed`]).
-#[derive(serde::Serialize)]
-struct SeedValue(#[serde(serialize_with = "crate::rng::serialize_seed")] u64);
-
 fn add_optional_key(tree: &mut toml::Value, key: &str) -> Option<toml::Value> {
     use toml::Value;
     let segs = paths::segments(key);
@@ -1658,11 +1706,28 @@ mod tests {
             assert_eq!(small.sim.seed, 7);
             assert!(small.to_toml().contains("seed = 7\n"));
         }
+        // TOML's integer forms, as for any integer key.
+        for (arg, seed) in [
+            ("sim.seed=1_000", 1000),
+            ("sim.seed=0x10", 16),
+            ("sim.seed= 42 ", 42),
+        ] {
+            assert_eq!(
+                Scenario::default()
+                    .with_sets(&[arg.into()])
+                    .unwrap()
+                    .sim
+                    .seed,
+                seed
+            );
+        }
         for bad in [
             "sim.seed=-1",
             "sim.seed=18446744073709551616",
             "sim.seed=1.5",
             "sim.seed=x",
+            "sim.seed=\"42",
+            "sim.seed=42\"",
         ] {
             let e = Scenario::default()
                 .with_sets(&[bad.into()])

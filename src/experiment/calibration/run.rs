@@ -655,8 +655,13 @@ impl Resume {
         match (self, file) {
             (Resume::Set(s), false) => format!("`--set {s}`"),
             (Resume::Set(s), true) => format!("`\"{s}\"` in the experiment file's `set`"),
-            (Resume::Seed(v), false) => format!("`--seed {v}`"),
-            (Resume::Seed(v), true) => format!("`seed = {v}` in the experiment file"),
+            (Resume::Seed(v), false) => format!("`--seed {}`", v.trim_matches('"')),
+            (Resume::Seed(v), true) => format!(
+                "`seed = {}` in the experiment file",
+                v.trim_matches('"')
+                    .parse::<u64>()
+                    .map_or(v.clone(), crate::rng::seed_toml)
+            ),
             (Resume::Replicates(v), false) => format!("`--replicates {v}`"),
             (Resume::Replicates(v), true) => format!("`replicates = {v}` in the experiment file"),
             (Resume::Scale(v), false) => format!("`--scale {v}`"),

@@ -78,7 +78,13 @@ pub fn check(spec: &Spec) -> Result<(), UsageError> {
                 return u(format!(
                     "{} and {} both set `sim.seed`; give one",
                     w.given("set", &set),
-                    w.given("seed", &seed.to_string())
+                    w.given(
+                        "seed",
+                        &match w {
+                            Source::File => crate::rng::seed_toml(seed),
+                            Source::Flags => seed.to_string(),
+                        }
+                    )
                 ));
             }
             "years" if let Some(years) = spec.years => {

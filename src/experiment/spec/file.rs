@@ -63,6 +63,7 @@ struct ExperimentFile {
     bootstrap: Option<u32>,
     #[serde(default, deserialize_with = "crate::input::optional_year")]
     year: Option<u32>,
+    #[serde(default, deserialize_with = "crate::rng::deserialize_seed_option")]
     design_seed: Option<u64>,
     /// compare: also run each arm with each mechanism off (`--decompose`).
     #[serde(default)]
