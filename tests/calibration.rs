@@ -950,3 +950,46 @@ fn a_journal_row_is_rerun_to_the_same_statistics_from_its_seed() {
         assert_eq!(compared, 3);
     }
 }
+
+/// The report's representative particle, as overrides, is a scenario `run`
+/// accepts: with a fitted share of a group that sums to 1, the key that
+/// absorbed its change is among the overrides (a review, 2026-12-07: only
+/// the fitted share was, and the shares did not sum to 1).
+#[test]
+fn the_representative_overrides_include_a_linked_shares_absorbing_key() {
+    let sb = Sandbox::new();
+    let scenario = tiny10(&sb);
+    write_model_targets(&sb, scenario);
+    let mut args = calibrate_args(scenario, "fit", "20");
+    let fill = args
+        .iter()
+        .position(|a| *a == "recruitment.fill_share=0.05:0.6")
+        .unwrap();
+    args[fill] = "recruitment.merit_share=0.05:0.5";
+    let particles = args.iter().position(|a| *a == "--particles").unwrap();
+    args[particles + 1] = "10";
+    sb.cmd().args(&args).assert().success();
+    let report = std::fs::read_to_string(sb.join("fit/report.md")).unwrap();
+    let overrides = report
+        .split("as overrides: `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .unwrap();
+    assert_mentions(
+        overrides,
+        &[
+            "--set recruitment.merit_share=",
+            "--set recruitment.quota_share=",
+        ],
+    );
+    let mut cmd = sb.cmd();
+    cmd.args(["check", scenario]);
+    for set in overrides
+        .split("--set ")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        cmd.args(["--set", set]);
+    }
+    cmd.assert().success();
+}

@@ -549,11 +549,20 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
         "The representative particle (number {} of `posterior.csv`, nearest the posterior medians; distance {}), as overrides: `{}`.",
         rep + 1,
         rounded(post.distances[rep]),
+        // As the fit set them: whole-number keys rounded, and the key that
+        // absorbs a linked share's change (a review, 2026-12-07: without
+        // it a fitted `recruitment.merit_share` made overrides `run`
+        // refuses, the shares not summing to 1).
         setup
-            .params
+            .sets(&post.params[rep])
+            .unwrap_or_else(|_| setup
+                .params
+                .iter()
+                .zip(&post.params[rep])
+                .map(|(p, x)| format!("{}={}", p.key, crate::experiment::plan::value_text(*x, p.integer)))
+                .collect())
             .iter()
-            .zip(&post.params[rep])
-            .map(|(p, x)| format!("--set {}={}", p.key, crate::experiment::plan::value_text(*x, p.integer)))
+            .map(|set| format!("--set {set}"))
             .collect::<Vec<_>>()
             .join(" ")
     ));
