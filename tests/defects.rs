@@ -1003,8 +1003,17 @@ fn audit_every_64_bit_seed_runs_and_is_written_back_and_others_are_refused() {
         &format!("kind = \"compare\"\nscenarios = [{s:?}, {s:?}]\nseed = 18446744073709551616\n"),
     );
     let e = refused(&sb, &["experiment", "exp.toml"]);
-    assert_mentions(&e, &["18446744073709551616", "largest integer TOML holds"]);
-    assert!(!e.contains("i128"), "{e}");
+    assert_mentions(
+        &e,
+        &[
+            "18446744073709551616",
+            "past 18446744073709551615, the largest seed",
+        ],
+    );
+    assert!(
+        !e.contains("i128") && !e.contains("written as a string"),
+        "{e}"
+    );
     // The seed's hint is for seeds only.
     sb.write(
         "exp.toml",

@@ -552,19 +552,18 @@ fn doc(setup: &Setup, out: &Outcome, params: &[ParamRow], targets: &[TargetRow])
         // As the fit set them: whole-number keys rounded, and the key that
         // absorbs a linked share's change (a review, 2026-12-07: without
         // it a fitted `recruitment.merit_share` made overrides `run`
-        // refuses, the shares not summing to 1).
-        setup
-            .sets(&post.params[rep])
-            .unwrap_or_else(|_| setup
-                .params
+        // refuses, the shares not summing to 1). Every posterior particle
+        // was simulated through the same sets, so they cannot fail here;
+        // if they did, the report says why rather than print overrides
+        // that `run` would refuse.
+        match setup.sets(&post.params[rep]) {
+            Ok(sets) => sets
                 .iter()
-                .zip(&post.params[rep])
-                .map(|(p, x)| format!("{}={}", p.key, crate::experiment::plan::value_text(*x, p.integer)))
-                .collect())
-            .iter()
-            .map(|set| format!("--set {set}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+                .map(|set| format!("--set {set}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            Err(e) => format!("(the overrides could not be formed: {e})"),
+        }
     ));
     intro.push(format!(
         "Each row of `simulations.csv` is one simulation, and `bureausim calibrate` reruns it to the same statistics: the fit's scenario (with its own `--set`s) and targets without `--param`, with `{}--replicates {} --set sim.seed=` the row's seed and a `--set` of each of its parameters, a whole-number key rounded and a share's absorbing key added as the fit set them (docs/experiments.md, \"Rerunning one simulation\").",

@@ -95,13 +95,32 @@ pub fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
         let start = text[..span.start.min(text.len())]
             .rfind('\n')
             .map_or(0, |i| i + 1);
-        let key = text[start..].split('=').next().unwrap_or("").trim();
+        let (key, value) = text[start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_once('=')
+            .unwrap_or(("", ""));
+        let key = key.trim().trim_matches('"');
         if key == "seed" || key.ends_with(".seed") || key == "design_seed" {
-            message = message.replacen(
-                PAST_TOML,
-                &format!("{PAST_TOML} (a seed past it is written as a string of its digits, e.g. {key} = \"11528446802858022107\")"),
-                1,
-            );
+            // Past 2^64 − 1 no form holds it; below, the string form does.
+            let digits: String = value
+                .trim()
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '_')
+                .filter(|c| *c != '_')
+                .collect();
+            let hint = if digits.parse::<u64>().is_ok() {
+                format!(
+                    "{PAST_TOML} (a seed past it is written as a string of its digits, e.g. {key} = \"11528446802858022107\")"
+                )
+            } else {
+                format!(
+                    "{PAST_TOML}, and past {}, the largest seed",
+                    crate::rng::MAX_SEED
+                )
+            };
+            message = message.replacen(PAST_TOML, &hint, 1);
         }
     }
     cut_long_lines(&message)
@@ -571,8 +590,8 @@ impl Scenario {
                 // digits, as `scenario.toml` writes it.
                 let seed = seed_of_set(raw).ok_or_else(|| {
                     err(format!(
-                        "`{key}`: expected {}, got `{}`",
-                        crate::rng::SEED_RANGE,
+                        "`{key}`: expected a whole number from 0 to {}, got `{}`",
+                        crate::rng::MAX_SEED,
                         crate::error::shorten(raw.trim(), 80)
                     ))
                 })?;
