@@ -44,15 +44,19 @@ pub const SEED_RANGE: &str = "a whole number from 0 to 18446744073709551615 (abo
 /// Reads a seed as a flag or a string gives it: decimal digits, 0 to
 /// [`MAX_SEED`].
 pub fn parse_seed(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let digits = s.strip_prefix('+').unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse::<u64>().ok()
+    // `u64`'s own parser: digits with an optional `+`, no sign, no gaps.
+    s.trim().parse::<u64>().ok()
 }
 
 struct SeedVisitor;
+
+/// A number read past [`MAX_SEED`].
+fn past_the_largest<E: serde::de::Error>() -> E {
+    E::invalid_value(
+        serde::de::Unexpected::Other("a number past 18446744073709551615"),
+        &SeedVisitor,
+    )
+}
 
 impl serde::de::Visitor<'_> for SeedVisitor {
     type Value = u64;
@@ -71,25 +75,18 @@ impl serde::de::Visitor<'_> for SeedVisitor {
     }
 
     fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<u64, E> {
-        u64::try_from(v).map_err(|_| {
-            E::invalid_value(
-                serde::de::Unexpected::Other("a number past 18446744073709551615"),
-                &SeedVisitor,
-            )
-        })
+        u64::try_from(v).map_err(|_| past_the_largest())
     }
 
     fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<u64, E> {
-        u64::try_from(v).map_err(|_| {
-            E::invalid_value(
-                serde::de::Unexpected::Other(if v < 0 {
-                    "a negative number"
-                } else {
-                    "a number past 18446744073709551615"
-                }),
+        match u64::try_from(v) {
+            Ok(seed) => Ok(seed),
+            Err(_) if v < 0 => Err(E::invalid_value(
+                serde::de::Unexpected::Other("a negative number"),
                 &SeedVisitor,
-            )
-        })
+            )),
+            Err(_) => Err(past_the_largest()),
+        }
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<u64, E> {

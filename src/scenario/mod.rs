@@ -584,7 +584,8 @@ impl Scenario {
                 Ok(v) => v.clone(),
                 Err(e) => add_optional_key(&mut tree, key).ok_or_else(|| err(e))?,
             };
-            let value = if crate::paths::canonical(key) == "sim.seed" {
+            let is_seed = crate::paths::canonical(key) == "sim.seed";
+            let value = if is_seed {
                 // A seed may pass TOML's integers (a calibration's proposals
                 // run on any 64-bit seed): above them it is a string of its
                 // digits, as `scenario.toml` writes it.
@@ -607,7 +608,7 @@ impl Scenario {
             {
                 paths::set(&mut tree, "sim.annual_step", value.clone()).map_err(err)?;
             }
-            if crate::paths::canonical(key) == "sim.seed" {
+            if is_seed {
                 paths::put(&mut tree, key, value).map_err(err)?;
             } else {
                 paths::set(&mut tree, key, value).map_err(err)?;
@@ -1451,11 +1452,8 @@ fn seed_of_set(raw: &str) -> Option<u64> {
         Some(toml::Value::Integer(i)) => u64::try_from(i).ok(),
         Some(toml::Value::String(s)) => crate::rng::parse_seed(&s),
         Some(_) => None,
-        None => raw
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| crate::rng::parse_seed(raw))
-            .flatten(),
+        // Past TOML's integers: the digits as they are.
+        None => crate::rng::parse_seed(raw),
     }
 }
 
