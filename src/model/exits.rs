@@ -197,7 +197,10 @@ mod tests {
         let p = ExitParams::default();
         let base = p.quit_hazard(1.0, 5.0, 0.5);
         assert!((base - 0.012).abs() < 1e-12);
-        assert!(p.quit_hazard(1.5, 5.0, 0.5) > 2.0 * base);
+        // The wage term: exp(quit_sensitivity · (outside/pay − 1)).
+        let raised = p.quit_hazard(1.5, 5.0, 0.5);
+        assert!((raised - base * (0.5 * p.quit_sensitivity).exp()).abs() < 1e-12);
+        assert!(raised > 1.2 * base);
         assert!(p.quit_hazard(1.0, 20.0, 0.5) < base);
         assert!(p.quit_hazard(1.0, 5.0, 0.1) > base);
         let off = ExitParams {
