@@ -514,8 +514,18 @@ fn chunk_pass<const STAGGERED: bool>(
         let weight = k as f32;
         let i = (lo + j) as u32;
         // Ageing, retirement, training and inquiries.
+        let age_before = age_m[j];
         ageing::advance(&mut age_m[j], &mut service_m[j], &mut grade_m[j], months);
         if age_m[j] >= derived.retirement_m {
+            // The officer retires on the step that reaches the retirement
+            // age; over a span, the months of its steps before that one
+            // count to the posting's length, as the monthly engine counts
+            // them (none under the monthly engine).
+            if STAGGERED && post[j] != NONE {
+                let to_retirement = derived.retirement_m.saturating_sub(age_before);
+                let before = to_retirement.div_ceil(step_m).saturating_sub(1) * step_m;
+                months_in_post[j] = months_in_post[j].saturating_add(before.min(months));
+            }
             emit!(Event::Retire(i), 0, 0.0);
             continue;
         }

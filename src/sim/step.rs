@@ -59,6 +59,7 @@ fn apply_events(w: &mut World) {
             continue;
         }
         let (old_post, old_sector) = (w.officers.post[i], w.officers.post_sector[i]);
+        let months_in_old_post = w.officers.months_in_post[i];
         apply(w, i, e);
         // Under the staggered engine an event fell on a step of the
         // officer's span, `rest.months` before its end: what it started
@@ -69,12 +70,15 @@ fn apply_events(w: &mut World) {
         if rest.months == 0 {
             continue;
         }
-        // The pass counted the officer's delivery and learning in its post
-        // over the whole span: an event that ended the posting (a move,
-        // special duty, an exit) takes back the span's months after it.
+        // The pass counted the officer's delivery, learning and months in
+        // its post over the whole span: an event that ended the posting (a
+        // move, special duty, an exit) takes back the span's months after
+        // it, from the posting's length too (`postings::leave_post` counted
+        // the months in post the pass left).
         let active = w.officers.active[i];
         if old_post != NONE && (!active || w.officers.post[i] != old_post) {
             w.flows.delivery -= rest.delivered_after as f64;
+            w.flows.completed_tenure_sum -= rest.months.min(months_in_old_post) as f64;
             if active {
                 ageing::unlearn(w, i, old_sector as usize, rest.months);
             }
