@@ -322,9 +322,9 @@ fn a_posting_lasts_as_long_under_either_engine() {
         .unwrap();
     let mean_tenure = |sets: &[&str]| {
         let mut s = Scenario::default().scaled(0.4);
-        s.sim.years = 6;
-        s.sim.warmup_years = 2;
-        s.sim.replicates = 2;
+        s.sim.years = 10;
+        s.sim.warmup_years = 5;
+        s.sim.replicates = 4;
         let sets: Vec<String> = sets.iter().map(|x| x.to_string()).collect();
         let s = s.with_sets(&sets).expect("valid --set");
         s.validate("tenure").expect("valid scenario");

@@ -74,9 +74,12 @@ fn apply_events(w: &mut World) {
         // its post over the whole span: an event that ended the posting (a
         // move, special duty, an exit) takes back the span's months after
         // it, from the posting's length too (`postings::leave_post` counted
-        // the months in post the pass left).
+        // the months in post the pass left). A verdict's span counted none
+        // of them: the pass only ran the inquiry's clock out (an officer
+        // kept in post during its inquiry, `osd_during_inquiry = false`).
         let active = w.officers.active[i];
-        if old_post != NONE && (!active || w.officers.post[i] != old_post) {
+        let counted = !matches!(e, Event::Verdict(_));
+        if counted && old_post != NONE && (!active || w.officers.post[i] != old_post) {
             w.flows.delivery -= rest.delivered_after as f64;
             w.flows.completed_tenure_sum -= rest.months.min(months_in_old_post) as f64;
             if active {
