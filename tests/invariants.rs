@@ -239,15 +239,22 @@ fn reversal_keeps_a_later_reforms_value() {
     );
 }
 
-/// A replicate of a scenario large enough for several chunks of the pass.
-fn several_chunks(sets: &[&str]) -> Scenario {
+/// The default scenario at 0.4 of its size, run for `years` after
+/// `warmup` with `replicates`, with `sets` applied.
+fn at_four_tenths(sets: &[&str], years: u32, warmup: u32, replicates: u32) -> Scenario {
     let mut s = Scenario::default().scaled(0.4);
-    s.sim.years = 3;
-    s.sim.warmup_years = 1;
-    s.sim.replicates = 1;
+    s.sim.years = years;
+    s.sim.warmup_years = warmup;
+    s.sim.replicates = replicates;
     let sets: Vec<String> = sets.iter().map(|x| x.to_string()).collect();
     let s = s.with_sets(&sets).expect("valid --set");
-    s.validate("threads").expect("valid scenario");
+    s.validate("test").expect("valid scenario");
+    s
+}
+
+/// A replicate of a scenario large enough for several chunks of the pass.
+fn several_chunks(sets: &[&str]) -> Scenario {
+    let s = at_four_tenths(sets, 3, 1, 1);
     let officers: u32 = (0..s.structure.grades.len())
         .map(|g| s.structure.initial_officers(g))
         .sum();
@@ -321,13 +328,7 @@ fn a_posting_lasts_as_long_under_either_engine() {
         .position(|m| m.name == "mean_completed_tenure")
         .unwrap();
     let mean_tenure = |sets: &[&str]| {
-        let mut s = Scenario::default().scaled(0.4);
-        s.sim.years = 10;
-        s.sim.warmup_years = 5;
-        s.sim.replicates = 4;
-        let sets: Vec<String> = sets.iter().map(|x| x.to_string()).collect();
-        let s = s.with_sets(&sets).expect("valid --set");
-        s.validate("tenure").expect("valid scenario");
+        let s = at_four_tenths(sets, 10, 5, 4);
         let runs = bureausim::sim::runner::run(&s, 2, &|| {}).expect("run");
         let v: Vec<f64> = runs
             .iter()
