@@ -341,7 +341,6 @@ fn a_posting_lasts_as_long_under_either_engine() {
     for stride in [3, 12] {
         let stride = format!("sim.stride={stride}");
         let staggered = mean_tenure(&["sim.engine=staggered", &stride]);
-        eprintln!("{stride}: {staggered} against {monthly}");
         assert!(
             (staggered / monthly - 1.0).abs() < 0.01,
             "{stride}: {staggered} months against {monthly} under the monthly engine"
