@@ -186,11 +186,12 @@ pub fn election(w: &mut World) {
     w.env.wave_steps = (w.env.wave_steps << 1) | (w.env.wave_left > 0) as u64;
 }
 
-/// The share of the steps in a wave among an officer's `span` steps up to
-/// this one and the `owed` steps before them, ending `owed_end` steps ago,
-/// from [`crate::model::world::Env::wave_steps`] (0 for no steps).
+/// The share of the steps in a wave among an officer's `span` steps, ending
+/// `span_end` steps before this one (0: the span ends with this step), and
+/// the `owed` steps before them, ending `owed_end` steps ago, from
+/// [`crate::model::world::Env::wave_steps`] (0 for no steps).
 #[inline]
-pub fn wave_share(wave_steps: u64, span: u32, owed: u32, owed_end: u32) -> f64 {
+pub fn wave_share(wave_steps: u64, span: u32, span_end: u32, owed: u32, owed_end: u32) -> f64 {
     if wave_steps == 0 {
         return 0.0;
     }
@@ -205,7 +206,7 @@ pub fn wave_share(wave_steps: u64, span: u32, owed: u32, owed_end: u32) -> f64 {
     if steps == 0 {
         return 0.0;
     }
-    let mask = bits(span, 0) | bits(owed, owed_end);
+    let mask = bits(span, span_end) | bits(owed, owed_end);
     (wave_steps & mask).count_ones() as f64 / steps as f64
 }
 
@@ -224,14 +225,20 @@ mod tests {
     fn the_wave_share_of_a_span() {
         // A wave this step and the one before.
         let w = 0b0011;
-        assert_eq!(wave_share(w, 1, 0, 1), 1.0);
-        assert_eq!(wave_share(w, 3, 0, 3), 2.0 / 3.0);
+        assert_eq!(wave_share(w, 1, 0, 0, 1), 1.0);
+        assert_eq!(wave_share(w, 3, 0, 0, 3), 2.0 / 3.0);
         // Two owed steps ending a step ago (bits 1 and 2), no span.
-        assert_eq!(wave_share(w, 0, 2, 1), 0.5);
+        assert_eq!(wave_share(w, 0, 0, 2, 1), 0.5);
         // Two owed steps before a span of 3 (bits 3 and 4).
-        assert_eq!(wave_share(0b11000, 3, 2, 3), 0.4);
-        assert_eq!(wave_share(w, 0, 0, 1), 0.0);
-        assert_eq!(wave_share(u64::MAX, 60, 10, 60), 64.0 / 70.0);
+        assert_eq!(wave_share(0b11000, 3, 0, 2, 3), 0.4);
+        assert_eq!(wave_share(w, 0, 0, 0, 1), 0.0);
+        assert_eq!(wave_share(u64::MAX, 60, 0, 10, 60), 64.0 / 70.0);
+        // The first two steps of a span of 3 (a retiring officer's, bits 1
+        // and 2), then two owed steps before the span (bits 3 and 4).
+        assert_eq!(wave_share(0b00001, 2, 1, 0, 3), 0.0);
+        assert_eq!(wave_share(0b00110, 2, 1, 0, 3), 1.0);
+        assert_eq!(wave_share(0b11110, 2, 1, 2, 3), 1.0);
+        assert_eq!(wave_share(0b10100, 2, 1, 2, 3), 0.5);
     }
 
     #[test]

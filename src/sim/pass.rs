@@ -487,14 +487,6 @@ fn chunk_pass<const STAGGERED: bool>(
         if !active[j] || (k == 0 && !(STAGGERED && owed[j] & owed::EVENT != 0)) {
             continue;
         }
-        let sp = if !STAGGERED {
-            &one
-        } else if k == 0 {
-            &p.zero
-        } else {
-            &p.spans[k as usize - 1]
-        };
-        let (months, dt) = (sp.months, sp.dt);
         // The risks also cover what an early event left of the last span.
         let (owed_m, owed_work) = if STAGGERED {
             let o = std::mem::take(&mut owed[j]);
@@ -505,6 +497,48 @@ fn chunk_pass<const STAGGERED: bool>(
         // The engine's step in months, and the owed months in its steps.
         let step_m = one.months.max(1);
         let owed_steps = owed_m / step_m;
+        let i = (lo + j) as u32;
+        // Ageing and retirement. The officer retires on the step that
+        // reaches the retirement age. Over a span (staggered engine) it is
+        // first updated over the span's steps before that one, as the
+        // monthly engine updates it month by month: it learns, delivers
+        // and faces the risks of those steps, and its posting counts their
+        // months; its retirement is emitted after any event they give.
+        let span_of = |k: u16| {
+            if !STAGGERED {
+                &one
+            } else if k == 0 {
+                &p.zero
+            } else {
+                &p.spans[k as usize - 1]
+            }
+        };
+        let age_before = age_m[j];
+        ageing::advance(
+            &mut age_m[j],
+            &mut service_m[j],
+            &mut grade_m[j],
+            span_of(k).months,
+        );
+        let (k_due, mut retires) = (k, false);
+        let k = if age_m[j] >= derived.retirement_m {
+            let before = if STAGGERED {
+                let to_retirement = derived.retirement_m.saturating_sub(age_before);
+                to_retirement.div_ceil(step_m).saturating_sub(1).min(k)
+            } else {
+                0
+            };
+            if before == 0 && owed_m == 0 {
+                emit!(Event::Retire(i), 0, 0.0);
+                continue;
+            }
+            retires = true;
+            before
+        } else {
+            k
+        };
+        let sp = span_of(k);
+        let (months, dt) = (sp.months, sp.dt);
         // The months of the span after its first step: what is left of the
         // span after an event on its first step.
         // (A span of no time has none.)
@@ -512,23 +546,15 @@ fn chunk_pass<const STAGGERED: bool>(
         // The officer's contributions to the step's sums count once per
         // step of its span (exactly 1 under the monthly engine).
         let weight = k as f32;
-        let i = (lo + j) as u32;
-        // Ageing, retirement, training and inquiries.
-        let age_before = age_m[j];
-        ageing::advance(&mut age_m[j], &mut service_m[j], &mut grade_m[j], months);
-        if age_m[j] >= derived.retirement_m {
-            // The officer retires on the step that reaches the retirement
-            // age; over a span, the months of its steps before that one
-            // count to the posting's length, as the monthly engine counts
-            // them (none under the monthly engine).
-            if STAGGERED && post[j] != NONE {
-                let to_retirement = derived.retirement_m.saturating_sub(age_before);
-                let before = to_retirement.div_ceil(step_m).saturating_sub(1) * step_m;
-                months_in_post[j] = months_in_post[j].saturating_add(before.min(months));
-            }
-            emit!(Event::Retire(i), 0, 0.0);
-            continue;
+        // A retiring officer's retirement follows whatever ends its update.
+        macro_rules! retire_if_due {
+            () => {
+                if retires {
+                    emit!(Event::Retire(i), 0, 0.0);
+                }
+            };
         }
+        // Training and inquiries.
         if training_left[j] > 0 {
             let left = training_left[j] as u16;
             if training::count_down(&mut training_left[j], months) {
@@ -538,6 +564,7 @@ fn chunk_pass<const STAGGERED: bool>(
                     0.0
                 );
             }
+            retire_if_due!();
             continue;
         }
         let under_inquiry = inquiry_left[j] >= 0;
@@ -548,6 +575,7 @@ fn chunk_pass<const STAGGERED: bool>(
                 (months - left.min(months)).min(rest),
                 0.0
             );
+            retire_if_due!();
             continue;
         }
         let g = grade[j] as usize;
@@ -578,8 +606,10 @@ fn chunk_pass<const STAGGERED: bool>(
         // Under the staggered engine, the span's bribes, pushed once the
         // risks are drawn (the monthly engine pushes them as it goes).
         let mut bribes: Option<f64> = None;
-        // The months of the span after a due rotation (staggered engine).
+        // The months of the span after a due rotation (staggered engine),
+        // and whether one is due.
         let mut moved_after = 0u16;
+        let mut rotation_due = false;
         if posted {
             let s = post_sector[j] as usize;
             months_in_post[j] = months_in_post[j].saturating_add(months);
@@ -703,8 +733,9 @@ fn chunk_pass<const STAGGERED: bool>(
                     let share = politics::wave_share(
                         p.wave_steps,
                         k as u32,
+                        (k_due - k) as u32,
                         owed_steps as u32,
-                        k.max(1) as u32,
+                        k_due.max(1) as u32,
                     );
                     (
                         share > 0.0,
@@ -732,13 +763,8 @@ fn chunk_pass<const STAGGERED: bool>(
                     && derived.rotates[g]
                     && postings::rotation_due(months_in_post[j], derived.tenure_m)
                 {
-                    let a = (months_in_post[j] - derived.tenure_m).min(rest);
-                    emit!(
-                        Event::Rotation(i),
-                        a,
-                        delivered_after(a, months, k, one.months, delivered_step, delivered_owed)
-                    );
-                    moved_after = a;
+                    rotation_due = true;
+                    moved_after = (months_in_post[j] - derived.tenure_m).min(rest);
                 }
             }
         }
@@ -967,6 +993,27 @@ fn chunk_pass<const STAGGERED: bool>(
                 }
             }
         }
+        // The due rotation, then the drawn event. Under the staggered
+        // engine an event on a step before the rotation's (or in the owed
+        // months) ended the posting first, as the monthly engine has it: a
+        // move, special duty, an inquiry (no rotation under inquiry) or an
+        // exit. Only a revision, which keeps the post, is drawn before a
+        // rotation that still follows; on the rotation's own step both
+        // apply, the rotation first, as under the monthly engine.
+        if rotation_due && drawn.is_none_or(|(_, a)| a <= moved_after) {
+            emit!(
+                Event::Rotation(i),
+                moved_after,
+                delivered_after(
+                    moved_after,
+                    months,
+                    k,
+                    one.months,
+                    delivered_step,
+                    delivered_owed
+                )
+            );
+        }
         if let Some((e, a)) = drawn {
             emit!(
                 e,
@@ -974,6 +1021,7 @@ fn chunk_pass<const STAGGERED: bool>(
                 delivered_after(a, months, k, one.months, delivered_step, delivered_owed)
             );
         }
+        retire_if_due!();
     }
 }
 
