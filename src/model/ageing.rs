@@ -90,6 +90,24 @@ pub fn learn(gain: f32, level: f32) -> f32 {
     (level + gain * (10.0 - level)).min(10.0)
 }
 
+/// The mean, over `steps` steps of learning at `gain` a step from `level`,
+/// of the level after each step: what an officer works with over a span
+/// of the staggered engine, which learns and then works on every step
+/// (`level` itself when `steps` is 0).
+#[inline]
+pub fn mean_learned(gain: f32, level: f32, steps: u16) -> f32 {
+    if steps == 0 {
+        return level;
+    }
+    let keep = 1.0 - gain;
+    let (mut kept, mut sum) = (1.0f32, 0.0f32);
+    for _ in 0..steps {
+        kept *= keep;
+        sum += kept;
+    }
+    (10.0 - (10.0 - level) * sum / steps as f32).min(10.0)
+}
+
 /// The officer's clocks advance by one step of `months` months: age,
 /// service and time in grade.
 #[inline]
@@ -180,6 +198,34 @@ mod tests {
         }
         assert_eq!(unlearned(0.015, 0, 4.0), 4.0);
         assert_eq!(unlearned(0.015, 5, 10.0), 10.0);
+    }
+
+    /// A span's mean level is the mean of the levels a step at a time
+    /// reaches, after each step: above the start, below the span's end.
+    #[test]
+    fn the_mean_over_a_span_is_that_of_its_steps() {
+        for e0 in [0.0f32, 2.5, 7.9, 10.0] {
+            for steps in [1u16, 2, 3, 6, 12] {
+                let (mut e, mut sum) = (e0, 0.0f32);
+                for _ in 0..steps {
+                    e = learn(0.015, e);
+                    sum += e;
+                }
+                let got = mean_learned(0.015, e0, steps);
+                assert!(
+                    (got - sum / steps as f32).abs() < 1e-4,
+                    "{e0} {steps}: {got}"
+                );
+                assert!(
+                    got >= e0 && got <= e,
+                    "{e0} {steps}: {got} not in [{e0}, {e}]"
+                );
+                if steps > 1 && e0 < 10.0 {
+                    assert!(got < e - 1e-3, "{e0} {steps}: {got} is the span's end");
+                }
+            }
+        }
+        assert_eq!(mean_learned(0.015, 4.0, 0), 4.0);
     }
 
     #[test]

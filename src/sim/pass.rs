@@ -613,11 +613,23 @@ fn chunk_pass<const STAGGERED: bool>(
         if posted {
             let s = post_sector[j] as usize;
             months_in_post[j] = months_in_post[j].saturating_add(months);
-            // Learning on the job.
+            // Learning on the job. Over a span, the officer works each step
+            // with what it has learned by then (the monthly engine learns,
+            // then works, every step): the mean over the span's steps.
+            let (e_start, m_start) = (expertise[j * sectors + s], managerial[j]);
+            let (mut e_work, mut m_work) = (e_start, m_start);
             if p.learning {
                 let e = &mut expertise[j * sectors + s];
                 *e = ageing::learn(sp.expertise_gain, *e);
                 managerial[j] = ageing::learn(sp.managerial_gain * derived.mgmt[g], managerial[j]);
+                (e_work, m_work) = if STAGGERED && k > 1 {
+                    (
+                        ageing::mean_learned(one.expertise_gain, e_start, k),
+                        ageing::mean_learned(one.managerial_gain * derived.mgmt[g], m_start, k),
+                    )
+                } else {
+                    (*e, managerial[j])
+                };
             }
             // Connections grow in desirable posts.
             let desirability = derived.sector_desirability[s];
@@ -625,17 +637,14 @@ fn chunk_pass<const STAGGERED: bool>(
                 connections[j] = politics::grow_connections(conn, sp.connection_gain, desirability);
             }
             // Work: performance and delivery.
-            let competence = if derived.scalar {
-                scalar_comp[j]
-            } else {
-                work::competence(
-                    p.ability_weight,
-                    ability[j],
-                    expertise[j * sectors + s],
-                    managerial[j],
-                    derived.mgmt[g],
-                )
+            let competence_with = |e: f32, m: f32| {
+                if derived.scalar {
+                    scalar_comp[j]
+                } else {
+                    work::competence(p.ability_weight, ability[j], e, m, derived.mgmt[g])
+                }
             };
+            let competence = competence_with(e_work, m_work);
             // Over a span, the ramp-up after a move is read as its mean over
             // the span's steps.
             let mut perf = if STAGGERED && k > 1 {
@@ -679,8 +688,14 @@ fn chunk_pass<const STAGGERED: bool>(
                 let before = months_in_post[j].saturating_sub(months);
                 let owed_steps = before / one.months;
                 let ramp = work::mean_ramp(p.work, before, one.months, owed_steps);
+                // The owed months came before the span's learning.
                 let mut owed_perf = work::performance_with_ramp(
-                    p.work, competence, ramp, morale[j], corrupt[j], fear,
+                    p.work,
+                    competence_with(e_start, m_start),
+                    ramp,
+                    morale[j],
+                    corrupt[j],
+                    fear,
                 );
                 if effort {
                     owed_perf = (owed_perf * (1.0 + gain)).min(1.0);
