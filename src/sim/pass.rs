@@ -943,14 +943,17 @@ fn chunk_pass<const STAGGERED: bool>(
                 // decision (a due rotation's months among them,
                 // sim/step.rs).
                 let (v, months_then) = if STAGGERED {
-                    let a = after(edge, h_revise);
-                    owed[j] = owed::pack(a, 0);
-                    let a = a.min(months);
+                    let after_revision = after(edge, h_revise);
+                    owed[j] = owed::pack(after_revision, 0);
+                    let a = after_revision.min(months);
                     revised_at = Some(a);
                     // Over one step `v` told no time and decides, as under
                     // the monthly engine.
                     let v = if n > 1 { rng.uniform() } else { v };
-                    (v, months_in_post[j].saturating_sub(a))
+                    // The months in post on the revision's step, in the
+                    // owed months too (before the span, often the first
+                    // months of a new post).
+                    (v, months_in_post[j].saturating_sub(after_revision))
                 } else {
                     (v, months_in_post[j])
                 };
