@@ -89,7 +89,19 @@ fn every_evidence_check_has_a_test() {
 /// interval excludes 0 (its size may fall outside the stated band here).
 fn reform(name: &str) {
     let path = library().join(format!("{name}.toml"));
-    let results = measure_expectations(&path, &Settings::quick(), &|_| {}).expect("measured");
+    // Resignations are a small count at a tenth of the service (about 19 a
+    // year), and `pay_decompression`'s fall in them (-8.7% at full size,
+    // docs/validation.md) had an interval clear of 0 at 8 replicates on 1
+    // of 4 seeds after the staggered engine's corrections of 2026-12-07
+    // (-1.2% to -9.2%); at 16, on 3 of 3 (-4.6% to -5.2%), still narrowly.
+    let settings = match name {
+        "pay_decompression" => Settings {
+            replicates: 16,
+            ..Settings::quick()
+        },
+        _ => Settings::quick(),
+    };
+    let results = measure_expectations(&path, &settings, &|_| {}).expect("measured");
     assert!(!results.is_empty(), "{name} states no effects");
     for e in results {
         let (lo, hi) = e.effect.ci();
