@@ -45,6 +45,8 @@ pub struct ChunkOut {
     rent: Vec<f64>,
     /// Each exposed officer's political transfer hazard.
     pressure: Vec<f64>,
+    /// Officers a revision left owing months to the risks.
+    owing: u32,
 }
 
 impl ChunkOut {
@@ -54,6 +56,7 @@ impl ChunkOut {
         self.delivery.clear();
         self.rent.clear();
         self.pressure.clear();
+        self.owing = 0;
     }
 }
 
@@ -158,6 +161,9 @@ struct StepValues<'a> {
     /// Per cohort, the steps since its last update when it is updated this
     /// step, 0 when it waits.
     due: [u16; MAX_SPAN],
+    /// A settling pass ([`settle_pass`]): every officer owing months is
+    /// updated, a revision's months too.
+    settle: bool,
     /// Per span of `k` steps, at `k − 1`.
     spans: [Span; MAX_SPAN],
     /// A span of no time: an officer with owed months updated between its
@@ -220,13 +226,58 @@ struct Cols<'a> {
 
 /// The fused pass over officers, chunk by chunk (in parallel), each chunk
 /// with its own stream.
-pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
+///
+/// Returns whether a revision left an officer months of its span owed to
+/// the risks (staggered engine; see [`owes_before_read`]).
+pub fn officer_pass(w: &mut World, chunks: &mut Chunks) -> bool {
+    pass(w, chunks, false)
+}
+
+/// Under the staggered engine, on a step that reads the whole service (the
+/// annual step, a further board's step, the year's last step, which the
+/// year's observation reads): true while the step's last pass left an
+/// officer months of its span owed to the risks, which [`settle_pass`]
+/// draws before the service is read: an event's (`w.events_after`, once
+/// the events are applied) or a revision's (`revised`, what the pass
+/// returned).
+pub fn owes_before_read(w: &World, revised: bool) -> bool {
+    w.scn.sim.stride() > 1
+        && reads_whole_service(w)
+        && (revised || w.events_after.iter().any(|rest| rest.months > 0))
+}
+
+/// The owed months' risks of the officers an event moved on this step,
+/// drawn now rather than on the next step: the monthly engine would have
+/// drawn them within the span, so a board or the year's observation reads
+/// the state they leave (a second move, an inquiry, an exit). The same
+/// update as an owed officer's between its cohort's steps (a span of no
+/// time), also for the months a revision left, which otherwise wait for
+/// the officer's next span; no cohort is due, and it is not a step (the
+/// step's count and transfer pressure are kept). Returns as
+/// [`officer_pass`].
+pub fn settle_pass(w: &mut World, chunks: &mut Chunks) -> bool {
+    pass(w, chunks, true)
+}
+
+/// True on a step whose due table updates every cohort (see [`due`]).
+fn reads_whole_service(w: &World) -> bool {
+    let steps_per_year = w.derived.steps_per_year;
+    let m = (w.env.step % steps_per_year as u64) as u32 + 1;
+    m == steps_per_year || m == w.scn.sim.annual_step || promotion::extra_board_due(w, m)
+}
+
+fn pass(w: &mut World, chunks: &mut Chunks, settle: bool) -> bool {
     chunks.cover(w.seed, w.replicate, w.officers.slots());
     let months = w.months_per_step();
     let rent_cut = w.rent_cut();
     let stride = w.scn.sim.stride() as usize;
-    let mut due = due_table(w, stride as u32);
-    chunks.cohorts.count(&mut due);
+    let due = if settle {
+        [0; MAX_SPAN]
+    } else {
+        let mut due = due_table(w, stride as u32);
+        chunks.cohorts.count(&mut due);
+        due
+    };
     let mut spans = [Span::default(); MAX_SPAN];
     let zero = Span {
         morale: MoraleStep::new(&w.scn.pay, &w.env, 0),
@@ -273,6 +324,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
         cp: &scn.corruption,
         stride,
         due,
+        settle,
         spans,
         zero,
         learning: scn.ageing.learning,
@@ -367,6 +419,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
     cols_buf.0 = recycle(cols);
     // Merged in slot order: the same sums and event order as one pass.
     let (mut delivery, mut rent_taken, mut pressure, mut pressure_n) = (0.0f64, 0.0f64, 0.0, 0u32);
+    let mut owing = 0u32;
     events.clear();
     events_after.clear();
     for out in &chunk_out[..chunks] {
@@ -381,16 +434,20 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) {
             pressure += x;
         }
         pressure_n += out.pressure.len() as u32;
+        owing += out.owing;
         events.extend_from_slice(&out.events);
     }
     flows.delivery += delivery;
     flows.rent_taken += rent_taken;
-    flows.steps += 1;
-    env.transfer_pressure = if pressure_n > 0 {
-        pressure / pressure_n as f64
-    } else {
-        0.0
-    };
+    if !settle {
+        flows.steps += 1;
+        env.transfer_pressure = if pressure_n > 0 {
+            pressure / pressure_n as f64
+        } else {
+            0.0
+        };
+    }
+    owing > 0
 }
 
 /// One chunk of the pass: for each officer, the mechanisms' monthly
@@ -484,7 +541,9 @@ fn chunk_pass<const STAGGERED: bool>(
         // An officer that an event moved early in its last span owes the
         // rest of that span to the risks: it draws them on the next step,
         // over a span of no time, whatever its cohort.
-        if !active[j] || (k == 0 && !(STAGGERED && owed[j] & owed::EVENT != 0)) {
+        // A settling pass takes every officer owing months.
+        let takes_owed = owed[j] & owed::EVENT != 0 || (p.settle && owed[j] != 0);
+        if !active[j] || (k == 0 && !(STAGGERED && takes_owed)) {
             continue;
         }
         // The risks also cover what an early event left of the last span.
@@ -945,6 +1004,7 @@ fn chunk_pass<const STAGGERED: bool>(
                 let (v, months_then) = if STAGGERED {
                     let after_revision = after(edge, h_revise);
                     owed[j] = owed::pack(after_revision, 0);
+                    out.owing += (after_revision > 0) as u32;
                     let a = after_revision.min(months);
                     revised_at = Some(a);
                     // Over one step `v` told no time and decides, as under

@@ -11,7 +11,7 @@ use crate::model::{
     accountability, ageing, appraisal, exits, pay, politics, postings, promotion, recruitment,
     reforms, training, transparency,
 };
-use crate::sim::pass::{Chunks, officer_pass};
+use crate::sim::pass::{Chunks, officer_pass, owes_before_read, settle_pass};
 use crate::sim::timing::{Phases, lap};
 
 /// What the engine keeps beside the world: the pass's per-chunk streams
@@ -33,10 +33,24 @@ pub fn step(w: &mut World, engine: &mut Engine) {
     w.recount_units();
     lap(&mut clock, &mut engine.phases.prepare);
     // 2. Every officer's month, and the events it gives rise to.
-    officer_pass(w, &mut engine.chunks);
+    let mut revised = officer_pass(w, &mut engine.chunks);
     lap(&mut clock, &mut engine.phases.pass);
     apply_events(w);
     lap(&mut clock, &mut engine.phases.events);
+    // Under the staggered engine, before the annual step or the year's
+    // observation reads the service, the risks of the months an event or
+    // a revision left of an officer's span (each round leaves fewer: at
+    // most a span's months in all).
+    for _ in 0..=owed::MONTHS {
+        if !owes_before_read(w, revised) {
+            break;
+        }
+        w.recount_units();
+        revised = settle_pass(w, &mut engine.chunks);
+        lap(&mut clock, &mut engine.phases.pass);
+        apply_events(w);
+        lap(&mut clock, &mut engine.phases.events);
+    }
     // 3. The annual step, and any further promotion boards in the year.
     let steps_per_year = w.derived.steps_per_year;
     let in_year = (w.env.step % steps_per_year as u64) as u32 + 1;
