@@ -4,7 +4,7 @@
 //! board promotes a convicted officer or one under a long inquiry.
 
 use bureausim::metrics::{self, METRICS};
-use bureausim::model::{init, promotion};
+use bureausim::model::init;
 use bureausim::scenario::Scenario;
 use bureausim::sim::step::{self, Engine};
 use proptest::prelude::*;
@@ -150,7 +150,7 @@ proptest! {
             // last, which the year's observation reads) leaves no officer
             // owing months of its span to the risks (staggered engine).
             let m = ((w.env.step - 1) % steps_per_year as u64) as u32 + 1;
-            if m == steps_per_year || promotion::extra_board_due(&w, m) {
+            if bureausim::sim::pass::reads_whole_service(&w, m) {
                 let owing = (0..o.slots()).filter(|&i| o.active[i] && o.owed[i] != 0).count();
                 prop_assert_eq!(owing, 0, "officers owing months after step {}", m);
             }
@@ -334,7 +334,8 @@ fn the_staggered_engine_over_one_step_spans_is_the_monthly_engine() {
 /// gives: the risks of the months an event or a revision left of an
 /// officer's last span are drawn before it (a second move among them).
 /// Before they were, `mean_months_in_post` came out 0.6% long at a stride
-/// of 3 and 4.2% at a stride of 12 (docs/engines.md).
+/// of 3 and 4.2% at a stride of 12 (docs/engines.md); here 0.66% and 4.4%
+/// (now −0.03% and +0.07%), so it is held within 0.5%.
 #[test]
 fn a_posting_lasts_as_long_under_either_engine() {
     let col = |name: &str| METRICS.iter().position(|m| m.name == name).unwrap();
@@ -363,7 +364,7 @@ fn a_posting_lasts_as_long_under_either_engine() {
             monthly.0
         );
         assert!(
-            (staggered.1 / monthly.1 - 1.0).abs() < 0.01,
+            (staggered.1 / monthly.1 - 1.0).abs() < 0.005,
             "{stride}: {} months in post against {} under the monthly engine",
             staggered.1,
             monthly.1

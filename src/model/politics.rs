@@ -229,6 +229,10 @@ mod tests {
         assert_eq!(wave_share(w, 3, 0, 0, 3), 2.0 / 3.0);
         // Two owed steps ending a step ago (bits 1 and 2), no span.
         assert_eq!(wave_share(w, 0, 0, 2, 1), 0.5);
+        // Two owed steps ending with this step (bits 0 and 1; a settling
+        // pass draws them on the step they end on).
+        assert_eq!(wave_share(w, 0, 0, 2, 0), 1.0);
+        assert_eq!(wave_share(0b0100, 0, 0, 2, 0), 0.0);
         // Two owed steps before a span of 3 (bits 3 and 4).
         assert_eq!(wave_share(0b11000, 3, 0, 2, 3), 0.4);
         assert_eq!(wave_share(w, 0, 0, 0, 1), 0.0);

@@ -21,7 +21,9 @@ pub mod owed {
     pub const WORK: u8 = 0x40;
     /// An event changed the officer's state: its next update comes on the
     /// next step, whatever its cohort. Months owed after a revision, with
-    /// the officer in the same state, wait for its own next span.
+    /// the officer in the same state, wait for its own next span. On a step
+    /// that reads the whole service both are drawn at once, before it is
+    /// read (`sim::pass::settle_pass`).
     pub const EVENT: u8 = 0x80;
 
     /// `months` (at most [`MONTHS`]) with `flags`.

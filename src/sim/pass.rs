@@ -242,7 +242,7 @@ pub fn officer_pass(w: &mut World, chunks: &mut Chunks) -> bool {
 /// returned).
 pub fn owes_before_read(w: &World, revised: bool) -> bool {
     w.scn.sim.stride() > 1
-        && reads_whole_service(w)
+        && reads_whole_service(w, step_in_year(w))
         && (revised || w.events_after.iter().any(|rest| rest.months > 0))
 }
 
@@ -259,11 +259,17 @@ pub fn settle_pass(w: &mut World, chunks: &mut Chunks) -> bool {
     pass(w, chunks, true)
 }
 
-/// True on a step whose due table updates every cohort (see [`due`]).
-fn reads_whole_service(w: &World) -> bool {
-    let steps_per_year = w.derived.steps_per_year;
-    let m = (w.env.step % steps_per_year as u64) as u32 + 1;
-    m == steps_per_year || m == w.scn.sim.annual_step || promotion::extra_board_due(w, m)
+/// True if step `m` of the year (1-based) reads the whole service: the
+/// year's last step (the year's observation), the annual step and a
+/// further board's step. The staggered engine updates every cohort on it
+/// ([`due`]) and settles the owed months ([`owes_before_read`]).
+pub fn reads_whole_service(w: &World, m: u32) -> bool {
+    m == w.derived.steps_per_year || m == w.scn.sim.annual_step || promotion::extra_board_due(w, m)
+}
+
+/// The step of the year (1-based) that the world is on.
+fn step_in_year(w: &World) -> u32 {
+    (w.env.step % w.derived.steps_per_year as u64) as u32 + 1
 }
 
 fn pass(w: &mut World, chunks: &mut Chunks, settle: bool) -> bool {
@@ -540,8 +546,8 @@ fn chunk_pass<const STAGGERED: bool>(
         };
         // An officer that an event moved early in its last span owes the
         // rest of that span to the risks: it draws them on the next step,
-        // over a span of no time, whatever its cohort.
-        // A settling pass takes every officer owing months.
+        // over a span of no time, whatever its cohort. A settling pass
+        // takes every officer owing months, a revision's too.
         let takes_owed = owed[j] & owed::EVENT != 0 || (p.settle && owed[j] != 0);
         if !active[j] || (k == 0 && !(STAGGERED && takes_owed)) {
             continue;
@@ -809,7 +815,10 @@ fn chunk_pass<const STAGGERED: bool>(
                         k as u32,
                         (k_due - k) as u32,
                         owed_steps as u32,
-                        k_due.max(1) as u32,
+                        // The owed months end with the last step (their
+                        // draw on the next one), or with this step in a
+                        // settling pass.
+                        if p.settle { 0 } else { k_due.max(1) as u32 },
                     );
                     (
                         share > 0.0,
@@ -1184,10 +1193,8 @@ fn delivered_after(
 /// Per cohort of the staggered engine, the steps since its last update if
 /// it is updated on this step, else 0 (see [`due`]).
 fn due_table(w: &World, stride: u32) -> [u16; MAX_SPAN] {
-    let steps_per_year = w.derived.steps_per_year;
-    let m = (w.env.step % steps_per_year as u64) as u32 + 1;
-    due(m, steps_per_year, stride, |s| {
-        s == w.scn.sim.annual_step || promotion::extra_board_due(w, s)
+    due(step_in_year(w), w.derived.steps_per_year, stride, |s| {
+        reads_whole_service(w, s)
     })
 }
 

@@ -106,8 +106,9 @@ fn apply_events(w: &mut World) {
         // The officer's draw of the span's risks ended at the event (a due
         // rotation cuts it there too, sim/pass.rs): the rest of the span is
         // owed to the risks in the officer's new state, drawn on its next
-        // step (in a new post, on special duty, under inquiry, or in the
-        // old post for a transfer that found no vacancy). A course has no
+        // step, or at once on a step that reads the whole service (the
+        // settling pass; in a new post, on special duty, under inquiry, or
+        // in the old post for a transfer that found no vacancy). A course has no
         // risks. A revision in the same span (before a due rotation) owed
         // the months after it, which include these.
         let o = &mut w.officers;
