@@ -74,6 +74,12 @@ fn apply_events(w: &mut World) {
         }
         let (old_post, old_sector) = (w.officers.post[i], w.officers.post_sector[i]);
         let months_in_old_post = w.officers.months_in_post[i];
+        // An earlier event of this step (a due rotation, applied first on
+        // its own step) put the officer in its post: the months it has
+        // been there are to be delivered on its next update (`owed::WORK`),
+        // not yet counted. (A pass takes every officer's owed months, so
+        // the flag is this step's.)
+        let entered_this_step = w.officers.owed[i] & owed::WORK != 0;
         apply(w, i, e);
         // Under the staggered engine an event fell on a step of the
         // officer's span, `rest.months` before its end: what it started
@@ -94,7 +100,9 @@ fn apply_events(w: &mut World) {
         let active = w.officers.active[i];
         let counted = !matches!(e, Event::Verdict(_));
         if counted && old_post != NONE && (!active || w.officers.post[i] != old_post) {
-            w.flows.delivery -= rest.delivered_after as f64;
+            if !entered_this_step {
+                w.flows.delivery -= rest.delivered_after as f64;
+            }
             w.flows.completed_tenure_sum -= rest.months.min(months_in_old_post) as f64;
             if active {
                 ageing::unlearn(w, i, old_sector as usize, rest.months);
@@ -115,7 +123,10 @@ fn apply_events(w: &mut World) {
         let new_post = o.post[i] != NONE && o.months_in_post[i] == 0;
         if o.training_left[i] == 0 {
             let months = ((o.owed[i] & owed::MONTHS) as u16).max(rest.months);
-            let work = if new_post { owed::WORK } else { 0 };
+            // Still in the post an earlier event of this step gave, it
+            // still owes that post's months their delivery.
+            let stayed = entered_this_step && o.post[i] == old_post;
+            let work = if new_post || stayed { owed::WORK } else { 0 };
             o.owed[i] = owed::pack(months, owed::EVENT | work);
         }
         if matches!(e, Event::Detected(_) | Event::WrongfulInquiry(_)) && o.inquiry_left[i] > 0 {
