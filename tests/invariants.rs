@@ -341,8 +341,10 @@ fn the_staggered_engine_over_one_step_spans_is_the_monthly_engine() {
 /// revision (or after a transfer that found no vacancy) that moves the
 /// officer takes back those months' delivery in the old post, which its
 /// last span counted. Before it did, `efficiency` came out 0.10% high at a
-/// stride of 3 and 1.15% at a stride of 12 here (now −0.00% and +0.43%);
-/// a regression check, its 0.75% set after measuring.
+/// stride of 3 and 1.15% at a stride of 12 here (then −0.00% and +0.43%;
+/// +0.02% and +0.51% since a second event on a rotation's step no longer
+/// takes back the rotation post's undelivered months); a regression
+/// check, its 0.75% set after measuring.
 #[test]
 fn a_posting_lasts_as_long_under_either_engine() {
     let col = |name: &str| METRICS.iter().position(|m| m.name == name).unwrap();

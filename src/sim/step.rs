@@ -172,3 +172,44 @@ fn annual(w: &mut World) {
     ageing::decay_expertise(w);
     pay::year_end_pensions(w);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::init;
+    use crate::model::world::SpanRest;
+    use crate::scenario::Scenario;
+
+    /// On a due rotation's step both the rotation and a drawn event apply,
+    /// the rotation first. The rotation's post has not delivered the
+    /// months after it yet (`owed::WORK` delivers them on the officer's
+    /// next update), so a second event that ends that posting takes back
+    /// no delivery: only the rotation takes back the old post's.
+    #[test]
+    fn a_second_event_on_a_rotations_step_takes_back_no_delivery_from_its_post() {
+        let scn = Scenario::default().scaled(0.05);
+        let mut moved = 0;
+        for replicate in 0..4 {
+            let mut w = init::build(&scn, replicate);
+            let i = (0..w.officers.slots())
+                .find(|&i| w.officers.active[i] && w.officers.post[i] != NONE)
+                .expect("a posted officer");
+            let rest = SpanRest {
+                months: 2,
+                delivered_after: 3.0,
+            };
+            w.flows.delivery = 100.0;
+            w.events = vec![Event::Rotation(i as u32), Event::Quit(i as u32)];
+            w.events_after = vec![rest, rest];
+            let regular = w.flows.transfers_regular;
+            apply_events(&mut w);
+            assert!(!w.officers.active[i], "the officer quit");
+            // Moved or not (a rotation that finds no vacancy leaves the
+            // officer in post, and the quit ends that posting), the old
+            // post's months are taken back once.
+            moved += (w.flows.transfers_regular > regular) as u32;
+            assert_eq!(w.flows.delivery, 97.0, "replicate {replicate}");
+        }
+        assert!(moved > 0, "no rotation found a vacancy");
+    }
+}
