@@ -1080,6 +1080,16 @@ fn chunk_pass<const STAGGERED: bool>(
                 }
             }
         }
+        // What the officer delivered per step in its owed months: in a new
+        // post, counted above; in the same post (after a revision, or a
+        // transfer that found no vacancy), counted by its last span, which
+        // an event in those months takes back as well, at this update's
+        // rate (the last span's is not kept).
+        let delivered_owed = if owed_work {
+            delivered_owed
+        } else {
+            delivered_step
+        };
         // The due rotation, then the drawn event. Under the staggered
         // engine an event on a step before the rotation's (or in the owed
         // months) ended the posting first, as the monthly engine has it: a
@@ -1087,15 +1097,6 @@ fn chunk_pass<const STAGGERED: bool>(
         // exit. Only a revision, which keeps the post, is drawn before a
         // rotation that still follows; on the rotation's own step both
         // apply, the rotation first, as under the monthly engine.
-        // What the officer delivered per step in its owed months: in a new
-        // post, counted above; in the same post (after a revision, or a
-        // transfer that found no vacancy), counted by its last span, which
-        // an event in those months takes back as well.
-        let delivered_owed = if owed_work {
-            delivered_owed
-        } else {
-            delivered_step
-        };
         if rotation_due && drawn.is_none_or(|(_, a)| a <= moved_after) {
             emit!(
                 Event::Rotation(i),
