@@ -294,7 +294,8 @@ pub struct ValidateArgs {
     /// and sim.replicates are refused.
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub sets: Vec<String>,
-    /// Replace the report if it exists.
+    /// Replace the report if it exists (only a validation report bureausim
+    /// wrote; any other file is kept).
     #[arg(long)]
     pub force: bool,
 }
@@ -393,8 +394,8 @@ pub struct CalibrateArgs {
     /// Worker threads (0 = all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_name = "T", default_value_t = 0, value_parser = parse_threads)]
     pub threads: usize,
-    /// Replace the fit table and its record, or start the calibration
-    /// folder again.
+    /// Replace the fit table and its record (only ones bureausim wrote;
+    /// any other file is kept), or start the calibration folder again.
     #[arg(long)]
     pub force: bool,
     /// With --param: also write the report in Markdown to FILE (a new
@@ -1078,6 +1079,12 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     use crate::experiment::validation::{self, Settings};
     // Before the long run: a report that could not be written is refused now.
     staging::check_file_destination(&a.out, a.force)?;
+    staging::check_replaceable(
+        "--out",
+        &a.out,
+        "a validation report",
+        output::validation::is_report,
+    )?;
     if !a.scenarios.join("pakistan_baseline.toml").is_file() {
         return Err(UsageError(format!(
             "--scenarios {}: no pakistan_baseline.toml there; give the folder of the scenario library",
@@ -1237,6 +1244,12 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     ];
     staging::refuse_input("--out", &dest, &inputs)?;
     staging::check_file_destination(&dest, a.force)?;
+    staging::check_replaceable(
+        "--out",
+        &dest,
+        "a calibration table",
+        output::calibration::is_table,
+    )?;
     let record = output::calibration::record_path(&dest);
     let beside = || {
         format!(
@@ -1247,6 +1260,13 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     };
     staging::refuse_input("--out", &record, &inputs).with_context(beside)?;
     staging::check_file_destination(&record, a.force).with_context(beside)?;
+    staging::check_replaceable(
+        "--out",
+        &record,
+        "a calibration record",
+        output::calibration::is_record,
+    )
+    .with_context(beside)?;
     let threads = worker_threads(a.threads);
     let size = scn.size_estimate();
     let reps = scn.sim.replicates as u64;

@@ -429,6 +429,42 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Checks, before any work, that `--force` may replace the file `dest`:
+/// one that does not exist, or one whose opening (its first 4 KiB, read
+/// as text) `ours` recognises as what this command writes. Anything else
+/// is the user's own file and is kept: `--force` replaces only what
+/// bureausim wrote, files as folders (a users' audit, 2026-12-07: `calibrate
+/// --out notes.toml --force` replaced a scenario by its table, and
+/// `validate --out` a scenario of the library by its report).
+pub fn check_replaceable(
+    flag: &str,
+    dest: &Path,
+    what: &str,
+    ours: impl Fn(&str) -> bool,
+) -> anyhow::Result<()> {
+    use std::io::Read;
+    if !dest.is_file() {
+        return Ok(());
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(dest)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|e| {
+            UsageError(format!(
+                "{flag} {}: exists and cannot be read ({e}), so it is kept",
+                dest.display()
+            ))
+        })?;
+    if ours(&String::from_utf8_lossy(&head)) {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "{flag} {}: exists and is not {what} bureausim wrote, so it is kept even with --force; remove it or choose another file",
+        dest.display()
+    ))
+    .into())
+}
+
 /// The longest last component `--out` may have, in bytes: results are
 /// written beside it under a temporary name (`.NAME.partial-PID-N`, up to
 /// 41 bytes more), and most file systems allow 255 bytes a name.

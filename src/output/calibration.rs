@@ -49,6 +49,20 @@ pub fn text(fits: &[Fit]) -> String {
     o
 }
 
+/// Whether `text`, a file's opening, is a measurement's table as [`csv`]
+/// writes it (what `calibrate --force` may replace).
+pub fn is_table(text: &str) -> bool {
+    text.starts_with("target,observed,observed_value,observed_sd,")
+}
+
+/// Whether `text`, a file's opening, is a measurement's record as
+/// [`record`] writes it (what `calibrate --force` may replace).
+pub fn is_record(text: &str) -> bool {
+    text.starts_with('{')
+        && text.contains("\"bureausim_version\"")
+        && text.contains("\"command\": \"bureausim calibrate ")
+}
+
 /// The table as CSV, with each target's source.
 pub fn csv(fits: &[Fit], set: &TargetSet) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
