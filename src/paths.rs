@@ -463,12 +463,14 @@ pub fn flatten(t: &toml::Table) -> Vec<(String, Value)> {
     out
 }
 
-/// Where two values first differ: the path (as [`get`] and [`set`] take
-/// it) and each side's value there (`None`: the key is absent on that
-/// side). Tables are walked in key order; arrays element by element, and
-/// arrays of other lengths differ at the array itself.
-pub fn first_difference(a: &Value, b: &Value) -> Option<(String, Option<Value>, Option<Value>)> {
-    fn go(path: &str, a: &Value, b: &Value) -> Option<(String, Option<Value>, Option<Value>)> {
+/// Where two values differ: each path (as [`get`] and [`set`] take it)
+/// with each side's value there (`None`: the key is absent on that side).
+/// Tables are walked in key order; arrays element by element, and arrays
+/// of other lengths differ at the array itself. So two scenarios whose
+/// grade lists differ in one flag differ at `structure.grades[1].selection`,
+/// not at the whole list.
+pub fn differences(a: &Value, b: &Value) -> Vec<(String, Option<Value>, Option<Value>)> {
+    fn go(path: &str, a: &Value, b: &Value, out: &mut Vec<(String, Option<Value>, Option<Value>)>) {
         let key = |k: &str| {
             if path.is_empty() {
                 k.to_string()
@@ -477,27 +479,34 @@ pub fn first_difference(a: &Value, b: &Value) -> Option<(String, Option<Value>, 
             }
         };
         match (a, b) {
-            (Value::Table(x), Value::Table(y)) => x
-                .iter()
-                .find_map(|(k, v)| match y.get(k) {
-                    Some(w) => go(&key(k), v, w),
-                    None => Some((key(k), Some(v.clone()), None)),
-                })
-                .or_else(|| {
-                    y.iter()
-                        .find(|(k, _)| !x.contains_key(*k))
-                        .map(|(k, w)| (key(k), None, Some(w.clone())))
-                }),
-            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-                .iter()
-                .zip(y)
-                .enumerate()
-                .find_map(|(i, (v, w))| go(&format!("{path}[{i}]"), v, w)),
-            _ if a == b => None,
-            _ => Some((path.to_string(), Some(a.clone()), Some(b.clone()))),
+            (Value::Table(x), Value::Table(y)) => {
+                for (k, v) in x {
+                    match y.get(k) {
+                        Some(w) => go(&key(k), v, w, out),
+                        None => out.push((key(k), Some(v.clone()), None)),
+                    }
+                }
+                for (k, w) in y.iter().filter(|(k, _)| !x.contains_key(*k)) {
+                    out.push((key(k), None, Some(w.clone())));
+                }
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+                for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                    go(&format!("{path}[{i}]"), v, w, out);
+                }
+            }
+            _ if a == b => {}
+            _ => out.push((path.to_string(), Some(a.clone()), Some(b.clone()))),
         }
     }
-    go("", a, b)
+    let mut out = Vec::new();
+    go("", a, b, &mut out);
+    out
+}
+
+/// Where two values first differ: the first of [`differences`].
+pub fn first_difference(a: &Value, b: &Value) -> Option<(String, Option<Value>, Option<Value>)> {
+    differences(a, b).into_iter().next()
 }
 
 #[cfg(test)]
@@ -557,6 +566,26 @@ mod tests {
         assert_eq!(path, "b.d");
         assert_eq!(y.unwrap().as_array().map(Vec::len), Some(0));
         assert_eq!(x.unwrap().as_array().map(Vec::len), Some(2));
+    }
+
+    /// Every difference, each at the deepest path that names it: a list of
+    /// tables that differs in one entry's field differs there, not as a
+    /// whole (the comparison report printed whole grade lists).
+    #[test]
+    fn every_difference_is_found_by_path() {
+        let a = root();
+        assert!(differences(&a, &a).is_empty());
+        let mut b = a.clone();
+        set(&mut b, "b.d[1].e", Value::Integer(4)).unwrap();
+        set(&mut b, "a", Value::Float(2.5)).unwrap();
+        if let Value::Table(t) = &mut b {
+            t.insert("z".into(), Value::Boolean(true));
+        }
+        let paths: Vec<String> = differences(&a, &b).into_iter().map(|d| d.0).collect();
+        assert_eq!(paths, ["a", "b.d[1].e", "z"]);
+        // The other way round, the key only one side has is absent first.
+        let d = differences(&b, &a);
+        assert_eq!(d[2], ("z".into(), Some(Value::Boolean(true)), None));
     }
 
     #[test]

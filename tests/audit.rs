@@ -1027,7 +1027,7 @@ fn a_cell_from_fewer_replicates_says_how_many() {
     let corr = row("tiny", "column promotion_rank_correlation");
     assert!(corr.contains(&format!("(n={})", fewer[0])), "{corr}");
     assert!(!row("tiny", "column efficiency").contains("(n="));
-    assert_mentions(&report, &["ends with their number: (n=3)"]);
+    assert_mentions(&report, &["ends with their number, as (n=K) for K of them"]);
 }
 
 /// A planner's audit (2026-12-06, seventh session): "In short" reads the
@@ -1149,4 +1149,55 @@ fn an_option_simulated_otherwise_is_warned_of_and_listed() {
         .args(["--no-plots", "--out", "d"])
         .assert()
         .success();
+}
+
+/// A users' audit (2026-12-07): a comparison of two services (other posts,
+/// grades or sectors) gave their difference in cost as a policy's with no
+/// word; and the report's "What each option changes" printed both grade
+/// lists whole when they differed in one entry's field.
+#[test]
+fn a_comparison_of_two_services_says_so_and_names_the_field_that_differs() {
+    let sb = Sandbox::new();
+    let tiny = sb.fixture("tiny.toml");
+    let bigger = common::fixture_text("tiny.toml")
+        .replace("name = \"tiny\"", "name = \"bigger\"")
+        .replace("posts = 200", "posts = 400");
+    sb.write("bigger.toml", &bigger);
+    let out = sb
+        .cmd()
+        .args(["compare", tiny, "bigger.toml", "--replicates", "2"])
+        .args(["--no-plots", "--out", "c"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_mentions(
+        &stderr,
+        &[
+            "is another service than the base: 555 posts in 4 grades",
+            "(the base: 355 posts in 4 grades",
+            "its cost include that",
+        ],
+    );
+    let report = fs::read_to_string(sb.join("c/report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &["| structure.grades[0].posts | 200 | 400 | from the start |"],
+    );
+    assert!(
+        !report.contains("[{ "),
+        "a list of tables printed whole:\n{report}"
+    );
+    // The same service: no such warning.
+    let same = common::fixture_text("tiny.toml").replace("name = \"tiny\"", "name = \"same\"")
+        + "\n[pay]\nlevel = 1.2\n";
+    sb.write("same.toml", &same);
+    let out = sb
+        .cmd()
+        .args(["compare", tiny, "same.toml", "--replicates", "2"])
+        .args(["--no-plots", "--out", "s"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("another service"));
 }

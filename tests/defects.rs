@@ -305,8 +305,15 @@ fn d03_design_points_from_a_salib_or_ema_workbench_file_run_as_they_are() {
         "salib.txt",
         "# politics.interference postings.tenure_months\n1.000000e-01 2.400000e+01\n8.000000e-01 4.800000e+01\n",
     );
+    // A spreadsheet's "CSV UTF-8": a byte-order mark and CR LF line ends
+    // (the mark was read as part of the first key; a users' audit,
+    // 2026-12-07).
+    sb.write(
+        "excel.csv",
+        "\u{feff}politics.interference,postings.tenure_months\r\n0.1,24\r\n0.8,48\r\n",
+    );
     let mut results = Vec::new();
-    for (design, out) in [("ema.csv", "a"), ("salib.txt", "b")] {
+    for (design, out) in [("ema.csv", "a"), ("salib.txt", "b"), ("excel.csv", "c")] {
         ok(
             &sb,
             &[
@@ -326,7 +333,7 @@ fn d03_design_points_from_a_salib_or_ema_workbench_file_run_as_they_are() {
         assert_eq!(rows[0]["postings.tenure_months"], "24.0");
     }
     assert!(
-        results[0] == results[1],
+        results[0] == results[1] && results[1] == results[2],
         "the same points give the same results"
     );
     // The design is kept in the manifest: the file may go, a rerun resumes.

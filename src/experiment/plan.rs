@@ -223,6 +223,42 @@ impl Plan {
                 ));
             }
         }
+        // Another service altogether: its differences and its cost compare
+        // two services, not a policy on one (a users' audit, 2026-12-07: a
+        // demo of 720 posts against the 37,060-post service "cost" 75
+        // billion PKR a year with no word).
+        fn service(s: &Scenario) -> (u64, Vec<&str>, Vec<&str>) {
+            let st = &s.structure;
+            (
+                st.total_posts(),
+                st.grades.iter().map(|g| g.name.as_str()).collect(),
+                st.sectors.iter().map(|x| x.name.as_str()).collect(),
+            )
+        }
+        let said = |(posts, grades, sectors): &(u64, Vec<&str>, Vec<&str>)| {
+            format!(
+                "{} posts in {} grades ({}) and {} sectors",
+                posts,
+                grades.len(),
+                grades.join(", "),
+                sectors.len()
+            )
+        };
+        let base_service = service(&self.bases[self.variants[0].base]);
+        for k in 1..paths.len() {
+            let theirs = service(&self.bases[self.variants[k].base]);
+            if theirs != base_service {
+                notes.push((
+                    format!(
+                        "{} is another service than the base: {} (the base: {}); its differences and its cost include that, not only its policies",
+                        shown(k),
+                        said(&theirs),
+                        said(&base_service)
+                    ),
+                    vec![label(k)],
+                ));
+            }
+        }
         self.warnings.extend(notes);
     }
 

@@ -958,8 +958,19 @@ impl Scenario {
                 } else {
                     String::new()
                 };
+                // What a user can do about it (an instructor's audit,
+                // 2026-12-07: a demo shortened below its reform's year was
+                // refused with no way out named).
+                let way_out = if r.year >= 0.0 {
+                    format!(
+                        "; to keep the reform, run at least {} years; to run without the reforms, --set 'reforms=[]'",
+                        start / spy as u64 + 1
+                    )
+                } else {
+                    String::new()
+                };
                 c.conflict(format!(
-                    "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}{rounding}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded",
+                    "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}{rounding}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded{way_out}",
                     crate::error::readable(r.year),
                 ));
             }

@@ -39,7 +39,12 @@ pub fn load_design(path: &Path) -> Result<DesignPoints, UsageError> {
     let bad = |m: String| UsageError(format!("--design {shown}: {m}"));
     // Bounded, whatever the file is (`input::MAX_INPUT_BYTES`).
     let text = crate::input::read_text(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    // A byte-order mark, as spreadsheets write "CSV UTF-8", is not part of
+    // the first key (a users' audit, 2026-12-07: the key was refused for a
+    // character the user cannot see).
     let mut lines = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(&text)
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty());

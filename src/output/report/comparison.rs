@@ -69,7 +69,7 @@ pub(super) fn compare_report(
     intro.push(format!(
         "{cells} A difference whose interval excludes 0 is marked **better** or **worse** by the metric's direction (lower corruption, vacancy, bills and exits are better; higher competence, efficiency, morale and trust are better), or `*` for a metric with no better direction (months in post, transfers).{on_average}"
     ));
-    intro.push(format!("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports. A cell from fewer {} than the others, where a metric has no value in some (as the rank correlation in a year without a board), ends with their number: (n=3).", if analysis::by_draw(plan) { "draws" } else { "replicates" }));
+    intro.push(format!("Shares are shown as percentages and their differences in percentage points; bills in billion PKR a year. Numbers are rounded to what their interval supports. A cell from fewer {} than the others, where a metric has no value in some (as the rank correlation in a year without a board), ends with their number, as (n=K) for K of them.", if analysis::by_draw(plan) { "draws" } else { "replicates" }));
     if scale != 1.0 {
         intro.push(format!(
             "This run simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills and costs are divided by {scale} to give the full service's; so are the counts in the per-billion figures, which do not depend on the scale. The files keep both: `table.csv` and `runs.csv` hold the simulated service's values (bills in million PKR of the service at {scale} of its size: divide them by {scale}), `costs.csv` the full service's."
@@ -1015,39 +1015,40 @@ fn forest_figure(
 /// the resolved scenarios, so it is what was run. `None` when nothing
 /// differs.
 fn changes_table(plan: &Plan) -> Option<Table> {
-    let flat = |s: &crate::scenario::Scenario| -> Vec<(String, toml::Value)> {
-        let t: toml::Table = toml::from_str(&s.to_toml()).expect("a scenario's TOML parses");
-        crate::paths::flatten(&t)
-            .into_iter()
-            .filter(|(k, _)| {
-                // The run's settings are keys too (a planner's audit: an
-                // arm with its own warm-up and engine differed from year 0
-                // with no row to say why); the replicates are the
-                // experiment's, the same for every arm.
-                ![
-                    "name",
-                    "title",
-                    "description",
-                    "reforms",
-                    "expect",
-                    "sim.replicates",
-                ]
-                .iter()
-                .any(|x| {
-                    k == x || k.starts_with(&format!("{x}.")) || k.starts_with(&format!("{x}["))
-                })
-            })
-            .collect()
+    // Each scenario as a tree, walked by path: so that a reform's key inside
+    // a list (`structure.grades[1].selection`) finds the base's value too.
+    let tree = |s: &crate::scenario::Scenario| -> toml::Value {
+        toml::Value::try_from(s).expect("scenario serialises")
     };
+    // The run's settings are keys too (a planner's audit: an arm with its
+    // own warm-up and engine differed from year 0 with no row to say why);
+    // the replicates are the experiment's, the same for every arm.
+    let listed = |k: &str| {
+        ![
+            "name",
+            "title",
+            "description",
+            "reforms",
+            "expect",
+            "sim.replicates",
+        ]
+        .iter()
+        .any(|x| k == *x || k.starts_with(&format!("{x}.")) || k.starts_with(&format!("{x}[")))
+    };
+    // A list is compared entry by entry (`structure.grades[1].selection`);
+    // one of another length is one row, said by its length when it would
+    // not fit a cell (a users' audit, 2026-12-07: two grade lists that
+    // differed in one flag filled cells of 1,200 characters).
     let text = |v: &toml::Value| match v {
         toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) if v.to_string().chars().count() > 60 => match a.len() {
+            1 => "a list of 1 entry".to_string(),
+            n => format!("a list of {n} entries"),
+        },
         other => other.to_string(),
     };
     let base = &plan.bases[plan.variants[0].base];
-    let base_flat = flat(base);
-    // Looked up by path, so that a reform's key inside a list
-    // (`structure.grades[1].selection`) finds the base's value too.
-    let base_tree = toml::Value::try_from(base).expect("scenario serialises");
+    let base_tree = tree(base);
     // Under an ensemble a posterior column is set on every draw, in every
     // arm: its base value is each draw's, so say their range rather than
     // the scenario's own value (a planner's audit: a reform "raising"
@@ -1090,14 +1091,13 @@ fn changes_table(plan: &Plan) -> Option<Table> {
             arm_title(plan, v)
         };
         if v > 0 {
-            for (k, value) in flat(scn) {
-                let b = base_flat.iter().find(|(bk, _)| *bk == k).map(|(_, x)| x);
-                if b != Some(&value) {
+            for (k, _, value) in crate::paths::differences(&base_tree, &tree(scn)) {
+                if listed(&k) {
                     rows.push(vec![
                         who.clone(),
                         k.clone(),
                         base_value(&k),
-                        text(&value),
+                        value.as_ref().map_or("–".to_string(), text),
                         "from the start".into(),
                     ]);
                 }
