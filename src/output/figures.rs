@@ -361,13 +361,26 @@ fn efficiency_panel(data: &PlotData) -> Option<RunPanel> {
     )
 }
 
+/// How long postings last, against the nominal tenure that rules them, and
+/// the months officers have served so far in their current post: a
+/// snapshot of postings under way, about half their length, which alone
+/// under the nominal tenure's line read as officers moved after a third of
+/// it (an instructor's audit, 2026-12-07: 4.0 months under a 12-month rule
+/// whose postings lasted 10.9).
 fn tenure_panel(data: &PlotData) -> Option<RunPanel> {
     let mut panel = metric_panel(
         data,
-        label("mean_months_in_post"),
+        "How long postings last, and months in the current post",
         "months",
-        &[("mean_months_in_post", 1.0)],
+        &[("mean_completed_tenure", 1.0), ("mean_months_in_post", 1.0)],
     )?;
+    for line in &mut panel.lines {
+        if line.label == label("mean_completed_tenure") {
+            line.label = "length of the postings that ended in the year".to_owned();
+        } else if line.label == label("mean_months_in_post") {
+            line.label = "months in the current post so far (year's end)".to_owned();
+        }
+    }
     if !data.postings_off {
         panel.reference = nominal_tenure(data);
     }
@@ -792,6 +805,16 @@ mod tests {
         assert_eq!(values, tenure);
         assert_eq!(label, "nominal tenure in force (36 → 12 months)");
         let panel = tenure_panel(&data).unwrap();
+        // The nominal tenure is set against how long postings last, and the
+        // months in the current post are named as a snapshot.
+        let labels: Vec<&str> = panel.lines.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "length of the postings that ended in the year",
+                "months in the current post so far (year's end)"
+            ]
+        );
         let ((lo, _), _) = y_range(&panel, 10).unwrap();
         assert!(lo < 12.0, "the axis shows the new tenure: {lo}");
         let constant = synthetic(3, 10);
@@ -830,6 +853,7 @@ mod tests {
         );
         metrics.insert("peter_effect".into(), series(-0.7, 0.002, 0.05));
         metrics.insert("mean_months_in_post".into(), series(14.0, 0.5, 1.5));
+        metrics.insert("mean_completed_tenure".into(), series(30.0, 0.5, 1.5));
         metrics.insert(
             "nominal_tenure_months".into(),
             vec![vec![36.0; periods]; replicates],

@@ -454,8 +454,12 @@ pub const CHARTS: &[PageChart] = &[
         id: "tenure",
         title: "Tenure in post",
         unit: "months",
-        about: "Mean months officers have spent in their current post, against the nominal tenure in force.",
-        metrics: &["mean_months_in_post", "nominal_tenure_months"],
+        about: "How long the postings that ended in the year lasted, against the nominal tenure in force; and the months officers had spent in their current post at the year's end, a snapshot of postings under way (about half their length).",
+        metrics: &[
+            "mean_completed_tenure",
+            "mean_months_in_post",
+            "nominal_tenure_months",
+        ],
         grades: false,
     },
     PageChart {
