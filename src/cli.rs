@@ -2201,7 +2201,9 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     let plots = if a.no_plots {
         Vec::new()
     } else {
-        output::figures::write_plots(dir, &plot_data(&ensemble))?
+        let mut data = plot_data(&ensemble);
+        data.overrides = model_overrides(&a.scenario.sets);
+        output::figures::write_plots(dir, &data)?
     };
     // Warm-up years are simulated too, so they count in the throughput.
     let months = officers as f64
@@ -2244,6 +2246,26 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         "wrote {}/ : timeseries.csv, grades.csv, sectors.csv, codebook.csv, summary.json, scenario.toml, run.json{drawn}",
         dest.display(),
     );
+    // What the scenario is for, and what this run changed in it (an
+    // instructor's audit, 2026-12-07: a demo's run said neither).
+    let about = scn.description.trim();
+    let changed = model_overrides(&a.scenario.sets);
+    if !about.is_empty() || !changed.is_empty() {
+        outln!(
+            "{}{}{}",
+            scn.display_title(),
+            if about.is_empty() {
+                String::new()
+            } else {
+                format!(": {about}")
+            },
+            if changed.is_empty() {
+                String::new()
+            } else {
+                format!(" (run with --set {})", changed.join(", --set "))
+            }
+        );
+    }
     let last = scn.sim.years as usize;
     if scn.sim.replicates == 1 {
         outln!("year {last}, one replicate (no interval: run 2 or more for one):");
@@ -2291,6 +2313,22 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
         months / sim_secs / 1e6
     );
     Ok(())
+}
+
+/// The `--set` overrides that change what is simulated, as given: not the
+/// run's settings (`sim.*`, which the figures' axes and the summary show)
+/// nor the names (`name`, `title`, `description`).
+fn model_overrides(sets: &[String]) -> Vec<String> {
+    sets.iter()
+        .filter(|s| {
+            let key = s.split_once('=').map_or(s.as_str(), |(k, _)| k).trim();
+            let key = key.trim_matches('"');
+            !(key == "sim"
+                || key.starts_with("sim.")
+                || ["name", "title", "description"].contains(&key))
+        })
+        .map(|s| s.trim().to_string())
+        .collect()
 }
 
 /// The plots' view of an ensemble.
@@ -2343,6 +2381,7 @@ pub fn plot_data(e: &Ensemble) -> output::figures::PlotData {
         elections: s.politics.election_years(s.sim.years),
         corruption_off: off(s.corruption.enabled, "corruption.enabled"),
         postings_off: off(s.postings.enabled, "postings.enabled"),
+        overrides: Vec::new(),
     }
 }
 

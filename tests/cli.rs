@@ -960,3 +960,37 @@ fn no_negative_zero_is_written() {
         "a -0.0 in summary.json"
     );
 }
+
+/// A run says what its scenario is for and what its `--set` changed, in
+/// the terminal and under its figures: two runs of the classic model with
+/// another `promotion.rule` were told apart by nothing but their lines
+/// (an instructor's audit, 2026-12-07). The run's own settings (`sim.*`)
+/// are not named: the summary and the axes show them.
+#[test]
+fn a_run_names_its_scenario_s_purpose_and_its_overrides() {
+    let sb = Sandbox::new();
+    sb.write(
+        "about.toml",
+        &format!(
+            "description = \"A tiny service to show a pay rise.\"\n{}",
+            common::fixture_text("tiny.toml")
+        ),
+    );
+    let file = "about.toml";
+    let stdout = sb.stdout_ok(&[
+        "run",
+        file,
+        "--no-plots",
+        "--set",
+        "pay.level=1.2",
+        "--set",
+        "sim.years=3",
+        "--out",
+        "r",
+    ]);
+    assert_mentions(
+        &stdout,
+        &["tiny: A tiny service to show a pay rise. (run with --set pay.level=1.2)"],
+    );
+    assert!(!stdout.contains("--set sim.years"), "{stdout}");
+}

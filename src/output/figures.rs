@@ -67,6 +67,11 @@ pub struct PlotData {
     /// Postings are switched off for the whole run: no nominal tenure is
     /// drawn (nobody rotates on it).
     pub postings_off: bool,
+    /// The overrides the run was given (`key=value`, from `--set`), named
+    /// under every figure: two runs of one scenario with another
+    /// `promotion.rule` drew figures of the same title and nothing else to
+    /// tell them apart (an instructor's audit, 2026-12-07).
+    pub overrides: Vec<String>,
 }
 
 impl PlotData {
@@ -537,7 +542,6 @@ const MARGIN_RIGHT: u32 = 30;
 const LINE_WIDTH: u32 = 2;
 const NOTE_SIZE: f64 = 15.0;
 const NOTE_LINE: i32 = 19;
-const NOTE_HEIGHT: u32 = 2 * NOTE_LINE as u32 + 6;
 const NOTE_LEFT: i32 = 16;
 
 /// A run panel's legend: under the plot, flush with its left edge.
@@ -566,13 +570,24 @@ fn draw_figure<DB: DrawingBackend>(
         .titled(&figure.title, font(TITLE_SIZE))
         .map_err(draw_error)?;
     let x = x_range(&data.years).unwrap_or((0.0, 0.0));
-    let body = if elections_inside(&data.elections, x).is_empty() {
+    // The notes under the panels: the run's overrides, then election years.
+    let mut notes: Vec<String> = Vec::new();
+    if !data.overrides.is_empty() {
+        notes.push(format!(
+            "Run with --set {}",
+            data.overrides.join(", --set ")
+        ));
+    }
+    if !elections_inside(&data.elections, x).is_empty() {
+        notes.extend(election_note(data.government_changes()));
+    }
+    let body = if notes.is_empty() {
         body
     } else {
-        // The note on election years, under the panels.
         let (w, h) = body.dim_in_pixel();
-        let (body, note) = body.split_vertically(h.saturating_sub(NOTE_HEIGHT));
-        for (i, line) in election_note(data.government_changes()).iter().enumerate() {
+        let height = notes.len() as u32 * NOTE_LINE as u32 + 6;
+        let (body, note) = body.split_vertically(h.saturating_sub(height));
+        for (i, line) in notes.iter().enumerate() {
             let text = fit_text(&note, line, NOTE_SIZE, w as i32 - 2 * NOTE_LEFT)?;
             note.draw_text(
                 &text,
@@ -872,6 +887,7 @@ mod tests {
             elections: vec![3.0, 8.0],
             corruption_off: false,
             postings_off: false,
+            overrides: Vec::new(),
         }
     }
 
@@ -1119,5 +1135,19 @@ mod tests {
         write_plots(dir.path(), &data).unwrap();
         let svg = std::fs::read_to_string(dir.path().join("efficiency.svg")).unwrap();
         assert!(!svg.contains("election year") && svg.contains("tenure law"));
+        // The run's overrides are named under every figure, with or
+        // without the election note.
+        data.overrides = vec!["promotion.rule=worst".into()];
+        for elections in [vec![], vec![3.0, 8.0]] {
+            data.elections = elections;
+            write_plots(dir.path(), &data).unwrap();
+            for name in ["efficiency.svg", "overview.svg"] {
+                let svg = std::fs::read_to_string(dir.path().join(name)).unwrap();
+                assert!(
+                    svg.contains("Run with --set promotion.rule=worst"),
+                    "{name} does not name the override"
+                );
+            }
+        }
     }
 }
