@@ -769,6 +769,7 @@ fn draw_panel<DB: DrawingBackend>(
             y: Some((y_desc, 8)),
             x_labels: 12,
             tick: &plot_label,
+            x_tick: None,
             desc_size: AXIS_DESC_SIZE,
             tick_size: TICK_SIZE,
         },

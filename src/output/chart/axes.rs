@@ -19,6 +19,9 @@ pub(crate) struct Axes<'a> {
     pub(crate) x_labels: usize,
     /// Tick text of a value.
     pub(crate) tick: &'a dyn Fn(f64) -> String,
+    /// Tick text of an x value, when it is not `tick`'s (names of a text
+    /// parameter's values, numbered 0, 1, ... along the axis).
+    pub(crate) x_tick: Option<&'a dyn Fn(f64) -> String>,
     pub(crate) desc_size: f64,
     pub(crate) tick_size: f64,
 }
@@ -30,12 +33,13 @@ pub(crate) fn draw_axes<DB: DrawingBackend>(
     axes: &Axes<'_>,
 ) -> anyhow::Result<()> {
     let tick = |v: &f64| (axes.tick)(*v);
+    let x_tick = |v: &f64| axes.x_tick.unwrap_or(axes.tick)(*v);
     let mut mesh = chart.configure_mesh();
     mesh.x_desc(axes.x_desc.as_str())
         .axis_desc_style(font(axes.desc_size))
         .label_style(font(axes.tick_size))
         .x_labels(axes.x_labels)
-        .x_label_formatter(&tick)
+        .x_label_formatter(&x_tick)
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT);
     match &axes.y {

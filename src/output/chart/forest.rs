@@ -262,6 +262,7 @@ fn draw_panel<DB: DrawingBackend>(
             y: None,
             x_labels: (plot_w / 90).clamp(2, 6) as usize,
             tick: &tick,
+            x_tick: None,
             desc_size: AXIS_DESC_SIZE,
             tick_size: LABEL_SIZE,
         },

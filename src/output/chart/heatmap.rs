@@ -19,9 +19,9 @@ const MAX_LABELLED_CELLS: usize = 12;
 pub(super) fn draw_heatmap<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (x_label, y_label, z_label): (&str, &str, &str),
-    xs: &[f64],
-    ys: &[f64],
+    (xs, ys): (&[f64], &[f64]),
     z: &[Vec<f64>],
+    (x_names, y_names): &(Option<Vec<String>>, Option<Vec<String>>),
 ) -> anyhow::Result<()> {
     let (nx, ny) = (xs.len(), ys.len());
     if z.len() != ny {
@@ -59,8 +59,15 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
     let right_w =
         BAR_GAP + (BAR_W + 10 + bar_label_w + 14 + AXIS_DESC_SIZE as i32).max(missing_w) + SIDE;
 
-    let x_ticks: Vec<String> = xs.iter().map(|&v| significant(v, 4)).collect();
-    let y_ticks: Vec<String> = ys.iter().map(|&v| significant(v, 4)).collect();
+    // A cell's tick: its name when the axis's values are names.
+    let ticks = |values: &[f64], names: &Option<Vec<String>>| -> Vec<String> {
+        match names {
+            Some(n) if n.len() == values.len() => n.clone(),
+            _ => values.iter().map(|&v| significant(v, 4)).collect(),
+        }
+    };
+    let x_ticks = ticks(xs, x_names);
+    let y_ticks = ticks(ys, y_names);
     let y_tick_w = widest(area, y_ticks.iter().cloned(), TICK_SIZE)?;
     let x_tick_w = widest(area, x_ticks.iter().cloned(), TICK_SIZE)?;
     let left_w = SIDE + AXIS_DESC_SIZE as i32 + 14 + y_tick_w + 10;

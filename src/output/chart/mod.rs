@@ -73,6 +73,9 @@ enum Body {
         panels: Vec<Panel>,
         band_caption: String,
         marks: TimeMarks,
+        /// The x values' names, when they are a text parameter's values
+        /// numbered 0, 1, ... (`None`: the values themselves).
+        x_names: Option<Vec<String>>,
     },
     Heatmap {
         x_label: String,
@@ -81,6 +84,9 @@ enum Body {
         ys: Vec<f64>,
         z: Vec<Vec<f64>>,
         z_label: String,
+        /// Each axis's tick text, one a cell, when its values are names
+        /// (`None`: the values themselves).
+        names: (Option<Vec<String>>, Option<Vec<String>>),
     },
     Ranking {
         items: Vec<String>,
@@ -121,6 +127,7 @@ pub fn overlay(title: &str, x_label: &str, panels: &[Panel], band_caption: &str)
             panels: panels.to_vec(),
             band_caption: band_caption.to_owned(),
             marks: TimeMarks::default(),
+            x_names: None,
         },
     }
 }
@@ -154,6 +161,7 @@ pub fn heatmap(
             ys: ys.to_vec(),
             z: z.to_vec(),
             z_label: z_label.to_owned(),
+            names: (None, None),
         },
     }
 }
@@ -237,6 +245,20 @@ impl Chart {
         self
     }
 
+    /// A heat map or overlay whose x (or a heat map's y) values are names:
+    /// each tick is its name (the values number them 0, 1, ...); other
+    /// charts are unchanged.
+    /// A text parameter's values were numbered and the key put in the axis
+    /// title, cut to its width (an instructor's audit, 2026-12-07).
+    pub fn with_tick_names(mut self, x: Option<Vec<String>>, y: Option<Vec<String>>) -> Self {
+        match &mut self.body {
+            Body::Heatmap { names, .. } => *names = (x, y),
+            Body::Overlay { x_names, .. } => *x_names = x,
+            _ => {}
+        }
+        self
+    }
+
     /// Width and height in pixels.
     pub fn size(&self) -> (u32, u32) {
         self.size
@@ -292,7 +314,15 @@ impl Chart {
                 panels,
                 band_caption,
                 marks,
-            } => overlay::draw_overlay(&body, x_label, panels, band_caption, marks),
+                x_names,
+            } => overlay::draw_overlay(
+                &body,
+                x_label,
+                panels,
+                band_caption,
+                marks,
+                x_names.as_deref(),
+            ),
             Body::Heatmap {
                 x_label,
                 y_label,
@@ -300,7 +330,8 @@ impl Chart {
                 ys,
                 z,
                 z_label,
-            } => heatmap::draw_heatmap(&body, (x_label, y_label, z_label), xs, ys, z),
+                names,
+            } => heatmap::draw_heatmap(&body, (x_label, y_label, z_label), (xs, ys), z, names),
             Body::Ranking {
                 items,
                 measures,
@@ -460,6 +491,45 @@ mod tests {
         );
         // Each legend label appears once, however many panels show it.
         assert_eq!(svg.matches(">\nfixed tenure\n<").count(), 1);
+    }
+
+    /// A text parameter's values name their ticks (they were numbered, and
+    /// the key to the numbers was cut from the axis title).
+    #[test]
+    fn text_values_name_their_ticks() {
+        let names = |v: &[&str]| Some(v.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+        let z = vec![vec![1.0, 2.0], vec![3.0, 4.0], vec![5.0, 6.0]];
+        let map = heatmap(
+            "t",
+            "hypothesis",
+            "rule",
+            &[0.0, 1.0],
+            &[0.0, 1.0, 2.0],
+            &z,
+            "index",
+        )
+        .with_tick_names(
+            names(&["carry_over", "redraw"]),
+            names(&["best", "worst", "random"]),
+        );
+        check(&map, &["carry_over", "redraw", "best", "worst", "random"]);
+        let series = Series {
+            label: "year 10".into(),
+            x: vec![0.0, 1.0, 2.0, 3.0],
+            mean: vec![60.0, 80.0, 68.0, 70.0],
+            lo: vec![f64::NAN; 4],
+            hi: vec![f64::NAN; 4],
+        };
+        let panel = Panel {
+            title: "Service delivery".into(),
+            y_label: "index 0-100".into(),
+            series: vec![series],
+        };
+        let chart = overlay("Sweep", "promotion.rule", &[panel], "")
+            .with_tick_names(names(&["best", "worst", "random", "best_worst"]), None);
+        let svg = check(&chart, &["best_worst", "random"]);
+        // No number among the x ticks.
+        assert!(!svg.contains(">\n0.5\n<") && !svg.contains(">\n1.5\n<"));
     }
 
     #[test]

@@ -134,6 +134,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     panels: &[Panel],
     band_caption: &str,
     marks: &TimeMarks,
+    x_names: Option<&[String]>,
 ) -> anyhow::Result<()> {
     let (w, h) = area.dim_in_pixel();
     let styles = series_styles(panels);
@@ -204,7 +205,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     let cells = grid.split_evenly((panels.len().div_ceil(cols), cols));
     for (panel, cell) in panels.iter().zip(&cells) {
         let area = cell.margin(4, 6, 6, 10);
-        draw_overlay_panel(&area, panel, x_range, x_label, &styles, marks)?;
+        draw_overlay_panel(&area, panel, (x_range, x_label, x_names), &styles, marks)?;
     }
     Ok(())
 }
@@ -212,8 +213,7 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
 fn draw_overlay_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
-    x_range: Option<(f64, f64)>,
-    x_label: &str,
+    (x_range, x_label, x_names): (Option<(f64, f64)>, &str, Option<&[String]>),
     styles: &[(String, LineStyle)],
     marks: &TimeMarks,
 ) -> anyhow::Result<()> {
@@ -265,6 +265,15 @@ fn draw_overlay_panel<DB: DrawingBackend>(
     )?;
     let elections = elections_inside(&marks.elections, (x0, x1));
 
+    let name_tick = |v: f64| -> String {
+        let k = v.round();
+        match x_names {
+            Some(n) if (v - k).abs() < 1e-6 && k >= 0.0 && (k as usize) < n.len() => {
+                n[k as usize].clone()
+            }
+            _ => String::new(),
+        }
+    };
     let mut chart = ChartBuilder::on(&area)
         .margin_top(10 + events.rows * EVENT_ROW_HEIGHT)
         .margin_right(MARGIN_RIGHT)
@@ -279,8 +288,12 @@ fn draw_overlay_panel<DB: DrawingBackend>(
         &Axes {
             x_desc,
             y: Some((y_desc, Y_LABELS)),
-            x_labels: (plot_w / 110).clamp(2, 10) as usize,
+            // Names at their whole numbers, one tick each; none between.
+            x_labels: x_names.map_or((plot_w / 110).clamp(2, 10) as usize, |n| n.len().max(2)),
             tick: &axis_tick,
+            x_tick: x_names
+                .is_some()
+                .then_some(&name_tick as &dyn Fn(f64) -> String),
             desc_size: AXIS_DESC_SIZE,
             tick_size: TICK_SIZE,
         },

@@ -94,6 +94,7 @@ pub(super) fn draw_ranking<DB: DrawingBackend>(
             y: None,
             x_labels: (plot_w / 110).clamp(2, 10) as usize,
             tick: &axis_tick,
+            x_tick: None,
             desc_size: AXIS_DESC_SIZE,
             tick_size: TICK_SIZE,
         },

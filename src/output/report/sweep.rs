@@ -116,18 +116,11 @@ pub(super) fn sweep_report(
         );
     } else if plots && keys.len() == 1 {
         let v0 = &plan.spec.vary[0];
-        let (xs, note): (Vec<f64>, Option<String>) = match &v0.numeric {
-            Some(x) => (x.clone(), None),
-            None => (
-                (0..v0.values.len()).map(|i| i as f64).collect(),
-                Some(format!(
-                    "`{}` takes text values; the x axis numbers them: {}.",
-                    v0.key,
-                    numbered(&v0.values)
-                )),
-            ),
+        // Text values are placed at 0, 1, ... and named at their ticks.
+        let xs: Vec<f64> = match &v0.numeric {
+            Some(x) => x.clone(),
+            None => (0..v0.values.len()).map(|i| i as f64).collect(),
         };
-        notes.extend(note);
         let panels = metric_panels(plan, |m| {
             plan.report_years
                 .iter()
@@ -159,7 +152,7 @@ pub(super) fn sweep_report(
             ),
             chart: chart::overlay(
                 &format!("Sweep of {}", v0.key),
-                &axis_label(v0),
+                &v0.key,
                 &panels,
                 &if crate::experiment::analysis::by_draw(plan) {
                     format!(
@@ -173,6 +166,7 @@ pub(super) fn sweep_report(
                     )
                 },
             )
+            .with_tick_names(names(v0), None),
         });
     } else if plots && keys.len() == 2 {
         let y = *plan.report_years.last().expect("a report year");
@@ -182,14 +176,6 @@ pub(super) fn sweep_report(
                 .clone()
                 .unwrap_or_else(|| (0..v.values.len()).map(|i| i as f64).collect())
         };
-        for (v, name) in [(a, &a.key), (b, &b.key)] {
-            if v.numeric.is_none() {
-                notes.push(format!(
-                    "`{name}` takes text values; its axis numbers them: {}.",
-                    numbered(&v.values)
-                ));
-            }
-        }
         let (xs, ys) = (axis(b), axis(a));
         for &m in &plan.metrics {
             let name = METRICS[m].name;
@@ -216,13 +202,14 @@ pub(super) fn sweep_report(
                 ),
                 chart: chart::heatmap(
                     &format!("{} at year {y}", crate::metrics::label(name)),
-                    &axis_label(b),
-                    &axis_label(a),
+                    &b.key,
+                    &a.key,
                     &xs,
                     &ys,
                     &z,
                     sh.unit,
-                ),
+                )
+                .with_tick_names(names(b), names(a)),
             });
         }
     } else if plots {
@@ -241,21 +228,10 @@ pub(super) fn sweep_report(
     })
 }
 
-/// A swept parameter's axis label; text values are numbered along the
-/// axis, so the label says which number is which.
-fn axis_label(v: &Vary) -> String {
-    match v.numeric {
-        Some(_) => v.key.clone(),
-        None => format!("{} ({})", v.key, numbered(&v.values)),
-    }
-}
-
-/// Text values with the numbers an axis gives them: "0 = seniority, 1 = weighted".
-fn numbered(values: &[String]) -> String {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, x)| format!("{i} = {x}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// A swept parameter's values as the names of its axis's ticks, when they
+/// are text: they were numbered on the axis, and the key to the numbers,
+/// in the axis title, was cut to the plot's width (an instructor's audit,
+/// 2026-12-07: "3 = …" never said which rule 3 was).
+fn names(v: &Vary) -> Option<Vec<String>> {
+    v.numeric.is_none().then(|| v.values.clone())
 }
