@@ -1201,3 +1201,34 @@ fn a_comparison_of_two_services_says_so_and_names_the_field_that_differs() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("another service"));
 }
+
+/// An instructor's audit (2026-12-07): a sweep of the classic model drew
+/// flat maps of zeros for corruption and morale, which its mechanisms
+/// switch off in every run; `run` already left them out. They are not
+/// drawn, and the report says why; a sweep that switches corruption on in
+/// some points draws it.
+#[test]
+fn a_sweep_draws_no_metric_whose_mechanism_is_off_in_every_run() {
+    let sb = Sandbox::new();
+    let file = sb.tiny_with("off.toml", "[corruption]\nenabled = false\n");
+    let grid = |vary: &str, out: &str| {
+        sb.cmd()
+            .args(["sweep", file, "--vary", vary, "--vary", "pay.level=1.0,1.2"])
+            .args(["--replicates", "2", "--out", out])
+            .assert()
+            .success();
+        sb.join(out)
+    };
+    let off = grid("postings.tenure_months=12,36", "a");
+    assert!(off.join("sweep_efficiency.png").exists());
+    assert!(!off.join("sweep_corruption_prevalence.png").exists());
+    let report = fs::read_to_string(off.join("report.md")).unwrap();
+    assert_mentions(
+        &report,
+        &[
+            "Not drawn, their mechanisms are off in every run: Corruption (all officers) (`corruption.enabled = false`)",
+        ],
+    );
+    let on = grid("corruption.enabled=false,true", "b");
+    assert!(on.join("sweep_corruption_prevalence.png").exists());
+}

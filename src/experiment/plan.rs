@@ -878,6 +878,43 @@ impl Plan {
         Ok(s)
     }
 
+    /// The plan's metrics whose mechanism is off for the whole of every
+    /// run (off at the start of each variant, and no reform switches it
+    /// on), each with its switch (`corruption.enabled = false`): their
+    /// plots would be flat lines and one-colour maps, which `run` already
+    /// leaves out (an instructor's audit, 2026-12-07: half of a sweep of
+    /// the classic model's figures). A variant that cannot be resolved
+    /// counts as having the mechanism on.
+    pub fn off_everywhere(&self) -> Vec<(usize, &'static str)> {
+        let scenarios: Vec<Option<Scenario>> = self
+            .variants
+            .iter()
+            .map(|v| self.scenario_of(v).ok())
+            .collect();
+        self.metrics
+            .iter()
+            .filter_map(|&m| {
+                let name = crate::metrics::METRICS[m].name;
+                let mut switch = None;
+                for s in &scenarios {
+                    let s = s.as_ref()?;
+                    let off = crate::metrics::switched_off(name, s)?;
+                    let key = off.split(" = ").next().unwrap_or(off);
+                    let switched_on = s.reforms.iter().any(|r| {
+                        crate::paths::flatten(&r.set).iter().any(|(k, _)| {
+                            crate::paths::canonical(k) == crate::paths::canonical(key)
+                        })
+                    });
+                    if switched_on {
+                        return None;
+                    }
+                    switch = Some(off);
+                }
+                switch.map(|off| (m, off))
+            })
+            .collect()
+    }
+
     /// Runs of each variant: the replicates, times the draws of an ensemble.
     pub fn replicates(&self) -> usize {
         self.spec.replicates as usize * self.draw_count()

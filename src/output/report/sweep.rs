@@ -109,6 +109,7 @@ pub(super) fn sweep_report(
         tables.push((format!("Year {y}"), head, rows));
     }
     let mut figures = Vec::new();
+    let off = plan.off_everywhere();
     let mut notes = vec!["Every metric at every report year is in `points.csv`; every run's every year, with its parameter values, replicate and seed, in `runs.csv`.".into()];
     if plots && plan.spec.design.is_some() {
         notes.push(
@@ -177,7 +178,11 @@ pub(super) fn sweep_report(
                 .unwrap_or_else(|| (0..v.values.len()).map(|i| i as f64).collect())
         };
         let (xs, ys) = (axis(b), axis(a));
-        for &m in &plan.metrics {
+        for &m in plan
+            .metrics
+            .iter()
+            .filter(|m| !off.iter().any(|(o, _)| o == *m))
+        {
             let name = METRICS[m].name;
             let sh = shown_at(name, scale);
             // Rows: the first parameter (outermost); columns: the second.
@@ -216,6 +221,18 @@ pub(super) fn sweep_report(
         notes.push(format!(
             "A sweep of {} parameters has no plot; the tables and `points.csv` hold every point.",
             keys.len()
+        ));
+    }
+    if plots && keys.len() <= 2 && plan.spec.design.is_none() && !off.is_empty() {
+        notes.push(format!(
+            "Not drawn, their mechanisms are off in every run: {}.",
+            off.iter()
+                .map(|&(m, switch)| format!(
+                    "{} (`{switch}`)",
+                    crate::metrics::label(METRICS[m].name)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Ok(ExperimentReport {
