@@ -205,18 +205,32 @@ pub(super) fn draw_overlay<DB: DrawingBackend>(
     let cells = grid.split_evenly((panels.len().div_ceil(cols), cols));
     for (panel, cell) in panels.iter().zip(&cells) {
         let area = cell.margin(4, 6, 6, 10);
-        draw_overlay_panel(&area, panel, (x_range, x_label, x_names), &styles, marks)?;
+        let x = XAxis {
+            range: x_range,
+            label: x_label,
+            names: x_names,
+        };
+        draw_overlay_panel(&area, panel, &x, &styles, marks)?;
     }
     Ok(())
+}
+
+/// The x axis every panel of an overlay shares.
+struct XAxis<'a> {
+    range: Option<(f64, f64)>,
+    label: &'a str,
+    /// Names of the x values, a text parameter's numbered 0, 1, ...
+    names: Option<&'a [String]>,
 }
 
 fn draw_overlay_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
-    (x_range, x_label, x_names): (Option<(f64, f64)>, &str, Option<&[String]>),
+    x: &XAxis<'_>,
     styles: &[(String, LineStyle)],
     marks: &TimeMarks,
 ) -> anyhow::Result<()> {
+    let (x_range, x_label, x_names) = (x.range, x.label, x.names);
     let (w, _) = area.dim_in_pixel();
     let area = if panel.title.is_empty() {
         area.clone()
