@@ -1160,6 +1160,13 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         );
     })?;
     let text = output::validation::render(&report, &command);
+    // Again: a file may have come there while the checks ran.
+    staging::check_replaceable(
+        "--out",
+        &a.out,
+        "a validation report",
+        output::validation::is_report,
+    )?;
     staging::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
     let (ev, ex) = (report.evidence_tally(), report.expectation_tally());
     outln!(
@@ -1314,6 +1321,19 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         .filter(|f| f.evaluated && f.distance <= 2.0)
         .count();
     let evaluated = fits.iter().filter(|f| f.evaluated).count();
+    // Again: a file may have come there while the service was simulated.
+    staging::check_replaceable(
+        "--out",
+        &dest,
+        "a calibration table",
+        output::calibration::is_table,
+    )?;
+    staging::check_replaceable(
+        "--out",
+        &record,
+        "a calibration record",
+        output::calibration::is_record,
+    )?;
     staging::write_file_atomic(&dest, &output::calibration::csv(&fits, &set)?, a.force)?;
     let mut command = calibrate_command(&a);
     command.push_str(&format!(" --replicates {reps}"));

@@ -994,3 +994,27 @@ fn a_run_names_its_scenario_s_purpose_and_its_overrides() {
     );
     assert!(!stdout.contains("--set sim.years"), "{stdout}");
 }
+
+/// A reform past a shortened run names the way out (an instructor's
+/// audit, 2026-12-07), and no way out when the steps a year are wrong
+/// themselves: the hint divided by them and panicked (a review).
+#[test]
+fn a_reform_past_the_run_s_end_names_the_years_it_needs() {
+    let sb = Sandbox::new();
+    let file = sb.tiny_with(
+        "late.toml",
+        "[[reforms]]\nyear = 5\nset = { \"pay.level\" = 1.2 }\n",
+    );
+    let e = sb.bad_input(&["check", file]);
+    assert_mentions(
+        &e,
+        &[
+            "`reforms[0].year` must be at least 0 and below `sim.years` (2), got 5",
+            "to keep the reform, run at least 6 years; to run without the reforms, --set 'reforms=[]'",
+        ],
+    );
+    for spy in ["0", "5"] {
+        let e = sb.bad_input(&["check", file, "--set", &format!("sim.steps_per_year={spy}")]);
+        assert_mentions(&e, &["`sim.steps_per_year`"]);
+    }
+}

@@ -879,38 +879,44 @@ impl Plan {
     }
 
     /// The plan's metrics whose mechanism is off for the whole of every
-    /// run (off at the start of each variant, and no reform switches it
-    /// on), each with its switch (`corruption.enabled = false`): their
-    /// plots would be flat lines and one-colour maps, which `run` already
-    /// leaves out (an instructor's audit, 2026-12-07: half of a sweep of
-    /// the classic model's figures). A variant that cannot be resolved
-    /// counts as having the mechanism on.
+    /// run (off in each variant's base, no reform of it switches it on, and
+    /// no variant's override touches the switch or the reforms), each with
+    /// its switch (`corruption.enabled = false`): their plots would be flat
+    /// lines and one-colour maps, which `run` already leaves out (an
+    /// instructor's audit, 2026-12-07: half of a sweep of the classic
+    /// model's figures). Read from the bases and the overrides' keys, so
+    /// that a sweep of many points resolves no scenario for it.
     pub fn off_everywhere(&self) -> Vec<(usize, &'static str)> {
-        let scenarios: Vec<Option<Scenario>> = self
-            .variants
-            .iter()
-            .map(|v| self.scenario_of(v).ok())
-            .collect();
+        use crate::paths::canonical;
+        let touches = |set: &str, key: &str| {
+            let k = canonical(set.split_once('=').map_or(set, |(k, _)| k).trim());
+            k == key || key.starts_with(&format!("{k}.")) || k.starts_with("reforms")
+        };
         self.metrics
             .iter()
             .filter_map(|&m| {
                 let name = crate::metrics::METRICS[m].name;
                 let mut switch = None;
-                for s in &scenarios {
-                    let s = s.as_ref()?;
-                    let off = crate::metrics::switched_off(name, s)?;
-                    let key = off.split(" = ").next().unwrap_or(off);
-                    let switched_on = s.reforms.iter().any(|r| {
-                        crate::paths::flatten(&r.set).iter().any(|(k, _)| {
-                            crate::paths::canonical(k) == crate::paths::canonical(key)
-                        })
+                for b in &self.bases {
+                    let off = crate::metrics::switched_off(name, b)?;
+                    let key = canonical(off.split(" = ").next().unwrap_or(off));
+                    let switched_on = b.reforms.iter().any(|r| {
+                        crate::paths::flatten(&r.set)
+                            .iter()
+                            .any(|(k, _)| canonical(k) == key)
                     });
                     if switched_on {
                         return None;
                     }
-                    switch = Some(off);
+                    switch = Some((off, key));
                 }
-                switch.map(|off| (m, off))
+                let (off, key) = switch?;
+                let varied = self
+                    .variants
+                    .iter()
+                    .flat_map(|v| v.sets.iter().chain(&v.linked))
+                    .any(|s| touches(s, &key));
+                (!varied).then_some((m, off))
             })
             .collect()
     }

@@ -50,15 +50,20 @@ pub fn text(fits: &[Fit]) -> String {
 }
 
 /// Whether `text`, a file's opening, is a measurement's table as [`csv`]
-/// writes it (what `calibrate --force` may replace).
+/// writes it, or as it was written before its observation's number
+/// columns (`target,observed,model,…`): what `calibrate --force` may
+/// replace.
 pub fn is_table(text: &str) -> bool {
-    text.starts_with("target,observed,observed_value,observed_sd,")
+    text.starts_with("target,observed,")
 }
 
 /// Whether `text`, a file's opening, is a measurement's record as
-/// [`record`] writes it (what `calibrate --force` may replace).
+/// [`record`] writes it (what `calibrate --force` may replace): the one
+/// commit that made it, not a calibration folder's manifest, which lists
+/// `bureausim_commits` and must not be replaced by a record.
 pub fn is_record(text: &str) -> bool {
     text.starts_with('{')
+        && text.contains("\"bureausim_commit\":")
         && text.contains("\"bureausim_version\"")
         && text.contains("\"command\": \"bureausim calibrate ")
 }
@@ -1044,6 +1049,24 @@ pub fn record(m: &Measured) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--force` replaces the project's own table, record and report, a
+    /// table written before its number columns, and nothing else: not a
+    /// calibration folder's manifest, not a scenario (a review, 2026-12-07).
+    #[test]
+    fn force_knows_the_files_bureausim_wrote() {
+        let table = include_str!("../../calibration/pakistan_baseline_check.csv");
+        let record = include_str!("../../calibration/pakistan_baseline_check.json");
+        let manifest = include_str!("../../calibration/pakistan-fit/calibration.json");
+        let scenario = include_str!("../../scenarios/pakistan_baseline.toml");
+        assert!(is_table(table) && is_table("target,observed,model,model_ci95_low\n"));
+        assert!(is_record(&record[..4096.min(record.len())]));
+        assert!(!is_record(manifest) && !is_record(&manifest.replace("experiment", "calibrate")));
+        assert!(!is_table(scenario) && !is_record(scenario));
+        let report = include_str!("../../docs/validation.md");
+        assert!(crate::output::validation::is_report(report));
+        assert!(!crate::output::validation::is_report(scenario));
+    }
 
     #[test]
     fn the_table_gives_each_observation_as_numbers_too() {

@@ -961,13 +961,16 @@ impl Scenario {
                 // What a user can do about it (an instructor's audit,
                 // 2026-12-07: a demo shortened below its reform's year was
                 // refused with no way out named).
-                let way_out = if r.year >= 0.0 {
-                    format!(
-                        "; to keep the reform, run at least {} years; to run without the reforms, --set 'reforms=[]'",
-                        start / spy as u64 + 1
-                    )
-                } else {
-                    String::new()
+                // (None when the steps a year are themselves wrong, or the
+                // years needed beyond what a run may have.)
+                let needed = (spy > 0 && r.year >= 0.0)
+                    .then(|| start / spy as u64 + 1)
+                    .filter(|&n| n <= 5_000);
+                let way_out = match needed {
+                    Some(n) => format!(
+                        "; to keep the reform, run at least {n} years; to run without the reforms, --set 'reforms=[]'"
+                    ),
+                    None => String::new(),
                 };
                 c.conflict(format!(
                     "`{key}.year` must be at least 0 and below `sim.years` ({years}), got {}{rounding}: a reform begins after the row of its year, so one in the run's last year or later would change nothing recorded{way_out}",

@@ -263,10 +263,14 @@ fn with_varied_keys(plan: &Plan, description: &str) -> String {
 
 /// One chart panel per metric of the plan, titled with the metric's name
 /// and labelled with its unit, holding `series(metric)`.
-/// A metric whose mechanism is off in every run has none.
-fn metric_panels(plan: &Plan, series: impl Fn(usize) -> Vec<Series>) -> Vec<Panel> {
+/// A metric of `off` (its mechanism off in every run,
+/// [`Plan::off_everywhere`]) has none.
+fn metric_panels(
+    plan: &Plan,
+    off: &[(usize, &str)],
+    series: impl Fn(usize) -> Vec<Series>,
+) -> Vec<Panel> {
     let scale = plan.spec.scale.unwrap_or(1.0);
-    let off = plan.off_everywhere();
     plan.metrics
         .iter()
         .filter(|m| !off.iter().any(|(o, _)| o == *m))

@@ -109,7 +109,12 @@ pub(super) fn sweep_report(
         tables.push((format!("Year {y}"), head, rows));
     }
     let mut figures = Vec::new();
-    let off = plan.off_everywhere();
+    // Only for the plots that draw a panel or a map per metric.
+    let off = if plots && plan.spec.design.is_none() && keys.len() <= 2 {
+        plan.off_everywhere()
+    } else {
+        Vec::new()
+    };
     let mut notes = vec!["Every metric at every report year is in `points.csv`; every run's every year, with its parameter values, replicate and seed, in `runs.csv`.".into()];
     if plots && plan.spec.design.is_some() {
         notes.push(
@@ -122,7 +127,7 @@ pub(super) fn sweep_report(
             Some(x) => x.clone(),
             None => (0..v0.values.len()).map(|i| i as f64).collect(),
         };
-        let panels = metric_panels(plan, |m| {
+        let panels = metric_panels(plan, &off, |m| {
             plan.report_years
                 .iter()
                 .map(|&y| {
@@ -223,7 +228,7 @@ pub(super) fn sweep_report(
             keys.len()
         ));
     }
-    if plots && keys.len() <= 2 && plan.spec.design.is_none() && !off.is_empty() {
+    if !off.is_empty() {
         notes.push(format!(
             "Not drawn, their mechanisms are off in every run: {}.",
             off.iter()
