@@ -1079,12 +1079,17 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
     use crate::experiment::validation::{self, Settings};
     // Before the long run: a report that could not be written is refused now.
     staging::check_file_destination(&a.out, a.force)?;
-    staging::check_replaceable(
-        "--out",
-        &a.out,
-        "a validation report",
-        output::validation::is_report,
-    )?;
+    // Only a report of bureausim's is replaced: checked now, and again
+    // just before writing (a file may have come there while the checks ran).
+    let replaceable = || {
+        staging::check_replaceable(
+            "--out",
+            &a.out,
+            "a validation report",
+            output::validation::is_report,
+        )
+    };
+    replaceable()?;
     if !a.scenarios.join("pakistan_baseline.toml").is_file() {
         return Err(UsageError(format!(
             "--scenarios {}: no pakistan_baseline.toml there; give the folder of the scenario library",
@@ -1160,13 +1165,7 @@ fn validate(a: ValidateArgs) -> anyhow::Result<()> {
         );
     })?;
     let text = output::validation::render(&report, &command);
-    // Again: a file may have come there while the checks ran.
-    staging::check_replaceable(
-        "--out",
-        &a.out,
-        "a validation report",
-        output::validation::is_report,
-    )?;
+    replaceable()?;
     staging::write_file_atomic(&a.out, text.as_bytes(), a.force)?;
     let (ev, ex) = (report.evidence_tally(), report.expectation_tally());
     outln!(
@@ -1251,12 +1250,6 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     ];
     staging::refuse_input("--out", &dest, &inputs)?;
     staging::check_file_destination(&dest, a.force)?;
-    staging::check_replaceable(
-        "--out",
-        &dest,
-        "a calibration table",
-        output::calibration::is_table,
-    )?;
     let record = output::calibration::record_path(&dest);
     let beside = || {
         format!(
@@ -1267,13 +1260,25 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
     };
     staging::refuse_input("--out", &record, &inputs).with_context(beside)?;
     staging::check_file_destination(&record, a.force).with_context(beside)?;
-    staging::check_replaceable(
-        "--out",
-        &record,
-        "a calibration record",
-        output::calibration::is_record,
-    )
-    .with_context(beside)?;
+    // Only a table and a record of bureausim's are replaced: checked now,
+    // and again just before writing (a file may have come there while the
+    // service was simulated).
+    let replaceable = || -> anyhow::Result<()> {
+        staging::check_replaceable(
+            "--out",
+            &dest,
+            "a calibration table",
+            output::calibration::is_table,
+        )?;
+        staging::check_replaceable(
+            "--out",
+            &record,
+            "a calibration record",
+            output::calibration::is_record,
+        )
+        .with_context(beside)
+    };
+    replaceable()?;
     let threads = worker_threads(a.threads);
     let size = scn.size_estimate();
     let reps = scn.sim.replicates as u64;
@@ -1321,19 +1326,7 @@ fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         .filter(|f| f.evaluated && f.distance <= 2.0)
         .count();
     let evaluated = fits.iter().filter(|f| f.evaluated).count();
-    // Again: a file may have come there while the service was simulated.
-    staging::check_replaceable(
-        "--out",
-        &dest,
-        "a calibration table",
-        output::calibration::is_table,
-    )?;
-    staging::check_replaceable(
-        "--out",
-        &record,
-        "a calibration record",
-        output::calibration::is_record,
-    )?;
+    replaceable()?;
     staging::write_file_atomic(&dest, &output::calibration::csv(&fits, &set)?, a.force)?;
     let mut command = calibrate_command(&a);
     command.push_str(&format!(" --replicates {reps}"));
@@ -2218,11 +2211,12 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     output::json::write_summary(&dir.join("summary.json"), &ensemble)?;
     std::fs::write(dir.join("scenario.toml"), scn.to_toml())
         .context("cannot write scenario.toml")?;
+    let changed = model_overrides(&a.scenario.sets);
     let plots = if a.no_plots {
         Vec::new()
     } else {
         let mut data = plot_data(&ensemble);
-        data.overrides = model_overrides(&a.scenario.sets);
+        data.overrides = changed.clone();
         output::figures::write_plots(dir, &data)?
     };
     // Warm-up years are simulated too, so they count in the throughput.
@@ -2269,7 +2263,6 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
     // What the scenario is for, and what this run changed in it (an
     // instructor's audit, 2026-12-07: a demo's run said neither).
     let about = scn.description.trim();
-    let changed = model_overrides(&a.scenario.sets);
     if !about.is_empty() || !changed.is_empty() {
         outln!(
             "{}{}{}",
@@ -2282,7 +2275,7 @@ fn run(a: RunArgs) -> anyhow::Result<()> {
             if changed.is_empty() {
                 String::new()
             } else {
-                format!(" (run with --set {})", changed.join(", --set "))
+                format!(" (run with {})", output::figures::overrides_text(&changed))
             }
         );
     }

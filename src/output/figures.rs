@@ -74,6 +74,12 @@ pub struct PlotData {
     pub overrides: Vec<String>,
 }
 
+/// A run's overrides as its figures and its summary name them:
+/// "--set promotion.rule=worst, --set pay.level=1.2".
+pub fn overrides_text(overrides: &[String]) -> String {
+    format!("--set {}", overrides.join(", --set "))
+}
+
 impl PlotData {
     /// (changes of government, elections held) over all replicates, from
     /// the `government_changes` metric (a count since the start), when it is
@@ -573,10 +579,7 @@ fn draw_figure<DB: DrawingBackend>(
     // The notes under the panels: the run's overrides, then election years.
     let mut notes: Vec<String> = Vec::new();
     if !data.overrides.is_empty() {
-        notes.push(format!(
-            "Run with --set {}",
-            data.overrides.join(", --set ")
-        ));
+        notes.push(format!("Run with {}", overrides_text(&data.overrides)));
     }
     if !elections_inside(&data.elections, x).is_empty() {
         notes.extend(election_note(data.government_changes()));

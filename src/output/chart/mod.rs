@@ -247,9 +247,9 @@ impl Chart {
 
     /// A heat map or overlay whose x (or a heat map's y) values are names:
     /// each tick is its name (the values number them 0, 1, ...); other
-    /// charts are unchanged.
-    /// A text parameter's values were numbered and the key put in the axis
-    /// title, cut to its width (an instructor's audit, 2026-12-07).
+    /// charts are unchanged. Before, a text parameter's values were
+    /// numbered and the key to the numbers put in the axis title, cut to
+    /// its width (an instructor's audit, 2026-12-07).
     pub fn with_tick_names(mut self, x: Option<Vec<String>>, y: Option<Vec<String>>) -> Self {
         match &mut self.body {
             Body::Heatmap { names, .. } => *names = (x, y),
