@@ -416,6 +416,7 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
     if dest.exists() && !force {
         return Err(FileExists(dest.display().to_string()).into());
     }
+    refuse_special(dest)?;
     let mut p = Some(parent_of(dest));
     while let Some(q) = p {
         if q.exists() {
@@ -427,6 +428,21 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
         p = q.parent().filter(|x| !x.as_os_str().is_empty());
     }
     Ok(())
+}
+
+/// Refuses an existing `dest` that is neither a file nor a folder (a named
+/// pipe, a socket or a device), even with `--force`: bureausim never wrote
+/// it, and writing results in its place would replace it (a review,
+/// 2026-12-07: `--force` replaced a FIFO).
+pub fn refuse_special(dest: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dest) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(UsageError(format!(
+            "--out {}: exists and is not a regular file (a named pipe, socket or device), so it is kept even with --force; choose another file",
+            dest.display()
+        ))
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 /// Checks, before any work, that `--force` may replace the file `dest`:
@@ -443,6 +459,7 @@ pub fn check_replaceable(
     ours: impl Fn(&str) -> bool,
 ) -> anyhow::Result<()> {
     use std::io::Read;
+    refuse_special(dest)?;
     if !dest.is_file() {
         return Ok(());
     }
@@ -839,6 +856,7 @@ pub fn write_file_atomic_with(
     if dest.exists() && !force {
         return Err(FileExists(dest.display().to_string()).into());
     }
+    refuse_special(dest)?;
     let parent = parent_of(dest);
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
@@ -862,6 +880,36 @@ pub fn write_file_atomic_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--force` keeps what is neither a file nor a folder: a socket (and
+    /// so a named pipe or a device) is refused by the checks before a run
+    /// and by the writer itself, and is still there afterwards.
+    #[cfg(unix)]
+    #[test]
+    fn force_keeps_a_socket_or_a_device() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("results.csv");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let e = check_file_destination(&sock, true).unwrap_err().to_string();
+        assert!(e.contains("is not a regular file"), "{e}");
+        assert!(check_replaceable("--out", &sock, "a table", |_| true).is_err());
+        assert!(write_file_atomic(&sock, b"x", true).is_err());
+        assert!(
+            std::fs::symlink_metadata(&sock)
+                .unwrap()
+                .file_type()
+                .is_socket()
+        );
+        if Path::new("/dev/null").exists() {
+            assert!(check_file_destination(Path::new("/dev/null"), true).is_err());
+        }
+        let plain = dir.path().join("plain.csv");
+        std::fs::write(&plain, "old").unwrap();
+        check_file_destination(&plain, true).unwrap();
+        write_file_atomic(&plain, b"new", true).unwrap();
+        assert_eq!(std::fs::read(&plain).unwrap(), b"new");
+    }
 
     /// A name of the most bytes allowed still has its shard, calibration
     /// and fit places (they were refused as a too long `--out`); a short
