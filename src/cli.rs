@@ -140,7 +140,7 @@ pub struct ExperimentFlags {
     #[arg(long, allow_negative_numbers = true, value_name = "F")]
     pub scale: Option<f64>,
     /// Years the tables report, comma-separated [default: those of 10,20,40 within the run, and its last year].
-    #[arg(long, value_name = "Y1,Y2,...")]
+    #[arg(long, allow_negative_numbers = true, value_name = "Y1,Y2,...")]
     pub at: Option<String>,
     /// Metrics of the tables and plots, comma-separated [default: efficiency,
     /// mean_competence, corruption_prevalence, mean_months_in_post, vacancy_rate, morale, wage_bill,
@@ -158,7 +158,7 @@ pub struct ExperimentFlags {
     pub ensemble: Option<PathBuf>,
     /// Draws from the posterior [default: 20]; each runs --replicates
     /// replicates [default with --ensemble: 2].
-    #[arg(long, value_name = "K", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "K", requires = "ensemble", value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub draws: Option<u32>,
 }
 
@@ -359,13 +359,13 @@ pub struct CalibrateArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub replicates: Option<u32>,
     /// Particles in each generation of the fit.
-    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(10..=100_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(10..=100_000))]
     pub particles: u32,
     /// Most simulations in all (each one `--replicates` runs); the fit stops when it is spent.
-    #[arg(long, value_name = "N", default_value_t = 3000, value_parser = clap::value_parser!(u32).range(10..=10_000_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 3000, value_parser = clap::value_parser!(u32).range(10..=10_000_000))]
     pub budget: u32,
     /// Most generations, the prior's included.
-    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub generations: u32,
     /// The next tolerance is this quantile of the last generation's distances.
     #[arg(long, value_name = "Q", default_value_t = 0.5)]
@@ -1047,6 +1047,10 @@ fn check_summary(s: &Scenario) -> String {
         .into_iter()
         .filter(|(k, v)| !defaults.iter().any(|(dk, dv)| dk == k && dv == v))
         .map(|(k, _)| k)
+        // A scenario's own name, title and description are not settings
+        // of the model (an instructor's audit: every file read "1 key
+        // differs from the defaults: name").
+        .filter(|k| !matches!(k.as_str(), "name" | "title" | "description"))
         .collect();
     let shown: Vec<&str> = changed.iter().take(12).map(String::as_str).collect();
     format!(
@@ -1061,9 +1065,13 @@ fn check_summary(s: &Scenario) -> String {
         counted(s.structure.sectors.len(), "sector"),
         reforms,
         match changed.len() {
-            0 => "No key differs from the defaults".to_string(),
-            1 => "1 key differs from the defaults: ".to_string(),
-            n => format!("{n} keys differ from the defaults: "),
+            0 => "No key differs from the defaults (its name, title and description aside)"
+                .to_string(),
+            1 => "1 key differs from the defaults (its name, title and description aside): "
+                .to_string(),
+            n => format!(
+                "{n} keys differ from the defaults (its name, title and description aside): "
+            ),
         },
         shown.join(", "),
         if changed.len() > shown.len() {

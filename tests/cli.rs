@@ -365,6 +365,16 @@ fn check_fills_in_every_section() {
     let text = sb.stdout_ok(&["check", "x.toml"]);
     let table: toml::Table = toml::from_str(&text).expect("check prints valid TOML");
     assert_eq!(table["name"].as_str(), Some("x"));
+    sb.write(
+        "y.toml",
+        "name = \"y\"\ntitle = \"Y\"\n[pay]\ncompression = 1.5\n",
+    );
+    assert_mentions(
+        &sb.stdout_ok(&["check", "y.toml"]),
+        &[
+            "# 1 key differs from the defaults (its name, title and description aside): pay.compression.",
+        ],
+    );
     // What a run of it does, and what it changes, as comments first (a
     // researcher's audit: 450 lines and nothing on what they run).
     assert_mentions(
@@ -372,7 +382,7 @@ fn check_fills_in_every_section() {
         &[
             "# bureausim check: a valid scenario. A run simulates 10 replicates of 40 years after a 10-year warm-up, seed 20251024",
             "(6 grades, 8 sectors), with no reforms.",
-            "# 1 key differs from the defaults: name. The resolved scenario follows; its defaults are those of bureausim 0.1.0 (commit ",
+            "# No key differs from the defaults (its name, title and description aside). The resolved scenario follows; its defaults are those of bureausim 0.1.0 (commit ",
         ],
     );
     for section in [
@@ -1017,4 +1027,28 @@ fn a_reform_past_the_run_s_end_names_the_years_it_needs() {
         let e = sb.bad_input(&["check", file, "--set", &format!("sim.steps_per_year={spy}")]);
         assert_mentions(&e, &["`sim.steps_per_year`"]);
     }
+}
+
+/// An instructor's audit (2026-12-07): an empty grade list was followed by
+/// one error per training course, each ending "(grades: )"; and a negative
+/// report year got clap's "unexpected argument '-1'" instead of ours.
+#[test]
+fn one_error_for_an_empty_grade_list_and_ours_for_a_negative_year() {
+    let sb = Sandbox::new();
+    sb.write("empty.toml", "name = \"empty\"\n[structure]\ngrades = []\n");
+    let e = sb.bad_input(&["check", "empty.toml"]);
+    assert!(
+        e.contains("`structure.grades` must list 1 to 64 grades, got 0"),
+        "{e}"
+    );
+    assert!(
+        !e.contains("(grades: )") && !e.contains("training.courses"),
+        "{e}"
+    );
+    let tiny = sb.fixture("tiny.toml");
+    let e = sb.bad_input(&["compare", tiny, tiny, "--at", "-1"]);
+    assert!(
+        e.contains("--at -1") && e.contains("`-1` is negative"),
+        "{e}"
+    );
 }

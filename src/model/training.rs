@@ -112,7 +112,9 @@ impl TrainingParams {
             if course.name.is_empty() {
                 c.conflict(format!("`{key}.name` must not be empty"));
             }
-            if !grades.contains(&course.grade) {
+            // With no grades, `structure.grades` is the error to report;
+            // each course would only repeat it ("(grades: )").
+            if !grades.is_empty() && !grades.contains(&course.grade) {
                 c.conflict(format!(
                     "`{key}.grade` is \"{}\", which is not a grade in `structure.grades` (grades: {})",
                     course.grade,

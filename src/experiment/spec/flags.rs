@@ -248,7 +248,12 @@ pub fn parse_years(flag: &str, arg: &str) -> Result<Vec<u32>, UsageError> {
             let t = s.trim();
             // Digits past u32 are a year, just not one a run reaches (it
             // said "not a whole number", a hostile-input audit).
-            let why = if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+            let negative = t
+                .strip_prefix('-')
+                .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+            let why = if negative {
+                format!("`{t}` is negative: report years count from the run's start, 0 and up")
+            } else if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
                 format!(
                     "`{t}` is past the last year any run simulates (`sim.years` is at most 5000)"
                 )
@@ -273,6 +278,8 @@ mod tests {
         assert_eq!(parse_years("--at", "40, 10,10").unwrap(), [10, 40]);
         let e = parse_years("--at", "99999999999").unwrap_err().to_string();
         assert!(e.contains("past the last year any run simulates"), "{e}");
+        let e = parse_years("--at", "10,-1").unwrap_err().to_string();
+        assert!(e.contains("`-1` is negative"), "{e}");
         let e = parse_years("--at", "ten").unwrap_err().to_string();
         assert!(e.contains("`ten` is not a whole number of years"), "{e}");
     }
