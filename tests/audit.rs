@@ -1200,6 +1200,28 @@ fn a_comparison_of_two_services_says_so_and_names_the_field_that_differs() {
         .unwrap();
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("another service"));
+    // Services that differ only in their sectors' names are told apart by
+    // those names (the two descriptions read the same, a review).
+    let sectors = |name: &str| {
+        common::fixture_text("tiny.toml").replace("name = \"tiny\"", &format!("name = \"{name}\""))
+            + &format!("\n[[structure.sectors]]\nname = \"{name}\"\nshare = 1.0\n")
+    };
+    sb.write("one.toml", &sectors("one"));
+    sb.write("two.toml", &sectors("two"));
+    let out = sb
+        .cmd()
+        .args(["compare", "one.toml", "two.toml", "--replicates", "2"])
+        .args(["--no-plots", "--out", "n"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_mentions(
+        &String::from_utf8_lossy(&out.stderr),
+        &[
+            "and 1 sector (two) (the base: 355 posts in 4 grades",
+            "and 1 sector (one))",
+        ],
+    );
 }
 
 /// An instructor's audit (2026-12-07): a sweep of the classic model drew
@@ -1226,9 +1248,32 @@ fn a_sweep_draws_no_metric_whose_mechanism_is_off_in_every_run() {
     assert_mentions(
         &report,
         &[
-            "Not drawn, their mechanisms are off in every run: Corruption (all officers) (`corruption.enabled = false`)",
+            "Not in the tables or plots, their mechanisms are off in every run (their columns are in `points.csv`): Corruption (all officers) (`corruption.enabled = false`)",
         ],
     );
+    // Nor in the tables (a column of 0 [0, 0] at every point), while
+    // points.csv keeps it.
+    assert!(report.contains("| Service delivery"), "{report}");
+    assert!(!report.contains("| Corruption (all officers)"), "{report}");
+    let points = fs::read_to_string(off.join("points.csv")).unwrap();
+    assert!(points.contains("corruption_prevalence"));
     let on = grid("corruption.enabled=false,true", "b");
     assert!(on.join("sweep_corruption_prevalence.png").exists());
+    let report = fs::read_to_string(on.join("report.md")).unwrap();
+    assert!(report.contains("| Corruption (all officers)"), "{report}");
+    // A sweep of one parameter whose every metric is off draws no empty
+    // plot.
+    sb.cmd()
+        .args(["sweep", file, "--vary", "pay.level=1.0,1.2"])
+        .args([
+            "--metrics",
+            "corruption_prevalence",
+            "--replicates",
+            "2",
+            "--out",
+            "c",
+        ])
+        .assert()
+        .success();
+    assert!(!sb.join("c").join("sweep.png").exists());
 }

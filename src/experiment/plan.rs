@@ -235,25 +235,37 @@ impl Plan {
                 st.sectors.iter().map(|x| x.name.as_str()).collect(),
             )
         }
-        let said = |(posts, grades, sectors): &(u64, Vec<&str>, Vec<&str>)| {
+        // The sectors are named when only their names differ, so the two
+        // descriptions never read the same (a review, 2026-12-07).
+        let said = |(posts, grades, sectors): &(u64, Vec<&str>, Vec<&str>), names: bool| {
             format!(
-                "{} posts in {} grades ({}) and {} sectors",
+                "{} posts in {} grade{} ({}) and {} sector{}{}",
                 posts,
                 grades.len(),
+                if grades.len() == 1 { "" } else { "s" },
                 grades.join(", "),
-                sectors.len()
+                sectors.len(),
+                if sectors.len() == 1 { "" } else { "s" },
+                if names {
+                    format!(" ({})", sectors.join(", "))
+                } else {
+                    String::new()
+                }
             )
         };
         let base_service = service(&self.bases[self.variants[0].base]);
         for k in 1..paths.len() {
             let theirs = service(&self.bases[self.variants[k].base]);
             if theirs != base_service {
+                let names = theirs.0 == base_service.0
+                    && theirs.1 == base_service.1
+                    && theirs.2.len() == base_service.2.len();
                 notes.push((
                     format!(
                         "{} is another service than the base: {} (the base: {}); its differences and its cost include that, not only its policies",
                         shown(k),
-                        said(&theirs),
-                        said(&base_service)
+                        said(&theirs, names),
+                        said(&base_service, names)
                     ),
                     vec![label(k)],
                 ));

@@ -85,11 +85,24 @@ pub(super) fn sweep_report(
             "This sweep simulated the service at {scale} of its size (`--scale {scale}`). Shares, means and rates do not depend on the size, but counts and bills do: counts are of the simulated service, while bills are divided by {scale} to give the full service's (`points.csv` and `runs.csv` keep the simulated service's, in million PKR)."
         ));
     }
+    // Metrics whose mechanism is off in every run: flat columns of zeros
+    // (or of a fixed level) that the tables and plots leave out and a note
+    // names (an instructor's audit, 2026-12-07: the classic model's sweep
+    // showed corruption 0 [0, 0] and morale 0.5 [0.5, 0.5] at every
+    // point). Read from the bases and the overrides' keys only, so cheap
+    // for a sweep of any size; `points.csv` keeps every metric.
+    let off = plan.off_everywhere();
+    let shown_metrics: Vec<usize> = plan
+        .metrics
+        .iter()
+        .copied()
+        .filter(|m| !off.iter().any(|(o, _)| o == m))
+        .collect();
     let mut tables = Vec::new();
     let params = Params::of(plan);
     for &y in &plan.report_years {
         let mut head = params.names.clone();
-        head.extend(plan.metrics.iter().map(|&m| {
+        head.extend(shown_metrics.iter().map(|&m| {
             let name = METRICS[m].name;
             format!(
                 "{} ({})",
@@ -100,7 +113,7 @@ pub(super) fn sweep_report(
         let mut rows = Vec::new();
         for v in 0..plan.variants.len() {
             let mut row = params.values[v].clone();
-            for &m in &plan.metrics {
+            for &m in &shown_metrics {
                 let a = main.get(m, y, v);
                 row.push(mean_ci(&a.stats, shown_at(METRICS[m].name, scale).factor));
             }
@@ -109,18 +122,12 @@ pub(super) fn sweep_report(
         tables.push((format!("Year {y}"), head, rows));
     }
     let mut figures = Vec::new();
-    // Only for the plots that draw a panel or a map per metric.
-    let off = if plots && plan.spec.design.is_none() && keys.len() <= 2 {
-        plan.off_everywhere()
-    } else {
-        Vec::new()
-    };
     let mut notes = vec!["Every metric at every report year is in `points.csv`; every run's every year, with its parameter values, replicate and seed, in `runs.csv`.".into()];
     if plots && plan.spec.design.is_some() {
         notes.push(
             "Design points are not a grid, so this sweep has no plot; the tables and `points.csv` hold every point.".into(),
         );
-    } else if plots && keys.len() == 1 {
+    } else if plots && keys.len() == 1 && !shown_metrics.is_empty() {
         let v0 = &plan.spec.vary[0];
         // Text values are placed at 0, 1, ... and named at their ticks.
         let xs: Vec<f64> = match &v0.numeric {
@@ -222,7 +229,7 @@ pub(super) fn sweep_report(
                 .with_tick_names(names(b), names(a)),
             });
         }
-    } else if plots {
+    } else if plots && keys.len() > 2 {
         notes.push(format!(
             "A sweep of {} parameters has no plot; the tables and `points.csv` hold every point.",
             keys.len()
@@ -230,7 +237,8 @@ pub(super) fn sweep_report(
     }
     if !off.is_empty() {
         notes.push(format!(
-            "Not drawn, their mechanisms are off in every run: {}.",
+            "Not in the tables{}, their mechanisms are off in every run (their columns are in `points.csv`): {}.",
+            if plots { " or plots" } else { "" },
             off.iter()
                 .map(|&(m, switch)| format!(
                     "{} (`{switch}`)",
