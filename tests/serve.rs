@@ -655,6 +655,11 @@ fn the_downloads_rerun_from_the_command_line_to_the_same_numbers() {
         toml.headers
     );
     assert!(toml.body.contains("your reform"));
+    // Its title says it was changed, so a run of it does not read as the
+    // library's demo (an instructor's audit).
+    let table: toml::Table = toml::from_str(&toml.body).unwrap();
+    let title = table["title"].as_str().unwrap();
+    assert!(title.ends_with(" (changed on the page)"), "{title}");
     // The CSV is there as soon as the page reads `done`, before the stream
     // ends (it was kept only after the connection closed, so a quick
     // client got 404).

@@ -249,6 +249,27 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
         } else {
             // Name the field (`baseline: unknown variant ...`).
             let path = e.path().to_string();
+            // A count that is not a whole number in range is said in the
+            // page's terms, not the reader's ("expected u32", an
+            // instructor's audit).
+            let given = serde_json::from_slice::<Json>(body)
+                .ok()
+                .and_then(|v| v.get(&path).map(|x| x.to_string()));
+            match (path.as_str(), given) {
+                ("years", Some(v)) => {
+                    return format!(
+                        "years = {v}: the page runs a whole number of years from 1 to {} (use `bureausim run` for longer runs)",
+                        LIMITS.max_years
+                    )
+                }
+                ("replicates", Some(v)) => {
+                    return format!(
+                        "replicates = {v}: the page runs a whole number of replicates from 1 to {}",
+                        LIMITS.max_replicates
+                    )
+                }
+                _ => {}
+            }
             match path.as_str() {
                 "" | "." | "?" => format!("request: {}", e.inner()),
                 _ => format!("request: `{path}`: {}", e.inner()),
@@ -355,6 +376,16 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
     let mut yours = base.clone();
     if !changes.is_empty() || !notes.is_empty() {
         yours.name = format!("{}_custom", base.name);
+        // A file downloaded after changes must not read as the library's
+        // own scenario when run (an instructor's audit, 2026-12-07: the
+        // TOML kept the demo's title). Titles are at most 100 characters.
+        const CHANGED: &str = " (changed on the page)";
+        let title: String = base
+            .display_title()
+            .chars()
+            .take(100 - CHANGED.chars().count())
+            .collect();
+        yours.title = format!("{}{CHANGED}", title.trim_end());
     }
     if !changes.is_empty() {
         yours
@@ -406,9 +437,10 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
                 (s, about)
             }
         };
-        // Names and descriptions aside, is it your run?
+        // Names, titles and descriptions aside, is it your run?
         let same_as_yours = Scenario {
             name: scenario.name.clone(),
+            title: scenario.title.clone(),
             description: scenario.description.clone(),
             ..yours.clone()
         } == scenario;
@@ -780,6 +812,25 @@ mod tests {
             .err()
             .expect("refused");
         assert!(e.starts_with("request: EOF while parsing"), "{e}");
+        // Counts out of a u32's range or not whole, in the page's terms.
+        for (body, want) in [
+            (
+                br#"{"scenario": "pakistan_baseline", "years": -3}"#.as_slice(),
+                "years = -3: the page runs a whole number of years from 1 to 100",
+            ),
+            (
+                br#"{"scenario": "pakistan_baseline", "years": 2.5}"#,
+                "years = 2.5: the page runs a whole number of years from 1 to 100",
+            ),
+            (
+                br#"{"scenario": "pakistan_baseline", "replicates": "3"}"#,
+                "replicates = \"3\": the page runs a whole number of replicates from 1 to 20",
+            ),
+        ] {
+            let e = prepare(body).err().expect("refused");
+            assert!(e.starts_with(want), "{e}");
+            assert!(!e.contains("u32"), "{e}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 import { S } from './state.js';
 import { $, el } from './dom.js';
-import { metricLabel, prettyName } from './format.js';
+import { metricLabel, prettyName, shownUnit } from './format.js';
 import { setLever, updateChangedSummary } from './levers.js';
 import { selectScenario } from './scenario.js';
 
@@ -64,7 +64,7 @@ export function buildAbout(lib) {
   lib.charts.forEach(function (c) { (c.metrics || []).forEach(function (m) { used[m] = true; }); });
   lib.metrics.filter(function (m) { return used[m.name]; }).concat(lib.metrics.filter(function (m) { return !used[m.name]; }))
     .forEach(function (m) {
-      ml.appendChild(el('dt', { text: (m.label || prettyName(m.name)) + (m.unit ? ' (' + m.unit + ')' : '') }));
+      ml.appendChild(el('dt', { text: (m.label || prettyName(m.name)) + (m.unit ? ' (' + shownUnit(m.unit).unit + ')' : '') }));
       ml.appendChild(el('dd', { text: m.about || '' }));
     });
 

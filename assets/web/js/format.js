@@ -33,10 +33,22 @@ export function isShare(unit) { return unit === 'share'; }
 // Shares and counts (unit "", "per year" or "officers") start their axis at zero.
 export function startsAtZero(unit) { return unit === 'share' || unit === '' || unit === 'per year' || unit === 'officers'; }
 
-// A measure's value as people read it: shares as percentages.
+// The unit a measure is shown in and the factor from its stored one:
+// bills are stored in million PKR and shown, as in the reports, in billion
+// PKR a year (an audit: the page said million where the reports said
+// billion).
+export function shownUnit(unit) {
+  if (unit === 'million PKR') return { unit: 'billion PKR a year', factor: 0.001 };
+  return { unit: unit, factor: 1 };
+}
+
+// A measure's value as people read it: shares as percentages, bills in
+// billions.
 export function fmtValue(v, unit, opts) {
   if (!isNum(v)) return '—';
   opts = opts || {};
+  var sh = shownUnit(unit);
+  v *= sh.factor;
   var sign = opts.signed && v > 0 ? '+' : '';
   if (isShare(unit)) {
     var p = v * 100;

@@ -70,7 +70,7 @@ export function scenarioFamily(s) {
 export function buildScenarioPicker(scenarios) {
   var sel = $('scenario');
   sel.textContent = '';
-  var order = ['Teaching demos', 'Reform scenarios', 'Pakistan', 'Classic models'];
+  var order = ['Teaching demos', 'Pakistan', 'Reform scenarios', 'Classic models'];
   var groups = {};
   scenarios.forEach(function (s) {
     var f = scenarioFamily(s);

@@ -2,7 +2,7 @@
  */
 
 import { $, el } from './dom.js';
-import { fmtValue, isNum, isShare, metricLabel, metricUnit } from './format.js';
+import { fmtValue, isNum, isShare, metricLabel, metricUnit, shownUnit } from './format.js';
 import { baselineAbout } from './run.js';
 import { showTableYear } from './charts.js';
 import { yearText } from './legend.js';
@@ -35,7 +35,7 @@ export function renderTable(r) {
     var label = row.label || metricLabel(row.metric);
     var y = Array.isArray(row.yours) ? row.yours : [null, null, null];
     var tr = el('tr', { 'data-metric': row.metric || '' });
-    tr.appendChild(el('th', { scope: 'row' }, [label, unit && !isShare(unit) ? el('span', { class: 'unit', text: ' (' + unit + ')' }) : null]));
+    tr.appendChild(el('th', { scope: 'row' }, [label, unit && !isShare(unit) ? el('span', { class: 'unit', text: ' (' + shownUnit(unit).unit + ')' }) : null]));
     tr.appendChild(el('td', { class: 'num', text: fmtValue(y[0], unit) }));
     if (compare) {
       var bl = Array.isArray(row.baseline) ? row.baseline : [null, null, null];
