@@ -387,3 +387,56 @@ fn a_posting_lasts_as_long_under_either_engine() {
         );
     }
 }
+
+/// A key that its mechanism's own switch or weight makes idle changes no
+/// result (a dead-key audit, 2026-12-08): with promotion off,
+/// `boards_per_year` moved the staggered engine's schedule; with no weight
+/// on the board's discretion, `board_size` and `discretion_noise` moved
+/// results through their members' draws alone. Where they act, they do.
+#[test]
+fn keys_that_their_mechanism_leaves_idle_change_nothing() {
+    let small = |sets: &[&str]| {
+        let mut s = Scenario::default().scaled(0.1);
+        s.sim.years = 4;
+        s.sim.warmup_years = 1;
+        s.sim.replicates = 1;
+        let sets: Vec<String> = sets.iter().map(|x| x.to_string()).collect();
+        let s = s.with_sets(&sets).expect("valid --set");
+        s.validate("test").expect("valid scenario");
+        rows(&s, 1)
+    };
+    let off = ["promotion.enabled=false"];
+    assert!(same_rows(
+        &small(&off),
+        &small(&[&off[..], &["promotion.boards_per_year=6"]].concat())
+    ));
+    assert!(!same_rows(
+        &small(&[]),
+        &small(&["promotion.boards_per_year=6"])
+    ));
+    let no_discretion = [
+        "promotion.rule=weighted",
+        "promotion.weights.discretion=0",
+        "promotion.weights.appraisal=0.7",
+    ];
+    let with = |extra: &[&str]| small(&[&no_discretion[..], extra].concat());
+    let base = with(&[]);
+    assert!(same_rows(&base, &with(&["promotion.board_size=7"])));
+    assert!(same_rows(&base, &with(&["promotion.discretion_noise=2.5"])));
+    let with_discretion = |extra: &[&str]| {
+        small(
+            &[
+                &[
+                    "promotion.rule=weighted",
+                    "promotion.weights.discretion=0.3",
+                ][..],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    assert!(!same_rows(
+        &with_discretion(&[]),
+        &with_discretion(&["promotion.board_size=7"])
+    ));
+}

@@ -517,7 +517,13 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
                     let conn = w.officers.connections[i] as f64;
                     let mut reading = 0.0;
                     let mut members_captured = 0;
-                    for _ in 0..p.board_size {
+                    // With no weight on the board's discretion its members'
+                    // readings count for nothing: none is drawn, so that
+                    // `board_size` and `discretion_noise` change no result
+                    // there (a dead-key audit, 2026-12-08: they moved
+                    // results through the draws alone).
+                    let members = if ws.discretion > 0.0 { p.board_size } else { 0 };
+                    for _ in 0..members {
                         if w.rng.chance(capture) {
                             members_captured += 1;
                             reading += conn;
@@ -724,7 +730,10 @@ fn promote(w: &mut World, i: usize, t: usize, p: &BoardParams) {
 /// over the year from the annual step.
 pub fn extra_board_due(w: &World, in_year: u32) -> bool {
     let boards = w.scn.promotion.boards_per_year;
-    if boards <= 1 {
+    // No board sits when promotion is off, so no step of one reads the
+    // whole service (a dead-key audit, 2026-12-08: `boards_per_year`
+    // changed the staggered engine's schedule with promotion off).
+    if boards <= 1 || !w.scn.promotion.enabled {
         return false;
     }
     let steps_per_year = w.derived.steps_per_year;
