@@ -1045,6 +1045,20 @@ fn one_error_for_an_empty_grade_list_and_ours_for_a_negative_year() {
         !e.contains("(grades: )") && !e.contains("training.courses"),
         "{e}"
     );
+    // A file's own grades under the defaults' three courses: one error that
+    // names them and the way out, not one per course.
+    sb.write(
+        "own.toml",
+        "name = \"own\"\n[[structure.grades]]\nname = \"A\"\nposts = 10\nentry = true\n",
+    );
+    let e = sb.bad_input(&["check", "own.toml"]);
+    assert!(
+        e.contains(
+            "`training.courses` lists 3 courses of grades not in `structure.grades` (grades: A)"
+        ) && e.contains("`training.courses = []`"),
+        "{e}"
+    );
+    assert_eq!(e.matches("\n  - ").count(), 1, "{e}");
     let tiny = sb.fixture("tiny.toml");
     let e = sb.bad_input(&["compare", tiny, tiny, "--at", "-1"]);
     assert!(

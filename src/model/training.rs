@@ -107,14 +107,33 @@ impl TrainingParams {
                 self.courses.len()
             ));
         }
+        let foreign: Vec<&CourseSpec> = self
+            .courses
+            .iter()
+            .filter(|course| !grades.is_empty() && !grades.contains(&course.grade))
+            .collect();
+        if foreign.len() > 1 {
+            c.conflict(format!(
+                "`training.courses` lists {} courses of grades not in `structure.grades` (grades: {}): {}; give courses for your grades with [[training.courses]], or write `training.courses = []` for none",
+                foreign.len(),
+                grades.join(", "),
+                foreign
+                    .iter()
+                    .map(|course| format!("\"{}\" at \"{}\"", course.name, course.grade))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         for (k, course) in self.courses.iter().enumerate() {
             let key = format!("training.courses[{k}]");
             if course.name.is_empty() {
                 c.conflict(format!("`{key}.name` must not be empty"));
             }
             // With no grades, `structure.grades` is the error to report;
-            // each course would only repeat it ("(grades: )").
-            if !grades.is_empty() && !grades.contains(&course.grade) {
+            // each course would only repeat it ("(grades: )"). Several
+            // courses of grades not in the list (the defaults' courses
+            // under a file's own grades) are one error, below.
+            if !grades.is_empty() && !grades.contains(&course.grade) && foreign.len() == 1 {
                 c.conflict(format!(
                     "`{key}.grade` is \"{}\", which is not a grade in `structure.grades` (grades: {})",
                     course.grade,
