@@ -247,8 +247,116 @@ pub struct ExperimentFileArgs {
     /// links pointing into the folder.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// The other experiments' settings, which an experiment file holds as
+    /// keys: accepted here only to be refused with the key to write
+    /// (clap's own refusal suggested "use '-- --scale'", a documentation
+    /// audit, 2026-12-08).
+    #[arg(
+        long = "replicates",
+        hide = true,
+        value_name = "V",
+        allow_hyphen_values = true
+    )]
+    pub replicates: Option<String>,
+    #[arg(
+        long = "years",
+        hide = true,
+        value_name = "V",
+        allow_hyphen_values = true
+    )]
+    pub years: Option<String>,
+    #[arg(
+        long = "seed",
+        hide = true,
+        value_name = "V",
+        allow_hyphen_values = true
+    )]
+    pub seed: Option<String>,
+    #[arg(
+        long = "set",
+        hide = true,
+        value_name = "V",
+        allow_hyphen_values = true
+    )]
+    pub set: Vec<String>,
+    #[arg(
+        long = "scale",
+        hide = true,
+        value_name = "V",
+        allow_hyphen_values = true
+    )]
+    pub scale: Option<String>,
+    #[arg(long = "at", hide = true, value_name = "V", allow_hyphen_values = true)]
+    pub at: Option<String>,
+    #[arg(
+        long = "metrics",
+        hide = true,
+        value_name = "V",
+        allow_hyphen_values = true
+    )]
+    pub metrics: Option<String>,
     #[command(flatten)]
     pub control: RunControl,
+}
+
+impl ExperimentFileArgs {
+    /// The first setting given as a flag that belongs in the file: the
+    /// flag, its value and the file's key for it.
+    fn misplaced(&self) -> Option<(&'static str, String, String)> {
+        let quoted = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+        let list = |v: &str| {
+            v.split(',')
+                .map(|x| quoted(x.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        [
+            (
+                "--replicates",
+                self.replicates
+                    .as_ref()
+                    .map(|v| (v.clone(), format!("replicates = {v}"))),
+            ),
+            (
+                "--years",
+                self.years
+                    .as_ref()
+                    .map(|v| (v.clone(), format!("years = {v}"))),
+            ),
+            (
+                "--seed",
+                self.seed
+                    .as_ref()
+                    .map(|v| (v.clone(), format!("seed = {v}"))),
+            ),
+            (
+                "--set",
+                self.set
+                    .first()
+                    .map(|v| (v.clone(), format!("set = [{}]", quoted(v)))),
+            ),
+            (
+                "--scale",
+                self.scale
+                    .as_ref()
+                    .map(|v| (v.clone(), format!("scale = {v}"))),
+            ),
+            (
+                "--at",
+                self.at
+                    .as_ref()
+                    .map(|v| (v.clone(), format!("report_years = [{v}]"))),
+            ),
+            (
+                "--metrics",
+                self.metrics
+                    .as_ref()
+                    .map(|v| (v.clone(), format!("metrics = [{}]", list(v)))),
+            ),
+        ]
+        .into_iter()
+        .find_map(|(flag, v)| v.map(|(value, key)| (flag, value, key)))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -649,6 +757,13 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             experiment(spec, None, &a.control)
         }
         Command::Experiment(a) => {
+            if let Some((flag, value, key)) = a.misplaced() {
+                return Err(UsageError(format!(
+                    "{flag} {value}: `bureausim experiment` takes the experiment's settings from its file, not as flags: write `{key}` in {} (docs/experiments.md, \"Experiment files\"); its flags are --out, --force, --threads, --max-memory, --shard, --no-plots and --markdown",
+                    a.file.display()
+                ))
+                .into());
+            }
             if let Some((c, discussion)) = calibration_file(&a)? {
                 return calibrate_fit(c, Some((&a.file, discussion)))
                     .map_err(|e| in_calibration_file(e, &a.file));
@@ -853,6 +968,7 @@ fn finish(dest: &Path, plan: &mut Plan, no_plots: bool) -> anyhow::Result<()> {
         "\nwrote {}/ : report.html, report.md, summary.json, {}{}runs.csv{}",
         dest.display(),
         match plan.spec.kind {
+            Kind::Compare if plan.spec.decompose => "table.csv, costs.csv, decomposition.csv, ",
             Kind::Compare => "table.csv, costs.csv, ",
             Kind::Sweep => "points.csv, ",
             Kind::Sensitivity => "indices.csv, ",

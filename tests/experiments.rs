@@ -593,6 +593,28 @@ fn results_of_another_experiment_are_never_mixed_in() {
             "`--set sim.engine=staggered`",
         ],
     );
+    // A scale, a decomposition: named, with the flag that resumes (the
+    // scale was named key by key as "a default of bureausim changed", a
+    // documentation audit).
+    let mut scaled = base.to_vec();
+    scaled.extend(["--scale", "0.5"]);
+    let e = sb.bad_input(&scaled);
+    assert_mentions(
+        &e,
+        &[
+            "it was run with no `--scale` (full size), this command with `--scale 0.5`; to resume the folder's experiment, leave `--scale` out",
+        ],
+    );
+    assert!(!e.contains("a default of bureausim"), "{e}");
+    let mut more = base.to_vec();
+    more[5] = "3";
+    let e = sb.bad_input(&more);
+    assert_mentions(
+        &e,
+        &[
+            "`--replicates` is 1 in the folder and 3 in this command; to resume the folder's experiment, give `--replicates 1`",
+        ],
+    );
     let mut forced = other.clone();
     forced.push("--force");
     ok(&sb, &forced);
@@ -1618,4 +1640,38 @@ fn a_sobol_report_flags_estimates_outside_zero_to_one() {
         counted * 4 >= n * 3 && wide.contains("(the widest: "),
         "{wide}"
     );
+}
+
+/// A documentation audit (2026-12-08): `experiment FILE --scale 0.1` got
+/// clap's "unexpected argument", with a tip to write `-- --scale`. The
+/// settings an experiment file holds are refused with the key to write.
+#[test]
+fn an_experiment_file_s_settings_given_as_flags_name_the_key_to_write() {
+    let sb = Sandbox::new();
+    let file = sb.join("e.toml");
+    sb.write(
+        "e.toml",
+        &format!(
+            "kind = \"compare\"\nscenarios = [\"{0}\", \"{0}\"]\n",
+            scenario("political_transfers.toml")
+        ),
+    );
+    let file = file.to_str().unwrap();
+    for (flag, value, key) in [
+        ("--scale", "0.1", "`scale = 0.1`"),
+        ("--at", "10,20", "`report_years = [10,20]`"),
+        ("--set", "sim.years=8", "`set = [\"sim.years=8\"]`"),
+        (
+            "--metrics",
+            "efficiency,morale",
+            "`metrics = [\"efficiency\", \"morale\"]`",
+        ),
+    ] {
+        let e = sb.bad_input(&["experiment", file, flag, value]);
+        assert!(
+            e.contains(&format!("{flag} {value}: `bureausim experiment` takes")),
+            "{e}"
+        );
+        assert!(e.contains(key) && !e.contains("-- --"), "{e}");
+    }
 }

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::UsageError;
 use crate::experiment::plan::Plan;
-use crate::experiment::spec::{Kind, Spec};
+use crate::experiment::spec::{Kind, Posterior, Spec};
 use crate::metrics::METRICS;
 use crate::scenario::Scenario;
 use crate::staging::{self, OutputExists};
@@ -358,6 +358,88 @@ fn resume_flag(set: &str) -> String {
     }
 }
 
+/// The first of an experiment's own settings (scale, decomposition,
+/// ensemble, replicates) that differs between a folder's
+/// experiment and this command, with how to resume the folder's. Checked
+/// before the scenarios, which a scale changes key by key (a documentation
+/// audit, 2026-12-08: a folder made with `--scale 0.25` was refused with
+/// "`structure.grades[0].initial_officers` is 3350 in the folder" and the
+/// claim that a default of bureausim had changed; `--decompose` and
+/// `--ensemble` were never named). Years and seed are the scenarios'
+/// `sim.years` and `sim.seed`, which [`scenarios_difference`] names.
+fn spec_difference(old: &Spec, new: &Spec) -> Option<String> {
+    let resume = |how: String| format!("; to resume the folder's experiment, {how}");
+    if old.scale != new.scale {
+        let at = |x: Option<f64>| match x {
+            Some(f) => format!("`--scale {f}`"),
+            None => "no `--scale` (full size)".to_string(),
+        };
+        return Some(format!(
+            "it was run with {}, this command with {}{}",
+            at(old.scale),
+            at(new.scale),
+            resume(match old.scale {
+                Some(f) => format!("give `--scale {f}` (or `scale = {f}` in an experiment file)"),
+                None => "leave `--scale` out".to_string(),
+            })
+        ));
+    }
+    if old.decompose != new.decompose {
+        return Some(if old.decompose {
+            format!(
+                "it was run with `--decompose`, this command without{}",
+                resume("add `--decompose`".into())
+            )
+        } else {
+            format!(
+                "it was run without `--decompose`, this command with it{}",
+                resume("leave `--decompose` out".into())
+            )
+        });
+    }
+    let ensemble = |e: &Option<Posterior>| {
+        e.as_ref()
+            .map(|p| (p.file.clone(), p.draws, p.keys.clone(), p.rows.clone()))
+    };
+    if ensemble(&old.ensemble) != ensemble(&new.ensemble) {
+        let over = |e: &Option<Posterior>| match e {
+            Some(p) => format!("`--ensemble {} --draws {}`", p.file, p.draws),
+            None => "no `--ensemble`".to_string(),
+        };
+        let same_file = matches!((&old.ensemble, &new.ensemble),
+            (Some(a), Some(b)) if a.file == b.file && a.draws == b.draws);
+        return Some(if same_file {
+            "its ensemble's posterior file has other contents than this command's (the file changed since the folder was made)".to_string()
+        } else {
+            format!(
+                "it was run with {}, this command with {}{}",
+                over(&old.ensemble),
+                over(&new.ensemble),
+                resume(match &old.ensemble {
+                    Some(p) => format!("give `--ensemble {} --draws {}`", p.file, p.draws),
+                    None => "leave `--ensemble` out".to_string(),
+                })
+            )
+        });
+    }
+    let setting = |flag: &str, a: String, b: String| {
+        Some(format!(
+            "`--{flag}` is {a} in the folder and {b} in this command{}",
+            resume(format!(
+                "give `--{flag} {a}` (or `{flag}` in an experiment file)"
+            ))
+        ))
+    };
+    if old.replicates != new.replicates {
+        return setting(
+            "replicates",
+            old.replicates.to_string(),
+            new.replicates.to_string(),
+        );
+    }
+    None
+}
+
 /// How to resume a folder's `what` ("experiment", "calibration") refused
 /// for one differing setting: set it as the folder has it (`how`), and
 /// where the difference may come from.
@@ -477,6 +559,8 @@ pub fn prepare(
                     shard_text(old.shard),
                     shard_text(manifest.shard)
                 )
+            } else if let Some(d) = spec_difference(&old.spec, &manifest.spec) {
+                d
             } else if let Some(d) = scenarios_difference(
                 &old.scenarios,
                 &manifest.scenarios,
