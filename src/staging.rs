@@ -413,10 +413,10 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
         return Err(bad("is a folder; give a file name to write to"));
     }
     name_fits(dest).map_err(|why| bad(&why))?;
+    refuse_special(dest)?;
     if dest.exists() && !force {
         return Err(FileExists(dest.display().to_string()).into());
     }
-    refuse_special(dest)?;
     let mut p = Some(parent_of(dest));
     while let Some(q) = p {
         if q.exists() {
@@ -435,12 +435,18 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
 /// it, and writing results in its place would replace it (a review,
 /// 2026-12-07: `--force` replaced a FIFO).
 pub fn refuse_special(dest: &Path) -> anyhow::Result<()> {
+    refuse_special_as("--out", dest).map_err(Into::into)
+}
+
+/// [`refuse_special`] for the file of `flag` (`--markdown`). Checked from
+/// the file's metadata only: opening a named pipe to read it would wait
+/// for a writer for ever (a review, 2026-12-08).
+pub fn refuse_special_as(flag: &str, dest: &Path) -> Result<(), UsageError> {
     match std::fs::metadata(dest) {
         Ok(m) if !m.is_file() && !m.is_dir() => Err(UsageError(format!(
-            "--out {}: exists and is not a regular file (a named pipe, socket or device), so it is kept even with --force; choose another file",
+            "{flag} {}: exists and is not a regular file (a named pipe, socket or device), so it is kept even with --force; choose another file",
             dest.display()
-        ))
-        .into()),
+        ))),
         _ => Ok(()),
     }
 }
@@ -459,7 +465,7 @@ pub fn check_replaceable(
     ours: impl Fn(&str) -> bool,
 ) -> anyhow::Result<()> {
     use std::io::Read;
-    refuse_special(dest)?;
+    refuse_special_as(flag, dest)?;
     if !dest.is_file() {
         return Ok(());
     }
@@ -853,10 +859,10 @@ pub fn write_file_atomic_with(
         ))
         .into());
     }
+    refuse_special(dest)?;
     if dest.exists() && !force {
         return Err(FileExists(dest.display().to_string()).into());
     }
-    refuse_special(dest)?;
     let parent = parent_of(dest);
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create folder `{}`", parent.display()))?;
@@ -892,6 +898,11 @@ mod tests {
         let sock = dir.path().join("results.csv");
         let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
         let e = check_file_destination(&sock, true).unwrap_err().to_string();
+        assert!(e.contains("is not a regular file"), "{e}");
+        // Without --force too: not "pass --force to replace it".
+        let e = check_file_destination(&sock, false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("is not a regular file"), "{e}");
         assert!(check_replaceable("--out", &sock, "a table", |_| true).is_err());
         assert!(write_file_atomic(&sock, b"x", true).is_err());

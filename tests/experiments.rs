@@ -602,7 +602,7 @@ fn results_of_another_experiment_are_never_mixed_in() {
     assert_mentions(
         &e,
         &[
-            "it was run with no `--scale` (full size), this command with `--scale 0.5`; to resume the folder's experiment, leave `--scale` out",
+            "it was run at the full size (no scale), this command at scale 0.5; to resume the folder's experiment, leave --scale out",
         ],
     );
     assert!(!e.contains("a default of bureausim"), "{e}");
@@ -612,7 +612,7 @@ fn results_of_another_experiment_are_never_mixed_in() {
     assert_mentions(
         &e,
         &[
-            "`--replicates` is 1 in the folder and 3 in this command; to resume the folder's experiment, give `--replicates 1`",
+            "--replicates is 1 in the folder and 3 in this command; to resume the folder's experiment, give --replicates 1",
         ],
     );
     let mut forced = other.clone();
@@ -1659,7 +1659,7 @@ fn an_experiment_file_s_settings_given_as_flags_name_the_key_to_write() {
     let file = file.to_str().unwrap();
     for (flag, value, key) in [
         ("--scale", "0.1", "`scale = 0.1`"),
-        ("--at", "10,20", "`report_years = [10,20]`"),
+        ("--at", "10,20", "`report_years = [10, 20]`"),
         ("--set", "sim.years=8", "`set = [\"sim.years=8\"]`"),
         (
             "--metrics",
@@ -1674,4 +1674,19 @@ fn an_experiment_file_s_settings_given_as_flags_name_the_key_to_write() {
         );
         assert!(e.contains(key) && !e.contains("-- --"), "{e}");
     }
+    // A value the key does not take is not written into it; all the
+    // overrides are; a calibration is told what it has no key for.
+    let e = sb.bad_input(&["experiment", file, "--years", "abc"]);
+    assert!(e.contains("write `years = Y`"), "{e}");
+    let e = sb.bad_input(&["experiment", file, "--set", "a=1", "--set", "b=2"]);
+    assert!(e.contains(r#"write `set = ["a=1", "b=2"]`"#), "{e}");
+    let e = sb.bad_input(&["experiment", file, "--decompose"]);
+    assert!(e.contains("write `decompose = true`"), "{e}");
+    sb.write("c.toml", "kind = \"calibrate\"\n");
+    let c = sb.join("c.toml");
+    let e = sb.bad_input(&["experiment", c.to_str().unwrap(), "--years", "30"]);
+    assert!(
+        e.contains("a calibration (`kind = \"calibrate\"`") && e.contains("has no `years`"),
+        "{e}"
+    );
 }

@@ -923,11 +923,19 @@ impl Plan {
                     switch = Some((off, key));
                 }
                 let (off, key) = switch?;
-                let varied = self
-                    .variants
+                // An ensemble's posterior columns are set in every run too.
+                let drawn = self
+                    .spec
+                    .ensemble
                     .iter()
-                    .flat_map(|v| v.sets.iter().chain(&v.linked))
-                    .any(|s| touches(s, &key));
+                    .flat_map(|p| p.keys.iter())
+                    .any(|k| touches(k, &key));
+                let varied = drawn
+                    || self
+                        .variants
+                        .iter()
+                        .flat_map(|v| v.sets.iter().chain(&v.linked))
+                        .any(|s| touches(s, &key));
                 (!varied).then_some((m, off))
             })
             .collect()

@@ -368,74 +368,122 @@ fn resume_flag(set: &str) -> String {
 /// `--ensemble` were never named). Years and seed are the scenarios'
 /// `sim.years` and `sim.seed`, which [`scenarios_difference`] names.
 fn spec_difference(old: &Spec, new: &Spec) -> Option<String> {
+    // In the command's own terms: flags, or an experiment file's keys.
+    let src = new.source;
     let resume = |how: String| format!("; to resume the folder's experiment, {how}");
-    if old.scale != new.scale {
-        let at = |x: Option<f64>| match x {
-            Some(f) => format!("`--scale {f}`"),
-            None => "no `--scale` (full size)".to_string(),
+    let leave_out = |name: &str| match src {
+        crate::experiment::spec::Source::Flags => format!("leave {} out", src.flag(name)),
+        crate::experiment::spec::Source::File => {
+            format!("leave {} out of the file", src.flag(name))
+        }
+    };
+    // `--scale 1` is the full size, as no scale is.
+    let scale = |x: Option<f64>| x.filter(|&f| f != 1.0);
+    if scale(old.scale) != scale(new.scale) {
+        let at = |x: Option<f64>| match scale(x) {
+            Some(f) => format!("scale {f}"),
+            None => "the full size (no scale)".to_string(),
         };
         return Some(format!(
-            "it was run with {}, this command with {}{}",
+            "it was run at {}, this command at {}{}",
             at(old.scale),
             at(new.scale),
-            resume(match old.scale {
-                Some(f) => format!("give `--scale {f}` (or `scale = {f}` in an experiment file)"),
-                None => "leave `--scale` out".to_string(),
+            resume(match scale(old.scale) {
+                Some(f) => format!("give {}", src.given("scale", &f.to_string())),
+                None => leave_out("scale"),
             })
         ));
     }
     if old.decompose != new.decompose {
         return Some(if old.decompose {
             format!(
-                "it was run with `--decompose`, this command without{}",
-                resume("add `--decompose`".into())
+                "it was run with a decomposition, this command without{}",
+                resume(match src {
+                    crate::experiment::spec::Source::Flags => "add `--decompose`".to_string(),
+                    crate::experiment::spec::Source::File => "write `decompose = true`".to_string(),
+                })
             )
         } else {
             format!(
-                "it was run without `--decompose`, this command with it{}",
-                resume("leave `--decompose` out".into())
+                "it was run without a decomposition, this command with one{}",
+                resume(leave_out("decompose"))
             )
         });
+    }
+    // The posterior's contents and the draws taken, not the path as typed.
+    let ensemble = |e: &Option<Posterior>| {
+        e.as_ref()
+            .map(|p| (p.draws, p.keys.clone(), p.rows.clone(), p.weights.clone()))
+    };
+    if ensemble(&old.ensemble) != ensemble(&new.ensemble) {
+        return Some(match (&old.ensemble, &new.ensemble) {
+            (Some(a), Some(b)) if a.draws != b.draws => format!(
+                "it drew {} plausible services, this command {}{}",
+                a.draws,
+                b.draws,
+                resume(format!("give {}", src.given("draws", &a.draws.to_string())))
+            ),
+            (Some(a), Some(_)) => format!(
+                "its ensemble's posterior (`{}` when the folder was made) holds other parameter sets or weights than this command's; to resume the folder's experiment, give the posterior it was made with",
+                a.file
+            ),
+            (Some(a), None) => format!(
+                "it was run over plausible services (`{}`, {} draws), this command is not{}",
+                a.file,
+                a.draws,
+                resume(format!(
+                    "give {} and {}",
+                    src.given("ensemble", &a.file),
+                    src.given("draws", &a.draws.to_string())
+                ))
+            ),
+            (None, _) => format!(
+                "it was run without plausible services, this command over them{}",
+                resume(leave_out("ensemble"))
+            ),
+        });
+    }
+    if old.replicates != new.replicates {
+        return Some(format!(
+            "{} is {} in the folder and {} in this command{}",
+            src.flag("replicates"),
+            old.replicates,
+            new.replicates,
+            resume(format!(
+                "give {}",
+                src.given("replicates", &old.replicates.to_string())
+            ))
+        ));
+    }
+    None
+}
+
+/// Which of two experiments' own settings differ, for `merge` (a scale
+/// was named key by key there too, a review, 2026-12-08).
+fn settings_difference(a: &Spec, b: &Spec) -> Option<String> {
+    let scale = |x: Option<f64>| x.filter(|&f| f != 1.0).unwrap_or(1.0);
+    if scale(a.scale) != scale(b.scale) {
+        return Some(format!(
+            "they were run at scales {} and {}",
+            scale(a.scale),
+            scale(b.scale)
+        ));
+    }
+    if a.decompose != b.decompose {
+        return Some("one was run with a decomposition (--decompose), the other without".into());
     }
     let ensemble = |e: &Option<Posterior>| {
         e.as_ref()
-            .map(|p| (p.file.clone(), p.draws, p.keys.clone(), p.rows.clone()))
+            .map(|p| (p.draws, p.keys.clone(), p.rows.clone(), p.weights.clone()))
     };
-    if ensemble(&old.ensemble) != ensemble(&new.ensemble) {
-        let over = |e: &Option<Posterior>| match e {
-            Some(p) => format!("`--ensemble {} --draws {}`", p.file, p.draws),
-            None => "no `--ensemble`".to_string(),
-        };
-        let same_file = matches!((&old.ensemble, &new.ensemble),
-            (Some(a), Some(b)) if a.file == b.file && a.draws == b.draws);
-        return Some(if same_file {
-            "its ensemble's posterior file has other contents than this command's (the file changed since the folder was made)".to_string()
-        } else {
-            format!(
-                "it was run with {}, this command with {}{}",
-                over(&old.ensemble),
-                over(&new.ensemble),
-                resume(match &old.ensemble {
-                    Some(p) => format!("give `--ensemble {} --draws {}`", p.file, p.draws),
-                    None => "leave `--ensemble` out".to_string(),
-                })
-            )
-        });
+    if ensemble(&a.ensemble) != ensemble(&b.ensemble) {
+        return Some("their ensembles (--ensemble, --draws) differ".into());
     }
-    let setting = |flag: &str, a: String, b: String| {
-        Some(format!(
-            "`--{flag}` is {a} in the folder and {b} in this command{}",
-            resume(format!(
-                "give `--{flag} {a}` (or `{flag}` in an experiment file)"
-            ))
-        ))
-    };
-    if old.replicates != new.replicates {
-        return setting(
-            "replicates",
-            old.replicates.to_string(),
-            new.replicates.to_string(),
-        );
+    if a.replicates != b.replicates {
+        return Some(format!(
+            "they ran {} and {} replicates a point",
+            a.replicates, b.replicates
+        ));
     }
     None
 }
@@ -949,6 +997,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> anyhow::Result<Plan> 
                         "; made by bureausim {} and {}",
                         first.bureausim_version, m.bureausim_version
                     )
+                } else if let Some(d) = settings_difference(&first.spec, &m.spec) {
+                    format!("; {d}")
                 } else if let Some(d) = scenarios_difference(
                     &first.scenarios,
                     &m.scenarios,

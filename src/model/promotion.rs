@@ -519,9 +519,9 @@ fn hold_board(w: &mut World, s: &mut BoardScratch) {
                     let mut members_captured = 0;
                     // With no weight on the board's discretion its members'
                     // readings count for nothing: none is drawn, so that
-                    // `board_size` and `discretion_noise` change no result
-                    // there (a dead-key audit, 2026-12-08: they moved
-                    // results through the draws alone).
+                    // `board_size` changes no result there (a dead-key
+                    // audit, 2026-12-08: it moved results through the
+                    // number of draws alone).
                     let members = if ws.discretion > 0.0 { p.board_size } else { 0 };
                     for _ in 0..members {
                         if w.rng.chance(capture) {

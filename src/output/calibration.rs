@@ -879,6 +879,7 @@ pub fn check_markdown_destination(path: &Path) -> Result<(), crate::error::Usage
         ));
     }
     crate::staging::name_fits(path).map_err(bad)?;
+    crate::staging::refuse_special_as("--markdown", path)?;
     if !path.exists() {
         return Ok(());
     }
@@ -1053,6 +1054,21 @@ mod tests {
     /// `--force` replaces the project's own table, record and report, a
     /// table written before its number columns, and nothing else: not a
     /// calibration folder's manifest, not a scenario (a review, 2026-12-07).
+    /// `--markdown` at a socket (or a named pipe, which opening to read
+    /// would wait on for ever) is refused from its metadata.
+    #[cfg(unix)]
+    #[test]
+    fn a_report_is_not_written_over_a_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("report.md");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let e = check_markdown_destination(&sock).unwrap_err().to_string();
+        assert!(
+            e.starts_with("--markdown ") && e.contains("not a regular file"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn force_knows_the_files_bureausim_wrote() {
         let table = include_str!("../../calibration/pakistan_baseline_check.csv");

@@ -252,9 +252,11 @@ pub fn prepare(body: &[u8]) -> Result<Prepared, String> {
             // A count that is not a whole number in range is said in the
             // page's terms, not the reader's ("expected u32", an
             // instructor's audit).
+            // Not for a field given twice, which the reader names as such.
             let given = serde_json::from_slice::<Json>(body)
                 .ok()
-                .and_then(|v| v.get(&path).map(|x| x.to_string()));
+                .filter(|_| !e.inner().to_string().starts_with("duplicate field"))
+                .and_then(|v| v.get(&path).map(|x| crate::error::shorten(&x.to_string(), 40)));
             match (path.as_str(), given) {
                 ("years", Some(v)) => {
                     return format!(
@@ -831,6 +833,11 @@ mod tests {
             assert!(e.starts_with(want), "{e}");
             assert!(!e.contains("u32"), "{e}");
         }
+        // A count given twice is said to be, not out of range.
+        let e = prepare(br#"{"scenario": "pakistan_baseline", "years": 6, "years": 7}"#)
+            .err()
+            .expect("refused");
+        assert!(e.contains("duplicate field `years`"), "{e}");
     }
 
     #[test]
