@@ -247,170 +247,181 @@ pub struct ExperimentFileArgs {
     /// links pointing into the folder.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// The other experiments' settings, which an experiment file holds as
-    /// keys: accepted here only to be refused with the key to write
-    /// (clap's own refusal suggested "use '-- --scale'", a documentation
-    /// audit, 2026-12-08).
-    #[arg(
-        long = "replicates",
-        hide = true,
-        value_name = "N",
-        allow_hyphen_values = true
-    )]
-    pub replicates: Option<String>,
-    #[arg(
-        long = "years",
-        hide = true,
-        value_name = "Y",
-        allow_hyphen_values = true
-    )]
-    pub years: Option<String>,
-    #[arg(
-        long = "seed",
-        hide = true,
-        value_name = "S",
-        allow_hyphen_values = true
-    )]
-    pub seed: Option<String>,
-    #[arg(
-        long = "set",
-        hide = true,
-        value_name = "KEY.PATH=VALUE",
-        allow_hyphen_values = true
-    )]
-    pub set: Vec<String>,
-    #[arg(
-        long = "scale",
-        hide = true,
-        value_name = "F",
-        allow_hyphen_values = true
-    )]
-    pub scale: Option<String>,
-    #[arg(
-        long = "at",
-        hide = true,
-        value_name = "Y1,Y2,...",
-        allow_hyphen_values = true
-    )]
-    pub at: Option<String>,
-    #[arg(
-        long = "metrics",
-        hide = true,
-        value_name = "M1,M2,...",
-        allow_hyphen_values = true
-    )]
-    pub metrics: Option<String>,
-    #[arg(long = "decompose", hide = true)]
-    pub decompose: bool,
-    #[arg(
-        long = "ensemble",
-        hide = true,
-        value_name = "FILE",
-        allow_hyphen_values = true
-    )]
-    pub ensemble: Option<String>,
-    #[arg(
-        long = "draws",
-        hide = true,
-        value_name = "K",
-        allow_hyphen_values = true
-    )]
-    pub draws: Option<String>,
+    #[command(flatten)]
+    pub in_file: InFileSettings,
     #[command(flatten)]
     pub control: RunControl,
 }
 
-impl ExperimentFileArgs {
-    /// The first setting given as a flag that belongs in the file: the
-    /// flag as given, its file key, and the key written with the value
-    /// when the value is one the key takes (else with a placeholder).
-    fn misplaced(&self) -> Option<(String, &'static str, String)> {
+/// The other experiments' settings, which an experiment file holds as
+/// keys: accepted by `experiment FILE` only to be refused with the key to
+/// write (clap's own refusal suggested "use '-- --scale'", a documentation
+/// audit, 2026-12-08).
+#[derive(Debug, Args)]
+pub struct InFileSettings {
+    #[arg(long, hide = true, value_name = "N", allow_hyphen_values = true)]
+    replicates: Option<String>,
+    #[arg(long, hide = true, value_name = "Y", allow_hyphen_values = true)]
+    years: Option<String>,
+    #[arg(long, hide = true, value_name = "S", allow_hyphen_values = true)]
+    seed: Option<String>,
+    #[arg(
+        long,
+        hide = true,
+        value_name = "KEY.PATH=VALUE",
+        allow_hyphen_values = true
+    )]
+    set: Vec<String>,
+    #[arg(long, hide = true, value_name = "F", allow_hyphen_values = true)]
+    scale: Option<String>,
+    #[arg(
+        long,
+        hide = true,
+        value_name = "Y1,Y2,...",
+        allow_hyphen_values = true
+    )]
+    at: Option<String>,
+    #[arg(
+        long,
+        hide = true,
+        value_name = "M1,M2,...",
+        allow_hyphen_values = true
+    )]
+    metrics: Option<String>,
+    #[arg(long, hide = true)]
+    decompose: bool,
+    #[arg(long, hide = true, value_name = "FILE", allow_hyphen_values = true)]
+    ensemble: Option<String>,
+    #[arg(long, hide = true, value_name = "K", allow_hyphen_values = true)]
+    draws: Option<String>,
+}
+
+impl InFileSettings {
+    /// The first setting given: the flag as given, its file key, and the
+    /// key written with the value when the value is one the key takes
+    /// (else with a placeholder).
+    fn first(&self) -> Option<(String, &'static str, String)> {
         let quoted = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
         let shown = |v: &str| crate::error::shorten(v, 60);
-        let number = |key: &str, v: &str, ok: bool, placeholder: &str| {
-            if ok {
-                format!("{key} = {}", v.trim())
-            } else {
-                format!("{key} = {placeholder}")
-            }
+        let list = |v: &str| {
+            let items: Vec<String> = v.split(',').map(|x| quoted(x.trim())).collect();
+            items.join(", ")
         };
-        let whole = |v: &str| v.trim().parse::<u32>().is_ok();
-        if let Some(v) = &self.replicates {
-            return Some((
-                format!("--replicates {}", shown(v)),
-                "replicates",
-                number("replicates", v, whole(v), "N"),
-            ));
-        }
-        if let Some(v) = &self.years {
-            return Some((
-                format!("--years {}", shown(v)),
-                "years",
-                number("years", v, whole(v), "Y"),
-            ));
-        }
-        if let Some(v) = &self.seed {
-            let ok = v.trim().parse::<i64>().is_ok_and(|x| x >= 0);
-            return Some((
-                format!("--seed {}", shown(v)),
-                "seed",
-                number("seed", v, ok, "S"),
-            ));
-        }
-        if !self.set.is_empty() {
-            let all: Vec<String> = self.set.iter().map(|x| quoted(x)).collect();
-            return Some((
-                format!("--set {}", shown(&self.set[0])),
-                "set",
-                shown(&format!("set = [{}]", all.join(", "))),
-            ));
-        }
-        if let Some(v) = &self.scale {
-            let ok = v.trim().parse::<f64>().is_ok_and(f64::is_finite);
-            return Some((
-                format!("--scale {}", shown(v)),
-                "scale",
-                number("scale", v, ok, "F"),
-            ));
-        }
-        if let Some(v) = &self.at {
-            let years: Option<Vec<u32>> = v.split(',').map(|y| y.trim().parse().ok()).collect();
-            let key = match years {
-                Some(ys) => format!(
-                    "report_years = [{}]",
-                    ys.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-                ),
-                None => "report_years = [Y1, Y2]".to_string(),
-            };
-            return Some((format!("--at {}", shown(v)), "report_years", key));
-        }
-        if let Some(v) = &self.metrics {
-            let list: Vec<String> = v.split(',').map(|m| quoted(m.trim())).collect();
-            return Some((
-                format!("--metrics {}", shown(v)),
-                "metrics",
-                shown(&format!("metrics = [{}]", list.join(", "))),
-            ));
-        }
-        if self.decompose {
-            return Some(("--decompose".into(), "decompose", "decompose = true".into()));
-        }
-        if let Some(v) = &self.ensemble {
-            return Some((
-                format!("--ensemble {}", shown(v)),
-                "ensemble",
-                shown(&format!("ensemble = {}", quoted(v))),
-            ));
-        }
-        if let Some(v) = &self.draws {
-            return Some((
-                format!("--draws {}", shown(v)),
-                "draws",
-                number("draws", v, whole(v), "K"),
-            ));
-        }
-        None
+        let whole = |v: &str| v.parse::<u32>().is_ok();
+        // A key of one value, written with it when the key takes it.
+        let scalar = |key: &'static str,
+                      v: &Option<String>,
+                      takes: &dyn Fn(&str) -> bool,
+                      placeholder: &str| {
+            v.as_ref().map(|v| {
+                let t = v.trim();
+                let value = if takes(t) { t } else { placeholder };
+                (
+                    format!("--{key} {}", shown(v)),
+                    key,
+                    format!("{key} = {value}"),
+                )
+            })
+        };
+        let listed = |flag: &str, key: &'static str, v: &str, written: String| {
+            (format!("--{flag} {}", shown(v)), key, shown(&written))
+        };
+        scalar("replicates", &self.replicates, &whole, "N")
+            .or_else(|| scalar("years", &self.years, &whole, "Y"))
+            .or_else(|| {
+                scalar(
+                    "seed",
+                    &self.seed,
+                    &|v| v.parse::<i64>().is_ok_and(|x| x >= 0),
+                    "S",
+                )
+            })
+            .or_else(|| {
+                let all: Vec<String> = self.set.iter().map(|x| quoted(x)).collect();
+                self.set
+                    .first()
+                    .map(|v| listed("set", "set", v, format!("set = [{}]", all.join(", "))))
+            })
+            .or_else(|| {
+                scalar(
+                    "scale",
+                    &self.scale,
+                    &|v| v.parse::<f64>().is_ok_and(f64::is_finite),
+                    "F",
+                )
+            })
+            .or_else(|| {
+                self.at.as_ref().map(|v| {
+                    let years: Option<Vec<u32>> =
+                        v.split(',').map(|y| y.trim().parse().ok()).collect();
+                    let written = match years {
+                        Some(ys) => format!(
+                            "report_years = [{}]",
+                            ys.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                        ),
+                        None => "report_years = [Y1, Y2]".to_string(),
+                    };
+                    (format!("--at {}", shown(v)), "report_years", written)
+                })
+            })
+            .or_else(|| {
+                self.metrics
+                    .as_ref()
+                    .map(|v| listed("metrics", "metrics", v, format!("metrics = [{}]", list(v))))
+            })
+            .or_else(|| {
+                self.decompose
+                    .then(|| ("--decompose".into(), "decompose", "decompose = true".into()))
+            })
+            .or_else(|| {
+                self.ensemble.as_ref().map(|v| {
+                    listed(
+                        "ensemble",
+                        "ensemble",
+                        v,
+                        format!("ensemble = {}", quoted(v)),
+                    )
+                })
+            })
+            .or_else(|| scalar("draws", &self.draws, &whole, "K"))
     }
+}
+
+/// Refuses `experiment FILE` with a setting its file holds given as a
+/// flag, naming the key to write; a calibration file is told which keys
+/// it has none of (its targets set the years and metrics it reads).
+fn refuse_settings_as_flags(a: &ExperimentFileArgs) -> Result<(), UsageError> {
+    let Some((given, key, written)) = a.in_file.first() else {
+        return Ok(());
+    };
+    let calibration = std::fs::read_to_string(&a.file)
+        .ok()
+        .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+        .is_some_and(|t| t.get("kind").and_then(|k| k.as_str()) == Some("calibrate"));
+    let flags =
+        "its flags are --out, --force, --threads, --max-memory, --shard, --no-plots and --markdown";
+    let file = a.file.display();
+    Err(UsageError(
+        if calibration
+            && matches!(
+                key,
+                "years" | "report_years" | "metrics" | "decompose" | "ensemble" | "draws"
+            )
+        {
+            format!(
+                "{given}: a calibration (`kind = \"calibrate\"` in {file}) has no `{key}`: it fits its parameters to its targets, which set the years and metrics it reads (docs/experiments.md, \"Fitting parameters\"); {flags}"
+            )
+        } else {
+            format!(
+                "{given}: `bureausim experiment` takes the experiment's settings from its file, not as flags: write `{written}` in {file} (docs/experiments.md, \"{}\"); {flags}",
+                if calibration {
+                    "Fitting parameters"
+                } else {
+                    "Experiment files"
+                }
+            )
+        },
+    ))
 }
 
 #[derive(Debug, Args)]
@@ -811,36 +822,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             experiment(spec, None, &a.control)
         }
         Command::Experiment(a) => {
-            if let Some((given, key, written)) = a.misplaced() {
-                // A calibration file takes `set`, `scale`, `replicates` and
-                // `seed`; its targets set the years and metrics it reads.
-                let calibration = std::fs::read_to_string(&a.file)
-                    .ok()
-                    .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
-                    .is_some_and(|t| t.get("kind").and_then(|k| k.as_str()) == Some("calibrate"));
-                let flags = "its flags are --out, --force, --threads, --max-memory, --shard, --no-plots and --markdown";
-                let file = a.file.display();
-                return Err(UsageError(if calibration
-                    && matches!(
-                        key,
-                        "years" | "report_years" | "metrics" | "decompose" | "ensemble" | "draws"
-                    )
-                {
-                    format!(
-                        "{given}: a calibration (`kind = \"calibrate\"` in {file}) has no `{key}`: it fits its parameters to its targets, which set the years and metrics it reads (docs/experiments.md, \"Fitting parameters\"); {flags}"
-                    )
-                } else {
-                    format!(
-                        "{given}: `bureausim experiment` takes the experiment's settings from its file, not as flags: write `{written}` in {file} (docs/experiments.md, \"{}\"); {flags}",
-                        if calibration {
-                            "Fitting parameters"
-                        } else {
-                            "Experiment files"
-                        }
-                    )
-                })
-                .into());
-            }
+            refuse_settings_as_flags(&a)?;
             if let Some((c, discussion)) = calibration_file(&a)? {
                 return calibrate_fit(c, Some((&a.file, discussion)))
                     .map_err(|e| in_calibration_file(e, &a.file));

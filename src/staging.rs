@@ -413,7 +413,7 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
         return Err(bad("is a folder; give a file name to write to"));
     }
     name_fits(dest).map_err(|why| bad(&why))?;
-    refuse_special(dest)?;
+    refuse_special("--out", dest)?;
     if dest.exists() && !force {
         return Err(FileExists(dest.display().to_string()).into());
     }
@@ -434,14 +434,10 @@ pub fn check_file_destination(dest: &Path, force: bool) -> anyhow::Result<()> {
 /// pipe, a socket or a device), even with `--force`: bureausim never wrote
 /// it, and writing results in its place would replace it (a review,
 /// 2026-12-07: `--force` replaced a FIFO).
-pub fn refuse_special(dest: &Path) -> anyhow::Result<()> {
-    refuse_special_as("--out", dest).map_err(Into::into)
-}
-
-/// [`refuse_special`] for the file of `flag` (`--markdown`). Checked from
-/// the file's metadata only: opening a named pipe to read it would wait
-/// for a writer for ever (a review, 2026-12-08).
-pub fn refuse_special_as(flag: &str, dest: &Path) -> Result<(), UsageError> {
+/// `flag` names the file in the message (`--out`, `--markdown`). Checked
+/// from the file's metadata only: opening a named pipe to read it would
+/// wait for a writer for ever (a review, 2026-12-08).
+pub fn refuse_special(flag: &str, dest: &Path) -> Result<(), UsageError> {
     match std::fs::metadata(dest) {
         Ok(m) if !m.is_file() && !m.is_dir() => Err(UsageError(format!(
             "{flag} {}: exists and is not a regular file (a named pipe, socket or device), so it is kept even with --force; choose another file",
@@ -465,7 +461,7 @@ pub fn check_replaceable(
     ours: impl Fn(&str) -> bool,
 ) -> anyhow::Result<()> {
     use std::io::Read;
-    refuse_special_as(flag, dest)?;
+    refuse_special(flag, dest)?;
     if !dest.is_file() {
         return Ok(());
     }
@@ -859,7 +855,8 @@ pub fn write_file_atomic_with(
         ))
         .into());
     }
-    refuse_special(dest)?;
+    // Named by path: the writer also writes the files inside a folder.
+    refuse_special("file", dest)?;
     if dest.exists() && !force {
         return Err(FileExists(dest.display().to_string()).into());
     }

@@ -358,6 +358,22 @@ fn resume_flag(set: &str) -> String {
     }
 }
 
+/// A scale as it acts: `--scale 1` is the full size, as no scale is.
+fn acting_scale(x: Option<f64>) -> Option<f64> {
+    x.filter(|&f| f != 1.0)
+}
+
+/// Whether two ensembles run over the same: the posterior's contents and
+/// the draws taken, not the path as typed.
+fn same_ensemble(a: &Option<Posterior>, b: &Option<Posterior>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            (a.draws, &a.keys, &a.rows, &a.weights) == (b.draws, &b.keys, &b.rows, &b.weights)
+        }
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
 /// The first of an experiment's own settings (scale, decomposition,
 /// ensemble, replicates) that differs between a folder's
 /// experiment and this command, with how to resume the folder's. Checked
@@ -377,8 +393,7 @@ fn spec_difference(old: &Spec, new: &Spec) -> Option<String> {
             format!("leave {} out of the file", src.flag(name))
         }
     };
-    // `--scale 1` is the full size, as no scale is.
-    let scale = |x: Option<f64>| x.filter(|&f| f != 1.0);
+    let scale = acting_scale;
     if scale(old.scale) != scale(new.scale) {
         let at = |x: Option<f64>| match scale(x) {
             Some(f) => format!("scale {f}"),
@@ -410,12 +425,7 @@ fn spec_difference(old: &Spec, new: &Spec) -> Option<String> {
             )
         });
     }
-    // The posterior's contents and the draws taken, not the path as typed.
-    let ensemble = |e: &Option<Posterior>| {
-        e.as_ref()
-            .map(|p| (p.draws, p.keys.clone(), p.rows.clone(), p.weights.clone()))
-    };
-    if ensemble(&old.ensemble) != ensemble(&new.ensemble) {
+    if !same_ensemble(&old.ensemble, &new.ensemble) {
         return Some(match (&old.ensemble, &new.ensemble) {
             (Some(a), Some(b)) if a.draws != b.draws => format!(
                 "it drew {} plausible services, this command {}{}",
@@ -461,7 +471,7 @@ fn spec_difference(old: &Spec, new: &Spec) -> Option<String> {
 /// Which of two experiments' own settings differ, for `merge` (a scale
 /// was named key by key there too, a review, 2026-12-08).
 fn settings_difference(a: &Spec, b: &Spec) -> Option<String> {
-    let scale = |x: Option<f64>| x.filter(|&f| f != 1.0).unwrap_or(1.0);
+    let scale = |x: Option<f64>| acting_scale(x).unwrap_or(1.0);
     if scale(a.scale) != scale(b.scale) {
         return Some(format!(
             "they were run at scales {} and {}",
@@ -472,11 +482,7 @@ fn settings_difference(a: &Spec, b: &Spec) -> Option<String> {
     if a.decompose != b.decompose {
         return Some("one was run with a decomposition (--decompose), the other without".into());
     }
-    let ensemble = |e: &Option<Posterior>| {
-        e.as_ref()
-            .map(|p| (p.draws, p.keys.clone(), p.rows.clone(), p.weights.clone()))
-    };
-    if ensemble(&a.ensemble) != ensemble(&b.ensemble) {
+    if !same_ensemble(&a.ensemble, &b.ensemble) {
         return Some("their ensembles (--ensemble, --draws) differ".into());
     }
     if a.replicates != b.replicates {

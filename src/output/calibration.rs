@@ -879,7 +879,7 @@ pub fn check_markdown_destination(path: &Path) -> Result<(), crate::error::Usage
         ));
     }
     crate::staging::name_fits(path).map_err(bad)?;
-    crate::staging::refuse_special_as("--markdown", path)?;
+    crate::staging::refuse_special("--markdown", path)?;
     if !path.exists() {
         return Ok(());
     }
